@@ -1,0 +1,233 @@
+//! `hecun`: thin command-line glue over the `hecun` library.
+//!
+//! Exit codes: 0 success; 2 bad usage or bad input (the message names the file, feature and
+//! field); a broken pipe on stdout counts as success.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, Schema, ZoneSpec};
+
+#[derive(Parser)]
+#[command(name = "hecun", version, about = "合村并城 planning: which villages fall inside the demolition zones along roads and corridors")]
+#[command(after_help = "Examples:\n  hecun run gis-data/demo/plan.toml --out out\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// No progress or summary on the terminal (errors are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Finds the villages inside the demolition zones, from layer files named on the command line.
+    #[command(after_help = "Example:\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out")]
+    Affected(AffectedArgs),
+    /// Runs everything a plan file lists (layers, field names, widths, CRS).
+    #[command(after_help = "Example:\n  hecun run gis-data/demo/plan.toml --out out")]
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+struct AffectedArgs {
+    /// Villages layer (GeoJSON polygons with id, township, households, population).
+    #[arg(long, value_name = "FILE")]
+    villages: PathBuf,
+    /// Roads layer (GeoJSON lines with a class field).
+    #[arg(long, value_name = "FILE")]
+    roads: PathBuf,
+    /// Ecological corridors layer (polygons, or lines with a width field).
+    #[arg(long, value_name = "FILE")]
+    corridors: Option<PathBuf>,
+    /// Townships layer: gives villages without a township field their township.
+    #[arg(long, value_name = "FILE")]
+    townships: Option<PathBuf>,
+    /// Zone width in metres on each side of a road of CLASS (or outside a corridor polygon); repeat per class.
+    /// Corridors without a level field have class `corridor`.
+    #[arg(long = "width", value_name = "CLASS=METRES", required = true)]
+    widths: Vec<String>,
+    /// The roads' class field (default: class, 等级, 道路等级 or 类别).
+    #[arg(long, value_name = "FIELD")]
+    class_field: Option<String>,
+    /// A villages field name: MODEL=FILE_FIELD, e.g. households=户数 (models: id, name, township, households, population).
+    #[arg(long = "village-field", value_name = "MODEL=FIELD")]
+    village_fields: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Output folder (replaced as a whole when the run succeeds).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The plan file (TOML), e.g. gis-data/demo/plan.toml.
+    plan: PathBuf,
+    /// Output folder (default: the plan's output.dir).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326).
+    #[arg(long, value_name = "EPSG:CODE")]
+    input_crs: Option<String>,
+    /// CRS for distances and areas (default: the CGCS2000 3-degree Gauss-Kruger zone of the data, e.g. EPSG:4547).
+    #[arg(long, value_name = "EPSG:CODE")]
+    metric_crs: Option<String>,
+    /// Coordinate transformation engine: proj (PROJ, when built with --features proj) or builtin (proj4rs).
+    #[arg(long, value_name = "ENGINE")]
+    crs_engine: Option<String>,
+    /// Skip unusable features (reported as warnings) instead of stopping.
+    #[arg(long)]
+    keep_going: bool,
+    /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
+    #[arg(long)]
+    no_zones: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hecun: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let (job, out, common, title) = match &cli.command {
+        Command::Affected(a) => (affected_job(a)?, a.out.clone(), &a.common, "hecun affected".to_owned()),
+        Command::Run(r) => {
+            let plan = Plan::load(&r.plan)?;
+            let mut job = plan.affected.clone();
+            apply_common(&mut job, &r.common)?;
+            let out = r
+                .out
+                .clone()
+                .or(plan.output_dir.clone())
+                .context("the plan names no output.dir: give --out DIR")?;
+            if !plan.unused_layers.is_empty() && !cli.quiet {
+                eprintln!("hecun: note: layers not used by this job: {}", plan.unused_layers.join(", "));
+            }
+            (job, out, &r.common, plan.name)
+        }
+    };
+    let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
+    let started = Instant::now();
+    let run = job.run(&|stage| progress.stage(stage))?;
+    progress.stage("write");
+    let set = OutputSet {
+        zones: !common.no_zones,
+        village_geojson: true,
+    };
+    let files = hecun::write_affected(&run, &out, set, job.engine)?;
+    progress.finish();
+    if !cli.quiet {
+        let mut text = format!("{title}\n{}", hecun::summary_text(&run));
+        text.push_str(&format!(
+            "\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",
+            files.len(),
+            out.display(),
+            started.elapsed().as_secs_f64(),
+            run.villages_tested,
+            run.villages.len()
+        ));
+        print_stdout(&text)?;
+    }
+    Ok(())
+}
+
+fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
+    let mut widths = Vec::new();
+    for w in &a.widths {
+        let (class, metres) = w.split_once('=').with_context(|| format!("--width {w:?}: write CLASS=METRES, e.g. ring=100"))?;
+        let metres: f64 = metres.trim().parse().with_context(|| format!("--width {w:?}: {metres:?} is not a number of metres"))?;
+        widths.push((class.trim().to_owned(), metres));
+    }
+    let mut roads = LayerSource::new(&a.roads, LayerKind::Roads);
+    if let Some(f) = &a.class_field {
+        roads.schema = roads.schema.with_field("class", f)?;
+    }
+    let mut villages = LayerSource::new(&a.villages, LayerKind::Villages);
+    for spec in &a.village_fields {
+        let (model, field) = spec.split_once('=').with_context(|| format!("--village-field {spec:?}: write MODEL=FIELD, e.g. households=户数"))?;
+        villages.schema = villages.schema.with_field(model.trim(), field.trim())?;
+    }
+    let mut job = AffectedJob {
+        villages,
+        roads,
+        corridors: a.corridors.as_ref().map(|c| LayerSource::new(c, LayerKind::Corridors)),
+        townships: a.townships.as_ref().map(|t| LayerSource { path: t.clone(), schema: Schema::new(LayerKind::Townships) }),
+        zones: ZoneSpec::from_pairs(widths)?,
+        input_crs: Crs::WGS84,
+        metric_crs: None,
+        engine: CrsEngine::preferred(),
+        keep_going: false,
+    };
+    apply_common(&mut job, &a.common)?;
+    Ok(job)
+}
+
+fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
+    if let Some(crs) = &c.input_crs {
+        job.input_crs = crs.parse().context("--input-crs")?;
+    }
+    if let Some(crs) = &c.metric_crs {
+        job.metric_crs = Some(crs.parse().context("--metric-crs")?);
+    }
+    if let Some(e) = &c.crs_engine {
+        job.engine = e.parse().context("--crs-engine")?;
+    }
+    if c.keep_going {
+        job.keep_going = true;
+    }
+    Ok(())
+}
+
+fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => bail!("writing to stdout: {e}"),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// A spinner naming the current stage, on a terminal only.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn stage(&self, name: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{name}…"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

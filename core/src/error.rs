@@ -1,0 +1,112 @@
+//! The one error type of the library.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A feature in an input file: where a problem was found.
+///
+/// Printed as `villages.geojson, feature #12 (id "410122101201")`, so that a planner can find
+/// the feature in QGIS by its index or its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureRef {
+    /// The file the feature was read from.
+    pub path: PathBuf,
+    /// Zero-based index of the feature in the file's `features` array.
+    pub index: usize,
+    /// The feature's id (from the schema's id field or the GeoJSON `id` member), when it has one.
+    pub id: Option<String>,
+}
+
+impl fmt::Display for FeatureRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, feature #{}", self.path.display(), self.index)?;
+        if let Some(id) = &self.id {
+            write!(f, " (id {id:?})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in hecun, with the file, feature and field it concerns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not valid JSON, or not a GeoJSON FeatureCollection.
+    #[error("{}: line {line}, column {column}: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// One-based line of the problem.
+        line: usize,
+        /// One-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// One feature of a layer is unusable.
+    #[error("{feature}: {}{problem}", field.as_ref().map(|f| format!("field {f:?}: ")).unwrap_or_default())]
+    Feature {
+        /// The feature.
+        feature: FeatureRef,
+        /// The field concerned (`geometry` for geometry problems), if one.
+        field: Option<String>,
+        /// What is wrong, and what to do about it when that is known.
+        problem: String,
+    },
+    /// A layer has no features (or none left after skipping bad ones).
+    #[error("{}: the layer has no features", path.display())]
+    EmptyLayer {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A coordinate reference system is unknown or a transformation failed.
+    #[error("CRS: {0}")]
+    Crs(String),
+    /// A plan file or a parameter is wrong.
+    #[error("{context}: {message}")]
+    Config {
+        /// The plan file or option concerned.
+        context: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A problem with one feature, optionally in one field.
+    pub fn feature(feature: FeatureRef, field: Option<&str>, problem: impl Into<String>) -> Self {
+        Error::Feature {
+            feature,
+            field: field.map(str::to_owned),
+            problem: problem.into(),
+        }
+    }
+
+    /// A configuration problem.
+    pub fn config(context: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            context: context.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

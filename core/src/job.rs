@@ -1,0 +1,334 @@
+//! The affected-villages job, end to end: read, project, build zones, join, add up.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use crate::affected::{AffectedVillage, Summary, ZoneIndex, find_affected, summarize};
+use crate::crs::{Crs, CrsEngine, Transformer};
+use crate::error::{Error, Result};
+use crate::layer::Layer;
+use crate::model::{Village, ZoneSource, polygons, villages, zone_sources};
+use crate::read::{ReadOptions, read_geojson};
+use crate::schema::{LayerKind, Schema};
+use crate::validate::check_simple;
+use crate::zones::{Zone, ZoneSpec, build_zones};
+
+/// A layer file and how to read its fields.
+#[derive(Debug, Clone)]
+pub struct LayerSource {
+    /// The GeoJSON file.
+    pub path: PathBuf,
+    /// Which file field holds which model field.
+    pub schema: Schema,
+}
+
+impl LayerSource {
+    /// A file read with the default field names of its kind.
+    pub fn new(path: impl Into<PathBuf>, kind: LayerKind) -> LayerSource {
+        LayerSource {
+            path: path.into(),
+            schema: Schema::new(kind),
+        }
+    }
+}
+
+/// Everything the affected-villages job needs. Build it directly, or from a plan file.
+#[derive(Debug, Clone)]
+pub struct AffectedJob {
+    /// The villages layer.
+    pub villages: LayerSource,
+    /// The roads layer.
+    pub roads: LayerSource,
+    /// The ecological corridors layer, if any.
+    pub corridors: Option<LayerSource>,
+    /// The townships layer: gives villages without a township field their township.
+    pub townships: Option<LayerSource>,
+    /// Zone widths per class.
+    pub zones: ZoneSpec,
+    /// The CRS of files that do not name one.
+    pub input_crs: Crs,
+    /// Where distances and areas are computed; `None`: the CGCS2000 3-degree zone of the data.
+    pub metric_crs: Option<Crs>,
+    /// Which library transforms coordinates.
+    pub engine: CrsEngine,
+    /// Skip unusable features with a warning instead of failing.
+    pub keep_going: bool,
+}
+
+/// What the job found, with what it read and built along the way.
+#[derive(Debug)]
+pub struct AffectedRun {
+    /// The villages layer as read (geometries in its own CRS).
+    pub villages_layer: Layer,
+    /// The villages' model fields, parallel to `villages_layer.features`.
+    pub villages: Vec<Village>,
+    /// Roads and corridors that zones were built from (geometries in the metric CRS).
+    pub sources: Vec<ZoneSource>,
+    /// One zone per source, in the metric CRS.
+    pub zones: Vec<Zone>,
+    /// The CRS distances and areas were computed in.
+    pub metric_crs: Crs,
+    /// The villages that touch a zone, in layer order.
+    pub affected: Vec<AffectedVillage>,
+    /// Totals.
+    pub summary: Summary,
+    /// Features skipped (`keep_going`) and other things the planner should know.
+    pub warnings: Vec<String>,
+    /// Wall time of each stage.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Villages whose geometry was projected and tested exactly (the rest were far from zones).
+    pub villages_tested: usize,
+}
+
+impl AffectedJob {
+    /// Runs the job; `progress` is told the name of each stage as it starts.
+    pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<AffectedRun> {
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let mut clock = Instant::now();
+        let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+            timings.push((name, clock.elapsed()));
+            clock = Instant::now();
+        };
+
+        progress("load");
+        let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
+            let options = ReadOptions {
+                default_crs: self.input_crs,
+                id_fields: source.schema.candidates("id").into_iter().map(str::to_owned).collect(),
+                keep_going: self.keep_going,
+            };
+            let outcome = read_geojson(&source.path, &options)?;
+            warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
+            Ok(outcome.layer)
+        };
+        let village_layer = read(&self.villages, &mut warnings)?;
+        let road_layer = read(&self.roads, &mut warnings)?;
+        let corridor_layer = self.corridors.as_ref().map(|c| read(c, &mut warnings)).transpose()?;
+        let township_layer = self.townships.as_ref().map(|t| read(t, &mut warnings)).transpose()?;
+        let (mut village_list, skipped) = villages(&village_layer, &self.villages.schema, self.keep_going)?;
+        warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+        if village_list.is_empty() {
+            return Err(Error::EmptyLayer { path: village_layer.path.clone() });
+        }
+        let (mut sources, skipped) = zone_sources("roads", &road_layer, &self.roads.schema, None, self.keep_going)?;
+        warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+        if let (Some(layer), Some(src)) = (&corridor_layer, &self.corridors) {
+            let (more, skipped) = zone_sources("corridors", layer, &src.schema, Some("corridor"), self.keep_going)?;
+            warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+            sources.extend(more);
+        }
+        if let (Some(layer), Some(src)) = (&township_layer, &self.townships) {
+            assign_townships(&mut village_list, &village_layer, layer, &src.schema, self.engine)?;
+        }
+        lap("load", &mut timings);
+
+        progress("project");
+        let metric_crs = match self.metric_crs {
+            Some(crs) => crs,
+            None if !village_layer.crs.is_geographic() => village_layer.crs,
+            None => {
+                let bbox = layer_bbox(&village_layer)
+                    .ok_or_else(|| Error::EmptyLayer { path: village_layer.path.clone() })?;
+                Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
+            }
+        };
+        if metric_crs.is_geographic() {
+            return Err(Error::config(
+                "metric CRS",
+                format!("{metric_crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"),
+            ));
+        }
+        let mut by_layer: Vec<(Crs, Transformer)> = Vec::new();
+        for layer in [Some(&road_layer), corridor_layer.as_ref()].into_iter().flatten() {
+            if !by_layer.iter().any(|(c, _)| *c == layer.crs) {
+                by_layer.push((layer.crs, Transformer::new(layer.crs, metric_crs, self.engine)?));
+            }
+        }
+        let layer_crs = |s: &ZoneSource| {
+            if s.layer == "roads" { road_layer.crs } else { corridor_layer.as_ref().map_or(road_layer.crs, |c| c.crs) }
+        };
+        sources.par_iter_mut().try_for_each(|s| {
+            let crs = layer_crs(s);
+            let (_, t) = by_layer.iter().find(|(c, _)| *c == crs).expect("a transformer per layer CRS");
+            t.transform(&mut s.geometry)
+                .map_err(|e| Error::feature(s.at.clone(), Some("geometry"), e.to_string()))
+        })?;
+        lap("project", &mut timings);
+
+        progress("buffer");
+        let zones = build_zones(&sources, &self.zones)?;
+        let index = ZoneIndex::new(&zones);
+        lap("buffer", &mut timings);
+
+        progress("join");
+        // Only villages near a zone are projected and tested: the rest are ruled out by their
+        // bounding box in their own CRS, against the zones' boxes taken back to that CRS.
+        let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
+        let near = NearZones::new(&zones, &Transformer::new(metric_crs, village_layer.crs, self.engine)?)?;
+        let tested: Vec<Result<Option<MultiPolygon<f64>>>> = village_list
+            .par_iter()
+            .map(|v| {
+                let f = &village_layer.features[v.feature];
+                let Some(bbox) = f.geometry.bounding_rect() else { return Ok(None) };
+                if !near.may_touch(bbox) {
+                    return Ok(None);
+                }
+                let mut g = polygons(&f.geometry);
+                let bad = |problem: String| Error::feature(village_layer.feature_ref(f), Some("geometry"), problem);
+                for p in &g.0 {
+                    check_simple(p).map_err(bad)?;
+                }
+                to_metric.transform(&mut g).map_err(|e| bad(e.to_string()))?;
+                Ok(Some(geo::orient::Orient::orient(&g, geo::orient::Direction::Default)))
+            })
+            .collect();
+        let mut geometries = Vec::with_capacity(tested.len());
+        let mut dropped = vec![false; tested.len()];
+        for (i, t) in tested.into_iter().enumerate() {
+            match t {
+                Ok(g) => geometries.push(g),
+                Err(e) if self.keep_going => {
+                    warnings.push(format!("skipped: {e}"));
+                    dropped[i] = true;
+                    geometries.push(None);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if dropped.iter().any(|&d| d) {
+            let mut i = 0;
+            village_list.retain(|_| {
+                i += 1;
+                !dropped[i - 1]
+            });
+            let mut i = 0;
+            geometries.retain(|_| {
+                i += 1;
+                !dropped[i - 1]
+            });
+        }
+        let villages_tested = geometries.iter().filter(|g| g.is_some()).count();
+        let affected = find_affected(&geometries, &zones, &index);
+        lap("join", &mut timings);
+
+        progress("aggregate");
+        let summary = summarize(&village_list, &affected, &zones, &self.zones);
+        lap("aggregate", &mut timings);
+
+        Ok(AffectedRun {
+            villages_layer: village_layer,
+            villages: village_list,
+            sources,
+            zones,
+            metric_crs,
+            affected,
+            summary,
+            warnings,
+            timings,
+            villages_tested,
+        })
+    }
+}
+
+fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
+    layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.bounding_rect())
+        .reduce(|a, b| {
+            Rect::new(
+                Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        })
+}
+
+/// The zones' bounding boxes taken back to the villages' CRS, padded, in an R-tree.
+struct NearZones {
+    tree: RTree<Rectangle<[f64; 2]>>,
+}
+
+impl NearZones {
+    fn new(zones: &[Zone], back: &Transformer) -> Result<NearZones> {
+        let boxes: Result<Vec<Rectangle<[f64; 2]>>> = zones
+            .par_iter()
+            .map(|z| {
+                // Pad by a metre, then sample the box's edges: a straight edge in metres is
+                // curved in degrees by far less than the pad over a zone's extent.
+                let (min, max) = (z.bbox.min(), z.bbox.max());
+                let pad = 1.0 + 1e-4 * (z.bbox.width() + z.bbox.height());
+                let (x0, y0, x1, y1) = (min.x - pad, min.y - pad, max.x + pad, max.y + pad);
+                let mut pts: Vec<Coord<f64>> = (0..=8)
+                    .flat_map(|k| {
+                        let t = f64::from(k) / 8.0;
+                        let (x, y) = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
+                        [Coord { x, y: y0 }, Coord { x, y: y1 }, Coord { x: x0, y }, Coord { x: x1, y }]
+                    })
+                    .collect();
+                back.transform_coords(&mut pts)?;
+                let (mut lo, mut hi) = (pts[0], pts[0]);
+                for p in &pts {
+                    lo = Coord { x: lo.x.min(p.x), y: lo.y.min(p.y) };
+                    hi = Coord { x: hi.x.max(p.x), y: hi.y.max(p.y) };
+                }
+                Ok(Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]))
+            })
+            .collect();
+        Ok(NearZones { tree: RTree::bulk_load(boxes?) })
+    }
+
+    fn may_touch(&self, bbox: Rect<f64>) -> bool {
+        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        self.tree.locate_in_envelope_intersecting(envelope).next().is_some()
+    }
+}
+
+/// Gives villages without a township the township whose polygon holds an interior point of them.
+fn assign_townships(
+    villages: &mut [Village],
+    village_layer: &Layer,
+    townships: &Layer,
+    schema: &Schema,
+    engine: CrsEngine,
+) -> Result<()> {
+    if villages.iter().all(|v| !v.township.is_empty()) {
+        return Ok(());
+    }
+    let to_village_crs = Transformer::new(townships.crs, village_layer.crs, engine)?;
+    let mut named = Vec::new();
+    for f in &townships.features {
+        let name = schema
+            .candidates("name")
+            .into_iter()
+            .find_map(|n| f.properties.get_raw(n).and_then(crate::read::id_text))
+            .or_else(|| f.id.clone())
+            .unwrap_or_else(|| f.index.to_string());
+        let mut g = polygons(&f.geometry);
+        to_village_crs.transform(&mut g)?;
+        if let Some(b) = g.bounding_rect() {
+            named.push(GeomWithData::new(
+                Rectangle::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]),
+                (name, g),
+            ));
+        }
+    }
+    let tree = RTree::bulk_load(named);
+    villages.par_iter_mut().filter(|v| v.township.is_empty()).for_each(|v| {
+        let Some(p) = village_layer.features[v.feature].geometry.interior_point() else { return };
+        let at = AABB::from_point([p.x(), p.y()]);
+        if let Some(t) = tree
+            .locate_in_envelope_intersecting(at)
+            .find(|t| t.data.1.coordinate_position(&p.0) != CoordPos::Outside)
+        {
+            v.township = t.data.0.clone();
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Layers: features read from a file, each a geometry plus its attributes.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::PathBuf;
+
+use geo::Geometry;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::crs::Crs;
+use crate::error::FeatureRef;
+
+/// A layer read from one file: its features, in file order, and the CRS of their coordinates.
+#[derive(Debug)]
+pub struct Layer {
+    /// The file the layer was read from (named in every error about it).
+    pub path: PathBuf,
+    /// The CRS of the coordinates as stored in `features`.
+    pub crs: Crs,
+    /// The features, in file order (features skipped as invalid are absent).
+    pub features: Vec<Feature>,
+}
+
+impl Layer {
+    /// Where feature `feature` of this layer is, for error messages.
+    pub fn feature_ref(&self, feature: &Feature) -> FeatureRef {
+        FeatureRef {
+            path: self.path.clone(),
+            index: feature.index,
+            id: feature.id.clone(),
+        }
+    }
+}
+
+/// One feature: geometry and attributes.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// Zero-based position of the feature in its file.
+    pub index: usize,
+    /// The feature's id: the schema's id field if it has one, else the GeoJSON `id` member.
+    pub id: Option<String>,
+    /// The geometry, in the layer's CRS.
+    pub geometry: Geometry<f64>,
+    /// The attributes, as the file has them.
+    pub properties: Properties,
+}
+
+/// A feature's attributes, kept as the JSON object text of the file.
+///
+/// Keeping the text costs one copy and no parsing; outputs pass it through unchanged, so a
+/// planner's own fields survive a run. Fields are looked up by name, Chinese names included.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::Properties;
+///
+/// let p = Properties::from_json(r#"{"村名":"王庄村","户数":"120","class":null}"#)?;
+/// assert_eq!(p.get("村名").unwrap().as_str(), Some("王庄村"));
+/// assert_eq!(p.get("户数").unwrap().as_str(), Some("120"));
+/// assert!(p.get("class").unwrap().is_null());
+/// assert!(p.get("人口").is_none());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Properties(Box<RawValue>);
+
+impl fmt::Debug for Properties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.get())
+    }
+}
+
+impl Default for Properties {
+    fn default() -> Self {
+        Properties(RawValue::from_string("{}".to_owned()).expect("{} is JSON"))
+    }
+}
+
+impl Properties {
+    /// Attributes from the text of a JSON object (`null` counts as no attributes).
+    pub fn from_json(json: &str) -> Result<Properties, serde_json::Error> {
+        if json.trim() == "null" {
+            return Ok(Properties::default());
+        }
+        // Checks that the text is an object without building one.
+        let mut de = serde_json::Deserializer::from_str(json);
+        de::Deserializer::deserialize_map(&mut de, de::IgnoredAny)?;
+        de.end()?;
+        Ok(Properties(RawValue::from_string(json.to_owned())?))
+    }
+
+    /// Wraps raw text that the reader has already checked to be a JSON object.
+    pub(crate) fn from_raw(raw: &RawValue) -> Properties {
+        Properties(raw.to_owned())
+    }
+
+    /// The JSON object text.
+    pub fn raw(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The value of field `name`, if the feature has that field (`Value::Null` if it is null).
+    pub fn get(&self, name: &str) -> Option<serde_json::Value> {
+        self.get_raw(name)
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// The raw JSON text of field `name`, without parsing the other fields' values.
+    pub fn get_raw(&self, name: &str) -> Option<&RawValue> {
+        let mut de = serde_json::Deserializer::from_str(self.0.get());
+        de::Deserializer::deserialize_map(&mut de, FindField { name }).ok()?
+    }
+}
+
+/// A map visitor that keeps the value of one key and skips the rest without allocating.
+struct FindField<'n> {
+    name: &'n str,
+}
+
+impl<'de> Visitor<'de> for FindField<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if found.is_none() && key == self.name {
+                found = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Deserializes a map key, borrowing it from the input unless it contains escapes.
+pub(crate) struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_escaped_chinese_keys() {
+        // Python's json.dumps escapes non-ASCII by default.
+        let p = Properties::from_json(r#"{"\u6751\u540d":"\u738b\u5e84","id":7}"#).unwrap();
+        assert_eq!(p.get("村名").unwrap().as_str(), Some("王庄"));
+        assert_eq!(p.get("id").unwrap().as_i64(), Some(7));
+    }
+
+    #[test]
+    fn null_properties_are_empty() {
+        let p = Properties::from_json("null").unwrap();
+        assert!(p.get("x").is_none());
+        assert_eq!(p.raw(), "{}");
+    }
+
+    #[test]
+    fn rejects_non_objects() {
+        assert!(Properties::from_json("[1,2]").is_err());
+    }
+}

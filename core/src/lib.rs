@@ -1,0 +1,57 @@
+//! hecun: spatial core of 合村并城 (village-merging) planning.
+//!
+//! Read planners' layers ([`read_geojson`]), build demolition zones along roads and
+//! corridors ([`build_zones`]), and find which villages fall inside them and how much of each
+//! ([`find_affected`], or the whole job with [`AffectedJob`]). Distances and areas are
+//! computed in a metric CRS ([`Transformer`]).
+//!
+//! ```no_run
+//! use hecun::{AffectedJob, CrsEngine, Crs, LayerKind, LayerSource, ZoneSpec};
+//!
+//! let job = AffectedJob {
+//!     villages: LayerSource::new("villages.geojson", LayerKind::Villages),
+//!     roads: LayerSource::new("roads.geojson", LayerKind::Roads),
+//!     corridors: Some(LayerSource::new("corridors.geojson", LayerKind::Corridors)),
+//!     townships: None,
+//!     zones: ZoneSpec::from_pairs([("ring", 100.0), ("radial", 50.0), ("corridor", 0.0)])?,
+//!     input_crs: Crs::WGS84,
+//!     metric_crs: None,
+//!     engine: CrsEngine::preferred(),
+//!     keep_going: false,
+//! };
+//! let run = job.run(&|_stage| {})?;
+//! println!("{} villages affected", run.summary.total.villages);
+//! # Ok::<(), hecun::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod affected;
+mod clip;
+mod crs;
+mod error;
+mod job;
+mod layer;
+mod model;
+mod output;
+mod plan;
+mod read;
+mod relate;
+mod schema;
+mod validate;
+mod zones;
+
+pub use affected::{AffectedVillage, ClassTotal, Summary, TownshipTotal, Totals, ZoneIndex, find_affected, summarize, zone_classes};
+pub use clip::clip_polygon;
+pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};
+pub use error::{Error, FeatureRef, Result};
+pub use job::{AffectedJob, AffectedRun, LayerSource};
+pub use layer::{Feature, Layer, Properties};
+pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
+pub use output::{OutputDir, OutputSet, summary_text, write_affected, write_geometry};
+pub use plan::Plan;
+pub use read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
+pub use relate::{Relation, area_inside, relate};
+pub use schema::{FieldSpec, LayerKind, Schema};
+pub use validate::{check_simple, check_structure};
+pub use zones::{Zone, ZoneSpec, buffer, build_zones};

@@ -1,0 +1,236 @@
+//! Typed views of layers: villages and the features that zones are built from.
+
+use geo::{Area, Geometry, MultiPolygon};
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use crate::error::{Error, FeatureRef, Result};
+use crate::layer::{Feature, Layer};
+use crate::schema::Schema;
+use crate::validate;
+
+/// An administrative village: the model fields of one feature of the villages layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Village {
+    /// Index of the feature in its layer's `features`.
+    pub feature: usize,
+    /// The village id (e.g. its 统计用区划代码).
+    pub id: String,
+    /// The village name (empty when the layer has none).
+    pub name: String,
+    /// The township (empty when unknown).
+    pub township: String,
+    /// Households (户数).
+    pub households: u64,
+    /// People (人口).
+    pub population: u64,
+}
+
+/// Reads the villages' model fields; bad features fail the read, or are skipped (`keep_going`).
+///
+/// Geometries are checked to be polygons with a positive area here; whether their rings cross
+/// themselves is checked by the analyses, for the villages whose area they compute.
+pub fn villages(layer: &Layer, schema: &Schema, keep_going: bool) -> Result<(Vec<Village>, Vec<Error>)> {
+    let fields = Fields::new(schema);
+    let results: Vec<Result<Village>> = layer
+        .features
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let bad = |field: &str, problem: String| Error::feature(layer.feature_ref(f), Some(field), problem);
+            match &f.geometry {
+                Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {}
+                other => return Err(bad("geometry", format!("a village must be a Polygon or MultiPolygon, not {}", kind(other)))),
+            }
+            if f.geometry.unsigned_area() <= 0.0 {
+                return Err(bad("geometry", "the polygon has zero area".to_owned()));
+            }
+            let id = f.id.clone().ok_or_else(|| {
+                bad(
+                    &schema.describe("id"),
+                    "the village has no id: name the id field in the plan (fields.id) or with --field id=…".to_owned(),
+                )
+            })?;
+            Ok(Village {
+                feature: i,
+                id,
+                name: fields.text(f, "name").unwrap_or_default(),
+                township: fields.text(f, "township").unwrap_or_default(),
+                households: fields.count(f, "households").map_err(|(field, p)| bad(&field, p))?,
+                population: fields.count(f, "population").map_err(|(field, p)| bad(&field, p))?,
+            })
+        })
+        .collect();
+    split(results, keep_going)
+}
+
+/// A feature that a zone is built from: a road or a corridor, with its class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneSource {
+    /// The layer's name (`roads`, `corridors`).
+    pub layer: String,
+    /// Where the feature is, for messages.
+    pub at: FeatureRef,
+    /// The geometry, in the layer's CRS until the pipeline projects it.
+    pub geometry: Geometry<f64>,
+    /// The feature's id (its index when it has none).
+    pub id: String,
+    /// The feature's name (empty when none).
+    pub name: String,
+    /// The class (road class or corridor level) that decides the buffer width.
+    pub class: String,
+    /// For line corridors: the belt's own width in metres, half of which lies on each side.
+    pub own_width: f64,
+}
+
+/// Reads the zone sources of a roads or corridors layer.
+///
+/// `default_class` is used when a feature has no class field (corridors: `corridor`); `None`
+/// makes the class required (roads).
+pub fn zone_sources(
+    layer_name: &str,
+    layer: &Layer,
+    schema: &Schema,
+    default_class: Option<&str>,
+    keep_going: bool,
+) -> Result<(Vec<ZoneSource>, Vec<Error>)> {
+    let fields = Fields::new(schema);
+    let results: Vec<Result<ZoneSource>> = layer
+        .features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let bad = |field: &str, problem: String| Error::feature(layer.feature_ref(f), Some(field), problem);
+            let class = match (fields.text(f, "class"), default_class) {
+                (Some(c), _) if !c.is_empty() => c,
+                (_, Some(d)) => d.to_owned(),
+                _ => {
+                    return Err(bad(
+                        &schema.describe("class"),
+                        "the feature has no class: name the class field in the plan (fields.class) or with --class-field".to_owned(),
+                    ));
+                }
+            };
+            let is_line = matches!(f.geometry, Geometry::LineString(_) | Geometry::MultiLineString(_));
+            let own_width = if is_line && default_class.is_some() {
+                match fields.number(f, "width") {
+                    Ok(Some(w)) if w >= 0.0 => w,
+                    Ok(None) => 0.0,
+                    Ok(Some(w)) => return Err(bad(&schema.describe("width"), format!("negative width {w}"))),
+                    Err((field, p)) => return Err(bad(&field, p)),
+                }
+            } else {
+                0.0
+            };
+            if let Geometry::Polygon(_) | Geometry::MultiPolygon(_) = f.geometry {
+                for p in polygons(&f.geometry).0.iter() {
+                    validate::check_simple(p).map_err(|e| bad("geometry", e))?;
+                }
+            } else if !is_line {
+                return Err(bad("geometry", format!("expected lines or polygons, not {}", kind(&f.geometry))));
+            }
+            Ok(ZoneSource {
+                layer: layer_name.to_owned(),
+                at: layer.feature_ref(f),
+                geometry: f.geometry.clone(),
+                id: f.id.clone().unwrap_or_else(|| i.to_string()),
+                name: fields.text(f, "name").unwrap_or_default(),
+                class,
+                own_width,
+            })
+        })
+        .collect();
+    split(results, keep_going)
+}
+
+/// A polygonal geometry as a `MultiPolygon` (empty for other kinds).
+pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
+    match geometry {
+        Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
+        Geometry::MultiPolygon(mp) => mp.clone(),
+        Geometry::GeometryCollection(gc) => MultiPolygon(gc.0.iter().flat_map(|g| polygons(g).0).collect()),
+        _ => MultiPolygon(vec![]),
+    }
+}
+
+fn kind(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::LineString(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        _ => "another geometry type",
+    }
+}
+
+fn split<T>(results: Vec<Result<T>>, keep_going: bool) -> Result<(Vec<T>, Vec<Error>)> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut skipped = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(e) if keep_going => skipped.push(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((ok, skipped))
+}
+
+/// Looks up model fields in a feature's properties through a schema.
+struct Fields<'s> {
+    schema: &'s Schema,
+}
+
+impl<'s> Fields<'s> {
+    fn new(schema: &'s Schema) -> Self {
+        Fields { schema }
+    }
+
+    /// The first candidate field present and not null: (file field name, raw value).
+    fn raw<'f>(&self, f: &'f Feature, model: &str) -> Option<(&'s str, &'f RawValue)> {
+        self.schema
+            .candidates(model)
+            .into_iter()
+            .find_map(|name| f.properties.get_raw(name).filter(|v| v.get() != "null").map(|v| (name, v)))
+    }
+
+    fn text(&self, f: &Feature, model: &str) -> Option<String> {
+        let (_, raw) = self.raw(f, model)?;
+        crate::read::id_text(raw).or_else(|| Some(raw.get().to_owned()))
+    }
+
+    /// A number, from a JSON number or a numeric string ("1,234" and "1234户" are refused).
+    fn number(&self, f: &Feature, model: &str) -> Result<Option<f64>, (String, String)> {
+        let Some((name, raw)) = self.raw(f, model) else {
+            return Ok(None);
+        };
+        let text = raw.get();
+        let parsed = if let Some(s) = text.strip_prefix('"') {
+            serde_json::from_str::<String>(&format!("\"{s}")).ok().and_then(|s| s.trim().parse::<f64>().ok())
+        } else {
+            text.parse::<f64>().ok()
+        };
+        match parsed {
+            Some(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err((name.to_owned(), format!("expected a number, found {text}"))),
+        }
+    }
+
+    /// A whole, non-negative count; a missing field is an error naming the fields tried.
+    fn count(&self, f: &Feature, model: &str) -> Result<u64, (String, String)> {
+        match self.number(f, model)? {
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v < 9.0e15 => Ok(v as u64),
+            Some(v) => Err((
+                self.raw(f, model).map(|(n, _)| n.to_owned()).unwrap_or_default(),
+                format!("expected a whole number of at least 0, found {v}"),
+            )),
+            None => Err((
+                self.schema.describe(model),
+                format!("the feature has no {model} field (tried: {})", self.schema.describe(model)),
+            )),
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! Writing results: CSV for Excel, GeoJSON for QGIS, a summary; all or nothing.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+use rayon::prelude::*;
+
+use crate::affected::zone_classes;
+use crate::crs::{Crs, CrsEngine, Transformer};
+use crate::error::{Error, Result};
+use crate::job::AffectedRun;
+
+/// Marks a folder as hecun's output, so that a rerun may replace it (and nothing else).
+const MARKER: &str = ".hecun-output";
+
+/// An output folder written all at once: files go to a staging folder beside it, which
+/// replaces the folder only when every file is written. A failed or interrupted run leaves
+/// the previous outputs as they were.
+#[derive(Debug)]
+pub struct OutputDir {
+    target: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Starts writing `dir`; refuses a non-empty folder that hecun did not write.
+    pub fn begin(dir: &Path) -> Result<OutputDir> {
+        if dir.is_file() {
+            return Err(Error::config(dir.display().to_string(), "the output path is a file, not a folder"));
+        }
+        if dir.is_dir() && !dir.join(MARKER).exists() {
+            let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+            if entries.next().is_some() {
+                return Err(Error::config(
+                    dir.display().to_string(),
+                    "the output folder is not empty and was not written by hecun: choose another --out",
+                ));
+            }
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
+        let staging = parent.join(format!(".{name}.hecun-tmp-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(OutputDir {
+            target: dir.to_owned(),
+            staging,
+            committed: false,
+        })
+    }
+
+    /// Writes one file into the staging folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.staging.join(name);
+        let mut f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+        Ok(())
+    }
+
+    /// Replaces the target folder with the staging folder.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
+        let old = self.staging.with_file_name(format!(
+            "{}-old",
+            self.staging.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
+        let had_old = self.target.exists();
+        if had_old {
+            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_old {
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(Error::io(&self.target, e));
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Which files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSet {
+    /// `zones.geojson`: one zone per road or corridor (the largest file at national scale).
+    pub zones: bool,
+    /// `affected_villages.geojson`.
+    pub village_geojson: bool,
+}
+
+impl Default for OutputSet {
+    fn default() -> Self {
+        OutputSet {
+            zones: true,
+            village_geojson: true,
+        }
+    }
+}
+
+/// Writes the affected-villages results into `dir` (atomically) and returns the file names.
+///
+/// Files: `affected_villages.csv`, `townships.csv`, `zone_classes.csv` (UTF-8 with BOM),
+/// `affected_villages.geojson`, `zones.geojson` (RFC 7946, EPSG:4326), `summary.txt`,
+/// `summary.json`.
+pub fn write_affected(run: &AffectedRun, dir: &Path, set: OutputSet, engine: CrsEngine) -> Result<Vec<String>> {
+    let out = OutputDir::begin(dir)?;
+    let mut names = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
+        out.write(name, &bytes)?;
+        names.push(name.to_owned());
+        Ok(())
+    };
+    put("affected_villages.csv", affected_csv(run)?)?;
+    put("townships.csv", townships_csv(run)?)?;
+    put("zone_classes.csv", classes_csv(run)?)?;
+    if set.village_geojson {
+        put("affected_villages.geojson", affected_geojson(run, engine)?)?;
+    }
+    if set.zones {
+        put("zones.geojson", zones_geojson(run, engine)?)?;
+    }
+    put("summary.txt", summary_text(run).into_bytes())?;
+    put("summary.json", summary_json(run).into_bytes())?;
+    out.commit()?;
+    Ok(names)
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    // The BOM makes Excel read the file as UTF-8, so Chinese names show correctly.
+    csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    w.into_inner().map_err(|e| Error::config("CSV", e.to_string()))
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::config("CSV", e.to_string())
+}
+
+fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
+    let mut w = csv_writer();
+    w.write_record([
+        "id", "name", "township", "households", "population", "fraction_inside", "zone_count", "zone_classes", "zones",
+    ])
+    .map_err(csv_err)?;
+    for a in &run.affected {
+        let v = &run.villages[a.village];
+        w.write_record([
+            v.id.as_str(),
+            &v.name,
+            &v.township,
+            &v.households.to_string(),
+            &v.population.to_string(),
+            &format!("{:.9}", a.fraction_inside),
+            &a.zones.len().to_string(),
+            &zone_classes(a, &run.zones).join(";"),
+            &zone_ids(run, &a.zones).join(";"),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+fn zone_ids(run: &AffectedRun, zones: &[usize]) -> Vec<String> {
+    zones
+        .iter()
+        .map(|&z| {
+            let s = &run.sources[run.zones[z].source];
+            format!("{}:{}", s.layer, s.id)
+        })
+        .collect()
+}
+
+fn townships_csv(run: &AffectedRun) -> Result<Vec<u8>> {
+    let mut w = csv_writer();
+    w.write_record(["township", "villages", "households", "population", "villages_in_layer"]).map_err(csv_err)?;
+    for t in &run.summary.townships {
+        w.write_record([
+            t.township.as_str(),
+            &t.affected.villages.to_string(),
+            &t.affected.households.to_string(),
+            &t.affected.population.to_string(),
+            &t.villages_in_layer.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+fn classes_csv(run: &AffectedRun) -> Result<Vec<u8>> {
+    let mut w = csv_writer();
+    w.write_record(["class", "width_m", "zones", "villages", "households", "population"]).map_err(csv_err)?;
+    for c in &run.summary.classes {
+        w.write_record([
+            c.class.as_str(),
+            &fmt_num(c.width),
+            &c.zones.to_string(),
+            &c.affected.villages.to_string(),
+            &c.affected.households.to_string(),
+            &c.affected.population.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { ryu::Buffer::new().format(v).to_owned() }
+}
+
+/// Appends `"key":value` pairs to a JSON object's text, renaming a key the object already has.
+fn extend_object(raw: &str, props: &crate::layer::Properties, extra: &[(&str, String)]) -> String {
+    let mut s = raw.trim_end().strip_suffix('}').unwrap_or("{").to_owned();
+    let mut empty = s.trim() == "{";
+    for (key, value) in extra {
+        let key = if props.get_raw(key).is_some() { format!("hecun_{key}") } else { (*key).to_owned() };
+        if !empty {
+            s.push(',');
+        }
+        empty = false;
+        let _ = write!(s, "{}:{value}", serde_json::Value::String(key));
+    }
+    s.push('}');
+    s
+}
+
+fn affected_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
+    let layer = &run.villages_layer;
+    let to_wgs84 = Transformer::new(layer.crs, Crs::WGS84, engine)?;
+    let features: Result<Vec<String>> = run
+        .affected
+        .par_iter()
+        .map(|a| {
+            let v = &run.villages[a.village];
+            let f = &layer.features[v.feature];
+            let classes = serde_json::to_string(&zone_classes(a, &run.zones)).unwrap_or_default();
+            let props = extend_object(
+                f.properties.raw(),
+                &f.properties,
+                &[
+                    ("fraction_inside", format!("{:.9}", a.fraction_inside)),
+                    ("zone_count", a.zones.len().to_string()),
+                    ("zone_classes", classes),
+                ],
+            );
+            let mut g = f.geometry.clone();
+            // Coordinates already in WGS 84 are written back exactly as read.
+            let precision = if to_wgs84.is_identity() { None } else { Some(1e9) };
+            to_wgs84.transform(&mut g)?;
+            let mut s = String::with_capacity(props.len() + 512);
+            s.push_str("{\"type\":\"Feature\",\"properties\":");
+            s.push_str(&props);
+            s.push_str(",\"geometry\":");
+            write_geometry(&mut s, &g, precision);
+            s.push('}');
+            Ok(s)
+        })
+        .collect();
+    Ok(feature_collection(features?))
+}
+
+fn zones_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
+    let to_wgs84 = Transformer::new(run.metric_crs, Crs::WGS84, engine)?;
+    let features: Result<Vec<String>> = run
+        .zones
+        .par_iter()
+        .map(|z| {
+            let src = &run.sources[z.source];
+            let props = serde_json::json!({
+                "source_layer": src.layer,
+                "source_id": src.id,
+                "name": src.name,
+                "class": z.class,
+                "distance_m": z.distance,
+            });
+            let mut g = z.polygon.clone();
+            to_wgs84.transform(&mut g)?;
+            let mut s = String::with_capacity(4096);
+            let _ = write!(s, "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":");
+            write_geometry(&mut s, &Geometry::MultiPolygon(g), Some(1e9));
+            s.push('}');
+            Ok(s)
+        })
+        .collect();
+    Ok(feature_collection(features?))
+}
+
+fn feature_collection(features: Vec<String>) -> Vec<u8> {
+    let len: usize = features.iter().map(|f| f.len() + 2).sum();
+    let mut out = String::with_capacity(len + 64);
+    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        out.push_str(f);
+        out.push_str(if i + 1 < features.len() { ",\n" } else { "\n" });
+    }
+    out.push_str("]}\n");
+    out.into_bytes()
+}
+
+/// Writes a geometry as GeoJSON; `scale` rounds computed coordinates (1e9: 0.1 mm in degrees).
+pub fn write_geometry(s: &mut String, g: &Geometry<f64>, scale: Option<f64>) {
+    let num = |s: &mut String, v: f64| {
+        let v = match scale {
+            Some(k) => (v * k).round() / k,
+            None => v,
+        };
+        s.push_str(ryu::Buffer::new().format(v).trim_end_matches(".0"));
+    };
+    let coord = |s: &mut String, c: &Coord<f64>| {
+        s.push('[');
+        num(s, c.x);
+        s.push(',');
+        num(s, c.y);
+        s.push(']');
+    };
+    let line = |s: &mut String, l: &LineString<f64>| {
+        s.push('[');
+        for (i, c) in l.0.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            coord(s, c);
+        }
+        s.push(']');
+    };
+    let polygon = |s: &mut String, p: &Polygon<f64>| {
+        s.push('[');
+        line(s, p.exterior());
+        for r in p.interiors() {
+            s.push(',');
+            line(s, r);
+        }
+        s.push(']');
+    };
+    let multi = |s: &mut String, mp: &MultiPolygon<f64>| {
+        s.push('[');
+        for (i, p) in mp.0.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            polygon(s, p);
+        }
+        s.push(']');
+    };
+    match g {
+        Geometry::Point(p) => {
+            s.push_str("{\"type\":\"Point\",\"coordinates\":");
+            coord(s, &p.0);
+        }
+        Geometry::LineString(l) => {
+            s.push_str("{\"type\":\"LineString\",\"coordinates\":");
+            line(s, l);
+        }
+        Geometry::Polygon(p) => {
+            s.push_str("{\"type\":\"Polygon\",\"coordinates\":");
+            polygon(s, p);
+        }
+        Geometry::MultiPolygon(mp) => {
+            s.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":");
+            multi(s, mp);
+        }
+        Geometry::MultiLineString(ml) => {
+            s.push_str("{\"type\":\"MultiLineString\",\"coordinates\":[");
+            for (i, l) in ml.0.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                line(s, l);
+            }
+            s.push(']');
+        }
+        Geometry::MultiPoint(mp) => {
+            s.push_str("{\"type\":\"MultiPoint\",\"coordinates\":[");
+            for (i, p) in mp.0.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                coord(s, &p.0);
+            }
+            s.push(']');
+        }
+        Geometry::GeometryCollection(gc) => {
+            s.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[");
+            for (i, g) in gc.0.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                write_geometry(s, g, scale);
+            }
+            s.push_str("]}");
+            return;
+        }
+        _ => s.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[]"),
+    }
+    s.push('}');
+}
+
+/// The summary in the source plan's terms, in Chinese with English alongside.
+pub fn summary_text(run: &AffectedRun) -> String {
+    let s = &run.summary;
+    let mut t = String::new();
+    let _ = writeln!(t, "合村并城：拆迁范围内的村庄 / villages inside the demolition zones");
+    let _ = writeln!(
+        t,
+        "涉及行政村 {} 个（图层共 {} 个），{} 户，{} 人",
+        s.total.villages, s.villages_in_layer, s.total.households, s.total.population
+    );
+    let _ = writeln!(
+        t,
+        "{} of {} villages, {} households, {} people",
+        s.total.villages, s.villages_in_layer, s.total.households, s.total.population
+    );
+    let _ = writeln!(t, "\n按范围类别 / by zone class (a village hit by two classes counts in both):");
+    for c in &s.classes {
+        let _ = writeln!(
+            t,
+            "  {:<12} {:>6} m  {:>6} zones  {:>6} villages  {:>9} households  {:>10} people",
+            c.class,
+            fmt_num(c.width),
+            c.zones,
+            c.affected.villages,
+            c.affected.households,
+            c.affected.population
+        );
+    }
+    let hit = s.townships.iter().filter(|t| t.affected.villages > 0).count();
+    let _ = writeln!(t, "\n按乡镇 / by township: {hit} of {} townships have affected villages (townships.csv)", s.townships.len());
+    let _ = writeln!(t, "\nmetric CRS {}; {} zones; {} warnings", run.metric_crs, run.zones.len(), run.warnings.len());
+    for w in &run.warnings {
+        let _ = writeln!(t, "  warning: {w}");
+    }
+    t
+}
+
+fn summary_json(run: &AffectedRun) -> String {
+    let s = &run.summary;
+    let totals = |t: &crate::affected::Totals| {
+        serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population})
+    };
+    let value = serde_json::json!({
+        "villages_in_layer": s.villages_in_layer,
+        "affected": totals(&s.total),
+        "metric_crs": run.metric_crs.to_string(),
+        "zones": run.zones.len(),
+        "classes": s.classes.iter().map(|c| serde_json::json!({
+            "class": c.class, "width_m": c.width, "zones": c.zones, "affected": totals(&c.affected)
+        })).collect::<Vec<_>>(),
+        "townships": s.townships.iter().map(|t| serde_json::json!({
+            "township": t.township, "villages_in_layer": t.villages_in_layer, "affected": totals(&t.affected)
+        })).collect::<Vec<_>>(),
+        "warnings": run.warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,194 @@
+//! Plan files: the layers, field mappings, widths and CRS of a job, in TOML.
+//!
+//! ```toml
+//! name = "郑州示范区合村并城"
+//! [crs]
+//! input = "EPSG:4326"        # CRS of files that do not name one
+//! metric = "EPSG:4547"       # omit: the fitting CGCS2000 3-degree zone
+//! [layers.villages]
+//! path = "villages.geojson"  # relative to the plan file
+//! fields = { id = "统计用区划代码", name = "村名", households = "户数", population = "人口" }
+//! [layers.roads]
+//! path = "roads.geojson"
+//! fields = { class = "等级" }
+//! [zones.widths]
+//! "环线" = 100
+//! [output]
+//! dir = "out"                # relative to the plan file
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::crs::{Crs, CrsEngine};
+use crate::error::{Error, Result};
+use crate::job::{AffectedJob, LayerSource};
+use crate::schema::{LayerKind, Schema};
+use crate::zones::ZoneSpec;
+
+/// A parsed plan file.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The plan's name.
+    pub name: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The affected-villages job it describes.
+    pub affected: AffectedJob,
+    /// The output folder, if the plan names one (relative paths resolved against the plan).
+    pub output_dir: Option<PathBuf>,
+    /// Layers the plan lists that this version of hecun does not use yet.
+    pub unused_layers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    name: Option<String>,
+    #[serde(default)]
+    crs: CrsTable,
+    layers: BTreeMap<String, LayerTable>,
+    zones: ZonesTable,
+    #[serde(default)]
+    output: OutputTable,
+    #[serde(default)]
+    options: OptionsTable,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CrsTable {
+    input: Option<String>,
+    metric: Option<String>,
+    engine: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerTable {
+    path: PathBuf,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZonesTable {
+    widths: BTreeMap<String, f64>,
+    quad_segs: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OutputTable {
+    dir: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OptionsTable {
+    #[serde(default)]
+    keep_going: bool,
+}
+
+impl Plan {
+    /// Reads a plan file.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Plan::parse(path, &text)
+    }
+
+    /// Parses plan text; relative paths are resolved against `path`'s folder.
+    pub fn parse(path: &Path, text: &str) -> Result<Plan> {
+        let context = path.display().to_string();
+        let file: PlanFile = toml::from_str(text).map_err(|e| Error::config(&context, e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut layers = file.layers;
+        let mut take = |kind: LayerKind| -> Result<Option<LayerSource>> {
+            let Some(table) = layers.remove(kind.name()) else { return Ok(None) };
+            let mut schema = Schema::new(kind);
+            for (model, file_field) in &table.fields {
+                schema = schema.with_field(model, file_field).map_err(|e| Error::config(&context, e.to_string()))?;
+            }
+            Ok(Some(LayerSource {
+                path: base.join(&table.path),
+                schema,
+            }))
+        };
+        let villages = take(LayerKind::Villages)?
+            .ok_or_else(|| Error::config(&context, "the plan needs [layers.villages]"))?;
+        let roads = take(LayerKind::Roads)?.ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
+        let corridors = take(LayerKind::Corridors)?;
+        let townships = take(LayerKind::Townships)?;
+        let crs = |s: &Option<String>| -> Result<Option<Crs>> {
+            s.as_deref().map(str::parse).transpose().map_err(|e: Error| Error::config(&context, e.to_string()))
+        };
+        let mut zones = ZoneSpec::from_pairs(file.zones.widths).map_err(|e| Error::config(&context, e.to_string()))?;
+        if let Some(q) = file.zones.quad_segs {
+            zones = zones.with_quad_segs(q);
+        }
+        let engine = match &file.crs.engine {
+            Some(e) => e.parse().map_err(|e: Error| Error::config(&context, e.to_string()))?,
+            None => CrsEngine::preferred(),
+        };
+        Ok(Plan {
+            name: file.name.unwrap_or_else(|| "hecun plan".to_owned()),
+            path: path.to_owned(),
+            affected: AffectedJob {
+                villages,
+                roads,
+                corridors,
+                townships,
+                zones,
+                input_crs: crs(&file.crs.input)?.unwrap_or(Crs::WGS84),
+                metric_crs: crs(&file.crs.metric)?,
+                engine,
+                keep_going: file.options.keep_going,
+            },
+            output_dir: file.output.dir.map(|d| base.join(d)),
+            unused_layers: layers.into_keys().collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_paths_and_fields() {
+        let text = r#"
+            name = "演示"
+            [crs]
+            metric = "EPSG:4547"
+            [layers.villages]
+            path = "v.geojson"
+            fields = { households = "户数" }
+            [layers.roads]
+            path = "r.geojson"
+            [layers.sites]
+            path = "s.geojson"
+            [zones.widths]
+            "环线" = 100
+            [output]
+            dir = "out"
+        "#;
+        let plan = Plan::parse(Path::new("demo/plan.toml"), text).unwrap();
+        assert_eq!(plan.affected.villages.path, Path::new("demo/v.geojson"));
+        assert_eq!(plan.affected.villages.schema.candidates("households"), vec!["户数"]);
+        assert_eq!(plan.affected.metric_crs.unwrap().code(), 4547);
+        assert_eq!(plan.output_dir.as_deref(), Some(Path::new("demo/out")));
+        assert_eq!(plan.unused_layers, vec!["sites".to_owned()]);
+    }
+
+    #[test]
+    fn names_the_mistake() {
+        let err = Plan::parse(Path::new("p.toml"), "[layers.villages]\npath='v'\n[zones.widths]\nring=1\n").unwrap_err();
+        assert!(err.to_string().contains("layers.roads"), "{err}");
+        let err = Plan::parse(Path::new("p.toml"), "[layers.villages]\npath='v'\nfields={ pop = 'x' }\n[zones.widths]\nring=1\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("unknown model field \"pop\""), "{err}");
+    }
+}

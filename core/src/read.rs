@@ -1,0 +1,431 @@
+//! Reading GeoJSON FeatureCollections into [`Layer`]s.
+//!
+//! The file is split into features in one pass, then features are parsed on all cores.
+//! Coordinates go straight into `geo` types (no intermediate JSON tree), and each feature's
+//! properties are kept as text (see [`Properties`]).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+use geo::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint};
+use geo::{MultiPolygon, Point, Polygon};
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde::de::{self, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::crs::Crs;
+use crate::error::{Error, FeatureRef, Result};
+use crate::layer::{Feature, Layer, Properties};
+use crate::validate;
+
+/// How to read a layer.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The CRS of a file that does not name one (RFC 7946 GeoJSON is always EPSG:4326).
+    pub default_crs: Crs,
+    /// Fields that hold a feature's id, tried in order; the GeoJSON `id` member comes last.
+    pub id_fields: Vec<String>,
+    /// Skip unusable features with a warning instead of failing.
+    pub keep_going: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            default_crs: Crs::WGS84,
+            id_fields: vec!["id".to_owned()],
+            keep_going: false,
+        }
+    }
+}
+
+/// A layer and the problems that were skipped while reading it (`keep_going`).
+#[derive(Debug)]
+pub struct ReadOutcome {
+    /// The layer.
+    pub layer: Layer,
+    /// One error per skipped feature, in file order.
+    pub skipped: Vec<Error>,
+}
+
+/// Reads a GeoJSON FeatureCollection file.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::{read_geojson, ReadOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("roads.geojson");
+/// std::fs::write(&path, r#"{"type":"FeatureCollection","features":[
+///   {"type":"Feature","properties":{"等级":"环线"},
+///    "geometry":{"type":"LineString","coordinates":[[113.6,34.7],[113.7,34.8]]}}]}"#)?;
+/// let read = read_geojson(&path, &ReadOptions::default())?;
+/// assert_eq!(read.layer.features.len(), 1);
+/// assert_eq!(read.layer.features[0].properties.get("等级").unwrap(), "环线");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_geojson(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_geojson(path, &bytes, options)
+}
+
+/// Parses GeoJSON text already in memory; `path` is used in messages only.
+pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        json_error(path, line, column, "the file is not UTF-8 text".to_owned())
+    })?;
+
+    #[derive(Deserialize)]
+    struct Top<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        features: Option<Vec<&'a RawValue>>,
+        crs: Option<serde_json::Value>,
+    }
+    let top: Top = serde_json::from_str(text)
+        .map_err(|e| json_error(path, e.line(), e.column(), e.to_string()))?;
+    let kind = top.kind.as_deref().unwrap_or("");
+    let Some(features) = top.features.filter(|_| kind == "FeatureCollection") else {
+        return Err(json_error(
+            path,
+            1,
+            1,
+            format!("expected a GeoJSON FeatureCollection, found type {kind:?}"),
+        ));
+    };
+    let crs = match top.crs.as_ref() {
+        None | Some(serde_json::Value::Null) => options.default_crs,
+        Some(crs) => named_crs(crs).map_err(|message| json_error(path, 1, 1, message))?,
+    };
+
+    let parsed: Vec<Result<Feature>> = features
+        .par_iter()
+        .enumerate()
+        .map(|(index, raw)| parse_feature(path, text, index, raw, crs, options))
+        .collect();
+    let mut layer = Layer {
+        path: path.to_owned(),
+        crs,
+        features: Vec::with_capacity(parsed.len()),
+    };
+    let mut skipped = Vec::new();
+    for feature in parsed {
+        match feature {
+            Ok(f) => layer.features.push(f),
+            Err(e) if options.keep_going => skipped.push(e),
+            Err(e) => return Err(e),
+        }
+    }
+    if layer.features.is_empty() {
+        return Err(Error::EmptyLayer {
+            path: path.to_owned(),
+        });
+    }
+    Ok(ReadOutcome { layer, skipped })
+}
+
+/// The CRS of the old (2008) GeoJSON `crs` member, still written by GDAL and many Chinese tools.
+fn named_crs(crs: &serde_json::Value) -> std::result::Result<Crs, String> {
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(|n| n.as_str())
+        .ok_or_else(|| "the \"crs\" member has no properties.name".to_owned())?;
+    name.parse::<Crs>().map_err(|e| e.to_string())
+}
+
+fn parse_feature(
+    path: &Path,
+    text: &str,
+    index: usize,
+    raw: &RawValue,
+    crs: Crs,
+    options: &ReadOptions,
+) -> Result<Feature> {
+    #[derive(Deserialize)]
+    struct RawFeature<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+        #[serde(borrow)]
+        geometry: Option<&'a RawValue>,
+        #[serde(borrow)]
+        properties: Option<&'a RawValue>,
+    }
+    let at = |e: serde_json::Error| {
+        let start = offset_in(text, raw.get());
+        let (line, column) = line_column(text.as_bytes(), start);
+        let (line, column) = if e.line() <= 1 {
+            (line, column + e.column().saturating_sub(1))
+        } else {
+            (line + e.line() - 1, e.column())
+        };
+        json_error(path, line, column, format!("feature #{index}: {e}"))
+    };
+    let f: RawFeature = serde_json::from_str(raw.get()).map_err(at)?;
+    let properties = match f.properties {
+        None => Properties::default(),
+        Some(p) if p.get() == "null" => Properties::default(),
+        Some(p) if p.get().starts_with('{') => Properties::from_raw(p),
+        Some(_) => {
+            return Err(Error::feature(
+                feature_ref(path, index, None),
+                Some("properties"),
+                "properties must be a JSON object or null",
+            ));
+        }
+    };
+    let id = options
+        .id_fields
+        .iter()
+        .find_map(|name| properties.get_raw(name).and_then(id_text))
+        .or_else(|| f.id.and_then(id_text));
+    let here = || feature_ref(path, index, id.clone());
+    if f.kind.as_deref() != Some("Feature") {
+        return Err(Error::feature(
+            here(),
+            Some("type"),
+            format!("expected \"Feature\", found {:?}", f.kind.unwrap_or_default()),
+        ));
+    }
+    let geometry = match f.geometry {
+        Some(g) if g.get() != "null" => {
+            parse_geometry(g).map_err(|problem| Error::feature(here(), Some("geometry"), problem))?
+        }
+        _ => {
+            return Err(Error::feature(
+                here(),
+                Some("geometry"),
+                "the feature has no geometry",
+            ));
+        }
+    };
+    validate::check_structure(&geometry, crs)
+        .map_err(|problem| Error::feature(here(), Some("geometry"), problem))?;
+    Ok(Feature {
+        index,
+        id,
+        geometry,
+        properties,
+    })
+}
+
+fn feature_ref(path: &Path, index: usize, id: Option<String>) -> FeatureRef {
+    FeatureRef {
+        path: path.to_owned(),
+        index,
+        id,
+    }
+}
+
+/// An id as text: strings as they are, numbers as written; other types are not ids.
+pub(crate) fn id_text(raw: &RawValue) -> Option<String> {
+    let t = raw.get();
+    if t.starts_with('"') {
+        serde_json::from_str::<String>(t).ok()
+    } else if t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Some(t.to_owned())
+    } else {
+        None
+    }
+}
+
+fn parse_geometry(raw: &RawValue) -> std::result::Result<Geometry<f64>, String> {
+    #[derive(Deserialize)]
+    struct RawGeometry<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        coordinates: Option<&'a RawValue>,
+        #[serde(borrow)]
+        geometries: Option<Vec<&'a RawValue>>,
+    }
+    let g: RawGeometry = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    let kind = g.kind.as_deref().unwrap_or("");
+    if kind == "GeometryCollection" {
+        let parts = g.geometries.ok_or("a GeometryCollection needs \"geometries\"")?;
+        let parts = parts
+            .into_iter()
+            .map(parse_geometry)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        return Ok(Geometry::GeometryCollection(GeometryCollection(parts)));
+    }
+    let coords = g
+        .coordinates
+        .ok_or_else(|| format!("the {kind:?} geometry has no \"coordinates\""))?
+        .get();
+    fn read<'a, T: Deserialize<'a>>(s: &'a str) -> std::result::Result<T, String> {
+        serde_json::from_str(s).map_err(|e| format!("bad coordinates: {e}"))
+    }
+    Ok(match kind {
+        "Point" => Geometry::Point(Point(read::<Pos>(coords)?.0)),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
+            read::<Vec<Pos>>(coords)?
+                .into_iter()
+                .map(|p| Point(p.0))
+                .collect(),
+        )),
+        "LineString" => Geometry::LineString(line(read(coords)?)),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
+            read::<Vec<Vec<Pos>>>(coords)?
+                .into_iter()
+                .map(line)
+                .collect(),
+        )),
+        "Polygon" => Geometry::Polygon(polygon(read(coords)?)),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
+            read::<Vec<Vec<Vec<Pos>>>>(coords)?
+                .into_iter()
+                .map(polygon)
+                .collect(),
+        )),
+        other => return Err(format!("unknown geometry type {other:?}")),
+    })
+}
+
+fn line(positions: Vec<Pos>) -> LineString<f64> {
+    LineString(positions.into_iter().map(|p| p.0).collect())
+}
+
+fn polygon(mut rings: Vec<Vec<Pos>>) -> Polygon<f64> {
+    if rings.is_empty() {
+        return Polygon::new(LineString(vec![]), vec![]);
+    }
+    let exterior = line(rings.remove(0));
+    Polygon::new(exterior, rings.into_iter().map(line).collect())
+}
+
+/// A GeoJSON position: x and y; a z or measure is read and dropped.
+struct Pos(Coord<f64>);
+
+impl<'de> Deserialize<'de> for Pos {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Pos, D::Error> {
+        struct PosVisitor;
+        impl<'de> Visitor<'de> for PosVisitor {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a position [x, y]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Pos, A::Error> {
+                let x: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let y: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Pos(Coord { x, y }))
+            }
+        }
+        d.deserialize_seq(PosVisitor)
+    }
+}
+
+fn json_error(path: &Path, line: usize, column: usize, message: String) -> Error {
+    Error::Json {
+        path: path.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Byte offset of `part` inside `whole` (`part` is a slice of `whole`).
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    (line, offset - line_start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse(text: &str) -> Result<ReadOutcome> {
+        parse_geojson(&PathBuf::from("t.geojson"), text.as_bytes(), &ReadOptions::default())
+    }
+
+    const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[113,34],[113.1,34],[113.1,34.1],[113,34.1],[113,34]]]}"#;
+
+    #[test]
+    fn reads_every_geometry_type() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","id":5,"properties":null,"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[113,34,12.5]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiLineString","coordinates":[[[113,34],[113.1,34]]]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"GeometryCollection","geometries":[{SQUARE}]}}}}
+            ]}}"#
+        );
+        let read = parse(&text).unwrap();
+        let f = &read.layer.features;
+        assert_eq!(f.len(), 4);
+        assert_eq!(f[0].id.as_deref(), Some("5"));
+        assert!(matches!(f[0].geometry, Geometry::Polygon(_)));
+        assert!(matches!(f[1].geometry, Geometry::Point(p) if p.x() == 113.0));
+        assert!(matches!(f[3].geometry, Geometry::GeometryCollection(_)));
+    }
+
+    #[test]
+    fn broken_json_says_where() {
+        let err = parse("{\"type\":\"FeatureCollection\",\n\"features\":[ {\"type\": }]}").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("t.geojson: line 2"), "{msg}");
+    }
+
+    #[test]
+    fn error_inside_a_feature_points_into_the_file() {
+        let text = "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":null},\n{\"type\":\"Feature\",\"properties\":{\"id\":\"v2\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1]}}]}";
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains("feature #0") && err.contains("no geometry"), "{err}");
+        let opts = ReadOptions {
+            keep_going: true,
+            ..ReadOptions::default()
+        };
+        let err = parse_geojson(Path::new("t.geojson"), text.as_bytes(), &opts).unwrap_err();
+        // Both features are bad: the layer is empty.
+        assert!(matches!(err, Error::EmptyLayer { .. }), "{err}");
+    }
+
+    #[test]
+    fn keep_going_skips_bad_features_with_their_ids() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"id":"a"}},"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{"id":"b"}},"geometry":{{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}}}]}}"#
+        );
+        let opts = ReadOptions {
+            keep_going: true,
+            ..ReadOptions::default()
+        };
+        let read = parse_geojson(Path::new("t.geojson"), text.as_bytes(), &opts).unwrap();
+        assert_eq!(read.layer.features.len(), 1);
+        let skipped = read.skipped[0].to_string();
+        assert!(skipped.contains("feature #1 (id \"b\")") && skipped.contains("geometry"), "{skipped}");
+    }
+
+    #[test]
+    fn honours_the_old_crs_member_and_a_bom() {
+        let text = "\u{feff}{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4547\"}},\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[465000,3850000]}}]}";
+        let read = parse(text).unwrap();
+        assert_eq!(read.layer.crs.code(), 4547);
+    }
+
+    #[test]
+    fn not_a_feature_collection() {
+        let err = parse(r#"{"type":"Feature"}"#).unwrap_err().to_string();
+        assert!(err.contains("FeatureCollection"), "{err}");
+    }
+}

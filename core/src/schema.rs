@@ -1,0 +1,212 @@
+//! Which field of a file holds which model field.
+//!
+//! Planners' files name fields in Chinese (村名, 户数, 人口…) or English. Each layer kind has
+//! model fields, each with default file names tried in order; a plan or the CLI overrides them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// What a layer holds, which decides the model fields read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LayerKind {
+    /// Administrative villages (polygons).
+    Villages,
+    /// Roads (lines with a class).
+    Roads,
+    /// Ecological corridors (polygons, or lines with a width).
+    Corridors,
+    /// Townships (polygons).
+    Townships,
+}
+
+impl LayerKind {
+    /// The name used in plan files and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerKind::Villages => "villages",
+            LayerKind::Roads => "roads",
+            LayerKind::Corridors => "corridors",
+            LayerKind::Townships => "townships",
+        }
+    }
+
+    /// The model fields of this kind: name, default file field names, meaning.
+    pub fn fields(self) -> &'static [FieldSpec] {
+        match self {
+            LayerKind::Villages => VILLAGE_FIELDS,
+            LayerKind::Roads => ROAD_FIELDS,
+            LayerKind::Corridors => CORRIDOR_FIELDS,
+            LayerKind::Townships => TOWNSHIP_FIELDS,
+        }
+    }
+}
+
+impl fmt::Display for LayerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One model field: its name, the file field names tried by default, and what it means.
+#[derive(Debug)]
+pub struct FieldSpec {
+    /// The model's name for the field.
+    pub name: &'static str,
+    /// File field names tried in order when the schema does not name one.
+    pub defaults: &'static [&'static str],
+    /// What the field means.
+    pub meaning: &'static str,
+}
+
+const ID: &[&str] = &["id", "ID", "编号", "代码"];
+const NAME: &[&str] = &["name", "名称"];
+
+static VILLAGE_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: &["id", "ID", "统计用区划代码", "区划代码", "编号", "代码"],
+        meaning: "village id, e.g. the 12-digit 统计用区划代码",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: &["name", "村名", "名称", "村庄名称"],
+        meaning: "village name (村名)",
+    },
+    FieldSpec {
+        name: "township",
+        defaults: &["township", "乡镇", "乡镇名称", "乡镇街道", "镇"],
+        meaning: "township the village belongs to (乡镇)",
+    },
+    FieldSpec {
+        name: "households",
+        defaults: &["households", "户数", "总户数"],
+        meaning: "number of households (户数), a whole number",
+    },
+    FieldSpec {
+        name: "population",
+        defaults: &["population", "人口", "总人口", "人口数"],
+        meaning: "number of people (人口), a whole number",
+    },
+];
+
+static ROAD_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "road id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: &["name", "名称", "道路名称"],
+        meaning: "road name",
+    },
+    FieldSpec {
+        name: "class",
+        defaults: &["class", "等级", "道路等级", "类别"],
+        meaning: "road class, which decides the buffer width (ring, radial, expressway, …)",
+    },
+];
+
+static CORRIDOR_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "corridor id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: NAME,
+        meaning: "corridor name",
+    },
+    FieldSpec {
+        name: "class",
+        defaults: &["level", "class", "级别", "等级"],
+        meaning: "corridor level, which decides the margin; without one the class is `corridor`",
+    },
+    FieldSpec {
+        name: "width",
+        defaults: &["width_m", "width", "宽度"],
+        meaning: "for line corridors: the width of the belt in metres (half on each side)",
+    },
+];
+
+static TOWNSHIP_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "township id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: &["name", "名称", "乡镇", "township"],
+        meaning: "township name, as the villages' township field writes it",
+    },
+];
+
+/// The field mapping of one layer: defaults of its kind, with overrides.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::{LayerKind, Schema};
+///
+/// let schema = Schema::new(LayerKind::Villages).with_field("households", "户数(户)")?;
+/// assert_eq!(schema.candidates("households"), vec!["户数(户)"]);
+/// assert!(schema.candidates("population").contains(&"人口"));
+/// assert!(Schema::new(LayerKind::Roads).with_field("households", "x").is_err());
+/// # Ok::<(), hecun::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schema {
+    kind: LayerKind,
+    overrides: BTreeMap<String, String>,
+}
+
+impl Schema {
+    /// The default mapping for a kind of layer.
+    pub fn new(kind: LayerKind) -> Schema {
+        Schema {
+            kind,
+            overrides: BTreeMap::new(),
+        }
+    }
+
+    /// The kind of layer.
+    pub fn kind(&self) -> LayerKind {
+        self.kind
+    }
+
+    /// Reads model field `model` from the file field `file_field`.
+    pub fn with_field(mut self, model: &str, file_field: &str) -> Result<Schema> {
+        if !self.kind.fields().iter().any(|f| f.name == model) {
+            let known: Vec<_> = self.kind.fields().iter().map(|f| f.name).collect();
+            return Err(Error::config(
+                format!("fields of layer {}", self.kind),
+                format!("unknown model field {model:?} (known: {})", known.join(", ")),
+            ));
+        }
+        self.overrides.insert(model.to_owned(), file_field.to_owned());
+        Ok(self)
+    }
+
+    /// The file field names tried, in order, for model field `model`.
+    pub fn candidates(&self, model: &str) -> Vec<&str> {
+        if let Some(name) = self.overrides.get(model) {
+            return vec![name.as_str()];
+        }
+        self.kind
+            .fields()
+            .iter()
+            .find(|f| f.name == model)
+            .map(|f| f.defaults.to_vec())
+            .unwrap_or_default()
+    }
+
+    /// How the field is described in messages: the override, or the defaults tried.
+    pub fn describe(&self, model: &str) -> String {
+        self.candidates(model).join(" / ")
+    }
+}

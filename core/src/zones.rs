@@ -1,0 +1,179 @@
+//! Demolition zones: buffers around roads and corridors, with a width per class.
+
+use std::collections::BTreeMap;
+use std::f64::consts::FRAC_PI_2;
+
+use geo::algorithm::buffer::{Buffer, BufferStyle, LineCap, LineJoin};
+use geo::orient::{Direction, Orient};
+use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{ZoneSource, polygons};
+
+/// How zones are drawn: a buffer distance per class, and how finely arcs are drawn.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::ZoneSpec;
+///
+/// let spec = ZoneSpec::from_pairs([("ring", 100.0), ("radial", 50.0), ("corridor", 0.0)])?;
+/// assert_eq!(spec.width("ring"), Some(100.0));
+/// assert_eq!(spec.width("expressway"), None);
+/// assert!(ZoneSpec::from_pairs([("ring", -1.0)]).is_err());
+/// # Ok::<(), hecun::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneSpec {
+    widths: BTreeMap<String, f64>,
+    quad_segs: u32,
+}
+
+impl ZoneSpec {
+    /// Segments per quarter circle by default, as in GEOS, PostGIS and Shapely.
+    pub const DEFAULT_QUAD_SEGS: u32 = 8;
+
+    /// Widths in metres on each side of the centreline (or outside a polygon), per class.
+    pub fn from_pairs<S: Into<String>>(pairs: impl IntoIterator<Item = (S, f64)>) -> Result<ZoneSpec> {
+        let mut widths = BTreeMap::new();
+        for (class, width) in pairs {
+            let class = class.into();
+            if !width.is_finite() || width < 0.0 {
+                return Err(Error::config(
+                    "zone widths",
+                    format!("width of class {class:?} must be a number of metres >= 0, not {width}"),
+                ));
+            }
+            widths.insert(class, width);
+        }
+        if widths.is_empty() {
+            return Err(Error::config("zone widths", "no widths given (e.g. --width ring=100)"));
+        }
+        Ok(ZoneSpec {
+            widths,
+            quad_segs: Self::DEFAULT_QUAD_SEGS,
+        })
+    }
+
+    /// Draws arcs with `quad_segs` segments per quarter circle.
+    pub fn with_quad_segs(mut self, quad_segs: u32) -> ZoneSpec {
+        self.quad_segs = quad_segs.max(1);
+        self
+    }
+
+    /// The width of a class, if it has one.
+    pub fn width(&self, class: &str) -> Option<f64> {
+        self.widths.get(class).copied()
+    }
+
+    /// Every class and its width, sorted by class.
+    pub fn widths(&self) -> &BTreeMap<String, f64> {
+        &self.widths
+    }
+
+    /// Segments per quarter circle.
+    pub fn quad_segs(&self) -> u32 {
+        self.quad_segs
+    }
+}
+
+/// One zone: the area within the class's width of one road or corridor, in the metric CRS.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// Index of the source in the slice given to [`build_zones`].
+    pub source: usize,
+    /// The source's class.
+    pub class: String,
+    /// The buffer distance used, in metres.
+    pub distance: f64,
+    /// The zone; exterior rings counter-clockwise, holes clockwise.
+    pub polygon: MultiPolygon<f64>,
+    /// The zone's bounding box.
+    pub bbox: Rect<f64>,
+}
+
+/// Builds one zone per source (sources in a metric CRS), in parallel, in source order.
+///
+/// A line is buffered by its class's width (plus half its own width, for line corridors); a
+/// polygon is buffered by its class's width, or taken as it is when that width is 0.
+pub fn build_zones(sources: &[ZoneSource], spec: &ZoneSpec) -> Result<Vec<Zone>> {
+    sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let width = spec.width(&s.class).ok_or_else(|| {
+                let known: Vec<_> = spec.widths().keys().map(String::as_str).collect();
+                Error::feature(
+                    s.at.clone(),
+                    Some("class"),
+                    format!(
+                        "unknown class {:?}: give it a width (e.g. --width {}=50); known classes: {}",
+                        s.class,
+                        s.class,
+                        known.join(", ")
+                    ),
+                )
+            })?;
+            let distance = width + s.own_width / 2.0;
+            let polygon = buffer(&s.geometry, distance, spec.quad_segs)
+                .map_err(|problem| Error::feature(s.at.clone(), Some("geometry"), problem))?;
+            let bbox = polygon
+                .bounding_rect()
+                .ok_or_else(|| Error::feature(s.at.clone(), Some("geometry"), "the zone is empty"))?;
+            Ok(Zone {
+                source: i,
+                class: s.class.clone(),
+                distance,
+                polygon,
+                bbox,
+            })
+        })
+        .collect()
+}
+
+/// The buffer of a geometry, drawn as GEOS draws it with `quad_segs` segments per quarter.
+pub fn buffer(geometry: &Geometry<f64>, distance: f64, quad_segs: u32) -> Result<MultiPolygon<f64>, String> {
+    let polygonal = matches!(geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
+    if polygonal && distance == 0.0 {
+        return Ok(polygons(geometry).orient(Direction::Default));
+    }
+    if distance <= 0.0 {
+        return Err("a line needs a zone width above 0".to_owned());
+    }
+    let angle = FRAC_PI_2 / f64::from(quad_segs);
+    let style = BufferStyle::new(distance)
+        .line_join(LineJoin::Round(angle))
+        .line_cap(LineCap::Round(angle));
+    let zone = geometry.buffer_with_style(style).orient(Direction::Default);
+    if zone.0.is_empty() {
+        return Err("buffering gave an empty zone (is the line of zero length?)".to_owned());
+    }
+    Ok(zone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Area, LineString};
+
+    #[test]
+    fn line_buffer_area_matches_the_capsule() {
+        let line = Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1000.0, 0.0)]));
+        let zone = buffer(&line, 50.0, 8).unwrap();
+        // Rectangle plus a circle drawn with 32 segments (GEOS: 2*100*1000 + 32 triangles).
+        let circle = 0.5 * 32.0 * 50.0f64.powi(2) * (2.0 * std::f64::consts::PI / 32.0).sin();
+        let expected = 100.0 * 1000.0 + circle;
+        let got = zone.unsigned_area();
+        assert!((got - expected).abs() / expected < 2e-3, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn zero_width_keeps_polygons_and_refuses_lines() {
+        let square = Geometry::Polygon(geo::polygon![(x: 0., y: 0.), (x: 0., y: 1.), (x: 1., y: 1.), (x: 1., y: 0.)]);
+        let zone = buffer(&square, 0.0, 8).unwrap();
+        assert_eq!(zone.unsigned_area(), 1.0);
+        let line = Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]));
+        assert!(buffer(&line, 0.0, 8).is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! Synthetic demo data for hecun: a Zhengzhou-like 40 km × 40 km region with
+//! villages, roads, ecological corridors, townships, candidate resettlement
+//! sites, zoning, facilities, basic farmland and the ecological red line.
+//!
+//! Everything is generated in EPSG:4547 metres from a fixed seed with a
+//! portable RNG (ChaCha8) and written as RFC 7946 GeoJSON (EPSG:4326, 7
+//! decimals, one feature per line), so `gen-demo` reproduces `demo/` byte for
+//! byte. See `README.md` in this package for the schema.
+
+pub mod geom;
+pub mod region;
+pub mod rng;
+pub mod write;
+
+use std::io;
+use std::path::Path;
+
+/// The seed of the committed demo.
+pub const SEED: u64 = 20240601;
+
+/// The plan file written next to the layers.
+pub const PLAN_TOML: &str = include_str!("plan.toml");
+
+/// The committed demo directory of this package.
+pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
+
+/// One generated file.
+pub struct Output {
+    pub name: &'static str,
+    pub contents: String,
+    /// Number of features (0 for non-GeoJSON files).
+    pub features: usize,
+}
+
+/// Generate every file of the demo in memory.
+pub fn outputs(seed: u64) -> Vec<Output> {
+    let proj = write::Projector::new();
+    let r = region::build(seed, &proj);
+    let layers: [(&'static str, &[write::Feature]); 9] = [
+        ("villages.geojson", &r.villages),
+        ("roads.geojson", &r.roads),
+        ("corridors.geojson", &r.corridors),
+        ("townships.geojson", &r.townships),
+        ("sites.geojson", &r.sites),
+        ("zoning.geojson", &r.zoning),
+        ("facilities.geojson", &r.facilities),
+        ("farmland.geojson", &r.farmland),
+        ("redline.geojson", &r.redline),
+    ];
+    let mut out: Vec<Output> = layers
+        .iter()
+        .map(|(name, feats)| Output {
+            name,
+            contents: write::layer_to_geojson(&proj, feats),
+            features: feats.len(),
+        })
+        .collect();
+    out.push(Output {
+        name: "plan.toml",
+        contents: PLAN_TOML.to_string(),
+        features: 0,
+    });
+    out
+}
+
+/// Generate the demo into `dir` (created if missing).
+pub fn generate(dir: &Path, seed: u64) -> io::Result<Vec<Output>> {
+    std::fs::create_dir_all(dir)?;
+    let out = outputs(seed);
+    for o in &out {
+        std::fs::write(dir.join(o.name), &o.contents)?;
+    }
+    Ok(out)
+}
