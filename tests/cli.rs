@@ -1,0 +1,210 @@
+//! The real `hecun` binary, one temp folder per test: demo plan, bad input, atomic outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn hecun(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hecun")).args(args).current_dir(dir).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A small valid set of layers near Zhengzhou: two villages, one road through the first.
+struct Layers {
+    dir: tempfile::TempDir,
+}
+
+const VILLAGE_A: &str = r#"{"type":"Feature","properties":{"id":"A","township":"T1","households":10,"population":30},"geometry":{"type":"Polygon","coordinates":[[[113.600,34.700],[113.610,34.700],[113.610,34.710],[113.600,34.710],[113.600,34.700]]]}}"#;
+const VILLAGE_B: &str = r#"{"type":"Feature","properties":{"id":"B","township":"T2","households":20,"population":70},"geometry":{"type":"Polygon","coordinates":[[[113.700,34.800],[113.710,34.800],[113.710,34.810],[113.700,34.810],[113.700,34.800]]]}}"#;
+const ROAD: &str = r#"{"type":"Feature","properties":{"id":"R1","class":"ring"},"geometry":{"type":"LineString","coordinates":[[113.605,34.690],[113.605,34.720]]}}"#;
+
+fn collection(features: &[&str]) -> String {
+    format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}", features.join(",\n"))
+}
+
+impl Layers {
+    fn new() -> Layers {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("villages.geojson"), collection(&[VILLAGE_A, VILLAGE_B])).unwrap();
+        std::fs::write(dir.path().join("roads.geojson"), collection(&[ROAD])).unwrap();
+        Layers { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    fn run(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["affected", "--villages", "villages.geojson", "--roads", "roads.geojson", "--width", "ring=100", "--out", "out", "--quiet"];
+        args.extend_from_slice(extra);
+        hecun(&args, self.path())
+    }
+}
+
+#[test]
+fn small_layers_give_the_expected_village() {
+    let l = Layers::new();
+    let o = l.run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(l.path().join("out/affected_villages.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "CSV starts with a BOM for Excel");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[1].starts_with("A,,T1,10,30,"), "{csv}");
+    // The road runs through the middle of a ~915 m wide village: a 200 m band, ~22%.
+    let frac: f64 = rows[1].split(',').nth(5).unwrap().parse().unwrap();
+    assert!((0.2..0.24).contains(&frac), "{frac}");
+}
+
+#[test]
+fn demo_plan_runs_and_reruns_byte_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = repo().join("gis-data/demo/plan.toml");
+    let plan = plan.to_str().unwrap();
+    let a = hecun(&["run", plan, "--out", "a"], tmp.path());
+    assert!(a.status.success(), "{}", stderr(&a));
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(stdout.contains("涉及行政村"), "{stdout}");
+    let b = hecun(&["run", plan, "--out", "b", "--quiet"], tmp.path());
+    assert!(b.status.success());
+    assert!(b.stdout.is_empty(), "--quiet prints nothing");
+    for f in ["affected_villages.csv", "townships.csv", "zone_classes.csv", "affected_villages.geojson", "zones.geojson", "summary.json"] {
+        let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
+        let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
+        assert!(x == y, "{f} differs between two runs");
+    }
+    // Chinese field names were mapped by the plan.
+    let csv = std::fs::read_to_string(tmp.path().join("a/affected_villages.csv")).unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("410122"), "{csv}");
+}
+
+#[test]
+fn help_explains_options_with_an_example() {
+    let o = hecun(&["affected", "--help"], Path::new("."));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("--metric-crs") && text.contains("Example") && text.contains("--width"), "{text}");
+}
+
+fn fails_with(o: &Output, needles: &[&str]) {
+    assert_eq!(o.status.code(), Some(2), "expected exit code 2, stderr: {}", stderr(o));
+    let e = stderr(o);
+    for n in needles {
+        assert!(e.contains(n), "error should mention {n:?}: {e}");
+    }
+}
+
+#[test]
+fn missing_file() {
+    let l = Layers::new();
+    std::fs::remove_file(l.path().join("roads.geojson")).unwrap();
+    fails_with(&l.run(&[]), &["roads.geojson", "No such file"]);
+}
+
+#[test]
+fn broken_json_says_where() {
+    let l = Layers::new();
+    l.write("villages.geojson", "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\n\"properties\":{\"id\":\"A\"},,\n}]}");
+    fails_with(&l.run(&[]), &["villages.geojson", "line 3"]);
+}
+
+#[test]
+fn feature_without_geometry() {
+    let l = Layers::new();
+    l.write("villages.geojson", &collection(&[VILLAGE_A, r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#]));
+    fails_with(&l.run(&[]), &["villages.geojson", "feature #1", "\"X\"", "geometry", "no geometry"]);
+}
+
+#[test]
+fn unclosed_ring() {
+    let l = Layers::new();
+    let open = VILLAGE_B.replace(",[113.700,34.800]]]", "]]");
+    l.write("villages.geojson", &collection(&[VILLAGE_A, &open]));
+    fails_with(&l.run(&[]), &["feature #1", "\"B\"", "not closed"]);
+}
+
+#[test]
+fn self_intersecting_village_near_a_zone() {
+    let l = Layers::new();
+    let bow_tie = VILLAGE_A.replace("[113.610,34.700],[113.610,34.710]", "[113.610,34.710],[113.610,34.700]");
+    l.write("villages.geojson", &collection(&[&bow_tie, VILLAGE_B]));
+    fails_with(&l.run(&[]), &["feature #0", "\"A\"", "geometry", "crosses itself"]);
+}
+
+#[test]
+fn unknown_road_class() {
+    let l = Layers::new();
+    l.write("roads.geojson", &collection(&[&ROAD.replace("\"ring\"", "\"alley\"")]));
+    fails_with(&l.run(&[]), &["roads.geojson", "feature #0", "\"R1\"", "class", "alley", "--width alley="]);
+}
+
+#[test]
+fn projected_data_read_as_lon_lat_suggests_a_crs() {
+    let l = Layers::new();
+    l.write("villages.geojson", &collection(&[r#"{"type":"Feature","properties":{"id":"P","households":1,"population":1},"geometry":{"type":"Polygon","coordinates":[[[465000,3850000],[466000,3850000],[466000,3851000],[465000,3850000]]]}}"#]));
+    fails_with(&l.run(&[]), &["feature #0", "out of longitude/latitude range", "--input-crs", "EPSG:4547"]);
+}
+
+#[test]
+fn empty_layer() {
+    let l = Layers::new();
+    l.write("roads.geojson", &collection(&[]).replace("[\n\n]", "[]"));
+    fails_with(&l.run(&[]), &["roads.geojson", "no features"]);
+}
+
+#[test]
+fn missing_households_names_the_field() {
+    let l = Layers::new();
+    l.write("villages.geojson", &collection(&[&VILLAGE_A.replace("\"households\":10,", "")]));
+    fails_with(&l.run(&[]), &["feature #0", "households", "户数"]);
+}
+
+#[test]
+fn keep_going_skips_the_bad_feature_and_says_so() {
+    let l = Layers::new();
+    l.write("villages.geojson", &collection(&[VILLAGE_A, r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#]));
+    let o = l.run(&["--keep-going"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(l.path().join("out/summary.txt")).unwrap();
+    assert!(summary.contains("skipped") && summary.contains("feature #1"), "{summary}");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_outputs_intact() {
+    let l = Layers::new();
+    assert!(l.run(&[]).status.success());
+    let before = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
+    l.write("roads.geojson", "{ not json");
+    assert_eq!(l.run(&[]).status.code(), Some(2));
+    let after = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
+    assert_eq!(before, after);
+    // No staging folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(l.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("hecun-tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn refuses_to_overwrite_a_folder_it_did_not_write() {
+    let l = Layers::new();
+    std::fs::create_dir(l.path().join("out")).unwrap();
+    l.write("out/thesis.docx", "precious");
+    fails_with(&l.run(&[]), &["not empty", "--out"]);
+    assert_eq!(std::fs::read_to_string(l.path().join("out/thesis.docx")).unwrap(), "precious");
+}
+
+#[test]
+fn bad_width_and_bad_crs_are_usage_errors() {
+    let l = Layers::new();
+    fails_with(&l.run(&["--width", "radial"]), &["CLASS=METRES"]);
+    fails_with(&l.run(&["--metric-crs", "EPSG:99999"]), &["EPSG:99999"]);
+    fails_with(&l.run(&["--metric-crs", "EPSG:4326"]), &["projected CRS"]);
+}

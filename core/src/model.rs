@@ -43,6 +43,10 @@ pub fn villages(layer: &Layer, schema: &Schema, keep_going: bool) -> Result<(Vec
                 other => return Err(bad("geometry", format!("a village must be a Polygon or MultiPolygon, not {}", kind(other)))),
             }
             if f.geometry.unsigned_area() <= 0.0 {
+                // A symmetric bow tie has zero area too: say why when we can.
+                for p in &polygons(&f.geometry).0 {
+                    validate::check_simple(p).map_err(|e| bad("geometry", e))?;
+                }
                 return Err(bad("geometry", "the polygon has zero area".to_owned()));
             }
             let id = f.id.clone().ok_or_else(|| {

@@ -278,12 +278,12 @@ fn parse_geometry(raw: &RawValue) -> std::result::Result<Geometry<f64>, String> 
                 .map(line)
                 .collect(),
         )),
-        "Polygon" => Geometry::Polygon(polygon(read(coords)?)),
+        "Polygon" => Geometry::Polygon(polygon(read(coords)?)?),
         "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
             read::<Vec<Vec<Vec<Pos>>>>(coords)?
                 .into_iter()
                 .map(polygon)
-                .collect(),
+                .collect::<std::result::Result<_, _>>()?,
         )),
         other => return Err(format!("unknown geometry type {other:?}")),
     })
@@ -293,12 +293,15 @@ fn line(positions: Vec<Pos>) -> LineString<f64> {
     LineString(positions.into_iter().map(|p| p.0).collect())
 }
 
-fn polygon(mut rings: Vec<Vec<Pos>>) -> Polygon<f64> {
-    if rings.is_empty() {
-        return Polygon::new(LineString(vec![]), vec![]);
+/// A polygon from its rings, checked before `geo` would silently close an open ring.
+fn polygon(rings: Vec<Vec<Pos>>) -> std::result::Result<Polygon<f64>, String> {
+    let mut rings = rings.into_iter().map(line);
+    let exterior = rings.next().ok_or("the polygon has no rings")?;
+    let interiors: Vec<LineString<f64>> = rings.collect();
+    for (i, ring) in std::iter::once(&exterior).chain(&interiors).enumerate() {
+        validate::check_ring(ring, i)?;
     }
-    let exterior = line(rings.remove(0));
-    Polygon::new(exterior, rings.into_iter().map(line).collect())
+    Ok(Polygon::new(exterior, interiors))
 }
 
 /// A GeoJSON position: x and y; a z or measure is read and dropped.

@@ -33,19 +33,7 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
     };
     let check_polygon = |p: &Polygon<f64>| -> Result<(), String> {
         for (i, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
-            let n = ring.0.len();
-            if n < 4 {
-                return Err(format!("ring {i} has {n} position(s), a closed ring needs at least 4"));
-            }
-            if ring.0[0] != ring.0[n - 1] {
-                return Err(format!(
-                    "ring {i} is not closed: it starts at ({}, {}) and ends at ({}, {})",
-                    ring.0[0].x,
-                    ring.0[0].y,
-                    ring.0[n - 1].x,
-                    ring.0[n - 1].y
-                ));
-            }
+            check_ring(ring, i)?;
             ring.0.iter().try_for_each(in_range)?;
         }
         Ok(())
@@ -60,6 +48,22 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
         Geometry::GeometryCollection(gc) => gc.0.iter().try_for_each(|g| check_structure(g, crs)),
         other => Err(format!("unsupported geometry {other:?}")),
     }
+}
+
+/// Checks that ring number `i` of a polygon is closed and has at least 4 positions.
+pub(crate) fn check_ring(ring: &LineString<f64>, i: usize) -> Result<(), String> {
+    let n = ring.0.len();
+    if n < 4 {
+        return Err(format!("ring {i} has {n} position(s), a closed ring needs at least 4"));
+    }
+    let (first, last) = (ring.0[0], ring.0[n - 1]);
+    if first != last {
+        return Err(format!(
+            "ring {i} is not closed: it starts at ({}, {}) and ends at ({}, {})",
+            first.x, first.y, last.x, last.y
+        ));
+    }
+    Ok(())
 }
 
 /// Polygons up to this many segments are checked pair by pair; larger ones by `geo`'s
@@ -146,11 +150,8 @@ mod tests {
 
     #[test]
     fn structure_problems_are_named() {
-        let open = Geometry::Polygon(Polygon::new(
-            LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 1.)]),
-            vec![],
-        ));
-        assert!(check_structure(&open, Crs::WGS84).unwrap_err().contains("not closed"));
+        let open = LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 1.)]);
+        assert!(check_ring(&open, 0).unwrap_err().contains("not closed"));
         let projected = Geometry::Point(geo::Point::new(465_000.0, 3_850_000.0));
         let msg = check_structure(&projected, Crs::WGS84).unwrap_err();
         assert!(msg.contains("--input-crs") && msg.contains("4547"), "{msg}");

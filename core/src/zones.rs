@@ -155,7 +155,7 @@ pub fn buffer(geometry: &Geometry<f64>, distance: f64, quad_segs: u32) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Area, LineString};
+    use geo::{Area, LineString, wkt};
 
     #[test]
     fn line_buffer_area_matches_the_capsule() {
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn zero_width_keeps_polygons_and_refuses_lines() {
-        let square = Geometry::Polygon(geo::polygon![(x: 0., y: 0.), (x: 0., y: 1.), (x: 1., y: 1.), (x: 1., y: 0.)]);
+        let square = Geometry::Polygon(wkt!(POLYGON((0. 0., 0. 1., 1. 1., 1. 0., 0. 0.))));
         let zone = buffer(&square, 0.0, 8).unwrap();
         assert_eq!(zone.unsigned_area(), 1.0);
         let line = Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]));

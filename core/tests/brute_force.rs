@@ -1,0 +1,93 @@
+//! find_affected against brute force on random small layers: every village against every zone
+//! with geo's own `Intersects`, and the share inside from the union of all zones.
+
+use geo::{Area, BooleanOps, Coord, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union};
+use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
+use proptest::prelude::*;
+
+/// A star-shaped (hence simple) polygon around (cx, cy), like the generator's villages.
+fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
+    let n = radii.len();
+    let mut pts: Vec<Coord<f64>> = radii
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let a = phase + std::f64::consts::TAU * k as f64 / n as f64;
+            Coord { x: cx + r * f * a.cos(), y: cy + r * f * a.sin() }
+        })
+        .collect();
+    pts.push(pts[0]);
+    Polygon::new(LineString(pts), vec![])
+}
+
+fn village() -> impl Strategy<Value = Polygon<f64>> {
+    (0.0..3000.0f64, 0.0..3000.0f64, 50.0..400.0f64, prop::collection::vec(0.6..1.3f64, 5..14), 0.0..6.28f64)
+        .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
+}
+
+fn road() -> impl Strategy<Value = (LineString<f64>, usize)> {
+    (prop::collection::vec((0.0..3000.0f64, 0.0..3000.0f64), 2..6), 0..3usize)
+        .prop_map(|(pts, class)| (LineString::from(pts), class))
+}
+
+fn corridor() -> impl Strategy<Value = Polygon<f64>> {
+    (0.0..3000.0f64, 0.0..3000.0f64, 300.0..900.0f64, prop::collection::vec(0.5..1.4f64, 6..20), 0.0..6.28f64)
+        .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
+}
+
+const CLASSES: [(&str, f64); 3] = [("ring", 100.0), ("radial", 50.0), ("expressway", 80.0)];
+
+fn source(i: usize, geometry: Geometry<f64>, class: &str) -> ZoneSource {
+    ZoneSource {
+        layer: "roads".into(),
+        at: FeatureRef { path: "test".into(), index: i, id: None },
+        geometry,
+        id: i.to_string(),
+        name: String::new(),
+        class: class.into(),
+        own_width: 0.0,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn affected_set_and_shares_match_brute_force(
+        villages in prop::collection::vec(village(), 1..25),
+        roads in prop::collection::vec(road(), 1..8),
+        corridors in prop::collection::vec(corridor(), 0..2),
+    ) {
+        let mut sources: Vec<ZoneSource> = roads
+            .iter()
+            .enumerate()
+            .map(|(i, (l, c))| source(i, Geometry::LineString(l.clone()), CLASSES[*c].0))
+            .collect();
+        for c in &corridors {
+            sources.push(source(sources.len(), Geometry::Polygon(c.clone()), "corridor"));
+        }
+        let spec = ZoneSpec::from_pairs(CLASSES.iter().copied().chain([("corridor", 0.0)])).unwrap();
+        let zones = build_zones(&sources, &spec).unwrap();
+        let geometries: Vec<Option<MultiPolygon<f64>>> =
+            villages.iter().map(|v| Some(MultiPolygon(vec![v.clone()]))).collect();
+        let found = find_affected(&geometries, &zones, &ZoneIndex::new(&zones));
+
+        let union = unary_union(zones.iter().flat_map(|z| z.polygon.0.iter()));
+        let mut k = 0;
+        for (i, v) in villages.iter().enumerate() {
+            let expected: Vec<usize> = zones.iter().enumerate().filter(|(_, z)| z.polygon.intersects(v)).map(|(j, _)| j).collect();
+            if expected.is_empty() {
+                prop_assert!(found.get(k).is_none_or(|a| a.village != i), "village {} reported but touches nothing", i);
+                continue;
+            }
+            let a = &found[k];
+            k += 1;
+            prop_assert_eq!(a.village, i);
+            prop_assert_eq!(&a.zones, &expected, "zones touching village {}", i);
+            let share = v.intersection(&union).unsigned_area() / v.unsigned_area();
+            // Both sides go through i_overlay, which snaps to an integer grid: agree to 1e-7.
+            prop_assert!((a.fraction_inside - share).abs() < 1e-7, "village {}: {} vs {}", i, a.fraction_inside, share);
+        }
+        prop_assert_eq!(k, found.len());
+    }
+}
