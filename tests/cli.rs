@@ -4,7 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn hecun(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hecun")).args(args).current_dir(dir).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_hecun"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -25,13 +29,20 @@ const VILLAGE_B: &str = r#"{"type":"Feature","properties":{"id":"B","township":"
 const ROAD: &str = r#"{"type":"Feature","properties":{"id":"R1","class":"ring"},"geometry":{"type":"LineString","coordinates":[[113.605,34.690],[113.605,34.720]]}}"#;
 
 fn collection(features: &[&str]) -> String {
-    format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}", features.join(",\n"))
+    format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}",
+        features.join(",\n")
+    )
 }
 
 impl Layers {
     fn new() -> Layers {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("villages.geojson"), collection(&[VILLAGE_A, VILLAGE_B])).unwrap();
+        std::fs::write(
+            dir.path().join("villages.geojson"),
+            collection(&[VILLAGE_A, VILLAGE_B]),
+        )
+        .unwrap();
         std::fs::write(dir.path().join("roads.geojson"), collection(&[ROAD])).unwrap();
         Layers { dir }
     }
@@ -45,7 +56,18 @@ impl Layers {
     }
 
     fn run(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["affected", "--villages", "villages.geojson", "--roads", "roads.geojson", "--width", "ring=100", "--out", "out", "--quiet"];
+        let mut args = vec![
+            "affected",
+            "--villages",
+            "villages.geojson",
+            "--roads",
+            "roads.geojson",
+            "--width",
+            "ring=100",
+            "--out",
+            "out",
+            "--quiet",
+        ];
         args.extend_from_slice(extra);
         hecun(&args, self.path())
     }
@@ -57,7 +79,10 @@ fn small_layers_give_the_expected_village() {
     let o = l.run(&[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = std::fs::read_to_string(l.path().join("out/affected_villages.csv")).unwrap();
-    assert!(csv.starts_with('\u{feff}'), "CSV starts with a BOM for Excel");
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "CSV starts with a BOM for Excel"
+    );
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 2, "{csv}");
     assert!(rows[1].starts_with("A,,T1,10,30,"), "{csv}");
@@ -78,7 +103,14 @@ fn demo_plan_runs_and_reruns_byte_identically() {
     let b = hecun(&["run", plan, "--out", "b", "--quiet"], tmp.path());
     assert!(b.status.success());
     assert!(b.stdout.is_empty(), "--quiet prints nothing");
-    for f in ["affected_villages.csv", "townships.csv", "zone_classes.csv", "affected_villages.geojson", "zones.geojson", "summary.json"] {
+    for f in [
+        "affected_villages.csv",
+        "townships.csv",
+        "zone_classes.csv",
+        "affected_villages.geojson",
+        "zones.geojson",
+        "summary.json",
+    ] {
         let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
         let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
         assert!(x == y, "{f} differs between two runs");
@@ -92,11 +124,19 @@ fn demo_plan_runs_and_reruns_byte_identically() {
 fn help_explains_options_with_an_example() {
     let o = hecun(&["affected", "--help"], Path::new("."));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("--metric-crs") && text.contains("Example") && text.contains("--width"), "{text}");
+    assert!(
+        text.contains("--metric-crs") && text.contains("Example") && text.contains("--width"),
+        "{text}"
+    );
 }
 
 fn fails_with(o: &Output, needles: &[&str]) {
-    assert_eq!(o.status.code(), Some(2), "expected exit code 2, stderr: {}", stderr(o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "expected exit code 2, stderr: {}",
+        stderr(o)
+    );
     let e = stderr(o);
     for n in needles {
         assert!(e.contains(n), "error should mention {n:?}: {e}");
@@ -120,8 +160,23 @@ fn broken_json_says_where() {
 #[test]
 fn feature_without_geometry() {
     let l = Layers::new();
-    l.write("villages.geojson", &collection(&[VILLAGE_A, r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#]));
-    fails_with(&l.run(&[]), &["villages.geojson", "feature #1", "\"X\"", "geometry", "no geometry"]);
+    l.write(
+        "villages.geojson",
+        &collection(&[
+            VILLAGE_A,
+            r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#,
+        ]),
+    );
+    fails_with(
+        &l.run(&[]),
+        &[
+            "villages.geojson",
+            "feature #1",
+            "\"X\"",
+            "geometry",
+            "no geometry",
+        ],
+    );
 }
 
 #[test]
@@ -135,23 +190,50 @@ fn unclosed_ring() {
 #[test]
 fn self_intersecting_village_near_a_zone() {
     let l = Layers::new();
-    let bow_tie = VILLAGE_A.replace("[113.610,34.700],[113.610,34.710]", "[113.610,34.710],[113.610,34.700]");
+    let bow_tie = VILLAGE_A.replace(
+        "[113.610,34.700],[113.610,34.710]",
+        "[113.610,34.710],[113.610,34.700]",
+    );
     l.write("villages.geojson", &collection(&[&bow_tie, VILLAGE_B]));
-    fails_with(&l.run(&[]), &["feature #0", "\"A\"", "geometry", "crosses itself"]);
+    fails_with(
+        &l.run(&[]),
+        &["feature #0", "\"A\"", "geometry", "crosses itself"],
+    );
 }
 
 #[test]
 fn unknown_road_class() {
     let l = Layers::new();
-    l.write("roads.geojson", &collection(&[&ROAD.replace("\"ring\"", "\"alley\"")]));
-    fails_with(&l.run(&[]), &["roads.geojson", "feature #0", "\"R1\"", "class", "alley", "--width alley="]);
+    l.write(
+        "roads.geojson",
+        &collection(&[&ROAD.replace("\"ring\"", "\"alley\"")]),
+    );
+    fails_with(
+        &l.run(&[]),
+        &[
+            "roads.geojson",
+            "feature #0",
+            "\"R1\"",
+            "class",
+            "alley",
+            "--width alley=",
+        ],
+    );
 }
 
 #[test]
 fn projected_data_read_as_lon_lat_suggests_a_crs() {
     let l = Layers::new();
     l.write("villages.geojson", &collection(&[r#"{"type":"Feature","properties":{"id":"P","households":1,"population":1},"geometry":{"type":"Polygon","coordinates":[[[465000,3850000],[466000,3850000],[466000,3851000],[465000,3850000]]]}}"#]));
-    fails_with(&l.run(&[]), &["feature #0", "out of longitude/latitude range", "--input-crs", "EPSG:4547"]);
+    fails_with(
+        &l.run(&[]),
+        &[
+            "feature #0",
+            "out of longitude/latitude range",
+            "--input-crs",
+            "EPSG:4547",
+        ],
+    );
 }
 
 #[test]
@@ -164,18 +246,30 @@ fn empty_layer() {
 #[test]
 fn missing_households_names_the_field() {
     let l = Layers::new();
-    l.write("villages.geojson", &collection(&[&VILLAGE_A.replace("\"households\":10,", "")]));
+    l.write(
+        "villages.geojson",
+        &collection(&[&VILLAGE_A.replace("\"households\":10,", "")]),
+    );
     fails_with(&l.run(&[]), &["feature #0", "households", "户数"]);
 }
 
 #[test]
 fn keep_going_skips_the_bad_feature_and_says_so() {
     let l = Layers::new();
-    l.write("villages.geojson", &collection(&[VILLAGE_A, r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#]));
+    l.write(
+        "villages.geojson",
+        &collection(&[
+            VILLAGE_A,
+            r#"{"type":"Feature","properties":{"id":"X"},"geometry":null}"#,
+        ]),
+    );
     let o = l.run(&["--keep-going"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = std::fs::read_to_string(l.path().join("out/summary.txt")).unwrap();
-    assert!(summary.contains("skipped") && summary.contains("feature #1"), "{summary}");
+    assert!(
+        summary.contains("skipped") && summary.contains("feature #1"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -188,7 +282,11 @@ fn a_failed_run_leaves_the_previous_outputs_intact() {
     let after = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
     assert_eq!(before, after);
     // No staging folder is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(l.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("hecun-tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(l.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("hecun-tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -198,7 +296,10 @@ fn refuses_to_overwrite_a_folder_it_did_not_write() {
     std::fs::create_dir(l.path().join("out")).unwrap();
     l.write("out/thesis.docx", "precious");
     fails_with(&l.run(&[]), &["not empty", "--out"]);
-    assert_eq!(std::fs::read_to_string(l.path().join("out/thesis.docx")).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(l.path().join("out/thesis.docx")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]

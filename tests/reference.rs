@@ -11,9 +11,20 @@ fn data() -> PathBuf {
 
 fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_owned()).collect();
+    let headers: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
     r.records()
-        .map(|rec| headers.iter().cloned().zip(rec.unwrap().iter().map(str::to_owned)).collect())
+        .map(|rec| {
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
         .collect()
 }
 
@@ -24,13 +35,26 @@ fn run_reference(extra: &[&str]) -> tempfile::TempDir {
     let out = tmp.path().join("out");
     let status = Command::new(env!("CARGO_BIN_EXE_hecun"))
         .arg("affected")
-        .arg("--villages").arg(d.join("villages.geojson"))
-        .arg("--roads").arg(d.join("roads.geojson"))
-        .arg("--corridors").arg(d.join("corridors.geojson"))
-        .args(["--width", "ring=100", "--width", "radial=50", "--width", "expressway=80", "--width", "corridor=0"])
+        .arg("--villages")
+        .arg(d.join("villages.geojson"))
+        .arg("--roads")
+        .arg(d.join("roads.geojson"))
+        .arg("--corridors")
+        .arg(d.join("corridors.geojson"))
+        .args([
+            "--width",
+            "ring=100",
+            "--width",
+            "radial=50",
+            "--width",
+            "expressway=80",
+            "--width",
+            "corridor=0",
+        ])
         .args(["--metric-crs", "EPSG:4547", "--quiet"])
         .args(extra)
-        .arg("--out").arg(&out)
+        .arg("--out")
+        .arg(&out)
         .status()
         .unwrap();
     assert!(status.success());
@@ -39,22 +63,37 @@ fn run_reference(extra: &[&str]) -> tempfile::TempDir {
 
 fn compare_with_oracle(out: &Path) {
     let oracle: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&data().join("oracle_affected.csv")).into_iter().map(|r| (r["id"].clone(), r)).collect();
+        read_csv(&data().join("oracle_affected.csv"))
+            .into_iter()
+            .map(|r| (r["id"].clone(), r))
+            .collect();
     let ours: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&out.join("affected_villages.csv")).into_iter().map(|r| (r["id"].clone(), r)).collect();
+        read_csv(&out.join("affected_villages.csv"))
+            .into_iter()
+            .map(|r| (r["id"].clone(), r))
+            .collect();
 
     // Same villages, apart from ones with a share below 0.01% by one method and none by the other.
     let only_oracle: Vec<_> = oracle.keys().filter(|k| !ours.contains_key(*k)).collect();
     let only_ours: Vec<_> = ours.keys().filter(|k| !oracle.contains_key(*k)).collect();
     for k in &only_oracle {
         let frac: f64 = oracle[*k]["frac"].parse().unwrap();
-        assert!(frac < 1e-4, "village {k} is affected in the oracle (frac {frac}) but not by hecun");
+        assert!(
+            frac < 1e-4,
+            "village {k} is affected in the oracle (frac {frac}) but not by hecun"
+        );
     }
     for k in &only_ours {
         let frac: f64 = ours[*k]["fraction_inside"].parse().unwrap();
-        assert!(frac < 1e-4, "village {k} is affected by hecun (frac {frac}) but not in the oracle");
+        assert!(
+            frac < 1e-4,
+            "village {k} is affected by hecun (frac {frac}) but not in the oracle"
+        );
     }
-    assert!(only_oracle.is_empty() && only_ours.is_empty(), "borderline cases: oracle only {only_oracle:?}, hecun only {only_ours:?}");
+    assert!(
+        only_oracle.is_empty() && only_ours.is_empty(),
+        "borderline cases: oracle only {only_oracle:?}, hecun only {only_ours:?}"
+    );
     assert_eq!(ours.len(), 984);
 
     let ids: BTreeSet<String> = std::fs::read_to_string(data().join("oracle_affected_ids.txt"))
@@ -67,10 +106,19 @@ fn compare_with_oracle(out: &Path) {
     let mut worst = 0.0f64;
     for (id, o) in &oracle {
         let h = &ours[id];
-        let (a, b): (f64, f64) = (o["frac"].parse().unwrap(), h["fraction_inside"].parse().unwrap());
+        let (a, b): (f64, f64) = (
+            o["frac"].parse().unwrap(),
+            h["fraction_inside"].parse().unwrap(),
+        );
         worst = worst.max((a - b).abs());
-        assert!((a - b).abs() <= 1e-3, "village {id}: fraction_inside {b} vs oracle {a}");
-        assert_eq!(o["n_buffers"], h["zone_count"], "village {id}: zones touching it");
+        assert!(
+            (a - b).abs() <= 1e-3,
+            "village {id}: fraction_inside {b} vs oracle {a}"
+        );
+        assert_eq!(
+            o["n_buffers"], h["zone_count"],
+            "village {id}: zones touching it"
+        );
         for f in ["township", "households", "population"] {
             assert_eq!(o[f], h[f], "village {id}: {f}");
         }
@@ -79,8 +127,10 @@ fn compare_with_oracle(out: &Path) {
     assert!(worst < 1e-6, "largest fraction difference {worst}");
 
     let oracle_t = read_csv(&data().join("oracle_townships.csv"));
-    let ours_t: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&out.join("townships.csv")).into_iter().map(|r| (r["township"].clone(), r)).collect();
+    let ours_t: BTreeMap<String, BTreeMap<String, String>> = read_csv(&out.join("townships.csv"))
+        .into_iter()
+        .map(|r| (r["township"].clone(), r))
+        .collect();
     for o in &oracle_t {
         let h = &ours_t[&o["township"]];
         assert_eq!(
@@ -91,7 +141,11 @@ fn compare_with_oracle(out: &Path) {
         );
     }
     let with_hits = ours_t.values().filter(|t| t["villages"] != "0").count();
-    assert_eq!(with_hits, oracle_t.len(), "townships with affected villages");
+    assert_eq!(
+        with_hits,
+        oracle_t.len(),
+        "townships with affected villages"
+    );
 }
 
 #[test]
@@ -130,7 +184,8 @@ fn affected_geojson_carries_the_villages_and_their_shares() {
     assert!(source.contains("[[[113.4028346,35.0361427],[113.4033945,35.0367556]"));
     assert!(text.contains("[[[113.4028346,35.0361427],[113.4033945,35.0367556]"));
 
-    let zones: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("zones.geojson")).unwrap()).unwrap();
+    let zones: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("zones.geojson")).unwrap()).unwrap();
     let zones = zones["features"].as_array().unwrap();
     assert_eq!(zones.len(), 973 + 4);
     assert_eq!(zones[0]["properties"]["source_layer"], "roads");

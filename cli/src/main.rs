@@ -10,11 +10,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, Schema, ZoneSpec};
+use hecun::{
+    AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, Schema, ZoneSpec,
+};
 
 #[derive(Parser)]
-#[command(name = "hecun", version, about = "合村并城 planning: which villages fall inside the demolition zones along roads and corridors")]
-#[command(after_help = "Examples:\n  hecun run gis-data/demo/plan.toml --out out\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out")]
+#[command(
+    name = "hecun",
+    version,
+    about = "合村并城 planning: which villages fall inside the demolition zones along roads and corridors"
+)]
+#[command(
+    after_help = "Examples:\n  hecun run gis-data/demo/plan.toml --out out\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,7 +34,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Finds the villages inside the demolition zones, from layer files named on the command line.
-    #[command(after_help = "Example:\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out")]
+    #[command(
+        after_help = "Example:\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out"
+    )]
     Affected(AffectedArgs),
     /// Runs everything a plan file lists (layers, field names, widths, CRS).
     #[command(after_help = "Example:\n  hecun run gis-data/demo/plan.toml --out out")]
@@ -92,6 +102,9 @@ struct CommonArgs {
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
     no_zones: bool,
+    /// Print the wall time of each stage to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -107,7 +120,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     let (job, out, common, title) = match &cli.command {
-        Command::Affected(a) => (affected_job(a)?, a.out.clone(), &a.common, "hecun affected".to_owned()),
+        Command::Affected(a) => (
+            affected_job(a)?,
+            a.out.clone(),
+            &a.common,
+            "hecun affected".to_owned(),
+        ),
         Command::Run(r) => {
             let plan = Plan::load(&r.plan)?;
             let mut job = plan.affected.clone();
@@ -118,7 +136,10 @@ fn run(cli: &Cli) -> Result<()> {
                 .or(plan.output_dir.clone())
                 .context("the plan names no output.dir: give --out DIR")?;
             if !plan.unused_layers.is_empty() && !cli.quiet {
-                eprintln!("hecun: note: layers not used by this job: {}", plan.unused_layers.join(", "));
+                eprintln!(
+                    "hecun: note: layers not used by this job: {}",
+                    plan.unused_layers.join(", ")
+                );
             }
             (job, out, &r.common, plan.name)
         }
@@ -131,8 +152,25 @@ fn run(cli: &Cli) -> Result<()> {
         zones: !common.no_zones,
         village_geojson: true,
     };
+    let write_started = Instant::now();
     let files = hecun::write_affected(&run, &out, set, job.engine)?;
     progress.finish();
+    if common.timings {
+        let mut line = String::from("hecun: timings:");
+        for (stage, t) in run
+            .timings
+            .iter()
+            .copied()
+            .chain([("write", write_started.elapsed())])
+        {
+            line.push_str(&format!(" {stage}={:.3}s", t.as_secs_f64()));
+        }
+        eprintln!(
+            "{line} total={:.3}s threads={}",
+            started.elapsed().as_secs_f64(),
+            rayon_threads()
+        );
+    }
     if !cli.quiet {
         let mut text = format!("{title}\n{}", hecun::summary_text(&run));
         text.push_str(&format!(
@@ -151,8 +189,13 @@ fn run(cli: &Cli) -> Result<()> {
 fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
     let mut widths = Vec::new();
     for w in &a.widths {
-        let (class, metres) = w.split_once('=').with_context(|| format!("--width {w:?}: write CLASS=METRES, e.g. ring=100"))?;
-        let metres: f64 = metres.trim().parse().with_context(|| format!("--width {w:?}: {metres:?} is not a number of metres"))?;
+        let (class, metres) = w
+            .split_once('=')
+            .with_context(|| format!("--width {w:?}: write CLASS=METRES, e.g. ring=100"))?;
+        let metres: f64 = metres
+            .trim()
+            .parse()
+            .with_context(|| format!("--width {w:?}: {metres:?} is not a number of metres"))?;
         widths.push((class.trim().to_owned(), metres));
     }
     let mut roads = LayerSource::new(&a.roads, LayerKind::Roads);
@@ -161,14 +204,22 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
     }
     let mut villages = LayerSource::new(&a.villages, LayerKind::Villages);
     for spec in &a.village_fields {
-        let (model, field) = spec.split_once('=').with_context(|| format!("--village-field {spec:?}: write MODEL=FIELD, e.g. households=户数"))?;
+        let (model, field) = spec.split_once('=').with_context(|| {
+            format!("--village-field {spec:?}: write MODEL=FIELD, e.g. households=户数")
+        })?;
         villages.schema = villages.schema.with_field(model.trim(), field.trim())?;
     }
     let mut job = AffectedJob {
         villages,
         roads,
-        corridors: a.corridors.as_ref().map(|c| LayerSource::new(c, LayerKind::Corridors)),
-        townships: a.townships.as_ref().map(|t| LayerSource { path: t.clone(), schema: Schema::new(LayerKind::Townships) }),
+        corridors: a
+            .corridors
+            .as_ref()
+            .map(|c| LayerSource::new(c, LayerKind::Corridors)),
+        townships: a.townships.as_ref().map(|t| LayerSource {
+            path: t.clone(),
+            schema: Schema::new(LayerKind::Townships),
+        }),
         zones: ZoneSpec::from_pairs(widths)?,
         input_crs: Crs::WGS84,
         metric_crs: None,
@@ -193,6 +244,10 @@ fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
         job.keep_going = true;
     }
     Ok(())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn print_stdout(text: &str) -> Result<()> {

@@ -46,7 +46,10 @@ impl ZoneIndex {
             .enumerate()
             .map(|(i, z)| {
                 GeomWithData::new(
-                    Rectangle::from_corners([z.bbox.min().x, z.bbox.min().y], [z.bbox.max().x, z.bbox.max().y]),
+                    Rectangle::from_corners(
+                        [z.bbox.min().x, z.bbox.min().y],
+                        [z.bbox.max().x, z.bbox.max().y],
+                    ),
                     i,
                 )
             })
@@ -58,7 +61,8 @@ impl ZoneIndex {
 
     /// Zones whose bounding box meets `bbox`, in zone order.
     pub fn candidates(&self, bbox: Rect<f64>) -> Vec<usize> {
-        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        let envelope =
+            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
         let mut hits: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(envelope)
@@ -96,7 +100,12 @@ pub fn find_affected(
         .collect()
 }
 
-fn affected_village(i: usize, village: &MultiPolygon<f64>, zones: &[Zone], index: &ZoneIndex) -> Option<AffectedVillage> {
+fn affected_village(
+    i: usize,
+    village: &MultiPolygon<f64>,
+    zones: &[Zone],
+    index: &ZoneIndex,
+) -> Option<AffectedVillage> {
     let bbox = geo::BoundingRect::bounding_rect(village)?;
     let mut hits = Vec::new();
     let mut within = false;
@@ -183,7 +192,12 @@ pub struct Summary {
 }
 
 /// Adds up the affected villages.
-pub fn summarize(villages: &[Village], affected: &[AffectedVillage], zones: &[Zone], spec: &ZoneSpec) -> Summary {
+pub fn summarize(
+    villages: &[Village],
+    affected: &[AffectedVillage],
+    zones: &[Zone],
+    spec: &ZoneSpec,
+) -> Summary {
     let mut townships: BTreeMap<&str, TownshipTotal> = BTreeMap::new();
     for v in villages {
         townships
@@ -199,12 +213,15 @@ pub fn summarize(villages: &[Village], affected: &[AffectedVillage], zones: &[Zo
         .widths()
         .iter()
         .map(|(c, &w)| {
-            (c.as_str(), ClassTotal {
-                class: c.clone(),
-                width: w,
-                zones: 0,
-                affected: Totals::default(),
-            })
+            (
+                c.as_str(),
+                ClassTotal {
+                    class: c.clone(),
+                    width: w,
+                    zones: 0,
+                    affected: Totals::default(),
+                },
+            )
         })
         .collect();
     for z in zones {
@@ -235,7 +252,11 @@ pub fn summarize(villages: &[Village], affected: &[AffectedVillage], zones: &[Zo
 
 /// The distinct classes of the zones that touch a village, sorted.
 pub fn zone_classes<'z>(affected: &AffectedVillage, zones: &'z [Zone]) -> Vec<&'z str> {
-    let mut classes: Vec<&str> = affected.zones.iter().map(|&z| zones[z].class.as_str()).collect();
+    let mut classes: Vec<&str> = affected
+        .zones
+        .iter()
+        .map(|&z| zones[z].class.as_str())
+        .collect();
     classes.sort_unstable();
     classes.dedup();
     classes

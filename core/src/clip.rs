@@ -8,7 +8,11 @@ use geo::{Coord, LineString, Polygon, Rect};
 /// edges; they enclose no area, and the non-zero overlay that follows ignores them.
 pub fn clip_polygon(polygon: &Polygon<f64>, window: &Rect<f64>) -> Option<Polygon<f64>> {
     let exterior = clip_ring(polygon.exterior(), window)?;
-    let interiors = polygon.interiors().iter().filter_map(|r| clip_ring(r, window)).collect();
+    let interiors = polygon
+        .interiors()
+        .iter()
+        .filter_map(|r| clip_ring(r, window))
+        .collect();
     Some(Polygon::new(exterior, interiors))
 }
 
@@ -19,7 +23,11 @@ fn clip_ring(ring: &LineString<f64>, w: &Rect<f64>) -> Option<LineString<f64>> {
         pts.pop();
     }
     // Left, right, bottom, top: keep the inside of each edge in turn.
-    let edges: [(fn(Coord<f64>, f64) -> bool, fn(Coord<f64>, Coord<f64>, f64) -> Coord<f64>, f64); 4] = [
+    let edges: [(
+        fn(Coord<f64>, f64) -> bool,
+        fn(Coord<f64>, Coord<f64>, f64) -> Coord<f64>,
+        f64,
+    ); 4] = [
         (|c, v| c.x >= v, |a, b, v| at_x(a, b, v), min.x),
         (|c, v| c.x <= v, |a, b, v| at_x(a, b, v), max.x),
         (|c, v| c.y >= v, |a, b, v| at_y(a, b, v), min.y),
@@ -54,12 +62,18 @@ fn clip_ring(ring: &LineString<f64>, w: &Rect<f64>) -> Option<LineString<f64>> {
 
 fn at_x(a: Coord<f64>, b: Coord<f64>, x: f64) -> Coord<f64> {
     let t = (x - a.x) / (b.x - a.x);
-    Coord { x, y: a.y + t * (b.y - a.y) }
+    Coord {
+        x,
+        y: a.y + t * (b.y - a.y),
+    }
 }
 
 fn at_y(a: Coord<f64>, b: Coord<f64>, y: f64) -> Coord<f64> {
     let t = (y - a.y) / (b.y - a.y);
-    Coord { x: a.x + t * (b.x - a.x), y }
+    Coord {
+        x: a.x + t * (b.x - a.x),
+        y,
+    }
 }
 
 #[cfg(test)]
@@ -74,8 +88,16 @@ mod tests {
                          (x: 1., y: 1.), (x: 1., y: 3.), (x: 0., y: 3.)];
         let window = Rect::new(Coord { x: -1., y: 2. }, Coord { x: 4., y: 4. });
         let clipped = clip_polygon(&u, &window).unwrap();
-        let expected = u.intersection(&MultiPolygon(vec![window.to_polygon()])).unsigned_area();
+        let expected = u
+            .intersection(&MultiPolygon(vec![window.to_polygon()]))
+            .unsigned_area();
         assert!((clipped.unsigned_area() - expected).abs() < 1e-12);
-        assert!(clip_polygon(&u, &Rect::new(Coord { x: 5., y: 5. }, Coord { x: 6., y: 6. })).is_none());
+        assert!(
+            clip_polygon(
+                &u,
+                &Rect::new(Coord { x: 5., y: 5. }, Coord { x: 6., y: 6. })
+            )
+            .is_none()
+        );
     }
 }

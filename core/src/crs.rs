@@ -216,7 +216,8 @@ impl FromStr for CrsEngine {
 /// t.transform_coords(&mut pts)?;
 /// // On the central meridian the easting is the false easting.
 /// assert!((pts[0].x - 500_000.0).abs() < 1e-6);
-/// assert!((pts[0].y - 3_763_918.0).abs() < 1.0);
+/// // The meridian arc from the equator to 34°N on the GRS 80 ellipsoid (PROJ: 3763661.442 m).
+/// assert!((pts[0].y - 3_763_661.442).abs() < 1e-3);
 /// # Ok::<(), hecun::Error>(())
 /// ```
 pub struct Transformer {
@@ -228,7 +229,11 @@ pub struct Transformer {
 
 impl fmt::Debug for Transformer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Transformer({} -> {}, {:?})", self.from, self.to, self.engine)
+        write!(
+            f,
+            "Transformer({} -> {}, {:?})",
+            self.from, self.to, self.engine
+        )
     }
 }
 
@@ -284,23 +289,29 @@ impl Transformer {
                 let Some((src, dst)) = &self.builtin else {
                     return Ok(());
                 };
-                let (src_deg, dst_deg) = (self.from.is_geographic(), self.to.is_geographic());
-                for c in coords.iter_mut() {
-                    let mut p = if src_deg {
-                        (c.x.to_radians(), c.y.to_radians())
-                    } else {
-                        (c.x, c.y)
-                    };
-                    proj4rs::transform::transform(src, dst, &mut p).map_err(|e| {
-                        Error::Crs(format!(
-                            "cannot transform ({}, {}) from {} to {}: {e}",
-                            c.x, c.y, self.from, self.to
-                        ))
-                    })?;
-                    if dst_deg {
-                        p = (p.0.to_degrees(), p.1.to_degrees());
-                    }
-                    *c = Coord { x: p.0, y: p.1 };
+                if self.from.is_geographic() {
+                    coords.iter_mut().for_each(|c| {
+                        *c = Coord {
+                            x: c.x.to_radians(),
+                            y: c.y.to_radians(),
+                        }
+                    });
+                }
+                // The whole slice goes through each stage of the pipeline at once.
+                let result = proj4rs::transform::transform(src, dst, &mut CoordSlice(coords));
+                if let Err(e) = result {
+                    return Err(Error::Crs(format!(
+                        "cannot transform coordinates from {} to {}: {e}",
+                        self.from, self.to
+                    )));
+                }
+                if self.to.is_geographic() {
+                    coords.iter_mut().for_each(|c| {
+                        *c = Coord {
+                            x: c.x.to_degrees(),
+                            y: c.y.to_degrees(),
+                        }
+                    });
                 }
                 Ok(())
             }
@@ -326,6 +337,22 @@ impl Transformer {
             return Ok(());
         }
         geometry.for_each_run(&mut |run| self.transform_coords(run))
+    }
+}
+
+/// A slice of coordinates as `proj4rs` transforms them.
+struct CoordSlice<'a>(&'a mut [Coord<f64>]);
+
+impl proj4rs::transform::Transform for CoordSlice<'_> {
+    fn transform_coordinates<F: proj4rs::transform::TransformClosure>(
+        &mut self,
+        f: &mut F,
+    ) -> proj4rs::errors::Result<()> {
+        for c in self.0.iter_mut() {
+            let (x, y, _) = f(c.x, c.y, 0.0)?;
+            *c = Coord { x, y };
+        }
+        Ok(())
     }
 }
 
@@ -376,12 +403,16 @@ impl CoordRuns for Geometry<f64> {
             }
             Geometry::LineString(l) => l.for_each_run(f),
             Geometry::Polygon(p) => p.for_each_run(f),
-            Geometry::MultiPoint(mp) => mp.0.iter_mut().try_for_each(|p| f(std::slice::from_mut(&mut p.0))),
+            Geometry::MultiPoint(mp) => {
+                mp.0.iter_mut()
+                    .try_for_each(|p| f(std::slice::from_mut(&mut p.0)))
+            }
             Geometry::MultiLineString(ml) => ml.0.iter_mut().try_for_each(|l| l.for_each_run(f)),
             Geometry::MultiPolygon(mp) => mp.for_each_run(f),
             Geometry::GeometryCollection(gc) => gc.0.iter_mut().try_for_each(|g| g.for_each_run(f)),
             Geometry::Rect(_) | Geometry::Triangle(_) => Err(Error::Crs(
-                "rectangles and triangles cannot be transformed: convert them to polygons".to_owned(),
+                "rectangles and triangles cannot be transformed: convert them to polygons"
+                    .to_owned(),
             )),
         }
     }
@@ -401,7 +432,9 @@ fn with_proj<T>(from: Crs, to: Crs, f: impl FnOnce(&proj::Proj) -> Result<T>) ->
             Some(i) => i,
             None => {
                 let proj = proj::Proj::new_known_crs(&from.to_string(), &to.to_string(), None)
-                    .map_err(|e| Error::Crs(format!("PROJ cannot transform {from} to {to}: {e}")))?;
+                    .map_err(|e| {
+                        Error::Crs(format!("PROJ cannot transform {from} to {to}: {e}"))
+                    })?;
                 cache.push(((from, to), proj));
                 cache.len() - 1
             }
@@ -417,7 +450,12 @@ mod tests {
 
     #[test]
     fn parses_the_ways_planners_write_a_crs() {
-        for s in ["EPSG:4547", "epsg:4547", "4547", "urn:ogc:def:crs:EPSG::4547"] {
+        for s in [
+            "EPSG:4547",
+            "epsg:4547",
+            "4547",
+            "urn:ogc:def:crs:EPSG::4547",
+        ] {
             assert_eq!(s.parse::<Crs>().unwrap().code(), 4547, "{s}");
         }
         assert_eq!("CRS84".parse::<Crs>().unwrap(), Crs::WGS84);
@@ -436,9 +474,21 @@ mod tests {
 
     #[test]
     fn guesses_projected_crs_from_coordinates() {
-        assert!(Crs::guess_projected(38_465_000.0, 3_850_000.0).unwrap().contains("EPSG:4526"));
-        assert!(Crs::guess_projected(465_000.0, 3_850_000.0).unwrap().contains("EPSG:4547"));
-        assert!(Crs::guess_projected(19_465_000.0, 3_850_000.0).unwrap().contains("EPSG:4497"));
+        assert!(
+            Crs::guess_projected(38_465_000.0, 3_850_000.0)
+                .unwrap()
+                .contains("EPSG:4526")
+        );
+        assert!(
+            Crs::guess_projected(465_000.0, 3_850_000.0)
+                .unwrap()
+                .contains("EPSG:4547")
+        );
+        assert!(
+            Crs::guess_projected(19_465_000.0, 3_850_000.0)
+                .unwrap()
+                .contains("EPSG:4497")
+        );
     }
 
     #[test]
@@ -468,12 +518,18 @@ mod tests {
             };
             let a = Transformer::new(Crs::WGS84, to, CrsEngine::Builtin).unwrap();
             let b = Transformer::new(Crs::WGS84, to, CrsEngine::Proj).unwrap();
-            let mut pa = [coord! { x: cm - 1.2, y: 34.7 }, coord! { x: cm + 1.1, y: 36.1 }];
+            let mut pa = [
+                coord! { x: cm - 1.2, y: 34.7 },
+                coord! { x: cm + 1.1, y: 36.1 },
+            ];
             let mut pb = pa;
             a.transform_coords(&mut pa).unwrap();
             b.transform_coords(&mut pb).unwrap();
             for (p, q) in pa.iter().zip(pb.iter()) {
-                assert!((p.x - q.x).abs() < 1e-6 && (p.y - q.y).abs() < 1e-6, "{code}: {p:?} vs {q:?}");
+                assert!(
+                    (p.x - q.x).abs() < 1e-6 && (p.y - q.y).abs() < 1e-6,
+                    "{code}: {p:?} vs {q:?}"
+                );
             }
         }
     }

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -101,7 +101,12 @@ impl AffectedJob {
         let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
             let options = ReadOptions {
                 default_crs: self.input_crs,
-                id_fields: source.schema.candidates("id").into_iter().map(str::to_owned).collect(),
+                id_fields: source
+                    .schema
+                    .candidates("id")
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
                 keep_going: self.keep_going,
             };
             let outcome = read_geojson(&source.path, &options)?;
@@ -110,22 +115,51 @@ impl AffectedJob {
         };
         let village_layer = read(&self.villages, &mut warnings)?;
         let road_layer = read(&self.roads, &mut warnings)?;
-        let corridor_layer = self.corridors.as_ref().map(|c| read(c, &mut warnings)).transpose()?;
-        let township_layer = self.townships.as_ref().map(|t| read(t, &mut warnings)).transpose()?;
-        let (mut village_list, skipped) = villages(&village_layer, &self.villages.schema, self.keep_going)?;
+        let corridor_layer = self
+            .corridors
+            .as_ref()
+            .map(|c| read(c, &mut warnings))
+            .transpose()?;
+        let township_layer = self
+            .townships
+            .as_ref()
+            .map(|t| read(t, &mut warnings))
+            .transpose()?;
+        let (mut village_list, skipped) =
+            villages(&village_layer, &self.villages.schema, self.keep_going)?;
         warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
         if village_list.is_empty() {
-            return Err(Error::EmptyLayer { path: village_layer.path.clone() });
+            return Err(Error::EmptyLayer {
+                path: village_layer.path.clone(),
+            });
         }
-        let (mut sources, skipped) = zone_sources("roads", &road_layer, &self.roads.schema, None, self.keep_going)?;
+        let (mut sources, skipped) = zone_sources(
+            "roads",
+            &road_layer,
+            &self.roads.schema,
+            None,
+            self.keep_going,
+        )?;
         warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
         if let (Some(layer), Some(src)) = (&corridor_layer, &self.corridors) {
-            let (more, skipped) = zone_sources("corridors", layer, &src.schema, Some("corridor"), self.keep_going)?;
+            let (more, skipped) = zone_sources(
+                "corridors",
+                layer,
+                &src.schema,
+                Some("corridor"),
+                self.keep_going,
+            )?;
             warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
             sources.extend(more);
         }
         if let (Some(layer), Some(src)) = (&township_layer, &self.townships) {
-            assign_townships(&mut village_list, &village_layer, layer, &src.schema, self.engine)?;
+            assign_townships(
+                &mut village_list,
+                &village_layer,
+                layer,
+                &src.schema,
+                self.engine,
+            )?;
         }
         lap("load", &mut timings);
 
@@ -134,29 +168,45 @@ impl AffectedJob {
             Some(crs) => crs,
             None if !village_layer.crs.is_geographic() => village_layer.crs,
             None => {
-                let bbox = layer_bbox(&village_layer)
-                    .ok_or_else(|| Error::EmptyLayer { path: village_layer.path.clone() })?;
+                let bbox = layer_bbox(&village_layer).ok_or_else(|| Error::EmptyLayer {
+                    path: village_layer.path.clone(),
+                })?;
                 Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
             }
         };
         if metric_crs.is_geographic() {
             return Err(Error::config(
                 "metric CRS",
-                format!("{metric_crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"),
+                format!(
+                    "{metric_crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"
+                ),
             ));
         }
         let mut by_layer: Vec<(Crs, Transformer)> = Vec::new();
-        for layer in [Some(&road_layer), corridor_layer.as_ref()].into_iter().flatten() {
+        for layer in [Some(&road_layer), corridor_layer.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             if !by_layer.iter().any(|(c, _)| *c == layer.crs) {
-                by_layer.push((layer.crs, Transformer::new(layer.crs, metric_crs, self.engine)?));
+                by_layer.push((
+                    layer.crs,
+                    Transformer::new(layer.crs, metric_crs, self.engine)?,
+                ));
             }
         }
         let layer_crs = |s: &ZoneSource| {
-            if s.layer == "roads" { road_layer.crs } else { corridor_layer.as_ref().map_or(road_layer.crs, |c| c.crs) }
+            if s.layer == "roads" {
+                road_layer.crs
+            } else {
+                corridor_layer.as_ref().map_or(road_layer.crs, |c| c.crs)
+            }
         };
         sources.par_iter_mut().try_for_each(|s| {
             let crs = layer_crs(s);
-            let (_, t) = by_layer.iter().find(|(c, _)| *c == crs).expect("a transformer per layer CRS");
+            let (_, t) = by_layer
+                .iter()
+                .find(|(c, _)| *c == crs)
+                .expect("a transformer per layer CRS");
             t.transform(&mut s.geometry)
                 .map_err(|e| Error::feature(s.at.clone(), Some("geometry"), e.to_string()))
         })?;
@@ -171,22 +221,34 @@ impl AffectedJob {
         // Only villages near a zone are projected and tested: the rest are ruled out by their
         // bounding box in their own CRS, against the zones' boxes taken back to that CRS.
         let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
-        let near = NearZones::new(&zones, &Transformer::new(metric_crs, village_layer.crs, self.engine)?)?;
+        let near = NearZones::new(
+            &zones,
+            &Transformer::new(metric_crs, village_layer.crs, self.engine)?,
+        )?;
         let tested: Vec<Result<Option<MultiPolygon<f64>>>> = village_list
             .par_iter()
             .map(|v| {
                 let f = &village_layer.features[v.feature];
-                let Some(bbox) = f.geometry.bounding_rect() else { return Ok(None) };
+                let Some(bbox) = f.geometry.bounding_rect() else {
+                    return Ok(None);
+                };
                 if !near.may_touch(bbox) {
                     return Ok(None);
                 }
                 let mut g = polygons(&f.geometry);
-                let bad = |problem: String| Error::feature(village_layer.feature_ref(f), Some("geometry"), problem);
+                let bad = |problem: String| {
+                    Error::feature(village_layer.feature_ref(f), Some("geometry"), problem)
+                };
                 for p in &g.0 {
                     check_simple(p).map_err(bad)?;
                 }
-                to_metric.transform(&mut g).map_err(|e| bad(e.to_string()))?;
-                Ok(Some(geo::orient::Orient::orient(&g, geo::orient::Direction::Default)))
+                to_metric
+                    .transform(&mut g)
+                    .map_err(|e| bad(e.to_string()))?;
+                Ok(Some(geo::orient::Orient::orient(
+                    &g,
+                    geo::orient::Direction::Default,
+                )))
             })
             .collect();
         let mut geometries = Vec::with_capacity(tested.len());
@@ -244,8 +306,14 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
         .filter_map(|f| f.geometry.bounding_rect())
         .reduce(|a, b| {
             Rect::new(
-                Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
             )
         })
 }
@@ -260,33 +328,53 @@ impl NearZones {
         let boxes: Result<Vec<Rectangle<[f64; 2]>>> = zones
             .par_iter()
             .map(|z| {
-                // Pad by a metre, then sample the box's edges: a straight edge in metres is
-                // curved in degrees by far less than the pad over a zone's extent.
+                // Pad the box, then take its corners and edge midpoints back: over a zone's
+                // few kilometres a straight edge in metres bends by millimetres in degrees,
+                // far less than the pad.
                 let (min, max) = (z.bbox.min(), z.bbox.max());
-                let pad = 1.0 + 1e-4 * (z.bbox.width() + z.bbox.height());
+                let pad = 1.0 + 1e-3 * (z.bbox.width() + z.bbox.height());
                 let (x0, y0, x1, y1) = (min.x - pad, min.y - pad, max.x + pad, max.y + pad);
-                let mut pts: Vec<Coord<f64>> = (0..=8)
-                    .flat_map(|k| {
-                        let t = f64::from(k) / 8.0;
-                        let (x, y) = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
-                        [Coord { x, y: y0 }, Coord { x, y: y1 }, Coord { x: x0, y }, Coord { x: x1, y }]
-                    })
-                    .collect();
+                let (xm, ym) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+                let mut pts: Vec<Coord<f64>> = [
+                    (x0, y0),
+                    (xm, y0),
+                    (x1, y0),
+                    (x1, ym),
+                    (x1, y1),
+                    (xm, y1),
+                    (x0, y1),
+                    (x0, ym),
+                ]
+                .into_iter()
+                .map(|(x, y)| Coord { x, y })
+                .collect();
                 back.transform_coords(&mut pts)?;
                 let (mut lo, mut hi) = (pts[0], pts[0]);
                 for p in &pts {
-                    lo = Coord { x: lo.x.min(p.x), y: lo.y.min(p.y) };
-                    hi = Coord { x: hi.x.max(p.x), y: hi.y.max(p.y) };
+                    lo = Coord {
+                        x: lo.x.min(p.x),
+                        y: lo.y.min(p.y),
+                    };
+                    hi = Coord {
+                        x: hi.x.max(p.x),
+                        y: hi.y.max(p.y),
+                    };
                 }
                 Ok(Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]))
             })
             .collect();
-        Ok(NearZones { tree: RTree::bulk_load(boxes?) })
+        Ok(NearZones {
+            tree: RTree::bulk_load(boxes?),
+        })
     }
 
     fn may_touch(&self, bbox: Rect<f64>) -> bool {
-        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        self.tree.locate_in_envelope_intersecting(envelope).next().is_some()
+        let envelope =
+            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        self.tree
+            .locate_in_envelope_intersecting(envelope)
+            .next()
+            .is_some()
     }
 }
 
@@ -320,15 +408,20 @@ fn assign_townships(
         }
     }
     let tree = RTree::bulk_load(named);
-    villages.par_iter_mut().filter(|v| v.township.is_empty()).for_each(|v| {
-        let Some(p) = village_layer.features[v.feature].geometry.interior_point() else { return };
-        let at = AABB::from_point([p.x(), p.y()]);
-        if let Some(t) = tree
-            .locate_in_envelope_intersecting(at)
-            .find(|t| t.data.1.coordinate_position(&p.0) != CoordPos::Outside)
-        {
-            v.township = t.data.0.clone();
-        }
-    });
+    villages
+        .par_iter_mut()
+        .filter(|v| v.township.is_empty())
+        .for_each(|v| {
+            let Some(p) = village_layer.features[v.feature].geometry.interior_point() else {
+                return;
+            };
+            let at = AABB::from_point([p.x(), p.y()]);
+            if let Some(t) = tree
+                .locate_in_envelope_intersecting(at)
+                .find(|t| t.data.1.coordinate_position(&p.0) != CoordPos::Outside)
+            {
+                v.township = t.data.0.clone();
+            }
+        });
     Ok(())
 }

@@ -109,30 +109,39 @@ impl Properties {
 
     /// The raw JSON text of field `name`, without parsing the other fields' values.
     pub fn get_raw(&self, name: &str) -> Option<&RawValue> {
+        self.get_many_raw(&[name]).pop().flatten()
+    }
+
+    /// The raw JSON text of each of `names`, in one pass over the object.
+    pub fn get_many_raw(&self, names: &[&str]) -> Vec<Option<&RawValue>> {
         let mut de = serde_json::Deserializer::from_str(self.0.get());
-        de::Deserializer::deserialize_map(&mut de, FindField { name }).ok()?
+        de::Deserializer::deserialize_map(&mut de, FindFields { names })
+            .unwrap_or_else(|_| vec![None; names.len()])
     }
 }
 
-/// A map visitor that keeps the value of one key and skips the rest without allocating.
-struct FindField<'n> {
-    name: &'n str,
+/// A map visitor that keeps the values of some keys and skips the rest without allocating.
+struct FindFields<'n> {
+    names: &'n [&'n str],
 }
 
-impl<'de> Visitor<'de> for FindField<'_> {
-    type Value = Option<&'de RawValue>;
+impl<'de> Visitor<'de> for FindFields<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
+        let mut found = vec![None; self.names.len()];
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if found.is_none() && key == self.name {
-                found = Some(map.next_value::<&'de RawValue>()?);
-            } else {
-                map.next_value::<de::IgnoredAny>()?;
+            match self.names.iter().position(|n| *n == key) {
+                Some(i) if found[i].is_none() => {
+                    found[i] = Some(map.next_value::<&'de RawValue>()?)
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
             }
         }
         Ok(found)

@@ -41,7 +41,10 @@ mod schema;
 mod validate;
 mod zones;
 
-pub use affected::{AffectedVillage, ClassTotal, Summary, TownshipTotal, Totals, ZoneIndex, find_affected, summarize, zone_classes};
+pub use affected::{
+    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, ZoneIndex, find_affected,
+    summarize, zone_classes,
+};
 pub use clip::clip_polygon;
 pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};
 pub use error::{Error, FeatureRef, Result};

@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, FeatureRef, Result};
 use crate::layer::{Feature, Layer};
+
 use crate::schema::Schema;
 use crate::validate;
 
@@ -30,7 +31,11 @@ pub struct Village {
 ///
 /// Geometries are checked to be polygons with a positive area here; whether their rings cross
 /// themselves is checked by the analyses, for the villages whose area they compute.
-pub fn villages(layer: &Layer, schema: &Schema, keep_going: bool) -> Result<(Vec<Village>, Vec<Error>)> {
+pub fn villages(
+    layer: &Layer,
+    schema: &Schema,
+    keep_going: bool,
+) -> Result<(Vec<Village>, Vec<Error>)> {
     let fields = Fields::new(schema);
     let results: Vec<Result<Village>> = layer
         .features
@@ -49,6 +54,7 @@ pub fn villages(layer: &Layer, schema: &Schema, keep_going: bool) -> Result<(Vec
                 }
                 return Err(bad("geometry", "the polygon has zero area".to_owned()));
             }
+            let found = fields.lookup(f);
             let id = f.id.clone().ok_or_else(|| {
                 bad(
                     &schema.describe("id"),
@@ -58,10 +64,10 @@ pub fn villages(layer: &Layer, schema: &Schema, keep_going: bool) -> Result<(Vec
             Ok(Village {
                 feature: i,
                 id,
-                name: fields.text(f, "name").unwrap_or_default(),
-                township: fields.text(f, "township").unwrap_or_default(),
-                households: fields.count(f, "households").map_err(|(field, p)| bad(&field, p))?,
-                population: fields.count(f, "population").map_err(|(field, p)| bad(&field, p))?,
+                name: fields.text(&found, "name").unwrap_or_default(),
+                township: fields.text(&found, "township").unwrap_or_default(),
+                households: fields.count(&found, "households").map_err(|(field, p)| bad(&field, p))?,
+                population: fields.count(&found, "population").map_err(|(field, p)| bad(&field, p))?,
             })
         })
         .collect();
@@ -101,11 +107,12 @@ pub fn zone_sources(
     let fields = Fields::new(schema);
     let results: Vec<Result<ZoneSource>> = layer
         .features
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, f)| {
             let bad = |field: &str, problem: String| Error::feature(layer.feature_ref(f), Some(field), problem);
-            let class = match (fields.text(f, "class"), default_class) {
+            let found = fields.lookup(f);
+            let class = match (fields.text(&found, "class"), default_class) {
                 (Some(c), _) if !c.is_empty() => c,
                 (_, Some(d)) => d.to_owned(),
                 _ => {
@@ -117,7 +124,7 @@ pub fn zone_sources(
             };
             let is_line = matches!(f.geometry, Geometry::LineString(_) | Geometry::MultiLineString(_));
             let own_width = if is_line && default_class.is_some() {
-                match fields.number(f, "width") {
+                match fields.number(&found, "width") {
                     Ok(Some(w)) if w >= 0.0 => w,
                     Ok(None) => 0.0,
                     Ok(Some(w)) => return Err(bad(&schema.describe("width"), format!("negative width {w}"))),
@@ -138,7 +145,7 @@ pub fn zone_sources(
                 at: layer.feature_ref(f),
                 geometry: f.geometry.clone(),
                 id: f.id.clone().unwrap_or_else(|| i.to_string()),
-                name: fields.text(f, "name").unwrap_or_default(),
+                name: fields.text(&found, "name").unwrap_or_default(),
                 class,
                 own_width,
             })
@@ -152,7 +159,9 @@ pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
     match geometry {
         Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
         Geometry::MultiPolygon(mp) => mp.clone(),
-        Geometry::GeometryCollection(gc) => MultiPolygon(gc.0.iter().flat_map(|g| polygons(g).0).collect()),
+        Geometry::GeometryCollection(gc) => {
+            MultiPolygon(gc.0.iter().flat_map(|g| polygons(g).0).collect())
+        }
         _ => MultiPolygon(vec![]),
     }
 }
@@ -186,34 +195,58 @@ fn split<T>(results: Vec<Result<T>>, keep_going: bool) -> Result<(Vec<T>, Vec<Er
 /// Looks up model fields in a feature's properties through a schema.
 struct Fields<'s> {
     schema: &'s Schema,
+    /// Every file field name any model field may come from, looked up in one pass.
+    names: Vec<&'s str>,
+}
+
+/// One feature's values for the names in [`Fields::names`].
+struct Found<'f> {
+    values: Vec<Option<&'f RawValue>>,
 }
 
 impl<'s> Fields<'s> {
     fn new(schema: &'s Schema) -> Self {
-        Fields { schema }
+        let mut names: Vec<&str> = schema
+            .kind()
+            .fields()
+            .iter()
+            .flat_map(|f| schema.candidates(f.name))
+            .collect();
+        names.dedup();
+        Fields { schema, names }
+    }
+
+    fn lookup<'f>(&self, f: &'f Feature) -> Found<'f> {
+        Found {
+            values: f.properties.get_many_raw(&self.names),
+        }
     }
 
     /// The first candidate field present and not null: (file field name, raw value).
-    fn raw<'f>(&self, f: &'f Feature, model: &str) -> Option<(&'s str, &'f RawValue)> {
-        self.schema
-            .candidates(model)
-            .into_iter()
-            .find_map(|name| f.properties.get_raw(name).filter(|v| v.get() != "null").map(|v| (name, v)))
+    fn raw<'f>(&self, found: &Found<'f>, model: &str) -> Option<(&'s str, &'f RawValue)> {
+        self.schema.candidates(model).into_iter().find_map(|name| {
+            let i = self.names.iter().position(|n| *n == name)?;
+            found.values[i]
+                .filter(|v| v.get() != "null")
+                .map(|v| (self.names[i], v))
+        })
     }
 
-    fn text(&self, f: &Feature, model: &str) -> Option<String> {
+    fn text(&self, f: &Found, model: &str) -> Option<String> {
         let (_, raw) = self.raw(f, model)?;
         crate::read::id_text(raw).or_else(|| Some(raw.get().to_owned()))
     }
 
     /// A number, from a JSON number or a numeric string ("1,234" and "1234户" are refused).
-    fn number(&self, f: &Feature, model: &str) -> Result<Option<f64>, (String, String)> {
+    fn number(&self, f: &Found, model: &str) -> Result<Option<f64>, (String, String)> {
         let Some((name, raw)) = self.raw(f, model) else {
             return Ok(None);
         };
         let text = raw.get();
         let parsed = if let Some(s) = text.strip_prefix('"') {
-            serde_json::from_str::<String>(&format!("\"{s}")).ok().and_then(|s| s.trim().parse::<f64>().ok())
+            serde_json::from_str::<String>(&format!("\"{s}"))
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
         } else {
             text.parse::<f64>().ok()
         };
@@ -224,16 +257,21 @@ impl<'s> Fields<'s> {
     }
 
     /// A whole, non-negative count; a missing field is an error naming the fields tried.
-    fn count(&self, f: &Feature, model: &str) -> Result<u64, (String, String)> {
+    fn count(&self, f: &Found, model: &str) -> Result<u64, (String, String)> {
         match self.number(f, model)? {
             Some(v) if v >= 0.0 && v.fract() == 0.0 && v < 9.0e15 => Ok(v as u64),
             Some(v) => Err((
-                self.raw(f, model).map(|(n, _)| n.to_owned()).unwrap_or_default(),
+                self.raw(f, model)
+                    .map(|(n, _)| n.to_owned())
+                    .unwrap_or_default(),
                 format!("expected a whole number of at least 0, found {v}"),
             )),
             None => Err((
                 self.schema.describe(model),
-                format!("the feature has no {model} field (tried: {})", self.schema.describe(model)),
+                format!(
+                    "the feature has no {model} field (tried: {})",
+                    self.schema.describe(model)
+                ),
             )),
         }
     }

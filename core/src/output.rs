@@ -30,7 +30,10 @@ impl OutputDir {
     /// Starts writing `dir`; refuses a non-empty folder that hecun did not write.
     pub fn begin(dir: &Path) -> Result<OutputDir> {
         if dir.is_file() {
-            return Err(Error::config(dir.display().to_string(), "the output path is a file, not a folder"));
+            return Err(Error::config(
+                dir.display().to_string(),
+                "the output path is a file, not a folder",
+            ));
         }
         if dir.is_dir() && !dir.join(MARKER).exists() {
             let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -46,7 +49,10 @@ impl OutputDir {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".to_owned());
         let staging = parent.join(format!(".{name}.hecun-tmp-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -72,7 +78,10 @@ impl OutputDir {
         self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
         let old = self.staging.with_file_name(format!(
             "{}-old",
-            self.staging.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            self.staging
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         ));
         let had_old = self.target.exists();
         if had_old {
@@ -123,7 +132,12 @@ impl Default for OutputSet {
 /// Files: `affected_villages.csv`, `townships.csv`, `zone_classes.csv` (UTF-8 with BOM),
 /// `affected_villages.geojson`, `zones.geojson` (RFC 7946, EPSG:4326), `summary.txt`,
 /// `summary.json`.
-pub fn write_affected(run: &AffectedRun, dir: &Path, set: OutputSet, engine: CrsEngine) -> Result<Vec<String>> {
+pub fn write_affected(
+    run: &AffectedRun,
+    dir: &Path,
+    set: OutputSet,
+    engine: CrsEngine,
+) -> Result<Vec<String>> {
     let out = OutputDir::begin(dir)?;
     let mut names = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
@@ -152,7 +166,8 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    w.into_inner().map_err(|e| Error::config("CSV", e.to_string()))
+    w.into_inner()
+        .map_err(|e| Error::config("CSV", e.to_string()))
 }
 
 fn csv_err(e: csv::Error) -> Error {
@@ -162,7 +177,15 @@ fn csv_err(e: csv::Error) -> Error {
 fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
     let mut w = csv_writer();
     w.write_record([
-        "id", "name", "township", "households", "population", "fraction_inside", "zone_count", "zone_classes", "zones",
+        "id",
+        "name",
+        "township",
+        "households",
+        "population",
+        "fraction_inside",
+        "zone_count",
+        "zone_classes",
+        "zones",
     ])
     .map_err(csv_err)?;
     for a in &run.affected {
@@ -195,7 +218,14 @@ fn zone_ids(run: &AffectedRun, zones: &[usize]) -> Vec<String> {
 
 fn townships_csv(run: &AffectedRun) -> Result<Vec<u8>> {
     let mut w = csv_writer();
-    w.write_record(["township", "villages", "households", "population", "villages_in_layer"]).map_err(csv_err)?;
+    w.write_record([
+        "township",
+        "villages",
+        "households",
+        "population",
+        "villages_in_layer",
+    ])
+    .map_err(csv_err)?;
     for t in &run.summary.townships {
         w.write_record([
             t.township.as_str(),
@@ -211,7 +241,15 @@ fn townships_csv(run: &AffectedRun) -> Result<Vec<u8>> {
 
 fn classes_csv(run: &AffectedRun) -> Result<Vec<u8>> {
     let mut w = csv_writer();
-    w.write_record(["class", "width_m", "zones", "villages", "households", "population"]).map_err(csv_err)?;
+    w.write_record([
+        "class",
+        "width_m",
+        "zones",
+        "villages",
+        "households",
+        "population",
+    ])
+    .map_err(csv_err)?;
     for c in &run.summary.classes {
         w.write_record([
             c.class.as_str(),
@@ -227,7 +265,11 @@ fn classes_csv(run: &AffectedRun) -> Result<Vec<u8>> {
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { ryu::Buffer::new().format(v).to_owned() }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        ryu::Buffer::new().format(v).to_owned()
+    }
 }
 
 /// Appends `"key":value` pairs to a JSON object's text, renaming a key the object already has.
@@ -235,7 +277,11 @@ fn extend_object(raw: &str, props: &crate::layer::Properties, extra: &[(&str, St
     let mut s = raw.trim_end().strip_suffix('}').unwrap_or("{").to_owned();
     let mut empty = s.trim() == "{";
     for (key, value) in extra {
-        let key = if props.get_raw(key).is_some() { format!("hecun_{key}") } else { (*key).to_owned() };
+        let key = if props.get_raw(key).is_some() {
+            format!("hecun_{key}")
+        } else {
+            (*key).to_owned()
+        };
         if !empty {
             s.push(',');
         }
@@ -267,7 +313,11 @@ fn affected_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
             );
             let mut g = f.geometry.clone();
             // Coordinates already in WGS 84 are written back exactly as read.
-            let precision = if to_wgs84.is_identity() { None } else { Some(1e9) };
+            let precision = if to_wgs84.is_identity() {
+                None
+            } else {
+                Some(1e9)
+            };
             to_wgs84.transform(&mut g)?;
             let mut s = String::with_capacity(props.len() + 512);
             s.push_str("{\"type\":\"Feature\",\"properties\":");
@@ -298,7 +348,10 @@ fn zones_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
             let mut g = z.polygon.clone();
             to_wgs84.transform(&mut g)?;
             let mut s = String::with_capacity(4096);
-            let _ = write!(s, "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":");
+            let _ = write!(
+                s,
+                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":"
+            );
             write_geometry(&mut s, &Geometry::MultiPolygon(g), Some(1e9));
             s.push('}');
             Ok(s)
@@ -421,7 +474,10 @@ pub fn write_geometry(s: &mut String, g: &Geometry<f64>, scale: Option<f64>) {
 pub fn summary_text(run: &AffectedRun) -> String {
     let s = &run.summary;
     let mut t = String::new();
-    let _ = writeln!(t, "合村并城：拆迁范围内的村庄 / villages inside the demolition zones");
+    let _ = writeln!(
+        t,
+        "合村并城：拆迁范围内的村庄 / villages inside the demolition zones"
+    );
     let _ = writeln!(
         t,
         "涉及行政村 {} 个（图层共 {} 个），{} 户，{} 人",
@@ -432,7 +488,10 @@ pub fn summary_text(run: &AffectedRun) -> String {
         "{} of {} villages, {} households, {} people",
         s.total.villages, s.villages_in_layer, s.total.households, s.total.population
     );
-    let _ = writeln!(t, "\n按范围类别 / by zone class (a village hit by two classes counts in both):");
+    let _ = writeln!(
+        t,
+        "\n按范围类别 / by zone class (a village hit by two classes counts in both):"
+    );
     for c in &s.classes {
         let _ = writeln!(
             t,
@@ -445,9 +504,23 @@ pub fn summary_text(run: &AffectedRun) -> String {
             c.affected.population
         );
     }
-    let hit = s.townships.iter().filter(|t| t.affected.villages > 0).count();
-    let _ = writeln!(t, "\n按乡镇 / by township: {hit} of {} townships have affected villages (townships.csv)", s.townships.len());
-    let _ = writeln!(t, "\nmetric CRS {}; {} zones; {} warnings", run.metric_crs, run.zones.len(), run.warnings.len());
+    let hit = s
+        .townships
+        .iter()
+        .filter(|t| t.affected.villages > 0)
+        .count();
+    let _ = writeln!(
+        t,
+        "\n按乡镇 / by township: {hit} of {} townships have affected villages (townships.csv)",
+        s.townships.len()
+    );
+    let _ = writeln!(
+        t,
+        "\nmetric CRS {}; {} zones; {} warnings",
+        run.metric_crs,
+        run.zones.len(),
+        run.warnings.len()
+    );
     for w in &run.warnings {
         let _ = writeln!(t, "  warning: {w}");
     }
@@ -456,9 +529,7 @@ pub fn summary_text(run: &AffectedRun) -> String {
 
 fn summary_json(run: &AffectedRun) -> String {
     let s = &run.summary;
-    let totals = |t: &crate::affected::Totals| {
-        serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population})
-    };
+    let totals = |t: &crate::affected::Totals| serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population});
     let value = serde_json::json!({
         "villages_in_layer": s.villages_in_layer,
         "affected": totals(&s.total),

@@ -103,14 +103,19 @@ impl Plan {
     /// Parses plan text; relative paths are resolved against `path`'s folder.
     pub fn parse(path: &Path, text: &str) -> Result<Plan> {
         let context = path.display().to_string();
-        let file: PlanFile = toml::from_str(text).map_err(|e| Error::config(&context, e.to_string()))?;
+        let file: PlanFile =
+            toml::from_str(text).map_err(|e| Error::config(&context, e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut layers = file.layers;
         let mut take = |kind: LayerKind| -> Result<Option<LayerSource>> {
-            let Some(table) = layers.remove(kind.name()) else { return Ok(None) };
+            let Some(table) = layers.remove(kind.name()) else {
+                return Ok(None);
+            };
             let mut schema = Schema::new(kind);
             for (model, file_field) in &table.fields {
-                schema = schema.with_field(model, file_field).map_err(|e| Error::config(&context, e.to_string()))?;
+                schema = schema
+                    .with_field(model, file_field)
+                    .map_err(|e| Error::config(&context, e.to_string()))?;
             }
             Ok(Some(LayerSource {
                 path: base.join(&table.path),
@@ -119,18 +124,25 @@ impl Plan {
         };
         let villages = take(LayerKind::Villages)?
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.villages]"))?;
-        let roads = take(LayerKind::Roads)?.ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
+        let roads = take(LayerKind::Roads)?
+            .ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
         let corridors = take(LayerKind::Corridors)?;
         let townships = take(LayerKind::Townships)?;
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
-            s.as_deref().map(str::parse).transpose().map_err(|e: Error| Error::config(&context, e.to_string()))
+            s.as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: Error| Error::config(&context, e.to_string()))
         };
-        let mut zones = ZoneSpec::from_pairs(file.zones.widths).map_err(|e| Error::config(&context, e.to_string()))?;
+        let mut zones = ZoneSpec::from_pairs(file.zones.widths)
+            .map_err(|e| Error::config(&context, e.to_string()))?;
         if let Some(q) = file.zones.quad_segs {
             zones = zones.with_quad_segs(q);
         }
         let engine = match &file.crs.engine {
-            Some(e) => e.parse().map_err(|e: Error| Error::config(&context, e.to_string()))?,
+            Some(e) => e
+                .parse()
+                .map_err(|e: Error| Error::config(&context, e.to_string()))?,
             None => CrsEngine::preferred(),
         };
         Ok(Plan {
@@ -177,7 +189,10 @@ mod tests {
         "#;
         let plan = Plan::parse(Path::new("demo/plan.toml"), text).unwrap();
         assert_eq!(plan.affected.villages.path, Path::new("demo/v.geojson"));
-        assert_eq!(plan.affected.villages.schema.candidates("households"), vec!["户数"]);
+        assert_eq!(
+            plan.affected.villages.schema.candidates("households"),
+            vec!["户数"]
+        );
         assert_eq!(plan.affected.metric_crs.unwrap().code(), 4547);
         assert_eq!(plan.output_dir.as_deref(), Some(Path::new("demo/out")));
         assert_eq!(plan.unused_layers, vec!["sites".to_owned()]);
@@ -185,10 +200,20 @@ mod tests {
 
     #[test]
     fn names_the_mistake() {
-        let err = Plan::parse(Path::new("p.toml"), "[layers.villages]\npath='v'\n[zones.widths]\nring=1\n").unwrap_err();
+        let err = Plan::parse(
+            Path::new("p.toml"),
+            "[layers.villages]\npath='v'\n[zones.widths]\nring=1\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("layers.roads"), "{err}");
-        let err = Plan::parse(Path::new("p.toml"), "[layers.villages]\npath='v'\nfields={ pop = 'x' }\n[zones.widths]\nring=1\n")
-            .unwrap_err();
-        assert!(err.to_string().contains("unknown model field \"pop\""), "{err}");
+        let err = Plan::parse(
+            Path::new("p.toml"),
+            "[layers.villages]\npath='v'\nfields={ pop = 'x' }\n[zones.widths]\nring=1\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown model field \"pop\""),
+            "{err}"
+        );
     }
 }

@@ -181,23 +181,26 @@ fn parse_feature(
             ));
         }
     };
-    let id = options
-        .id_fields
-        .iter()
-        .find_map(|name| properties.get_raw(name).and_then(id_text))
+    let id_names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
+    let id = properties
+        .get_many_raw(&id_names)
+        .into_iter()
+        .find_map(|v| v.and_then(id_text))
         .or_else(|| f.id.and_then(id_text));
     let here = || feature_ref(path, index, id.clone());
     if f.kind.as_deref() != Some("Feature") {
         return Err(Error::feature(
             here(),
             Some("type"),
-            format!("expected \"Feature\", found {:?}", f.kind.unwrap_or_default()),
+            format!(
+                "expected \"Feature\", found {:?}",
+                f.kind.unwrap_or_default()
+            ),
         ));
     }
     let geometry = match f.geometry {
-        Some(g) if g.get() != "null" => {
-            parse_geometry(g).map_err(|problem| Error::feature(here(), Some("geometry"), problem))?
-        }
+        Some(g) if g.get() != "null" => parse_geometry(g)
+            .map_err(|problem| Error::feature(here(), Some("geometry"), problem))?,
         _ => {
             return Err(Error::feature(
                 here(),
@@ -249,7 +252,9 @@ fn parse_geometry(raw: &RawValue) -> std::result::Result<Geometry<f64>, String> 
     let g: RawGeometry = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
     let kind = g.kind.as_deref().unwrap_or("");
     if kind == "GeometryCollection" {
-        let parts = g.geometries.ok_or("a GeometryCollection needs \"geometries\"")?;
+        let parts = g
+            .geometries
+            .ok_or("a GeometryCollection needs \"geometries\"")?;
         let parts = parts
             .into_iter()
             .map(parse_geometry)
@@ -315,7 +320,10 @@ impl<'de> Deserialize<'de> for Pos {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a position [x, y]")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Pos, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Pos, A::Error> {
                 let x: f64 = seq
                     .next_element()?
                     .ok_or_else(|| de::Error::invalid_length(0, &self))?;
@@ -347,7 +355,10 @@ fn offset_in(whole: &str, part: &str) -> usize {
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     (line, offset - line_start + 1)
 }
 
@@ -357,7 +368,11 @@ mod tests {
     use std::path::PathBuf;
 
     fn parse(text: &str) -> Result<ReadOutcome> {
-        parse_geojson(&PathBuf::from("t.geojson"), text.as_bytes(), &ReadOptions::default())
+        parse_geojson(
+            &PathBuf::from("t.geojson"),
+            text.as_bytes(),
+            &ReadOptions::default(),
+        )
     }
 
     const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[113,34],[113.1,34],[113.1,34.1],[113,34.1],[113,34]]]}"#;
@@ -383,7 +398,8 @@ mod tests {
 
     #[test]
     fn broken_json_says_where() {
-        let err = parse("{\"type\":\"FeatureCollection\",\n\"features\":[ {\"type\": }]}").unwrap_err();
+        let err =
+            parse("{\"type\":\"FeatureCollection\",\n\"features\":[ {\"type\": }]}").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("t.geojson: line 2"), "{msg}");
     }
@@ -392,7 +408,10 @@ mod tests {
     fn error_inside_a_feature_points_into_the_file() {
         let text = "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":null},\n{\"type\":\"Feature\",\"properties\":{\"id\":\"v2\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1]}}]}";
         let err = parse(text).unwrap_err().to_string();
-        assert!(err.contains("feature #0") && err.contains("no geometry"), "{err}");
+        assert!(
+            err.contains("feature #0") && err.contains("no geometry"),
+            "{err}"
+        );
         let opts = ReadOptions {
             keep_going: true,
             ..ReadOptions::default()
@@ -416,7 +435,10 @@ mod tests {
         let read = parse_geojson(Path::new("t.geojson"), text.as_bytes(), &opts).unwrap();
         assert_eq!(read.layer.features.len(), 1);
         let skipped = read.skipped[0].to_string();
-        assert!(skipped.contains("feature #1 (id \"b\")") && skipped.contains("geometry"), "{skipped}");
+        assert!(
+            skipped.contains("feature #1 (id \"b\")") && skipped.contains("geometry"),
+            "{skipped}"
+        );
     }
 
     #[test]

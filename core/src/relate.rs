@@ -3,10 +3,10 @@
 //! `geo`'s generic polygon `Intersects` costs ~80 µs a pair; these tests use the fact that
 //! both sides are small, valid polygons: an edge crossing, else one vertex inside the other.
 
+use geo::bool_ops::{FillRule, OpType};
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::kernels::{Kernel, Orientation};
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
-use geo::bool_ops::{FillRule, OpType};
 
 /// Where a polygon lies relative to a zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,10 @@ pub fn relate(polygon: &MultiPolygon<f64>, zone: &MultiPolygon<f64>) -> Relation
     let zone_vertex_inside = rings(zone)
         .filter(|r| rect_contains(&pb, r.0[0]))
         .any(|r| polygon.coordinate_position(&r.0[0]) == CoordPos::Inside);
-    let polygon_inside = rings(polygon).next().map(|r| zone.coordinate_position(&r.0[0])) == Some(CoordPos::Inside);
+    let polygon_inside = rings(polygon)
+        .next()
+        .map(|r| zone.coordinate_position(&r.0[0]))
+        == Some(CoordPos::Inside);
     match (polygon_inside, zone_vertex_inside) {
         (true, false) => Relation::Within,
         (false, false) => Relation::Disjoint,
@@ -68,8 +71,14 @@ pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) ->
     // A margin keeps the clip window's edges off the polygon's own edges.
     let margin = 1e-6 * (window.width() + window.height()).max(1.0);
     let window = Rect::new(
-        Coord { x: window.min().x - margin, y: window.min().y - margin },
-        Coord { x: window.max().x + margin, y: window.max().y + margin },
+        Coord {
+            x: window.min().x - margin,
+            y: window.min().y - margin,
+        },
+        Coord {
+            x: window.max().x + margin,
+            y: window.max().y + margin,
+        },
     );
     let clipped: Vec<Polygon<f64>> = zones
         .iter()
@@ -81,12 +90,18 @@ pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) ->
     }
     // Non-zero winding unions overlapping zones inside the one overlay.
     polygon
-        .boolean_op_with_fill_rule(&MultiPolygon(clipped), OpType::Intersection, FillRule::NonZero)
+        .boolean_op_with_fill_rule(
+            &MultiPolygon(clipped),
+            OpType::Intersection,
+            FillRule::NonZero,
+        )
         .unsigned_area()
 }
 
 fn rings(mp: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
-    mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).filter(|r| !r.0.is_empty())
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .filter(|r| !r.0.is_empty())
 }
 
 fn bbox(mp: &MultiPolygon<f64>) -> Option<Rect<f64>> {
@@ -94,7 +109,10 @@ fn bbox(mp: &MultiPolygon<f64>) -> Option<Rect<f64>> {
 }
 
 fn rects_touch(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
 }
 
 fn rect_contains(r: &Rect<f64>, c: Coord<f64>) -> bool {
@@ -113,14 +131,22 @@ fn edges_touch(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>, a_box: &Rect<f64>) 
     }
     rings(a).flat_map(|r| r.0.windows(2)).any(|w| {
         let ab = Rect::new(w[0], w[1]);
-        near.iter()
-            .any(|(p, q)| rects_touch(&ab, &Rect::new(*p, *q)) && segments_touch(w[0], w[1], *p, *q))
+        near.iter().any(|(p, q)| {
+            rects_touch(&ab, &Rect::new(*p, *q)) && segments_touch(w[0], w[1], *p, *q)
+        })
     })
 }
 
 /// Whether closed segments ab and cd share a point (robust predicates).
-fn segments_touch(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
+pub(crate) fn segments_touch(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
     type K = geo::kernels::RobustKernel;
+    if a.x.max(b.x) < c.x.min(d.x)
+        || c.x.max(d.x) < a.x.min(b.x)
+        || a.y.max(b.y) < c.y.min(d.y)
+        || c.y.max(d.y) < a.y.min(b.y)
+    {
+        return false;
+    }
     let o1 = K::orient2d(a, b, c);
     let o2 = K::orient2d(a, b, d);
     let o3 = K::orient2d(c, d, a);
@@ -131,7 +157,10 @@ fn segments_touch(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) ->
     }
     let on = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| rect_contains(&Rect::new(p, q), r);
     // A collinear endpoint off the other segment leaves no common point: the lines meet only there.
-    (o1 == C && on(a, b, c)) || (o2 == C && on(a, b, d)) || (o3 == C && on(c, d, a)) || (o4 == C && on(c, d, b))
+    (o1 == C && on(a, b, c))
+        || (o2 == C && on(a, b, d))
+        || (o3 == C && on(c, d, a))
+        || (o4 == C && on(c, d, b))
 }
 
 #[cfg(test)]
@@ -140,14 +169,25 @@ mod tests {
     use geo::{Intersects, polygon};
 
     fn square(x: f64, y: f64, s: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)]])
+        MultiPolygon(vec![
+            polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
+        ])
     }
 
     #[test]
     fn touching_counts_as_intersecting() {
-        assert_eq!(relate(&square(0., 0., 1.), &square(1., 0., 1.)), Relation::Overlaps);
-        assert_eq!(relate(&square(0., 0., 1.), &square(1., 1., 1.)), Relation::Overlaps);
-        assert_eq!(relate(&square(0., 0., 1.), &square(1.000001, 0., 1.)), Relation::Disjoint);
+        assert_eq!(
+            relate(&square(0., 0., 1.), &square(1., 0., 1.)),
+            Relation::Overlaps
+        );
+        assert_eq!(
+            relate(&square(0., 0., 1.), &square(1., 1., 1.)),
+            Relation::Overlaps
+        );
+        assert_eq!(
+            relate(&square(0., 0., 1.), &square(1.000001, 0., 1.)),
+            Relation::Disjoint
+        );
     }
 
     #[test]
@@ -176,7 +216,9 @@ mod tests {
 
     #[test]
     fn relate_agrees_with_geo_on_a_grid_of_cases() {
-        let zone = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 1.), (x: 1., y: 1.), (x: 1., y: 4.), (x: 0., y: 4.)]]);
+        let zone = MultiPolygon(vec![
+            polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 1.), (x: 1., y: 1.), (x: 1., y: 4.), (x: 0., y: 4.)],
+        ]);
         for i in -4..12 {
             for j in -4..12 {
                 let v = square(f64::from(i) * 0.5, f64::from(j) * 0.5, 0.5);

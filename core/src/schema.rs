@@ -185,10 +185,14 @@ impl Schema {
             let known: Vec<_> = self.kind.fields().iter().map(|f| f.name).collect();
             return Err(Error::config(
                 format!("fields of layer {}", self.kind),
-                format!("unknown model field {model:?} (known: {})", known.join(", ")),
+                format!(
+                    "unknown model field {model:?} (known: {})",
+                    known.join(", ")
+                ),
             ));
         }
-        self.overrides.insert(model.to_owned(), file_field.to_owned());
+        self.overrides
+            .insert(model.to_owned(), file_field.to_owned());
         Ok(self)
     }
 

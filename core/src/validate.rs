@@ -4,8 +4,8 @@
 //! cheap and runs on every feature read; [`check_simple`] (no ring crosses itself or another)
 //! costs more and runs on every polygon that enters an area or overlay computation.
 
-use geo::{Coord, Geometry, Line, LineString, Polygon, Validation};
 use geo::line_intersection::{LineIntersection, line_intersection};
+use geo::{Coord, Geometry, Line, LineString, Polygon};
 
 use crate::crs::Crs;
 
@@ -27,12 +27,18 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
     };
     let check_line = |l: &LineString<f64>, what: &str| -> Result<(), String> {
         if l.0.len() < 2 {
-            return Err(format!("{what} has {} position(s), needs at least 2", l.0.len()));
+            return Err(format!(
+                "{what} has {} position(s), needs at least 2",
+                l.0.len()
+            ));
         }
         l.0.iter().try_for_each(in_range)
     };
     let check_polygon = |p: &Polygon<f64>| -> Result<(), String> {
-        for (i, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+        for (i, ring) in std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .enumerate()
+        {
             check_ring(ring, i)?;
             ring.0.iter().try_for_each(in_range)?;
         }
@@ -54,7 +60,9 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
 pub(crate) fn check_ring(ring: &LineString<f64>, i: usize) -> Result<(), String> {
     let n = ring.0.len();
     if n < 4 {
-        return Err(format!("ring {i} has {n} position(s), a closed ring needs at least 4"));
+        return Err(format!(
+            "ring {i} has {n} position(s), a closed ring needs at least 4"
+        ));
     }
     let (first, last) = (ring.0[0], ring.0[n - 1]);
     if first != last {
@@ -66,11 +74,10 @@ pub(crate) fn check_ring(ring: &LineString<f64>, i: usize) -> Result<(), String>
     Ok(())
 }
 
-/// Polygons up to this many segments are checked pair by pair; larger ones by `geo`'s
-/// validation, whose set-up cost only pays off for large rings.
-const BRUTE_FORCE_SEGMENTS: usize = 160;
-
 /// Checks that no ring of the polygon crosses itself or another ring.
+///
+/// Segments are swept in order of their smallest x, so only segments whose x-ranges overlap
+/// are compared: near-linear for the rings planners draw, however large.
 ///
 /// # Examples
 ///
@@ -84,56 +91,97 @@ const BRUTE_FORCE_SEGMENTS: usize = 160;
 /// assert!(check_simple(&bow_tie).unwrap_err().contains("crosses itself"));
 /// ```
 pub fn check_simple(polygon: &Polygon<f64>) -> Result<(), String> {
-    let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior())
-        .chain(polygon.interiors())
-        .collect();
-    let segments: usize = rings.iter().map(|r| r.0.len().saturating_sub(1)).sum();
-    if segments > BRUTE_FORCE_SEGMENTS {
-        return polygon.check_validation().map_err(|e| e.to_string());
+    struct Seg {
+        line: Line<f64>,
+        ring: usize,
+        /// Position in the ring, counting only segments of non-zero length.
+        pos: usize,
+        min_x: f64,
+        max_x: f64,
     }
-    let lines: Vec<Vec<Line<f64>>> = rings
-        .iter()
-        .map(|r| r.lines().filter(|l| l.start != l.end).collect())
-        .collect();
-    for (ri, a) in lines.iter().enumerate() {
-        if a.len() < 3 {
+    let mut ring_len = Vec::new();
+    let mut segs = Vec::new();
+    for (ri, r) in std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .enumerate()
+    {
+        let lines: Vec<Line<f64>> = r.lines().filter(|l| l.start != l.end).collect();
+        if lines.len() < 3 {
             return Err(format!("ring {ri} has fewer than 3 distinct vertices"));
         }
-        for i in 0..a.len() {
-            for j in i + 1..a.len() {
-                let adjacent = j == i + 1 || (i == 0 && j == a.len() - 1);
-                match line_intersection(a[i], a[j]) {
-                    None => {}
-                    Some(LineIntersection::SinglePoint { .. }) if adjacent => {}
-                    Some(hit) => {
-                        return Err(format!(
-                            "ring {ri} crosses itself near ({}, {}) (segments {i} and {j})",
-                            point_of(&hit).x,
-                            point_of(&hit).y
-                        ));
-                    }
-                }
+        let n = lines.len();
+        for (i, l) in lines.iter().enumerate() {
+            // Consecutive segments share a vertex; they are wrong only if they fold back.
+            if folds_back(*l, lines[(i + 1) % n]) {
+                return Err(format!(
+                    "ring {ri} crosses itself near ({}, {}) (it folds back on itself)",
+                    l.end.x, l.end.y
+                ));
             }
         }
-        for (rj, b) in lines.iter().enumerate().skip(ri + 1) {
-            for la in a {
-                for lb in b {
-                    if let Some(hit) = line_intersection(*la, *lb) {
-                        let touch = matches!(hit, LineIntersection::SinglePoint { is_proper: false, .. });
-                        // Rings may touch at a point (valid in OGC terms) but not cross.
-                        if !touch {
-                            return Err(format!(
-                                "rings {ri} and {rj} cross near ({}, {})",
-                                point_of(&hit).x,
-                                point_of(&hit).y
-                            ));
-                        }
+        ring_len.push(n);
+        segs.extend(lines.into_iter().enumerate().map(|(pos, line)| Seg {
+            line,
+            ring: ri,
+            pos,
+            min_x: line.start.x.min(line.end.x),
+            max_x: line.start.x.max(line.end.x),
+        }));
+    }
+    segs.sort_by(|a, b| a.min_x.total_cmp(&b.min_x));
+    for (k, a) in segs.iter().enumerate() {
+        for b in segs[k + 1..].iter().take_while(|b| b.min_x <= a.max_x) {
+            if a.ring == b.ring {
+                let n = ring_len[a.ring];
+                let gap = a.pos.abs_diff(b.pos);
+                if gap == 1 || gap == n - 1 {
+                    continue; // neighbours: checked above
+                }
+                if crate::relate::segments_touch(a.line.start, a.line.end, b.line.start, b.line.end)
+                {
+                    let at = line_intersection(a.line, b.line)
+                        .map_or(a.line.start, |hit| point_of(&hit));
+                    return Err(format!(
+                        "ring {} crosses itself near ({}, {}) (segments {} and {})",
+                        a.ring,
+                        at.x,
+                        at.y,
+                        a.pos.min(b.pos),
+                        a.pos.max(b.pos)
+                    ));
+                }
+            } else if let Some(hit) = line_intersection(a.line, b.line) {
+                // Rings may touch at a point (valid in OGC terms) but not cross.
+                if !matches!(
+                    hit,
+                    LineIntersection::SinglePoint {
+                        is_proper: false,
+                        ..
                     }
+                ) {
+                    let at = point_of(&hit);
+                    return Err(format!(
+                        "rings {} and {} cross near ({}, {})",
+                        a.ring.min(b.ring),
+                        a.ring.max(b.ring),
+                        at.x,
+                        at.y
+                    ));
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Whether segment `b`, which starts where `a` ends, runs back along `a`.
+fn folds_back(a: Line<f64>, b: Line<f64>) -> bool {
+    use geo::kernels::{Kernel, Orientation, RobustKernel};
+    if RobustKernel::orient2d(a.start, a.end, b.end) != Orientation::Collinear {
+        return false;
+    }
+    let (u, v) = (a.start - a.end, b.end - b.start);
+    u.x * v.x + u.y * v.y > 0.0
 }
 
 fn point_of(hit: &LineIntersection<f64>) -> Coord<f64> {

@@ -35,20 +35,27 @@ impl ZoneSpec {
     pub const DEFAULT_QUAD_SEGS: u32 = 8;
 
     /// Widths in metres on each side of the centreline (or outside a polygon), per class.
-    pub fn from_pairs<S: Into<String>>(pairs: impl IntoIterator<Item = (S, f64)>) -> Result<ZoneSpec> {
+    pub fn from_pairs<S: Into<String>>(
+        pairs: impl IntoIterator<Item = (S, f64)>,
+    ) -> Result<ZoneSpec> {
         let mut widths = BTreeMap::new();
         for (class, width) in pairs {
             let class = class.into();
             if !width.is_finite() || width < 0.0 {
                 return Err(Error::config(
                     "zone widths",
-                    format!("width of class {class:?} must be a number of metres >= 0, not {width}"),
+                    format!(
+                        "width of class {class:?} must be a number of metres >= 0, not {width}"
+                    ),
                 ));
             }
             widths.insert(class, width);
         }
         if widths.is_empty() {
-            return Err(Error::config("zone widths", "no widths given (e.g. --width ring=100)"));
+            return Err(Error::config(
+                "zone widths",
+                "no widths given (e.g. --width ring=100)",
+            ));
         }
         Ok(ZoneSpec {
             widths,
@@ -133,7 +140,11 @@ pub fn build_zones(sources: &[ZoneSource], spec: &ZoneSpec) -> Result<Vec<Zone>>
 }
 
 /// The buffer of a geometry, drawn as GEOS draws it with `quad_segs` segments per quarter.
-pub fn buffer(geometry: &Geometry<f64>, distance: f64, quad_segs: u32) -> Result<MultiPolygon<f64>, String> {
+pub fn buffer(
+    geometry: &Geometry<f64>,
+    distance: f64,
+    quad_segs: u32,
+) -> Result<MultiPolygon<f64>, String> {
     let polygonal = matches!(geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
     if polygonal && distance == 0.0 {
         return Ok(polygons(geometry).orient(Direction::Default));
@@ -165,7 +176,10 @@ mod tests {
         let circle = 0.5 * 32.0 * 50.0f64.powi(2) * (2.0 * std::f64::consts::PI / 32.0).sin();
         let expected = 100.0 * 1000.0 + circle;
         let got = zone.unsigned_area();
-        assert!((got - expected).abs() / expected < 2e-3, "{got} vs {expected}");
+        assert!(
+            (got - expected).abs() / expected < 2e-3,
+            "{got} vs {expected}"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! find_affected against brute force on random small layers: every village against every zone
 //! with geo's own `Intersects`, and the share inside from the union of all zones.
 
-use geo::{Area, BooleanOps, Coord, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union};
+use geo::{
+    Area, BooleanOps, Coord, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union,
+};
 use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
 use proptest::prelude::*;
 
@@ -13,7 +15,10 @@ fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
         .enumerate()
         .map(|(k, f)| {
             let a = phase + std::f64::consts::TAU * k as f64 / n as f64;
-            Coord { x: cx + r * f * a.cos(), y: cy + r * f * a.sin() }
+            Coord {
+                x: cx + r * f * a.cos(),
+                y: cy + r * f * a.sin(),
+            }
         })
         .collect();
     pts.push(pts[0]);
@@ -21,17 +26,32 @@ fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
 }
 
 fn village() -> impl Strategy<Value = Polygon<f64>> {
-    (0.0..3000.0f64, 0.0..3000.0f64, 50.0..400.0f64, prop::collection::vec(0.6..1.3f64, 5..14), 0.0..6.28f64)
+    (
+        0.0..3000.0f64,
+        0.0..3000.0f64,
+        50.0..400.0f64,
+        prop::collection::vec(0.6..1.3f64, 5..14),
+        0.0..6.28f64,
+    )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
 }
 
 fn road() -> impl Strategy<Value = (LineString<f64>, usize)> {
-    (prop::collection::vec((0.0..3000.0f64, 0.0..3000.0f64), 2..6), 0..3usize)
+    (
+        prop::collection::vec((0.0..3000.0f64, 0.0..3000.0f64), 2..6),
+        0..3usize,
+    )
         .prop_map(|(pts, class)| (LineString::from(pts), class))
 }
 
 fn corridor() -> impl Strategy<Value = Polygon<f64>> {
-    (0.0..3000.0f64, 0.0..3000.0f64, 300.0..900.0f64, prop::collection::vec(0.5..1.4f64, 6..20), 0.0..6.28f64)
+    (
+        0.0..3000.0f64,
+        0.0..3000.0f64,
+        300.0..900.0f64,
+        prop::collection::vec(0.5..1.4f64, 6..20),
+        0.0..6.28f64,
+    )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
 }
 
@@ -40,7 +60,11 @@ const CLASSES: [(&str, f64); 3] = [("ring", 100.0), ("radial", 50.0), ("expressw
 fn source(i: usize, geometry: Geometry<f64>, class: &str) -> ZoneSource {
     ZoneSource {
         layer: "roads".into(),
-        at: FeatureRef { path: "test".into(), index: i, id: None },
+        at: FeatureRef {
+            path: "test".into(),
+            index: i,
+            id: None,
+        },
         geometry,
         id: i.to_string(),
         name: String::new(),

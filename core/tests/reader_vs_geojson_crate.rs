@@ -6,11 +6,16 @@ use proptest::prelude::*;
 
 fn coord() -> impl Strategy<Value = Vec<f64>> {
     // Seven decimals, as planners' files have; sometimes a z value that must be dropped.
-    (-179.0..179.0f64, -89.0..89.0f64, prop::option::of(0.0..500.0f64)).prop_map(|(x, y, z)| {
-        let mut v = vec![(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7];
-        v.extend(z);
-        v
-    })
+    (
+        -179.0..179.0f64,
+        -89.0..89.0f64,
+        prop::option::of(0.0..500.0f64),
+    )
+        .prop_map(|(x, y, z)| {
+            let mut v = vec![(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7];
+            v.extend(z);
+            v
+        })
 }
 
 fn ring() -> impl Strategy<Value = Vec<Vec<f64>>> {
@@ -23,17 +28,28 @@ fn ring() -> impl Strategy<Value = Vec<Vec<f64>>> {
 type Ring = Vec<Vec<f64>>;
 
 fn pos(r: &Ring) -> Vec<geojson::Position> {
-    r.iter().map(|c| geojson::Position::from(c.clone())).collect()
+    r.iter()
+        .map(|c| geojson::Position::from(c.clone()))
+        .collect()
 }
 
 fn geometry() -> impl Strategy<Value = geojson::GeometryValue> {
     use geojson::GeometryValue as G;
     prop_oneof![
-        coord().prop_map(|c| G::Point { coordinates: c.into() }),
-        prop::collection::vec(coord(), 2..10).prop_map(|l| G::LineString { coordinates: pos(&l) }),
-        prop::collection::vec(ring(), 1..3).prop_map(|p| G::Polygon { coordinates: p.iter().map(pos).collect() }),
-        prop::collection::vec(prop::collection::vec(ring(), 1..3), 1..3)
-            .prop_map(|m| G::MultiPolygon { coordinates: m.iter().map(|p| p.iter().map(pos).collect()).collect() }),
+        coord().prop_map(|c| G::Point {
+            coordinates: c.into()
+        }),
+        prop::collection::vec(coord(), 2..10).prop_map(|l| G::LineString {
+            coordinates: pos(&l)
+        }),
+        prop::collection::vec(ring(), 1..3).prop_map(|p| G::Polygon {
+            coordinates: p.iter().map(pos).collect()
+        }),
+        prop::collection::vec(prop::collection::vec(ring(), 1..3), 1..3).prop_map(|m| {
+            G::MultiPolygon {
+                coordinates: m.iter().map(|p| p.iter().map(pos).collect()).collect(),
+            }
+        }),
     ]
 }
 
