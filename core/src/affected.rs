@@ -2,76 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use geo::{Area, MultiPolygon, Rect};
+use geo::{Area, MultiPolygon};
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
 
 use crate::model::Village;
+use crate::reach::ZoneIndex;
 use crate::relate::{Relation, area_inside, relate};
 use crate::zones::{Zone, ZoneSpec};
-
-/// An R-tree over the zones' bounding boxes.
-///
-/// # Examples
-///
-/// ```
-/// use geo::{coord, Geometry, LineString, Rect};
-/// use hecun::{build_zones, ZoneIndex, ZoneSource, ZoneSpec, FeatureRef};
-///
-/// let road = ZoneSource {
-///     layer: "roads".into(),
-///     at: FeatureRef { path: "roads.geojson".into(), index: 0, id: None },
-///     geometry: Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1000.0, 0.0)])),
-///     id: "R1".into(), name: String::new(), class: "ring".into(), own_width: 0.0,
-/// };
-/// let zones = build_zones(&[road], &ZoneSpec::from_pairs([("ring", 100.0)])?)?;
-/// let index = ZoneIndex::new(&zones);
-/// let near = Rect::new(coord! { x: 500.0, y: 90.0 }, coord! { x: 600.0, y: 150.0 });
-/// let far = Rect::new(coord! { x: 500.0, y: 101.0 }, coord! { x: 600.0, y: 150.0 });
-/// assert_eq!(index.candidates(near), vec![0]);
-/// assert!(index.candidates(far).is_empty());
-/// # Ok::<(), hecun::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct ZoneIndex {
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-}
-
-impl ZoneIndex {
-    /// Bulk-loads the index over `zones`.
-    pub fn new(zones: &[Zone]) -> ZoneIndex {
-        let items = zones
-            .iter()
-            .enumerate()
-            .map(|(i, z)| {
-                GeomWithData::new(
-                    Rectangle::from_corners(
-                        [z.bbox.min().x, z.bbox.min().y],
-                        [z.bbox.max().x, z.bbox.max().y],
-                    ),
-                    i,
-                )
-            })
-            .collect();
-        ZoneIndex {
-            tree: RTree::bulk_load(items),
-        }
-    }
-
-    /// Zones whose bounding box meets `bbox`, in zone order.
-    pub fn candidates(&self, bbox: Rect<f64>) -> Vec<usize> {
-        let envelope =
-            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        let mut hits: Vec<usize> = self
-            .tree
-            .locate_in_envelope_intersecting(envelope)
-            .map(|g| g.data)
-            .collect();
-        hits.sort_unstable();
-        hits
-    }
-}
 
 /// A village that touches at least one zone.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,10 +43,9 @@ fn affected_village(
     zones: &[Zone],
     index: &ZoneIndex,
 ) -> Option<AffectedVillage> {
-    let bbox = geo::BoundingRect::bounding_rect(village)?;
     let mut hits = Vec::new();
     let mut within = false;
-    for z in index.candidates(bbox) {
+    for z in index.candidates(village) {
         match relate(village, &zones[z].polygon) {
             Relation::Disjoint => {}
             Relation::Overlaps => hits.push(z),

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
+use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MultiPolygon, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::affected::{AffectedVillage, Summary, ZoneIndex, find_affected, summarize};
+use crate::affected::{AffectedVillage, Summary, find_affected, summarize};
+use crate::reach::{Pad, ZoneIndex, first_vertex};
 use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
 use crate::layer::Layer;
@@ -201,6 +202,25 @@ impl AffectedJob {
                 corridor_layer.as_ref().map_or(road_layer.crs, |c| c.crs)
             }
         };
+        // The sources in the villages' CRS, for ruling villages out before projecting them.
+        let to_village_crs: Vec<(Crs, Transformer)> = by_layer
+            .iter()
+            .map(|(c, _)| Transformer::new(*c, village_layer.crs, self.engine).map(|t| (*c, t)))
+            .collect::<Result<_>>()?;
+        let native: Vec<Geometry<f64>> = sources
+            .par_iter()
+            .map(|s| {
+                let crs = layer_crs(s);
+                let (_, t) = to_village_crs
+                    .iter()
+                    .find(|(c, _)| *c == crs)
+                    .expect("a transformer per layer CRS");
+                let mut g = s.geometry.clone();
+                t.transform(&mut g)
+                    .map_err(|e| Error::feature(s.at.clone(), Some("geometry"), e.to_string()))?;
+                Ok(g)
+            })
+            .collect::<Result<_>>()?;
         sources.par_iter_mut().try_for_each(|s| {
             let crs = layer_crs(s);
             let (_, t) = by_layer
@@ -214,17 +234,27 @@ impl AffectedJob {
 
         progress("buffer");
         let zones = build_zones(&sources, &self.zones)?;
-        let index = ZoneIndex::new(&zones);
+        let pad = if village_layer.crs.is_geographic() {
+            Pad::Degrees
+        } else if village_layer.crs == metric_crs {
+            Pad::Metres { slack: 1.0 + 1e-6 }
+        } else {
+            Pad::Metres { slack: 1.01 }
+        };
+        let (index, near) = rayon::join(
+            || ZoneIndex::new(&zones, &sources),
+            || {
+                let items = zones.iter().enumerate();
+                ZoneIndex::build(items.map(|(i, z)| (i, &native[z.source], z.distance)), pad)
+            },
+        );
+        drop(native);
         lap("buffer", &mut timings);
 
         progress("join");
-        // Only villages near a zone are projected and tested: the rest are ruled out by their
-        // bounding box in their own CRS, against the zones' boxes taken back to that CRS.
+        // Only villages near a zone are projected and tested: the rest are ruled out in their
+        // own CRS, against padded boxes around the roads and corridors in that CRS.
         let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
-        let near = NearZones::new(
-            &zones,
-            &Transformer::new(metric_crs, village_layer.crs, self.engine)?,
-        )?;
         let tested: Vec<Result<Option<MultiPolygon<f64>>>> = village_list
             .par_iter()
             .map(|v| {
@@ -232,10 +262,10 @@ impl AffectedJob {
                 let Some(bbox) = f.geometry.bounding_rect() else {
                     return Ok(None);
                 };
-                if !near.may_touch(bbox) {
+                let mut g = polygons(&f.geometry);
+                if !near.may_touch(bbox, first_vertex(&g)) {
                     return Ok(None);
                 }
-                let mut g = polygons(&f.geometry);
                 let bad = |problem: String| {
                     Error::feature(village_layer.feature_ref(f), Some("geometry"), problem)
                 };
@@ -316,66 +346,6 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
                 },
             )
         })
-}
-
-/// The zones' bounding boxes taken back to the villages' CRS, padded, in an R-tree.
-struct NearZones {
-    tree: RTree<Rectangle<[f64; 2]>>,
-}
-
-impl NearZones {
-    fn new(zones: &[Zone], back: &Transformer) -> Result<NearZones> {
-        let boxes: Result<Vec<Rectangle<[f64; 2]>>> = zones
-            .par_iter()
-            .map(|z| {
-                // Pad the box, then take its corners and edge midpoints back: over a zone's
-                // few kilometres a straight edge in metres bends by millimetres in degrees,
-                // far less than the pad.
-                let (min, max) = (z.bbox.min(), z.bbox.max());
-                let pad = 1.0 + 1e-3 * (z.bbox.width() + z.bbox.height());
-                let (x0, y0, x1, y1) = (min.x - pad, min.y - pad, max.x + pad, max.y + pad);
-                let (xm, ym) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-                let mut pts: Vec<Coord<f64>> = [
-                    (x0, y0),
-                    (xm, y0),
-                    (x1, y0),
-                    (x1, ym),
-                    (x1, y1),
-                    (xm, y1),
-                    (x0, y1),
-                    (x0, ym),
-                ]
-                .into_iter()
-                .map(|(x, y)| Coord { x, y })
-                .collect();
-                back.transform_coords(&mut pts)?;
-                let (mut lo, mut hi) = (pts[0], pts[0]);
-                for p in &pts {
-                    lo = Coord {
-                        x: lo.x.min(p.x),
-                        y: lo.y.min(p.y),
-                    };
-                    hi = Coord {
-                        x: hi.x.max(p.x),
-                        y: hi.y.max(p.y),
-                    };
-                }
-                Ok(Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]))
-            })
-            .collect();
-        Ok(NearZones {
-            tree: RTree::bulk_load(boxes?),
-        })
-    }
-
-    fn may_touch(&self, bbox: Rect<f64>) -> bool {
-        let envelope =
-            AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        self.tree
-            .locate_in_envelope_intersecting(envelope)
-            .next()
-            .is_some()
-    }
 }
 
 /// Gives villages without a township the township whose polygon holds an interior point of them.

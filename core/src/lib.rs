@@ -35,6 +35,7 @@ mod layer;
 mod model;
 mod output;
 mod plan;
+mod reach;
 mod read;
 mod relate;
 mod schema;
@@ -42,7 +43,7 @@ mod validate;
 mod zones;
 
 pub use affected::{
-    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, ZoneIndex, find_affected,
+    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected,
     summarize, zone_classes,
 };
 pub use clip::clip_polygon;
@@ -53,6 +54,7 @@ pub use layer::{Feature, Layer, Properties};
 pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
 pub use output::{OutputDir, OutputSet, summary_text, write_affected, write_geometry};
 pub use plan::Plan;
+pub use reach::ZoneIndex;
 pub use read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
 pub use relate::{Relation, area_inside, relate};
 pub use schema::{FieldSpec, LayerKind, Schema};

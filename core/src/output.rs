@@ -73,6 +73,31 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Writes a GeoJSON FeatureCollection, one feature per line, streaming: features are
+    /// formatted on all cores a chunk at a time, so memory stays bounded at any size.
+    pub fn write_features<T: Sync>(
+        &self,
+        name: &str,
+        items: &[T],
+        feature: impl Fn(&T) -> Result<String> + Sync,
+    ) -> Result<()> {
+        let path = self.staging.join(name);
+        let io = |e| Error::io(&path, e);
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
+        for (k, chunk) in items.chunks(4096).enumerate() {
+            let strings = chunk.par_iter().map(&feature).collect::<Result<Vec<String>>>()?;
+            for (i, s) in strings.iter().enumerate() {
+                if k > 0 || i > 0 {
+                    w.write_all(b",\n").map_err(io)?;
+                }
+                w.write_all(s.as_bytes()).map_err(io)?;
+            }
+        }
+        w.write_all(b"\n]}\n").map_err(io)?;
+        w.flush().map_err(io)
+    }
+
     /// Replaces the target folder with the staging folder.
     pub fn commit(mut self) -> Result<PathBuf> {
         self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
@@ -140,22 +165,24 @@ pub fn write_affected(
 ) -> Result<Vec<String>> {
     let out = OutputDir::begin(dir)?;
     let mut names = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
+    let put = |names: &mut Vec<String>, name: &str, bytes: Vec<u8>| -> Result<()> {
         out.write(name, &bytes)?;
         names.push(name.to_owned());
         Ok(())
     };
-    put("affected_villages.csv", affected_csv(run)?)?;
-    put("townships.csv", townships_csv(run)?)?;
-    put("zone_classes.csv", classes_csv(run)?)?;
+    put(&mut names, "affected_villages.csv", affected_csv(run)?)?;
+    put(&mut names, "townships.csv", townships_csv(run)?)?;
+    put(&mut names, "zone_classes.csv", classes_csv(run)?)?;
     if set.village_geojson {
-        put("affected_villages.geojson", affected_geojson(run, engine)?)?;
+        affected_geojson(run, engine, &out)?;
+        names.push("affected_villages.geojson".to_owned());
     }
     if set.zones {
-        put("zones.geojson", zones_geojson(run, engine)?)?;
+        zones_geojson(run, engine, &out)?;
+        names.push("zones.geojson".to_owned());
     }
-    put("summary.txt", summary_text(run).into_bytes())?;
-    put("summary.json", summary_json(run).into_bytes())?;
+    put(&mut names, "summary.txt", summary_text(run).into_bytes())?;
+    put(&mut names, "summary.json", summary_json(run).into_bytes())?;
     out.commit()?;
     Ok(names)
 }
@@ -292,87 +319,65 @@ fn extend_object(raw: &str, props: &crate::layer::Properties, extra: &[(&str, St
     s
 }
 
-fn affected_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
+/// Decimals of computed lon/lat coordinates: 7 (about 1 cm), as GDAL's RFC 7946 writer.
+const COMPUTED_SCALE: f64 = 1e7;
+
+fn affected_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Result<()> {
     let layer = &run.villages_layer;
     let to_wgs84 = Transformer::new(layer.crs, Crs::WGS84, engine)?;
-    let features: Result<Vec<String>> = run
-        .affected
-        .par_iter()
-        .map(|a| {
-            let v = &run.villages[a.village];
-            let f = &layer.features[v.feature];
-            let classes = serde_json::to_string(&zone_classes(a, &run.zones)).unwrap_or_default();
-            let props = extend_object(
-                f.properties.raw(),
-                &f.properties,
-                &[
-                    ("fraction_inside", format!("{:.9}", a.fraction_inside)),
-                    ("zone_count", a.zones.len().to_string()),
-                    ("zone_classes", classes),
-                ],
-            );
+    // Coordinates already in WGS 84 are written back exactly as read.
+    let precision = if to_wgs84.is_identity() { None } else { Some(COMPUTED_SCALE) };
+    out.write_features("affected_villages.geojson", &run.affected, |a| {
+        let v = &run.villages[a.village];
+        let f = &layer.features[v.feature];
+        let classes = serde_json::to_string(&zone_classes(a, &run.zones)).unwrap_or_default();
+        let props = extend_object(
+            f.properties.raw(),
+            &f.properties,
+            &[
+                ("fraction_inside", format!("{:.9}", a.fraction_inside)),
+                ("zone_count", a.zones.len().to_string()),
+                ("zone_classes", classes),
+            ],
+        );
+        let mut s = String::with_capacity(props.len() + 512);
+        s.push_str("{\"type\":\"Feature\",\"properties\":");
+        s.push_str(&props);
+        s.push_str(",\"geometry\":");
+        if to_wgs84.is_identity() {
+            write_geometry(&mut s, &f.geometry, precision);
+        } else {
             let mut g = f.geometry.clone();
-            // Coordinates already in WGS 84 are written back exactly as read.
-            let precision = if to_wgs84.is_identity() {
-                None
-            } else {
-                Some(1e9)
-            };
             to_wgs84.transform(&mut g)?;
-            let mut s = String::with_capacity(props.len() + 512);
-            s.push_str("{\"type\":\"Feature\",\"properties\":");
-            s.push_str(&props);
-            s.push_str(",\"geometry\":");
             write_geometry(&mut s, &g, precision);
-            s.push('}');
-            Ok(s)
-        })
-        .collect();
-    Ok(feature_collection(features?))
+        }
+        s.push('}');
+        Ok(s)
+    })
 }
 
-fn zones_geojson(run: &AffectedRun, engine: CrsEngine) -> Result<Vec<u8>> {
+fn zones_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Result<()> {
     let to_wgs84 = Transformer::new(run.metric_crs, Crs::WGS84, engine)?;
-    let features: Result<Vec<String>> = run
-        .zones
-        .par_iter()
-        .map(|z| {
-            let src = &run.sources[z.source];
-            let props = serde_json::json!({
-                "source_layer": src.layer,
-                "source_id": src.id,
-                "name": src.name,
-                "class": z.class,
-                "distance_m": z.distance,
-            });
-            let mut g = z.polygon.clone();
-            to_wgs84.transform(&mut g)?;
-            let mut s = String::with_capacity(4096);
-            let _ = write!(
-                s,
-                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":"
-            );
-            write_geometry(&mut s, &Geometry::MultiPolygon(g), Some(1e9));
-            s.push('}');
-            Ok(s)
-        })
-        .collect();
-    Ok(feature_collection(features?))
+    out.write_features("zones.geojson", &run.zones, |z| {
+        let src = &run.sources[z.source];
+        let props = serde_json::json!({
+            "source_layer": src.layer,
+            "source_id": src.id,
+            "name": src.name,
+            "class": z.class,
+            "distance_m": z.distance,
+        });
+        let mut g = z.polygon.clone();
+        to_wgs84.transform(&mut g)?;
+        let mut s = String::with_capacity(4096);
+        let _ = write!(s, "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":");
+        write_geometry(&mut s, &Geometry::MultiPolygon(g), Some(COMPUTED_SCALE));
+        s.push('}');
+        Ok(s)
+    })
 }
 
-fn feature_collection(features: Vec<String>) -> Vec<u8> {
-    let len: usize = features.iter().map(|f| f.len() + 2).sum();
-    let mut out = String::with_capacity(len + 64);
-    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        out.push_str(f);
-        out.push_str(if i + 1 < features.len() { ",\n" } else { "\n" });
-    }
-    out.push_str("]}\n");
-    out.into_bytes()
-}
-
-/// Writes a geometry as GeoJSON; `scale` rounds computed coordinates (1e9: 0.1 mm in degrees).
+/// Writes a geometry as GeoJSON; `scale` rounds computed coordinates (1e7: about 1 cm in degrees).
 pub fn write_geometry(s: &mut String, g: &Geometry<f64>, scale: Option<f64>) {
     let num = |s: &mut String, v: f64| {
         let v = match scale {

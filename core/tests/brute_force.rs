@@ -94,7 +94,7 @@ proptest! {
         let zones = build_zones(&sources, &spec).unwrap();
         let geometries: Vec<Option<MultiPolygon<f64>>> =
             villages.iter().map(|v| Some(MultiPolygon(vec![v.clone()]))).collect();
-        let found = find_affected(&geometries, &zones, &ZoneIndex::new(&zones));
+        let found = find_affected(&geometries, &zones, &ZoneIndex::new(&zones, &sources));
 
         let union = unary_union(zones.iter().flat_map(|z| z.polygon.0.iter()));
         let mut k = 0;
