@@ -183,25 +183,17 @@ impl AffectedJob {
                 ),
             ));
         }
+        // The sources hold what is needed of the roads and corridors from here on.
+        let road_crs = road_layer.crs;
+        let corridor_crs = corridor_layer.as_ref().map_or(road_crs, |c| c.crs);
+        drop((road_layer, corridor_layer, township_layer));
         let mut by_layer: Vec<(Crs, Transformer)> = Vec::new();
-        for layer in [Some(&road_layer), corridor_layer.as_ref()]
-            .into_iter()
-            .flatten()
-        {
-            if !by_layer.iter().any(|(c, _)| *c == layer.crs) {
-                by_layer.push((
-                    layer.crs,
-                    Transformer::new(layer.crs, metric_crs, self.engine)?,
-                ));
+        for crs in [road_crs, corridor_crs] {
+            if !by_layer.iter().any(|(c, _)| *c == crs) {
+                by_layer.push((crs, Transformer::new(crs, metric_crs, self.engine)?));
             }
         }
-        let layer_crs = |s: &ZoneSource| {
-            if s.layer == "roads" {
-                road_layer.crs
-            } else {
-                corridor_layer.as_ref().map_or(road_layer.crs, |c| c.crs)
-            }
-        };
+        let layer_crs = |s: &ZoneSource| if s.layer == "roads" { road_crs } else { corridor_crs };
         // The sources in the villages' CRS, for ruling villages out before projecting them.
         let to_village_crs: Vec<(Crs, Transformer)> = by_layer
             .iter()
@@ -275,10 +267,7 @@ impl AffectedJob {
                 to_metric
                     .transform(&mut g)
                     .map_err(|e| bad(e.to_string()))?;
-                Ok(Some(geo::orient::Orient::orient(
-                    &g,
-                    geo::orient::Direction::Default,
-                )))
+                Ok(Some(counter_clockwise(g)))
             })
             .collect();
         let mut geometries = Vec::with_capacity(tested.len());
@@ -346,6 +335,15 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
                 },
             )
         })
+}
+
+/// Exteriors counter-clockwise and holes clockwise, as the non-zero overlay needs; most files
+/// already have them so (RFC 7946 asks for it), and those are not copied.
+fn counter_clockwise(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    use geo::orient::{Direction, Orient};
+    use geo::winding_order::Winding;
+    let good = g.0.iter().all(|p| p.exterior().is_ccw() && p.interiors().iter().all(|r| r.is_cw()));
+    if good { g } else { g.orient(Direction::Default) }
 }
 
 /// Gives villages without a township the township whose polygon holds an interior point of them.

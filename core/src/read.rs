@@ -12,7 +12,7 @@ use geo::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, Mult
 use geo::{MultiPolygon, Point, Polygon};
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::crs::Crs;
@@ -153,8 +153,7 @@ fn parse_feature(
         kind: Option<Cow<'a, str>>,
         #[serde(borrow)]
         id: Option<&'a RawValue>,
-        #[serde(borrow)]
-        geometry: Option<&'a RawValue>,
+        geometry: Option<ParsedGeometry>,
         #[serde(borrow)]
         properties: Option<&'a RawValue>,
     }
@@ -199,9 +198,10 @@ fn parse_feature(
         ));
     }
     let geometry = match f.geometry {
-        Some(g) if g.get() != "null" => parse_geometry(g)
-            .map_err(|problem| Error::feature(here(), Some("geometry"), problem))?,
-        _ => {
+        Some(ParsedGeometry(g)) => {
+            g.map_err(|problem| Error::feature(here(), Some("geometry"), problem))?
+        }
+        None => {
             return Err(Error::feature(
                 here(),
                 Some("geometry"),
@@ -239,59 +239,85 @@ pub(crate) fn id_text(raw: &RawValue) -> Option<String> {
     }
 }
 
-fn parse_geometry(raw: &RawValue) -> std::result::Result<Geometry<f64>, String> {
-    #[derive(Deserialize)]
-    struct RawGeometry<'a> {
-        #[serde(rename = "type", borrow)]
-        kind: Option<Cow<'a, str>>,
-        #[serde(borrow)]
-        coordinates: Option<&'a RawValue>,
-        #[serde(borrow)]
-        geometries: Option<Vec<&'a RawValue>>,
+/// A geometry read in one pass over its text: when `type` comes before `coordinates`, as
+/// writers put it, coordinates go straight into `geo` types. JSON syntax errors fail the
+/// parse (with their position); a well-formed but unusable geometry is the `Err` inside.
+struct ParsedGeometry(std::result::Result<Geometry<f64>, String>);
+
+impl<'de> Deserialize<'de> for ParsedGeometry {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct GeometryVisitor;
+        impl<'de> Visitor<'de> for GeometryVisitor {
+            type Value = ParsedGeometry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a GeoJSON geometry object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ParsedGeometry, A::Error> {
+                let mut kind: Option<Cow<'de, str>> = None;
+                let mut coordinates = None;
+                let mut raw_coordinates: Option<&'de RawValue> = None;
+                let mut parts: Option<Vec<ParsedGeometry>> = None;
+                while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+                    match key.as_ref() {
+                        "type" => kind = Some(map.next_value::<Cow<'de, str>>()?),
+                        "coordinates" => match kind.as_deref() {
+                            Some(k) => coordinates = Some(map.next_value_seed(CoordinatesSeed(k))?),
+                            None => raw_coordinates = Some(map.next_value()?),
+                        },
+                        "geometries" => parts = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let kind = kind.unwrap_or_default();
+                if kind == "GeometryCollection" {
+                    let Some(parts) = parts else {
+                        return Ok(ParsedGeometry(Err("a GeometryCollection needs \"geometries\"".to_owned())));
+                    };
+                    let parts = parts.into_iter().map(|p| p.0).collect::<std::result::Result<Vec<_>, _>>();
+                    return Ok(ParsedGeometry(parts.map(|p| Geometry::GeometryCollection(GeometryCollection(p)))));
+                }
+                if let (None, Some(raw)) = (&coordinates, raw_coordinates) {
+                    let mut de = serde_json::Deserializer::from_str(raw.get());
+                    coordinates = Some(CoordinatesSeed(&kind).deserialize(&mut de).map_err(de::Error::custom)?);
+                }
+                Ok(ParsedGeometry(
+                    coordinates.unwrap_or_else(|| Err(format!("the {kind:?} geometry has no \"coordinates\""))),
+                ))
+            }
+        }
+        d.deserialize_map(GeometryVisitor)
     }
-    let g: RawGeometry = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
-    let kind = g.kind.as_deref().unwrap_or("");
-    if kind == "GeometryCollection" {
-        let parts = g
-            .geometries
-            .ok_or("a GeometryCollection needs \"geometries\"")?;
-        let parts = parts
-            .into_iter()
-            .map(parse_geometry)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        return Ok(Geometry::GeometryCollection(GeometryCollection(parts)));
-    }
-    let coords = g
-        .coordinates
-        .ok_or_else(|| format!("the {kind:?} geometry has no \"coordinates\""))?
-        .get();
-    fn read<'a, T: Deserialize<'a>>(s: &'a str) -> std::result::Result<T, String> {
-        serde_json::from_str(s).map_err(|e| format!("bad coordinates: {e}"))
-    }
-    Ok(match kind {
-        "Point" => Geometry::Point(Point(read::<Pos>(coords)?.0)),
-        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
-            read::<Vec<Pos>>(coords)?
-                .into_iter()
-                .map(|p| Point(p.0))
-                .collect(),
-        )),
-        "LineString" => Geometry::LineString(line(read(coords)?)),
-        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
-            read::<Vec<Vec<Pos>>>(coords)?
-                .into_iter()
-                .map(line)
-                .collect(),
-        )),
-        "Polygon" => Geometry::Polygon(polygon(read(coords)?)?),
-        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
-            read::<Vec<Vec<Vec<Pos>>>>(coords)?
+}
+
+/// Reads the `coordinates` of a geometry of type `.0`.
+struct CoordinatesSeed<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for CoordinatesSeed<'_> {
+    type Value = std::result::Result<Geometry<f64>, String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        Ok(match self.0 {
+            "Point" => Ok(Geometry::Point(Point(Pos::deserialize(d)?.0))),
+            "MultiPoint" => Ok(Geometry::MultiPoint(MultiPoint(
+                Vec::<Pos>::deserialize(d)?.into_iter().map(|p| Point(p.0)).collect(),
+            ))),
+            "LineString" => Ok(Geometry::LineString(line(Vec::deserialize(d)?))),
+            "MultiLineString" => Ok(Geometry::MultiLineString(MultiLineString(
+                Vec::<Vec<Pos>>::deserialize(d)?.into_iter().map(line).collect(),
+            ))),
+            "Polygon" => polygon(Vec::deserialize(d)?).map(Geometry::Polygon),
+            "MultiPolygon" => Vec::<Vec<Vec<Pos>>>::deserialize(d)?
                 .into_iter()
                 .map(polygon)
-                .collect::<std::result::Result<_, _>>()?,
-        )),
-        other => return Err(format!("unknown geometry type {other:?}")),
-    })
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map(|p| Geometry::MultiPolygon(MultiPolygon(p))),
+            other => {
+                de::IgnoredAny::deserialize(d)?;
+                Err(format!("unknown geometry type {other:?}"))
+            }
+        })
+    }
 }
 
 fn line(positions: Vec<Pos>) -> LineString<f64> {

@@ -156,7 +156,14 @@ pub fn buffer(
     let style = BufferStyle::new(distance)
         .line_join(LineJoin::Round(angle))
         .line_cap(LineCap::Round(angle));
-    let zone = geometry.buffer_with_style(style).orient(Direction::Default);
+    // i_overlay already draws exteriors counter-clockwise and holes clockwise.
+    let mut zone = geometry.buffer_with_style(style);
+    // Its rings carry spare capacity: at national scale, hundreds of megabytes.
+    for p in &mut zone.0 {
+        p.exterior_mut(|r| r.0.shrink_to_fit());
+        p.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.0.shrink_to_fit()));
+    }
+    zone.0.shrink_to_fit();
     if zone.0.is_empty() {
         return Err("buffering gave an empty zone (is the line of zero length?)".to_owned());
     }
@@ -176,6 +183,8 @@ mod tests {
         let circle = 0.5 * 32.0 * 50.0f64.powi(2) * (2.0 * std::f64::consts::PI / 32.0).sin();
         let expected = 100.0 * 1000.0 + circle;
         let got = zone.unsigned_area();
+        // The overlay that computes shares relies on this orientation.
+        assert!(geo::winding_order::Winding::is_ccw(zone.0[0].exterior()));
         assert!(
             (got - expected).abs() / expected < 2e-3,
             "{got} vs {expected}"
