@@ -22,29 +22,31 @@ fn clip_ring(ring: &LineString<f64>, w: &Rect<f64>) -> Option<LineString<f64>> {
     if pts.len() > 1 && pts.first() == pts.last() {
         pts.pop();
     }
-    // Left, right, bottom, top: keep the inside of each edge in turn.
-    let edges: [(
-        fn(Coord<f64>, f64) -> bool,
-        fn(Coord<f64>, Coord<f64>, f64) -> Coord<f64>,
-        f64,
-    ); 4] = [
-        (|c, v| c.x >= v, |a, b, v| at_x(a, b, v), min.x),
-        (|c, v| c.x <= v, |a, b, v| at_x(a, b, v), max.x),
-        (|c, v| c.y >= v, |a, b, v| at_y(a, b, v), min.y),
-        (|c, v| c.y <= v, |a, b, v| at_y(a, b, v), max.y),
-    ];
-    for (inside, cross, v) in edges {
+    // Left, right, bottom, top: keep the inside of each edge of the window in turn.
+    for edge in 0..4 {
         if pts.is_empty() {
             return None;
         }
+        let inside = |c: Coord<f64>| match edge {
+            0 => c.x >= min.x,
+            1 => c.x <= max.x,
+            2 => c.y >= min.y,
+            _ => c.y <= max.y,
+        };
+        let cross = |a: Coord<f64>, b: Coord<f64>| match edge {
+            0 => at_x(a, b, min.x),
+            1 => at_x(a, b, max.x),
+            2 => at_y(a, b, min.y),
+            _ => at_y(a, b, max.y),
+        };
         let mut out = Vec::with_capacity(pts.len() + 4);
         let mut prev = *pts.last()?;
         for &cur in &pts {
-            match (inside(prev, v), inside(cur, v)) {
+            match (inside(prev), inside(cur)) {
                 (true, true) => out.push(cur),
-                (true, false) => out.push(cross(prev, cur, v)),
+                (true, false) => out.push(cross(prev, cur)),
                 (false, true) => {
-                    out.push(cross(prev, cur, v));
+                    out.push(cross(prev, cur));
                     out.push(cur);
                 }
                 (false, false) => {}

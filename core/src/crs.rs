@@ -373,9 +373,8 @@ impl CoordRuns for Polygon<f64> {
     fn for_each_run(&mut self, f: &mut dyn FnMut(&mut [Coord<f64>]) -> Result<()>) -> Result<()> {
         let mut result = Ok(());
         self.exterior_mut(|r| result = f(&mut r.0));
-        if result.is_err() {
-            return result;
-        }
+        result?;
+        let mut result = Ok(());
         self.interiors_mut(|rings| {
             for r in rings.iter_mut() {
                 if result.is_ok() {

@@ -10,11 +10,11 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::affected::{AffectedVillage, Summary, find_affected, summarize};
-use crate::reach::{Pad, ZoneIndex, first_vertex};
 use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
 use crate::layer::Layer;
 use crate::model::{Village, ZoneSource, polygons, villages, zone_sources};
+use crate::reach::{Pad, ZoneIndex, first_vertex};
 use crate::read::{ReadOptions, read_geojson};
 use crate::schema::{LayerKind, Schema};
 use crate::validate::check_simple;
@@ -193,7 +193,13 @@ impl AffectedJob {
                 by_layer.push((crs, Transformer::new(crs, metric_crs, self.engine)?));
             }
         }
-        let layer_crs = |s: &ZoneSource| if s.layer == "roads" { road_crs } else { corridor_crs };
+        let layer_crs = |s: &ZoneSource| {
+            if s.layer == "roads" {
+                road_crs
+            } else {
+                corridor_crs
+            }
+        };
         // The sources in the villages' CRS, for ruling villages out before projecting them.
         let to_village_crs: Vec<(Crs, Transformer)> = by_layer
             .iter()
@@ -342,8 +348,14 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
 fn counter_clockwise(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     use geo::orient::{Direction, Orient};
     use geo::winding_order::Winding;
-    let good = g.0.iter().all(|p| p.exterior().is_ccw() && p.interiors().iter().all(|r| r.is_cw()));
-    if good { g } else { g.orient(Direction::Default) }
+    let good =
+        g.0.iter()
+            .all(|p| p.exterior().is_ccw() && p.interiors().iter().all(|r| r.is_cw()));
+    if good {
+        g
+    } else {
+        g.orient(Direction::Default)
+    }
 }
 
 /// Gives villages without a township the township whose polygon holds an interior point of them.

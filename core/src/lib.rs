@@ -43,8 +43,8 @@ mod validate;
 mod zones;
 
 pub use affected::{
-    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected,
-    summarize, zone_classes,
+    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected, summarize,
+    zone_classes,
 };
 pub use clip::clip_polygon;
 pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};

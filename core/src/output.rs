@@ -83,10 +83,15 @@ impl OutputDir {
     ) -> Result<()> {
         let path = self.staging.join(name);
         let io = |e| Error::io(&path, e);
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
-        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
+            .map_err(io)?;
         for (k, chunk) in items.chunks(4096).enumerate() {
-            let strings = chunk.par_iter().map(&feature).collect::<Result<Vec<String>>>()?;
+            let strings = chunk
+                .par_iter()
+                .map(&feature)
+                .collect::<Result<Vec<String>>>()?;
             for (i, s) in strings.iter().enumerate() {
                 if k > 0 || i > 0 {
                     w.write_all(b",\n").map_err(io)?;
@@ -326,7 +331,11 @@ fn affected_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Re
     let layer = &run.villages_layer;
     let to_wgs84 = Transformer::new(layer.crs, Crs::WGS84, engine)?;
     // Coordinates already in WGS 84 are written back exactly as read.
-    let precision = if to_wgs84.is_identity() { None } else { Some(COMPUTED_SCALE) };
+    let precision = if to_wgs84.is_identity() {
+        None
+    } else {
+        Some(COMPUTED_SCALE)
+    };
     out.write_features("affected_villages.geojson", &run.affected, |a| {
         let v = &run.villages[a.village];
         let f = &layer.features[v.feature];
@@ -370,7 +379,10 @@ fn zones_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Resul
         let mut g = z.polygon.clone();
         to_wgs84.transform(&mut g)?;
         let mut s = String::with_capacity(4096);
-        let _ = write!(s, "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":");
+        let _ = write!(
+            s,
+            "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":"
+        );
         write_geometry(&mut s, &Geometry::MultiPolygon(g), Some(COMPUTED_SCALE));
         s.push('}');
         Ok(s)

@@ -61,12 +61,18 @@ pub struct ZoneIndex {
 impl ZoneIndex {
     /// The index of `zones`, built from their `sources` (in the same metric CRS).
     pub fn new(zones: &[Zone], sources: &[ZoneSource]) -> ZoneIndex {
-        let items = zones.iter().enumerate().map(|(i, z)| (i, &sources[z.source].geometry, z.distance));
+        let items = zones
+            .iter()
+            .enumerate()
+            .map(|(i, z)| (i, &sources[z.source].geometry, z.distance));
         ZoneIndex::build(items, Pad::Metres { slack: 1.0 + 1e-6 })
     }
 
     /// The index of zones given by (zone, source geometry in this index's CRS, distance in metres).
-    pub(crate) fn build<'g>(items: impl Iterator<Item = (usize, &'g Geometry<f64>, f64)>, pad: Pad) -> ZoneIndex {
+    pub(crate) fn build<'g>(
+        items: impl Iterator<Item = (usize, &'g Geometry<f64>, f64)>,
+        pad: Pad,
+    ) -> ZoneIndex {
         let mut boxes = Vec::new();
         let mut fills = Vec::new();
         for (zone, geometry, distance) in items {
@@ -86,8 +92,14 @@ impl ZoneIndex {
 
     /// Zones that may touch `polygon`, ascending (a superset of those that do).
     pub fn candidates(&self, polygon: &MultiPolygon<f64>) -> Vec<usize> {
-        let Some(bbox) = polygon.bounding_rect() else { return Vec::new() };
-        let mut hits: Vec<usize> = self.boxes.locate_in_envelope_intersecting(envelope(bbox)).map(|b| b.data).collect();
+        let Some(bbox) = polygon.bounding_rect() else {
+            return Vec::new();
+        };
+        let mut hits: Vec<usize> = self
+            .boxes
+            .locate_in_envelope_intersecting(envelope(bbox))
+            .map(|b| b.data)
+            .collect();
         if let Some(first) = first_vertex(polygon) {
             hits.extend(self.filled_at(first, bbox));
         }
@@ -98,7 +110,10 @@ impl ZoneIndex {
 
     /// Whether any zone may touch a polygon with this bounding box and first vertex.
     pub(crate) fn may_touch(&self, bbox: Rect<f64>, first: Option<Coord<f64>>) -> bool {
-        self.boxes.locate_in_envelope_intersecting(envelope(bbox)).next().is_some()
+        self.boxes
+            .locate_in_envelope_intersecting(envelope(bbox))
+            .next()
+            .is_some()
             || first.is_some_and(|c| self.filled_at(c, bbox).next().is_some())
     }
 
@@ -123,7 +138,10 @@ fn add_pieces(
 ) {
     let mut runs = |line: &LineString<f64>| {
         if line.0.len() == 1 {
-            boxes.push(GeomWithData::new(rectangle(padded(Rect::new(line.0[0], line.0[0]), distance, pad)), zone));
+            boxes.push(GeomWithData::new(
+                rectangle(padded(Rect::new(line.0[0], line.0[0]), distance, pad)),
+                zone,
+            ));
         }
         let mut start = 0;
         while start + 1 < line.0.len() {
@@ -141,7 +159,9 @@ fn add_pieces(
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {
             let polygons = crate::model::polygons(geometry);
             for p in &polygons.0 {
-                std::iter::once(p.exterior()).chain(p.interiors()).for_each(&mut runs);
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .for_each(&mut runs);
             }
             fills.push((zone, polygons));
         }
@@ -174,8 +194,14 @@ fn padded(b: Rect<f64>, distance: f64, pad: Pad) -> Rect<f64> {
         }
     };
     Rect::new(
-        Coord { x: b.min().x - dx, y: b.min().y - dy },
-        Coord { x: b.max().x + dx, y: b.max().y + dy },
+        Coord {
+            x: b.min().x - dx,
+            y: b.min().y - dy,
+        },
+        Coord {
+            x: b.max().x + dx,
+            y: b.max().y + dy,
+        },
     )
 }
 
@@ -198,10 +224,19 @@ mod tests {
 
     #[test]
     fn a_polygon_inside_a_corridor_is_found_without_touching_its_boundary() {
-        let corridor = Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 10_000., y: 0.), (x: 10_000., y: 10_000.), (x: 0., y: 10_000.)]);
-        let index = ZoneIndex::build([(0, &corridor, 0.0)].into_iter(), Pad::Metres { slack: 1.0 });
-        let inside = MultiPolygon(vec![polygon![(x: 5000., y: 5000.), (x: 5100., y: 5000.), (x: 5100., y: 5100.)]]);
-        let outside = MultiPolygon(vec![polygon![(x: 15000., y: 5000.), (x: 15100., y: 5000.), (x: 15100., y: 5100.)]]);
+        let corridor = Geometry::Polygon(
+            polygon![(x: 0., y: 0.), (x: 10_000., y: 0.), (x: 10_000., y: 10_000.), (x: 0., y: 10_000.)],
+        );
+        let index = ZoneIndex::build(
+            [(0, &corridor, 0.0)].into_iter(),
+            Pad::Metres { slack: 1.0 },
+        );
+        let inside = MultiPolygon(vec![
+            polygon![(x: 5000., y: 5000.), (x: 5100., y: 5000.), (x: 5100., y: 5100.)],
+        ]);
+        let outside = MultiPolygon(vec![
+            polygon![(x: 15000., y: 5000.), (x: 15100., y: 5000.), (x: 15100., y: 5100.)],
+        ]);
         assert_eq!(index.candidates(&inside), vec![0]);
         assert!(index.candidates(&outside).is_empty());
     }
@@ -209,7 +244,11 @@ mod tests {
     #[test]
     fn degree_pads_cover_the_distance() {
         // 100 m at 35°N is about 0.0011° of longitude and 0.0009° of latitude.
-        let b = padded(Rect::new(Coord { x: 113.0, y: 35.0 }, Coord { x: 113.0, y: 35.0 }), 100.0, Pad::Degrees);
+        let b = padded(
+            Rect::new(Coord { x: 113.0, y: 35.0 }, Coord { x: 113.0, y: 35.0 }),
+            100.0,
+            Pad::Degrees,
+        );
         assert!(b.max().x - 113.0 > 100.0 / (111_320.0 * 35f64.to_radians().cos()));
         assert!(b.max().y - 35.0 > 100.0 / 110_574.0);
     }

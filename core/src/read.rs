@@ -252,7 +252,10 @@ impl<'de> Deserialize<'de> for ParsedGeometry {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a GeoJSON geometry object")
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ParsedGeometry, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<ParsedGeometry, A::Error> {
                 let mut kind: Option<Cow<'de, str>> = None;
                 let mut coordinates = None;
                 let mut raw_coordinates: Option<&'de RawValue> = None;
@@ -273,18 +276,29 @@ impl<'de> Deserialize<'de> for ParsedGeometry {
                 let kind = kind.unwrap_or_default();
                 if kind == "GeometryCollection" {
                     let Some(parts) = parts else {
-                        return Ok(ParsedGeometry(Err("a GeometryCollection needs \"geometries\"".to_owned())));
+                        return Ok(ParsedGeometry(Err(
+                            "a GeometryCollection needs \"geometries\"".to_owned(),
+                        )));
                     };
-                    let parts = parts.into_iter().map(|p| p.0).collect::<std::result::Result<Vec<_>, _>>();
-                    return Ok(ParsedGeometry(parts.map(|p| Geometry::GeometryCollection(GeometryCollection(p)))));
+                    let parts = parts
+                        .into_iter()
+                        .map(|p| p.0)
+                        .collect::<std::result::Result<Vec<_>, _>>();
+                    return Ok(ParsedGeometry(
+                        parts.map(|p| Geometry::GeometryCollection(GeometryCollection(p))),
+                    ));
                 }
                 if let (None, Some(raw)) = (&coordinates, raw_coordinates) {
                     let mut de = serde_json::Deserializer::from_str(raw.get());
-                    coordinates = Some(CoordinatesSeed(&kind).deserialize(&mut de).map_err(de::Error::custom)?);
+                    coordinates = Some(
+                        CoordinatesSeed(&kind)
+                            .deserialize(&mut de)
+                            .map_err(de::Error::custom)?,
+                    );
                 }
-                Ok(ParsedGeometry(
-                    coordinates.unwrap_or_else(|| Err(format!("the {kind:?} geometry has no \"coordinates\""))),
-                ))
+                Ok(ParsedGeometry(coordinates.unwrap_or_else(|| {
+                    Err(format!("the {kind:?} geometry has no \"coordinates\""))
+                })))
             }
         }
         d.deserialize_map(GeometryVisitor)
@@ -296,15 +310,24 @@ struct CoordinatesSeed<'k>(&'k str);
 
 impl<'de> DeserializeSeed<'de> for CoordinatesSeed<'_> {
     type Value = std::result::Result<Geometry<f64>, String>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
         Ok(match self.0 {
             "Point" => Ok(Geometry::Point(Point(Pos::deserialize(d)?.0))),
             "MultiPoint" => Ok(Geometry::MultiPoint(MultiPoint(
-                Vec::<Pos>::deserialize(d)?.into_iter().map(|p| Point(p.0)).collect(),
+                Vec::<Pos>::deserialize(d)?
+                    .into_iter()
+                    .map(|p| Point(p.0))
+                    .collect(),
             ))),
             "LineString" => Ok(Geometry::LineString(line(Vec::deserialize(d)?))),
             "MultiLineString" => Ok(Geometry::MultiLineString(MultiLineString(
-                Vec::<Vec<Pos>>::deserialize(d)?.into_iter().map(line).collect(),
+                Vec::<Vec<Pos>>::deserialize(d)?
+                    .into_iter()
+                    .map(line)
+                    .collect(),
             ))),
             "Polygon" => polygon(Vec::deserialize(d)?).map(Geometry::Polygon),
             "MultiPolygon" => Vec::<Vec<Vec<Pos>>>::deserialize(d)?

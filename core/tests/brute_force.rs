@@ -31,7 +31,7 @@ fn village() -> impl Strategy<Value = Polygon<f64>> {
         0.0..3000.0f64,
         50.0..400.0f64,
         prop::collection::vec(0.6..1.3f64, 5..14),
-        0.0..6.28f64,
+        0.0..std::f64::consts::TAU,
     )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
 }
@@ -50,7 +50,7 @@ fn corridor() -> impl Strategy<Value = Polygon<f64>> {
         0.0..3000.0f64,
         300.0..900.0f64,
         prop::collection::vec(0.5..1.4f64, 6..20),
-        0.0..6.28f64,
+        0.0..std::f64::consts::TAU,
     )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
 }

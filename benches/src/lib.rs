@@ -1,0 +1,126 @@
+//! Fixtures shared by the benchmarks: the reference city (in the repo) and, when
+//! `HECUN_BENCH_DATA` names a folder of `gen_city.py` outputs (e.g. `…/data`), its `province`.
+
+use std::path::PathBuf;
+
+use geo::{
+    MultiPolygon,
+    orient::{Direction, Orient},
+};
+use hecun::{
+    AffectedJob, AffectedRun, Crs, CrsEngine, Layer, LayerKind, LayerSource, ReadOptions,
+    Transformer, ZoneSource, ZoneSpec, polygons, read_geojson, zone_sources,
+};
+
+/// A scale to benchmark at, and the folder holding its layers.
+pub struct Scale {
+    /// `city` or `province`.
+    pub name: &'static str,
+    /// Folder with villages/roads/corridors `.geojson`.
+    pub dir: PathBuf,
+}
+
+/// The scales available here: the city always, the province when generated.
+pub fn scales() -> Vec<Scale> {
+    let mut s = vec![Scale {
+        name: "city",
+        dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city"),
+    }];
+    if let Some(root) = std::env::var_os("HECUN_BENCH_DATA") {
+        let dir = PathBuf::from(root).join("province");
+        if dir.join("villages.geojson").exists() {
+            s.push(Scale {
+                name: "province",
+                dir,
+            });
+        }
+    }
+    s
+}
+
+/// The reference job's widths (ring 100 m, radial 50 m, expressway 80 m, corridor 0).
+pub fn widths() -> ZoneSpec {
+    ZoneSpec::from_pairs([
+        ("ring", 100.0),
+        ("radial", 50.0),
+        ("expressway", 80.0),
+        ("corridor", 0.0),
+    ])
+    .expect("valid widths")
+}
+
+/// The whole affected-villages job at one scale.
+pub fn job(scale: &Scale) -> AffectedJob {
+    AffectedJob {
+        villages: LayerSource::new(scale.dir.join("villages.geojson"), LayerKind::Villages),
+        roads: LayerSource::new(scale.dir.join("roads.geojson"), LayerKind::Roads),
+        corridors: Some(LayerSource::new(
+            scale.dir.join("corridors.geojson"),
+            LayerKind::Corridors,
+        )),
+        townships: None,
+        zones: widths(),
+        input_crs: Crs::WGS84,
+        metric_crs: Some(metric()),
+        engine: CrsEngine::Builtin,
+        keep_going: false,
+    }
+}
+
+/// EPSG:4547, the reference job's metric CRS.
+pub fn metric() -> Crs {
+    Crs::from_epsg(4547).expect("known CRS")
+}
+
+/// Reads one layer of a scale.
+pub fn layer(scale: &Scale, name: &str) -> Layer {
+    read_geojson(
+        &scale.dir.join(format!("{name}.geojson")),
+        &ReadOptions::default(),
+    )
+    .expect("fixture layer")
+    .layer
+}
+
+/// Roads and corridors as zone sources, projected to the metric CRS.
+pub fn sources(scale: &Scale) -> Vec<ZoneSource> {
+    let roads = layer(scale, "roads");
+    let corridors = layer(scale, "corridors");
+    let schema = |k| hecun::Schema::new(k);
+    let (mut s, _) =
+        zone_sources("roads", &roads, &schema(LayerKind::Roads), None, false).expect("roads");
+    let (c, _) = zone_sources(
+        "corridors",
+        &corridors,
+        &schema(LayerKind::Corridors),
+        Some("corridor"),
+        false,
+    )
+    .expect("corridors");
+    s.extend(c);
+    let t = Transformer::new(Crs::WGS84, metric(), CrsEngine::Builtin).expect("transformer");
+    for src in &mut s {
+        t.transform(&mut src.geometry).expect("projectable");
+    }
+    s
+}
+
+/// Every village, projected to the metric CRS and oriented.
+pub fn villages_metric(scale: &Scale) -> Vec<Option<MultiPolygon<f64>>> {
+    let layer = layer(scale, "villages");
+    let t = Transformer::new(Crs::WGS84, metric(), CrsEngine::Builtin).expect("transformer");
+    layer
+        .features
+        .iter()
+        .map(|f| {
+            let mut g = polygons(&f.geometry);
+            t.transform(&mut g).expect("projectable");
+            Some(g.orient(Direction::Default))
+        })
+        .collect()
+}
+
+/// A completed run, for the aggregate and write benchmarks.
+pub fn run(scale: &Scale) -> AffectedRun {
+    job(scale).run(&|_| {}).expect("the reference job runs")
+}
