@@ -309,3 +309,25 @@ fn bad_width_and_bad_crs_are_usage_errors() {
     fails_with(&l.run(&["--metric-crs", "EPSG:99999"]), &["EPSG:99999"]);
     fails_with(&l.run(&["--metric-crs", "EPSG:4326"]), &["projected CRS"]);
 }
+
+#[test]
+fn townships_layer_names_villages_without_a_township_field() {
+    let l = Layers::new();
+    let strip = |v: &str, t: &str| v.replace(&format!("\"township\":\"{t}\","), "");
+    l.write(
+        "villages.geojson",
+        &collection(&[&strip(VILLAGE_A, "T1"), &strip(VILLAGE_B, "T2")]),
+    );
+    l.write(
+        "townships.geojson",
+        &collection(&[
+            r#"{"type":"Feature","properties":{"name":"西镇"},"geometry":{"type":"Polygon","coordinates":[[[113.5,34.6],[113.65,34.6],[113.65,34.9],[113.5,34.9],[113.5,34.6]]]}}"#,
+            r#"{"type":"Feature","properties":{"name":"东镇"},"geometry":{"type":"Polygon","coordinates":[[[113.65,34.6],[113.8,34.6],[113.8,34.9],[113.65,34.9],[113.65,34.6]]]}}"#,
+        ]),
+    );
+    let o = l.run(&["--townships", "townships.geojson"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let towns = std::fs::read_to_string(l.path().join("out/townships.csv")).unwrap();
+    assert!(towns.contains("西镇,1,10,30,1"), "{towns}");
+    assert!(towns.contains("东镇,0,0,0,1"), "{towns}");
+}

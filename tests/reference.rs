@@ -191,3 +191,66 @@ fn affected_geojson_carries_the_villages_and_their_shares() {
     assert_eq!(zones[0]["properties"]["source_layer"], "roads");
     assert_eq!(zones[973]["properties"]["class"], "corridor");
 }
+
+/// Villages stored in EPSG:4547 (named by the file's `crs` member) with roads in EPSG:4326:
+/// the villages are filtered in metres and projected by nobody, and the answer is the same.
+#[test]
+fn villages_in_a_projected_crs_give_the_same_answer() {
+    use hecun::{Crs, CrsEngine, ReadOptions, Transformer, read_geojson, write_geometry};
+    let d = data();
+    let tmp = tempfile::tempdir().unwrap();
+    let layer = read_geojson(&d.join("villages.geojson"), &ReadOptions::default())
+        .unwrap()
+        .layer;
+    let t = Transformer::new(
+        Crs::WGS84,
+        Crs::from_epsg(4547).unwrap(),
+        CrsEngine::Builtin,
+    )
+    .unwrap();
+    let mut text = String::from(
+        "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4547\"}},\"features\":[\n",
+    );
+    for (i, f) in layer.features.iter().enumerate() {
+        let mut g = f.geometry.clone();
+        t.transform(&mut g).unwrap();
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str("{\"type\":\"Feature\",\"properties\":");
+        text.push_str(f.properties.raw());
+        text.push_str(",\"geometry\":");
+        write_geometry(&mut text, &g, None);
+        text.push('}');
+    }
+    text.push_str("\n]}\n");
+    let villages = tmp.path().join("villages_4547.geojson");
+    std::fs::write(&villages, text).unwrap();
+    let out = tmp.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_hecun"))
+        .arg("affected")
+        .arg("--villages")
+        .arg(&villages)
+        .arg("--roads")
+        .arg(d.join("roads.geojson"))
+        .arg("--corridors")
+        .arg(d.join("corridors.geojson"))
+        .args([
+            "--width",
+            "ring=100",
+            "--width",
+            "radial=50",
+            "--width",
+            "expressway=80",
+            "--width",
+            "corridor=0",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // No --metric-crs: a projected villages layer is its own metric CRS.
+    compare_with_oracle(&out);
+}
