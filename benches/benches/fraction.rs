@@ -22,7 +22,7 @@ fn fraction(c: &mut Criterion) {
             })
             .collect();
         g.throughput(Throughput::Elements(pairs.len() as u64));
-        g.bench_function(format!("clipped-nonzero/{}", scale.name), |b| {
+        g.bench_function(format!("area_inside/{}", scale.name), |b| {
             b.iter(|| {
                 pairs
                     .iter()

@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 mod affected;
+mod boundary_area;
 mod clip;
 mod crs;
 mod error;

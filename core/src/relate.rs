@@ -62,9 +62,14 @@ pub fn relate(polygon: &MultiPolygon<f64>, zone: &MultiPolygon<f64>) -> Relation
 
 /// The area of `polygon` inside the union of `zones` (zones may overlap; none is counted twice).
 ///
-/// Zones are first clipped to the polygon's bounding box, so a long corridor costs no more
+/// Rings are expected as `geo`'s `Orient` default has them (exteriors counter-clockwise).
+/// The area comes from the boundaries where they cross cleanly (see `boundary_area.rs`);
+/// where they touch, from a non-zero-winding overlay in which zones are first clipped to the polygon's bounding box, so a long corridor costs no more
 /// than the part of it near the polygon.
 pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) -> f64 {
+    if let Some(area) = crate::boundary_area::area_by_boundary(polygon, zones) {
+        return area;
+    }
     let Some(window) = bbox(polygon) else {
         return 0.0;
     };
