@@ -40,6 +40,7 @@ mod reach;
 mod read;
 mod relate;
 mod schema;
+mod stroke;
 mod validate;
 mod zones;
 

@@ -152,6 +152,9 @@ pub fn buffer(
     if distance <= 0.0 {
         return Err("a line needs a zone width above 0".to_owned());
     }
+    if let Some(zone) = direct_stroke(geometry, distance, quad_segs) {
+        return Ok(zone);
+    }
     let angle = FRAC_PI_2 / f64::from(quad_segs);
     let style = BufferStyle::new(distance)
         .line_join(LineJoin::Round(angle))
@@ -168,6 +171,23 @@ pub fn buffer(
         return Err("buffering gave an empty zone (is the line of zero length?)".to_owned());
     }
     Ok(zone)
+}
+
+/// A single line's zone drawn directly (see `stroke.rs`), when that applies.
+fn direct_stroke(
+    geometry: &Geometry<f64>,
+    distance: f64,
+    quad_segs: u32,
+) -> Option<MultiPolygon<f64>> {
+    match geometry {
+        Geometry::LineString(l) => {
+            crate::stroke::stroke(&l.0, distance, quad_segs).map(|p| MultiPolygon(vec![p]))
+        }
+        Geometry::MultiLineString(ml) if ml.0.len() == 1 => {
+            crate::stroke::stroke(&ml.0[0].0, distance, quad_segs).map(|p| MultiPolygon(vec![p]))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
