@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::model::Village;
 use crate::reach::ZoneIndex;
-use crate::relate::{Relation, area_inside, relate};
+use crate::relate::{Relation, area_inside, relate_boxed};
 use crate::zones::{Zone, ZoneSpec};
 
 /// A village that touches at least one zone.
@@ -43,10 +43,11 @@ fn affected_village(
     zones: &[Zone],
     index: &ZoneIndex,
 ) -> Option<AffectedVillage> {
+    let bbox = geo::BoundingRect::bounding_rect(village)?;
     let mut hits = Vec::new();
     let mut within = false;
     for z in index.candidates(village) {
-        match relate(village, &zones[z].polygon) {
+        match relate_boxed(village, bbox, &zones[z].polygon, zones[z].bbox) {
             Relation::Disjoint => {}
             Relation::Overlaps => hits.push(z),
             Relation::Within => {

@@ -96,9 +96,15 @@ pub(crate) fn area_by_boundary(
     }
 
     // Every crossing between edges of different owners; anything but a proper crossing
-    // gives up.
-    for i in 0..edges.len() {
-        for j in i + 1..edges.len() {
+    // gives up. Edges are swept by their smallest x, so only overlapping x-ranges meet.
+    let mut order: Vec<(f64, f64, usize)> = edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.a.x.min(e.b.x), e.a.x.max(e.b.x), i))
+        .collect();
+    order.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    for (n, &(_, max_x, i)) in order.iter().enumerate() {
+        for &(_, _, j) in order[n + 1..].iter().take_while(|o| o.0 <= max_x) {
             if edges[i].owner == edges[j].owner {
                 continue;
             }

@@ -39,6 +39,16 @@ pub fn relate(polygon: &MultiPolygon<f64>, zone: &MultiPolygon<f64>) -> Relation
     let (Some(pb), Some(zb)) = (bbox(polygon), bbox(zone)) else {
         return Relation::Disjoint;
     };
+    relate_boxed(polygon, pb, zone, zb)
+}
+
+/// [`relate`] with both bounding boxes already known.
+pub(crate) fn relate_boxed(
+    polygon: &MultiPolygon<f64>,
+    pb: Rect<f64>,
+    zone: &MultiPolygon<f64>,
+    zb: Rect<f64>,
+) -> Relation {
     if !rects_touch(&pb, &zb) {
         return Relation::Disjoint;
     }
@@ -64,8 +74,8 @@ pub fn relate(polygon: &MultiPolygon<f64>, zone: &MultiPolygon<f64>) -> Relation
 ///
 /// Rings are expected as `geo`'s `Orient` default has them (exteriors counter-clockwise).
 /// The area comes from the boundaries where they cross cleanly (see `boundary_area.rs`);
-/// where they touch, from a non-zero-winding overlay in which zones are first clipped to the polygon's bounding box, so a long corridor costs no more
-/// than the part of it near the polygon.
+/// where they touch, from a non-zero-winding overlay in which zones are first clipped to the
+/// polygon's bounding box, so that a long corridor costs no more than its part near the polygon.
 pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) -> f64 {
     if let Some(area) = crate::boundary_area::area_by_boundary(polygon, zones) {
         return area;
