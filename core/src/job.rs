@@ -14,7 +14,7 @@ use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
 use crate::layer::Layer;
 use crate::model::{Village, ZoneSource, polygons, villages, zone_sources};
-use crate::reach::{Pad, ZoneIndex, first_vertex};
+use crate::reach::{Pad, ZoneIndex};
 use crate::read::{ReadOptions, read_geojson};
 use crate::schema::{LayerKind, Schema};
 use crate::validate::check_simple;
@@ -114,8 +114,16 @@ impl AffectedJob {
             warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
             Ok(outcome.layer)
         };
-        let village_layer = read(&self.villages, &mut warnings)?;
-        let road_layer = read(&self.roads, &mut warnings)?;
+        // The two large files are read side by side: each read has a sequential part (the
+        // file itself, and splitting it into features) that the other can overlap.
+        let (mut road_warnings, mut village_warnings) = (Vec::new(), Vec::new());
+        let (village_layer, road_layer) = rayon::join(
+            || read(&self.villages, &mut village_warnings),
+            || read(&self.roads, &mut road_warnings),
+        );
+        let (village_layer, road_layer) = (village_layer?, road_layer?);
+        warnings.append(&mut village_warnings);
+        warnings.append(&mut road_warnings);
         let corridor_layer = self
             .corridors
             .as_ref()
@@ -260,10 +268,10 @@ impl AffectedJob {
                 let Some(bbox) = f.geometry.bounding_rect() else {
                     return Ok(None);
                 };
-                let mut g = polygons(&f.geometry);
-                if !near.may_touch(bbox, first_vertex(&g)) {
+                if !near.may_touch(bbox, first_coord(&f.geometry)) {
                     return Ok(None);
                 }
+                let mut g = polygons(&f.geometry);
                 let bad = |problem: String| {
                     Error::feature(village_layer.feature_ref(f), Some("geometry"), problem)
                 };
@@ -341,6 +349,15 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
                 },
             )
         })
+}
+
+/// The first coordinate of a polygonal geometry, without copying it.
+fn first_coord(g: &Geometry<f64>) -> Option<Coord<f64>> {
+    match g {
+        Geometry::Polygon(p) => p.exterior().0.first().copied(),
+        Geometry::MultiPolygon(mp) => mp.0.first()?.exterior().0.first().copied(),
+        _ => None,
+    }
 }
 
 /// Exteriors counter-clockwise and holes clockwise, as the non-zero overlay needs; most files

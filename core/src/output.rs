@@ -169,25 +169,36 @@ pub fn write_affected(
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
     let out = OutputDir::begin(dir)?;
+    // The tables are formatted while the GeoJSON layers stream out.
+    let (tables, layers) = rayon::join(
+        || -> Result<Vec<(&str, Vec<u8>)>> {
+            Ok(vec![
+                ("affected_villages.csv", affected_csv(run)?),
+                ("townships.csv", townships_csv(run)?),
+                ("zone_classes.csv", classes_csv(run)?),
+                ("summary.txt", summary_text(run).into_bytes()),
+                ("summary.json", summary_json(run).into_bytes()),
+            ])
+        },
+        || -> Result<Vec<&str>> {
+            let mut names = Vec::new();
+            if set.village_geojson {
+                affected_geojson(run, engine, &out)?;
+                names.push("affected_villages.geojson");
+            }
+            if set.zones {
+                zones_geojson(run, engine, &out)?;
+                names.push("zones.geojson");
+            }
+            Ok(names)
+        },
+    );
     let mut names = Vec::new();
-    let put = |names: &mut Vec<String>, name: &str, bytes: Vec<u8>| -> Result<()> {
+    for (name, bytes) in tables? {
         out.write(name, &bytes)?;
         names.push(name.to_owned());
-        Ok(())
-    };
-    put(&mut names, "affected_villages.csv", affected_csv(run)?)?;
-    put(&mut names, "townships.csv", townships_csv(run)?)?;
-    put(&mut names, "zone_classes.csv", classes_csv(run)?)?;
-    if set.village_geojson {
-        affected_geojson(run, engine, &out)?;
-        names.push("affected_villages.geojson".to_owned());
     }
-    if set.zones {
-        zones_geojson(run, engine, &out)?;
-        names.push("zones.geojson".to_owned());
-    }
-    put(&mut names, "summary.txt", summary_text(run).into_bytes())?;
-    put(&mut names, "summary.json", summary_json(run).into_bytes())?;
+    names.extend(layers?.into_iter().map(str::to_owned));
     out.commit()?;
     Ok(names)
 }
