@@ -331,3 +331,33 @@ fn townships_layer_names_villages_without_a_township_field() {
     assert!(towns.contains("西镇,1,10,30,1"), "{towns}");
     assert!(towns.contains("东镇,0,0,0,1"), "{towns}");
 }
+
+#[test]
+fn a_broken_village_far_from_every_zone_is_caught_by_check_all() {
+    let l = Layers::new();
+    // Village B is kilometres from the road: the job never computes its area.
+    // A lopsided bow tie: its lobes do not cancel, so its area alone does not give it away.
+    let bow_tie = VILLAGE_B.replace(
+        "[[[113.700,34.800],[113.710,34.800],[113.710,34.810],[113.700,34.810],[113.700,34.800]]]",
+        "[[[113.700,34.800],[113.710,34.810],[113.710,34.800],[113.700,34.815],[113.700,34.800]]]",
+    );
+    assert_ne!(bow_tie, VILLAGE_B);
+    l.write("villages.geojson", &collection(&[VILLAGE_A, &bow_tie]));
+    let o = l.run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    fails_with(
+        &l.run(&["--check-all"]),
+        &["feature #1", "\"B\"", "crosses itself"],
+    );
+}
+
+#[test]
+fn cgcs2000_input_gives_the_same_answer_as_wgs84() {
+    // CGCS2000 and WGS 84 differ by centimetres; PROJ and proj4rs both treat them as one datum.
+    let l = Layers::new();
+    assert!(l.run(&[]).status.success());
+    let wgs84 = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
+    assert!(l.run(&["--input-crs", "EPSG:4490"]).status.success());
+    let cgcs = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
+    assert_eq!(wgs84, cgcs);
+}

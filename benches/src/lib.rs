@@ -64,6 +64,7 @@ pub fn job(scale: &Scale) -> AffectedJob {
         metric_crs: Some(metric()),
         engine: CrsEngine::Builtin,
         keep_going: false,
+        check_all: false,
     }
 }
 

@@ -104,6 +104,9 @@ struct CommonArgs {
     /// Skip unusable features (reported as warnings) instead of stopping.
     #[arg(long)]
     keep_going: bool,
+    /// Check the rings of every village, also those far from every zone (about 10% slower).
+    #[arg(long)]
+    check_all: bool,
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
     no_zones: bool,
@@ -240,6 +243,7 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
         metric_crs: None,
         engine: CrsEngine::preferred(),
         keep_going: false,
+        check_all: false,
     };
     apply_common(&mut job, &a.common)?;
     Ok(job)
@@ -257,6 +261,9 @@ fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
     }
     if c.keep_going {
         job.keep_going = true;
+    }
+    if c.check_all {
+        job.check_all = true;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@
 //!     metric_crs: None,
 //!     engine: CrsEngine::preferred(),
 //!     keep_going: false,
+//!     check_all: false,
 //! };
 //! let run = job.run(&|_stage| {})?;
 //! println!("{} villages affected", run.summary.total.villages);

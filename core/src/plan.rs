@@ -91,6 +91,8 @@ struct OutputTable {
 struct OptionsTable {
     #[serde(default)]
     keep_going: bool,
+    #[serde(default)]
+    check_all: bool,
 }
 
 impl Plan {
@@ -158,6 +160,7 @@ impl Plan {
                 metric_crs: crs(&file.crs.metric)?,
                 engine,
                 keep_going: file.options.keep_going,
+                check_all: file.options.check_all,
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
             unused_layers: layers.into_keys().collect(),
