@@ -28,37 +28,40 @@ fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-/// Runs `hecun affected` on the reference layers with the reference widths.
-fn run_reference(extra: &[&str]) -> tempfile::TempDir {
+/// Runs `hecun affected` on the reference roads and corridors with the reference widths.
+fn run_hecun(villages: &Path, extra: &[&str]) -> tempfile::TempDir {
     let d = data();
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
     let status = Command::new(env!("CARGO_BIN_EXE_hecun"))
         .arg("affected")
         .arg("--villages")
-        .arg(d.join("villages.geojson"))
+        .arg(villages)
         .arg("--roads")
         .arg(d.join("roads.geojson"))
         .arg("--corridors")
         .arg(d.join("corridors.geojson"))
+        .args(["--width", "ring=100", "--width", "radial=50"])
         .args([
-            "--width",
-            "ring=100",
-            "--width",
-            "radial=50",
             "--width",
             "expressway=80",
             "--width",
             "corridor=0",
+            "--quiet",
         ])
-        .args(["--metric-crs", "EPSG:4547", "--quiet"])
         .args(extra)
         .arg("--out")
-        .arg(&out)
+        .arg(tmp.path().join("out"))
         .status()
         .unwrap();
     assert!(status.success());
     tmp
+}
+
+/// The reference job as the oracle ran it (metric CRS EPSG:4547).
+fn run_reference(extra: &[&str]) -> tempfile::TempDir {
+    let mut args = vec!["--metric-crs", "EPSG:4547"];
+    args.extend_from_slice(extra);
+    run_hecun(&data().join("villages.geojson"), &args)
 }
 
 fn compare_with_oracle(out: &Path) {
@@ -226,31 +229,7 @@ fn villages_in_a_projected_crs_give_the_same_answer() {
     text.push_str("\n]}\n");
     let villages = tmp.path().join("villages_4547.geojson");
     std::fs::write(&villages, text).unwrap();
-    let out = tmp.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_hecun"))
-        .arg("affected")
-        .arg("--villages")
-        .arg(&villages)
-        .arg("--roads")
-        .arg(d.join("roads.geojson"))
-        .arg("--corridors")
-        .arg(d.join("corridors.geojson"))
-        .args([
-            "--width",
-            "ring=100",
-            "--width",
-            "radial=50",
-            "--width",
-            "expressway=80",
-            "--width",
-            "corridor=0",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
     // No --metric-crs: a projected villages layer is its own metric CRS.
-    compare_with_oracle(&out);
+    let run = run_hecun(&villages, &[]);
+    compare_with_oracle(&run.path().join("out"));
 }

@@ -7,9 +7,7 @@ fn fraction(c: &mut Criterion) {
     let mut g = c.benchmark_group("fraction");
     g.sample_size(10);
     for scale in hecun_benches::scales() {
-        let sources = hecun_benches::sources(&scale);
-        let zones = hecun::build_zones(&sources, &hecun_benches::widths()).unwrap();
-        let index = hecun::ZoneIndex::new(&zones, &sources);
+        let (_, zones, index) = hecun_benches::zones(&scale);
         let villages = hecun_benches::villages_metric(&scale);
         let affected = hecun::find_affected(&villages, &zones, &index);
         let pairs: Vec<(&MultiPolygon<f64>, Vec<&MultiPolygon<f64>>)> = affected

@@ -5,9 +5,7 @@ fn join(c: &mut Criterion) {
     let mut g = c.benchmark_group("join");
     g.sample_size(10);
     for scale in hecun_benches::scales() {
-        let sources = hecun_benches::sources(&scale);
-        let zones = hecun::build_zones(&sources, &hecun_benches::widths()).unwrap();
-        let index = hecun::ZoneIndex::new(&zones, &sources);
+        let (_, zones, index) = hecun_benches::zones(&scale);
         let villages = hecun_benches::villages_metric(&scale);
         g.throughput(Throughput::Elements(villages.len() as u64));
         g.bench_function(scale.name, |b| {

@@ -106,6 +106,14 @@ pub fn sources(scale: &Scale) -> Vec<ZoneSource> {
     s
 }
 
+/// Roads and corridors, their zones and the zone index (in the metric CRS).
+pub fn zones(scale: &Scale) -> (Vec<ZoneSource>, Vec<hecun::Zone>, hecun::ZoneIndex) {
+    let sources = sources(scale);
+    let zones = hecun::build_zones(&sources, &widths()).expect("zones");
+    let index = hecun::ZoneIndex::new(&zones, &sources);
+    (sources, zones, index)
+}
+
 /// Every village, projected to the metric CRS and oriented.
 pub fn villages_metric(scale: &Scale) -> Vec<Option<MultiPolygon<f64>>> {
     let layer = layer(scale, "villages");
