@@ -83,7 +83,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
 
     // One thread splits the file into features while the others parse the features already
     // split: the split is sequential, and at national scale takes a quarter of the load.
-    let batches: Mutex<Vec<(usize, Vec<Result<Feature>>)>> = Mutex::new(Vec::new());
+    let batches: Batches = Mutex::new(Vec::new());
     let top = rayon::scope(|scope| {
         let mut de = serde_json::Deserializer::from_str(text);
         let seed = TopSeed {
@@ -116,11 +116,11 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
     let mut parsed: Vec<Result<Feature>> = batches.into_iter().flat_map(|(_, b)| b).collect();
     // The CRS may come after the features in the file: coordinate ranges are checked now.
     parsed.par_iter_mut().for_each(|f| {
-        if let Ok(feature) = f {
-            if let Err(problem) = validate::check_structure(&feature.geometry, crs) {
-                let at = feature_ref(path, feature.index, feature.id.clone());
-                *f = Err(Error::feature(at, Some("geometry"), problem));
-            }
+        if let Ok(feature) = f
+            && let Err(problem) = validate::check_structure(&feature.geometry, crs)
+        {
+            let at = feature_ref(path, feature.index, feature.id.clone());
+            *f = Err(Error::feature(at, Some("geometry"), problem));
         }
     });
     let mut layer = Layer {
@@ -154,11 +154,14 @@ struct Top<'a> {
 /// Reads the top-level object, handing each batch of features to a parsing task.
 struct TopSeed<'s, 'scope, 'a> {
     scope: &'s rayon::Scope<'scope>,
-    batches: &'scope Mutex<Vec<(usize, Vec<Result<Feature>>)>>,
+    batches: &'scope Batches,
     path: &'scope Path,
     text: &'a str,
     options: &'scope ReadOptions,
 }
+
+/// Parsed batches of features, tagged with their order in the file.
+type Batches = Mutex<Vec<(usize, Vec<Result<Feature>>)>>;
 
 /// Features per parsing task.
 const BATCH: usize = 2048;
