@@ -32,6 +32,7 @@ mod boundary_area;
 mod clip;
 mod crs;
 mod error;
+mod grid;
 mod job;
 mod layer;
 mod model;
@@ -52,6 +53,7 @@ pub use affected::{
 pub use clip::clip_polygon;
 pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};
 pub use error::{Error, FeatureRef, Result};
+pub use grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
 pub use job::{AffectedJob, AffectedRun, LayerSource};
 pub use layer::{Feature, Layer, Properties};
 pub use model::{Village, ZoneSource, polygons, villages, zone_sources};

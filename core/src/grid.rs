@@ -1,0 +1,203 @@
+//! Features of the cells of a regular grid: the distance from each cell's centre to the
+//! nearest road, and whether the centre lies inside a corridor.
+//!
+//! Groundwork for scoring every cell of a region (the rules engine's grid job): the nearest
+//! road comes from an R-tree of road segments, the corridors by a scanline per grid row
+//! (exact for the centres, and linear in cells plus corridor edges).
+
+use geo::{Coord, Geometry, LineString, MultiPolygon};
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Line};
+
+/// A regular grid in a metric CRS: cell `row * nx + col` has its centre at
+/// `(x0 + (col + 0.5) * cell, y0 + (row + 0.5) * cell)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    /// West edge of the grid.
+    pub x0: f64,
+    /// South edge of the grid.
+    pub y0: f64,
+    /// Cell size.
+    pub cell: f64,
+    /// Columns.
+    pub nx: usize,
+    /// Rows.
+    pub ny: usize,
+}
+
+impl Grid {
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        self.nx * self.ny
+    }
+
+    /// Whether the grid has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The centre of cell `id`.
+    pub fn centre(&self, id: usize) -> Coord<f64> {
+        let (row, col) = (id / self.nx, id % self.nx);
+        Coord {
+            x: self.x0 + (col as f64 + 0.5) * self.cell,
+            y: self.y0 + (row as f64 + 0.5) * self.cell,
+        }
+    }
+}
+
+/// The nearest of many lines to a point, from an R-tree of their segments.
+///
+/// # Examples
+///
+/// ```
+/// use geo::{coord, LineString};
+/// use hecun::NearestLine;
+///
+/// let roads = [LineString::from(vec![(0.0, 0.0), (100.0, 0.0)]), LineString::from(vec![(0.0, 50.0), (0.0, 80.0)])];
+/// let index = NearestLine::new(roads.iter().enumerate());
+/// let (road, distance) = index.nearest(coord! { x: 50.0, y: 10.0 }).unwrap();
+/// assert_eq!((road, distance), (0, 10.0));
+/// ```
+#[derive(Debug)]
+pub struct NearestLine {
+    tree: RTree<GeomWithData<Line<[f64; 2]>, usize>>,
+}
+
+impl NearestLine {
+    /// Indexes the segments of `(feature, line)` pairs.
+    pub fn new<'a>(lines: impl IntoIterator<Item = (usize, &'a LineString<f64>)>) -> NearestLine {
+        let segments = lines
+            .into_iter()
+            .flat_map(|(i, l)| {
+                l.0.windows(2).map(move |w| {
+                    GeomWithData::new(Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]), i)
+                })
+            })
+            .collect();
+        NearestLine {
+            tree: RTree::bulk_load(segments),
+        }
+    }
+
+    /// The nearest line's feature and its distance from `p`.
+    pub fn nearest(&self, p: Coord<f64>) -> Option<(usize, f64)> {
+        use rstar::PointDistance;
+        let hit = self.tree.nearest_neighbor([p.x, p.y])?;
+        Some((hit.data, hit.geom().distance_2(&[p.x, p.y]).sqrt()))
+    }
+}
+
+/// Per-cell features of a grid, in cell order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridFeatures {
+    /// Distance from the centre to the nearest road, metres (infinite without roads).
+    pub nearest_road_m: Vec<f64>,
+    /// Whether the centre lies inside (or on the edge of) a corridor polygon.
+    pub in_corridor: Vec<bool>,
+}
+
+/// Computes the features of every cell of `grid`, on all cores. `roads` are lines and
+/// `corridors` polygons, both in the grid's CRS.
+pub fn grid_features(
+    grid: &Grid,
+    roads: &[Geometry<f64>],
+    corridors: &[MultiPolygon<f64>],
+) -> GridFeatures {
+    let lines: Vec<(usize, &LineString<f64>)> = roads
+        .iter()
+        .enumerate()
+        .flat_map(|(i, g)| match g {
+            Geometry::LineString(l) => vec![(i, l)],
+            Geometry::MultiLineString(ml) => ml.0.iter().map(|l| (i, l)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let nearest = NearestLine::new(lines);
+    let nearest_road_m = (0..grid.len())
+        .into_par_iter()
+        .map(|id| {
+            nearest
+                .nearest(grid.centre(id))
+                .map_or(f64::INFINITY, |(_, d)| d)
+        })
+        .collect();
+    GridFeatures {
+        nearest_road_m,
+        in_corridor: cells_inside(grid, corridors),
+    }
+}
+
+/// Whether each cell's centre lies inside any of `polygons` (edges count as inside), by a
+/// scanline through the centres of each row.
+pub fn cells_inside(grid: &Grid, polygons: &[MultiPolygon<f64>]) -> Vec<bool> {
+    let rows: Vec<Vec<bool>> = (0..grid.ny)
+        .into_par_iter()
+        .map(|row| {
+            let y = grid.y0 + (row as f64 + 0.5) * grid.cell;
+            let mut inside = vec![false; grid.nx];
+            let mut xs = Vec::new();
+            for mp in polygons {
+                xs.clear();
+                for ring in
+                    mp.0.iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                {
+                    for w in ring.0.windows(2) {
+                        let (a, b) = (w[0], w[1]);
+                        // Half-open in y, so a vertex on the line is counted once.
+                        if (a.y > y) != (b.y > y) {
+                            xs.push(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y));
+                        }
+                    }
+                }
+                xs.sort_unstable_by(f64::total_cmp);
+                for pair in xs.chunks_exact(2) {
+                    let first = ((pair[0] - grid.x0) / grid.cell - 0.5).ceil().max(0.0) as usize;
+                    let last = ((pair[1] - grid.x0) / grid.cell - 0.5).floor();
+                    if last < 0.0 {
+                        continue;
+                    }
+                    for cell in inside
+                        .iter_mut()
+                        .take((last as usize + 1).min(grid.nx))
+                        .skip(first)
+                    {
+                        *cell = true;
+                    }
+                }
+            }
+            inside
+        })
+        .collect();
+    rows.concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    use geo::polygon;
+
+    #[test]
+    fn scanline_agrees_with_point_in_polygon() {
+        let shape = MultiPolygon(vec![polygon!(
+            exterior: [(x: 3.0, y: 1.0), (x: 40.0, y: 5.0), (x: 33.0, y: 37.0), (x: 20.0, y: 15.0), (x: 2.0, y: 30.0)],
+            interiors: [[(x: 10.0, y: 8.0), (x: 20.0, y: 8.0), (x: 15.0, y: 12.0)]],
+        )]);
+        let grid = Grid {
+            x0: 0.0,
+            y0: 0.0,
+            cell: 1.3,
+            nx: 40,
+            ny: 35,
+        };
+        let inside = cells_inside(&grid, std::slice::from_ref(&shape));
+        for (id, &got) in inside.iter().enumerate() {
+            let want = shape.coordinate_position(&grid.centre(id)) != CoordPos::Outside;
+            assert_eq!(got, want, "cell {id} at {:?}", grid.centre(id));
+        }
+        assert!(inside.iter().filter(|&&b| b).count() > 200);
+    }
+}
