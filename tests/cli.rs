@@ -361,3 +361,32 @@ fn cgcs2000_input_gives_the_same_answer_as_wgs84() {
     let cgcs = std::fs::read(l.path().join("out/affected_villages.csv")).unwrap();
     assert_eq!(wgs84, cgcs);
 }
+
+#[test]
+fn keep_going_drops_a_broken_village_near_a_zone_and_keeps_the_rest() {
+    let l = Layers::new();
+    // A lopsided bow tie across the road: found when its share is about to be computed.
+    let bow_tie = VILLAGE_A.replace(
+        "[[[113.600,34.700],[113.610,34.700],[113.610,34.710],[113.600,34.710],[113.600,34.700]]]",
+        "[[[113.600,34.700],[113.610,34.710],[113.610,34.700],[113.600,34.715],[113.600,34.700]]]",
+    );
+    assert_ne!(bow_tie, VILLAGE_A);
+    let near_too = VILLAGE_B
+        .replace("113.700", "113.6055")
+        .replace("113.710", "113.6155")
+        .replace("34.800", "34.712")
+        .replace("34.810", "34.722")
+        .replace("\"B\"", "\"C\"");
+    l.write("villages.geojson", &collection(&[&bow_tie, &near_too]));
+    fails_with(&l.run(&[]), &["feature #0", "crosses itself"]);
+    let o = l.run(&["--keep-going"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(l.path().join("out/affected_villages.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with("C,"), "{csv}");
+    let summary = std::fs::read_to_string(l.path().join("out/summary.txt")).unwrap();
+    assert!(
+        summary.contains("skipped") && summary.contains("crosses itself"),
+        "{summary}"
+    );
+}

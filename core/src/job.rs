@@ -176,24 +176,7 @@ impl AffectedJob {
         lap("load", &mut timings);
 
         progress("project");
-        let metric_crs = match self.metric_crs {
-            Some(crs) => crs,
-            None if !village_layer.crs.is_geographic() => village_layer.crs,
-            None => {
-                let bbox = layer_bbox(&village_layer).ok_or_else(|| Error::EmptyLayer {
-                    path: village_layer.path.clone(),
-                })?;
-                Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
-            }
-        };
-        if metric_crs.is_geographic() {
-            return Err(Error::config(
-                "metric CRS",
-                format!(
-                    "{metric_crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"
-                ),
-            ));
-        }
+        let metric_crs = self.metric_crs_for(&village_layer)?;
         // The sources hold what is needed of the roads and corridors from here on.
         let road_crs = road_layer.crs;
         let corridor_crs = corridor_layer.as_ref().map_or(road_crs, |c| c.crs);
@@ -296,31 +279,20 @@ impl AffectedJob {
                 Ok(Some(counter_clockwise(g)))
             })
             .collect();
-        let mut geometries = Vec::with_capacity(tested.len());
-        let mut dropped = vec![false; tested.len()];
-        for (i, t) in tested.into_iter().enumerate() {
-            match t {
-                Ok(g) => geometries.push(g),
-                Err(e) if self.keep_going => {
-                    warnings.push(format!("skipped: {e}"));
-                    dropped[i] = true;
-                    geometries.push(None);
+        // A village that cannot be tested is dropped with its geometry (`keep_going`).
+        let mut kept = Vec::with_capacity(village_list.len());
+        let mut geometries = Vec::with_capacity(village_list.len());
+        for (village, tested) in village_list.into_iter().zip(tested) {
+            match tested {
+                Ok(g) => {
+                    kept.push(village);
+                    geometries.push(g);
                 }
+                Err(e) if self.keep_going => warnings.push(format!("skipped: {e}")),
                 Err(e) => return Err(e),
             }
         }
-        if dropped.iter().any(|&d| d) {
-            let mut i = 0;
-            village_list.retain(|_| {
-                i += 1;
-                !dropped[i - 1]
-            });
-            let mut i = 0;
-            geometries.retain(|_| {
-                i += 1;
-                !dropped[i - 1]
-            });
-        }
+        let village_list = kept;
         let villages_tested = geometries.iter().filter(|g| g.is_some()).count();
         let affected = find_affected(&geometries, &zones, &index);
         lap("join", &mut timings);
@@ -341,6 +313,32 @@ impl AffectedJob {
             timings,
             villages_tested,
         })
+    }
+}
+
+impl AffectedJob {
+    /// The CRS distances and areas are computed in: the one asked for; else the villages' own
+    /// if it is projected; else the CGCS2000 3-degree zone of the villages' centre.
+    fn metric_crs_for(&self, villages: &Layer) -> Result<Crs> {
+        let crs = match self.metric_crs {
+            Some(crs) => crs,
+            None if !villages.crs.is_geographic() => villages.crs,
+            None => {
+                let bbox = layer_bbox(villages).ok_or_else(|| Error::EmptyLayer {
+                    path: villages.path.clone(),
+                })?;
+                Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
+            }
+        };
+        if crs.is_geographic() {
+            return Err(Error::config(
+                "metric CRS",
+                format!(
+                    "{crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"
+                ),
+            ));
+        }
+        Ok(crs)
     }
 }
 
