@@ -25,15 +25,24 @@ fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
     Polygon::new(LineString(pts), vec![])
 }
 
-fn village() -> impl Strategy<Value = Polygon<f64>> {
+/// Random star-shaped polygons of radius `radius` whose vertices wobble by `wobble`.
+fn stars(
+    radius: std::ops::Range<f64>,
+    wobble: std::ops::Range<f64>,
+    vertices: std::ops::Range<usize>,
+) -> impl Strategy<Value = Polygon<f64>> {
     (
         0.0..3000.0f64,
         0.0..3000.0f64,
-        50.0..400.0f64,
-        prop::collection::vec(0.6..1.3f64, 5..14),
+        radius,
+        prop::collection::vec(wobble, vertices),
         0.0..std::f64::consts::TAU,
     )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
+}
+
+fn village() -> impl Strategy<Value = Polygon<f64>> {
+    stars(50.0..400.0, 0.6..1.3, 5..14)
 }
 
 fn road() -> impl Strategy<Value = (LineString<f64>, usize)> {
@@ -45,14 +54,7 @@ fn road() -> impl Strategy<Value = (LineString<f64>, usize)> {
 }
 
 fn corridor() -> impl Strategy<Value = Polygon<f64>> {
-    (
-        0.0..3000.0f64,
-        0.0..3000.0f64,
-        300.0..900.0f64,
-        prop::collection::vec(0.5..1.4f64, 6..20),
-        0.0..std::f64::consts::TAU,
-    )
-        .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
+    stars(300.0..900.0, 0.5..1.4, 6..20)
 }
 
 const CLASSES: [(&str, f64); 3] = [("ring", 100.0), ("radial", 50.0), ("expressway", 80.0)];
