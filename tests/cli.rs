@@ -404,3 +404,46 @@ fn keep_going_drops_a_broken_village_near_a_zone_and_keeps_the_rest() {
         "{summary}"
     );
 }
+
+#[test]
+fn plugin_test_runs_the_shipped_plugins_cases() {
+    let plugin = repo().join("plugins/launch-criteria");
+    let o = hecun(
+        &["plugin", "test", plugin.to_str().unwrap()],
+        Path::new("."),
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{text}{}", stderr(&o));
+    assert!(
+        text.contains("launch-criteria 1.0.0") && text.contains("6 passed, 0 failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plugin_test_fails_with_exit_code_1_when_a_case_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = repo().join("plugins/launch-criteria");
+    for f in ["plugin.toml", "check.rhai"] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
+    // Expect the veto case to pass: the plugin must disagree.
+    let manifest = std::fs::read_to_string(tmp.path().join("plugin.toml")).unwrap();
+    let wrong = manifest.replacen(
+        r#"expect = { status = "veto", failed = [], vetoes = ["no_forced_demolition"] }"#,
+        r#"expect = { status = "pass" }"#,
+        1,
+    );
+    assert_ne!(manifest, wrong);
+    std::fs::write(tmp.path().join("plugin.toml"), wrong).unwrap();
+    let o = hecun(
+        &["plugin", "test", tmp.path().to_str().unwrap()],
+        Path::new("."),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("FAIL  forced demolition vetoes") && text.contains("5 passed, 1 failed"),
+        "{text}"
+    );
+}

@@ -46,6 +46,20 @@ enum Command {
     /// Runs everything a plan file lists (layers, field names, widths, CRS).
     #[command(after_help = "Example:\n  hecun run gis-data/demo/plan.toml --out out")]
     Run(RunArgs),
+    /// Works with rule plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Runs each plugin's own test cases (pass/fail per case; exit code 1 if any fails).
+    #[command(after_help = "Example:\n  hecun plugin test plugins/launch-criteria")]
+    Test {
+        /// Plugin folders (or their plugin.toml).
+        #[arg(required = true)]
+        plugins: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -115,6 +129,39 @@ struct CommonArgs {
     timings: bool,
 }
 
+/// Runs plugins' own test cases; whether all passed.
+fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
+    let mut report = String::new();
+    let (mut passed, mut failed) = (0, 0);
+    for path in plugins {
+        let plugin = hecun::rules::RhaiPlugin::load(path)?;
+        let m = plugin.manifest();
+        report.push_str(&format!(
+            "{} {} ({} cases)\n",
+            m.name,
+            m.version,
+            m.tests.len()
+        ));
+        for (name, outcome) in plugin.run_tests() {
+            match outcome {
+                Ok(()) => {
+                    passed += 1;
+                    report.push_str(&format!("  ok    {name}\n"));
+                }
+                Err(why) => {
+                    failed += 1;
+                    report.push_str(&format!("  FAIL  {name}: {why}\n"));
+                }
+            }
+        }
+    }
+    report.push_str(&format!("{passed} passed, {failed} failed\n"));
+    if !quiet || failed > 0 {
+        print_stdout(&report)?;
+    }
+    Ok(failed == 0)
+}
+
 fn main() -> ExitCode {
     // Never give freed memory back to the OS during the run: at national scale mimalloc's
     // default (purge after 10 ms) returned and re-faulted pages so often that the kernel's
@@ -124,6 +171,16 @@ fn main() -> ExitCode {
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
+    if let Command::Plugin(PluginCommand::Test { plugins }) = &cli.command {
+        return match plugin_test(plugins, cli.quiet) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -158,6 +215,7 @@ fn run(cli: &Cli) -> Result<()> {
             }
             (job, out, &r.common, plan.name)
         }
+        Command::Plugin(_) => unreachable!("handled in main"),
     };
     let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();

@@ -71,6 +71,20 @@ pub enum Error {
     /// A coordinate reference system is unknown or a transformation failed.
     #[error("CRS: {0}")]
     Crs(String),
+    /// A plugin failed to load, broke a sandbox limit, or failed on a candidate.
+    #[error("plugin {plugin:?}{}{}: {message}",
+        candidate.as_ref().map(|c| format!(", candidate {c:?}")).unwrap_or_default(),
+        line.map(|l| format!(", script line {l}")).unwrap_or_default())]
+    Plugin {
+        /// The plugin's name.
+        plugin: String,
+        /// The candidate (community, site) it was working on, if any.
+        candidate: Option<String>,
+        /// The line of the script, when known.
+        line: Option<usize>,
+        /// What happened.
+        message: String,
+    },
     /// A plan file or a parameter is wrong.
     #[error("{context}: {message}")]
     Config {

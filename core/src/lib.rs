@@ -41,6 +41,7 @@ mod plan;
 mod reach;
 mod read;
 mod relate;
+pub mod rules;
 mod schema;
 mod stroke;
 mod validate;

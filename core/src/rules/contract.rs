@@ -1,0 +1,135 @@
+//! The plugin contract, the same for every runtime: what a plugin declares about itself.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The version of the host–plugin contract this hecun speaks.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// What a plugin decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// Pass, fail or veto a community's launch (启动标准).
+    LaunchCheck,
+    /// Score a candidate site, or exclude it with a reason.
+    SiteScore,
+    /// Choose the planning standard that applies and check it.
+    StandardSelection,
+}
+
+/// Sandbox limits of one plugin, from its manifest; the defaults are safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Script operations per call.
+    pub max_operations: u64,
+    /// Nested function calls.
+    pub max_call_depth: usize,
+    /// Bytes in one string.
+    pub max_string_size: usize,
+    /// Elements in one array.
+    pub max_array_size: usize,
+    /// Entries in one map.
+    pub max_map_size: usize,
+    /// Wall-clock milliseconds per call.
+    pub max_millis: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 1_000_000,
+            max_call_depth: 32,
+            max_string_size: 64 * 1024,
+            max_array_size: 100_000,
+            max_map_size: 10_000,
+            max_millis: 1_000,
+        }
+    }
+}
+
+/// One of a plugin's own test cases: an input and what the plugin must answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    /// What the case shows.
+    pub name: String,
+    /// The candidate, as the engine would hand it over.
+    pub input: toml::Value,
+    /// The expected answer: `status`, and for launch checks the `failed` and `vetoes` criteria.
+    pub expect: toml::Value,
+}
+
+/// A plugin's manifest (`plugin.toml`), beside its script.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The plugin's name, used in every message about it.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// The contract version it was written for.
+    pub contract: u32,
+    /// What it decides.
+    pub kind: Kind,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// The model fields it reads (documentation, and checked against the layers by the engine).
+    #[serde(default)]
+    pub reads: Vec<String>,
+    /// The script (or module), relative to the manifest.
+    pub script: PathBuf,
+    /// Parameters and their defaults, handed to the plugin as `params`.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+    /// Sandbox limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// The plugin's own test cases, run by `hecun plugin test`.
+    #[serde(default)]
+    pub tests: Vec<TestCase>,
+}
+
+impl Manifest {
+    /// Reads `plugin.toml` (or the manifest file named), refusing another contract version
+    /// with a message that says which side to upgrade.
+    pub fn load(path: &Path) -> Result<(Manifest, PathBuf)> {
+        let file = if path.is_dir() {
+            path.join("plugin.toml")
+        } else {
+            path.to_owned()
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let manifest: Manifest = toml::from_str(&text)
+            .map_err(|e| Error::config(file.display().to_string(), e.to_string()))?;
+        let context = || format!("plugin {:?} ({})", manifest.name, file.display());
+        if manifest.contract > CONTRACT_VERSION {
+            return Err(Error::config(
+                context(),
+                format!(
+                    "written for plugin contract {}, but this hecun speaks contract {CONTRACT_VERSION}: upgrade hecun",
+                    manifest.contract
+                ),
+            ));
+        }
+        if manifest.contract < CONTRACT_VERSION {
+            return Err(Error::config(
+                context(),
+                format!(
+                    "written for plugin contract {}, but this hecun speaks contract {CONTRACT_VERSION}: upgrade the plugin",
+                    manifest.contract
+                ),
+            ));
+        }
+        let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
+        let script = dir.join(&manifest.script);
+        Ok((manifest, script))
+    }
+}

@@ -1,0 +1,14 @@
+//! The rules engine: local rules as plugins that check and score planning candidates.
+//!
+//! One contract for every runtime ([`Manifest`]: name, version, contract version, kind,
+//! parameters, limits and the plugin's own test cases); results that explain themselves
+//! ([`Verdict`]: every failed criterion and every veto with its evidence). Rhai is the first
+//! runtime ([`RhaiPlugin`]); WebAssembly comes next under the same contract.
+
+mod contract;
+mod rhai_runtime;
+mod verdict;
+
+pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
+pub use rhai_runtime::RhaiPlugin;
+pub use verdict::{Finding, Status, Verdict};

@@ -1,0 +1,76 @@
+//! Results that explain themselves: a launch verdict with every failed criterion and veto.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A launch check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every criterion holds.
+    Pass,
+    /// At least one criterion fails, and nothing vetoes.
+    Fail,
+    /// A one-vote veto fired (e.g. forced demolition), whatever else holds.
+    Veto,
+}
+
+/// One failed criterion or veto, with the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The criterion (e.g. `no_new_construction`).
+    pub criterion: String,
+    /// Whether it is a one-vote veto.
+    pub veto: bool,
+    /// Why, in words a planner reads.
+    pub reason: String,
+    /// Feature ids, field names and values behind it.
+    pub evidence: BTreeMap<String, serde_json::Value>,
+}
+
+/// A launch check's answer: the status follows from the findings (any veto vetoes; any
+/// failure fails), so the two cannot disagree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// Pass, fail or veto.
+    pub status: Status,
+    /// Every failed criterion and veto, in the order the plugin found them.
+    pub findings: Vec<Finding>,
+}
+
+impl Verdict {
+    /// The verdict that these findings make.
+    pub fn from_findings(findings: Vec<Finding>) -> Verdict {
+        let status = if findings.iter().any(|f| f.veto) {
+            Status::Veto
+        } else if findings.is_empty() {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        Verdict { status, findings }
+    }
+
+    /// The distinct criteria that failed (not vetoes), sorted.
+    pub fn failed(&self) -> Vec<&str> {
+        self.criteria(false)
+    }
+
+    /// The distinct criteria that vetoed, sorted.
+    pub fn vetoes(&self) -> Vec<&str> {
+        self.criteria(true)
+    }
+
+    fn criteria(&self, veto: bool) -> Vec<&str> {
+        let mut c: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.veto == veto)
+            .map(|f| f.criterion.as_str())
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    }
+}

@@ -1,0 +1,158 @@
+//! Hostile and broken Rhai plugins: each is stopped within its limits, and the error names
+//! the plugin, the candidate and the script line. Other plugins are unaffected.
+
+use std::path::Path;
+
+use hecun::Error;
+use hecun::rules::{RhaiPlugin, Status};
+
+fn plugin(dir: &Path, name: &str, limits: &str, script: &str) -> std::path::PathBuf {
+    let root = dir.join(name);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("plugin.toml"),
+        format!("name = \"{name}\"\nversion = \"0.1.0\"\ncontract = 1\nkind = \"launch-check\"\nscript = \"check.rhai\"\n{limits}"),
+    )
+    .unwrap();
+    std::fs::write(root.join("check.rhai"), script).unwrap();
+    root
+}
+
+fn input() -> serde_json::Value {
+    serde_json::json!({"id": "S7", "villages": [{"id": "v1", "forced_demolition": false}]})
+}
+
+/// Loads and runs a plugin that must fail; returns the error's text after checking it names
+/// the plugin, the candidate and a line.
+fn fails_at_run(name: &str, limits: &str, script: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = RhaiPlugin::load(&plugin(dir.path(), name, limits, script)).unwrap();
+    let err = p.check("S7", &input()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Plugin { line: Some(_), .. }), "{text}");
+    assert!(
+        text.contains(&format!("plugin \"{name}\""))
+            && text.contains("candidate \"S7\"")
+            && text.contains("line"),
+        "{text}"
+    );
+    text
+}
+
+#[test]
+fn an_endless_loop_runs_out_of_operations() {
+    let text = fails_at_run(
+        "spin",
+        "",
+        "fn check(c, p) {\n  let x = 0;\n  loop { x += 1; }\n}\n",
+    );
+    assert!(
+        text.contains("line 3") && text.to_lowercase().contains("operations"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_endless_loop_is_stopped_by_the_clock_when_operations_are_plentiful() {
+    let limits = "[limits]\nmax_operations = 0\nmax_millis = 50\n";
+    let text = fails_at_run(
+        "spin-forever",
+        limits,
+        "fn check(c, p) {\n  let x = 0;\n  loop { x += 1; }\n}\n",
+    );
+    assert!(text.contains("50 ms") && text.contains("line 3"), "{text}");
+}
+
+#[test]
+fn endless_recursion_hits_the_call_depth() {
+    let text = fails_at_run(
+        "deep",
+        "",
+        "fn down(n) { down(n + 1) }\nfn check(c, p) {\n  down(0)\n}\n",
+    );
+    assert!(
+        text.to_lowercase().contains("stack overflow") || text.contains("call"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_string_bomb_hits_the_size_limit() {
+    let text = fails_at_run(
+        "bomb",
+        "",
+        "fn check(c, p) {\n  let s = \"xx\";\n  loop { s += s; }\n}\n",
+    );
+    assert!(
+        text.to_lowercase().contains("length") || text.to_lowercase().contains("size"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_type_error_and_an_unknown_function_name_their_line() {
+    let text = fails_at_run(
+        "types",
+        "",
+        "fn check(c, p) {\n  let n = c.villages;\n  n * true\n}\n",
+    );
+    assert!(text.contains("line 3"), "{text}");
+    let text = fails_at_run("unknown", "", "fn check(c, p) {\n\n  frobnicate(c)\n}\n");
+    assert!(
+        text.contains("line 3") && text.contains("frobnicate"),
+        "{text}"
+    );
+}
+
+#[test]
+fn syntax_errors_eval_and_imports_fail_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, script, needle) in [
+        ("syntax", "fn check(c, p) {\n  let = 3;\n}\n", "line 2"),
+        ("eval", "fn check(c, p) {\n  eval(\"1\")\n}\n", "eval"),
+        (
+            "import",
+            "import \"secrets\" as s;\nfn check(c, p) { [] }\n",
+            "secrets",
+        ),
+    ] {
+        let path = plugin(dir.path(), name, "", script);
+        let err = match RhaiPlugin::load(&path) {
+            Err(e) => e.to_string(),
+            Ok(p) => p.check("S7", &input()).unwrap_err().to_string(),
+        };
+        assert!(
+            err.contains(&format!("plugin \"{name}\"")) && err.contains(needle),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_failing_plugin_leaves_the_others_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad =
+        RhaiPlugin::load(&plugin(dir.path(), "bad", "", "fn check(c, p) { loop {} }")).unwrap();
+    let good = RhaiPlugin::load(&plugin(dir.path(), "good", "", "fn check(c, p) { [] }")).unwrap();
+    assert!(bad.check("S7", &input()).is_err());
+    assert_eq!(good.check("S7", &input()).unwrap().status, Status::Pass);
+}
+
+#[test]
+fn another_contract_version_is_refused_with_the_side_to_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    for (contract, side) in [(2, "upgrade hecun"), (0, "upgrade the plugin")] {
+        let root = plugin(
+            dir.path(),
+            &format!("c{contract}"),
+            "",
+            "fn check(c, p) { [] }",
+        );
+        let manifest = std::fs::read_to_string(root.join("plugin.toml"))
+            .unwrap()
+            .replace("contract = 1", &format!("contract = {contract}"));
+        std::fs::write(root.join("plugin.toml"), manifest).unwrap();
+        let err = RhaiPlugin::load(&root).unwrap_err().to_string();
+        assert!(err.contains(side), "{err}");
+    }
+}
