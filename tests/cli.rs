@@ -447,3 +447,77 @@ fn plugin_test_fails_with_exit_code_1_when_a_case_fails() {
         "{text}"
     );
 }
+
+/// `hecun check` on the demo plan against a computation of the 启动标准 made here, directly
+/// from the villages file, without the engine or the plugin.
+#[test]
+fn launch_checks_on_the_demo_agree_with_a_direct_computation() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = repo().join("gis-data/demo/plan.toml");
+    let plugin = repo().join("plugins/launch-criteria");
+    let o = hecun(
+        &[
+            "check",
+            plan.to_str().unwrap(),
+            "--plugin",
+            plugin.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // criterion → (file field, value that fails it)
+    let rules = [
+        ("plan_approved", "方案通过", false),
+        ("no_new_homestead", "新批宅基地", true),
+        ("no_new_construction", "新建建筑", true),
+        ("land_legal", "用地合法", false),
+        ("infrastructure_started", "基础设施开工", false),
+        ("resettlement_started", "安置房开工", false),
+    ];
+    let text = std::fs::read_to_string(repo().join("gis-data/demo/villages.geojson")).unwrap();
+    let fc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut expected: BTreeMap<String, (BTreeSet<&str>, bool)> = BTreeMap::new();
+    for f in fc["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let entry = expected
+            .entry(p["社区"].as_str().unwrap().to_owned())
+            .or_default();
+        for (criterion, field, bad) in rules {
+            if p[field].as_bool() == Some(bad) {
+                entry.0.insert(criterion);
+            }
+        }
+        entry.1 |= p["强制拆迁"].as_bool() == Some(true);
+    }
+
+    let csv = std::fs::read_to_string(tmp.path().join("out/launch_checks.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let mut seen = 0;
+    for r in rows.records() {
+        let r = r.unwrap();
+        let (failed, vetoed) = &expected[&r[0]];
+        let status = if *vetoed {
+            "veto"
+        } else if failed.is_empty() {
+            "pass"
+        } else {
+            "fail"
+        };
+        assert_eq!(&r[3], status, "community {}", &r[0]);
+        let got: BTreeSet<&str> = r[4].split(';').filter(|s| !s.is_empty()).collect();
+        assert_eq!(&got, failed, "community {}", &r[0]);
+        assert_eq!(
+            &r[5],
+            if *vetoed { "no_forced_demolition" } else { "" },
+            "community {}",
+            &r[0]
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, expected.len());
+    assert!(expected.values().any(|(_, v)| *v) && expected.values().any(|(_, v)| !*v));
+}

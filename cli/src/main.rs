@@ -49,6 +49,23 @@ enum Command {
     /// Works with rule plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Checks whether each community may launch (启动标准), with a launch-check plugin.
+    #[command(
+        after_help = "Example:\n  hecun check gis-data/demo/plan.toml --plugin plugins/launch-criteria --out out-check"
+    )]
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The plan file (its villages layer; its sites layer assigns villages without a community field).
+    plan: PathBuf,
+    /// The launch-check plugin (folder or plugin.toml).
+    #[arg(long, value_name = "DIR")]
+    plugin: PathBuf,
+    /// Output folder: launch_checks.csv and launch_checks.json (replaced as a whole).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -162,6 +179,67 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
     Ok(failed == 0)
 }
 
+/// `hecun check`: communities from the plan's layers, a verdict for each.
+fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
+    use hecun::rules;
+    let plan = Plan::load(&args.plan)?;
+    let plugin = rules::RhaiPlugin::load(&args.plugin)?;
+    let read = |source: &hecun::LayerSource| -> Result<hecun::Layer> {
+        let options = hecun::ReadOptions {
+            default_crs: plan.affected.input_crs,
+            id_fields: source
+                .schema
+                .candidates("id")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            keep_going: false,
+        };
+        Ok(hecun::read_geojson(&source.path, &options)?.layer)
+    };
+    let villages = read(&plan.affected.villages)?;
+    let sites = plan
+        .sites
+        .as_ref()
+        .map(|s| read(s).map(|l| (l, s.schema.clone())))
+        .transpose()?;
+    let schema = &plan.affected.villages.schema;
+    let (communities, unassigned) =
+        rules::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, s)));
+    let verdicts = rules::check_communities(&plugin, &communities, &villages, schema);
+    let out = hecun::OutputDir::begin(&args.out)?;
+    out.write(
+        "launch_checks.csv",
+        &rules::launch_csv(&communities, &verdicts, &villages),
+    )?;
+    out.write(
+        "launch_checks.json",
+        &rules::launch_json(&communities, &verdicts),
+    )?;
+    out.commit()?;
+    if !quiet {
+        let count = |s: rules::Status| {
+            verdicts
+                .iter()
+                .filter(|v| matches!(v, Ok(v) if v.status == s))
+                .count()
+        };
+        let errors = verdicts.iter().filter(|v| v.is_err()).count();
+        print_stdout(&format!(
+            "{}: {} communities — {} may launch, {} blocked, {} vetoed, {} plugin errors; {} villages unassigned\nwrote {}\n",
+            plugin.manifest().name,
+            communities.len(),
+            count(rules::Status::Pass),
+            count(rules::Status::Fail),
+            count(rules::Status::Veto),
+            errors,
+            unassigned.len(),
+            args.out.display()
+        ))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     // Never give freed memory back to the OS during the run: at national scale mimalloc's
     // default (purge after 10 ms) returned and re-faulted pages so often that the kernel's
@@ -175,6 +253,15 @@ fn main() -> ExitCode {
         return match plugin_test(plugins, cli.quiet) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Check(args) = &cli.command {
+        return match check(args, cli.quiet) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("hecun: error: {e:#}");
                 ExitCode::from(2)
@@ -215,7 +302,7 @@ fn run(cli: &Cli) -> Result<()> {
             }
             (job, out, &r.common, plan.name)
         }
-        Command::Plugin(_) => unreachable!("handled in main"),
+        Command::Plugin(_) | Command::Check(_) => unreachable!("handled in main"),
     };
     let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();

@@ -36,7 +36,7 @@ pub fn villages(
     schema: &Schema,
     keep_going: bool,
 ) -> Result<(Vec<Village>, Vec<Error>)> {
-    let fields = Fields::new(schema);
+    let fields = Fields::new(schema, &["name", "township", "households", "population"]);
     let results: Vec<Result<Village>> = layer
         .features
         .par_iter()
@@ -104,7 +104,7 @@ pub fn zone_sources(
     default_class: Option<&str>,
     keep_going: bool,
 ) -> Result<(Vec<ZoneSource>, Vec<Error>)> {
-    let fields = Fields::new(schema);
+    let fields = Fields::new(schema, &[]);
     let results: Vec<Result<ZoneSource>> = layer
         .features
         .par_iter()
@@ -152,6 +152,57 @@ pub fn zone_sources(
         })
         .collect();
     split(results, keep_going)
+}
+
+/// The villages' launch-criteria fields (`LAUNCH_FIELDS`), as JSON values for a launch
+/// check: booleans as they are, `"是"`/`"否"`, `1`/`0` and `"true"`/`"false"` read as booleans;
+/// a field the feature lacks is left out (the plugin decides what missing means).
+pub fn launch_fields(
+    feature: &Feature,
+    schema: &Schema,
+) -> serde_json::Map<String, serde_json::Value> {
+    let fields = Fields::new(schema, LAUNCH_FIELDS);
+    let found = fields.lookup(feature);
+    let mut out = serde_json::Map::new();
+    for &model in LAUNCH_FIELDS {
+        if let Some((_, raw)) = fields.raw(&found, model) {
+            let value: serde_json::Value =
+                serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+            let flag = match &value {
+                serde_json::Value::Bool(b) => Some(*b),
+                serde_json::Value::Number(n) => n.as_i64().map(|n| n != 0),
+                serde_json::Value::String(s) => match s.trim() {
+                    "是" | "true" | "True" | "TRUE" | "1" | "Y" | "y" => Some(true),
+                    "否" | "false" | "False" | "FALSE" | "0" | "N" | "n" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            };
+            out.insert(
+                model.to_owned(),
+                flag.map_or(value, serde_json::Value::Bool),
+            );
+        }
+    }
+    out
+}
+
+/// The model fields a launch check reads from each village.
+pub const LAUNCH_FIELDS: &[&str] = &[
+    "plan_approved",
+    "new_homestead_approved",
+    "new_construction",
+    "land_legal",
+    "infra_started",
+    "resettlement_started",
+    "forced_demolition",
+];
+
+/// The text of model field `model` of a feature, through the schema.
+pub fn field_text(feature: &Feature, schema: &Schema, model: &str) -> Option<String> {
+    let fields = Fields::new(schema, &[model]);
+    let found = fields.lookup(feature);
+    fields.text(&found, model)
 }
 
 /// A polygonal geometry as a `MultiPolygon` (empty for other kinds).
@@ -205,11 +256,13 @@ struct Found<'f> {
 }
 
 impl<'s> Fields<'s> {
-    fn new(schema: &'s Schema) -> Self {
+    /// Looks up the model fields `models` (all of the layer kind's when empty).
+    fn new(schema: &'s Schema, models: &[&str]) -> Self {
         let mut names: Vec<&str> = schema
             .kind()
             .fields()
             .iter()
+            .filter(|f| models.is_empty() || models.contains(&f.name))
             .flat_map(|f| schema.candidates(f.name))
             .collect();
         names.dedup();

@@ -39,6 +39,8 @@ pub struct Plan {
     pub affected: AffectedJob,
     /// The output folder, if the plan names one (relative paths resolved against the plan).
     pub output_dir: Option<PathBuf>,
+    /// Candidate resettlement sites, if the plan lists them.
+    pub sites: Option<LayerSource>,
     /// Layers the plan lists that this version of hecun does not use yet.
     pub unused_layers: Vec<String>,
 }
@@ -130,6 +132,7 @@ impl Plan {
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
         let corridors = take(LayerKind::Corridors)?;
         let townships = take(LayerKind::Townships)?;
+        let sites = take(LayerKind::Sites)?;
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
             s.as_deref()
                 .map(str::parse)
@@ -163,6 +166,7 @@ impl Plan {
                 check_all: file.options.check_all,
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
+            sites,
             unused_layers: layers.into_keys().collect(),
         })
     }
@@ -198,7 +202,8 @@ mod tests {
         );
         assert_eq!(plan.affected.metric_crs.unwrap().code(), 4547);
         assert_eq!(plan.output_dir.as_deref(), Some(Path::new("demo/out")));
-        assert_eq!(plan.unused_layers, vec!["sites".to_owned()]);
+        assert!(plan.unused_layers.is_empty());
+        assert_eq!(plan.sites.unwrap().path, Path::new("demo/s.geojson"));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum LayerKind {
     Corridors,
     /// Townships (polygons).
     Townships,
+    /// Candidate resettlement sites (polygons).
+    Sites,
 }
 
 impl LayerKind {
@@ -30,6 +32,7 @@ impl LayerKind {
             LayerKind::Roads => "roads",
             LayerKind::Corridors => "corridors",
             LayerKind::Townships => "townships",
+            LayerKind::Sites => "sites",
         }
     }
 
@@ -40,6 +43,7 @@ impl LayerKind {
             LayerKind::Roads => ROAD_FIELDS,
             LayerKind::Corridors => CORRIDOR_FIELDS,
             LayerKind::Townships => TOWNSHIP_FIELDS,
+            LayerKind::Sites => SITE_FIELDS,
         }
     }
 }
@@ -89,6 +93,46 @@ static VILLAGE_FIELDS: &[FieldSpec] = &[
         name: "population",
         defaults: &["population", "人口", "总人口", "人口数"],
         meaning: "number of people (人口), a whole number",
+    },
+    FieldSpec {
+        name: "community",
+        defaults: &["community", "社区", "新社区", "安置社区"],
+        meaning: "the new community the village merges into (default: the nearest site of its township)",
+    },
+    FieldSpec {
+        name: "plan_approved",
+        defaults: &["plan_approved", "方案通过"],
+        meaning: "启动标准 1: the plan is accepted by the residents and approved by the higher authority",
+    },
+    FieldSpec {
+        name: "new_homestead_approved",
+        defaults: &["new_homestead_approved", "新批宅基地"],
+        meaning: "启动标准 2: homestead land was newly approved",
+    },
+    FieldSpec {
+        name: "new_construction",
+        defaults: &["new_construction", "新建建筑"],
+        meaning: "启动标准 2: something was newly built",
+    },
+    FieldSpec {
+        name: "land_legal",
+        defaults: &["land_legal", "用地合法"],
+        meaning: "启动标准 3: newly occupied construction land is legal",
+    },
+    FieldSpec {
+        name: "infra_started",
+        defaults: &["infra_started", "基础设施开工"],
+        meaning: "启动标准 4: infrastructure and public-service facilities have started",
+    },
+    FieldSpec {
+        name: "resettlement_started",
+        defaults: &["resettlement_started", "安置房开工"],
+        meaning: "启动标准 5: resettlement housing has started",
+    },
+    FieldSpec {
+        name: "forced_demolition",
+        defaults: &["forced_demolition", "强制拆迁", "强拆"],
+        meaning: "forced demolition happened: a one-vote veto",
     },
 ];
 
@@ -143,6 +187,24 @@ static TOWNSHIP_FIELDS: &[FieldSpec] = &[
         name: "name",
         defaults: &["name", "名称", "乡镇", "township"],
         meaning: "township name, as the villages' township field writes it",
+    },
+];
+
+static SITE_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "site id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: &["name", "名称", "社区"],
+        meaning: "the community the site is for (villages' community field names it)",
+    },
+    FieldSpec {
+        name: "township",
+        defaults: &["township", "乡镇"],
+        meaning: "township of the site",
     },
 ];
 

@@ -5,10 +5,14 @@
 //! ([`Verdict`]: every failed criterion and every veto with its evidence). Rhai is the first
 //! runtime ([`RhaiPlugin`]); WebAssembly comes next under the same contract.
 
+mod communities;
 mod contract;
+mod launch;
 mod rhai_runtime;
 mod verdict;
 
+pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
+pub use launch::{check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
 pub use verdict::{Finding, Status, Verdict};
