@@ -99,7 +99,10 @@ fn demo_plan_runs_and_reruns_byte_identically() {
     let a = hecun(&["run", plan, "--out", "a"], tmp.path());
     assert!(a.status.success(), "{}", stderr(&a));
     let stdout = String::from_utf8_lossy(&a.stdout);
-    assert!(stdout.contains("涉及行政村"), "{stdout}");
+    assert!(
+        stdout.contains("涉及行政村") && stdout.contains("启动标准"),
+        "{stdout}"
+    );
     let b = hecun(&["run", plan, "--out", "b", "--quiet"], tmp.path());
     assert!(b.status.success());
     assert!(b.stdout.is_empty(), "--quiet prints nothing");
@@ -110,6 +113,8 @@ fn demo_plan_runs_and_reruns_byte_identically() {
         "affected_villages.geojson",
         "zones.geojson",
         "summary.json",
+        "launch_checks.csv",
+        "launch_checks.json",
     ] {
         let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
         let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
@@ -520,4 +525,25 @@ fn launch_checks_on_the_demo_agree_with_a_direct_computation() {
     }
     assert_eq!(seen, expected.len());
     assert!(expected.values().any(|(_, v)| *v) && expected.values().any(|(_, v)| !*v));
+
+    // The evidence names the village and the field as the planner's file has it.
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("out/launch_checks.json")).unwrap(),
+    )
+    .unwrap();
+    let veto = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().cloned().unwrap_or_default())
+        .find(|f| f["veto"] == true)
+        .unwrap();
+    assert_eq!(veto["evidence"]["field"], "forced_demolition");
+    assert_eq!(veto["evidence"]["file_field"], "强制拆迁");
+    assert!(
+        veto["evidence"]["village"]
+            .as_str()
+            .unwrap()
+            .starts_with("410122")
+    );
 }

@@ -181,59 +181,15 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
 
 /// `hecun check`: communities from the plan's layers, a verdict for each.
 fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
-    use hecun::rules;
     let plan = Plan::load(&args.plan)?;
-    let plugin = rules::RhaiPlugin::load(&args.plugin)?;
-    let read = |source: &hecun::LayerSource| -> Result<hecun::Layer> {
-        let options = hecun::ReadOptions {
-            default_crs: plan.affected.input_crs,
-            id_fields: source
-                .schema
-                .candidates("id")
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            keep_going: false,
-        };
-        Ok(hecun::read_geojson(&source.path, &options)?.layer)
-    };
-    let villages = read(&plan.affected.villages)?;
-    let sites = plan
-        .sites
-        .as_ref()
-        .map(|s| read(s).map(|l| (l, s.schema.clone())))
-        .transpose()?;
-    let schema = &plan.affected.villages.schema;
-    let (communities, unassigned) =
-        rules::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, s)));
-    let verdicts = rules::check_communities(&plugin, &communities, &villages, schema);
+    let launch = hecun::rules::LaunchRun::run(&plan, &args.plugin)?;
     let out = hecun::OutputDir::begin(&args.out)?;
-    out.write(
-        "launch_checks.csv",
-        &rules::launch_csv(&communities, &verdicts, &villages),
-    )?;
-    out.write(
-        "launch_checks.json",
-        &rules::launch_json(&communities, &verdicts),
-    )?;
+    launch.write_into(&out)?;
     out.commit()?;
     if !quiet {
-        let count = |s: rules::Status| {
-            verdicts
-                .iter()
-                .filter(|v| matches!(v, Ok(v) if v.status == s))
-                .count()
-        };
-        let errors = verdicts.iter().filter(|v| v.is_err()).count();
         print_stdout(&format!(
-            "{}: {} communities — {} may launch, {} blocked, {} vetoed, {} plugin errors; {} villages unassigned\nwrote {}\n",
-            plugin.manifest().name,
-            communities.len(),
-            count(rules::Status::Pass),
-            count(rules::Status::Fail),
-            count(rules::Status::Veto),
-            errors,
-            unassigned.len(),
+            "{}\nwrote {}\n",
+            launch.summary(),
             args.out.display()
         ))?;
     }
@@ -278,12 +234,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let (job, out, common, title) = match &cli.command {
+    let (job, out, common, title, plan) = match &cli.command {
         Command::Affected(a) => (
             affected_job(a)?,
             a.out.clone(),
             &a.common,
             "hecun affected".to_owned(),
+            None,
         ),
         Command::Run(r) => {
             let plan = Plan::load(&r.plan)?;
@@ -300,10 +257,12 @@ fn run(cli: &Cli) -> Result<()> {
                     plan.unused_layers.join(", ")
                 );
             }
-            (job, out, &r.common, plan.name)
+            let title = plan.name.clone();
+            (job, out, &r.common, title, Some(plan))
         }
         Command::Plugin(_) | Command::Check(_) => unreachable!("handled in main"),
     };
+    let launch_plugin = plan.as_ref().and_then(|p| p.launch_check.clone());
     let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
@@ -313,7 +272,20 @@ fn run(cli: &Cli) -> Result<()> {
         village_geojson: true,
     };
     let write_started = Instant::now();
-    let files = hecun::write_affected(&run, &out, set, job.engine)?;
+    let output = hecun::OutputDir::begin(&out)?;
+    let mut files = hecun::write_affected_into(&run, &output, set, job.engine)?;
+    let mut launch_summary = None;
+    if let Some(plugin) = &launch_plugin {
+        progress.stage("launch checks");
+        let launch = hecun::rules::LaunchRun::run(plan.as_ref().context("a plan")?, plugin)?;
+        launch.write_into(&output)?;
+        files.extend([
+            "launch_checks.csv".to_owned(),
+            "launch_checks.json".to_owned(),
+        ]);
+        launch_summary = Some(launch.summary());
+    }
+    output.commit()?;
     progress.finish();
     if common.timings {
         let mut line = String::from("hecun: timings:");
@@ -333,6 +305,9 @@ fn run(cli: &Cli) -> Result<()> {
     }
     if !cli.quiet {
         let mut text = format!("{title}\n{}", hecun::summary_text(&run));
+        if let Some(line) = &launch_summary {
+            text.push_str(&format!("\n启动标准 / launch checks: {line}\n"));
+        }
         text.push_str(&format!(
             "\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",
             files.len(),

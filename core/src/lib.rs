@@ -58,7 +58,9 @@ pub use grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
 pub use job::{AffectedJob, AffectedRun, LayerSource};
 pub use layer::{Feature, Layer, Properties};
 pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
-pub use output::{OutputDir, OutputSet, summary_text, write_affected, write_geometry};
+pub use output::{
+    OutputDir, OutputSet, summary_text, write_affected, write_affected_into, write_geometry,
+};
 pub use plan::Plan;
 pub use reach::ZoneIndex;
 pub use read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};

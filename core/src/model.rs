@@ -198,6 +198,13 @@ pub const LAUNCH_FIELDS: &[&str] = &[
     "forced_demolition",
 ];
 
+/// The name the feature's file gives model field `model` (the first candidate it has).
+pub fn file_field(feature: &Feature, schema: &Schema, model: &str) -> Option<String> {
+    let fields = Fields::new(schema, &[model]);
+    let found = fields.lookup(feature);
+    fields.raw(&found, model).map(|(name, _)| name.to_owned())
+}
+
 /// The text of model field `model` of a feature, through the schema.
 pub fn field_text(feature: &Feature, schema: &Schema, model: &str) -> Option<String> {
     let fields = Fields::new(schema, &[model]);

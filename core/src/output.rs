@@ -169,6 +169,19 @@ pub fn write_affected(
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
     let out = OutputDir::begin(dir)?;
+    let names = write_affected_into(run, &out, set, engine)?;
+    out.commit()?;
+    Ok(names)
+}
+
+/// Writes the affected-villages files into an output folder being written (see
+/// [`write_affected`]), so that other results can join them before it is committed.
+pub fn write_affected_into(
+    run: &AffectedRun,
+    out: &OutputDir,
+    set: OutputSet,
+    engine: CrsEngine,
+) -> Result<Vec<String>> {
     // The tables are formatted while the GeoJSON layers stream out.
     let (tables, layers) = rayon::join(
         || -> Result<Vec<(&str, Vec<u8>)>> {
@@ -183,11 +196,11 @@ pub fn write_affected(
         || -> Result<Vec<&str>> {
             let mut names = Vec::new();
             if set.village_geojson {
-                affected_geojson(run, engine, &out)?;
+                affected_geojson(run, engine, out)?;
                 names.push("affected_villages.geojson");
             }
             if set.zones {
-                zones_geojson(run, engine, &out)?;
+                zones_geojson(run, engine, out)?;
                 names.push("zones.geojson");
             }
             Ok(names)
@@ -199,7 +212,6 @@ pub fn write_affected(
         names.push(name.to_owned());
     }
     names.extend(layers?.into_iter().map(str::to_owned));
-    out.commit()?;
     Ok(names)
 }
 

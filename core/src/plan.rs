@@ -39,6 +39,8 @@ pub struct Plan {
     pub affected: AffectedJob,
     /// The output folder, if the plan names one (relative paths resolved against the plan).
     pub output_dir: Option<PathBuf>,
+    /// The launch-check plugin the plan runs (`[checks] launch = "…"`), if any.
+    pub launch_check: Option<PathBuf>,
     /// Candidate resettlement sites, if the plan lists them.
     pub sites: Option<LayerSource>,
     /// Layers the plan lists that this version of hecun does not use yet.
@@ -57,6 +59,14 @@ struct PlanFile {
     output: OutputTable,
     #[serde(default)]
     options: OptionsTable,
+    #[serde(default)]
+    checks: ChecksTable,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ChecksTable {
+    launch: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -166,6 +176,7 @@ impl Plan {
                 check_all: file.options.check_all,
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
+            launch_check: file.checks.launch.map(|p| base.join(p)),
             sites,
             unused_layers: layers.into_keys().collect(),
         })

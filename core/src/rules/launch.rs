@@ -1,5 +1,7 @@
 //! Running a launch-check plugin over every community, each verdict explained.
 
+use std::path::Path;
+
 use rayon::prelude::*;
 
 use super::communities::Community;
@@ -7,7 +9,10 @@ use super::rhai_runtime::RhaiPlugin;
 use super::verdict::Verdict;
 use crate::error::Result;
 use crate::layer::Layer;
-use crate::model::{field_text, launch_fields};
+use crate::model::{field_text, file_field, launch_fields};
+use crate::output::OutputDir;
+use crate::plan::Plan;
+use crate::read::{ReadOptions, read_geojson};
 use crate::schema::Schema;
 
 /// What a launch check hands the plugin for one community: its name, township and villages
@@ -47,8 +52,131 @@ pub fn check_communities(
 ) -> Vec<Result<Verdict>> {
     communities
         .par_iter()
-        .map(|c| plugin.check(&c.name, &launch_input(c, villages, schema)))
+        .map(|c| {
+            let mut verdict = plugin.check(&c.name, &launch_input(c, villages, schema))?;
+            name_file_fields(&mut verdict, c, villages, schema);
+            Ok(verdict)
+        })
         .collect()
+}
+
+/// Adds, beside each finding's model `field`, the name the planner's file gives it
+/// (`file_field`: 强制拆迁 for `forced_demolition`), so that the evidence can be looked up.
+fn name_file_fields(
+    verdict: &mut Verdict,
+    community: &Community,
+    villages: &Layer,
+    schema: &Schema,
+) {
+    for finding in &mut verdict.findings {
+        let (Some(model), Some(village)) = (
+            finding
+                .evidence
+                .get("field")
+                .and_then(|f| f.as_str())
+                .map(str::to_owned),
+            finding
+                .evidence
+                .get("village")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+        ) else {
+            continue;
+        };
+        let feature = community
+            .villages
+            .iter()
+            .map(|&i| &villages.features[i])
+            .find(|f| f.id.as_deref() == Some(village.as_str()));
+        if let Some(name) = feature.and_then(|f| file_field(f, schema, &model)) {
+            finding.evidence.insert("file_field".into(), name.into());
+        }
+    }
+}
+
+/// A launch check run over a plan's communities.
+#[derive(Debug)]
+pub struct LaunchRun {
+    /// The plugin's name.
+    pub plugin: String,
+    /// The communities, sorted by name.
+    pub communities: Vec<Community>,
+    /// One verdict (or plugin error) per community.
+    pub verdicts: Vec<Result<Verdict>>,
+    /// Villages that joined no community (indices into `villages.features`).
+    pub unassigned: Vec<usize>,
+    /// The villages layer as read.
+    pub villages: Layer,
+}
+
+impl LaunchRun {
+    /// Reads the plan's villages (and sites), groups them into communities and checks each
+    /// with the plugin at `plugin`.
+    pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
+        let plugin = RhaiPlugin::load(plugin)?;
+        let read = |source: &crate::job::LayerSource| -> Result<Layer> {
+            let options = ReadOptions {
+                default_crs: plan.affected.input_crs,
+                id_fields: source
+                    .schema
+                    .candidates("id")
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                keep_going: false,
+            };
+            Ok(read_geojson(&source.path, &options)?.layer)
+        };
+        let villages = read(&plan.affected.villages)?;
+        let sites = plan
+            .sites
+            .as_ref()
+            .map(|s| read(s).map(|l| (l, &s.schema)))
+            .transpose()?;
+        let schema = &plan.affected.villages.schema;
+        let (communities, unassigned) =
+            super::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, *s)));
+        let verdicts = check_communities(&plugin, &communities, &villages, schema);
+        Ok(LaunchRun {
+            plugin: plugin.manifest().name.clone(),
+            communities,
+            verdicts,
+            unassigned,
+            villages,
+        })
+    }
+
+    /// Writes `launch_checks.csv` and `launch_checks.json` into an output folder being written.
+    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+        out.write(
+            "launch_checks.csv",
+            &launch_csv(&self.communities, &self.verdicts, &self.villages),
+        )?;
+        out.write(
+            "launch_checks.json",
+            &launch_json(&self.communities, &self.verdicts),
+        )
+    }
+
+    /// One line in the plan's terms: how many communities may launch, are blocked, vetoed.
+    pub fn summary(&self) -> String {
+        let count = |s: super::Status| {
+            self.verdicts
+                .iter()
+                .filter(|v| matches!(v, Ok(v) if v.status == s))
+                .count()
+        };
+        format!(
+            "{}: {} communities — {} may launch, {} blocked, {} vetoed, {} plugin errors; {} villages in no community",
+            self.plugin,
+            self.communities.len(),
+            count(super::Status::Pass),
+            count(super::Status::Fail),
+            count(super::Status::Veto),
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.unassigned.len()
+        )
+    }
 }
 
 /// The launch checks as a table (UTF-8 with BOM): community, township, villages, status,

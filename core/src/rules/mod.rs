@@ -13,6 +13,6 @@ mod verdict;
 
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
-pub use launch::{check_communities, launch_csv, launch_input, launch_json};
+pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
 pub use verdict::{Finding, Status, Verdict};
