@@ -410,15 +410,17 @@ fn keep_going_drops_a_broken_village_near_a_zone_and_keeps_the_rest() {
     );
 }
 
+/// Runs `hecun plugin test DIR`: the exit code and what it printed.
+fn plugin_test(dir: &Path) -> (Option<i32>, String) {
+    let o = hecun(&["plugin", "test", dir.to_str().unwrap()], Path::new("."));
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    (o.status.code(), text)
+}
+
 #[test]
 fn plugin_test_runs_the_shipped_plugins_cases() {
-    let plugin = repo().join("plugins/launch-criteria");
-    let o = hecun(
-        &["plugin", "test", plugin.to_str().unwrap()],
-        Path::new("."),
-    );
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{text}{}", stderr(&o));
+    let (code, text) = plugin_test(&repo().join("plugins/launch-criteria"));
+    assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("launch-criteria 1.0.0") && text.contains("6 passed, 0 failed"),
         "{text}"
@@ -441,12 +443,8 @@ fn plugin_test_fails_with_exit_code_1_when_a_case_fails() {
     );
     assert_ne!(manifest, wrong);
     std::fs::write(tmp.path().join("plugin.toml"), wrong).unwrap();
-    let o = hecun(
-        &["plugin", "test", tmp.path().to_str().unwrap()],
-        Path::new("."),
-    );
-    assert_eq!(o.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&o.stdout);
+    let (code, text) = plugin_test(tmp.path());
+    assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("FAIL  forced demolition vetoes") && text.contains("5 passed, 1 failed"),
         "{text}"

@@ -37,6 +37,21 @@ impl LayerSource {
             schema: Schema::new(kind),
         }
     }
+
+    /// Reads the file, naming features by the schema's id field.
+    pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::read::ReadOutcome> {
+        let options = ReadOptions {
+            default_crs,
+            id_fields: self
+                .schema
+                .candidates("id")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            keep_going,
+        };
+        read_geojson(&self.path, &options)
+    }
 }
 
 /// Everything the affected-villages job needs. Build it directly, or from a plan file.
@@ -103,17 +118,7 @@ impl AffectedJob {
 
         progress("load");
         let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
-            let options = ReadOptions {
-                default_crs: self.input_crs,
-                id_fields: source
-                    .schema
-                    .candidates("id")
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                keep_going: self.keep_going,
-            };
-            let outcome = read_geojson(&source.path, &options)?;
+            let outcome = source.read(self.input_crs, self.keep_going)?;
             warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
             Ok(outcome.layer)
         };

@@ -12,7 +12,6 @@ use crate::layer::Layer;
 use crate::model::{field_text, file_field, launch_fields};
 use crate::output::OutputDir;
 use crate::plan::Plan;
-use crate::read::{ReadOptions, read_geojson};
 use crate::schema::Schema;
 
 /// What a launch check hands the plugin for one community: its name, township and villages
@@ -115,17 +114,7 @@ impl LaunchRun {
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
         let plugin = RhaiPlugin::load(plugin)?;
         let read = |source: &crate::job::LayerSource| -> Result<Layer> {
-            let options = ReadOptions {
-                default_crs: plan.affected.input_crs,
-                id_fields: source
-                    .schema
-                    .candidates("id")
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                keep_going: false,
-            };
-            Ok(read_geojson(&source.path, &options)?.layer)
+            Ok(source.read(plan.affected.input_crs, false)?.layer)
         };
         let villages = read(&plan.affected.villages)?;
         let sites = plan
