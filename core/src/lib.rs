@@ -43,6 +43,7 @@ mod read;
 mod relate;
 pub mod rules;
 mod schema;
+mod spatial;
 mod stroke;
 mod validate;
 mod zones;
@@ -61,10 +62,11 @@ pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
 pub use output::{
     OutputDir, OutputSet, summary_text, write_affected, write_affected_into, write_geometry,
 };
-pub use plan::Plan;
+pub use plan::{Plan, SiteScoring};
 pub use reach::ZoneIndex;
 pub use read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
 pub use relate::{Relation, area_inside, relate};
 pub use schema::{FieldSpec, LayerKind, Schema};
+pub use spatial::{IndexedLayer, LayerItem, SpatialLayers};
 pub use validate::{check_simple, check_structure};
 pub use zones::{Zone, ZoneSpec, buffer, build_zones};

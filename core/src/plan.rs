@@ -43,8 +43,25 @@ pub struct Plan {
     pub launch_check: Option<PathBuf>,
     /// Candidate resettlement sites, if the plan lists them.
     pub sites: Option<LayerSource>,
+    /// The other layers rules may read (townships, sites, zoning, facilities, farmland,
+    /// red line), by layer name.
+    pub context: BTreeMap<String, LayerSource>,
+    /// The standard-selection plugin the plan runs (`[checks] standard = "…"`), if any.
+    pub standard_check: Option<PathBuf>,
+    /// The site-score plugin the plan runs (`[scoring] sites = "…"`), if any, and how many
+    /// sites to choose per township (`top`, default 2).
+    pub site_scoring: Option<SiteScoring>,
     /// Layers the plan lists that this version of hecun does not use yet.
     pub unused_layers: Vec<String>,
+}
+
+/// How a plan scores its candidate sites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteScoring {
+    /// The site-score plugin.
+    pub plugin: PathBuf,
+    /// Sites chosen per township (the source plan asks for 1–2 demonstration communities).
+    pub top: usize,
 }
 
 #[derive(Deserialize)]
@@ -61,12 +78,21 @@ struct PlanFile {
     options: OptionsTable,
     #[serde(default)]
     checks: ChecksTable,
+    scoring: Option<ScoringTable>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ChecksTable {
     launch: Option<PathBuf>,
+    standard: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScoringTable {
+    sites: PathBuf,
+    top: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -141,8 +167,14 @@ impl Plan {
         let roads = take(LayerKind::Roads)?
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
         let corridors = take(LayerKind::Corridors)?;
-        let townships = take(LayerKind::Townships)?;
-        let sites = take(LayerKind::Sites)?;
+        let mut context_layers = BTreeMap::new();
+        for kind in LayerKind::context_kinds() {
+            if let Some(source) = take(kind)? {
+                context_layers.insert(kind.name().to_owned(), source);
+            }
+        }
+        let townships = context_layers.get("townships").cloned();
+        let sites = context_layers.get("sites").cloned();
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
             s.as_deref()
                 .map(str::parse)
@@ -177,7 +209,13 @@ impl Plan {
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
             launch_check: file.checks.launch.map(|p| base.join(p)),
+            standard_check: file.checks.standard.map(|p| base.join(p)),
+            site_scoring: file.scoring.map(|s| SiteScoring {
+                plugin: base.join(s.sites),
+                top: s.top.unwrap_or(2),
+            }),
             sites,
+            context: context_layers,
             unused_layers: layers.into_keys().collect(),
         })
     }

@@ -22,6 +22,14 @@ pub enum LayerKind {
     Townships,
     /// Candidate resettlement sites (polygons).
     Sites,
+    /// Land-use zoning (polygons with a land-use class: 城镇建设用地, 产业集聚区…).
+    Zoning,
+    /// Public-service facilities (points with a type: 学校, 幼儿园, 卫生院, 养老…).
+    Facilities,
+    /// Permanent basic farmland (polygons).
+    Farmland,
+    /// Ecological protection red line (polygons).
+    Redline,
 }
 
 impl LayerKind {
@@ -33,6 +41,10 @@ impl LayerKind {
             LayerKind::Corridors => "corridors",
             LayerKind::Townships => "townships",
             LayerKind::Sites => "sites",
+            LayerKind::Zoning => "zoning",
+            LayerKind::Facilities => "facilities",
+            LayerKind::Farmland => "farmland",
+            LayerKind::Redline => "redline",
         }
     }
 
@@ -44,7 +56,22 @@ impl LayerKind {
             LayerKind::Corridors => CORRIDOR_FIELDS,
             LayerKind::Townships => TOWNSHIP_FIELDS,
             LayerKind::Sites => SITE_FIELDS,
+            LayerKind::Zoning => ZONING_FIELDS,
+            LayerKind::Facilities => FACILITY_FIELDS,
+            LayerKind::Farmland | LayerKind::Redline => AREA_FIELDS,
         }
+    }
+
+    /// The layers that rules may read besides villages, roads and corridors.
+    pub fn context_kinds() -> [LayerKind; 6] {
+        [
+            LayerKind::Townships,
+            LayerKind::Sites,
+            LayerKind::Zoning,
+            LayerKind::Facilities,
+            LayerKind::Farmland,
+            LayerKind::Redline,
+        ]
     }
 }
 
@@ -205,6 +232,60 @@ static SITE_FIELDS: &[FieldSpec] = &[
         name: "township",
         defaults: &["township", "乡镇"],
         meaning: "township of the site",
+    },
+];
+
+static ZONING_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "zoning area id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: NAME,
+        meaning: "zoning area name",
+    },
+    FieldSpec {
+        name: "class",
+        defaults: &["class", "用地类型", "类型", "land_use"],
+        meaning: "land-use class (城镇建设用地 urban construction land, 产业集聚区 industrial cluster, 乡村建设用地 …)",
+    },
+];
+
+static FACILITY_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "facility id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: NAME,
+        meaning: "facility name",
+    },
+    FieldSpec {
+        name: "class",
+        defaults: &["class", "类型", "type"],
+        meaning: "facility type (学校, 幼儿园, 卫生院, 养老 …)",
+    },
+];
+
+static AREA_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: ID,
+        meaning: "feature id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: NAME,
+        meaning: "feature name",
+    },
+    FieldSpec {
+        name: "class",
+        defaults: &["class", "类型"],
+        meaning: "type of protected land",
     },
 ];
 

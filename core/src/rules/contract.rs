@@ -23,6 +23,17 @@ pub enum Kind {
     StandardSelection,
 }
 
+impl Kind {
+    /// The kind's name as manifests write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::LaunchCheck => "launch-check",
+            Kind::SiteScore => "site-score",
+            Kind::StandardSelection => "standard-selection",
+        }
+    }
+}
+
 /// Sandbox limits of one plugin, from its manifest; the defaults are safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]

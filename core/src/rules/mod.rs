@@ -5,14 +5,21 @@
 //! ([`Verdict`]: every failed criterion and every veto with its evidence). Rhai is the first
 //! runtime ([`RhaiPlugin`]); WebAssembly comes next under the same contract.
 
+mod candidate;
 mod communities;
 mod contract;
 mod launch;
 mod rhai_runtime;
+mod scene;
+mod score;
+mod testing;
 mod verdict;
 
+pub use candidate::{Candidate, FeatureNames, Value, helpers};
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
-pub use verdict::{Finding, Status, Verdict};
+pub use scene::{SceneLayer, build_scene, read_scene_layer};
+pub use score::{Outcome, Rank, Score, Term, rank};
+pub use verdict::{Finding, StandardVerdict, Status, Verdict};

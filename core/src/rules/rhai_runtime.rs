@@ -5,14 +5,17 @@
 //! network or file functions of its own), `print` and `debug` silenced. A script that breaks
 //! a limit or fails is stopped, and the error names the plugin, the candidate and the line.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rhai::{AST, Dynamic, Engine, Map, Scope};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
 
+use super::candidate::{Candidate, Value, helpers};
 use super::contract::{Kind, Manifest};
-use super::verdict::{Finding, Verdict};
+use super::score::{Outcome, Score, Term};
+use super::testing;
+use super::verdict::{Finding, StandardVerdict, Verdict};
 use crate::error::{Error, Result};
 
 thread_local! {
@@ -20,6 +23,15 @@ thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
     /// The last script line the tracing engine stepped on, on this thread.
     static LAST_LINE: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The terms `term(…)` records during a score call, when an explanation is asked for.
+    static TERMS: RefCell<Option<Vec<Term>>> = const { RefCell::new(None) };
+}
+
+/// What `exclude(reason, evidence)` returns: the candidate is out, and why.
+#[derive(Debug, Clone)]
+struct Exclusion {
+    reason: String,
+    evidence: Map,
 }
 
 /// A Rhai plugin, compiled once; `Send + Sync`, so one plugin serves all threads.
@@ -122,13 +134,7 @@ impl RhaiPlugin {
     /// Runs a launch check on one community: the script's `check(community, params)` returns
     /// the findings it made with `fail(criterion, reason, evidence)` and `veto(…)`.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
-        if self.manifest.kind != Kind::LaunchCheck {
-            return Err(self.error(
-                Some(candidate),
-                None,
-                format!("is a {:?} plugin, not a launch check", self.manifest.kind),
-            ));
-        }
+        self.expect_kind(Kind::LaunchCheck, candidate)?;
         let input = rhai::serde::to_dynamic(input)
             .map_err(|e| self.error(Some(candidate), None, format!("input: {e}")))?;
         let found = self.call("check", candidate, (input, self.params.clone()))?;
@@ -142,6 +148,89 @@ impl RhaiPlugin {
         Ok(Verdict::from_findings(findings))
     }
 
+    /// Scores one candidate: the script's `score(candidate, params)` returns a number (usually
+    /// a sum of `term(name, weight, value)`), or `exclude(reason, evidence)`. With `explain`,
+    /// the terms are kept; without, `term` only multiplies.
+    pub fn score(&self, candidate: &Candidate, explain: bool) -> Result<Score> {
+        self.expect_kind(Kind::SiteScore, candidate.id())?;
+        TERMS.with(|t| *t.borrow_mut() = explain.then(Vec::new));
+        let result = self.call(
+            "score",
+            candidate.id(),
+            (candidate.clone(), self.params.clone()),
+        );
+        let terms = TERMS.with(|t| t.borrow_mut().take()).unwrap_or_default();
+        let result = result?;
+        let outcome = if let Some(x) = result.clone().try_cast::<Exclusion>() {
+            Outcome::Excluded {
+                reason: x.reason,
+                evidence: map_to_json(x.evidence),
+            }
+        } else {
+            let score = result
+                .as_float()
+                .or_else(|_| result.as_int().map(|i| i as f64))
+                .map_err(|t| {
+                    self.error(
+                        Some(candidate.id()),
+                        None,
+                        format!("score() must return a number or exclude(…), not {t}"),
+                    )
+                })?;
+            if !score.is_finite() {
+                return Err(self.error(
+                    Some(candidate.id()),
+                    None,
+                    format!("score() returned {score}, not a finite number"),
+                ));
+            }
+            Outcome::Scored(score)
+        };
+        Ok(Score { outcome, terms })
+    }
+
+    /// Chooses the planning standard for one community and checks it: the script's
+    /// `select(community, params)` returns `standard(name, findings)`.
+    pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
+        self.expect_kind(Kind::StandardSelection, candidate.id())?;
+        let result = self.call(
+            "select",
+            candidate.id(),
+            (candidate.clone(), self.params.clone()),
+        )?;
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            standard: String,
+            findings: Vec<Finding>,
+        }
+        let answer: Answer = rhai::serde::from_dynamic(&result).map_err(|e| {
+            self.error(
+                Some(candidate.id()),
+                None,
+                format!("select() must return standard(name, findings): {e}"),
+            )
+        })?;
+        Ok(StandardVerdict {
+            standard: answer.standard,
+            verdict: Verdict::from_findings(answer.findings),
+        })
+    }
+
+    fn expect_kind(&self, kind: Kind, candidate: &str) -> Result<()> {
+        if self.manifest.kind == kind {
+            return Ok(());
+        }
+        Err(self.error(
+            Some(candidate),
+            None,
+            format!(
+                "is a {} plugin, not a {}",
+                self.manifest.kind.name(),
+                kind.name()
+            ),
+        ))
+    }
+
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
         self.manifest
@@ -149,14 +238,32 @@ impl RhaiPlugin {
             .iter()
             .map(|case| {
                 let outcome = (|| -> std::result::Result<(), String> {
-                    let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
-                    let id = input
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or(&case.name)
-                        .to_owned();
-                    let verdict = self.check(&id, &input).map_err(|e| e.to_string())?;
-                    compare(&verdict, &case.expect)
+                    match self.manifest.kind {
+                        Kind::LaunchCheck => {
+                            let input =
+                                serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                            let id = input
+                                .get("id")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or(&case.name)
+                                .to_owned();
+                            let verdict = self.check(&id, &input).map_err(|e| e.to_string())?;
+                            testing::compare_verdict(&verdict, &case.expect)
+                        }
+                        Kind::SiteScore => {
+                            let candidate = testing::candidate(&case.name, &case.input)?;
+                            let score =
+                                self.score(&candidate, true).map_err(|e| e.to_string())?;
+                            testing::compare_score(&score, &case.expect)
+                        }
+                        Kind::StandardSelection => {
+                            let candidate = testing::candidate(&case.name, &case.input)?;
+                            let answer = self
+                                .select_standard(&candidate)
+                                .map_err(|e| e.to_string())?;
+                            testing::compare_standard(&answer, &case.expect)
+                        }
+                    }
                 })();
                 (case.name.clone(), outcome)
             })
@@ -172,8 +279,15 @@ impl RhaiPlugin {
         let run = |engine: &Engine| {
             let limit = Duration::from_millis(self.manifest.limits.max_millis);
             DEADLINE.with(|d| d.set(Some(Instant::now() + limit)));
-            let result =
-                engine.call_fn::<Dynamic>(&mut Scope::new(), &self.ast, function, args.clone());
+            // The script's top level is not rerun per call: functions are all that is called.
+            let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
+            let result = engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut Scope::new(),
+                &self.ast,
+                function,
+                args.clone(),
+            );
             DEADLINE.with(|d| d.set(None));
             result
         };
@@ -213,33 +327,6 @@ impl RhaiPlugin {
     }
 }
 
-/// Compares a verdict with a test case's `expect` table.
-fn compare(verdict: &Verdict, expect: &toml::Value) -> std::result::Result<(), String> {
-    let want_status = expect
-        .get("status")
-        .and_then(|s| s.as_str())
-        .ok_or("expect.status is missing")?;
-    let got_status = serde_json::to_value(verdict.status).map_err(|e| e.to_string())?;
-    let mut problems = Vec::new();
-    if got_status.as_str() != Some(want_status) {
-        problems.push(format!("status {got_status} (expected \"{want_status}\")"));
-    }
-    for (key, got) in [("failed", verdict.failed()), ("vetoes", verdict.vetoes())] {
-        if let Some(want) = expect.get(key).and_then(|v| v.as_array()) {
-            let mut want: Vec<&str> = want.iter().filter_map(|v| v.as_str()).collect();
-            want.sort_unstable();
-            if want != got {
-                problems.push(format!("{key} {got:?} (expected {want:?})"));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
-    }
-}
-
 fn sandboxed_engine(manifest: &Manifest) -> Engine {
     let limits = manifest.limits;
     let mut engine = Engine::new();
@@ -270,7 +357,150 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
     engine.register_fn("veto", |criterion: &str, reason: &str, evidence: Map| {
         finding(criterion, reason, evidence, true)
     });
+    engine.register_fn("fail", |criterion: &str, reason: &str| {
+        finding(criterion, reason, Map::new(), false)
+    });
+    engine.register_fn("veto", |criterion: &str, reason: &str| {
+        finding(criterion, reason, Map::new(), true)
+    });
+    register_scoring(&mut engine);
+    register_candidate(&mut engine);
     engine
+}
+
+/// `term`, `exclude` and `standard`: how scripts give their answers.
+fn register_scoring(engine: &mut Engine) {
+    fn term(name: &str, weight: Dynamic, value: Dynamic) -> std::result::Result<f64, Box<EvalAltResult>> {
+        let (weight, value) = (number(&weight, "term weight")?, number(&value, "term value")?);
+        TERMS.with(|t| {
+            if let Some(terms) = t.borrow_mut().as_mut() {
+                terms.push(Term {
+                    name: name.to_owned(),
+                    weight,
+                    value,
+                });
+            }
+        });
+        Ok(weight * value)
+    }
+    engine.register_fn("term", term);
+    engine.register_fn("exclude", |reason: &str, evidence: Map| Exclusion {
+        reason: reason.to_owned(),
+        evidence,
+    });
+    engine.register_fn("exclude", |reason: &str| Exclusion {
+        reason: reason.to_owned(),
+        evidence: Map::new(),
+    });
+    engine.register_type_with_name::<Exclusion>("Exclusion");
+    engine.register_fn("standard", |name: &str, findings: rhai::Array| {
+        let mut m = Map::new();
+        m.insert("standard".into(), name.into());
+        m.insert("findings".into(), findings.into());
+        m
+    });
+}
+
+/// The candidate type, its features by name (`c.road_distance`, `c["人口"]`) and the spatial
+/// helpers as methods (`c.distance_to("roads")`, `c.count_within("facilities", 500, "学校")`).
+fn register_candidate(engine: &mut Engine) {
+    type R<T> = std::result::Result<T, Box<EvalAltResult>>;
+    fn class(c: &str) -> Option<&str> {
+        Some(c)
+    }
+    fn unit_or<T: Into<Dynamic>>(v: Option<T>) -> Dynamic {
+        v.map_or(Dynamic::UNIT, Into::into)
+    }
+    engine
+        .register_type_with_name::<Candidate>("Candidate")
+        .register_get("id", |c: &mut Candidate| c.id().to_owned())
+        .register_indexer_get(|c: &mut Candidate, name: &str| to_dynamic(c.get(name)));
+    engine
+        .register_fn("distance_to", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
+            Ok(unit_or(helpers::distance_to(c, layer, None)?))
+        })
+        .register_fn("distance_to", |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
+            Ok(unit_or(helpers::distance_to(c, layer, class(k))?))
+        })
+        .register_fn("nearest", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
+            Ok(unit_or(helpers::nearest(c, layer, None)?.map(nearest_map)))
+        })
+        .register_fn("nearest", |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
+            Ok(unit_or(helpers::nearest(c, layer, class(k))?.map(nearest_map)))
+        })
+        .register_fn("count_within", |c: &mut Candidate, layer: &str, d: Dynamic| -> R<i64> {
+            let d = number(&d, "distance")?;
+            Ok(helpers::count_within(c, layer, d, None)? as i64)
+        })
+        .register_fn("count_within", |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<i64> {
+            let d = number(&d, "distance")?;
+            Ok(helpers::count_within(c, layer, d, class(k))? as i64)
+        })
+        .register_fn("ids_within", |c: &mut Candidate, layer: &str, d: Dynamic| -> R<rhai::Array> {
+            let d = number(&d, "distance")?;
+            Ok(helpers::ids_within(c, layer, d, None)?.into_iter().map(Dynamic::from).collect())
+        })
+        .register_fn("ids_within", |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<rhai::Array> {
+            let d = number(&d, "distance")?;
+            Ok(helpers::ids_within(c, layer, d, class(k))?.into_iter().map(Dynamic::from).collect())
+        })
+        .register_fn("sum_within", |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<f64> {
+            let d = number(&d, "distance")?;
+            Ok(helpers::sum_within(c, layer, field, d)?)
+        })
+        .register_fn("overlap_share", |c: &mut Candidate, layer: &str| -> R<f64> {
+            Ok(helpers::overlap_share(c, layer, None)?)
+        })
+        .register_fn("overlap_share", |c: &mut Candidate, layer: &str, k: &str| -> R<f64> {
+            Ok(helpers::overlap_share(c, layer, class(k))?)
+        })
+        .register_fn("touches", |c: &mut Candidate, layer: &str| -> R<bool> {
+            Ok(helpers::touches(c, layer, None)?)
+        })
+        .register_fn("touches", |c: &mut Candidate, layer: &str, k: &str| -> R<bool> {
+            Ok(helpers::touches(c, layer, class(k))?)
+        })
+        .register_fn("in_zone", |c: &mut Candidate| -> R<bool> {
+            Ok(helpers::touches(c, "zones", None)?)
+        })
+        .register_fn("in_zone", |c: &mut Candidate, k: &str| -> R<bool> {
+            Ok(helpers::touches(c, "zones", class(k))?)
+        });
+}
+
+fn nearest_map((id, distance): (String, f64)) -> Map {
+    let mut m = Map::new();
+    m.insert("id".into(), id.into());
+    m.insert("distance".into(), distance.into());
+    m
+}
+
+fn number(v: &Dynamic, what: &str) -> std::result::Result<f64, Box<EvalAltResult>> {
+    v.as_float()
+        .or_else(|_| v.as_int().map(|i| i as f64))
+        .map_err(|t| format!("{what} must be a number, not {t}").into())
+}
+
+fn to_dynamic(v: Value) -> Dynamic {
+    match v {
+        Value::Missing => Dynamic::UNIT,
+        Value::Bool(b) => b.into(),
+        Value::Int(i) => i.into(),
+        Value::Float(f) => f.into(),
+        Value::Text(s) => s.into(),
+        Value::Json(j) => rhai::serde::to_dynamic(j).unwrap_or(Dynamic::UNIT),
+    }
+}
+
+fn map_to_json(map: Map) -> std::collections::BTreeMap<String, serde_json::Value> {
+    map.into_iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                rhai::serde::from_dynamic(&v).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect()
 }
 
 fn finding(criterion: &str, reason: &str, evidence: Map, veto: bool) -> Map {

@@ -74,3 +74,13 @@ impl Verdict {
         c
     }
 }
+
+/// A standard-selection plugin's answer for one community: the planning standard that applies
+/// (e.g. GB 50180-2018) and whether the community meets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandardVerdict {
+    /// The standard that applies.
+    pub standard: String,
+    /// Whether the community meets it: every threshold it misses, with the evidence.
+    pub verdict: Verdict,
+}

@@ -1,0 +1,271 @@
+//! What a plugin is asked about: a candidate (a site, a grid cell, a community) with the
+//! features the engine computed for it once, in Rust, its own attributes, its geometry, and
+//! the layers the spatial helpers answer from.
+
+use std::sync::Arc;
+
+use geo::Geometry;
+use serde::Serialize;
+
+use crate::layer::Properties;
+use crate::spatial::SpatialLayers;
+
+/// One feature value handed to a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// No value (the script sees `()`).
+    Missing,
+    /// A yes/no value.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// Anything else (lists, tables), as JSON.
+    Json(serde_json::Value),
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Missing, Into::into)
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Missing,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::Text(s),
+            other => Value::Json(other),
+        }
+    }
+}
+
+/// The names of a kind of candidate's features, shared by all candidates of that kind so
+/// that a million grid cells do not carry a million copies of them.
+pub type FeatureNames = Arc<[String]>;
+
+/// A candidate as plugins see it. Cheap to clone (one shared allocation).
+///
+/// A script reads `site.road_distance` or `site["人口"]`: first the engine's features, then
+/// the feature's own attributes (any name, Chinese or reserved words included, with `[…]`).
+///
+/// # Examples
+///
+/// ```
+/// use hecun::rules::{Candidate, Value};
+///
+/// let names: std::sync::Arc<[String]> = vec!["road_distance".to_owned()].into();
+/// let cell = Candidate::new("c1", names, vec![Value::Float(120.0)]);
+/// assert_eq!(cell.feature("road_distance"), Some(&Value::Float(120.0)));
+/// assert_eq!(cell.feature("in_corridor"), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Candidate(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    id: String,
+    names: FeatureNames,
+    values: Vec<Value>,
+    properties: Option<Properties>,
+    geometry: Option<Geometry<f64>>,
+    layers: Option<Arc<SpatialLayers>>,
+}
+
+impl Candidate {
+    /// A candidate with features `names[i] = values[i]`.
+    pub fn new(id: impl Into<String>, names: FeatureNames, values: Vec<Value>) -> Candidate {
+        debug_assert_eq!(names.len(), values.len());
+        Candidate(Arc::new(Inner {
+            id: id.into(),
+            names,
+            values,
+            properties: None,
+            geometry: None,
+            layers: None,
+        }))
+    }
+
+    /// Adds the feature's own attributes, its geometry (metric CRS) and the layers that the
+    /// spatial helpers query.
+    pub fn with_place(
+        id: impl Into<String>,
+        names: FeatureNames,
+        values: Vec<Value>,
+        properties: Option<Properties>,
+        geometry: Option<Geometry<f64>>,
+        layers: Option<Arc<SpatialLayers>>,
+    ) -> Candidate {
+        Candidate(Arc::new(Inner {
+            id: id.into(),
+            names,
+            values,
+            properties,
+            geometry,
+            layers,
+        }))
+    }
+
+    /// The candidate's id.
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// An engine-computed feature.
+    pub fn feature(&self, name: &str) -> Option<&Value> {
+        let i = self.0.names.iter().position(|n| n == name)?;
+        self.0.values.get(i)
+    }
+
+    /// The engine-computed features, in order.
+    pub fn features(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0
+            .names
+            .iter()
+            .map(String::as_str)
+            .zip(self.0.values.iter())
+    }
+
+    /// A feature, else the candidate's own attribute of that name.
+    pub fn get(&self, name: &str) -> Value {
+        if let Some(v) = self.feature(name) {
+            return v.clone();
+        }
+        self.0
+            .properties
+            .as_ref()
+            .and_then(|p| p.get(name))
+            .map_or(Value::Missing, Value::from)
+    }
+
+    /// The geometry, in the metric CRS.
+    pub fn geometry(&self) -> Option<&Geometry<f64>> {
+        self.0.geometry.as_ref()
+    }
+
+    /// The layers the spatial helpers answer from.
+    pub fn layers(&self) -> Option<&SpatialLayers> {
+        self.0.layers.as_deref()
+    }
+}
+
+/// The spatial helpers scripts call on a candidate, shared by every runtime: each names the
+/// layer (and optionally a class) and answers from the candidate's geometry.
+pub mod helpers {
+    use super::Candidate;
+    use crate::spatial::IndexedLayer;
+
+    fn layer<'a>(c: &'a Candidate, name: &str) -> Result<&'a IndexedLayer, String> {
+        let layers = c.layers().ok_or_else(|| {
+            format!(
+                "spatial helpers need the plan's layers, and candidate {:?} has none here (in a test case, give `layers` in the input)",
+                c.id()
+            )
+        })?;
+        layers.get(name).ok_or_else(|| {
+            format!(
+                "no layer {name:?} is loaded (loaded: {})",
+                layers.names().join(", ")
+            )
+        })
+    }
+
+    fn geometry(c: &Candidate) -> Result<&geo::Geometry<f64>, String> {
+        c.geometry().ok_or_else(|| {
+            format!(
+                "candidate {:?} has no geometry (in a test case, give `point` or `polygon`)",
+                c.id()
+            )
+        })
+    }
+
+    /// Distance in metres to the nearest feature of `layer` (of `class`); `None` if it has none.
+    pub fn distance_to(c: &Candidate, name: &str, class: Option<&str>) -> Result<Option<f64>, String> {
+        Ok(layer(c, name)?.nearest(geometry(c)?, class).map(|(_, d)| d))
+    }
+
+    /// The id and distance of the nearest feature of `layer` (of `class`).
+    pub fn nearest(
+        c: &Candidate,
+        name: &str,
+        class: Option<&str>,
+    ) -> Result<Option<(String, f64)>, String> {
+        let l = layer(c, name)?;
+        Ok(l
+            .nearest(geometry(c)?, class)
+            .map(|(i, d)| (l.items()[i].id.clone(), d)))
+    }
+
+    /// How many features of `layer` (of `class`) lie within `distance` metres.
+    pub fn count_within(
+        c: &Candidate,
+        name: &str,
+        distance: f64,
+        class: Option<&str>,
+    ) -> Result<usize, String> {
+        Ok(layer(c, name)?.within(geometry(c)?, distance, class).len())
+    }
+
+    /// The ids of the features of `layer` (of `class`) within `distance` metres, in file order.
+    pub fn ids_within(
+        c: &Candidate,
+        name: &str,
+        distance: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, String> {
+        let l = layer(c, name)?;
+        Ok(l.within(geometry(c)?, distance, class)
+            .into_iter()
+            .map(|i| l.items()[i].id.clone())
+            .collect())
+    }
+
+    /// The sum of attribute `field` over the features of `layer` within `distance` metres.
+    pub fn sum_within(c: &Candidate, name: &str, field: &str, distance: f64) -> Result<f64, String> {
+        Ok(layer(c, name)?.sum_within(geometry(c)?, field, distance, None))
+    }
+
+    /// The share (0–1) of the candidate's area covered by `layer` (of `class`).
+    pub fn overlap_share(c: &Candidate, name: &str, class: Option<&str>) -> Result<f64, String> {
+        Ok(layer(c, name)?.overlap_share(geometry(c)?, class))
+    }
+
+    /// Whether the candidate touches any feature of `layer` (of `class`).
+    pub fn touches(c: &Candidate, name: &str, class: Option<&str>) -> Result<bool, String> {
+        Ok(layer(c, name)?.touches(geometry(c)?, class))
+    }
+}

@@ -1,0 +1,112 @@
+//! The plan's layers as rules see them: in the metric CRS, indexed, under their plan names.
+//!
+//! `roads` and `corridors` (the features zones were built from, with their class), `zones`
+//! (one demolition zone per road or corridor, class = its class), `villages`, and whichever of
+//! `townships`, `sites`, `zoning`, `facilities`, `farmland` and `redline` the plan lists.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::crs::{CrsEngine, Transformer};
+use crate::error::{Error, Result};
+use crate::job::{AffectedRun, LayerSource};
+use crate::layer::Layer;
+use crate::model::field_text;
+use crate::plan::Plan;
+use crate::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+
+/// A layer read for the rules: as read (for outputs in the planner's CRS), and projected.
+#[derive(Debug)]
+pub struct SceneLayer {
+    /// The layer as read, geometries in its own CRS.
+    pub layer: Layer,
+    /// Its features in the metric CRS, parallel to `layer.features`.
+    pub items: Vec<LayerItem>,
+}
+
+/// Reads `source` and projects its features into the metric CRS of `run`.
+pub fn read_scene_layer(
+    source: &LayerSource,
+    plan: &Plan,
+    run: &AffectedRun,
+) -> Result<SceneLayer> {
+    let layer = source
+        .read(plan.affected.input_crs, plan.affected.keep_going)?
+        .layer;
+    let items = project_items(&layer, source, run, plan.affected.engine)?;
+    Ok(SceneLayer { layer, items })
+}
+
+fn project_items(
+    layer: &Layer,
+    source: &LayerSource,
+    run: &AffectedRun,
+    engine: CrsEngine,
+) -> Result<Vec<LayerItem>> {
+    let to_metric = Transformer::new(layer.crs, run.metric_crs, engine)?;
+    layer
+        .features
+        .par_iter()
+        .map(|f| {
+            let mut geometry = f.geometry.clone();
+            to_metric
+                .transform(&mut geometry)
+                .map_err(|e| Error::feature(layer.feature_ref(f), Some("geometry"), e.to_string()))?;
+            Ok(LayerItem {
+                id: f.id.clone().unwrap_or_else(|| f.index.to_string()),
+                class: field_text(f, &source.schema, "class"),
+                geometry,
+                properties: Some(f.properties.clone()),
+            })
+        })
+        .collect()
+}
+
+/// Every layer of the plan that rules may query, indexed in the metric CRS of `run`, with the
+/// context layers as read (by name) for the jobs that write them back out.
+pub fn build_scene(
+    plan: &Plan,
+    run: &AffectedRun,
+) -> Result<(Arc<SpatialLayers>, std::collections::BTreeMap<String, SceneLayer>)> {
+    let mut layers = SpatialLayers::new();
+    for name in ["roads", "corridors"] {
+        let items = run
+            .sources
+            .iter()
+            .filter(|s| s.layer == name)
+            .map(|s| LayerItem {
+                id: s.id.clone(),
+                class: Some(s.class.clone()),
+                geometry: s.geometry.clone(),
+                properties: None,
+            })
+            .collect();
+        layers.insert(IndexedLayer::new(name, items));
+    }
+    let zones = run
+        .zones
+        .iter()
+        .map(|z| LayerItem {
+            id: run.sources[z.source].id.clone(),
+            class: Some(z.class.clone()),
+            geometry: geo::Geometry::MultiPolygon(z.polygon.clone()),
+            properties: None,
+        })
+        .collect();
+    layers.insert(IndexedLayer::new("zones", zones));
+    let villages = project_items(
+        &run.villages_layer,
+        &plan.affected.villages,
+        run,
+        plan.affected.engine,
+    )?;
+    layers.insert(IndexedLayer::new("villages", villages));
+    let mut read = std::collections::BTreeMap::new();
+    for (name, source) in &plan.context {
+        let scene_layer = read_scene_layer(source, plan, run)?;
+        layers.insert(IndexedLayer::new(name.clone(), scene_layer.items.clone()));
+        read.insert(name.clone(), scene_layer);
+    }
+    Ok((Arc::new(layers), read))
+}

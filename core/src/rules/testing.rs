@@ -1,0 +1,231 @@
+//! A plugin's own test cases (`hecun plugin test`): building the candidate a case describes
+//! and comparing the plugin's answer with the case's `expect`.
+//!
+//! A case's `input` is the candidate: `id`, its features as keys, optionally its place
+//! (`point = [x, y]`, `line = [[x, y], …]` or `polygon = [[x, y], …]`, in metres) and small
+//! `layers` for the spatial helpers: `layers.facilities = [{ id = "F1", class = "幼儿园",
+//! point = [300, 0] }]`.
+
+use std::sync::Arc;
+
+use geo::{Coord, Geometry, LineString, Point, Polygon};
+
+use super::candidate::{Candidate, FeatureNames, Value};
+use super::score::{Outcome, Score};
+use super::verdict::{StandardVerdict, Verdict};
+use crate::layer::Properties;
+use crate::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+
+type Outcome_ = std::result::Result<(), String>;
+
+const PLACE_KEYS: [&str; 3] = ["point", "line", "polygon"];
+
+/// The candidate a test case's `input` describes.
+pub(crate) fn candidate(case: &str, input: &toml::Value) -> Result<Candidate, String> {
+    let table = input
+        .as_table()
+        .ok_or_else(|| "input must be a table".to_owned())?;
+    let id = table
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or(case)
+        .to_owned();
+    let geometry = place(table)?;
+    let layers = match table.get("layers") {
+        None => None,
+        Some(layers) => Some(Arc::new(test_layers(layers)?)),
+    };
+    let (mut names, mut values) = (Vec::new(), Vec::new());
+    for (key, value) in table {
+        if key == "id" || key == "layers" || PLACE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        names.push(key.clone());
+        values.push(Value::from(
+            serde_json::to_value(value).map_err(|e| e.to_string())?,
+        ));
+    }
+    let names: FeatureNames = names.into();
+    Ok(Candidate::with_place(
+        id, names, values, None, geometry, layers,
+    ))
+}
+
+fn coord(v: &toml::Value) -> Result<Coord<f64>, String> {
+    let xy = v
+        .as_array()
+        .filter(|a| a.len() == 2)
+        .ok_or_else(|| format!("a coordinate must be [x, y], not {v}"))?;
+    let n = |v: &toml::Value| {
+        v.as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .ok_or_else(|| format!("a coordinate must hold numbers, not {v}"))
+    };
+    Ok(Coord {
+        x: n(&xy[0])?,
+        y: n(&xy[1])?,
+    })
+}
+
+fn coords(v: &toml::Value) -> Result<Vec<Coord<f64>>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("expected a list of [x, y], not {v}"))?
+        .iter()
+        .map(coord)
+        .collect()
+}
+
+fn place(table: &toml::map::Map<String, toml::Value>) -> Result<Option<Geometry<f64>>, String> {
+    if let Some(p) = table.get("point") {
+        return Ok(Some(Geometry::Point(Point(coord(p)?))));
+    }
+    if let Some(l) = table.get("line") {
+        return Ok(Some(Geometry::LineString(LineString(coords(l)?))));
+    }
+    if let Some(p) = table.get("polygon") {
+        return Ok(Some(Geometry::Polygon(Polygon::new(
+            LineString(coords(p)?),
+            vec![],
+        ))));
+    }
+    Ok(None)
+}
+
+fn test_layers(v: &toml::Value) -> Result<SpatialLayers, String> {
+    let mut layers = SpatialLayers::new();
+    for (name, features) in v.as_table().ok_or("layers must be a table of lists")? {
+        let features = features
+            .as_array()
+            .ok_or_else(|| format!("layers.{name} must be a list of features"))?;
+        let mut items = Vec::new();
+        for (i, f) in features.iter().enumerate() {
+            let t = f
+                .as_table()
+                .ok_or_else(|| format!("layers.{name}[{i}] must be a table"))?;
+            let geometry = place(t)?
+                .ok_or_else(|| format!("layers.{name}[{i}] needs point, line or polygon"))?;
+            let mut props = t.clone();
+            for k in PLACE_KEYS {
+                props.remove(k);
+            }
+            let json = serde_json::to_string(&props).map_err(|e| e.to_string())?;
+            items.push(LayerItem {
+                id: t
+                    .get("id")
+                    .and_then(|v| v.as_str())
+                    .map_or_else(|| i.to_string(), str::to_owned),
+                class: t.get("class").and_then(|v| v.as_str()).map(str::to_owned),
+                geometry,
+                properties: Some(Properties::from_json(&json).map_err(|e| e.to_string())?),
+            });
+        }
+        layers.insert(IndexedLayer::new(name.clone(), items));
+    }
+    Ok(layers)
+}
+
+fn sorted_strings(v: &toml::Value) -> Vec<&str> {
+    let mut want: Vec<&str> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    want.sort_unstable();
+    want
+}
+
+/// Compares a verdict with `expect`: `status`, and the `failed` and `vetoes` criteria.
+pub(crate) fn compare_verdict(verdict: &Verdict, expect: &toml::Value) -> Outcome_ {
+    let mut problems = Vec::new();
+    verdict_problems(verdict, expect, &mut problems)?;
+    done(problems)
+}
+
+fn verdict_problems(verdict: &Verdict, expect: &toml::Value, problems: &mut Vec<String>) -> Outcome_ {
+    let want_status = expect
+        .get("status")
+        .and_then(|s| s.as_str())
+        .ok_or("expect.status is missing")?;
+    let got_status = serde_json::to_value(verdict.status).map_err(|e| e.to_string())?;
+    if got_status.as_str() != Some(want_status) {
+        problems.push(format!("status {got_status} (expected \"{want_status}\")"));
+    }
+    for (key, got) in [("failed", verdict.failed()), ("vetoes", verdict.vetoes())] {
+        if let Some(want) = expect.get(key) {
+            let want = sorted_strings(want);
+            if want != got {
+                problems.push(format!("{key} {got:?} (expected {want:?})"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compares a standard selection with `expect`: `standard`, then as a verdict.
+pub(crate) fn compare_standard(answer: &StandardVerdict, expect: &toml::Value) -> Outcome_ {
+    let mut problems = Vec::new();
+    if let Some(want) = expect.get("standard").and_then(|s| s.as_str())
+        && want != answer.standard
+    {
+        problems.push(format!(
+            "standard {:?} (expected {want:?})",
+            answer.standard
+        ));
+    }
+    verdict_problems(&answer.verdict, expect, &mut problems)?;
+    done(problems)
+}
+
+/// Compares a score with `expect`: `score` (to 1e-9), or `excluded = true` (and a `reason`
+/// the exclusion's reason must contain), and the `terms` as `{ name = contribution }`.
+pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
+    let number = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    let mut problems = Vec::new();
+    let want_excluded = expect
+        .get("excluded")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    match (&score.outcome, want_excluded) {
+        (Outcome::Scored(got), false) => {
+            if let Some(want) = expect.get("score").and_then(number)
+                && (got - want).abs() > 1e-9 * want.abs().max(1.0)
+            {
+                problems.push(format!("score {got} (expected {want})"));
+            }
+        }
+        (Outcome::Scored(got), true) => problems.push(format!("scored {got} (expected excluded)")),
+        (Outcome::Excluded { reason, .. }, false) => {
+            problems.push(format!("excluded: {reason} (expected a score)"))
+        }
+        (Outcome::Excluded { reason, .. }, true) => {
+            if let Some(want) = expect.get("reason").and_then(|v| v.as_str())
+                && !reason.contains(want)
+            {
+                problems.push(format!("reason {reason:?} (expected it to say {want:?})"));
+            }
+        }
+    }
+    if let Some(terms) = expect.get("terms").and_then(|t| t.as_table()) {
+        for (name, want) in terms {
+            let want = number(want).ok_or_else(|| format!("expect.terms.{name} must be a number"))?;
+            match score.terms.iter().find(|t| &t.name == name) {
+                None => problems.push(format!("no term {name:?}")),
+                Some(t) if (t.contribution() - want).abs() > 1e-9 * want.abs().max(1.0) => {
+                    problems.push(format!(
+                        "term {name:?} adds {} (expected {want})",
+                        t.contribution()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    done(problems)
+}
+
+fn done(problems: Vec<String>) -> Outcome_ {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
