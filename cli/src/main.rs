@@ -54,6 +54,27 @@ enum Command {
         after_help = "Example:\n  hecun check gis-data/demo/plan.toml --plugin plugins/launch-criteria --out out-check"
     )]
     Check(CheckArgs),
+    /// Scores the plan's candidate resettlement sites with a site-score plugin, ranks them and
+    /// chooses the best per township.
+    #[command(
+        after_help = "Example:\n  hecun score gis-data/demo/plan.toml --plugin plugins/site-score --out out-score"
+    )]
+    Score(ScoreArgs),
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// The plan file (its sites, townships, roads, corridors, farmland… layers).
+    plan: PathBuf,
+    /// The site-score plugin (default: the plan's [scoring] sites).
+    #[arg(long, value_name = "DIR")]
+    plugin: Option<PathBuf>,
+    /// Sites chosen per township (default: the plan's [scoring] top, else 2).
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// Output folder: sites_scored.csv, sites_scored.geojson, site_scores.json (replaced as a whole).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -179,6 +200,31 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
     Ok(failed == 0)
 }
 
+/// `hecun score`: the plan's sites scored, ranked and chosen.
+fn score(args: &ScoreArgs, quiet: bool) -> Result<()> {
+    let plan = Plan::load(&args.plan)?;
+    let configured = plan.site_scoring.clone();
+    let plugin = args
+        .plugin
+        .clone()
+        .or(configured.as_ref().map(|s| s.plugin.clone()))
+        .context("no site-score plugin: give --plugin DIR or list [scoring] sites in the plan")?;
+    let top = args.top.or(configured.map(|s| s.top)).unwrap_or(2);
+    let run = plan.affected.run(&|_| {})?;
+    let scored = hecun::rules::SiteScoreRun::run(&plan, &run, &plugin, top, true)?;
+    let out = hecun::OutputDir::begin(&args.out)?;
+    scored.write_into(&out)?;
+    out.commit()?;
+    if !quiet {
+        print_stdout(&format!(
+            "{}\nwrote {}\n",
+            scored.summary(),
+            args.out.display()
+        ))?;
+    }
+    Ok(())
+}
+
 /// `hecun check`: communities from the plan's layers, a verdict for each.
 fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
     let plan = Plan::load(&args.plan)?;
@@ -209,6 +255,15 @@ fn main() -> ExitCode {
         return match plugin_test(plugins, cli.quiet) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Score(args) = &cli.command {
+        return match score(args, cli.quiet) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("hecun: error: {e:#}");
                 ExitCode::from(2)
@@ -260,7 +315,9 @@ fn run(cli: &Cli) -> Result<()> {
             let title = plan.name.clone();
             (job, out, &r.common, title, Some(plan))
         }
-        Command::Plugin(_) | Command::Check(_) => unreachable!("handled in main"),
+        Command::Plugin(_) | Command::Check(_) | Command::Score(_) => {
+            unreachable!("handled in main")
+        }
     };
     let launch_plugin = plan.as_ref().and_then(|p| p.launch_check.clone());
     let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
@@ -285,6 +342,23 @@ fn run(cli: &Cli) -> Result<()> {
         ]);
         launch_summary = Some(launch.summary());
     }
+    let mut scoring_summary = None;
+    if let Some(scoring) = plan.as_ref().and_then(|p| p.site_scoring.clone()) {
+        progress.stage("site scores");
+        let plan = plan.as_ref().context("a plan")?;
+        let scored =
+            hecun::rules::SiteScoreRun::run(plan, &run, &scoring.plugin, scoring.top, true)?;
+        scored.write_into(&output)?;
+        files.extend(
+            [
+                "sites_scored.csv",
+                "sites_scored.geojson",
+                "site_scores.json",
+            ]
+            .map(str::to_owned),
+        );
+        scoring_summary = Some(scored.summary());
+    }
     output.commit()?;
     progress.finish();
     if common.timings {
@@ -307,6 +381,9 @@ fn run(cli: &Cli) -> Result<()> {
         let mut text = format!("{title}\n{}", hecun::summary_text(&run));
         if let Some(line) = &launch_summary {
             text.push_str(&format!("\n启动标准 / launch checks: {line}\n"));
+        }
+        if let Some(line) = &scoring_summary {
+            text.push_str(&format!("\n安置社区选址 / site scores: {line}\n"));
         }
         text.push_str(&format!(
             "\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",

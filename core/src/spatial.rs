@@ -95,10 +95,8 @@ impl IndexedLayer {
     /// touch); ties go to the feature that comes first in the file. `None`: no such feature.
     pub fn nearest(&self, geometry: &Geometry<f64>, class: Option<&str>) -> Option<(usize, f64)> {
         let bbox = geometry.bounding_rect()?;
-        let probe = Rectangle::from_corners(
-            [bbox.min().x, bbox.min().y],
-            [bbox.max().x, bbox.max().y],
-        );
+        let probe =
+            Rectangle::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
         let centre = box_centre(&probe);
         // Every point of the candidate lies within `reach` of its box's centre, so a feature
         // whose box is `r` from that centre is at least `r - reach` away: the boxes come nearest
@@ -130,7 +128,12 @@ impl IndexedLayer {
     }
 
     /// The features (of `class`, if given) within `distance` of `geometry`, in file order.
-    pub fn within(&self, geometry: &Geometry<f64>, distance: f64, class: Option<&str>) -> Vec<usize> {
+    pub fn within(
+        &self,
+        geometry: &Geometry<f64>,
+        distance: f64,
+        class: Option<&str>,
+    ) -> Vec<usize> {
         let Some(bbox) = geometry.bounding_rect() else {
             return Vec::new();
         };
@@ -183,7 +186,11 @@ impl IndexedLayer {
     /// areas: 0.
     pub fn overlap_share(&self, geometry: &Geometry<f64>, class: Option<&str>) -> f64 {
         if let Geometry::Point(_) = geometry {
-            return if self.touches(geometry, class) { 1.0 } else { 0.0 };
+            return if self.touches(geometry, class) {
+                1.0
+            } else {
+                0.0
+            };
         }
         let area_polygon = counter_clockwise(polygons(geometry));
         let area = area_polygon.unsigned_area();
@@ -206,7 +213,10 @@ impl IndexedLayer {
 
 fn box_centre(r: &Rectangle<[f64; 2]>) -> [f64; 2] {
     let e = r.envelope_ref();
-    [(e.lower()[0] + e.upper()[0]) / 2.0, (e.lower()[1] + e.upper()[1]) / 2.0]
+    [
+        (e.lower()[0] + e.upper()[0]) / 2.0,
+        (e.lower()[1] + e.upper()[1]) / 2.0,
+    ]
 }
 
 trait EnvelopeRef {
@@ -222,7 +232,11 @@ impl EnvelopeRef for Rectangle<[f64; 2]> {
 /// Squared distance between two boxes (0 when they overlap).
 fn box_distance_2(a: &Rectangle<[f64; 2]>, b: &Rectangle<[f64; 2]>) -> f64 {
     let (a, b) = (a.envelope_ref(), b.envelope_ref());
-    let gap = |k: usize| (b.lower()[k] - a.upper()[k]).max(a.lower()[k] - b.upper()[k]).max(0.0);
+    let gap = |k: usize| {
+        (b.lower()[k] - a.upper()[k])
+            .max(a.lower()[k] - b.upper()[k])
+            .max(0.0)
+    };
     gap(0).powi(2) + gap(1).powi(2)
 }
 

@@ -214,7 +214,11 @@ pub mod helpers {
     }
 
     /// Distance in metres to the nearest feature of `layer` (of `class`); `None` if it has none.
-    pub fn distance_to(c: &Candidate, name: &str, class: Option<&str>) -> Result<Option<f64>, String> {
+    pub fn distance_to(
+        c: &Candidate,
+        name: &str,
+        class: Option<&str>,
+    ) -> Result<Option<f64>, String> {
         Ok(layer(c, name)?.nearest(geometry(c)?, class).map(|(_, d)| d))
     }
 
@@ -225,8 +229,7 @@ pub mod helpers {
         class: Option<&str>,
     ) -> Result<Option<(String, f64)>, String> {
         let l = layer(c, name)?;
-        Ok(l
-            .nearest(geometry(c)?, class)
+        Ok(l.nearest(geometry(c)?, class)
             .map(|(i, d)| (l.items()[i].id.clone(), d)))
     }
 
@@ -255,7 +258,12 @@ pub mod helpers {
     }
 
     /// The sum of attribute `field` over the features of `layer` within `distance` metres.
-    pub fn sum_within(c: &Candidate, name: &str, field: &str, distance: f64) -> Result<f64, String> {
+    pub fn sum_within(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        distance: f64,
+    ) -> Result<f64, String> {
         Ok(layer(c, name)?.sum_within(geometry(c)?, field, distance, None))
     }
 

@@ -12,6 +12,7 @@ mod launch;
 mod rhai_runtime;
 mod scene;
 mod score;
+mod sites;
 mod testing;
 mod verdict;
 
@@ -21,5 +22,6 @@ pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
+pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use score::{Outcome, Rank, Score, Term, rank};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};

@@ -252,8 +252,7 @@ impl RhaiPlugin {
                         }
                         Kind::SiteScore => {
                             let candidate = testing::candidate(&case.name, &case.input)?;
-                            let score =
-                                self.score(&candidate, true).map_err(|e| e.to_string())?;
+                            let score = self.score(&candidate, true).map_err(|e| e.to_string())?;
                             testing::compare_score(&score, &case.expect)
                         }
                         Kind::StandardSelection => {
@@ -280,7 +279,9 @@ impl RhaiPlugin {
             let limit = Duration::from_millis(self.manifest.limits.max_millis);
             DEADLINE.with(|d| d.set(Some(Instant::now() + limit)));
             // The script's top level is not rerun per call: functions are all that is called.
-            let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
+            let options = rhai::CallFnOptions::new()
+                .eval_ast(false)
+                .rewind_scope(true);
             let result = engine.call_fn_with_options::<Dynamic>(
                 options,
                 &mut Scope::new(),
@@ -370,8 +371,15 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
 
 /// `term`, `exclude` and `standard`: how scripts give their answers.
 fn register_scoring(engine: &mut Engine) {
-    fn term(name: &str, weight: Dynamic, value: Dynamic) -> std::result::Result<f64, Box<EvalAltResult>> {
-        let (weight, value) = (number(&weight, "term weight")?, number(&value, "term value")?);
+    fn term(
+        name: &str,
+        weight: Dynamic,
+        value: Dynamic,
+    ) -> std::result::Result<f64, Box<EvalAltResult>> {
+        let (weight, value) = (
+            number(&weight, "term weight")?,
+            number(&value, "term value")?,
+        );
         TERMS.with(|t| {
             if let Some(terms) = t.borrow_mut().as_mut() {
                 terms.push(Term {
@@ -416,50 +424,91 @@ fn register_candidate(engine: &mut Engine) {
         .register_get("id", |c: &mut Candidate| c.id().to_owned())
         .register_indexer_get(|c: &mut Candidate, name: &str| to_dynamic(c.get(name)));
     engine
-        .register_fn("distance_to", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
-            Ok(unit_or(helpers::distance_to(c, layer, None)?))
-        })
-        .register_fn("distance_to", |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
-            Ok(unit_or(helpers::distance_to(c, layer, class(k))?))
-        })
+        .register_fn(
+            "distance_to",
+            |c: &mut Candidate, layer: &str| -> R<Dynamic> {
+                Ok(unit_or(helpers::distance_to(c, layer, None)?))
+            },
+        )
+        .register_fn(
+            "distance_to",
+            |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
+                Ok(unit_or(helpers::distance_to(c, layer, class(k))?))
+            },
+        )
         .register_fn("nearest", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
             Ok(unit_or(helpers::nearest(c, layer, None)?.map(nearest_map)))
         })
-        .register_fn("nearest", |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
-            Ok(unit_or(helpers::nearest(c, layer, class(k))?.map(nearest_map)))
-        })
-        .register_fn("count_within", |c: &mut Candidate, layer: &str, d: Dynamic| -> R<i64> {
-            let d = number(&d, "distance")?;
-            Ok(helpers::count_within(c, layer, d, None)? as i64)
-        })
-        .register_fn("count_within", |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<i64> {
-            let d = number(&d, "distance")?;
-            Ok(helpers::count_within(c, layer, d, class(k))? as i64)
-        })
-        .register_fn("ids_within", |c: &mut Candidate, layer: &str, d: Dynamic| -> R<rhai::Array> {
-            let d = number(&d, "distance")?;
-            Ok(helpers::ids_within(c, layer, d, None)?.into_iter().map(Dynamic::from).collect())
-        })
-        .register_fn("ids_within", |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<rhai::Array> {
-            let d = number(&d, "distance")?;
-            Ok(helpers::ids_within(c, layer, d, class(k))?.into_iter().map(Dynamic::from).collect())
-        })
-        .register_fn("sum_within", |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<f64> {
-            let d = number(&d, "distance")?;
-            Ok(helpers::sum_within(c, layer, field, d)?)
-        })
-        .register_fn("overlap_share", |c: &mut Candidate, layer: &str| -> R<f64> {
-            Ok(helpers::overlap_share(c, layer, None)?)
-        })
-        .register_fn("overlap_share", |c: &mut Candidate, layer: &str, k: &str| -> R<f64> {
-            Ok(helpers::overlap_share(c, layer, class(k))?)
-        })
+        .register_fn(
+            "nearest",
+            |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
+                Ok(unit_or(
+                    helpers::nearest(c, layer, class(k))?.map(nearest_map),
+                ))
+            },
+        )
+        .register_fn(
+            "count_within",
+            |c: &mut Candidate, layer: &str, d: Dynamic| -> R<i64> {
+                let d = number(&d, "distance")?;
+                Ok(helpers::count_within(c, layer, d, None)? as i64)
+            },
+        )
+        .register_fn(
+            "count_within",
+            |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<i64> {
+                let d = number(&d, "distance")?;
+                Ok(helpers::count_within(c, layer, d, class(k))? as i64)
+            },
+        )
+        .register_fn(
+            "ids_within",
+            |c: &mut Candidate, layer: &str, d: Dynamic| -> R<rhai::Array> {
+                let d = number(&d, "distance")?;
+                Ok(helpers::ids_within(c, layer, d, None)?
+                    .into_iter()
+                    .map(Dynamic::from)
+                    .collect())
+            },
+        )
+        .register_fn(
+            "ids_within",
+            |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<rhai::Array> {
+                let d = number(&d, "distance")?;
+                Ok(helpers::ids_within(c, layer, d, class(k))?
+                    .into_iter()
+                    .map(Dynamic::from)
+                    .collect())
+            },
+        )
+        .register_fn(
+            "sum_within",
+            |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<f64> {
+                let d = number(&d, "distance")?;
+                Ok(helpers::sum_within(c, layer, field, d)?)
+            },
+        )
+        .register_fn(
+            "overlap_share",
+            |c: &mut Candidate, layer: &str| -> R<f64> {
+                Ok(helpers::overlap_share(c, layer, None)?)
+            },
+        )
+        .register_fn(
+            "overlap_share",
+            |c: &mut Candidate, layer: &str, k: &str| -> R<f64> {
+                Ok(helpers::overlap_share(c, layer, class(k))?)
+            },
+        )
         .register_fn("touches", |c: &mut Candidate, layer: &str| -> R<bool> {
             Ok(helpers::touches(c, layer, None)?)
         })
-        .register_fn("touches", |c: &mut Candidate, layer: &str, k: &str| -> R<bool> {
-            Ok(helpers::touches(c, layer, class(k))?)
-        })
+        .register_fn(
+            "touches",
+            |c: &mut Candidate, layer: &str, k: &str| -> R<bool> {
+                Ok(helpers::touches(c, layer, class(k))?)
+            },
+        )
         .register_fn("in_zone", |c: &mut Candidate| -> R<bool> {
             Ok(helpers::touches(c, "zones", None)?)
         })

@@ -50,9 +50,9 @@ fn project_items(
         .par_iter()
         .map(|f| {
             let mut geometry = f.geometry.clone();
-            to_metric
-                .transform(&mut geometry)
-                .map_err(|e| Error::feature(layer.feature_ref(f), Some("geometry"), e.to_string()))?;
+            to_metric.transform(&mut geometry).map_err(|e| {
+                Error::feature(layer.feature_ref(f), Some("geometry"), e.to_string())
+            })?;
             Ok(LayerItem {
                 id: f.id.clone().unwrap_or_else(|| f.index.to_string()),
                 class: field_text(f, &source.schema, "class"),
@@ -68,7 +68,10 @@ fn project_items(
 pub fn build_scene(
     plan: &Plan,
     run: &AffectedRun,
-) -> Result<(Arc<SpatialLayers>, std::collections::BTreeMap<String, SceneLayer>)> {
+) -> Result<(
+    Arc<SpatialLayers>,
+    std::collections::BTreeMap<String, SceneLayer>,
+)> {
     let mut layers = SpatialLayers::new();
     for name in ["roads", "corridors"] {
         let items = run

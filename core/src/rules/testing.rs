@@ -140,7 +140,11 @@ pub(crate) fn compare_verdict(verdict: &Verdict, expect: &toml::Value) -> Outcom
     done(problems)
 }
 
-fn verdict_problems(verdict: &Verdict, expect: &toml::Value, problems: &mut Vec<String>) -> Outcome_ {
+fn verdict_problems(
+    verdict: &Verdict,
+    expect: &toml::Value,
+    problems: &mut Vec<String>,
+) -> Outcome_ {
     let want_status = expect
         .get("status")
         .and_then(|s| s.as_str())
@@ -206,15 +210,15 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
     }
     if let Some(terms) = expect.get("terms").and_then(|t| t.as_table()) {
         for (name, want) in terms {
-            let want = number(want).ok_or_else(|| format!("expect.terms.{name} must be a number"))?;
+            let want =
+                number(want).ok_or_else(|| format!("expect.terms.{name} must be a number"))?;
             match score.terms.iter().find(|t| &t.name == name) {
                 None => problems.push(format!("no term {name:?}")),
-                Some(t) if (t.contribution() - want).abs() > 1e-9 * want.abs().max(1.0) => {
-                    problems.push(format!(
+                Some(t) if (t.contribution() - want).abs() > 1e-9 * want.abs().max(1.0) => problems
+                    .push(format!(
                         "term {name:?} adds {} (expected {want})",
                         t.contribution()
-                    ))
-                }
+                    )),
                 Some(_) => {}
             }
         }

@@ -1,0 +1,450 @@
+//! Scoring candidate resettlement sites: the features each site gets from the engine, the
+//! plugin's score or exclusion, and the ranking with the sites chosen per township.
+//!
+//! Features, computed once in Rust (distances in metres, in the metric CRS):
+//! - `name`, `township`, `area_m2`;
+//! - `road_distance`: to the nearest road of any class (the trunk network the zones follow);
+//! - `town_distance`: to the town centre, the centroid of the site's township polygon (`()`
+//!   without a townships layer or a township of that name);
+//! - `village_distance`: population-weighted mean distance to the villages being merged — the
+//!   villages of the site's township inside a demolition zone, or all of its villages when
+//!   none is; `villages_merged` counts them;
+//! - `in_zone` / `zone_share`: whether and how much of the site lies in a demolition zone;
+//! - `in_corridor` / `corridor_share`: the same for the ecological corridors themselves;
+//! - `farmland_share`, `redline_share`: the share on basic farmland / inside the ecological red
+//!   line (`()` when the plan has no such layer).
+//!
+//! Scripts reach the site's own attributes too (`site["面积公顷"]`) and may ask the spatial
+//! helpers anything else.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
+use rayon::prelude::*;
+
+use super::candidate::{Candidate, FeatureNames, Value};
+use super::rhai_runtime::RhaiPlugin;
+use super::scene::{SceneLayer, build_scene};
+use super::score::{Outcome, Rank, Score, rank};
+use crate::error::{Error, Result};
+use crate::job::AffectedRun;
+use crate::model::field_text;
+use crate::output::{OutputDir, write_geometry};
+use crate::plan::Plan;
+use crate::spatial::SpatialLayers;
+
+/// The names of the features every site gets, in order.
+pub const SITE_FEATURES: [&str; 13] = [
+    "name",
+    "township",
+    "area_m2",
+    "road_distance",
+    "town_distance",
+    "village_distance",
+    "villages_merged",
+    "in_zone",
+    "zone_share",
+    "in_corridor",
+    "corridor_share",
+    "farmland_share",
+    "redline_share",
+];
+
+/// Site scoring over a plan's candidate sites.
+#[derive(Debug)]
+pub struct SiteScoreRun {
+    /// The plugin's name.
+    pub plugin: String,
+    /// The sites layer as read (geometries in the planner's CRS).
+    pub sites: SceneLayer,
+    /// Each site's candidate (id, features), in layer order.
+    pub candidates: Vec<Candidate>,
+    /// One score (or plugin error) per site.
+    pub scores: Vec<Result<Score>>,
+    /// Each site's rank.
+    pub ranks: Vec<Rank>,
+    /// Sites chosen per township.
+    pub top: usize,
+}
+
+/// The features of every site of `sites`, in layer order.
+pub fn site_candidates(
+    plan: &Plan,
+    run: &AffectedRun,
+    layers: &Arc<SpatialLayers>,
+    sites: &SceneLayer,
+) -> Vec<Candidate> {
+    let names: FeatureNames = SITE_FEATURES.iter().map(|s| s.to_string()).collect();
+    let site_schema = plan
+        .sites
+        .as_ref()
+        .map(|s| s.schema.clone())
+        .unwrap_or_else(|| crate::schema::Schema::new(crate::schema::LayerKind::Sites));
+    // Town centres: the centroid of each township polygon, by township name.
+    let mut centres: BTreeMap<String, Point<f64>> = BTreeMap::new();
+    if let (Some(townships), Some(source)) =
+        (layers.get("townships"), plan.context.get("townships"))
+    {
+        let read = &source.schema;
+        for item in townships.items() {
+            let name = item
+                .properties
+                .as_ref()
+                .and_then(|p| {
+                    read.candidates("name")
+                        .into_iter()
+                        .find_map(|n| p.get(n).and_then(|v| v.as_str().map(str::to_owned)))
+                })
+                .unwrap_or_else(|| item.id.clone());
+            if let Some(c) = item.geometry.centroid() {
+                centres.entry(name).or_insert(c);
+            }
+        }
+    }
+    // The villages to be merged, per township: those in a zone, else all of them.
+    let village_items = layers.get("villages").map(|l| l.items()).unwrap_or(&[]);
+    let by_id: BTreeMap<&str, usize> = village_items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.id.as_str(), i))
+        .collect();
+    let affected: std::collections::BTreeSet<usize> =
+        run.affected.iter().map(|a| a.village).collect();
+    let mut merged: BTreeMap<&str, (Vec<(Point<f64>, f64)>, Vec<(Point<f64>, f64)>)> =
+        BTreeMap::new();
+    for (k, v) in run.villages.iter().enumerate() {
+        let Some(item) = by_id.get(v.id.as_str()).map(|&i| &village_items[i]) else {
+            continue;
+        };
+        let Some(c) = item.geometry.centroid() else {
+            continue;
+        };
+        let entry = merged.entry(v.township.as_str()).or_default();
+        let weight = (v.population as f64).max(1.0);
+        if affected.contains(&k) {
+            entry.0.push((c, weight));
+        }
+        entry.1.push((c, weight));
+    }
+    sites
+        .layer
+        .features
+        .par_iter()
+        .zip(&sites.items)
+        .map(|(f, item)| {
+            let g = &item.geometry;
+            let township = field_text(f, &site_schema, "township").unwrap_or_default();
+            let name = field_text(f, &site_schema, "name").unwrap_or_else(|| item.id.clone());
+            let distance = |layer: &str| -> Value {
+                layers
+                    .get(layer)
+                    .and_then(|l| l.nearest(g, None))
+                    .map(|(_, d)| d)
+                    .into()
+            };
+            let share = |layer: &str| -> Value {
+                layers.get(layer).map(|l| l.overlap_share(g, None)).into()
+            };
+            let touches =
+                |layer: &str| -> Value { layers.get(layer).map(|l| l.touches(g, None)).into() };
+            let town = centres
+                .get(&township)
+                .map(|c| Euclidean.distance(g, &Geometry::Point(*c)));
+            let (village_distance, villages_merged) = match merged.get(township.as_str()) {
+                Some((inside, all)) => {
+                    let list = if inside.is_empty() { all } else { inside };
+                    let total: f64 = list.iter().map(|(_, w)| w).sum();
+                    let sum: f64 = list
+                        .iter()
+                        .map(|(p, w)| w * Euclidean.distance(g, &Geometry::Point(*p)))
+                        .sum();
+                    (Some(sum / total), list.len() as i64)
+                }
+                None => (None, 0),
+            };
+            let values = vec![
+                Value::Text(name),
+                Value::Text(township),
+                Value::Float(g.unsigned_area()),
+                distance("roads"),
+                town.into(),
+                village_distance.into(),
+                Value::Int(villages_merged),
+                touches("zones"),
+                share("zones"),
+                touches("corridors"),
+                share("corridors"),
+                share("farmland"),
+                share("redline"),
+            ];
+            Candidate::with_place(
+                item.id.clone(),
+                names.clone(),
+                values,
+                Some(f.properties.clone()),
+                Some(g.clone()),
+                Some(layers.clone()),
+            )
+        })
+        .collect()
+}
+
+impl SiteScoreRun {
+    /// Scores the plan's sites with the plugin at `plugin`, choosing the best `top` per
+    /// township; `explain` keeps each score's terms.
+    pub fn run(
+        plan: &Plan,
+        run: &AffectedRun,
+        plugin: &std::path::Path,
+        top: usize,
+        explain: bool,
+    ) -> Result<SiteScoreRun> {
+        let plugin = RhaiPlugin::load(plugin)?;
+        if plan.sites.is_none() {
+            return Err(Error::config(
+                plan.path.display().to_string(),
+                "scoring sites needs a sites layer: add [layers.sites]",
+            ));
+        }
+        let (layers, mut read) = build_scene(plan, run)?;
+        let sites = read
+            .remove("sites")
+            .expect("the scene reads every context layer");
+        let candidates = site_candidates(plan, run, &layers, &sites);
+        let scores: Vec<Result<Score>> = candidates
+            .par_iter()
+            .map(|c| plugin.score(c, explain))
+            .collect();
+        let values: Vec<Option<f64>> = scores
+            .iter()
+            .map(|s| s.as_ref().ok().and_then(Score::value))
+            .collect();
+        let ids: Vec<&str> = candidates.iter().map(Candidate::id).collect();
+        let townships: Vec<String> = candidates
+            .iter()
+            .map(|c| match c.feature("township") {
+                Some(Value::Text(t)) => t.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let groups: Vec<&str> = townships.iter().map(String::as_str).collect();
+        let ranks = rank(&values, &ids, &groups, top);
+        Ok(SiteScoreRun {
+            plugin: plugin.manifest().name.clone(),
+            sites,
+            candidates,
+            scores,
+            ranks,
+            top,
+        })
+    }
+
+    /// Writes `sites_scored.csv`, `sites_scored.geojson` (the sites with their score, rank and
+    /// choice) and `site_scores.json` (every score's terms, every exclusion's evidence).
+    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+        out.write("sites_scored.csv", &self.csv())?;
+        out.write("sites_scored.geojson", &self.geojson())?;
+        out.write("site_scores.json", &self.json())
+    }
+
+    fn order(&self) -> Vec<usize> {
+        // Best first; excluded and failed sites after, by id.
+        let mut order: Vec<usize> = (0..self.candidates.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| self.ranks[i].overall.unwrap_or(usize::MAX);
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| self.candidates[a].id().cmp(self.candidates[b].id()))
+        });
+        order
+    }
+
+    fn term_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for s in self.scores.iter().flatten() {
+            for t in &s.terms {
+                if !names.contains(&t.name) {
+                    names.push(t.name.clone());
+                }
+            }
+        }
+        names
+    }
+
+    /// The scored sites as a table (UTF-8 with BOM), best first.
+    pub fn csv(&self) -> Vec<u8> {
+        let terms = self.term_names();
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut header: Vec<String> =
+            ["rank", "id", "township_rank", "chosen", "score", "excluded"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        header.extend(SITE_FEATURES.iter().map(|s| s.to_string()));
+        header.extend(terms.iter().map(|t| format!("term:{t}")));
+        header.push("error".into());
+        let _ = w.write_record(&header);
+        for i in self.order() {
+            let c = &self.candidates[i];
+            let r = self.ranks[i];
+            let opt = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_default();
+            let mut row = vec![
+                opt(r.overall),
+                c.id().to_owned(),
+                opt(r.in_group),
+                if r.chosen {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+            ];
+            match &self.scores[i] {
+                Ok(s) => {
+                    match &s.outcome {
+                        Outcome::Scored(v) => row.extend([number(*v), String::new()]),
+                        Outcome::Excluded { reason, .. } => {
+                            row.extend([String::new(), reason.clone()])
+                        }
+                    }
+                    row.extend(c.features().map(|(_, v)| cell(v)));
+                    for t in &terms {
+                        row.push(
+                            s.terms
+                                .iter()
+                                .find(|x| &x.name == t)
+                                .map(|x| number(x.contribution()))
+                                .unwrap_or_default(),
+                        );
+                    }
+                    row.push(String::new());
+                }
+                Err(e) => {
+                    row.extend([String::new(), String::new()]);
+                    row.extend(c.features().map(|(_, v)| cell(v)));
+                    row.extend(terms.iter().map(|_| String::new()));
+                    row.push(e.to_string());
+                }
+            }
+            let _ = w.write_record(&row);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+
+    /// Every site's score with its terms, or its exclusion with the evidence, as JSON.
+    pub fn json(&self) -> Vec<u8> {
+        let list: Vec<serde_json::Value> = self
+            .order()
+            .into_iter()
+            .map(|i| {
+                let c = &self.candidates[i];
+                let features: serde_json::Map<String, serde_json::Value> = c
+                    .features()
+                    .map(|(k, v)| (k.to_owned(), serde_json::to_value(v).unwrap_or_default()))
+                    .collect();
+                let mut entry = serde_json::json!({
+                    "id": c.id(),
+                    "rank": self.ranks[i].overall,
+                    "township_rank": self.ranks[i].in_group,
+                    "chosen": self.ranks[i].chosen,
+                    "features": features,
+                });
+                match &self.scores[i] {
+                    Ok(s) => {
+                        match &s.outcome {
+                            Outcome::Scored(v) => entry["score"] = (*v).into(),
+                            Outcome::Excluded { reason, evidence } => {
+                                entry["excluded"] = serde_json::json!({"reason": reason, "evidence": evidence});
+                            }
+                        }
+                        entry["terms"] = serde_json::to_value(
+                            s.terms
+                                .iter()
+                                .map(|t| serde_json::json!({"name": t.name, "weight": t.weight, "value": t.value, "contribution": t.contribution()}))
+                                .collect::<Vec<_>>(),
+                        )
+                        .unwrap_or_default();
+                    }
+                    Err(e) => entry["error"] = e.to_string().into(),
+                }
+                entry
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+        text.push('\n');
+        text.into_bytes()
+    }
+
+    /// The sites in the planner's CRS with their attributes plus `hecun_score`, `hecun_rank`,
+    /// `hecun_township_rank`, `hecun_chosen` and `hecun_excluded`.
+    pub fn geojson(&self) -> Vec<u8> {
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for (n, i) in self.order().into_iter().enumerate() {
+            let f = &self.sites.layer.features[i];
+            if n > 0 {
+                s.push_str(",\n");
+            }
+            let mut props: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(f.properties.raw()).unwrap_or_default();
+            let r = self.ranks[i];
+            let (score, excluded) = match &self.scores[i] {
+                Ok(sc) => match &sc.outcome {
+                    Outcome::Scored(v) => (serde_json::json!(v), serde_json::Value::Null),
+                    Outcome::Excluded { reason, .. } => {
+                        (serde_json::Value::Null, reason.clone().into())
+                    }
+                },
+                Err(e) => (serde_json::Value::Null, format!("error: {e}").into()),
+            };
+            props.insert("hecun_score".into(), score);
+            props.insert("hecun_rank".into(), serde_json::json!(r.overall));
+            props.insert("hecun_township_rank".into(), serde_json::json!(r.in_group));
+            props.insert("hecun_chosen".into(), r.chosen.into());
+            props.insert("hecun_excluded".into(), excluded);
+            s.push_str("{\"type\":\"Feature\",\"properties\":");
+            s.push_str(&serde_json::to_string(&props).unwrap_or_default());
+            s.push_str(",\"geometry\":");
+            write_geometry(&mut s, &f.geometry, None);
+            s.push('}');
+        }
+        s.push_str("\n]}\n");
+        s.into_bytes()
+    }
+
+    /// One line in the plan's terms.
+    pub fn summary(&self) -> String {
+        let excluded = self
+            .scores
+            .iter()
+            .filter(|s| matches!(s, Ok(s) if s.value().is_none()))
+            .count();
+        let errors = self.scores.iter().filter(|s| s.is_err()).count();
+        let chosen = self.ranks.iter().filter(|r| r.chosen).count();
+        format!(
+            "{}: {} candidate sites — {} scored, {} excluded, {} plugin errors; {} chosen (best {} per township)",
+            self.plugin,
+            self.candidates.len(),
+            self.candidates.len() - excluded - errors,
+            excluded,
+            errors,
+            chosen,
+            self.top
+        )
+    }
+}
+
+fn number(v: f64) -> String {
+    let mut b = ryu::Buffer::new();
+    b.format(v).to_owned()
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Missing => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => number(*f),
+        Value::Text(t) => t.clone(),
+        Value::Json(j) => j.to_string(),
+    }
+}
