@@ -100,7 +100,7 @@ fn demo_plan_runs_and_reruns_byte_identically() {
     assert!(a.status.success(), "{}", stderr(&a));
     let stdout = String::from_utf8_lossy(&a.stdout);
     assert!(
-        stdout.contains("涉及行政村") && stdout.contains("启动标准"),
+        stdout.contains("涉及行政村") && stdout.contains("启动标准") && stdout.contains("安置社区选址"),
         "{stdout}"
     );
     let b = hecun(&["run", plan, "--out", "b", "--quiet"], tmp.path());
@@ -115,6 +115,9 @@ fn demo_plan_runs_and_reruns_byte_identically() {
         "summary.json",
         "launch_checks.csv",
         "launch_checks.json",
+        "sites_scored.csv",
+        "sites_scored.geojson",
+        "site_scores.json",
     ] {
         let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
         let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
