@@ -134,7 +134,7 @@ fn launch_verdicts_agree_with_a_direct_computation() {
             assert!(
                 villages
                     .iter()
-                    .any(|v| v["id"].to_string() == id && v["forced_demolition"] == true)
+                    .any(|v| v["id"].as_i64() == id.parse().ok() && v["forced_demolition"] == true)
             );
         }
         *statuses.entry(format!("{:?}", verdict.status)).or_insert(0) += 1;

@@ -32,7 +32,7 @@ fn polygon() -> impl Strategy<Value = Polygon<f64>> {
         0.0..3000.0f64,
         50.0..500.0f64,
         prop::collection::vec(0.6..1.3f64, 5..12),
-        0.0..6.28f64,
+        0.0..std::f64::consts::TAU,
     )
         .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
 }

@@ -111,8 +111,9 @@ pub fn site_candidates(
         .collect();
     let affected: std::collections::BTreeSet<usize> =
         run.affected.iter().map(|a| a.village).collect();
-    let mut merged: BTreeMap<&str, (Vec<(Point<f64>, f64)>, Vec<(Point<f64>, f64)>)> =
-        BTreeMap::new();
+    // Per township: (centre, population weight) of its villages in a zone, and of all of them.
+    type Weighted = Vec<(Point<f64>, f64)>;
+    let mut merged: BTreeMap<&str, (Weighted, Weighted)> = BTreeMap::new();
     for (k, v) in run.villages.iter().enumerate() {
         let Some(item) = by_id.get(v.id.as_str()).map(|&i| &village_items[i]) else {
             continue;
