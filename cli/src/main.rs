@@ -49,9 +49,11 @@ enum Command {
     /// Works with rule plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
-    /// Checks whether each community may launch (启动标准), with a launch-check plugin.
+    /// Checks each community with a plugin: whether it may launch (启动标准, a launch-check
+    /// plugin), or which planning standard applies and whether it meets it (规划标准, a
+    /// standard-selection plugin).
     #[command(
-        after_help = "Example:\n  hecun check gis-data/demo/plan.toml --plugin plugins/launch-criteria --out out-check"
+        after_help = "Examples:\n  hecun check gis-data/demo/plan.toml --plugin plugins/launch-criteria --out out-check\n  hecun check gis-data/demo/plan.toml --plugin plugins/planning-standard --out out-standards"
     )]
     Check(CheckArgs),
     /// Scores the plan's candidate resettlement sites with a site-score plugin, ranks them and
@@ -81,10 +83,11 @@ struct ScoreArgs {
 struct CheckArgs {
     /// The plan file (its villages layer; its sites layer assigns villages without a community field).
     plan: PathBuf,
-    /// The launch-check plugin (folder or plugin.toml).
+    /// The launch-check or standard-selection plugin (folder or plugin.toml).
     #[arg(long, value_name = "DIR")]
     plugin: PathBuf,
-    /// Output folder: launch_checks.csv and launch_checks.json (replaced as a whole).
+    /// Output folder (replaced as a whole): launch_checks.csv and launch_checks.json, or
+    /// standards.csv and standards.json.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 }
@@ -226,18 +229,32 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<()> {
 }
 
 /// `hecun check`: communities from the plan's layers, a verdict for each.
+/// The plugin's kind decides the job: launch-check or standard-selection.
 fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
     let plan = Plan::load(&args.plan)?;
-    let launch = hecun::rules::LaunchRun::run(&plan, &args.plugin)?;
+    let (manifest, _) = hecun::rules::Manifest::load(&args.plugin)?;
     let out = hecun::OutputDir::begin(&args.out)?;
-    launch.write_into(&out)?;
+    let summary = match manifest.kind {
+        hecun::rules::Kind::StandardSelection => {
+            let run = plan.affected.run(&|_| {})?;
+            let standards = hecun::rules::StandardRun::run(&plan, &run, &args.plugin)?;
+            standards.write_into(&out)?;
+            standards.summary()
+        }
+        hecun::rules::Kind::LaunchCheck => {
+            let launch = hecun::rules::LaunchRun::run(&plan, &args.plugin)?;
+            launch.write_into(&out)?;
+            launch.summary()
+        }
+        other => bail!(
+            "plugin {:?} is a {} plugin: hecun check takes launch-check and standard-selection plugins",
+            manifest.name,
+            other.name()
+        ),
+    };
     out.commit()?;
     if !quiet {
-        print_stdout(&format!(
-            "{}\nwrote {}\n",
-            launch.summary(),
-            args.out.display()
-        ))?;
+        print_stdout(&format!("{summary}\nwrote {}\n", args.out.display()))?;
     }
     Ok(())
 }
@@ -342,6 +359,15 @@ fn run(cli: &Cli) -> Result<()> {
         ]);
         launch_summary = Some(launch.summary());
     }
+    let mut standard_summary = None;
+    if let Some(plugin) = plan.as_ref().and_then(|p| p.standard_check.clone()) {
+        progress.stage("planning standards");
+        let plan = plan.as_ref().context("a plan")?;
+        let standards = hecun::rules::StandardRun::run(plan, &run, &plugin)?;
+        standards.write_into(&output)?;
+        files.extend(["standards.csv", "standards.json"].map(str::to_owned));
+        standard_summary = Some(standards.summary());
+    }
     let mut scoring_summary = None;
     if let Some(scoring) = plan.as_ref().and_then(|p| p.site_scoring.clone()) {
         progress.stage("site scores");
@@ -381,6 +407,9 @@ fn run(cli: &Cli) -> Result<()> {
         let mut text = format!("{title}\n{}", hecun::summary_text(&run));
         if let Some(line) = &launch_summary {
             text.push_str(&format!("\n启动标准 / launch checks: {line}\n"));
+        }
+        if let Some(line) = &standard_summary {
+            text.push_str(&format!("\n规划标准 / planning standards: {line}\n"));
         }
         if let Some(line) = &scoring_summary {
             text.push_str(&format!("\n安置社区选址 / site scores: {line}\n"));

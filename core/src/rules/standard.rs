@@ -1,0 +1,391 @@
+//! Choosing each community's planning standard and checking it: which standard applies (GB
+//! 50180-2018 inside urban land, the provincial new-rural-community guideline elsewhere) and
+//! every threshold the community misses, with the evidence.
+//!
+//! A community is a site and the villages merged into it ([`communities`]). Its candidate:
+//! - id: the community's name; geometry: its site's polygon in the metric CRS (the site whose
+//!   name, else id, is the community's name; a community without one has no geometry, and the
+//!   outputs say so); the site's own attributes (`community["面积公顷"]`); the plan's layers;
+//! - features ([`COMMUNITY_FEATURES`]): `township`; `population`, `households` (sums over
+//!   its villages), `villages` (how many) and `village_ids`; `site` (the site's id),
+//!   `site_area_m2`, `land_per_person_m2` (site area / population); `land_use`, the zoning
+//!   class covering most of the site, and `land_use_share`, how much of it that class covers
+//!   (`()` without a zoning layer, a site, or zoning under the site).
+//!
+//! [`communities`]: super::communities
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use geo::{Area, Geometry};
+use rayon::prelude::*;
+
+use super::candidate::{Candidate, FeatureNames, Value};
+use super::communities::{Community, communities};
+use super::rhai_runtime::RhaiPlugin;
+use super::scene::{SceneLayer, build_scene};
+use super::verdict::{StandardVerdict, Status};
+use crate::error::{Error, Result};
+use crate::job::AffectedRun;
+use crate::model::{Village, field_text};
+use crate::output::OutputDir;
+use crate::plan::Plan;
+use crate::schema::{LayerKind, Schema};
+use crate::spatial::{IndexedLayer, SpatialLayers};
+
+/// The names of the features every community gets, in order.
+pub const COMMUNITY_FEATURES: [&str; 10] = [
+    "township",
+    "population",
+    "households",
+    "villages",
+    "village_ids",
+    "site",
+    "site_area_m2",
+    "land_per_person_m2",
+    "land_use",
+    "land_use_share",
+];
+
+/// A standard-selection plugin run over a plan's communities.
+#[derive(Debug)]
+pub struct StandardRun {
+    /// The plugin's name.
+    pub plugin: String,
+    /// The communities, sorted by name.
+    pub communities: Vec<Community>,
+    /// Each community's candidate (features, site polygon), parallel to `communities`.
+    pub candidates: Vec<Candidate>,
+    /// What the outputs say about a community's data (no site), parallel to `communities`.
+    pub notes: Vec<Option<String>>,
+    /// One answer (or plugin error) per community.
+    pub verdicts: Vec<Result<StandardVerdict>>,
+    /// Villages that joined no community (indices into the villages layer's features).
+    pub unassigned: Vec<usize>,
+}
+
+/// The zoning class covering most of `site` and the share of the site it covers; ties go to
+/// the class that sorts first. `None` when no zoning lies under the site.
+pub fn land_use(zoning: &IndexedLayer, site: &Geometry<f64>) -> Option<(String, f64)> {
+    let classes: std::collections::BTreeSet<&str> = zoning
+        .within(site, 0.0, None)
+        .into_iter()
+        .filter_map(|i| zoning.items()[i].class.as_deref())
+        .collect();
+    let mut best: Option<(String, f64)> = None;
+    for class in classes {
+        let share = zoning.overlap_share(site, Some(class));
+        if share > 0.0 && best.as_ref().is_none_or(|(_, b)| share > *b) {
+            best = Some((class.to_owned(), share));
+        }
+    }
+    best
+}
+
+/// Each community's candidate: its features, its site (by name) as geometry and the site's
+/// attributes, and `layers`; with a note for a community that has no site.
+pub fn community_candidates(
+    communities: &[Community],
+    villages: &[Village],
+    village_count: usize,
+    sites: Option<(&SceneLayer, &Schema)>,
+    layers: &Arc<SpatialLayers>,
+) -> Vec<(Candidate, Option<String>)> {
+    let names: FeatureNames = COMMUNITY_FEATURES.iter().map(|s| s.to_string()).collect();
+    // The villages' model fields by feature index (villages skipped as invalid have none).
+    let mut by_feature: Vec<Option<&Village>> = vec![None; village_count];
+    for v in villages {
+        if let Some(slot) = by_feature.get_mut(v.feature) {
+            *slot = Some(v);
+        }
+    }
+    // Sites by name, then by id; the first of a name wins.
+    let mut site_by_name: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some((sites, schema)) = sites {
+        for (i, (f, item)) in sites.layer.features.iter().zip(&sites.items).enumerate() {
+            if let Some(name) = field_text(f, schema, "name") {
+                site_by_name.entry(name).or_insert(i);
+            }
+            site_by_name.entry(item.id.clone()).or_insert(i);
+        }
+    }
+    let zoning = layers.get("zoning");
+    communities
+        .par_iter()
+        .map(|c| {
+            let members: Vec<&Village> = c
+                .villages
+                .iter()
+                .filter_map(|&i| by_feature.get(i).copied().flatten())
+                .collect();
+            let population: u64 = members.iter().map(|v| v.population).sum();
+            let households: u64 = members.iter().map(|v| v.households).sum();
+            let ids: Vec<serde_json::Value> = members.iter().map(|v| v.id.clone().into()).collect();
+            let site = sites.and_then(|(s, _)| {
+                let i = *site_by_name.get(&c.name)?;
+                Some((&s.layer.features[i], &s.items[i]))
+            });
+            let note = match (sites, site) {
+                (_, Some(_)) => None,
+                (None, None) => Some(
+                    "the plan lists no sites layer: no site, so no land or distances".to_owned(),
+                ),
+                (Some(_), None) => Some(format!(
+                    "no site named {:?} in the sites layer: no land or distances",
+                    c.name
+                )),
+            };
+            let geometry = site.map(|(_, item)| item.geometry.clone());
+            let area = geometry.as_ref().map(|g| g.unsigned_area());
+            let per_person = area
+                .filter(|_| population > 0)
+                .map(|a| a / population as f64);
+            let use_ = match (zoning, &geometry) {
+                (Some(z), Some(g)) => land_use(z, g),
+                _ => None,
+            };
+            let values = vec![
+                Value::Text(c.township.clone()),
+                Value::Int(population as i64),
+                Value::Int(households as i64),
+                Value::Int(members.len() as i64),
+                Value::Json(serde_json::Value::Array(ids)),
+                site.map(|(_, item)| item.id.clone()).into(),
+                area.into(),
+                per_person.into(),
+                use_.as_ref().map(|(class, _)| class.clone()).into(),
+                use_.map(|(_, share)| share).into(),
+            ];
+            let candidate = Candidate::with_place(
+                c.name.clone(),
+                names.clone(),
+                values,
+                site.map(|(f, _)| f.properties.clone()),
+                geometry,
+                Some(layers.clone()),
+            );
+            (candidate, note)
+        })
+        .collect()
+}
+
+impl StandardRun {
+    /// Groups the plan's villages into communities (with the plan's sites), builds each
+    /// community's candidate over the scene of `run` and asks the plugin at `plugin` which
+    /// standard applies and whether the community meets it, on all cores, in community order.
+    /// A plugin failure on one community is that community's result.
+    pub fn run(plan: &Plan, run: &AffectedRun, plugin: &Path) -> Result<StandardRun> {
+        let plugin = RhaiPlugin::load(plugin)?;
+        if plugin.manifest().kind != super::Kind::StandardSelection {
+            return Err(Error::config(
+                plugin.manifest().name.clone(),
+                format!(
+                    "is a {} plugin, not a standard-selection plugin",
+                    plugin.manifest().kind.name()
+                ),
+            ));
+        }
+        let (layers, read) = build_scene(plan, run)?;
+        let site_schema = plan
+            .sites
+            .as_ref()
+            .map(|s| s.schema.clone())
+            .unwrap_or_else(|| Schema::new(LayerKind::Sites));
+        let sites = read.get("sites").map(|s| (s, &site_schema));
+        let (communities, unassigned) = communities(
+            &run.villages_layer,
+            &plan.affected.villages.schema,
+            sites.map(|(s, schema)| (&s.layer, schema)),
+        );
+        let (candidates, notes): (Vec<Candidate>, Vec<Option<String>>) = community_candidates(
+            &communities,
+            &run.villages,
+            run.villages_layer.features.len(),
+            sites,
+            &layers,
+        )
+        .into_iter()
+        .unzip();
+        let verdicts = candidates
+            .par_iter()
+            .map(|c| plugin.select_standard(c))
+            .collect();
+        Ok(StandardRun {
+            plugin: plugin.manifest().name.clone(),
+            communities,
+            candidates,
+            notes,
+            verdicts,
+            unassigned,
+        })
+    }
+
+    /// Writes `standards.csv` and `standards.json` into an output folder being written.
+    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+        out.write("standards.csv", &self.csv())?;
+        out.write("standards.json", &self.json())
+    }
+
+    /// One row per community (UTF-8 with BOM): the standard, whether it is met, the criteria
+    /// missed, the community's features, a note on missing data and the plugin error.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut header = vec!["community", "standard", "status", "failed"];
+        header.extend(COMMUNITY_FEATURES);
+        header.extend(["note", "error"]);
+        let _ = w.write_record(&header);
+        for ((c, verdict), note) in self.candidates.iter().zip(&self.verdicts).zip(&self.notes) {
+            let mut row = vec![c.id().to_owned()];
+            match verdict {
+                Ok(v) => row.extend([
+                    v.standard.clone(),
+                    status_name(v.verdict.status),
+                    v.verdict.failed().join(";"),
+                ]),
+                Err(_) => row.extend(["".into(), "error".into(), "".into()]),
+            }
+            row.extend(c.features().map(|(name, v)| {
+                match (name, v) {
+                    ("village_ids", Value::Json(serde_json::Value::Array(ids))) => ids
+                        .iter()
+                        .filter_map(|id| id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    _ => cell(v),
+                }
+            }));
+            row.push(note.clone().unwrap_or_default());
+            row.push(
+                verdict
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            );
+            let _ = w.write_record(&row);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+
+    /// Every community's standard and verdict with each finding's evidence, and its features.
+    pub fn json(&self) -> Vec<u8> {
+        let list: Vec<serde_json::Value> = self
+            .candidates
+            .iter()
+            .zip(&self.verdicts)
+            .zip(&self.notes)
+            .map(|((c, verdict), note)| {
+                let features: serde_json::Map<String, serde_json::Value> = c
+                    .features()
+                    .map(|(k, v)| (k.to_owned(), serde_json::to_value(v).unwrap_or_default()))
+                    .collect();
+                let mut entry = serde_json::json!({ "community": c.id() });
+                match verdict {
+                    Ok(v) => {
+                        entry["standard"] = v.standard.clone().into();
+                        entry["status"] = status_name(v.verdict.status).into();
+                        entry["findings"] =
+                            serde_json::to_value(&v.verdict.findings).unwrap_or_default();
+                    }
+                    Err(e) => {
+                        entry["status"] = "error".into();
+                        entry["error"] = e.to_string().into();
+                    }
+                }
+                entry["features"] = features.into();
+                if let Some(note) = note {
+                    entry["note"] = note.clone().into();
+                }
+                entry
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+        text.push('\n');
+        text.into_bytes()
+    }
+
+    /// One line in the plan's terms: per standard, how many communities follow it and how
+    /// many meet it; plugin errors, communities without a site, villages in no community.
+    pub fn summary(&self) -> String {
+        let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for v in self.verdicts.iter().flatten() {
+            let e = per.entry(v.standard.as_str()).or_default();
+            e.0 += 1;
+            if v.verdict.status == Status::Pass {
+                e.1 += 1;
+            }
+        }
+        let standards: Vec<String> = per
+            .iter()
+            .map(|(s, (n, ok))| format!("{s} {n} ({ok} meet it)"))
+            .collect();
+        format!(
+            "{}: {} communities — {}; {} plugin errors; {} without a site; {} villages in no community",
+            self.plugin,
+            self.communities.len(),
+            if standards.is_empty() {
+                "none checked".to_owned()
+            } else {
+                standards.join(", ")
+            },
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.notes.iter().filter(|n| n.is_some()).count(),
+            self.unassigned.len()
+        )
+    }
+}
+
+fn status_name(s: Status) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|s| s.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Missing => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => ryu::Buffer::new().format(*f).to_owned(),
+        Value::Text(t) => t.clone(),
+        Value::Json(j) => j.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spatial::LayerItem;
+    use geo::{Rect, coord};
+
+    fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Geometry<f64> {
+        Geometry::Polygon(Rect::new(coord! {x: x0, y: y0}, coord! {x: x1, y: y1}).to_polygon())
+    }
+
+    fn zone(id: &str, class: &str, g: Geometry<f64>) -> LayerItem {
+        LayerItem {
+            id: id.into(),
+            class: Some(class.into()),
+            geometry: g,
+            properties: None,
+        }
+    }
+
+    #[test]
+    fn land_use_is_the_class_covering_most_of_the_site() {
+        let zoning = IndexedLayer::new(
+            "zoning",
+            vec![
+                zone("Z1", "乡村建设用地", square(0.0, 0.0, 40.0, 100.0)),
+                zone("Z2", "城镇建设用地", square(40.0, 0.0, 70.0, 100.0)),
+                zone("Z3", "城镇建设用地", square(70.0, 0.0, 100.0, 100.0)),
+            ],
+        );
+        let (class, share) = land_use(&zoning, &square(0.0, 0.0, 100.0, 100.0)).unwrap();
+        assert_eq!(class, "城镇建设用地");
+        assert!((share - 0.6).abs() < 1e-12, "{share}");
+        assert_eq!(land_use(&zoning, &square(500.0, 0.0, 600.0, 100.0)), None);
+    }
+}
