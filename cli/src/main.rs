@@ -215,6 +215,11 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<()> {
     let top = args.top.or(configured.map(|s| s.top)).unwrap_or(2);
     let run = plan.affected.run(&|_| {})?;
     let scored = hecun::rules::SiteScoreRun::run(&plan, &run, &plugin, top, true)?;
+    if !quiet {
+        for w in &scored.warnings {
+            eprintln!("hecun: warning: {w}");
+        }
+    }
     let out = hecun::OutputDir::begin(&args.out)?;
     scored.write_into(&out)?;
     out.commit()?;
@@ -375,6 +380,11 @@ fn run(cli: &Cli) -> Result<()> {
         let scored =
             hecun::rules::SiteScoreRun::run(plan, &run, &scoring.plugin, scoring.top, true)?;
         scored.write_into(&output)?;
+        if !cli.quiet {
+            for w in &scored.warnings {
+                eprintln!("hecun: warning: {w}");
+            }
+        }
         files.extend(
             [
                 "sites_scored.csv",

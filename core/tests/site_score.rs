@@ -78,6 +78,11 @@ fn scores_and_exclusions_agree_with_brute_force() {
     let plan = plan();
     let run = plan.affected.run(&|_| {}).unwrap();
     let scored = SiteScoreRun::run(&plan, &run, &plugin(), 2, true).unwrap();
+    // The reference city has no farmland or red-line layer: the planner is told.
+    assert_eq!(scored.warnings.len(), 2, "{:?}", scored.warnings);
+    assert!(
+        scored.warnings[0].contains("\"farmland\"") && scored.warnings[1].contains("\"redline\"")
+    );
 
     let sites = features(&data().join("sites.geojson"));
     let roads = features(&data().join("roads.geojson"));

@@ -109,6 +109,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The layers the plugin says it reads (`reads` entries `layer` or `layer.field`) that are
+    /// not among `loaded`: what it gets from them will be missing (`()` in a script).
+    pub fn layers_missing<'a>(&'a self, loaded: &[&str]) -> Vec<&'a str> {
+        let mut missing: Vec<&str> = self
+            .reads
+            .iter()
+            .map(|r| r.split('.').next().unwrap_or(r))
+            .filter(|layer| !loaded.contains(layer))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    }
+
     /// Reads `plugin.toml` (or the manifest file named), refusing another contract version
     /// with a message that says which side to upgrade.
     pub fn load(path: &Path) -> Result<(Manifest, PathBuf)> {

@@ -66,6 +66,8 @@ pub struct SiteScoreRun {
     pub ranks: Vec<Rank>,
     /// Sites chosen per township.
     pub top: usize,
+    /// What the planner should know (layers the plugin reads that the plan does not list).
+    pub warnings: Vec<String>,
 }
 
 /// The features of every site of `sites`, in layer order.
@@ -209,6 +211,17 @@ impl SiteScoreRun {
             ));
         }
         let (layers, mut read) = build_scene(plan, run)?;
+        let warnings = plugin
+            .manifest()
+            .layers_missing(&layers.names())
+            .into_iter()
+            .map(|layer| {
+                format!(
+                    "plugin {:?} reads layer {layer:?}, which the plan does not list: what it would give is missing",
+                    plugin.manifest().name
+                )
+            })
+            .collect();
         let sites = read
             .remove("sites")
             .expect("the scene reads every context layer");
@@ -238,6 +251,7 @@ impl SiteScoreRun {
             scores,
             ranks,
             top,
+            warnings,
         })
     }
 
