@@ -113,6 +113,7 @@ fn check_on_the_demo_writes_each_communitys_standard_with_its_evidence() {
             "land_per_person_m2",
             "land_use",
             "land_use_share",
+            "zoning_shares",
             "note",
             "error"
         ]

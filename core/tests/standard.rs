@@ -88,6 +88,8 @@ struct Expected {
     failed: BTreeSet<String>,
     population: i64,
     site_area: Option<f64>,
+    /// The share of the site in urban zoning (`None`: no site).
+    urban_share: Option<f64>,
 }
 
 /// The planning-standard plugin's rules on the demo files, with `sites` and `facilities`
@@ -145,6 +147,7 @@ fn expected(sites: &[Feature], facilities: Option<&[Feature]>) -> BTreeMap<Strin
                     failed,
                     population: people,
                     site_area: area,
+                    urban_share,
                 },
             )
         })
@@ -176,6 +179,16 @@ fn got(run: &StandardRun) -> BTreeMap<String, Expected> {
                 Some(Value::Missing) => None,
                 other => panic!("site_area_m2 {other:?}"),
             };
+            let urban_share = match c.feature("zoning_shares") {
+                Some(Value::Json(serde_json::Value::Object(shares))) => Some(
+                    URBAN
+                        .iter()
+                        .filter_map(|class| shares.get(*class)?.as_f64())
+                        .sum(),
+                ),
+                Some(Value::Missing) => None,
+                other => panic!("zoning_shares {other:?}"),
+            };
             (
                 c.id().to_owned(),
                 Expected {
@@ -183,6 +196,7 @@ fn got(run: &StandardRun) -> BTreeMap<String, Expected> {
                     failed: v.verdict.failed().into_iter().map(str::to_owned).collect(),
                     population,
                     site_area,
+                    urban_share,
                 },
             )
         })
@@ -201,6 +215,10 @@ fn assert_agree(got: &BTreeMap<String, Expected>, want: &BTreeMap<String, Expect
         assert_eq!(got.population, want.population, "{name}");
         match (got.site_area, want.site_area) {
             (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-6 * b, "{name}: {a} vs {b}"),
+            (a, b) => assert_eq!(a, b, "{name}"),
+        }
+        match (got.urban_share, want.urban_share) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-6, "{name}: {a} vs {b}"),
             (a, b) => assert_eq!(a, b, "{name}"),
         }
     }

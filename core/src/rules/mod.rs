@@ -25,5 +25,7 @@ pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
 pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use score::{Outcome, Rank, Score, Term, rank};
-pub use standard::{COMMUNITY_FEATURES, StandardRun, community_candidates, land_use};
+pub use standard::{
+    COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
+};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};

@@ -10,7 +10,9 @@
 //!   its villages), `villages` (how many) and `village_ids`; `site` (the site's id),
 //!   `site_area_m2`, `land_per_person_m2` (site area / population); `land_use`, the zoning
 //!   class covering most of the site, and `land_use_share`, how much of it that class covers
-//!   (`()` without a zoning layer, a site, or zoning under the site).
+//!   (`()` without a zoning layer, a site, or zoning under the site); `zoning_shares`, the
+//!   share of the site each zoning class covers (`{}` when none does; `()` without a zoning
+//!   layer or a site), so that a plugin's choice of standard can be read off the outputs.
 //!
 //! [`communities`]: super::communities
 
@@ -35,7 +37,7 @@ use crate::schema::{LayerKind, Schema};
 use crate::spatial::{IndexedLayer, SpatialLayers};
 
 /// The names of the features every community gets, in order.
-pub const COMMUNITY_FEATURES: [&str; 10] = [
+pub const COMMUNITY_FEATURES: [&str; 11] = [
     "township",
     "population",
     "households",
@@ -46,6 +48,7 @@ pub const COMMUNITY_FEATURES: [&str; 10] = [
     "land_per_person_m2",
     "land_use",
     "land_use_share",
+    "zoning_shares",
 ];
 
 /// A standard-selection plugin run over a plan's communities.
@@ -65,22 +68,35 @@ pub struct StandardRun {
     pub unassigned: Vec<usize>,
 }
 
-/// The zoning class covering most of `site` and the share of the site it covers; ties go to
-/// the class that sorts first. `None` when no zoning lies under the site.
-pub fn land_use(zoning: &IndexedLayer, site: &Geometry<f64>) -> Option<(String, f64)> {
+/// The share (0–1) of `site` that each zoning class covers, for the classes that cover some
+/// of it, by class.
+pub fn zoning_shares(zoning: &IndexedLayer, site: &Geometry<f64>) -> BTreeMap<String, f64> {
     let classes: std::collections::BTreeSet<&str> = zoning
         .within(site, 0.0, None)
         .into_iter()
         .filter_map(|i| zoning.items()[i].class.as_deref())
         .collect();
-    let mut best: Option<(String, f64)> = None;
-    for class in classes {
-        let share = zoning.overlap_share(site, Some(class));
-        if share > 0.0 && best.as_ref().is_none_or(|(_, b)| share > *b) {
-            best = Some((class.to_owned(), share));
+    classes
+        .into_iter()
+        .map(|class| (class.to_owned(), zoning.overlap_share(site, Some(class))))
+        .filter(|(_, share)| *share > 0.0)
+        .collect()
+}
+
+/// The zoning class covering most of `site` and the share of the site it covers; ties go to
+/// the class that sorts first. `None` when no zoning lies under the site.
+pub fn land_use(zoning: &IndexedLayer, site: &Geometry<f64>) -> Option<(String, f64)> {
+    best_class(&zoning_shares(zoning, site))
+}
+
+fn best_class(shares: &BTreeMap<String, f64>) -> Option<(String, f64)> {
+    let mut best: Option<(&String, f64)> = None;
+    for (class, &share) in shares {
+        if best.is_none_or(|(_, b)| share > b) {
+            best = Some((class, share));
         }
     }
-    best
+    best.map(|(c, s)| (c.clone(), s))
 }
 
 /// Each community's candidate: its features, its site (by name) as geometry and the site's
@@ -141,10 +157,11 @@ pub fn community_candidates(
             let per_person = area
                 .filter(|_| population > 0)
                 .map(|a| a / population as f64);
-            let use_ = match (zoning, &geometry) {
-                (Some(z), Some(g)) => land_use(z, g),
+            let shares = match (zoning, &geometry) {
+                (Some(z), Some(g)) => Some(zoning_shares(z, g)),
                 _ => None,
             };
+            let use_ = shares.as_ref().and_then(best_class);
             let values = vec![
                 Value::Text(c.township.clone()),
                 Value::Int(population as i64),
@@ -156,6 +173,7 @@ pub fn community_candidates(
                 per_person.into(),
                 use_.as_ref().map(|(class, _)| class.clone()).into(),
                 use_.map(|(_, share)| share).into(),
+                shares.map_or(Value::Missing, |s| Value::Json(serde_json::json!(s))),
             ];
             let candidate = Candidate::with_place(
                 c.name.clone(),
