@@ -243,6 +243,11 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
         hecun::rules::Kind::StandardSelection => {
             let run = plan.affected.run(&|_| {})?;
             let standards = hecun::rules::StandardRun::run(&plan, &run, &args.plugin)?;
+            if !quiet {
+                for w in &standards.warnings {
+                    eprintln!("hecun: warning: {w}");
+                }
+            }
             standards.write_into(&out)?;
             standards.summary()
         }
@@ -370,6 +375,11 @@ fn run(cli: &Cli) -> Result<()> {
         let plan = plan.as_ref().context("a plan")?;
         let standards = hecun::rules::StandardRun::run(plan, &run, &plugin)?;
         standards.write_into(&output)?;
+        if !cli.quiet {
+            for w in &standards.warnings {
+                eprintln!("hecun: warning: {w}");
+            }
+        }
         files.extend(["standards.csv", "standards.json"].map(str::to_owned));
         standard_summary = Some(standards.summary());
     }

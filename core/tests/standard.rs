@@ -329,6 +329,10 @@ fn without_a_facilities_layer_the_life_circles_are_skipped() {
     let want = expected(&sites, None);
     assert_agree(&got(&standards), &want);
     assert!(want.values().any(|e| e.standard == GB));
+    // The planner is told that the plugin reads a layer the plan does not list.
+    assert_eq!(standards.warnings.len(), 1, "{:?}", standards.warnings);
+    assert!(standards.warnings[0].contains("\"facilities\""));
+    assert!(run(&plan(|t| t)).warnings.is_empty());
 }
 
 #[test]

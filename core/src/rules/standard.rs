@@ -66,6 +66,8 @@ pub struct StandardRun {
     pub verdicts: Vec<Result<StandardVerdict>>,
     /// Villages that joined no community (indices into the villages layer's features).
     pub unassigned: Vec<usize>,
+    /// What the planner should know (layers the plugin reads that the plan does not list).
+    pub warnings: Vec<String>,
 }
 
 /// The share (0–1) of `site` that each zoning class covers, for the classes that cover some
@@ -205,6 +207,17 @@ impl StandardRun {
             ));
         }
         let (layers, read) = build_scene(plan, run)?;
+        let warnings = plugin
+            .manifest()
+            .layers_missing(&layers.names())
+            .into_iter()
+            .map(|layer| {
+                format!(
+                    "plugin {:?} reads layer {layer:?}, which the plan does not list: the checks that need it are skipped or fail",
+                    plugin.manifest().name
+                )
+            })
+            .collect();
         let site_schema = plan
             .sites
             .as_ref()
@@ -236,6 +249,7 @@ impl StandardRun {
             notes,
             verdicts,
             unassigned,
+            warnings,
         })
     }
 
