@@ -98,6 +98,22 @@ impl RhaiPlugin {
             line: e.1.line(),
             message: format!("{} does not compile: {}", script_path.display(), e.0),
         })?;
+        // The top level runs once, here, in the sandbox (an `import` or a failing statement is
+        // reported at load); calls run functions only, so nothing at the top level is seen by
+        // them — constants belong in the manifest's params.
+        DEADLINE.with(|d| {
+            d.set(Some(
+                Instant::now() + Duration::from_millis(manifest.limits.max_millis),
+            ))
+        });
+        let top_level = engine.run_ast(&ast);
+        DEADLINE.with(|d| d.set(None));
+        top_level.map_err(|e| Error::Plugin {
+            plugin: manifest.name.clone(),
+            candidate: None,
+            line: e.position().line(),
+            message: format!("{}: the top level fails: {e}", script_path.display()),
+        })?;
         let params = rhai::serde::to_dynamic(&manifest.params).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
             candidate: None,
@@ -509,6 +525,10 @@ fn register_candidate(engine: &mut Engine) {
                 Ok(helpers::touches(c, layer, class(k))?)
             },
         )
+        .register_fn("has_layer", |c: &mut Candidate, layer: &str| {
+            c.layers().is_some_and(|l| l.get(layer).is_some())
+        })
+        .register_fn("has_geometry", |c: &mut Candidate| c.geometry().is_some())
         .register_fn("in_zone", |c: &mut Candidate| -> R<bool> {
             Ok(helpers::touches(c, "zones", None)?)
         })
