@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+
+mod grid;
 /// mimalloc: the analysis makes millions of small, short-lived allocations on two threads,
 /// where glibc's allocator spends much of its time in page faults and arena locks.
 #[global_allocator]
@@ -62,6 +64,12 @@ enum Command {
         after_help = "Example:\n  hecun score gis-data/demo/plan.toml --plugin plugins/site-score --out out-score"
     )]
     Score(ScoreArgs),
+    /// Scores every cell of a grid with a site-score plugin, from its distance to the nearest
+    /// road and whether it lies inside an ecological corridor.
+    #[command(
+        after_help = "Example:\n  hecun grid --roads roads.geojson --corridors corridors.geojson --grid grid.json \\\n      --plugin plugins/grid-suitability --out out-grid"
+    )]
+    Grid(grid::GridArgs),
 }
 
 #[derive(Args)]
@@ -288,6 +296,15 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Command::Grid(args) = &cli.command {
+        return match grid::run(args, cli.quiet) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Command::Score(args) = &cli.command {
         return match score(args, cli.quiet) {
             Ok(()) => ExitCode::SUCCESS,
@@ -342,7 +359,7 @@ fn run(cli: &Cli) -> Result<()> {
             let title = plan.name.clone();
             (job, out, &r.common, title, Some(plan))
         }
-        Command::Plugin(_) | Command::Check(_) | Command::Score(_) => {
+        Command::Plugin(_) | Command::Check(_) | Command::Score(_) | Command::Grid(_) => {
             unreachable!("handled in main")
         }
     };

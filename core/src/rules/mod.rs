@@ -8,6 +8,7 @@
 mod candidate;
 mod communities;
 mod contract;
+mod grid_score;
 mod launch;
 mod rhai_runtime;
 mod scene;
@@ -20,6 +21,7 @@ mod verdict;
 pub use candidate::{Candidate, FeatureNames, Value, helpers};
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
+pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};

@@ -1,0 +1,53 @@
+//! The grid-scoring job (issue 3): every 250 m cell scored by the shipped
+//! `plugins/grid-suitability` Rhai plugin from its nearest road distance and inside-corridor
+//! feature (102,400 cells at city scale, 2,048,000 at province).
+//!
+//! `grid_score/job/SCALE` is features plus scoring on all cores; `grid_score/score_only/SCALE`
+//! the scoring alone; `grid_score/one_thread/city` the scoring alone on one thread, whose time
+//! divided by the cells is the CPU cost of one Rhai call per cell.
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hecun::rules::{GridSpec, RhaiPlugin, score_cells, score_grid};
+
+fn plugin() -> RhaiPlugin {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/grid-suitability");
+    RhaiPlugin::load(&dir).expect("the shipped plugin loads")
+}
+
+fn grid_score(c: &mut Criterion) {
+    let plugin = plugin();
+    let mut g = c.benchmark_group("grid_score");
+    g.sample_size(10);
+    for scale in hecun_benches::scales() {
+        let grid = GridSpec::load(&scale.dir.join("grid.json"))
+            .expect("grid.json")
+            .grid;
+        let sources = hecun_benches::sources(&scale);
+        let (roads, corridors): (Vec<_>, Vec<_>) = sources.iter().partition(|s| s.layer == "roads");
+        let roads: Vec<geo::Geometry<f64>> = roads.iter().map(|s| s.geometry.clone()).collect();
+        let corridors: Vec<geo::MultiPolygon<f64>> = corridors
+            .iter()
+            .map(|s| hecun::polygons(&s.geometry))
+            .collect();
+        g.throughput(Throughput::Elements(grid.len() as u64));
+        g.bench_function(format!("job/{}", scale.name), |b| {
+            b.iter(|| score_grid(&grid, &roads, &corridors, &plugin).expect("scores"))
+        });
+        let features = hecun::grid_features(&grid, &roads, &corridors);
+        g.bench_function(format!("score_only/{}", scale.name), |b| {
+            b.iter(|| score_cells(&features, &plugin).expect("scores"))
+        });
+        if scale.name == "city" {
+            let one = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .expect("pool");
+            g.bench_function("one_thread/city", |b| {
+                b.iter(|| one.install(|| score_cells(&features, &plugin).expect("scores")))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, grid_score);
+criterion_main!(benches);

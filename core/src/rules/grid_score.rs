@@ -1,0 +1,523 @@
+//! The grid-scoring job: every cell of a regular grid scored by a site-score plugin, from
+//! features computed once in Rust (the distance from the cell's centre to the nearest road,
+//! and whether the centre lies inside an ecological corridor).
+//!
+//! Cells are scored on all cores, each on its own, so the scores (and the CSV bytes) are the
+//! same whatever the thread count.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
+use rayon::prelude::*;
+
+use super::candidate::{Candidate, FeatureNames, Value};
+use super::contract::{Kind, Manifest};
+use super::rhai_runtime::RhaiPlugin;
+use super::score::Outcome;
+use crate::crs::{Crs, CrsEngine, Transformer};
+use crate::error::{Error, Result};
+use crate::grid::{Grid, GridFeatures, grid_features};
+use crate::job::LayerSource;
+use crate::model::{polygons, zone_sources};
+use crate::zones::buffer;
+
+/// The features each cell hands to the plugin, in this order: `road_distance` (metres from
+/// the centre to the nearest road; infinite without roads) and `in_corridor` (a bool).
+pub const GRID_FEATURES: [&str; 2] = ["road_distance", "in_corridor"];
+
+/// A grid as a `grid.json` file describes it: `{"crs": "EPSG:4547", "x0": …, "y0": …,
+/// "cell": 250, "nx": 320, "ny": 320}` (cell `row * nx + col` has its centre at
+/// `(x0 + (col + 0.5) * cell, y0 + (row + 0.5) * cell)`).
+///
+/// # Examples
+///
+/// ```
+/// use hecun::rules::GridSpec;
+///
+/// let spec = GridSpec::parse("grid.json", r#"{"crs": "EPSG:4547", "x0": 0, "y0": 10, "cell": 250, "nx": 4, "ny": 3}"#)?;
+/// assert_eq!((spec.grid.len(), spec.grid.cell), (12, 250.0));
+/// assert_eq!(spec.crs.map(|c| c.code()), Some(4547));
+/// # Ok::<(), hecun::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridSpec {
+    /// The grid.
+    pub grid: Grid,
+    /// The CRS of its coordinates, when the file names one.
+    pub crs: Option<Crs>,
+}
+
+impl GridSpec {
+    /// Reads a `grid.json` file.
+    pub fn load(path: &Path) -> Result<GridSpec> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        GridSpec::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses the text of a `grid.json` file; `context` names it in messages.
+    pub fn parse(context: &str, text: &str) -> Result<GridSpec> {
+        let bad = |message: String| Error::config(context, message);
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        let number = |key: &str| {
+            v.get(key)
+                .and_then(serde_json::Value::as_f64)
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| bad(format!("{key:?} must be a finite number")))
+        };
+        let count = |key: &str| {
+            v.get(key)
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| bad(format!("{key:?} must be a whole number of cells")))
+        };
+        let grid = Grid {
+            x0: number("x0")?,
+            y0: number("y0")?,
+            cell: number("cell")?,
+            nx: count("nx")?,
+            ny: count("ny")?,
+        };
+        if grid.cell <= 0.0 {
+            return Err(bad(format!("\"cell\" must be above 0, not {}", grid.cell)));
+        }
+        if grid.nx.checked_mul(grid.ny).is_none_or(|n| n > 1 << 32) {
+            return Err(bad(format!(
+                "{} × {} cells is more than hecun grids (4,294,967,296 cells)",
+                grid.nx, grid.ny
+            )));
+        }
+        let crs = match v.get("crs") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => {
+                Some(s.parse::<Crs>().map_err(|e| bad(format!("\"crs\": {e}")))?)
+            }
+            Some(other) => {
+                return Err(bad(format!(
+                    "\"crs\" must be a string like \"EPSG:4547\", not {other}"
+                )));
+            }
+        };
+        Ok(GridSpec { grid, crs })
+    }
+
+    /// The grid of `cell`-sized cells covering `extent`, its corners on whole multiples of
+    /// `cell` (so that grids of neighbouring regions line up).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use geo::{coord, Rect};
+    /// use hecun::rules::GridSpec;
+    ///
+    /// let grid = GridSpec::covering(Rect::new(coord! { x: 120.0, y: 30.0 }, coord! { x: 980.0, y: 510.0 }), 250.0);
+    /// assert_eq!((grid.x0, grid.y0, grid.nx, grid.ny), (0.0, 0.0, 4, 3));
+    /// ```
+    pub fn covering(extent: Rect<f64>, cell: f64) -> Grid {
+        let x0 = (extent.min().x / cell).floor() * cell;
+        let y0 = (extent.min().y / cell).floor() * cell;
+        let n = |from: f64, to: f64| (((to - from) / cell).ceil() as usize).max(1);
+        Grid {
+            x0,
+            y0,
+            cell,
+            nx: n(x0, extent.max().x),
+            ny: n(y0, extent.max().y),
+        }
+    }
+}
+
+/// Roads and corridors for the grid job, read and projected to the metric CRS.
+#[derive(Debug, Clone)]
+pub struct GridLayers {
+    /// The road lines, in the metric CRS.
+    pub roads: Vec<Geometry<f64>>,
+    /// The corridor polygons (line corridors buffered by half their `width`), in the metric
+    /// CRS.
+    pub corridors: Vec<MultiPolygon<f64>>,
+    /// The CRS they were projected to.
+    pub metric_crs: Crs,
+    /// Features skipped (`keep_going`).
+    pub warnings: Vec<String>,
+}
+
+impl GridLayers {
+    /// Reads the roads (any lines; no class needed) and the corridors (polygons, or lines with
+    /// a width field), and projects them to `metric_crs`; without one, to the roads' own CRS
+    /// if it is projected, else to the CGCS2000 3-degree zone of the roads' centre.
+    pub fn load(
+        roads: &LayerSource,
+        corridors: Option<&LayerSource>,
+        input_crs: Crs,
+        metric_crs: Option<Crs>,
+        engine: CrsEngine,
+        keep_going: bool,
+    ) -> Result<GridLayers> {
+        let mut warnings = Vec::new();
+        let (road_layer, corridor_layer) = rayon::join(
+            || roads.read(input_crs, keep_going),
+            || corridors.map(|c| c.read(input_crs, keep_going)).transpose(),
+        );
+        let (road_layer, corridor_layer) = (road_layer?, corridor_layer?);
+        for outcome in std::iter::once(&road_layer).chain(corridor_layer.as_ref()) {
+            warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
+        }
+        let road_layer = road_layer.layer;
+        let metric_crs =
+            match metric_crs {
+                Some(crs) => crs,
+                None if !road_layer.crs.is_geographic() => road_layer.crs,
+                None => {
+                    let extent = extent(road_layer.features.iter().map(|f| &f.geometry))
+                        .ok_or_else(|| Error::EmptyLayer {
+                            path: road_layer.path.clone(),
+                        })?;
+                    Crs::cgcs2000_3deg_zone_for(extent.center().x)?
+                }
+            };
+        if metric_crs.is_geographic() {
+            return Err(Error::config(
+                "metric CRS",
+                format!(
+                    "{metric_crs} is longitude/latitude: distances need a projected CRS such as EPSG:4547"
+                ),
+            ));
+        }
+
+        let to_metric = Transformer::new(road_layer.crs, metric_crs, engine)?;
+        let projected: Vec<Result<Option<Geometry<f64>>>> = road_layer
+            .features
+            .par_iter()
+            .map(|f| match &f.geometry {
+                Geometry::LineString(_) | Geometry::MultiLineString(_) => {
+                    let mut g = f.geometry.clone();
+                    to_metric.transform(&mut g).map_err(|e| {
+                        Error::feature(road_layer.feature_ref(f), Some("geometry"), e.to_string())
+                    })?;
+                    Ok(Some(g))
+                }
+                _ => Err(Error::feature(
+                    road_layer.feature_ref(f),
+                    Some("geometry"),
+                    "a road must be a LineString or MultiLineString",
+                )),
+            })
+            .collect();
+        let mut road_lines = Vec::with_capacity(projected.len());
+        for p in projected {
+            match p {
+                Ok(Some(g)) => road_lines.push(g),
+                Ok(None) => {}
+                Err(e) if keep_going => warnings.push(format!("skipped: {e}")),
+                Err(e) => return Err(e),
+            }
+        }
+
+        let mut corridor_polygons = Vec::new();
+        if let (Some(outcome), Some(source)) = (corridor_layer, corridors) {
+            let layer = outcome.layer;
+            let (sources, skipped) = zone_sources(
+                "corridors",
+                &layer,
+                &source.schema,
+                Some("corridor"),
+                keep_going,
+            )?;
+            warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+            let to_metric = Transformer::new(layer.crs, metric_crs, engine)?;
+            let built: Vec<Result<MultiPolygon<f64>>> = sources
+                .into_par_iter()
+                .map(|s| {
+                    let bad = |e: String| Error::feature(s.at.clone(), Some("geometry"), e);
+                    let mut g = s.geometry;
+                    to_metric
+                        .transform(&mut g)
+                        .map_err(|e| bad(e.to_string()))?;
+                    match g {
+                        Geometry::Polygon(_) | Geometry::MultiPolygon(_) => Ok(polygons(&g)),
+                        _ if s.own_width > 0.0 => buffer(&g, s.own_width / 2.0, 8).map_err(bad),
+                        _ => Err(bad(
+                            "a line corridor needs a width field (the belt's width in metres)"
+                                .to_owned(),
+                        )),
+                    }
+                })
+                .collect();
+            for b in built {
+                match b {
+                    Ok(mp) => corridor_polygons.push(mp),
+                    Err(e) if keep_going => warnings.push(format!("skipped: {e}")),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(GridLayers {
+            roads: road_lines,
+            corridors: corridor_polygons,
+            metric_crs,
+            warnings,
+        })
+    }
+
+    /// The extent of the roads and corridors, in the metric CRS.
+    pub fn extent(&self) -> Option<Rect<f64>> {
+        let corridors = self.corridors.iter().filter_map(|c| c.bounding_rect());
+        let roads = self.roads.iter().filter_map(|r| r.bounding_rect());
+        roads.chain(corridors).reduce(union)
+    }
+}
+
+fn union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+    )
+}
+
+fn extent<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> Option<Rect<f64>> {
+    geometries.filter_map(|g| g.bounding_rect()).reduce(union)
+}
+
+/// Every cell of a grid, with its features and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridScores {
+    /// The grid.
+    pub grid: Grid,
+    /// Each cell's features, in cell order.
+    pub features: GridFeatures,
+    /// Each cell's score; `None` when the plugin excluded the cell.
+    pub scores: Vec<Option<f64>>,
+    /// Wall time of each stage (`features`, `score`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl GridScores {
+    /// How many cells the plugin excluded.
+    pub fn excluded(&self) -> usize {
+        self.scores.iter().filter(|s| s.is_none()).count()
+    }
+
+    /// Writes the cells as CSV: `cell_id,dist_m,in_corridor,score`; the distance with four
+    /// decimals (as the peers print it), `in_corridor` 1 or 0, and the score as the shortest
+    /// text that reads back as the same number (empty when excluded). ASCII, no BOM.
+    /// Formatted on all cores a block at a time; the bytes never depend on the thread count.
+    pub fn write_csv(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(b"cell_id,dist_m,in_corridor,score\n")?;
+        const BLOCK: usize = 1 << 16;
+        let n = self.scores.len();
+        // A few blocks at a time, so memory stays bounded at any grid size.
+        let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+        for group in starts.chunks(rayon::current_num_threads().max(1) * 2) {
+            let texts: Vec<Vec<u8>> = group
+                .par_iter()
+                .map(|&start| self.csv_rows(start, (start + BLOCK).min(n)))
+                .collect();
+            for t in texts {
+                out.write_all(&t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A summary of the run as pretty JSON: the grid (in `metric_crs`), the plugin, how many
+    /// cells lie in a corridor, are excluded and scored, the score range, and `warnings`.
+    pub fn summary_json(&self, metric_crs: Crs, plugin: &Manifest, warnings: &[String]) -> String {
+        let scored = || self.scores.iter().flatten().copied();
+        let g = self.grid;
+        let summary = serde_json::json!({
+            "grid": {"crs": metric_crs.to_string(), "x0": g.x0, "y0": g.y0, "cell": g.cell, "nx": g.nx, "ny": g.ny},
+            "plugin": {"name": plugin.name, "version": plugin.version},
+            "cells": g.len(),
+            "in_corridor": self.features.in_corridor.iter().filter(|&&b| b).count(),
+            "excluded": self.excluded(),
+            "scored": scored().count(),
+            "score_min": scored().reduce(f64::min),
+            "score_max": scored().reduce(f64::max),
+            "warnings": warnings,
+        });
+        let mut text = serde_json::to_string_pretty(&summary).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The CSV as bytes (see [`GridScores::write_csv`]).
+    pub fn csv(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.scores.len() * 40 + 64);
+        self.write_csv(&mut bytes)
+            .expect("writing to memory does not fail");
+        bytes
+    }
+
+    fn csv_rows(&self, start: usize, end: usize) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut s = Vec::with_capacity((end - start) * 40);
+        let mut itoa = [0u8; 20];
+        let mut floats = ryu::Buffer::new();
+        for i in start..end {
+            s.extend_from_slice(format_usize(i, &mut itoa));
+            // `{:.4}` rounds the exact binary value, as C's printf("%.4f") does.
+            let _ = write!(s, ",{:.4},", self.features.nearest_road_m[i]);
+            s.push(if self.features.in_corridor[i] {
+                b'1'
+            } else {
+                b'0'
+            });
+            s.push(b',');
+            if let Some(score) = self.scores[i] {
+                s.extend_from_slice(floats.format(score).as_bytes());
+            }
+            s.push(b'\n');
+        }
+        s
+    }
+}
+
+fn format_usize(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// Scores every cell of `grid`: the features with [`grid_features`] (roads are lines and
+/// corridors polygons, both in the grid's CRS), then the plugin's `score(cell, params)` on
+/// each cell, on all cores. A cell's id is its index (`row * nx + col`).
+///
+/// The plugin must be a site-score plugin; a cell it fails on stops the job, and the error
+/// names the first such cell.
+pub fn score_grid(
+    grid: &Grid,
+    roads: &[Geometry<f64>],
+    corridors: &[MultiPolygon<f64>],
+    plugin: &RhaiPlugin,
+) -> Result<GridScores> {
+    let started = Instant::now();
+    let features = grid_features(grid, roads, corridors);
+    let features_done = Instant::now();
+    let scores = score_cells(&features, plugin)?;
+    let timings = vec![
+        ("features", features_done - started),
+        ("score", features_done.elapsed()),
+    ];
+    Ok(GridScores {
+        grid: *grid,
+        features,
+        scores,
+        timings,
+    })
+}
+
+/// Scores cells from their features, on all cores: `None` where the plugin excluded the cell.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::GridFeatures;
+/// use hecun::rules::{RhaiPlugin, score_cells};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("plugin.toml"), r#"
+///     name = "near-roads"
+///     version = "1.0.0"
+///     contract = 1
+///     kind = "site-score"
+///     script = "score.rhai"
+/// "#)?;
+/// std::fs::write(dir.path().join("score.rhai"), r#"
+///     fn score(c, params) {
+///         if c.in_corridor { return exclude("corridor"); }
+///         term("near", 1.0, 1.0 / (1.0 + c.road_distance))
+///     }
+/// "#)?;
+/// let plugin = RhaiPlugin::load(dir.path())?;
+/// let features = GridFeatures { nearest_road_m: vec![0.0, 3.0, 1.0], in_corridor: vec![false, false, true] };
+/// assert_eq!(score_cells(&features, &plugin)?, [Some(1.0), Some(0.25), None]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn score_cells(features: &GridFeatures, plugin: &RhaiPlugin) -> Result<Vec<Option<f64>>> {
+    let kind = plugin.manifest().kind;
+    if kind != Kind::SiteScore {
+        return Err(Error::Plugin {
+            plugin: plugin.manifest().name.clone(),
+            candidate: None,
+            line: None,
+            message: format!(
+                "is a {} plugin, not a site-score plugin: it cannot score grid cells",
+                kind.name()
+            ),
+        });
+    }
+    let names: FeatureNames = GRID_FEATURES.map(str::to_owned).into();
+    let n = features
+        .nearest_road_m
+        .len()
+        .min(features.in_corridor.len());
+    let score = |i: usize| -> Result<Option<f64>> {
+        let cell = Candidate::new(
+            i.to_string(),
+            Arc::clone(&names),
+            vec![
+                Value::Float(features.nearest_road_m[i]),
+                Value::Bool(features.in_corridor[i]),
+            ],
+        );
+        Ok(match plugin.score(&cell, false)?.outcome {
+            Outcome::Scored(s) => Some(s),
+            Outcome::Excluded { .. } => None,
+        })
+    };
+    match (0..n).into_par_iter().map(score).collect() {
+        Ok(scores) => Ok(scores),
+        // Several cells may fail: name the first, whatever thread met which.
+        Err(e) => match (0..n).into_par_iter().find_first(|&i| score(i).is_err()) {
+            Some(first) => Err(score(first).err().unwrap_or(e)),
+            None => Err(e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usize_formatting() {
+        let mut buf = [0u8; 20];
+        for n in [0, 7, 10, 99_999, 2_047_999, usize::MAX] {
+            assert_eq!(format_usize(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn csv_rows_are_formatted_as_documented() {
+        let scores = GridScores {
+            grid: Grid {
+                x0: 0.0,
+                y0: 0.0,
+                cell: 1.0,
+                nx: 3,
+                ny: 1,
+            },
+            features: GridFeatures {
+                nearest_road_m: vec![6547.24, 0.000_05, 12.345_65],
+                in_corridor: vec![false, true, false],
+            },
+            scores: vec![Some(0.3), None, Some(0.1 + 0.2)],
+            timings: Vec::new(),
+        };
+        assert_eq!(
+            String::from_utf8(scores.csv()).unwrap(),
+            "cell_id,dist_m,in_corridor,score\n0,6547.2400,0,0.3\n1,0.0001,1,\n2,12.3456,0,0.30000000000000004\n"
+        );
+        assert_eq!(scores.excluded(), 1);
+    }
+}
