@@ -100,7 +100,9 @@ fn demo_plan_runs_and_reruns_byte_identically() {
     assert!(a.status.success(), "{}", stderr(&a));
     let stdout = String::from_utf8_lossy(&a.stdout);
     assert!(
-        stdout.contains("涉及行政村") && stdout.contains("启动标准") && stdout.contains("安置社区选址"),
+        stdout.contains("涉及行政村")
+            && stdout.contains("启动标准")
+            && stdout.contains("安置社区选址"),
         "{stdout}"
     );
     let b = hecun(&["run", plan, "--out", "b", "--quiet"], tmp.path());
@@ -115,6 +117,10 @@ fn demo_plan_runs_and_reruns_byte_identically() {
         "summary.json",
         "launch_checks.csv",
         "launch_checks.json",
+        "launch_checks.geojson",
+        "standards.csv",
+        "standards.json",
+        "standards.geojson",
         "sites_scored.csv",
         "sites_scored.geojson",
         "site_scores.json",
@@ -526,6 +532,30 @@ fn launch_checks_on_the_demo_agree_with_a_direct_computation() {
     }
     assert_eq!(seen, expected.len());
     assert!(expected.values().any(|(_, v)| *v) && expected.values().any(|(_, v)| !*v));
+
+    // The map layer: one footprint per community, made of its villages' polygons, with its status.
+    let map: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("out/launch_checks.geojson")).unwrap(),
+    )
+    .unwrap();
+    let mut parts: BTreeMap<String, usize> = BTreeMap::new();
+    for f in fc["features"].as_array().unwrap() {
+        *parts
+            .entry(f["properties"]["社区"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let features = map["features"].as_array().unwrap();
+    assert_eq!(features.len(), expected.len());
+    for f in features {
+        let name = f["properties"]["community"].as_str().unwrap();
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+        assert_eq!(
+            f["geometry"]["coordinates"].as_array().unwrap().len(),
+            parts[name]
+        );
+        let vetoed = expected[name].1;
+        assert_eq!(f["properties"]["status"] == "veto", vetoed, "{name}");
+    }
 
     // The evidence names the village and the field as the planner's file has it.
     let json: serde_json::Value = serde_json::from_str(

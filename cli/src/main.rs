@@ -94,8 +94,8 @@ struct CheckArgs {
     /// The launch-check or standard-selection plugin (folder or plugin.toml).
     #[arg(long, value_name = "DIR")]
     plugin: PathBuf,
-    /// Output folder (replaced as a whole): launch_checks.csv and launch_checks.json, or
-    /// standards.csv and standards.json.
+    /// Output folder (replaced as a whole): launch_checks.csv, .json and .geojson, or
+    /// standards.csv, .json and .geojson.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 }
@@ -379,11 +379,7 @@ fn run(cli: &Cli) -> Result<()> {
     if let Some(plugin) = &launch_plugin {
         progress.stage("launch checks");
         let launch = hecun::rules::LaunchRun::run(plan.as_ref().context("a plan")?, plugin)?;
-        launch.write_into(&output)?;
-        files.extend([
-            "launch_checks.csv".to_owned(),
-            "launch_checks.json".to_owned(),
-        ]);
+        files.extend(launch.write_into(&output)?);
         launch_summary = Some(launch.summary());
     }
     let mut standard_summary = None;
@@ -391,13 +387,12 @@ fn run(cli: &Cli) -> Result<()> {
         progress.stage("planning standards");
         let plan = plan.as_ref().context("a plan")?;
         let standards = hecun::rules::StandardRun::run(plan, &run, &plugin)?;
-        standards.write_into(&output)?;
+        files.extend(standards.write_into(&output)?);
         if !cli.quiet {
             for w in &standards.warnings {
                 eprintln!("hecun: warning: {w}");
             }
         }
-        files.extend(["standards.csv", "standards.json"].map(str::to_owned));
         standard_summary = Some(standards.summary());
     }
     let mut scoring_summary = None;
@@ -406,20 +401,12 @@ fn run(cli: &Cli) -> Result<()> {
         let plan = plan.as_ref().context("a plan")?;
         let scored =
             hecun::rules::SiteScoreRun::run(plan, &run, &scoring.plugin, scoring.top, true)?;
-        scored.write_into(&output)?;
+        files.extend(scored.write_into(&output)?);
         if !cli.quiet {
             for w in &scored.warnings {
                 eprintln!("hecun: warning: {w}");
             }
         }
-        files.extend(
-            [
-                "sites_scored.csv",
-                "sites_scored.geojson",
-                "site_scores.json",
-            ]
-            .map(str::to_owned),
-        );
         scoring_summary = Some(scored.summary());
     }
     output.commit()?;

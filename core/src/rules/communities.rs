@@ -81,6 +81,42 @@ pub fn communities(
     (groups.into_values().collect(), unassigned)
 }
 
+/// A community's footprint: the polygons of its villages, as one multipolygon in the villages'
+/// CRS (parts side by side, not dissolved).
+pub fn footprint(community: &Community, villages: &Layer) -> geo::MultiPolygon<f64> {
+    geo::MultiPolygon(
+        community
+            .villages
+            .iter()
+            .flat_map(|&i| crate::model::polygons(&villages.features[i].geometry).0)
+            .collect(),
+    )
+}
+
+/// Communities as a GeoJSON layer: each footprint with its properties, in the given order.
+pub fn communities_geojson<'a>(
+    features: impl IntoIterator<
+        Item = (
+            &'a geo::MultiPolygon<f64>,
+            serde_json::Map<String, serde_json::Value>,
+        ),
+    >,
+) -> Vec<u8> {
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (n, (shape, props)) in features.into_iter().enumerate() {
+        if n > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str("{\"type\":\"Feature\",\"properties\":");
+        s.push_str(&serde_json::to_string(&props).unwrap_or_default());
+        s.push_str(",\"geometry\":");
+        crate::output::write_geometry(&mut s, &geo::Geometry::MultiPolygon(shape.clone()), None);
+        s.push('}');
+    }
+    s.push_str("\n]}\n");
+    s.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

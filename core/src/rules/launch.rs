@@ -135,8 +135,9 @@ impl LaunchRun {
         })
     }
 
-    /// Writes `launch_checks.csv` and `launch_checks.json` into an output folder being written.
-    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+    /// Writes `launch_checks.csv`, `launch_checks.json` and `launch_checks.geojson` into an
+    /// output folder being written; returns their names.
+    pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
         out.write(
             "launch_checks.csv",
             &launch_csv(&self.communities, &self.verdicts, &self.villages),
@@ -144,6 +145,51 @@ impl LaunchRun {
         out.write(
             "launch_checks.json",
             &launch_json(&self.communities, &self.verdicts),
+        )?;
+        out.write("launch_checks.geojson", &self.geojson())?;
+        Ok([
+            "launch_checks.csv",
+            "launch_checks.json",
+            "launch_checks.geojson",
+        ]
+        .map(str::to_owned)
+        .to_vec())
+    }
+
+    /// Each community's footprint (its villages' polygons) with its status, failed criteria
+    /// and vetoes, for the map.
+    pub fn geojson(&self) -> Vec<u8> {
+        let shapes: Vec<geo::MultiPolygon<f64>> = self
+            .communities
+            .iter()
+            .map(|c| super::communities::footprint(c, &self.villages))
+            .collect();
+        super::communities::communities_geojson(
+            self.communities
+                .iter()
+                .zip(&self.verdicts)
+                .zip(&shapes)
+                .map(|((c, v), shape)| {
+                    let mut p = serde_json::Map::new();
+                    p.insert("community".into(), c.name.clone().into());
+                    p.insert("township".into(), c.township.clone().into());
+                    p.insert("villages".into(), c.villages.len().into());
+                    match v {
+                        Ok(v) => {
+                            p.insert(
+                                "status".into(),
+                                serde_json::to_value(v.status).unwrap_or_default(),
+                            );
+                            p.insert("failed".into(), v.failed().join(";").into());
+                            p.insert("vetoes".into(), v.vetoes().join(";").into());
+                        }
+                        Err(e) => {
+                            p.insert("status".into(), "error".into());
+                            p.insert("error".into(), e.to_string().into());
+                        }
+                    }
+                    (shape, p)
+                }),
         )
     }
 

@@ -256,11 +256,19 @@ impl SiteScoreRun {
     }
 
     /// Writes `sites_scored.csv`, `sites_scored.geojson` (the sites with their score, rank and
-    /// choice) and `site_scores.json` (every score's terms, every exclusion's evidence).
-    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+    /// choice) and `site_scores.json` (every score's terms, every exclusion's evidence); returns
+    /// their names.
+    pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
         out.write("sites_scored.csv", &self.csv())?;
         out.write("sites_scored.geojson", &self.geojson())?;
-        out.write("site_scores.json", &self.json())
+        out.write("site_scores.json", &self.json())?;
+        Ok([
+            "sites_scored.csv",
+            "sites_scored.geojson",
+            "site_scores.json",
+        ]
+        .map(str::to_owned)
+        .to_vec())
     }
 
     fn order(&self) -> Vec<usize> {

@@ -68,6 +68,8 @@ pub struct StandardRun {
     pub unassigned: Vec<usize>,
     /// What the planner should know (layers the plugin reads that the plan does not list).
     pub warnings: Vec<String>,
+    /// Each community's footprint (its villages' polygons, in their CRS), for the map.
+    pub footprints: Vec<geo::MultiPolygon<f64>>,
 }
 
 /// The share (0–1) of `site` that each zoning class covers, for the classes that cover some
@@ -242,6 +244,10 @@ impl StandardRun {
             .par_iter()
             .map(|c| plugin.select_standard(c))
             .collect();
+        let footprints = communities
+            .iter()
+            .map(|c| super::communities::footprint(c, &run.villages_layer))
+            .collect();
         Ok(StandardRun {
             plugin: plugin.manifest().name.clone(),
             communities,
@@ -250,13 +256,47 @@ impl StandardRun {
             verdicts,
             unassigned,
             warnings,
+            footprints,
         })
     }
 
-    /// Writes `standards.csv` and `standards.json` into an output folder being written.
-    pub fn write_into(&self, out: &OutputDir) -> Result<()> {
+    /// Writes `standards.csv`, `standards.json` and `standards.geojson` into an output folder
+    /// being written; returns their names.
+    pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
         out.write("standards.csv", &self.csv())?;
-        out.write("standards.json", &self.json())
+        out.write("standards.json", &self.json())?;
+        out.write("standards.geojson", &self.geojson())?;
+        Ok(["standards.csv", "standards.json", "standards.geojson"]
+            .map(str::to_owned)
+            .to_vec())
+    }
+
+    /// Each community's footprint with its standard, status and the criteria it misses.
+    pub fn geojson(&self) -> Vec<u8> {
+        super::communities::communities_geojson(
+            self.communities
+                .iter()
+                .zip(&self.verdicts)
+                .zip(&self.footprints)
+                .map(|((c, v), shape)| {
+                    let mut p = serde_json::Map::new();
+                    p.insert("community".into(), c.name.clone().into());
+                    p.insert("township".into(), c.township.clone().into());
+                    p.insert("villages".into(), c.villages.len().into());
+                    match v {
+                        Ok(v) => {
+                            p.insert("standard".into(), v.standard.clone().into());
+                            p.insert("status".into(), status_name(v.verdict.status).into());
+                            p.insert("failed".into(), v.verdict.failed().join(";").into());
+                        }
+                        Err(e) => {
+                            p.insert("status".into(), "error".into());
+                            p.insert("error".into(), e.to_string().into());
+                        }
+                    }
+                    (shape, p)
+                }),
+        )
     }
 
     /// One row per community (UTF-8 with BOM): the standard, whether it is met, the criteria
