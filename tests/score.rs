@@ -164,3 +164,30 @@ fn score_without_a_plugin_says_how_to_give_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--plugin"));
 }
+
+#[test]
+fn every_shipped_plugin_passes_its_own_cases() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("plugins"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("plugin.toml").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 4, "{dirs:?}");
+    let mut args = vec!["plugin".to_owned(), "test".to_owned()];
+    args.extend(dirs.iter().map(|d| d.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = hecun(&args, Path::new("."));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!text.contains("FAIL"), "{text}");
+    for d in &dirs {
+        let name = d.file_name().unwrap().to_str().unwrap();
+        assert!(text.contains(name), "{name} missing from: {text}");
+    }
+}
