@@ -345,21 +345,21 @@ impl GridScores {
 
     /// The CSV as bytes (see [`GridScores::write_csv`]).
     pub fn csv(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.scores.len() * 40 + 64);
+        let mut bytes = Vec::with_capacity(self.scores.len() * 48 + 64);
         self.write_csv(&mut bytes)
             .expect("writing to memory does not fail");
         bytes
     }
 
     fn csv_rows(&self, start: usize, end: usize) -> Vec<u8> {
-        use std::io::Write as _;
-        let mut s = Vec::with_capacity((end - start) * 40);
+        let mut s = Vec::with_capacity((end - start) * 48);
         let mut itoa = [0u8; 20];
         let mut floats = ryu::Buffer::new();
         for i in start..end {
             s.extend_from_slice(format_usize(i, &mut itoa));
-            // `{:.4}` rounds the exact binary value, as C's printf("%.4f") does.
-            let _ = write!(s, ",{:.4},", self.features.nearest_road_m[i]);
+            s.push(b',');
+            push_fixed4(&mut s, self.features.nearest_road_m[i]);
+            s.push(b',');
             s.push(if self.features.in_corridor[i] {
                 b'1'
             } else {
@@ -373,6 +373,32 @@ impl GridScores {
         }
         s
     }
+}
+
+/// Appends `x` with four decimals, rounded from its exact binary value as C's
+/// `printf("%.4f")` and Rust's `{:.4}` round it: directly when the nearest whole number of
+/// ten-thousandths is certain, else through `{:.4}` (exact, but several times slower).
+fn push_fixed4(s: &mut Vec<u8>, x: f64) {
+    if x.is_sign_positive() && x < 1e11 {
+        let m = (x * 1e4).round();
+        // x·10⁴ − m, rounded once: when it is clearly below one half, m is the nearest.
+        if x.mul_add(1e4, -m).abs() < 0.499 {
+            let m = m as u64;
+            let mut buf = [0u8; 20];
+            s.extend_from_slice(format_usize((m / 10_000) as usize, &mut buf));
+            let frac = m % 10_000;
+            s.extend_from_slice(&[
+                b'.',
+                b'0' + (frac / 1000) as u8,
+                b'0' + (frac / 100 % 10) as u8,
+                b'0' + (frac / 10 % 10) as u8,
+                b'0' + (frac % 10) as u8,
+            ]);
+            return;
+        }
+    }
+    use std::io::Write as _;
+    let _ = write!(s, "{x:.4}");
 }
 
 fn format_usize(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
@@ -494,6 +520,50 @@ mod tests {
         let mut buf = [0u8; 20];
         for n in [0, 7, 10, 99_999, 2_047_999, usize::MAX] {
             assert_eq!(format_usize(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn four_decimals_as_printf() {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.000_05,
+            0.000_15,
+            12.345_65,
+            6547.24,
+            0.999_95,
+            9999.999_95,
+            1e11,
+            2e11,
+            -1.5,
+            f64::INFINITY,
+            f64::NAN,
+            1e-300,
+        ];
+        for _ in 0..200_000 {
+            let r = next();
+            // Ordinary distances, and values on or near a half ten-thousandth.
+            cases.push((r % 100_000_000) as f64 / 1e4 * 1.000_000_1);
+            cases.push((r % 10_000_000) as f64 / 1e4 + 0.000_05);
+            cases.push(f64::from_bits(r >> 2));
+        }
+        let mut s = Vec::new();
+        for x in cases {
+            s.clear();
+            push_fixed4(&mut s, x);
+            assert_eq!(
+                String::from_utf8(s.clone()).unwrap(),
+                format!("{x:.4}"),
+                "{x:e}"
+            );
         }
     }
 
