@@ -47,6 +47,9 @@ impl Grid {
     }
 }
 
+/// Cells along each side of the tiles [`NearestLine::grid_distances`] takes at a time.
+const TILE: usize = 8;
+
 /// The nearest of many lines to a point, from an R-tree of their segments.
 ///
 /// # Examples
@@ -87,6 +90,65 @@ impl NearestLine {
         let hit = self.tree.nearest_neighbor([p.x, p.y])?;
         Some((hit.data, hit.geom().distance_2(&[p.x, p.y]).sqrt()))
     }
+
+    /// The distance from each cell's centre to the nearest line, in cell order (infinite
+    /// without lines): for every cell exactly what [`NearestLine::nearest`] answers, on all
+    /// cores.
+    ///
+    /// The grid is taken a tile of cells at a time. One nearest-neighbour query at the tile's
+    /// centre `c` bounds every cell's answer: a cell `p` within `r` of `c` has a line within
+    /// `d(c) + r`, so its nearest line lies within `d(c) + 2r` of `c`. Those few lines are
+    /// gathered once, and each cell takes the least of its distances to them, by the same
+    /// formula, so the values are the same to the bit.
+    pub fn grid_distances(&self, grid: &Grid) -> Vec<f64> {
+        use rstar::PointDistance;
+        let mut out = vec![f64::INFINITY; grid.len()];
+        if self.tree.size() == 0 || grid.is_empty() {
+            return out;
+        }
+        let (nx, cell) = (grid.nx, grid.cell);
+        out.par_chunks_mut(TILE * nx)
+            .enumerate()
+            .for_each(|(band, rows)| {
+                let row0 = band * TILE;
+                let h = rows.len() / nx;
+                let mut near: Vec<Line<[f64; 2]>> = Vec::new();
+                for col0 in (0..nx).step_by(TILE) {
+                    let w = TILE.min(nx - col0);
+                    // The centre of the tile's cell centres, and how far its cells lie.
+                    let c = [
+                        grid.x0 + (col0 as f64 + w as f64 / 2.0) * cell,
+                        grid.y0 + (row0 as f64 + h as f64 / 2.0) * cell,
+                    ];
+                    let r = ((w - 1) as f64).hypot((h - 1) as f64) / 2.0 * cell;
+                    let Some(hit) = self.tree.nearest_neighbor(c) else {
+                        return;
+                    };
+                    let reach = hit.geom().distance_2(&c).sqrt() + 2.0 * r;
+                    // A margin for rounding: more lines only cost time.
+                    let reach = reach * (1.0 + 1e-9) + 1e-6 * (cell + c[0].abs() + c[1].abs());
+                    near.clear();
+                    near.extend(
+                        self.tree
+                            .locate_within_distance(c, reach * reach)
+                            .map(|l| *l.geom()),
+                    );
+                    for dy in 0..h {
+                        let y = grid.y0 + ((row0 + dy) as f64 + 0.5) * cell;
+                        let out_row = &mut rows[dy * nx + col0..dy * nx + col0 + w];
+                        for (dx, d) in out_row.iter_mut().enumerate() {
+                            let p = [grid.x0 + ((col0 + dx) as f64 + 0.5) * cell, y];
+                            let best = near
+                                .iter()
+                                .map(|l| l.distance_2(&p))
+                                .fold(f64::INFINITY, f64::min);
+                            *d = best.sqrt();
+                        }
+                    }
+                }
+            });
+        out
+    }
 }
 
 /// Per-cell features of a grid, in cell order.
@@ -105,28 +167,28 @@ pub fn grid_features(
     roads: &[Geometry<f64>],
     corridors: &[MultiPolygon<f64>],
 ) -> GridFeatures {
-    let lines: Vec<(usize, &LineString<f64>)> = roads
-        .iter()
-        .enumerate()
-        .flat_map(|(i, g)| match g {
-            Geometry::LineString(l) => vec![(i, l)],
-            Geometry::MultiLineString(ml) => ml.0.iter().map(|l| (i, l)).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let nearest = NearestLine::new(lines);
-    let nearest_road_m = (0..grid.len())
-        .into_par_iter()
-        .map(|id| {
-            nearest
-                .nearest(grid.centre(id))
-                .map_or(f64::INFINITY, |(_, d)| d)
-        })
-        .collect();
+    let (nearest_road_m, in_corridor) = rayon::join(
+        || road_distances(grid, roads),
+        || cells_inside(grid, corridors),
+    );
     GridFeatures {
         nearest_road_m,
-        in_corridor: cells_inside(grid, corridors),
+        in_corridor,
     }
+}
+
+/// The distance from each cell's centre to the nearest of `roads` (lines; other geometries
+/// are ignored), in cell order; infinite without roads. See [`NearestLine::grid_distances`].
+fn road_distances(grid: &Grid, roads: &[Geometry<f64>]) -> Vec<f64> {
+    let lines = roads.iter().enumerate().flat_map(|(i, g)| {
+        let lines: &[LineString<f64>] = match g {
+            Geometry::LineString(l) => std::slice::from_ref(l),
+            Geometry::MultiLineString(ml) => &ml.0,
+            _ => &[],
+        };
+        lines.iter().map(move |l| (i, l))
+    });
+    NearestLine::new(lines).grid_distances(grid)
 }
 
 /// Whether each cell's centre lies inside any of `polygons` (edges count as inside), by a
