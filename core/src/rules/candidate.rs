@@ -183,6 +183,31 @@ impl Candidate {
     }
 }
 
+/// Where a candidate's features can be read from without building a [`Candidate`]: a job with
+/// millions of candidates (grid cells) hands them to the compiled fast path of site scores
+/// without an allocation each; the full candidate is built only when the interpreter must
+/// answer.
+pub trait Features: Sync {
+    /// The candidate's id.
+    fn id(&self) -> String;
+    /// A feature or attribute, as [`Candidate::get`] gives it.
+    fn get(&self, name: &str) -> Value;
+    /// The candidate itself.
+    fn to_candidate(&self) -> Candidate;
+}
+
+impl Features for Candidate {
+    fn id(&self) -> String {
+        Candidate::id(self).to_owned()
+    }
+    fn get(&self, name: &str) -> Value {
+        Candidate::get(self, name)
+    }
+    fn to_candidate(&self) -> Candidate {
+        self.clone()
+    }
+}
+
 /// The spatial helpers scripts call on a candidate, shared by every runtime: each names the
 /// layer (and optionally a class) and answers from the candidate's geometry.
 pub mod helpers {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, FeatureNames, Value};
+use super::candidate::{Candidate, FeatureNames, Features, Value};
 use super::contract::{Kind, Manifest};
 use super::rhai_runtime::RhaiPlugin;
 use super::score::Outcome;
@@ -488,15 +488,13 @@ pub fn score_cells(features: &GridFeatures, plugin: &RhaiPlugin) -> Result<Vec<O
         .len()
         .min(features.in_corridor.len());
     let score = |i: usize| -> Result<Option<f64>> {
-        let cell = Candidate::new(
-            i.to_string(),
-            Arc::clone(&names),
-            vec![
-                Value::Float(features.nearest_road_m[i]),
-                Value::Bool(features.in_corridor[i]),
-            ],
-        );
-        Ok(match plugin.score(&cell, false)?.outcome {
+        let cell = Cell {
+            index: i,
+            road_distance: features.nearest_road_m[i],
+            in_corridor: features.in_corridor[i],
+            names: &names,
+        };
+        Ok(match plugin.score_features(&cell, false)?.outcome {
             Outcome::Scored(s) => Some(s),
             Outcome::Excluded { .. } => None,
         })
@@ -508,6 +506,34 @@ pub fn score_cells(features: &GridFeatures, plugin: &RhaiPlugin) -> Result<Vec<O
             Some(first) => Err(score(first).err().unwrap_or(e)),
             None => Err(e),
         },
+    }
+}
+
+/// A grid cell as the scoring plugin reads it, without an allocation (see [`Features`]).
+struct Cell<'a> {
+    index: usize,
+    road_distance: f64,
+    in_corridor: bool,
+    names: &'a FeatureNames,
+}
+
+impl Features for Cell<'_> {
+    fn id(&self) -> String {
+        self.index.to_string()
+    }
+    fn get(&self, name: &str) -> Value {
+        match name {
+            "road_distance" => Value::Float(self.road_distance),
+            "in_corridor" => Value::Bool(self.in_corridor),
+            _ => Value::Missing,
+        }
+    }
+    fn to_candidate(&self) -> Candidate {
+        Candidate::new(
+            self.id(),
+            Arc::clone(self.names),
+            vec![self.get("road_distance"), self.get("in_corridor")],
+        )
     }
 }
 

@@ -10,6 +10,7 @@ mod communities;
 mod contract;
 mod grid_score;
 mod launch;
+mod rhai_compile;
 mod rhai_runtime;
 mod scene;
 mod score;
@@ -18,7 +19,7 @@ mod standard;
 mod testing;
 mod verdict;
 
-pub use candidate::{Candidate, FeatureNames, Value, helpers};
+pub use candidate::{Candidate, FeatureNames, Features, Value, helpers};
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};

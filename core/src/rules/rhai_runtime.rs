@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
 
-use super::candidate::{Candidate, Value, helpers};
+use super::candidate::{Candidate, Features, Value, helpers};
 use super::contract::{Kind, Manifest};
+use super::rhai_compile::CompiledScore;
 use super::score::{Outcome, Score, Term};
 use super::testing;
 use super::verdict::{Finding, StandardVerdict, Verdict};
@@ -73,6 +74,8 @@ pub struct RhaiPlugin {
     tracer: Engine,
     ast: AST,
     params: Dynamic,
+    /// Site scores: the script's common subset compiled to closures (see `rhai_compile.rs`).
+    compiled: Option<CompiledScore>,
 }
 
 impl std::fmt::Debug for RhaiPlugin {
@@ -133,12 +136,16 @@ impl RhaiPlugin {
                 Ok(rhai::debugger::DebuggerCommand::StepInto)
             },
         );
+        let compiled = (manifest.kind == Kind::SiteScore)
+            .then(|| CompiledScore::compile(&ast, &params))
+            .flatten();
         Ok(RhaiPlugin {
             manifest,
             engine,
             tracer,
             ast,
             params,
+            compiled,
         })
     }
 
@@ -168,6 +175,34 @@ impl RhaiPlugin {
     /// a sum of `term(name, weight, value)`), or `exclude(reason, evidence)`. With `explain`,
     /// the terms are kept; without, `term` only multiplies.
     pub fn score(&self, candidate: &Candidate, explain: bool) -> Result<Score> {
+        self.score_features(candidate, explain)
+    }
+
+    /// [`score`](Self::score) for a candidate read through [`Features`]: the compiled fast
+    /// path reads them where they are; the full candidate is built only if the interpreter
+    /// must answer.
+    pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
+        if let Some(compiled) = &self.compiled
+            && self.manifest.kind == Kind::SiteScore
+            && let Ok((outcome, terms)) = compiled.score(candidate, explain)
+        {
+            return Ok(Score { outcome, terms });
+        }
+        self.interpret_score(&candidate.to_candidate(), explain)
+    }
+
+    /// Whether the compiled fast path answers for this candidate by itself (for tests and
+    /// benchmarks: the answer is the same either way).
+    #[doc(hidden)]
+    pub fn compiled_answers(&self, candidate: &Candidate) -> bool {
+        self.compiled
+            .as_ref()
+            .is_some_and(|c| c.score(candidate, true).is_ok())
+    }
+
+    /// Scores one candidate with the interpreter only (the compiled fast path gives the same
+    /// answers, bit for bit; this is what it is checked against).
+    pub fn interpret_score(&self, candidate: &Candidate, explain: bool) -> Result<Score> {
         self.expect_kind(Kind::SiteScore, candidate.id())?;
         TERMS.with(|t| *t.borrow_mut() = explain.then(Vec::new));
         let result = self.call(
