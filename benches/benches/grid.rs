@@ -3,7 +3,9 @@
 //!
 //! `grid/SCALE` is both features; `grid/roads/SCALE` the nearest road alone (indexing
 //! included), `grid/roads_per_cell/SCALE` the same by one R-tree query per cell (the plain
-//! way, for comparison), `grid/corridors/SCALE` the inside-corridor scanline alone.
+//! way, for comparison), `grid/corridors/SCALE` the inside-corridor scanline alone, and
+//! `grid/csv/SCALE` the grid job's CSV (`GridScores::csv`, with scores shaped like the
+//! shipped grid-suitability plugin's).
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 
@@ -60,6 +62,22 @@ fn grid(c: &mut Criterion) {
         g.bench_function(format!("corridors/{}", scale.name), |b| {
             b.iter(|| hecun::cells_inside(&grid, &corridors))
         });
+        let features = hecun::grid_features(&grid, &roads, &corridors);
+        let scores = features
+            .nearest_road_m
+            .iter()
+            .zip(&features.in_corridor)
+            .map(|(&d, &inside)| {
+                (!inside).then(|| 0.7 * (1.0 - d / 3000.0).max(0.0) + 0.3 * (d / 200.0).min(1.0))
+            })
+            .collect();
+        let scored = hecun::rules::GridScores {
+            grid,
+            features,
+            scores,
+            timings: Vec::new(),
+        };
+        g.bench_function(format!("csv/{}", scale.name), |b| b.iter(|| scored.csv()));
     }
     g.finish();
 }

@@ -303,23 +303,42 @@ impl GridScores {
     /// Writes the cells as CSV: `cell_id,dist_m,in_corridor,score`; the distance with four
     /// decimals (as the peers print it), `in_corridor` 1 or 0, and the score as the shortest
     /// text that reads back as the same number (empty when excluded). ASCII, no BOM.
-    /// Formatted on all cores a block at a time; the bytes never depend on the thread count.
+    /// Formatted on all cores a few blocks at a time (the next ones while these are
+    /// written), so memory stays bounded at any grid size; the bytes never depend on the
+    /// thread count.
     pub fn write_csv(&self, out: &mut impl Write) -> std::io::Result<()> {
-        out.write_all(b"cell_id,dist_m,in_corridor,score\n")?;
-        const BLOCK: usize = 1 << 16;
-        let n = self.scores.len();
-        // A few blocks at a time, so memory stays bounded at any grid size.
-        let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
-        for group in starts.chunks(rayon::current_num_threads().max(1) * 2) {
-            let texts: Vec<Vec<u8>> = group
+        out.write_all(CSV_HEADER)?;
+        let blocks = self.csv_blocks();
+        let mut groups = blocks.chunks(rayon::current_num_threads().max(1) * 2);
+        // Each block's text and its length, in buffers used again and again.
+        let format = |group: &[(usize, usize)], texts: &mut Vec<(Vec<u8>, usize)>| {
+            texts.resize_with(group.len(), || (Vec::new(), 0));
+            group
                 .par_iter()
-                .map(|&start| self.csv_rows(start, (start + BLOCK).min(n)))
-                .collect();
-            for t in texts {
-                out.write_all(&t)?;
-            }
+                .zip(texts.par_iter_mut())
+                .for_each(|(&(start, end), (text, len))| *len = self.csv_rows(start, end, text));
+        };
+        let (mut ready, mut next) = (Vec::new(), Vec::new());
+        if let Some(first) = groups.next() {
+            format(first, &mut ready);
         }
-        Ok(())
+        loop {
+            let group = groups.next();
+            let mut written = Ok(());
+            rayon::in_place_scope(|scope| {
+                if let Some(group) = group {
+                    scope.spawn(|_| format(group, &mut next));
+                }
+                written = ready
+                    .iter()
+                    .try_for_each(|(text, len)| out.write_all(&text[..*len]));
+            });
+            written?;
+            if group.is_none() {
+                return Ok(());
+            }
+            std::mem::swap(&mut ready, &mut next);
+        }
     }
 
     /// A summary of the run as pretty JSON: the grid (in `metric_crs`), the plugin, how many
@@ -345,60 +364,192 @@ impl GridScores {
 
     /// The CSV as bytes (see [`GridScores::write_csv`]).
     pub fn csv(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.scores.len() * 48 + 64);
+        let mut bytes = Vec::with_capacity(self.scores.len() * 40 + CSV_HEADER.len());
         self.write_csv(&mut bytes)
             .expect("writing to memory does not fail");
         bytes
     }
 
-    fn csv_rows(&self, start: usize, end: usize) -> Vec<u8> {
-        let mut s = Vec::with_capacity((end - start) * 48);
-        let mut itoa = [0u8; 20];
-        let mut floats = ryu::Buffer::new();
-        for i in start..end {
-            s.extend_from_slice(format_usize(i, &mut itoa));
-            s.push(b',');
-            push_fixed4(&mut s, self.features.nearest_road_m[i]);
-            s.push(b',');
-            s.push(if self.features.in_corridor[i] {
-                b'1'
-            } else {
-                b'0'
-            });
-            s.push(b',');
-            if let Some(score) = self.scores[i] {
-                s.extend_from_slice(floats.format(score).as_bytes());
+    /// The rows of the CSV in blocks of consecutive cells, `(start, end)`.
+    fn csv_blocks(&self) -> Vec<(usize, usize)> {
+        const BLOCK: usize = 1 << 14;
+        let n = self.scores.len();
+        (0..n)
+            .step_by(BLOCK)
+            .map(|s| (s, (s + BLOCK).min(n)))
+            .collect()
+    }
+
+    /// Formats rows `start..end` into the front of `s` (grown as needed, never shrunk, its
+    /// bytes past the rows left as they are) and returns their length.
+    fn csv_rows(&self, start: usize, end: usize, s: &mut Vec<u8>) -> usize {
+        // Each row takes at most ROW bytes (while distances take the fast path); pieces are
+        // copied a fixed SLACK bytes at a time, the tail of which later pieces overwrite.
+        const ROW: usize = 20 + 1 + 16 + 3 + 24 + 1;
+        const SLACK: usize = 32;
+        let room = |s: &mut Vec<u8>, need: usize| {
+            if s.len() < need {
+                s.resize(need, 0);
             }
-            s.push(b'\n');
+        };
+        room(s, (end - start) * ROW + SLACK);
+        let mut pos = 0;
+        let mut id = DecimalCounter::new(start);
+        let mut floats = ryu::Buffer::new();
+        // The last score's text: neighbouring cells often score the same.
+        let mut last: Option<(u64, [u8; SLACK], usize)> = None;
+        for i in start..end {
+            s[pos..pos + 20].copy_from_slice(&id.digits);
+            pos += id.len;
+            id.increment();
+            s[pos] = b',';
+            pos += 1;
+            let d = self.features.nearest_road_m[i];
+            match fixed4(d) {
+                Some(m) => pos += write_fixed4(m, &mut s[pos..]),
+                None => {
+                    let text = format!("{d:.4}");
+                    room(s, pos + text.len() + (end - i) * ROW + SLACK);
+                    s[pos..pos + text.len()].copy_from_slice(text.as_bytes());
+                    pos += text.len();
+                }
+            }
+            s[pos..pos + 3].copy_from_slice(if self.features.in_corridor[i] {
+                b",1,"
+            } else {
+                b",0,"
+            });
+            pos += 3;
+            if let Some(score) = self.scores[i] {
+                let bits = score.to_bits();
+                let (text, len) = match last {
+                    Some((b, text, len)) if b == bits => (text, len),
+                    _ => {
+                        let f = floats.format(score).as_bytes();
+                        let mut text = [0u8; SLACK];
+                        text[..f.len()].copy_from_slice(f);
+                        last = Some((bits, text, f.len()));
+                        (text, f.len())
+                    }
+                };
+                s[pos..pos + SLACK].copy_from_slice(&text);
+                pos += len;
+            }
+            s[pos] = b'\n';
+            pos += 1;
         }
-        s
+        pos
     }
 }
+
+const CSV_HEADER: &[u8] = b"cell_id,dist_m,in_corridor,score\n";
+
+/// A whole number as decimal text (the first `len` of `digits`), counted up one at a time
+/// without dividing.
+struct DecimalCounter {
+    digits: [u8; 20],
+    len: usize,
+}
+
+impl DecimalCounter {
+    fn new(n: usize) -> DecimalCounter {
+        let mut buf = [0u8; 20];
+        let text = format_usize(n, &mut buf);
+        let mut digits = [b'0'; 20];
+        digits[..text.len()].copy_from_slice(text);
+        DecimalCounter {
+            digits,
+            len: text.len(),
+        }
+    }
+
+    #[cfg(test)]
+    fn as_bytes(&self) -> &[u8] {
+        &self.digits[..self.len]
+    }
+
+    fn increment(&mut self) {
+        for d in self.digits[..self.len].iter_mut().rev() {
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                return;
+            }
+        }
+        // All nines: one digit more (no usize reaches 20 digits of nines).
+        self.digits[0] = b'1';
+        if self.len < 20 {
+            self.digits[self.len] = b'0';
+            self.len += 1;
+        }
+    }
+}
+
+/// `x` in whole ten-thousandths, rounded as `{:.4}` rounds it, when that is certain without
+/// the exact formatter: `x` in [0, 10¹¹) and not within a hair of a half ten-thousandth.
+fn fixed4(x: f64) -> Option<u64> {
+    if !(x.is_sign_positive() && x < 1e11) {
+        return None;
+    }
+    let m = (x * 1e4).round();
+    // x·10⁴ − m, rounded once: when it is clearly below one half, m is the nearest.
+    (x.mul_add(1e4, -m).abs() < 0.499).then_some(m as u64)
+}
+
+/// Writes `m` ten-thousandths (below 10¹⁵) as decimal text with four decimals at the front
+/// of `out`, and returns the length (at most 16).
+fn write_fixed4(m: u64, out: &mut [u8]) -> usize {
+    let (mut whole, frac) = (m / 10_000, (m % 10_000) as usize);
+    let n = whole.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let out = &mut out[..n + 5];
+    out[n..].copy_from_slice(&[
+        b'.',
+        DIGIT_PAIRS[frac / 100 * 2],
+        DIGIT_PAIRS[frac / 100 * 2 + 1],
+        DIGIT_PAIRS[frac % 100 * 2],
+        DIGIT_PAIRS[frac % 100 * 2 + 1],
+    ]);
+    let mut i = n;
+    while whole >= 100 {
+        let pair = (whole % 100) as usize * 2;
+        whole /= 100;
+        out[i - 2..i].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        i -= 2;
+    }
+    if whole >= 10 {
+        let pair = whole as usize * 2;
+        out[i - 2..i].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        out[i - 1] = b'0' + whole as u8;
+    }
+    n + 5
+}
+
+/// "00" to "99".
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 /// Appends `x` with four decimals, rounded from its exact binary value as C's
 /// `printf("%.4f")` and Rust's `{:.4}` round it: directly when the nearest whole number of
 /// ten-thousandths is certain, else through `{:.4}` (exact, but several times slower).
+#[cfg(test)]
 fn push_fixed4(s: &mut Vec<u8>, x: f64) {
-    if x.is_sign_positive() && x < 1e11 {
-        let m = (x * 1e4).round();
-        // x·10⁴ − m, rounded once: when it is clearly below one half, m is the nearest.
-        if x.mul_add(1e4, -m).abs() < 0.499 {
-            let m = m as u64;
-            let mut buf = [0u8; 20];
-            s.extend_from_slice(format_usize((m / 10_000) as usize, &mut buf));
-            let frac = m % 10_000;
-            s.extend_from_slice(&[
-                b'.',
-                b'0' + (frac / 1000) as u8,
-                b'0' + (frac / 100 % 10) as u8,
-                b'0' + (frac / 10 % 10) as u8,
-                b'0' + (frac % 10) as u8,
-            ]);
-            return;
+    match fixed4(x) {
+        Some(m) => {
+            let mut buf = [0u8; 16];
+            let n = write_fixed4(m, &mut buf);
+            s.extend_from_slice(&buf[..n]);
+        }
+        None => {
+            use std::io::Write as _;
+            let _ = write!(s, "{x:.4}");
         }
     }
-    use std::io::Write as _;
-    let _ = write!(s, "{x:.4}");
 }
 
 fn format_usize(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
@@ -547,6 +698,84 @@ mod tests {
         for n in [0, 7, 10, 99_999, 2_047_999, usize::MAX] {
             assert_eq!(format_usize(n, &mut buf), n.to_string().as_bytes());
         }
+    }
+
+    #[test]
+    fn decimal_counter_counts() {
+        for start in [0, 8, 98, 999_990, 4_294_967_290] {
+            let mut c = DecimalCounter::new(start);
+            for n in start..start + 20 {
+                assert_eq!(c.as_bytes(), n.to_string().as_bytes());
+                c.increment();
+            }
+        }
+    }
+
+    #[test]
+    fn csv_bytes_are_those_of_a_plain_formatter() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        // Several blocks, odd sizes; distances ordinary, on half ten-thousandths, huge,
+        // negative, infinite or NaN; scores repeated, excluded, or odd.
+        let n = 3 * (1 << 14) + 1234;
+        let specials = [f64::INFINITY, f64::NAN, -0.0, -2.5, 1e11, 3e15, 0.000_05];
+        let mut dist = Vec::with_capacity(n);
+        let mut inside = Vec::with_capacity(n);
+        let mut scores = Vec::with_capacity(n);
+        let mut previous = Some(0.3);
+        for _ in 0..n {
+            let r = next();
+            dist.push(match r % 50 {
+                0 => specials[(r >> 8) as usize % specials.len()],
+                1 => (r >> 20) as f64 % 1e7 / 1e4 + 0.000_05,
+                _ => (r >> 12) as f64 / 1e12,
+            });
+            inside.push(r & (1 << 40) != 0);
+            let score = match (r >> 48) % 8 {
+                0 => None,
+                1..=3 => previous,
+                4 => Some(f64::from_bits(next())),
+                _ => Some((next() >> 11) as f64 / (1u64 << 53) as f64),
+            };
+            previous = score.or(previous);
+            scores.push(score);
+        }
+        let grid = Grid {
+            x0: 0.0,
+            y0: 0.0,
+            cell: 1.0,
+            nx: n,
+            ny: 1,
+        };
+        let scores = GridScores {
+            grid,
+            features: GridFeatures {
+                nearest_road_m: dist,
+                in_corridor: inside,
+            },
+            scores,
+            timings: Vec::new(),
+        };
+        let mut want = String::from("cell_id,dist_m,in_corridor,score\n");
+        let mut floats = ryu::Buffer::new();
+        for i in 0..n {
+            let score = scores.scores[i].map_or("", |s| floats.format(s));
+            want.push_str(&format!(
+                "{i},{:.4},{},{score}\n",
+                scores.features.nearest_road_m[i],
+                u8::from(scores.features.in_corridor[i])
+            ));
+        }
+        let got = scores.csv();
+        assert!(got == want.as_bytes(), "the CSV differs from the plain one");
+        let mut streamed = Vec::new();
+        scores.write_csv(&mut streamed).unwrap();
+        assert!(streamed == got);
     }
 
     #[test]
