@@ -98,8 +98,10 @@ impl NearestLine {
     /// The grid is taken a tile of cells at a time. One nearest-neighbour query at the tile's
     /// centre `c` bounds every cell's answer: a cell `p` within `r` of `c` has a line within
     /// `d(c) + r`, so its nearest line lies within `d(c) + 2r` of `c`. Those few lines are
-    /// gathered once, and each cell takes the least of its distances to them, by the same
-    /// formula, so the values are the same to the bit.
+    /// gathered once, sorted by their distance `e` from `c`, and each cell takes the least of
+    /// its distances to them by the same formula (so the values are the same to the bit),
+    /// stopping at the first line whose `e` less the cell's own distance from `c` exceeds the
+    /// best so far.
     pub fn grid_distances(&self, grid: &Grid) -> Vec<f64> {
         use rstar::PointDistance;
         let mut out = vec![f64::INFINITY; grid.len()];
@@ -112,7 +114,7 @@ impl NearestLine {
             .for_each(|(band, rows)| {
                 let row0 = band * TILE;
                 let h = rows.len() / nx;
-                let mut near: Vec<Line<[f64; 2]>> = Vec::new();
+                let mut near: Vec<(f64, Line<[f64; 2]>)> = Vec::new();
                 for col0 in (0..nx).step_by(TILE) {
                     let w = TILE.min(nx - col0);
                     // The centre of the tile's cell centres, and how far its cells lie.
@@ -124,24 +126,40 @@ impl NearestLine {
                     let Some(hit) = self.tree.nearest_neighbor(c) else {
                         return;
                     };
-                    let reach = hit.geom().distance_2(&c).sqrt() + 2.0 * r;
-                    // A margin for rounding: more lines only cost time.
-                    let reach = reach * (1.0 + 1e-9) + 1e-6 * (cell + c[0].abs() + c[1].abs());
+                    let dc = hit.geom().distance_2(&c).sqrt();
+                    // A margin for rounding, far above its errors (relative to the coordinates
+                    // and distances at hand): more lines only cost time.
+                    let tol = 1e-7 * (cell + c[0].abs() + c[1].abs() + dc);
+                    let reach = dc + 2.0 * r + tol;
                     near.clear();
                     near.extend(
                         self.tree
                             .locate_within_distance(c, reach * reach)
-                            .map(|l| *l.geom()),
+                            .map(|l| (l.geom().distance_2(&c).sqrt(), *l.geom())),
                     );
+                    // Nearest the tile's centre first: a line `e` from it lies at least
+                    // `e − rp` from a cell `rp` from the centre, so once that exceeds the
+                    // best distance so far, no later line can do better.
+                    near.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
                     for dy in 0..h {
                         let y = grid.y0 + ((row0 + dy) as f64 + 0.5) * cell;
                         let out_row = &mut rows[dy * nx + col0..dy * nx + col0 + w];
                         for (dx, d) in out_row.iter_mut().enumerate() {
                             let p = [grid.x0 + ((col0 + dx) as f64 + 0.5) * cell, y];
-                            let best = near
-                                .iter()
-                                .map(|l| l.distance_2(&p))
-                                .fold(f64::INFINITY, f64::min);
+                            let rp = ((p[0] - c[0]) * (p[0] - c[0])
+                                + (p[1] - c[1]) * (p[1] - c[1]))
+                                .sqrt();
+                            let (mut best, mut bound) = (f64::INFINITY, f64::INFINITY);
+                            for (e, l) in &near {
+                                if e - rp > bound {
+                                    break;
+                                }
+                                let d2 = l.distance_2(&p);
+                                if d2 < best {
+                                    best = d2;
+                                    bound = d2.sqrt() + tol;
+                                }
+                            }
                             *d = best.sqrt();
                         }
                     }
