@@ -26,8 +26,8 @@ pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cell
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
-pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use score::{Outcome, Rank, Score, Term, rank};
+pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
