@@ -1,0 +1,276 @@
+//! 规划标准 (`plugins/planning-standard/select.rhai`) as a WebAssembly plugin: the same
+//! standard, findings (in the same order), reasons and evidence, function by function. What
+//! it decides and why: `plugins/planning-standard/README.md`.
+
+use hecun_plugin_sdk::serde_json::{self, Map};
+use hecun_plugin_sdk::{
+    Candidate, Finding, Params, Standard, StandardSelection, Value, fail, json, script, standard,
+};
+
+/// The rule, with its parameters (each is read where the script reads it, so that a parameter
+/// of the wrong type fails where the script fails).
+pub struct PlanningStandard {
+    params: Params,
+}
+
+/// What the spatial helpers can answer about `layer` for this community.
+#[derive(PartialEq)]
+enum Probe {
+    Ok,
+    NoLayer,
+    NoSite,
+}
+
+fn probe(c: &Candidate, layer: &str) -> Probe {
+    if !c.has_layer(layer) {
+        Probe::NoLayer
+    } else if !c.has_geometry() {
+        Probe::NoSite
+    } else {
+        Probe::Ok
+    }
+}
+
+/// `number(x)`: a whole number converted, a float as it is, anything else `()`.
+fn number(x: &Value) -> Option<f64> {
+    x.number()
+}
+
+/// `round1(x)`: `(x * 10.0).round() / 10.0`.
+fn round1(x: f64) -> f64 {
+    script::round(x * 10.0) / 10.0
+}
+
+/// `x.to_float()`: defined on numbers only.
+fn to_float(x: &Value) -> Result<f64, String> {
+    x.number()
+        .ok_or_else(|| format!("Function not found: to_float ({})", x.type_name()))
+}
+
+/// `Some(limit)` as the script's evidence holds it: a float, or `()` (null).
+fn opt(x: Option<f64>) -> serde_json::Value {
+    x.map_or(serde_json::Value::Null, serde_json::Value::from)
+}
+
+impl PlanningStandard {
+    fn list(&self, name: &str) -> Result<Vec<serde_json::Value>, String> {
+        match self.params.json(name) {
+            Some(serde_json::Value::Array(a)) => Ok(a.clone()),
+            other => Err(format!(
+                "params.{name} must be an array, not {}",
+                other.map_or_else(|| "()".to_owned(), ToString::to_string)
+            )),
+        }
+    }
+
+    /// `urban_share`: the share of the site covered by urban zoning, `None` when the data
+    /// cannot show it.
+    fn urban_share(&self, c: &Candidate) -> Result<Option<f64>, String> {
+        if probe(c, "zoning") != Probe::Ok {
+            return Ok(None);
+        }
+        let mut share = 0.0;
+        for class in self.list("urban_classes")? {
+            let class = class.as_str().ok_or_else(|| {
+                format!("Function not found: overlap_share (Candidate, string, {class})")
+            })?;
+            share += c.overlap_share("zoning", Some(class));
+        }
+        Ok(Some(if share > 1.0 { 1.0 } else { share }))
+    }
+
+    fn is_urban(&self, c: &Candidate) -> Result<bool, String> {
+        if let Some(share) = self.urban_share(c)? {
+            return script::ge(&Value::Float(share), &self.params.get("urban_min_share"));
+        }
+        let land_use = c.get("land_use");
+        if land_use.is_missing() {
+            return Ok(false);
+        }
+        // params.urban_classes.contains(land_use): `==` with each, in order.
+        Ok(self
+            .list("urban_classes")?
+            .iter()
+            .any(|class| script::eq(&Value::from(class), &land_use)))
+    }
+
+    fn rural_checks(&self, found: &mut Vec<Finding>, c: &Candidate) -> Result<(), String> {
+        let community = c.id();
+        let population_value = c.get("population");
+        let population = number(&population_value);
+        let min = self.params.get("min_population");
+        match population {
+            None => found.push(fail(
+                "min_population",
+                "人口未知: the community's population is unknown",
+                json!({ "community": community, "min_population": min }),
+            )),
+            Some(population) if population < to_float(&min)? => found.push(fail(
+                "min_population",
+                format!(
+                    "人口 {} 人, 少于 {} 人",
+                    script::display(&population_value),
+                    script::display(&min)
+                ),
+                json!({
+                    "community": community,
+                    "population": population_value,
+                    "min_population": min,
+                    "villages": c.get("village_ids"),
+                }),
+            )),
+            Some(_) => {}
+        }
+        let land = number(&c.get("land_per_person_m2"));
+        let max = number(&self.params.get("max_land_per_person_m2"));
+        match (land, max) {
+            (None, _) => {
+                let why = if c.get("site_area_m2").is_missing() {
+                    "no site: the community's land is unknown"
+                } else {
+                    "population unknown or zero"
+                };
+                found.push(fail(
+                    "max_land_per_person",
+                    format!("人均用地未知: {why}"),
+                    json!({ "community": community, "max_land_per_person_m2": opt(max) }),
+                ));
+            }
+            // land > max: false when max is () (not a number).
+            (Some(land), Some(max)) if land > max => found.push(fail(
+                "max_land_per_person",
+                format!(
+                    "人均用地 {} m², 超过 {} m²",
+                    script::float_text(round1(land)),
+                    script::float_text(max)
+                ),
+                json!({
+                    "community": community,
+                    "land_per_person_m2": land,
+                    "max_land_per_person_m2": max,
+                    "site_area_m2": c.get("site_area_m2"),
+                    "population": population_value,
+                }),
+            )),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn life_circle_checks(&self, found: &mut Vec<Finding>, c: &Candidate) -> Result<(), String> {
+        let state = probe(c, "facilities");
+        if state == Probe::NoLayer {
+            return Ok(());
+        }
+        let circles: &Map<String, serde_json::Value> = match self.params.json("life_circles") {
+            Some(serde_json::Value::Object(m)) => m,
+            other => {
+                return Err(format!(
+                    "params.life_circles must be a table, not {}",
+                    other.map_or_else(|| "()".to_owned(), ToString::to_string)
+                ));
+            }
+        };
+        // A Rhai map's keys come sorted (by their UTF-8 bytes).
+        let mut classes: Vec<&String> = circles.keys().collect();
+        classes.sort();
+        let community = c.id();
+        for class in classes {
+            let circle = circles[class]
+                .as_object()
+                .ok_or_else(|| format!("params.life_circles[{class:?}] must be a table"))?;
+            let name = circle.get("circle").map_or(Value::Missing, Value::from);
+            let criterion = format!("life_circle_{class}");
+            let limit = circle
+                .get("metres")
+                .map(Value::from)
+                .and_then(|m| number(&m));
+            if state == Probe::NoSite {
+                found.push(fail(
+                    criterion,
+                    format!(
+                        "{}: no site, the distance to {class} is unknown",
+                        script::display(&name)
+                    ),
+                    json!({ "community": community, "class": class, "circle": name, "limit_m": opt(limit) }),
+                ));
+                continue;
+            }
+            match c.nearest("facilities", Some(class)) {
+                None => found.push(fail(
+                    criterion,
+                    format!(
+                        "{}: the facilities layer has no {class}",
+                        script::display(&name)
+                    ),
+                    json!({ "community": community, "class": class, "circle": name, "limit_m": opt(limit) }),
+                )),
+                // nearest.distance > limit: false when limit is ().
+                Some(nearest) if limit.is_some_and(|limit| nearest.distance > limit) => {
+                    let limit = limit.unwrap_or_default();
+                    found.push(fail(
+                        criterion,
+                        format!(
+                            "{}: nearest {class} {} is {} m away, beyond {} m",
+                            script::display(&name),
+                            nearest.id,
+                            script::float_text(round1(nearest.distance)),
+                            script::float_text(limit)
+                        ),
+                        json!({
+                            "community": community,
+                            "class": class,
+                            "circle": name,
+                            "limit_m": limit,
+                            "nearest": nearest.id,
+                            "distance_m": nearest.distance,
+                        }),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn name(&self, param: &str) -> Result<String, String> {
+        self.params
+            .text(param)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("params.{param} must be text"))
+    }
+}
+
+impl StandardSelection for PlanningStandard {
+    fn new(params: &Params) -> Result<Self, String> {
+        Ok(PlanningStandard {
+            params: params.clone(),
+        })
+    }
+
+    fn select(&self, c: &Candidate) -> Result<Standard, String> {
+        let mut found = Vec::new();
+        if self.is_urban(c)? {
+            self.life_circle_checks(&mut found, c)?;
+            Ok(standard(self.name("urban_standard")?, found))
+        } else {
+            self.rural_checks(&mut found, c)?;
+            match self.params.get("life_circles_for_rural") {
+                Value::Bool(true) => self.life_circle_checks(&mut found, c)?,
+                Value::Bool(false) => {}
+                other => {
+                    return Err(format!(
+                        "Boolean value expected for params.life_circles_for_rural, not {}",
+                        other.type_name()
+                    ));
+                }
+            }
+            Ok(standard(self.name("rural_standard")?, found))
+        }
+    }
+}
+
+hecun_plugin_sdk::export_standard_selection!(PlanningStandard);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+//! What a rule answers: a score with its terms or an exclusion, findings, a standard.
+
+/// Evidence behind an exclusion or a finding: ids, field names, values, distances. Written to
+/// the JSON results as a table.
+pub type Evidence = serde_json::Map<String, serde_json::Value>;
+
+/// Evidence from JSON, usually `serde_json::json!({ "village": id, "value": v })`: a table is
+/// taken as it is, `null` is no evidence, anything else is kept under `value`.
+pub fn evidence(json: serde_json::Value) -> Evidence {
+    match json {
+        serde_json::Value::Object(map) => map,
+        serde_json::Value::Null => Evidence::new(),
+        other => {
+            let mut map = Evidence::new();
+            map.insert("value".to_owned(), other);
+            map
+        }
+    }
+}
+
+/// One weighted term of a score: it adds `weight × value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// What the term measures (e.g. `road_access`).
+    pub name: String,
+    /// Its weight.
+    pub weight: f64,
+    /// The measured value.
+    pub value: f64,
+}
+
+/// A site score's answer: the score, or the reason the candidate is out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The score; higher is better.
+    Scored(f64),
+    /// The candidate may not be chosen.
+    Excluded {
+        /// Why, in words a planner reads.
+        reason: String,
+        /// What is behind it.
+        evidence: Evidence,
+    },
+}
+
+impl From<f64> for Outcome {
+    fn from(score: f64) -> Outcome {
+        Outcome::Scored(score)
+    }
+}
+
+/// Excludes the candidate (Rhai's `exclude(reason, evidence)`); `serde_json::Value::Null` for
+/// no evidence.
+pub fn exclude(reason: impl Into<String>, evidence: serde_json::Value) -> Outcome {
+    Outcome::Excluded {
+        reason: reason.into(),
+        evidence: self::evidence(evidence),
+    }
+}
+
+/// The terms of the score being computed (Rhai's `term(name, weight, value)`): each call
+/// returns `weight * value` and, when the host asked for an explanation, keeps the term.
+#[derive(Debug, Default)]
+pub struct Score {
+    explain: bool,
+    terms: Vec<Term>,
+}
+
+impl Score {
+    /// A score that keeps its terms (`explain`) or not.
+    pub fn new(explain: bool) -> Score {
+        Score {
+            explain,
+            terms: Vec::new(),
+        }
+    }
+
+    /// Whether the terms are kept.
+    pub fn explains(&self) -> bool {
+        self.explain
+    }
+
+    /// `weight * value`, kept as a term when explaining.
+    pub fn term(&mut self, name: &str, weight: f64, value: f64) -> f64 {
+        if self.explain {
+            self.terms.push(Term {
+                name: name.to_owned(),
+                weight,
+                value,
+            });
+        }
+        weight * value
+    }
+
+    /// The terms kept so far, in order.
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.terms.clear();
+    }
+}
+
+/// One failed criterion or veto, with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The criterion (e.g. `no_new_construction`).
+    pub criterion: String,
+    /// Whether it is a one-vote veto.
+    pub veto: bool,
+    /// Why, in words a planner reads.
+    pub reason: String,
+    /// What is behind it.
+    pub evidence: Evidence,
+}
+
+/// A failed criterion (Rhai's `fail(criterion, reason, evidence)`).
+pub fn fail(
+    criterion: impl Into<String>,
+    reason: impl Into<String>,
+    evidence: serde_json::Value,
+) -> Finding {
+    Finding {
+        criterion: criterion.into(),
+        veto: false,
+        reason: reason.into(),
+        evidence: self::evidence(evidence),
+    }
+}
+
+/// A one-vote veto (Rhai's `veto(criterion, reason, evidence)`).
+pub fn veto(
+    criterion: impl Into<String>,
+    reason: impl Into<String>,
+    evidence: serde_json::Value,
+) -> Finding {
+    Finding {
+        veto: true,
+        ..fail(criterion, reason, evidence)
+    }
+}
+
+/// A standard selection's answer: the standard that applies and the thresholds missed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standard {
+    /// The standard's name (e.g. `GB 50180-2018`).
+    pub name: String,
+    /// The thresholds it misses, as `fail(…)` findings.
+    pub findings: Vec<Finding>,
+}
+
+/// Rhai's `standard(name, findings)`.
+pub fn standard(name: impl Into<String>, findings: Vec<Finding>) -> Standard {
+    Standard {
+        name: name.into(),
+        findings,
+    }
+}

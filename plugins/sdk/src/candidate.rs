@@ -1,0 +1,210 @@
+//! A candidate as a rule sees it, and the plugin's parameters.
+
+use std::cell::OnceCell;
+
+use crate::host;
+use crate::value::Value;
+
+/// One candidate of the batch being run: a site, a grid cell, a community.
+///
+/// Its features (computed by the host) and its own attributes are read by name with
+/// [`get`](Self::get) and the typed shortcuts; the spatial helpers ask the host about its
+/// geometry (distances in metres, in the plan's metric CRS).
+#[derive(Debug)]
+pub struct Candidate<'a> {
+    pub(crate) index: u32,
+    pub(crate) id: &'a str,
+    pub(crate) names: &'a [&'a str],
+    pub(crate) values: &'a [Value],
+    pub(crate) attributes: &'a str,
+    pub(crate) parsed: OnceCell<Option<serde_json::Map<String, serde_json::Value>>>,
+}
+
+/// The nearest feature of a layer: its id and its distance in metres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nearest {
+    /// The feature's id.
+    pub id: String,
+    /// Metres from the candidate (0 when they touch).
+    pub distance: f64,
+}
+
+impl<'a> Candidate<'a> {
+    /// The candidate's id.
+    pub fn id(&self) -> &'a str {
+        self.id
+    }
+
+    /// Its index in the batch.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// A feature the host computed, if the batch has one of that name.
+    pub fn feature(&self, name: &str) -> Option<&'a Value> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.values.get(i)
+    }
+
+    /// The features, in batch order.
+    pub fn features(&self) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.names.iter().copied().zip(self.values.iter())
+    }
+
+    /// The candidate's own attributes (from the batch's JSON), if it has any.
+    pub fn attributes(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.parsed
+            .get_or_init(|| {
+                if self.attributes.is_empty() {
+                    return None;
+                }
+                match serde_json::from_str::<serde_json::Value>(self.attributes) {
+                    Ok(serde_json::Value::Object(map)) => Some(map),
+                    _ => None,
+                }
+            })
+            .as_ref()
+    }
+
+    /// A feature, else the candidate's own attribute of that name, else missing (as a script
+    /// reads `site.road_distance` or `site["人口"]`).
+    pub fn get(&self, name: &str) -> Value {
+        if let Some(v) = self.feature(name) {
+            return v.clone();
+        }
+        self.attributes()
+            .and_then(|a| a.get(name))
+            .map_or(Value::Missing, Value::from)
+    }
+
+    /// A number (whole numbers converted to `f64`), `None` when missing or not a number.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.get(name).number()
+    }
+
+    /// A bool, `None` when missing or not a bool.
+    pub fn flag(&self, name: &str) -> Option<bool> {
+        self.get(name).flag()
+    }
+
+    /// Text, `None` when missing or not text.
+    pub fn text(&self, name: &str) -> Option<String> {
+        match self.get(name) {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Anything but missing, as JSON (lists and tables such as a community's villages).
+    pub fn json(&self, name: &str) -> Option<serde_json::Value> {
+        match self.get(name) {
+            Value::Missing => None,
+            v => Some(v.to_json()),
+        }
+    }
+
+    // ---- The spatial helpers (answered by the host) ----
+
+    /// Metres to the nearest feature of `layer` (of `class`); `None` if it has none.
+    pub fn distance_to(&self, layer: &str, class: Option<&str>) -> Option<f64> {
+        host::distance_to(self.index, layer, class)
+    }
+
+    /// The nearest feature of `layer` (of `class`): its id and distance; `None` if it has none.
+    pub fn nearest(&self, layer: &str, class: Option<&str>) -> Option<Nearest> {
+        host::nearest(self.index, layer, class).map(|(id, distance)| Nearest { id, distance })
+    }
+
+    /// How many features of `layer` (of `class`) lie within `metres`.
+    pub fn count_within(&self, layer: &str, metres: f64, class: Option<&str>) -> i64 {
+        host::count_within(self.index, layer, metres, class)
+    }
+
+    /// The sum of the numeric attribute `field` over the features of `layer` within `metres`.
+    pub fn sum_within(&self, layer: &str, field: &str, metres: f64) -> f64 {
+        host::sum_within(self.index, layer, field, metres)
+    }
+
+    /// The share (0–1) of the candidate's area that `layer` (of `class`) covers.
+    pub fn overlap_share(&self, layer: &str, class: Option<&str>) -> f64 {
+        host::overlap_share(self.index, layer, class)
+    }
+
+    /// Whether the candidate touches a feature of `layer` (of `class`).
+    pub fn touches(&self, layer: &str, class: Option<&str>) -> bool {
+        host::touches(self.index, layer, class)
+    }
+
+    /// Whether it touches a demolition zone (of `class`): `touches("zones", class)`.
+    pub fn in_zone(&self, class: Option<&str>) -> bool {
+        self.touches("zones", class)
+    }
+
+    /// Whether the plan loads `layer`.
+    pub fn has_layer(&self, layer: &str) -> bool {
+        host::has_layer(self.index, layer)
+    }
+
+    /// Whether the candidate has a place (geometry) the helpers can measure from.
+    pub fn has_geometry(&self) -> bool {
+        host::has_geometry(self.index)
+    }
+}
+
+/// The plugin's parameters: the manifest's `[params]`, handed over once at load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params {
+    map: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Params {
+    /// Parameters from their JSON text (a table; empty text is no parameters).
+    pub fn from_json(text: &str) -> Result<Params, String> {
+        if text.trim().is_empty() {
+            return Ok(Params::default());
+        }
+        match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(map)) => Ok(Params { map }),
+            Ok(other) => Err(format!("the parameters must be a table, not {other}")),
+            Err(e) => Err(format!("the parameters do not parse as JSON: {e}")),
+        }
+    }
+
+    /// A parameter as a [`Value`] (missing when absent; lists and tables as JSON).
+    pub fn get(&self, name: &str) -> Value {
+        self.map.get(name).map_or(Value::Missing, Value::from)
+    }
+
+    /// A number (whole numbers converted), `None` when absent or not a number.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.get(name).number()
+    }
+
+    /// A bool, `None` when absent or not a bool.
+    pub fn flag(&self, name: &str) -> Option<bool> {
+        self.map.get(name).and_then(|v| v.as_bool())
+    }
+
+    /// Text, `None` when absent or not text.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.map.get(name).and_then(|v| v.as_str())
+    }
+
+    /// The parameter's JSON, `None` when absent.
+    pub fn json(&self, name: &str) -> Option<&serde_json::Value> {
+        self.map.get(name)
+    }
+
+    /// Every parameter.
+    pub fn all(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.map
+    }
+
+    /// A number the rule cannot do without: an error that names the parameter otherwise.
+    pub fn require_number(&self, name: &str) -> Result<f64, String> {
+        self.number(name).ok_or_else(|| match self.map.get(name) {
+            None => format!("parameter {name:?} is missing"),
+            Some(v) => format!("parameter {name:?} must be a number, not {v}"),
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! Write hecun rules in Rust, as WebAssembly plugins.
+//!
+//! A rule is a type that implements one of three traits — [`SiteScore`], [`LaunchCheck`],
+//! [`StandardSelection`] — built once from the plugin's parameters and then asked about one
+//! candidate at a time; one macro exports it:
+//!
+//! ```
+//! use hecun_plugin_sdk::{Candidate, Outcome, Params, Score, SiteScore, exclude, json};
+//!
+//! pub struct RoadAccess { reach: f64 }
+//!
+//! impl SiteScore for RoadAccess {
+//!     fn new(params: &Params) -> Result<Self, String> {
+//!         Ok(RoadAccess { reach: params.require_number("reach_m")? })
+//!     }
+//!     fn score(&self, cell: &Candidate, score: &mut Score) -> Result<Outcome, String> {
+//!         if cell.flag("in_corridor") == Some(true) {
+//!             return Ok(exclude("inside an ecological corridor", json!({})));
+//!         }
+//!         let d = cell.number("road_distance").ok_or("no road_distance")?;
+//!         Ok(score.term("road_access", 1.0, (1.0 - d / self.reach).max(0.0)).into())
+//!     }
+//! }
+//!
+//! hecun_plugin_sdk::export_site_score!(RoadAccess);
+//!
+//! # use hecun_plugin_sdk::testing::{self, Answer};
+//! let answer = testing::score_one::<RoadAccess>(json!({"reach_m": 1000.0}),
+//!     &[("road_distance", 250.0.into()), ("in_corridor", false.into())]);
+//! assert_eq!(answer.score(), Some(0.75));
+//! ```
+//!
+//! - **In**: a [`Candidate`]: its id, the features the host computed and its own attributes by
+//!   name ([`Candidate::get`] gives a [`Value`]; `number`, `flag`, `text`, `json` the typed
+//!   ones), and the spatial helpers ([`Candidate::distance_to`], [`Candidate::nearest`],
+//!   [`Candidate::count_within`], [`Candidate::sum_within`], [`Candidate::overlap_share`],
+//!   [`Candidate::touches`], [`Candidate::has_layer`], [`Candidate::has_geometry`]), which the
+//!   host answers from the plan's layers (metres).
+//! - **Out**: a score as a sum of [`Score::term`]s, or [`exclude`]; findings made with [`fail`]
+//!   and [`veto`]; [`standard`]`(name, findings)`.
+//! - **Failures**: return `Err(message)`: that candidate's result is the error, the others are
+//!   answered. A panic traps the module (WebAssembly cannot catch it); the host then reruns the
+//!   batch one candidate at a time to name the candidate, with a less helpful message.
+//! - **Porting a Rhai script bit for bit**: [`script`] has Rhai's arithmetic, comparisons and
+//!   number formatting.
+//!
+//! The byte-level interface is `plugins/sdk/ABI.md`; `README.md` beside this crate is the
+//! template from an empty folder to a tested plugin.
+
+mod answer;
+mod candidate;
+mod host;
+pub mod script;
+pub mod testing;
+mod value;
+mod wire;
+
+#[doc(hidden)]
+pub mod runtime;
+
+pub use answer::{
+    Evidence, Finding, Outcome, Score, Standard, Term, evidence, exclude, fail, standard, veto,
+};
+pub use candidate::{Candidate, Nearest, Params};
+pub use serde_json::{self, json};
+pub use value::Value;
+
+/// The ABI version this SDK implements (`hecun_abi_version`).
+pub const ABI_VERSION: i32 = 1;
+
+/// A site-score rule (`kind = "site-score"`): scores a site or a grid cell, or excludes it.
+pub trait SiteScore {
+    /// Builds the rule from the plugin's parameters, once per load. An `Err` refuses the load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// The candidate's score — usually a sum of `score.term(name, weight, value)` — or
+    /// [`exclude`]`(reason, evidence)`.
+    fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String>;
+}
+
+/// A launch-check rule (`kind = "launch-check"`): any veto vetoes, else any failure fails,
+/// else the community may launch.
+pub trait LaunchCheck {
+    /// Builds the rule from the plugin's parameters, once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// The community's findings: [`fail`] and [`veto`], in the order found.
+    fn check(&self, community: &Candidate) -> Result<Vec<Finding>, String>;
+}
+
+/// A standard-selection rule (`kind = "standard-selection"`): which planning standard
+/// applies, and the thresholds the community misses.
+pub trait StandardSelection {
+    /// Builds the rule from the plugin's parameters, once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// [`standard`]`(name, findings)`, the findings made with [`fail`].
+    fn select(&self, community: &Candidate) -> Result<Standard, String>;
+}
+
+/// Exports a [`SiteScore`] rule as the module's plugin: `export_site_score!(MyRule);` once,
+/// in the cdylib crate's `lib.rs`.
+#[macro_export]
+macro_rules! export_site_score {
+    ($rule:ty) => {
+        $crate::__export!(SiteScore, $rule);
+    };
+}
+
+/// Exports a [`LaunchCheck`] rule as the module's plugin.
+#[macro_export]
+macro_rules! export_launch_check {
+    ($rule:ty) => {
+        $crate::__export!(LaunchCheck, $rule);
+    };
+}
+
+/// Exports a [`StandardSelection`] rule as the module's plugin.
+#[macro_export]
+macro_rules! export_standard_selection {
+    ($rule:ty) => {
+        $crate::__export!(StandardSelection, $rule);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export {
+    ($kind:ident, $rule:ty) => {
+        // The module's exports (ABI.md); only in WebAssembly (natively, test with `testing`).
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            #[unsafe(no_mangle)]
+            pub extern "C" fn hecun_abi_version() -> i32 {
+                $crate::ABI_VERSION
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn hecun_alloc(size: i32) -> i32 {
+                $crate::runtime::alloc(size) as usize as i32
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn hecun_init(ptr: i32, len: i32) -> i64 {
+                // SAFETY: the host writes the parameters into a buffer from `hecun_alloc`.
+                unsafe {
+                    $crate::runtime::init(ptr as usize as *const u8, len, |params| {
+                        Ok($crate::runtime::Plugin::$kind(::std::boxed::Box::new(
+                            <$rule as $crate::$kind>::new(params)?,
+                        )))
+                    })
+                }
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn hecun_run(kind: i32, ptr: i32, len: i32) -> i64 {
+                // SAFETY: the host writes the batch into a buffer from `hecun_alloc`.
+                unsafe { $crate::runtime::run(kind, ptr as usize as *const u8, len) }
+            }
+        };
+    };
+}

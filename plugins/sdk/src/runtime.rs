@@ -1,0 +1,273 @@
+//! The guest side of the ABI: buffers, `hecun_init`, `hecun_run`. Used by the export macros;
+//! not part of the API.
+
+use std::cell::{OnceCell, RefCell};
+
+use crate::answer::{Outcome, Score};
+use crate::candidate::{Candidate, Params};
+use crate::value::Value;
+use crate::wire::{Reader, Writer};
+use crate::{LaunchCheck, SiteScore, StandardSelection, host};
+
+/// The loaded plugin, of one of the three kinds.
+pub enum Plugin {
+    /// A site score (kind 1).
+    SiteScore(Box<dyn SiteScore>),
+    /// A launch check (kind 2).
+    LaunchCheck(Box<dyn LaunchCheck>),
+    /// A standard selection (kind 3).
+    StandardSelection(Box<dyn StandardSelection>),
+}
+
+impl Plugin {
+    fn kind(&self) -> i32 {
+        match self {
+            Plugin::SiteScore(_) => 1,
+            Plugin::LaunchCheck(_) => 2,
+            Plugin::StandardSelection(_) => 3,
+        }
+    }
+}
+
+fn kind_name(kind: i32) -> String {
+    match kind {
+        1 => "site-score".to_owned(),
+        2 => "launch-check".to_owned(),
+        3 => "standard-selection".to_owned(),
+        other => format!("kind {other}"),
+    }
+}
+
+/// Loads the plugin from its parameters' JSON text.
+pub(crate) fn load(
+    params: &str,
+    new: impl FnOnce(&Params) -> Result<Plugin, String>,
+) -> Result<Plugin, String> {
+    new(&Params::from_json(params)?)
+}
+
+/// A batch, decoded; values are read in place where they can be.
+struct Batch<'a> {
+    explain: bool,
+    names: Vec<&'a str>,
+    /// `n_candidates × n_features`, candidate by candidate.
+    values: Vec<Value>,
+    candidates: Vec<Entry<'a>>,
+}
+
+struct Entry<'a> {
+    id: &'a str,
+    attributes: &'a str,
+    /// A value that did not decode (bad JSON): the candidate's answer is this error.
+    error: Option<String>,
+}
+
+fn decode(bytes: &[u8]) -> Result<Batch<'_>, String> {
+    let mut r = Reader::new(bytes);
+    let explain = r.u8()? != 0;
+    let n_features = r.u32()? as usize;
+    let names = (0..n_features)
+        .map(|_| r.str())
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = r.u32()? as usize;
+    let mut values = Vec::with_capacity(n.min(bytes.len()) * n_features);
+    let mut candidates = Vec::with_capacity(n.min(bytes.len()));
+    for _ in 0..n {
+        let id = r.str()?;
+        let mut error = None;
+        for _ in 0..n_features {
+            match r.value()? {
+                Ok(v) => values.push(v),
+                Err(e) => {
+                    error.get_or_insert(e);
+                    values.push(Value::Missing);
+                }
+            }
+        }
+        let attributes = r.str()?;
+        candidates.push(Entry {
+            id,
+            attributes,
+            error,
+        });
+    }
+    if !r.at_end() {
+        return Err("bytes left over after the last candidate".to_owned());
+    }
+    Ok(Batch {
+        explain,
+        names,
+        values,
+        candidates,
+    })
+}
+
+/// Answers one batch of `kind` into `out`. A batch that does not decode is the host's bug:
+/// it panics (a trap, in WebAssembly).
+pub(crate) fn answer(plugin: Option<&Plugin>, kind: i32, bytes: &[u8], out: &mut Writer) {
+    let batch = match decode(bytes) {
+        Ok(b) => b,
+        Err(e) => panic!(
+            "hecun-plugin-sdk: the batch does not decode ({e}): host and SDK disagree on the ABI"
+        ),
+    };
+    let n_features = batch.names.len();
+    let mut score = Score::new(batch.explain);
+    for (index, entry) in batch.candidates.iter().enumerate() {
+        if let Some(e) = &entry.error {
+            out.error(e);
+            continue;
+        }
+        let plugin = match plugin {
+            Some(p) if p.kind() == kind => p,
+            Some(p) => {
+                out.error(&format!(
+                    "is a {} plugin, not a {}",
+                    kind_name(p.kind()),
+                    kind_name(kind)
+                ));
+                continue;
+            }
+            None => {
+                out.error("the plugin was not initialised (hecun_init)");
+                continue;
+            }
+        };
+        let candidate = Candidate {
+            index: index as u32,
+            id: entry.id,
+            names: &batch.names,
+            values: &batch.values[index * n_features..(index + 1) * n_features],
+            attributes: entry.attributes,
+            parsed: OnceCell::new(),
+        };
+        score.clear();
+        host::take_failure();
+        match plugin {
+            Plugin::SiteScore(p) => {
+                let result = p.score(&candidate, &mut score);
+                match (host::take_failure(), result) {
+                    (Some(e), _) | (None, Err(e)) => out.error(&e),
+                    (None, Ok(Outcome::Scored(s))) if !s.is_finite() => {
+                        out.error(&format!("score() returned {s}, not a finite number"))
+                    }
+                    (None, Ok(outcome)) => out.outcome(&outcome, score.terms()),
+                }
+            }
+            Plugin::LaunchCheck(p) => {
+                let result = p.check(&candidate);
+                match (host::take_failure(), result) {
+                    (Some(e), _) | (None, Err(e)) => out.error(&e),
+                    (None, Ok(findings)) => out.findings(&findings),
+                }
+            }
+            Plugin::StandardSelection(p) => {
+                let result = p.select(&candidate);
+                match (host::take_failure(), result) {
+                    (Some(e), _) | (None, Err(e)) => out.error(&e),
+                    (None, Ok(standard)) => out.standard(&standard),
+                }
+            }
+        }
+    }
+}
+
+// ---- The exports' state (one instance, one thread) ----
+
+thread_local! {
+    static PLUGIN: RefCell<Option<Plugin>> = const { RefCell::new(None) };
+    /// Input buffers handed out by `hecun_alloc` during this call, and spare ones to reuse.
+    static LIVE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    /// The last answer, alive until the next `hecun_init` / `hecun_run`.
+    static OUTPUT: RefCell<Writer> = RefCell::new(Writer::default());
+}
+
+/// `hecun_alloc`: a buffer of `size` bytes, alive until the next `hecun_init` / `hecun_run`
+/// returns.
+pub fn alloc(size: i32) -> *mut u8 {
+    let size = size.max(0) as usize;
+    let mut buf = SPARE
+        .with(|s| {
+            let mut s = s.borrow_mut();
+            let i = s.iter().position(|b| b.capacity() >= size)?;
+            Some(s.swap_remove(i))
+        })
+        .unwrap_or_default();
+    buf.clear();
+    buf.resize(size, 0);
+    let ptr = buf.as_mut_ptr();
+    LIVE.with(|l| l.borrow_mut().push(buf));
+    ptr
+}
+
+fn release_inputs() {
+    let live: Vec<Vec<u8>> = LIVE.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    SPARE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.extend(live);
+        // Keep the two largest for the next calls.
+        s.sort_by_key(|b| std::cmp::Reverse(b.capacity()));
+        s.truncate(2);
+    });
+}
+
+fn packed(bytes: &[u8]) -> i64 {
+    (((bytes.as_ptr() as usize as u64) << 32) | bytes.len() as u64) as i64
+}
+
+/// `hecun_init`: loads the plugin from the parameters' JSON at `ptr`; the answer is the
+/// error message's UTF-8 bytes, none when it loaded.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` must be a buffer `hecun_alloc` handed out.
+pub unsafe fn init(
+    ptr: *const u8,
+    len: i32,
+    new: impl FnOnce(&Params) -> Result<Plugin, String>,
+) -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    host::report_panics();
+    // SAFETY: the caller's promise.
+    let input = unsafe { std::slice::from_raw_parts(ptr, len.max(0) as usize) };
+    let result = match std::str::from_utf8(input) {
+        Ok(text) => load(text, new),
+        Err(e) => Err(format!("the parameters are not UTF-8: {e}")),
+    };
+    let message = match result {
+        Ok(plugin) => {
+            PLUGIN.with(|p| *p.borrow_mut() = Some(plugin));
+            String::new()
+        }
+        Err(e) => {
+            PLUGIN.with(|p| *p.borrow_mut() = None);
+            e
+        }
+    };
+    release_inputs();
+    OUTPUT.with(|o| {
+        let mut o = o.borrow_mut();
+        o.bytes.clear();
+        o.bytes.extend_from_slice(message.as_bytes());
+        packed(&o.bytes)
+    })
+}
+
+/// `hecun_run`: answers the batch at `ptr`.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` must be a buffer `hecun_alloc` handed out.
+pub unsafe fn run(kind: i32, ptr: *const u8, len: i32) -> i64 {
+    // SAFETY: the caller's promise.
+    let input = unsafe { std::slice::from_raw_parts(ptr, len.max(0) as usize) };
+    let answer = OUTPUT.with(|o| {
+        let mut o = o.borrow_mut();
+        o.bytes.clear();
+        PLUGIN.with(|p| answer(p.borrow().as_ref(), kind, input, &mut o));
+        packed(&o.bytes)
+    });
+    release_inputs();
+    answer
+}

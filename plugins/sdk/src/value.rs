@@ -1,0 +1,160 @@
+//! The values a candidate's features, attributes and parameters hold.
+
+use serde::ser::{Serialize, Serializer};
+
+/// One feature, attribute or parameter value, as the host hands it over (`()` in Rhai when
+/// missing).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// No value.
+    #[default]
+    Missing,
+    /// A yes/no value.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// Lists and tables (e.g. a community's villages), as JSON.
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// Whether the value is missing.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Value::Missing)
+    }
+
+    /// The value as a number: a float, or a whole number converted (`i as f64`); `None` for
+    /// anything else.
+    pub fn number(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The value if it is a bool.
+    pub fn flag(&self) -> Option<bool> {
+        match *self {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The value if it is text.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON (`null` when missing; a float that is not finite is `null`, as the
+    /// host writes it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Missing => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Text(s) => s.as_str().into(),
+            Value::Json(j) => j.clone(),
+        }
+    }
+
+    /// The name of the value's type, as Rhai's `type_of` gives it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Missing => "()",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "i64",
+            Value::Float(_) => "f64",
+            Value::Text(_) => "string",
+            Value::Json(serde_json::Value::Array(_)) => "array",
+            Value::Json(serde_json::Value::Object(_)) => "map",
+            Value::Json(_) => "json",
+        }
+    }
+}
+
+/// JSON as the host converts it: `null` is missing, a number that fits an `i64` is whole,
+/// other numbers are floats, lists and tables stay JSON.
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Missing,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::Text(s),
+            other => Value::Json(other),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    fn from(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Missing,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::Text(s.clone()),
+            other => Value::Json(other.clone()),
+        }
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Missing, Into::into)
+    }
+}
+
+/// As JSON (so a value goes straight into `serde_json::json!` evidence): missing is `null`,
+/// a float that is not finite is `null`.
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Missing => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Json(j) => j.serialize(s),
+        }
+    }
+}
