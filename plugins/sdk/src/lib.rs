@@ -65,6 +65,11 @@ pub use candidate::{Candidate, Nearest, Params};
 pub use serde_json::{self, json};
 pub use value::Value;
 
+/// The README's template compiles (its Rust blocks are doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The ABI version this SDK implements (`hecun_abi_version`).
 pub const ABI_VERSION: i32 = 1;
 
