@@ -172,6 +172,11 @@ impl Candidate {
             .map_or(Value::Missing, Value::from)
     }
 
+    /// The feature's own attributes, when it has them.
+    pub fn properties(&self) -> Option<&Properties> {
+        self.0.properties.as_ref()
+    }
+
     /// The geometry, in the metric CRS.
     pub fn geometry(&self) -> Option<&Geometry<f64>> {
         self.0.geometry.as_ref()

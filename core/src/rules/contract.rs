@@ -34,6 +34,16 @@ impl Kind {
     }
 }
 
+/// The runtime a plugin is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Runtime {
+    /// A Rhai script (`script = "…"`).
+    Rhai,
+    /// A WebAssembly module (`module = "…"`).
+    Wasm,
+}
+
 /// Sandbox limits of one plugin, from its manifest; the defaults are safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -48,8 +58,10 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Entries in one map.
     pub max_map_size: usize,
-    /// Wall-clock milliseconds per call.
+    /// Wall-clock milliseconds per call (WebAssembly: per batch call).
     pub max_millis: u64,
+    /// WebAssembly: the guest's linear memory cap, in MiB (a `memory.grow` beyond it traps).
+    pub max_memory_mb: u64,
 }
 
 impl Default for Limits {
@@ -61,6 +73,7 @@ impl Default for Limits {
             max_array_size: 100_000,
             max_map_size: 10_000,
             max_millis: 1_000,
+            max_memory_mb: 64,
         }
     }
 }
@@ -95,8 +108,12 @@ pub struct Manifest {
     /// The model fields it reads (documentation, and checked against the layers by the engine).
     #[serde(default)]
     pub reads: Vec<String>,
-    /// The script (or module), relative to the manifest.
-    pub script: PathBuf,
+    /// The Rhai script, relative to the manifest (exactly one of `script` and `module`).
+    #[serde(default)]
+    pub script: Option<PathBuf>,
+    /// The WebAssembly module (`.wasm`, or `.wat` text), relative to the manifest.
+    #[serde(default)]
+    pub module: Option<PathBuf>,
     /// Parameters and their defaults, handed to the plugin as `params`.
     #[serde(default)]
     pub params: BTreeMap<String, toml::Value>,
@@ -123,8 +140,18 @@ impl Manifest {
         missing
     }
 
+    /// The runtime that runs the plugin: Rhai for a `script`, WebAssembly for a `module`.
+    pub fn runtime(&self) -> Runtime {
+        if self.module.is_some() {
+            Runtime::Wasm
+        } else {
+            Runtime::Rhai
+        }
+    }
+
     /// Reads `plugin.toml` (or the manifest file named), refusing another contract version
-    /// with a message that says which side to upgrade.
+    /// with a message that says which side to upgrade. Returns the manifest and the path of
+    /// its script or module.
     pub fn load(path: &Path) -> Result<(Manifest, PathBuf)> {
         let file = if path.is_dir() {
             path.join("plugin.toml")
@@ -153,8 +180,23 @@ impl Manifest {
                 ),
             ));
         }
+        let code = match (&manifest.script, &manifest.module) {
+            (Some(script), None) => script.clone(),
+            (None, Some(module)) => module.clone(),
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    context(),
+                    "names both a script and a module: give exactly one",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::config(
+                    context(),
+                    "names neither a script (Rhai) nor a module (WebAssembly): give one",
+                ));
+            }
+        };
         let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
-        let script = dir.join(&manifest.script);
-        Ok((manifest, script))
+        Ok((manifest, dir.join(code)))
     }
 }

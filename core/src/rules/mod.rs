@@ -3,13 +3,15 @@
 //! One contract for every runtime ([`Manifest`]: name, version, contract version, kind,
 //! parameters, limits and the plugin's own test cases); results that explain themselves
 //! ([`Verdict`]: every failed criterion and every veto with its evidence). Rhai is the first
-//! runtime ([`RhaiPlugin`]); WebAssembly comes next under the same contract.
+//! runtime ([`RhaiPlugin`]), WebAssembly the second (`WasmPlugin`, feature `wasm`); [`Plugin`]
+//! loads either, as the manifest says.
 
 mod candidate;
 mod communities;
 mod contract;
 mod grid_score;
 mod launch;
+mod plugin;
 mod rhai_compile;
 mod rhai_runtime;
 mod scene;
@@ -18,12 +20,15 @@ mod sites;
 mod standard;
 mod testing;
 mod verdict;
+#[cfg(feature = "wasm")]
+mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, Features, Value, helpers};
 pub use communities::{Community, communities};
-pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, TestCase};
+pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, Runtime, TestCase};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
+pub use plugin::Plugin;
 pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
 pub use score::{Outcome, Rank, Score, Term, rank};
@@ -32,3 +37,5 @@ pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
+#[cfg(feature = "wasm")]
+pub use wasm_runtime::{ABI_VERSION, WasmPlugin};

@@ -92,6 +92,15 @@ impl RhaiPlugin {
     /// Loads and compiles the plugin in `path` (its folder or its `plugin.toml`).
     pub fn load(path: &Path) -> Result<RhaiPlugin> {
         let (manifest, script_path) = Manifest::load(path)?;
+        if manifest.runtime() != super::contract::Runtime::Rhai {
+            return Err(Error::Plugin {
+                plugin: manifest.name.clone(),
+                candidate: None,
+                line: None,
+                message: "is a WebAssembly plugin (it names a module): load it with Plugin::load"
+                    .into(),
+            });
+        }
         let script =
             std::fs::read_to_string(&script_path).map_err(|e| Error::io(&script_path, e))?;
         let engine = sandboxed_engine(&manifest);

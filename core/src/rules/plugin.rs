@@ -1,0 +1,151 @@
+//! A plugin of either runtime, chosen by its manifest: `script` → Rhai, `module` →
+//! WebAssembly. The jobs hold a [`Plugin`] and ask it the same questions either way.
+
+use std::path::Path;
+
+use super::candidate::{Candidate, Features};
+use super::contract::{Manifest, Runtime};
+use super::rhai_runtime::RhaiPlugin;
+use super::score::Score;
+use super::verdict::{StandardVerdict, Verdict};
+#[cfg(feature = "wasm")]
+use super::wasm_runtime::WasmPlugin;
+#[cfg(not(feature = "wasm"))]
+use crate::error::Error;
+use crate::error::Result;
+
+/// A loaded plugin, Rhai or WebAssembly; `Send + Sync`, so one plugin serves all threads.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::rules::{Outcome, Plugin};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("plugin.toml"), r#"
+///     name = "road-access"
+///     version = "1.0.0"
+///     contract = 1
+///     kind = "site-score"
+///     script = "score.rhai"
+/// "#)?;
+/// std::fs::write(dir.path().join("score.rhai"), "fn score(site, params) { 1.0 / (1.0 + site.road_distance) }")?;
+/// let plugin = Plugin::load(dir.path())?;
+/// let names: std::sync::Arc<[String]> = vec!["road_distance".to_owned()].into();
+/// let site = hecun::rules::Candidate::new("S1", names, vec![1.0.into()]);
+/// assert_eq!(plugin.score(&site, false)?.outcome, Outcome::Scored(0.5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+// One per run, loaded once: its size does not matter, and the variants stay plain.
+#[allow(clippy::large_enum_variant)]
+pub enum Plugin {
+    /// A Rhai script.
+    Rhai(RhaiPlugin),
+    /// A WebAssembly module.
+    #[cfg(feature = "wasm")]
+    Wasm(WasmPlugin),
+}
+
+impl Plugin {
+    /// Loads the plugin in `path` (its folder or its `plugin.toml`) with the runtime its
+    /// manifest names.
+    pub fn load(path: &Path) -> Result<Plugin> {
+        let (manifest, _) = Manifest::load(path)?;
+        match manifest.runtime() {
+            Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load(path)?)),
+            #[cfg(feature = "wasm")]
+            Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load(path)?)),
+            #[cfg(not(feature = "wasm"))]
+            Runtime::Wasm => Err(Error::Plugin {
+                plugin: manifest.name,
+                candidate: None,
+                line: None,
+                message:
+                    "is a WebAssembly plugin, and this hecun was built without the `wasm` feature"
+                        .into(),
+            }),
+        }
+    }
+
+    /// The plugin's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        match self {
+            Plugin::Rhai(p) => p.manifest(),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.manifest(),
+        }
+    }
+
+    /// Runs a launch check on one community.
+    pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
+        match self {
+            Plugin::Rhai(p) => p.check(candidate, input),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.check(candidate, input),
+        }
+    }
+
+    /// Runs a launch check on communities `(id, input)`: one result per community, in order.
+    pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
+        match self {
+            Plugin::Rhai(p) => inputs.iter().map(|(id, i)| p.check(id, i)).collect(),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.check_batch(inputs),
+        }
+    }
+
+    /// Scores one candidate; with `explain`, the score keeps its terms.
+    pub fn score(&self, candidate: &Candidate, explain: bool) -> Result<Score> {
+        self.score_features(candidate, explain)
+    }
+
+    /// Scores one candidate read through [`Features`].
+    pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
+        match self {
+            Plugin::Rhai(p) => p.score_features(candidate, explain),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.score_features(candidate, explain),
+        }
+    }
+
+    /// Scores candidates: one result per candidate, in order (WebAssembly: in batches).
+    pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
+        match self {
+            Plugin::Rhai(p) => candidates
+                .iter()
+                .map(|c| p.score_features(*c, explain))
+                .collect(),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.score_batch(candidates, explain),
+        }
+    }
+
+    /// Chooses the planning standard for one community and checks it.
+    pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
+        match self {
+            Plugin::Rhai(p) => p.select_standard(candidate),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.select_standard(candidate),
+        }
+    }
+
+    /// Chooses the planning standard for communities: one result per community, in order.
+    pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
+        match self {
+            Plugin::Rhai(p) => candidates.iter().map(|c| p.select_standard(c)).collect(),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.select_standard_batch(candidates),
+        }
+    }
+
+    /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
+    pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
+        match self {
+            Plugin::Rhai(p) => p.run_tests(),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.run_tests(),
+        }
+    }
+}

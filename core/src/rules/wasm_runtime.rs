@@ -1,0 +1,1206 @@
+//! The WebAssembly runtime: plugins compiled to WebAssembly core modules, run by wasmtime.
+//!
+//! Host and guest speak the ABI of `plugins/sdk/ABI.md` (version [`ABI_VERSION`]): candidates
+//! cross in batches, as one flat buffer of typed values; the spatial helpers are the module's
+//! only imports. The sandbox, per plugin from its manifest's `[limits]`: a linear-memory cap
+//! (`max_memory_mb`; a `memory.grow` beyond it traps), a wall-clock limit per batch call
+//! (`max_millis`, by epoch interruption), and nothing else linked: no file system, network,
+//! clock or environment exists for the guest. A trap, a panic or a broken limit ends the
+//! batch; its candidates are then run one by one, so that the error names the candidate that
+//! fails and every other one is answered.
+//!
+//! Compiled modules are cached by wasmtime, keyed by a hash of the module and the compiler
+//! settings, in `$HECUN_CACHE_DIR`, else `$XDG_CACHE_HOME/hecun/wasmtime`, else
+//! `~/.cache/hecun/wasmtime`: a second run does not recompile.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use wasmtime::{
+    Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
+    Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc, ValType, WasmBacktrace,
+};
+
+use super::candidate::{Candidate, FeatureNames, Features, Value, helpers};
+use super::contract::{Kind, Manifest, Runtime};
+use super::score::{Outcome, Score, Term};
+use super::testing;
+use super::verdict::{Finding, StandardVerdict, Verdict};
+use crate::error::{Error, Result};
+
+/// The version of the host–guest ABI (`plugins/sdk/ABI.md`) this hecun speaks.
+pub const ABI_VERSION: i32 = 1;
+
+/// Candidates per `hecun_run` call at most: the time limit applies to each call.
+const CHUNK: usize = 256;
+
+/// How often the engines' epoch advances: the resolution of the time limit.
+const TICK: Duration = Duration::from_millis(10);
+
+const KIND_SITE_SCORE: i32 = 1;
+const KIND_LAUNCH_CHECK: i32 = 2;
+const KIND_STANDARD: i32 = 3;
+
+/// What the host keeps in a guest's store: the batch being run and what went wrong in it.
+struct Host {
+    /// The candidates of the batch being run, which the helpers answer about.
+    candidates: Vec<Candidate>,
+    /// The first helper failure of each candidate of the batch: that candidate's answer.
+    helper_errors: Vec<Option<String>>,
+    /// A fault the host found in the guest's use of the imports (it traps).
+    fault: Option<String>,
+    /// The message of a panic the guest reported before trapping.
+    panic: Option<String>,
+    /// The linear-memory cap, in bytes.
+    max_memory: usize,
+    /// Whether the guest asked for more memory than the cap.
+    memory_refused: bool,
+}
+
+impl ResourceLimiter for Host {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_memory {
+            self.memory_refused = true;
+            return Err(wasmtime::Error::msg("memory limit reached"));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        4
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+}
+
+/// One instance of the module in its own store, ready to run batches.
+struct Guest {
+    store: Store<Host>,
+    memory: Memory,
+    alloc: TypedFunc<i32, i32>,
+    run: TypedFunc<(i32, i32, i32), i64>,
+}
+
+/// A WebAssembly plugin, compiled once; `Send + Sync`, so one plugin serves all threads (each
+/// call takes an instance from a pool, or makes one).
+///
+/// # Examples
+///
+/// ```
+/// use hecun::rules::WasmPlugin;
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("plugin.toml"), r#"
+///     name = "not-a-module"
+///     version = "1.0.0"
+///     contract = 1
+///     kind = "site-score"
+///     module = "score.wasm"
+/// "#)?;
+/// std::fs::write(dir.path().join("score.wasm"), "fn score(site, params) { 1.0 }")?;
+/// let err = WasmPlugin::load(dir.path()).unwrap_err().to_string();
+/// assert!(err.contains("not-a-module") && err.contains("is not a WebAssembly module"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct WasmPlugin {
+    manifest: Manifest,
+    pre: InstancePre<Host>,
+    engine: Engine,
+    /// Instances ready to run, one per thread that ran a batch at the same time.
+    pool: Mutex<Vec<Guest>>,
+    /// The manifest's parameters as JSON, handed to `hecun_init`.
+    params: String,
+    /// Whether the compiled module came from the cache.
+    from_cache: bool,
+}
+
+impl std::fmt::Debug for WasmPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "WasmPlugin({} {})",
+            self.manifest.name, self.manifest.version
+        )
+    }
+}
+
+/// A guest's answer for one candidate, as decoded.
+enum Answer {
+    Scored(f64, Vec<Term>),
+    Excluded(String, BTreeMap<String, serde_json::Value>),
+    Findings(Vec<Finding>),
+    Standard(String, Vec<Finding>),
+}
+
+impl WasmPlugin {
+    /// Loads and compiles the plugin in `path` (its folder or its `plugin.toml`), whose
+    /// manifest names a `module`; compiled modules are cached in hecun's cache folder.
+    pub fn load(path: &Path) -> Result<WasmPlugin> {
+        WasmPlugin::load_with_cache(path, default_cache_dir().as_deref())
+    }
+
+    /// [`load`](Self::load), with compiled modules cached in `cache` (`None`: not cached).
+    pub fn load_with_cache(path: &Path, cache: Option<&Path>) -> Result<WasmPlugin> {
+        let (manifest, module_path) = Manifest::load(path)?;
+        let fail = |message: String| Error::Plugin {
+            plugin: manifest.name.clone(),
+            candidate: None,
+            line: None,
+            message,
+        };
+        if manifest.runtime() != Runtime::Wasm {
+            return Err(fail(
+                "is a Rhai plugin (it names a script): load it with Plugin::load".into(),
+            ));
+        }
+        let bytes = std::fs::read(&module_path).map_err(|e| Error::io(&module_path, e))?;
+        let cache = cache.and_then(|dir| {
+            let mut config = CacheConfig::new();
+            config.with_directory(dir);
+            Cache::new(config).ok()
+        });
+        let engine = engine(cache.clone()).map_err(|e| fail(format!("wasmtime: {e}")))?;
+        let module = Module::new(&engine, &bytes).map_err(|e| {
+            let what = if bytes.starts_with(b"\0asm") {
+                "is not a valid WebAssembly module"
+            } else {
+                "is not a WebAssembly module (nor WebAssembly text)"
+            };
+            fail(format!(
+                "{} {what}: {}",
+                module_path.display(),
+                first_line(&e)
+            ))
+        })?;
+        let from_cache = cache.is_some_and(|c| c.cache_hits() > 0);
+        check_export(&module, "hecun_abi_version", &[], &[ValType::I32]).map_err(fail)?;
+        let linker = linker(&engine).map_err(|e| fail(format!("wasmtime: {e}")))?;
+        let params = serde_json::to_string(&manifest.params)
+            .map_err(|e| fail(format!("parameters: {e}")))?;
+        // The version first, from an instance whose unknown imports trap: a module for
+        // another ABI may import what this hecun does not provide.
+        let version = {
+            let mut probe = linker.clone();
+            probe
+                .define_unknown_imports_as_traps(&module)
+                .map_err(|e| fail(format!("wasmtime: {e}")))?;
+            let pre = probe
+                .instantiate_pre(&module)
+                .map_err(|e| fail(format!("cannot be instantiated: {}", first_line(&e))))?;
+            let mut store = new_store(&engine, limits(&manifest));
+            let outcome = pre.instantiate(&mut store).and_then(|instance| {
+                instance
+                    .get_typed_func::<(), i32>(&mut store, "hecun_abi_version")?
+                    .call(&mut store, ())
+            });
+            outcome.map_err(|e| fail(failure(&manifest, &store, &e)))?
+        };
+        if version > ABI_VERSION {
+            return Err(fail(format!(
+                "built for ABI {version}, but this hecun speaks ABI {ABI_VERSION}: upgrade hecun"
+            )));
+        }
+        if version < ABI_VERSION {
+            return Err(fail(format!(
+                "built for ABI {version}, but this hecun speaks ABI {ABI_VERSION}: rebuild it with hecun-plugin-sdk for ABI {ABI_VERSION}"
+            )));
+        }
+        use ValType::{I32, I64};
+        for (name, params, results) in [
+            ("hecun_alloc", &[I32][..], &[I32][..]),
+            ("hecun_init", &[I32, I32], &[I64]),
+            ("hecun_run", &[I32, I32, I32], &[I64]),
+        ] {
+            check_export(&module, name, params, results).map_err(fail)?;
+        }
+        if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
+            return Err(fail("does not export its memory as \"memory\"".into()));
+        }
+        check_imports(&module).map_err(fail)?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| fail(format!("cannot be instantiated: {}", first_line(&e))))?;
+        register_ticker(&engine);
+        let plugin = WasmPlugin {
+            manifest,
+            pre,
+            engine,
+            pool: Mutex::new(Vec::new()),
+            params,
+            from_cache,
+        };
+        // One instance now: a module that fails to start, or refuses its parameters, is
+        // reported at load.
+        let guest = plugin
+            .instantiate()
+            .map_err(|message| plugin.error(None, message))?;
+        plugin.give_back(guest);
+        Ok(plugin)
+    }
+
+    /// The plugin's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Whether the compiled module came from the cache (no compilation at load).
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+
+    /// Runs a launch check on one community (see [`check_batch`](Self::check_batch)).
+    pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
+        let mut verdicts = self.check_batch(&[(candidate, input)]);
+        verdicts
+            .pop()
+            .unwrap_or_else(|| Err(self.no_answer(candidate)))
+    }
+
+    /// Runs a launch check on communities `(id, input)`, `input` as
+    /// [`launch_input`](super::launch_input) builds it: its fields (`id`, `township` as text,
+    /// `villages` as JSON) cross as the candidate's features. One result per community, in
+    /// order; a failure on one is that community's result.
+    pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
+        let candidates: Vec<Candidate> = inputs
+            .iter()
+            .map(|(id, input)| launch_candidate(id, input))
+            .collect();
+        self.run(KIND_LAUNCH_CHECK, &candidates, false)
+            .into_iter()
+            .zip(&candidates)
+            .map(|(answer, c)| match answer? {
+                Answer::Findings(findings) => Ok(Verdict::from_findings(findings)),
+                other => Err(self.wrong_answer(c.id(), &other, "a list of findings")),
+            })
+            .collect()
+    }
+
+    /// Scores one candidate (a batch of one).
+    pub fn score(&self, candidate: &Candidate, explain: bool) -> Result<Score> {
+        self.score_features(candidate, explain)
+    }
+
+    /// Scores one candidate read through [`Features`] (a batch of one).
+    pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
+        let mut scores = self.score_batch(&[candidate], explain);
+        scores
+            .pop()
+            .unwrap_or_else(|| Err(self.no_answer(&candidate.id())))
+    }
+
+    /// Scores candidates in batches: one result per candidate, in order; a failure on one
+    /// is that candidate's result. With `explain`, each score keeps its terms.
+    pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
+        let candidates: Vec<Candidate> = candidates.iter().map(|c| c.to_candidate()).collect();
+        self.run(KIND_SITE_SCORE, &candidates, explain)
+            .into_iter()
+            .zip(&candidates)
+            .map(|(answer, c)| match answer? {
+                Answer::Scored(score, terms) if score.is_finite() => Ok(Score {
+                    outcome: Outcome::Scored(score),
+                    terms,
+                }),
+                Answer::Scored(score, _) => {
+                    Err(self.error(Some(c.id()), format!("scored {score}, not a finite number")))
+                }
+                Answer::Excluded(reason, evidence) => Ok(Score {
+                    outcome: Outcome::Excluded { reason, evidence },
+                    terms: Vec::new(),
+                }),
+                other => Err(self.wrong_answer(c.id(), &other, "a score or an exclusion")),
+            })
+            .collect()
+    }
+
+    /// Chooses the planning standard for one community and checks it (a batch of one).
+    pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
+        let mut answers = self.select_standard_batch(std::slice::from_ref(candidate));
+        answers
+            .pop()
+            .unwrap_or_else(|| Err(self.no_answer(candidate.id())))
+    }
+
+    /// Chooses the planning standard for communities in batches: one result per community.
+    pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
+        self.run(KIND_STANDARD, candidates, false)
+            .into_iter()
+            .zip(candidates)
+            .map(|(answer, c)| match answer? {
+                Answer::Standard(standard, findings) => Ok(StandardVerdict {
+                    standard,
+                    verdict: Verdict::from_findings(findings),
+                }),
+                other => Err(self.wrong_answer(c.id(), &other, "a standard")),
+            })
+            .collect()
+    }
+
+    /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
+    pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
+        self.manifest
+            .tests
+            .iter()
+            .map(|case| {
+                let outcome = (|| -> std::result::Result<(), String> {
+                    match self.manifest.kind {
+                        Kind::LaunchCheck => {
+                            let input =
+                                serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                            let id = input
+                                .get("id")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or(&case.name)
+                                .to_owned();
+                            let verdict = self.check(&id, &input).map_err(|e| e.to_string())?;
+                            testing::compare_verdict(&verdict, &case.expect)
+                        }
+                        Kind::SiteScore => {
+                            let candidate = testing::candidate(&case.name, &case.input)?;
+                            let score = self.score(&candidate, true).map_err(|e| e.to_string())?;
+                            testing::compare_score(&score, &case.expect)
+                        }
+                        Kind::StandardSelection => {
+                            let candidate = testing::candidate(&case.name, &case.input)?;
+                            let answer = self
+                                .select_standard(&candidate)
+                                .map_err(|e| e.to_string())?;
+                            testing::compare_standard(&answer, &case.expect)
+                        }
+                    }
+                })();
+                (case.name.clone(), outcome)
+            })
+            .collect()
+    }
+
+    /// Runs `candidates` through `hecun_run` in batches of consecutive candidates with the
+    /// same features; a batch that fails as a whole is rerun one candidate at a time.
+    fn run(&self, kind: i32, candidates: &[Candidate], explain: bool) -> Vec<Result<Answer>> {
+        let expected = match kind {
+            KIND_SITE_SCORE => Kind::SiteScore,
+            KIND_LAUNCH_CHECK => Kind::LaunchCheck,
+            _ => Kind::StandardSelection,
+        };
+        if self.manifest.kind != expected {
+            let message = format!(
+                "is a {} plugin, not a {}",
+                self.manifest.kind.name(),
+                expected.name()
+            );
+            return candidates
+                .iter()
+                .map(|c| Err(self.error(Some(c.id()), message.clone())))
+                .collect();
+        }
+        let mut out = Vec::with_capacity(candidates.len());
+        let mut start = 0;
+        while start < candidates.len() {
+            let first = &candidates[start];
+            let mut end = start + 1;
+            while end < candidates.len()
+                && end - start < CHUNK
+                && same_features(first, &candidates[end])
+            {
+                end += 1;
+            }
+            let batch = &candidates[start..end];
+            match self.call(kind, batch, explain) {
+                Ok(answers) => out.extend(answers),
+                Err(failure) if batch.len() == 1 => {
+                    out.push(Err(self.error(Some(first.id()), failure)))
+                }
+                Err(_) => {
+                    for c in batch {
+                        match self.call(kind, std::slice::from_ref(c), explain) {
+                            Ok(answers) => out.extend(answers),
+                            Err(failure) => out.push(Err(self.error(Some(c.id()), failure))),
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        out
+    }
+
+    /// One `hecun_run` call on a pooled instance. `Err`: the batch failed as a whole (the
+    /// instance is dropped); `Ok`: one answer per candidate.
+    fn call(
+        &self,
+        kind: i32,
+        batch: &[Candidate],
+        explain: bool,
+    ) -> std::result::Result<Vec<Result<Answer>>, String> {
+        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let mut guest = match pooled {
+            Some(guest) => guest,
+            None => self.instantiate()?,
+        };
+        let input = encode_batch(batch, explain);
+        {
+            let host = guest.store.data_mut();
+            host.candidates = batch.to_vec();
+            host.helper_errors = vec![None; batch.len()];
+            host.fault = None;
+            host.panic = None;
+            host.memory_refused = false;
+        }
+        guest.store.set_epoch_deadline(limits(&self.manifest).1);
+        let outcome = (|| -> wasmtime::Result<Vec<std::result::Result<Answer, String>>> {
+            let bytes = write_input(&mut guest, &input)?;
+            let packed = guest.run.call(&mut guest.store, (kind, bytes.0, bytes.1))?;
+            let answer = read_output(&guest, packed)?;
+            decode_answers(answer, batch.len()).map_err(wasmtime::Error::msg)
+        })();
+        let answers = match outcome {
+            Ok(answers) => answers,
+            Err(e) => return Err(failure(&self.manifest, &guest.store, &e)),
+        };
+        let host = guest.store.data_mut();
+        host.candidates.clear();
+        let helper_errors = std::mem::take(&mut host.helper_errors);
+        self.give_back(guest);
+        Ok(answers
+            .into_iter()
+            .zip(helper_errors)
+            .zip(batch)
+            .map(|((answer, helper_error), c)| match helper_error {
+                Some(message) => Err(self.error(Some(c.id()), message)),
+                None => answer.map_err(|message| self.error(Some(c.id()), message)),
+            })
+            .collect())
+    }
+
+    /// A new instance in its own store, its parameters handed to `hecun_init`.
+    fn instantiate(&self) -> std::result::Result<Guest, String> {
+        let mut store = new_store(&self.engine, limits(&self.manifest));
+        let parts = (|| -> wasmtime::Result<_> {
+            let instance = self.pre.instantiate(&mut store)?;
+            let memory = instance
+                .get_memory(&mut store, "memory")
+                .ok_or_else(|| wasmtime::Error::msg("does not export its memory"))?;
+            let alloc = instance.get_typed_func(&mut store, "hecun_alloc")?;
+            let init = instance.get_typed_func::<(i32, i32), i64>(&mut store, "hecun_init")?;
+            let run = instance.get_typed_func(&mut store, "hecun_run")?;
+            Ok((memory, alloc, init, run))
+        })();
+        let (memory, alloc, init, run) = parts.map_err(|e| failure(&self.manifest, &store, &e))?;
+        let mut guest = Guest {
+            store,
+            memory,
+            alloc,
+            run,
+        };
+        let refused = (|| -> wasmtime::Result<String> {
+            let (ptr, len) = write_input(&mut guest, self.params.as_bytes())?;
+            let packed = init.call(&mut guest.store, (ptr, len))?;
+            Ok(String::from_utf8_lossy(read_output(&guest, packed)?).into_owned())
+        })();
+        match refused {
+            Err(e) => Err(failure(&self.manifest, &guest.store, &e)),
+            Ok(message) if !message.is_empty() => {
+                Err(format!("hecun_init refused the parameters: {message}"))
+            }
+            Ok(_) => Ok(guest),
+        }
+    }
+
+    fn give_back(&self, guest: Guest) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(guest);
+        }
+    }
+
+    fn error(&self, candidate: Option<&str>, message: String) -> Error {
+        Error::Plugin {
+            plugin: self.manifest.name.clone(),
+            candidate: candidate.map(str::to_owned),
+            line: None,
+            message,
+        }
+    }
+
+    fn no_answer(&self, candidate: &str) -> Error {
+        self.error(Some(candidate), "gave no answer".into())
+    }
+
+    fn wrong_answer(&self, candidate: &str, got: &Answer, wanted: &str) -> Error {
+        let got = match got {
+            Answer::Scored(..) => "a score",
+            Answer::Excluded(..) => "an exclusion",
+            Answer::Findings(..) => "a list of findings",
+            Answer::Standard(..) => "a standard",
+        };
+        self.error(
+            Some(candidate),
+            format!("answered {got} where {wanted} was asked for"),
+        )
+    }
+}
+
+/// The memory cap in bytes and the epoch ticks of the time limit of a call.
+fn limits(manifest: &Manifest) -> (usize, u64) {
+    let bytes = manifest.limits.max_memory_mb.saturating_mul(1 << 20);
+    let ticks = manifest.limits.max_millis.div_ceil(TICK.as_millis() as u64) + 1;
+    (usize::try_from(bytes).unwrap_or(usize::MAX), ticks)
+}
+
+/// The engine of one plugin: epoch interruption on, its cache (if any).
+fn engine(cache: Option<Cache>) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.cache(cache);
+    Engine::new(&config)
+}
+
+fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> {
+    let mut store = Store::new(
+        engine,
+        Host {
+            candidates: Vec::new(),
+            helper_errors: Vec::new(),
+            fault: None,
+            panic: None,
+            max_memory,
+            memory_refused: false,
+        },
+    );
+    store.limiter(|host| host);
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
+    store
+}
+
+/// Where compiled modules are cached unless the caller says otherwise.
+fn default_cache_dir() -> Option<PathBuf> {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let dir = if let Some(dir) = env("HECUN_CACHE_DIR") {
+        PathBuf::from(dir)
+    } else if let Some(dir) = env("XDG_CACHE_HOME") {
+        PathBuf::from(dir).join("hecun/wasmtime")
+    } else {
+        PathBuf::from(env("HOME")?).join(".cache/hecun/wasmtime")
+    };
+    if dir.is_absolute() {
+        Some(dir)
+    } else {
+        std::env::current_dir().ok().map(|cwd| cwd.join(dir))
+    }
+}
+
+/// Every engine a plugin uses, its epoch advanced every [`TICK`] by one thread.
+static ENGINES: Mutex<Vec<EngineWeak>> = Mutex::new(Vec::new());
+
+fn register_ticker(engine: &Engine) {
+    static TICKER: Once = Once::new();
+    if let Ok(mut engines) = ENGINES.lock() {
+        engines.push(engine.weak());
+    }
+    TICKER.call_once(|| {
+        let spawned = std::thread::Builder::new()
+            .name("hecun-wasm-epoch".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(TICK);
+                    let Ok(mut engines) = ENGINES.lock() else {
+                        return;
+                    };
+                    engines.retain(|weak| match weak.upgrade() {
+                        Some(engine) => {
+                            engine.increment_epoch();
+                            true
+                        }
+                        None => false,
+                    });
+                }
+            });
+        // Without the thread, no time limit could be enforced: nothing would run.
+        if spawned.is_err() {
+            std::process::abort();
+        }
+    });
+}
+
+fn check_export(
+    module: &Module,
+    name: &str,
+    params: &[ValType],
+    results: &[ValType],
+) -> std::result::Result<(), String> {
+    let want = || {
+        let list = |types: &[ValType]| {
+            types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!("({}) -> ({})", list(params), list(results))
+    };
+    match module.get_export(name) {
+        None => Err(format!("does not export {name}")),
+        Some(ExternType::Func(f)) if same_signature(&f, params, results) => Ok(()),
+        Some(_) => Err(format!(
+            "exports {name}, but not as a function {} (ABI {ABI_VERSION})",
+            want()
+        )),
+    }
+}
+
+fn same_signature(f: &FuncType, params: &[ValType], results: &[ValType]) -> bool {
+    let same = |a: &mut dyn ExactSizeIterator<Item = ValType>, b: &[ValType]| {
+        a.len() == b.len() && a.zip(b).all(|(x, y)| ValType::eq(&x, y))
+    };
+    same(&mut f.params(), params) && same(&mut f.results(), results)
+}
+
+/// Every import of the module must be one of the helpers, with its signature.
+fn check_imports(module: &Module) -> std::result::Result<(), String> {
+    let provided: Vec<String> = HELPERS.iter().map(|h| format!("hecun.{h}")).collect();
+    for import in module.imports() {
+        let known = import.module() == "hecun" && HELPERS.contains(&import.name());
+        if !known {
+            return Err(format!(
+                "imports {}.{}, which hecun does not provide (it provides {})",
+                import.module(),
+                import.name(),
+                provided.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+const HELPERS: [&str; 9] = [
+    "distance_to",
+    "nearest",
+    "has_geometry",
+    "count_within",
+    "sum_within",
+    "overlap_share",
+    "touches",
+    "has_layer",
+    "panic",
+];
+
+/// The imports: the spatial helpers, answered from the candidate at `index` of the batch.
+fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
+    let mut linker = Linker::new(engine);
+    linker.func_wrap(
+        "hecun",
+        "distance_to",
+        |mut caller: Caller<'_, Host>, index: i32, lp: i32, ll: i32, cp: i32, cl: i32| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            helper(&mut caller, "distance_to", index, f64::NAN, |c| {
+                Ok(helpers::distance_to(c, &layer, class.as_deref())?.unwrap_or(f64::NAN))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "nearest",
+        |mut caller: Caller<'_, Host>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         cp: i32,
+         cl: i32,
+         id_ptr: i32,
+         id_cap: i32,
+         id_len: i32| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            let nearest = helper(&mut caller, "nearest", index, None, |c| {
+                helpers::nearest(c, &layer, class.as_deref())
+            })?;
+            let Some((id, distance)) = nearest else {
+                return Ok(f64::NAN);
+            };
+            // The id, as much of it as fits, and its whole length: the guest asks again
+            // with room for it when it did not fit.
+            let fits = id.len().min(usize::try_from(id_cap).unwrap_or(0));
+            write_guest(&mut caller, id_ptr, &id.as_bytes()[..fits])?;
+            write_guest(&mut caller, id_len, &(id.len() as u32).to_le_bytes())?;
+            Ok(distance)
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "count_within",
+        |mut caller: Caller<'_, Host>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         cp: i32,
+         cl: i32,
+         metres: f64| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            helper(&mut caller, "count_within", index, -1_i64, |c| {
+                Ok(helpers::count_within(c, &layer, metres, class.as_deref())? as i64)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "sum_within",
+        |mut caller: Caller<'_, Host>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         fp: i32,
+         fl: i32,
+         metres: f64| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            helper(&mut caller, "sum_within", index, f64::NAN, |c| {
+                helpers::sum_within(c, &layer, &field, metres)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "overlap_share",
+        |mut caller: Caller<'_, Host>, index: i32, lp: i32, ll: i32, cp: i32, cl: i32| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            helper(&mut caller, "overlap_share", index, f64::NAN, |c| {
+                helpers::overlap_share(c, &layer, class.as_deref())
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "touches",
+        |mut caller: Caller<'_, Host>, index: i32, lp: i32, ll: i32, cp: i32, cl: i32| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            helper(&mut caller, "touches", index, -1_i32, |c| {
+                Ok(i32::from(helpers::touches(c, &layer, class.as_deref())?))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "has_layer",
+        |mut caller: Caller<'_, Host>, lp: i32, ll: i32| {
+            let layer = text(&mut caller, lp, ll)?;
+            let loaded = caller
+                .data()
+                .candidates
+                .iter()
+                .find_map(|c| c.layers())
+                .is_some_and(|layers| layers.get(&layer).is_some());
+            Ok(i32::from(loaded))
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "has_geometry",
+        |mut caller: Caller<'_, Host>, index: i32| {
+            helper(&mut caller, "has_geometry", index, 0, |c| {
+                Ok(i32::from(c.geometry().is_some()))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "panic",
+        |mut caller: Caller<'_, Host>, ptr: i32, len: i32| {
+            let message = text(&mut caller, ptr, len)?;
+            caller.data_mut().panic = Some(message);
+            Ok(())
+        },
+    )?;
+    Ok(linker)
+}
+
+/// Answers a helper about candidate `index`: its failure is recorded as that candidate's
+/// answer and the guest gets `fail` (NaN or −1); an index outside the batch traps.
+fn helper<T>(
+    caller: &mut Caller<'_, Host>,
+    name: &str,
+    index: i32,
+    fail: T,
+    answer: impl FnOnce(&Candidate) -> std::result::Result<T, String>,
+) -> wasmtime::Result<T> {
+    let host = caller.data_mut();
+    let Some(candidate) = usize::try_from(index)
+        .ok()
+        .and_then(|i| host.candidates.get(i))
+    else {
+        let fault = format!(
+            "called {name} for candidate #{index} of a batch of {}",
+            host.candidates.len()
+        );
+        host.fault = Some(fault.clone());
+        return Err(wasmtime::Error::msg(fault));
+    };
+    match answer(candidate) {
+        Ok(value) => Ok(value),
+        Err(message) => {
+            let slot = &mut host.helper_errors[index as usize];
+            if slot.is_none() {
+                *slot = Some(format!("{name}: {message}"));
+            }
+            Ok(fail)
+        }
+    }
+}
+
+/// A UTF-8 string in guest memory; out of bounds or not UTF-8 traps.
+fn text(caller: &mut Caller<'_, Host>, ptr: i32, len: i32) -> wasmtime::Result<String> {
+    let memory = caller
+        .get_export("memory")
+        .and_then(|e| e.into_memory())
+        .ok_or_else(|| wasmtime::Error::msg("the module exports no memory"))?;
+    let data = memory.data(&*caller);
+    let bytes = usize::try_from(ptr)
+        .ok()
+        .zip(usize::try_from(len).ok())
+        .and_then(|(p, l)| data.get(p..p.checked_add(l)?));
+    let result = match bytes.map(std::str::from_utf8) {
+        Some(Ok(s)) => Ok(s.to_owned()),
+        Some(Err(_)) => Err(format!(
+            "passed a string at {ptr} ({len} bytes) that is not UTF-8"
+        )),
+        None => Err(format!(
+            "passed a string at {ptr} ({len} bytes) outside its memory"
+        )),
+    };
+    result.map_err(|fault| {
+        caller.data_mut().fault = Some(fault.clone());
+        wasmtime::Error::msg(fault)
+    })
+}
+
+/// Writes `bytes` into guest memory at `ptr`; out of bounds traps.
+fn write_guest(caller: &mut Caller<'_, Host>, ptr: i32, bytes: &[u8]) -> wasmtime::Result<()> {
+    let memory = caller
+        .get_export("memory")
+        .and_then(|e| e.into_memory())
+        .ok_or_else(|| wasmtime::Error::msg("the module exports no memory"))?;
+    let written = usize::try_from(ptr)
+        .ok()
+        .and_then(|at| memory.write(&mut *caller, at, bytes).ok());
+    if written.is_none() {
+        let fault = format!(
+            "gave a buffer at {ptr} ({} bytes) outside its memory",
+            bytes.len()
+        );
+        caller.data_mut().fault = Some(fault.clone());
+        return Err(wasmtime::Error::msg(fault));
+    }
+    Ok(())
+}
+
+/// An optional class: a negative length means any class.
+fn class(caller: &mut Caller<'_, Host>, ptr: i32, len: i32) -> wasmtime::Result<Option<String>> {
+    if len < 0 {
+        return Ok(None);
+    }
+    text(caller, ptr, len).map(Some)
+}
+
+/// Copies `bytes` into a buffer the guest allocates; returns its (ptr, len).
+fn write_input(guest: &mut Guest, bytes: &[u8]) -> wasmtime::Result<(i32, i32)> {
+    let len = i32::try_from(bytes.len())
+        .map_err(|_| wasmtime::Error::msg("the input is larger than 2 GiB"))?;
+    let ptr = guest.alloc.call(&mut guest.store, len)?;
+    let start = u32::try_from(ptr)
+        .map_err(|_| wasmtime::Error::msg(format!("hecun_alloc returned {ptr}, not an address")))?;
+    guest
+        .memory
+        .write(&mut guest.store, start as usize, bytes)
+        .map_err(|_| {
+            wasmtime::Error::msg(format!(
+                "hecun_alloc returned {ptr}, outside its memory for {len} bytes"
+            ))
+        })?;
+    Ok((ptr, len))
+}
+
+/// The answer buffer `(ptr << 32) | len` in guest memory.
+fn read_output(guest: &Guest, packed: i64) -> wasmtime::Result<&[u8]> {
+    let packed = packed as u64;
+    let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+    guest
+        .memory
+        .data(&guest.store)
+        .get(ptr..ptr.saturating_add(len))
+        .ok_or_else(|| {
+            wasmtime::Error::msg(format!(
+                "answered with a buffer at {ptr} ({len} bytes) outside its memory"
+            ))
+        })
+}
+
+/// What stopped a batch, in words: the broken limit, the panic, the trap and where.
+fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> String {
+    let host = store.data();
+    if host.memory_refused {
+        return format!(
+            "memory limit of {} MiB reached",
+            manifest.limits.max_memory_mb
+        );
+    }
+    if let Some(message) = &host.panic {
+        return format!("panicked: {message}");
+    }
+    if let Some(fault) = &host.fault {
+        return fault.clone();
+    }
+    failure_without_store(manifest, e)
+}
+
+fn failure_without_store(manifest: &Manifest, e: &wasmtime::Error) -> String {
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => format!(
+            "stopped: ran longer than its limit of {} ms",
+            manifest.limits.max_millis
+        ),
+        Some(trap) => {
+            let place = e
+                .downcast_ref::<WasmBacktrace>()
+                .and_then(|bt| bt.frames().first())
+                .map(|frame| match frame.func_name() {
+                    Some(name) => format!(" in {name}"),
+                    None => format!(" in function #{}", frame.func_index()),
+                })
+                .unwrap_or_default();
+            let trap = trap.to_string();
+            let trap = trap.strip_prefix("wasm trap: ").unwrap_or(&trap);
+            format!("trapped: {trap}{place}")
+        }
+        None => first_line(e),
+    }
+}
+
+fn first_line(e: &impl std::fmt::Display) -> String {
+    let text = e.to_string();
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+fn same_features(a: &Candidate, b: &Candidate) -> bool {
+    a.features()
+        .map(|(name, _)| name)
+        .eq(b.features().map(|(name, _)| name))
+}
+
+/// A launch check's input as a candidate: the input's fields are its features.
+fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
+    let (names, values): (Vec<String>, Vec<Value>) = match input {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .unzip(),
+        other => (vec!["input".into()], vec![Value::from(other.clone())]),
+    };
+    let names: FeatureNames = names.into();
+    Candidate::new(id, names, values)
+}
+
+/// The batch buffer of the ABI: explain flag, feature names, candidates with their values
+/// and attributes.
+fn encode_batch(batch: &[Candidate], explain: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + batch.len() * 64);
+    out.push(u8::from(explain));
+    let names: Vec<&str> = batch
+        .first()
+        .map(|c| c.features().map(|(n, _)| n).collect())
+        .unwrap_or_default();
+    put_u32(&mut out, names.len());
+    for name in &names {
+        put_str(&mut out, name);
+    }
+    put_u32(&mut out, batch.len());
+    for c in batch {
+        put_str(&mut out, c.id());
+        for (_, value) in c.features() {
+            match value {
+                Value::Missing => out.push(0),
+                Value::Bool(b) => out.extend([1, u8::from(*b)]),
+                Value::Int(i) => {
+                    out.push(2);
+                    out.extend(i.to_le_bytes());
+                }
+                Value::Float(f) => {
+                    out.push(3);
+                    out.extend(f.to_le_bytes());
+                }
+                Value::Text(s) => {
+                    out.push(4);
+                    put_str(&mut out, s);
+                }
+                Value::Json(j) => {
+                    out.push(5);
+                    put_str(&mut out, &j.to_string());
+                }
+            }
+        }
+        put_str(&mut out, c.properties().map_or("", |p| p.raw()));
+    }
+    out
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend((n as u32).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len());
+    out.extend(s.as_bytes());
+}
+
+/// Reads the answer buffer of the ABI.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or_else(|| {
+            format!(
+                "answered with a buffer that ends early (byte {} of {})",
+                self.at,
+                self.bytes.len()
+            )
+        })?;
+        let slice = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
+        let mut a = [0; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn u8(&mut self) -> std::result::Result<u8, String> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> std::result::Result<usize, String> {
+        Ok(u32::from_le_bytes(self.array()?) as usize)
+    }
+
+    fn f64(&mut self) -> std::result::Result<f64, String> {
+        Ok(f64::from_le_bytes(self.array()?))
+    }
+
+    fn str(&mut self) -> std::result::Result<String, String> {
+        let n = self.u32()?;
+        let bytes = self.take(n)?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| format!("answered with text that is not UTF-8 at byte {}", self.at))
+    }
+
+    /// A count of entries each at least `min` bytes long: no larger than the bytes left.
+    fn count(&mut self, min: usize) -> std::result::Result<usize, String> {
+        let n = self.u32()?;
+        if n.saturating_mul(min) > self.bytes.len() - self.at {
+            return Err(format!(
+                "answered a count of {n} that the buffer cannot hold"
+            ));
+        }
+        Ok(n)
+    }
+
+    fn evidence(&mut self) -> std::result::Result<BTreeMap<String, serde_json::Value>, String> {
+        let text = self.str()?;
+        if text.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| format!("answered evidence that is not a JSON object: {e}"))
+    }
+
+    fn findings(&mut self) -> std::result::Result<Vec<Finding>, String> {
+        let n = self.count(13)?;
+        (0..n)
+            .map(|_| {
+                let criterion = self.str()?;
+                let veto = self.u8()? != 0;
+                let reason = self.str()?;
+                let evidence = self.evidence()?;
+                Ok(Finding {
+                    criterion,
+                    veto,
+                    reason,
+                    evidence,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One entry per candidate; the outer error is a malformed buffer, an inner one the
+/// candidate's own failure.
+fn decode_answers(
+    bytes: &[u8],
+    n: usize,
+) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
+    let mut r = Reader { bytes, at: 0 };
+    let mut answers = Vec::with_capacity(n);
+    for i in 0..n {
+        let answer = match r.u8()? {
+            0 => {
+                let score = r.f64()?;
+                let terms = (0..r.count(20)?)
+                    .map(|_| {
+                        Ok(Term {
+                            name: r.str()?,
+                            weight: r.f64()?,
+                            value: r.f64()?,
+                        })
+                    })
+                    .collect::<std::result::Result<_, String>>()?;
+                Ok(Answer::Scored(score, terms))
+            }
+            1 => {
+                let reason = r.str()?;
+                Ok(Answer::Excluded(reason, r.evidence()?))
+            }
+            2 => Ok(Answer::Findings(r.findings()?)),
+            3 => {
+                let standard = r.str()?;
+                Ok(Answer::Standard(standard, r.findings()?))
+            }
+            4 => Err(r.str()?),
+            other => {
+                return Err(format!(
+                    "answered outcome {other} for candidate #{i}, which ABI {ABI_VERSION} does not know"
+                ));
+            }
+        };
+        answers.push(answer);
+    }
+    if r.at != bytes.len() {
+        return Err(format!(
+            "answered {} bytes more than {n} answers",
+            bytes.len() - r.at
+        ));
+    }
+    Ok(answers)
+}

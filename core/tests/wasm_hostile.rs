@@ -1,0 +1,456 @@
+//! The WebAssembly runtime against hostile and broken modules (WAT fixtures in
+//! `tests/fixtures/wasm/`): each ends with an error that names the plugin (and the candidate,
+//! when one was running), and every other candidate is answered.
+#![cfg(feature = "wasm")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use geo::{Geometry, Point};
+use hecun::rules::{
+    Candidate, Features, Outcome, Plugin, RhaiPlugin, Score, Status, Value, WasmPlugin,
+};
+use hecun::{IndexedLayer, LayerItem, SpatialLayers};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/wasm")
+        .join(name)
+}
+
+/// A plugin folder in `dir` whose manifest names the fixture `module`; `extra` is appended.
+fn plugin_dir(dir: &Path, name: &str, kind: &str, module: &str, extra: &str) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let manifest = format!(
+        "name = {name:?}\nversion = \"1.0.0\"\ncontract = 1\nkind = {kind:?}\nmodule = {:?}\n{extra}\n",
+        fixture(module).display().to_string()
+    );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    folder
+}
+
+fn load(name: &str, module: &str, extra: &str) -> hecun::Result<WasmPlugin> {
+    let dir = tempfile::tempdir().unwrap();
+    WasmPlugin::load_with_cache(
+        &plugin_dir(dir.path(), name, "site-score", module, extra),
+        None,
+    )
+}
+
+fn load_error(name: &str, module: &str, extra: &str) -> String {
+    let err = load(name, module, extra).expect_err("the module must be refused");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("plugin {name:?}")),
+        "the error names the plugin: {text}"
+    );
+    text
+}
+
+fn cell(id: &str, x: f64) -> Candidate {
+    let names: Arc<[String]> = vec!["label".to_owned(), "x".to_owned()].into();
+    Candidate::new(id, names, vec![Value::Text(format!("cell {id}")), x.into()])
+}
+
+fn score_all(plugin: &WasmPlugin, xs: &[f64], explain: bool) -> Vec<hecun::Result<Score>> {
+    let cells: Vec<Candidate> = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| cell(&format!("c{}", i + 1), x))
+        .collect();
+    let refs: Vec<&dyn Features> = cells.iter().map(|c| c as &dyn Features).collect();
+    plugin.score_batch(&refs, explain)
+}
+
+fn scored(result: &hecun::Result<Score>) -> f64 {
+    match result {
+        Ok(Score {
+            outcome: Outcome::Scored(s),
+            ..
+        }) => *s,
+        other => panic!("expected a score, got {other:?}"),
+    }
+}
+
+/// The error of candidate `id`, checked to name the plugin and the candidate.
+fn failed(result: &hecun::Result<Score>, plugin: &str, id: &str) -> String {
+    let text = match result {
+        Err(e) => e.to_string(),
+        Ok(s) => panic!("expected candidate {id} to fail, got {s:?}"),
+    };
+    assert!(
+        text.contains(&format!("plugin {plugin:?}, candidate {id:?}")),
+        "the error names plugin and candidate: {text}"
+    );
+    text
+}
+
+#[test]
+fn a_batch_is_scored_explained_excluded_and_failed_per_candidate() {
+    let plugin = load("first-float", "score.wat", "").unwrap();
+    let results = score_all(&plugin, &[1.5, 2.0, -6.0, -5.0], true);
+    assert_eq!(results.len(), 4);
+    let first = results[0].as_ref().unwrap();
+    assert_eq!(first.outcome, Outcome::Scored(1.5));
+    assert_eq!(first.terms.len(), 1);
+    assert_eq!(first.terms[0].name, "first_float");
+    assert_eq!(first.terms[0].contribution(), 1.5);
+    assert_eq!(scored(&results[1]), 2.0);
+    match &results[2].as_ref().unwrap().outcome {
+        Outcome::Excluded { reason, evidence } => {
+            assert_eq!(reason, "too close");
+            assert_eq!(evidence.get("d"), Some(&serde_json::json!(1)));
+        }
+        other => panic!("expected an exclusion, got {other:?}"),
+    }
+    let text = failed(&results[3], "first-float", "c4");
+    assert!(text.ends_with("rejected"), "{text}");
+    // Without an explanation, no terms.
+    let plain = score_all(&plugin, &[1.5], false);
+    assert!(plain[0].as_ref().unwrap().terms.is_empty());
+    // A batch of one, through the Features path.
+    assert_eq!(
+        scored(&plugin.score_features(&cell("one", 7.0), false)),
+        7.0
+    );
+}
+
+#[test]
+fn the_spatial_helpers_answer_from_the_candidates_layers() {
+    let mut layers = SpatialLayers::new();
+    layers.insert(IndexedLayer::new(
+        "roads",
+        vec![LayerItem {
+            id: "R1".into(),
+            class: None,
+            geometry: Geometry::Point(Point::new(300.0, 400.0)),
+            properties: None,
+        }],
+    ));
+    let layers = Arc::new(layers);
+    let names: Arc<[String]> = Vec::new().into();
+    let placed = Candidate::with_place(
+        "S1",
+        names.clone(),
+        vec![],
+        None,
+        Some(Geometry::Point(Point::new(0.0, 0.0))),
+        Some(layers),
+    );
+    let nowhere = Candidate::new("S2", names, vec![]);
+    let plugin = load("road-distance", "score.wat", "").unwrap();
+    let results = plugin.score_batch(&[&placed, &nowhere], false);
+    assert!((scored(&results[0]) - 500.0).abs() < 1e-9);
+    let text = failed(&results[1], "road-distance", "S2");
+    assert!(
+        text.contains("distance_to: spatial helpers need the plan's layers"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_trap_in_one_candidate_leaves_the_others_answered() {
+    let plugin = load("trapper", "score.wat", "").unwrap();
+    let results = score_all(&plugin, &[1.0, -1.0, 2.0], false);
+    assert_eq!(scored(&results[0]), 1.0);
+    let text = failed(&results[1], "trapper", "c2");
+    assert!(
+        text.ends_with("trapped: wasm `unreachable` instruction executed in misbehave"),
+        "{text}"
+    );
+    assert_eq!(scored(&results[2]), 2.0);
+    // The plugin goes on answering afterwards.
+    assert_eq!(scored(&score_all(&plugin, &[3.0], false)[0]), 3.0);
+}
+
+#[test]
+fn a_panic_is_reported_with_its_message() {
+    let plugin = load("panicker", "score.wat", "").unwrap();
+    let results = score_all(&plugin, &[4.0, -2.0], false);
+    assert_eq!(scored(&results[0]), 4.0);
+    let text = failed(&results[1], "panicker", "c2");
+    assert!(text.ends_with("panicked: negative score"), "{text}");
+}
+
+#[test]
+fn an_infinite_loop_is_stopped_at_the_time_limit() {
+    let plugin = load("looper", "score.wat", "[limits]\nmax_millis = 50").unwrap();
+    let start = Instant::now();
+    let results = score_all(&plugin, &[1.0, -3.0, 2.0], false);
+    let took = start.elapsed();
+    assert_eq!(scored(&results[0]), 1.0);
+    let text = failed(&results[1], "looper", "c2");
+    assert!(
+        text.ends_with("stopped: ran longer than its limit of 50 ms"),
+        "{text}"
+    );
+    assert_eq!(scored(&results[2]), 2.0);
+    // The batch and the candidate's own rerun: twice the limit, and a few ticks.
+    assert!(took.as_millis() < 2_000, "took {took:?}");
+}
+
+#[test]
+fn a_memory_grow_bomb_is_stopped_at_the_memory_cap() {
+    let plugin = load("bomb", "score.wat", "[limits]\nmax_memory_mb = 8").unwrap();
+    let results = score_all(&plugin, &[-4.0, 3.0], false);
+    let text = failed(&results[0], "bomb", "c1");
+    assert!(text.ends_with("memory limit of 8 MiB reached"), "{text}");
+    assert_eq!(scored(&results[1]), 3.0);
+}
+
+#[test]
+fn a_module_larger_than_the_cap_is_refused_at_load() {
+    let text = load_error("big", "big_memory.wat", "");
+    assert!(text.ends_with("memory limit of 64 MiB reached"), "{text}");
+    // With a larger cap it loads.
+    load("big", "big_memory.wat", "[limits]\nmax_memory_mb = 100").unwrap();
+}
+
+#[test]
+fn a_missing_export_is_named() {
+    let text = load_error("no-run", "no_run.wat", "");
+    assert!(text.ends_with("does not export hecun_run"), "{text}");
+}
+
+#[test]
+fn a_module_for_a_newer_abi_asks_to_upgrade_hecun() {
+    let text = load_error("future", "abi2.wat", "");
+    assert!(
+        text.ends_with("built for ABI 2, but this hecun speaks ABI 1: upgrade hecun"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_module_for_an_older_abi_asks_to_rebuild_the_plugin() {
+    let text = load_error("past", "abi0.wat", "");
+    assert!(
+        text.ends_with("built for ABI 0, but this hecun speaks ABI 1: rebuild it with hecun-plugin-sdk for ABI 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_webassembly_are_refused() {
+    let text = load_error("rhai-in-disguise", "not_wasm.wasm", "");
+    assert!(
+        text.contains("not_wasm.wasm is not a WebAssembly module"),
+        "{text}"
+    );
+    let text = load_error("truncated", "truncated.wasm", "");
+    assert!(
+        text.contains("truncated.wasm is not a valid WebAssembly module"),
+        "{text}"
+    );
+}
+
+#[test]
+fn imports_beyond_the_helpers_are_refused() {
+    let text = load_error("wasi", "wasi.wat", "");
+    assert!(
+        text.contains("imports wasi_snapshot_preview1.fd_write, which hecun does not provide"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hecun_init_is_limited_and_may_refuse_the_parameters() {
+    let text = load_error("slow-start", "init_loop.wat", "[limits]\nmax_millis = 30");
+    assert!(
+        text.ends_with("stopped: ran longer than its limit of 30 ms"),
+        "{text}"
+    );
+    let text = load_error("picky", "init_refuses.wat", "");
+    assert!(
+        text.ends_with("hecun_init refused the parameters: bad param"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_second_load_is_a_cache_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let folder = plugin_dir(dir.path(), "cached", "site-score", "score.wat", "");
+    let first = WasmPlugin::load_with_cache(&folder, Some(&cache)).unwrap();
+    assert!(!first.from_cache());
+    let files = walk(&cache);
+    assert!(files > 0, "the cache folder holds the compiled module");
+    let start = Instant::now();
+    let second = WasmPlugin::load_with_cache(&folder, Some(&cache)).unwrap();
+    eprintln!("load from the cache: {:?}", start.elapsed());
+    assert!(second.from_cache());
+    assert_eq!(scored(&score_all(&second, &[9.0], false)[0]), 9.0);
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn plugin_load_chooses_the_runtime_and_runs_every_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Plugin::load(&plugin_dir(
+        dir.path(),
+        "launch",
+        "launch-check",
+        "score.wat",
+        "",
+    ))
+    .unwrap();
+    assert!(matches!(launch, Plugin::Wasm(_)));
+    let input = serde_json::json!({
+        "id": "S1", "township": "东镇",
+        "villages": [{"id": "v1", "强制拆迁": false}],
+    });
+    assert_eq!(launch.check("S1", &input).unwrap().status, Status::Pass);
+    let verdicts = launch.check_batch(&[("S1", &input), ("S2", &input)]);
+    assert!(
+        verdicts
+            .iter()
+            .all(|v| v.as_ref().unwrap().status == Status::Pass)
+    );
+    let standard = Plugin::load(&plugin_dir(
+        dir.path(),
+        "standard",
+        "standard-selection",
+        "score.wat",
+        "",
+    ))
+    .unwrap();
+    let answer = standard.select_standard(&cell("C1", 1.0)).unwrap();
+    assert_eq!(answer.standard, "GB 50180-2018");
+    assert_eq!(answer.verdict.status, Status::Pass);
+    // Asking a plugin of one kind for another names the plugin and the candidate.
+    let text = launch
+        .score(&cell("S9", 1.0), false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains(
+            "plugin \"launch\", candidate \"S9\": is a launch-check plugin, not a site-score"
+        ),
+        "{text}"
+    );
+    // The Rhai runtime refuses a module, and the WebAssembly runtime a script.
+    let text = RhaiPlugin::load(&dir.path().join("launch"))
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("is a WebAssembly plugin"), "{text}");
+}
+
+#[test]
+fn the_plugins_own_test_cases_run_through_the_module() {
+    let extra = r#"
+[[tests]]
+name = "first float"
+input = { id = "S1", x = 2.5 }
+expect = { score = 2.5, terms = { first_float = 2.5 } }
+
+[[tests]]
+name = "road distance"
+input = { id = "S2", point = [0, 0], layers.roads = [{ id = "R1", point = [300, 400] }] }
+expect = { score = 500.0 }
+
+[[tests]]
+name = "wrong expectation"
+input = { id = "S3", x = 1.0 }
+expect = { score = 2.0 }
+"#;
+    let plugin = load("self-tested", "score.wat", extra).unwrap();
+    let outcomes = plugin.run_tests();
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(outcomes[0], ("first float".into(), Ok(())));
+    assert_eq!(outcomes[1], ("road distance".into(), Ok(())));
+    assert_eq!(
+        outcomes[2],
+        (
+            "wrong expectation".into(),
+            Err("score 1 (expected 2)".into())
+        )
+    );
+}
+
+#[test]
+fn manifests_name_exactly_one_of_script_and_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("plugin.toml"),
+            format!(
+                "name = {name:?}\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n{body}"
+            ),
+        )
+        .unwrap();
+        Plugin::load(&folder).unwrap_err().to_string()
+    };
+    let both = write("both", "script = \"a.rhai\"\nmodule = \"a.wasm\"\n");
+    assert!(both.contains("names both a script and a module"), "{both}");
+    let neither = write("neither", "");
+    assert!(neither.contains("names neither a script"), "{neither}");
+    let typo = write("typo", "module = \"a.wasm\"\n[limits]\nmax_memory = 10\n");
+    assert!(typo.contains("unknown field `max_memory`"), "{typo}");
+}
+
+#[test]
+fn one_plugin_serves_many_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<WasmPlugin>();
+    send_sync::<Plugin>();
+    let plugin = load("threads", "score.wat", "").unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let plugin = &plugin;
+            s.spawn(move || {
+                let xs: Vec<f64> = (0..1000).map(|i| (t * 1000 + i) as f64).collect();
+                let results = score_all(plugin, &xs, false);
+                for (x, r) in xs.iter().zip(&results) {
+                    assert_eq!(scored(r), *x);
+                }
+            });
+        }
+    });
+}
+
+/// Per-candidate cost of batch calls with the trivial module (run with `--ignored
+/// --nocapture` in release).
+#[test]
+#[ignore]
+fn measure_batch_cost() {
+    let plugin = load("measure", "score.wat", "").unwrap();
+    let n = 200_000;
+    let cells: Vec<Candidate> = (0..n).map(|i| cell(&format!("c{i}"), i as f64)).collect();
+    let refs: Vec<&dyn Features> = cells.iter().map(|c| c as &dyn Features).collect();
+    let _ = plugin.score_batch(&refs[..1000], false);
+    let start = Instant::now();
+    let results = plugin.score_batch(&refs, false);
+    let batched = start.elapsed();
+    assert_eq!(results.len(), n);
+    let start = Instant::now();
+    for c in &refs[..20_000] {
+        plugin.score_features(*c, false).unwrap();
+    }
+    let single = start.elapsed();
+    eprintln!(
+        "batches of 256: {:.0} ns per candidate; one at a time: {:.0} ns per candidate",
+        batched.as_nanos() as f64 / n as f64,
+        single.as_nanos() as f64 / 20_000.0
+    );
+}
