@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use hecun::rules::{GridLayers, GridSpec, RhaiPlugin, score_grid};
+use hecun::rules::{GridLayers, GridSpec, Plugin, score_grid};
 use hecun::{Crs, CrsEngine, LayerKind, LayerSource};
 
 /// What `hecun grid` was asked for.
@@ -80,7 +80,7 @@ pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
         ),
         (a, g) => a.or(g),
     };
-    let plugin = RhaiPlugin::load(&args.plugin)?;
+    let plugin = Plugin::load(&args.plugin)?;
     let roads = LayerSource::new(&args.roads, LayerKind::Roads);
     let corridors = args
         .corridors

@@ -183,7 +183,7 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
     let mut report = String::new();
     let (mut passed, mut failed) = (0, 0);
     for path in plugins {
-        let plugin = hecun::rules::RhaiPlugin::load(path)?;
+        let plugin = hecun::rules::Plugin::load(path)?;
         let m = plugin.manifest();
         report.push_str(&format!(
             "{} {} ({} cases)\n",

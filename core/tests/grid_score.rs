@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hecun::rules::{GridLayers, GridScores, GridSpec, RhaiPlugin, score_cells, score_grid};
+use hecun::rules::{GridLayers, GridScores, GridSpec, Plugin, score_cells, score_grid};
 use hecun::{Crs, CrsEngine, GridFeatures, LayerKind, LayerSource};
 
 fn repo() -> PathBuf {
@@ -16,12 +16,12 @@ fn data() -> PathBuf {
     repo().join("tests/data/reference-city")
 }
 
-fn plugin() -> RhaiPlugin {
-    RhaiPlugin::load(&repo().join("plugins/grid-suitability")).unwrap()
+fn plugin() -> Plugin {
+    Plugin::load(&repo().join("plugins/grid-suitability")).unwrap()
 }
 
 /// The plugin's formula, written again here from its documentation and its parameters.
-fn formula(plugin: &RhaiPlugin, dist: f64, in_corridor: bool) -> Option<f64> {
+fn formula(plugin: &Plugin, dist: f64, in_corridor: bool) -> Option<f64> {
     let p = |name: &str| plugin.manifest().params[name].as_float().unwrap();
     if in_corridor {
         return None;
@@ -51,7 +51,7 @@ fn oracle() -> GridFeatures {
     features
 }
 
-fn job(plugin: &RhaiPlugin) -> GridScores {
+fn job(plugin: &Plugin) -> GridScores {
     let spec = GridSpec::load(&data().join("grid.json")).unwrap();
     assert_eq!(spec.crs, Some(Crs::from_epsg(4547).unwrap()));
     let layers = GridLayers::load(
@@ -148,7 +148,7 @@ fn the_first_failing_cell_is_named_whatever_the_threads() -> Result<(), Box<dyn 
         dir.path().join("score.rhai"),
         "fn score(c, params) { if c.road_distance > 5.0 { throw \"too far\"; } 1.0 }",
     )?;
-    let plugin = RhaiPlugin::load(dir.path())?;
+    let plugin = Plugin::load(dir.path())?;
     let features = GridFeatures {
         nearest_road_m: (0..50_000)
             .map(|i| if i < 30_000 { 1.0 } else { 9.0 })

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::candidate::{Candidate, FeatureNames, Features, Value};
 use super::contract::{Kind, Manifest};
-use super::rhai_runtime::RhaiPlugin;
+use super::plugin::Plugin;
 use super::score::Outcome;
 use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
@@ -575,7 +575,7 @@ pub fn score_grid(
     grid: &Grid,
     roads: &[Geometry<f64>],
     corridors: &[MultiPolygon<f64>],
-    plugin: &RhaiPlugin,
+    plugin: &Plugin,
 ) -> Result<GridScores> {
     let started = Instant::now();
     let features = grid_features(grid, roads, corridors);
@@ -599,7 +599,7 @@ pub fn score_grid(
 ///
 /// ```
 /// use hecun::GridFeatures;
-/// use hecun::rules::{RhaiPlugin, score_cells};
+/// use hecun::rules::{Plugin, score_cells};
 ///
 /// let dir = tempfile::tempdir()?;
 /// std::fs::write(dir.path().join("plugin.toml"), r#"
@@ -615,12 +615,12 @@ pub fn score_grid(
 ///         term("near", 1.0, 1.0 / (1.0 + c.road_distance))
 ///     }
 /// "#)?;
-/// let plugin = RhaiPlugin::load(dir.path())?;
+/// let plugin = Plugin::load(dir.path())?;
 /// let features = GridFeatures { nearest_road_m: vec![0.0, 3.0, 1.0], in_corridor: vec![false, false, true] };
 /// assert_eq!(score_cells(&features, &plugin)?, [Some(1.0), Some(0.25), None]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn score_cells(features: &GridFeatures, plugin: &RhaiPlugin) -> Result<Vec<Option<f64>>> {
+pub fn score_cells(features: &GridFeatures, plugin: &Plugin) -> Result<Vec<Option<f64>>> {
     let kind = plugin.manifest().kind;
     if kind != Kind::SiteScore {
         return Err(Error::Plugin {
@@ -638,26 +638,34 @@ pub fn score_cells(features: &GridFeatures, plugin: &RhaiPlugin) -> Result<Vec<O
         .nearest_road_m
         .len()
         .min(features.in_corridor.len());
-    let score = |i: usize| -> Result<Option<f64>> {
-        let cell = Cell {
-            index: i,
-            road_distance: features.nearest_road_m[i],
-            in_corridor: features.in_corridor[i],
-            names: &names,
-        };
-        Ok(match plugin.score_features(&cell, false)?.outcome {
-            Outcome::Scored(s) => Some(s),
-            Outcome::Excluded { .. } => None,
-        })
+    let cell = |i: usize| Cell {
+        index: i,
+        road_distance: features.nearest_road_m[i],
+        in_corridor: features.in_corridor[i],
+        names: &names,
     };
-    match (0..n).into_par_iter().map(score).collect() {
-        Ok(scores) => Ok(scores),
-        // Several cells may fail: name the first, whatever thread met which.
-        Err(e) => match (0..n).into_par_iter().find_first(|&i| score(i).is_err()) {
-            Some(first) => Err(score(first).err().unwrap_or(e)),
-            None => Err(e),
-        },
-    }
+    // Cells go to the plugin in blocks: a WebAssembly plugin takes each block in few calls;
+    // a Rhai plugin scores them one by one.
+    const BLOCK: usize = 1024;
+    let scored: Vec<Result<Option<f64>>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let cells: Vec<Cell> = (b * BLOCK..((b + 1) * BLOCK).min(n)).map(cell).collect();
+            let refs: Vec<&dyn Features> = cells.iter().map(|c| c as &dyn Features).collect();
+            plugin
+                .score_batch(&refs, false)
+                .into_iter()
+                .map(|s| {
+                    s.map(|s| match s.outcome {
+                        Outcome::Scored(v) => Some(v),
+                        Outcome::Excluded { .. } => None,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Several cells may fail: name the first, whatever thread met which.
+    scored.into_iter().collect()
 }
 
 /// A grid cell as the scoring plugin reads it, without an allocation (see [`Features`]).

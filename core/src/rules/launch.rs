@@ -5,7 +5,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::communities::Community;
-use super::rhai_runtime::RhaiPlugin;
+use super::plugin::Plugin;
 use super::verdict::Verdict;
 use crate::error::Result;
 use crate::layer::Layer;
@@ -44,7 +44,7 @@ pub fn launch_input(community: &Community, villages: &Layer, schema: &Schema) ->
 /// Checks every community on all cores, in community order. A plugin failure on one
 /// community is that community's result; the others are checked all the same.
 pub fn check_communities(
-    plugin: &RhaiPlugin,
+    plugin: &Plugin,
     communities: &[Community],
     villages: &Layer,
     schema: &Schema,
@@ -112,7 +112,7 @@ impl LaunchRun {
     /// Reads the plan's villages (and sites), groups them into communities and checks each
     /// with the plugin at `plugin`.
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
-        let plugin = RhaiPlugin::load(plugin)?;
+        let plugin = Plugin::load(plugin)?;
         let read = |source: &crate::job::LayerSource| -> Result<Layer> {
             Ok(source.read(plan.affected.input_crs, false)?.layer)
         };

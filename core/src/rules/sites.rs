@@ -24,7 +24,7 @@ use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
 use rayon::prelude::*;
 
 use super::candidate::{Candidate, FeatureNames, Value};
-use super::rhai_runtime::RhaiPlugin;
+use super::plugin::Plugin;
 use super::scene::{SceneLayer, build_scene};
 use super::score::{Outcome, Rank, Score, rank};
 use crate::error::{Error, Result};
@@ -203,7 +203,7 @@ impl SiteScoreRun {
         top: usize,
         explain: bool,
     ) -> Result<SiteScoreRun> {
-        let plugin = RhaiPlugin::load(plugin)?;
+        let plugin = Plugin::load(plugin)?;
         if plan.sites.is_none() {
             return Err(Error::config(
                 plan.path.display().to_string(),

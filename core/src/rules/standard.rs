@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use super::candidate::{Candidate, FeatureNames, Value};
 use super::communities::{Community, communities};
-use super::rhai_runtime::RhaiPlugin;
+use super::plugin::Plugin;
 use super::scene::{SceneLayer, build_scene};
 use super::verdict::{StandardVerdict, Status};
 use crate::error::{Error, Result};
@@ -198,7 +198,7 @@ impl StandardRun {
     /// standard applies and whether the community meets it, on all cores, in community order.
     /// A plugin failure on one community is that community's result.
     pub fn run(plan: &Plan, run: &AffectedRun, plugin: &Path) -> Result<StandardRun> {
-        let plugin = RhaiPlugin::load(plugin)?;
+        let plugin = Plugin::load(plugin)?;
         if plugin.manifest().kind != super::Kind::StandardSelection {
             return Err(Error::config(
                 plugin.manifest().name.clone(),

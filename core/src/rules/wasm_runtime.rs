@@ -1132,8 +1132,17 @@ impl<'a> Reader<'a> {
         if text.is_empty() {
             return Ok(BTreeMap::new());
         }
-        serde_json::from_str(&text)
-            .map_err(|e| format!("answered evidence that is not a JSON object: {e}"))
+        let raw: BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&text)
+                .map_err(|e| format!("answered evidence that is not a JSON object: {e}"))?;
+        raw.into_iter()
+            .map(|(k, v)| {
+                exact_number(v.get())
+                    .map_or_else(|| serde_json::from_str(v.get()), Ok)
+                    .map(|v| (k, v))
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| format!("answered evidence that is not JSON: {e}"))
     }
 
     fn findings(&mut self) -> std::result::Result<Vec<Finding>, String> {
@@ -1203,4 +1212,26 @@ fn decode_answers(
         ));
     }
     Ok(answers)
+}
+
+/// A JSON number as Rust reads it, correctly rounded: serde_json's own float parser (without
+/// its `float_roundtrip` feature, which would slow reading every GeoJSON coordinate) can be a
+/// unit in the last place off, and evidence must be the same bits the Rhai runtime gives.
+fn exact_number(text: &str) -> Option<serde_json::Value> {
+    let t = text.trim();
+    if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return None;
+    }
+    if !t.contains(['.', 'e', 'E']) {
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(i.into());
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Some(u.into());
+        }
+    }
+    t.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(serde_json::Value::Number)
 }

@@ -1,0 +1,173 @@
+//! Every shipped rule written twice — in Rhai and as WebAssembly (`plugins/<name>/wasm`) —
+//! gives the same answers on the same data: the jobs' output files are compared byte for
+//! byte (scores to the bit, terms, exclusions, verdicts, findings and their evidence).
+//!
+//! The WebAssembly modules are built here from their sources (once per test binary) with
+//! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`;
+//! the target comes with `rustup target add wasm32-unknown-unknown`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use hecun::Plan;
+use hecun::rules::{LaunchRun, Plugin, SiteScoreRun, StandardRun, score_cells};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds the guest modules once; panics with cargo's own words if that fails.
+fn build_modules() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        // `cargo test --workspace` on a fresh machine: add the target the way rustup does.
+        let installed = std::process::Command::new("rustc")
+            .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .is_some_and(|dir| Path::new(&dir).is_dir());
+        if !installed {
+            let _ = std::process::Command::new("rustup")
+                .args(["target", "add", "wasm32-unknown-unknown"])
+                .status();
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+            .arg(repo().join("plugins/Cargo.toml"))
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "building the WebAssembly plugins failed (is the target installed? `rustup target add wasm32-unknown-unknown`):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+fn pair(name: &str) -> (PathBuf, PathBuf) {
+    build_modules();
+    let rhai = repo().join("plugins").join(name);
+    (rhai.clone(), rhai.join("wasm"))
+}
+
+fn demo() -> Plan {
+    Plan::load(&repo().join("gis-data/demo/plan.toml")).unwrap()
+}
+
+fn reference() -> Plan {
+    let d = repo().join("tests/data/reference-city");
+    let text = format!(
+        r#"
+        [crs]
+        metric = "EPSG:4547"
+        [layers.villages]
+        path = "{d}/villages.geojson"
+        [layers.roads]
+        path = "{d}/roads.geojson"
+        [layers.corridors]
+        path = "{d}/corridors.geojson"
+        [layers.townships]
+        path = "{d}/townships.geojson"
+        fields = {{ name = "name" }}
+        [layers.sites]
+        path = "{d}/sites.geojson"
+        [zones.widths]
+        ring = 100
+        radial = 50
+        expressway = 80
+        corridor = 0
+        "#,
+        d = d.display()
+    );
+    Plan::parse(&d.join("plan.toml"), &text).unwrap()
+}
+
+#[test]
+fn both_runtimes_are_the_same_plugin_to_the_engine() {
+    for name in [
+        "launch-criteria",
+        "site-score",
+        "planning-standard",
+        "grid-suitability",
+    ] {
+        let (rhai, wasm) = pair(name);
+        let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
+        assert_eq!(a.manifest().kind, b.manifest().kind, "{name}");
+        // The same cases, passed by both.
+        for (plugin, which) in [(&a, "rhai"), (&b, "wasm")] {
+            for (case, outcome) in plugin.run_tests() {
+                assert!(outcome.is_ok(), "{name} ({which}): {case}: {outcome:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn site_scores_agree_byte_for_byte() {
+    let (rhai, wasm) = pair("site-score");
+    for plan in [demo(), reference()] {
+        let run = plan.affected.run(&|_| {}).unwrap();
+        let a = SiteScoreRun::run(&plan, &run, &rhai, 2, true).unwrap();
+        let b = SiteScoreRun::run(&plan, &run, &wasm, 2, true).unwrap();
+        assert!(a.csv() == b.csv(), "sites_scored.csv differs");
+        assert!(a.json() == b.json(), "site_scores.json differs");
+        assert!(a.geojson() == b.geojson(), "sites_scored.geojson differs");
+    }
+}
+
+#[test]
+fn launch_checks_agree_byte_for_byte() {
+    let (rhai, wasm) = pair("launch-criteria");
+    for plan in [demo(), reference()] {
+        let a = LaunchRun::run(&plan, &rhai).unwrap();
+        let b = LaunchRun::run(&plan, &wasm).unwrap();
+        assert!(
+            hecun::rules::launch_json(&a.communities, &a.verdicts)
+                == hecun::rules::launch_json(&b.communities, &b.verdicts),
+            "launch_checks.json differs"
+        );
+        assert!(a.geojson() == b.geojson());
+    }
+}
+
+#[test]
+fn planning_standards_agree_byte_for_byte() {
+    let (rhai, wasm) = pair("planning-standard");
+    let plan = demo();
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let a = StandardRun::run(&plan, &run, &rhai).unwrap();
+    let b = StandardRun::run(&plan, &run, &wasm).unwrap();
+    assert!(a.csv() == b.csv(), "standards.csv differs");
+    assert!(a.json() == b.json(), "standards.json differs");
+}
+
+#[test]
+fn grid_scores_agree_to_the_bit() {
+    let (rhai, wasm) = pair("grid-suitability");
+    let d = repo().join("tests/data/reference-city");
+    let spec = hecun::rules::GridSpec::load(&d.join("grid.json")).unwrap();
+    let plan = reference();
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let roads: Vec<geo::Geometry<f64>> = run
+        .sources
+        .iter()
+        .filter(|s| s.layer == "roads")
+        .map(|s| s.geometry.clone())
+        .collect();
+    let corridors: Vec<geo::MultiPolygon<f64>> = run
+        .sources
+        .iter()
+        .filter(|s| s.layer == "corridors")
+        .map(|s| hecun::polygons(&s.geometry))
+        .collect();
+    let features = hecun::grid_features(&spec.grid, &roads, &corridors);
+    let a = score_cells(&features, &Plugin::load(&rhai).unwrap()).unwrap();
+    let b = score_cells(&features, &Plugin::load(&wasm).unwrap()).unwrap();
+    assert_eq!(a.len(), b.len());
+    let bits = |v: &[Option<f64>]| v.iter().map(|s| s.map(f64::to_bits)).collect::<Vec<_>>();
+    assert!(bits(&a) == bits(&b), "grid scores differ");
+    assert!(a.iter().any(Option::is_none) && a.iter().any(Option::is_some));
+}
