@@ -126,6 +126,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A warning for each layer the plugin reads that is not among `loaded`, saying what
+    /// follows (`consequence`).
+    pub fn missing_layer_warnings(&self, loaded: &[&str], consequence: &str) -> Vec<String> {
+        self.layers_missing(loaded)
+            .into_iter()
+            .map(|layer| {
+                format!(
+                    "plugin {:?} reads layer {layer:?}, which the plan does not list: {consequence}",
+                    self.name
+                )
+            })
+            .collect()
+    }
+
     /// The layers the plugin says it reads (`reads` entries `layer` or `layer.field`) that are
     /// not among `loaded`: what it gets from them will be missing (`()` in a script).
     pub fn layers_missing<'a>(&'a self, loaded: &[&str]) -> Vec<&'a str> {

@@ -213,15 +213,7 @@ impl SiteScoreRun {
         let (layers, mut read) = build_scene(plan, run)?;
         let warnings = plugin
             .manifest()
-            .layers_missing(&layers.names())
-            .into_iter()
-            .map(|layer| {
-                format!(
-                    "plugin {:?} reads layer {layer:?}, which the plan does not list: what it would give is missing",
-                    plugin.manifest().name
-                )
-            })
-            .collect();
+            .missing_layer_warnings(&layers.names(), "what it would give is missing");
         let sites = read
             .remove("sites")
             .expect("the scene reads every context layer");

@@ -209,17 +209,10 @@ impl StandardRun {
             ));
         }
         let (layers, read) = build_scene(plan, run)?;
-        let warnings = plugin
-            .manifest()
-            .layers_missing(&layers.names())
-            .into_iter()
-            .map(|layer| {
-                format!(
-                    "plugin {:?} reads layer {layer:?}, which the plan does not list: the checks that need it are skipped or fail",
-                    plugin.manifest().name
-                )
-            })
-            .collect();
+        let warnings = plugin.manifest().missing_layer_warnings(
+            &layers.names(),
+            "the checks that need it are skipped or fail",
+        );
         let site_schema = plan
             .sites
             .as_ref()

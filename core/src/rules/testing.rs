@@ -11,6 +11,7 @@ use std::sync::Arc;
 use geo::{Coord, Geometry, LineString, Point, Polygon};
 
 use super::candidate::{Candidate, FeatureNames, Value};
+use super::contract::{Kind, Manifest};
 use super::score::{Outcome, Score};
 use super::verdict::{StandardVerdict, Verdict};
 use crate::layer::Properties;
@@ -19,6 +20,47 @@ use crate::spatial::{IndexedLayer, LayerItem, SpatialLayers};
 type Outcome_ = std::result::Result<(), String>;
 
 const PLACE_KEYS: [&str; 3] = ["point", "line", "polygon"];
+
+/// Runs a manifest's test cases through a runtime's three calls: each case's name and what
+/// went wrong, if anything.
+pub(crate) fn run_cases(
+    manifest: &Manifest,
+    check: impl Fn(&str, &serde_json::Value) -> crate::Result<Verdict>,
+    score: impl Fn(&Candidate) -> crate::Result<Score>,
+    select: impl Fn(&Candidate) -> crate::Result<StandardVerdict>,
+) -> Vec<(String, Outcome_)> {
+    manifest
+        .tests
+        .iter()
+        .map(|case| {
+            let outcome = (|| -> Outcome_ {
+                match manifest.kind {
+                    Kind::LaunchCheck => {
+                        let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                        let id = input
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or(&case.name)
+                            .to_owned();
+                        compare_verdict(
+                            &check(&id, &input).map_err(|e| e.to_string())?,
+                            &case.expect,
+                        )
+                    }
+                    Kind::SiteScore => {
+                        let c = candidate(&case.name, &case.input)?;
+                        compare_score(&score(&c).map_err(|e| e.to_string())?, &case.expect)
+                    }
+                    Kind::StandardSelection => {
+                        let c = candidate(&case.name, &case.input)?;
+                        compare_standard(&select(&c).map_err(|e| e.to_string())?, &case.expect)
+                    }
+                }
+            })();
+            (case.name.clone(), outcome)
+        })
+        .collect()
+}
 
 /// The candidate a test case's `input` describes.
 pub(crate) fn candidate(case: &str, input: &toml::Value) -> Result<Candidate, String> {

@@ -359,40 +359,12 @@ impl WasmPlugin {
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
-        self.manifest
-            .tests
-            .iter()
-            .map(|case| {
-                let outcome = (|| -> std::result::Result<(), String> {
-                    match self.manifest.kind {
-                        Kind::LaunchCheck => {
-                            let input =
-                                serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
-                            let id = input
-                                .get("id")
-                                .and_then(|v| v.as_str())
-                                .unwrap_or(&case.name)
-                                .to_owned();
-                            let verdict = self.check(&id, &input).map_err(|e| e.to_string())?;
-                            testing::compare_verdict(&verdict, &case.expect)
-                        }
-                        Kind::SiteScore => {
-                            let candidate = testing::candidate(&case.name, &case.input)?;
-                            let score = self.score(&candidate, true).map_err(|e| e.to_string())?;
-                            testing::compare_score(&score, &case.expect)
-                        }
-                        Kind::StandardSelection => {
-                            let candidate = testing::candidate(&case.name, &case.input)?;
-                            let answer = self
-                                .select_standard(&candidate)
-                                .map_err(|e| e.to_string())?;
-                            testing::compare_standard(&answer, &case.expect)
-                        }
-                    }
-                })();
-                (case.name.clone(), outcome)
-            })
-            .collect()
+        testing::run_cases(
+            &self.manifest,
+            |id, input| self.check(id, input),
+            |candidate| self.score(candidate, true),
+            |candidate| self.select_standard(candidate),
+        )
     }
 
     /// Runs `candidates` through `hecun_run` in batches of consecutive candidates with the

@@ -1,0 +1,76 @@
+//! The WebAssembly scoring call (issue 4): the grid-suitability rule as a WebAssembly module
+//! (`plugins/grid-suitability/wasm`) against the same rule in Rhai, on the reference city's
+//! 102,400 cells with their features precomputed; and loading the module cold (compiling it)
+//! and warm (from the content-hash cache).
+//!
+//! Build the module first:
+//! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`.
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hecun::rules::{Plugin, WasmPlugin, score_cells};
+
+fn plugins() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins")
+}
+
+fn wasm_score(c: &mut Criterion) {
+    let scale = hecun_benches::scales()
+        .into_iter()
+        .next()
+        .expect("the city");
+    let grid = hecun::rules::GridSpec::load(&scale.dir.join("grid.json"))
+        .expect("grid.json")
+        .grid;
+    let sources = hecun_benches::sources(&scale);
+    let (roads, corridors): (Vec<_>, Vec<_>) = sources.iter().partition(|s| s.layer == "roads");
+    let roads: Vec<geo::Geometry<f64>> = roads.iter().map(|s| s.geometry.clone()).collect();
+    let corridors: Vec<geo::MultiPolygon<f64>> = corridors
+        .iter()
+        .map(|s| hecun::polygons(&s.geometry))
+        .collect();
+    let features = hecun::grid_features(&grid, &roads, &corridors);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let mut g = c.benchmark_group("wasm_score");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(grid.len() as u64));
+    for (name, dir) in [
+        ("rhai", plugins().join("grid-suitability")),
+        ("wasm", plugins().join("grid-suitability/wasm")),
+    ] {
+        let plugin = Plugin::load(&dir).expect("the plugin loads (build the modules first)");
+        g.bench_function(format!("one_thread/{name}"), |b| {
+            b.iter(|| one.install(|| score_cells(&features, &plugin).expect("scores")))
+        });
+        g.bench_function(format!("all_threads/{name}"), |b| {
+            b.iter(|| score_cells(&features, &plugin).expect("scores"))
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("wasm_load");
+    g.sample_size(10);
+    let dir = plugins().join("grid-suitability/wasm");
+    g.bench_function("cold", |b| {
+        b.iter(|| {
+            let cache = tempfile::tempdir().expect("temp dir");
+            WasmPlugin::load_with_cache(&dir, Some(cache.path())).expect("loads")
+        })
+    });
+    let cache = tempfile::tempdir().expect("temp dir");
+    WasmPlugin::load_with_cache(&dir, Some(cache.path())).expect("loads");
+    g.bench_function("warm", |b| {
+        b.iter(|| {
+            let p = WasmPlugin::load_with_cache(&dir, Some(cache.path())).expect("loads");
+            assert!(p.from_cache());
+            p
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, wasm_score);
+criterion_main!(benches);
