@@ -1,45 +1,12 @@
 //! find_affected against brute force on random small layers: every village against every zone
 //! with geo's own `Intersects`, and the share inside from the union of all zones.
 
-use geo::{
-    Area, BooleanOps, Coord, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union,
-};
+use geo::{Area, BooleanOps, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union};
 use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
 use proptest::prelude::*;
 
-/// A star-shaped (hence simple) polygon around (cx, cy), like the generator's villages.
-fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
-    let n = radii.len();
-    let mut pts: Vec<Coord<f64>> = radii
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            let a = phase + std::f64::consts::TAU * k as f64 / n as f64;
-            Coord {
-                x: cx + r * f * a.cos(),
-                y: cy + r * f * a.sin(),
-            }
-        })
-        .collect();
-    pts.push(pts[0]);
-    Polygon::new(LineString(pts), vec![])
-}
-
-/// Random star-shaped polygons of radius `radius` whose vertices wobble by `wobble`.
-fn stars(
-    radius: std::ops::Range<f64>,
-    wobble: std::ops::Range<f64>,
-    vertices: std::ops::Range<usize>,
-) -> impl Strategy<Value = Polygon<f64>> {
-    (
-        0.0..3000.0f64,
-        0.0..3000.0f64,
-        radius,
-        prop::collection::vec(wobble, vertices),
-        0.0..std::f64::consts::TAU,
-    )
-        .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
-}
+mod common;
+use common::stars;
 
 fn village() -> impl Strategy<Value = Polygon<f64>> {
     stars(50.0..400.0, 0.6..1.3, 5..14)

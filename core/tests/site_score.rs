@@ -10,6 +10,8 @@ use geo::{Area, Centroid, Distance, Euclidean, Geometry, Intersects, Point};
 use hecun::rules::{Outcome, SiteScoreRun};
 use hecun::{Crs, CrsEngine, Plan, Transformer};
 
+mod common;
+
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city")
 }
@@ -19,32 +21,7 @@ fn plugin() -> PathBuf {
 }
 
 fn plan() -> Plan {
-    let dir = data();
-    let text = format!(
-        r#"
-        name = "reference city"
-        [crs]
-        metric = "EPSG:4547"
-        [layers.villages]
-        path = "{d}/villages.geojson"
-        [layers.roads]
-        path = "{d}/roads.geojson"
-        [layers.corridors]
-        path = "{d}/corridors.geojson"
-        [layers.townships]
-        path = "{d}/townships.geojson"
-        fields = {{ name = "name" }}
-        [layers.sites]
-        path = "{d}/sites.geojson"
-        [zones.widths]
-        ring = 100
-        radial = 50
-        expressway = 80
-        corridor = 0
-        "#,
-        d = dir.display()
-    );
-    Plan::parse(&dir.join("plan.toml"), &text).unwrap()
+    common::reference_plan()
 }
 
 fn features(path: &Path) -> Vec<(serde_json::Value, Geometry<f64>)> {

@@ -3,38 +3,17 @@
 //! from geo's own overlay of the union of the layer.
 
 use geo::{
-    Area, BooleanOps, Coord, Distance, Euclidean, Geometry, Intersects, LineString, MultiPolygon,
-    Point, Polygon, unary_union,
+    Area, BooleanOps, Distance, Euclidean, Geometry, Intersects, LineString, MultiPolygon, Point,
+    Polygon, unary_union,
 };
 use hecun::{IndexedLayer, LayerItem, Properties};
 use proptest::prelude::*;
 
-fn star(cx: f64, cy: f64, r: f64, radii: &[f64], phase: f64) -> Polygon<f64> {
-    let n = radii.len();
-    let mut pts: Vec<Coord<f64>> = radii
-        .iter()
-        .enumerate()
-        .map(|(k, f)| {
-            let a = phase + std::f64::consts::TAU * k as f64 / n as f64;
-            Coord {
-                x: cx + r * f * a.cos(),
-                y: cy + r * f * a.sin(),
-            }
-        })
-        .collect();
-    pts.push(pts[0]);
-    Polygon::new(LineString(pts), vec![])
-}
+mod common;
+use common::stars;
 
 fn polygon() -> impl Strategy<Value = Polygon<f64>> {
-    (
-        0.0..3000.0f64,
-        0.0..3000.0f64,
-        50.0..500.0f64,
-        prop::collection::vec(0.6..1.3f64, 5..12),
-        0.0..std::f64::consts::TAU,
-    )
-        .prop_map(|(x, y, r, radii, phase)| star(x, y, r, &radii, phase))
+    stars(50.0..500.0, 0.6..1.3, 5..12)
 }
 
 fn line() -> impl Strategy<Value = LineString<f64>> {

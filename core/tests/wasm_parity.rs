@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use hecun::Plan;
+
+mod common;
 use hecun::rules::{LaunchRun, Plugin, SiteScoreRun, StandardRun, score_cells};
 
 fn repo() -> PathBuf {
@@ -58,31 +60,7 @@ fn demo() -> Plan {
 }
 
 fn reference() -> Plan {
-    let d = repo().join("tests/data/reference-city");
-    let text = format!(
-        r#"
-        [crs]
-        metric = "EPSG:4547"
-        [layers.villages]
-        path = "{d}/villages.geojson"
-        [layers.roads]
-        path = "{d}/roads.geojson"
-        [layers.corridors]
-        path = "{d}/corridors.geojson"
-        [layers.townships]
-        path = "{d}/townships.geojson"
-        fields = {{ name = "name" }}
-        [layers.sites]
-        path = "{d}/sites.geojson"
-        [zones.widths]
-        ring = 100
-        radial = 50
-        expressway = 80
-        corridor = 0
-        "#,
-        d = d.display()
-    );
-    Plan::parse(&d.join("plan.toml"), &text).unwrap()
+    common::reference_plan()
 }
 
 #[test]
