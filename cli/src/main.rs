@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 mod grid;
+mod plan_cmd;
 /// mimalloc: the analysis makes millions of small, short-lived allocations on two threads,
 /// where glibc's allocator spends much of its time in page faults and arena locks.
 #[global_allocator]
@@ -45,9 +46,24 @@ enum Command {
         after_help = "Example:\n  hecun affected --villages villages.geojson --roads roads.geojson --corridors corridors.geojson \\\n      --width ring=100 --width radial=50 --width expressway=80 --width corridor=0 --out out"
     )]
     Affected(AffectedArgs),
-    /// Runs everything a plan file lists (layers, field names, widths, CRS).
-    #[command(after_help = "Example:\n  hecun run gis-data/demo/plan.toml --out out")]
-    Run(RunArgs),
+    /// Runs everything a plan file lists (zones, affected villages, site scores, launch checks,
+    /// planning standards) and writes the tables, layers, an HTML report with a map, and a run
+    /// manifest.
+    #[command(
+        after_help = "Examples:\n  hecun run gis-data/demo/plan.toml --out out\n  hecun run gis-data/demo/plan.toml --out out --lang en --sweep ring=50..200/25\n\nExit codes: 0 done; 1 a community is vetoed (only with --fail-on-veto); 2 bad usage or input."
+    )]
+    Run(plan_cmd::RunArgs),
+    /// Compares two runs (their output folders), or a plan with a variant given by flags:
+    /// villages added and removed, households and people, sites and communities whose rank or
+    /// verdict changed, each with the reason.
+    #[command(
+        after_help = "Examples:\n  hecun diff out-a out-b\n  hecun diff gis-data/demo/plan.toml --width ring=150"
+    )]
+    Diff(plan_cmd::DiffArgs),
+    /// Reruns a run from its manifest after checking every input's SHA-256, and checks that
+    /// every output comes out byte for byte the same (exit code 1 if not).
+    #[command(after_help = "Example:\n  hecun replay out/run_manifest.json --out out-replay")]
+    Replay(plan_cmd::ReplayArgs),
     /// Works with rule plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -143,39 +159,28 @@ struct AffectedArgs {
 }
 
 #[derive(Args)]
-struct RunArgs {
-    /// The plan file (TOML), e.g. gis-data/demo/plan.toml.
-    plan: PathBuf,
-    /// Output folder (default: the plan's output.dir).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    #[command(flatten)]
-    common: CommonArgs,
-}
-
-#[derive(Args)]
-struct CommonArgs {
+pub(crate) struct CommonArgs {
     /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326).
     #[arg(long, value_name = "EPSG:CODE")]
-    input_crs: Option<String>,
+    pub(crate) input_crs: Option<String>,
     /// CRS for distances and areas (default: the CGCS2000 3-degree Gauss-Kruger zone of the data, e.g. EPSG:4547).
     #[arg(long, value_name = "EPSG:CODE")]
-    metric_crs: Option<String>,
+    pub(crate) metric_crs: Option<String>,
     /// Coordinate transformation engine: proj (PROJ, when built with --features proj) or builtin (proj4rs).
     #[arg(long, value_name = "ENGINE")]
-    crs_engine: Option<String>,
+    pub(crate) crs_engine: Option<String>,
     /// Skip unusable features (reported as warnings) instead of stopping.
     #[arg(long)]
-    keep_going: bool,
+    pub(crate) keep_going: bool,
     /// Check the rings of every village, also those far from every zone (about 10% slower).
     #[arg(long)]
-    check_all: bool,
+    pub(crate) check_all: bool,
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
-    no_zones: bool,
+    pub(crate) no_zones: bool,
     /// Print the wall time of each stage to stderr.
     #[arg(long)]
-    timings: bool,
+    pub(crate) timings: bool,
 }
 
 /// Runs plugins' own test cases; whether all passed.
@@ -314,6 +319,33 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Command::Run(args) = &cli.command {
+        return match plan_cmd::run(args, cli.quiet) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Diff(args) = &cli.command {
+        return match plan_cmd::run_diff(args, cli.quiet) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Replay(args) = &cli.command {
+        return match plan_cmd::replay(args, cli.quiet) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("hecun: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Command::Check(args) = &cli.command {
         return match check(args, cli.quiet) {
             Ok(()) => ExitCode::SUCCESS,
@@ -332,38 +364,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// `hecun affected`: the affected-villages job alone, from layer files named on the command line.
 fn run(cli: &Cli) -> Result<()> {
-    let (job, out, common, title, plan) = match &cli.command {
-        Command::Affected(a) => (
-            affected_job(a)?,
-            a.out.clone(),
-            &a.common,
-            "hecun affected".to_owned(),
-            None,
-        ),
-        Command::Run(r) => {
-            let plan = Plan::load(&r.plan)?;
-            let mut job = plan.affected.clone();
-            apply_common(&mut job, &r.common)?;
-            let out = r
-                .out
-                .clone()
-                .or(plan.output_dir.clone())
-                .context("the plan names no output.dir: give --out DIR")?;
-            if !plan.unused_layers.is_empty() && !cli.quiet {
-                eprintln!(
-                    "hecun: note: layers not used by this job: {}",
-                    plan.unused_layers.join(", ")
-                );
-            }
-            let title = plan.name.clone();
-            (job, out, &r.common, title, Some(plan))
-        }
-        Command::Plugin(_) | Command::Check(_) | Command::Score(_) | Command::Grid(_) => {
-            unreachable!("handled in main")
-        }
+    let Command::Affected(a) = &cli.command else {
+        unreachable!("handled in main")
     };
-    let launch_plugin = plan.as_ref().and_then(|p| p.launch_check.clone());
+    let job = affected_job(a)?;
+    let common = &a.common;
     let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
@@ -373,43 +380,7 @@ fn run(cli: &Cli) -> Result<()> {
         village_geojson: true,
     };
     let write_started = Instant::now();
-    let output = hecun::OutputDir::begin(&out)?;
-    let mut files = hecun::write_affected_into(&run, &output, set, job.engine)?;
-    let mut launch_summary = None;
-    if let Some(plugin) = &launch_plugin {
-        progress.stage("launch checks");
-        let launch = hecun::rules::LaunchRun::run(plan.as_ref().context("a plan")?, plugin)?;
-        files.extend(launch.write_into(&output)?);
-        launch_summary = Some(launch.summary());
-    }
-    let mut standard_summary = None;
-    if let Some(plugin) = plan.as_ref().and_then(|p| p.standard_check.clone()) {
-        progress.stage("planning standards");
-        let plan = plan.as_ref().context("a plan")?;
-        let standards = hecun::rules::StandardRun::run(plan, &run, &plugin)?;
-        files.extend(standards.write_into(&output)?);
-        if !cli.quiet {
-            for w in &standards.warnings {
-                eprintln!("hecun: warning: {w}");
-            }
-        }
-        standard_summary = Some(standards.summary());
-    }
-    let mut scoring_summary = None;
-    if let Some(scoring) = plan.as_ref().and_then(|p| p.site_scoring.clone()) {
-        progress.stage("site scores");
-        let plan = plan.as_ref().context("a plan")?;
-        let scored =
-            hecun::rules::SiteScoreRun::run(plan, &run, &scoring.plugin, scoring.top, true)?;
-        files.extend(scored.write_into(&output)?);
-        if !cli.quiet {
-            for w in &scored.warnings {
-                eprintln!("hecun: warning: {w}");
-            }
-        }
-        scoring_summary = Some(scored.summary());
-    }
-    output.commit()?;
+    let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
     if common.timings {
         let mut line = String::from("hecun: timings:");
@@ -428,24 +399,15 @@ fn run(cli: &Cli) -> Result<()> {
         );
     }
     if !cli.quiet {
-        let mut text = format!("{title}\n{}", hecun::summary_text(&run));
-        if let Some(line) = &launch_summary {
-            text.push_str(&format!("\n启动标准 / launch checks: {line}\n"));
-        }
-        if let Some(line) = &standard_summary {
-            text.push_str(&format!("\n规划标准 / planning standards: {line}\n"));
-        }
-        if let Some(line) = &scoring_summary {
-            text.push_str(&format!("\n安置社区选址 / site scores: {line}\n"));
-        }
-        text.push_str(&format!(
-            "\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",
+        let text = format!(
+            "hecun affected\n{}\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",
+            hecun::summary_text(&run),
             files.len(),
-            out.display(),
+            a.out.display(),
             started.elapsed().as_secs_f64(),
             run.villages_tested,
             run.villages.len()
-        ));
+        );
         print_stdout(&text)?;
     }
     // Freeing a national run's millions of small allocations one by one takes ~0.4 s, and the
@@ -499,7 +461,7 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
     Ok(job)
 }
 
-fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
+pub(crate) fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
     if let Some(crs) = &c.input_crs {
         job.input_crs = crs.parse().context("--input-crs")?;
     }
@@ -518,11 +480,11 @@ fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
     Ok(())
 }
 
-fn rayon_threads() -> usize {
+pub(crate) fn rayon_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn print_stdout(text: &str) -> Result<()> {
+pub(crate) fn print_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -532,7 +494,7 @@ fn print_stdout(text: &str) -> Result<()> {
 }
 
 /// A spinner naming the current stage, on a terminal only.
-struct Progress {
+pub(crate) struct Progress {
     bar: Option<indicatif::ProgressBar>,
 }
 
@@ -549,6 +511,19 @@ impl Progress {
     fn stage(&self, name: &str) {
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{name}…"));
+        }
+    }
+
+    /// A bar for a step made of `total` parts, at part `done`.
+    fn step(&self, name: &str, done: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            let width = 24;
+            let filled = (done * width).checked_div(total).unwrap_or(0);
+            bar.set_message(format!(
+                "{name} [{}{}] {done}/{total}",
+                "#".repeat(filled),
+                "-".repeat(width - filled)
+            ));
         }
     }
 

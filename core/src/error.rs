@@ -32,13 +32,14 @@ impl fmt::Display for FeatureRef {
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    // The OS message is part of the message and deliberately not the error's `source()`:
+    // reporters that print the chain (anyhow's `{:#}`) would say it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A file is not valid JSON, or not a GeoJSON FeatureCollection.
     #[error("{}: line {line}, column {column}: {message}", path.display())]
@@ -100,7 +101,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

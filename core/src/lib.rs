@@ -41,6 +41,7 @@ mod plan;
 mod reach;
 mod read;
 mod relate;
+pub mod report;
 pub mod rules;
 mod schema;
 mod spatial;

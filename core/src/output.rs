@@ -53,6 +53,7 @@ impl OutputDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".to_owned());
+        remove_abandoned_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.hecun-tmp-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -63,6 +64,12 @@ impl OutputDir {
             staging,
             committed: false,
         })
+    }
+
+    /// Where file `name` is while the folder is being written (before [`OutputDir::commit`]),
+    /// e.g. to hash what was written.
+    pub fn staged(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
     }
 
     /// Writes one file into the staging folder.
@@ -114,6 +121,14 @@ impl OutputDir {
                 .unwrap_or_default()
         ));
         let had_old = self.target.exists();
+        // Where the system can swap two folders in one step, the target is never missing: a
+        // crash at any moment leaves the old outputs or the new ones, whole.
+        #[cfg(target_os = "linux")]
+        if had_old && exchange(&self.staging, &self.target).is_ok() {
+            self.committed = true;
+            fs::remove_dir_all(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
+            return Ok(self.target.clone());
+        }
         if had_old {
             fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
         }
@@ -128,6 +143,35 @@ impl OutputDir {
             fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         }
         Ok(self.target.clone())
+    }
+}
+
+/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Removes the staging folders of runs of `name` that were killed before they could clean up
+/// (Ctrl-C, a crash): those whose process is gone.
+fn remove_abandoned_staging(parent: &Path, name: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let prefix = format!(".{name}.hecun-tmp-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.trim_end_matches("-old");
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 

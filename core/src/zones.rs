@@ -69,6 +69,43 @@ impl ZoneSpec {
         self
     }
 
+    /// The same widths with `class` set to `width` metres (a scenario); the class must be one
+    /// the spec already has, named as the plan names it or by its English alias
+    /// ([`ZoneSpec::class_named`]).
+    pub fn with_width(&self, class: &str, width: f64) -> Result<ZoneSpec> {
+        let class = self.class_named(class)?;
+        let mut pairs = self.widths.clone();
+        pairs.insert(class, width);
+        Ok(ZoneSpec::from_pairs(pairs)?.with_quad_segs(self.quad_segs))
+    }
+
+    /// The spec's class that `name` means: the class itself, or an English alias for the
+    /// classes of the source plan (两环十五放射、快速通道、生态廊道): `ring` 环线, `radial`
+    /// 放射线, `expressway` 快速通道, `corridor` (the only corridor level, if there is one).
+    pub fn class_named(&self, name: &str) -> Result<String> {
+        if self.widths.contains_key(name) {
+            return Ok(name.to_owned());
+        }
+        let aliases: &[&str] = match name.to_ascii_lowercase().as_str() {
+            "ring" => &["环线", "环路", "ring"],
+            "radial" => &["放射线", "放射", "radial"],
+            "expressway" | "express" => &["快速通道", "快速路", "expressway"],
+            "corridor" => &["生态廊道", "corridor"],
+            _ => &[],
+        };
+        if let Some(class) = aliases.iter().find(|a| self.widths.contains_key(**a)) {
+            return Ok((*class).to_owned());
+        }
+        let known: Vec<&str> = self.widths.keys().map(String::as_str).collect();
+        Err(Error::config(
+            "zone widths",
+            format!(
+                "no zone class {name:?} in the plan (its classes: {})",
+                known.join(", ")
+            ),
+        ))
+    }
+
     /// The width of a class, if it has one.
     pub fn width(&self, class: &str) -> Option<f64> {
         self.widths.get(class).copied()

@@ -1,0 +1,554 @@
+//! Building a [`Report`] from the jobs of one run.
+
+use std::collections::BTreeMap;
+
+use super::{
+    Check, ClassRow, CommunityRow, Counts, Exclusion, LaunchStatus, MapData, MapSite, MapVillage,
+    PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow, VillageRow,
+    ZoneRef,
+};
+use crate::crs::Transformer;
+use crate::error::Result;
+use crate::job::{AffectedJob, AffectedRun};
+use crate::model::{field_text, polygons};
+use crate::plan::Plan;
+use crate::rules::{
+    Community, LaunchRun, Manifest, Outcome, Runtime, SiteScoreRun, StandardRun, Status, Value,
+    Verdict,
+};
+
+/// The jobs of one run, as the report reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInputs<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The affected-villages job's result.
+    pub run: &'a AffectedRun,
+    /// The launch checks, if the plan runs them.
+    pub launch: Option<&'a LaunchRun>,
+    /// The planning standards, if the plan selects them.
+    pub standards: Option<&'a StandardRun>,
+    /// The site scores, if the plan scores sites.
+    pub sites: Option<&'a SiteScoreRun>,
+    /// Draw the map (reads and projects the townships layer and every village).
+    pub map: bool,
+}
+
+impl Report {
+    /// Puts the results of one run together, in the plan's terms.
+    pub fn build(inputs: ReportInputs<'_>, sweep: Option<Sweep>) -> Result<Report> {
+        let ReportInputs {
+            plan,
+            run,
+            launch,
+            standards,
+            sites,
+            map,
+        } = inputs;
+        let by_feature: BTreeMap<usize, &crate::Village> =
+            run.villages.iter().map(|v| (v.feature, v)).collect();
+
+        let classes = class_rows(run);
+        let villages = village_rows(run);
+        let communities = community_rows(launch, standards, &by_feature);
+        let site_rows = sites.map(|s| site_rows(plan, s)).unwrap_or_default();
+
+        let mut townships: BTreeMap<String, TownshipRow> = BTreeMap::new();
+        for t in &run.summary.townships {
+            let row = township_row(&mut townships, &t.township);
+            row.villages_in_layer = t.villages_in_layer;
+            row.affected = counts(&t.affected);
+        }
+        for c in &communities {
+            let row = township_row(&mut townships, &c.township);
+            row.communities += 1;
+            match c.launch.as_ref().map(|l| l.status) {
+                Some(LaunchStatus::Launched) => row.launched += 1,
+                Some(LaunchStatus::Blocked) => row.blocked += 1,
+                Some(LaunchStatus::Vetoed) => row.vetoed += 1,
+                _ => {}
+            }
+        }
+        let mut chosen: Vec<&SiteRow> = site_rows.iter().filter(|s| s.chosen).collect();
+        chosen.sort_by_key(|s| (s.township.clone(), s.rank_in_township));
+        for s in chosen {
+            township_row(&mut townships, &s.township)
+                .demonstration
+                .push(display_name(s));
+        }
+
+        let status_count = |status: LaunchStatus| {
+            communities
+                .iter()
+                .filter(|c| c.launch.as_ref().map(|l| l.status) == Some(status))
+                .count()
+        };
+        let mut in_communities = Counts::default();
+        for c in &communities {
+            in_communities.villages += c.counts.villages;
+            in_communities.households += c.counts.households;
+            in_communities.population += c.counts.population;
+        }
+        let totals = Totals {
+            affected: counts(&run.summary.total),
+            communities: communities.len(),
+            in_communities,
+            launched: status_count(LaunchStatus::Launched),
+            blocked: status_count(LaunchStatus::Blocked),
+            vetoed: status_count(LaunchStatus::Vetoed),
+            check_errors: status_count(LaunchStatus::Error),
+            sites: site_rows.len(),
+            sites_chosen: site_rows.iter().filter(|s| s.chosen).count(),
+        };
+
+        let mut plugins = Vec::new();
+        for (role, path) in [
+            (
+                "launch",
+                plan.launch_check.as_ref().filter(|_| launch.is_some()),
+            ),
+            (
+                "standard",
+                plan.standard_check.as_ref().filter(|_| standards.is_some()),
+            ),
+            (
+                "sites",
+                plan.site_scoring
+                    .as_ref()
+                    .map(|s| &s.plugin)
+                    .filter(|_| sites.is_some()),
+            ),
+        ] {
+            if let Some(path) = path {
+                let (manifest, _) = Manifest::load(path)?;
+                plugins.push(PluginRow {
+                    role: role.to_owned(),
+                    name: manifest.name.clone(),
+                    version: manifest.version.clone(),
+                    runtime: match manifest.runtime() {
+                        Runtime::Rhai => "rhai",
+                        Runtime::Wasm => "wasm",
+                    }
+                    .to_owned(),
+                });
+            }
+        }
+
+        let mut warnings = run.warnings.clone();
+        if let Some(s) = standards {
+            warnings.extend(s.warnings.iter().cloned());
+        }
+        if let Some(s) = sites {
+            warnings.extend(s.warnings.iter().cloned());
+        }
+
+        let map = if map {
+            Some(map_data(plan, run, sites)?)
+        } else {
+            None
+        };
+        Ok(Report {
+            plan: plan.name.clone(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            metric_crs: run.metric_crs.to_string(),
+            villages_in_layer: run.summary.villages_in_layer,
+            totals,
+            townships: townships.into_values().collect(),
+            classes,
+            villages,
+            communities,
+            sites: site_rows,
+            top: sites.map(|s| s.top),
+            sweep,
+            plugins,
+            warnings,
+            map,
+        })
+    }
+}
+
+fn township_row<'a>(
+    rows: &'a mut BTreeMap<String, TownshipRow>,
+    name: &str,
+) -> &'a mut TownshipRow {
+    rows.entry(name.to_owned()).or_insert_with(|| TownshipRow {
+        township: name.to_owned(),
+        villages_in_layer: 0,
+        affected: Counts::default(),
+        communities: 0,
+        launched: 0,
+        blocked: 0,
+        vetoed: 0,
+        demonstration: Vec::new(),
+    })
+}
+
+fn counts(t: &crate::Totals) -> Counts {
+    Counts {
+        villages: t.villages,
+        households: t.households,
+        population: t.population,
+    }
+}
+
+fn display_name(s: &SiteRow) -> String {
+    if s.name.is_empty() {
+        s.id.clone()
+    } else {
+        s.name.clone()
+    }
+}
+
+fn class_rows(run: &AffectedRun) -> Vec<ClassRow> {
+    let mut rows: Vec<ClassRow> = run
+        .summary
+        .classes
+        .iter()
+        .map(|c| ClassRow {
+            class: c.class.clone(),
+            layer: run
+                .zones
+                .iter()
+                .find(|z| z.class == c.class)
+                .map(|z| run.sources[z.source].layer.clone())
+                .unwrap_or_default(),
+            width_m: c.width,
+            zones: c.zones,
+            affected: counts(&c.affected),
+        })
+        .collect();
+    // Roads before corridors, the widest zones first: the order planners list them in
+    // (两环十五放射、快速通道, then corridor levels 一级, 二级, 三级), which name order is not.
+    rows.sort_by(|a, b| {
+        (a.layer != "roads")
+            .cmp(&(b.layer != "roads"))
+            .then(b.width_m.total_cmp(&a.width_m))
+            .then_with(|| a.class.cmp(&b.class))
+    });
+    rows
+}
+
+fn village_rows(run: &AffectedRun) -> Vec<VillageRow> {
+    run.affected
+        .iter()
+        .map(|a| {
+            let v = &run.villages[a.village];
+            VillageRow {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                township: v.township.clone(),
+                households: v.households,
+                population: v.population,
+                fraction_inside: a.fraction_inside,
+                zones: a
+                    .zones
+                    .iter()
+                    .map(|&z| {
+                        let zone = &run.zones[z];
+                        let source = &run.sources[zone.source];
+                        ZoneRef {
+                            layer: source.layer.clone(),
+                            id: source.id.clone(),
+                            name: source.name.clone(),
+                            class: zone.class.clone(),
+                            width_m: zone.distance,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn check(verdict: &Result<Verdict>) -> Check {
+    match verdict {
+        Ok(v) => Check {
+            status: match v.status {
+                Status::Pass => LaunchStatus::Launched,
+                Status::Fail => LaunchStatus::Blocked,
+                Status::Veto => LaunchStatus::Vetoed,
+            },
+            findings: v.findings.clone(),
+            error: None,
+        },
+        Err(e) => Check {
+            status: LaunchStatus::Error,
+            findings: Vec::new(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+fn community_rows(
+    launch: Option<&LaunchRun>,
+    standards: Option<&StandardRun>,
+    by_feature: &BTreeMap<usize, &crate::Village>,
+) -> Vec<CommunityRow> {
+    let mut rows: BTreeMap<String, CommunityRow> = BTreeMap::new();
+    if let Some(l) = launch {
+        for (c, v) in l.communities.iter().zip(&l.verdicts) {
+            community_row(&mut rows, c, by_feature).launch = Some(check(v));
+        }
+    }
+    if let Some(s) = standards {
+        for (c, v) in s.communities.iter().zip(&s.verdicts) {
+            community_row(&mut rows, c, by_feature).standard = Some(match v {
+                Ok(sv) => StandardCheck {
+                    standard: sv.standard.clone(),
+                    check: check(&Ok(sv.verdict.clone())),
+                },
+                Err(e) => StandardCheck {
+                    standard: String::new(),
+                    check: Check {
+                        status: LaunchStatus::Error,
+                        findings: Vec::new(),
+                        error: Some(e.to_string()),
+                    },
+                },
+            });
+        }
+    }
+    rows.into_values().collect()
+}
+
+fn community_row<'a>(
+    rows: &'a mut BTreeMap<String, CommunityRow>,
+    c: &Community,
+    by_feature: &BTreeMap<usize, &crate::Village>,
+) -> &'a mut CommunityRow {
+    rows.entry(c.name.clone()).or_insert_with(|| {
+        let mut counts = Counts::default();
+        let mut ids = Vec::new();
+        for i in &c.villages {
+            if let Some(v) = by_feature.get(i) {
+                counts.villages += 1;
+                counts.households += v.households;
+                counts.population += v.population;
+                ids.push(v.id.clone());
+            }
+        }
+        CommunityRow {
+            name: c.name.clone(),
+            township: c.township.clone(),
+            villages: ids,
+            counts,
+            launch: None,
+            standard: None,
+        }
+    })
+}
+
+fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
+    let schema = plan.sites.as_ref().map(|l| &l.schema);
+    s.candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = |name: &str| match c.feature(name) {
+                Some(Value::Text(t)) => t.clone(),
+                _ => String::new(),
+            };
+            let mut name = text("name");
+            if name.is_empty()
+                && let (Some(f), Some(schema)) = (s.sites.layer.features.get(i), schema)
+            {
+                name = field_text(f, schema, "name").unwrap_or_default();
+            }
+            let rank = s.ranks[i];
+            let (score, excluded, error, terms) = match &s.scores[i] {
+                Ok(score) => match &score.outcome {
+                    Outcome::Scored(v) => (Some(*v), None, None, score.terms.clone()),
+                    Outcome::Excluded { reason, evidence } => (
+                        None,
+                        Some(Exclusion {
+                            reason: reason.clone(),
+                            evidence: evidence.clone(),
+                        }),
+                        None,
+                        Vec::new(),
+                    ),
+                },
+                Err(e) => (None, None, Some(e.to_string()), Vec::new()),
+            };
+            SiteRow {
+                id: c.id().to_owned(),
+                name,
+                township: text("township"),
+                score,
+                excluded,
+                error,
+                rank: rank.overall,
+                rank_in_township: rank.in_group,
+                chosen: rank.chosen,
+                terms,
+            }
+        })
+        .collect()
+}
+
+fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Result<MapData> {
+    let engine = plan.affected.engine;
+    let mut map = MapData::default();
+    if let Some(source) = &plan.affected.townships {
+        let layer = source
+            .read(plan.affected.input_crs, plan.affected.keep_going)?
+            .layer;
+        let to_metric = Transformer::new(layer.crs, run.metric_crs, engine)?;
+        for f in &layer.features {
+            let mut g = polygons(&f.geometry);
+            to_metric.transform(&mut g)?;
+            let name = field_text(f, &source.schema, "name")
+                .or_else(|| f.id.clone())
+                .unwrap_or_default();
+            map.townships.push((name, g));
+        }
+    }
+    for source in &run.sources {
+        let item = (source.class.clone(), source.geometry.clone());
+        if source.layer == "corridors" {
+            map.corridors.push(item);
+        } else {
+            map.roads.push(item);
+        }
+    }
+    map.zones = run
+        .zones
+        .iter()
+        .map(|z| (z.class.clone(), z.polygon.clone()))
+        .collect();
+    let mut share = vec![0.0; run.villages.len()];
+    for a in &run.affected {
+        share[a.village] = a.fraction_inside;
+    }
+    let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, engine)?;
+    for (v, fraction_inside) in run.villages.iter().zip(share) {
+        let mut geometry = polygons(&run.villages_layer.features[v.feature].geometry);
+        to_metric.transform(&mut geometry)?;
+        map.villages.push(MapVillage {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            fraction_inside,
+            geometry,
+        });
+    }
+    if let Some(s) = sites {
+        let rows = site_rows(plan, s);
+        for (row, item) in rows.into_iter().zip(&s.sites.items) {
+            map.sites.push(MapSite {
+                id: row.id,
+                name: row.name,
+                score: row.score,
+                chosen: row.chosen,
+                geometry: item.geometry.clone(),
+            });
+        }
+    }
+    Ok(map)
+}
+
+/// A width sweep: one class's zone width from `from` to `to` metres by `step`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSpec {
+    /// The class (as the plan names it, or an alias such as `ring`).
+    pub class: String,
+    /// First width, metres.
+    pub from: f64,
+    /// Last width, metres (included when the steps land on it).
+    pub to: f64,
+    /// Step, metres (> 0).
+    pub step: f64,
+}
+
+impl SweepSpec {
+    /// Parses `CLASS=FROM..TO/STEP`, e.g. `ring=50..200/25`.
+    pub fn parse(text: &str) -> std::result::Result<SweepSpec, String> {
+        let bad = || format!("{text:?}: expected CLASS=FROM..TO/STEP, e.g. ring=50..200/25");
+        let (class, range) = text.split_once('=').ok_or_else(bad)?;
+        let (range, step) = range.split_once('/').ok_or_else(bad)?;
+        let (from, to) = range.split_once("..").ok_or_else(bad)?;
+        let num = |s: &str| s.trim().parse::<f64>().map_err(|_| bad());
+        let (from, to, step) = (num(from)?, num(to)?, num(step)?);
+        if class.trim().is_empty()
+            || !(from.is_finite() && to.is_finite() && step.is_finite())
+            || from < 0.0
+            || to < from
+            || step <= 0.0
+        {
+            return Err(bad());
+        }
+        if (to - from) / step > 1000.0 {
+            return Err(format!(
+                "{text:?}: more than 1000 widths; use a larger step"
+            ));
+        }
+        Ok(SweepSpec {
+            class: class.trim().to_owned(),
+            from,
+            to,
+            step,
+        })
+    }
+
+    /// The widths, in increasing order (each computed from `from`, so steps do not drift).
+    pub fn widths(&self) -> Vec<f64> {
+        let n = ((self.to - self.from) / self.step + 1e-9).floor() as usize;
+        (0..=n).map(|k| self.from + k as f64 * self.step).collect()
+    }
+}
+
+/// Runs the affected-villages job once per width of `spec` (the other widths as in `job`):
+/// households affected per width. `progress` is told each width as it starts.
+pub fn sweep(
+    job: &AffectedJob,
+    spec: &SweepSpec,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Sweep> {
+    let class = job.zones.class_named(&spec.class)?;
+    let widths = spec.widths();
+    let mut rows = Vec::with_capacity(widths.len());
+    for (k, &width) in widths.iter().enumerate() {
+        progress(k, widths.len());
+        let mut variant = job.clone();
+        variant.zones = job.zones.with_width(&class, width)?;
+        let run = variant.run(&|_| {})?;
+        rows.push(SweepRow {
+            width_m: width,
+            affected: counts(&run.summary.total),
+        });
+        std::mem::forget(run);
+    }
+    Ok(Sweep {
+        planned_m: job.zones.width(&class),
+        class,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweep_specs() {
+        let s = SweepSpec::parse("ring=50..200/25").unwrap();
+        assert_eq!(s.widths(), [50.0, 75.0, 100.0, 125.0, 150.0, 175.0, 200.0]);
+        assert_eq!(
+            SweepSpec::parse("环线=0..1/0.1").unwrap().widths().len(),
+            11
+        );
+        assert_eq!(
+            SweepSpec::parse("a=10..25/10").unwrap().widths(),
+            [10.0, 20.0]
+        );
+        for bad in [
+            "ring",
+            "ring=50..200",
+            "ring=200..50/25",
+            "ring=50..200/0",
+            "=1..2/1",
+            "r=a..2/1",
+        ] {
+            assert!(SweepSpec::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The width sweep as an inline SVG line chart: households affected per zone width, with the
+//! planned width marked.
+
+use std::fmt::Write;
+
+use super::fmt::{count, esc, metres, plain, px_string};
+use super::i18n::Words;
+use crate::report::Sweep;
+
+const W: f64 = 760.0;
+const H: f64 = 320.0;
+const LEFT: f64 = 78.0;
+const RIGHT: f64 = 24.0;
+const TOP: f64 = 22.0;
+const BOTTOM: f64 = 52.0;
+
+/// A tick step of 1, 2 or 5 × 10ⁿ giving about `target` ticks over `span`.
+fn tick_step(span: f64, target: f64) -> f64 {
+    if !span.is_finite() || span <= 0.0 {
+        return 1.0;
+    }
+    let raw = span / target;
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|s| *s >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * p)
+}
+
+/// The household axis: its bottom, tick step and top. It starts at zero unless every count is
+/// above half the largest: a sweep usually moves the total by a few per cent, which a
+/// zero-based axis would flatten into a level line. The tick labels say where it starts.
+fn y_axis(rows: &[(f64, u64)]) -> (f64, f64, f64) {
+    let hi = rows.iter().map(|r| r.1).max().unwrap_or(0) as f64;
+    let lo = rows.iter().map(|r| r.1).min().unwrap_or(0) as f64;
+    let from_zero = lo <= hi / 2.0;
+    let span = if from_zero { hi } else { hi - lo };
+    // Households are whole: no tick between two of them.
+    let step = tick_step(span.max(1.0), 5.0).max(1.0);
+    let bottom = if from_zero {
+        0.0
+    } else {
+        (lo / step).floor() * step
+    };
+    let mut top = (hi / step).ceil() * step;
+    if top <= bottom {
+        top = bottom + step;
+    }
+    (bottom, step, top)
+}
+
+/// The chart, or `None` when the sweep has no rows.
+pub(super) fn sweep_chart(sweep: &Sweep, w: &Words) -> Option<String> {
+    let rows: Vec<(f64, u64)> = sweep
+        .rows
+        .iter()
+        .filter(|r| r.width_m.is_finite())
+        .map(|r| (r.width_m, r.affected.households))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut x_min = rows.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
+    let mut x_max = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+    if let Some(p) = sweep.planned_m.filter(|p| p.is_finite()) {
+        x_min = x_min.min(p);
+        x_max = x_max.max(p);
+    }
+    if x_max <= x_min {
+        x_min -= 1.0;
+        x_max += 1.0;
+    }
+    let (y_lo, y_step, y_max) = y_axis(&rows);
+
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let sx = |x: f64| LEFT + (x - x_min) / (x_max - x_min) * plot_w;
+    let sy = |y: f64| TOP + plot_h - (y - y_lo) / (y_max - y_lo) * plot_h;
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg id="sweep-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}" font-size="12">"#,
+        esc(w.sec_sweep)
+    );
+
+    // Horizontal grid lines with the household counts.
+    let mut y = y_lo;
+    while y <= y_max + y_step * 1e-9 {
+        let py = px_string(sy(y));
+        let _ = write!(
+            svg,
+            r##"<line x1="{}" y1="{py}" x2="{}" y2="{py}" stroke="#e3e0d9"/><text x="{}" y="{}" text-anchor="end" fill="#444">{}</text>"##,
+            px_string(LEFT),
+            px_string(LEFT + plot_w),
+            px_string(LEFT - 8.0),
+            px_string(sy(y) + 4.0),
+            count(y as u64)
+        );
+        y += y_step;
+    }
+
+    // Width ticks: at every row when they fit, else at round steps.
+    let xs: Vec<f64> = if rows.len() <= 12 {
+        rows.iter().map(|r| r.0).collect()
+    } else {
+        let step = tick_step(x_max - x_min, 8.0);
+        let mut t = (x_min / step).ceil() * step;
+        let mut v = Vec::new();
+        while t <= x_max * (1.0 + 1e-9) {
+            v.push(t);
+            t += step;
+        }
+        v
+    };
+    let base = px_string(TOP + plot_h);
+    for x in xs {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0}" y1="{base}" x2="{0}" y2="{1}" stroke="#444"/><text x="{0}" y="{2}" text-anchor="middle" fill="#444">{3}</text>"##,
+            px_string(sx(x)),
+            px_string(TOP + plot_h + 5.0),
+            px_string(TOP + plot_h + 19.0),
+            plain(x)
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<path d="M{0} {1} V{2} H{3}" fill="none" stroke="#444"/>"##,
+        px_string(LEFT),
+        px_string(TOP),
+        base,
+        px_string(LEFT + plot_w)
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="{}" y="{}" text-anchor="middle" fill="#222">{}</text>"##,
+        px_string(LEFT + plot_w / 2.0),
+        px_string(H - 10.0),
+        esc(w.sweep_x)
+    );
+    let _ = write!(
+        svg,
+        r##"<text transform="translate(16 {}) rotate(-90)" text-anchor="middle" fill="#222">{}</text>"##,
+        px_string(TOP + plot_h / 2.0),
+        esc(w.sweep_y)
+    );
+
+    if let Some(p) = sweep.planned_m.filter(|p| p.is_finite()) {
+        let x = px_string(sx(p));
+        let _ = write!(
+            svg,
+            r##"<g id="sweep-planned"><line x1="{x}" y1="{}" x2="{x}" y2="{base}" stroke="#b42318" stroke-width="1.5" stroke-dasharray="5 4"/><text x="{}" y="{}" fill="#b42318" font-weight="600">{} {}</text></g>"##,
+            px_string(TOP),
+            px_string(sx(p) + 5.0),
+            px_string(TOP + 12.0),
+            esc(w.sweep_planned),
+            esc(&metres(p))
+        );
+    }
+
+    let mut d = String::new();
+    for (i, (x, y)) in rows.iter().enumerate() {
+        let _ = write!(
+            d,
+            "{}{} {}",
+            if i == 0 { "M" } else { " " },
+            px_string(sx(*x)),
+            px_string(sy(*y as f64))
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<path d="{d}" fill="none" stroke="#1f4e9c" stroke-width="2.2" stroke-linejoin="round"/>"##
+    );
+    for (x, y) in &rows {
+        let _ = write!(
+            svg,
+            r##"<circle cx="{}" cy="{}" r="3.5" fill="#1f4e9c" stroke="#fff" stroke-width="1"><title>{} · {} {}</title></circle>"##,
+            px_string(sx(*x)),
+            px_string(sy(*y as f64)),
+            esc(&metres(*x)),
+            esc(w.sweep_y),
+            count(*y)
+        );
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick_step;
+
+    #[test]
+    fn household_axis() {
+        // Wide variation: from zero.
+        assert_eq!(
+            super::y_axis(&[(50.0, 100), (100.0, 900)]),
+            (0.0, 200.0, 1000.0)
+        );
+        // A few per cent: around the data, so the change shows.
+        assert_eq!(
+            super::y_axis(&[(50.0, 34_053), (200.0, 34_850)]),
+            (34_000.0, 200.0, 35_000.0)
+        );
+        // Flat: one step.
+        assert_eq!(super::y_axis(&[(50.0, 0), (200.0, 0)]), (0.0, 1.0, 1.0));
+    }
+
+    #[test]
+    fn ticks() {
+        assert_eq!(tick_step(1000.0, 5.0), 200.0);
+        assert_eq!(tick_step(90.0, 5.0), 20.0);
+        assert_eq!(tick_step(5.0, 5.0), 1.0);
+        assert_eq!(tick_step(0.0, 5.0), 1.0);
+    }
+}

@@ -1,0 +1,704 @@
+//! The page on a small synthetic run: two townships, two road classes and a corridor level,
+//! villages at several shares, sites scored, excluded, failed and chosen, communities
+//! launched, blocked, vetoed and failed, and a sweep.
+
+use std::collections::BTreeMap;
+
+use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
+
+use super::render_html;
+use crate::report::{
+    Check, ClassRow, CommunityRow, Counts, Exclusion, Lang, LaunchStatus, MapData, MapSite,
+    MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
+    VillageRow, ZoneRef,
+};
+use crate::rules::{Finding, Term};
+
+/// An awkward name: every character HTML cares about.
+const NASTY: &str = r#"A<b>&"c""#;
+
+/// Origin of the synthetic region: metric coordinates as a CGCS2000 zone would give them.
+const X0: f64 = 38_500_000.0;
+const Y0: f64 = 3_840_000.0;
+
+fn square(x: f64, y: f64, size: f64) -> Polygon<f64> {
+    Polygon::new(
+        LineString::from(vec![
+            (X0 + x, Y0 + y),
+            (X0 + x + size, Y0 + y),
+            (X0 + x + size, Y0 + y + size),
+            (X0 + x, Y0 + y + size),
+            (X0 + x, Y0 + y),
+        ]),
+        vec![],
+    )
+}
+
+fn line(points: &[(f64, f64)]) -> Geometry<f64> {
+    Geometry::LineString(LineString::from(
+        points
+            .iter()
+            .map(|&(x, y)| (X0 + x, Y0 + y))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn counts(villages: usize, households: u64, population: u64) -> Counts {
+    Counts {
+        villages,
+        households,
+        population,
+    }
+}
+
+fn finding(criterion: &str, veto: bool, reason: &str) -> Finding {
+    let mut evidence = BTreeMap::new();
+    evidence.insert("village".to_owned(), serde_json::json!("410122101201"));
+    evidence.insert("share".to_owned(), serde_json::json!(0.25));
+    Finding {
+        criterion: criterion.to_owned(),
+        veto,
+        reason: reason.to_owned(),
+        evidence,
+    }
+}
+
+fn check(status: LaunchStatus, findings: Vec<Finding>, error: Option<&str>) -> Check {
+    Check {
+        status,
+        findings,
+        error: error.map(str::to_owned),
+    }
+}
+
+fn zone(class: &str, name: &str, width_m: f64) -> ZoneRef {
+    ZoneRef {
+        layer: "roads".to_owned(),
+        id: format!("R-{name}"),
+        name: name.to_owned(),
+        class: class.to_owned(),
+        width_m,
+    }
+}
+
+fn site(id: &str, name: &str, township: &str, score: Option<f64>, rank: Option<usize>) -> SiteRow {
+    SiteRow {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        township: township.to_owned(),
+        score,
+        excluded: None,
+        error: None,
+        rank,
+        rank_in_township: rank,
+        chosen: false,
+        terms: Vec::new(),
+    }
+}
+
+/// Village squares, 1 km each, on a 4 × 2 grid; shares from untouched to wholly inside.
+const SHARES: [f64; 8] = [0.0, 0.05, 0.2, 0.4, 0.6, 0.9, 1.0, 0.0];
+
+pub(super) fn sample() -> Report {
+    let villages: Vec<MapVillage> = SHARES
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| MapVillage {
+            id: format!("V{i}"),
+            name: if i == 1 {
+                NASTY.to_owned()
+            } else {
+                format!("村{i}")
+            },
+            fraction_inside: f,
+            geometry: MultiPolygon::new(vec![square(
+                (i % 4) as f64 * 1000.0,
+                (i / 4) as f64 * 1000.0,
+                1000.0,
+            )]),
+        })
+        .collect();
+    let map = MapData {
+        townships: vec![
+            (
+                "东镇".to_owned(),
+                MultiPolygon::new(vec![square(0.0, 0.0, 2000.0)]),
+            ),
+            (
+                NASTY.to_owned(),
+                MultiPolygon::new(vec![Polygon::new(
+                    LineString::from(vec![
+                        (X0 + 2000.0, Y0),
+                        (X0 + 4000.0, Y0),
+                        (X0 + 4000.0, Y0 + 2000.0),
+                        (X0 + 2000.0, Y0 + 2000.0),
+                        (X0 + 2000.0, Y0),
+                    ]),
+                    vec![],
+                )]),
+            ),
+        ],
+        roads: vec![
+            (
+                "环线".to_owned(),
+                line(&[(-200.0, 1000.0), (4200.0, 1000.0)]),
+            ),
+            (
+                "放射线".to_owned(),
+                line(&[(500.0, -300.0), (3500.0, 2300.0)]),
+            ),
+            (
+                "环线".to_owned(),
+                line(&[(2000.0, -100.0), (2000.0, 2100.0)]),
+            ),
+        ],
+        corridors: vec![(
+            "一级".to_owned(),
+            Geometry::Polygon(square(3600.0, 0.0, 200.0)),
+        )],
+        zones: vec![
+            (
+                "环线".to_owned(),
+                MultiPolygon::new(vec![square(1500.0, 900.0, 200.0)]),
+            ),
+            (
+                "一级".to_owned(),
+                MultiPolygon::new(vec![square(3550.0, 0.0, 300.0)]),
+            ),
+        ],
+        villages,
+        sites: vec![
+            MapSite {
+                id: "S1".to_owned(),
+                name: "东镇一号安置点".to_owned(),
+                score: Some(0.82),
+                chosen: true,
+                geometry: Geometry::Point(Point::new(X0 + 600.0, Y0 + 600.0)),
+            },
+            MapSite {
+                id: "S2".to_owned(),
+                name: "S2 site".to_owned(),
+                score: Some(0.41),
+                chosen: false,
+                geometry: Geometry::Point(Point::new(X0 + 1400.0, Y0 + 1600.0)),
+            },
+            MapSite {
+                id: "S3".to_owned(),
+                name: "excluded".to_owned(),
+                score: None,
+                chosen: false,
+                geometry: Geometry::Polygon(square(2600.0, 200.0, 150.0)),
+            },
+        ],
+    };
+
+    let mut s1 = site("S1", "东镇一号安置点", "东镇", Some(0.82), Some(1));
+    s1.chosen = true;
+    s1.terms = vec![
+        Term {
+            name: "road_access".to_owned(),
+            weight: 0.6,
+            value: 0.9,
+        },
+        Term {
+            name: "flood_risk".to_owned(),
+            weight: 0.4,
+            value: 0.7,
+        },
+    ];
+    let mut s2 = site("S2", "S2 site", NASTY, Some(0.41), Some(2));
+    s2.terms = vec![Term {
+        name: "road_access".to_owned(),
+        weight: 1.0,
+        value: 0.41,
+    }];
+    let mut s3 = site("S3", "excluded", NASTY, None, None);
+    s3.excluded = Some(Exclusion {
+        reason: "位于基本农田内".to_owned(),
+        evidence: BTreeMap::from([("farmland".to_owned(), serde_json::json!("F12"))]),
+    });
+    let mut s4 = site("S4", "failed", "东镇", None, None);
+    s4.error = Some("plugin trapped: out of fuel".to_owned());
+
+    Report {
+        plan: format!("演示规划 {NASTY}"),
+        tool_version: "0.1.0".to_owned(),
+        metric_crs: "EPSG:4547".to_owned(),
+        villages_in_layer: 8,
+        totals: Totals {
+            affected: counts(6, 1234, 4321),
+            communities: 4,
+            in_communities: counts(6, 1234, 4321),
+            launched: 1,
+            blocked: 1,
+            vetoed: 1,
+            check_errors: 1,
+            sites: 4,
+            sites_chosen: 1,
+        },
+        townships: vec![
+            TownshipRow {
+                township: NASTY.to_owned(),
+                villages_in_layer: 4,
+                affected: counts(3, 600, 2100),
+                communities: 2,
+                launched: 0,
+                blocked: 1,
+                vetoed: 1,
+                demonstration: vec![],
+            },
+            TownshipRow {
+                township: "东镇".to_owned(),
+                villages_in_layer: 4,
+                affected: counts(3, 634, 2221),
+                communities: 2,
+                launched: 1,
+                blocked: 0,
+                vetoed: 0,
+                demonstration: vec!["东镇一号安置点".to_owned()],
+            },
+        ],
+        classes: vec![
+            ClassRow {
+                class: "环线".to_owned(),
+                layer: "roads".to_owned(),
+                width_m: 100.0,
+                zones: 2,
+                affected: counts(4, 900, 3000),
+            },
+            ClassRow {
+                class: "放射线".to_owned(),
+                layer: "roads".to_owned(),
+                width_m: 50.0,
+                zones: 1,
+                affected: counts(2, 300, 1000),
+            },
+            ClassRow {
+                class: "一级".to_owned(),
+                layer: "corridors".to_owned(),
+                width_m: 50.0,
+                zones: 1,
+                affected: counts(1, 34, 321),
+            },
+        ],
+        villages: SHARES
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f > 0.0)
+            .map(|(i, &f)| VillageRow {
+                id: format!("V{i}"),
+                name: if i == 1 {
+                    NASTY.to_owned()
+                } else {
+                    format!("村{i}")
+                },
+                township: if i % 4 < 2 {
+                    "东镇".to_owned()
+                } else {
+                    NASTY.to_owned()
+                },
+                households: 100 + i as u64,
+                population: 1000 + i as u64,
+                fraction_inside: f,
+                zones: vec![zone("环线", "三环", 100.0), zone("环线", "三环", 100.0)],
+            })
+            .collect(),
+        communities: vec![
+            CommunityRow {
+                name: "东镇新社区1".to_owned(),
+                township: "东镇".to_owned(),
+                villages: vec!["V1".to_owned(), "V2".to_owned()],
+                counts: counts(2, 203, 2003),
+                launch: Some(check(LaunchStatus::Launched, vec![], None)),
+                standard: Some(StandardCheck {
+                    standard: "GB 50180-2018".to_owned(),
+                    check: check(LaunchStatus::Launched, vec![], None),
+                }),
+            },
+            CommunityRow {
+                name: "blocked community".to_owned(),
+                township: NASTY.to_owned(),
+                villages: vec!["V3".to_owned()],
+                counts: counts(1, 103, 1003),
+                launch: Some(check(
+                    LaunchStatus::Blocked,
+                    vec![finding("no_new_construction", false, "新建建筑未停止")],
+                    None,
+                )),
+                standard: Some(StandardCheck {
+                    standard: "GB 50180-2018".to_owned(),
+                    check: check(
+                        LaunchStatus::Blocked,
+                        vec![finding("min_households", false, "户数不足")],
+                        None,
+                    ),
+                }),
+            },
+            CommunityRow {
+                name: "vetoed community".to_owned(),
+                township: NASTY.to_owned(),
+                villages: vec!["V4".to_owned(), "V5".to_owned()],
+                counts: counts(2, 209, 2009),
+                launch: Some(check(
+                    LaunchStatus::Vetoed,
+                    vec![
+                        finding("forced_demolition", true, "存在强制拆迁"),
+                        finding("plan_approved", false, "方案未通过"),
+                    ],
+                    None,
+                )),
+                standard: None,
+            },
+            CommunityRow {
+                name: "failed check".to_owned(),
+                township: "东镇".to_owned(),
+                villages: vec!["V6".to_owned()],
+                counts: counts(1, 106, 1006),
+                launch: Some(check(
+                    LaunchStatus::Error,
+                    vec![],
+                    Some("script error: x <y>"),
+                )),
+                standard: None,
+            },
+        ],
+        sites: vec![s1, s2, s3, s4],
+        top: Some(1),
+        sweep: Some(Sweep {
+            class: "环线".to_owned(),
+            planned_m: Some(100.0),
+            rows: [50.0, 100.0, 150.0, 200.0]
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| SweepRow {
+                    width_m: w,
+                    affected: counts(2 + i, 500 + 300 * i as u64, 1500 + 900 * i as u64),
+                })
+                .collect(),
+        }),
+        plugins: vec![PluginRow {
+            role: "launch".to_owned(),
+            name: "launch-criteria".to_owned(),
+            version: "1.0.0".to_owned(),
+            runtime: "rhai".to_owned(),
+        }],
+        warnings: vec![format!("村庄 {NASTY} 无户数字段")],
+        map: Some(map),
+    }
+}
+
+#[test]
+fn self_contained() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let html = render_html(&sample(), lang);
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        for external in [
+            "http://", "https://", "src=", "<script", "<link", "url(", "@import",
+        ] {
+            assert!(!html.contains(external), "{external} in the page");
+        }
+        assert!(html.contains("<style>"));
+        assert!(html.trim_end().ends_with("</html>"));
+    }
+}
+
+#[test]
+fn names_are_escaped() {
+    let html = render_html(&sample(), Lang::ZhCn);
+    assert!(!html.contains(NASTY), "raw name in the page");
+    assert!(html.contains("A&lt;b&gt;&amp;&quot;c&quot;"));
+    assert!(html.contains("<title>演示规划 A&lt;b&gt;&amp;&quot;c&quot; — "));
+    // The error text of a failed check, escaped too.
+    assert!(html.contains("script error: x &lt;y&gt;"));
+}
+
+#[test]
+fn every_section_present() {
+    let html = render_html(&sample(), Lang::ZhCn);
+    for id in [
+        "summary",
+        "map-section",
+        "townships",
+        "classes",
+        "communities",
+        "verdicts",
+        "sites",
+        "site-terms",
+        "villages",
+        "sweep",
+        "plugins",
+        "warnings",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">")),
+            "section {id}"
+        );
+        assert!(
+            html.contains(&format!("<a href=\"#{id}\">")),
+            "contents entry {id}"
+        );
+    }
+    for id in [
+        "svg id=\"map\"",
+        "id=\"map-legend\"",
+        "id=\"scale-bar\"",
+        "id=\"north-arrow\"",
+        "id=\"township-table\"",
+        "id=\"class-table\"",
+        "id=\"community-table\"",
+        "id=\"site-table\"",
+        "id=\"village-table\"",
+        "id=\"sweep-table\"",
+        "id=\"sweep-chart\"",
+        "id=\"sweep-planned\"",
+    ] {
+        assert!(html.contains(id), "{id}");
+    }
+}
+
+#[test]
+fn empty_sections_are_left_out_or_said_so() {
+    let mut report = sample();
+    report.sweep = None;
+    report.communities.clear();
+    report.sites.clear();
+    report.map = None;
+    let html = render_html(&report, Lang::En);
+    assert!(!html.contains("id=\"sweep\""));
+    assert!(!html.contains("id=\"sites\""));
+    assert!(!html.contains("id=\"verdicts\""));
+    assert!(html.contains("No new communities were formed in this run."));
+    assert!(html.contains("This report carries no map layers."));
+    assert!(!html.contains("<svg id=\"map\""));
+}
+
+#[test]
+fn legend_lists_every_road_class() {
+    let report = sample();
+    let html = render_html(&report, Lang::ZhCn);
+    let start = html.find("class=\"legend-roads\"").expect("road legend");
+    let roads = &html[start..start + html[start..].find("</ul>").unwrap()];
+    let classes: std::collections::BTreeSet<&str> = report
+        .map
+        .as_ref()
+        .unwrap()
+        .roads
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .collect();
+    for class in &classes {
+        assert!(
+            roads.contains(&format!("<span>{class}</span>")),
+            "{class} in the legend"
+        );
+    }
+    assert_eq!(roads.matches("<li>").count(), classes.len());
+    // The corridor and both zone classes too.
+    let legend = &html[html.find("id=\"map-legend\"").unwrap()..];
+    assert!(legend.contains("一级"));
+    assert!(legend.contains("环线 (100 m)"));
+}
+
+#[test]
+fn languages_differ() {
+    let report = sample();
+    let zh = render_html(&report, Lang::ZhCn);
+    let en = render_html(&report, Lang::En);
+    assert!(zh.contains("<html lang=\"zh-CN\">"));
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(zh.contains("<h2>分乡镇统计</h2>"));
+    assert!(en.contains("<h2>By township</h2>"));
+    assert!(!en.contains("分乡镇统计"));
+    assert!(zh.contains(">图例<"));
+    assert!(en.contains(">Legend<"));
+    // Data stay as given in both.
+    assert!(en.contains("东镇新社区1"));
+}
+
+#[test]
+fn statuses_say_why() {
+    let zh = render_html(&sample(), Lang::ZhCn);
+    assert!(zh.contains("<span class=\"st st-blocked\">暂缓</span>：no_new_construction"));
+    // A veto names the veto, not the lesser failure beside it.
+    assert!(zh.contains("<span class=\"st st-vetoed\">否决</span>：forced_demolition</td>"));
+    assert!(zh.contains("<span class=\"st st-launched\">可启动</span>"));
+    assert!(zh.contains("<span class=\"st st-error\">出错</span>"));
+    // Every finding is explained with its evidence.
+    assert!(zh.contains("存在强制拆迁"));
+    assert!(zh.contains("<code>share</code> = 0.25"));
+    assert!(
+        zh.contains("GB 50180-2018 · <span class=\"st st-blocked\">未达标</span>：min_households")
+    );
+}
+
+#[test]
+fn site_terms_add_up() {
+    let html = render_html(&sample(), Lang::En);
+    // 0.6 × 0.9 + 0.4 × 0.7 = 0.82
+    let terms = &html[html.find("id=\"terms-1\"").unwrap()..];
+    let table = &terms[..terms.find("</table>").unwrap()];
+    assert!(table.contains("<td class=\"num\">0.540</td>"));
+    assert!(table.contains("<td class=\"num\">0.280</td>"));
+    assert!(
+        table.contains("<tfoot><tr><td>Total</td><td></td><td></td><td class=\"num\">0.820</td>")
+    );
+    assert!(html.contains("位于基本农田内"));
+    assert!(html.contains("plugin trapped: out of fuel"));
+}
+
+#[test]
+fn chosen_site_marked() {
+    let html = render_html(&sample(), Lang::ZhCn);
+    assert_eq!(html.matches("class=\"site chosen-site\"").count(), 1);
+    assert_eq!(html.matches("class=\"site\"").count(), 2);
+    assert!(html.contains("class=\"site-label\">东镇一号安置点</text>"));
+    assert!(html.contains("<tr class=\"chosen-row\">"));
+}
+
+#[test]
+fn deterministic() {
+    let report = sample();
+    assert_eq!(
+        render_html(&report, Lang::ZhCn),
+        render_html(&report, Lang::ZhCn)
+    );
+    assert_eq!(
+        render_html(&report, Lang::En),
+        render_html(&sample(), Lang::En)
+    );
+}
+
+/// The viewBox of the map and every coordinate of the village paths.
+fn village_coords(html: &str) -> ((f64, f64), Vec<(f64, f64)>) {
+    let svg = &html[html.find("<svg id=\"map\"").unwrap()..];
+    let vb = &svg[svg.find("viewBox=\"").unwrap() + 9..];
+    let vb: Vec<f64> = vb[..vb.find('"').unwrap()]
+        .split(' ')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let group = &svg[svg.find("<g id=\"map-villages\"").unwrap()..];
+    let group = &group[..group.find("</g>").unwrap()];
+    let mut coords = Vec::new();
+    for part in group.split(" d=\"").skip(1) {
+        let d = &part[..part.find('"').unwrap()];
+        let numbers: Vec<f64> = d
+            .split(['M', 'Z', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(numbers.len() % 2, 0);
+        coords.extend(numbers.chunks(2).map(|p| (p[0], p[1])));
+    }
+    ((vb[2], vb[3]), coords)
+}
+
+#[test]
+fn map_fits_the_view() {
+    let report = sample();
+    let html = render_html(&report, Lang::ZhCn);
+    let ((w, h), coords) = village_coords(&html);
+    assert_eq!(w, 1000.0);
+    // 8 villages of 4 corners each (the closing point is implied by Z).
+    assert_eq!(coords.len(), 32);
+    for (x, y) in &coords {
+        assert!(
+            (0.0..=w).contains(x) && (0.0..=h).contains(y),
+            "({x}, {y}) outside 0 0 {w} {h}"
+        );
+    }
+    // North is up: village V0 (south-west) sits below V4 (north-west).
+    let v0_y = coords[0..4].iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    let v4_y = coords[16..20].iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    assert!(v0_y > v4_y);
+    // Every village keeps its tooltip.
+    for i in 0..8 {
+        assert!(html.contains(&format!("<title>V{i} ")));
+    }
+}
+
+#[test]
+fn big_inputs_are_simplified() {
+    // A village ring of 20,000 points on a near-circle: far more detail than 1000 px shows.
+    let mut report = sample();
+    let map = report.map.as_mut().unwrap();
+    let ring: Vec<(f64, f64)> = (0..=20_000)
+        .map(|i| {
+            let a = std::f64::consts::TAU * (i % 20_000) as f64 / 20_000.0;
+            (X0 + 2000.0 + 900.0 * a.cos(), Y0 + 1000.0 + 900.0 * a.sin())
+        })
+        .collect();
+    map.villages[0].geometry =
+        MultiPolygon::new(vec![Polygon::new(LineString::from(ring), vec![])]);
+    let html = render_html(&report, Lang::ZhCn);
+    let (_, coords) = village_coords(&html);
+    assert!(coords.len() < 600, "{} points kept", coords.len());
+    assert!(html.len() < 200_000);
+}
+
+#[test]
+fn degenerate_maps_still_draw() {
+    let mut report = sample();
+    let map = report.map.as_mut().unwrap();
+    map.townships.clear();
+    map.roads.clear();
+    map.corridors.clear();
+    map.zones.clear();
+    map.villages.clear();
+    map.sites.truncate(1);
+    let html = render_html(&report, Lang::En);
+    assert!(html.contains("<svg id=\"map\""));
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+}
+
+#[test]
+fn corridor_levels_rank_by_width() {
+    let mut report = sample();
+    for (level, width) in [("三级", 20.0), ("二级", 30.0)] {
+        report.classes.push(ClassRow {
+            class: level.to_owned(),
+            layer: "corridors".to_owned(),
+            width_m: width,
+            zones: 0,
+            affected: Counts::default(),
+        });
+        report.map.as_mut().unwrap().corridors.push((
+            level.to_owned(),
+            Geometry::Polygon(square(100.0, 100.0, 50.0)),
+        ));
+    }
+    let html = render_html(&report, Lang::ZhCn);
+    let legend = &html[html.find("id=\"map-legend\"").unwrap()..];
+    let corridors = &legend[legend.find("<h4>生态廊道</h4>").unwrap()..];
+    let corridors = &corridors[..corridors.find("</ul>").unwrap()];
+    let at = |level: &str| corridors.find(&format!("<span>{level}</span>")).unwrap();
+    assert!(at("一级") < at("二级") && at("二级") < at("三级"));
+    // The first level gets the darkest shade.
+    assert!(corridors[..at("一级")].contains(super::map::CORRIDOR_SHADES[0]));
+}
+
+#[test]
+fn repeated_findings_are_grouped() {
+    let mut report = sample();
+    let per_village = |criterion: &str, village: &str| {
+        let mut f = finding(criterion, false, "安置房未开工");
+        f.evidence
+            .insert("village".to_owned(), serde_json::json!(village));
+        f
+    };
+    report.communities[1].launch = Some(check(
+        LaunchStatus::Blocked,
+        vec![
+            per_village("resettlement_started", "V3"),
+            per_village("resettlement_started", "V4"),
+            per_village("plan_approved", "V3"),
+        ],
+        None,
+    ));
+    let html = render_html(&report, Lang::ZhCn);
+    assert!(html.contains("暂缓</span>：resettlement_started、plan_approved</td>"));
+    assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
+    // The evidence the findings share once, the village that differs as a list.
+    assert!(html.contains(
+        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><code>village</code> = V3、V4</li>"
+    ));
+}

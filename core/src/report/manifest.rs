@@ -1,0 +1,330 @@
+//! The run manifest (`run_manifest.json`): what went in and what came out of a run, so that
+//! anyone can show later exactly how each decision was reached — and rerun it.
+//!
+//! Every input file (the plan, each layer, each plugin's manifest and code) is named with its
+//! SHA-256, beside the parameters and limits in force, the counts, the warnings, and the
+//! SHA-256 of every output. Only `timings_s` differs between two runs of the same inputs.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Totals;
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::rules::{Limits, Manifest, Runtime};
+
+/// The manifest's own format version.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// A run manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    /// The format version ([`MANIFEST_VERSION`]).
+    pub manifest_version: u32,
+    /// `hecun` and its version.
+    pub tool: Tool,
+    /// The plan file.
+    pub plan: InputFile,
+    /// The plan's name.
+    pub plan_name: String,
+    /// Every layer file the plan lists, by layer name.
+    pub inputs: Vec<InputFile>,
+    /// Every plugin that ran.
+    pub plugins: Vec<PluginUse>,
+    /// The options the run was given beyond the plan (what `hecun replay` gives again).
+    pub options: RunOptions,
+    /// The zone widths in force, metres per class.
+    pub widths_m: BTreeMap<String, f64>,
+    /// The CRS distances and areas were computed in.
+    pub metric_crs: String,
+    /// The coordinate engine.
+    pub crs_engine: String,
+    /// The headline numbers.
+    pub counts: Totals,
+    /// Every output file but this one.
+    pub outputs: Vec<InputFile>,
+    /// What the planner should know.
+    pub warnings: Vec<String>,
+    /// Wall time of each step, seconds (the one member that differs between reruns).
+    pub timings_s: BTreeMap<String, f64>,
+}
+
+/// The tool that made the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `hecun`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Cargo features that change results (`proj`: PROJ as the coordinate engine).
+    pub features: Vec<String>,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "hecun".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            features: if cfg!(feature = "proj") {
+                vec!["proj".into()]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// A file and its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// What it is (a layer name, `plan`, `plugin.toml`, `script`, `module`), or the output
+    /// file's name.
+    pub role: String,
+    /// Its path as the run found it (relative to the working folder, as given).
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// The SHA-256 of its content, lower-case hex.
+    pub sha256: String,
+}
+
+impl InputFile {
+    /// Hashes the file at `path`.
+    pub fn hash(role: &str, path: &Path) -> Result<InputFile> {
+        let (bytes, sha256) = sha256_file(path)?;
+        Ok(InputFile {
+            role: role.to_owned(),
+            path: path.to_owned(),
+            bytes,
+            sha256,
+        })
+    }
+
+    /// Whether the file at `path` (this one's, unless another is given) still has this
+    /// content; the message names the file and both hashes when not.
+    pub fn verify(&self) -> Result<()> {
+        let (_, now) = sha256_file(&self.path)?;
+        if now == self.sha256 {
+            Ok(())
+        } else {
+            Err(Error::config(
+                self.path.display().to_string(),
+                format!(
+                    "the {} changed since the run: SHA-256 {} recorded, {} now",
+                    self.role, self.sha256, now
+                ),
+            ))
+        }
+    }
+}
+
+/// A plugin that ran, with its files, parameters and limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginUse {
+    /// What it decided: `launch`, `standard` or `sites`.
+    pub role: String,
+    /// The plugin's name.
+    pub name: String,
+    /// The plugin's version.
+    pub version: String,
+    /// `rhai` or `wasm`.
+    pub runtime: String,
+    /// The contract version it speaks.
+    pub contract: u32,
+    /// Its manifest and its script or module.
+    pub files: Vec<InputFile>,
+    /// The parameters in force (the manifest's defaults).
+    pub params: BTreeMap<String, toml::Value>,
+    /// The sandbox limits in force.
+    pub limits: Limits,
+    /// Sites chosen per township (site scoring only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub top: Option<usize>,
+}
+
+impl PluginUse {
+    /// Describes the plugin at `path` (folder or plugin.toml), hashing its files.
+    pub fn describe(role: &str, path: &Path, top: Option<usize>) -> Result<PluginUse> {
+        let (manifest, code) = Manifest::load(path)?;
+        let toml_path = if path.is_dir() {
+            path.join("plugin.toml")
+        } else {
+            path.to_owned()
+        };
+        let runtime = manifest.runtime();
+        Ok(PluginUse {
+            role: role.to_owned(),
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            runtime: match runtime {
+                Runtime::Rhai => "rhai",
+                Runtime::Wasm => "wasm",
+            }
+            .to_owned(),
+            contract: manifest.contract,
+            files: vec![
+                InputFile::hash("plugin.toml", &toml_path)?,
+                InputFile::hash(
+                    match runtime {
+                        Runtime::Rhai => "script",
+                        Runtime::Wasm => "module",
+                    },
+                    &code,
+                )?,
+            ],
+            params: manifest.params.clone(),
+            limits: manifest.limits,
+            top,
+        })
+    }
+}
+
+/// The options of a run beyond its plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunOptions {
+    /// `--input-crs`.
+    pub input_crs: Option<String>,
+    /// `--metric-crs`.
+    pub metric_crs: Option<String>,
+    /// `--crs-engine`.
+    pub crs_engine: Option<String>,
+    /// `--keep-going`.
+    pub keep_going: bool,
+    /// `--check-all`.
+    pub check_all: bool,
+    /// `--no-zones`.
+    pub no_zones: bool,
+    /// `--width CLASS=METRES` overrides, in the order given.
+    pub widths: Vec<String>,
+    /// `--sweep CLASS=FROM..TO/STEP`.
+    pub sweep: Option<String>,
+    /// `--lang`.
+    pub lang: String,
+}
+
+impl RunManifest {
+    /// The manifest of a run of `plan` that used `plugins`: hashes the plan and every layer
+    /// file it lists. `counts`, `outputs`, `warnings` and `timings_s` are filled by the caller.
+    pub fn new(plan: &Plan, plugins: Vec<PluginUse>, options: RunOptions) -> Result<RunManifest> {
+        let mut inputs = vec![
+            InputFile::hash("villages", &plan.affected.villages.path)?,
+            InputFile::hash("roads", &plan.affected.roads.path)?,
+        ];
+        if let Some(c) = &plan.affected.corridors {
+            inputs.push(InputFile::hash("corridors", &c.path)?);
+        }
+        for (name, source) in &plan.context {
+            inputs.push(InputFile::hash(name, &source.path)?);
+        }
+        Ok(RunManifest {
+            manifest_version: MANIFEST_VERSION,
+            tool: Tool::default(),
+            plan: InputFile::hash("plan", &plan.path)?,
+            plan_name: plan.name.clone(),
+            inputs,
+            plugins,
+            options,
+            widths_m: plan.affected.zones.widths().clone(),
+            metric_crs: String::new(),
+            crs_engine: format!("{:?}", plan.affected.engine).to_lowercase(),
+            counts: Totals::default(),
+            outputs: Vec::new(),
+            warnings: Vec::new(),
+            timings_s: BTreeMap::new(),
+        })
+    }
+
+    /// Reads a manifest written by [`RunManifest::to_json`].
+    pub fn load(path: &Path) -> Result<RunManifest> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let manifest: RunManifest = serde_json::from_str(&text)
+            .map_err(|e| Error::config(path.display().to_string(), e.to_string()))?;
+        if manifest.manifest_version != MANIFEST_VERSION {
+            return Err(Error::config(
+                path.display().to_string(),
+                format!(
+                    "run manifest version {}, this hecun reads version {MANIFEST_VERSION}",
+                    manifest.manifest_version
+                ),
+            ));
+        }
+        Ok(manifest)
+    }
+
+    /// Checks that the plan, every layer and every plugin file still have the content the
+    /// run hashed: the first that does not is named.
+    pub fn verify_inputs(&self) -> Result<()> {
+        self.plan.verify()?;
+        for f in &self.inputs {
+            f.verify()?;
+        }
+        for p in &self.plugins {
+            for f in &p.files {
+                f.verify()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The manifest as pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// The size and SHA-256 (lower-case hex) of a file, read in 1 MiB blocks.
+pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((total, hex(&hasher.finalize())))
+}
+
+/// The SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_strings() {
+        // FIPS 180-2 test vectors.
+        assert_eq!(
+            sha256_bytes(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            sha256_bytes(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, vec![b'a'; 3 << 20]).unwrap();
+        assert_eq!(
+            sha256_file(&p).unwrap().1,
+            sha256_bytes(&vec![b'a'; 3 << 20])
+        );
+    }
+}

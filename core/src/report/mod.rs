@@ -1,0 +1,369 @@
+//! What a planner takes to the review meeting: one [`Report`] of a whole run (the summary in
+//! the source plan's terms, every table, every explanation, the map's layers), rendered as a
+//! self-contained HTML page ([`render_html`]), kept as `report.json` for [`diff()`]ing runs, and
+//! accounted for by a run [`manifest`].
+//!
+//! The report is data only: numbers as the jobs computed them, names as the layers spell them.
+//! Words (zh-CN or English) belong to the renderer.
+
+use geo::{Geometry, MultiPolygon};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Finding, Term};
+
+mod build;
+pub mod diff;
+mod html;
+pub mod manifest;
+mod plan_run;
+mod text;
+
+pub use build::{ReportInputs, SweepSpec, sweep};
+pub use diff::{Diff, diff, diff_text};
+pub use html::render_html;
+pub use manifest::RunManifest;
+pub use plan_run::PlanRun;
+pub use text::{report_text, sweep_csv};
+
+/// The language of the words around the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// 简体中文 (the default: the plan's own language).
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    /// Parses `zh-CN` / `zh` / `en`.
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh_cn" | "cn" => Some(Lang::ZhCn),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// Villages, households and people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Administrative villages.
+    pub villages: usize,
+    /// Households (户数).
+    pub households: u64,
+    /// People (人口).
+    pub population: u64,
+}
+
+/// Everything one run found, in the plan's terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The plan's name (e.g. 郑州示范区合村并城（演示）).
+    pub plan: String,
+    /// hecun's version that made it.
+    pub tool_version: String,
+    /// The CRS distances and areas were computed in (e.g. `EPSG:4547`).
+    pub metric_crs: String,
+    /// Villages in the villages layer.
+    pub villages_in_layer: usize,
+    /// The headline numbers.
+    pub totals: Totals,
+    /// Per township, in name order.
+    pub townships: Vec<TownshipRow>,
+    /// Per zone class (road class or corridor level): road classes first, then corridor
+    /// levels, each by zone width, widest first.
+    pub classes: Vec<ClassRow>,
+    /// The villages inside a demolition zone, in layer order.
+    pub villages: Vec<VillageRow>,
+    /// The new communities (when the plan runs a launch check or a standard selection), by name.
+    pub communities: Vec<CommunityRow>,
+    /// The candidate resettlement sites (when the plan scores sites), in layer order.
+    pub sites: Vec<SiteRow>,
+    /// Sites chosen per township (when the plan scores sites).
+    #[serde(default)]
+    pub top: Option<usize>,
+    /// Households affected per zone width (with `--sweep`).
+    pub sweep: Option<Sweep>,
+    /// The plugins that ran.
+    pub plugins: Vec<PluginRow>,
+    /// What the planner should know.
+    pub warnings: Vec<String>,
+    /// The layers of the map, in the metric CRS (not kept in `report.json`).
+    #[serde(skip)]
+    pub map: Option<MapData>,
+}
+
+/// The headline numbers of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Villages, households and people inside the demolition zones.
+    pub affected: Counts,
+    /// New communities (0 when the plan forms none).
+    pub communities: usize,
+    /// Villages, households and people merged into the new communities.
+    pub in_communities: Counts,
+    /// Communities that may launch (启动), that are blocked by a failed criterion, vetoed, or
+    /// whose check failed to run.
+    pub launched: usize,
+    /// See `launched`.
+    pub blocked: usize,
+    /// See `launched`.
+    pub vetoed: usize,
+    /// See `launched`.
+    pub check_errors: usize,
+    /// Candidate sites, and those chosen as demonstration communities (示范社区).
+    pub sites: usize,
+    /// See `sites`.
+    pub sites_chosen: usize,
+}
+
+/// One township's numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TownshipRow {
+    /// Its name (empty: villages with no township).
+    pub township: String,
+    /// Villages of the township in the villages layer.
+    pub villages_in_layer: usize,
+    /// Its villages, households and people inside the zones.
+    pub affected: Counts,
+    /// Its new communities, and their launch status.
+    pub communities: usize,
+    /// See `communities`.
+    pub launched: usize,
+    /// See `communities`.
+    pub blocked: usize,
+    /// See `communities`.
+    pub vetoed: usize,
+    /// Names of the sites chosen as its demonstration communities, best first.
+    pub demonstration: Vec<String>,
+}
+
+/// One zone class's numbers (a village hit by two classes counts in both).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassRow {
+    /// The class (e.g. 环线, 一级).
+    pub class: String,
+    /// Whether it is a road class or a corridor level.
+    pub layer: String,
+    /// The zone width in metres.
+    pub width_m: f64,
+    /// Zones of the class.
+    pub zones: usize,
+    /// Villages, households and people inside its zones.
+    pub affected: Counts,
+}
+
+/// A village inside a demolition zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VillageRow {
+    /// Its id (e.g. 统计用区划代码).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its township.
+    pub township: String,
+    /// Households.
+    pub households: u64,
+    /// People.
+    pub population: u64,
+    /// Share of its area inside the zones (0–1).
+    pub fraction_inside: f64,
+    /// The zones it lies in.
+    pub zones: Vec<ZoneRef>,
+}
+
+/// A zone, named by what it was drawn around.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneRef {
+    /// `roads` or `corridors`.
+    pub layer: String,
+    /// The road's or corridor's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its class.
+    pub class: String,
+    /// The zone width in metres.
+    pub width_m: f64,
+}
+
+/// The launch status of a community, in the source plan's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LaunchStatus {
+    /// Every criterion of 启动标准 holds.
+    Launched,
+    /// A criterion fails.
+    Blocked,
+    /// A one-vote veto (e.g. forced demolition).
+    Vetoed,
+    /// The check failed to run (the plugin's error is kept).
+    Error,
+}
+
+/// A new community.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommunityRow {
+    /// Its name.
+    pub name: String,
+    /// Its township.
+    pub township: String,
+    /// The ids of the villages merged into it.
+    pub villages: Vec<String>,
+    /// Households and people of those villages (`villages` = their count).
+    pub counts: Counts,
+    /// The launch check's verdict, when the plan runs one.
+    pub launch: Option<Check>,
+    /// The planning standard that applies and whether it is met, when the plan selects one.
+    pub standard: Option<StandardCheck>,
+}
+
+/// A check's outcome with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// Launched, blocked, vetoed, or error.
+    pub status: LaunchStatus,
+    /// Every failed criterion and veto, with its reason and evidence.
+    pub findings: Vec<Finding>,
+    /// The plugin's error, when the check failed to run.
+    pub error: Option<String>,
+}
+
+/// The planning standard chosen for a community, and the check against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandardCheck {
+    /// The standard (e.g. GB 50180-2018); empty when the plugin failed.
+    pub standard: String,
+    /// Met (`launched`), missed (`blocked`), or error, with the thresholds missed.
+    pub check: Check,
+}
+
+/// A candidate resettlement site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteRow {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its township.
+    pub township: String,
+    /// Its score; `None` when excluded or failed.
+    pub score: Option<f64>,
+    /// Why it may not be chosen, with the evidence.
+    pub excluded: Option<Exclusion>,
+    /// The plugin's error, when scoring failed.
+    pub error: Option<String>,
+    /// Rank among all scored sites (1 = best).
+    pub rank: Option<usize>,
+    /// Rank within its township.
+    pub rank_in_township: Option<usize>,
+    /// Chosen as one of its township's demonstration communities.
+    pub chosen: bool,
+    /// The terms of its score.
+    pub terms: Vec<Term>,
+}
+
+/// Why a site is out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// In words a planner reads.
+    pub reason: String,
+    /// Feature ids, distances, shares behind it.
+    pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A plugin that ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginRow {
+    /// What it decided: `launch`, `standard` or `sites`.
+    pub role: String,
+    /// Its name and version.
+    pub name: String,
+    /// See `name`.
+    pub version: String,
+    /// `rhai` or `wasm`.
+    pub runtime: String,
+}
+
+/// Households affected as one class's zone width varies (the other widths as planned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The class whose width varies.
+    pub class: String,
+    /// The planned width, for reference.
+    pub planned_m: Option<f64>,
+    /// One row per width, in increasing width.
+    pub rows: Vec<SweepRow>,
+}
+
+/// One width of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    /// The width in metres.
+    pub width_m: f64,
+    /// Villages, households and people inside any zone at this width.
+    pub affected: Counts,
+}
+
+/// The layers drawn on the report's map, in the metric CRS (metres; x east, y north).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MapData {
+    /// Township boundaries with their names.
+    pub townships: Vec<(String, MultiPolygon<f64>)>,
+    /// Roads (lines) with their class.
+    pub roads: Vec<(String, Geometry<f64>)>,
+    /// Ecological corridors (polygons or lines) with their level.
+    pub corridors: Vec<(String, Geometry<f64>)>,
+    /// Demolition zones with their class.
+    pub zones: Vec<(String, MultiPolygon<f64>)>,
+    /// Every village of the layer.
+    pub villages: Vec<MapVillage>,
+    /// The candidate sites.
+    pub sites: Vec<MapSite>,
+}
+
+/// A village on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapVillage {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Share of its area inside the zones (0 when untouched).
+    pub fraction_inside: f64,
+    /// Its polygons.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// A candidate site on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapSite {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its score (`None`: excluded or failed).
+    pub score: Option<f64>,
+    /// Chosen as a demonstration community.
+    pub chosen: bool,
+    /// Its point or polygon.
+    pub geometry: Geometry<f64>,
+}
+
+impl Report {
+    /// The report as pretty JSON with a final newline (`report.json`; no map).
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a report written by [`Report::to_json`] (`context` names it in errors).
+    pub fn from_json(context: &str, text: &str) -> crate::Result<Report> {
+        serde_json::from_str(text).map_err(|e| crate::Error::config(context, e.to_string()))
+    }
+}

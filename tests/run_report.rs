@@ -1,0 +1,558 @@
+//! `hecun run` as a planner uses it before a review meeting: the summary against the per-step
+//! tables, the run manifest against the files (hashed by coreutils' `sha256sum`, not by
+//! hecun), byte-identical reruns and replays, exit codes, `--json`, scenarios (`hecun diff`,
+//! `--sweep`) against separate runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn hecun(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hecun"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn demo_plan() -> String {
+    repo()
+        .join("gis-data/demo/plan.toml")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs the demo plan into `dir/name` with `extra` flags; panics unless it succeeds.
+fn run_demo(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let plan = demo_plan();
+    let mut args = vec!["run", plan.as_str(), "--out", name, "--quiet"];
+    args.extend_from_slice(extra);
+    let o = hecun(&args, dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir.join(name)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A CSV as rows of column name → text.
+fn table(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(row: &BTreeMap<String, String>, col: &str) -> u64 {
+    row[col].parse().unwrap()
+}
+
+fn sha256sum(path: &Path) -> String {
+    let o = Command::new("sha256sum").arg(path).output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The files of an output folder, by name (the marker aside).
+fn files(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".hecun-output")
+        .collect()
+}
+
+#[test]
+fn the_summary_agrees_with_the_per_step_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_demo(tmp.path(), "out", &[]);
+    let report = json(&out.join("report.json"));
+    let totals = &report["totals"];
+
+    let villages = table(&out.join("affected_villages.csv"));
+    assert_eq!(totals["affected"]["villages"], villages.len());
+    let sum = |rows: &[BTreeMap<String, String>], col: &str| -> u64 {
+        rows.iter().map(|r| num(r, col)).sum()
+    };
+    assert_eq!(
+        totals["affected"]["households"],
+        sum(&villages, "households")
+    );
+    assert_eq!(
+        totals["affected"]["population"],
+        sum(&villages, "population")
+    );
+
+    // Per township, from townships.csv and from the village rows themselves.
+    let townships = table(&out.join("townships.csv"));
+    let rows = report["townships"].as_array().unwrap();
+    for t in &townships {
+        let r = rows
+            .iter()
+            .find(|r| r["township"] == t["township"].as_str())
+            .unwrap_or_else(|| panic!("township {} missing", t["township"]));
+        assert_eq!(r["affected"]["villages"], num(t, "villages"));
+        assert_eq!(r["affected"]["households"], num(t, "households"));
+        assert_eq!(r["affected"]["population"], num(t, "population"));
+        assert_eq!(r["villages_in_layer"], num(t, "villages_in_layer"));
+        let mine: Vec<_> = villages
+            .iter()
+            .filter(|v| v["township"] == t["township"])
+            .collect();
+        assert_eq!(mine.len() as u64, num(t, "villages"));
+    }
+
+    // Per zone class.
+    for c in table(&out.join("zone_classes.csv")) {
+        let r = report["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["class"] == c["class"].as_str())
+            .unwrap();
+        assert_eq!(r["affected"]["households"], num(&c, "households"));
+        assert_eq!(r["zones"], num(&c, "zones"));
+    }
+
+    // Launch status per community, and per township.
+    let launch = table(&out.join("launch_checks.csv"));
+    assert_eq!(totals["communities"], launch.len());
+    let count = |s: &str| launch.iter().filter(|r| r["status"] == s).count();
+    assert_eq!(totals["launched"], count("pass"));
+    assert_eq!(totals["blocked"], count("fail"));
+    assert_eq!(totals["vetoed"], count("veto"));
+    assert!(
+        count("veto") > 0 && count("fail") > 0,
+        "the demo shows both"
+    );
+    for c in report["communities"].as_array().unwrap() {
+        let row = launch
+            .iter()
+            .find(|r| r["community"] == c["name"].as_str().unwrap())
+            .unwrap();
+        let status = c["launch"]["status"].as_str().unwrap();
+        let expected = match row["status"].as_str() {
+            "pass" => "launched",
+            "fail" => "blocked",
+            "veto" => "vetoed",
+            other => panic!("{other}"),
+        };
+        assert_eq!(status, expected, "{}", row["community"]);
+        // Every failed criterion and veto of the table is explained in the report.
+        let criteria: BTreeSet<&str> = c["launch"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["criterion"].as_str().unwrap())
+            .collect();
+        for col in ["failed", "vetoes"] {
+            for k in row[col].split(';').filter(|k| !k.is_empty()) {
+                assert!(criteria.contains(k), "{}: {k}", row["community"]);
+            }
+        }
+        assert_eq!(
+            c["villages"].as_array().unwrap().len() as u64,
+            num(row, "villages")
+        );
+    }
+
+    // Demonstration communities: the chosen sites of sites_scored.csv, per township.
+    let sites = table(&out.join("sites_scored.csv"));
+    let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for s in sites.iter().filter(|s| s["chosen"] == "yes") {
+        chosen
+            .entry(s["township"].clone())
+            .or_default()
+            .insert(s["name"].clone());
+    }
+    assert!(!chosen.is_empty());
+    for r in rows {
+        let demo: BTreeSet<String> = r["demonstration"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect();
+        let expected = chosen
+            .get(r["township"].as_str().unwrap())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(demo, expected, "{}", r["township"]);
+    }
+    assert_eq!(
+        totals["sites_chosen"],
+        chosen.values().map(BTreeSet::len).sum::<usize>()
+    );
+
+    // The text summary says the same numbers.
+    let text = std::fs::read_to_string(out.join("summary.txt")).unwrap();
+    assert!(
+        text.contains(&format!("涉及行政村 {} 个", totals["affected"]["villages"])),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("一票否决 {}", totals["vetoed"])),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_manifest_hashes_every_input_and_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_demo(tmp.path(), "out", &[]);
+    let m = json(&out.join("run_manifest.json"));
+    assert_eq!(m["tool"]["name"], "hecun");
+    assert_eq!(m["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let plan = &m["plan"];
+    assert_eq!(plan["sha256"], sha256sum(Path::new(&demo_plan())));
+    let inputs = m["inputs"].as_array().unwrap();
+    let roles: BTreeSet<&str> = inputs.iter().map(|i| i["role"].as_str().unwrap()).collect();
+    for role in [
+        "villages",
+        "roads",
+        "corridors",
+        "townships",
+        "sites",
+        "zoning",
+    ] {
+        assert!(roles.contains(role), "{role} missing from {roles:?}");
+    }
+    for f in inputs.iter().chain(
+        m["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["files"].as_array().unwrap()),
+    ) {
+        let path = tmp.path().join(f["path"].as_str().unwrap());
+        assert_eq!(f["sha256"], sha256sum(&path), "{}", path.display());
+        assert_eq!(f["bytes"], std::fs::metadata(&path).unwrap().len());
+    }
+    let plugins = m["plugins"].as_array().unwrap();
+    assert_eq!(plugins.len(), 3);
+    for p in plugins {
+        assert!(p["limits"]["max_operations"].as_u64().unwrap() > 0);
+        assert!(p["params"].is_object());
+    }
+    // Every output but the manifest itself, each with its hash.
+    let outputs: BTreeSet<String> = m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let name = o["path"].as_str().unwrap();
+            assert_eq!(o["sha256"], sha256sum(&out.join(name)), "{name}");
+            name.to_owned()
+        })
+        .collect();
+    let mut expected = files(&out);
+    expected.remove("run_manifest.json");
+    assert_eq!(outputs, expected);
+    assert_eq!(m["counts"], json(&out.join("report.json"))["totals"]);
+    assert!(m["timings_s"]["total"].as_f64().unwrap() > 0.0);
+}
+
+/// The manifest without its timings: what must be identical between reruns.
+fn manifest_without_timings(dir: &Path) -> Value {
+    let mut m = json(&dir.join("run_manifest.json"));
+    m.as_object_mut().unwrap().remove("timings_s");
+    m
+}
+
+#[test]
+fn reruns_and_replays_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run_demo(tmp.path(), "a", &["--sweep", "ring=50..150/50"]);
+    let b = run_demo(tmp.path(), "b", &["--sweep", "ring=50..150/50"]);
+    assert_eq!(files(&a), files(&b));
+    for f in files(&a) {
+        if f == "run_manifest.json" {
+            continue;
+        }
+        let (x, y) = (
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between two runs");
+    }
+    assert_eq!(manifest_without_timings(&a), manifest_without_timings(&b));
+
+    let o = hecun(&["replay", "a/run_manifest.json", "--out", "c"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("identical"));
+    for f in files(&a) {
+        if f != "run_manifest.json" {
+            assert!(
+                std::fs::read(a.join(&f)).unwrap()
+                    == std::fs::read(tmp.path().join("c").join(&f)).unwrap(),
+                "{f} differs after replay"
+            );
+        }
+    }
+    assert_eq!(
+        manifest_without_timings(&a),
+        manifest_without_timings(&tmp.path().join("c"))
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            if e.file_name() != "wasm" {
+                copy_dir(&e.path(), &target);
+            }
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn replay_refuses_inputs_that_changed() {
+    // A copy of the demo and its plugins, so that a layer can be edited.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo().join("gis-data/demo"),
+        &tmp.path().join("gis-data/demo"),
+    );
+    copy_dir(&repo().join("plugins"), &tmp.path().join("plugins"));
+    let o = hecun(
+        &["run", "gis-data/demo/plan.toml", "--out", "a", "--quiet"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let villages = tmp.path().join("gis-data/demo/villages.geojson");
+    let mut text = std::fs::read_to_string(&villages).unwrap();
+    text.push(' ');
+    std::fs::write(&villages, text).unwrap();
+    let o = hecun(&["replay", "a/run_manifest.json", "--out", "c"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("villages.geojson") && err.contains("changed since the run"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("c").exists(), "nothing written");
+}
+
+#[test]
+fn exit_codes_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = demo_plan();
+    // The demo has vetoed communities: 1 when asked, 0 otherwise.
+    let o = hecun(
+        &["run", &plan, "--out", "a", "--quiet", "--fail-on-veto"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        tmp.path().join("a/report.html").exists(),
+        "outputs are still written"
+    );
+    let o = hecun(&["run", &plan, "--out", "b", "--json"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        o.stdout,
+        std::fs::read(tmp.path().join("b/report.json")).unwrap()
+    );
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(report["totals"]["vetoed"].as_u64().unwrap() > 0);
+    for (args, words) in [
+        (vec!["--lang", "fr"], vec!["--lang", "zh-CN or en"]),
+        (
+            vec!["--sweep", "ring=200..50/25"],
+            vec!["--sweep", "FROM..TO/STEP"],
+        ),
+        (vec!["--width", "高速=80"], vec!["高速", "环线"]),
+    ] {
+        let mut all = vec!["run", plan.as_str(), "--out", "c"];
+        all.extend(args);
+        let o = hecun(&all, tmp.path());
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        for w in words {
+            assert!(err.contains(w), "{w:?} not in {err}");
+        }
+        assert!(!tmp.path().join("c").exists());
+    }
+    let o = hecun(&["diff", "a"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+fn ids(dir: &Path) -> BTreeSet<String> {
+    table(&dir.join("affected_villages.csv"))
+        .into_iter()
+        .map(|r| r["id"].clone())
+        .collect()
+}
+
+#[test]
+fn a_scenario_diff_agrees_with_two_runs_and_the_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run_demo(tmp.path(), "a", &["--sweep", "ring=50..150/50"]);
+    let b = run_demo(tmp.path(), "b", &["--width", "ring=150"]);
+    let c = run_demo(tmp.path(), "c", &["--width", "环线=50"]);
+
+    let o = hecun(&["diff", "a", "b", "--json"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folders: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let plan = demo_plan();
+    let o = hecun(
+        &["diff", &plan, "--width", "ring=150", "--json"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let variant: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in [
+        "affected",
+        "villages_added",
+        "villages_removed",
+        "sites",
+        "communities",
+    ] {
+        assert_eq!(folders[key], variant[key], "{key}");
+    }
+
+    let added: BTreeSet<String> = ids(&b).difference(&ids(&a)).cloned().collect();
+    let removed: BTreeSet<String> = ids(&a).difference(&ids(&b)).cloned().collect();
+    let listed = |key: &str| -> BTreeSet<String> {
+        variant[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!added.is_empty(), "a wider ring zone takes in villages");
+    assert_eq!(listed("villages_added"), added);
+    assert_eq!(listed("villages_removed"), removed);
+    for v in variant["villages_added"].as_array().unwrap() {
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("环线") && reason.contains("150"),
+            "{reason}"
+        );
+    }
+    let totals = |dir: &Path| json(&dir.join("report.json"))["totals"]["affected"].clone();
+    assert_eq!(variant["affected"]["before"], totals(&a));
+    assert_eq!(variant["affected"]["after"], totals(&b));
+
+    // The sweep's rows are the separate runs' totals.
+    let sweep = table(&a.join("sweep.csv"));
+    let row = |w: &str| sweep.iter().find(|r| r["width_m"] == w).unwrap().clone();
+    for (w, dir) in [("50", &c), ("100", &a), ("150", &b)] {
+        let t = totals(dir);
+        let r = row(w);
+        assert_eq!(t["villages"], num(&r, "villages"), "{w}");
+        assert_eq!(t["households"], num(&r, "households"), "{w}");
+        assert_eq!(t["population"], num(&r, "population"), "{w}");
+    }
+
+    // A diff of a run with itself is empty.
+    let o = hecun(&["diff", "a", "a", "--lang", "en"], tmp.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no change"));
+}
+
+#[test]
+fn the_report_is_one_self_contained_page_in_either_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zh = run_demo(tmp.path(), "zh", &[]);
+    let en = run_demo(tmp.path(), "en", &["--lang", "en"]);
+    let zh = std::fs::read_to_string(zh.join("report.html")).unwrap();
+    let en = std::fs::read_to_string(en.join("report.html")).unwrap();
+    for html in [&zh, &en] {
+        assert!(html.contains("<svg"), "the map is inline SVG");
+        for external in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "<script src",
+        ] {
+            assert!(!html.contains(external), "{external}");
+        }
+        // Every community and every chosen site is in the page.
+        assert!(html.contains("中原镇新社区1") && html.contains("须水镇新社区1"));
+    }
+    assert!(zh.contains("lang=\"zh-CN\"") && en.contains("lang=\"en\""));
+    assert_ne!(zh, en);
+}
+
+/// Every output the manifest of `dir` lists has the hash it records: the folder is whole.
+fn whole(dir: &Path) -> bool {
+    let m = json(&dir.join("run_manifest.json"));
+    m["outputs"].as_array().unwrap().iter().all(|o| {
+        let path = dir.join(o["path"].as_str().unwrap());
+        path.exists() && o["sha256"] == sha256sum(&path)
+    })
+}
+
+#[test]
+fn an_interrupted_run_leaves_the_old_outputs_or_the_new_ones_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = demo_plan();
+    let out = run_demo(tmp.path(), "out", &[]);
+    let old = std::fs::read(out.join("report.json")).unwrap();
+    let new =
+        std::fs::read(run_demo(tmp.path(), "wider", &["--width", "ring=150"]).join("report.json"))
+            .unwrap();
+    assert_ne!(old, new);
+    for delay_ms in [30, 100, 250, 400, 600, 800, 1000, 1300] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hecun"))
+            .args([
+                "run", &plan, "--out", "out", "--quiet", "--width", "ring=150",
+            ])
+            .current_dir(tmp.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // Ctrl-C: SIGINT, which ends the process without running any destructor.
+        // (The shell's builtin `kill`: procps may not be installed.)
+        let _ = Command::new("sh")
+            .args(["-c", &format!("kill -INT {}", child.id())])
+            .status();
+        let _ = child.wait();
+        let now = std::fs::read(out.join("report.json")).unwrap();
+        assert!(
+            now == old || now == new,
+            "after {delay_ms} ms: neither run's report"
+        );
+        assert!(whole(&out), "after {delay_ms} ms: the folder is not whole");
+        // Put the old outputs back for the next round.
+        run_demo(tmp.path(), "out", &[]);
+    }
+    // The staging folders of the killed runs are cleaned up by the next run.
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("hecun-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
