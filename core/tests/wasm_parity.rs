@@ -36,9 +36,13 @@ fn build_modules() {
                 .status();
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // Where the manifests look for the modules (`plugins/target`), whatever target
+        // folder the tests themselves were built in (CARGO_TARGET_DIR).
         let out = std::process::Command::new(cargo)
             .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
             .arg(repo().join("plugins/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(repo().join("plugins/target"))
             .output()
             .expect("cargo runs");
         assert!(
@@ -148,4 +152,44 @@ fn grid_scores_agree_to_the_bit() {
     let bits = |v: &[Option<f64>]| v.iter().map(|s| s.map(f64::to_bits)).collect::<Vec<_>>();
     assert!(bits(&a) == bits(&b), "grid scores differ");
     assert!(a.iter().any(Option::is_none) && a.iter().any(Option::is_some));
+}
+
+/// The error of a candidate the rule fails on, in words that do not depend on the runtime:
+/// Rhai names the script line besides (`, script line N` and the position), which a compiled
+/// module cannot.
+fn runtime_neutral(error: &str) -> String {
+    let mut text = error.to_owned();
+    if let Some(at) = text.find(", script line ") {
+        let end = text[at..].find(':').map_or(text.len(), |i| at + i);
+        text.replace_range(at..end, "");
+    }
+    if let Some(at) = text.rfind(" (line ") {
+        text.truncate(at);
+    }
+    text
+}
+
+#[test]
+fn a_failing_candidate_is_named_in_the_same_words_by_both_runtimes() {
+    use hecun::rules::{Candidate, GRID_FEATURES, Value};
+    let (rhai, wasm) = pair("grid-suitability");
+    let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
+    let names: std::sync::Arc<[String]> = GRID_FEATURES.map(str::to_owned).into();
+    for (id, values) in [
+        ("no-distance", [Value::Missing, Value::Bool(false)]),
+        ("no-flag", [Value::Float(5.0), Value::Missing]),
+        ("words", [Value::Text("far".into()), Value::Bool(false)]),
+    ] {
+        let cell = Candidate::new(id, names.clone(), values.to_vec());
+        let (ea, eb) = (
+            a.score(&cell, false).unwrap_err().to_string(),
+            b.score(&cell, false).unwrap_err().to_string(),
+        );
+        let named = format!("plugin \"grid-suitability\", candidate \"{id}\"");
+        assert!(
+            ea.starts_with(&named) && eb.starts_with(&named),
+            "{ea}\n{eb}"
+        );
+        assert_eq!(runtime_neutral(&ea), runtime_neutral(&eb));
+    }
 }

@@ -190,8 +190,8 @@ impl Candidate {
 
 /// Where a candidate's features can be read from without building a [`Candidate`]: a job with
 /// millions of candidates (grid cells) hands them to the compiled fast path of site scores
-/// without an allocation each; the full candidate is built only when the interpreter must
-/// answer.
+/// and to WebAssembly batches without an allocation each; the full candidate is built only
+/// when the interpreter must answer.
 pub trait Features: Sync {
     /// The candidate's id.
     fn id(&self) -> String;
@@ -199,6 +199,27 @@ pub trait Features: Sync {
     fn get(&self, name: &str) -> Value;
     /// The candidate itself.
     fn to_candidate(&self) -> Candidate;
+    /// Hands the candidate to `sink` in the order [`FeatureSink`] names: id, features,
+    /// attributes, place. The default builds the candidate; an implementation that can do
+    /// without (a grid cell) saves an allocation per candidate.
+    fn read_into(&self, sink: &mut dyn FeatureSink) {
+        self.to_candidate().read_into(sink);
+    }
+}
+
+/// What [`Features::read_into`] hands a candidate to (the WebAssembly runtime's batch
+/// encoder), called in this order: [`id`](Self::id) once, [`feature`](Self::feature) for each
+/// feature in order, [`attributes`](Self::attributes) once, [`place`](Self::place) once.
+pub trait FeatureSink {
+    /// The candidate's id.
+    fn id(&mut self, id: &str);
+    /// One feature.
+    fn feature(&mut self, name: &str, value: &Value);
+    /// The candidate's own attributes as a JSON object (`""` when it has none).
+    fn attributes(&mut self, json: &str);
+    /// What the spatial helpers answer from: the candidate, when it has a geometry or layers;
+    /// `None` when it has neither (then every helper answers that it has none, from its id).
+    fn place(&mut self, candidate: Option<&Candidate>);
 }
 
 impl Features for Candidate {
@@ -210,6 +231,15 @@ impl Features for Candidate {
     }
     fn to_candidate(&self) -> Candidate {
         self.clone()
+    }
+    fn read_into(&self, sink: &mut dyn FeatureSink) {
+        sink.id(Candidate::id(self));
+        for (name, value) in self.features() {
+            sink.feature(name, value);
+        }
+        sink.attributes(self.properties().map_or("", |p| p.raw()));
+        let placed = self.geometry().is_some() || self.layers().is_some();
+        sink.place(placed.then_some(self));
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, FeatureNames, Features, Value};
+use super::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value};
 use super::contract::{Kind, Manifest};
 use super::plugin::Plugin;
 use super::score::Outcome;
@@ -645,11 +645,13 @@ pub fn score_cells(features: &GridFeatures, plugin: &Plugin) -> Result<Vec<Optio
         names: &names,
     };
     // Cells go to the plugin in blocks: a WebAssembly plugin takes each block in few calls;
-    // a Rhai plugin scores them one by one.
-    const BLOCK: usize = 1024;
-    let scored: Vec<Result<Option<f64>>> = (0..n.div_ceil(BLOCK))
+    // a Rhai plugin scores them one by one. Blocks small enough that their per-candidate
+    // results stay well below the allocator's trimming threshold (a larger block had its
+    // pages returned to the kernel and faulted in again, block after block).
+    const BLOCK: usize = 256;
+    let blocks: Vec<Result<Vec<Option<f64>>>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
-        .flat_map_iter(|b| {
+        .map(|b| {
             let cells: Vec<Cell> = (b * BLOCK..((b + 1) * BLOCK).min(n)).map(cell).collect();
             let refs: Vec<&dyn Features> = cells.iter().map(|c| c as &dyn Features).collect();
             plugin
@@ -661,11 +663,16 @@ pub fn score_cells(features: &GridFeatures, plugin: &Plugin) -> Result<Vec<Optio
                         Outcome::Excluded { .. } => None,
                     })
                 })
-                .collect::<Vec<_>>()
+                .collect()
         })
         .collect();
-    // Several cells may fail: name the first, whatever thread met which.
-    scored.into_iter().collect()
+    // Several cells may fail: name the first, whatever thread met which (blocks are in order,
+    // and a block's error is its first).
+    let mut scores = Vec::with_capacity(n);
+    for block in blocks {
+        scores.extend(block?);
+    }
+    Ok(scores)
 }
 
 /// A grid cell as the scoring plugin reads it, without an allocation (see [`Features`]).
@@ -693,6 +700,16 @@ impl Features for Cell<'_> {
             Arc::clone(self.names),
             vec![self.get("road_distance"), self.get("in_corridor")],
         )
+    }
+    fn read_into(&self, sink: &mut dyn FeatureSink) {
+        let mut digits = [0u8; 20];
+        let id = format_usize(self.index, &mut digits);
+        sink.id(std::str::from_utf8(id).unwrap_or_default());
+        sink.feature("road_distance", &Value::Float(self.road_distance));
+        sink.feature("in_corridor", &Value::Bool(self.in_corridor));
+        sink.attributes("");
+        // A cell has no geometry nor layers of its own: the helpers answer that from its id.
+        sink.place(None);
     }
 }
 

@@ -23,7 +23,7 @@ mod verdict;
 #[cfg(feature = "wasm")]
 mod wasm_runtime;
 
-pub use candidate::{Candidate, FeatureNames, Features, Value, helpers};
+pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, Runtime, TestCase};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};

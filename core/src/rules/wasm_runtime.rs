@@ -3,11 +3,12 @@
 //! Host and guest speak the ABI of `plugins/sdk/ABI.md` (version [`ABI_VERSION`]): candidates
 //! cross in batches, as one flat buffer of typed values; the spatial helpers are the module's
 //! only imports. The sandbox, per plugin from its manifest's `[limits]`: a linear-memory cap
-//! (`max_memory_mb`; a `memory.grow` beyond it traps), a wall-clock limit per batch call
-//! (`max_millis`, by epoch interruption), and nothing else linked: no file system, network,
-//! clock or environment exists for the guest. A trap, a panic or a broken limit ends the
-//! batch; its candidates are then run one by one, so that the error names the candidate that
-//! fails and every other one is answered.
+//! (`max_memory_mb`; a `memory.grow` beyond it traps), a wall-clock limit per candidate
+//! (`max_millis`, by epoch interruption, against the candidate the guest's progress slot
+//! names), and nothing else linked: no file system, network, clock or environment exists for
+//! the guest. A trap, a panic or a broken limit ends the call; the error is the answer of the
+//! candidate the guest was on, and the others are asked again without it (a module without a
+//! progress slot: one by one), so that every other candidate is answered.
 //!
 //! Compiled modules are cached by wasmtime, keyed by a hash of the module and the compiler
 //! settings, in `$HECUN_CACHE_DIR`, else `$XDG_CACHE_HOME/hecun/wasmtime`, else
@@ -20,15 +21,17 @@ use std::time::Duration;
 
 use wasmtime::{
     Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
-    Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc, ValType, WasmBacktrace,
+    Linker, Memory, Module, ResourceLimiter, Store, Trap, TypedFunc, UpdateDeadline, ValType,
+    WasmBacktrace,
 };
 
-use super::candidate::{Candidate, FeatureNames, Features, Value, helpers};
+use super::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 use super::contract::{Kind, Manifest, Runtime};
 use super::score::{Outcome, Score, Term};
 use super::testing;
 use super::verdict::{Finding, StandardVerdict, Verdict};
 use crate::error::{Error, Result};
+use crate::spatial::SpatialLayers;
 
 /// The version of the host–guest ABI (`plugins/sdk/ABI.md`) this hecun speaks.
 pub const ABI_VERSION: i32 = 1;
@@ -45,8 +48,8 @@ const KIND_STANDARD: i32 = 3;
 
 /// What the host keeps in a guest's store: the batch being run and what went wrong in it.
 struct Host {
-    /// The candidates of the batch being run, which the helpers answer about.
-    candidates: Vec<Candidate>,
+    /// The batch being run, which the helpers answer about.
+    batch: Placed,
     /// The first helper failure of each candidate of the batch: that candidate's answer.
     helper_errors: Vec<Option<String>>,
     /// A fault the host found in the guest's use of the imports (it traps).
@@ -57,6 +60,80 @@ struct Host {
     max_memory: usize,
     /// Whether the guest asked for more memory than the cap.
     memory_refused: bool,
+    /// The time limit: which candidate the guest is on, and since how many ticks.
+    clock: Clock,
+}
+
+/// The candidates of a batch as the helpers need them. Only those with a place (a geometry,
+/// layers) are kept whole; for the others the helpers' answer depends on the id alone, so a
+/// grid cell costs no allocation unless a helper is asked about it.
+#[derive(Default)]
+struct Placed {
+    /// Per candidate: the candidate, when it has a place.
+    candidates: Vec<Option<Candidate>>,
+    /// The ids, one after the other; `ends[i]` is where candidate `i`'s ends.
+    ids: String,
+    ends: Vec<usize>,
+}
+
+impl Placed {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn clear(&mut self) {
+        self.candidates.clear();
+        self.ids.clear();
+        self.ends.clear();
+    }
+
+    fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.ids[start..self.ends[i]]
+    }
+
+    /// Candidate `i` for a helper: itself, or one with nothing but its id.
+    fn candidate(&self, i: usize) -> Option<Candidate> {
+        let placed = self.candidates.get(i)?;
+        Some(match placed {
+            Some(c) => c.clone(),
+            None => Candidate::new(self.id(i), FeatureNames::from(Vec::new()), Vec::new()),
+        })
+    }
+
+    /// The layers of the batch: the host splits batches where candidates' layers differ.
+    fn layers(&self) -> Option<&SpatialLayers> {
+        self.candidates.iter().flatten().find_map(Candidate::layers)
+    }
+}
+
+/// The per-candidate time limit (`max_millis`), checked at each epoch tick: the guest keeps
+/// the index of the candidate it is on in its `hecun_progress` slot (ABI.md); a candidate
+/// seen at more ticks in a row than the limit allows is stopped. A module without the slot is
+/// limited per call.
+#[derive(Default)]
+struct Clock {
+    /// The guest's memory and the address of its progress slot, if it exports one.
+    slot: Option<(Memory, usize)>,
+    /// The candidate seen at the last tick, and at how many ticks in a row.
+    last: Option<u32>,
+    ticks: u64,
+    /// Ticks a candidate (a call, without the slot) may be seen at.
+    limit: u64,
+}
+
+impl Clock {
+    fn restart(&mut self) {
+        self.last = None;
+        self.ticks = 0;
+    }
+}
+
+/// The candidate the guest is on, from its progress slot.
+fn progress(store: &impl wasmtime::AsContext<Data = Host>) -> Option<u32> {
+    let (memory, at) = store.as_context().data().clock.slot?;
+    let bytes = memory.data(store).get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
 }
 
 impl ResourceLimiter for Host {
@@ -287,7 +364,8 @@ impl WasmPlugin {
             .iter()
             .map(|(id, input)| launch_candidate(id, input))
             .collect();
-        self.run(KIND_LAUNCH_CHECK, &candidates, false)
+        let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
+        self.run(KIND_LAUNCH_CHECK, &refs, false)
             .into_iter()
             .zip(&candidates)
             .map(|(answer, c)| match answer? {
@@ -313,23 +391,23 @@ impl WasmPlugin {
     /// Scores candidates in batches: one result per candidate, in order; a failure on one
     /// is that candidate's result. With `explain`, each score keeps its terms.
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
-        let candidates: Vec<Candidate> = candidates.iter().map(|c| c.to_candidate()).collect();
-        self.run(KIND_SITE_SCORE, &candidates, explain)
+        self.run(KIND_SITE_SCORE, candidates, explain)
             .into_iter()
-            .zip(&candidates)
+            .zip(candidates)
             .map(|(answer, c)| match answer? {
                 Answer::Scored(score, terms) if score.is_finite() => Ok(Score {
                     outcome: Outcome::Scored(score),
                     terms,
                 }),
-                Answer::Scored(score, _) => {
-                    Err(self.error(Some(c.id()), format!("scored {score}, not a finite number")))
-                }
+                Answer::Scored(score, _) => Err(self.error(
+                    Some(&c.id()),
+                    format!("score() returned {score}, not a finite number"),
+                )),
                 Answer::Excluded(reason, evidence) => Ok(Score {
                     outcome: Outcome::Excluded { reason, evidence },
                     terms: Vec::new(),
                 }),
-                other => Err(self.wrong_answer(c.id(), &other, "a score or an exclusion")),
+                other => Err(self.wrong_answer(&c.id(), &other, "a score or an exclusion")),
             })
             .collect()
     }
@@ -344,7 +422,8 @@ impl WasmPlugin {
 
     /// Chooses the planning standard for communities in batches: one result per community.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
-        self.run(KIND_STANDARD, candidates, false)
+        let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
+        self.run(KIND_STANDARD, &refs, false)
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
@@ -368,8 +447,8 @@ impl WasmPlugin {
     }
 
     /// Runs `candidates` through `hecun_run` in batches of consecutive candidates with the
-    /// same features; a batch that fails as a whole is rerun one candidate at a time.
-    fn run(&self, kind: i32, candidates: &[Candidate], explain: bool) -> Vec<Result<Answer>> {
+    /// same feature names and layers.
+    fn run(&self, kind: i32, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Answer>> {
         let expected = match kind {
             KIND_SITE_SCORE => Kind::SiteScore,
             KIND_LAUNCH_CHECK => Kind::LaunchCheck,
@@ -383,86 +462,120 @@ impl WasmPlugin {
             );
             return candidates
                 .iter()
-                .map(|c| Err(self.error(Some(c.id()), message.clone())))
+                .map(|c| Err(self.error(Some(&c.id()), message.clone())))
                 .collect();
         }
-        let mut out = Vec::with_capacity(candidates.len());
-        let mut start = 0;
-        while start < candidates.len() {
-            let first = &candidates[start];
-            let mut end = start + 1;
-            while end < candidates.len()
-                && end - start < CHUNK
-                && same_features(first, &candidates[end])
-            {
-                end += 1;
+        let mut out: Vec<Option<Result<Answer>>> = Vec::with_capacity(candidates.len());
+        out.resize_with(candidates.len(), || None);
+        let mut batch = Encoder::default();
+        // Ranges of candidates still to answer. A call that fails at a candidate the guest
+        // names (its progress slot) records the failure for that one and goes on with the
+        // others, without a rerun of the rest; one that cannot be pinned on a candidate is
+        // rerun one candidate at a time.
+        let mut todo: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
+        todo.push(0..candidates.len());
+        while let Some(range) = todo.pop() {
+            if range.is_empty() {
+                continue;
             }
-            let batch = &candidates[start..end];
-            match self.call(kind, batch, explain) {
-                Ok(answers) => out.extend(answers),
-                Err(failure) if batch.len() == 1 => {
-                    out.push(Err(self.error(Some(first.id()), failure)))
+            let end = batch.fill(candidates, range.start, range.end.min(range.start + CHUNK));
+            if end < range.end {
+                todo.push(end..range.end);
+            }
+            let start = range.start;
+            match self.call(kind, &mut batch, explain) {
+                Ok(answers) => {
+                    for (i, answer) in (start..end).zip(answers) {
+                        out[i] = Some(
+                            answer
+                                .map_err(|message| self.error(Some(&candidates[i].id()), message)),
+                        );
+                    }
                 }
-                Err(_) => {
-                    for c in batch {
-                        match self.call(kind, std::slice::from_ref(c), explain) {
-                            Ok(answers) => out.extend(answers),
-                            Err(failure) => out.push(Err(self.error(Some(c.id()), failure))),
+                Err(failure) => {
+                    let blamed = failure.at.map(|i| start + i).filter(|&i| i < end);
+                    match blamed {
+                        Some(i) => {
+                            out[i] =
+                                Some(Err(self.error(Some(&candidates[i].id()), failure.message)));
+                            todo.push(i + 1..end);
+                            todo.push(start..i);
                         }
+                        None if end - start == 1 => {
+                            out[start] = Some(Err(
+                                self.error(Some(&candidates[start].id()), failure.message)
+                            ));
+                        }
+                        None => todo.extend((start..end).rev().map(|i| i..i + 1)),
                     }
                 }
             }
-            start = end;
         }
-        out
+        out.into_iter()
+            .zip(candidates)
+            .map(|(answer, c)| answer.unwrap_or_else(|| Err(self.no_answer(&c.id()))))
+            .collect()
     }
 
-    /// One `hecun_run` call on a pooled instance. `Err`: the batch failed as a whole (the
-    /// instance is dropped); `Ok`: one answer per candidate.
+    /// One `hecun_run` call on a pooled instance. `Err`: the call failed as a whole (the
+    /// instance is dropped), at the candidate named if the guest said which it was on;
+    /// `Ok`: one answer per candidate, a failure of one being that candidate's message.
     fn call(
         &self,
         kind: i32,
-        batch: &[Candidate],
+        batch: &mut Encoder,
         explain: bool,
-    ) -> std::result::Result<Vec<Result<Answer>>, String> {
+    ) -> std::result::Result<Vec<std::result::Result<Answer, String>>, Failure> {
         let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
         let mut guest = match pooled {
             Some(guest) => guest,
-            None => self.instantiate()?,
+            None => self.instantiate().map_err(Failure::whole)?,
         };
-        let input = encode_batch(batch, explain);
+        let n = batch.placed.len();
+        let header = batch.header(explain);
         {
             let host = guest.store.data_mut();
-            host.candidates = batch.to_vec();
-            host.helper_errors = vec![None; batch.len()];
+            std::mem::swap(&mut host.batch, &mut batch.placed);
+            host.helper_errors.clear();
+            host.helper_errors.resize(n, None);
             host.fault = None;
             host.panic = None;
             host.memory_refused = false;
+            host.clock.restart();
         }
-        guest.store.set_epoch_deadline(limits(&self.manifest).1);
+        guest.store.set_epoch_deadline(1);
+        let mut ran = false;
         let outcome = (|| -> wasmtime::Result<Vec<std::result::Result<Answer, String>>> {
-            let bytes = write_input(&mut guest, &input)?;
+            let bytes = write_input(&mut guest, &[&header, &batch.body])?;
+            ran = true;
             let packed = guest.run.call(&mut guest.store, (kind, bytes.0, bytes.1))?;
+            ran = false;
             let answer = read_output(&guest, packed)?;
-            decode_answers(answer, batch.len()).map_err(wasmtime::Error::msg)
+            decode_answers(answer, n).map_err(wasmtime::Error::msg)
         })();
+        // The batch's candidates go back to the encoder, to be reused.
+        std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
         let answers = match outcome {
             Ok(answers) => answers,
-            Err(e) => return Err(failure(&self.manifest, &guest.store, &e)),
+            Err(e) => {
+                let at = if ran { progress(&guest.store) } else { None };
+                return Err(Failure {
+                    message: failure(&self.manifest, &guest.store, &e),
+                    at: at.map(|i| i as usize),
+                });
+            }
         };
         let host = guest.store.data_mut();
-        host.candidates.clear();
-        let helper_errors = std::mem::take(&mut host.helper_errors);
-        self.give_back(guest);
-        Ok(answers
+        let answers = answers
             .into_iter()
-            .zip(helper_errors)
-            .zip(batch)
-            .map(|((answer, helper_error), c)| match helper_error {
-                Some(message) => Err(self.error(Some(c.id()), message)),
-                None => answer.map_err(|message| self.error(Some(c.id()), message)),
+            .zip(host.helper_errors.iter_mut())
+            .map(|(answer, helper_error)| match helper_error.take() {
+                Some(message) => Err(message),
+                None => answer,
             })
-            .collect())
+            .collect();
+        self.give_back(guest);
+        Ok(answers)
     }
 
     /// A new instance in its own store, its parameters handed to `hecun_init`.
@@ -476,6 +589,14 @@ impl WasmPlugin {
             let alloc = instance.get_typed_func(&mut store, "hecun_alloc")?;
             let init = instance.get_typed_func::<(i32, i32), i64>(&mut store, "hecun_init")?;
             let run = instance.get_typed_func(&mut store, "hecun_run")?;
+            let slot = match instance.get_global(&mut store, "hecun_progress") {
+                Some(global) => match global.get(&mut store) {
+                    wasmtime::Val::I32(at) => Some((memory, at as u32 as usize)),
+                    _ => None,
+                },
+                None => None,
+            };
+            store.data_mut().clock.slot = slot;
             Ok((memory, alloc, init, run))
         })();
         let (memory, alloc, init, run) = parts.map_err(|e| failure(&self.manifest, &store, &e))?;
@@ -485,8 +606,10 @@ impl WasmPlugin {
             alloc,
             run,
         };
+        guest.store.data_mut().clock.restart();
+        guest.store.set_epoch_deadline(1);
         let refused = (|| -> wasmtime::Result<String> {
-            let (ptr, len) = write_input(&mut guest, self.params.as_bytes())?;
+            let (ptr, len) = write_input(&mut guest, &[self.params.as_bytes()])?;
             let packed = init.call(&mut guest.store, (ptr, len))?;
             Ok(String::from_utf8_lossy(read_output(&guest, packed)?).into_owned())
         })();
@@ -532,10 +655,11 @@ impl WasmPlugin {
     }
 }
 
-/// The memory cap in bytes and the epoch ticks of the time limit of a call.
+/// The memory cap in bytes, and the ticks at which one candidate (or one call) may be seen
+/// running: it is stopped after at least `max_millis`, at most two ticks more.
 fn limits(manifest: &Manifest) -> (usize, u64) {
     let bytes = manifest.limits.max_memory_mb.saturating_mul(1 << 20);
-    let ticks = manifest.limits.max_millis.div_ceil(TICK.as_millis() as u64) + 1;
+    let ticks = manifest.limits.max_millis.div_ceil(TICK.as_millis() as u64);
     (usize::try_from(bytes).unwrap_or(usize::MAX), ticks)
 }
 
@@ -551,17 +675,36 @@ fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> 
     let mut store = Store::new(
         engine,
         Host {
-            candidates: Vec::new(),
+            batch: Placed::default(),
             helper_errors: Vec::new(),
             fault: None,
             panic: None,
             max_memory,
             memory_refused: false,
+            clock: Clock {
+                limit: ticks,
+                ..Clock::default()
+            },
         },
     );
     store.limiter(|host| host);
-    store.set_epoch_deadline(ticks);
-    store.epoch_deadline_trap();
+    // Called at every tick while the guest runs (the deadline is one tick ahead): a tick
+    // costs nothing to the guest between them.
+    store.epoch_deadline_callback(|mut ctx| {
+        let on = progress(&ctx);
+        let clock = &mut ctx.data_mut().clock;
+        if on == clock.last {
+            clock.ticks += 1;
+        } else {
+            clock.last = on;
+            clock.ticks = 1;
+        }
+        if clock.ticks > clock.limit {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        Ok(UpdateDeadline::Continue(1))
+    });
+    store.set_epoch_deadline(1);
     store
 }
 
@@ -774,11 +917,12 @@ fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
         "has_layer",
         |mut caller: Caller<'_, Host>, lp: i32, ll: i32| {
             let layer = text(&mut caller, lp, ll)?;
+            // Every candidate of a batch has the same layers (batches are split where they
+            // differ), so the batch's answer is each candidate's, as in Rhai.
             let loaded = caller
                 .data()
-                .candidates
-                .iter()
-                .find_map(|c| c.layers())
+                .batch
+                .layers()
                 .is_some_and(|layers| layers.get(&layer).is_some());
             Ok(i32::from(loaded))
         },
@@ -814,21 +958,21 @@ fn helper<T>(
     answer: impl FnOnce(&Candidate) -> std::result::Result<T, String>,
 ) -> wasmtime::Result<T> {
     let host = caller.data_mut();
-    let Some(candidate) = usize::try_from(index)
+    let Some((i, candidate)) = usize::try_from(index)
         .ok()
-        .and_then(|i| host.candidates.get(i))
+        .and_then(|i| Some((i, host.batch.candidate(i)?)))
     else {
         let fault = format!(
             "called {name} for candidate #{index} of a batch of {}",
-            host.candidates.len()
+            host.batch.len()
         );
         host.fault = Some(fault.clone());
         return Err(wasmtime::Error::msg(fault));
     };
-    match answer(candidate) {
+    match answer(&candidate) {
         Ok(value) => Ok(value),
         Err(message) => {
-            let slot = &mut host.helper_errors[index as usize];
+            let slot = &mut host.helper_errors[i];
             if slot.is_none() {
                 *slot = Some(format!("{name}: {message}"));
             }
@@ -891,21 +1035,27 @@ fn class(caller: &mut Caller<'_, Host>, ptr: i32, len: i32) -> wasmtime::Result<
     text(caller, ptr, len).map(Some)
 }
 
-/// Copies `bytes` into a buffer the guest allocates; returns its (ptr, len).
-fn write_input(guest: &mut Guest, bytes: &[u8]) -> wasmtime::Result<(i32, i32)> {
-    let len = i32::try_from(bytes.len())
-        .map_err(|_| wasmtime::Error::msg("the input is larger than 2 GiB"))?;
+/// Copies `parts`, one after the other, into a buffer the guest allocates; returns its
+/// (ptr, len).
+fn write_input(guest: &mut Guest, parts: &[&[u8]]) -> wasmtime::Result<(i32, i32)> {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let len =
+        i32::try_from(total).map_err(|_| wasmtime::Error::msg("the input is larger than 2 GiB"))?;
     let ptr = guest.alloc.call(&mut guest.store, len)?;
-    let start = u32::try_from(ptr)
-        .map_err(|_| wasmtime::Error::msg(format!("hecun_alloc returned {ptr}, not an address")))?;
-    guest
-        .memory
-        .write(&mut guest.store, start as usize, bytes)
-        .map_err(|_| {
-            wasmtime::Error::msg(format!(
-                "hecun_alloc returned {ptr}, outside its memory for {len} bytes"
-            ))
-        })?;
+    let mut at = u32::try_from(ptr)
+        .map_err(|_| wasmtime::Error::msg(format!("hecun_alloc returned {ptr}, not an address")))?
+        as usize;
+    for part in parts {
+        guest
+            .memory
+            .write(&mut guest.store, at, part)
+            .map_err(|_| {
+                wasmtime::Error::msg(format!(
+                    "hecun_alloc returned {ptr}, outside its memory for {len} bytes"
+                ))
+            })?;
+        at += part.len();
+    }
     Ok((ptr, len))
 }
 
@@ -970,12 +1120,6 @@ fn first_line(e: &impl std::fmt::Display) -> String {
     text.lines().next().unwrap_or_default().to_owned()
 }
 
-fn same_features(a: &Candidate, b: &Candidate) -> bool {
-    a.features()
-        .map(|(name, _)| name)
-        .eq(b.features().map(|(name, _)| name))
-}
-
 /// A launch check's input as a candidate: the input's fields are its features.
 fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
     let (names, values): (Vec<String>, Vec<Value>) = match input {
@@ -989,47 +1133,127 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
     Candidate::new(id, names, values)
 }
 
-/// The batch buffer of the ABI: explain flag, feature names, candidates with their values
-/// and attributes.
-fn encode_batch(batch: &[Candidate], explain: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + batch.len() * 64);
-    out.push(u8::from(explain));
-    let names: Vec<&str> = batch
-        .first()
-        .map(|c| c.features().map(|(n, _)| n).collect())
-        .unwrap_or_default();
-    put_u32(&mut out, names.len());
-    for name in &names {
-        put_str(&mut out, name);
+/// Why a call failed as a whole, and the candidate the guest was on, if it said.
+struct Failure {
+    message: String,
+    at: Option<usize>,
+}
+
+impl Failure {
+    fn whole(message: String) -> Failure {
+        Failure { message, at: None }
     }
-    put_u32(&mut out, batch.len());
-    for c in batch {
-        put_str(&mut out, c.id());
-        for (_, value) in c.features() {
-            match value {
-                Value::Missing => out.push(0),
-                Value::Bool(b) => out.extend([1, u8::from(*b)]),
-                Value::Int(i) => {
-                    out.push(2);
-                    out.extend(i.to_le_bytes());
-                }
-                Value::Float(f) => {
-                    out.push(3);
-                    out.extend(f.to_le_bytes());
-                }
-                Value::Text(s) => {
-                    out.push(4);
-                    put_str(&mut out, s);
-                }
-                Value::Json(j) => {
-                    out.push(5);
-                    put_str(&mut out, &j.to_string());
-                }
+}
+
+/// Builds the batch buffer of the ABI straight from [`Features`], with no [`Candidate`] per
+/// candidate unless it has a place; its buffers are reused from batch to batch.
+#[derive(Default)]
+struct Encoder {
+    /// The feature names of the batch (its first candidate's).
+    names: Vec<String>,
+    /// The candidates' entries: id, values, attributes.
+    body: Vec<u8>,
+    /// The candidates, for the helpers.
+    placed: Placed,
+    /// The candidate being read: its feature count, whether its names or layers are not
+    /// the batch's, and its layers.
+    feature: usize,
+    differs: bool,
+    /// The candidate's layers and the batch's, by address: they are only compared.
+    layers: Option<*const SpatialLayers>,
+    batch_layers: Option<*const SpatialLayers>,
+}
+
+impl Encoder {
+    /// Encodes `candidates[start..end]`, stopping before the first whose feature names or
+    /// layers differ from `candidates[start]`'s; returns where it stopped.
+    fn fill(&mut self, candidates: &[&dyn Features], start: usize, end: usize) -> usize {
+        self.names.clear();
+        self.body.clear();
+        self.placed.clear();
+        for (i, c) in candidates.iter().enumerate().take(end).skip(start) {
+            let mark = (self.body.len(), self.placed.ids.len());
+            self.feature = 0;
+            self.differs = false;
+            self.layers = None;
+            c.read_into(self);
+            if i == start {
+                self.batch_layers = self.layers;
+                continue;
+            }
+            if self.differs || self.feature != self.names.len() || self.layers != self.batch_layers
+            {
+                self.body.truncate(mark.0);
+                self.placed.ids.truncate(mark.1);
+                self.placed.ends.pop();
+                self.placed.candidates.pop();
+                return i;
             }
         }
-        put_str(&mut out, c.properties().map_or("", |p| p.raw()));
+        end
     }
-    out
+
+    /// What precedes the candidates: the explain flag, the names, the count.
+    fn header(&self, explain: bool) -> Vec<u8> {
+        let mut out =
+            Vec::with_capacity(16 + self.names.iter().map(|n| n.len() + 4).sum::<usize>());
+        out.push(u8::from(explain));
+        put_u32(&mut out, self.names.len());
+        for name in &self.names {
+            put_str(&mut out, name);
+        }
+        put_u32(&mut out, self.placed.len());
+        out
+    }
+}
+
+impl FeatureSink for Encoder {
+    fn id(&mut self, id: &str) {
+        put_str(&mut self.body, id);
+        self.placed.ids.push_str(id);
+        self.placed.ends.push(self.placed.ids.len());
+    }
+
+    fn feature(&mut self, name: &str, value: &Value) {
+        if self.placed.ends.len() == 1 {
+            self.names.push(name.to_owned());
+        } else if self.names.get(self.feature).is_none_or(|n| n != name) {
+            self.differs = true;
+        }
+        self.feature += 1;
+        let out = &mut self.body;
+        match value {
+            Value::Missing => out.push(0),
+            Value::Bool(b) => out.extend([1, u8::from(*b)]),
+            Value::Int(i) => {
+                out.push(2);
+                out.extend(i.to_le_bytes());
+            }
+            Value::Float(f) => {
+                out.push(3);
+                out.extend(f.to_le_bytes());
+            }
+            Value::Text(s) => {
+                out.push(4);
+                put_str(out, s);
+            }
+            Value::Json(j) => {
+                out.push(5);
+                put_str(out, &j.to_string());
+            }
+        }
+    }
+
+    fn attributes(&mut self, json: &str) {
+        put_str(&mut self.body, json);
+    }
+
+    fn place(&mut self, candidate: Option<&Candidate>) {
+        self.layers = candidate
+            .and_then(Candidate::layers)
+            .map(|l| l as *const SpatialLayers);
+        self.placed.candidates.push(candidate.cloned());
+    }
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {

@@ -39,8 +39,9 @@
 //! - **Out**: a score as a sum of [`Score::term`]s, or [`exclude`]; findings made with [`fail`]
 //!   and [`veto`]; [`standard`]`(name, findings)`.
 //! - **Failures**: return `Err(message)`: that candidate's result is the error, the others are
-//!   answered. A panic traps the module (WebAssembly cannot catch it); the host then reruns the
-//!   batch one candidate at a time to name the candidate, with a less helpful message.
+//!   answered. A panic traps the module (WebAssembly cannot catch it); the host learns from
+//!   the module's progress slot which candidate it was on, makes the panic that candidate's
+//!   result and answers the others.
 //! - **Porting a Rhai script bit for bit**: [`script`] has Rhai's arithmetic, comparisons and
 //!   number formatting.
 //!
@@ -160,10 +161,16 @@ macro_rules! __export {
                 }
             }
 
+            /// The index of the candidate being answered, for the host (ABI.md).
+            #[unsafe(export_name = "hecun_progress")]
+            pub static HECUN_PROGRESS: $crate::runtime::Progress = $crate::runtime::Progress::new();
+
             #[unsafe(no_mangle)]
             pub extern "C" fn hecun_run(kind: i32, ptr: i32, len: i32) -> i64 {
                 // SAFETY: the host writes the batch into a buffer from `hecun_alloc`.
-                unsafe { $crate::runtime::run(kind, ptr as usize as *const u8, len) }
+                unsafe {
+                    $crate::runtime::run(kind, ptr as usize as *const u8, len, &HECUN_PROGRESS)
+                }
             }
         };
     };

@@ -2,6 +2,7 @@
 //! not part of the API.
 
 use std::cell::{OnceCell, RefCell};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::answer::{Outcome, Score};
 use crate::candidate::{Candidate, Params};
@@ -38,6 +39,34 @@ fn kind_name(kind: i32) -> String {
     }
 }
 
+/// The module's progress slot (export `hecun_progress`, ABI.md): the index of the candidate
+/// being answered, so that after a trap or at the time limit the host knows which candidate
+/// it was, answers the others without it, and limits the time of each candidate rather than
+/// of the whole batch.
+#[derive(Debug, Default)]
+pub struct Progress(AtomicU32);
+
+impl Progress {
+    /// Not in a batch.
+    pub const IDLE: u32 = u32::MAX;
+
+    /// A slot that says "not in a batch".
+    pub const fn new() -> Progress {
+        Progress(AtomicU32::new(Progress::IDLE))
+    }
+
+    /// An atomic store rather than a plain one: the host reads the slot while the guest
+    /// runs, so the store must not be merged with the next or moved past a loop.
+    fn set(&self, index: u32) {
+        self.0.store(index, Ordering::Relaxed);
+    }
+
+    /// The index last set.
+    pub fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// Loads the plugin from its parameters' JSON text.
 pub(crate) fn load(
     params: &str,
@@ -46,15 +75,15 @@ pub(crate) fn load(
     new(&Params::from_json(params)?)
 }
 
-/// A batch, decoded; values are read in place where they can be.
-struct Batch<'a> {
+/// A batch's header: the explain flag, the feature names, the candidate count.
+struct Header<'a> {
     explain: bool,
     names: Vec<&'a str>,
-    /// `n_candidates × n_features`, candidate by candidate.
-    values: Vec<Value>,
-    candidates: Vec<Entry<'a>>,
+    n: usize,
 }
 
+/// One candidate's entry, read in place (its values into `values`, reused from candidate to
+/// candidate: a batch is decoded as it is answered, with no allocation per candidate).
 struct Entry<'a> {
     id: &'a str,
     attributes: &'a str,
@@ -62,58 +91,67 @@ struct Entry<'a> {
     error: Option<String>,
 }
 
-fn decode(bytes: &[u8]) -> Result<Batch<'_>, String> {
-    let mut r = Reader::new(bytes);
+fn header<'a>(r: &mut Reader<'a>) -> Result<Header<'a>, String> {
     let explain = r.u8()? != 0;
     let n_features = r.u32()? as usize;
     let names = (0..n_features)
         .map(|_| r.str())
         .collect::<Result<Vec<_>, _>>()?;
     let n = r.u32()? as usize;
-    let mut values = Vec::with_capacity(n.min(bytes.len()) * n_features);
-    let mut candidates = Vec::with_capacity(n.min(bytes.len()));
-    for _ in 0..n {
-        let id = r.str()?;
-        let mut error = None;
-        for _ in 0..n_features {
-            match r.value()? {
-                Ok(v) => values.push(v),
-                Err(e) => {
-                    error.get_or_insert(e);
-                    values.push(Value::Missing);
-                }
+    Ok(Header { explain, names, n })
+}
+
+fn entry<'a>(
+    r: &mut Reader<'a>,
+    n_features: usize,
+    values: &mut Vec<Value>,
+) -> Result<Entry<'a>, String> {
+    values.clear();
+    let id = r.str()?;
+    let mut error = None;
+    for _ in 0..n_features {
+        match r.value()? {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                error.get_or_insert(e);
+                values.push(Value::Missing);
             }
         }
-        let attributes = r.str()?;
-        candidates.push(Entry {
-            id,
-            attributes,
-            error,
-        });
     }
-    if !r.at_end() {
-        return Err("bytes left over after the last candidate".to_owned());
-    }
-    Ok(Batch {
-        explain,
-        names,
-        values,
-        candidates,
+    let attributes = r.str()?;
+    Ok(Entry {
+        id,
+        attributes,
+        error,
     })
 }
 
-/// Answers one batch of `kind` into `out`. A batch that does not decode is the host's bug:
-/// it panics (a trap, in WebAssembly).
-pub(crate) fn answer(plugin: Option<&Plugin>, kind: i32, bytes: &[u8], out: &mut Writer) {
-    let batch = match decode(bytes) {
-        Ok(b) => b,
-        Err(e) => panic!(
-            "hecun-plugin-sdk: the batch does not decode ({e}): host and SDK disagree on the ABI"
-        ),
-    };
+/// A batch that does not decode is the host's bug, not a candidate's: the progress slot is
+/// cleared first, so that the host blames no candidate for it.
+fn undecodable(progress: &Progress, e: &str) -> ! {
+    progress.set(Progress::IDLE);
+    panic!("hecun-plugin-sdk: the batch does not decode ({e}): host and SDK disagree on the ABI")
+}
+
+/// Answers one batch of `kind` into `out`, the index of the candidate being answered in
+/// `progress`. A batch that does not decode panics (a trap, in WebAssembly).
+pub(crate) fn answer(
+    plugin: Option<&Plugin>,
+    kind: i32,
+    bytes: &[u8],
+    out: &mut Writer,
+    progress: &Progress,
+) {
+    progress.set(Progress::IDLE);
+    let mut r = Reader::new(bytes);
+    let batch = header(&mut r).unwrap_or_else(|e| undecodable(progress, &e));
     let n_features = batch.names.len();
+    let mut values = Vec::with_capacity(n_features);
     let mut score = Score::new(batch.explain);
-    for (index, entry) in batch.candidates.iter().enumerate() {
+    for index in 0..batch.n {
+        let entry =
+            entry(&mut r, n_features, &mut values).unwrap_or_else(|e| undecodable(progress, &e));
+        progress.set(index as u32);
         if let Some(e) = &entry.error {
             out.error(e);
             continue;
@@ -137,7 +175,7 @@ pub(crate) fn answer(plugin: Option<&Plugin>, kind: i32, bytes: &[u8], out: &mut
             index: index as u32,
             id: entry.id,
             names: &batch.names,
-            values: &batch.values[index * n_features..(index + 1) * n_features],
+            values: &values,
             attributes: entry.attributes,
             parsed: OnceCell::new(),
         };
@@ -170,6 +208,10 @@ pub(crate) fn answer(plugin: Option<&Plugin>, kind: i32, bytes: &[u8], out: &mut
             }
         }
     }
+    if !r.at_end() {
+        undecodable(progress, "bytes left over after the last candidate");
+    }
+    progress.set(Progress::IDLE);
 }
 
 // ---- The exports' state (one instance, one thread) ----
@@ -259,13 +301,13 @@ pub unsafe fn init(
 /// # Safety
 ///
 /// `ptr..ptr + len` must be a buffer `hecun_alloc` handed out.
-pub unsafe fn run(kind: i32, ptr: *const u8, len: i32) -> i64 {
+pub unsafe fn run(kind: i32, ptr: *const u8, len: i32, progress: &Progress) -> i64 {
     // SAFETY: the caller's promise.
     let input = unsafe { std::slice::from_raw_parts(ptr, len.max(0) as usize) };
     let answer = OUTPUT.with(|o| {
         let mut o = o.borrow_mut();
         o.bytes.clear();
-        PLUGIN.with(|p| answer(p.borrow().as_ref(), kind, input, &mut o));
+        PLUGIN.with(|p| answer(p.borrow().as_ref(), kind, input, &mut o, progress));
         packed(&o.bytes)
     });
     release_inputs();

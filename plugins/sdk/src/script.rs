@@ -14,9 +14,18 @@ use crate::value::Value;
 fn type_error(op: &str, a: &Value, b: &Value) -> String {
     format!(
         "Function not found: {op} ({}, {})",
-        a.type_name(),
-        b.type_name()
+        signature_name(a),
+        signature_name(b)
     )
+}
+
+/// A type as Rhai names it in a function's signature (its "Function not found" message),
+/// which for text differs from `type_of`.
+fn signature_name(v: &Value) -> &'static str {
+    match v {
+        Value::Text(_) => "&str | ImmutableString | String",
+        other => other.type_name(),
+    }
 }
 
 fn arith(

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use crate::answer::{Evidence, Finding, Standard, Term};
-use crate::runtime::{Plugin, answer, load};
+use crate::runtime::{Plugin, Progress, answer, load};
 use crate::value::Value;
 use crate::wire::{self, Reader, Writer};
 use crate::{LaunchCheck, SiteScore, StandardSelection};
@@ -274,7 +274,10 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
 fn run(plugin: Result<Plugin, String>, kind: i32, batch: &Batch) -> Result<Vec<Answer>, String> {
     let plugin = plugin?;
     let mut out = Writer::default();
-    answer(Some(&plugin), kind, &batch.encode(), &mut out);
+    let progress = Progress::new();
+    answer(Some(&plugin), kind, &batch.encode(), &mut out, &progress);
+    // Once answered, the slot says the guest is in no batch (ABI.md, hecun_progress).
+    debug_assert_eq!(progress.get(), Progress::IDLE);
     decode_answers(&out.bytes)
 }
 

@@ -45,7 +45,7 @@ impl SiteScore for GridSuitability {
             Value::Bool(false) => {}
             other => {
                 return Err(format!(
-                    "Boolean value expected for in_corridor, not {}",
+                    "Data type incorrect: {} (expecting bool)",
                     other.type_name()
                 ));
             }
