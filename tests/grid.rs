@@ -1,12 +1,8 @@
 //! `hecun grid`, the real binary in a temp folder: the reference city's grid scored with the
 //! shipped grid-suitability plugin, a grid laid over the roads with `--cell`, and refusals.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::{hecun, repo, stderr};
 
 fn city(name: &str) -> String {
     repo()
@@ -18,18 +14,6 @@ fn city(name: &str) -> String {
 
 fn plugin(name: &str) -> String {
     repo().join("plugins").join(name).display().to_string()
-}
-
-fn hecun(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hecun"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -5,27 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::csv_rows;
+
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city")
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = r
-        .headers()
-        .unwrap()
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
 }
 
 /// Runs `hecun affected` on the reference roads and corridors with the reference widths.
@@ -66,12 +50,12 @@ fn run_reference(extra: &[&str]) -> tempfile::TempDir {
 
 fn compare_with_oracle(out: &Path) {
     let oracle: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&data().join("oracle_affected.csv"))
+        csv_rows(&data().join("oracle_affected.csv"))
             .into_iter()
             .map(|r| (r["id"].clone(), r))
             .collect();
     let ours: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&out.join("affected_villages.csv"))
+        csv_rows(&out.join("affected_villages.csv"))
             .into_iter()
             .map(|r| (r["id"].clone(), r))
             .collect();
@@ -129,8 +113,8 @@ fn compare_with_oracle(out: &Path) {
     // The arcs are drawn as GEOS draws them: shares agree far below the allowed 0.001.
     assert!(worst < 1e-6, "largest fraction difference {worst}");
 
-    let oracle_t = read_csv(&data().join("oracle_townships.csv"));
-    let ours_t: BTreeMap<String, BTreeMap<String, String>> = read_csv(&out.join("townships.csv"))
+    let oracle_t = csv_rows(&data().join("oracle_townships.csv"));
+    let ours_t: BTreeMap<String, BTreeMap<String, String>> = csv_rows(&out.join("townships.csv"))
         .into_iter()
         .map(|r| (r["township"].clone(), r))
         .collect();

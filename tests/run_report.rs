@@ -5,25 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-fn hecun(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hecun"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::{csv_rows, hecun, repo, stderr};
 
 fn demo_plan() -> String {
     repo()
@@ -45,22 +32,6 @@ fn run_demo(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
 
 fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// A CSV as rows of column name → text.
-fn table(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
 }
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> u64 {
@@ -93,7 +64,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
     let report = json(&out.join("report.json"));
     let totals = &report["totals"];
 
-    let villages = table(&out.join("affected_villages.csv"));
+    let villages = csv_rows(&out.join("affected_villages.csv"));
     assert_eq!(totals["affected"]["villages"], villages.len());
     let sum = |rows: &[BTreeMap<String, String>], col: &str| -> u64 {
         rows.iter().map(|r| num(r, col)).sum()
@@ -108,7 +79,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
     );
 
     // Per township, from townships.csv and from the village rows themselves.
-    let townships = table(&out.join("townships.csv"));
+    let townships = csv_rows(&out.join("townships.csv"));
     let rows = report["townships"].as_array().unwrap();
     for t in &townships {
         let r = rows
@@ -127,7 +98,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
     }
 
     // Per zone class.
-    for c in table(&out.join("zone_classes.csv")) {
+    for c in csv_rows(&out.join("zone_classes.csv")) {
         let r = report["classes"]
             .as_array()
             .unwrap()
@@ -139,7 +110,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
     }
 
     // Launch status per community, and per township.
-    let launch = table(&out.join("launch_checks.csv"));
+    let launch = csv_rows(&out.join("launch_checks.csv"));
     assert_eq!(totals["communities"], launch.len());
     let count = |s: &str| launch.iter().filter(|r| r["status"] == s).count();
     assert_eq!(totals["launched"], count("pass"));
@@ -181,7 +152,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
     }
 
     // Demonstration communities: the chosen sites of sites_scored.csv, per township.
-    let sites = table(&out.join("sites_scored.csv"));
+    let sites = csv_rows(&out.join("sites_scored.csv"));
     let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for s in sites.iter().filter(|s| s["chosen"] == "yes") {
         chosen
@@ -407,7 +378,7 @@ fn exit_codes_and_json() {
 }
 
 fn ids(dir: &Path) -> BTreeSet<String> {
-    table(&dir.join("affected_villages.csv"))
+    csv_rows(&dir.join("affected_villages.csv"))
         .into_iter()
         .map(|r| r["id"].clone())
         .collect()
@@ -465,7 +436,7 @@ fn a_scenario_diff_agrees_with_two_runs_and_the_sweep() {
     assert_eq!(variant["affected"]["after"], totals(&b));
 
     // The sweep's rows are the separate runs' totals.
-    let sweep = table(&a.join("sweep.csv"));
+    let sweep = csv_rows(&a.join("sweep.csv"));
     let row = |w: &str| sweep.iter().find(|r| r["width_m"] == w).unwrap().clone();
     for (w, dir) in [("50", &c), ("100", &a), ("150", &b)] {
         let t = totals(dir);

@@ -2,36 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn hecun(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hecun"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::{csv_rows, hecun, repo};
 
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text
-        .strip_prefix('\u{feff}')
-        .expect("CSV starts with a BOM");
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "CSV starts with a BOM"
+    );
+    csv_rows(path)
 }
 
 #[test]
