@@ -209,7 +209,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
     };
     let mut files = result.write_into(&plan, &output, set)?;
     let summary = report_text(&report, lang);
-    let report_json = report_json(&report);
+    let report_json = report.to_json();
     let mut extra: Vec<(&str, Vec<u8>)> = vec![
         ("summary.txt", summary.clone().into_bytes()),
         ("report.json", report_json.clone().into_bytes()),
@@ -292,10 +292,6 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         return Ok(EXIT_VETO);
     }
     Ok(0)
-}
-
-fn report_json(report: &Report) -> String {
-    report.to_json()
 }
 
 fn load_report(dir: &Path) -> Result<Report> {

@@ -515,7 +515,6 @@ pub fn sweep(
             width_m: width,
             affected: counts(&run.summary.total),
         });
-        std::mem::forget(run);
     }
     Ok(Sweep {
         planned_m: job.zones.width(&class),

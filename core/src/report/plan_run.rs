@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Report, ReportInputs, Sweep};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::job::AffectedRun;
 use crate::output::{OutputDir, OutputSet, write_affected_into};
 use crate::plan::Plan;
@@ -102,16 +102,5 @@ impl PlanRun {
             files.extend(s.write_into(out)?);
         }
         Ok(files)
-    }
-
-    /// Fails when the plan forms no communities to check but `what` needs them.
-    pub fn require_checks(&self, plan: &Plan, what: &str) -> Result<()> {
-        if self.launch.is_none() {
-            return Err(Error::config(
-                plan.path.display().to_string(),
-                format!("{what} needs a launch check: add [checks] launch = \"…\" to the plan"),
-            ));
-        }
-        Ok(())
     }
 }
