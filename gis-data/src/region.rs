@@ -678,19 +678,23 @@ fn villages(
             .min_by(|a, b| a.1.dist(v.centre).total_cmp(&b.1.dist(v.centre)))
             .map(|s| s.2.clone())
             .expect("every township has a site");
+        // Pilot communities (试点): the first community of every third township has done all
+        // that 启动标准 asks, so that the demo shows communities that may launch. Their flags
+        // are still drawn (then overridden), so the rest of the region stays as it was.
+        let pilot = v.town % 3 == 0 && community.ends_with("新社区1");
         let props = vec![
             ("统计用区划代码", code.into()),
             ("村名", name.into()),
             ("乡镇", t.name.into()),
             ("户数", households.into()),
             ("人口", population.into()),
-            ("新批宅基地", rng.chance(0.10).into()),
-            ("新建建筑", rng.chance(0.15).into()),
-            ("用地合法", rng.chance(0.85).into()),
-            ("基础设施开工", rng.chance(0.20).into()),
-            ("安置房开工", rng.chance(0.10).into()),
-            ("强制拆迁", rng.chance(0.02).into()),
-            ("方案通过", rng.chance(0.70).into()),
+            ("新批宅基地", (rng.chance(0.10) && !pilot).into()),
+            ("新建建筑", (rng.chance(0.15) && !pilot).into()),
+            ("用地合法", (rng.chance(0.85) || pilot).into()),
+            ("基础设施开工", (rng.chance(0.20) || pilot).into()),
+            ("安置房开工", (rng.chance(0.10) || pilot).into()),
+            ("强制拆迁", (rng.chance(0.02) && !pilot).into()),
+            ("方案通过", (rng.chance(0.70) || pilot).into()),
             ("社区", community.into()),
         ];
         out.push(Feature {
