@@ -23,13 +23,7 @@ fn grid(c: &mut Criterion) {
             nx: spec["nx"].as_u64().unwrap() as usize,
             ny: spec["ny"].as_u64().unwrap() as usize,
         };
-        let sources = hecun_benches::sources(&scale);
-        let (roads, corridors): (Vec<_>, Vec<_>) = sources.iter().partition(|s| s.layer == "roads");
-        let roads: Vec<geo::Geometry<f64>> = roads.iter().map(|s| s.geometry.clone()).collect();
-        let corridors: Vec<geo::MultiPolygon<f64>> = corridors
-            .iter()
-            .map(|s| hecun::polygons(&s.geometry))
-            .collect();
+        let (roads, corridors) = hecun_benches::grid_layers(&scale);
         g.throughput(Throughput::Elements(grid.len() as u64));
         g.bench_function(scale.name, |b| {
             b.iter(|| hecun::grid_features(&grid, &roads, &corridors))

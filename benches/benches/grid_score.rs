@@ -21,13 +21,7 @@ fn grid_score(c: &mut Criterion) {
         let grid = GridSpec::load(&scale.dir.join("grid.json"))
             .expect("grid.json")
             .grid;
-        let sources = hecun_benches::sources(&scale);
-        let (roads, corridors): (Vec<_>, Vec<_>) = sources.iter().partition(|s| s.layer == "roads");
-        let roads: Vec<geo::Geometry<f64>> = roads.iter().map(|s| s.geometry.clone()).collect();
-        let corridors: Vec<geo::MultiPolygon<f64>> = corridors
-            .iter()
-            .map(|s| hecun::polygons(&s.geometry))
-            .collect();
+        let (roads, corridors) = hecun_benches::grid_layers(&scale);
         g.throughput(Throughput::Elements(grid.len() as u64));
         g.bench_function(format!("job/{}", scale.name), |b| {
             b.iter(|| score_grid(&grid, &roads, &corridors, &plugin).expect("scores"))

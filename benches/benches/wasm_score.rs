@@ -27,13 +27,7 @@ fn wasm_score(c: &mut Criterion) {
     let grid = hecun::rules::GridSpec::load(&scale.dir.join("grid.json"))
         .expect("grid.json")
         .grid;
-    let sources = hecun_benches::sources(&scale);
-    let (roads, corridors): (Vec<_>, Vec<_>) = sources.iter().partition(|s| s.layer == "roads");
-    let roads: Vec<geo::Geometry<f64>> = roads.iter().map(|s| s.geometry.clone()).collect();
-    let corridors: Vec<geo::MultiPolygon<f64>> = corridors
-        .iter()
-        .map(|s| hecun::polygons(&s.geometry))
-        .collect();
+    let (roads, corridors) = hecun_benches::grid_layers(&scale);
     let features = hecun::grid_features(&grid, &roads, &corridors);
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)

@@ -106,6 +106,19 @@ pub fn sources(scale: &Scale) -> Vec<ZoneSource> {
     s
 }
 
+/// What the grid jobs read: the road lines and the corridor polygons, in the metric CRS.
+pub fn grid_layers(scale: &Scale) -> (Vec<geo::Geometry<f64>>, Vec<MultiPolygon<f64>>) {
+    let (roads, corridors): (Vec<_>, Vec<_>) =
+        sources(scale).into_iter().partition(|s| s.layer == "roads");
+    (
+        roads.into_iter().map(|s| s.geometry).collect(),
+        corridors
+            .iter()
+            .map(|s| hecun::polygons(&s.geometry))
+            .collect(),
+    )
+}
+
 /// Roads and corridors, their zones and the zone index (in the metric CRS).
 pub fn zones(scale: &Scale) -> (Vec<ZoneSource>, Vec<hecun::Zone>, hecun::ZoneIndex) {
     let sources = sources(scale);
