@@ -352,18 +352,7 @@ fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
         .features
         .iter()
         .filter_map(|f| f.geometry.bounding_rect())
-        .reduce(|a, b| {
-            Rect::new(
-                Coord {
-                    x: a.min().x.min(b.min().x),
-                    y: a.min().y.min(b.min().y),
-                },
-                Coord {
-                    x: a.max().x.max(b.max().x),
-                    y: a.max().y.max(b.max().y),
-                },
-            )
-        })
+        .reduce(crate::spatial::rect_union)
 }
 
 /// The first coordinate of a polygonal geometry, without copying it.

@@ -272,3 +272,11 @@ impl SpatialLayers {
         self.layers.keys().map(String::as_str).collect()
     }
 }
+
+/// The smallest rectangle holding both (geo has no public union of two `Rect`s).
+pub(crate) fn rect_union(a: geo::Rect<f64>, b: geo::Rect<f64>) -> geo::Rect<f64> {
+    geo::Rect::new(
+        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+    )
+}

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::grid::{Grid, GridFeatures, grid_features};
 use crate::job::LayerSource;
 use crate::model::{polygons, zone_sources};
+use crate::spatial::rect_union;
 use crate::zones::buffer;
 
 /// The features each cell hands to the plugin, in this order: `road_distance` (metres from
@@ -266,19 +267,14 @@ impl GridLayers {
     pub fn extent(&self) -> Option<Rect<f64>> {
         let corridors = self.corridors.iter().filter_map(|c| c.bounding_rect());
         let roads = self.roads.iter().filter_map(|r| r.bounding_rect());
-        roads.chain(corridors).reduce(union)
+        roads.chain(corridors).reduce(rect_union)
     }
 }
 
-fn union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
-    Rect::new(
-        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-    )
-}
-
 fn extent<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> Option<Rect<f64>> {
-    geometries.filter_map(|g| g.bounding_rect()).reduce(union)
+    geometries
+        .filter_map(|g| g.bounding_rect())
+        .reduce(rect_union)
 }
 
 /// Every cell of a grid, with its features and its score.

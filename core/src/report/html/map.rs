@@ -134,18 +134,10 @@ pub(super) fn extent(map: &MapData) -> Option<Rect<f64>> {
             && r.max().x.is_finite()
             && r.max().y.is_finite()
     };
-    rects.into_iter().filter(finite).reduce(|a, b| {
-        Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    })
+    rects
+        .into_iter()
+        .filter(finite)
+        .reduce(crate::spatial::rect_union)
 }
 
 /// The colour of a village with this share inside the zones.
