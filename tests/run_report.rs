@@ -189,6 +189,46 @@ fn the_summary_agrees_with_the_per_step_tables() {
         text.contains(&format!("一票否决 {}", totals["vetoed"])),
         "{text}"
     );
+
+    // It says by which criteria each community is blocked or vetoed, in the titles and the
+    // order the launch plugin's manifest declares (the CSV keeps the ids, sorted).
+    let manifest: toml::Table =
+        std::fs::read_to_string(repo().join("plugins/launch-criteria/plugin.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let declared: Vec<(&str, &str)> = manifest["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c["title"]["zh-CN"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for row in &launch {
+        let (word, col) = match row["status"].as_str() {
+            "fail" => ("暂缓", "failed"),
+            "veto" => ("一票否决", "vetoes"),
+            _ => continue,
+        };
+        let ids: BTreeSet<&str> = row[col].split(';').collect();
+        let titles: Vec<&str> = declared
+            .iter()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(_, title)| *title)
+            .collect();
+        assert_eq!(
+            titles.len(),
+            ids.len(),
+            "{}: {ids:?} all declared",
+            row["community"]
+        );
+        let line = format!("  {}: {word} ({})\n", row["community"], titles.join("、"));
+        assert!(text.contains(&line), "{line}");
+    }
 }
 
 #[test]

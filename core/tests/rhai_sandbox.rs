@@ -156,3 +156,34 @@ fn another_contract_version_is_refused_with_the_side_to_upgrade() {
         assert!(err.contains(side), "{err}");
     }
 }
+
+#[test]
+fn declared_criteria_catch_a_misspelt_id_in_the_plugins_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let criteria = "[[criteria]]\nid = \"land_legal\"\ntitle = { zh-CN = \"用地合法\" }\n";
+    let case = "[[tests]]\nname = \"illegal land\"\ninput = { id = \"S1\", villages = [] }\nexpect = { status = \"fail\" }\n";
+    for (name, script, undeclared) in [
+        (
+            "spelt",
+            "fn check(c, p) { [fail(\"land_legal\", \"不合法\", #{})] }",
+            None,
+        ),
+        (
+            "misspelt",
+            "fn check(c, p) { [fail(\"land_legl\", \"不合法\", #{})] }",
+            Some("land_legl"),
+        ),
+    ] {
+        let root = plugin(dir.path(), name, &format!("{criteria}{case}"), script);
+        let results = RhaiPlugin::load(&root).unwrap().run_tests();
+        assert_eq!(results.len(), 1);
+        match (undeclared, &results[0].1) {
+            (None, Ok(())) => {}
+            (Some(id), Err(e)) => assert!(
+                e.contains("does not declare") && e.contains(id),
+                "{name}: {e}"
+            ),
+            (_, outcome) => panic!("{name}: {outcome:?}"),
+        }
+    }
+}

@@ -130,6 +130,7 @@ impl Report {
                         Runtime::Wasm => "wasm",
                     }
                     .to_owned(),
+                    criteria: manifest.criteria.clone(),
                 });
             }
         }

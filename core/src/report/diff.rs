@@ -2,7 +2,7 @@
 //! households and people that is, which sites changed rank or verdict and which communities
 //! changed launch status — each with the reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -453,7 +453,7 @@ fn community_changes<'a>(
         let mut reasons = Vec::new();
         for (label, x, y) in [("launch", lb, la), ("standard", sb, sa)] {
             if x.map(|c| c.status) != y.map(|c| c.status) {
-                reasons.push(check_reason(label, x, y, lang));
+                reasons.push(check_reason(after, label, x, y, lang));
             }
         }
         out.push(CommunityChange {
@@ -472,40 +472,63 @@ fn community_changes<'a>(
     out
 }
 
-fn check_reason(label: &str, b: Option<&Check>, a: Option<&Check>, lang: Lang) -> String {
-    let criteria = |c: Option<&Check>| -> Vec<String> {
+/// Why a community's `role` check (`launch`, `standard`) changed: the criteria failing now
+/// and no longer, titled as the plugin of the later run declares them.
+fn check_reason(
+    titles: &Report,
+    role: &str,
+    b: Option<&Check>,
+    a: Option<&Check>,
+    lang: Lang,
+) -> String {
+    let criteria = |c: Option<&Check>| -> BTreeSet<String> {
         c.map(|c| c.findings.iter().map(|f| f.criterion.clone()).collect())
             .unwrap_or_default()
     };
     let (cb, ca) = (criteria(b), criteria(a));
-    let new: Vec<&String> = ca.iter().filter(|c| !cb.contains(c)).collect();
-    let gone: Vec<&String> = cb.iter().filter(|c| !ca.contains(c)).collect();
-    let status = |c: Option<&Check>| c.map(|c| status_word(c.status, lang)).unwrap_or("—");
-    let mut text = format!("{label} {} → {}", status(b), status(a));
+    let listed = |ids: std::collections::btree_set::Difference<'_, String>| -> String {
+        let ids = titles.criteria_in_order(role, ids.map(String::as_str));
+        let titled: Vec<&str> = ids
+            .into_iter()
+            .map(|id| titles.criterion_title(role, id, lang))
+            .collect();
+        titled.join(if lang == Lang::ZhCn { "、" } else { ", " })
+    };
+    let (new, gone) = (listed(ca.difference(&cb)), listed(cb.difference(&ca)));
+    let status = |c: Option<&Check>| match c.map(|c| (c.status, role, lang)) {
+        None => "—",
+        Some((LaunchStatus::Launched, "standard", Lang::ZhCn)) => "达标",
+        Some((LaunchStatus::Launched, "standard", Lang::En)) => "met",
+        Some((LaunchStatus::Blocked, "standard", Lang::ZhCn)) => "未达标",
+        Some((LaunchStatus::Blocked, "standard", Lang::En)) => "not met",
+        Some((s, _, _)) => status_word(s, lang),
+    };
+    let role_word = match (role, lang) {
+        ("launch", Lang::ZhCn) => "启动",
+        ("standard", Lang::ZhCn) => "规划标准",
+        _ => role,
+    };
+    let mut text = format!("{role_word} {} → {}", status(b), status(a));
     if !new.is_empty() {
-        let list: Vec<&str> = new.iter().map(|s| s.as_str()).collect();
         let _ = write!(
             text,
-            "{}{}",
+            "{}{new}",
             if lang == Lang::ZhCn {
                 "，新增不符合："
             } else {
                 ", now failing: "
-            },
-            list.join(", ")
+            }
         );
     }
     if !gone.is_empty() {
-        let list: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
         let _ = write!(
             text,
-            "{}{}",
+            "{}{gone}",
             if lang == Lang::ZhCn {
                 "，不再不符合："
             } else {
                 ", no longer failing: "
-            },
-            list.join(", ")
+            }
         );
     }
     text

@@ -25,6 +25,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
     let w = words(lang);
     let mut page = Page {
         w,
+        lang,
         toc: Vec::new(),
         body: String::with_capacity(256 * 1024),
     };
@@ -80,6 +81,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
 /// The page as it is written: the sections so far and the contents list.
 struct Page {
     w: &'static Words,
+    lang: Lang,
     toc: Vec<(&'static str, &'static str)>,
     body: String,
 }
@@ -169,10 +171,10 @@ fn status_class(s: LaunchStatus) -> &'static str {
 }
 
 /// A launch status in the plan's terms: blocked and vetoed say by which criteria.
-fn status_html(w: &Words, check: &Check) -> String {
+fn status_html(w: &Words, titles: Titles<'_>, check: &Check) -> String {
     let which = match check.status {
-        LaunchStatus::Blocked => criteria(check.findings.iter().filter(|f| !f.veto)),
-        LaunchStatus::Vetoed => criteria(check.findings.iter().filter(|f| f.veto)),
+        LaunchStatus::Blocked => titles.criteria(check.findings.iter().filter(|f| !f.veto)),
+        LaunchStatus::Vetoed => titles.criteria(check.findings.iter().filter(|f| f.veto)),
         _ => Vec::new(),
     };
     let mut out = format!(
@@ -186,17 +188,48 @@ fn status_html(w: &Words, check: &Check) -> String {
     out
 }
 
-/// The criteria of `findings`, each once, in the order first found (a criterion usually fails
-/// for several villages of a community).
-fn criteria<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for f in findings {
-        let c = esc(&f.criterion);
-        if !out.contains(&c) {
-            out.push(c);
+/// Criteria as the plugin that decided `role` (`launch`, `standard`) declares them: its
+/// titles and its order.
+#[derive(Clone, Copy)]
+struct Titles<'a> {
+    report: &'a Report,
+    lang: Lang,
+    role: &'static str,
+}
+
+impl<'a> Titles<'a> {
+    fn new(page: &Page, report: &'a Report, role: &'static str) -> Self {
+        Titles {
+            report,
+            lang: page.lang,
+            role,
         }
     }
-    out
+
+    fn title(self, id: &'a str) -> &'a str {
+        self.report.criterion_title(self.role, id, self.lang)
+    }
+
+    /// The criteria of `findings`, each once (a criterion usually fails for several villages
+    /// of a community), titled and escaped, in the plugin's order.
+    fn criteria(self, findings: impl Iterator<Item = &'a Finding>) -> Vec<String> {
+        self.report
+            .criteria_in_order(self.role, findings.map(|f| f.criterion.as_str()))
+            .into_iter()
+            .map(|id| esc(self.title(id)))
+            .collect()
+    }
+
+    /// The criterion's title, with its id beside it when the two differ (the id is what the
+    /// CSV and JSON outputs carry).
+    fn title_html(self, id: &'a str) -> String {
+        let title = self.title(id);
+        if title == id {
+            esc(id)
+        } else {
+            format!("{} <code class=\"id\">{}</code>", esc(title), esc(id))
+        }
+    }
 }
 
 fn evidence_html(evidence: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
@@ -363,7 +396,7 @@ fn classes(page: &mut Page, report: &Report) {
     page.close();
 }
 
-fn standard_html(w: &Words, c: &CommunityRow) -> String {
+fn standard_html(w: &Words, titles: Titles<'_>, c: &CommunityRow) -> String {
     let Some(s) = &c.standard else {
         return esc(w.dash);
     };
@@ -373,7 +406,7 @@ fn standard_html(w: &Words, c: &CommunityRow) -> String {
         }
         LaunchStatus::Error => format!("<span class=\"st st-error\">{}</span>", esc(w.st_error)),
         _ => {
-            let missed = criteria(s.check.findings.iter());
+            let missed = titles.criteria(s.check.findings.iter());
             let mut out = format!("<span class=\"st st-blocked\">{}</span>", esc(w.std_missed));
             if !missed.is_empty() {
                 let _ = write!(out, "{}{}", esc(w.colon), missed.join(&esc(w.list_sep)));
@@ -396,6 +429,8 @@ fn communities(page: &mut Page, report: &Report) {
         page.close();
         return;
     }
+    let launch = Titles::new(page, report, "launch");
+    let standard = Titles::new(page, report, "standard");
     let out = &mut page.body;
     thead(
         out,
@@ -421,10 +456,10 @@ fn communities(page: &mut Page, report: &Report) {
         td_name(out, township_name(w, &c.township));
         counts_cells(out, &c.counts);
         match &c.launch {
-            Some(check) => td_html(out, &status_html(w, check)),
+            Some(check) => td_html(out, &status_html(w, launch, check)),
             None => td(out, w.dash),
         }
-        td_html(out, &standard_html(w, c));
+        td_html(out, &standard_html(w, standard, c));
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
@@ -432,7 +467,7 @@ fn communities(page: &mut Page, report: &Report) {
 
     page.open("verdicts", w.sec_verdicts);
     for (i, c) in report.communities.iter().enumerate() {
-        verdict_block(&mut page.body, w, i + 1, c);
+        verdict_block(&mut page.body, w, (launch, standard), i + 1, c);
     }
     page.close();
 }
@@ -447,8 +482,8 @@ struct FindingGroup<'a> {
 }
 
 /// Findings grouped by criterion, veto and reason; vetoes first (they decide the verdict),
-/// otherwise in the order the plugin found them.
-fn group_findings(findings: &[Finding]) -> Vec<FindingGroup<'_>> {
+/// then in the plugin's order of criteria, otherwise in the order the plugin found them.
+fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<FindingGroup<'a>> {
     let mut groups: Vec<FindingGroup<'_>> = Vec::new();
     for f in findings {
         match groups
@@ -464,7 +499,10 @@ fn group_findings(findings: &[Finding]) -> Vec<FindingGroup<'_>> {
             }),
         }
     }
-    groups.sort_by_key(|g| !g.veto);
+    let order = titles
+        .report
+        .criteria_in_order(titles.role, groups.iter().map(|g| g.criterion));
+    groups.sort_by_key(|g| (!g.veto, order.iter().position(|c| *c == g.criterion)));
     groups
 }
 
@@ -535,7 +573,7 @@ fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
     out
 }
 
-fn findings_table(out: &mut String, w: &Words, findings: &[Finding]) {
+fn findings_table(out: &mut String, w: &Words, titles: Titles<'_>, findings: &[Finding]) {
     let _ = write!(
         out,
         "<table class=\"findings\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -544,14 +582,14 @@ fn findings_table(out: &mut String, w: &Words, findings: &[Finding]) {
         esc(w.col_reason),
         esc(w.col_evidence)
     );
-    for g in group_findings(findings) {
+    for g in group_findings(titles, findings) {
         out.push_str("<tr>");
         let times = if g.findings.len() > 1 {
             format!(" <small>×{}</small>", g.findings.len())
         } else {
             String::new()
         };
-        td_html(out, &format!("{}{times}", esc(g.criterion)));
+        td_html(out, &format!("{}{times}", titles.title_html(g.criterion)));
         if g.veto {
             td_html(
                 out,
@@ -570,7 +608,13 @@ fn findings_table(out: &mut String, w: &Words, findings: &[Finding]) {
     out.push_str("</tbody></table>\n");
 }
 
-fn verdict_block(out: &mut String, w: &Words, n: usize, c: &CommunityRow) {
+fn verdict_block(
+    out: &mut String,
+    w: &Words,
+    (launch, standard): (Titles<'_>, Titles<'_>),
+    n: usize,
+    c: &CommunityRow,
+) {
     let box_class = c.launch.as_ref().map_or(String::new(), |l| {
         format!(" {}-box", status_class(l.status))
     });
@@ -581,7 +625,7 @@ fn verdict_block(out: &mut String, w: &Words, n: usize, c: &CommunityRow) {
         esc(township_name(w, &c.township))
     );
     if let Some(l) = &c.launch {
-        let _ = write!(out, " — {}", status_html(w, l));
+        let _ = write!(out, " — {}", status_html(w, launch, l));
     }
     out.push_str("</h3>\n");
     let villages: Vec<String> = c.villages.iter().map(|v| esc(v)).collect();
@@ -600,7 +644,7 @@ fn verdict_block(out: &mut String, w: &Words, n: usize, c: &CommunityRow) {
         None => {
             let _ = writeln!(out, "<p>{}</p>", esc(w.no_check));
         }
-        Some(check) => check_body(out, w, check, w.all_met),
+        Some(check) => check_body(out, w, launch, check, w.all_met),
     }
     if let Some(s) = &c.standard {
         let _ = writeln!(
@@ -608,16 +652,16 @@ fn verdict_block(out: &mut String, w: &Words, n: usize, c: &CommunityRow) {
             "<p><strong>{}</strong>{}{}</p>",
             esc(w.col_standard),
             esc(w.colon),
-            standard_html(w, c)
+            standard_html(w, standard, c)
         );
         if s.check.error.is_some() || !s.check.findings.is_empty() {
-            check_body(out, w, &s.check, "");
+            check_body(out, w, standard, &s.check, "");
         }
     }
     out.push_str("</div>\n");
 }
 
-fn check_body(out: &mut String, w: &Words, check: &Check, all_met: &str) {
+fn check_body(out: &mut String, w: &Words, titles: Titles<'_>, check: &Check, all_met: &str) {
     if let Some(e) = &check.error {
         let _ = writeln!(
             out,
@@ -628,7 +672,7 @@ fn check_body(out: &mut String, w: &Words, check: &Check, all_met: &str) {
         );
     }
     if !check.findings.is_empty() {
-        findings_table(out, w, &check.findings);
+        findings_table(out, w, titles, &check.findings);
     } else if check.error.is_none() && !all_met.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", esc(all_met));
     }

@@ -9,7 +9,7 @@
 use geo::{Geometry, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Finding, Term};
+use crate::rules::{Criterion, Finding, Term};
 
 mod build;
 pub mod diff;
@@ -44,6 +44,14 @@ impl Lang {
             "zh" | "zh-cn" | "zh_cn" | "cn" => Some(Lang::ZhCn),
             "en" | "en-us" | "en-gb" => Some(Lang::En),
             _ => None,
+        }
+    }
+
+    /// The BCP 47 tag (`zh-CN`, `en`), as plugins' criterion titles are keyed.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
         }
     }
 }
@@ -287,6 +295,10 @@ pub struct PluginRow {
     pub version: String,
     /// `rhai` or `wasm`.
     pub runtime: String,
+    /// The criteria it declares, in its order, with their titles (none when it declares none:
+    /// reports then show criterion ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<Criterion>,
 }
 
 /// Households affected as one class's zone width varies (the other widths as planned).
@@ -355,6 +367,42 @@ pub struct MapSite {
 }
 
 impl Report {
+    /// The title of criterion `id`, as the plugin that decided `role` (`launch`, `standard`)
+    /// declares it in `lang`; its id when the plugin gives no title.
+    pub fn criterion_title<'a>(&'a self, role: &str, id: &'a str, lang: Lang) -> &'a str {
+        self.criterion(role, id)
+            .and_then(|(_, c)| c.title(lang.tag()))
+            .unwrap_or(id)
+    }
+
+    /// The criteria among `ids`, each once, in the order the plugin that decided `role`
+    /// declares them (undeclared ones after, in the order given).
+    pub fn criteria_in_order<'a>(
+        &self,
+        role: &str,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&'a str> {
+        let mut out: Vec<&'a str> = Vec::new();
+        for id in ids {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        // A stable sort: undeclared criteria keep the order they were found in.
+        out.sort_by_key(|id| self.criterion(role, id).map_or(usize::MAX, |(i, _)| i));
+        out
+    }
+
+    fn criterion(&self, role: &str, id: &str) -> Option<(usize, &Criterion)> {
+        self.plugins
+            .iter()
+            .find(|p| p.role == role)?
+            .criteria
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.id == id)
+    }
+
     /// The report as pretty JSON with a final newline (`report.json`; no map).
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();

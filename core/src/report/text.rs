@@ -146,18 +146,21 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         );
         for c in &r.communities {
             let Some(l) = &c.launch else { continue };
-            let why: Vec<&str> = l
-                .findings
-                .iter()
-                .filter(|f| f.veto == (l.status == LaunchStatus::Vetoed))
-                .map(|f| f.criterion.as_str())
-                .collect::<std::collections::BTreeSet<_>>()
+            let why: Vec<&str> = r
+                .criteria_in_order(
+                    "launch",
+                    l.findings
+                        .iter()
+                        .filter(|f| f.veto == (l.status == LaunchStatus::Vetoed))
+                        .map(|f| f.criterion.as_str()),
+                )
                 .into_iter()
+                .map(|id| r.criterion_title("launch", id, lang))
                 .collect();
             let detail = match (l.status, &l.error) {
                 (_, Some(e)) => format!(" ({e})"),
                 (LaunchStatus::Launched, _) => String::new(),
-                _ => format!(" ({})", why.join(", ")),
+                _ => format!(" ({})", why.join(if zh { "、" } else { ", " })),
             };
             let _ = writeln!(s, "  {}: {}{detail}", c.name, status_word(l.status, lang));
         }

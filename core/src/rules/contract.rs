@@ -90,6 +90,41 @@ pub struct TestCase {
     pub expect: toml::Value,
 }
 
+/// A criterion a check plugin reports (a launch criterion, a standard's threshold), with the
+/// titles reports show for it instead of its id.
+///
+/// ```toml
+/// [[criteria]]
+/// id = "plan_approved"
+/// title = { zh-CN = "方案经群众认可、上级批准", en = "Plan accepted by residents and approved" }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// The id its findings carry (`plan_approved`).
+    pub id: String,
+    /// Its title by language tag (`zh-CN`, `en`).
+    pub title: BTreeMap<String, String>,
+}
+
+impl Criterion {
+    /// The title in language `tag` (`zh-CN`), else in the same language of another region
+    /// (`zh`, `zh-TW` for `zh-CN`), else none.
+    pub fn title(&self, tag: &str) -> Option<&str> {
+        let primary = |t: &str| {
+            t.split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        self.title
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+            .or_else(|| self.title.iter().find(|(t, _)| primary(t) == primary(tag)))
+            .map(|(_, title)| title.as_str())
+    }
+}
+
 /// A plugin's manifest (`plugin.toml`), beside its script.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +155,11 @@ pub struct Manifest {
     /// Sandbox limits.
     #[serde(default)]
     pub limits: Limits,
+    /// The criteria a check plugin reports, in the order reports list them, with their
+    /// titles. Optional; when given, a test case whose answer names a criterion not declared
+    /// here fails (a misspelt id would otherwise show as an unexplained id).
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
     /// The plugin's own test cases, run by `hecun plugin test`.
     #[serde(default)]
     pub tests: Vec<TestCase>,
@@ -152,6 +192,36 @@ impl Manifest {
         missing.sort_unstable();
         missing.dedup();
         missing
+    }
+
+    /// The declared criterion `id`, if any.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    fn check_criteria(&self) -> std::result::Result<(), String> {
+        if !self.criteria.is_empty() && self.kind == Kind::SiteScore {
+            return Err(
+                "declares [[criteria]], but a site-score plugin reports terms and exclusions, not criteria"
+                    .into(),
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.criteria {
+            if c.id.trim().is_empty() {
+                return Err("a [[criteria]] entry has an empty id".into());
+            }
+            if !seen.insert(c.id.as_str()) {
+                return Err(format!("criterion {:?} is declared twice", c.id));
+            }
+            if c.title.is_empty() || c.title.values().any(|t| t.trim().is_empty()) {
+                return Err(format!(
+                    "criterion {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
+                    c.id
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The runtime that runs the plugin: Rhai for a `script`, WebAssembly for a `module`.
@@ -194,6 +264,9 @@ impl Manifest {
                 ),
             ));
         }
+        manifest
+            .check_criteria()
+            .map_err(|e| Error::config(context(), e))?;
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),
             (None, Some(module)) => module.clone(),
@@ -212,5 +285,59 @@ impl Manifest {
         };
         let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
         Ok((manifest, dir.join(code)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(kind: &str, criteria: &str) -> std::result::Result<Manifest, String> {
+        let text = format!(
+            "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"{kind}\"\nscript = \"s.rhai\"\n{criteria}"
+        );
+        let m: Manifest = toml::from_str(&text).map_err(|e| e.to_string())?;
+        m.check_criteria().map(|()| m)
+    }
+
+    #[test]
+    fn criterion_titles_fall_back_within_the_language_only() {
+        let m = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitle = { zh = \"甲\", en-GB = \"A\" }\n",
+        )
+        .unwrap();
+        let a = m.criterion("a").unwrap();
+        assert_eq!(a.title("zh-CN"), Some("甲"));
+        assert_eq!(a.title("en"), Some("A"));
+        assert_eq!(a.title("EN-gb"), Some("A"));
+        assert_eq!(a.title("fr"), None);
+        assert!(m.criterion("b").is_none());
+    }
+
+    #[test]
+    fn criteria_are_checked_when_the_manifest_is_read() {
+        let one = "[[criteria]]\nid = \"a\"\ntitle = { en = \"A\" }\n";
+        assert!(manifest("launch-check", one).is_ok());
+        assert!(manifest("standard-selection", one).is_ok());
+        let err = manifest("site-score", one).unwrap_err();
+        assert!(err.contains("site-score"), "{err}");
+        let err = manifest("launch-check", &format!("{one}{one}")).unwrap_err();
+        assert!(err.contains("\"a\" is declared twice"), "{err}");
+        let err = manifest("launch-check", "[[criteria]]\nid = \"a\"\ntitle = {}\n").unwrap_err();
+        assert!(err.contains("needs a title"), "{err}");
+        let err = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \" \"\ntitle = { en = \"A\" }\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("empty id"), "{err}");
+        // A misspelt key is refused, not ignored.
+        let err = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitel = { en = \"A\" }\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("titel"), "{err}");
     }
 }

@@ -25,7 +25,7 @@ mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use communities::{Community, communities};
-pub use contract::{CONTRACT_VERSION, Kind, Limits, Manifest, Runtime, TestCase};
+pub use contract::{CONTRACT_VERSION, Criterion, Kind, Limits, Manifest, Runtime, TestCase};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
 pub use plugin::Plugin;

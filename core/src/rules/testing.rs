@@ -42,10 +42,9 @@ pub(crate) fn run_cases(
                             .and_then(|v| v.as_str())
                             .unwrap_or(&case.name)
                             .to_owned();
-                        compare_verdict(
-                            &check(&id, &input).map_err(|e| e.to_string())?,
-                            &case.expect,
-                        )
+                        let verdict = check(&id, &input).map_err(|e| e.to_string())?;
+                        undeclared_criteria(manifest, &verdict)?;
+                        compare_verdict(&verdict, &case.expect)
                     }
                     Kind::SiteScore => {
                         let c = candidate(&case.name, &case.input)?;
@@ -53,13 +52,39 @@ pub(crate) fn run_cases(
                     }
                     Kind::StandardSelection => {
                         let c = candidate(&case.name, &case.input)?;
-                        compare_standard(&select(&c).map_err(|e| e.to_string())?, &case.expect)
+                        let answer = select(&c).map_err(|e| e.to_string())?;
+                        undeclared_criteria(manifest, &answer.verdict)?;
+                        compare_standard(&answer, &case.expect)
                     }
                 }
             })();
             (case.name.clone(), outcome)
         })
         .collect()
+}
+
+/// When the manifest declares its criteria, a criterion the answer names that is not among
+/// them: most likely a misspelt id in the rule or the manifest.
+fn undeclared_criteria(manifest: &Manifest, verdict: &Verdict) -> Outcome_ {
+    if manifest.criteria.is_empty() {
+        return Ok(());
+    }
+    let mut undeclared: Vec<&str> = verdict
+        .findings
+        .iter()
+        .map(|f| f.criterion.as_str())
+        .filter(|id| manifest.criterion(id).is_none())
+        .collect();
+    undeclared.sort_unstable();
+    undeclared.dedup();
+    if undeclared.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the answer names criteria the manifest's [[criteria]] does not declare: {}",
+            undeclared.join(", ")
+        ))
+    }
 }
 
 /// The candidate a test case's `input` describes.

@@ -12,7 +12,7 @@ use crate::report::{
     MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
     VillageRow, ZoneRef,
 };
-use crate::rules::{Finding, Term};
+use crate::rules::{Criterion, Finding, Term};
 
 /// An awkward name: every character HTML cares about.
 const NASTY: &str = r#"A<b>&"c""#;
@@ -381,6 +381,7 @@ pub(super) fn sample() -> Report {
             name: "launch-criteria".to_owned(),
             version: "1.0.0".to_owned(),
             runtime: "rhai".to_owned(),
+            criteria: Vec::new(),
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
         map: Some(map),
@@ -701,4 +702,54 @@ fn repeated_findings_are_grouped() {
     assert!(html.contains(
         "<li><code>share</code> = 0.25</li><li class=\"wrap\"><code>village</code> = V3、V4</li>"
     ));
+}
+
+#[test]
+fn declared_criteria_are_titled_and_ordered() {
+    let mut report = sample();
+    let per_village = |criterion: &str, village: &str| {
+        let mut f = finding(criterion, false, "未开工");
+        f.evidence
+            .insert("village".to_owned(), serde_json::json!(village));
+        f
+    };
+    report.communities[1].launch = Some(check(
+        LaunchStatus::Blocked,
+        vec![
+            per_village("resettlement_started", "V3"),
+            per_village("mystery", "V3"),
+            per_village("plan_approved", "V4"),
+        ],
+        None,
+    ));
+    let criterion = |id: &str, zh: &str, en: &str| Criterion {
+        id: id.to_owned(),
+        title: [("zh-CN", zh), ("en", en)]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect(),
+    };
+    report.plugins[0].criteria = vec![
+        criterion("plan_approved", "方案获批", "Plan approved"),
+        criterion(
+            "resettlement_started",
+            "安置房已开工",
+            "Resettlement started",
+        ),
+    ];
+    let zh = render_html(&report, Lang::ZhCn);
+    // The plugin's order, not the order found; an undeclared id after, as itself.
+    assert!(
+        zh.contains("暂缓</span>：方案获批、安置房已开工、mystery</td>"),
+        "{zh}"
+    );
+    // The explanation shows the title and, beside it, the id the CSV and JSON carry.
+    assert!(zh.contains("<td>方案获批 <code class=\"id\">plan_approved</code></td>"));
+    let en = render_html(&report, Lang::En);
+    assert!(
+        en.contains("Plan approved, Resettlement started, mystery</td>"),
+        "{en}"
+    );
+    // The standard's plugin declares nothing: its ids stay.
+    assert!(zh.contains("未达标</span>：min_households"));
 }
