@@ -345,15 +345,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the demo and the plugins it runs under `dir`, laid out as in the repository.
+fn copy_demo(dir: &Path) {
+    copy_dir(&repo().join("gis-data/demo"), &dir.join("gis-data/demo"));
+    for plugin in ["launch-criteria", "planning-standard", "site-score"] {
+        copy_dir(
+            &repo().join("plugins").join(plugin),
+            &dir.join("plugins").join(plugin),
+        );
+    }
+}
+
 #[test]
 fn replay_refuses_inputs_that_changed() {
     // A copy of the demo and its plugins, so that a layer can be edited.
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &repo().join("gis-data/demo"),
-        &tmp.path().join("gis-data/demo"),
-    );
-    copy_dir(&repo().join("plugins"), &tmp.path().join("plugins"));
+    copy_demo(tmp.path());
     let o = hecun(
         &["run", "gis-data/demo/plan.toml", "--out", "a", "--quiet"],
         tmp.path(),
@@ -371,6 +378,60 @@ fn replay_refuses_inputs_that_changed() {
         "{err}"
     );
     assert!(!tmp.path().join("c").exists(), "nothing written");
+}
+
+#[test]
+fn a_replay_works_from_any_folder_and_after_the_project_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    copy_demo(&project);
+    let o = hecun(
+        &["run", "gis-data/demo/plan.toml", "--out", "out", "--quiet"],
+        &project,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = json(&project.join("out/run_manifest.json"));
+    assert_eq!(m["working_folder"], "..");
+    assert_eq!(m["plan"]["path"], "gis-data/demo/plan.toml");
+
+    let replayed_identical = |cwd: &Path, manifest: &str, out: &str, outputs_of: &Path| {
+        let o = hecun(&["replay", manifest, "--out", out], cwd);
+        assert!(
+            o.status.success(),
+            "{manifest} from {}: {}",
+            cwd.display(),
+            stderr(&o)
+        );
+        // --out is relative to where replay is run, not to the run's working folder.
+        let out = cwd.join(out);
+        for f in files(outputs_of) {
+            if f != "run_manifest.json" {
+                assert!(
+                    std::fs::read(outputs_of.join(&f)).unwrap()
+                        == std::fs::read(out.join(&f)).unwrap(),
+                    "{f} differs after replay from {}",
+                    cwd.display()
+                );
+            }
+        }
+    };
+    // From another folder.
+    replayed_identical(
+        tmp.path(),
+        "project/out/run_manifest.json",
+        "c1",
+        &project.join("out"),
+    );
+    // From inside the output folder, after the project (with it) moved.
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&project, &moved).unwrap();
+    replayed_identical(
+        &moved.join("out"),
+        "run_manifest.json",
+        "../c2",
+        &moved.join("out"),
+    );
+    assert!(moved.join("c2/report.html").is_file());
 }
 
 #[test]

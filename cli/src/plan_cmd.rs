@@ -203,6 +203,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
     progress.stage("write");
     let clock = Instant::now();
     let output = OutputDir::begin(&out)?;
+    manifest.record_working_folder(&out)?;
     let set = OutputSet {
         zones: !args.common.no_zones,
         village_geojson: true,
@@ -393,6 +394,19 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
 /// when some differ).
 pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
     let manifest = RunManifest::load(&args.manifest)?;
+    // The recorded paths are relative to the folder the run was made in: work from there,
+    // wherever replay is run from (the output folder is still the one given here).
+    let out =
+        std::path::absolute(&args.out).with_context(|| format!("--out {}", args.out.display()))?;
+    if let Some(folder) = manifest.working_folder_from(&args.manifest) {
+        std::env::set_current_dir(&folder).with_context(|| {
+            format!(
+                "{}: the folder the run was made in, {}, is not there",
+                args.manifest.display(),
+                folder.display()
+            )
+        })?;
+    }
     manifest.verify_inputs()?;
     if manifest.tool.version != env!("CARGO_PKG_VERSION") && !quiet {
         eprintln!(
@@ -404,7 +418,7 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
     let o = &manifest.options;
     let run_args = RunArgs {
         plan: manifest.plan.path.clone(),
-        out: Some(args.out.clone()),
+        out: Some(out.clone()),
         widths: o.widths.clone(),
         sweep: o.sweep.clone(),
         lang: o.lang.clone(),
@@ -423,7 +437,7 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
     run(&run_args, true)?;
     let mut differ = Vec::new();
     for f in &manifest.outputs {
-        let path = args.out.join(&f.path);
+        let path = out.join(&f.path);
         match sha256_file(&path) {
             Ok((_, sha)) if sha == f.sha256 => {}
             Ok(_) => differ.push(format!("{} differs", f.path.display())),

@@ -27,6 +27,12 @@ pub struct RunManifest {
     pub manifest_version: u32,
     /// `hecun` and its version.
     pub tool: Tool,
+    /// The folder the run was made in, relative to this manifest's folder: the relative
+    /// paths of the plan, layers and plugins below are relative to it. `hecun replay` works
+    /// from there, so it can be run from anywhere, and after the project and its output
+    /// folder are moved together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_folder: Option<PathBuf>,
     /// The plan file.
     pub plan: InputFile,
     /// The plan's name.
@@ -84,7 +90,7 @@ pub struct InputFile {
     /// What it is (a layer name, `plan`, `plugin.toml`, `script`, `module`), or the output
     /// file's name.
     pub role: String,
-    /// Its path as the run found it (relative to the working folder, as given).
+    /// Its path as the run was given it (relative paths: to the run's working folder).
     pub path: PathBuf,
     /// Its size in bytes.
     pub bytes: u64,
@@ -223,6 +229,7 @@ impl RunManifest {
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,
             tool: Tool::default(),
+            working_folder: None,
             plan: InputFile::hash("plan", &plan.path)?,
             plan_name: plan.name.clone(),
             inputs,
@@ -236,6 +243,38 @@ impl RunManifest {
             warnings: Vec::new(),
             timings_s: BTreeMap::new(),
         })
+    }
+
+    /// Records the current folder as the working folder, relative to the output folder `out`
+    /// that will hold this manifest (`out` itself may not exist yet; its parent must).
+    pub fn record_working_folder(&mut self, out: &Path) -> Result<()> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
+        let cwd = cwd.canonicalize().map_err(|e| Error::io(&cwd, e))?;
+        let out = cwd.join(out);
+        // Symbolic links and `..` resolved on both sides, or the relative path could be wrong.
+        let out = match (out.parent(), out.file_name()) {
+            (Some(parent), Some(name)) => parent
+                .canonicalize()
+                .map_err(|e| Error::io(parent, e))?
+                .join(name),
+            _ => out.canonicalize().map_err(|e| Error::io(&out, e))?,
+        };
+        self.working_folder = pathdiff::diff_paths(&cwd, &out);
+        Ok(())
+    }
+
+    /// The folder the run was made in, found from the manifest's own path (`manifest_path`);
+    /// `None` for a manifest that does not record it (paths are then relative to wherever
+    /// replay is run).
+    pub fn working_folder_from(&self, manifest_path: &Path) -> Option<PathBuf> {
+        let folder = self.working_folder.as_ref()?;
+        let dir = manifest_path.parent().unwrap_or(Path::new(""));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        Some(dir.join(folder))
     }
 
     /// Reads a manifest written by [`RunManifest::to_json`].
