@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Check, ClassRow, CommunityRow, Counts, Exclusion, LaunchStatus, MapData, MapSite, MapVillage,
-    PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow, VillageRow,
-    ZoneRef,
+    Check, ClassRow, CommunityRow, Counts, Exclusion, LaunchStatus, MapData, MapLine, MapSite,
+    MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
+    VillageRow, ZoneRef,
 };
 use crate::crs::Transformer;
 use crate::error::Result;
@@ -405,7 +405,11 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
     }
     for source in &run.sources {
-        let item = (source.class.clone(), source.geometry.clone());
+        let item = MapLine {
+            class: source.class.clone(),
+            name: source.name.clone(),
+            geometry: source.geometry.clone(),
+        };
         if source.layer == "corridors" {
             map.corridors.push(item);
         } else {
@@ -417,18 +421,26 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         .iter()
         .map(|z| (z.class.clone(), z.polygon.clone()))
         .collect();
-    let mut share = vec![0.0; run.villages.len()];
+    let mut touched = vec![(0.0, Vec::new()); run.villages.len()];
     for a in &run.affected {
-        share[a.village] = a.fraction_inside;
+        let mut classes: Vec<String> = Vec::new();
+        for &z in &a.zones {
+            let class = &run.zones[z].class;
+            if !classes.contains(class) {
+                classes.push(class.clone());
+            }
+        }
+        touched[a.village] = (a.fraction_inside, classes);
     }
     let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, engine)?;
-    for (v, fraction_inside) in run.villages.iter().zip(share) {
+    for (v, (fraction_inside, zone_classes)) in run.villages.iter().zip(touched) {
         let mut geometry = polygons(&run.villages_layer.features[v.feature].geometry);
         to_metric.transform(&mut geometry)?;
         map.villages.push(MapVillage {
             id: v.id.clone(),
             name: v.name.clone(),
             fraction_inside,
+            zone_classes,
             geometry,
         });
     }
@@ -439,6 +451,8 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
                 id: row.id,
                 name: row.name,
                 score: row.score,
+                excluded: row.excluded.map(|e| e.reason),
+                error: row.error,
                 chosen: row.chosen,
                 geometry: item.geometry.clone(),
             });

@@ -326,16 +326,27 @@ pub struct SweepRow {
 pub struct MapData {
     /// Township boundaries with their names.
     pub townships: Vec<(String, MultiPolygon<f64>)>,
-    /// Roads (lines) with their class.
-    pub roads: Vec<(String, Geometry<f64>)>,
-    /// Ecological corridors (polygons or lines) with their level.
-    pub corridors: Vec<(String, Geometry<f64>)>,
+    /// Roads (lines), each with its class.
+    pub roads: Vec<MapLine>,
+    /// Ecological corridors (polygons or lines), each with its level as the class.
+    pub corridors: Vec<MapLine>,
     /// Demolition zones with their class.
     pub zones: Vec<(String, MultiPolygon<f64>)>,
     /// Every village of the layer.
     pub villages: Vec<MapVillage>,
     /// The candidate sites.
     pub sites: Vec<MapSite>,
+}
+
+/// A road or corridor on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLine {
+    /// Its class (road class, corridor level): the colour, legend and zone width.
+    pub class: String,
+    /// Its name (`三环路`), empty when the layer has none.
+    pub name: String,
+    /// Its line or polygon.
+    pub geometry: Geometry<f64>,
 }
 
 /// A village on the map.
@@ -347,6 +358,8 @@ pub struct MapVillage {
     pub name: String,
     /// Share of its area inside the zones (0 when untouched).
     pub fraction_inside: f64,
+    /// The classes of the zones that touch it, each once (in the zones' order).
+    pub zone_classes: Vec<String>,
     /// Its polygons.
     pub geometry: MultiPolygon<f64>,
 }
@@ -360,6 +373,10 @@ pub struct MapSite {
     pub name: String,
     /// Its score (`None`: excluded or failed).
     pub score: Option<f64>,
+    /// Why the plugin excluded it.
+    pub excluded: Option<String>,
+    /// The plugin's error, when scoring it failed.
+    pub error: Option<String>,
     /// Chosen as a demonstration community.
     pub chosen: bool,
     /// Its point or polygon.

@@ -17,7 +17,7 @@ use geo::{
 
 use super::fmt::{esc, metres, plain, px, px_string, score, share};
 use super::i18n::Words;
-use crate::report::{MapData, Report};
+use crate::report::{MapData, MapLine, Report};
 
 /// Width of the map's viewBox in pixels (its height follows the region's aspect).
 pub(super) const VIEW_W: f64 = 1000.0;
@@ -119,8 +119,12 @@ impl Frame {
 pub(super) fn extent(map: &MapData) -> Option<Rect<f64>> {
     let mut rects: Vec<Rect<f64>> = Vec::new();
     rects.extend(map.townships.iter().filter_map(|(_, g)| g.bounding_rect()));
-    rects.extend(map.roads.iter().filter_map(|(_, g)| g.bounding_rect()));
-    rects.extend(map.corridors.iter().filter_map(|(_, g)| g.bounding_rect()));
+    rects.extend(
+        map.roads
+            .iter()
+            .chain(&map.corridors)
+            .filter_map(|l| l.geometry.bounding_rect()),
+    );
     rects.extend(map.zones.iter().filter_map(|(_, g)| g.bounding_rect()));
     rects.extend(
         map.villages
@@ -193,7 +197,7 @@ struct Colours<'a> {
 
 impl<'a> Colours<'a> {
     fn new(report: &'a Report, map: &'a MapData) -> Colours<'a> {
-        let road_classes: BTreeSet<&str> = map.roads.iter().map(|(c, _)| c.as_str()).collect();
+        let road_classes: BTreeSet<&str> = map.roads.iter().map(|l| l.class.as_str()).collect();
         let roads: BTreeMap<&str, &str> = road_classes
             .into_iter()
             .enumerate()
@@ -207,7 +211,7 @@ impl<'a> Colours<'a> {
                 .iter()
                 .filter(|c| c.layer == "corridors")
                 .map(|c| c.class.as_str())
-                .chain(map.corridors.iter().map(|(c, _)| c.as_str())),
+                .chain(map.corridors.iter().map(|l| l.class.as_str())),
         );
         let corridors: BTreeMap<&str, &str> = levels
             .into_iter()
@@ -446,9 +450,14 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         for v in &map.villages {
             let mut d = PathData::default();
             d.add_multipolygon(&v.geometry, &frame);
+            let zones = if v.zone_classes.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", esc(&v.zone_classes.join(w.list_sep)))
+            };
             let _ = write!(
                 svg,
-                r#"<path d="{}" fill="{}"><title>{} {} · {}</title></path>"#,
+                r#"<path d="{}" fill="{}"><title>{} {} · {}{zones}</title></path>"#,
                 d.area,
                 village_colour(v.fraction_inside),
                 esc(&v.id),
@@ -459,8 +468,8 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         svg.push_str("</g>");
     }
 
-    // Zones and corridors are grouped per class: a tooltip per class says all the map can
-    // (MapData keeps no names for them), and one path per class keeps the file small.
+    // Zones are grouped per class (a tooltip per class says all the map can, and one path per
+    // class keeps the file small); roads and corridors per class and name.
     let zone_classes = group(&map.zones, |d, g, f| d.add_multipolygon(g, f), &frame);
     if !zone_classes.is_empty() {
         svg.push_str(r#"<g id="map-zones" fill-opacity="0.28" stroke-opacity="0.8" stroke-width="0.6" fill-rule="nonzero">"#);
@@ -477,11 +486,11 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         svg.push_str("</g>");
     }
 
-    let corridor_classes = group(&map.corridors, |d, g, f| d.add(g, f), &frame);
-    if !corridor_classes.is_empty() {
+    let corridor_lines = group_lines(&map.corridors, &frame);
+    if !corridor_lines.is_empty() {
         svg.push_str(r#"<g id="map-corridors">"#);
-        for (class, d) in &corridor_classes {
-            let title = format!("<title>{} · {}</title>", esc(w.lg_corridors), esc(class));
+        for ((class, name), d) in &corridor_lines {
+            let title = format!("<title>{}</title>", line_title(w.lg_corridors, class, name));
             let colour = colours.corridor(class);
             if !d.area.is_empty() {
                 let _ = write!(
@@ -501,20 +510,19 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         svg.push_str("</g>");
     }
 
-    let road_classes = group(&map.roads, |d, g, f| d.add(g, f), &frame);
-    if !road_classes.is_empty() {
+    let road_lines = group_lines(&map.roads, &frame);
+    if !road_lines.is_empty() {
         svg.push_str(
             r#"<g id="map-roads" fill="none" stroke-linecap="round" stroke-linejoin="round">"#,
         );
-        for (class, d) in &road_classes {
+        for ((class, name), d) in &road_lines {
             let colour = colours.road(class);
             let path = format!("{}{}", d.line, d.area);
             let _ = write!(
                 svg,
-                r#"<path d="{path}" stroke="{colour}" stroke-width="{}"><title>{} · {}</title></path>"#,
+                r#"<path d="{path}" stroke="{colour}" stroke-width="{}"><title>{}</title></path>"#,
                 plain(road_width(report, class)),
-                esc(w.lg_roads),
-                esc(class)
+                line_title(w.lg_roads, class, name)
             );
         }
         svg.push_str("</g>");
@@ -551,9 +559,11 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
                 (Some(s), Some(b)) if s.is_finite() => SITE_BINS[b.index(s)],
                 _ => SITE_OUT,
             };
-            let status = match site.score {
-                Some(s) => format!("{} {}", esc(w.col_score), score(s)),
-                None => esc(w.lg_site_out),
+            let status = match (site.score, &site.excluded, &site.error) {
+                (Some(s), _, _) => format!("{} {}", esc(w.col_score), score(s)),
+                (None, Some(why), _) => format!("{}{}{}", esc(w.col_excluded), w.colon, esc(why)),
+                (None, None, Some(e)) => format!("{}{}{}", esc(w.st_error), w.colon, esc(e)),
+                (None, None, None) => esc(w.lg_site_out),
             };
             let chosen = if site.chosen {
                 format!(" · ★ {}", esc(w.lg_site_chosen))
@@ -724,11 +734,33 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         map,
         &colours,
         &zone_classes,
-        &corridor_classes,
+        &corridor_lines,
         bins.as_ref(),
         w,
     );
     Some(MapFigure { svg, legend })
+}
+
+/// Roads or corridors as one path per class and name (a road is often drawn as several
+/// features), in class then name order.
+fn group_lines<'a>(lines: &'a [MapLine], frame: &Frame) -> BTreeMap<(&'a str, &'a str), PathData> {
+    let mut by_name: BTreeMap<(&str, &str), PathData> = BTreeMap::new();
+    for l in lines {
+        by_name
+            .entry((l.class.as_str(), l.name.as_str()))
+            .or_default()
+            .add(&l.geometry, frame);
+    }
+    by_name
+}
+
+/// A road's or corridor's tooltip: what it is, its class, and its name when it has one.
+fn line_title(what: &str, class: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("{} · {}", esc(what), esc(class))
+    } else {
+        format!("{} · {} · {}", esc(what), esc(class), esc(name))
+    }
 }
 
 /// Features of one layer grouped by class (in class-name order), as path data.
@@ -853,7 +885,7 @@ fn legend(
     map: &MapData,
     colours: &Colours<'_>,
     zones: &[(String, PathData)],
-    corridors: &[(String, PathData)],
+    corridors: &BTreeMap<(&str, &str), PathData>,
     bins: Option<&ScoreBins>,
     w: &Words,
 ) -> String {
@@ -934,11 +966,12 @@ fn legend(
 
     if !corridors.is_empty() {
         let _ = write!(out, "<h4>{}</h4><ul>", esc(w.lg_corridors));
-        for class in class_order(report, corridors.iter().map(|(c, _)| c.as_str())) {
+        for class in class_order(report, corridors.keys().map(|(c, _)| *c)) {
             let colour = colours.corridor(class);
             let lines_only = corridors
                 .iter()
-                .any(|(c, d)| c == class && d.area.is_empty());
+                .filter(|((c, _), _)| *c == class)
+                .all(|(_, d)| d.area.is_empty());
             let swatch = if lines_only {
                 swatch_line(colour, 2.2)
             } else {

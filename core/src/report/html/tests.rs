@@ -8,9 +8,9 @@ use geo::{Geometry, LineString, MultiPolygon, Point, Polygon};
 
 use super::render_html;
 use crate::report::{
-    Check, ClassRow, CommunityRow, Counts, Exclusion, Lang, LaunchStatus, MapData, MapSite,
-    MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
-    VillageRow, ZoneRef,
+    Check, ClassRow, CommunityRow, Counts, Exclusion, Lang, LaunchStatus, MapData, MapLine,
+    MapSite, MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals,
+    TownshipRow, VillageRow, ZoneRef,
 };
 use crate::rules::{Criterion, Finding, Term};
 
@@ -41,6 +41,14 @@ fn line(points: &[(f64, f64)]) -> Geometry<f64> {
             .map(|&(x, y)| (X0 + x, Y0 + y))
             .collect::<Vec<_>>(),
     ))
+}
+
+fn road(class: &str, name: &str, points: &[(f64, f64)]) -> MapLine {
+    MapLine {
+        class: class.to_owned(),
+        name: name.to_owned(),
+        geometry: line(points),
+    }
 }
 
 fn counts(villages: usize, households: u64, population: u64) -> Counts {
@@ -111,6 +119,11 @@ pub(super) fn sample() -> Report {
                 format!("村{i}")
             },
             fraction_inside: f,
+            zone_classes: if f > 0.0 {
+                vec!["环线".to_owned(), "一级".to_owned()]
+            } else {
+                Vec::new()
+            },
             geometry: MultiPolygon::new(vec![square(
                 (i % 4) as f64 * 1000.0,
                 (i / 4) as f64 * 1000.0,
@@ -139,23 +152,15 @@ pub(super) fn sample() -> Report {
             ),
         ],
         roads: vec![
-            (
-                "环线".to_owned(),
-                line(&[(-200.0, 1000.0), (4200.0, 1000.0)]),
-            ),
-            (
-                "放射线".to_owned(),
-                line(&[(500.0, -300.0), (3500.0, 2300.0)]),
-            ),
-            (
-                "环线".to_owned(),
-                line(&[(2000.0, -100.0), (2000.0, 2100.0)]),
-            ),
+            road("环线", "北环路", &[(-200.0, 1000.0), (4200.0, 1000.0)]),
+            road("放射线", "", &[(500.0, -300.0), (3500.0, 2300.0)]),
+            road("环线", "北环路", &[(2000.0, -100.0), (2000.0, 2100.0)]),
         ],
-        corridors: vec![(
-            "一级".to_owned(),
-            Geometry::Polygon(square(3600.0, 0.0, 200.0)),
-        )],
+        corridors: vec![MapLine {
+            class: "一级".to_owned(),
+            name: "贾鲁河生态廊道".to_owned(),
+            geometry: Geometry::Polygon(square(3600.0, 0.0, 200.0)),
+        }],
         zones: vec![
             (
                 "环线".to_owned(),
@@ -172,6 +177,8 @@ pub(super) fn sample() -> Report {
                 id: "S1".to_owned(),
                 name: "东镇一号安置点".to_owned(),
                 score: Some(0.82),
+                excluded: None,
+                error: None,
                 chosen: true,
                 geometry: Geometry::Point(Point::new(X0 + 600.0, Y0 + 600.0)),
             },
@@ -179,6 +186,8 @@ pub(super) fn sample() -> Report {
                 id: "S2".to_owned(),
                 name: "S2 site".to_owned(),
                 score: Some(0.41),
+                excluded: None,
+                error: None,
                 chosen: false,
                 geometry: Geometry::Point(Point::new(X0 + 1400.0, Y0 + 1600.0)),
             },
@@ -186,6 +195,8 @@ pub(super) fn sample() -> Report {
                 id: "S3".to_owned(),
                 name: "excluded".to_owned(),
                 score: None,
+                excluded: Some("基本农田占比 0.6 > 0.2".to_owned()),
+                error: None,
                 chosen: false,
                 geometry: Geometry::Polygon(square(2600.0, 200.0, 150.0)),
             },
@@ -485,7 +496,7 @@ fn legend_lists_every_road_class() {
         .unwrap()
         .roads
         .iter()
-        .map(|(c, _)| c.as_str())
+        .map(|l| l.class.as_str())
         .collect();
     for class in &classes {
         assert!(
@@ -662,10 +673,11 @@ fn corridor_levels_rank_by_width() {
             zones: 0,
             affected: Counts::default(),
         });
-        report.map.as_mut().unwrap().corridors.push((
-            level.to_owned(),
-            Geometry::Polygon(square(100.0, 100.0, 50.0)),
-        ));
+        report.map.as_mut().unwrap().corridors.push(MapLine {
+            class: level.to_owned(),
+            name: String::new(),
+            geometry: Geometry::Polygon(square(100.0, 100.0, 50.0)),
+        });
     }
     let html = render_html(&report, Lang::ZhCn);
     let legend = &html[html.find("id=\"map-legend\"").unwrap()..];
@@ -752,4 +764,26 @@ fn declared_criteria_are_titled_and_ordered() {
     );
     // The standard's plugin declares nothing: its ids stay.
     assert!(zh.contains("未达标</span>：min_households"));
+}
+
+#[test]
+fn tooltips_name_roads_and_corridors_and_say_why_a_site_is_unscored() {
+    let html = render_html(&sample(), Lang::ZhCn);
+    let roads = &html[html.find("<g id=\"map-roads\"").unwrap()..];
+    let roads = &roads[..roads.find("</g>").unwrap()];
+    // A road drawn as two features is one path with its name; an unnamed one says its class.
+    assert_eq!(
+        roads.matches("<title>道路 · 环线 · 北环路</title>").count(),
+        1
+    );
+    assert_eq!(roads.matches("<title>道路 · 放射线</title>").count(), 1);
+    assert_eq!(roads.matches("<path ").count(), 2);
+    assert!(html.contains("<title>生态廊道 · 一级 · 贾鲁河生态廊道</title>"));
+    assert!(
+        html.contains("排除原因：基本农田占比 0.6 &gt; 0.2</title>"),
+        "{html}"
+    );
+    // A village says which zones touch it; an untouched one says nothing more.
+    assert!(html.contains(" · 环线、一级</title>"));
+    assert!(html.contains("<title>V0 村0 · 0.0 %</title>"), "{html}");
 }
