@@ -108,13 +108,46 @@ pub struct AffectedRun {
 impl AffectedJob {
     /// Runs the job; `progress` is told the name of each stage as it starts.
     pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<AffectedRun> {
-        let mut timings = Vec::new();
+        let prepared = self.prepare(progress)?;
+        let joined = prepared.join(self, &self.zones, progress)?;
+        let PreparedLayers {
+            villages_layer,
+            mut villages,
+            sources,
+            metric_crs,
+            mut warnings,
+            mut timings,
+            ..
+        } = prepared;
+        if let Some(kept) = &joined.kept {
+            let mut keep = vec![false; villages.len()];
+            for &k in kept {
+                keep[k] = true;
+            }
+            let mut flags = keep.into_iter();
+            villages.retain(|_| flags.next().unwrap_or(false));
+        }
+        warnings.extend(joined.warnings);
+        timings.extend(joined.timings);
+        Ok(AffectedRun {
+            villages_layer,
+            villages,
+            sources,
+            zones: joined.zones,
+            metric_crs,
+            affected: joined.affected,
+            summary: joined.summary,
+            warnings,
+            timings,
+            villages_tested: joined.villages_tested,
+        })
+    }
+
+    /// Reads the layers, checks their fields and projects the roads and corridors: the part of
+    /// the job that does not depend on the zone widths (a width sweep does it once).
+    pub fn prepare(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<PreparedLayers> {
+        let mut laps = Laps::start();
         let mut warnings = Vec::new();
-        let mut clock = Instant::now();
-        let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-            timings.push((name, clock.elapsed()));
-            clock = Instant::now();
-        };
 
         progress("load");
         let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
@@ -178,7 +211,7 @@ impl AffectedJob {
                 self.engine,
             )?;
         }
-        lap("load", &mut timings);
+        laps.lap("load");
 
         progress("project");
         let metric_crs = self.metric_crs_for(&village_layer)?;
@@ -227,10 +260,87 @@ impl AffectedJob {
             t.transform(&mut s.geometry)
                 .map_err(|e| Error::feature(s.at.clone(), Some("geometry"), e.to_string()))
         })?;
-        lap("project", &mut timings);
+        laps.lap("project");
+
+        Ok(PreparedLayers {
+            villages_layer: village_layer,
+            villages: village_list,
+            sources,
+            native,
+            metric_crs,
+            warnings,
+            timings: laps.timings,
+        })
+    }
+}
+
+/// A job's layers read, checked and projected ([`AffectedJob::prepare`]): what every set of
+/// zone widths shares. [`PreparedLayers::summary_with`] joins them with other widths.
+#[derive(Debug)]
+pub struct PreparedLayers {
+    villages_layer: Layer,
+    villages: Vec<Village>,
+    /// Roads and corridors in the metric CRS.
+    sources: Vec<ZoneSource>,
+    /// The same in the villages' CRS, to rule villages out before projecting them.
+    native: Vec<Geometry<f64>>,
+    metric_crs: Crs,
+    warnings: Vec<String>,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+/// Wall time of each stage, as the stages end.
+struct Laps {
+    clock: Instant,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            clock: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        self.timings.push((stage, self.clock.elapsed()));
+        self.clock = Instant::now();
+    }
+}
+
+/// The width-dependent part of a run.
+struct Joined {
+    zones: Vec<Zone>,
+    affected: Vec<AffectedVillage>,
+    summary: Summary,
+    /// The villages kept (indices), when some could not be tested (`keep_going`); `None`: all.
+    kept: Option<Vec<usize>>,
+    warnings: Vec<String>,
+    timings: Vec<(&'static str, Duration)>,
+    villages_tested: usize,
+}
+
+impl PreparedLayers {
+    /// The totals with zones of the widths `spec` gives (the job's other settings as they
+    /// are): what [`AffectedJob::run`] with those widths would sum up, without reading the
+    /// files again.
+    pub fn summary_with(&self, job: &AffectedJob, spec: &ZoneSpec) -> Result<Summary> {
+        Ok(self.join(job, spec, &|_| {})?.summary)
+    }
+
+    fn join(
+        &self,
+        job: &AffectedJob,
+        spec: &ZoneSpec,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<Joined> {
+        let mut laps = Laps::start();
+        let mut warnings = Vec::new();
+        let (village_layer, metric_crs) = (&self.villages_layer, self.metric_crs);
 
         progress("buffer");
-        let zones = build_zones(&sources, &self.zones)?;
+        let zones = build_zones(&self.sources, spec)?;
         let pad = if village_layer.crs.is_geographic() {
             Pad::Degrees
         } else if village_layer.crs == metric_crs {
@@ -239,20 +349,23 @@ impl AffectedJob {
             Pad::Metres { slack: 1.01 }
         };
         let (index, near) = rayon::join(
-            || ZoneIndex::new(&zones, &sources),
+            || ZoneIndex::new(&zones, &self.sources),
             || {
                 let items = zones.iter().enumerate();
-                ZoneIndex::build(items.map(|(i, z)| (i, &native[z.source], z.distance)), pad)
+                ZoneIndex::build(
+                    items.map(|(i, z)| (i, &self.native[z.source], z.distance)),
+                    pad,
+                )
             },
         );
-        drop(native);
-        lap("buffer", &mut timings);
+        laps.lap("buffer");
 
         progress("join");
         // Only villages near a zone are projected and tested: the rest are ruled out in their
         // own CRS, against padded boxes around the roads and corridors in that CRS.
-        let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
-        let tested: Vec<Result<Option<MultiPolygon<f64>>>> = village_list
+        let to_metric = Transformer::new(village_layer.crs, metric_crs, job.engine)?;
+        let tested: Vec<Result<Option<MultiPolygon<f64>>>> = self
+            .villages
             .par_iter()
             .map(|v| {
                 let f = &village_layer.features[v.feature];
@@ -270,7 +383,7 @@ impl AffectedJob {
                     _ => Ok(()),
                 };
                 if !near.may_touch(bbox, first_coord(&f.geometry)) {
-                    return if self.check_all {
+                    return if job.check_all {
                         check().map(|()| None)
                     } else {
                         Ok(None)
@@ -285,37 +398,39 @@ impl AffectedJob {
             })
             .collect();
         // A village that cannot be tested is dropped with its geometry (`keep_going`).
-        let mut kept = Vec::with_capacity(village_list.len());
-        let mut geometries = Vec::with_capacity(village_list.len());
-        for (village, tested) in village_list.into_iter().zip(tested) {
+        let mut kept = Vec::with_capacity(self.villages.len());
+        let mut geometries = Vec::with_capacity(self.villages.len());
+        for (i, tested) in tested.into_iter().enumerate() {
             match tested {
                 Ok(g) => {
-                    kept.push(village);
+                    kept.push(i);
                     geometries.push(g);
                 }
-                Err(e) if self.keep_going => warnings.push(format!("skipped: {e}")),
+                Err(e) if job.keep_going => warnings.push(format!("skipped: {e}")),
                 Err(e) => return Err(e),
             }
         }
-        let village_list = kept;
         let villages_tested = geometries.iter().filter(|g| g.is_some()).count();
         let affected = find_affected(&geometries, &zones, &index);
-        lap("join", &mut timings);
+        laps.lap("join");
 
         progress("aggregate");
-        let summary = summarize(&village_list, &affected, &zones, &self.zones);
-        lap("aggregate", &mut timings);
+        let all_kept = kept.len() == self.villages.len();
+        let summary = if all_kept {
+            summarize(&self.villages, &affected, &zones, spec)
+        } else {
+            let villages: Vec<Village> = kept.iter().map(|&i| self.villages[i].clone()).collect();
+            summarize(&villages, &affected, &zones, spec)
+        };
+        laps.lap("aggregate");
 
-        Ok(AffectedRun {
-            villages_layer: village_layer,
-            villages: village_list,
-            sources,
+        Ok(Joined {
             zones,
-            metric_crs,
             affected,
             summary,
+            kept: (!all_kept).then_some(kept),
             warnings,
-            timings,
+            timings: laps.timings,
             villages_tested,
         })
     }

@@ -511,8 +511,9 @@ impl SweepSpec {
     }
 }
 
-/// Runs the affected-villages job once per width of `spec` (the other widths as in `job`):
-/// households affected per width. `progress` is told each width as it starts.
+/// The affected-villages job at each width of `spec` (the other widths as in `job`):
+/// households affected per width. The layers are read and projected once; `progress` is told
+/// each width as it starts.
 pub fn sweep(
     job: &AffectedJob,
     spec: &SweepSpec,
@@ -521,14 +522,13 @@ pub fn sweep(
     let class = job.zones.class_named(&spec.class)?;
     let widths = spec.widths();
     let mut rows = Vec::with_capacity(widths.len());
+    let layers = job.prepare(&|_| {})?;
     for (k, &width) in widths.iter().enumerate() {
         progress(k, widths.len());
-        let mut variant = job.clone();
-        variant.zones = job.zones.with_width(&class, width)?;
-        let run = variant.run(&|_| {})?;
+        let summary = layers.summary_with(job, &job.zones.with_width(&class, width)?)?;
         rows.push(SweepRow {
             width_m: width,
-            affected: counts(&run.summary.total),
+            affected: counts(&summary.total),
         });
     }
     Ok(Sweep {
