@@ -109,7 +109,7 @@ pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
     let scores = score_grid(&grid, &layers.roads, &layers.corridors, &plugin)?;
     let write_started = Instant::now();
     let out = hecun::OutputDir::begin(&args.out)?;
-    out.write("grid_scores.csv", &scores.csv())?;
+    out.write_with("grid_scores.csv", |mut w| scores.write_csv(&mut w))?;
     let summary = scores.summary_json(layers.metric_crs, plugin.manifest(), &layers.warnings);
     out.write("grid_summary.json", summary.as_bytes())?;
     out.commit()?;

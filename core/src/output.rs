@@ -80,6 +80,21 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Writes one file into the staging folder through `write`, buffered, without holding it
+    /// in memory.
+    pub fn write_with(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let path = self.staging.join(name);
+        let io = |e| Error::io(&path, e);
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
+        write(&mut w).map_err(io)?;
+        w.flush().map_err(io)
+    }
+
     /// Writes a GeoJSON FeatureCollection, one feature per line, streaming: features are
     /// formatted on all cores a chunk at a time, so memory stays bounded at any size.
     pub fn write_features<T: Sync>(
