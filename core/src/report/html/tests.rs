@@ -689,24 +689,33 @@ fn corridor_levels_rank_by_width() {
     assert!(corridors[..at("一级")].contains(super::map::CORRIDOR_SHADES[0]));
 }
 
+/// Blocks the sample's second community by findings of one `reason`, each a (criterion,
+/// village) pair.
+fn blocked_by(report: &mut Report, reason: &str, findings: &[(&str, &str)]) {
+    let findings = findings
+        .iter()
+        .map(|(criterion, village)| {
+            let mut f = finding(criterion, false, reason);
+            f.evidence
+                .insert("village".to_owned(), serde_json::json!(village));
+            f
+        })
+        .collect();
+    report.communities[1].launch = Some(check(LaunchStatus::Blocked, findings, None));
+}
+
 #[test]
 fn repeated_findings_are_grouped() {
     let mut report = sample();
-    let per_village = |criterion: &str, village: &str| {
-        let mut f = finding(criterion, false, "安置房未开工");
-        f.evidence
-            .insert("village".to_owned(), serde_json::json!(village));
-        f
-    };
-    report.communities[1].launch = Some(check(
-        LaunchStatus::Blocked,
-        vec![
-            per_village("resettlement_started", "V3"),
-            per_village("resettlement_started", "V4"),
-            per_village("plan_approved", "V3"),
+    blocked_by(
+        &mut report,
+        "安置房未开工",
+        &[
+            ("resettlement_started", "V3"),
+            ("resettlement_started", "V4"),
+            ("plan_approved", "V3"),
         ],
-        None,
-    ));
+    );
     let html = render_html(&report, Lang::ZhCn);
     assert!(html.contains("暂缓</span>：resettlement_started、plan_approved</td>"));
     assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
@@ -719,21 +728,15 @@ fn repeated_findings_are_grouped() {
 #[test]
 fn declared_criteria_are_titled_and_ordered() {
     let mut report = sample();
-    let per_village = |criterion: &str, village: &str| {
-        let mut f = finding(criterion, false, "未开工");
-        f.evidence
-            .insert("village".to_owned(), serde_json::json!(village));
-        f
-    };
-    report.communities[1].launch = Some(check(
-        LaunchStatus::Blocked,
-        vec![
-            per_village("resettlement_started", "V3"),
-            per_village("mystery", "V3"),
-            per_village("plan_approved", "V4"),
+    blocked_by(
+        &mut report,
+        "未开工",
+        &[
+            ("resettlement_started", "V3"),
+            ("mystery", "V3"),
+            ("plan_approved", "V4"),
         ],
-        None,
-    ));
+    );
     let criterion = |id: &str, zh: &str, en: &str| Criterion {
         id: id.to_owned(),
         title: [("zh-CN", zh), ("en", en)]
