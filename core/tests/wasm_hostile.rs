@@ -354,6 +354,16 @@ fn bytes_that_are_not_webassembly_are_refused() {
 }
 
 #[test]
+fn a_module_not_built_yet_says_to_build_it() {
+    let text = load_error("unbuilt", "never_built.wasm", "");
+    assert!(
+        text.contains("never_built.wasm is not there: build it")
+            && text.contains("--target wasm32-unknown-unknown"),
+        "{text}"
+    );
+}
+
+#[test]
 fn imports_beyond_the_helpers_are_refused() {
     let text = load_error("wasi", "wasi.wat", "");
     assert!(

@@ -252,7 +252,18 @@ impl WasmPlugin {
                 "is a Rhai plugin (it names a script): load it with Plugin::load".into(),
             ));
         }
-        let bytes = std::fs::read(&module_path).map_err(|e| Error::io(&module_path, e))?;
+        let bytes = std::fs::read(&module_path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                // The usual cause: the guest has not been built yet.
+                fail(format!(
+                    "its module {} is not there: build it (for the plugins of this repository: \
+                     cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml)",
+                    module_path.display()
+                ))
+            } else {
+                Error::io(&module_path, e)
+            }
+        })?;
         let cache = cache.and_then(|dir| {
             let mut config = CacheConfig::new();
             config.with_directory(dir);
