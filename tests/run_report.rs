@@ -435,6 +435,80 @@ fn a_replay_works_from_any_folder_and_after_the_project_moves() {
 }
 
 #[test]
+fn a_diff_of_rule_versions_names_the_communities_and_criteria_that_changed() {
+    // Two runs of a copy of the demo: as shipped, then with the planning standard's minimum
+    // population raised, as a planner trying a stricter local rule would.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_demo(tmp.path());
+    let run = |out: &str| {
+        let o = hecun(
+            &["run", "gis-data/demo/plan.toml", "--out", out, "--quiet"],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        csv_rows(&tmp.path().join(out).join("standards.csv"))
+    };
+    let before = run("a");
+    let manifest = tmp.path().join("plugins/planning-standard/plugin.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("\nmin_population = 2000\n"));
+    std::fs::write(
+        &manifest,
+        text.replace("\nmin_population = 2000\n", "\nmin_population = 6000\n"),
+    )
+    .unwrap();
+    let after = run("b");
+
+    // The oracle: the two runs' standards.csv, community by community.
+    let failed = |rows: &[BTreeMap<String, String>], community: &str| -> BTreeSet<String> {
+        let row = rows.iter().find(|r| r["community"] == community).unwrap();
+        row["failed"]
+            .split(';')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut expected: Vec<String> = Vec::new();
+    for row in &before {
+        let c = row["community"].as_str();
+        let status = |rows: &[BTreeMap<String, String>]| {
+            rows.iter().find(|r| r["community"] == c).unwrap()["status"].clone()
+        };
+        if status(&before) == "pass" && status(&after) == "fail" {
+            let new: Vec<String> = failed(&after, c)
+                .difference(&failed(&before, c))
+                .cloned()
+                .collect();
+            assert_eq!(new, ["min_population"], "{c}");
+            expected.push(format!(
+                "  {c}: 规划标准 达标 → 未达标，新增不符合：人口规模不低于下限\n"
+            ));
+        } else {
+            assert_eq!(
+                status(&before),
+                status(&after),
+                "{c}: only pass → fail is possible"
+            );
+        }
+    }
+    assert!(
+        !expected.is_empty(),
+        "a stricter minimum fails some communities"
+    );
+
+    let o = hecun(&["diff", "a", "b"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains(&format!("社区结论变化 ({})", expected.len())),
+        "{text}"
+    );
+    for line in &expected {
+        assert!(text.contains(line.as_str()), "{line}{text}");
+    }
+}
+
+#[test]
 fn exit_codes_and_json() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = demo_plan();
