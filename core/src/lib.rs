@@ -57,7 +57,7 @@ pub use clip::clip_polygon;
 pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};
 pub use error::{Error, FeatureRef, Result};
 pub use grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
-pub use job::{AffectedJob, AffectedRun, LayerSource};
+pub use job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use layer::{Feature, Layer, Properties};
 pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
 pub use output::{
@@ -71,3 +71,20 @@ pub use schema::{FieldSpec, LayerKind, Schema};
 pub use spatial::{IndexedLayer, LayerItem, SpatialLayers};
 pub use validate::{check_simple, check_structure};
 pub use zones::{Zone, ZoneSpec, buffer, build_zones};
+
+// A service shares jobs, runs, plans and plugins across threads: these must stay `Send + Sync`
+// (a field that is not would fail the build here, not in a user's crate).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<AffectedJob>();
+    send_sync::<AffectedRun>();
+    send_sync::<PreparedLayers>();
+    send_sync::<Plan>();
+    send_sync::<Transformer>();
+    send_sync::<SpatialLayers>();
+    send_sync::<report::PlanRun>();
+    send_sync::<report::Report>();
+    send_sync::<report::RunManifest>();
+    send_sync::<rules::Plugin>();
+    send_sync::<Error>();
+};
