@@ -109,7 +109,7 @@ impl AffectedJob {
     /// Runs the job; `progress` is told the name of each stage as it starts.
     pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<AffectedRun> {
         let prepared = self.prepare(progress)?;
-        let joined = prepared.join(self, &self.zones, progress)?;
+        let joined = prepared.join(&self.zones, progress)?;
         let PreparedLayers {
             villages_layer,
             mut villages,
@@ -268,6 +268,9 @@ impl AffectedJob {
             sources,
             native,
             metric_crs,
+            engine: self.engine,
+            keep_going: self.keep_going,
+            check_all: self.check_all,
             warnings,
             timings: laps.timings,
         })
@@ -285,6 +288,10 @@ pub struct PreparedLayers {
     /// The same in the villages' CRS, to rule villages out before projecting them.
     native: Vec<Geometry<f64>>,
     metric_crs: Crs,
+    /// The job's settings the join needs.
+    engine: CrsEngine,
+    keep_going: bool,
+    check_all: bool,
     warnings: Vec<String>,
     timings: Vec<(&'static str, Duration)>,
 }
@@ -325,16 +332,11 @@ impl PreparedLayers {
     /// The totals with zones of the widths `spec` gives (the job's other settings as they
     /// are): what [`AffectedJob::run`] with those widths would sum up, without reading the
     /// files again.
-    pub fn summary_with(&self, job: &AffectedJob, spec: &ZoneSpec) -> Result<Summary> {
-        Ok(self.join(job, spec, &|_| {})?.summary)
+    pub fn summary_with(&self, spec: &ZoneSpec) -> Result<Summary> {
+        Ok(self.join(spec, &|_| {})?.summary)
     }
 
-    fn join(
-        &self,
-        job: &AffectedJob,
-        spec: &ZoneSpec,
-        progress: &(dyn Fn(&str) + Sync),
-    ) -> Result<Joined> {
+    fn join(&self, spec: &ZoneSpec, progress: &(dyn Fn(&str) + Sync)) -> Result<Joined> {
         let mut laps = Laps::start();
         let mut warnings = Vec::new();
         let (village_layer, metric_crs) = (&self.villages_layer, self.metric_crs);
@@ -363,7 +365,7 @@ impl PreparedLayers {
         progress("join");
         // Only villages near a zone are projected and tested: the rest are ruled out in their
         // own CRS, against padded boxes around the roads and corridors in that CRS.
-        let to_metric = Transformer::new(village_layer.crs, metric_crs, job.engine)?;
+        let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
         let tested: Vec<Result<Option<MultiPolygon<f64>>>> = self
             .villages
             .par_iter()
@@ -383,7 +385,7 @@ impl PreparedLayers {
                     _ => Ok(()),
                 };
                 if !near.may_touch(bbox, first_coord(&f.geometry)) {
-                    return if job.check_all {
+                    return if self.check_all {
                         check().map(|()| None)
                     } else {
                         Ok(None)
@@ -406,7 +408,7 @@ impl PreparedLayers {
                     kept.push(i);
                     geometries.push(g);
                 }
-                Err(e) if job.keep_going => warnings.push(format!("skipped: {e}")),
+                Err(e) if self.keep_going => warnings.push(format!("skipped: {e}")),
                 Err(e) => return Err(e),
             }
         }

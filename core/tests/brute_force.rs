@@ -1,5 +1,6 @@
 //! find_affected against brute force on random small layers: every village against every zone
-//! with geo's own `Intersects`, and the share inside from the union of all zones.
+//! with geo's own `Intersects`, and the share inside from the union of all zones. And the width
+//! sweep's shortcut against whole runs.
 
 use geo::{Area, BooleanOps, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union};
 use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
@@ -83,4 +84,71 @@ proptest! {
         }
         prop_assert_eq!(k, found.len());
     }
+}
+
+/// The width sweep's shortcut (layers read and projected once, joined per width) sums up what
+/// a whole run at each width does — on the reference city, and with a village that cannot be
+/// tested skipped (`keep_going`).
+#[test]
+fn prepared_layers_join_like_whole_runs_at_every_width() {
+    let plan = common::reference_plan();
+    let mut job = plan.affected.clone();
+    let class = job.zones.class_named("ring").unwrap();
+    let check = |job: &hecun::AffectedJob| {
+        let prepared = job.prepare(&|_| {}).unwrap();
+        let mut totals = Vec::new();
+        for width in [10.0, 50.0, 100.0, 250.0, 600.0] {
+            let mut variant = job.clone();
+            variant.zones = job.zones.with_width(&class, width).unwrap();
+            let whole = variant.run(&|_| {}).unwrap();
+            assert_eq!(
+                prepared.summary_with(&variant.zones).unwrap(),
+                whole.summary,
+                "ring {width} m"
+            );
+            assert_eq!(whole.villages.len(), whole.summary.villages_in_layer);
+            totals.push(whole.summary.total.villages);
+        }
+        assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
+        assert!(totals[0] < totals[4], "{totals:?}");
+        totals
+    };
+    let intact = check(&job);
+
+    // A copy of the villages with one affected village's ring crossing itself.
+    let run = job.run(&|_| {}).unwrap();
+    let victim = &run.villages[run.affected[0].village].id;
+    let path = &job.villages.path;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let feature = doc["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| {
+            serde_json::to_string(&f["properties"])
+                .unwrap()
+                .contains(victim.as_str())
+        })
+        .unwrap();
+    let ring = feature["geometry"]["coordinates"][0]
+        .as_array()
+        .unwrap()
+        .clone();
+    let (a, b) = (ring[0].clone(), ring[ring.len() / 2].clone());
+    let (ax, ay) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+    let (bx, by) = (b[0].as_f64().unwrap(), b[1].as_f64().unwrap());
+    feature["geometry"] = serde_json::json!({"type": "Polygon", "coordinates": [[
+        [ax, ay], [bx, by], [bx, ay], [ax, by], [ax, ay]
+    ]]});
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("villages.geojson");
+    std::fs::write(&broken, doc.to_string()).unwrap();
+    job.villages.path = broken;
+    job.keep_going = true;
+    let skipped = check(&job);
+    assert!(
+        intact.iter().zip(&skipped).any(|(a, b)| a > b),
+        "the broken village is left out: {intact:?} vs {skipped:?}"
+    );
 }

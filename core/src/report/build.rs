@@ -525,7 +525,7 @@ pub fn sweep(
     let layers = job.prepare(&|_| {})?;
     for (k, &width) in widths.iter().enumerate() {
         progress(k, widths.len());
-        let summary = layers.summary_with(job, &job.zones.with_width(&class, width)?)?;
+        let summary = layers.summary_with(&job.zones.with_width(&class, width)?)?;
         rows.push(SweepRow {
             width_m: width,
             affected: counts(&summary.total),
