@@ -118,6 +118,8 @@ pub(super) struct Words {
     pub north: &'static str,
     pub scale: &'static str,
     pub map_note: &'static str,
+    /// Before the number of names left off the map.
+    pub labels_left_off: &'static str,
 
     pub top_per_township: &'static str,
     pub no_township: &'static str,
@@ -247,6 +249,7 @@ const ZH: Words = Words {
     north: "北",
     scale: "比例尺",
     map_note: "鼠标悬停可查看村庄、安置点详情。",
+    labels_left_off: "为免重叠未标注的名称（悬停可见）：",
 
     top_per_township: "每个乡镇选定的示范社区数",
     no_township: "（未属乡镇）",
@@ -376,6 +379,7 @@ const EN: Words = Words {
     north: "N",
     scale: "Scale",
     map_note: "Hover over a village or site for its details.",
+    labels_left_off: "Names left off where they would overlap (hover for them): ",
 
     top_per_township: "Demonstration communities chosen per township",
     no_township: "(no township)",

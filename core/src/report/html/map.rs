@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use geo::{
-    BoundingRect, Coord, Geometry, InteriorPoint, LineString, MapCoords, MultiPolygon, Polygon,
-    Rect, Simplify,
+    Area, BoundingRect, Coord, Geometry, InteriorPoint, LineString, MapCoords, MultiPolygon,
+    Polygon, Rect, Simplify,
 };
 
 use super::fmt::{esc, metres, plain, px, px_string, score, share};
@@ -621,12 +621,19 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         svg.push_str("</g>");
     }
 
-    // Township names next: few, large, and the map's main orientation. Each goes at an
-    // interior point of its township, or just above or below it if a star sits there.
-    for (name, geometry) in &map.townships {
-        if name.is_empty() {
-            continue;
-        }
+    // Township names next: the map's main orientation. Each goes at an interior point of its
+    // township, or just above or below it if a star sits there; the largest townships first,
+    // and a name with no clear spot is left off (as GIS labelling does), or a dense map
+    // becomes a smear of overprinted names. Hovering still names every township.
+    let mut by_size: Vec<(f64, &String, &MultiPolygon<f64>)> = map
+        .townships
+        .iter()
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, g)| (g.unsigned_area(), name, g))
+        .collect();
+    by_size.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut left_off = 0;
+    for (_, name, geometry) in by_size {
         let Some(p) = geometry.interior_point() else {
             continue;
         };
@@ -648,11 +655,14 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
                 )
             })
             .collect();
-        let (y, chosen) = boxes
+        let Some((y, chosen)) = boxes
             .iter()
             .find(|(_, b)| !placed.iter().any(|p| p.overlaps(b)))
             .copied()
-            .unwrap_or(boxes[0]);
+        else {
+            left_off += 1;
+            continue;
+        };
         placed.push(chosen);
         let _ = write!(
             labels,
@@ -673,7 +683,8 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         let size = 12.0;
         let tw = text_width(&site.name, size);
         // Right, left, above, below the star: the first spot that keeps clear of the
-        // labels and stars already placed, else the right.
+        // labels and stars already placed; none: the name is left off (the star's tooltip
+        // and the site table still give it).
         let candidates = [
             (c.x + 13.0, c.y + 4.0, "start"),
             (c.x - 13.0, c.y + 4.0, "end"),
@@ -696,16 +707,16 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
                 }
             })
             .collect();
-        let pick = boxes
-            .iter()
-            .position(|b| {
-                !placed.iter().any(|p| p.overlaps(b))
-                    && b.x0 >= 0.0
-                    && b.x1 <= VIEW_W
-                    && b.y0 >= 0.0
-                    && b.y1 <= frame.height - BAND
-            })
-            .unwrap_or(0);
+        let Some(pick) = boxes.iter().position(|b| {
+            !placed.iter().any(|p| p.overlaps(b))
+                && b.x0 >= 0.0
+                && b.x1 <= VIEW_W
+                && b.y0 >= 0.0
+                && b.y1 <= frame.height - BAND
+        }) else {
+            left_off += 1;
+            continue;
+        };
         placed.push(boxes[pick]);
         let (x, y, anchor) = candidates[pick];
         let _ = write!(
@@ -736,6 +747,7 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
         &zone_classes,
         &corridor_lines,
         bins.as_ref(),
+        left_off,
         w,
     );
     Some(MapFigure { svg, legend })
@@ -887,6 +899,7 @@ fn legend(
     zones: &[(String, PathData)],
     corridors: &BTreeMap<(&str, &str), PathData>,
     bins: Option<&ScoreBins>,
+    left_off: usize,
     w: &Words,
 ) -> String {
     let mut out = String::new();
@@ -1009,7 +1022,15 @@ fn legend(
         }
         out.push_str("</ul>");
     }
-    let _ = write!(out, r#"<p class="note">{}</p></div>"#, esc(w.map_note));
+    let _ = write!(out, r#"<p class="note">{}"#, esc(w.map_note));
+    if left_off > 0 {
+        let _ = write!(
+            out,
+            r#"<br><span id="labels-left-off">{}{left_off}</span>"#,
+            esc(w.labels_left_off)
+        );
+    }
+    out.push_str("</p></div>");
     out
 }
 

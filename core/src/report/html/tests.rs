@@ -790,3 +790,36 @@ fn tooltips_name_roads_and_corridors_and_say_why_a_site_is_unscored() {
     assert!(html.contains(" · 环线、一级</title>"));
     assert!(html.contains("<title>V0 村0 · 0.0 %</title>"), "{html}");
 }
+
+#[test]
+fn crowded_names_are_left_off_not_overprinted() {
+    let mut report = sample();
+    let map = report.map.as_mut().unwrap();
+    // Forty small townships in a row inside 东镇, each far narrower than its name.
+    for i in 0..40 {
+        map.townships.push((
+            format!("小镇{i:02}"),
+            MultiPolygon::new(vec![square(100.0 + 40.0 * i as f64, 1500.0, 30.0)]),
+        ));
+    }
+    let html = render_html(&report, Lang::ZhCn);
+    let drawn = html.matches("class=\"township-label\"").count();
+    let left_off: usize = html
+        .split("<span id=\"labels-left-off\">")
+        .nth(1)
+        .expect("the legend says names were left off")
+        .split("</span>")
+        .next()
+        .unwrap()
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap();
+    assert!(drawn >= 3 && left_off > 0, "{drawn} drawn, {left_off} left off");
+    assert_eq!(drawn + left_off, 42, "every named township is drawn or counted");
+    // The largest townships keep their names.
+    assert!(html.contains("class=\"township-label\">东镇</text>"));
+    // Every township is still named by its tooltip.
+    assert!(html.contains("<title>小镇39</title>"));
+    // The sample alone has room for every name.
+    assert!(!render_html(&sample(), Lang::ZhCn).contains("labels-left-off"));
+}
