@@ -740,16 +740,13 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
     north_arrow(&mut svg, &frame, w);
     svg.push_str("</svg>");
 
-    let legend = legend(
-        report,
-        map,
-        &colours,
-        &zone_classes,
-        &corridor_lines,
-        bins.as_ref(),
-        left_off,
-        w,
-    );
+    let drawn = Drawn {
+        zones: &zone_classes,
+        corridors: &corridor_lines,
+        bins: bins.as_ref(),
+        labels_left_off: left_off,
+    };
+    let legend = legend(report, map, &colours, &drawn, w);
     Some(MapFigure { svg, legend })
 }
 
@@ -892,16 +889,27 @@ fn swatch_circle(fill: &str, r: f64) -> String {
     )
 }
 
+/// What the map drew that the legend explains.
+struct Drawn<'a> {
+    zones: &'a [(String, PathData)],
+    corridors: &'a BTreeMap<(&'a str, &'a str), PathData>,
+    bins: Option<&'a ScoreBins>,
+    labels_left_off: usize,
+}
+
 fn legend(
     report: &Report,
     map: &MapData,
     colours: &Colours<'_>,
-    zones: &[(String, PathData)],
-    corridors: &BTreeMap<(&str, &str), PathData>,
-    bins: Option<&ScoreBins>,
-    left_off: usize,
+    drawn: &Drawn<'_>,
     w: &Words,
 ) -> String {
+    let Drawn {
+        zones,
+        corridors,
+        bins,
+        labels_left_off: left_off,
+    } = *drawn;
     let mut out = String::new();
     let _ = write!(
         out,

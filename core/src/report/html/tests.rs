@@ -814,8 +814,15 @@ fn crowded_names_are_left_off_not_overprinted() {
         .trim_start_matches(|c: char| !c.is_ascii_digit())
         .parse()
         .unwrap();
-    assert!(drawn >= 3 && left_off > 0, "{drawn} drawn, {left_off} left off");
-    assert_eq!(drawn + left_off, 42, "every named township is drawn or counted");
+    assert!(
+        drawn >= 3 && left_off > 0,
+        "{drawn} drawn, {left_off} left off"
+    );
+    assert_eq!(
+        drawn + left_off,
+        42,
+        "every named township is drawn or counted"
+    );
     // The largest townships keep their names.
     assert!(html.contains("class=\"township-label\">东镇</text>"));
     // Every township is still named by its tooltip.
