@@ -107,6 +107,11 @@ impl Frame {
     }
 
     /// A point in metres as pixels.
+    /// Whether a label's box lies wholly on the map, above the band of scale bar and arrow.
+    fn holds(self, b: &LabelBox) -> bool {
+        b.x0 >= 0.0 && b.x1 <= VIEW_W && b.y0 >= 0.0 && b.y1 <= self.height - BAND
+    }
+
     pub(super) fn to_px(self, c: Coord<f64>) -> Coord<f64> {
         Coord {
             x: self.off_x + (c.x - self.min_x) * self.scale,
@@ -657,7 +662,7 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
             .collect();
         let Some((y, chosen)) = boxes
             .iter()
-            .find(|(_, b)| !placed.iter().any(|p| p.overlaps(b)))
+            .find(|(_, b)| !placed.iter().any(|p| p.overlaps(b)) && frame.holds(b))
             .copied()
         else {
             left_off += 1;
@@ -707,13 +712,10 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
                 }
             })
             .collect();
-        let Some(pick) = boxes.iter().position(|b| {
-            !placed.iter().any(|p| p.overlaps(b))
-                && b.x0 >= 0.0
-                && b.x1 <= VIEW_W
-                && b.y0 >= 0.0
-                && b.y1 <= frame.height - BAND
-        }) else {
+        let Some(pick) = boxes
+            .iter()
+            .position(|b| !placed.iter().any(|p| p.overlaps(b)) && frame.holds(b))
+        else {
             left_off += 1;
             continue;
         };
