@@ -100,6 +100,23 @@ impl Page {
         self.body.push_str("</section>\n");
     }
 
+    /// Opens a section whose content follows when it has any (`true`); when it has none
+    /// (`empty`), the section only says `note` and is closed.
+    fn open_unless_empty(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        empty: bool,
+        note: &str,
+    ) -> bool {
+        self.open(id, title);
+        if empty {
+            self.note(note);
+            self.close();
+        }
+        !empty
+    }
+
     fn note(&mut self, text: &str) {
         let _ = writeln!(self.body, "<p class=\"note\">{}</p>", esc(text));
     }
@@ -423,10 +440,12 @@ fn standard_html(w: &Words, titles: Titles<'_>, c: &CommunityRow) -> String {
 
 fn communities(page: &mut Page, report: &Report) {
     let w = page.w;
-    page.open("communities", w.sec_communities);
-    if report.communities.is_empty() {
-        page.note(w.no_communities);
-        page.close();
+    if !page.open_unless_empty(
+        "communities",
+        w.sec_communities,
+        report.communities.is_empty(),
+        w.no_communities,
+    ) {
         return;
     }
     let launch = Titles::new(page, report, "launch");
@@ -836,10 +855,12 @@ fn sites(page: &mut Page, report: &Report) {
 
 fn villages(page: &mut Page, report: &Report) {
     let w = page.w;
-    page.open("villages", w.sec_villages);
-    if report.villages.is_empty() {
-        page.note(w.no_affected);
-        page.close();
+    if !page.open_unless_empty(
+        "villages",
+        w.sec_villages,
+        report.villages.is_empty(),
+        w.no_affected,
+    ) {
         return;
     }
     let out = &mut page.body;
@@ -943,10 +964,12 @@ fn sweep(page: &mut Page, report: &Report) {
 
 fn plugins(page: &mut Page, report: &Report) {
     let w = page.w;
-    page.open("plugins", w.sec_plugins);
-    if report.plugins.is_empty() {
-        page.note(w.no_plugins);
-        page.close();
+    if !page.open_unless_empty(
+        "plugins",
+        w.sec_plugins,
+        report.plugins.is_empty(),
+        w.no_plugins,
+    ) {
         return;
     }
     let out = &mut page.body;
