@@ -418,7 +418,7 @@ fn plugin_test_runs_the_shipped_plugins_cases() {
     let (code, text) = plugin_test(&repo().join("plugins/launch-criteria"));
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("launch-criteria 1.0.0") && text.contains("6 passed, 0 failed"),
+        text.contains("launch-criteria 1.0.0") && text.contains("8 passed, 0 failed"),
         "{text}"
     );
 }
@@ -442,7 +442,7 @@ fn plugin_test_fails_with_exit_code_1_when_a_case_fails() {
     let (code, text) = plugin_test(tmp.path());
     assert_eq!(code, Some(1), "{text}");
     assert!(
-        text.contains("FAIL  forced demolition vetoes") && text.contains("5 passed, 1 failed"),
+        text.contains("FAIL  forced demolition vetoes") && text.contains("7 passed, 1 failed"),
         "{text}"
     );
 }

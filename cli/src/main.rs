@@ -266,6 +266,11 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
         }
         hecun::rules::Kind::LaunchCheck => {
             let launch = hecun::rules::LaunchRun::run(&plan, &args.plugin)?;
+            if !quiet {
+                for w in &launch.warnings {
+                    eprintln!("hecun: warning: {w}");
+                }
+            }
             launch.write_into(&out)?;
             launch.summary()
         }

@@ -59,7 +59,10 @@ pub use error::{Error, FeatureRef, Result};
 pub use grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
 pub use job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use layer::{Feature, Layer, Properties};
-pub use model::{Village, ZoneSource, polygons, villages, zone_sources};
+pub use model::{
+    FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, polygons, read_flag,
+    villages, zone_sources,
+};
 pub use output::{
     OutputDir, OutputSet, summary_text, write_affected, write_affected_into, write_geometry,
 };

@@ -154,37 +154,111 @@ pub fn zone_sources(
     split(results, keep_going)
 }
 
-/// The villages' launch-criteria fields (`LAUNCH_FIELDS`), as JSON values for a launch
-/// check: booleans as they are, `"是"`/`"否"`, `1`/`0` and `"true"`/`"false"` read as booleans;
-/// a field the feature lacks is left out (the plugin decides what missing means).
-pub fn launch_fields(
-    feature: &Feature,
-    schema: &Schema,
-) -> serde_json::Map<String, serde_json::Value> {
-    let fields = Fields::new(schema, LAUNCH_FIELDS);
-    let found = fields.lookup(feature);
-    let mut out = serde_json::Map::new();
-    for &model in LAUNCH_FIELDS {
-        if let Some((_, raw)) = fields.raw(&found, model) {
-            let value: serde_json::Value =
-                serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
-            let flag = match &value {
-                serde_json::Value::Bool(b) => Some(*b),
-                serde_json::Value::Number(n) => n.as_i64().map(|n| n != 0),
-                serde_json::Value::String(s) => match s.trim() {
-                    "是" | "true" | "True" | "TRUE" | "1" | "Y" | "y" => Some(true),
-                    "否" | "false" | "False" | "FALSE" | "0" | "N" | "n" => Some(false),
-                    _ => None,
-                },
+/// A yes/no field of one village as read: a value of the documented set, absent, or present
+/// but not one of the documented encodings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flag {
+    /// One of [`FLAG_ENCODINGS`].
+    Set(bool),
+    /// The feature has no such field, or it is `null` or blank (no data).
+    Missing,
+    /// Present, but not one of [`FLAG_ENCODINGS`]: the value as the file writes it.
+    Unreadable(serde_json::Value),
+}
+
+/// The encodings of a yes/no field that hecun reads, as the planners' files write them
+/// (strings are trimmed; Latin letters in any case). Anything else is unreadable: an integer
+/// other than 0 and 1 is not "yes" (survey coding 1=是/2=否 would otherwise read `2` as yes).
+pub const FLAG_ENCODINGS: &str =
+    "true/false, 1/0, 1.0/0.0 (numbers or text), 是/否, 有/无, Y/N, √/×";
+
+/// Reads a yes/no value of the documented set ([`FLAG_ENCODINGS`]).
+///
+/// # Examples
+///
+/// ```
+/// use hecun::{Flag, read_flag};
+///
+/// assert_eq!(read_flag(&serde_json::json!("是")), Flag::Set(true));
+/// assert_eq!(read_flag(&serde_json::json!(0.0)), Flag::Set(false));
+/// assert_eq!(read_flag(&serde_json::json!(2)), Flag::Unreadable(serde_json::json!(2)));
+/// assert_eq!(read_flag(&serde_json::Value::Null), Flag::Missing);
+/// ```
+pub fn read_flag(value: &serde_json::Value) -> Flag {
+    use serde_json::Value;
+    let set = match value {
+        Value::Null => return Flag::Missing,
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
+            _ => None,
+        },
+        Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() {
+                return Flag::Missing;
+            }
+            match s.to_ascii_lowercase().as_str() {
+                "true" | "1" | "1.0" | "是" | "有" | "y" | "√" => Some(true),
+                "false" | "0" | "0.0" | "否" | "无" | "n" | "×" => Some(false),
                 _ => None,
-            };
-            out.insert(
-                model.to_owned(),
-                flag.map_or(value, serde_json::Value::Bool),
-            );
+            }
+        }
+        Value::Array(_) | Value::Object(_) => None,
+    };
+    set.map_or_else(|| Flag::Unreadable(value.clone()), Flag::Set)
+}
+
+/// One village's launch-criteria fields (`LAUNCH_FIELDS`), read once for every launch check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchFields {
+    /// Per model field (in `LAUNCH_FIELDS` order): the file's field name it came from (`None`
+    /// when the feature has none of the field's names) and the value read.
+    pub fields: Vec<(&'static str, Option<String>, Flag)>,
+}
+
+impl LaunchFields {
+    /// Reads `feature`'s launch fields through `schema`.
+    pub fn read(feature: &Feature, schema: &Schema) -> LaunchFields {
+        let fields = Fields::new(schema, LAUNCH_FIELDS);
+        let found = fields.lookup(feature);
+        let read = |model: &'static str| match fields.raw_even_null(&found, model) {
+            None => (model, None, Flag::Missing),
+            Some((name, raw)) => {
+                let value = serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+                (model, Some(name.to_owned()), read_flag(&value))
+            }
+        };
+        LaunchFields {
+            fields: LAUNCH_FIELDS.iter().map(|&m| read(m)).collect(),
         }
     }
-    out
+
+    /// The value read for model field `model`.
+    pub fn get(&self, model: &str) -> Option<&Flag> {
+        self.fields
+            .iter()
+            .find(|(m, _, _)| *m == model)
+            .map(|(_, _, flag)| flag)
+    }
+
+    /// The fields as a launch check hands them to a plugin: values of the documented set as
+    /// booleans, an unreadable value as the file writes it (so that the plugin can say what it
+    /// was), a missing one left out.
+    pub fn to_plugin(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.fields
+            .iter()
+            .filter_map(|(model, _, flag)| {
+                let value = match flag {
+                    Flag::Set(b) => serde_json::Value::Bool(*b),
+                    Flag::Unreadable(v) => v.clone(),
+                    Flag::Missing => return None,
+                };
+                Some(((*model).to_owned(), value))
+            })
+            .collect()
+    }
 }
 
 /// The model fields a launch check reads from each village.
@@ -292,6 +366,17 @@ impl<'s> Fields<'s> {
         })
     }
 
+    /// Like [`Fields::raw`], but a `null` counts as present: the first candidate field the
+    /// feature has, whatever its value.
+    fn raw_even_null<'f>(&self, found: &Found<'f>, model: &str) -> Option<(&'s str, &'f RawValue)> {
+        let present = self.schema.candidates(model).into_iter().find_map(|name| {
+            let i = self.names.iter().position(|n| *n == name)?;
+            found.values[i].map(|v| (self.names[i], v))
+        });
+        // A non-null value under a later name wins over a null under an earlier one.
+        self.raw(found, model).or(present)
+    }
+
     fn text(&self, f: &Found, model: &str) -> Option<String> {
         let (_, raw) = self.raw(f, model)?;
         crate::read::id_text(raw).or_else(|| Some(raw.get().to_owned()))
@@ -333,6 +418,52 @@ impl<'s> Fields<'s> {
                     self.schema.describe(model)
                 ),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Flag, read_flag};
+    use serde_json::json;
+
+    #[test]
+    fn flags_read_only_the_documented_encodings() {
+        for v in [
+            json!(true),
+            json!(1),
+            json!(1.0),
+            json!("TRUE"),
+            json!(" y "),
+            json!("有"),
+            json!("√"),
+        ] {
+            assert_eq!(read_flag(&v), Flag::Set(true), "{v}");
+        }
+        for v in [
+            json!(false),
+            json!(0),
+            json!(-0.0),
+            json!("0.0"),
+            json!("N"),
+            json!("无"),
+            json!("×"),
+        ] {
+            assert_eq!(read_flag(&v), Flag::Set(false), "{v}");
+        }
+        for v in [json!(null), json!(""), json!("  ")] {
+            assert_eq!(read_flag(&v), Flag::Missing, "{v}");
+        }
+        for v in [
+            json!(2),
+            json!(1.000001),
+            json!("yes"),
+            json!("T"),
+            json!("x"),
+            json!([1]),
+            json!({}),
+        ] {
+            assert_eq!(read_flag(&v), Flag::Unreadable(v.clone()), "{v}");
         }
     }
 }

@@ -118,6 +118,51 @@ fn launch_checks_agree_byte_for_byte() {
 }
 
 #[test]
+fn unreadable_and_missing_launch_fields_are_said_alike() {
+    // Values the host could not read reach the plugin as written (with `keep_going`); both
+    // runtimes must name them, and the host's veto guard must treat both the same.
+    let (rhai, wasm) = pair("launch-criteria");
+    let (rhai, wasm) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
+    let input = serde_json::json!({
+        "id": "S1",
+        "township": "T",
+        "villages": [
+            { "id": "v1", "name": "甲村", "plan_approved": "maybe", "new_homestead_approved": 2,
+              "land_legal": 1.5, "infra_started": [true], "resettlement_started": true,
+              "forced_demolition": "x" },
+            { "id": "v2", "name": "乙村", "plan_approved": true, "new_homestead_approved": false,
+              "new_construction": false, "land_legal": true, "infra_started": true,
+              "resettlement_started": true },
+        ],
+    });
+    let a = hecun::rules::guard_veto(&input, rhai.check("S1", &input).unwrap());
+    let b = hecun::rules::guard_veto(&input, wasm.check("S1", &input).unwrap());
+    assert_eq!(a, b);
+    let reasons: Vec<&str> = a.findings.iter().map(|f| f.reason.as_str()).collect();
+    for shown in ["maybe", "2", "1.5", "[true]"] {
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains(shown) && r.contains("无法识别")),
+            "{shown} in {reasons:?}"
+        );
+    }
+    assert!(
+        reasons.iter().any(|r| r.contains("字段缺失")),
+        "{reasons:?}"
+    );
+    // Neither village can be cleared of forced demolition: one guard finding each.
+    let unknown: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.criterion == hecun::rules::VETO_UNKNOWN)
+        .map(|f| f.evidence["village"].as_str().unwrap())
+        .collect();
+    assert_eq!(unknown, ["v1", "v2"]);
+    assert_eq!(a.status, hecun::rules::Status::Fail);
+}
+
+#[test]
 fn planning_standards_agree_byte_for_byte() {
     let (rhai, wasm) = pair("planning-standard");
     let plan = demo();

@@ -13,8 +13,8 @@ use crate::job::{AffectedJob, AffectedRun};
 use crate::model::{field_text, polygons};
 use crate::plan::Plan;
 use crate::rules::{
-    Community, LaunchRun, Manifest, Outcome, Runtime, SiteScoreRun, StandardRun, Status, Value,
-    Verdict,
+    Community, LaunchRun, Manifest, Outcome, Runtime, SiteScoreRun, StandardRun, Status,
+    VETO_UNKNOWN, Value, Verdict, veto_unknown_criterion,
 };
 
 /// The jobs of one run, as the report reads them.
@@ -130,12 +130,23 @@ impl Report {
                         Runtime::Wasm => "wasm",
                     }
                     .to_owned(),
-                    criteria: manifest.criteria.clone(),
+                    criteria: {
+                        let mut criteria = manifest.criteria.clone();
+                        // The host's own launch finding, titled even when the plugin
+                        // does not declare it.
+                        if role == "launch" && manifest.criterion(VETO_UNKNOWN).is_none() {
+                            criteria.push(veto_unknown_criterion());
+                        }
+                        criteria
+                    },
                 });
             }
         }
 
         let mut warnings = run.warnings.clone();
+        if let Some(l) = launch {
+            warnings.extend(l.warnings.iter().cloned());
+        }
         if let Some(s) = standards {
             warnings.extend(s.warnings.iter().cloned());
         }

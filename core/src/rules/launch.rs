@@ -6,23 +6,29 @@ use rayon::prelude::*;
 
 use super::communities::Community;
 use super::plugin::Plugin;
-use super::verdict::Verdict;
-use crate::error::Result;
+use super::verdict::{Finding, Verdict};
+use crate::error::{Error, Result};
 use crate::layer::Layer;
-use crate::model::{field_text, file_field, launch_fields};
+use crate::model::{FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, field_text, file_field};
 use crate::output::OutputDir;
 use crate::plan::Plan;
 use crate::schema::Schema;
 
 /// What a launch check hands the plugin for one community: its name, township and villages
-/// with their ids, names and launch fields (model names, whatever the file calls them).
-pub fn launch_input(community: &Community, villages: &Layer, schema: &Schema) -> serde_json::Value {
+/// with their ids, names and launch fields (model names, whatever the file calls them;
+/// `fields[i]` belongs to `villages.features[i]`, see [`read_launch_fields`]).
+pub fn launch_input(
+    community: &Community,
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+) -> serde_json::Value {
     let list: Vec<serde_json::Value> = community
         .villages
         .iter()
         .map(|&i| {
             let f = &villages.features[i];
-            let mut v = launch_fields(f, schema);
+            let mut v = fields[i].to_plugin();
             v.insert(
                 "id".into(),
                 f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
@@ -41,18 +47,167 @@ pub fn launch_input(community: &Community, villages: &Layer, schema: &Schema) ->
     })
 }
 
+/// The model field of the one-vote veto (强制拆迁).
+pub const VETO_FIELD: &str = "forced_demolition";
+
+/// The criterion of the host's own finding when a village's veto field is missing or
+/// unreadable: the veto cannot be ruled out, so the community cannot launch.
+pub const VETO_UNKNOWN: &str = "forced_demolition_known";
+
+/// The host's title of [`VETO_UNKNOWN`], for plugins that do not declare it.
+pub fn veto_unknown_criterion() -> super::Criterion {
+    super::Criterion {
+        id: VETO_UNKNOWN.to_owned(),
+        title: [
+            ("zh-CN", "强制拆迁情况已查明（一票否决项）"),
+            ("en", "Forced demolition ruled out (one-vote veto)"),
+        ]
+        .into_iter()
+        .map(|(l, t)| (l.to_owned(), t.to_owned()))
+        .collect(),
+    }
+}
+
+/// Reads every village's launch fields once. A value outside the documented encodings
+/// ([`FLAG_ENCODINGS`](crate::FLAG_ENCODINGS)) is an error naming file, feature, field and
+/// value, or with `keep_going` a warning (its communities then cannot launch: see
+/// [`guard_veto`]). A field that no village has, or that some villages lack, is a warning;
+/// the veto field's absence is said once for the layer.
+pub fn read_launch_fields(
+    villages: &Layer,
+    schema: &Schema,
+    keep_going: bool,
+) -> Result<(Vec<LaunchFields>, Vec<String>)> {
+    let fields: Vec<LaunchFields> = villages
+        .features
+        .par_iter()
+        .map(|f| LaunchFields::read(f, schema))
+        .collect();
+    let mut warnings = Vec::new();
+    for (f, read) in villages.features.iter().zip(&fields) {
+        for (model, name, flag) in &read.fields {
+            if let Flag::Unreadable(value) = flag {
+                let field = name.clone().unwrap_or_else(|| (*model).to_owned());
+                let error = Error::feature(
+                    villages.feature_ref(f),
+                    Some(&field),
+                    format!(
+                        "unreadable yes/no value {value} ({model}): write one of {FLAG_ENCODINGS}"
+                    ),
+                );
+                if !keep_going {
+                    return Err(error);
+                }
+                let consequence = if *model == VETO_FIELD {
+                    "the one-vote veto cannot be ruled out, its community cannot launch"
+                } else {
+                    "read as not holding"
+                };
+                warnings.push(format!("{error}; {consequence}"));
+            }
+        }
+    }
+    let file = villages.path.display();
+    for (k, &model) in LAUNCH_FIELDS.iter().enumerate() {
+        let missing: Vec<&crate::layer::Feature> = villages
+            .features
+            .iter()
+            .zip(&fields)
+            .filter(|(_, read)| read.fields[k].2 == Flag::Missing)
+            .map(|(f, _)| f)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let tried = schema.describe(model);
+        let consequence = if model == VETO_FIELD {
+            "the one-vote veto (强制拆迁) cannot be ruled out, so their communities cannot launch"
+        } else {
+            "their communities fail the criterion that reads it"
+        };
+        if missing.len() == villages.features.len() {
+            warnings.push(format!(
+                "{file}: no village has a value for {model} (fields tried: {tried}): {consequence}"
+            ));
+        } else {
+            let ids: Vec<String> = missing
+                .iter()
+                .take(5)
+                .map(|f| f.id.clone().unwrap_or_else(|| format!("#{}", f.index)))
+                .collect();
+            let more = missing.len().saturating_sub(ids.len());
+            warnings.push(format!(
+                "{file}: villages without a value for {model} (fields tried: {tried}): {} of {}: {}{}; {consequence}",
+                missing.len(),
+                villages.features.len(),
+                ids.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() },
+            ));
+        }
+    }
+    Ok((fields, warnings))
+}
+
+/// The one-vote veto never passes for lack of data: for every village of `input` (a launch
+/// check's input) whose veto field is missing or not a yes/no value, the verdict gets a
+/// failed [`VETO_UNKNOWN`] finding naming the village, the field and the value — unless the
+/// plugin already reported a finding on that village's veto field. Whatever the plugin, such
+/// a community cannot launch.
+pub fn guard_veto(input: &serde_json::Value, verdict: Verdict) -> Verdict {
+    let Some(villages) = input.get("villages").and_then(|v| v.as_array()) else {
+        return verdict;
+    };
+    let mut findings = verdict.findings;
+    for v in villages {
+        let value = v.get(VETO_FIELD);
+        if matches!(value, Some(serde_json::Value::Bool(_))) {
+            continue;
+        }
+        let id = v.get("id").cloned().unwrap_or(serde_json::Value::Null);
+        let reported = findings.iter().any(|f| {
+            f.evidence.get("village") == Some(&id)
+                && f.evidence.get("field").and_then(|x| x.as_str()) == Some(VETO_FIELD)
+        });
+        if reported {
+            continue;
+        }
+        let mut evidence = std::collections::BTreeMap::new();
+        evidence.insert("village".to_owned(), id);
+        evidence.insert("field".to_owned(), VETO_FIELD.into());
+        let reason = match value {
+            None | Some(serde_json::Value::Null) => {
+                "强制拆迁情况不明：该村没有强制拆迁字段的值，一票否决项无法排除".to_owned()
+            }
+            Some(other) => {
+                evidence.insert("value".to_owned(), other.clone());
+                format!("强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除")
+            }
+        };
+        findings.push(Finding {
+            criterion: VETO_UNKNOWN.to_owned(),
+            veto: false,
+            reason,
+            evidence,
+        });
+    }
+    Verdict::from_findings(findings)
+}
+
 /// Checks every community on all cores, in community order. A plugin failure on one
-/// community is that community's result; the others are checked all the same.
+/// community is that community's result; the others are checked all the same. Every verdict
+/// passes through [`guard_veto`].
 pub fn check_communities(
     plugin: &Plugin,
     communities: &[Community],
     villages: &Layer,
+    fields: &[LaunchFields],
     schema: &Schema,
 ) -> Vec<Result<Verdict>> {
     communities
         .par_iter()
         .map(|c| {
-            let mut verdict = plugin.check(&c.name, &launch_input(c, villages, schema))?;
+            let input = launch_input(c, villages, fields, schema);
+            let mut verdict = guard_veto(&input, plugin.check(&c.name, &input)?);
             name_file_fields(&mut verdict, c, villages, schema);
             Ok(verdict)
         })
@@ -106,6 +261,8 @@ pub struct LaunchRun {
     pub unassigned: Vec<usize>,
     /// The villages layer as read.
     pub villages: Layer,
+    /// Launch fields missing or unreadable (with `keep_going`), for the planner.
+    pub warnings: Vec<String>,
 }
 
 impl LaunchRun {
@@ -125,13 +282,15 @@ impl LaunchRun {
         let schema = &plan.affected.villages.schema;
         let (communities, unassigned) =
             super::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, *s)));
-        let verdicts = check_communities(&plugin, &communities, &villages, schema);
+        let (fields, warnings) = read_launch_fields(&villages, schema, plan.affected.keep_going)?;
+        let verdicts = check_communities(&plugin, &communities, &villages, &fields, schema);
         Ok(LaunchRun {
             plugin: plugin.manifest().name.clone(),
             communities,
             verdicts,
             unassigned,
             villages,
+            warnings,
         })
     }
 

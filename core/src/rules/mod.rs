@@ -27,7 +27,10 @@ pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpe
 pub use communities::{Community, communities};
 pub use contract::{CONTRACT_VERSION, Criterion, Kind, Limits, Manifest, Runtime, TestCase};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
-pub use launch::{LaunchRun, check_communities, launch_csv, launch_input, launch_json};
+pub use launch::{
+    LaunchRun, VETO_FIELD, VETO_UNKNOWN, check_communities, guard_veto, launch_csv, launch_input,
+    launch_json, read_launch_fields, veto_unknown_criterion,
+};
 pub use plugin::Plugin;
 pub use rhai_runtime::RhaiPlugin;
 pub use scene::{SceneLayer, build_scene, read_scene_layer};

@@ -22,7 +22,16 @@ fn village_id(v: &Map<String, serde_json::Value>) -> serde_json::Value {
     v.get("id").cloned().unwrap_or(serde_json::Value::Null)
 }
 
-/// `require(…)`: the finding when village `v` does not have `field == wanted`.
+/// How Rhai's `${value}` writes a value the host could not read as yes/no.
+fn as_written(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `require(…)`: the finding when village `v` does not have `field == wanted`. A missing
+/// field and a value the host could not read (handed over as written) both fail, saying which.
 fn require(
     v: &Map<String, serde_json::Value>,
     field: &str,
@@ -30,18 +39,23 @@ fn require(
     wanted: bool,
     reason: &str,
 ) -> Option<Finding> {
-    match flag(v, field) {
-        None => Some(fail(
+    match v.get(field) {
+        None | Some(serde_json::Value::Null) => Some(fail(
             criterion,
-            format!("{reason}: the field is missing"),
+            format!("{reason}（字段缺失）"),
             json!({ "village": village_id(v), "field": field }),
         )),
-        Some(value) if value != wanted => Some(fail(
+        Some(serde_json::Value::Bool(value)) if *value != wanted => Some(fail(
             criterion,
             reason,
             json!({ "village": village_id(v), "field": field, "value": value }),
         )),
-        Some(_) => None,
+        Some(serde_json::Value::Bool(_)) => None,
+        Some(other) => Some(fail(
+            criterion,
+            format!("{reason}（字段值 {} 无法识别为是/否）", as_written(other)),
+            json!({ "village": village_id(v), "field": field, "value": other }),
+        )),
     }
 }
 
