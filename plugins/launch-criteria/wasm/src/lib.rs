@@ -255,10 +255,7 @@ mod tests {
             serde_json::Value::Object(f[0].evidence.clone()),
             json!({"village": "v1", "field": "forced_demolition", "value": true})
         );
-        assert_eq!(
-            f[1].reason,
-            "方案未经群众认可或上级批准: the field is missing"
-        );
+        assert_eq!(f[1].reason, "方案未经群众认可或上级批准（字段缺失）");
         assert_eq!(
             serde_json::Value::Object(f[1].evidence.clone()),
             json!({"village": "v1", "field": "plan_approved"})
