@@ -4,7 +4,7 @@
 //! and warm (from the content-hash cache).
 //!
 //! Build the module first:
-//! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`.
+//! `plugins/build-wasm.sh`.
 use std::path::{Path, PathBuf};
 
 /// The allocator of the `hecun` binary, so that the bench measures what the program does

@@ -4,7 +4,7 @@
 # grid_scores.csv and prints each side's median wall time.
 #
 #   cargo build --release -p hecun-cli
-#   cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml
+#   plugins/build-wasm.sh
 #   benches/scripts/rhai_vs_wasm.sh DATA [RUNS]
 #
 # DATA holds roads.geojson, corridors.geojson and grid.json (tests/data/reference-city is one;

@@ -3,8 +3,9 @@
 //! byte (scores to the bit, terms, exclusions, verdicts, findings and their evidence).
 //!
 //! The WebAssembly modules are built here from their sources (once per test binary) with
-//! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`;
-//! the target comes with `rustup target add wasm32-unknown-unknown`.
+//! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`
+//! and copied into their plugins' folders, as `plugins/build-wasm.sh` does; the target comes
+//! with `rustup target add wasm32-unknown-unknown`.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -50,6 +51,19 @@ fn build_modules() {
             "building the WebAssembly plugins failed (is the target installed? `rustup target add wasm32-unknown-unknown`):\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // Each manifest names its module in its own folder (a plugin may read nothing
+        // outside it): put each module there, as plugins/build-wasm.sh does.
+        let release = repo().join("plugins/target/wasm32-unknown-unknown/release");
+        for entry in std::fs::read_dir(repo().join("plugins")).expect("plugins/ is there") {
+            let dir = entry.expect("plugins/ is readable").path().join("wasm");
+            let Ok(toml) = std::fs::read_to_string(dir.join("plugin.toml")) else {
+                continue;
+            };
+            let module: toml::Value = toml::from_str(&toml).expect("a shipped manifest parses");
+            let module = module["module"].as_str().expect("a shipped module name");
+            std::fs::copy(release.join(module), dir.join(module))
+                .unwrap_or_else(|e| panic!("copying {module} into {}: {e}", dir.display()));
+        }
     });
 }
 

@@ -156,12 +156,23 @@ impl PluginUse {
     /// Describes the plugin at `path` (folder or plugin.toml), hashing its files.
     pub fn describe(role: &str, path: &Path, top: Option<usize>) -> Result<PluginUse> {
         let (manifest, code) = Manifest::load(path)?;
-        let toml_path = if path.is_dir() {
-            path.join("plugin.toml")
-        } else {
-            path.to_owned()
-        };
+        let (dir, toml_path) = crate::rules::plugin_paths(path);
         let runtime = manifest.runtime();
+        let (code_role, kind) = match runtime {
+            Runtime::Rhai => ("script", crate::rules::PluginFile::Script),
+            Runtime::Wasm => ("module", crate::rules::PluginFile::Module),
+        };
+        // Through the plugin's bounded reader: a manifest naming a device or a host file is
+        // refused, not hashed.
+        let file = |role: &str, path: &Path, kind| -> Result<InputFile> {
+            let bytes = crate::rules::read_plugin_file(&manifest.name, &dir, path, kind, "")?;
+            Ok(InputFile {
+                role: role.to_owned(),
+                path: path.to_owned(),
+                bytes: bytes.len() as u64,
+                sha256: sha256_bytes(&bytes),
+            })
+        };
         Ok(PluginUse {
             role: role.to_owned(),
             name: manifest.name.clone(),
@@ -173,14 +184,12 @@ impl PluginUse {
             .to_owned(),
             contract: manifest.contract,
             files: vec![
-                InputFile::hash("plugin.toml", &toml_path)?,
-                InputFile::hash(
-                    match runtime {
-                        Runtime::Rhai => "script",
-                        Runtime::Wasm => "module",
-                    },
-                    &code,
+                file(
+                    "plugin.toml",
+                    &toml_path,
+                    crate::rules::PluginFile::Manifest,
                 )?,
+                file(code_role, &code, kind)?,
             ],
             params: manifest.params.clone(),
             limits: manifest.limits,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::files::PluginFile;
 use crate::error::{Error, Result};
 
 /// The version of the host–plugin contract this hecun speaks.
@@ -76,6 +77,65 @@ impl Default for Limits {
             max_millis: 1_000,
             max_memory_mb: 64,
         }
+    }
+}
+
+/// The largest value each [`Limits`] field may take (the defaults are in [`Limits::default`]).
+///
+/// These keep the host safe whatever a manifest says: `max_call_depth` keeps recursion
+/// within the native stack the calls run on (see `rhai_runtime.rs`), the sizes bound what one
+/// value can allocate (a Rhai blob is bounded by `max_array_size`), and the clock is the
+/// last word on everything else.
+pub const LIMIT_CEILINGS: Limits = Limits {
+    max_operations: 1_000_000_000,
+    max_call_depth: 64,
+    max_string_size: 16 << 20,
+    max_array_size: 1_000_000,
+    max_map_size: 100_000,
+    max_millis: 60_000,
+    max_memory_mb: 1024,
+};
+
+impl Limits {
+    /// The limits as given, if each is at least 1 and at most its ceiling
+    /// ([`LIMIT_CEILINGS`]); else which limit, its value and the allowed range. Zero is
+    /// refused: in Rhai it would mean "unlimited", which switches the sandbox off.
+    pub fn checked(self) -> std::result::Result<Limits, String> {
+        let c = LIMIT_CEILINGS;
+        let fields: [(&str, u64, u64); 7] = [
+            ("max_operations", self.max_operations, c.max_operations),
+            (
+                "max_call_depth",
+                self.max_call_depth as u64,
+                c.max_call_depth as u64,
+            ),
+            (
+                "max_string_size",
+                self.max_string_size as u64,
+                c.max_string_size as u64,
+            ),
+            (
+                "max_array_size",
+                self.max_array_size as u64,
+                c.max_array_size as u64,
+            ),
+            (
+                "max_map_size",
+                self.max_map_size as u64,
+                c.max_map_size as u64,
+            ),
+            ("max_millis", self.max_millis, c.max_millis),
+            ("max_memory_mb", self.max_memory_mb, c.max_memory_mb),
+        ];
+        for (name, value, ceiling) in fields {
+            if value == 0 || value > ceiling {
+                return Err(format!(
+                    "[limits] {name} = {value} is out of range: give 1 to {ceiling} \
+                     (0 is not \"unlimited\"; the sandbox's limits cannot be switched off)"
+                ));
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -238,14 +298,23 @@ impl Manifest {
     /// with a message that says which side to upgrade. Returns the manifest and the path of
     /// its script or module.
     pub fn load(path: &Path) -> Result<(Manifest, PathBuf)> {
-        let file = if path.is_dir() {
-            path.join("plugin.toml")
-        } else {
-            path.to_owned()
-        };
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-        let manifest: Manifest = toml::from_str(&text)
-            .map_err(|e| Error::config(file.display().to_string(), e.to_string()))?;
+        let (dir, file) = super::files::plugin_paths(path);
+        // Before the manifest is read, the plugin is known by its folder.
+        let folder = dir.display().to_string();
+        let text = super::files::read_plugin_text(&folder, &dir, &file, PluginFile::Manifest)?;
+        // The parse error says where and what, not the line it quotes.
+        let mut manifest: Manifest = toml::from_str(&text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                    format!("line {line}, column {column}: ")
+                })
+                .unwrap_or_default();
+            Error::config(file.display().to_string(), format!("{at}{}", e.message()))
+        })?;
         let context = || format!("plugin {:?} ({})", manifest.name, file.display());
         if manifest.contract > CONTRACT_VERSION {
             return Err(Error::config(
@@ -284,7 +353,28 @@ impl Manifest {
                 ));
             }
         };
-        let dir = file.parent().unwrap_or(Path::new(".")).to_owned();
+        if super::files::lexically_outside(&code) {
+            return Err(Error::Plugin {
+                plugin: manifest.name.clone(),
+                candidate: None,
+                line: None,
+                message: format!(
+                    "its {} {} is outside the plugin's folder {}: name a file in the plugin's own folder",
+                    if manifest.script.is_some() {
+                        "script"
+                    } else {
+                        "module"
+                    },
+                    code.display(),
+                    dir.display()
+                ),
+            });
+        }
+        let limits = manifest
+            .limits
+            .checked()
+            .map_err(|e| Error::config(context(), e))?;
+        manifest.limits = limits;
         Ok((manifest, dir.join(code)))
     }
 }

@@ -9,6 +9,7 @@
 mod candidate;
 mod communities;
 mod contract;
+mod files;
 mod grid_score;
 mod launch;
 mod plugin;
@@ -25,7 +26,12 @@ mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use communities::{Community, communities};
-pub use contract::{CONTRACT_VERSION, Criterion, Kind, Limits, Manifest, Runtime, TestCase};
+pub use contract::{
+    CONTRACT_VERSION, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest, Runtime, TestCase,
+};
+pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
+#[doc(hidden)]
+pub use files::{PluginFile, plugin_paths, read_plugin_file};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{
     LaunchRun, VETO_FIELD, VETO_UNKNOWN, check_communities, guard_veto, launch_csv, launch_input,

@@ -13,6 +13,7 @@ use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
 
 use super::candidate::{Candidate, Features, Value, helpers};
 use super::contract::{Kind, Manifest};
+use super::files::PluginFile;
 use super::rhai_compile::CompiledScore;
 use super::score::{Outcome, Score, Term};
 use super::testing;
@@ -101,8 +102,9 @@ impl RhaiPlugin {
                     .into(),
             });
         }
+        let (dir, _) = super::files::plugin_paths(path);
         let script =
-            std::fs::read_to_string(&script_path).map_err(|e| Error::io(&script_path, e))?;
+            super::files::read_plugin_text(&manifest.name, &dir, &script_path, PluginFile::Script)?;
         let engine = sandboxed_engine(&manifest);
         let ast = engine.compile(&script).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),

@@ -252,18 +252,17 @@ impl WasmPlugin {
                 "is a Rhai plugin (it names a script): load it with Plugin::load".into(),
             ));
         }
-        let bytes = std::fs::read(&module_path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                // The usual cause: the guest has not been built yet.
-                fail(format!(
-                    "its module {} is not there: build it (for the plugins of this repository: \
-                     cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml)",
-                    module_path.display()
-                ))
-            } else {
-                Error::io(&module_path, e)
-            }
-        })?;
+        let (dir, _) = super::files::plugin_paths(path);
+        // The usual cause of a missing module: the guest has not been built yet.
+        let bytes = super::files::read_plugin_file(
+            &manifest.name,
+            &dir,
+            &module_path,
+            super::files::PluginFile::Module,
+            ": build it (for the plugins of this repository: plugins/build-wasm.sh, which \
+             builds them with cargo build --release --target wasm32-unknown-unknown and copies \
+             each module into its plugin's folder)",
+        )?;
         let cache = cache.and_then(|dir| {
             let mut config = CacheConfig::new();
             config.with_directory(dir);
