@@ -20,11 +20,43 @@ use super::testing;
 use super::verdict::{Finding, StandardVerdict, Verdict};
 use crate::error::{Error, Result};
 
+/// The native stack a call must leave free: below it, the script is stopped (Rhai recursion
+/// and nested expressions use the host's stack; debug builds take ~40 KiB a script call).
+const STACK_RESERVE: usize = 256 * 1024;
+
+/// How many operations run between two readings of the clock: a reading costs ~25 ns, an
+/// operation ~50 ns, and a single operation can be costly (an array copied), so often.
+const CLOCK_EVERY: u64 = 8;
+
+/// The longest message from a script (a `throw`, an error's text) shown in an error.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// The sandbox's budget of the call running on this thread.
+#[derive(Clone, Copy)]
+struct Budget {
+    deadline: Instant,
+    max_operations: u64,
+}
+
+/// A limit that fired during the call, which the call's answer cannot override: Rhai's
+/// `sort` and `dedup` treat a failing comparator as "equal" and go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Breach {
+    Clock,
+    Operations,
+    Stack,
+}
+
 thread_local! {
-    /// When the call running on this thread must stop.
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
-    /// The last script line the tracing engine stepped on, on this thread.
-    static LAST_LINE: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The budget of the call running on this thread (none: no call is running).
+    static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
+    /// The first limit the running call broke.
+    static BREACH: Cell<Option<Breach>> = const { Cell::new(None) };
+    /// The script line the running call is on (Rhai gives a broken limit the position of the
+    /// outermost call, which is none: the line is noted as the script steps).
+    static LINE: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The line the first broken limit fired on.
+    static BREACH_LINE: Cell<Option<usize>> = const { Cell::new(None) };
     /// The terms `term(…)` records during a score call, when an explanation is asked for.
     static TERMS: RefCell<Option<Vec<Term>>> = const { RefCell::new(None) };
 }
@@ -70,9 +102,6 @@ struct Exclusion {
 pub struct RhaiPlugin {
     manifest: Manifest,
     engine: Engine,
-    /// The same sandbox, stepping through the script line by line: rerun on a failure that
-    /// Rhai reports without a position (a broken limit), to find the line.
-    tracer: Engine,
     ast: AST,
     params: Dynamic,
     /// Site scores: the script's common subset compiled to closures (see `rhai_compile.rs`).
@@ -115,18 +144,16 @@ impl RhaiPlugin {
         // The top level runs once, here, in the sandbox (an `import` or a failing statement is
         // reported at load); calls run functions only, so nothing at the top level is seen by
         // them — constants belong in the manifest's params.
-        DEADLINE.with(|d| {
-            d.set(Some(
-                Instant::now() + Duration::from_millis(manifest.limits.max_millis),
-            ))
-        });
-        let top_level = engine.run_ast(&ast);
-        DEADLINE.with(|d| d.set(None));
-        top_level.map_err(|e| Error::Plugin {
+        let top_level = sandboxed(&manifest, || engine.run_ast(&ast).map(|()| Dynamic::UNIT));
+        let _: Dynamic = top_level.map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
             candidate: None,
             line: e.position().line(),
-            message: format!("{}: the top level fails: {e}", script_path.display()),
+            message: format!(
+                "{}: the top level fails: {}",
+                script_path.display(),
+                describe(&manifest, &e)
+            ),
         })?;
         let params = rhai::serde::to_dynamic(&manifest.params).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
@@ -134,26 +161,12 @@ impl RhaiPlugin {
             line: None,
             message: format!("parameters: {e}"),
         })?;
-        let mut tracer = sandboxed_engine(&manifest);
-        // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
-        #[allow(deprecated)]
-        tracer.register_debugger(
-            |_, debugger| debugger,
-            |_, event, _, _, position| {
-                if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line())
-                {
-                    LAST_LINE.with(|l| l.set(Some(line)));
-                }
-                Ok(rhai::debugger::DebuggerCommand::StepInto)
-            },
-        );
         let compiled = (manifest.kind == Kind::SiteScore)
             .then(|| CompiledScore::compile(&ast, &params))
             .flatten();
         Ok(RhaiPlugin {
             manifest,
             engine,
-            tracer,
             ast,
             params,
             compiled,
@@ -303,52 +316,30 @@ impl RhaiPlugin {
         )
     }
 
-    fn call(
-        &self,
-        function: &str,
-        candidate: &str,
-        args: impl rhai::FuncArgs + Clone,
-    ) -> Result<Dynamic> {
-        let run = |engine: &Engine| {
-            let limit = Duration::from_millis(self.manifest.limits.max_millis);
-            DEADLINE.with(|d| d.set(Some(Instant::now() + limit)));
-            // The script's top level is not rerun per call: functions are all that is called.
-            let options = rhai::CallFnOptions::new()
-                .eval_ast(false)
-                .rewind_scope(true);
-            let result = engine.call_fn_with_options::<Dynamic>(
+    fn call(&self, function: &str, candidate: &str, args: impl rhai::FuncArgs) -> Result<Dynamic> {
+        // The script's top level is not rerun per call: functions are all that is called.
+        let options = rhai::CallFnOptions::new()
+            .eval_ast(false)
+            .rewind_scope(true);
+        let result = sandboxed(&self.manifest, || {
+            self.engine.call_fn_with_options::<Dynamic>(
                 options,
                 &mut Scope::new(),
                 &self.ast,
                 function,
-                args.clone(),
-            );
-            DEADLINE.with(|d| d.set(None));
-            result
-        };
-        run(&self.engine).map_err(|e| {
-            // The failure itself sits inside the script functions that were called.
+                args,
+            )
+        });
+        result.map_err(|e| {
+            // The failure itself sits inside the script functions that were called; its
+            // position is where the limit fired (nothing is rerun to find it).
             let mut inner: &rhai::EvalAltResult = &e;
             let mut line = inner.position().line();
             while let rhai::EvalAltResult::ErrorInFunctionCall(_, _, deeper, _) = inner {
                 inner = deeper;
                 line = inner.position().line().or(line);
             }
-            if line.is_none() {
-                LAST_LINE.with(|l| l.set(None));
-                let _ = run(&self.tracer);
-                line = LAST_LINE.with(|l| l.take());
-            }
-            let message = match inner {
-                rhai::EvalAltResult::ErrorTerminated(..) => {
-                    format!(
-                        "stopped: ran longer than its limit of {} ms",
-                        self.manifest.limits.max_millis
-                    )
-                }
-                other => other.to_string(),
-            };
-            self.error(Some(candidate), line, message)
+            self.error(Some(candidate), line, describe(&self.manifest, &e))
         })
     }
 
@@ -362,11 +353,120 @@ impl RhaiPlugin {
     }
 }
 
+/// Runs `f` (one call into the script) under the manifest's clock, operation budget and
+/// stack reserve; a limit that fired fails the call whatever the script made of it.
+fn sandboxed(
+    manifest: &Manifest,
+    f: impl FnOnce() -> std::result::Result<Dynamic, Box<EvalAltResult>>,
+) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
+    let limits = manifest.limits;
+    let budget = Budget {
+        deadline: Instant::now() + Duration::from_millis(limits.max_millis),
+        max_operations: limits.max_operations,
+    };
+    // Calls do not nest on a thread (a plugin calls no plugin), but the state is restored
+    // all the same.
+    let outer = BUDGET.with(|b| b.replace(Some(budget)));
+    let outer_breach = BREACH.with(|b| b.take());
+    let outer_line = LINE.with(|l| l.take());
+    let result = f();
+    BUDGET.with(|b| b.set(outer));
+    let breach = BREACH.with(|b| b.replace(outer_breach));
+    let last_line = LINE.with(|l| l.replace(outer_line));
+    let breach_line = BREACH_LINE.with(|l| l.take());
+    let at = |line: Option<usize>| {
+        line.map_or(rhai::Position::NONE, |l| rhai::Position::new(l as u16, 0))
+    };
+    match (breach, result) {
+        (Some(breach), _) => Err(Box::new(EvalAltResult::ErrorTerminated(
+            Dynamic::from(breach),
+            at(breach_line),
+        ))),
+        (None, Err(mut e)) => {
+            // A system error (a size limit, the call depth) carries the position of the
+            // outermost call, none: the last line stepped on is where it happened.
+            if e.position().is_none() && !matches!(*e, EvalAltResult::ErrorInFunctionCall(..)) {
+                e.set_position(at(last_line));
+            }
+            Err(e)
+        }
+        (None, ok) => ok,
+    }
+}
+
+/// The words for a failed call: a broken limit says which, and with what value; a script's
+/// own message is cut to [`MAX_MESSAGE_CHARS`].
+fn describe(manifest: &Manifest, e: &EvalAltResult) -> String {
+    let mut inner = e;
+    while let EvalAltResult::ErrorInFunctionCall(_, _, deeper, _) = inner {
+        inner = deeper;
+    }
+    let limits = manifest.limits;
+    let message = match inner {
+        EvalAltResult::ErrorTerminated(token, _) => match token.clone().try_cast::<Breach>() {
+            Some(Breach::Clock) => format!(
+                "stopped: ran longer than its limit of {} ms (max_millis)",
+                limits.max_millis
+            ),
+            Some(Breach::Operations) => format!(
+                "stopped: ran more than its limit of {} operations (max_operations)",
+                limits.max_operations
+            ),
+            Some(Breach::Stack) => format!(
+                "stopped: recursion too deep for the host's stack (max_call_depth = {})",
+                limits.max_call_depth
+            ),
+            None => "stopped".to_owned(),
+        },
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "stopped: functions nested deeper than its limit of {} calls (max_call_depth)",
+            limits.max_call_depth
+        ),
+        other => other.to_string(),
+    };
+    bounded(message)
+}
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters, saying how much was left out.
+fn bounded(text: String) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({rest} more characters not shown)", &text[..cut])
+        }
+    }
+}
+
+/// The sandbox's check before each operation: the operation budget, the clock, the stack.
+fn progress(operations: u64) -> Option<Dynamic> {
+    let budget = BUDGET.with(|b| b.get())?;
+    let breach = BREACH.with(|b| b.get()).or_else(|| {
+        let breach = if operations > budget.max_operations {
+            Some(Breach::Operations)
+        } else if operations % CLOCK_EVERY == 0 && Instant::now() > budget.deadline {
+            Some(Breach::Clock)
+        } else if stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE) {
+            Some(Breach::Stack)
+        } else {
+            None
+        };
+        if breach.is_some() {
+            BREACH_LINE.with(|l| l.set(LINE.with(|l| l.get())));
+        }
+        BREACH.with(|b| b.set(breach));
+        breach
+    })?;
+    // Once broken, every later operation stops too (a comparator's error is swallowed).
+    Some(Dynamic::from(breach))
+}
+
 fn sandboxed_engine(manifest: &Manifest) -> Engine {
     let limits = manifest.limits;
     let mut engine = Engine::new();
     engine
-        .set_max_operations(limits.max_operations)
+        // Operations are counted by `progress`, which also remembers that the limit fired.
+        .set_max_operations(0)
         .set_max_call_levels(limits.max_call_depth)
         .set_max_string_size(limits.max_string_size)
         .set_max_array_size(limits.max_array_size)
@@ -374,18 +474,23 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
         .set_max_expr_depths(64, 32)
         .set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new())
         .disable_symbol("eval");
+    // print and debug reach nobody: stdout carries outputs, and a plugin's chatter is no
+    // way to report (its errors and findings are).
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
-    // The clock is read every 1024 operations: a few nanoseconds per thousand operations.
-    engine.on_progress(|operations| {
-        if operations % 1024 != 0 {
-            return None;
-        }
-        let late = DEADLINE
-            .with(|d| d.get())
-            .is_some_and(|deadline| Instant::now() > deadline);
-        late.then(|| Dynamic::from("time limit"))
-    });
+    engine.on_progress(progress);
+    // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
+    #[allow(deprecated)]
+    engine.register_debugger(
+        |_, debugger| debugger,
+        |_, event, _, _, position| {
+            if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line()) {
+                LINE.with(|l| l.set(Some(line)));
+            }
+            Ok(rhai::debugger::DebuggerCommand::StepInto)
+        },
+    );
+    register_comparators(&mut engine);
     engine.register_fn("fail", |criterion: &str, reason: &str, evidence: Map| {
         finding(criterion, reason, evidence, false)
     });
@@ -401,6 +506,65 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
     register_scoring(&mut engine);
     register_candidate(&mut engine);
     engine
+}
+
+/// `sort`/`sort_by` and `dedup` with a comparator, in place of Rhai's own, which take a
+/// comparator's error (a broken limit, a `throw`) for "equal" and go on: here it ends the call.
+fn register_comparators(engine: &mut Engine) {
+    type R<T> = std::result::Result<T, Box<EvalAltResult>>;
+    fn sort(ctx: rhai::NativeCallContext, array: &mut rhai::Array, comparer: rhai::FnPtr) -> R<()> {
+        let mut failure = None;
+        let sorted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            array.sort_by(|x, y| {
+                if failure.is_some() {
+                    return std::cmp::Ordering::Equal;
+                }
+                match comparer.call_raw(&ctx, None, [x.clone(), y.clone()]) {
+                    Ok(v) => match v.as_int().or_else(|_| v.as_bool().map(|b| if b { -1 } else { 1 })) {
+                        Ok(n) => n.cmp(&0),
+                        Err(t) => {
+                            failure = Some(
+                                format!("the sort comparator must return a number or a bool, not {t}")
+                                    .into(),
+                            );
+                            std::cmp::Ordering::Equal
+                        }
+                    },
+                    Err(e) => {
+                        failure = Some(e);
+                        std::cmp::Ordering::Equal
+                    }
+                }
+            });
+        }));
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        sorted.map_err(|_| "the sort comparator is not a total order".into())
+    }
+    fn dedup(
+        ctx: rhai::NativeCallContext,
+        array: &mut rhai::Array,
+        comparer: rhai::FnPtr,
+    ) -> R<()> {
+        let mut failure = None;
+        array.dedup_by(|x, y| {
+            if failure.is_some() {
+                return false;
+            }
+            match comparer.call_raw(&ctx, None, [y.clone(), x.clone()]) {
+                Ok(v) => v.as_bool().unwrap_or(false),
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
+            }
+        });
+        failure.map_or(Ok(()), Err)
+    }
+    engine.register_fn("sort", sort);
+    engine.register_fn("sort_by", sort);
+    engine.register_fn("dedup", dedup);
 }
 
 /// `term`, `exclude` and `standard`: how scripts give their answers.
