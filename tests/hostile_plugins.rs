@@ -613,3 +613,27 @@ fn a_score_that_is_not_a_finite_number_is_an_error_naming_plugin_and_site() {
         no_site_scored(&run, &rows, name, &["score()", "number"]);
     }
 }
+
+#[test]
+fn a_call_tree_that_fans_out_or_a_long_chain_of_functions_is_stopped() {
+    let tmp = workspace();
+    // f0 calls f1 twice, f1 calls f2 twice, …: 2^30 calls, no loop, no recursion.
+    let mut fan = String::from("fn score(site, params) {\n    f0(1.0)\n}\n");
+    for i in 0..30 {
+        fan.push_str(&format!("fn f{i}(x) {{ f{}(x) + f{}(x) }}\n", i + 1, i + 1));
+    }
+    fan.push_str("fn f30(x) { x }\n");
+    let p = score_plugin(tmp.path(), "fan-out", "max_millis = 200", &fan);
+    let (run, rows) = score_demo(tmp.path(), &p);
+    no_site_scored(&run, &rows, "fan-out", &["operations", "ms"]);
+
+    // A chain of 3,000 functions, each calling the next: deeper than any call depth allowed.
+    let mut chain = String::from("fn score(site, params) {\n    g0(1.0)\n}\n");
+    for i in 0..3000 {
+        chain.push_str(&format!("fn g{i}(x) {{ g{}(x) + 1.0 }}\n", i + 1));
+    }
+    chain.push_str("fn g3000(x) { x }\n");
+    let p = score_plugin(tmp.path(), "chain", "", &chain);
+    let (run, rows) = score_demo(tmp.path(), &p);
+    no_site_scored(&run, &rows, "chain", &["max_call_depth", "stack"]);
+}

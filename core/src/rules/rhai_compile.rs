@@ -107,7 +107,18 @@ enum Flow {
 struct Run<'a> {
     candidate: &'a dyn Features,
     terms: Option<Vec<Term>>,
+    /// Script-function calls so far: the compiled path has no clock, so a call tree that
+    /// fans out (each function calling the next twice) is left to the sandboxed interpreter.
+    calls: u32,
 }
+
+/// Script-function calls a compiled score may make before it gives up (a scoring script
+/// makes a handful).
+const MAX_CALLS: u32 = 10_000;
+
+/// Functions nested deeper than this, counted when compiling, are left to the interpreter,
+/// which enforces the manifest's call depth (and compiling them cannot recurse without end).
+const MAX_NESTING: usize = 16;
 
 type ExprFn = Box<dyn Fn(&mut Run, &mut [V]) -> R<V> + Send + Sync>;
 type StmtFn = Box<dyn Fn(&mut Run, &mut [V]) -> R<Flow> + Send + Sync>;
@@ -155,6 +166,7 @@ impl CompiledScore {
         let mut run = Run {
             candidate,
             terms: explain.then(Vec::new),
+            calls: 0,
         };
         let value = with_frame(self.entry.slots, |frame| {
             frame[0] = V::Candidate;
@@ -303,7 +315,7 @@ impl Compiler {
                 body: Box::new(|_, _| Err(GiveUp)),
             }))
         };
-        if !self.open.borrow_mut().insert(key.clone()) {
+        if self.open.borrow().len() >= MAX_NESTING || !self.open.borrow_mut().insert(key.clone()) {
             return give_up();
         }
         let mut scope = Scope {
@@ -520,6 +532,10 @@ impl Compiler {
         if let Some(f) = self.function(name, args.len()) {
             return Box::new(move |run, frame| {
                 debug_assert_eq!(args.len(), f.arity);
+                run.calls += 1;
+                if run.calls > MAX_CALLS {
+                    return Err(GiveUp);
+                }
                 let flow = with_frame(f.slots, |inner| {
                     for (slot, a) in args.iter().enumerate() {
                         inner[slot] = a(run, frame)?;
