@@ -637,3 +637,23 @@ fn a_call_tree_that_fans_out_or_a_long_chain_of_functions_is_stopped() {
     let (run, rows) = score_demo(tmp.path(), &p);
     no_site_scored(&run, &rows, "chain", &["max_call_depth", "stack"]);
 }
+
+#[test]
+fn a_value_nested_thousands_deep_does_not_overflow_a_worker_thread() {
+    let tmp = workspace();
+    // Built on a worker thread (sites are scored in parallel); Rhai measures, clones and drops
+    // nested values recursively.
+    let p = score_plugin(
+        tmp.path(),
+        "deep-value",
+        "max_millis = 30000\nmax_operations = 1_000_000_000",
+        "fn score(site, params) {\n    if site.id != \"S001\" { return 1.0; }\n    let e = [];\n    for i in 0..12000 { e = [e]; }\n    let m = #{ e: e };\n    m.len().to_float()\n}\n",
+    );
+    let (run, rows) = score_demo(tmp.path(), &p);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    let s001 = rows.iter().find(|r| r["id"] == "S001").unwrap();
+    assert!(
+        s001["score"].parse::<f64>() == Ok(1.0) || s001["error"].contains("deep-value"),
+        "{s001:?}"
+    );
+}

@@ -295,6 +295,28 @@ fn main() -> ExitCode {
     // libmimalloc-sys does not name) before any other thread starts.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // Plugins run on these threads: a Rhai script can build a value nested as deep as its
+    // array and map limits allow (tens of thousands of levels), and Rhai clones, measures and
+    // drops such values recursively. Big stacks (address space; only what is used is backed)
+    // keep that from overflowing; the sandbox also stops recursion that nears the end of any
+    // thread's stack.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(PLUGIN_STACK)
+        .build_global();
+    match std::thread::Builder::new()
+        .name("hecun".into())
+        .stack_size(PLUGIN_STACK)
+        .spawn(cli_main)
+    {
+        Ok(main) => main.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => cli_main(),
+    }
+}
+
+/// The stack of every thread that runs plugins.
+const PLUGIN_STACK: usize = 256 << 20;
+
+fn cli_main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Plugin(PluginCommand::Test { plugins }) = &cli.command {
         return match plugin_test(plugins, cli.quiet) {

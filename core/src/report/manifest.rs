@@ -113,7 +113,17 @@ impl InputFile {
     /// Whether the file at `path` (this one's, unless another is given) still has this
     /// content; the message names the file and both hashes when not.
     pub fn verify(&self) -> Result<()> {
-        let (_, now) = sha256_file(&self.path)?;
+        // A file swapped for a device or a pipe would be read without end: only a regular
+        // file is read, and no more of it than the run hashed (plus one byte, to see growth).
+        let meta = std::fs::metadata(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        if !meta.is_file() {
+            return Err(Error::config(
+                self.path.display().to_string(),
+                format!("the {} is no longer a regular file", self.role),
+            ));
+        }
+        let file = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let (_, now) = sha256_reader(&self.path, file.take(self.bytes + 1))?;
         if now == self.sha256 {
             Ok(())
         } else {
@@ -328,7 +338,11 @@ impl RunManifest {
 
 /// The size and SHA-256 (lower-case hex) of a file, read in 1 MiB blocks.
 pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    sha256_reader(path, f)
+}
+
+fn sha256_reader(path: &Path, mut f: impl Read) -> Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
 
 use super::candidate::{Candidate, Features, Value, helpers};
-use super::contract::{Kind, Manifest};
+use super::contract::{Kind, Limits, Manifest};
 use super::files::PluginFile;
 use super::rhai_compile::CompiledScore;
 use super::score::{Outcome, Score, Term};
@@ -21,21 +21,27 @@ use super::verdict::{Finding, StandardVerdict, Verdict};
 use crate::error::{Error, Result};
 
 /// The native stack a call must leave free: below it, the script is stopped (Rhai recursion
-/// and nested expressions use the host's stack; debug builds take ~40 KiB a script call).
-const STACK_RESERVE: usize = 256 * 1024;
+/// and nested expressions use the host's stack; an unoptimised build takes ~40 KiB a script
+/// call, and a call is at least two operations, so [`CHECK_EVERY`] operations stay well
+/// within it).
+const STACK_RESERVE: usize = 512 * 1024;
 
-/// How many operations run between two readings of the clock: a reading costs ~25 ns, an
-/// operation ~50 ns, and a single operation can be costly (an array copied), so often.
-const CLOCK_EVERY: u64 = 8;
+/// How many operations run between two readings of the clock and of the stack left: a
+/// reading costs ~25 ns, an operation ~50 ns, and one operation can be costly (an array
+/// copied), so often.
+const CHECK_EVERY: u64 = 16;
 
 /// The longest message from a script (a `throw`, an error's text) shown in an error.
 const MAX_MESSAGE_CHARS: usize = 500;
 
-/// The sandbox's budget of the call running on this thread.
+/// The sandbox's budget of the call running on this thread, and the first limit it broke.
 #[derive(Clone, Copy)]
 struct Budget {
     deadline: Instant,
     max_operations: u64,
+    breach: Option<Breach>,
+    /// The operation count at which it happened.
+    breach_at: u64,
 }
 
 /// A limit that fired during the call, which the call's answer cannot override: Rhai's
@@ -50,13 +56,9 @@ enum Breach {
 thread_local! {
     /// The budget of the call running on this thread (none: no call is running).
     static BUDGET: Cell<Option<Budget>> = const { Cell::new(None) };
-    /// The first limit the running call broke.
-    static BREACH: Cell<Option<Breach>> = const { Cell::new(None) };
     /// The script line the running call is on (Rhai gives a broken limit the position of the
     /// outermost call, which is none: the line is noted as the script steps).
     static LINE: Cell<Option<usize>> = const { Cell::new(None) };
-    /// The line the first broken limit fired on.
-    static BREACH_LINE: Cell<Option<usize>> = const { Cell::new(None) };
     /// The terms `term(…)` records during a score call, when an explanation is asked for.
     static TERMS: RefCell<Option<Vec<Term>>> = const { RefCell::new(None) };
 }
@@ -102,6 +104,9 @@ struct Exclusion {
 pub struct RhaiPlugin {
     manifest: Manifest,
     engine: Engine,
+    /// The same sandbox, stepping through the script line by line: it replays a call whose
+    /// broken limit Rhai reports without a position, to find the line.
+    tracer: Engine,
     ast: AST,
     params: Dynamic,
     /// Site scores: the script's common subset compiled to closures (see `rhai_compile.rs`).
@@ -144,7 +149,9 @@ impl RhaiPlugin {
         // The top level runs once, here, in the sandbox (an `import` or a failing statement is
         // reported at load); calls run functions only, so nothing at the top level is seen by
         // them — constants belong in the manifest's params.
-        let top_level = sandboxed(&manifest, || engine.run_ast(&ast).map(|()| Dynamic::UNIT));
+        let (top_level, _) = sandboxed(manifest.limits, || {
+            engine.run_ast(&ast).map(|()| Dynamic::UNIT)
+        });
         let _: Dynamic = top_level.map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
             candidate: None,
@@ -161,12 +168,26 @@ impl RhaiPlugin {
             line: None,
             message: format!("parameters: {e}"),
         })?;
+        let mut tracer = sandboxed_engine(&manifest);
+        // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
+        #[allow(deprecated)]
+        tracer.register_debugger(
+            |_, debugger| debugger,
+            |_, event, _, _, position| {
+                if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line())
+                {
+                    LINE.with(|l| l.set(Some(line)));
+                }
+                Ok(rhai::debugger::DebuggerCommand::StepInto)
+            },
+        );
         let compiled = (manifest.kind == Kind::SiteScore)
             .then(|| CompiledScore::compile(&ast, &params))
             .flatten();
         Ok(RhaiPlugin {
             manifest,
             engine,
+            tracer,
             ast,
             params,
             compiled,
@@ -316,28 +337,46 @@ impl RhaiPlugin {
         )
     }
 
-    fn call(&self, function: &str, candidate: &str, args: impl rhai::FuncArgs) -> Result<Dynamic> {
+    fn call(
+        &self,
+        function: &str,
+        candidate: &str,
+        args: impl rhai::FuncArgs + Clone,
+    ) -> Result<Dynamic> {
         // The script's top level is not rerun per call: functions are all that is called.
-        let options = rhai::CallFnOptions::new()
-            .eval_ast(false)
-            .rewind_scope(true);
-        let result = sandboxed(&self.manifest, || {
-            self.engine.call_fn_with_options::<Dynamic>(
-                options,
-                &mut Scope::new(),
-                &self.ast,
-                function,
-                args,
-            )
-        });
+        let run = |engine: &Engine, limits: Limits| {
+            let options = rhai::CallFnOptions::new()
+                .eval_ast(false)
+                .rewind_scope(true);
+            sandboxed(limits, || {
+                engine.call_fn_with_options::<Dynamic>(
+                    options,
+                    &mut Scope::new(),
+                    &self.ast,
+                    function,
+                    args.clone(),
+                )
+            })
+        };
+        let (result, ended) = run(&self.engine, self.manifest.limits);
         result.map_err(|e| {
-            // The failure itself sits inside the script functions that were called; its
-            // position is where the limit fired (nothing is rerun to find it).
+            // The failure itself sits inside the script functions that were called.
             let mut inner: &rhai::EvalAltResult = &e;
             let mut line = inner.position().line();
             while let rhai::EvalAltResult::ErrorInFunctionCall(_, _, deeper, _) = inner {
                 inner = deeper;
                 line = inner.position().line().or(line);
+            }
+            if line.is_none() {
+                // Rhai gives a broken limit the position of the outermost call (none): the
+                // tracing engine replays the call, stepping line by line, up to the operation
+                // the limit fired on and never past the clock, so a timeout costs at most
+                // twice its limit.
+                let mut limits = self.manifest.limits;
+                if let Some(at) = ended.breach_at {
+                    limits.max_operations = at.max(1);
+                }
+                line = run(&self.tracer, limits).1.last_line;
             }
             self.error(Some(candidate), line, describe(&self.manifest, &e))
         })
@@ -353,45 +392,45 @@ impl RhaiPlugin {
     }
 }
 
-/// Runs `f` (one call into the script) under the manifest's clock, operation budget and
+/// How a sandboxed call ended, beyond its result.
+struct Ended {
+    /// The operation count at which a limit fired, if one did.
+    breach_at: Option<u64>,
+    /// The last script line stepped on (only a tracing engine notes lines).
+    last_line: Option<usize>,
+}
+
+/// Runs `f` (one call into the script) under `limits`' clock and operation budget and the
 /// stack reserve; a limit that fired fails the call whatever the script made of it.
 fn sandboxed(
-    manifest: &Manifest,
+    limits: Limits,
     f: impl FnOnce() -> std::result::Result<Dynamic, Box<EvalAltResult>>,
-) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
-    let limits = manifest.limits;
+) -> (std::result::Result<Dynamic, Box<EvalAltResult>>, Ended) {
     let budget = Budget {
         deadline: Instant::now() + Duration::from_millis(limits.max_millis),
         max_operations: limits.max_operations,
+        breach: None,
+        breach_at: 0,
     };
     // Calls do not nest on a thread (a plugin calls no plugin), but the state is restored
     // all the same.
     let outer = BUDGET.with(|b| b.replace(Some(budget)));
-    let outer_breach = BREACH.with(|b| b.take());
     let outer_line = LINE.with(|l| l.take());
     let result = f();
-    BUDGET.with(|b| b.set(outer));
-    let breach = BREACH.with(|b| b.replace(outer_breach));
+    let budget = BUDGET.with(|b| b.replace(outer)).unwrap_or(budget);
     let last_line = LINE.with(|l| l.replace(outer_line));
-    let breach_line = BREACH_LINE.with(|l| l.take());
-    let at = |line: Option<usize>| {
-        line.map_or(rhai::Position::NONE, |l| rhai::Position::new(l as u16, 0))
+    let ended = Ended {
+        breach_at: budget.breach.map(|_| budget.breach_at),
+        last_line,
     };
-    match (breach, result) {
+    let result = match (budget.breach, result) {
         (Some(breach), _) => Err(Box::new(EvalAltResult::ErrorTerminated(
             Dynamic::from(breach),
-            at(breach_line),
+            rhai::Position::NONE,
         ))),
-        (None, Err(mut e)) => {
-            // A system error (a size limit, the call depth) carries the position of the
-            // outermost call, none: the last line stepped on is where it happened.
-            if e.position().is_none() && !matches!(*e, EvalAltResult::ErrorInFunctionCall(..)) {
-                e.set_position(at(last_line));
-            }
-            Err(e)
-        }
-        (None, ok) => ok,
-    }
+        (None, result) => result,
+    };
+    (result, ended)
 }
 
 /// The words for a failed call: a broken limit says which, and with what value; a script's
@@ -440,25 +479,27 @@ fn bounded(text: String) -> String {
 
 /// The sandbox's check before each operation: the operation budget, the clock, the stack.
 fn progress(operations: u64) -> Option<Dynamic> {
-    let budget = BUDGET.with(|b| b.get())?;
-    let breach = BREACH.with(|b| b.get()).or_else(|| {
-        let breach = if operations > budget.max_operations {
-            Some(Breach::Operations)
-        } else if operations % CLOCK_EVERY == 0 && Instant::now() > budget.deadline {
-            Some(Breach::Clock)
-        } else if stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE) {
-            Some(Breach::Stack)
-        } else {
-            None
-        };
-        if breach.is_some() {
-            BREACH_LINE.with(|l| l.set(LINE.with(|l| l.get())));
+    BUDGET.with(|cell| {
+        let mut budget = cell.get()?;
+        if budget.breach.is_none() {
+            let breach = if operations > budget.max_operations {
+                Breach::Operations
+            } else if operations % CHECK_EVERY != 0 {
+                return None;
+            } else if Instant::now() > budget.deadline {
+                Breach::Clock
+            } else if stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE) {
+                Breach::Stack
+            } else {
+                return None;
+            };
+            budget.breach = Some(breach);
+            budget.breach_at = operations;
+            cell.set(Some(budget));
         }
-        BREACH.with(|b| b.set(breach));
-        breach
-    })?;
-    // Once broken, every later operation stops too (a comparator's error is swallowed).
-    Some(Dynamic::from(breach))
+        // Once broken, every later operation stops too (a comparator's error is swallowed).
+        budget.breach.map(Dynamic::from)
+    })
 }
 
 fn sandboxed_engine(manifest: &Manifest) -> Engine {
@@ -479,17 +520,6 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.on_progress(progress);
-    // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
-    #[allow(deprecated)]
-    engine.register_debugger(
-        |_, debugger| debugger,
-        |_, event, _, _, position| {
-            if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line()) {
-                LINE.with(|l| l.set(Some(line)));
-            }
-            Ok(rhai::debugger::DebuggerCommand::StepInto)
-        },
-    );
     register_comparators(&mut engine);
     engine.register_fn("fail", |criterion: &str, reason: &str, evidence: Map| {
         finding(criterion, reason, evidence, false)
