@@ -19,13 +19,16 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A plugin folder in `dir` whose manifest names the fixture `module`; `extra` is appended.
+/// A plugin folder in `dir` holding a copy of the fixture `module` (when there is one: a
+/// plugin reads only files in its own folder), named by its manifest; `extra` is appended.
 fn plugin_dir(dir: &Path, name: &str, kind: &str, module: &str, extra: &str) -> PathBuf {
     let folder = dir.join(name);
     std::fs::create_dir_all(&folder).unwrap();
+    if fixture(module).exists() {
+        std::fs::copy(fixture(module), folder.join(module)).unwrap();
+    }
     let manifest = format!(
-        "name = {name:?}\nversion = \"1.0.0\"\ncontract = 1\nkind = {kind:?}\nmodule = {:?}\n{extra}\n",
-        fixture(module).display().to_string()
+        "name = {name:?}\nversion = \"1.0.0\"\ncontract = 1\nkind = {kind:?}\nmodule = {module:?}\n{extra}\n"
     );
     std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
     folder
@@ -273,14 +276,14 @@ fn the_time_limit_is_per_candidate_not_per_batch() {
 #[test]
 fn a_module_without_a_progress_slot_is_limited_per_call_and_still_names_the_candidate() {
     let dir = tempfile::tempdir().unwrap();
-    let module = without_progress_slot(dir.path());
     let folder = dir.path().join("legacy");
     std::fs::create_dir_all(&folder).unwrap();
+    let module = without_progress_slot(&folder);
     std::fs::write(
         folder.join("plugin.toml"),
         format!(
             "name = \"legacy\"\nversion = \"1.0.0\"\ncontract = 1\nkind = \"site-score\"\nmodule = {:?}\n[limits]\nmax_millis = 30\n",
-            module.display().to_string()
+            module.file_name().unwrap().to_string_lossy()
         ),
     )
     .unwrap();
