@@ -484,7 +484,7 @@ fn progress(operations: u64) -> Option<Dynamic> {
         if budget.breach.is_none() {
             let breach = if operations > budget.max_operations {
                 Breach::Operations
-            } else if operations % CHECK_EVERY != 0 {
+            } else if !operations.is_multiple_of(CHECK_EVERY) {
                 return None;
             } else if Instant::now() > budget.deadline {
                 Breach::Clock
