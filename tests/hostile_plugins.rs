@@ -151,6 +151,12 @@ fn a_script_outside_the_plugin_folder_is_refused_without_its_content() {
         "climb",
         &["../creds.txt", "outside the plugin's folder"],
     );
+    let p = launch_plugin(tmp.path(), "climb-module", "module = \"../creds.txt\"");
+    refused(
+        &plugin_test(&p, LONG),
+        "climb-module",
+        &["../creds.txt", "outside the plugin's folder"],
+    );
     let p = launch_plugin(tmp.path(), "passwd", "script = \"/etc/passwd\"");
     refused(
         &plugin_test(&p, LONG),
@@ -656,4 +662,21 @@ fn a_value_nested_thousands_deep_does_not_overflow_a_worker_thread() {
         s001["score"].parse::<f64>() == Ok(1.0) || s001["error"].contains("deep-value"),
         "{s001:?}"
     );
+}
+
+#[test]
+fn a_huge_wrong_answer_is_not_shown_whole() {
+    let tmp = workspace();
+    // check() must return findings: a 60,000-character string is the wrong type, and the
+    // error quoting it is cut.
+    let p = rhai_check(
+        tmp.path(),
+        "wrong-answer",
+        "",
+        "  let s = \"\";\n  s.pad(60000, 'W');\n  s",
+    );
+    let run = plugin_test(&p, LONG);
+    assert_ne!(run.code, Some(0), "{}", run.all());
+    assert!(run.all().contains("wrong-answer"), "{}", run.all());
+    assert!(run.all().len() < 5_000, "{} bytes shown", run.all().len());
 }

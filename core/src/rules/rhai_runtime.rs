@@ -387,7 +387,8 @@ impl RhaiPlugin {
             plugin: self.manifest.name.clone(),
             candidate: candidate.map(str::to_owned),
             line,
-            message,
+            // What the script returned or threw can be as long as its limits allow.
+            message: bounded(message),
         }
     }
 }
