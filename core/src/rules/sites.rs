@@ -17,7 +17,7 @@
 //! Scripts reach the site's own attributes too (`site["面积公顷"]`) and may ask the spatial
 //! helpers anything else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
@@ -275,21 +275,25 @@ impl SiteScoreRun {
         order
     }
 
-    fn term_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
+    /// Every term name in order of first appearance, and each name's column: an index, so
+    /// that many distinct names cost linear time, not a scan per term.
+    fn term_names(&self) -> (Vec<&str>, HashMap<&str, usize>) {
+        let mut names: Vec<&str> = Vec::new();
+        let mut column: HashMap<&str, usize> = HashMap::new();
         for s in self.scores.iter().flatten() {
             for t in &s.terms {
-                if !names.contains(&t.name) {
-                    names.push(t.name.clone());
-                }
+                column.entry(t.name.as_str()).or_insert_with(|| {
+                    names.push(t.name.as_str());
+                    names.len() - 1
+                });
             }
         }
-        names
+        (names, column)
     }
 
     /// The scored sites as a table (UTF-8 with BOM), best first.
     pub fn csv(&self) -> Vec<u8> {
-        let terms = self.term_names();
+        let (terms, column) = self.term_names();
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let mut header: Vec<String> =
             ["rank", "id", "township_rank", "chosen", "score", "excluded"]
@@ -323,14 +327,11 @@ impl SiteScoreRun {
                         }
                     }
                     row.extend(c.features().map(|(_, v)| cell(v)));
-                    for t in &terms {
-                        row.push(
-                            s.terms
-                                .iter()
-                                .find(|x| &x.name == t)
-                                .map(|x| number(x.contribution()))
-                                .unwrap_or_default(),
-                        );
+                    let first = row.len();
+                    row.resize(first + terms.len(), String::new());
+                    // A name given twice shows its first term, as before.
+                    for t in s.terms.iter().rev() {
+                        row[first + column[t.name.as_str()]] = number(t.contribution());
                     }
                     row.push(String::new());
                 }

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{
     Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
@@ -110,7 +110,9 @@ impl Placed {
 /// The per-candidate time limit (`max_millis`), checked at each epoch tick: the guest keeps
 /// the index of the candidate it is on in its `hecun_progress` slot (ABI.md); a candidate
 /// seen at more ticks in a row than the limit allows is stopped. A module without the slot is
-/// limited per call.
+/// limited per call. The slot is the guest's word only: whatever it says, a call on `n`
+/// candidates ends by `n × max_millis` (one for the start function, `hecun_abi_version`,
+/// `hecun_init`), so a guest that keeps moving its slot cannot run on.
 #[derive(Default)]
 struct Clock {
     /// The guest's memory and the address of its progress slot, if it exports one.
@@ -120,12 +122,26 @@ struct Clock {
     ticks: u64,
     /// Ticks a candidate (a call, without the slot) may be seen at.
     limit: u64,
+    /// `max_millis`.
+    millis: u64,
+    /// The candidates of the call being run, and when it must end whatever the slot says.
+    candidates: usize,
+    deadline: Option<Instant>,
+    /// Whether the call was stopped at its deadline rather than on one candidate.
+    over_call: bool,
 }
 
 impl Clock {
-    fn restart(&mut self) {
+    /// A new call on `candidates` candidates (1 for a call outside a batch) starts now.
+    fn restart(&mut self, candidates: usize) {
         self.last = None;
         self.ticks = 0;
+        self.candidates = candidates.max(1);
+        self.over_call = false;
+        let total = self.millis.saturating_mul(self.candidates as u64);
+        // A deadline past what `Instant` holds is no deadline: the per-candidate limit
+        // still applies.
+        self.deadline = Instant::now().checked_add(Duration::from_millis(total));
     }
 }
 
@@ -270,6 +286,9 @@ impl WasmPlugin {
             Cache::new(config).ok()
         });
         let engine = engine(cache.clone()).map_err(|e| fail(format!("wasmtime: {e}")))?;
+        // The clock runs before any guest code does: a start function or a
+        // `hecun_abi_version` that loops would otherwise hang the load.
+        register_ticker(&engine);
         let module = Module::new(&engine, &bytes).map_err(|e| {
             let what = if bytes.starts_with(b"\0asm") {
                 "is not a valid WebAssembly module"
@@ -303,7 +322,12 @@ impl WasmPlugin {
                     .get_typed_func::<(), i32>(&mut store, "hecun_abi_version")?
                     .call(&mut store, ())
             });
-            outcome.map_err(|e| fail(failure(&manifest, &store, &e)))?
+            outcome.map_err(|e| {
+                fail(format!(
+                    "at load (its start function or hecun_abi_version): {}",
+                    failure(&manifest, &store, &e)
+                ))
+            })?
         };
         if version > ABI_VERSION {
             return Err(fail(format!(
@@ -330,7 +354,6 @@ impl WasmPlugin {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| fail(format!("cannot be instantiated: {}", first_line(&e))))?;
-        register_ticker(&engine);
         let plugin = WasmPlugin {
             manifest,
             pre,
@@ -503,6 +526,13 @@ impl WasmPlugin {
                         );
                     }
                 }
+                Err(failure) if failure.every => {
+                    for (i, slot) in out.iter_mut().enumerate().take(end).skip(start) {
+                        *slot = Some(Err(
+                            self.error(Some(&candidates[i].id()), failure.message.clone())
+                        ));
+                    }
+                }
                 Err(failure) => {
                     let blamed = failure.at.map(|i| start + i).filter(|&i| i < end);
                     match blamed {
@@ -552,7 +582,7 @@ impl WasmPlugin {
             host.fault = None;
             host.panic = None;
             host.memory_refused = false;
-            host.clock.restart();
+            host.clock.restart(n);
         }
         guest.store.set_epoch_deadline(1);
         let mut ran = false;
@@ -561,8 +591,18 @@ impl WasmPlugin {
             ran = true;
             let packed = guest.run.call(&mut guest.store, (kind, bytes.0, bytes.1))?;
             ran = false;
+            let len = (packed as u64 & 0xffff_ffff) as usize;
+            // Before a byte is read: an answer over the limit is refused by its length.
+            let limit = &self.manifest.limits;
+            if len > limit.max_answer_bytes.saturating_mul(n) {
+                return Err(wasmtime::Error::msg(format!(
+                    "answered {len} bytes for {n} candidate(s), more than its limit \
+                     max_answer_bytes = {} each (plugin.toml [limits])",
+                    limit.max_answer_bytes
+                )));
+            }
             let answer = read_output(&guest, packed)?;
-            decode_answers(answer, n).map_err(wasmtime::Error::msg)
+            decode_answers(answer, n, limit).map_err(wasmtime::Error::msg)
         })();
         // The batch's candidates go back to the encoder, to be reused.
         std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
@@ -570,9 +610,11 @@ impl WasmPlugin {
             Ok(answers) => answers,
             Err(e) => {
                 let at = if ran { progress(&guest.store) } else { None };
+                let every = guest.store.data().clock.over_call && n > 1;
                 return Err(Failure {
                     message: failure(&self.manifest, &guest.store, &e),
                     at: at.map(|i| i as usize),
+                    every,
                 });
             }
         };
@@ -610,22 +652,35 @@ impl WasmPlugin {
             store.data_mut().clock.slot = slot;
             Ok((memory, alloc, init, run))
         })();
-        let (memory, alloc, init, run) = parts.map_err(|e| failure(&self.manifest, &store, &e))?;
+        let (memory, alloc, init, run) = parts.map_err(|e| {
+            format!(
+                "at instantiation (its start function): {}",
+                failure(&self.manifest, &store, &e)
+            )
+        })?;
         let mut guest = Guest {
             store,
             memory,
             alloc,
             run,
         };
-        guest.store.data_mut().clock.restart();
+        guest.store.data_mut().clock.restart(1);
         guest.store.set_epoch_deadline(1);
         let refused = (|| -> wasmtime::Result<String> {
             let (ptr, len) = write_input(&mut guest, &[self.params.as_bytes()])?;
             let packed = init.call(&mut guest.store, (ptr, len))?;
+            let len = (packed as u64 & 0xffff_ffff) as usize;
+            self.manifest
+                .limits
+                .check_answer_bytes(len)
+                .map_err(wasmtime::Error::msg)?;
             Ok(String::from_utf8_lossy(read_output(&guest, packed)?).into_owned())
         })();
         match refused {
-            Err(e) => Err(failure(&self.manifest, &guest.store, &e)),
+            Err(e) => Err(format!(
+                "in hecun_init: {}",
+                failure(&self.manifest, &guest.store, &e)
+            )),
             Ok(message) if !message.is_empty() => {
                 Err(format!("hecun_init refused the parameters: {message}"))
             }
@@ -666,12 +721,14 @@ impl WasmPlugin {
     }
 }
 
-/// The memory cap in bytes, and the ticks at which one candidate (or one call) may be seen
-/// running: it is stopped after at least `max_millis`, at most two ticks more.
-fn limits(manifest: &Manifest) -> (usize, u64) {
+/// The memory cap in bytes, the ticks at which one candidate (or one call) may be seen
+/// running (it is stopped after at least `max_millis`, at most two ticks more), and
+/// `max_millis`.
+fn limits(manifest: &Manifest) -> (usize, u64, u64) {
     let bytes = manifest.limits.max_memory_mb.saturating_mul(1 << 20);
-    let ticks = manifest.limits.max_millis.div_ceil(TICK.as_millis() as u64);
-    (usize::try_from(bytes).unwrap_or(usize::MAX), ticks)
+    let millis = manifest.limits.max_millis;
+    let ticks = millis.div_ceil(TICK.as_millis() as u64);
+    (usize::try_from(bytes).unwrap_or(usize::MAX), ticks, millis)
 }
 
 /// The engine of one plugin: epoch interruption on, its cache (if any).
@@ -682,7 +739,7 @@ fn engine(cache: Option<Cache>) -> wasmtime::Result<Engine> {
     Engine::new(&config)
 }
 
-fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> {
+fn new_store(engine: &Engine, (max_memory, ticks, millis): (usize, u64, u64)) -> Store<Host> {
     let mut store = Store::new(
         engine,
         Host {
@@ -694,16 +751,23 @@ fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> 
             memory_refused: false,
             clock: Clock {
                 limit: ticks,
+                millis,
                 ..Clock::default()
             },
         },
     );
+    // The start function runs at instantiation: under the clock as one call.
+    store.data_mut().clock.restart(1);
     store.limiter(|host| host);
     // Called at every tick while the guest runs (the deadline is one tick ahead): a tick
     // costs nothing to the guest between them.
     store.epoch_deadline_callback(|mut ctx| {
         let on = progress(&ctx);
         let clock = &mut ctx.data_mut().clock;
+        if clock.deadline.is_some_and(|d| Instant::now() >= d) {
+            clock.over_call = true;
+            return Ok(UpdateDeadline::Interrupt);
+        }
         if on == clock.last {
             clock.ticks += 1;
         } else {
@@ -1100,6 +1164,20 @@ fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> Str
     if let Some(fault) = &host.fault {
         return fault.clone();
     }
+    let clock = &host.clock;
+    if clock.over_call && matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        let n = clock.candidates;
+        let limit = manifest.limits.max_millis;
+        return if n == 1 {
+            format!("stopped: ran longer than its limit of {limit} ms")
+        } else {
+            format!(
+                "stopped: its call on {n} candidates ran longer than {n} × {limit} ms in all \
+                 (max_millis = {limit} per candidate), though its progress slot never showed \
+                 one candidate over the limit"
+            )
+        };
+    }
     failure_without_store(manifest, e)
 }
 
@@ -1148,11 +1226,18 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
 struct Failure {
     message: String,
     at: Option<usize>,
+    /// The call overran its deadline for the whole batch: every candidate of it fails, as
+    /// rerunning them would let the guest take that time again.
+    every: bool,
 }
 
 impl Failure {
     fn whole(message: String) -> Failure {
-        Failure { message, at: None }
+        Failure {
+            message,
+            at: None,
+            every: false,
+        }
     }
 }
 
@@ -1315,6 +1400,13 @@ impl<'a> Reader<'a> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
+    /// Passes over a string without reading it; its length.
+    fn skip_str(&mut self) -> std::result::Result<usize, String> {
+        let n = self.u32()?;
+        self.take(n)?;
+        Ok(n)
+    }
+
     fn str(&mut self) -> std::result::Result<String, String> {
         let n = self.u32()?;
         let bytes = self.take(n)?;
@@ -1373,30 +1465,58 @@ impl<'a> Reader<'a> {
 
 /// One entry per candidate; the outer error is a malformed buffer, an inner one the
 /// candidate's own failure.
+/// A candidate over an output limit of `limits` gets that as its failure; its entry is
+/// passed over without being decoded.
 fn decode_answers(
     bytes: &[u8],
     n: usize,
+    limits: &super::contract::Limits,
 ) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
     let mut r = Reader { bytes, at: 0 };
     let mut answers = Vec::with_capacity(n);
     for i in 0..n {
-        let answer = match r.u8()? {
+        let begin = r.at;
+        let mut answer = match r.u8()? {
             0 => {
                 let score = r.f64()?;
-                let terms = (0..r.count(20)?)
-                    .map(|_| {
-                        Ok(Term {
-                            name: r.str()?,
-                            weight: r.f64()?,
-                            value: r.f64()?,
+                let count = r.count(20)?;
+                if count > limits.max_terms {
+                    for _ in 0..count {
+                        r.skip_str()?;
+                        r.take(16)?;
+                    }
+                    Err(format!(
+                        "answered {count} terms, more than its limit max_terms = {} \
+                         (plugin.toml [limits])",
+                        limits.max_terms
+                    ))
+                } else {
+                    (0..count)
+                        .map(|_| {
+                            Ok(Term {
+                                name: r.str()?,
+                                weight: r.f64()?,
+                                value: r.f64()?,
+                            })
                         })
-                    })
-                    .collect::<std::result::Result<_, String>>()?;
-                Ok(Answer::Scored(score, terms))
+                        .collect::<std::result::Result<_, String>>()
+                        .map(|terms| Answer::Scored(score, terms))
+                }
             }
             1 => {
                 let reason = r.str()?;
-                Ok(Answer::Excluded(reason, r.evidence()?))
+                let mark = r.at;
+                let size = r.skip_str()?;
+                if size > limits.max_evidence_bytes {
+                    Err(format!(
+                        "answered {size} bytes of evidence, more than its limit \
+                         max_evidence_bytes = {} (plugin.toml [limits])",
+                        limits.max_evidence_bytes
+                    ))
+                } else {
+                    r.at = mark;
+                    Ok(Answer::Excluded(reason, r.evidence()?))
+                }
             }
             2 => Ok(Answer::Findings(r.findings()?)),
             3 => {
@@ -1410,6 +1530,12 @@ fn decode_answers(
                 ));
             }
         };
+        if answer.is_ok() {
+            let size = r.at - begin;
+            if let Err(message) = limits.check_answer_bytes(size) {
+                answer = Err(message);
+            }
+        }
         answers.push(answer);
     }
     if r.at != bytes.len() {
