@@ -317,6 +317,23 @@ impl Manifest {
         missing
     }
 
+    /// Refuses a plugin of another kind than `want` where `slot` (`the plan p's [scoring]
+    /// sites`, `--plugin`) needs one, naming the slot, the plugin and both kinds.
+    pub fn expect_kind(&self, want: Kind, slot: &str) -> Result<()> {
+        if self.kind == want {
+            return Ok(());
+        }
+        Err(Error::config(
+            slot.to_owned(),
+            format!(
+                "needs a {} plugin, but plugin {:?} is a {} plugin",
+                want.name(),
+                self.name,
+                self.kind.name()
+            ),
+        ))
+    }
+
     /// The declared criterion `id`, if any.
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)

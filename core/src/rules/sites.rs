@@ -199,11 +199,15 @@ impl SiteScoreRun {
     pub fn run(
         plan: &Plan,
         run: &AffectedRun,
-        plugin: &std::path::Path,
+        plugin_path: &std::path::Path,
         top: usize,
         explain: bool,
     ) -> Result<SiteScoreRun> {
-        let plugin = Plugin::load(plugin)?;
+        let plugin = Plugin::load(plugin_path)?;
+        plugin.manifest().expect_kind(
+            super::Kind::SiteScore,
+            &format!("site scoring ({})", plugin_path.display()),
+        )?;
         if plan.sites.is_none() {
             return Err(Error::config(
                 plan.path.display().to_string(),
@@ -445,7 +449,15 @@ impl SiteScoreRun {
             errors,
             chosen,
             self.top
+        ) + &*super::verdict::failure_lines(
+            self.scores.iter().map(|s| s.as_ref().err()),
+            "sites_scored.csv",
         )
+    }
+
+    /// Whether the plugin failed on every candidate (and there was at least one).
+    pub fn all_failed(&self) -> bool {
+        !self.scores.is_empty() && self.scores.iter().all(Result::is_err)
     }
 }
 
