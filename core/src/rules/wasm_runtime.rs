@@ -1491,7 +1491,8 @@ fn decode_answers(
                         limits.max_terms
                     ))
                 } else {
-                    (0..count)
+                    // A malformed term spoils the whole buffer: `?`, not this candidate's.
+                    let terms = (0..count)
                         .map(|_| {
                             Ok(Term {
                                 name: r.str()?,
@@ -1499,8 +1500,8 @@ fn decode_answers(
                                 value: r.f64()?,
                             })
                         })
-                        .collect::<std::result::Result<_, String>>()
-                        .map(|terms| Answer::Scored(score, terms))
+                        .collect::<std::result::Result<_, String>>()?;
+                    Ok(Answer::Scored(score, terms))
                 }
             }
             1 => {
