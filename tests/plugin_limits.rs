@@ -186,11 +186,17 @@ fn every_site_fails(name: &str, wat: &str, limits: &str, needle: &str) -> Durati
     let said = text(&o);
     assert_eq!(o.status.code(), Some(3), "{said}");
     assert!(said.contains("failed on every candidate"), "{said}");
-    assert!(said.contains("see the error column of sites_scored.csv"), "{said}");
+    assert!(
+        said.contains("see the error column of sites_scored.csv"),
+        "{said}"
+    );
     let errors = site_errors(dir.path());
     assert!(!errors.is_empty());
     for e in &errors {
-        assert!(e.contains(&format!("plugin \"{name}\", candidate \"")), "{e}");
+        assert!(
+            e.contains(&format!("plugin \"{name}\", candidate \"")),
+            "{e}"
+        );
         assert!(e.contains(needle), "{needle:?} not in: {e}");
     }
     took
@@ -211,11 +217,57 @@ fn a_guest_that_keeps_moving_its_progress_slot_is_stopped_by_the_batch_deadline(
          (i64.const 0)",
         "",
     );
-    let took = every_site_fails(
-        "slot-mover",
+    let took = every_site_fails("slot-mover", &wat, "max_millis = 20", "ran longer than");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn a_batch_whose_guest_keeps_moving_its_slot_ends_by_n_times_max_millis() {
+    // `hecun grid` sends its cells in batches (81 here, one call). The slot never shows the
+    // same candidate twice, so no candidate is ever over its limit: the call's deadline,
+    // 81 × 20 ms, stops it, and the run fails naming the plugin and a cell.
+    let wat = guest(
+        "(local $i i32)
+         (loop $l
+           (i32.store (i32.const 16) (local.get $i))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br $l))
+         (i64.const 0)",
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        "batch-mover",
+        "site-score",
+        "g.wat",
         &wat,
         "max_millis = 20",
-        "ran longer than",
+    );
+    let roads = repo().join("gis-data/demo/roads.geojson");
+    let (o, took) = hecun_timed(
+        &[
+            "grid",
+            "--roads",
+            roads.to_str().unwrap(),
+            "--cell",
+            "5000",
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("plugin \"batch-mover\", candidate \""),
+        "{said}"
+    );
+    assert!(
+        said.contains("candidates ran longer than") && said.contains("× 20 ms in all"),
+        "{said}"
     );
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
@@ -223,13 +275,28 @@ fn a_guest_that_keeps_moving_its_progress_slot_is_stopped_by_the_batch_deadline(
 #[test]
 fn a_start_function_that_loops_is_stopped_at_load() {
     let wat = guest(ANSWER_ALL, "(func $spin (loop $l (br $l))) (start $spin)");
-    refused_at_load("loops-at-start", &wat, "max_millis = 50", "ran longer than its limit of 50 ms");
+    refused_at_load(
+        "loops-at-start",
+        &wat,
+        "max_millis = 50",
+        "ran longer than its limit of 50 ms",
+    );
 }
 
 #[test]
 fn a_version_export_that_loops_is_stopped_at_load() {
-    let wat = guest_with(ANSWER_ALL, "", "(loop $l (br $l)) (i32.const 1)", "i64.const 0");
-    refused_at_load("loops-in-version", &wat, "max_millis = 50", "hecun_abi_version");
+    let wat = guest_with(
+        ANSWER_ALL,
+        "",
+        "(loop $l (br $l)) (i32.const 1)",
+        "i64.const 0",
+    );
+    refused_at_load(
+        "loops-in-version",
+        &wat,
+        "max_millis = 50",
+        "hecun_abi_version",
+    );
 }
 
 #[test]
@@ -260,21 +327,38 @@ fn a_candidate_that_loops_fails_alone_and_the_others_are_scored() {
         "",
     );
     let dir = tempfile::tempdir().unwrap();
-    let p = plugin(dir.path(), "third-loops", "site-score", "g.wat", &wat, "max_millis = 50");
+    let p = plugin(
+        dir.path(),
+        "third-loops",
+        "site-score",
+        "g.wat",
+        &wat,
+        "max_millis = 50",
+    );
     let (o, _) = score(dir.path(), &p);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(0), "{said}");
     let rows = csv_rows(&dir.path().join("out/sites_scored.csv"));
     for r in &rows {
         if r["id"].ends_with('3') {
-            assert!(r["error"].contains("ran longer than its limit of 50 ms"), "{r:?}");
+            assert!(
+                r["error"].contains("ran longer than its limit of 50 ms"),
+                "{r:?}"
+            );
             assert!(r["score"].is_empty(), "{r:?}");
         } else {
-            assert_eq!((r["error"].as_str(), r["score"].as_str()), ("", "1.0"), "{r:?}");
+            assert_eq!(
+                (r["error"].as_str(), r["score"].as_str()),
+                ("", "1.0"),
+                "{r:?}"
+            );
         }
     }
     // The terminal names it, not just a count.
-    assert!(said.contains("plugin error: plugin \"third-loops\", candidate"), "{said}");
+    assert!(
+        said.contains("plugin error: plugin \"third-loops\", candidate"),
+        "{said}"
+    );
 }
 
 // ---- B. Output sizes -------------------------------------------------------------------
@@ -382,19 +466,31 @@ fn a_rhai_score_with_more_terms_than_max_terms_is_a_named_error() {
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     for e in site_errors(dir.path()) {
         assert!(e.contains("plugin \"rhai-terms\", candidate"), "{e}");
-        assert!(e.contains("answered 20 terms, more than its limit max_terms = 5"), "{e}");
+        assert!(
+            e.contains("answered 20 terms, more than its limit max_terms = 5"),
+            "{e}"
+        );
     }
 }
 
 #[test]
 fn a_rhai_exclusion_with_too_much_evidence_is_a_named_error() {
     let dir = tempfile::tempdir().unwrap();
-    let script = r#"fn score(site, params) { let s = ""; s.pad(5000, "x"); exclude("no", #{ blob: s }) }"#;
-    let o = rhai_score(dir.path(), "rhai-evidence", script, "max_evidence_bytes = 1000");
+    let script =
+        r#"fn score(site, params) { let s = ""; s.pad(5000, "x"); exclude("no", #{ blob: s }) }"#;
+    let o = rhai_score(
+        dir.path(),
+        "rhai-evidence",
+        script,
+        "max_evidence_bytes = 1000",
+    );
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     for e in site_errors(dir.path()) {
         assert!(e.contains("plugin \"rhai-evidence\", candidate"), "{e}");
-        assert!(e.contains("more than its limit max_evidence_bytes = 1000"), "{e}");
+        assert!(
+            e.contains("more than its limit max_evidence_bytes = 1000"),
+            "{e}"
+        );
     }
 }
 
@@ -414,8 +510,16 @@ fn the_terminal_names_three_failed_sites_and_where_the_rest_are() {
     let (o, _) = score(dir.path(), &p);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(3), "{said}");
-    assert_eq!(said.matches("plugin error: plugin \"always-fails\", candidate").count(), 3, "{said}");
-    assert!(said.contains("more plugin errors: see the error column of sites_scored.csv"), "{said}");
+    assert_eq!(
+        said.matches("plugin error: plugin \"always-fails\", candidate")
+            .count(),
+        3,
+        "{said}"
+    );
+    assert!(
+        said.contains("more plugin errors: see the error column of sites_scored.csv"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -454,7 +558,10 @@ fn plan_with(dir: &Path, slots: &str) -> PathBuf {
     let head = &text[..text.find("[checks]").unwrap()];
     let head = head.replace(
         "path = \"",
-        &format!("path = \"{}/", demo.display().to_string().replace('\\', "/")),
+        &format!(
+            "path = \"{}/",
+            demo.display().to_string().replace('\\', "/")
+        ),
     );
     let plan = dir.join("plan.toml");
     std::fs::write(&plan, format!("{head}\n{slots}\n")).unwrap();
@@ -476,13 +583,13 @@ fn run_exits_3_when_a_plugin_fails_on_every_candidate() {
         dir.path(),
         &format!("[scoring]\nsites = \"{}\"\ntop = 2\n", p.display()),
     );
-    let (o, _) = hecun_timed(
-        &["run", plan.to_str().unwrap(), "--out", "out"],
-        dir.path(),
-    );
+    let (o, _) = hecun_timed(&["run", plan.to_str().unwrap(), "--out", "out"], dir.path());
     let said = text(&o);
     assert_eq!(o.status.code(), Some(3), "{said}");
-    assert!(said.contains("plugin sites-fail failed on every candidate"), "{said}");
+    assert!(
+        said.contains("plugin sites-fail failed on every candidate"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -575,7 +682,10 @@ fn a_version_export_of_the_wrong_type_is_refused_at_load() {
 
 #[test]
 fn a_guest_importing_an_unknown_host_function_is_refused_at_load() {
-    let wat = guest(ANSWER_ALL, r#"(import "hecun" "read_file" (func (param i32 i32)))"#);
+    let wat = guest(
+        ANSWER_ALL,
+        r#"(import "hecun" "read_file" (func (param i32 i32)))"#,
+    );
     refused_at_load("unknown-import", &wat, "", "imports hecun.read_file");
 }
 
@@ -709,7 +819,14 @@ fn a_term_name_that_is_not_utf8_is_an_error() {
 #[test]
 fn a_term_name_of_valid_utf8_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let p = plugin(dir.path(), "utf8", "site-score", "g.wat", &term_name_guest(0x6261, 2), "");
+    let p = plugin(
+        dir.path(),
+        "utf8",
+        "site-score",
+        "g.wat",
+        &term_name_guest(0x6261, 2),
+        "",
+    );
     let (o, _) = score(dir.path(), &p);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let rows = csv_rows(&dir.path().join("out/sites_scored.csv"));
@@ -752,7 +869,12 @@ fn exclusion_guest(evidence: &str) -> String {
 
 #[test]
 fn evidence_that_is_not_json_is_an_error() {
-    every_site_fails("bad-json", &exclusion_guest("{not json"), "", "not a JSON object");
+    every_site_fails(
+        "bad-json",
+        &exclusion_guest("{not json"),
+        "",
+        "not a JSON object",
+    );
 }
 
 #[test]
@@ -779,7 +901,12 @@ fn a_nan_or_infinite_score_is_an_error_not_a_rank() {
 
 #[test]
 fn an_init_answer_outside_memory_is_refused_at_load() {
-    let wat = guest_with(ANSWER_ALL, "", "i32.const 1", "i64.const 0x0100000000000010");
+    let wat = guest_with(
+        ANSWER_ALL,
+        "",
+        "i32.const 1",
+        "i64.const 0x0100000000000010",
+    );
     refused_at_load("init-oob", &wat, "", "hecun_init");
 }
 
@@ -805,7 +932,12 @@ fn a_helper_called_for_a_candidate_outside_the_batch_is_an_error() {
         "(drop (call $has_geometry (i32.const 100000))) (i64.const 0)",
         r#"(import "hecun" "has_geometry" (func $has_geometry (param i32) (result i32)))"#,
     );
-    every_site_fails("bad-index", &wat, "", "called has_geometry for candidate #100000");
+    every_site_fails(
+        "bad-index",
+        &wat,
+        "",
+        "called has_geometry for candidate #100000",
+    );
 }
 
 #[test]
@@ -813,10 +945,21 @@ fn a_well_behaved_guest_scores_every_site() {
     // The harness itself: the template answers correctly, so the failures above are the
     // cases', not the template's.
     let dir = tempfile::tempdir().unwrap();
-    let p = plugin(dir.path(), "fine", "site-score", "g.wat", &guest(ANSWER_ALL, ""), "");
+    let p = plugin(
+        dir.path(),
+        "fine",
+        "site-score",
+        "g.wat",
+        &guest(ANSWER_ALL, ""),
+        "",
+    );
     let (o, _) = score(dir.path(), &p);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let rows = csv_rows(&dir.path().join("out/sites_scored.csv"));
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r["score"] == "1.0" && r["error"].is_empty()), "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["score"] == "1.0" && r["error"].is_empty()),
+        "{rows:?}"
+    );
 }
