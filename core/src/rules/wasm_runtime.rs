@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wasmtime::{
     Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
@@ -111,8 +111,9 @@ impl Placed {
 /// the index of the candidate it is on in its `hecun_progress` slot (ABI.md); a candidate
 /// seen at more ticks in a row than the limit allows is stopped. A module without the slot is
 /// limited per call. The slot is the guest's word only: whatever it says, a call on `n`
-/// candidates ends by `n × max_millis` (one for the start function, `hecun_abi_version`,
-/// `hecun_init`), so a guest that keeps moving its slot cannot run on.
+/// candidates is stopped after about `(n + 1) × max_millis` (counted in the same ticks, so
+/// that a loaded machine's late ticks delay both bounds alike and an honest candidate that
+/// loops is stopped on its own first), so a guest that keeps moving its slot cannot run on.
 #[derive(Default)]
 struct Clock {
     /// The guest's memory and the address of its progress slot, if it exports one.
@@ -122,12 +123,12 @@ struct Clock {
     ticks: u64,
     /// Ticks a candidate (a call, without the slot) may be seen at.
     limit: u64,
-    /// `max_millis`.
-    millis: u64,
-    /// The candidates of the call being run, and when it must end whatever the slot says.
+    /// The candidates of the call being run, the ticks it was seen running at in all, and
+    /// how many it may be seen at whatever the slot says.
     candidates: usize,
-    deadline: Option<Instant>,
-    /// Whether the call was stopped at its deadline rather than on one candidate.
+    total: u64,
+    budget: u64,
+    /// Whether the call was stopped on its budget rather than on one candidate.
     over_call: bool,
 }
 
@@ -136,12 +137,16 @@ impl Clock {
     fn restart(&mut self, candidates: usize) {
         self.last = None;
         self.ticks = 0;
+        self.total = 0;
         self.candidates = candidates.max(1);
         self.over_call = false;
-        let total = self.millis.saturating_mul(self.candidates as u64);
-        // A deadline past what `Instant` holds is no deadline: the per-candidate limit
-        // still applies.
-        self.deadline = Instant::now().checked_add(Duration::from_millis(total));
+        // Each candidate `limit` ticks, one more candidate's worth for the ticks before the
+        // guest writes its first index (the slot still holds the last call's), and the tick
+        // at which a looping candidate is stopped.
+        self.budget = self
+            .limit
+            .saturating_mul(self.candidates as u64 + 1)
+            .saturating_add(2);
     }
 }
 
@@ -721,14 +726,12 @@ impl WasmPlugin {
     }
 }
 
-/// The memory cap in bytes, the ticks at which one candidate (or one call) may be seen
-/// running (it is stopped after at least `max_millis`, at most two ticks more), and
-/// `max_millis`.
-fn limits(manifest: &Manifest) -> (usize, u64, u64) {
+/// The memory cap in bytes, and the ticks at which one candidate (or one call) may be seen
+/// running: it is stopped after at least `max_millis`, at most two ticks more.
+fn limits(manifest: &Manifest) -> (usize, u64) {
     let bytes = manifest.limits.max_memory_mb.saturating_mul(1 << 20);
-    let millis = manifest.limits.max_millis;
-    let ticks = millis.div_ceil(TICK.as_millis() as u64);
-    (usize::try_from(bytes).unwrap_or(usize::MAX), ticks, millis)
+    let ticks = manifest.limits.max_millis.div_ceil(TICK.as_millis() as u64);
+    (usize::try_from(bytes).unwrap_or(usize::MAX), ticks)
 }
 
 /// The engine of one plugin: epoch interruption on, its cache (if any).
@@ -739,7 +742,7 @@ fn engine(cache: Option<Cache>) -> wasmtime::Result<Engine> {
     Engine::new(&config)
 }
 
-fn new_store(engine: &Engine, (max_memory, ticks, millis): (usize, u64, u64)) -> Store<Host> {
+fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> {
     let mut store = Store::new(
         engine,
         Host {
@@ -751,7 +754,6 @@ fn new_store(engine: &Engine, (max_memory, ticks, millis): (usize, u64, u64)) ->
             memory_refused: false,
             clock: Clock {
                 limit: ticks,
-                millis,
                 ..Clock::default()
             },
         },
@@ -764,10 +766,6 @@ fn new_store(engine: &Engine, (max_memory, ticks, millis): (usize, u64, u64)) ->
     store.epoch_deadline_callback(|mut ctx| {
         let on = progress(&ctx);
         let clock = &mut ctx.data_mut().clock;
-        if clock.deadline.is_some_and(|d| Instant::now() >= d) {
-            clock.over_call = true;
-            return Ok(UpdateDeadline::Interrupt);
-        }
         if on == clock.last {
             clock.ticks += 1;
         } else {
@@ -775,6 +773,11 @@ fn new_store(engine: &Engine, (max_memory, ticks, millis): (usize, u64, u64)) ->
             clock.ticks = 1;
         }
         if clock.ticks > clock.limit {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        clock.total += 1;
+        if clock.total > clock.budget {
+            clock.over_call = true;
             return Ok(UpdateDeadline::Interrupt);
         }
         Ok(UpdateDeadline::Continue(1))
@@ -1172,9 +1175,9 @@ fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> Str
             format!("stopped: ran longer than its limit of {limit} ms")
         } else {
             format!(
-                "stopped: its call on {n} candidates ran longer than {n} × {limit} ms in all \
-                 (max_millis = {limit} per candidate), though its progress slot never showed \
-                 one candidate over the limit"
+                "stopped: its call on {n} candidates ran longer than ({n} + 1) × {limit} ms in \
+                 all (max_millis = {limit} per candidate), though its progress slot never \
+                 showed one candidate over the limit"
             )
         };
     }
