@@ -963,3 +963,128 @@ fn a_well_behaved_guest_scores_every_site() {
         "{rows:?}"
     );
 }
+
+/// A guest that answers every candidate with the same `entry` bytes (of any kind).
+fn fixed_answer_guest(entry: &[u8]) -> String {
+    let data: String = entry.iter().map(|b| format!("\\{b:02x}")).collect();
+    let len = entry.len();
+    guest(
+        &format!(
+            "(local $n i32) (local $i i32) (local $at i32)
+             (local.set $n (call $count (local.get $ptr)))
+             (local.set $at (i32.const 4194304))
+             (block $done (loop $l
+               (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+               (memory.copy (local.get $at) (i32.const 200) (i32.const {len}))
+               (local.set $at (i32.add (local.get $at) (i32.const {len})))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br $l)))
+             (i64.or (i64.shl (i64.const 4194304) (i64.const 32))
+                     (i64.extend_i32_u (i32.sub (local.get $at) (i32.const 4194304))))"
+        ),
+        "",
+    )
+    .replace(
+        "(memory (export \"memory\") 128)",
+        &format!("(memory (export \"memory\") 128) (data (i32.const 200) \"{data}\")"),
+    )
+}
+
+#[test]
+fn an_answer_of_the_wrong_kind_is_an_error() {
+    // Findings (a launch check's answer) where a site score was asked for.
+    every_site_fails(
+        "wrong-answer",
+        &fixed_answer_guest(&[2, 0, 0, 0, 0]),
+        "",
+        "answered a list of findings where a score or an exclusion was asked for",
+    );
+}
+
+#[test]
+fn evidence_that_is_json_but_not_an_object_is_an_error() {
+    every_site_fails(
+        "array-evidence",
+        &exclusion_guest("[1,2]"),
+        "",
+        "not a JSON object",
+    );
+}
+
+#[test]
+fn a_launch_check_guest_failing_every_community_exits_3_naming_them() {
+    // Outcome 4: the candidate's own error, "oops".
+    let mut entry = vec![4, 4, 0, 0, 0];
+    entry.extend(b"oops");
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        "launch-oops",
+        "launch-check",
+        "g.wat",
+        &fixed_answer_guest(&entry),
+        "",
+    );
+    let (o, _) = hecun_timed(
+        &[
+            "check",
+            demo_plan().to_str().unwrap(),
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{said}");
+    assert_eq!(
+        said.matches("plugin error: plugin \"launch-oops\", candidate")
+            .count(),
+        3,
+        "{said}"
+    );
+    assert!(said.contains(": oops"), "{said}");
+    assert!(
+        said.contains("see the error column of launch_checks.csv"),
+        "{said}"
+    );
+    let rows = csv_rows(&dir.path().join("out/launch_checks.csv"));
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r["error"].ends_with("oops")),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn a_launch_check_guest_that_loops_on_every_community_is_stopped() {
+    let wat = guest("(loop $l (br $l)) (i64.const 0)", "");
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        "launch-loops",
+        "launch-check",
+        "g.wat",
+        &wat,
+        "max_millis = 20",
+    );
+    let (o, took) = hecun_timed(
+        &[
+            "check",
+            demo_plan().to_str().unwrap(),
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("ran longer than its limit of 20 ms"),
+        "{said}"
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
