@@ -442,6 +442,63 @@ mod tests {
     }
 
     #[test]
+    fn output_limits_are_clamped_to_their_ceilings_and_zero_is_not_unlimited() {
+        let m: Manifest = toml::from_str(
+            "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n\
+             script = \"s.rhai\"\n[limits]\nmax_terms = 0\nmax_evidence_bytes = 99999999\n",
+        )
+        .unwrap();
+        let mut limits = m.limits;
+        limits.clamp_output();
+        assert_eq!(limits.max_terms, 1);
+        assert_eq!(
+            limits.max_evidence_bytes,
+            OUTPUT_CEILINGS.max_evidence_bytes
+        );
+        assert_eq!(limits.max_answer_bytes, Limits::default().max_answer_bytes);
+    }
+
+    #[test]
+    fn a_score_over_an_output_limit_names_the_limit_and_the_value() {
+        use crate::rules::score::{Outcome, Score, Term};
+        let limits = Limits {
+            max_terms: 2,
+            max_evidence_bytes: 10,
+            max_answer_bytes: 100,
+            ..Limits::default()
+        };
+        let term = |name: &str| Term {
+            name: name.into(),
+            weight: 1.0,
+            value: 1.0,
+        };
+        let mut score = Score {
+            outcome: Outcome::Scored(1.0),
+            terms: vec![term("a"), term("b")],
+        };
+        assert_eq!(limits.check_score(&score), Ok(()));
+        score.terms.push(term("c"));
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(
+            err.contains("answered 3 terms") && err.contains("max_terms = 2"),
+            "{err}"
+        );
+        score.terms = vec![term(&"x".repeat(200))];
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(err.contains("max_answer_bytes = 100"), "{err}");
+        let evidence = [("k".to_owned(), serde_json::json!("0123456789"))].into();
+        let score = Score {
+            outcome: Outcome::Excluded {
+                reason: "r".into(),
+                evidence,
+            },
+            terms: Vec::new(),
+        };
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(err.contains("answered 18 bytes of evidence"), "{err}");
+    }
+
+    #[test]
     fn criterion_titles_fall_back_within_the_language_only() {
         let m = manifest(
             "launch-check",
