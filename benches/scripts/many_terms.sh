@@ -42,5 +42,5 @@ start=$(date +%s.%N)
   --plugin "$work/plugin" --out "$work/out" --quiet || echo "exit code $?"
 end=$(date +%s.%N)
 columns=$(head -1 "$work/out/sites_scored.csv" | tr ',' '\n' | grep -c '^term:' || true)
-awk -v a="$start" -v b="$end" -v rss="$(cat "$work/rss")" -v c="$columns" -v t="$terms" \
+awk -v a="$start" -v b="$end" -v rss="$(tail -1 "$work/rss")" -v c="$columns" -v t="$terms" \
   'BEGIN { printf "%d terms per site: %.2f s wall, %.0f MB peak RSS, %d term columns\n", t, b - a, rss / 1024, c }'
