@@ -1088,3 +1088,46 @@ fn a_launch_check_guest_that_loops_on_every_community_is_stopped() {
     );
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+#[test]
+fn a_helper_imported_with_the_wrong_signature_is_refused_at_load() {
+    let wat = guest(
+        ANSWER_ALL,
+        r#"(import "hecun" "distance_to" (func (param i32)))"#,
+    );
+    refused_at_load("wrong-signature", &wat, "", "incompatible import type");
+}
+
+#[test]
+fn a_guest_importing_its_memory_is_refused_at_load() {
+    let wat = guest(ANSWER_ALL, r#"(import "env" "memory" (memory 1))"#)
+        .replace("(memory (export \"memory\") 128)", "");
+    refused_at_load("memory-import", &wat, "", "env");
+}
+
+#[test]
+fn a_guest_with_two_memories_is_refused_at_load() {
+    let wat = guest(ANSWER_ALL, "(memory 1)");
+    refused_at_load("two-memories", &wat, "", "memory count");
+}
+
+#[test]
+fn a_progress_slot_outside_memory_or_of_the_wrong_type_still_leaves_the_clock_on() {
+    for (name, slot) in [
+        (
+            "slot-outside",
+            "(global (export \"hecun_progress\") i32 (i32.const -4))",
+        ),
+        (
+            "slot-i64",
+            "(global (export \"hecun_progress\") i64 (i64.const 16))",
+        ),
+    ] {
+        let wat = guest("(loop $l (br $l)) (i64.const 0)", "").replace(
+            "(global (export \"hecun_progress\") i32 (i32.const 16))",
+            slot,
+        );
+        let took = every_site_fails(name, &wat, "max_millis = 20", "ran longer than");
+        assert!(took < Duration::from_secs(30), "{name} took {took:?}");
+    }
+}
