@@ -273,6 +273,62 @@ fn a_batch_whose_guest_keeps_moving_its_slot_ends_by_n_times_max_millis() {
 }
 
 #[test]
+fn a_guest_that_fails_each_call_late_on_its_last_candidate_is_bounded_in_all() {
+    // Each call: the slot moves for a while (so no candidate is over its limit), then rests
+    // on the last candidate, which loops. Each failure reruns the candidates before it, so
+    // without a bound on the whole this costs about n²/2 calls' time; with it, 3 × n ×
+    // max_millis and one call more.
+    let wat = guest(
+        "(local $i i32) (local $n i32)
+         (local.set $n (call $count (local.get $ptr)))
+         (block $done (loop $l
+           (br_if $done (i32.ge_u (local.get $i) (i32.const 100000000)))
+           (i32.store (i32.const 16) (i32.rem_u (local.get $i) (local.get $n)))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br $l)))
+         (i32.store (i32.const 16) (i32.sub (local.get $n) (i32.const 1)))
+         (loop $l2 (br $l2))
+         (i64.const 0)",
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        "late-failer",
+        "site-score",
+        "g.wat",
+        &wat,
+        "max_millis = 20",
+    );
+    let roads = repo().join("gis-data/demo/roads.geojson");
+    let (o, took) = hecun_timed(
+        &[
+            "grid",
+            "--roads",
+            roads.to_str().unwrap(),
+            "--cell",
+            "5000",
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("plugin \"late-failer\", candidate \""),
+        "{said}"
+    );
+    assert!(
+        said.contains("ran longer than 3 × 81 × 20 ms in all, reruns after its failures included"),
+        "{said}"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
 fn a_start_function_that_loops_is_stopped_at_load() {
     let wat = guest(ANSWER_ALL, "(func $spin (loop $l (br $l))) (start $spin)");
     refused_at_load(

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{
     Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
@@ -513,9 +513,33 @@ impl WasmPlugin {
         // rerun one candidate at a time.
         let mut todo: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
         todo.push(0..candidates.len());
+        // Each failure reruns the candidates before it in the call (their answers are lost
+        // with it): a guest that makes each call fail late, on its last candidate, would cost
+        // n²/2 × max_millis. Every call is bounded; so is the whole, at 3 × n × max_millis
+        // (an honest rule's reruns stay far below): beyond it, what is left fails.
+        let started = Instant::now();
+        let millis = self.manifest.limits.max_millis;
+        let allowed = Duration::from_millis(millis.saturating_mul(3 * candidates.len() as u64));
         while let Some(range) = todo.pop() {
             if range.is_empty() {
                 continue;
+            }
+            if started.elapsed() > allowed {
+                let message = format!(
+                    "stopped: its calls on these {} candidates ran longer than 3 × {} × \
+                     {millis} ms in all, reruns after its failures included",
+                    candidates.len(),
+                    candidates.len()
+                );
+                for r in std::iter::once(range).chain(todo.drain(..)) {
+                    for i in r {
+                        if out[i].is_none() {
+                            out[i] =
+                                Some(Err(self.error(Some(&candidates[i].id()), message.clone())));
+                        }
+                    }
+                }
+                break;
             }
             let end = batch.fill(candidates, range.start, range.end.min(range.start + CHUNK));
             if end < range.end {
