@@ -1187,3 +1187,34 @@ fn a_progress_slot_outside_memory_or_of_the_wrong_type_still_leaves_the_clock_on
         assert!(took < Duration::from_secs(30), "{name} took {took:?}");
     }
 }
+
+#[test]
+fn a_rhai_launch_check_with_too_much_evidence_is_a_named_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        "rhai-findings",
+        "launch-check",
+        "c.rhai",
+        r#"fn check(community, params) { let s = ""; s.pad(3000, "x"); [fail("a", "r", #{ blob: s })] }"#,
+        "max_evidence_bytes = 1000",
+    );
+    let (o, _) = hecun_timed(
+        &[
+            "check",
+            demo_plan().to_str().unwrap(),
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("plugin error: plugin \"rhai-findings\", candidate")
+            && said.contains("more than its limit max_evidence_bytes = 1000"),
+        "{said}"
+    );
+}
