@@ -217,7 +217,7 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
 }
 
 /// `hecun score`: the plan's sites scored, ranked and chosen.
-fn score(args: &ScoreArgs, quiet: bool) -> Result<()> {
+fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
     let plan = Plan::load(&args.plan)?;
     let configured = plan.site_scoring.clone();
     let plugin = args
@@ -243,15 +243,16 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<()> {
             args.out.display()
         ))?;
     }
-    Ok(())
+    Ok(plan_cmd::all_failed_code(&[(&scored.plugin, scored.all_failed())]).unwrap_or(0))
 }
 
 /// `hecun check`: communities from the plan's layers, a verdict for each.
 /// The plugin's kind decides the job: launch-check or standard-selection.
-fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
+fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
     let plan = Plan::load(&args.plan)?;
     let (manifest, _) = hecun::rules::Manifest::load(&args.plugin)?;
     let out = hecun::OutputDir::begin(&args.out)?;
+    let all_failed: (String, bool);
     let summary = match manifest.kind {
         hecun::rules::Kind::StandardSelection => {
             let run = plan.affected.run(&|_| {})?;
@@ -262,6 +263,7 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
                 }
             }
             standards.write_into(&out)?;
+            all_failed = (standards.plugin.clone(), standards.all_failed());
             standards.summary()
         }
         hecun::rules::Kind::LaunchCheck => {
@@ -272,6 +274,7 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
                 }
             }
             launch.write_into(&out)?;
+            all_failed = (launch.plugin.clone(), launch.all_failed());
             launch.summary()
         }
         other => bail!(
@@ -284,7 +287,7 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<()> {
     if !quiet {
         print_stdout(&format!("{summary}\nwrote {}\n", args.out.display()))?;
     }
-    Ok(())
+    Ok(plan_cmd::all_failed_code(&[(&all_failed.0, all_failed.1)]).unwrap_or(0))
 }
 
 fn main() -> ExitCode {
@@ -339,7 +342,7 @@ fn cli_main() -> ExitCode {
     }
     if let Command::Score(args) = &cli.command {
         return match score(args, cli.quiet) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("hecun: error: {e:#}");
                 ExitCode::from(2)
@@ -375,7 +378,7 @@ fn cli_main() -> ExitCode {
     }
     if let Command::Check(args) = &cli.command {
         return match check(args, cli.quiet) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("hecun: error: {e:#}");
                 ExitCode::from(2)

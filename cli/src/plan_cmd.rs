@@ -12,12 +12,32 @@ use hecun::report::{
     Lang, PlanRun, Report, RunManifest, SweepSpec, diff, diff_text, render_html, report_text,
     sweep_csv,
 };
+use hecun::rules::Kind;
 use hecun::{OutputDir, OutputSet, Plan};
 
 use crate::{CommonArgs, Progress, apply_common, print_stdout, rayon_threads};
 
 /// Exit code when `--fail-on-veto` finds a vetoed community.
 pub const EXIT_VETO: u8 = 1;
+/// A plugin failed on every one of its candidates: the run answered nothing it was asked.
+pub const EXIT_PLUGIN_FAILED: u8 = 3;
+
+/// Says so and returns [`EXIT_PLUGIN_FAILED`] when a plugin failed on every candidate.
+pub fn all_failed_code(failed: &[(&str, bool)]) -> Option<u8> {
+    let names: Vec<&str> = failed
+        .iter()
+        .filter(|(_, all)| *all)
+        .map(|(n, _)| *n)
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    eprintln!(
+        "hecun: error: plugin {} failed on every candidate (exit code {EXIT_PLUGIN_FAILED})",
+        names.join(", ")
+    );
+    Some(EXIT_PLUGIN_FAILED)
+}
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -140,6 +160,31 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
             "hecun: note: layers not used by this job: {}",
             plan.unused_layers.join(", ")
         );
+    }
+    // A plugin of the wrong kind is refused before anything runs, naming the plan's slot.
+    let plan_name = args.plan.display();
+    let slots = [
+        (
+            plan.launch_check.as_ref(),
+            Kind::LaunchCheck,
+            "[checks] launch",
+        ),
+        (
+            plan.standard_check.as_ref(),
+            Kind::StandardSelection,
+            "[checks] standard",
+        ),
+        (
+            plan.site_scoring.as_ref().map(|s| &s.plugin),
+            Kind::SiteScore,
+            "[scoring] sites",
+        ),
+    ];
+    for (path, kind, slot) in slots {
+        if let Some(path) = path {
+            let (manifest, _) = hecun::rules::Manifest::load(path)?;
+            manifest.expect_kind(kind, &format!("{plan_name}: {slot} = {}", path.display()))?;
+        }
     }
     // Hash the inputs before reading them, so the manifest names what was read.
     let mut plugins = Vec::new();
@@ -285,7 +330,26 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         );
         print_stdout(&text)?;
     }
+    let failed = [
+        result
+            .launch
+            .as_ref()
+            .map(|l| (l.plugin.as_str(), l.all_failed())),
+        result
+            .standards
+            .as_ref()
+            .map(|s| (s.plugin.as_str(), s.all_failed())),
+        result
+            .sites
+            .as_ref()
+            .map(|s| (s.plugin.as_str(), s.all_failed())),
+    ];
+    let failed: Vec<(&str, bool)> = failed.into_iter().flatten().collect();
+    let code = all_failed_code(&failed);
     std::mem::forget(result);
+    if let Some(code) = code {
+        return Ok(code);
+    }
     if args.fail_on_veto && report.totals.vetoed > 0 {
         if !quiet {
             eprintln!(

@@ -329,8 +329,14 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: 
         && sb != sa
     {
         let mut terms = Vec::new();
+        // The first term of each name, by name: many terms cost linear time.
+        let mut before: std::collections::HashMap<&str, _> =
+            std::collections::HashMap::with_capacity(b.terms.len());
+        for tb in &b.terms {
+            before.entry(tb.name.as_str()).or_insert(tb);
+        }
         for ta in &a.terms {
-            match b.terms.iter().find(|tb| tb.name == ta.name) {
+            match before.get(ta.name.as_str()) {
                 Some(tb) if tb.contribution() == ta.contribution() => {}
                 Some(tb) => terms.push(format!(
                     "{} {:.3} → {:.3}",

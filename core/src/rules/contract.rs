@@ -64,19 +64,141 @@ pub struct Limits {
     pub max_millis: u64,
     /// WebAssembly: the guest's linear memory cap, in MiB (a `memory.grow` beyond it traps).
     pub max_memory_mb: u64,
+    /// Terms in one site score (with an explanation asked for). At most
+    /// [`OUTPUT_CEILINGS`]`.max_terms`; 0 or more is clamped to 1..=ceiling.
+    pub max_terms: usize,
+    /// Bytes of evidence (as JSON) in one answer: an exclusion's, or all of a verdict's
+    /// findings' together.
+    pub max_evidence_bytes: usize,
+    /// Bytes of one candidate's answer: its terms (name + 20 bytes each), reasons and
+    /// evidence; for a WebAssembly batch, checked on the buffer's length before it is read.
+    pub max_answer_bytes: usize,
+}
+
+/// The highest values the output limits (`max_terms`, `max_evidence_bytes`,
+/// `max_answer_bytes`) can take: a manifest asking for more gets these.
+pub const OUTPUT_CEILINGS: Limits = Limits {
+    max_terms: 10_000,
+    max_evidence_bytes: 1 << 20,
+    max_answer_bytes: 16 << 20,
+    ..DEFAULT_LIMITS
+};
+
+const DEFAULT_LIMITS: Limits = Limits {
+    max_operations: 1_000_000,
+    max_call_depth: 32,
+    max_string_size: 64 * 1024,
+    max_array_size: 100_000,
+    max_map_size: 10_000,
+    max_millis: 1_000,
+    max_memory_mb: 64,
+    max_terms: 1_000,
+    max_evidence_bytes: 64 * 1024,
+    max_answer_bytes: 1 << 20,
+};
+
+impl Limits {
+    /// Brings the output limits within `1..=`[`OUTPUT_CEILINGS`]: 0 is not "unlimited", and
+    /// no manifest switches the bound off.
+    pub fn clamp_output(&mut self) {
+        let c = OUTPUT_CEILINGS;
+        self.max_terms = self.max_terms.clamp(1, c.max_terms);
+        self.max_evidence_bytes = self.max_evidence_bytes.clamp(1, c.max_evidence_bytes);
+        self.max_answer_bytes = self.max_answer_bytes.clamp(1, c.max_answer_bytes);
+    }
+
+    /// Checks a site score against the output limits; the message names the limit and the
+    /// value.
+    pub fn check_score(&self, score: &super::score::Score) -> std::result::Result<(), String> {
+        use super::score::Outcome;
+        let n = score.terms.len();
+        if n > self.max_terms {
+            return Err(over("terms", n, "max_terms", self.max_terms));
+        }
+        let mut size: usize = score.terms.iter().map(|t| t.name.len() + 20).sum();
+        if let Outcome::Excluded { reason, evidence } = &score.outcome {
+            let evidence = json_size(evidence);
+            if evidence > self.max_evidence_bytes {
+                return Err(over(
+                    "bytes of evidence",
+                    evidence,
+                    "max_evidence_bytes",
+                    self.max_evidence_bytes,
+                ));
+            }
+            size += reason.len() + evidence;
+        }
+        self.check_answer_bytes(size)
+    }
+
+    /// Checks a verdict's findings against the output limits.
+    pub fn check_findings(
+        &self,
+        findings: &[super::verdict::Finding],
+    ) -> std::result::Result<(), String> {
+        let evidence: usize = findings.iter().map(|f| json_size(&f.evidence)).sum();
+        if evidence > self.max_evidence_bytes {
+            return Err(over(
+                "bytes of evidence",
+                evidence,
+                "max_evidence_bytes",
+                self.max_evidence_bytes,
+            ));
+        }
+        let size = evidence
+            + findings
+                .iter()
+                .map(|f| f.criterion.len() + f.reason.len() + 13)
+                .sum::<usize>();
+        self.check_answer_bytes(size)
+    }
+
+    /// Checks the size of one answer (a WebAssembly batch's: `bytes` for `candidates`).
+    pub fn check_answer_bytes(&self, bytes: usize) -> std::result::Result<(), String> {
+        if bytes > self.max_answer_bytes {
+            return Err(over(
+                "bytes",
+                bytes,
+                "max_answer_bytes",
+                self.max_answer_bytes,
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn over(what: &str, value: usize, limit: &str, max: usize) -> String {
+    format!(
+        "answered {value} {what}, more than its limit {limit} = {max} (plugin.toml [limits]; \
+         at most {})",
+        match limit {
+            "max_terms" => OUTPUT_CEILINGS.max_terms,
+            "max_evidence_bytes" => OUTPUT_CEILINGS.max_evidence_bytes,
+            _ => OUTPUT_CEILINGS.max_answer_bytes,
+        }
+    )
+}
+
+/// The length of `value` as compact JSON, counted without building the text.
+fn json_size(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_operations: 1_000_000,
-            max_call_depth: 32,
-            max_string_size: 64 * 1024,
-            max_array_size: 100_000,
-            max_map_size: 10_000,
-            max_millis: 1_000,
-            max_memory_mb: 64,
-        }
+        DEFAULT_LIMITS
     }
 }
 
@@ -255,6 +377,23 @@ impl Manifest {
         missing
     }
 
+    /// Refuses a plugin of another kind than `want` where `slot` (`the plan p's [scoring]
+    /// sites`, `--plugin`) needs one, naming the slot, the plugin and both kinds.
+    pub fn expect_kind(&self, want: Kind, slot: &str) -> Result<()> {
+        if self.kind == want {
+            return Ok(());
+        }
+        Err(Error::config(
+            slot.to_owned(),
+            format!(
+                "needs a {} plugin, but plugin {:?} is a {} plugin",
+                want.name(),
+                self.name,
+                self.kind.name()
+            ),
+        ))
+    }
+
     /// The declared criterion `id`, if any.
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)
@@ -315,6 +454,7 @@ impl Manifest {
                 .unwrap_or_default();
             Error::config(file.display().to_string(), format!("{at}{}", e.message()))
         })?;
+        manifest.limits.clamp_output();
         let context = || format!("plugin {:?} ({})", manifest.name, file.display());
         if manifest.contract > CONTRACT_VERSION {
             return Err(Error::config(
@@ -389,6 +529,63 @@ mod tests {
         );
         let m: Manifest = toml::from_str(&text).map_err(|e| e.to_string())?;
         m.check_criteria().map(|()| m)
+    }
+
+    #[test]
+    fn output_limits_are_clamped_to_their_ceilings_and_zero_is_not_unlimited() {
+        let m: Manifest = toml::from_str(
+            "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n\
+             script = \"s.rhai\"\n[limits]\nmax_terms = 0\nmax_evidence_bytes = 99999999\n",
+        )
+        .unwrap();
+        let mut limits = m.limits;
+        limits.clamp_output();
+        assert_eq!(limits.max_terms, 1);
+        assert_eq!(
+            limits.max_evidence_bytes,
+            OUTPUT_CEILINGS.max_evidence_bytes
+        );
+        assert_eq!(limits.max_answer_bytes, Limits::default().max_answer_bytes);
+    }
+
+    #[test]
+    fn a_score_over_an_output_limit_names_the_limit_and_the_value() {
+        use crate::rules::score::{Outcome, Score, Term};
+        let limits = Limits {
+            max_terms: 2,
+            max_evidence_bytes: 10,
+            max_answer_bytes: 100,
+            ..Limits::default()
+        };
+        let term = |name: &str| Term {
+            name: name.into(),
+            weight: 1.0,
+            value: 1.0,
+        };
+        let mut score = Score {
+            outcome: Outcome::Scored(1.0),
+            terms: vec![term("a"), term("b")],
+        };
+        assert_eq!(limits.check_score(&score), Ok(()));
+        score.terms.push(term("c"));
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(
+            err.contains("answered 3 terms") && err.contains("max_terms = 2"),
+            "{err}"
+        );
+        score.terms = vec![term(&"x".repeat(200))];
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(err.contains("max_answer_bytes = 100"), "{err}");
+        let evidence = [("k".to_owned(), serde_json::json!("0123456789"))].into();
+        let score = Score {
+            outcome: Outcome::Excluded {
+                reason: "r".into(),
+                evidence,
+            },
+            terms: Vec::new(),
+        };
+        let err = limits.check_score(&score).unwrap_err();
+        assert!(err.contains("answered 18 bytes of evidence"), "{err}");
     }
 
     #[test]

@@ -269,7 +269,12 @@ impl LaunchRun {
     /// Reads the plan's villages (and sites), groups them into communities and checks each
     /// with the plugin at `plugin`.
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
-        let plugin = Plugin::load(plugin)?;
+        let loaded = Plugin::load(plugin)?;
+        loaded.manifest().expect_kind(
+            super::Kind::LaunchCheck,
+            &format!("launch check ({})", plugin.display()),
+        )?;
+        let plugin = loaded;
         let read = |source: &crate::job::LayerSource| -> Result<Layer> {
             Ok(source.read(plan.affected.input_crs, false)?.layer)
         };
@@ -369,7 +374,15 @@ impl LaunchRun {
             count(super::Status::Veto),
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.unassigned.len()
+        ) + &*super::verdict::failure_lines(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "launch_checks.csv",
         )
+    }
+
+    /// Whether the plugin failed on every community (and there was at least one).
+    pub fn all_failed(&self) -> bool {
+        !self.verdicts.is_empty() && self.verdicts.iter().all(Result::is_err)
     }
 }
 

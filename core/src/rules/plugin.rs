@@ -10,9 +10,7 @@ use super::score::Score;
 use super::verdict::{StandardVerdict, Verdict};
 #[cfg(feature = "wasm")]
 use super::wasm_runtime::WasmPlugin;
-#[cfg(not(feature = "wasm"))]
-use crate::error::Error;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A loaded plugin, Rhai or WebAssembly; `Send + Sync`, so one plugin serves all threads.
 ///
@@ -80,20 +78,45 @@ impl Plugin {
 
     /// Runs a launch check on one community.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
-        match self {
+        let verdict = match self {
             Plugin::Rhai(p) => p.check(candidate, input),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.check(candidate, input),
-        }
+        };
+        self.bounded(candidate, verdict, |l, v| l.check_findings(&v.findings))
     }
 
     /// Runs a launch check on communities `(id, input)`: one result per community, in order.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
-        match self {
+        let verdicts = match self {
             Plugin::Rhai(p) => inputs.iter().map(|(id, i)| p.check(id, i)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.check_batch(inputs),
-        }
+        };
+        inputs
+            .iter()
+            .zip(verdicts)
+            .map(|((id, _), v)| self.bounded(id, v, |l, v| l.check_findings(&v.findings)))
+            .collect()
+    }
+
+    /// `answer`, unless it is larger than the manifest's output limits allow (both runtimes;
+    /// a WebAssembly answer's length is also checked before it is read).
+    fn bounded<T>(
+        &self,
+        candidate: &str,
+        answer: Result<T>,
+        check: impl FnOnce(&super::contract::Limits, &T) -> std::result::Result<(), String>,
+    ) -> Result<T> {
+        let answer = answer?;
+        let manifest = self.manifest();
+        check(&manifest.limits, &answer).map_err(|message| Error::Plugin {
+            plugin: manifest.name.clone(),
+            candidate: Some(candidate.to_owned()),
+            line: None,
+            message,
+        })?;
+        Ok(answer)
     }
 
     /// Scores one candidate; with `explain`, the score keeps its terms.
@@ -103,41 +126,55 @@ impl Plugin {
 
     /// Scores one candidate read through [`Features`].
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
-        match self {
+        let score = match self {
             Plugin::Rhai(p) => p.score_features(candidate, explain),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.score_features(candidate, explain),
-        }
+        };
+        self.bounded(&candidate.id(), score, |l, s| l.check_score(s))
     }
 
     /// Scores candidates: one result per candidate, in order (WebAssembly: in batches).
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
-        match self {
+        let scores: Vec<Result<Score>> = match self {
             Plugin::Rhai(p) => candidates
                 .iter()
                 .map(|c| p.score_features(*c, explain))
                 .collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.score_batch(candidates, explain),
-        }
+        };
+        candidates
+            .iter()
+            .zip(scores)
+            .map(|(c, s)| self.bounded(&c.id(), s, |l, s| l.check_score(s)))
+            .collect()
     }
 
     /// Chooses the planning standard for one community and checks it.
     pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
-        match self {
+        let answer = match self {
             Plugin::Rhai(p) => p.select_standard(candidate),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.select_standard(candidate),
-        }
+        };
+        self.bounded(candidate.id(), answer, |l, a| {
+            l.check_findings(&a.verdict.findings)
+        })
     }
 
     /// Chooses the planning standard for communities: one result per community, in order.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
-        match self {
+        let answers = match self {
             Plugin::Rhai(p) => candidates.iter().map(|c| p.select_standard(c)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.select_standard_batch(candidates),
-        }
+        };
+        candidates
+            .iter()
+            .zip(answers)
+            .map(|(c, a)| self.bounded(c.id(), a, |l, a| l.check_findings(&a.verdict.findings)))
+            .collect()
     }
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.

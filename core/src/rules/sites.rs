@@ -17,7 +17,7 @@
 //! Scripts reach the site's own attributes too (`site["面积公顷"]`) and may ask the spatial
 //! helpers anything else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
@@ -199,11 +199,15 @@ impl SiteScoreRun {
     pub fn run(
         plan: &Plan,
         run: &AffectedRun,
-        plugin: &std::path::Path,
+        plugin_path: &std::path::Path,
         top: usize,
         explain: bool,
     ) -> Result<SiteScoreRun> {
-        let plugin = Plugin::load(plugin)?;
+        let plugin = Plugin::load(plugin_path)?;
+        plugin.manifest().expect_kind(
+            super::Kind::SiteScore,
+            &format!("site scoring ({})", plugin_path.display()),
+        )?;
         if plan.sites.is_none() {
             return Err(Error::config(
                 plan.path.display().to_string(),
@@ -275,21 +279,25 @@ impl SiteScoreRun {
         order
     }
 
-    fn term_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
+    /// Every term name in order of first appearance, and each name's column: an index, so
+    /// that many distinct names cost linear time, not a scan per term.
+    fn term_names(&self) -> (Vec<&str>, HashMap<&str, usize>) {
+        let mut names: Vec<&str> = Vec::new();
+        let mut column: HashMap<&str, usize> = HashMap::new();
         for s in self.scores.iter().flatten() {
             for t in &s.terms {
-                if !names.contains(&t.name) {
-                    names.push(t.name.clone());
-                }
+                column.entry(t.name.as_str()).or_insert_with(|| {
+                    names.push(t.name.as_str());
+                    names.len() - 1
+                });
             }
         }
-        names
+        (names, column)
     }
 
     /// The scored sites as a table (UTF-8 with BOM), best first.
     pub fn csv(&self) -> Vec<u8> {
-        let terms = self.term_names();
+        let (terms, column) = self.term_names();
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let mut header: Vec<String> =
             ["rank", "id", "township_rank", "chosen", "score", "excluded"]
@@ -323,14 +331,11 @@ impl SiteScoreRun {
                         }
                     }
                     row.extend(c.features().map(|(_, v)| cell(v)));
-                    for t in &terms {
-                        row.push(
-                            s.terms
-                                .iter()
-                                .find(|x| &x.name == t)
-                                .map(|x| number(x.contribution()))
-                                .unwrap_or_default(),
-                        );
+                    let first = row.len();
+                    row.resize(first + terms.len(), String::new());
+                    // A name given twice shows its first term, as before.
+                    for t in s.terms.iter().rev() {
+                        row[first + column[t.name.as_str()]] = number(t.contribution());
                     }
                     row.push(String::new());
                 }
@@ -444,7 +449,15 @@ impl SiteScoreRun {
             errors,
             chosen,
             self.top
+        ) + &*super::verdict::failure_lines(
+            self.scores.iter().map(|s| s.as_ref().err()),
+            "sites_scored.csv",
         )
+    }
+
+    /// Whether the plugin failed on every candidate (and there was at least one).
+    pub fn all_failed(&self) -> bool {
+        !self.scores.is_empty() && self.scores.iter().all(Result::is_err)
     }
 }
 

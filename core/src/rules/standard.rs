@@ -28,7 +28,7 @@ use super::communities::{Community, communities};
 use super::plugin::Plugin;
 use super::scene::{SceneLayer, build_scene};
 use super::verdict::{StandardVerdict, Status};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::job::AffectedRun;
 use crate::model::{Village, field_text};
 use crate::output::OutputDir;
@@ -197,17 +197,12 @@ impl StandardRun {
     /// community's candidate over the scene of `run` and asks the plugin at `plugin` which
     /// standard applies and whether the community meets it, on all cores, in community order.
     /// A plugin failure on one community is that community's result.
-    pub fn run(plan: &Plan, run: &AffectedRun, plugin: &Path) -> Result<StandardRun> {
-        let plugin = Plugin::load(plugin)?;
-        if plugin.manifest().kind != super::Kind::StandardSelection {
-            return Err(Error::config(
-                plugin.manifest().name.clone(),
-                format!(
-                    "is a {} plugin, not a standard-selection plugin",
-                    plugin.manifest().kind.name()
-                ),
-            ));
-        }
+    pub fn run(plan: &Plan, run: &AffectedRun, path: &Path) -> Result<StandardRun> {
+        let plugin = Plugin::load(path)?;
+        plugin.manifest().expect_kind(
+            super::Kind::StandardSelection,
+            &format!("planning standard check ({})", path.display()),
+        )?;
         let (layers, read) = build_scene(plan, run)?;
         let warnings = plugin.manifest().missing_layer_warnings(
             &layers.names(),
@@ -370,6 +365,11 @@ impl StandardRun {
         text.into_bytes()
     }
 
+    /// Whether the plugin failed on every community (and there was at least one).
+    pub fn all_failed(&self) -> bool {
+        !self.verdicts.is_empty() && self.verdicts.iter().all(Result::is_err)
+    }
+
     /// One line in the plan's terms: per standard, how many communities follow it and how
     /// many meet it; plugin errors, communities without a site, villages in no community.
     pub fn summary(&self) -> String {
@@ -397,6 +397,9 @@ impl StandardRun {
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.notes.iter().filter(|n| n.is_some()).count(),
             self.unassigned.len()
+        ) + &*super::verdict::failure_lines(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "standards.csv",
         )
     }
 }

@@ -29,6 +29,30 @@ pub struct Finding {
     pub evidence: BTreeMap<String, serde_json::Value>,
 }
 
+/// The lines that name a job's plugin failures on the terminal: the first three candidates
+/// with their error, and where the others are (`file`, its `error` column). Empty when none
+/// failed.
+pub fn failure_lines<'a, E: std::fmt::Display + 'a>(
+    results: impl Iterator<Item = Option<&'a E>>,
+    file: &str,
+) -> String {
+    const SHOWN: usize = 3;
+    let errors: Vec<&E> = results.flatten().collect();
+    let mut out = String::new();
+    for e in errors.iter().take(SHOWN) {
+        out.push_str(&format!("\n  plugin error: {e}"));
+    }
+    if errors.len() > SHOWN {
+        out.push_str(&format!(
+            "\n  … and {} more plugin errors: see the error column of {file}",
+            errors.len() - SHOWN
+        ));
+    } else if !errors.is_empty() {
+        out.push_str(&format!("\n  (also in the error column of {file})"));
+    }
+    out
+}
+
 /// A launch check's answer: the status follows from the findings (any veto vetoes; any
 /// failure fails), so the two cannot disagree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{
     Cache, CacheConfig, Caller, Config, Engine, EngineWeak, ExternType, FuncType, InstancePre,
@@ -110,7 +110,10 @@ impl Placed {
 /// The per-candidate time limit (`max_millis`), checked at each epoch tick: the guest keeps
 /// the index of the candidate it is on in its `hecun_progress` slot (ABI.md); a candidate
 /// seen at more ticks in a row than the limit allows is stopped. A module without the slot is
-/// limited per call.
+/// limited per call. The slot is the guest's word only: whatever it says, a call on `n`
+/// candidates is stopped after about `(n + 1) × max_millis` (counted in the same ticks, so
+/// that a loaded machine's late ticks delay both bounds alike and an honest candidate that
+/// loops is stopped on its own first), so a guest that keeps moving its slot cannot run on.
 #[derive(Default)]
 struct Clock {
     /// The guest's memory and the address of its progress slot, if it exports one.
@@ -120,12 +123,30 @@ struct Clock {
     ticks: u64,
     /// Ticks a candidate (a call, without the slot) may be seen at.
     limit: u64,
+    /// The candidates of the call being run, the ticks it was seen running at in all, and
+    /// how many it may be seen at whatever the slot says.
+    candidates: usize,
+    total: u64,
+    budget: u64,
+    /// Whether the call was stopped on its budget rather than on one candidate.
+    over_call: bool,
 }
 
 impl Clock {
-    fn restart(&mut self) {
+    /// A new call on `candidates` candidates (1 for a call outside a batch) starts now.
+    fn restart(&mut self, candidates: usize) {
         self.last = None;
         self.ticks = 0;
+        self.total = 0;
+        self.candidates = candidates.max(1);
+        self.over_call = false;
+        // Each candidate `limit` ticks, one more candidate's worth for the ticks before the
+        // guest writes its first index (the slot still holds the last call's), and the tick
+        // at which a looping candidate is stopped.
+        self.budget = self
+            .limit
+            .saturating_mul(self.candidates as u64 + 1)
+            .saturating_add(2);
     }
 }
 
@@ -269,6 +290,9 @@ impl WasmPlugin {
             Cache::new(config).ok()
         });
         let engine = engine(cache.clone()).map_err(|e| fail(format!("wasmtime: {e}")))?;
+        // The clock runs before any guest code does: a start function or a
+        // `hecun_abi_version` that loops would otherwise hang the load.
+        register_ticker(&engine);
         let module = Module::new(&engine, &bytes).map_err(|e| {
             let what = if bytes.starts_with(b"\0asm") {
                 "is not a valid WebAssembly module"
@@ -302,7 +326,12 @@ impl WasmPlugin {
                     .get_typed_func::<(), i32>(&mut store, "hecun_abi_version")?
                     .call(&mut store, ())
             });
-            outcome.map_err(|e| fail(failure(&manifest, &store, &e)))?
+            outcome.map_err(|e| {
+                fail(format!(
+                    "at load (its start function or hecun_abi_version): {}",
+                    failure(&manifest, &store, &e)
+                ))
+            })?
         };
         if version > ABI_VERSION {
             return Err(fail(format!(
@@ -329,7 +358,6 @@ impl WasmPlugin {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| fail(format!("cannot be instantiated: {}", first_line(&e))))?;
-        register_ticker(&engine);
         let plugin = WasmPlugin {
             manifest,
             pre,
@@ -484,9 +512,33 @@ impl WasmPlugin {
         // rerun one candidate at a time.
         let mut todo: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
         todo.push(0..candidates.len());
+        // Each failure reruns the candidates before it in the call (their answers are lost
+        // with it): a guest that makes each call fail late, on its last candidate, would cost
+        // n²/2 × max_millis. Every call is bounded; so is the whole, at 3 × n × max_millis
+        // (an honest rule's reruns stay far below): beyond it, what is left fails.
+        let started = Instant::now();
+        let millis = self.manifest.limits.max_millis;
+        let allowed = Duration::from_millis(millis.saturating_mul(3 * candidates.len() as u64));
         while let Some(range) = todo.pop() {
             if range.is_empty() {
                 continue;
+            }
+            if started.elapsed() > allowed {
+                let message = format!(
+                    "stopped: its calls on these {} candidates ran longer than 3 × {} × \
+                     {millis} ms in all, reruns after its failures included",
+                    candidates.len(),
+                    candidates.len()
+                );
+                for r in std::iter::once(range).chain(todo.drain(..)) {
+                    for i in r {
+                        if out[i].is_none() {
+                            out[i] =
+                                Some(Err(self.error(Some(&candidates[i].id()), message.clone())));
+                        }
+                    }
+                }
+                break;
             }
             let end = batch.fill(candidates, range.start, range.end.min(range.start + CHUNK));
             if end < range.end {
@@ -500,6 +552,13 @@ impl WasmPlugin {
                             answer
                                 .map_err(|message| self.error(Some(&candidates[i].id()), message)),
                         );
+                    }
+                }
+                Err(failure) if failure.every => {
+                    for (i, slot) in out.iter_mut().enumerate().take(end).skip(start) {
+                        *slot = Some(Err(
+                            self.error(Some(&candidates[i].id()), failure.message.clone())
+                        ));
                     }
                 }
                 Err(failure) => {
@@ -551,7 +610,7 @@ impl WasmPlugin {
             host.fault = None;
             host.panic = None;
             host.memory_refused = false;
-            host.clock.restart();
+            host.clock.restart(n);
         }
         guest.store.set_epoch_deadline(1);
         let mut ran = false;
@@ -560,8 +619,18 @@ impl WasmPlugin {
             ran = true;
             let packed = guest.run.call(&mut guest.store, (kind, bytes.0, bytes.1))?;
             ran = false;
+            let len = (packed as u64 & 0xffff_ffff) as usize;
+            // Before a byte is read: an answer over the limit is refused by its length.
+            let limit = &self.manifest.limits;
+            if len > limit.max_answer_bytes.saturating_mul(n) {
+                return Err(wasmtime::Error::msg(format!(
+                    "answered {len} bytes for {n} candidate(s), more than its limit \
+                     max_answer_bytes = {} each (plugin.toml [limits])",
+                    limit.max_answer_bytes
+                )));
+            }
             let answer = read_output(&guest, packed)?;
-            decode_answers(answer, n).map_err(wasmtime::Error::msg)
+            decode_answers(answer, n, limit).map_err(wasmtime::Error::msg)
         })();
         // The batch's candidates go back to the encoder, to be reused.
         std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
@@ -569,9 +638,11 @@ impl WasmPlugin {
             Ok(answers) => answers,
             Err(e) => {
                 let at = if ran { progress(&guest.store) } else { None };
+                let every = guest.store.data().clock.over_call && n > 1;
                 return Err(Failure {
                     message: failure(&self.manifest, &guest.store, &e),
                     at: at.map(|i| i as usize),
+                    every,
                 });
             }
         };
@@ -609,22 +680,35 @@ impl WasmPlugin {
             store.data_mut().clock.slot = slot;
             Ok((memory, alloc, init, run))
         })();
-        let (memory, alloc, init, run) = parts.map_err(|e| failure(&self.manifest, &store, &e))?;
+        let (memory, alloc, init, run) = parts.map_err(|e| {
+            format!(
+                "at instantiation (its start function): {}",
+                failure(&self.manifest, &store, &e)
+            )
+        })?;
         let mut guest = Guest {
             store,
             memory,
             alloc,
             run,
         };
-        guest.store.data_mut().clock.restart();
+        guest.store.data_mut().clock.restart(1);
         guest.store.set_epoch_deadline(1);
         let refused = (|| -> wasmtime::Result<String> {
             let (ptr, len) = write_input(&mut guest, &[self.params.as_bytes()])?;
             let packed = init.call(&mut guest.store, (ptr, len))?;
+            let len = (packed as u64 & 0xffff_ffff) as usize;
+            self.manifest
+                .limits
+                .check_answer_bytes(len)
+                .map_err(wasmtime::Error::msg)?;
             Ok(String::from_utf8_lossy(read_output(&guest, packed)?).into_owned())
         })();
         match refused {
-            Err(e) => Err(failure(&self.manifest, &guest.store, &e)),
+            Err(e) => Err(format!(
+                "in hecun_init: {}",
+                failure(&self.manifest, &guest.store, &e)
+            )),
             Ok(message) if !message.is_empty() => {
                 Err(format!("hecun_init refused the parameters: {message}"))
             }
@@ -697,6 +781,8 @@ fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> 
             },
         },
     );
+    // The start function runs at instantiation: under the clock as one call.
+    store.data_mut().clock.restart(1);
     store.limiter(|host| host);
     // Called at every tick while the guest runs (the deadline is one tick ahead): a tick
     // costs nothing to the guest between them.
@@ -710,6 +796,11 @@ fn new_store(engine: &Engine, (max_memory, ticks): (usize, u64)) -> Store<Host> 
             clock.ticks = 1;
         }
         if clock.ticks > clock.limit {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        clock.total += 1;
+        if clock.total > clock.budget {
+            clock.over_call = true;
             return Ok(UpdateDeadline::Interrupt);
         }
         Ok(UpdateDeadline::Continue(1))
@@ -1099,6 +1190,20 @@ fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> Str
     if let Some(fault) = &host.fault {
         return fault.clone();
     }
+    let clock = &host.clock;
+    if clock.over_call && matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        let n = clock.candidates;
+        let limit = manifest.limits.max_millis;
+        return if n == 1 {
+            format!("stopped: ran longer than its limit of {limit} ms")
+        } else {
+            format!(
+                "stopped: its call on {n} candidates ran longer than ({n} + 1) × {limit} ms in \
+                 all (max_millis = {limit} per candidate), though its progress slot never \
+                 showed one candidate over the limit"
+            )
+        };
+    }
     failure_without_store(manifest, e)
 }
 
@@ -1147,11 +1252,18 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
 struct Failure {
     message: String,
     at: Option<usize>,
+    /// The call overran its deadline for the whole batch: every candidate of it fails, as
+    /// rerunning them would let the guest take that time again.
+    every: bool,
 }
 
 impl Failure {
     fn whole(message: String) -> Failure {
-        Failure { message, at: None }
+        Failure {
+            message,
+            at: None,
+            every: false,
+        }
     }
 }
 
@@ -1314,6 +1426,13 @@ impl<'a> Reader<'a> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
+    /// Passes over a string without reading it; its length.
+    fn skip_str(&mut self) -> std::result::Result<usize, String> {
+        let n = self.u32()?;
+        self.take(n)?;
+        Ok(n)
+    }
+
     fn str(&mut self) -> std::result::Result<String, String> {
         let n = self.u32()?;
         let bytes = self.take(n)?;
@@ -1372,30 +1491,59 @@ impl<'a> Reader<'a> {
 
 /// One entry per candidate; the outer error is a malformed buffer, an inner one the
 /// candidate's own failure.
+/// A candidate over an output limit of `limits` gets that as its failure; its entry is
+/// passed over without being decoded.
 fn decode_answers(
     bytes: &[u8],
     n: usize,
+    limits: &super::contract::Limits,
 ) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
     let mut r = Reader { bytes, at: 0 };
     let mut answers = Vec::with_capacity(n);
     for i in 0..n {
-        let answer = match r.u8()? {
+        let begin = r.at;
+        let mut answer = match r.u8()? {
             0 => {
                 let score = r.f64()?;
-                let terms = (0..r.count(20)?)
-                    .map(|_| {
-                        Ok(Term {
-                            name: r.str()?,
-                            weight: r.f64()?,
-                            value: r.f64()?,
+                let count = r.count(20)?;
+                if count > limits.max_terms {
+                    for _ in 0..count {
+                        r.skip_str()?;
+                        r.take(16)?;
+                    }
+                    Err(format!(
+                        "answered {count} terms, more than its limit max_terms = {} \
+                         (plugin.toml [limits])",
+                        limits.max_terms
+                    ))
+                } else {
+                    // A malformed term spoils the whole buffer: `?`, not this candidate's.
+                    let terms = (0..count)
+                        .map(|_| {
+                            Ok(Term {
+                                name: r.str()?,
+                                weight: r.f64()?,
+                                value: r.f64()?,
+                            })
                         })
-                    })
-                    .collect::<std::result::Result<_, String>>()?;
-                Ok(Answer::Scored(score, terms))
+                        .collect::<std::result::Result<_, String>>()?;
+                    Ok(Answer::Scored(score, terms))
+                }
             }
             1 => {
                 let reason = r.str()?;
-                Ok(Answer::Excluded(reason, r.evidence()?))
+                let mark = r.at;
+                let size = r.skip_str()?;
+                if size > limits.max_evidence_bytes {
+                    Err(format!(
+                        "answered {size} bytes of evidence, more than its limit \
+                         max_evidence_bytes = {} (plugin.toml [limits])",
+                        limits.max_evidence_bytes
+                    ))
+                } else {
+                    r.at = mark;
+                    Ok(Answer::Excluded(reason, r.evidence()?))
+                }
             }
             2 => Ok(Answer::Findings(r.findings()?)),
             3 => {
@@ -1409,6 +1557,12 @@ fn decode_answers(
                 ));
             }
         };
+        if answer.is_ok() {
+            let size = r.at - begin;
+            if let Err(message) = limits.check_answer_bytes(size) {
+                answer = Err(message);
+            }
+        }
         answers.push(answer);
     }
     if r.at != bytes.len() {
