@@ -187,6 +187,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         None => None,
     };
     if !quiet {
+        for w in &result.affected.warnings {
+            eprintln!("hecun: warning: {w}");
+        }
         for w in result.launch.iter().flat_map(|l| &l.warnings) {
             eprintln!("hecun: warning: {w}");
         }

@@ -135,11 +135,11 @@ impl<'de> Visitor<'de> for FindFields<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = vec![None; self.names.len()];
         while let Some(key) = map.next_key_seed(KeySeed)? {
+            // A key written twice: the last value, as serde_json, Python and JavaScript read
+            // it (the reader warns about such keys).
             match self.names.iter().position(|n| *n == key) {
-                Some(i) if found[i].is_none() => {
-                    found[i] = Some(map.next_value::<&'de RawValue>()?)
-                }
-                _ => {
+                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
+                None => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }

@@ -36,7 +36,7 @@ pub fn villages(
     schema: &Schema,
     keep_going: bool,
 ) -> Result<(Vec<Village>, Vec<Error>)> {
-    let fields = Fields::new(schema, &["name", "township", "households", "population"]);
+    let fields = Fields::new(schema, &["id", "name", "township", "households", "population"]);
     let results: Vec<Result<Village>> = layer
         .features
         .par_iter()
@@ -55,12 +55,22 @@ pub fn villages(
                 return Err(bad("geometry", "the polygon has zero area".to_owned()));
             }
             let found = fields.lookup(f);
-            let id = f.id.clone().ok_or_else(|| {
-                bad(
-                    &schema.describe("id"),
-                    "the village has no id: name the id field in the plan (fields.id) or with --field id=…".to_owned(),
-                )
-            })?;
+            let id = match (&f.id, fields.raw_even_null(&found, "id")) {
+                (Some(id), at) if id.trim().is_empty() => {
+                    let field = at.map_or_else(|| "id".to_owned(), |(n, _)| n.to_owned());
+                    return Err(bad(&field, format!("the village's id is blank ({id:?}): every village needs an id")));
+                }
+                (Some(id), _) => id.clone(),
+                (None, Some((field, raw))) => {
+                    return Err(bad(field, format!("the village's id is {}, not a string or a number", raw.get())));
+                }
+                (None, None) => {
+                    return Err(bad(
+                        &schema.describe("id"),
+                        "the village has no id: name the id field in the plan (fields.id) or with --field id=…".to_owned(),
+                    ));
+                }
+            };
             Ok(Village {
                 feature: i,
                 id,
@@ -133,7 +143,13 @@ pub fn zone_sources(
             } else {
                 0.0
             };
-            if let Geometry::Polygon(_) | Geometry::MultiPolygon(_) = f.geometry {
+            let polygonal = matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
+            if polygonal && default_class.is_none() {
+                // Road widths are measured from the centreline: a road drawn as a polygon would
+                // be buffered from its edges, a wider zone than the plan says.
+                return Err(bad("geometry", format!("a road must be a LineString or MultiLineString (zone widths are measured from the centreline), not {}", kind(&f.geometry))));
+            }
+            if polygonal {
                 for p in polygons(&f.geometry).0.iter() {
                     validate::check_simple(p).map_err(|e| bad("geometry", e))?;
                 }
