@@ -75,6 +75,13 @@ fn set_geometry(v: &mut Value, k: usize, g: Value) {
 
 const ID: &str = "统计用区划代码";
 
+/// `text` with the first `from` replaced (which must be there: a case that breaks nothing
+/// would pass for the wrong reason).
+fn replaced(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "the demo has no {from:?}");
+    text.replacen(from, to, 1)
+}
+
 fn cases() -> Vec<Case> {
     use Expect::*;
     let villages = demo_text("villages");
@@ -82,25 +89,28 @@ fn cases() -> Vec<Case> {
     let truncated = villages.as_bytes()[..half].to_vec();
     let mut gbk = villages.clone().into_bytes();
     // 王 in GBK, where a UTF-8 name should be.
-    let at = villages.find("\"\\u6751\\u540d\": \"").map_or(60, |i| i + 20);
+    let at = villages.find("\"村名\":\"").expect("a 村名 field") + "\"村名\":\"".len();
     gbk.splice(at..at, [0xCD, 0xF5]);
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(villages.as_bytes());
     let deep = format!(
-        "{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\",\"properties\":{{\"x\":{}1{}}},\"geometry\":null}}]}}",
+        "{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\",\"properties\":{{}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}1{}}}}}]}}",
         "[".repeat(5000),
         "]".repeat(5000)
     );
     vec![
         Case {
             name: "invalid JSON",
-            broken: Break::Bytes("villages", b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\": }]}".to_vec()),
+            broken: Break::Bytes(
+                "villages",
+                b"{\"type\":\"FeatureCollection\",\"features\":[{\"type\": }]}".to_vec(),
+            ),
             expect: Error(&["villages.geojson", "line 1", "feature #0"]),
         },
         Case {
             name: "truncated file",
             broken: Break::Bytes("villages", truncated),
-            expect: Error(&["villages.geojson", "EOF"]),
+            expect: Error(&["villages.geojson", "truncated"]),
         },
         Case {
             name: "empty file",
@@ -120,12 +130,20 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a Feature instead of a FeatureCollection",
             broken: Break::Json("villages", |v| *v = v["features"][0].clone()),
-            expect: Error(&["villages.geojson", "expected a GeoJSON FeatureCollection", "\"Feature\""]),
+            expect: Error(&[
+                "villages.geojson",
+                "expected a GeoJSON FeatureCollection",
+                "\"Feature\"",
+            ]),
         },
         Case {
             name: "a Geometry instead of a FeatureCollection",
             broken: Break::Json("villages", |v| *v = v["features"][0]["geometry"].clone()),
-            expect: Error(&["villages.geojson", "expected a GeoJSON FeatureCollection", "\"Polygon\""]),
+            expect: Error(&[
+                "villages.geojson",
+                "expected a GeoJSON FeatureCollection",
+                "\"Polygon\"",
+            ]),
         },
         Case {
             name: "an array instead of a FeatureCollection",
@@ -140,7 +158,12 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a feature that is not an object",
             broken: Break::Json("villages", |v| v["features"][3] = json!(5)),
-            expect: Error(&["villages.geojson", "feature #3", "expected a Feature object", "5"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #3",
+                "expected a Feature object",
+                "5",
+            ]),
         },
         Case {
             name: "empty FeatureCollection",
@@ -150,7 +173,12 @@ fn cases() -> Vec<Case> {
         Case {
             name: "feature with null geometry",
             broken: Break::Json("villages", |v| set_geometry(v, 4, Value::Null)),
-            expect: Error(&["villages.geojson", "feature #4", "\"geometry\"", "no geometry"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #4",
+                "\"geometry\"",
+                "no geometry",
+            ]),
         },
         Case {
             name: "empty geometry",
@@ -161,47 +189,88 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "unknown geometry type",
-            broken: Break::Json("villages", |v| feature(v, 4)["geometry"]["type"] = json!("Polygonz")),
-            expect: Error(&["villages.geojson", "feature #4", "\"geometry\"", "\"Polygonz\""]),
+            broken: Break::Json("villages", |v| {
+                feature(v, 4)["geometry"]["type"] = json!("Polygonz")
+            }),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #4",
+                "\"geometry\"",
+                "\"Polygonz\"",
+            ]),
         },
         Case {
             name: "point village",
             broken: Break::Json("villages", |v| {
                 set_geometry(v, 4, json!({"type": "Point", "coordinates": [113.6, 34.7]}))
             }),
-            expect: Error(&["villages.geojson", "feature #4", "\"geometry\"", "Polygon or MultiPolygon, not Point"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #4",
+                "\"geometry\"",
+                "Polygon or MultiPolygon, not Point",
+            ]),
         },
         Case {
             name: "road drawn as a polygon",
             broken: Break::Json("roads", |v| {
-                set_geometry(v, 2, json!({"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.61, 34.71], [113.6, 34.7]]]}))
+                set_geometry(
+                    v,
+                    2,
+                    json!({"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.61, 34.71], [113.6, 34.7]]]}),
+                )
             }),
-            expect: Error(&["roads.geojson", "feature #2", "\"geometry\"", "LineString", "not Polygon"]),
+            expect: Error(&[
+                "roads.geojson",
+                "feature #2",
+                "\"geometry\"",
+                "LineString",
+                "not Polygon",
+            ]),
         },
         Case {
             name: "NaN coordinate",
-            broken: Break::Bytes("villages", villages.replacen("113.", "NaN, 113.", 1).into_bytes()),
+            broken: Break::Bytes(
+                "villages",
+                replaced(&villages, "[113.", "[NaN, 113.").into_bytes(),
+            ),
             expect: Error(&["villages.geojson", "feature #0", "line"]),
         },
         Case {
             name: "Infinity coordinate",
-            broken: Break::Bytes("villages", villages.replacen("113.", "Infinity, 113.", 1).into_bytes()),
+            broken: Break::Bytes(
+                "villages",
+                replaced(&villages, "[113.", "[Infinity, 113.").into_bytes(),
+            ),
             expect: Error(&["villages.geojson", "feature #0", "line"]),
         },
         Case {
             name: "1e308 coordinate",
-            broken: Break::Json("villages", |v| feature(v, 0)["geometry"]["coordinates"][0][1][0] = json!(1e308)),
-            expect: Error(&["villages.geojson", "feature #0", "\"geometry\"", "1e308", "out of longitude/latitude range"]),
+            broken: Break::Json("villages", |v| {
+                feature(v, 0)["geometry"]["coordinates"][0][1][0] = json!(1e308)
+            }),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #0",
+                "\"geometry\"",
+                "1e308",
+                "out of longitude/latitude range",
+            ]),
         },
         Case {
             name: "position with one number",
-            broken: Break::Json("villages", |v| feature(v, 0)["geometry"]["coordinates"][0][1] = json!([113.6])),
+            broken: Break::Json("villages", |v| {
+                feature(v, 0)["geometry"]["coordinates"][0][1] = json!([113.6])
+            }),
             expect: Error(&["villages.geojson", "feature #0", "position"]),
         },
         Case {
             name: "3D and 4D positions (Z and M dropped)",
             broken: Break::Json("villages", |v| {
-                for ring in feature(v, 0)["geometry"]["coordinates"].as_array_mut().unwrap() {
+                for ring in feature(v, 0)["geometry"]["coordinates"]
+                    .as_array_mut()
+                    .unwrap()
+                {
                     for p in ring.as_array_mut().unwrap() {
                         p.as_array_mut().unwrap().extend([json!(87.5), json!(1)]);
                     }
@@ -212,23 +281,49 @@ fn cases() -> Vec<Case> {
         Case {
             name: "unclosed ring",
             broken: Break::Json("villages", |v| {
-                feature(v, 5)["geometry"]["coordinates"][0].as_array_mut().unwrap().pop();
+                feature(v, 5)["geometry"]["coordinates"][0]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
             }),
-            expect: Error(&["villages.geojson", "feature #5", "\"geometry\"", "not closed"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #5",
+                "\"geometry\"",
+                "not closed",
+            ]),
         },
         Case {
             name: "ring with three positions",
             broken: Break::Json("villages", |v| {
-                set_geometry(v, 5, json!({"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.6, 34.7]]]}))
+                set_geometry(
+                    v,
+                    5,
+                    json!({"type": "Polygon", "coordinates": [[[113.6, 34.7], [113.61, 34.7], [113.6, 34.7]]]}),
+                )
             }),
-            expect: Error(&["villages.geojson", "feature #5", "\"geometry\"", "at least 4"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #5",
+                "\"geometry\"",
+                "at least 4",
+            ]),
         },
         Case {
             name: "self-intersecting village (bow tie across the region)",
             broken: Break::Json("villages", |v| {
-                set_geometry(v, 5, json!({"type": "Polygon", "coordinates": [[[113.45, 34.6], [113.85, 34.9], [113.85, 34.6], [113.45, 34.9], [113.45, 34.6]]]}))
+                set_geometry(
+                    v,
+                    5,
+                    json!({"type": "Polygon", "coordinates": [[[113.45, 34.6], [113.85, 34.9], [113.85, 34.6], [113.45, 34.9], [113.45, 34.6]]]}),
+                )
             }),
-            expect: Error(&["villages.geojson", "feature #5", "\"geometry\"", "crosses itself"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #5",
+                "\"geometry\"",
+                "crosses itself",
+            ]),
         },
         Case {
             name: "missing id",
@@ -242,7 +337,13 @@ fn cases() -> Vec<Case> {
             broken: Break::Json("villages", |v| {
                 props(v, 6).insert(ID.into(), json!(true));
             }),
-            expect: Error(&["villages.geojson", "feature #6", "统计用区划代码", "true", "not a string or a number"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #6",
+                "统计用区划代码",
+                "true",
+                "not a string or a number",
+            ]),
         },
         Case {
             name: "null id",
@@ -263,7 +364,13 @@ fn cases() -> Vec<Case> {
             broken: Break::Json("villages", |v| {
                 props(v, 6).insert(ID.into(), json!("   "));
             }),
-            expect: Error(&["villages.geojson", "feature #6", "统计用区划代码", "blank", "\"   \""]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #6",
+                "统计用区划代码",
+                "blank",
+                "\"   \"",
+            ]),
         },
         Case {
             name: "numeric id",
@@ -278,15 +385,27 @@ fn cases() -> Vec<Case> {
                 let id = v["features"][2]["properties"][ID].clone();
                 props(v, 7).insert(ID.into(), id);
             }),
-            expect: Error(&["villages.geojson", "feature #7", "feature #2", "统计用区划代码", "410122"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #7",
+                "feature #2",
+                "统计用区划代码",
+                "410122",
+            ]),
         },
         Case {
-            name: "two sites with one id",
-            broken: Break::Json("sites", |v| {
+            name: "two townships with one id",
+            broken: Break::Json("townships", |v| {
                 let id = v["features"][0]["properties"]["编号"].clone();
                 props(v, 1).insert("编号".into(), id);
             }),
-            expect: Error(&["sites.geojson", "feature #1", "feature #0", "编号", "unique"]),
+            expect: Error(&[
+                "townships.geojson",
+                "feature #1",
+                "feature #0",
+                "编号",
+                "unique",
+            ]),
         },
         Case {
             name: "decimal comma in a count",
@@ -326,7 +445,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "latitude and longitude swapped",
             broken: Break::Json("villages", |v| {
-                for ring in feature(v, 9)["geometry"]["coordinates"].as_array_mut().unwrap() {
+                for ring in feature(v, 9)["geometry"]["coordinates"]
+                    .as_array_mut()
+                    .unwrap()
+                {
                     for p in ring.as_array_mut().unwrap() {
                         p.as_array_mut().unwrap().swap(0, 1);
                     }
@@ -337,9 +459,16 @@ fn cases() -> Vec<Case> {
         Case {
             name: "crs member EPSG:4547 over degrees",
             broken: Break::Json("villages", |v| {
-                v["crs"] = json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}});
+                v["crs"] =
+                    json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}});
             }),
-            expect: Error(&["villages.geojson", "feature #0", "EPSG:4547", "degrees", "\"crs\" member"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #0",
+                "EPSG:4547",
+                "degrees",
+                "\"crs\" member",
+            ]),
         },
         Case {
             name: "crs member EPSG:4326 over metres",
@@ -347,7 +476,13 @@ fn cases() -> Vec<Case> {
                 v["crs"] = json!({"type": "name", "properties": {"name": "EPSG:4326"}});
                 feature(v, 0)["geometry"] = json!({"type": "Polygon", "coordinates": [[[465000.0, 3850000.0], [465100.0, 3850000.0], [465100.0, 3850100.0], [465000.0, 3850000.0]]]});
             }),
-            expect: Error(&["villages.geojson", "feature #0", "465000", "out of longitude/latitude range for EPSG:4326", "\"crs\" member"]),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #0",
+                "465000",
+                "out of longitude/latitude range for EPSG:4326",
+                "\"crs\" member",
+            ]),
         },
         Case {
             name: "crs member hecun does not know",
@@ -359,32 +494,74 @@ fn cases() -> Vec<Case> {
         Case {
             name: "village 7 degrees east of the metric CRS's zone",
             broken: Break::Json("villages", |v| {
-                for ring in feature(v, 10)["geometry"]["coordinates"].as_array_mut().unwrap() {
+                for ring in feature(v, 10)["geometry"]["coordinates"]
+                    .as_array_mut()
+                    .unwrap()
+                {
                     for p in ring.as_array_mut().unwrap() {
                         p[0] = json!(p[0].as_f64().unwrap() + 7.0);
                     }
                 }
             }),
-            expect: Warning(&["villages.geojson", "feature #10", "area of use", "EPSG:4547", "east"]),
+            expect: Warning(&[
+                "villages.geojson",
+                "feature #10",
+                "area of use",
+                "EPSG:4547",
+                "east",
+            ]),
         },
         Case {
             name: "key written twice in properties",
-            broken: Break::Bytes("villages", villages.replacen("\"\\u4eba\\u53e3\": 152", "\"\\u4eba\\u53e3\": 152, \"人口\": 9152", 1).into_bytes()),
-            expect: Warning(&["villages.geojson", "feature #0", "人口", "twice", "152", "9152"]),
+            broken: Break::Bytes(
+                "villages",
+                replaced(&villages, "\"人口\":152", "\"人口\":152,\"人口\":9152").into_bytes(),
+            ),
+            expect: Warning(&[
+                "villages.geojson",
+                "feature #0",
+                "人口",
+                "twice",
+                "152",
+                "9152",
+            ]),
         },
         Case {
             name: "geometry key written twice in a feature",
-            broken: Break::Bytes("villages", villages.replacen("\"geometry\":", "\"geometry\": null, \"geometry\":", 1).into_bytes()),
-            expect: Error(&["villages.geojson", "feature #0", "duplicate field `geometry`"]),
+            broken: Break::Bytes(
+                "villages",
+                replaced(
+                    &villages,
+                    "\"geometry\":",
+                    "\"geometry\": null, \"geometry\":",
+                )
+                .into_bytes(),
+            ),
+            expect: Error(&[
+                "villages.geojson",
+                "feature #0",
+                "duplicate field `geometry`",
+            ]),
         },
         Case {
             name: "coordinates written twice in a geometry",
-            broken: Break::Bytes("villages", villages.replacen("\"coordinates\":", "\"coordinates\": [], \"coordinates\":", 1).into_bytes()),
+            broken: Break::Bytes(
+                "villages",
+                replaced(
+                    &villages,
+                    "\"coordinates\":",
+                    "\"coordinates\": [], \"coordinates\":",
+                )
+                .into_bytes(),
+            ),
             expect: Error(&["villages.geojson", "feature #0", "\"coordinates\" twice"]),
         },
         Case {
             name: "features written twice in the collection",
-            broken: Break::Bytes("villages", villages.replacen("{", "{\"features\": [], ", 1).into_bytes()),
+            broken: Break::Bytes(
+                "villages",
+                replaced(&villages, "{", "{\"features\": [], ").into_bytes(),
+            ),
             expect: Error(&["villages.geojson", "\"features\" twice"]),
         },
         Case {
@@ -400,7 +577,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "nesting too deep",
             broken: Break::Bytes("villages", deep.into_bytes()),
-            expect: Error(&["villages.geojson", "recursion limit"]),
+            expect: Error(&["villages.geojson", "feature #0", "invalid type"]),
         },
         Case {
             name: "road without a class",
@@ -428,7 +605,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "plan with a layer key twice",
-            broken: Break::Plan(|p| format!("{p}\n[layers.villages]\npath = \"villages.geojson\"\n")),
+            broken: Break::Plan(|p| {
+                format!("{p}\n[layers.villages]\npath = \"villages.geojson\"\n")
+            }),
             expect: Error(&["plan.toml", "duplicate key", "villages"]),
         },
     ]
@@ -585,9 +764,12 @@ fn the_demo_itself_reads_without_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let plan = plan_text().replace("path = \"", &format!("path = \"{}/", demo().display()));
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
-    let (code, stderr) =
-        run_bounded(&["run", "plan.toml", "--out", "out"], dir.path(), Duration::from_secs(60))
-            .unwrap();
+    let (code, stderr) = run_bounded(
+        &["run", "plan.toml", "--out", "out"],
+        dir.path(),
+        Duration::from_secs(60),
+    )
+    .unwrap();
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }

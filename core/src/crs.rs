@@ -195,7 +195,11 @@ impl Crs {
     /// (20,000 km from the origin for other projections).
     pub fn projected_range_problem(self, c: Coord<f64>) -> Option<String> {
         if !c.x.is_finite() || !c.y.is_finite() {
-            return Some(format!("coordinate ({}, {}) is not a finite number", c.x, c.y));
+            return Some(format!(
+                "coordinate ({}, {}) is not a finite number",
+                crate::validate::number(c.x),
+                crate::validate::number(c.y)
+            ));
         }
         if c.x.abs() <= 180.0 && c.y.abs() <= 90.0 {
             return Some(format!(
@@ -210,19 +214,25 @@ impl Crs {
         let x0 = self
             .proj4_param("x_0")
             .unwrap_or(if utm { 500_000.0 } else { 0.0 });
-        let y0 = self.proj4_param("y_0").unwrap_or(if def.contains("+south") {
-            10_000_000.0
-        } else {
-            0.0
-        });
+        let y0 = self
+            .proj4_param("y_0")
+            .unwrap_or(if def.contains("+south") {
+                10_000_000.0
+            } else {
+                0.0
+            });
         let (east, north) = ((c.x - x0).abs(), (c.y - y0).abs());
-        let limit = if transverse { (2.0e6, 1.0e7) } else { (2.0e7, 2.0e7) };
+        let limit = if transverse {
+            (2.0e6, 1.0e7)
+        } else {
+            (2.0e7, 2.0e7)
+        };
         if east > limit.0 || north > limit.1 {
             return Some(format!(
                 "coordinate ({}, {}) is outside the valid range of {self} (easting within {} km \
                  of the false easting, northing within {} km of the origin)",
-                c.x,
-                c.y,
+                crate::validate::number(c.x),
+                crate::validate::number(c.y),
                 limit.0 / 1000.0,
                 limit.1 / 1000.0
             ));

@@ -505,11 +505,13 @@ fn outside_area_of_use(
     let far = |c: Coord<f64>| area.outside_by(c.x, c.y).0 > AREA_OF_USE_MARGIN_DEG;
     if let Some(b) = layer_bbox(layer) {
         let (lo, hi) = (b.min(), b.max());
-        let corners = [lo, hi, Coord { x: lo.x, y: hi.y }, Coord { x: hi.x, y: lo.y }];
-        if corners
-            .iter()
-            .all(|&c| lonlat(c).is_some_and(|c| !far(c)))
-        {
+        let corners = [
+            lo,
+            hi,
+            Coord { x: lo.x, y: hi.y },
+            Coord { x: hi.x, y: lo.y },
+        ];
+        if corners.iter().all(|&c| lonlat(c).is_some_and(|c| !far(c))) {
             return Ok(Vec::new());
         }
     }

@@ -36,7 +36,10 @@ pub fn villages(
     schema: &Schema,
     keep_going: bool,
 ) -> Result<(Vec<Village>, Vec<Error>)> {
-    let fields = Fields::new(schema, &["id", "name", "township", "households", "population"]);
+    let fields = Fields::new(
+        schema,
+        &["id", "name", "township", "households", "population"],
+    );
     let results: Vec<Result<Village>> = layer
         .features
         .par_iter()

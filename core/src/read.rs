@@ -62,7 +62,12 @@ pub const MAX_LAYER_BYTES: u64 = 16 << 30;
 /// and returns its size: a folder, a device such as `/dev/zero`, a pipe or a socket would
 /// hang a read or exhaust memory, and is refused naming the file.
 pub fn check_input_file(path: &Path, max: u64) -> Result<u64> {
-    let refuse = |why: String| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    let refuse = |why: String| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        )
+    };
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(refuse("is a folder, not a GeoJSON file".to_owned()));
@@ -155,6 +160,8 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
     // split: the split is sequential, and at national scale takes a quarter of the load.
     let batches: Batches = Mutex::new(Vec::new());
     let top = rayon::scope(|scope| {
+        // The feature being split when the JSON breaks, for the message.
+        let current = std::cell::Cell::new(None);
         let mut de = serde_json::Deserializer::from_str(text);
         let seed = TopSeed {
             scope,
@@ -162,12 +169,25 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
             path,
             text,
             options,
+            current: &current,
         };
-        let top = seed.deserialize(&mut de)?;
-        de.end()?;
-        Ok::<_, serde_json::Error>(top)
+        let top = seed
+            .deserialize(&mut de)
+            .and_then(|top| de.end().map(|()| top));
+        top.map_err(|e| (e, current.get()))
     })
-    .map_err(|e| json_error(path, e.line(), e.column(), e.to_string()))?;
+    .map_err(|(e, feature)| {
+        let (end_line, end_column) = line_column(bytes, text.trim_end().len());
+        let truncated = e.is_eof() || (e.line(), e.column()) >= (end_line, end_column - 1);
+        let mut message = match feature {
+            Some(k) => format!("feature #{k}: {e}"),
+            None => e.to_string(),
+        };
+        if truncated {
+            message.push_str(": the file ends before the JSON does (is it truncated?)");
+        }
+        json_error(path, e.line(), e.column(), message)
+    })?;
     let kind = top.kind.as_deref().unwrap_or("");
     if kind != "FeatureCollection" || !top.has_features {
         let found = match (top.kind.as_deref(), top.has_features) {
@@ -209,7 +229,11 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
                 String::new()
             };
             let at = feature_ref(path, feature.index, feature.id.clone());
-            *f = Err(Error::feature(at, Some("geometry"), format!("{problem}{whence}")));
+            *f = Err(Error::feature(
+                at,
+                Some("geometry"),
+                format!("{problem}{whence}"),
+            ));
         }
     });
     let mut layer = Layer {
@@ -287,6 +311,7 @@ struct TopSeed<'s, 'scope, 'a> {
     path: &'scope Path,
     text: &'a str,
     options: &'scope ReadOptions,
+    current: &'s std::cell::Cell<Option<usize>>,
 }
 
 /// Parsed batches of features, tagged with their order in the file.
@@ -392,7 +417,13 @@ impl<'de: 'scope, 'scope> Visitor<'de> for FeaturesSeed<'_, '_, 'scope, 'de> {
                     .push((number, parsed));
             });
         };
-        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+        let mut count = 0;
+        loop {
+            t.current.set(Some(count));
+            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                break;
+            };
+            count += 1;
             batch.push(raw);
             if batch.len() == BATCH {
                 hand_over(
@@ -404,6 +435,7 @@ impl<'de: 'scope, 'scope> Visitor<'de> for FeaturesSeed<'_, '_, 'scope, 'de> {
                 number += 1;
             }
         }
+        t.current.set(None);
         if !batch.is_empty() {
             hand_over(batch, first, number);
         }
@@ -451,10 +483,7 @@ fn parse_feature(
         return Err(Error::feature(
             feature_ref(path, index, None),
             None,
-            format!(
-                "expected a Feature object, found {}",
-                clip(raw.get(), 60)
-            ),
+            format!("expected a Feature object, found {}", clip(raw.get(), 60)),
         ));
     }
     let f: RawFeature = serde_json::from_str(raw.get()).map_err(at)?;
@@ -462,9 +491,10 @@ fn parse_feature(
     let (properties, scan) = match f.properties {
         None => (Properties::default(), Scan::default()),
         Some(p) if p.get() == "null" => (Properties::default(), Scan::default()),
-        Some(p) if p.get().starts_with('{') => {
-            (Properties::from_raw(p), scan_properties(p, &id_names).map_err(at)?)
-        }
+        Some(p) if p.get().starts_with('{') => (
+            Properties::from_raw(p),
+            scan_properties(p, &id_names).map_err(at)?,
+        ),
         Some(_) => {
             return Err(Error::feature(
                 feature_ref(path, index, None),

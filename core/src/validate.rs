@@ -38,7 +38,8 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
         };
         Err(format!(
             "coordinate ({}, {}) is out of longitude/latitude range for {crs}{hint}",
-            c.x, c.y
+            number(c.x),
+            number(c.y)
         ))
     };
     let check_line = |l: &LineString<f64>, what: &str| -> Result<(), String> {
@@ -69,6 +70,15 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
         Geometry::MultiPolygon(mp) => mp.0.iter().try_for_each(check_polygon),
         Geometry::GeometryCollection(gc) => gc.0.iter().try_for_each(|g| check_structure(g, crs)),
         other => Err(format!("unsupported geometry {other:?}")),
+    }
+}
+
+/// A coordinate for a message: as written, but 1e308 rather than its 309 digits.
+pub(crate) fn number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
