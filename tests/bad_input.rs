@@ -443,6 +443,21 @@ fn cases() -> Vec<Case> {
             expect: Error(&["villages.geojson", "feature #8", "户数", "2.5"]),
         },
         Case {
+            name: "more households than people",
+            broken: Break::Json("villages", |v| {
+                props(v, 8).insert("户数".into(), json!(400));
+                props(v, 8).insert("人口".into(), json!(120));
+            }),
+            expect: Warning(&[
+                "villages.geojson",
+                "feature #8",
+                "户数",
+                "400",
+                "人口",
+                "120",
+            ]),
+        },
+        Case {
             name: "latitude and longitude swapped",
             broken: Break::Json("villages", |v| {
                 for ring in feature(v, 9)["geometry"]["coordinates"]

@@ -184,6 +184,35 @@ impl AffectedJob {
                 path: village_layer.path.clone(),
             });
         }
+        // Every household has at least one person: more households than people is a typo or
+        // swapped columns, and it would be summed as it is.
+        let schema = &self.villages.schema;
+        warnings.extend(
+            village_list
+                .iter()
+                .filter(|v| v.households > v.population)
+                .map(|v| {
+                    format!(
+                        "{}: field {:?} ({}) exceeds field {:?} ({}): more households than \
+                         people (swapped columns?); the values are used as they are",
+                        village_layer.feature_ref(&village_layer.features[v.feature]),
+                        crate::model::file_field(
+                            &village_layer.features[v.feature],
+                            schema,
+                            "households"
+                        )
+                        .unwrap_or_else(|| "households".to_owned()),
+                        v.households,
+                        crate::model::file_field(
+                            &village_layer.features[v.feature],
+                            schema,
+                            "population"
+                        )
+                        .unwrap_or_else(|| "population".to_owned()),
+                        v.population
+                    )
+                }),
+        );
         let (mut sources, skipped) = zone_sources(
             "roads",
             &road_layer,

@@ -221,8 +221,8 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
         {
             let whence = if declared {
                 format!(
-                    " (the file's \"crs\" member names {crs}; without it the file would be read \
-                     as {}: correct or remove the member)",
+                    " (the CRS is the file's \"crs\" member, {crs}; without the member the file \
+                     would be read as {})",
                     options.default_crs
                 )
             } else {
