@@ -590,6 +590,40 @@ mod tests {
     }
 
     #[test]
+    fn areas_of_use_and_valid_ranges() {
+        let gk: Crs = "EPSG:4547".parse().unwrap();
+        let area = gk.area_of_use().unwrap();
+        assert_eq!((area.west, area.east), (112.5, 115.5));
+        assert_eq!(area.outside_by(113.6, 34.7).0, 0.0);
+        assert_eq!(area.outside_by(121.0, 34.7), (5.5, "east"));
+        let utm: Crs = "EPSG:32650".parse().unwrap();
+        assert_eq!(utm.area_of_use().unwrap().west, 114.0);
+        assert!(Crs::WGS84.area_of_use().is_none());
+
+        assert!(
+            gk.projected_range_problem(coord! { x: 465_000.0, y: 3_850_000.0 })
+                .is_none()
+        );
+        let degrees = gk
+            .projected_range_problem(coord! { x: 113.6, y: 34.7 })
+            .unwrap();
+        assert!(degrees.contains("degrees"), "{degrees}");
+        let far = gk
+            .projected_range_problem(coord! { x: 1e12, y: 3_850_000.0 })
+            .unwrap();
+        assert!(far.contains("1000000000000") && far.contains("valid range"), "{far}");
+        let zone: Crs = "EPSG:4526".parse().unwrap();
+        assert!(
+            zone.projected_range_problem(coord! { x: 38_465_000.0, y: 3_850_000.0 })
+                .is_none()
+        );
+        assert!(
+            zone.projected_range_problem(coord! { x: 465_000.0, y: 3_850_000.0 })
+                .is_some()
+        );
+    }
+
+    #[test]
     fn picks_the_3_degree_zone_by_central_meridian() {
         assert_eq!(Crs::cgcs2000_3deg_zone_for(113.65).unwrap().code(), 4547);
         assert_eq!(Crs::cgcs2000_3deg_zone_for(116.4).unwrap().code(), 4548);

@@ -913,6 +913,85 @@ mod tests {
     }
 
     #[test]
+    fn a_key_twice_in_properties_is_a_warning_and_the_last_value_is_read() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"id":"a","人口":1,"x":0,"\u4eba\u53e3":2}},"geometry":{SQUARE}}}]}}"#
+        );
+        let read = parse(&text).unwrap();
+        let w = &read.warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("feature #0 (id \"a\")")
+                && w[0].contains("\"人口\"")
+                && w[0].contains("(1 and 2)"),
+            "{w:?}"
+        );
+        let p = &read.layer.features[0].properties;
+        assert_eq!(p.get("人口").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_features() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"id":"a"}},"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{"id":"b"}},"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{"id":"a"}},"geometry":{SQUARE}}}]}}"#
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("feature #2 (id \"a\")")
+                && err.contains("feature #0")
+                && err.contains("field \"id\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn structural_keys_twice_are_errors() {
+        for text in [
+            format!(
+                r#"{{"type":"FeatureCollection","features":[],"features":[{{"type":"Feature","properties":{{}},"geometry":{SQUARE}}}]}}"#
+            ),
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[1,2],"coordinates":[3,4]}}}}]}}"#
+            ),
+        ] {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains("twice"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_crs_member_over_degrees_is_refused() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4547"}}}},"features":[
+            {{"type":"Feature","properties":{{}},"geometry":{SQUARE}}}]}}"#
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("EPSG:4547") && err.contains("degrees") && err.contains("\"crs\" member"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_geojson(dir.path(), &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("folder"), "{err}");
+        let err = read_input(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let file = dir.path().join("big.geojson");
+        std::fs::write(&file, [b' '; 100]).unwrap();
+        let err = read_input(&file, 10).unwrap_err();
+        assert!(err.to_string().contains("more than the 10 bytes"), "{err}");
+        let err = read_geojson(&file, &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
     fn not_a_feature_collection() {
         let err = parse(r#"{"type":"Feature"}"#).unwrap_err().to_string();
         assert!(err.contains("FeatureCollection"), "{err}");
