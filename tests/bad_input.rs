@@ -229,6 +229,22 @@ fn cases() -> Vec<Case> {
             ]),
         },
         Case {
+            name: "township drawn as a line",
+            broken: Break::Json("townships", |v| {
+                set_geometry(
+                    v,
+                    1,
+                    json!({"type": "LineString", "coordinates": [[113.6, 34.7], [113.61, 34.7]]}),
+                )
+            }),
+            expect: Error(&[
+                "townships.geojson",
+                "feature #1",
+                "\"geometry\"",
+                "not LineString",
+            ]),
+        },
+        Case {
             name: "NaN coordinate",
             broken: Break::Bytes(
                 "villages",

@@ -611,7 +611,10 @@ mod tests {
         let far = gk
             .projected_range_problem(coord! { x: 1e12, y: 3_850_000.0 })
             .unwrap();
-        assert!(far.contains("1000000000000") && far.contains("valid range"), "{far}");
+        assert!(
+            far.contains("1000000000000") && far.contains("valid range"),
+            "{far}"
+        );
         let zone: Crs = "EPSG:4526".parse().unwrap();
         assert!(
             zone.projected_range_problem(coord! { x: 38_465_000.0, y: 3_850_000.0 })

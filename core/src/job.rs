@@ -176,6 +176,24 @@ impl AffectedJob {
             .as_ref()
             .map(|t| read(t, &mut warnings))
             .transpose()?;
+        if let Some(layer) = &township_layer {
+            // A township drawn as a line or point would never hold a village: its villages
+            // would be left without a township, without a word.
+            if let Some(f) = layer
+                .features
+                .iter()
+                .find(|f| !matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_)))
+            {
+                return Err(Error::feature(
+                    layer.feature_ref(f),
+                    Some("geometry"),
+                    format!(
+                        "a township must be a Polygon or MultiPolygon, not {}",
+                        crate::model::geometry_kind(&f.geometry)
+                    ),
+                ));
+            }
+        }
         let (mut village_list, skipped) =
             villages(&village_layer, &self.villages.schema, self.keep_going)?;
         warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));

@@ -317,6 +317,11 @@ pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
     }
 }
 
+/// The GeoJSON name of a geometry's type, for messages.
+pub(crate) fn geometry_kind(g: &Geometry<f64>) -> &'static str {
+    kind(g)
+}
+
 fn kind(g: &Geometry<f64>) -> &'static str {
     match g {
         Geometry::Point(_) => "Point",
