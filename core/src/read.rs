@@ -954,9 +954,8 @@ mod tests {
             format!(
                 r#"{{"type":"FeatureCollection","features":[],"features":[{{"type":"Feature","properties":{{}},"geometry":{SQUARE}}}]}}"#
             ),
-            format!(
-                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[1,2],"coordinates":[3,4]}}}}]}}"#
-            ),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2],"coordinates":[3,4]}}]}"#
+                .to_owned(),
         ] {
             let err = parse(&text).unwrap_err().to_string();
             assert!(err.contains("twice"), "{err}");
