@@ -804,3 +804,39 @@ fn the_demo_itself_reads_without_warnings() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// The veto field written twice: `hecun check` warns (its launch run reads the file itself),
+/// and `hecun run`, whose steps read the file each, warns once.
+#[test]
+fn a_veto_key_written_twice_is_warned_about_once_by_check_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let villages = replaced(
+        &demo_text("villages"),
+        "\"强制拆迁\":false",
+        "\"强制拆迁\":true,\"强制拆迁\":false",
+    );
+    std::fs::write(dir.path().join("villages.geojson"), villages).unwrap();
+    let plugin = common::repo().join("plugins/launch-criteria");
+    let plan = plan_text()
+        .replace("path = \"", &format!("path = \"{}/", demo().display()))
+        .replace(
+            &format!("{}/villages.geojson", demo().display()),
+            "villages.geojson",
+        );
+    let plan = format!("{plan}\n[checks]\nlaunch = {:?}\n", plugin.display().to_string());
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let wanted = ["villages.geojson, feature #0", "\"强制拆迁\"", "twice", "(true and false)"];
+    for (command, out) in [("check", "out-check"), ("run", "out-run")] {
+        let mut args = vec![command, "plan.toml", "--out", out];
+        if command == "check" {
+            args.extend(["--plugin", plugin.to_str().unwrap()]);
+        }
+        let (code, stderr) = run_bounded(&args, dir.path(), Duration::from_secs(120)).unwrap();
+        assert_eq!(code, 0, "{command}: {stderr}");
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("hecun: warning:") && wanted.iter().all(|w| l.contains(w)))
+            .collect();
+        assert_eq!(lines.len(), 1, "{command}: {stderr}");
+    }
+}
