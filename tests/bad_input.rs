@@ -823,9 +823,17 @@ fn a_veto_key_written_twice_is_warned_about_once_by_check_and_run() {
             &format!("{}/villages.geojson", demo().display()),
             "villages.geojson",
         );
-    let plan = format!("{plan}\n[checks]\nlaunch = {:?}\n", plugin.display().to_string());
+    let plan = format!(
+        "{plan}\n[checks]\nlaunch = {:?}\n",
+        plugin.display().to_string()
+    );
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
-    let wanted = ["villages.geojson, feature #0", "\"强制拆迁\"", "twice", "(true and false)"];
+    let wanted = [
+        "villages.geojson, feature #0",
+        "\"强制拆迁\"",
+        "twice",
+        "(true and false)",
+    ];
     for (command, out) in [("check", "out-check"), ("run", "out-run")] {
         let mut args = vec![command, "plan.toml", "--out", out];
         if command == "check" {

@@ -178,7 +178,10 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
     })
     .map_err(|(e, feature)| {
         let (end_line, end_column) = line_column(bytes, text.trim_end().len());
-        let truncated = e.is_eof() || (e.line(), e.column()) >= (end_line, end_column - 1);
+        // A number or literal cut off at the end is a syntax error there, not an EOF one.
+        let at_end = (e.line(), e.column()) >= (end_line, end_column - 1);
+        let truncated = e.is_eof()
+            || (e.is_syntax() && at_end && !e.to_string().starts_with("trailing characters"));
         let mut message = match feature {
             Some(k) => format!("feature #{k}: {e}"),
             None => e.to_string(),
