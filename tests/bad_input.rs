@@ -805,15 +805,15 @@ fn the_demo_itself_reads_without_warnings() {
     assert!(!stderr.contains("warning"), "{stderr}");
 }
 
-/// The veto field written twice: `hecun check` warns (its launch run reads the file itself),
-/// and `hecun run`, whose steps read the file each, warns once.
+/// The veto field written twice with one value: `hecun check` warns (its launch run reads the
+/// file itself), and `hecun run`, whose steps read the file each, warns once.
 #[test]
 fn a_veto_key_written_twice_is_warned_about_once_by_check_and_run() {
     let dir = tempfile::tempdir().unwrap();
     let villages = replaced(
         &demo_text("villages"),
         "\"强制拆迁\":false",
-        "\"强制拆迁\":true,\"强制拆迁\":false",
+        "\"强制拆迁\":false,\"强制拆迁\":false",
     );
     std::fs::write(dir.path().join("villages.geojson"), villages).unwrap();
     let plugin = common::repo().join("plugins/launch-criteria");
@@ -832,7 +832,7 @@ fn a_veto_key_written_twice_is_warned_about_once_by_check_and_run() {
         "villages.geojson, feature #0",
         "\"强制拆迁\"",
         "twice",
-        "(true and false)",
+        "(false and false)",
     ];
     for (command, out) in [("check", "out-check"), ("run", "out-run")] {
         let mut args = vec![command, "plan.toml", "--out", out];
@@ -847,4 +847,44 @@ fn a_veto_key_written_twice_is_warned_about_once_by_check_and_run() {
             .collect();
         assert_eq!(lines.len(), 1, "{command}: {stderr}");
     }
+}
+
+/// The veto field written twice with two values: neither is read, so the veto cannot be
+/// cleared; the launch check stops on it naming file, feature, field and both values.
+#[test]
+fn a_veto_key_written_twice_with_two_values_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let villages = replaced(
+        &demo_text("villages"),
+        "\"强制拆迁\":false",
+        "\"强制拆迁\":true,\"强制拆迁\":false",
+    );
+    std::fs::write(dir.path().join("villages.geojson"), villages).unwrap();
+    let plan = plan_text()
+        .replace("path = \"", &format!("path = \"{}/", demo().display()))
+        .replace(
+            &format!("{}/villages.geojson", demo().display()),
+            "villages.geojson",
+        );
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let plugin = common::repo().join("plugins/launch-criteria");
+    let args = [
+        "check",
+        "plan.toml",
+        "--plugin",
+        plugin.to_str().unwrap(),
+        "--out",
+        "out",
+    ];
+    let (code, stderr) = run_bounded(&args, dir.path(), Duration::from_secs(120)).unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    for wanted in [
+        "villages.geojson, feature #0",
+        "\"强制拆迁\"",
+        "true and false",
+        "twice",
+    ] {
+        assert!(stderr.contains(wanted), "lacks {wanted:?}: {stderr}");
+    }
+    assert!(!dir.path().join("out").exists());
 }

@@ -107,6 +107,42 @@ impl Properties {
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
     }
 
+    /// For each of `names`: the first and last values when the object has the key more than
+    /// once with different values (as raw JSON text), in one pass over the object.
+    pub fn conflicting(&self, names: &[&str]) -> Vec<Option<(String, String)>> {
+        struct Conflicts<'n> {
+            names: &'n [&'n str],
+        }
+        impl<'de> Visitor<'de> for Conflicts<'_> {
+            type Value = Vec<Option<(String, String)>>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut first: Vec<Option<&'de RawValue>> = vec![None; self.names.len()];
+                let mut out = vec![None; self.names.len()];
+                while let Some(key) = map.next_key_seed(KeySeed)? {
+                    let Some(i) = self.names.iter().position(|n| *n == key) else {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    };
+                    let value: &'de RawValue = map.next_value()?;
+                    match first[i] {
+                        None => first[i] = Some(value),
+                        Some(f) if f.get() != value.get() => {
+                            out[i] = Some((f.get().to_owned(), value.get().to_owned()))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(out)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(self.0.get());
+        de::Deserializer::deserialize_map(&mut de, Conflicts { names })
+            .unwrap_or_else(|_| vec![None; names.len()])
+    }
+
     /// The raw JSON text of field `name`, without parsing the other fields' values.
     pub fn get_raw(&self, name: &str) -> Option<&RawValue> {
         self.get_many_raw(&[name]).pop().flatten()

@@ -242,11 +242,21 @@ impl LaunchFields {
     pub fn read(feature: &Feature, schema: &Schema) -> LaunchFields {
         let fields = Fields::new(schema, LAUNCH_FIELDS);
         let found = fields.lookup(feature);
+        let conflicts = feature.properties.conflicting(&fields.names);
         let read = |model: &'static str| match fields.raw_even_null(&found, model) {
             None => (model, None, Flag::Missing),
             Some((name, raw)) => {
                 let value = serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
-                (model, Some(name.to_owned()), read_flag(&value))
+                let at = fields.names.iter().position(|n| *n == name);
+                // A yes/no field written twice with two values says both: neither is read, so
+                // that a veto cannot be cleared by whichever value a reader keeps.
+                let flag = match at.and_then(|i| conflicts[i].as_ref()) {
+                    Some((first, last)) => Flag::Unreadable(serde_json::Value::String(format!(
+                        "{first} and {last} (the key is written twice)"
+                    ))),
+                    None => read_flag(&value),
+                };
+                (model, Some(name.to_owned()), flag)
             }
         };
         LaunchFields {
