@@ -220,6 +220,16 @@ mod tests {
     }
 
     #[test]
+    fn a_key_twice_reads_the_last_value_and_two_values_are_a_conflict() {
+        let p = Properties::from_json(r#"{"a":1,"b":true,"a":2,"b":true,"\u0061":3}"#).unwrap();
+        assert_eq!(p.get("a").unwrap().as_i64(), Some(3));
+        let c = p.conflicting(&["a", "b", "c"]);
+        assert_eq!(c[0], Some(("1".to_owned(), "3".to_owned())));
+        assert_eq!(c[1], None);
+        assert_eq!(c[2], None);
+    }
+
+    #[test]
     fn null_properties_are_empty() {
         let p = Properties::from_json("null").unwrap();
         assert!(p.get("x").is_none());
