@@ -412,6 +412,11 @@ fn run(cli: &Cli) -> Result<()> {
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
+    if !cli.quiet {
+        for w in &run.warnings {
+            eprintln!("hecun: warning: {w}");
+        }
+    }
     if common.timings {
         let mut line = String::from("hecun: timings:");
         for (stage, t) in run

@@ -232,14 +232,19 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         None => None,
     };
     if !quiet {
-        for w in result.launch.iter().flat_map(|l| &l.warnings) {
-            eprintln!("hecun: warning: {w}");
-        }
-        for w in result.standards.iter().flat_map(|s| &s.warnings) {
-            eprintln!("hecun: warning: {w}");
-        }
-        for w in result.sites.iter().flat_map(|s| &s.warnings) {
-            eprintln!("hecun: warning: {w}");
+        // Steps that read the same file report its problems each: each is printed once.
+        let mut seen = std::collections::HashSet::new();
+        let all = result
+            .affected
+            .warnings
+            .iter()
+            .chain(result.launch.iter().flat_map(|l| &l.warnings))
+            .chain(result.standards.iter().flat_map(|s| &s.warnings))
+            .chain(result.sites.iter().flat_map(|s| &s.warnings));
+        for w in all {
+            if seen.insert(w) {
+                eprintln!("hecun: warning: {w}");
+            }
         }
     }
     progress.stage("report");

@@ -114,6 +114,133 @@ impl Crs {
     }
 }
 
+/// Where a CRS is meant to be used: a box in longitude/latitude degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AreaOfUse {
+    /// Westernmost longitude.
+    pub west: f64,
+    /// Easternmost longitude.
+    pub east: f64,
+    /// Southernmost latitude.
+    pub south: f64,
+    /// Northernmost latitude.
+    pub north: f64,
+}
+
+impl AreaOfUse {
+    /// How far (degrees) a longitude/latitude lies outside the box, 0 inside; and in which
+    /// direction, for messages.
+    pub fn outside_by(&self, lon: f64, lat: f64) -> (f64, &'static str) {
+        let parts = [
+            (self.west - lon, "west"),
+            (lon - self.east, "east"),
+            (self.south - lat, "south"),
+            (lat - self.north, "north"),
+        ];
+        parts
+            .into_iter()
+            .fold((0.0, ""), |best, p| if p.0 > best.0 { p } else { best })
+    }
+}
+
+impl fmt::Display for AreaOfUse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}°E–{}°E, {}°N–{}°N",
+            self.west, self.east, self.south, self.north
+        )
+    }
+}
+
+impl Crs {
+    /// A numeric parameter of the PROJ.4 definition (`lon_0`, `x_0`, `zone`…).
+    fn proj4_param(self, name: &str) -> Option<f64> {
+        self.proj4().split_whitespace().find_map(|p| {
+            p.strip_prefix('+')?
+                .strip_prefix(name)?
+                .strip_prefix('=')?
+                .parse()
+                .ok()
+        })
+    }
+
+    /// The area of use of the transverse-Mercator CRSs hecun is used with: the CGCS2000
+    /// Gauss–Krüger zones (EPSG:4491–4554: the zone's band of longitude, over China's extent,
+    /// 0.8°N–55.8°N) and WGS 84 / UTM; `None` for other CRSs.
+    pub fn area_of_use(self) -> Option<AreaOfUse> {
+        let (half, south, north) = match self.code {
+            4491..=4512 => (3.0, 0.8, 55.8),
+            4513..=4554 => (1.5, 0.8, 55.8),
+            32601..=32660 => (3.0, 0.0, 84.0),
+            32701..=32760 => (3.0, -80.0, 0.0),
+            _ => return None,
+        };
+        let central = match self.proj4_param("lon_0") {
+            Some(lon) => lon,
+            None => self.proj4_param("zone")? * 6.0 - 183.0,
+        };
+        Some(AreaOfUse {
+            west: central - half,
+            east: central + half,
+            south,
+            north,
+        })
+    }
+
+    /// Why projected coordinate `c` cannot be a position in this (projected) CRS, if it
+    /// cannot: not finite, in the range of longitude/latitude degrees (a few hundred metres
+    /// from the false origin, far out at sea for every CRS hecun knows: the file is in
+    /// degrees), or farther than 2,000 km from a transverse Mercator's central meridian
+    /// (20,000 km from the origin for other projections).
+    pub fn projected_range_problem(self, c: Coord<f64>) -> Option<String> {
+        if !c.x.is_finite() || !c.y.is_finite() {
+            return Some(format!(
+                "coordinate ({}, {}) is not a finite number",
+                crate::validate::number(c.x),
+                crate::validate::number(c.y)
+            ));
+        }
+        if c.x.abs() <= 180.0 && c.y.abs() <= 90.0 {
+            return Some(format!(
+                "coordinate ({}, {}) looks like longitude/latitude in degrees, but {self} is a \
+                 projected CRS in metres",
+                c.x, c.y
+            ));
+        }
+        let def = self.proj4();
+        let utm = def.contains("+proj=utm");
+        let transverse = utm || def.contains("+proj=tmerc");
+        let x0 = self
+            .proj4_param("x_0")
+            .unwrap_or(if utm { 500_000.0 } else { 0.0 });
+        let y0 = self
+            .proj4_param("y_0")
+            .unwrap_or(if def.contains("+south") {
+                10_000_000.0
+            } else {
+                0.0
+            });
+        let (east, north) = ((c.x - x0).abs(), (c.y - y0).abs());
+        let limit = if transverse {
+            (2.0e6, 1.0e7)
+        } else {
+            (2.0e7, 2.0e7)
+        };
+        if east > limit.0 || north > limit.1 {
+            return Some(format!(
+                "coordinate ({}, {}) is outside the valid range of {self} (easting within {} km \
+                 of the false easting, northing within {} km of the origin)",
+                crate::validate::number(c.x),
+                crate::validate::number(c.y),
+                limit.0 / 1000.0,
+                limit.1 / 1000.0
+            ));
+        }
+        None
+    }
+}
+
 impl fmt::Display for Crs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EPSG:{}", self.code)
@@ -460,6 +587,43 @@ mod tests {
         assert_eq!("CRS84".parse::<Crs>().unwrap(), Crs::WGS84);
         assert!("EPSG:99999".parse::<Crs>().is_err());
         assert!("WGS84-ish".parse::<Crs>().is_err());
+    }
+
+    #[test]
+    fn areas_of_use_and_valid_ranges() {
+        let gk: Crs = "EPSG:4547".parse().unwrap();
+        let area = gk.area_of_use().unwrap();
+        assert_eq!((area.west, area.east), (112.5, 115.5));
+        assert_eq!(area.outside_by(113.6, 34.7).0, 0.0);
+        assert_eq!(area.outside_by(121.0, 34.7), (5.5, "east"));
+        let utm: Crs = "EPSG:32650".parse().unwrap();
+        assert_eq!(utm.area_of_use().unwrap().west, 114.0);
+        assert!(Crs::WGS84.area_of_use().is_none());
+
+        assert!(
+            gk.projected_range_problem(coord! { x: 465_000.0, y: 3_850_000.0 })
+                .is_none()
+        );
+        let degrees = gk
+            .projected_range_problem(coord! { x: 113.6, y: 34.7 })
+            .unwrap();
+        assert!(degrees.contains("degrees"), "{degrees}");
+        let far = gk
+            .projected_range_problem(coord! { x: 1e12, y: 3_850_000.0 })
+            .unwrap();
+        assert!(
+            far.contains("1000000000000") && far.contains("valid range"),
+            "{far}"
+        );
+        let zone: Crs = "EPSG:4526".parse().unwrap();
+        assert!(
+            zone.projected_range_problem(coord! { x: 38_465_000.0, y: 3_850_000.0 })
+                .is_none()
+        );
+        assert!(
+            zone.projected_range_problem(coord! { x: 465_000.0, y: 3_850_000.0 })
+                .is_some()
+        );
     }
 
     #[test]

@@ -152,6 +152,7 @@ impl AffectedJob {
         progress("load");
         let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
             let outcome = source.read(self.input_crs, self.keep_going)?;
+            warnings.extend(outcome.warnings);
             warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
             Ok(outcome.layer)
         };
@@ -175,6 +176,24 @@ impl AffectedJob {
             .as_ref()
             .map(|t| read(t, &mut warnings))
             .transpose()?;
+        if let Some(layer) = &township_layer {
+            // A township drawn as a line or point would never hold a village: its villages
+            // would be left without a township, without a word.
+            if let Some(f) = layer
+                .features
+                .iter()
+                .find(|f| !matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_)))
+            {
+                return Err(Error::feature(
+                    layer.feature_ref(f),
+                    Some("geometry"),
+                    format!(
+                        "a township must be a Polygon or MultiPolygon, not {}",
+                        crate::model::geometry_kind(&f.geometry)
+                    ),
+                ));
+            }
+        }
         let (mut village_list, skipped) =
             villages(&village_layer, &self.villages.schema, self.keep_going)?;
         warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
@@ -183,6 +202,35 @@ impl AffectedJob {
                 path: village_layer.path.clone(),
             });
         }
+        // Every household has at least one person: more households than people is a typo or
+        // swapped columns, and it would be summed as it is.
+        let schema = &self.villages.schema;
+        warnings.extend(
+            village_list
+                .iter()
+                .filter(|v| v.households > v.population)
+                .map(|v| {
+                    format!(
+                        "{}: field {:?} ({}) exceeds field {:?} ({}): more households than \
+                         people (swapped columns?); the values are used as they are",
+                        village_layer.feature_ref(&village_layer.features[v.feature]),
+                        crate::model::file_field(
+                            &village_layer.features[v.feature],
+                            schema,
+                            "households"
+                        )
+                        .unwrap_or_else(|| "households".to_owned()),
+                        v.households,
+                        crate::model::file_field(
+                            &village_layer.features[v.feature],
+                            schema,
+                            "population"
+                        )
+                        .unwrap_or_else(|| "population".to_owned()),
+                        v.population
+                    )
+                }),
+        );
         let (mut sources, skipped) = zone_sources(
             "roads",
             &road_layer,
@@ -215,6 +263,12 @@ impl AffectedJob {
 
         progress("project");
         let metric_crs = self.metric_crs_for(&village_layer)?;
+        warnings.extend(outside_area_of_use(
+            &village_layer,
+            &village_list,
+            metric_crs,
+            self.engine,
+        )?);
         // The sources hold what is needed of the roads and corridors from here on.
         let road_crs = road_layer.crs;
         let corridor_crs = corridor_layer.as_ref().map_or(road_crs, |c| c.crs);
@@ -462,6 +516,91 @@ impl AffectedJob {
         }
         Ok(crs)
     }
+}
+
+/// Villages farther than this (degrees) outside the metric CRS's area of use are named in a
+/// warning: there, distances and areas are distorted more than the CRS is meant for.
+pub const AREA_OF_USE_MARGIN_DEG: f64 = 0.5;
+
+/// At most this many villages are named one by one; the rest are counted.
+const AREA_OF_USE_NAMED: usize = 20;
+
+/// Warnings naming the villages outside the metric CRS's area of use (by their first
+/// position): the whole layer is checked at once first, so that data inside costs nothing.
+fn outside_area_of_use(
+    layer: &Layer,
+    villages: &[Village],
+    metric: Crs,
+    engine: CrsEngine,
+) -> Result<Vec<String>> {
+    let Some(area) = metric.area_of_use() else {
+        return Ok(Vec::new());
+    };
+    let to_lonlat = if layer.crs.is_geographic() {
+        None
+    } else {
+        Some(Transformer::new(layer.crs, Crs::WGS84, engine)?)
+    };
+    let lonlat = |mut c: Coord<f64>| -> Option<Coord<f64>> {
+        if let Some(t) = &to_lonlat {
+            let mut one = [c];
+            t.transform_coords(&mut one).ok()?;
+            c = one[0];
+        }
+        Some(c)
+    };
+    let far = |c: Coord<f64>| area.outside_by(c.x, c.y).0 > AREA_OF_USE_MARGIN_DEG;
+    if let Some(b) = layer_bbox(layer) {
+        let (lo, hi) = (b.min(), b.max());
+        let corners = [
+            lo,
+            hi,
+            Coord { x: lo.x, y: hi.y },
+            Coord { x: hi.x, y: lo.y },
+        ];
+        if corners.iter().all(|&c| lonlat(c).is_some_and(|c| !far(c))) {
+            return Ok(Vec::new());
+        }
+    }
+    let outside: Vec<(usize, Coord<f64>)> = villages
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, v)| {
+            let c = lonlat(first_any_coord(&layer.features[v.feature].geometry)?)?;
+            far(c).then_some((k, c))
+        })
+        .collect();
+    let mut warnings: Vec<String> = outside
+        .iter()
+        .take(AREA_OF_USE_NAMED)
+        .map(|&(k, c)| {
+            let v = &villages[k];
+            let (by, side) = area.outside_by(c.x, c.y);
+            format!(
+                "{}: village {:?} lies at ({:.4}, {:.4}), {by:.1}° {side} of the area of use of \
+                 the metric CRS {metric} ({area}): its distances and areas are distorted; name \
+                 a metric CRS that covers it ([crs] metric in the plan, or --metric-crs)",
+                layer.feature_ref(&layer.features[v.feature]),
+                v.name,
+                c.x,
+                c.y
+            )
+        })
+        .collect();
+    if outside.len() > AREA_OF_USE_NAMED {
+        warnings.push(format!(
+            "{}: {} more villages lie outside the area of use of the metric CRS {metric} ({area})",
+            layer.path.display(),
+            outside.len() - AREA_OF_USE_NAMED
+        ));
+    }
+    Ok(warnings)
+}
+
+/// The first position of any geometry.
+fn first_any_coord(g: &Geometry<f64>) -> Option<Coord<f64>> {
+    use geo::CoordsIter;
+    g.coords_iter().next()
 }
 
 fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {

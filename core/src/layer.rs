@@ -107,6 +107,42 @@ impl Properties {
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
     }
 
+    /// For each of `names`: the first and last values when the object has the key more than
+    /// once with different values (as raw JSON text), in one pass over the object.
+    pub fn conflicting(&self, names: &[&str]) -> Vec<Option<(String, String)>> {
+        struct Conflicts<'n> {
+            names: &'n [&'n str],
+        }
+        impl<'de> Visitor<'de> for Conflicts<'_> {
+            type Value = Vec<Option<(String, String)>>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut first: Vec<Option<&'de RawValue>> = vec![None; self.names.len()];
+                let mut out = vec![None; self.names.len()];
+                while let Some(key) = map.next_key_seed(KeySeed)? {
+                    let Some(i) = self.names.iter().position(|n| *n == key) else {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    };
+                    let value: &'de RawValue = map.next_value()?;
+                    match first[i] {
+                        None => first[i] = Some(value),
+                        Some(f) if f.get() != value.get() => {
+                            out[i] = Some((f.get().to_owned(), value.get().to_owned()))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(out)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(self.0.get());
+        de::Deserializer::deserialize_map(&mut de, Conflicts { names })
+            .unwrap_or_else(|_| vec![None; names.len()])
+    }
+
     /// The raw JSON text of field `name`, without parsing the other fields' values.
     pub fn get_raw(&self, name: &str) -> Option<&RawValue> {
         self.get_many_raw(&[name]).pop().flatten()
@@ -135,11 +171,11 @@ impl<'de> Visitor<'de> for FindFields<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = vec![None; self.names.len()];
         while let Some(key) = map.next_key_seed(KeySeed)? {
+            // A key written twice: the last value, as serde_json, Python and JavaScript read
+            // it (the reader warns about such keys).
             match self.names.iter().position(|n| *n == key) {
-                Some(i) if found[i].is_none() => {
-                    found[i] = Some(map.next_value::<&'de RawValue>()?)
-                }
-                _ => {
+                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
+                None => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
@@ -181,6 +217,16 @@ mod tests {
         let p = Properties::from_json(r#"{"\u6751\u540d":"\u738b\u5e84","id":7}"#).unwrap();
         assert_eq!(p.get("村名").unwrap().as_str(), Some("王庄"));
         assert_eq!(p.get("id").unwrap().as_i64(), Some(7));
+    }
+
+    #[test]
+    fn a_key_twice_reads_the_last_value_and_two_values_are_a_conflict() {
+        let p = Properties::from_json(r#"{"a":1,"b":true,"a":2,"b":true,"\u0061":3}"#).unwrap();
+        assert_eq!(p.get("a").unwrap().as_i64(), Some(3));
+        let c = p.conflicting(&["a", "b", "c"]);
+        assert_eq!(c[0], Some(("1".to_owned(), "3".to_owned())));
+        assert_eq!(c[1], None);
+        assert_eq!(c[2], None);
     }
 
     #[test]

@@ -36,7 +36,10 @@ pub fn villages(
     schema: &Schema,
     keep_going: bool,
 ) -> Result<(Vec<Village>, Vec<Error>)> {
-    let fields = Fields::new(schema, &["name", "township", "households", "population"]);
+    let fields = Fields::new(
+        schema,
+        &["id", "name", "township", "households", "population"],
+    );
     let results: Vec<Result<Village>> = layer
         .features
         .par_iter()
@@ -55,12 +58,22 @@ pub fn villages(
                 return Err(bad("geometry", "the polygon has zero area".to_owned()));
             }
             let found = fields.lookup(f);
-            let id = f.id.clone().ok_or_else(|| {
-                bad(
-                    &schema.describe("id"),
-                    "the village has no id: name the id field in the plan (fields.id) or with --field id=…".to_owned(),
-                )
-            })?;
+            let id = match (&f.id, fields.raw_even_null(&found, "id")) {
+                (Some(id), at) if id.trim().is_empty() => {
+                    let field = at.map_or_else(|| "id".to_owned(), |(n, _)| n.to_owned());
+                    return Err(bad(&field, format!("the village's id is blank ({id:?}): every village needs an id")));
+                }
+                (Some(id), _) => id.clone(),
+                (None, Some((field, raw))) => {
+                    return Err(bad(field, format!("the village's id is {}, not a string or a number", raw.get())));
+                }
+                (None, None) => {
+                    return Err(bad(
+                        &schema.describe("id"),
+                        "the village has no id: name the id field in the plan (fields.id) or with --field id=…".to_owned(),
+                    ));
+                }
+            };
             Ok(Village {
                 feature: i,
                 id,
@@ -133,7 +146,13 @@ pub fn zone_sources(
             } else {
                 0.0
             };
-            if let Geometry::Polygon(_) | Geometry::MultiPolygon(_) = f.geometry {
+            let polygonal = matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
+            if polygonal && default_class.is_none() {
+                // Road widths are measured from the centreline: a road drawn as a polygon would
+                // be buffered from its edges, a wider zone than the plan says.
+                return Err(bad("geometry", format!("a road must be a LineString or MultiLineString (zone widths are measured from the centreline), not {}", kind(&f.geometry))));
+            }
+            if polygonal {
                 for p in polygons(&f.geometry).0.iter() {
                     validate::check_simple(p).map_err(|e| bad("geometry", e))?;
                 }
@@ -223,11 +242,21 @@ impl LaunchFields {
     pub fn read(feature: &Feature, schema: &Schema) -> LaunchFields {
         let fields = Fields::new(schema, LAUNCH_FIELDS);
         let found = fields.lookup(feature);
+        let conflicts = feature.properties.conflicting(&fields.names);
         let read = |model: &'static str| match fields.raw_even_null(&found, model) {
             None => (model, None, Flag::Missing),
             Some((name, raw)) => {
                 let value = serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
-                (model, Some(name.to_owned()), read_flag(&value))
+                let at = fields.names.iter().position(|n| *n == name);
+                // A yes/no field written twice with two values says both: neither is read, so
+                // that a veto cannot be cleared by whichever value a reader keeps.
+                let flag = match at.and_then(|i| conflicts[i].as_ref()) {
+                    Some((first, last)) => Flag::Unreadable(serde_json::Value::String(format!(
+                        "{first} and {last} (the key is written twice)"
+                    ))),
+                    None => read_flag(&value),
+                };
+                (model, Some(name.to_owned()), flag)
             }
         };
         LaunchFields {
@@ -296,6 +325,11 @@ pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
         }
         _ => MultiPolygon(vec![]),
     }
+}
+
+/// The GeoJSON name of a geometry's type, for messages.
+pub(crate) fn geometry_kind(g: &Geometry<f64>) -> &'static str {
+    kind(g)
 }
 
 fn kind(g: &Geometry<f64>) -> &'static str {

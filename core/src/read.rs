@@ -49,6 +49,63 @@ pub struct ReadOutcome {
     pub layer: Layer,
     /// One error per skipped feature, in file order.
     pub skipped: Vec<Error>,
+    /// Things the planner should know that do not stop the read (a key written twice in a
+    /// feature's properties), each naming the file and feature, in file order.
+    pub warnings: Vec<String>,
+}
+
+/// The largest layer file hecun reads: far above a national villages layer (~1.5 GB), and a
+/// bound on memory for a file that is not what it claims to be.
+pub const MAX_LAYER_BYTES: u64 = 16 << 30;
+
+/// Checks that `path` is a regular file (after following symlinks) of at most `max` bytes,
+/// and returns its size: a folder, a device such as `/dev/zero`, a pipe or a socket would
+/// hang a read or exhaust memory, and is refused naming the file.
+pub fn check_input_file(path: &Path, max: u64) -> Result<u64> {
+    let refuse = |why: String| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(refuse("is a folder, not a GeoJSON file".to_owned()));
+    }
+    if !meta.is_file() {
+        return Err(refuse(
+            "is not a regular file (a device, pipe or socket): name a GeoJSON file".to_owned(),
+        ));
+    }
+    if meta.len() > max {
+        return Err(refuse(format!(
+            "is {} bytes, more than the {max} bytes hecun reads from one layer file",
+            meta.len()
+        )));
+    }
+    Ok(meta.len())
+}
+
+/// Reads a whole input file, refusing what [`check_input_file`] refuses; the read itself is
+/// bounded too, in case the file grows (or is swapped) after the check.
+pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let len = check_input_file(path, max)?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("grew beyond the {max} bytes hecun reads from one layer file"),
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Reads a GeoJSON FeatureCollection file.
@@ -69,22 +126,42 @@ pub struct ReadOutcome {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_geojson(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_input(path, MAX_LAYER_BYTES)?;
     parse_geojson(path, &bytes, options)
 }
 
 /// Parses GeoJSON text already in memory; `path` is used in messages only.
 pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(json_error(
+            path,
+            1,
+            1,
+            "the file is empty: expected a GeoJSON FeatureCollection".to_owned(),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(bytes, e.valid_up_to());
-        json_error(path, line, column, "the file is not UTF-8 text".to_owned())
+        json_error(
+            path,
+            line,
+            column,
+            format!(
+                "the file is not UTF-8 text (byte 0x{:02X} at offset {}): save it as UTF-8 \
+                 (GeoJSON is UTF-8; GBK exports are not read)",
+                bytes[e.valid_up_to()],
+                e.valid_up_to()
+            ),
+        )
     })?;
 
     // One thread splits the file into features while the others parse the features already
     // split: the split is sequential, and at national scale takes a quarter of the load.
     let batches: Batches = Mutex::new(Vec::new());
     let top = rayon::scope(|scope| {
+        // The feature being split when the JSON breaks, for the message.
+        let current = std::cell::Cell::new(None);
         let mut de = serde_json::Deserializer::from_str(text);
         let seed = TopSeed {
             scope,
@@ -92,35 +169,74 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
             path,
             text,
             options,
+            current: &current,
         };
-        let top = seed.deserialize(&mut de)?;
-        de.end()?;
-        Ok::<_, serde_json::Error>(top)
+        let top = seed
+            .deserialize(&mut de)
+            .and_then(|top| de.end().map(|()| top));
+        top.map_err(|e| (e, current.get()))
     })
-    .map_err(|e| json_error(path, e.line(), e.column(), e.to_string()))?;
+    .map_err(|(e, feature)| {
+        let (end_line, end_column) = line_column(bytes, text.trim_end().len());
+        // A number or literal cut off at the end is a syntax error there, not an EOF one.
+        let at_end = (e.line(), e.column()) >= (end_line, end_column - 1);
+        let truncated = e.is_eof()
+            || (e.is_syntax() && at_end && !e.to_string().starts_with("trailing characters"));
+        let mut message = match feature {
+            Some(k) => format!("feature #{k}: {e}"),
+            None => e.to_string(),
+        };
+        if truncated {
+            message.push_str(": the file ends before the JSON does (is it truncated?)");
+        }
+        json_error(path, e.line(), e.column(), message)
+    })?;
     let kind = top.kind.as_deref().unwrap_or("");
     if kind != "FeatureCollection" || !top.has_features {
+        let found = match (top.kind.as_deref(), top.has_features) {
+            (Some("FeatureCollection"), false) => {
+                "a FeatureCollection without \"features\"".to_owned()
+            }
+            (Some(k), _) => format!("type {k:?}"),
+            (None, _) => "an object without \"type\"".to_owned(),
+        };
         return Err(json_error(
             path,
             1,
             1,
-            format!("expected a GeoJSON FeatureCollection, found type {kind:?}"),
+            format!("expected a GeoJSON FeatureCollection, found {found}"),
         ));
     }
-    let crs = match top.crs.as_ref() {
-        None | Some(serde_json::Value::Null) => options.default_crs,
-        Some(crs) => named_crs(crs).map_err(|message| json_error(path, 1, 1, message))?,
+    let (crs, declared) = match top.crs.as_ref() {
+        None | Some(serde_json::Value::Null) => (options.default_crs, false),
+        Some(crs) => (
+            named_crs(crs).map_err(|message| json_error(path, 1, 1, message))?,
+            true,
+        ),
     };
     let mut batches = batches.into_inner().unwrap_or_else(|e| e.into_inner());
     batches.sort_unstable_by_key(|(k, _)| *k);
-    let mut parsed: Vec<Result<Feature>> = batches.into_iter().flat_map(|(_, b)| b).collect();
+    let mut parsed: Vec<Result<Parsed>> = batches.into_iter().flat_map(|(_, b)| b).collect();
     // The CRS may come after the features in the file: coordinate ranges are checked now.
     parsed.par_iter_mut().for_each(|f| {
-        if let Ok(feature) = f
+        if let Ok(Parsed { feature, .. }) = f
             && let Err(problem) = validate::check_structure(&feature.geometry, crs)
         {
+            let whence = if declared {
+                format!(
+                    " (the CRS is the file's \"crs\" member, {crs}; without the member the file \
+                     would be read as {})",
+                    options.default_crs
+                )
+            } else {
+                String::new()
+            };
             let at = feature_ref(path, feature.index, feature.id.clone());
-            *f = Err(Error::feature(at, Some("geometry"), problem));
+            *f = Err(Error::feature(
+                at,
+                Some("geometry"),
+                format!("{problem}{whence}"),
+            ));
         }
     });
     let mut layer = Layer {
@@ -129,9 +245,13 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
         features: Vec::with_capacity(parsed.len()),
     };
     let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
     for feature in parsed {
         match feature {
-            Ok(f) => layer.features.push(f),
+            Ok(f) => {
+                warnings.extend(f.warnings);
+                layer.features.push(f.feature);
+            }
             Err(e) if options.keep_going => skipped.push(e),
             Err(e) => return Err(e),
         }
@@ -141,7 +261,43 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
             path: path.to_owned(),
         });
     }
-    Ok(ReadOutcome { layer, skipped })
+    check_unique_ids(&layer, options)?;
+    Ok(ReadOutcome {
+        layer,
+        skipped,
+        warnings,
+    })
+}
+
+/// Every output is keyed by feature id: two features with one id would be merged or confused
+/// downstream, so the second is an error naming both (whatever `keep_going` says: it is not
+/// one bad feature but a contradiction between two).
+fn check_unique_ids(layer: &Layer, options: &ReadOptions) -> Result<()> {
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(layer.features.len());
+    for (k, f) in layer.features.iter().enumerate() {
+        let Some(id) = f.id.as_deref() else { continue };
+        if let Some(&first) = seen.get(id) {
+            let first = &layer.features[first];
+            let names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
+            let field = names
+                .iter()
+                .zip(f.properties.get_many_raw(&names))
+                .find_map(|(n, v)| v.and_then(id_text).map(|_| (*n).to_owned()))
+                .unwrap_or_else(|| "id".to_owned());
+            return Err(Error::feature(
+                layer.feature_ref(f),
+                Some(&field),
+                format!(
+                    "id {id:?} is also the id of feature #{} of the same file: ids must be \
+                     unique (every output is keyed by id)",
+                    first.index
+                ),
+            ));
+        }
+        seen.insert(id, k);
+    }
+    Ok(())
 }
 
 /// What the top level of a FeatureCollection says besides its features.
@@ -158,10 +314,17 @@ struct TopSeed<'s, 'scope, 'a> {
     path: &'scope Path,
     text: &'a str,
     options: &'scope ReadOptions,
+    current: &'s std::cell::Cell<Option<usize>>,
 }
 
 /// Parsed batches of features, tagged with their order in the file.
-type Batches = Mutex<Vec<(usize, Vec<Result<Feature>>)>>;
+type Batches = Mutex<Vec<(usize, Vec<Result<Parsed>>)>>;
+
+/// A feature as read, with the warnings about it.
+struct Parsed {
+    feature: Feature,
+    warnings: Vec<String>,
+}
 
 /// Features per parsing task.
 const BATCH: usize = 2048;
@@ -190,10 +353,27 @@ impl<'de: 'scope, 'scope> Visitor<'de> for TopSeed<'_, 'scope, 'de> {
             has_features: false,
             crs: None,
         };
+        let mut crs_seen = false;
         while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+            // Which of two values a reader keeps is undefined: a structural key written twice
+            // is an error (two "features" arrays would also give two features each index).
+            let twice = match key.as_ref() {
+                "type" => top.kind.is_some(),
+                "crs" => crs_seen,
+                "features" => top.has_features,
+                _ => false,
+            };
+            if twice {
+                return Err(de::Error::custom(format!(
+                    "the FeatureCollection has the key {key:?} twice"
+                )));
+            }
             match key.as_ref() {
                 "type" => top.kind = Some(map.next_value()?),
-                "crs" => top.crs = Some(map.next_value()?),
+                "crs" => {
+                    crs_seen = true;
+                    top.crs = Some(map.next_value()?);
+                }
                 "features" => {
                     map.next_value_seed(FeaturesSeed { top: &self })?;
                     top.has_features = true;
@@ -240,7 +420,13 @@ impl<'de: 'scope, 'scope> Visitor<'de> for FeaturesSeed<'_, '_, 'scope, 'de> {
                     .push((number, parsed));
             });
         };
-        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+        let mut count = 0;
+        loop {
+            t.current.set(Some(count));
+            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                break;
+            };
+            count += 1;
             batch.push(raw);
             if batch.len() == BATCH {
                 hand_over(
@@ -252,6 +438,7 @@ impl<'de: 'scope, 'scope> Visitor<'de> for FeaturesSeed<'_, '_, 'scope, 'de> {
                 number += 1;
             }
         }
+        t.current.set(None);
         if !batch.is_empty() {
             hand_over(batch, first, number);
         }
@@ -274,7 +461,7 @@ fn parse_feature(
     index: usize,
     raw: &RawValue,
     options: &ReadOptions,
-) -> Result<Feature> {
+) -> Result<Parsed> {
     #[derive(Deserialize)]
     struct RawFeature<'a> {
         #[serde(rename = "type", borrow)]
@@ -295,11 +482,22 @@ fn parse_feature(
         };
         json_error(path, line, column, format!("feature #{index}: {e}"))
     };
+    if !raw.get().starts_with('{') {
+        return Err(Error::feature(
+            feature_ref(path, index, None),
+            None,
+            format!("expected a Feature object, found {}", clip(raw.get(), 60)),
+        ));
+    }
     let f: RawFeature = serde_json::from_str(raw.get()).map_err(at)?;
-    let properties = match f.properties {
-        None => Properties::default(),
-        Some(p) if p.get() == "null" => Properties::default(),
-        Some(p) if p.get().starts_with('{') => Properties::from_raw(p),
+    let id_names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
+    let (properties, scan) = match f.properties {
+        None => (Properties::default(), Scan::default()),
+        Some(p) if p.get() == "null" => (Properties::default(), Scan::default()),
+        Some(p) if p.get().starts_with('{') => (
+            Properties::from_raw(p),
+            scan_properties(p, &id_names).map_err(at)?,
+        ),
         Some(_) => {
             return Err(Error::feature(
                 feature_ref(path, index, None),
@@ -308,10 +506,9 @@ fn parse_feature(
             ));
         }
     };
-    let id_names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
-    let id = properties
-        .get_many_raw(&id_names)
-        .into_iter()
+    let id = scan
+        .found
+        .iter()
         .find_map(|v| v.and_then(id_text))
         .or_else(|| f.id.and_then(id_text));
     let here = || feature_ref(path, index, id.clone());
@@ -333,16 +530,100 @@ fn parse_feature(
             return Err(Error::feature(
                 here(),
                 Some("geometry"),
-                "the feature has no geometry",
+                "the feature has no geometry (it is null or absent)",
             ));
         }
     };
-    Ok(Feature {
-        index,
-        id,
-        geometry,
-        properties,
+    let warnings = scan
+        .twice
+        .iter()
+        .map(|(key, first, last)| {
+            format!(
+                "{}: field {key:?}: the key is written twice in the properties ({} and {}); \
+                 hecun reads the last, as most JSON readers do",
+                here(),
+                clip(first, 40),
+                clip(last, 40)
+            )
+        })
+        .collect();
+    Ok(Parsed {
+        feature: Feature {
+            index,
+            id,
+            geometry,
+            properties,
+        },
+        warnings,
     })
+}
+
+/// What one pass over a feature's properties finds.
+#[derive(Default)]
+struct Scan<'a> {
+    /// The raw values of the names looked for (the last one when a key is written twice).
+    found: Vec<Option<&'a RawValue>>,
+    /// Keys written more than once: key, first raw value, last raw value.
+    twice: Vec<(String, &'a str, &'a str)>,
+}
+
+/// Finds the id fields' values and any key written twice, in one pass over the object (the
+/// keys are borrowed from the file; only the rare object with a repeated key allocates).
+fn scan_properties<'a>(raw: &'a RawValue, names: &[&str]) -> serde_json::Result<Scan<'a>> {
+    struct ScanVisitor<'n> {
+        names: &'n [&'n str],
+    }
+    impl<'de> Visitor<'de> for ScanVisitor<'_> {
+        type Value = Scan<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Scan<'de>, A::Error> {
+            let mut found = vec![None; self.names.len()];
+            let mut entries: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::new();
+            while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+                let value: &'de RawValue = map.next_value()?;
+                if let Some(i) = self.names.iter().position(|n| *n == key) {
+                    found[i] = Some(value);
+                }
+                entries.push((key, value));
+            }
+            let mut twice = Vec::new();
+            if entries.len() > 1 {
+                // Stable: equal keys stay in file order, first before last.
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut k = 0;
+                while k < entries.len() {
+                    let mut end = k + 1;
+                    while end < entries.len() && entries[end].0 == entries[k].0 {
+                        end += 1;
+                    }
+                    if end - k > 1 {
+                        twice.push((
+                            entries[k].0.clone().into_owned(),
+                            entries[k].1.get(),
+                            entries[end - 1].1.get(),
+                        ));
+                    }
+                    k = end;
+                }
+            }
+            Ok(Scan { found, twice })
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de::Deserializer::deserialize_map(&mut de, ScanVisitor { names })
+}
+
+/// `text` cut to about `max` characters for a message.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 fn feature_ref(path: &Path, index: usize, id: Option<String>) -> FeatureRef {
@@ -387,6 +668,17 @@ impl<'de> Deserialize<'de> for ParsedGeometry {
                 let mut raw_coordinates: Option<&'de RawValue> = None;
                 let mut parts: Option<Vec<ParsedGeometry>> = None;
                 while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+                    let twice = match key.as_ref() {
+                        "type" => kind.is_some(),
+                        "coordinates" => coordinates.is_some() || raw_coordinates.is_some(),
+                        "geometries" => parts.is_some(),
+                        _ => false,
+                    };
+                    if twice {
+                        return Err(de::Error::custom(format!(
+                            "the geometry has the key {key:?} twice"
+                        )));
+                    }
                     match key.as_ref() {
                         "type" => kind = Some(map.next_value::<Cow<'de, str>>()?),
                         "coordinates" => match kind.as_deref() {
@@ -621,6 +913,84 @@ mod tests {
         let text = "\u{feff}{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4547\"}},\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[465000,3850000]}}]}";
         let read = parse(text).unwrap();
         assert_eq!(read.layer.crs.code(), 4547);
+    }
+
+    #[test]
+    fn a_key_twice_in_properties_is_a_warning_and_the_last_value_is_read() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"id":"a","人口":1,"x":0,"\u4eba\u53e3":2}},"geometry":{SQUARE}}}]}}"#
+        );
+        let read = parse(&text).unwrap();
+        let w = &read.warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("feature #0 (id \"a\")")
+                && w[0].contains("\"人口\"")
+                && w[0].contains("(1 and 2)"),
+            "{w:?}"
+        );
+        let p = &read.layer.features[0].properties;
+        assert_eq!(p.get("人口").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_features() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"id":"a"}},"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{"id":"b"}},"geometry":{SQUARE}}},
+            {{"type":"Feature","properties":{{"id":"a"}},"geometry":{SQUARE}}}]}}"#
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("feature #2 (id \"a\")")
+                && err.contains("feature #0")
+                && err.contains("field \"id\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn structural_keys_twice_are_errors() {
+        for text in [
+            format!(
+                r#"{{"type":"FeatureCollection","features":[],"features":[{{"type":"Feature","properties":{{}},"geometry":{SQUARE}}}]}}"#
+            ),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2],"coordinates":[3,4]}}]}"#
+                .to_owned(),
+        ] {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains("twice"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_crs_member_over_degrees_is_refused() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4547"}}}},"features":[
+            {{"type":"Feature","properties":{{}},"geometry":{SQUARE}}}]}}"#
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("EPSG:4547") && err.contains("degrees") && err.contains("\"crs\" member"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_geojson(dir.path(), &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("folder"), "{err}");
+        let err = read_input(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let file = dir.path().join("big.geojson");
+        std::fs::write(&file, [b' '; 100]).unwrap();
+        let err = read_input(&file, 10).unwrap_err();
+        assert!(err.to_string().contains("more than the 10 bytes"), "{err}");
+        let err = read_geojson(&file, &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
     }
 
     #[test]

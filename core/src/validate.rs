@@ -13,16 +13,33 @@ use crate::crs::Crs;
 pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String> {
     let geographic = crs.is_geographic();
     let in_range = |c: &Coord<f64>| -> Result<(), String> {
-        if !geographic || (c.x.abs() <= 180.0 && c.y.abs() <= 90.0) {
+        if !geographic {
+            return match crs.projected_range_problem(*c) {
+                None => Ok(()),
+                Some(problem) => Err(format!(
+                    "{problem}; if the data is longitude/latitude, read it as EPSG:4326 \
+                     (--input-crs, or [crs] input in the plan, or the file's \"crs\" member)"
+                )),
+            };
+        }
+        if c.x.abs() <= 180.0 && c.y.abs() <= 90.0 {
             return Ok(());
         }
-        let hint = match Crs::guess_projected(c.x, c.y) {
-            Some(guess) => format!("; the data looks projected: try --input-crs {guess}"),
-            None => "; if the data is projected, name its CRS with --input-crs".to_owned(),
+        let hint = if !c.x.is_finite() || !c.y.is_finite() {
+            String::new()
+        } else if c.x.abs() <= 90.0 && c.y.abs() <= 180.0 {
+            "; longitude and latitude look swapped: GeoJSON positions are [longitude, latitude]"
+                .to_owned()
+        } else {
+            match Crs::guess_projected(c.x, c.y) {
+                Some(guess) => format!("; the data looks projected: try --input-crs {guess}"),
+                None => "; if the data is projected, name its CRS with --input-crs".to_owned(),
+            }
         };
         Err(format!(
             "coordinate ({}, {}) is out of longitude/latitude range for {crs}{hint}",
-            c.x, c.y
+            number(c.x),
+            number(c.y)
         ))
     };
     let check_line = |l: &LineString<f64>, what: &str| -> Result<(), String> {
@@ -53,6 +70,15 @@ pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String>
         Geometry::MultiPolygon(mp) => mp.0.iter().try_for_each(check_polygon),
         Geometry::GeometryCollection(gc) => gc.0.iter().try_for_each(|g| check_structure(g, crs)),
         other => Err(format!("unsupported geometry {other:?}")),
+    }
+}
+
+/// A coordinate for a message: as written, but 1e308 rather than its 309 digits.
+pub(crate) fn number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -153,6 +153,9 @@ impl Report {
         if let Some(s) = sites {
             warnings.extend(s.warnings.iter().cloned());
         }
+        // Steps that read the same file report its problems each: keep the first of each.
+        let mut seen = std::collections::HashSet::new();
+        warnings.retain(|w| seen.insert(w.clone()));
 
         let map = if map {
             Some(map_data(plan, run, sites)?)

@@ -235,6 +235,15 @@ impl RunManifest {
     /// The manifest of a run of `plan` that used `plugins`: hashes the plan and every layer
     /// file it lists. `counts`, `outputs`, `warnings` and `timings_s` are filled by the caller.
     pub fn new(plan: &Plan, plugins: Vec<PluginUse>, options: RunOptions) -> Result<RunManifest> {
+        // Hashing reads every layer whole: refuse a folder or a device (`/dev/zero` would
+        // never end) before hashing, as the reader would.
+        let layers = [&plan.affected.villages, &plan.affected.roads]
+            .into_iter()
+            .chain(&plan.affected.corridors)
+            .chain(plan.context.values());
+        for source in layers {
+            crate::read::check_input_file(&source.path, crate::read::MAX_LAYER_BYTES)?;
+        }
         let mut inputs = vec![
             InputFile::hash("villages", &plan.affected.villages.path)?,
             InputFile::hash("roads", &plan.affected.roads.path)?,

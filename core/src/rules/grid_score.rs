@@ -164,6 +164,7 @@ impl GridLayers {
         );
         let (road_layer, corridor_layer) = (road_layer?, corridor_layer?);
         for outcome in std::iter::once(&road_layer).chain(corridor_layer.as_ref()) {
+            warnings.extend(outcome.warnings.iter().cloned());
             warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
         }
         let road_layer = road_layer.layer;

@@ -275,8 +275,13 @@ impl LaunchRun {
             &format!("launch check ({})", plugin.display()),
         )?;
         let plugin = loaded;
+        // The reader's warnings (a key written twice, the veto field among them) reach
+        // `hecun check` too; `hecun run` shows each warning once.
+        let read_warnings = std::cell::RefCell::new(Vec::new());
         let read = |source: &crate::job::LayerSource| -> Result<Layer> {
-            Ok(source.read(plan.affected.input_crs, false)?.layer)
+            let outcome = source.read(plan.affected.input_crs, false)?;
+            read_warnings.borrow_mut().extend(outcome.warnings);
+            Ok(outcome.layer)
         };
         let villages = read(&plan.affected.villages)?;
         let sites = plan
@@ -287,7 +292,10 @@ impl LaunchRun {
         let schema = &plan.affected.villages.schema;
         let (communities, unassigned) =
             super::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, *s)));
-        let (fields, warnings) = read_launch_fields(&villages, schema, plan.affected.keep_going)?;
+        let (fields, field_warnings) =
+            read_launch_fields(&villages, schema, plan.affected.keep_going)?;
+        let mut warnings = read_warnings.into_inner();
+        warnings.extend(field_warnings);
         let verdicts = check_communities(&plugin, &communities, &villages, &fields, schema);
         Ok(LaunchRun {
             plugin: plugin.manifest().name.clone(),
