@@ -314,6 +314,9 @@ fn limits_that_would_switch_the_sandbox_off_are_refused_at_load() {
         ("max_call_depth", "1000"),
         ("max_array_size", "1099511627776"),
         ("max_memory_mb", "0"),
+        ("max_terms", "0"),
+        ("max_evidence_bytes", "0"),
+        ("max_answer_bytes", "1099511627776"),
     ] {
         let name = format!("limit-{limit}-{value}");
         let p = rhai_check(tmp.path(), &name, &format!("{limit} = {value}"), "[]");

@@ -64,8 +64,7 @@ pub struct Limits {
     pub max_millis: u64,
     /// WebAssembly: the guest's linear memory cap, in MiB (a `memory.grow` beyond it traps).
     pub max_memory_mb: u64,
-    /// Terms in one site score (with an explanation asked for). At most
-    /// [`OUTPUT_CEILINGS`]`.max_terms`; 0 or more is clamped to 1..=ceiling.
+    /// Terms in one site score (with an explanation asked for).
     pub max_terms: usize,
     /// Bytes of evidence (as JSON) in one answer: an exclusion's, or all of a verdict's
     /// findings' together.
@@ -74,15 +73,6 @@ pub struct Limits {
     /// evidence; for a WebAssembly batch, checked on the buffer's length before it is read.
     pub max_answer_bytes: usize,
 }
-
-/// The highest values the output limits (`max_terms`, `max_evidence_bytes`,
-/// `max_answer_bytes`) can take: a manifest asking for more gets these.
-pub const OUTPUT_CEILINGS: Limits = Limits {
-    max_terms: 10_000,
-    max_evidence_bytes: 1 << 20,
-    max_answer_bytes: 16 << 20,
-    ..DEFAULT_LIMITS
-};
 
 const DEFAULT_LIMITS: Limits = Limits {
     max_operations: 1_000_000,
@@ -98,15 +88,6 @@ const DEFAULT_LIMITS: Limits = Limits {
 };
 
 impl Limits {
-    /// Brings the output limits within `1..=`[`OUTPUT_CEILINGS`]: 0 is not "unlimited", and
-    /// no manifest switches the bound off.
-    pub fn clamp_output(&mut self) {
-        let c = OUTPUT_CEILINGS;
-        self.max_terms = self.max_terms.clamp(1, c.max_terms);
-        self.max_evidence_bytes = self.max_evidence_bytes.clamp(1, c.max_evidence_bytes);
-        self.max_answer_bytes = self.max_answer_bytes.clamp(1, c.max_answer_bytes);
-    }
-
     /// Checks a site score against the output limits; the message names the limit and the
     /// value.
     pub fn check_score(&self, score: &super::score::Score) -> std::result::Result<(), String> {
@@ -172,9 +153,9 @@ fn over(what: &str, value: usize, limit: &str, max: usize) -> String {
         "answered {value} {what}, more than its limit {limit} = {max} (plugin.toml [limits]; \
          at most {})",
         match limit {
-            "max_terms" => OUTPUT_CEILINGS.max_terms,
-            "max_evidence_bytes" => OUTPUT_CEILINGS.max_evidence_bytes,
-            _ => OUTPUT_CEILINGS.max_answer_bytes,
+            "max_terms" => LIMIT_CEILINGS.max_terms,
+            "max_evidence_bytes" => LIMIT_CEILINGS.max_evidence_bytes,
+            _ => LIMIT_CEILINGS.max_answer_bytes,
         }
     )
 }
@@ -216,6 +197,9 @@ pub const LIMIT_CEILINGS: Limits = Limits {
     max_map_size: 100_000,
     max_millis: 60_000,
     max_memory_mb: 1024,
+    max_terms: 10_000,
+    max_evidence_bytes: 1 << 20,
+    max_answer_bytes: 16 << 20,
 };
 
 impl Limits {
@@ -224,7 +208,7 @@ impl Limits {
     /// refused: in Rhai it would mean "unlimited", which switches the sandbox off.
     pub fn checked(self) -> std::result::Result<Limits, String> {
         let c = LIMIT_CEILINGS;
-        let fields: [(&str, u64, u64); 7] = [
+        let fields: [(&str, u64, u64); 10] = [
             ("max_operations", self.max_operations, c.max_operations),
             (
                 "max_call_depth",
@@ -248,6 +232,17 @@ impl Limits {
             ),
             ("max_millis", self.max_millis, c.max_millis),
             ("max_memory_mb", self.max_memory_mb, c.max_memory_mb),
+            ("max_terms", self.max_terms as u64, c.max_terms as u64),
+            (
+                "max_evidence_bytes",
+                self.max_evidence_bytes as u64,
+                c.max_evidence_bytes as u64,
+            ),
+            (
+                "max_answer_bytes",
+                self.max_answer_bytes as u64,
+                c.max_answer_bytes as u64,
+            ),
         ];
         for (name, value, ceiling) in fields {
             if value == 0 || value > ceiling {
@@ -454,7 +449,6 @@ impl Manifest {
                 .unwrap_or_default();
             Error::config(file.display().to_string(), format!("{at}{}", e.message()))
         })?;
-        manifest.limits.clamp_output();
         let context = || format!("plugin {:?} ({})", manifest.name, file.display());
         if manifest.contract > CONTRACT_VERSION {
             return Err(Error::config(
@@ -532,20 +526,23 @@ mod tests {
     }
 
     #[test]
-    fn output_limits_are_clamped_to_their_ceilings_and_zero_is_not_unlimited() {
-        let m: Manifest = toml::from_str(
-            "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n\
-             script = \"s.rhai\"\n[limits]\nmax_terms = 0\nmax_evidence_bytes = 99999999\n",
-        )
-        .unwrap();
-        let mut limits = m.limits;
-        limits.clamp_output();
-        assert_eq!(limits.max_terms, 1);
-        assert_eq!(
-            limits.max_evidence_bytes,
-            OUTPUT_CEILINGS.max_evidence_bytes
-        );
-        assert_eq!(limits.max_answer_bytes, Limits::default().max_answer_bytes);
+    fn output_limits_out_of_range_are_refused_and_zero_is_not_unlimited() {
+        let limits = |line: &str| -> Limits {
+            let m: Manifest = toml::from_str(&format!(
+                "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n\
+                 script = \"s.rhai\"\n[limits]\n{line}\n"
+            ))
+            .unwrap();
+            m.limits
+        };
+        let e = limits("max_terms = 0").checked().unwrap_err();
+        assert!(e.contains("max_terms = 0 is out of range"), "{e}");
+        let e = limits("max_evidence_bytes = 99999999").checked().unwrap_err();
+        assert!(e.contains("max_evidence_bytes = 99999999"), "{e}");
+        assert!(e.contains(&LIMIT_CEILINGS.max_evidence_bytes.to_string()), "{e}");
+        let ok = limits("max_answer_bytes = 16777216").checked().unwrap();
+        assert_eq!(ok.max_answer_bytes, LIMIT_CEILINGS.max_answer_bytes);
+        assert_eq!(ok.max_terms, Limits::default().max_terms);
     }
 
     #[test]
