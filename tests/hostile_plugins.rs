@@ -524,7 +524,9 @@ fn the_clock_stops_a_costly_loop_near_its_limit_and_names_the_line() {
     refused(&run, "costly", &["300 ms", "line 5"]);
     let over = run.took.saturating_sub(base.took);
     assert!(
-        over < Duration::from_millis(800),
+        // About twice the limit on an idle machine (the call, then the replay that finds the
+        // line); the limit counts the thread's CPU time, so a loaded machine stretches it.
+        over < Duration::from_millis(1500),
         "a 300 ms limit took {over:?} beyond start-up"
     );
 }

@@ -59,8 +59,9 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Entries in one map.
     pub max_map_size: usize,
-    /// Wall-clock milliseconds per candidate (a Rhai call; for a WebAssembly module, each
-    /// candidate of a batch).
+    /// Milliseconds per candidate: for a Rhai call, the CPU time of its thread (Linux;
+    /// elsewhere the wall clock); for a WebAssembly module, wall clock for each candidate of
+    /// a batch.
     pub max_millis: u64,
     /// WebAssembly: the guest's linear memory cap, in MiB (a `memory.grow` beyond it traps).
     pub max_memory_mb: u64,

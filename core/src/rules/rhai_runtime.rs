@@ -39,8 +39,12 @@ const MAX_MESSAGE_CHARS: usize = 500;
 /// The sandbox's budget of the call running on this thread, and the first limit it broke.
 #[derive(Clone, Copy)]
 struct Budget {
-    deadline: Instant,
-    /// The deadline on the coarse clock ([`ticks`]), read at every operation.
+    /// The call's time limit, counted in the CPU time of its thread (see [`thread_time`]).
+    limit: Duration,
+    /// The thread's CPU time when the call began.
+    started: Duration,
+    /// When, on the coarse wall clock ([`ticks`]), the limit may have been reached: the
+    /// thread's CPU time is read only then.
     deadline_ticks: u64,
     max_operations: u64,
     breach: Option<Breach>,
@@ -412,7 +416,8 @@ fn sandboxed(
     f: impl FnOnce() -> std::result::Result<Dynamic, Box<EvalAltResult>>,
 ) -> (std::result::Result<Dynamic, Box<EvalAltResult>>, Ended) {
     let budget = Budget {
-        deadline: Instant::now() + Duration::from_millis(limits.max_millis),
+        limit: Duration::from_millis(limits.max_millis),
+        started: thread_time(),
         deadline_ticks: ticks().saturating_add(limits.max_millis),
         max_operations: limits.max_operations,
         breach: None,
@@ -511,20 +516,49 @@ fn ticks() -> u64 {
     now
 }
 
+/// The CPU time the current thread has used (Linux; elsewhere, the wall clock since the
+/// first Rhai call: a Rhai call does no I/O, so the two agree on an idle machine).
+fn thread_time() -> Duration {
+    #[cfg(target_os = "linux")]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Duration::from_millis(ticks())
+    }
+}
+
 fn progress(operations: u64) -> Option<Dynamic> {
     BUDGET.with(|cell| {
         let mut budget = cell.get()?;
         if budget.breach.is_none() {
+            let every = operations.is_multiple_of(CHECK_EVERY);
+            // The coarse clock is read at every operation: one costly operation (an array of
+            // a million copied) can take milliseconds. Without its thread it would stand
+            // still: it is also brought up to date every CHECK_EVERY operations.
+            let now = if every {
+                ticks()
+            } else {
+                TICKS.load(Ordering::Relaxed)
+            };
             let breach = if operations > budget.max_operations {
                 Breach::Operations
-            } else if TICKS.load(Ordering::Relaxed) > budget.deadline_ticks {
-                // One costly operation (an array of a million copied) can take milliseconds:
-                // the coarse clock is read at every one.
-                Breach::Clock
-            } else if !operations.is_multiple_of(CHECK_EVERY) {
+            } else if now > budget.deadline_ticks {
+                // The wall clock says the limit may be reached; the thread's CPU time decides,
+                // so that a call the machine's load kept waiting is not failed for it.
+                let used = thread_time().saturating_sub(budget.started);
+                if used >= budget.limit {
+                    Breach::Clock
+                } else {
+                    let left = (budget.limit - used).as_millis() as u64;
+                    budget.deadline_ticks = now + left.max(1);
+                    cell.set(Some(budget));
+                    return None;
+                }
+            } else if !every {
                 return None;
-            } else if Instant::now() > budget.deadline {
-                Breach::Clock
             } else if stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE) {
                 Breach::Stack
             } else {
