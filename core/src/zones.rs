@@ -5,7 +5,7 @@ use std::f64::consts::FRAC_PI_2;
 
 use geo::algorithm::buffer::{Buffer, BufferStyle, LineCap, LineJoin};
 use geo::orient::{Direction, Orient};
-use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
+use geo::{BoundingRect, Geometry, LineString, MultiLineString, MultiPolygon, Rect};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -189,6 +189,8 @@ pub fn buffer(
     if distance <= 0.0 {
         return Err("a line needs a zone width above 0".to_owned());
     }
+    let thinned = thin_lines(geometry, distance * THIN);
+    let geometry = thinned.as_ref().unwrap_or(geometry);
     if let Some(zone) = direct_stroke(geometry, distance, quad_segs) {
         return Ok(zone);
     }
@@ -208,6 +210,26 @@ pub fn buffer(
         return Err("buffering gave an empty zone (is the line of zero length?)".to_owned());
     }
     Ok(zone)
+}
+
+/// Lines are buffered from a copy within this share of the buffer distance (1 cm at 10 m,
+/// 10 cm at 100 m; GEOS allows 1/100): far below survey precision at the widths plans use,
+/// and it makes the zone of a densely surveyed line as cheap as that of the line as drawn.
+pub const THIN: f64 = 1e-3;
+
+/// The lines of `geometry` thinned to within `tolerance` (see `stroke::thin`); `None` when
+/// it is not made of lines or nothing was dropped.
+fn thin_lines(geometry: &Geometry<f64>, tolerance: f64) -> Option<Geometry<f64>> {
+    let thin = |l: &LineString<f64>| LineString(crate::stroke::thin(&l.0, tolerance));
+    let thinned = match geometry {
+        Geometry::LineString(l) => Geometry::LineString(thin(l)),
+        Geometry::MultiLineString(ml) => {
+            Geometry::MultiLineString(MultiLineString(ml.0.iter().map(thin).collect()))
+        }
+        _ => return None,
+    };
+    (geo::CoordsIter::coords_count(&thinned) < geo::CoordsIter::coords_count(geometry))
+        .then_some(thinned)
 }
 
 /// A single line's zone drawn directly (see `stroke.rs`), when that applies.
