@@ -2,7 +2,7 @@
 # The whole `hecun affected` job on the reference city with one layer swapped for its dense
 # version (benches/scripts/dense.py), under /usr/bin/time -v: prints wall seconds and peak RSS
 # per case, and checks that affected_villages.csv has the same villages, zone counts and shares
-# (to 1e-5) as the job on the original files.
+# (to 1e-4: a line's zone is drawn from it thinned to 1/1000 of the width) as the job on the original files.
 #
 #   cargo build --release -p hecun-cli
 #   benches/scripts/dense.py DENSE [--vertices 1000000]
@@ -36,7 +36,7 @@ worst = 0.0
 for k in a:
     assert a[k]["zone_count"] == b[k]["zone_count"], f"village {k}: zones {a[k]['zone_count']} vs {b[k]['zone_count']}"
     worst = max(worst, abs(float(a[k]["fraction_inside"]) - float(b[k]["fraction_inside"])))
-assert worst <= 1e-5, f"largest share difference {worst}"
+assert worst <= 1e-4, f"largest share difference {worst}"
 print(f"  same answer: {len(a)} villages, zone counts equal, largest share difference {worst:.1e}")
 PY
 }

@@ -84,7 +84,10 @@ pub(crate) fn thin(points: &[Coord<f64>], tolerance: f64) -> Vec<Coord<f64>> {
             }
             farthest = farthest.max(r);
             if r > tolerance {
-                let u = *reference.get_or_insert(Coord { x: v.x / r, y: v.y / r });
+                let u = *reference.get_or_insert(Coord {
+                    x: v.x / r,
+                    y: v.y / r,
+                });
                 let angle = cross(u, v).atan2(u.x * v.x + u.y * v.y);
                 let half = (tolerance / r).asin();
                 lo = lo.max(angle - half);
@@ -272,10 +275,17 @@ mod tests {
     #[test]
     fn thinning_keeps_what_lies_farther_than_the_tolerance() {
         // A 5 cm bump survives a 1 cm tolerance, and a hairpin is not cut short.
-        let line: Vec<Coord<f64>> = [(0.0, 0.0), (1.0, 0.0), (1.5, 0.05), (2.0, 0.0), (3.0, 0.0), (0.5, 0.001)]
-            .iter()
-            .map(|&c| Coord::from(c))
-            .collect();
+        let line: Vec<Coord<f64>> = [
+            (0.0, 0.0),
+            (1.0, 0.0),
+            (1.5, 0.05),
+            (2.0, 0.0),
+            (3.0, 0.0),
+            (0.5, 0.001),
+        ]
+        .iter()
+        .map(|&c| Coord::from(c))
+        .collect();
         let thinned = thin(&line, 0.01);
         assert_eq!(thinned.len(), 5, "{thinned:?}");
         assert_eq!(thinned[2], Coord { x: 1.5, y: 0.05 });
