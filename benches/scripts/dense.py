@@ -2,8 +2,9 @@
 """Dense-geometry inputs for the whole-job benchmarks (no dependency beyond Python 3).
 
 Takes the reference city (tests/data/reference-city) and densifies ONE feature of one layer to
-N vertices by splitting its segments evenly (linear in longitude/latitude, so the shape is
-unchanged and the job's answer must be the same as on the original file):
+N vertices by splitting its segments evenly (linearly in longitude/latitude: in the metric CRS
+a long edge then bends by millimetres, so shares may move by ~1e-4 for the corridor; the
+library tests densify in the metric CRS, where the answer must not move):
 
   roads.geojson      the longest road (an 80 m expressway, 3.7 km), densified
   villages.geojson   an affected village that lies partly inside a zone, densified
