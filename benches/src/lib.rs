@@ -146,3 +146,47 @@ pub fn villages_metric(scale: &Scale) -> Vec<Option<MultiPolygon<f64>>> {
 pub fn run(scale: &Scale) -> AffectedRun {
     job(scale).run(&|_| {}).expect("the reference job runs")
 }
+
+/// `points` split into about `n - 1` segments of equal length, every original vertex kept;
+/// with `zigzag` > 0 each new vertex is moved that many metres across, alternately left and
+/// right (a densely surveyed line at the precision of its coordinates).
+pub fn densify(points: &[geo::Coord<f64>], n: usize, zigzag: f64) -> Vec<geo::Coord<f64>> {
+    let len = |a: geo::Coord<f64>, b: geo::Coord<f64>| (b.x - a.x).hypot(b.y - a.y);
+    let total: f64 = points.windows(2).map(|w| len(w[0], w[1])).sum();
+    let mut out = vec![points[0]];
+    for w in points.windows(2) {
+        let l = len(w[0], w[1]);
+        let parts = ((n.saturating_sub(points.len())) as f64 * l / total).round() as usize + 1;
+        let across = geo::Coord {
+            x: -(w[1].y - w[0].y) / l,
+            y: (w[1].x - w[0].x) / l,
+        };
+        for k in 1..parts {
+            let t = k as f64 / parts as f64;
+            let side = if k % 2 == 0 { zigzag } else { -zigzag };
+            out.push(w[0] + (w[1] - w[0]) * t + across * side);
+        }
+        out.push(w[1]);
+    }
+    out
+}
+
+/// The reference city's roads and corridors with the longest road densified to `n` vertices.
+pub fn dense_road_sources(n: usize, zigzag: f64) -> Vec<ZoneSource> {
+    use geo::Length;
+    let mut s = sources(&scales().remove(0));
+    let longest = (0..s.len())
+        .filter(|&i| s[i].layer == "roads")
+        .max_by(|&a, &b| {
+            let l = |g: &geo::Geometry<f64>| match g {
+                geo::Geometry::LineString(l) => geo::Euclidean.length(l),
+                _ => 0.0,
+            };
+            l(&s[a].geometry).total_cmp(&l(&s[b].geometry))
+        })
+        .expect("roads");
+    if let geo::Geometry::LineString(l) = &mut s[longest].geometry {
+        l.0 = densify(&l.0, n, zigzag);
+    }
+    s
+}

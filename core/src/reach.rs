@@ -143,13 +143,34 @@ fn add_pieces(
                 zone,
             ));
         }
+        // A run also goes on while it is smaller than the pad, so that a densely surveyed line
+        // (a vertex every few millimetres) gets boxes about as many as the line as drawn.
+        let Some(&first) = line.0.first() else { return };
+        let reach = padded(Rect::new(first, first), distance, pad);
+        let (small_x, small_y) = (reach.width() / 2.0, reach.height() / 2.0);
         let mut start = 0;
         while start + 1 < line.0.len() {
-            let end = (start + RUN).min(line.0.len());
-            let run = LineString(line.0[start..end].to_vec());
-            if let Some(b) = run.bounding_rect() {
-                boxes.push(GeomWithData::new(rectangle(padded(b, distance, pad)), zone));
+            let mut b = Rect::new(line.0[start], line.0[start]);
+            let mut end = start + 1;
+            while end < line.0.len() {
+                let c = line.0[end];
+                let grown = Rect::new(
+                    Coord {
+                        x: b.min().x.min(c.x),
+                        y: b.min().y.min(c.y),
+                    },
+                    Coord {
+                        x: b.max().x.max(c.x),
+                        y: b.max().y.max(c.y),
+                    },
+                );
+                if end - start >= RUN && (grown.width() > small_x || grown.height() > small_y) {
+                    break;
+                }
+                b = grown;
+                end += 1;
             }
+            boxes.push(GeomWithData::new(rectangle(padded(b, distance, pad)), zone));
             start = end - 1;
         }
     };
