@@ -244,7 +244,13 @@ impl Manifest {
             path.to_owned()
         };
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-        let manifest: Manifest = toml::from_str(&text)
+        Manifest::parse(&file, &text)
+    }
+
+    /// Parses the text of the manifest file `file` (named in messages; its script or module
+    /// is resolved against its folder) as [`Manifest::load`] does, without reading anything.
+    pub fn parse(file: &Path, text: &str) -> Result<(Manifest, PathBuf)> {
+        let manifest: Manifest = toml::from_str(text)
             .map_err(|e| Error::config(file.display().to_string(), e.to_string()))?;
         let context = || format!("plugin {:?} ({})", manifest.name, file.display());
         if manifest.contract > CONTRACT_VERSION {

@@ -41,4 +41,7 @@ pub use standard::{
 };
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
 #[cfg(feature = "wasm")]
+#[doc(hidden)]
+pub use wasm_runtime::decode_answer_buffer;
+#[cfg(feature = "wasm")]
 pub use wasm_runtime::{ABI_VERSION, WasmPlugin};

@@ -1371,6 +1371,17 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Decodes a guest's answer buffer for a batch of `n` candidates exactly as a run does, and
+/// keeps only whether each candidate was answered or failed: a pure function of the bytes, for
+/// the fuzzers (`fuzz/`).
+#[doc(hidden)]
+pub fn decode_answer_buffer(
+    bytes: &[u8],
+    n: usize,
+) -> std::result::Result<Vec<std::result::Result<(), String>>, String> {
+    decode_answers(bytes, n).map(|answers| answers.into_iter().map(|a| a.map(drop)).collect())
+}
+
 /// One entry per candidate; the outer error is a malformed buffer, an inner one the
 /// candidate's own failure.
 fn decode_answers(
