@@ -20,6 +20,7 @@ mod sites;
 mod standard;
 mod testing;
 mod verdict;
+mod wasm_answer;
 #[cfg(feature = "wasm")]
 mod wasm_runtime;
 
@@ -40,8 +41,7 @@ pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
-#[cfg(feature = "wasm")]
 #[doc(hidden)]
-pub use wasm_runtime::decode_answer_buffer;
+pub use wasm_answer::decode_answer_buffer;
 #[cfg(feature = "wasm")]
 pub use wasm_runtime::{ABI_VERSION, WasmPlugin};
