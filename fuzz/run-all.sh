@@ -64,18 +64,22 @@ for t in "${targets[@]}"; do
   [[ -n "$d" ]] && opts+=(-dict="$d")
   before=$(find fuzz/artifacts/"$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   log="$(mktemp)"
-  # `nice`: the machine may be shared; one process, one job.
+  # `nice`: the machine may be shared. One process (libFuzzer's default; its -jobs would
+  # start worker processes).
   nice -n 19 "${fuzz[@]}" run "${build[@]}" "$t" "${corpus[@]}" -- \
-    "${opts[@]}" -max_total_time="$seconds" -jobs=1 -workers=1 >"$log" 2>&1 || true
+    "${opts[@]}" -max_total_time="$seconds" >"$log" 2>&1 || true
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  if [[ -z "$execs" ]]; then
-    # No stats: the fuzzer failed to start, or stopped at a finding (shown below).
-    tail -n 40 "$log" >&2
-    execs=0
-  fi
-  rm -f "$log"
   after=$(find fuzz/artifacts/"$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   crashes=$((after - before))
+  if ((crashes > 0)); then
+    grep -m 3 -A 2 'panicked at\|ERROR: libFuzzer\|Test unit written' "$log" >&2 || true
+  elif [[ -z "$execs" ]]; then
+    # Neither statistics nor a finding: the fuzzer did not run. Nothing is logged.
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    exit 2
+  fi
+  rm -f "$log"
   ((crashes > 0)) && found_any=1
   printf '%s: %s s, %s executions, %s crashes\n' "$t" "$seconds" "$execs" "$crashes"
   if ((ci)); then
@@ -83,10 +87,12 @@ for t in "${targets[@]}"; do
     scratch=""
   else
     # Keep the checked-in corpus small: only inputs that add coverage stay.
+    # By edges only (-use_counters=0): with hit counts, every mutation of the large seeds
+    # kept itself, megabytes in seconds.
     nice -n 19 "${fuzz[@]}" cmin "${build[@]}" "$t" fuzz/corpus/"$t" -- -max_len="$(max_len "$t")" \
-      >/dev/null 2>&1 || echo "cmin $t failed: corpus left as it is" >&2
+      -use_counters=0 >/dev/null 2>&1 || echo "cmin $t failed: corpus left as it is" >&2
     printf '| %s | %s | %s | %s | %s | %s |\n' "$(date -u '+%Y-%m-%d %H:%M')" "$t" "$seconds" \
-      "$execs" "$crashes" "$(git rev-parse --short HEAD)" >>fuzz/LOG.md
+      "${execs:-?}" "$crashes" "$(git rev-parse --short HEAD)" >>fuzz/LOG.md
   fi
 done
 exit "$found_any"
