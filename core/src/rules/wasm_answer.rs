@@ -11,6 +11,8 @@ use super::verdict::Finding;
 pub const ABI_VERSION: i32 = 1;
 
 /// A guest's answer for one candidate, as decoded.
+// Without the runtime (`wasm` off, as the fuzzers build) only the decoder reads the buffer.
+#[cfg_attr(not(feature = "wasm"), allow(dead_code))]
 pub(crate) enum Answer {
     Scored(f64, Vec<Term>),
     Excluded(String, BTreeMap<String, serde_json::Value>),
