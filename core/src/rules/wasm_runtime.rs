@@ -14,7 +14,6 @@
 //! settings, in `$HECUN_CACHE_DIR`, else `$XDG_CACHE_HOME/hecun/wasmtime`, else
 //! `~/.cache/hecun/wasmtime`: a second run does not recompile.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
@@ -27,9 +26,9 @@ use wasmtime::{
 
 use super::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 use super::contract::{Kind, Manifest, Runtime};
-use super::score::{Outcome, Score, Term};
+use super::score::{Outcome, Score};
 use super::testing;
-use super::verdict::{Finding, StandardVerdict, Verdict};
+use super::verdict::{StandardVerdict, Verdict};
 use super::wasm_answer::{Answer, decode_answers};
 use crate::error::{Error, Result};
 use crate::spatial::SpatialLayers;
