@@ -193,3 +193,38 @@ fn refuses_a_plugin_of_another_kind_and_a_grid_in_another_crs() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--grid"), "{}", stderr(&o));
 }
+
+#[test]
+fn refuses_a_grid_without_columns_or_rows() {
+    // Found by the grid_spec fuzzer: `"nx": 0` with a huge `ny` panicked laying out the rows.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("grid.json"),
+        r#"{"crs": "EPSG:4547", "x0": 0.5, "y0": 0.5, "cell": 250, "nx": 0, "ny": 18446744073709551615}"#,
+    )
+    .unwrap();
+    let (roads, suitability) = (city("roads.geojson"), plugin("grid-suitability"));
+    let o = hecun(
+        &[
+            "grid",
+            "--roads",
+            &roads,
+            "--grid",
+            "grid.json",
+            "--plugin",
+            &suitability,
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("grid.json")
+            && stderr(&o).contains("0 × 18446744073709551615 cells has none"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(!dir.path().join("out").exists());
+}

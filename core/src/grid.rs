@@ -241,7 +241,7 @@ pub fn cells_inside(grid: &Grid, polygons: &[MultiPolygon<f64>]) -> Vec<bool> {
                     }
                     for cell in inside
                         .iter_mut()
-                        .take((last as usize + 1).min(grid.nx))
+                        .take((last as usize).saturating_add(1).min(grid.nx))
                         .skip(first)
                     {
                         *cell = true;
@@ -259,6 +259,23 @@ mod tests {
     use super::*;
     use geo::coordinate_position::{CoordPos, CoordinatePosition};
     use geo::polygon;
+
+    #[test]
+    fn a_corridor_wider_than_usize_cells_holds_them_all() {
+        // Cells of 1e-300 m: the corridor's east edge lies 1e300 cells away, past usize::MAX
+        // (`as usize + 1` overflowed: a panic with overflow checks, no cell inside without).
+        let grid = Grid {
+            x0: 0.0,
+            y0: 0.0,
+            cell: 1e-300,
+            nx: 4,
+            ny: 1,
+        };
+        let square = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)],
+        ]);
+        assert_eq!(cells_inside(&grid, &[square]), vec![true; 4]);
+    }
 
     #[test]
     fn scanline_agrees_with_point_in_polygon() {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use geo::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint};
 use geo::{MultiPolygon, Point, Polygon};
@@ -159,6 +159,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
     // One thread splits the file into features while the others parse the features already
     // split: the split is sequential, and at national scale takes a quarter of the load.
     let batches: Batches = Mutex::new(Vec::new());
+    let lines = LineStarts::new(text);
     let top = rayon::scope(|scope| {
         // The feature being split when the JSON breaks, for the message.
         let current = std::cell::Cell::new(None);
@@ -168,6 +169,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
             batches: &batches,
             path,
             text,
+            lines: &lines,
             options,
             current: &current,
         };
@@ -313,6 +315,7 @@ struct TopSeed<'s, 'scope, 'a> {
     batches: &'scope Batches,
     path: &'scope Path,
     text: &'a str,
+    lines: &'scope LineStarts<'a>,
     options: &'scope ReadOptions,
     current: &'s std::cell::Cell<Option<usize>>,
 }
@@ -407,12 +410,13 @@ impl<'de: 'scope, 'scope> Visitor<'de> for FeaturesSeed<'_, '_, 'scope, 'de> {
         let t = self.top;
         let (mut batch, mut first, mut number) = (Vec::with_capacity(BATCH), 0, 0);
         let hand_over = |batch: Vec<&'de RawValue>, first: usize, number: usize| {
-            let (batches, path, text, options) = (t.batches, t.path, t.text, t.options);
+            let (batches, path, text, lines, options) =
+                (t.batches, t.path, t.text, t.lines, t.options);
             t.scope.spawn(move |_| {
                 let parsed = batch
                     .iter()
                     .enumerate()
-                    .map(|(k, raw)| parse_feature(path, text, first + k, raw, options))
+                    .map(|(k, raw)| parse_feature(path, text, lines, first + k, raw, options))
                     .collect();
                 batches
                     .lock()
@@ -458,6 +462,7 @@ fn named_crs(crs: &serde_json::Value) -> std::result::Result<Crs, String> {
 fn parse_feature(
     path: &Path,
     text: &str,
+    lines: &LineStarts,
     index: usize,
     raw: &RawValue,
     options: &ReadOptions,
@@ -474,7 +479,7 @@ fn parse_feature(
     }
     let at = |e: serde_json::Error| {
         let start = offset_in(text, raw.get());
-        let (line, column) = line_column(text.as_bytes(), start);
+        let (line, column) = lines.line_column(start);
         let (line, column) = if e.line() <= 1 {
             (line, column + e.column().saturating_sub(1))
         } else {
@@ -819,6 +824,35 @@ fn offset_in(whole: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
+/// Where the lines of a file start, found on the first error that needs a position: one pass
+/// over the file however many features are bad (a scan from the start for each bad feature
+/// made a file of many bad features quadratic).
+struct LineStarts<'a> {
+    text: &'a str,
+    starts: OnceLock<Vec<usize>>,
+}
+
+impl<'a> LineStarts<'a> {
+    fn new(text: &'a str) -> Self {
+        LineStarts {
+            text,
+            starts: OnceLock::new(),
+        }
+    }
+
+    /// The 1-based line and byte column of byte `offset`, as [`line_column`] gives them.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts.get_or_init(|| {
+            let newlines = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset.min(self.text.len()));
+        (line, offset - starts[line - 1] + 1)
+    }
+}
+
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -962,6 +996,48 @@ mod tests {
         ] {
             let err = parse(&text).unwrap_err().to_string();
             assert!(err.contains("twice"), "{err}");
+        }
+    }
+
+    #[test]
+    fn line_starts_agree_with_a_scan_from_the_start() {
+        let text = "ab\n\ncd\r\nef\n";
+        let lines = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                lines.line_column(offset),
+                line_column(text.as_bytes(), offset),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(LineStarts::new("").line_column(0), (1, 1));
+    }
+
+    #[test]
+    fn every_bad_feature_says_its_own_line_and_column() {
+        let bad = "{\"type\":\"Feature\",\"properties\":{},\"geometry\":5}";
+        let mut features: Vec<String> = (0..3).map(|i| format!("{}{bad}", " ".repeat(i))).collect();
+        features.push(format!(
+            "{{\"type\":\"Feature\",\"properties\":{{}},\"geometry\":{SQUARE}}}"
+        ));
+        let text = format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[\n{}]}}",
+            features.join(",\n")
+        );
+        let opts = ReadOptions {
+            keep_going: true,
+            ..ReadOptions::default()
+        };
+        let read = parse_geojson(Path::new("t.geojson"), text.as_bytes(), &opts).unwrap();
+        assert_eq!(read.skipped.len(), 3);
+        for (i, e) in read.skipped.iter().enumerate() {
+            // The `5` of feature i: line 2 + i, after i spaces of indent.
+            let at = format!(
+                "t.geojson: line {}, column {}: feature #{i}:",
+                2 + i,
+                46 + i
+            );
+            assert!(e.to_string().starts_with(&at), "{e}");
         }
     }
 

@@ -437,8 +437,15 @@ impl Manifest {
         // Before the manifest is read, the plugin is known by its folder.
         let folder = dir.display().to_string();
         let text = super::files::read_plugin_text(&folder, &dir, &file, PluginFile::Manifest)?;
+        Manifest::parse(&file, &text)
+    }
+
+    /// Parses the text of the manifest file `file` (named in messages; its script or module
+    /// is resolved against its folder) as [`Manifest::load`] does, without reading anything.
+    pub fn parse(file: &Path, text: &str) -> Result<(Manifest, PathBuf)> {
+        let (dir, file) = super::files::plugin_paths(file);
         // The parse error says where and what, not the line it quotes.
-        let mut manifest: Manifest = toml::from_str(&text).map_err(|e| {
+        let mut manifest: Manifest = toml::from_str(text).map_err(|e| {
             let at = e
                 .span()
                 .map(|span| {
@@ -538,9 +545,14 @@ mod tests {
         };
         let e = limits("max_terms = 0").checked().unwrap_err();
         assert!(e.contains("max_terms = 0 is out of range"), "{e}");
-        let e = limits("max_evidence_bytes = 99999999").checked().unwrap_err();
+        let e = limits("max_evidence_bytes = 99999999")
+            .checked()
+            .unwrap_err();
         assert!(e.contains("max_evidence_bytes = 99999999"), "{e}");
-        assert!(e.contains(&LIMIT_CEILINGS.max_evidence_bytes.to_string()), "{e}");
+        assert!(
+            e.contains(&LIMIT_CEILINGS.max_evidence_bytes.to_string()),
+            "{e}"
+        );
         let ok = limits("max_answer_bytes = 16777216").checked().unwrap();
         assert_eq!(ok.max_answer_bytes, LIMIT_CEILINGS.max_answer_bytes);
         assert_eq!(ok.max_terms, Limits::default().max_terms);

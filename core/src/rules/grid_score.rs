@@ -85,6 +85,12 @@ impl GridSpec {
         if grid.cell <= 0.0 {
             return Err(bad(format!("\"cell\" must be above 0, not {}", grid.cell)));
         }
+        if grid.nx == 0 || grid.ny == 0 {
+            return Err(bad(format!(
+                "a grid of {} × {} cells has none: \"nx\" and \"ny\" must be at least 1",
+                grid.nx, grid.ny
+            )));
+        }
         if grid.nx.checked_mul(grid.ny).is_none_or(|n| n > 1 << 32) {
             return Err(bad(format!(
                 "{} × {} cells is more than hecun grids (4,294,967,296 cells)",
@@ -713,6 +719,22 @@ impl Features for Cell<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_without_rows_or_columns_is_refused() {
+        // Found by the grid_spec fuzzer: 0 columns passed the cell-count check, and laying out
+        // 18446744073709551615 rows of nothing overflowed the capacity of a Vec (a panic).
+        for (nx, ny) in [("0", "18446744073709551615"), ("4", "0"), ("0", "0")] {
+            let text =
+                format!(r#"{{"x0": 0.5, "y0": 0.5, "cell": 1e308, "nx": {nx}, "ny": {ny}}}"#);
+            let err = GridSpec::parse("grid.json", &text).unwrap_err().to_string();
+            assert!(
+                err.contains("grid.json") && err.contains(&format!("{nx} × {ny} cells has none")),
+                "{err}"
+            );
+        }
+        assert!(GridSpec::parse("g", r#"{"x0": 0, "y0": 0, "cell": 1, "nx": 1, "ny": 1}"#).is_ok());
+    }
 
     #[test]
     fn usize_formatting() {

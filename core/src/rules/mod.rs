@@ -21,6 +21,7 @@ mod sites;
 mod standard;
 mod testing;
 mod verdict;
+mod wasm_answer;
 #[cfg(feature = "wasm")]
 mod wasm_runtime;
 
@@ -46,5 +47,7 @@ pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
+#[doc(hidden)]
+pub use wasm_answer::decode_answer_buffer;
 #[cfg(feature = "wasm")]
 pub use wasm_runtime::{ABI_VERSION, WasmPlugin};

@@ -14,7 +14,6 @@
 //! settings, in `$HECUN_CACHE_DIR`, else `$XDG_CACHE_HOME/hecun/wasmtime`, else
 //! `~/.cache/hecun/wasmtime`: a second run does not recompile.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
@@ -27,14 +26,14 @@ use wasmtime::{
 
 use super::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 use super::contract::{Kind, Manifest, Runtime};
-use super::score::{Outcome, Score, Term};
+use super::score::{Outcome, Score};
 use super::testing;
-use super::verdict::{Finding, StandardVerdict, Verdict};
+use super::verdict::{StandardVerdict, Verdict};
+use super::wasm_answer::{Answer, decode_answers};
 use crate::error::{Error, Result};
 use crate::spatial::SpatialLayers;
 
-/// The version of the host–guest ABI (`plugins/sdk/ABI.md`) this hecun speaks.
-pub const ABI_VERSION: i32 = 1;
+pub use super::wasm_answer::ABI_VERSION;
 
 /// Candidates per `hecun_run` call at most: the time limit applies to each call.
 const CHUNK: usize = 256;
@@ -242,14 +241,6 @@ impl std::fmt::Debug for WasmPlugin {
             self.manifest.name, self.manifest.version
         )
     }
-}
-
-/// A guest's answer for one candidate, as decoded.
-enum Answer {
-    Scored(f64, Vec<Term>),
-    Excluded(String, BTreeMap<String, serde_json::Value>),
-    Findings(Vec<Finding>),
-    Standard(String, Vec<Finding>),
 }
 
 impl WasmPlugin {
@@ -1385,213 +1376,4 @@ fn put_u32(out: &mut Vec<u8>, n: usize) {
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u32(out, s.len());
     out.extend(s.as_bytes());
-}
-
-/// Reads the answer buffer of the ABI.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| {
-            format!(
-                "answered with a buffer that ends early (byte {} of {})",
-                self.at,
-                self.bytes.len()
-            )
-        })?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-
-    fn array<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
-        let mut a = [0; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
-    }
-
-    fn u8(&mut self) -> std::result::Result<u8, String> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    fn u32(&mut self) -> std::result::Result<usize, String> {
-        Ok(u32::from_le_bytes(self.array()?) as usize)
-    }
-
-    fn f64(&mut self) -> std::result::Result<f64, String> {
-        Ok(f64::from_le_bytes(self.array()?))
-    }
-
-    /// Passes over a string without reading it; its length.
-    fn skip_str(&mut self) -> std::result::Result<usize, String> {
-        let n = self.u32()?;
-        self.take(n)?;
-        Ok(n)
-    }
-
-    fn str(&mut self) -> std::result::Result<String, String> {
-        let n = self.u32()?;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| format!("answered with text that is not UTF-8 at byte {}", self.at))
-    }
-
-    /// A count of entries each at least `min` bytes long: no larger than the bytes left.
-    fn count(&mut self, min: usize) -> std::result::Result<usize, String> {
-        let n = self.u32()?;
-        if n.saturating_mul(min) > self.bytes.len() - self.at {
-            return Err(format!(
-                "answered a count of {n} that the buffer cannot hold"
-            ));
-        }
-        Ok(n)
-    }
-
-    fn evidence(&mut self) -> std::result::Result<BTreeMap<String, serde_json::Value>, String> {
-        let text = self.str()?;
-        if text.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let raw: BTreeMap<String, Box<serde_json::value::RawValue>> =
-            serde_json::from_str(&text)
-                .map_err(|e| format!("answered evidence that is not a JSON object: {e}"))?;
-        raw.into_iter()
-            .map(|(k, v)| {
-                exact_number(v.get())
-                    .map_or_else(|| serde_json::from_str(v.get()), Ok)
-                    .map(|v| (k, v))
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| format!("answered evidence that is not JSON: {e}"))
-    }
-
-    fn findings(&mut self) -> std::result::Result<Vec<Finding>, String> {
-        let n = self.count(13)?;
-        (0..n)
-            .map(|_| {
-                let criterion = self.str()?;
-                let veto = self.u8()? != 0;
-                let reason = self.str()?;
-                let evidence = self.evidence()?;
-                Ok(Finding {
-                    criterion,
-                    veto,
-                    reason,
-                    evidence,
-                })
-            })
-            .collect()
-    }
-}
-
-/// One entry per candidate; the outer error is a malformed buffer, an inner one the
-/// candidate's own failure.
-/// A candidate over an output limit of `limits` gets that as its failure; its entry is
-/// passed over without being decoded.
-fn decode_answers(
-    bytes: &[u8],
-    n: usize,
-    limits: &super::contract::Limits,
-) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
-    let mut r = Reader { bytes, at: 0 };
-    let mut answers = Vec::with_capacity(n);
-    for i in 0..n {
-        let begin = r.at;
-        let mut answer = match r.u8()? {
-            0 => {
-                let score = r.f64()?;
-                let count = r.count(20)?;
-                if count > limits.max_terms {
-                    for _ in 0..count {
-                        r.skip_str()?;
-                        r.take(16)?;
-                    }
-                    Err(format!(
-                        "answered {count} terms, more than its limit max_terms = {} \
-                         (plugin.toml [limits])",
-                        limits.max_terms
-                    ))
-                } else {
-                    // A malformed term spoils the whole buffer: `?`, not this candidate's.
-                    let terms = (0..count)
-                        .map(|_| {
-                            Ok(Term {
-                                name: r.str()?,
-                                weight: r.f64()?,
-                                value: r.f64()?,
-                            })
-                        })
-                        .collect::<std::result::Result<_, String>>()?;
-                    Ok(Answer::Scored(score, terms))
-                }
-            }
-            1 => {
-                let reason = r.str()?;
-                let mark = r.at;
-                let size = r.skip_str()?;
-                if size > limits.max_evidence_bytes {
-                    Err(format!(
-                        "answered {size} bytes of evidence, more than its limit \
-                         max_evidence_bytes = {} (plugin.toml [limits])",
-                        limits.max_evidence_bytes
-                    ))
-                } else {
-                    r.at = mark;
-                    Ok(Answer::Excluded(reason, r.evidence()?))
-                }
-            }
-            2 => Ok(Answer::Findings(r.findings()?)),
-            3 => {
-                let standard = r.str()?;
-                Ok(Answer::Standard(standard, r.findings()?))
-            }
-            4 => Err(r.str()?),
-            other => {
-                return Err(format!(
-                    "answered outcome {other} for candidate #{i}, which ABI {ABI_VERSION} does not know"
-                ));
-            }
-        };
-        if answer.is_ok() {
-            let size = r.at - begin;
-            if let Err(message) = limits.check_answer_bytes(size) {
-                answer = Err(message);
-            }
-        }
-        answers.push(answer);
-    }
-    if r.at != bytes.len() {
-        return Err(format!(
-            "answered {} bytes more than {n} answers",
-            bytes.len() - r.at
-        ));
-    }
-    Ok(answers)
-}
-
-/// A JSON number as Rust reads it, correctly rounded: serde_json's own float parser (without
-/// its `float_roundtrip` feature, which would slow reading every GeoJSON coordinate) can be a
-/// unit in the last place off, and evidence must be the same bits the Rhai runtime gives.
-fn exact_number(text: &str) -> Option<serde_json::Value> {
-    let t = text.trim();
-    if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return None;
-    }
-    if !t.contains(['.', 'e', 'E']) {
-        if let Ok(i) = t.parse::<i64>() {
-            return Some(i.into());
-        }
-        if let Ok(u) = t.parse::<u64>() {
-            return Some(u.into());
-        }
-    }
-    t.parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map(serde_json::Value::Number)
 }
