@@ -340,6 +340,44 @@ fn a_start_function_that_loops_is_stopped_at_load() {
 }
 
 #[test]
+fn a_module_too_big_to_compile_in_bounded_time_is_refused_before_compiling() {
+    // Compiling cannot be stopped by the clock: 100,000 small functions took 16 s. Refused
+    // by their count, at once.
+    let many: String = (0..20_000)
+        .map(|i| format!("(func $f{i} (result i32) i32.const {i})"))
+        .collect();
+    let (o, took) = {
+        let dir = tempfile::tempdir().unwrap();
+        let p = plugin(
+            dir.path(),
+            "many-functions",
+            "site-score",
+            "g.wat",
+            &guest(ANSWER_ALL, &many),
+            "",
+        );
+        score(dir.path(), &p)
+    };
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(said.contains("plugin \"many-functions\""), "{said}");
+    assert!(
+        said.contains("functions, more than the 10000 a module may have"),
+        "{said}"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+
+    // One function whose body is larger than a function may be.
+    let body = "i32.const 1 drop ".repeat(100_000);
+    refused_at_load(
+        "huge-function",
+        &guest(ANSWER_ALL, &format!("(func $big {body})")),
+        "",
+        "bytes, more than the 262144 one function may have",
+    );
+}
+
+#[test]
 fn a_version_export_that_loops_is_stopped_at_load() {
     let wat = guest_with(
         ANSWER_ALL,

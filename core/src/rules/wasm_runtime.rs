@@ -243,6 +243,40 @@ impl std::fmt::Debug for WasmPlugin {
     }
 }
 
+/// The most functions a module may define, and the largest body one function may have.
+/// Compiling is the one step of a load the clock cannot stop (Cranelift is not interruptible),
+/// so its work is bounded by the module's size instead: a module of 100,000 small functions
+/// took 16 s to compile; the shipped rules define a few hundred, none over 64 KiB.
+pub const MAX_MODULE_FUNCTIONS: u32 = 10_000;
+/// See [`MAX_MODULE_FUNCTIONS`].
+pub const MAX_FUNCTION_BYTES: usize = 256 * 1024;
+
+/// Refuses a module whose compilation could run away (see [`MAX_MODULE_FUNCTIONS`]); a
+/// module that does not parse is left to wasmtime, which says what is wrong with it.
+fn check_compile_bound(binary: &[u8]) -> std::result::Result<(), String> {
+    use wasmparser::Payload;
+    for payload in wasmparser::Parser::new(0).parse_all(binary) {
+        match payload {
+            Ok(Payload::CodeSectionStart { count, .. }) if count > MAX_MODULE_FUNCTIONS => {
+                return Err(format!(
+                    "defines {count} functions, more than the {MAX_MODULE_FUNCTIONS} a module \
+                     may have (compiling is bounded by size, not by the clock)"
+                ));
+            }
+            Ok(Payload::CodeSectionEntry(body)) if body.range().len() > MAX_FUNCTION_BYTES => {
+                return Err(format!(
+                    "has a function of {} bytes, more than the {MAX_FUNCTION_BYTES} one function \
+                     may have (compiling is bounded by size, not by the clock)",
+                    body.range().len()
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 impl WasmPlugin {
     /// Loads and compiles the plugin in `path` (its folder or its `plugin.toml`), whose
     /// manifest names a `module`; compiled modules are cached in hecun's cache folder.
@@ -284,7 +318,17 @@ impl WasmPlugin {
         // The clock runs before any guest code does: a start function or a
         // `hecun_abi_version` that loops would otherwise hang the load.
         register_ticker(&engine);
-        let module = Module::new(&engine, &bytes).map_err(|e| {
+        // WebAssembly text is turned into a module here, so that its sections can be counted.
+        let binary = wat::parse_bytes(&bytes).map_err(|e| {
+            fail(format!(
+                "{} is not a WebAssembly module (nor WebAssembly text): {}",
+                module_path.display(),
+                first_line(&e)
+            ))
+        })?;
+        check_compile_bound(&binary)
+            .map_err(|e| fail(format!("{}: {e}", module_path.display())))?;
+        let module = Module::new(&engine, &binary).map_err(|e| {
             let what = if bytes.starts_with(b"\0asm") {
                 "is not a valid WebAssembly module"
             } else {
