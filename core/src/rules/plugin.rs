@@ -88,7 +88,7 @@ impl Plugin {
 
     /// Runs a launch check on communities `(id, input)`: one result per community, in order.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
-        let verdicts = match self {
+        let verdicts: Vec<Result<Verdict>> = match self {
             Plugin::Rhai(p) => inputs.iter().map(|(id, i)| p.check(id, i)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.check_batch(inputs),
@@ -165,7 +165,7 @@ impl Plugin {
 
     /// Chooses the planning standard for communities: one result per community, in order.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
-        let answers = match self {
+        let answers: Vec<Result<StandardVerdict>> = match self {
             Plugin::Rhai(p) => candidates.iter().map(|c| p.select_standard(c)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.select_standard_batch(candidates),
