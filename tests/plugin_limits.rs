@@ -166,6 +166,35 @@ fn every_site_fails(name: &str, wat: &str, limits: &str, needle: &str) -> Durati
 
 // ---- A. The clock ----------------------------------------------------------------------
 
+/// `hecun grid` on the demo roads (81 cells) with the site-score guest `wat` as plugin
+/// `name`, under `max_millis = 20`.
+fn grid_20ms(name: &str, wat: &str) -> (Output, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = plugin(
+        dir.path(),
+        name,
+        "site-score",
+        "g.wat",
+        wat,
+        "max_millis = 20",
+    );
+    let roads = repo().join("gis-data/demo/roads.geojson");
+    hecun_timed(
+        &[
+            "grid",
+            "--roads",
+            roads.to_str().unwrap(),
+            "--cell",
+            "5000",
+            "--plugin",
+            p.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    )
+}
+
 #[test]
 fn a_guest_that_keeps_moving_its_progress_slot_is_stopped_by_the_batch_deadline() {
     // Writes a new candidate index at every turn of an endless loop: no candidate is ever
@@ -197,30 +226,7 @@ fn a_batch_whose_guest_keeps_moving_its_slot_ends_by_n_times_max_millis() {
          (i64.const 0)",
         "",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let p = plugin(
-        dir.path(),
-        "batch-mover",
-        "site-score",
-        "g.wat",
-        &wat,
-        "max_millis = 20",
-    );
-    let roads = repo().join("gis-data/demo/roads.geojson");
-    let (o, took) = hecun_timed(
-        &[
-            "grid",
-            "--roads",
-            roads.to_str().unwrap(),
-            "--cell",
-            "5000",
-            "--plugin",
-            p.to_str().unwrap(),
-            "--out",
-            "out",
-        ],
-        dir.path(),
-    );
+    let (o, took) = grid_20ms("batch-mover", &wat);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(2), "{said}");
     assert!(
@@ -253,30 +259,7 @@ fn a_guest_that_fails_each_call_late_on_its_last_candidate_is_bounded_in_all() {
          (i64.const 0)",
         "",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let p = plugin(
-        dir.path(),
-        "late-failer",
-        "site-score",
-        "g.wat",
-        &wat,
-        "max_millis = 20",
-    );
-    let roads = repo().join("gis-data/demo/roads.geojson");
-    let (o, took) = hecun_timed(
-        &[
-            "grid",
-            "--roads",
-            roads.to_str().unwrap(),
-            "--cell",
-            "5000",
-            "--plugin",
-            p.to_str().unwrap(),
-            "--out",
-            "out",
-        ],
-        dir.path(),
-    );
+    let (o, took) = grid_20ms("late-failer", &wat);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(2), "{said}");
     assert!(

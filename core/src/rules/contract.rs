@@ -100,14 +100,7 @@ impl Limits {
         let mut size: usize = score.terms.iter().map(|t| t.name.len() + 20).sum();
         if let Outcome::Excluded { reason, evidence } = &score.outcome {
             let evidence = json_size(evidence);
-            if evidence > self.max_evidence_bytes {
-                return Err(over(
-                    "bytes of evidence",
-                    evidence,
-                    "max_evidence_bytes",
-                    self.max_evidence_bytes,
-                ));
-            }
+            self.check_evidence_bytes(evidence)?;
             size += reason.len() + evidence;
         }
         self.check_answer_bytes(size)
@@ -119,20 +112,25 @@ impl Limits {
         findings: &[super::verdict::Finding],
     ) -> std::result::Result<(), String> {
         let evidence: usize = findings.iter().map(|f| json_size(&f.evidence)).sum();
-        if evidence > self.max_evidence_bytes {
-            return Err(over(
-                "bytes of evidence",
-                evidence,
-                "max_evidence_bytes",
-                self.max_evidence_bytes,
-            ));
-        }
+        self.check_evidence_bytes(evidence)?;
         let size = evidence
             + findings
                 .iter()
                 .map(|f| f.criterion.len() + f.reason.len() + 13)
                 .sum::<usize>();
         self.check_answer_bytes(size)
+    }
+
+    fn check_evidence_bytes(&self, bytes: usize) -> std::result::Result<(), String> {
+        if bytes > self.max_evidence_bytes {
+            return Err(over(
+                "bytes of evidence",
+                bytes,
+                "max_evidence_bytes",
+                self.max_evidence_bytes,
+            ));
+        }
+        Ok(())
     }
 
     /// Checks the size of one answer (a WebAssembly batch's: `bytes` for `candidates`).
