@@ -180,6 +180,32 @@ fn symlinks_out_of_the_folder_are_refused() {
     assert!(!run.all().contains(SECRET), "{}", run.all());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_hard_link_to_a_host_file_is_refused() {
+    let tmp = workspace();
+    let p = launch_plugin(tmp.path(), "hardlink", "script = \"check.rhai\"");
+    std::fs::hard_link(tmp.path().join("creds.txt"), p.join("check.rhai")).unwrap();
+    refused(
+        &plugin_test(&p, LONG),
+        "hardlink",
+        &["check.rhai", "hard links"],
+    );
+
+    // The manifest itself, hard-linked: refused before it is parsed.
+    let p = tmp.path().join("hardlink-manifest");
+    std::fs::create_dir(&p).unwrap();
+    std::fs::hard_link(tmp.path().join("creds.txt"), p.join("plugin.toml")).unwrap();
+    let run = plugin_test(&p, LONG);
+    assert_ne!(run.code, Some(0));
+    assert!(
+        run.all().contains("plugin.toml") && run.all().contains("hard links"),
+        "{}",
+        run.all()
+    );
+    assert!(!run.all().contains(SECRET), "{}", run.all());
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_pipe_in_the_folder_neither_blocks_nor_is_read() {

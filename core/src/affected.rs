@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::model::Village;
 use crate::reach::ZoneIndex;
-use crate::relate::{Relation, area_inside, relate_boxed};
+use crate::relate::{Relation, area_inside_shapes, relate_boxed};
 use crate::zones::{Zone, ZoneSpec};
 
 /// A village that touches at least one zone.
@@ -47,7 +47,7 @@ fn affected_village(
     let mut hits = Vec::new();
     let mut within = false;
     for z in index.candidates(village) {
-        match relate_boxed(village, bbox, &zones[z].polygon, zones[z].bbox) {
+        match relate_boxed(village, bbox, index.shape(zones, z), zones[z].bbox) {
             Relation::Disjoint => {}
             Relation::Overlaps => hits.push(z),
             Relation::Within => {
@@ -62,8 +62,8 @@ fn affected_village(
     let fraction_inside = if within {
         1.0
     } else {
-        let parts: Vec<&MultiPolygon<f64>> = hits.iter().map(|&z| &zones[z].polygon).collect();
-        (area_inside(village, &parts) / village.unsigned_area()).clamp(0.0, 1.0)
+        let parts: Vec<_> = hits.iter().map(|&z| index.shape(zones, z)).collect();
+        (area_inside_shapes(village, &parts) / village.unsigned_area()).clamp(0.0, 1.0)
     };
     Some(AffectedVillage {
         village: i,

@@ -11,9 +11,11 @@
 //! The walk relies on proper crossings. Where two boundaries touch, overlap or meet at a
 //! vertex the answer is `None`, and the caller uses the general overlay instead.
 
-use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::coordinate_position::CoordPos;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
+
+use crate::edge_tree::Shape;
 
 /// Owners: 0 is the polygon, `1 + k` is zone `k`.
 const POLYGON: usize = 0;
@@ -33,10 +35,7 @@ struct Edge {
 ///
 /// Rings must be oriented as `geo`'s `Orient` default has them: exteriors counter-clockwise,
 /// holes clockwise.
-pub(crate) fn area_by_boundary(
-    polygon: &MultiPolygon<f64>,
-    zones: &[&MultiPolygon<f64>],
-) -> Option<f64> {
+pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>]) -> Option<f64> {
     let bbox = polygon.bounding_rect()?;
     if zones.len() > 63 {
         return None;
@@ -59,12 +58,13 @@ pub(crate) fn area_by_boundary(
     let mut edges: Vec<Edge> = Vec::new();
     // Zone edges are cut to the window: only the part of the boundary near the polygon can
     // bound the shared area, and every crossing there is between two cut edges.
-    let mut add = |owner: usize, mp: &MultiPolygon<f64>| {
-        for p in &mp.0 {
-            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-                let first = edges.len();
+    let mut add = |owner: usize, shape: Shape<'_>| {
+        // A zone's edges that cannot reach the window are not even read (see `edge_tree.rs`).
+        for ring in shape.edges_near(window) {
+            let first = edges.len();
+            for piece in &ring.pieces {
                 let mut last_end: Option<Coord<f64>> = None;
-                for w in ring.0.windows(2) {
+                for w in piece.windows(2) {
                     let cut = if owner == POLYGON {
                         Some((w[0], w[1]))
                     } else {
@@ -84,15 +84,15 @@ pub(crate) fn area_by_boundary(
                     });
                     last_end = Some(b);
                 }
-                if edges.len() > first {
-                    rings.push((owner, first, edges.len() - first));
-                }
+            }
+            if edges.len() > first {
+                rings.push((owner, first, edges.len() - first));
             }
         }
     };
-    add(POLYGON, polygon);
+    add(POLYGON, Shape::plain(polygon));
     for (k, z) in zones.iter().enumerate() {
-        add(1 + k, z);
+        add(1 + k, *z);
     }
 
     // Every crossing between edges of different owners; anything but a proper crossing
@@ -148,20 +148,20 @@ pub(crate) fn area_by_boundary(
     let inside_of = |owner: usize, at: Coord<f64>| -> Option<u64> {
         // Which polygons (other than the ring's own) hold `at`.
         let mut bits = 0u64;
-        let mut test = |o: usize, mp: &MultiPolygon<f64>| -> Option<()> {
+        let mut test = |o: usize, shape: Shape<'_>| -> Option<()> {
             if o == owner {
                 return Some(());
             }
-            match mp.coordinate_position(&at) {
+            match shape.position(at) {
                 CoordPos::Inside => bits |= 1 << o,
                 CoordPos::OnBoundary => return None,
                 CoordPos::Outside => {}
             }
             Some(())
         };
-        test(POLYGON, polygon)?;
+        test(POLYGON, Shape::plain(polygon))?;
         for (k, z) in zones.iter().enumerate() {
-            test(1 + k, z)?;
+            test(1 + k, *z)?;
         }
         Some(bits)
     };
@@ -262,6 +262,11 @@ mod tests {
         ])
     }
 
+    fn plain_area(v: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) -> Option<f64> {
+        let shapes: Vec<Shape<'_>> = zones.iter().map(|z| Shape::plain(z)).collect();
+        area_by_boundary(v, &shapes)
+    }
+
     /// The same area from geo's overlay: union of the zones, then intersection.
     fn by_overlay(v: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) -> f64 {
         use geo::BooleanOps;
@@ -276,11 +281,11 @@ mod tests {
         let b = square(0.25, 0.25, 5.0);
         let c = square(5.25, 5.75, 10.0);
         for zones in [vec![&a], vec![&a, &b], vec![&a, &b, &c], vec![&c, &a]] {
-            let got = area_by_boundary(&v, &zones).unwrap();
+            let got = plain_area(&v, &zones).unwrap();
             assert!((got - by_overlay(&v, &zones)).abs() < 1e-9, "{got}");
         }
         // [0.5, 5.25]² from a ∪ b, plus c's [5.25, 10.5] × [5.75, 10.5].
-        let got = area_by_boundary(&v, &[&a, &b, &c]).unwrap();
+        let got = plain_area(&v, &[&a, &b, &c]).unwrap();
         assert!(
             (got - (4.75f64.powi(2) + 5.25 * 4.75)).abs() < 1e-9,
             "{got}"
@@ -290,16 +295,16 @@ mod tests {
     #[test]
     fn inside_disjoint_and_around() {
         let v = square(1.0, 1.0, 1.0);
-        assert_eq!(area_by_boundary(&v, &[&square(0.0, 0.0, 5.0)]), Some(1.0));
-        assert_eq!(area_by_boundary(&v, &[&square(7.0, 0.0, 5.0)]), Some(0.0));
-        assert!((area_by_boundary(&square(0.0, 0.0, 5.0), &[&v]).unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(plain_area(&v, &[&square(0.0, 0.0, 5.0)]), Some(1.0));
+        assert_eq!(plain_area(&v, &[&square(7.0, 0.0, 5.0)]), Some(0.0));
+        assert!((plain_area(&square(0.0, 0.0, 5.0), &[&v]).unwrap() - 1.0).abs() < 1e-12);
     }
 
     #[test]
     fn touching_boundaries_give_up() {
         let v = square(0.0, 0.0, 2.0);
-        assert_eq!(area_by_boundary(&v, &[&square(2.0, 0.0, 2.0)]), None);
-        assert_eq!(area_by_boundary(&v, &[&square(1.0, 0.0, 2.0)]), None);
+        assert_eq!(plain_area(&v, &[&square(2.0, 0.0, 2.0)]), None);
+        assert_eq!(plain_area(&v, &[&square(1.0, 0.0, 2.0)]), None);
     }
 
     proptest::proptest! {
@@ -326,7 +331,14 @@ mod tests {
                 .collect();
             let refs: Vec<&MultiPolygon<f64>> = zones.iter().collect();
             let expected = by_overlay(&v, &refs);
-            if let Some(got) = area_by_boundary(&v, &refs) {
+            // With every zone's edges in a tree: the same answer, to the bit.
+            let trees: Vec<crate::edge_tree::EdgeTree> = zones.iter().map(crate::edge_tree::EdgeTree::new).collect();
+            let shapes: Vec<Shape<'_>> = zones.iter().zip(&trees).map(|(z, t)| Shape { polygon: z, edges: Some(t) }).collect();
+            proptest::prop_assert_eq!(
+                area_by_boundary(&v, &shapes).map(f64::to_bits),
+                plain_area(&v, &refs).map(f64::to_bits)
+            );
+            if let Some(got) = plain_area(&v, &refs) {
                 proptest::prop_assert!((got - expected).abs() <= 1e-7 * v.unsigned_area(), "{} vs {}", got, expected);
                 ANSWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }

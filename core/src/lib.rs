@@ -31,6 +31,7 @@ mod affected;
 mod boundary_area;
 mod clip;
 mod crs;
+mod edge_tree;
 mod error;
 mod grid;
 mod job;

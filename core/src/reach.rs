@@ -5,11 +5,13 @@
 //! road piece runs diagonally across kilometres). A polygon's zone also covers its inside,
 //! which no boundary box holds: those polygons are kept for a point-in-polygon test.
 
-use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::coordinate_position::CoordPos;
 use geo::{BoundingRect, Coord, Geometry, LineString, MultiPolygon, Rect};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
+use crate::edge_tree::{EdgeTree, Shape};
 use crate::model::ZoneSource;
 use crate::zones::Zone;
 
@@ -56,6 +58,10 @@ pub struct ZoneIndex {
     boxes: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     areas: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     fills: Vec<(usize, MultiPolygon<f64>)>,
+    /// Edge trees of the large fills (by fill) and of the large zones (by zone; only in an
+    /// index built by [`ZoneIndex::new`]).
+    fill_edges: Vec<Option<EdgeTree>>,
+    zone_edges: Vec<Option<EdgeTree>>,
 }
 
 impl ZoneIndex {
@@ -65,7 +71,21 @@ impl ZoneIndex {
             .iter()
             .enumerate()
             .map(|(i, z)| (i, &sources[z.source].geometry, z.distance));
-        ZoneIndex::build(items, Pad::Metres { slack: 1.0 + 1e-6 })
+        let mut index = ZoneIndex::build(items, Pad::Metres { slack: 1.0 + 1e-6 });
+        index.zone_edges = zones
+            .par_iter()
+            .map(|z| EdgeTree::for_large(&z.polygon))
+            .collect();
+        index
+    }
+
+    /// Zone `z` of the `zones` this index was built on by [`ZoneIndex::new`], with its edge
+    /// tree if it is large.
+    pub(crate) fn shape<'a>(&'a self, zones: &'a [Zone], z: usize) -> Shape<'a> {
+        Shape {
+            polygon: &zones[z].polygon,
+            edges: self.zone_edges.get(z).and_then(Option::as_ref),
+        }
     }
 
     /// The index of zones given by (zone, source geometry in this index's CRS, distance in metres).
@@ -83,10 +103,16 @@ impl ZoneIndex {
             .enumerate()
             .filter_map(|(i, (_, p))| Some(GeomWithData::new(rectangle(p.bounding_rect()?), i)))
             .collect();
+        let fill_edges = fills
+            .par_iter()
+            .map(|(_, p)| EdgeTree::for_large(p))
+            .collect();
         ZoneIndex {
             boxes: RTree::bulk_load(boxes),
             areas: RTree::bulk_load(areas),
             fills,
+            fill_edges,
+            zone_edges: Vec::new(),
         }
     }
 
@@ -122,9 +148,14 @@ impl ZoneIndex {
     fn filled_at(&self, point: Coord<f64>, bbox: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
         self.areas
             .locate_in_envelope_intersecting(envelope(bbox))
-            .map(|a| &self.fills[a.data])
-            .filter(move |(_, p)| p.coordinate_position(&point) != CoordPos::Outside)
-            .map(|(zone, _)| *zone)
+            .filter(move |a| {
+                let shape = Shape {
+                    polygon: &self.fills[a.data].1,
+                    edges: self.fill_edges[a.data].as_ref(),
+                };
+                shape.position(point) != CoordPos::Outside
+            })
+            .map(|a| self.fills[a.data].0)
     }
 }
 

@@ -8,6 +8,8 @@ use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::kernels::{Kernel, Orientation};
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
 
+use crate::edge_tree::Shape;
+
 /// Where a polygon lies relative to a zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
@@ -39,14 +41,14 @@ pub fn relate(polygon: &MultiPolygon<f64>, zone: &MultiPolygon<f64>) -> Relation
     let (Some(pb), Some(zb)) = (bbox(polygon), bbox(zone)) else {
         return Relation::Disjoint;
     };
-    relate_boxed(polygon, pb, zone, zb)
+    relate_boxed(polygon, pb, Shape::plain(zone), zb)
 }
 
 /// [`relate`] with both bounding boxes already known.
 pub(crate) fn relate_boxed(
     polygon: &MultiPolygon<f64>,
     pb: Rect<f64>,
-    zone: &MultiPolygon<f64>,
+    zone: Shape<'_>,
     zb: Rect<f64>,
 ) -> Relation {
     if !rects_touch(&pb, &zb) {
@@ -56,13 +58,11 @@ pub(crate) fn relate_boxed(
         return Relation::Overlaps;
     }
     // No edges meet: each ring is entirely inside or outside the other polygon.
-    let zone_vertex_inside = rings(zone)
+    let zone_vertex_inside = rings(zone.polygon)
         .filter(|r| rect_contains(&pb, r.0[0]))
         .any(|r| polygon.coordinate_position(&r.0[0]) == CoordPos::Inside);
-    let polygon_inside = rings(polygon)
-        .next()
-        .map(|r| zone.coordinate_position(&r.0[0]))
-        == Some(CoordPos::Inside);
+    let polygon_inside =
+        rings(polygon).next().map(|r| zone.position(r.0[0])) == Some(CoordPos::Inside);
     match (polygon_inside, zone_vertex_inside) {
         (true, false) => Relation::Within,
         (false, false) => Relation::Disjoint,
@@ -77,6 +77,12 @@ pub(crate) fn relate_boxed(
 /// where they touch, from a non-zero-winding overlay in which zones are first clipped to the
 /// polygon's bounding box, so that a long corridor costs no more than its part near the polygon.
 pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) -> f64 {
+    let shapes: Vec<Shape<'_>> = zones.iter().map(|z| Shape::plain(z)).collect();
+    area_inside_shapes(polygon, &shapes)
+}
+
+/// [`area_inside`] with zones that may carry an edge tree.
+pub(crate) fn area_inside_shapes(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>]) -> f64 {
     if let Some(area) = crate::boundary_area::area_by_boundary(polygon, zones) {
         return area;
     }
@@ -97,7 +103,7 @@ pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) ->
     );
     let clipped: Vec<Polygon<f64>> = zones
         .iter()
-        .flat_map(|z| z.0.iter())
+        .flat_map(|z| z.polygon.0.iter())
         .filter_map(|p| crate::clip::clip_polygon(p, &window))
         .collect();
     if clipped.is_empty() {
@@ -135,10 +141,13 @@ fn rect_contains(r: &Rect<f64>, c: Coord<f64>) -> bool {
 }
 
 /// Whether any edge of `a` meets any edge of `b`; `a_box` is `a`'s bounding box.
-fn edges_touch(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>, a_box: &Rect<f64>) -> bool {
+fn edges_touch(a: &MultiPolygon<f64>, b: Shape<'_>, a_box: &Rect<f64>) -> bool {
     // Only b's edges that reach a's box can meet a's edges.
-    let near: Vec<(Coord<f64>, Coord<f64>)> = rings(b)
-        .flat_map(|r| r.0.windows(2).map(|w| (w[0], w[1])))
+    let near: Vec<(Coord<f64>, Coord<f64>)> = b
+        .edges_near(*a_box)
+        .iter()
+        .flat_map(|r| r.pieces.iter())
+        .flat_map(|piece| piece.windows(2).map(|w| (w[0], w[1])))
         .filter(|(p, q)| rects_touch(a_box, &Rect::new(*p, *q)))
         .collect();
     if near.is_empty() {
@@ -234,11 +243,24 @@ mod tests {
         let zone = MultiPolygon(vec![
             polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 1.), (x: 1., y: 1.), (x: 1., y: 4.), (x: 0., y: 4.)],
         ]);
+        // The same zone with a vertex every 0.03 and its edges in a tree.
+        let dense = geo::Densify::densify(&geo::Euclidean, &zone, 0.03);
+        let tree = crate::edge_tree::EdgeTree::new(&dense);
         for i in -4..12 {
             for j in -4..12 {
                 let v = square(f64::from(i) * 0.5, f64::from(j) * 0.5, 0.5);
                 let ours = relate(&v, &zone) != Relation::Disjoint;
                 assert_eq!(ours, v.intersects(&zone), "square at {i},{j}");
+                let indexed = Shape {
+                    polygon: &dense,
+                    edges: Some(&tree),
+                };
+                let vb = bbox(&v).unwrap();
+                assert_eq!(
+                    relate_boxed(&v, vb, indexed, bbox(&dense).unwrap()),
+                    relate(&v, &dense),
+                    "square at {i},{j}, the zone's edges in a tree"
+                );
             }
         }
     }

@@ -3,8 +3,9 @@
 //!
 //! A plugin may only read regular files inside its own folder (the folder holding its
 //! `plugin.toml`, symlinks resolved), each of a bounded size. A path out of the folder
-//! (`../creds.txt`, `/etc/passwd`, a symlink to a host file), a device (`/dev/zero`), a FIFO
-//! or a folder is refused before it is opened, and the messages name the plugin and the path,
+//! (`../creds.txt`, `/etc/passwd`, a symlink to a host file), a hard link (another name of
+//! what may be a host file), a device (`/dev/zero`), a FIFO or a folder is refused before it
+//! is opened, and the messages name the plugin and the path,
 //! never what the file holds.
 
 use std::io::Read;
@@ -130,6 +131,19 @@ pub fn read_plugin_file(
 fn check_regular(meta: &std::fs::Metadata, limit: u64) -> std::result::Result<(), String> {
     if !meta.is_file() {
         return Err("is not a regular file (a folder, a device or a pipe): refused".into());
+    }
+    #[cfg(unix)]
+    {
+        // A hard link is the same file under another name, which may be anywhere on the
+        // disk (a host file linked into the folder): no resolving tells where.
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(format!(
+                "has {} names on disk (hard links): a plugin's file may have no other name, \
+                 which could be a host file; copy it into the folder instead: refused",
+                meta.nlink()
+            ));
+        }
     }
     if meta.len() > limit {
         return Err(format!(

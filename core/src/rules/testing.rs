@@ -22,13 +22,15 @@ type Outcome_ = std::result::Result<(), String>;
 const PLACE_KEYS: [&str; 3] = ["point", "line", "polygon"];
 
 /// Runs a manifest's test cases through a runtime's three calls: each case's name and what
-/// went wrong, if anything.
+/// went wrong, if anything. An answer over the manifest's output limits fails its case, as it
+/// would fail in a run.
 pub(crate) fn run_cases(
     manifest: &Manifest,
     check: impl Fn(&str, &serde_json::Value) -> crate::Result<Verdict>,
     score: impl Fn(&Candidate) -> crate::Result<Score>,
     select: impl Fn(&Candidate) -> crate::Result<StandardVerdict>,
 ) -> Vec<(String, Outcome_)> {
+    let limits = &manifest.limits;
     manifest
         .tests
         .iter()
@@ -43,6 +45,7 @@ pub(crate) fn run_cases(
                             .unwrap_or(&case.name)
                             .to_owned();
                         let verdict = check(&id, &input).map_err(|e| e.to_string())?;
+                        limits.check_findings(&verdict.findings)?;
                         undeclared_criteria(manifest, &verdict)?;
                         // What a run would make of the answer: the veto never passes for
                         // lack of data.
@@ -51,11 +54,14 @@ pub(crate) fn run_cases(
                     }
                     Kind::SiteScore => {
                         let c = candidate(&case.name, &case.input)?;
-                        compare_score(&score(&c).map_err(|e| e.to_string())?, &case.expect)
+                        let score = score(&c).map_err(|e| e.to_string())?;
+                        limits.check_score(&score)?;
+                        compare_score(&score, &case.expect)
                     }
                     Kind::StandardSelection => {
                         let c = candidate(&case.name, &case.input)?;
                         let answer = select(&c).map_err(|e| e.to_string())?;
+                        limits.check_findings(&answer.verdict.findings)?;
                         undeclared_criteria(manifest, &answer.verdict)?;
                         compare_standard(&answer, &case.expect)
                     }
