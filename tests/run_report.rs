@@ -330,6 +330,39 @@ fn reruns_and_replays_are_byte_identical() {
     );
 }
 
+/// The same bytes on one thread and on several: no output depends on how rayon splits the
+/// work (the demo with its launch, site and standard plugins, and a sweep).
+#[test]
+fn one_thread_and_four_give_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = demo_plan();
+    for (threads, out) in [("1", "one"), ("4", "four")] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_hecun"))
+            .args(["run", plan.as_str(), "--out", out, "--quiet", "--timings"])
+            .args(["--sweep", "ring=50..150/50"])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        // --timings reports the threads really used, not the machine's cores.
+        assert!(
+            stderr(&o).contains(&format!("threads={threads}")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let (a, b) = (tmp.path().join("one"), tmp.path().join("four"));
+    assert_eq!(files(&a), files(&b));
+    for f in files(&a) {
+        if f != "run_manifest.json" {
+            let same = std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap();
+            assert!(same, "{f} differs between 1 and 4 threads");
+        }
+    }
+    assert_eq!(manifest_without_timings(&a), manifest_without_timings(&b));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

@@ -515,8 +515,9 @@ pub(crate) fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> 
     Ok(())
 }
 
+/// The threads the jobs really run on (rayon's pool honours `RAYON_NUM_THREADS`).
 pub(crate) fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    rayon::current_num_threads()
 }
 
 pub(crate) fn print_stdout(text: &str) -> Result<()> {

@@ -122,7 +122,7 @@ pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>])
             let o4 = RobustKernel::orient2d(c, d, b);
             let collinear = Orientation::Collinear;
             if o1 == collinear || o2 == collinear || o3 == collinear || o4 == collinear {
-                if crate::relate::segments_touch(a, b, c, d) {
+                if crate::segments::segments_touch(a, b, c, d) {
                     return None;
                 }
                 continue;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MultiPolygon, Rect};
+use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MultiPolygon};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -262,7 +262,7 @@ impl AffectedJob {
         laps.lap("load");
 
         progress("project");
-        let metric_crs = self.metric_crs_for(&village_layer)?;
+        let metric_crs = village_layer.metric_crs(self.metric_crs, "distances and areas")?;
         warnings.extend(outside_area_of_use(
             &village_layer,
             &village_list,
@@ -492,32 +492,6 @@ impl PreparedLayers {
     }
 }
 
-impl AffectedJob {
-    /// The CRS distances and areas are computed in: the one asked for; else the villages' own
-    /// if it is projected; else the CGCS2000 3-degree zone of the villages' centre.
-    fn metric_crs_for(&self, villages: &Layer) -> Result<Crs> {
-        let crs = match self.metric_crs {
-            Some(crs) => crs,
-            None if !villages.crs.is_geographic() => villages.crs,
-            None => {
-                let bbox = layer_bbox(villages).ok_or_else(|| Error::EmptyLayer {
-                    path: villages.path.clone(),
-                })?;
-                Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
-            }
-        };
-        if crs.is_geographic() {
-            return Err(Error::config(
-                "metric CRS",
-                format!(
-                    "{crs} is longitude/latitude: distances and areas need a projected CRS such as EPSG:4547"
-                ),
-            ));
-        }
-        Ok(crs)
-    }
-}
-
 /// Villages farther than this (degrees) outside the metric CRS's area of use are named in a
 /// warning: there, distances and areas are distorted more than the CRS is meant for.
 pub const AREA_OF_USE_MARGIN_DEG: f64 = 0.5;
@@ -550,7 +524,7 @@ fn outside_area_of_use(
         Some(c)
     };
     let far = |c: Coord<f64>| area.outside_by(c.x, c.y).0 > AREA_OF_USE_MARGIN_DEG;
-    if let Some(b) = layer_bbox(layer) {
+    if let Some(b) = layer.bbox() {
         let (lo, hi) = (b.min(), b.max());
         let corners = [
             lo,
@@ -601,14 +575,6 @@ fn outside_area_of_use(
 fn first_any_coord(g: &Geometry<f64>) -> Option<Coord<f64>> {
     use geo::CoordsIter;
     g.coords_iter().next()
-}
-
-fn layer_bbox(layer: &Layer) -> Option<Rect<f64>> {
-    layer
-        .features
-        .iter()
-        .filter_map(|f| f.geometry.bounding_rect())
-        .reduce(crate::spatial::rect_union)
 }
 
 /// The first coordinate of a polygonal geometry, without copying it.

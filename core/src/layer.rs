@@ -4,12 +4,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
-use geo::Geometry;
+use geo::{BoundingRect, Geometry, Rect};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::crs::Crs;
-use crate::error::FeatureRef;
+use crate::error::{Error, FeatureRef, Result};
 
 /// A layer read from one file: its features, in file order, and the CRS of their coordinates.
 #[derive(Debug)]
@@ -30,6 +30,39 @@ impl Layer {
             index: feature.index,
             id: feature.id.clone(),
         }
+    }
+
+    /// The bounding box of every feature, if any has a geometry.
+    pub(crate) fn bbox(&self) -> Option<Rect<f64>> {
+        self.features
+            .iter()
+            .filter_map(|f| f.geometry.bounding_rect())
+            .reduce(crate::spatial::rect_union)
+    }
+
+    /// The CRS that distances (and areas, `needs`) are computed in for this layer's data: the
+    /// one asked for; else the layer's own if it is projected; else the CGCS2000 3-degree zone
+    /// of the layer's centre. Longitude/latitude asked for is an error.
+    pub(crate) fn metric_crs(&self, asked: Option<Crs>, needs: &str) -> Result<Crs> {
+        let crs = match asked {
+            Some(crs) => crs,
+            None if !self.crs.is_geographic() => self.crs,
+            None => {
+                let bbox = self.bbox().ok_or_else(|| Error::EmptyLayer {
+                    path: self.path.clone(),
+                })?;
+                Crs::cgcs2000_3deg_zone_for(bbox.center().x)?
+            }
+        };
+        if crs.is_geographic() {
+            return Err(Error::config(
+                "metric CRS",
+                format!(
+                    "{crs} is longitude/latitude: {needs} need a projected CRS such as EPSG:4547"
+                ),
+            ));
+        }
+        Ok(crs)
     }
 }
 

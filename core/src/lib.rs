@@ -45,6 +45,7 @@ mod relate;
 pub mod report;
 pub mod rules;
 mod schema;
+mod segments;
 mod spatial;
 mod stroke;
 mod validate;

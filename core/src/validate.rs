@@ -165,7 +165,7 @@ pub fn check_simple(polygon: &Polygon<f64>) -> Result<(), String> {
             if gap == 1 || gap == n - 1 {
                 return Ok(()); // neighbours: checked above
             }
-            if crate::relate::segments_touch(a.line.start, a.line.end, b.line.start, b.line.end) {
+            if crate::segments::segments_touch(a.line.start, a.line.end, b.line.start, b.line.end) {
                 let at =
                     line_intersection(a.line, b.line).map_or(a.line.start, |hit| point_of(&hit));
                 return Err(format!(
@@ -348,7 +348,7 @@ mod tests {
                     let gap = a.abs_diff(b);
                     gap != 1
                         && gap != n - 1
-                        && crate::relate::segments_touch(
+                        && crate::segments::segments_touch(
                             lines[a].start,
                             lines[a].end,
                             lines[b].start,

@@ -153,6 +153,52 @@ fn the_spatial_helpers_answer_from_the_candidates_layers() {
     );
 }
 
+/// `ids_within` answers in WebAssembly what it answers in Rhai (the host's one helper): the
+/// ids in file order, the whole length when the room was too small, every byte as written.
+#[test]
+fn ids_within_answers_as_the_host_helper_does() {
+    let point = |id: &str, x: f64, y: f64| LayerItem {
+        id: id.into(),
+        class: None,
+        geometry: Geometry::Point(Point::new(x, y)),
+        properties: None,
+    };
+    let mut layers = SpatialLayers::new();
+    layers.insert(IndexedLayer::new(
+        "pois",
+        vec![
+            point("A1", 100.0, 0.0),
+            point("C", 500.0, 0.0),
+            point("甲22", 0.0, 120.0),
+        ],
+    ));
+    let names: Arc<[String]> = Vec::new().into();
+    let placed = Candidate::with_place(
+        "S1",
+        names,
+        vec![],
+        None,
+        Some(Geometry::Point(Point::new(0.0, 0.0))),
+        Some(Arc::new(layers)),
+    );
+    let ids = hecun::rules::helpers::ids_within(&placed, "pois", 150.0, None).unwrap();
+    assert_eq!(ids, ["A1", "甲22"]);
+    let encoded: Vec<u8> = ids
+        .iter()
+        .flat_map(|id| {
+            (id.len() as u32)
+                .to_le_bytes()
+                .into_iter()
+                .chain(id.bytes())
+        })
+        .collect();
+    let n = encoded.len() as f64;
+    let sum: u32 = encoded.iter().map(|&b| u32::from(b)).sum();
+    let plugin = load("ids", "ids_within.wat", "").unwrap();
+    let results = plugin.score_batch(&[&placed], false);
+    assert_eq!(scored(&results[0]), n * 1e6 + n * 1e3 + f64::from(sum));
+}
+
 #[test]
 fn a_trap_in_one_candidate_leaves_the_others_answered() {
     let plugin = load("trapper", "score.wat", "").unwrap();

@@ -174,26 +174,7 @@ impl GridLayers {
             warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
         }
         let road_layer = road_layer.layer;
-        let metric_crs =
-            match metric_crs {
-                Some(crs) => crs,
-                None if !road_layer.crs.is_geographic() => road_layer.crs,
-                None => {
-                    let extent = extent(road_layer.features.iter().map(|f| &f.geometry))
-                        .ok_or_else(|| Error::EmptyLayer {
-                            path: road_layer.path.clone(),
-                        })?;
-                    Crs::cgcs2000_3deg_zone_for(extent.center().x)?
-                }
-            };
-        if metric_crs.is_geographic() {
-            return Err(Error::config(
-                "metric CRS",
-                format!(
-                    "{metric_crs} is longitude/latitude: distances need a projected CRS such as EPSG:4547"
-                ),
-            ));
-        }
+        let metric_crs = road_layer.metric_crs(metric_crs, "distances")?;
 
         let to_metric = Transformer::new(road_layer.crs, metric_crs, engine)?;
         let projected: Vec<Result<Option<Geometry<f64>>>> = road_layer
@@ -276,12 +257,6 @@ impl GridLayers {
         let roads = self.roads.iter().filter_map(|r| r.bounding_rect());
         roads.chain(corridors).reduce(rect_union)
     }
-}
-
-fn extent<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> Option<Rect<f64>> {
-    geometries
-        .filter_map(|g| g.bounding_rect())
-        .reduce(rect_union)
 }
 
 /// Every cell of a grid, with its features and its score.

@@ -944,11 +944,12 @@ fn check_imports(module: &Module) -> std::result::Result<(), String> {
     Ok(())
 }
 
-const HELPERS: [&str; 9] = [
+const HELPERS: [&str; 10] = [
     "distance_to",
     "nearest",
     "has_geometry",
     "count_within",
+    "ids_within",
     "sum_within",
     "overlap_share",
     "touches",
@@ -1010,6 +1011,37 @@ fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
             helper(&mut caller, "count_within", index, -1_i64, |c| {
                 Ok(helpers::count_within(c, &layer, metres, class.as_deref())? as i64)
             })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "ids_within",
+        |mut caller: Caller<'_, Host>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         cp: i32,
+         cl: i32,
+         metres: f64,
+         out_ptr: i32,
+         out_cap: i32| {
+            let (layer, class) = (text(&mut caller, lp, ll)?, class(&mut caller, cp, cl)?);
+            let ids = helper(&mut caller, "ids_within", index, None, |c| {
+                helpers::ids_within(c, &layer, metres, class.as_deref()).map(Some)
+            })?;
+            let Some(ids) = ids else {
+                return Ok(-1_i64);
+            };
+            // Each id as its length (u32, little-endian) and its bytes; as much as fits, and
+            // the whole length returned: the guest asks again with room for it.
+            let mut encoded = Vec::new();
+            for id in &ids {
+                encoded.extend_from_slice(&(id.len() as u32).to_le_bytes());
+                encoded.extend_from_slice(id.as_bytes());
+            }
+            let fits = encoded.len().min(usize::try_from(out_cap).unwrap_or(0));
+            write_guest(&mut caller, out_ptr, &encoded[..fits])?;
+            Ok(encoded.len() as i64)
         },
     )?;
     linker.func_wrap(

@@ -120,6 +120,11 @@ impl<'a> Candidate<'a> {
         host::count_within(self.index, layer, metres, class)
     }
 
+    /// The ids of the features of `layer` (of `class`) within `metres`, in file order.
+    pub fn ids_within(&self, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
+        host::ids_within(self.index, layer, metres, class)
+    }
+
     /// The sum of the numeric attribute `field` over the features of `layer` within `metres`.
     pub fn sum_within(&self, layer: &str, field: &str, metres: f64) -> f64 {
         host::sum_within(self.index, layer, field, metres)

@@ -45,6 +45,17 @@ mod imports {
             cl: i32,
             m: f64,
         ) -> i64;
+        #[link_name = "ids_within"]
+        pub fn ids_within(
+            index: i32,
+            l: *const u8,
+            ll: i32,
+            c: *const u8,
+            cl: i32,
+            m: f64,
+            out: *mut u8,
+            out_cap: i32,
+        ) -> i64;
         #[link_name = "sum_within"]
         pub fn sum_within(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32, m: f64) -> f64;
         #[link_name = "overlap_share"]
@@ -155,6 +166,49 @@ pub(crate) fn count_within(index: u32, layer: &str, metres: f64, class: Option<&
 }
 
 #[cfg(target_arch = "wasm32")]
+pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
+    let (c, cl) = imports::class(class);
+    let mut out = vec![0u8; 256];
+    loop {
+        // SAFETY: as above; `out` has `out.len()` writable bytes.
+        let n = unsafe {
+            imports::ids_within(
+                index as i32,
+                layer.as_ptr(),
+                layer.len() as i32,
+                c,
+                cl,
+                metres,
+                out.as_mut_ptr(),
+                out.len() as i32,
+            )
+        };
+        let Ok(n) = usize::try_from(n) else {
+            failed(CANNOT.to_owned());
+            return Vec::new();
+        };
+        if n > out.len() {
+            // The ids did not fit: ask again with room for them.
+            out.resize(n, 0);
+            continue;
+        }
+        return decode_ids(&out[..n]);
+    }
+}
+
+/// The ids `ids_within` wrote: each as its length (u32, little-endian) and its bytes.
+#[cfg(any(target_arch = "wasm32", test))]
+fn decode_ids(mut bytes: &[u8]) -> Vec<String> {
+    let mut ids = Vec::new();
+    while let Some((len, rest)) = bytes.split_first_chunk::<4>() {
+        let len = (u32::from_le_bytes(*len) as usize).min(rest.len());
+        ids.push(String::from_utf8_lossy(&rest[..len]).into_owned());
+        bytes = &rest[len..];
+    }
+    ids
+}
+
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn sum_within(index: u32, layer: &str, field: &str, metres: f64) -> f64 {
     // SAFETY: as above.
     let s = unsafe {
@@ -247,6 +301,11 @@ pub(crate) fn count_within(index: u32, layer: &str, metres: f64, class: Option<&
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
+    with_host(Vec::new(), |h| h.ids_within(index, layer, metres, class))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn sum_within(index: u32, layer: &str, field: &str, metres: f64) -> f64 {
     with_host(f64::NAN, |h| h.sum_within(index, layer, field, metres))
 }
@@ -274,4 +333,20 @@ pub(crate) fn has_layer(index: u32, layer: &str) -> bool {
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn has_geometry(index: u32) -> bool {
     crate::testing::HOST.with(|h| h.borrow().as_ref().is_some_and(|h| h.has_geometry(index)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_decode_as_the_host_encodes_them() {
+        let mut bytes = Vec::new();
+        for id in ["A1", "", "甲22"] {
+            bytes.extend_from_slice(&(id.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(id.as_bytes());
+        }
+        assert_eq!(super::decode_ids(&bytes), ["A1", "", "甲22"]);
+        assert!(super::decode_ids(&[]).is_empty());
+        // Cut short (the host never does): what is there, no panic.
+        assert_eq!(super::decode_ids(&bytes[..5]), ["A"]);
+    }
 }

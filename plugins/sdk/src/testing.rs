@@ -46,6 +46,17 @@ pub trait Host {
             "no answer for count_within({layer:?}) in this test"
         ))
     }
+    /// The ids of the features within `metres`, in file order.
+    fn ids_within(
+        &self,
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, String> {
+        let _ = (index, metres, class);
+        Err(format!("no answer for ids_within({layer:?}) in this test"))
+    }
     /// The sum of `field` over the features within `metres`.
     fn sum_within(&self, index: u32, layer: &str, field: &str, metres: f64) -> Result<f64, String> {
         let _ = (index, field, metres);
