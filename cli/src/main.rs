@@ -1,7 +1,9 @@
 //! `hecun`: thin command-line glue over the `hecun` library.
 //!
-//! Exit codes: 0 success; 2 bad usage or bad input (the message names the file, feature and
-//! field); a broken pipe on stdout counts as success.
+//! Parsing arguments and printing results; the work is the library's. Exit codes: 0
+//! success; 1 a vetoed community with `run --fail-on-veto`, a failed plugin test case, or a
+//! replay whose outputs differ; 2 bad usage or bad input (the message names the file, feature
+//! and field); 3 a plugin failed on every candidate; a broken pipe on stdout counts as success.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -243,7 +245,12 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
             args.out.display()
         ))?;
     }
-    Ok(plan_cmd::all_failed_code(&[(&scored.plugin, scored.all_failed())]).unwrap_or(0))
+    let failed: &[&str] = if scored.all_failed() {
+        &[&scored.plugin]
+    } else {
+        &[]
+    };
+    Ok(plan_cmd::all_failed_code(failed).unwrap_or(0))
 }
 
 /// `hecun check`: communities from the plan's layers, a verdict for each.
@@ -287,7 +294,8 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
     if !quiet {
         print_stdout(&format!("{summary}\nwrote {}\n", args.out.display()))?;
     }
-    Ok(plan_cmd::all_failed_code(&[(&all_failed.0, all_failed.1)]).unwrap_or(0))
+    let failed: &[&str] = if all_failed.1 { &[&all_failed.0] } else { &[] };
+    Ok(plan_cmd::all_failed_code(failed).unwrap_or(0))
 }
 
 fn main() -> ExitCode {
@@ -321,72 +329,22 @@ const PLUGIN_STACK: usize = 256 << 20;
 
 fn cli_main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Plugin(PluginCommand::Test { plugins }) = &cli.command {
-        return match plugin_test(plugins, cli.quiet) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Grid(args) = &cli.command {
-        return match grid::run(args, cli.quiet) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Score(args) = &cli.command {
-        return match score(args, cli.quiet) {
-            Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Run(args) = &cli.command {
-        return match plan_cmd::run(args, cli.quiet) {
-            Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Diff(args) = &cli.command {
-        return match plan_cmd::run_diff(args, cli.quiet) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Replay(args) = &cli.command {
-        return match plan_cmd::replay(args, cli.quiet) {
-            Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Command::Check(args) = &cli.command {
-        return match check(args, cli.quiet) {
-            Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("hecun: error: {e:#}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let quiet = cli.quiet;
+    let outcome = match &cli.command {
+        Command::Affected(args) => affected(args, quiet).map(|()| 0),
+        Command::Run(args) => plan_cmd::run(args, quiet),
+        Command::Diff(args) => plan_cmd::run_diff(args, quiet).map(|()| 0),
+        Command::Replay(args) => plan_cmd::replay(args, quiet),
+        Command::Plugin(PluginCommand::Test { plugins }) => {
+            plugin_test(plugins, quiet).map(|passed| if passed { 0 } else { 1 })
+        }
+        Command::Check(args) => check(args, quiet),
+        Command::Score(args) => score(args, quiet),
+        Command::Grid(args) => grid::run(args, quiet).map(|()| 0),
+    };
+    // The one place errors become an exit code: 2, bad usage or bad input.
+    match outcome {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("hecun: error: {e:#}");
             ExitCode::from(2)
@@ -395,13 +353,10 @@ fn cli_main() -> ExitCode {
 }
 
 /// `hecun affected`: the affected-villages job alone, from layer files named on the command line.
-fn run(cli: &Cli) -> Result<()> {
-    let Command::Affected(a) = &cli.command else {
-        unreachable!("handled in main")
-    };
+fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let job = affected_job(a)?;
     let common = &a.common;
-    let progress = Progress::new(!cli.quiet && std::io::stderr().is_terminal());
+    let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
@@ -412,7 +367,7 @@ fn run(cli: &Cli) -> Result<()> {
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
-    if !cli.quiet {
+    if !quiet {
         for w in &run.warnings {
             eprintln!("hecun: warning: {w}");
         }
@@ -433,7 +388,7 @@ fn run(cli: &Cli) -> Result<()> {
             rayon_threads()
         );
     }
-    if !cli.quiet {
+    if !quiet {
         let text = format!(
             "hecun affected\n{}\nwrote {} files to {} in {:.2} s ({} of {} villages tested exactly)\n",
             hecun::summary_text(&run),
@@ -452,17 +407,11 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
-    let mut widths = Vec::new();
-    for w in &a.widths {
-        let (class, metres) = w
-            .split_once('=')
-            .with_context(|| format!("--width {w:?}: write CLASS=METRES, e.g. ring=100"))?;
-        let metres: f64 = metres
-            .trim()
-            .parse()
-            .with_context(|| format!("--width {w:?}: {metres:?} is not a number of metres"))?;
-        widths.push((class.trim().to_owned(), metres));
-    }
+    let widths = a
+        .widths
+        .iter()
+        .map(|w| hecun::parse_width(w))
+        .collect::<hecun::Result<Vec<_>>>()?;
     let mut roads = LayerSource::new(&a.roads, LayerKind::Roads);
     if let Some(f) = &a.class_field {
         roads.schema = roads.schema.with_field("class", f)?;
@@ -492,27 +441,31 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
         keep_going: false,
         check_all: false,
     };
-    apply_common(&mut job, &a.common)?;
+    a.common.options(&[], None, "").apply_to_job(&mut job)?;
     Ok(job)
 }
 
-pub(crate) fn apply_common(job: &mut AffectedJob, c: &CommonArgs) -> Result<()> {
-    if let Some(crs) = &c.input_crs {
-        job.input_crs = crs.parse().context("--input-crs")?;
+impl CommonArgs {
+    /// The options as the run manifest records them, with the command's own widths, sweep
+    /// and language.
+    pub(crate) fn options(
+        &self,
+        widths: &[String],
+        sweep: Option<&str>,
+        lang: &str,
+    ) -> hecun::report::manifest::RunOptions {
+        hecun::report::manifest::RunOptions {
+            input_crs: self.input_crs.clone(),
+            metric_crs: self.metric_crs.clone(),
+            crs_engine: self.crs_engine.clone(),
+            keep_going: self.keep_going,
+            check_all: self.check_all,
+            no_zones: self.no_zones,
+            widths: widths.to_vec(),
+            sweep: sweep.map(str::to_owned),
+            lang: lang.to_owned(),
+        }
     }
-    if let Some(crs) = &c.metric_crs {
-        job.metric_crs = Some(crs.parse().context("--metric-crs")?);
-    }
-    if let Some(e) = &c.crs_engine {
-        job.engine = e.parse().context("--crs-engine")?;
-    }
-    if c.keep_going {
-        job.keep_going = true;
-    }
-    if c.check_all {
-        job.check_all = true;
-    }
-    Ok(())
 }
 
 /// The threads the jobs really run on (rayon's pool honours `RAYON_NUM_THREADS`).

@@ -7,15 +7,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use hecun::report::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
-use hecun::report::{
-    Lang, PlanRun, Report, RunManifest, SweepSpec, diff, diff_text, render_html, report_text,
-    sweep_csv,
-};
-use hecun::rules::Kind;
-use hecun::{OutputDir, OutputSet, Plan};
+use hecun::Plan;
+use hecun::report::{Lang, PlanRun, Report, RunManifest, RunRequest, SweepSpec, diff, diff_text};
 
-use crate::{CommonArgs, Progress, apply_common, print_stdout, rayon_threads};
+use crate::{CommonArgs, Progress, print_stdout, rayon_threads};
 
 /// Exit code when `--fail-on-veto` finds a vetoed community.
 pub const EXIT_VETO: u8 = 1;
@@ -23,12 +18,7 @@ pub const EXIT_VETO: u8 = 1;
 pub const EXIT_PLUGIN_FAILED: u8 = 3;
 
 /// Says so and returns [`EXIT_PLUGIN_FAILED`] when a plugin failed on every candidate.
-pub fn all_failed_code(failed: &[(&str, bool)]) -> Option<u8> {
-    let names: Vec<&str> = failed
-        .iter()
-        .filter(|(_, all)| *all)
-        .map(|(n, _)| *n)
-        .collect();
+pub fn all_failed_code(names: &[&str]) -> Option<u8> {
     if names.is_empty() {
         return None;
     }
@@ -107,43 +97,25 @@ fn lang(text: &str) -> Result<Lang> {
     Lang::parse(text).with_context(|| format!("--lang {text:?}: use zh-CN or en"))
 }
 
-fn width(spec: &str) -> Result<(&str, f64)> {
-    let (class, metres) = spec
-        .split_once('=')
-        .with_context(|| format!("--width {spec:?}: write CLASS=METRES, e.g. ring=150"))?;
-    let metres: f64 = metres
-        .trim()
-        .parse()
-        .with_context(|| format!("--width {spec:?}: {metres:?} is not a number of metres"))?;
-    Ok((class.trim(), metres))
-}
-
-/// Applies `--width` overrides to the plan's zones.
-fn apply_widths(plan: &mut Plan, widths: &[String]) -> Result<()> {
-    for w in widths {
-        let (class, metres) = width(w)?;
-        plan.affected.zones = plan
-            .affected
-            .zones
-            .with_width(class, metres)
-            .with_context(|| format!("--width {w}"))?;
-    }
-    Ok(())
-}
-
 /// `hecun run`: returns the exit code (0, or 1 with `--fail-on-veto` and a veto).
 pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
     let started = Instant::now();
     let lang = lang(&args.lang)?;
-    let sweep_spec = args
+    let sweep = args
         .sweep
         .as_deref()
         .map(SweepSpec::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--sweep {e}"))?;
+    let lang_code = match lang {
+        Lang::ZhCn => "zh-CN",
+        Lang::En => "en",
+    };
+    let options = args
+        .common
+        .options(&args.widths, args.sweep.as_deref(), lang_code);
     let mut plan = Plan::load(&args.plan)?;
-    apply_common(&mut plan.affected, &args.common)?;
-    apply_widths(&mut plan, &args.widths)?;
+    options.apply(&mut plan)?;
     if args.fail_on_veto && plan.launch_check.is_none() {
         bail!(
             "--fail-on-veto needs a launch check: the plan {} has no [checks] launch",
@@ -161,145 +133,28 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
             plan.unused_layers.join(", ")
         );
     }
-    // A plugin of the wrong kind is refused before anything runs, naming the plan's slot.
-    let plan_name = args.plan.display();
-    let slots = [
-        (
-            plan.launch_check.as_ref(),
-            Kind::LaunchCheck,
-            "[checks] launch",
-        ),
-        (
-            plan.standard_check.as_ref(),
-            Kind::StandardSelection,
-            "[checks] standard",
-        ),
-        (
-            plan.site_scoring.as_ref().map(|s| &s.plugin),
-            Kind::SiteScore,
-            "[scoring] sites",
-        ),
-    ];
-    for (path, kind, slot) in slots {
-        if let Some(path) = path {
-            let (manifest, _) = hecun::rules::Manifest::load(path)?;
-            manifest.expect_kind(kind, &format!("{plan_name}: {slot} = {}", path.display()))?;
-        }
-    }
-    // Hash the inputs before reading them, so the manifest names what was read.
-    let mut plugins = Vec::new();
-    if let Some(p) = &plan.launch_check {
-        plugins.push(PluginUse::describe("launch", p, None)?);
-    }
-    if let Some(p) = &plan.standard_check {
-        plugins.push(PluginUse::describe("standard", p, None)?);
-    }
-    if let Some(s) = &plan.site_scoring {
-        plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
-    }
-    let options = RunOptions {
-        input_crs: args.common.input_crs.clone(),
-        metric_crs: args.common.metric_crs.clone(),
-        crs_engine: args.common.crs_engine.clone(),
-        keep_going: args.common.keep_going,
-        check_all: args.common.check_all,
-        no_zones: args.common.no_zones,
-        widths: args.widths.clone(),
-        sweep: args.sweep.clone(),
-        lang: match lang {
-            Lang::ZhCn => "zh-CN".into(),
-            Lang::En => "en".into(),
-        },
+    let request = RunRequest {
+        out: out.clone(),
+        lang,
+        sweep,
+        options,
     };
-    let mut manifest = RunManifest::new(&plan, plugins, options)?;
-
     let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
-    let result = PlanRun::run(&plan, &|stage| progress.stage(stage))?;
-    let mut timings: Vec<(String, f64)> = result
-        .timings
-        .iter()
-        .map(|(k, t)| (k.to_string(), t.as_secs_f64()))
-        .collect();
-    let sweep = match &sweep_spec {
-        Some(spec) => {
-            let clock = Instant::now();
-            let s = hecun::report::sweep(&plan.affected, spec, &|k, n| {
-                progress.step("width sweep", k, n)
-            })?;
-            timings.push(("sweep".into(), clock.elapsed().as_secs_f64()));
-            Some(s)
-        }
-        None => None,
-    };
-    if !quiet {
-        // Steps that read the same file report its problems each: each is printed once.
-        let mut seen = std::collections::HashSet::new();
-        let all = result
-            .affected
-            .warnings
-            .iter()
-            .chain(result.launch.iter().flat_map(|l| &l.warnings))
-            .chain(result.standards.iter().flat_map(|s| &s.warnings))
-            .chain(result.sites.iter().flat_map(|s| &s.warnings));
-        for w in all {
-            if seen.insert(w) {
-                eprintln!("hecun: warning: {w}");
-            }
-        }
-    }
-    progress.stage("report");
-    let clock = Instant::now();
-    let report = result.report(&plan, sweep, true)?;
-    let html = render_html(&report, lang);
-    timings.push(("report".into(), clock.elapsed().as_secs_f64()));
-
-    progress.stage("write");
-    let clock = Instant::now();
-    let output = OutputDir::begin(&out)?;
-    manifest.record_working_folder(&out)?;
-    let set = OutputSet {
-        zones: !args.common.no_zones,
-        village_geojson: true,
-    };
-    let mut files = result.write_into(&plan, &output, set)?;
-    let summary = report_text(&report, lang);
-    let report_json = report.to_json();
-    let mut extra: Vec<(&str, Vec<u8>)> = vec![
-        ("summary.txt", summary.clone().into_bytes()),
-        ("report.json", report_json.clone().into_bytes()),
-        ("report.html", html.into_bytes()),
-    ];
-    if let Some(s) = &report.sweep {
-        extra.push(("sweep.csv", sweep_csv(s)));
-    }
-    for (name, bytes) in extra {
-        output.write(name, &bytes)?;
-        if !files.iter().any(|f| f == name) {
-            files.push(name.to_owned());
-        }
-    }
-    files.sort();
-    for name in &files {
-        manifest
-            .outputs
-            .push(InputFile::hash(name, &output.staged(name))?);
-    }
-    // Paths of outputs are their names: the folder may move.
-    for f in &mut manifest.outputs {
-        f.path = PathBuf::from(&f.role);
-    }
-    manifest.metric_crs = report.metric_crs.clone();
-    manifest.counts = report.totals;
-    manifest.warnings = report.warnings.clone();
-    timings.push(("write".into(), clock.elapsed().as_secs_f64()));
-    timings.push(("total".into(), started.elapsed().as_secs_f64()));
-    manifest.timings_s = timings.iter().cloned().collect();
-    output.write("run_manifest.json", manifest.to_json().as_bytes())?;
-    output.commit()?;
+    let written = PlanRun::run_and_write(
+        &plan,
+        &request,
+        &|stage| progress.stage(stage),
+        &|name, k, n| progress.step(name, k, n),
+    )?;
     progress.finish();
-
+    if !quiet {
+        for w in written.warnings() {
+            eprintln!("hecun: warning: {w}");
+        }
+    }
     if args.common.timings {
-        let line: Vec<String> = timings
+        let line: Vec<String> = written
+            .timings
             .iter()
             .map(|(k, t)| format!("{k}={t:.3}s"))
             .collect();
@@ -310,8 +165,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         );
     }
     if args.json {
-        print_stdout(&report_json)?;
+        print_stdout(&written.report_json)?;
     } else if !quiet {
+        let result = &written.run;
         let mut steps = String::new();
         if let Some(l) = &result.launch {
             steps.push_str(&format!("启动标准 / launch checks: {}\n", l.summary()));
@@ -323,8 +179,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
             steps.push_str(&format!("安置社区选址 / site scores: {}\n", s.summary()));
         }
         let text = format!(
-            "{summary}\n{steps}{} {} → {} ({:.2} s)\n",
-            files.len() + 1,
+            "{}\n{steps}{} {} → {} ({:.2} s)\n",
+            written.summary,
+            written.files.len() + 1,
             if lang == Lang::ZhCn {
                 "个文件已写入"
             } else {
@@ -335,32 +192,15 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         );
         print_stdout(&text)?;
     }
-    let failed = [
-        result
-            .launch
-            .as_ref()
-            .map(|l| (l.plugin.as_str(), l.all_failed())),
-        result
-            .standards
-            .as_ref()
-            .map(|s| (s.plugin.as_str(), s.all_failed())),
-        result
-            .sites
-            .as_ref()
-            .map(|s| (s.plugin.as_str(), s.all_failed())),
-    ];
-    let failed: Vec<(&str, bool)> = failed.into_iter().flatten().collect();
-    let code = all_failed_code(&failed);
-    std::mem::forget(result);
+    let code = all_failed_code(&written.plugins_failed_everywhere());
+    let vetoed = written.report.totals.vetoed;
+    std::mem::forget(written);
     if let Some(code) = code {
         return Ok(code);
     }
-    if args.fail_on_veto && report.totals.vetoed > 0 {
+    if args.fail_on_veto && vetoed > 0 {
         if !quiet {
-            eprintln!(
-                "hecun: {} communities vetoed (--fail-on-veto)",
-                report.totals.vetoed
-            );
+            eprintln!("hecun: {vetoed} communities vetoed (--fail-on-veto)");
         }
         return Ok(EXIT_VETO);
     }
@@ -413,7 +253,11 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
         }
         let plan = Plan::load(&args.before)?;
         let mut variant = plan.clone();
-        apply_widths(&mut variant, &args.widths)?;
+        let widths = hecun::report::manifest::RunOptions {
+            widths: args.widths.clone(),
+            ..Default::default()
+        };
+        widths.apply(&mut variant)?;
         if let Some(top) = args.top {
             let s = variant
                 .site_scoring
@@ -479,7 +323,6 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
             )
         })?;
     }
-    manifest.verify_inputs()?;
     if manifest.tool.version != env!("CARGO_PKG_VERSION") && !quiet {
         eprintln!(
             "hecun: note: the run was made by hecun {}, this is {}",
@@ -487,35 +330,9 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
             env!("CARGO_PKG_VERSION")
         );
     }
-    let o = &manifest.options;
-    let run_args = RunArgs {
-        plan: manifest.plan.path.clone(),
-        out: Some(out.clone()),
-        widths: o.widths.clone(),
-        sweep: o.sweep.clone(),
-        lang: o.lang.clone(),
-        json: false,
-        fail_on_veto: false,
-        common: CommonArgs {
-            input_crs: o.input_crs.clone(),
-            metric_crs: o.metric_crs.clone(),
-            crs_engine: o.crs_engine.clone(),
-            keep_going: o.keep_going,
-            check_all: o.check_all,
-            no_zones: o.no_zones,
-            timings: false,
-        },
-    };
-    run(&run_args, true)?;
-    let mut differ = Vec::new();
-    for f in &manifest.outputs {
-        let path = out.join(&f.path);
-        match sha256_file(&path) {
-            Ok((_, sha)) if sha == f.sha256 => {}
-            Ok(_) => differ.push(format!("{} differs", f.path.display())),
-            Err(_) => differ.push(format!("{} missing", f.path.display())),
-        }
-    }
+    // Checks every input's SHA-256 first.
+    let replayed = hecun::report::replay(&manifest, &out, &|_| {}, &|_, _, _| {})?;
+    let differ = replayed.differing;
     if differ.is_empty() {
         if !quiet {
             print_stdout(&format!(

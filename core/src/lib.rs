@@ -75,7 +75,7 @@ pub use relate::{Relation, area_inside, relate};
 pub use schema::{FieldSpec, LayerKind, Schema};
 pub use spatial::{IndexedLayer, LayerItem, SpatialLayers};
 pub use validate::{check_simple, check_structure};
-pub use zones::{Zone, ZoneSpec, buffer, build_zones};
+pub use zones::{Zone, ZoneSpec, buffer, build_zones, parse_width};
 
 // A service shares jobs, runs, plans and plugins across threads: these must stay `Send + Sync`
 // (a field that is not would fail the build here, not in a user's crate).

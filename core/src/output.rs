@@ -241,16 +241,31 @@ pub fn write_affected_into(
     set: OutputSet,
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
+    write_affected_files(run, out, set, engine, true)
+}
+
+/// [`write_affected_into`], with `summary.txt` only when `summary` (a plan run writes its
+/// report's instead).
+pub(crate) fn write_affected_files(
+    run: &AffectedRun,
+    out: &OutputDir,
+    set: OutputSet,
+    engine: CrsEngine,
+    summary: bool,
+) -> Result<Vec<String>> {
     // The tables are formatted while the GeoJSON layers stream out.
     let (tables, layers) = rayon::join(
         || -> Result<Vec<(&str, Vec<u8>)>> {
-            Ok(vec![
+            let mut tables = vec![
                 ("affected_villages.csv", affected_csv(run)?),
                 ("townships.csv", townships_csv(run)?),
                 ("zone_classes.csv", classes_csv(run)?),
-                ("summary.txt", summary_text(run).into_bytes()),
-                ("summary.json", summary_json(run).into_bytes()),
-            ])
+            ];
+            if summary {
+                tables.push(("summary.txt", summary_text(run).into_bytes()));
+            }
+            tables.push(("summary.json", summary_json(run).into_bytes()));
+            Ok(tables)
         },
         || -> Result<Vec<&str>> {
             let mut names = Vec::new();

@@ -122,6 +122,27 @@ impl ZoneSpec {
     }
 }
 
+/// Parses a zone width as `--width` gives it: `CLASS=METRES`, e.g. `ring=100`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(hecun::parse_width("ring = 100")?, ("ring".to_owned(), 100.0));
+/// assert!(hecun::parse_width("ring:100").is_err());
+/// # Ok::<(), hecun::Error>(())
+/// ```
+pub fn parse_width(spec: &str) -> Result<(String, f64)> {
+    let bad = |why: String| Error::config(format!("--width {spec:?}"), why);
+    let (class, metres) = spec
+        .split_once('=')
+        .ok_or_else(|| bad("write CLASS=METRES, e.g. ring=100".into()))?;
+    let metres: f64 = metres
+        .trim()
+        .parse()
+        .map_err(|e| bad(format!("{metres:?} is not a number of metres: {e}")))?;
+    Ok((class.trim().to_owned(), metres))
+}
+
 /// One zone: the area within the class's width of one road or corridor, in the metric CRS.
 #[derive(Debug, Clone)]
 pub struct Zone {

@@ -231,6 +231,41 @@ pub struct RunOptions {
     pub lang: String,
 }
 
+impl RunOptions {
+    /// Applies the options to a plan's affected-villages job: the CRSs, the engine,
+    /// `keep_going` and `check_all`, then the width overrides (a class as the plan names it,
+    /// or ring / radial / expressway / corridor). Errors name the option as the CLI spells it.
+    pub fn apply(&self, plan: &mut Plan) -> Result<()> {
+        self.apply_to_job(&mut plan.affected)?;
+        for w in &self.widths {
+            let (class, metres) = crate::zones::parse_width(w)?;
+            plan.affected.zones = plan
+                .affected
+                .zones
+                .with_width(&class, metres)
+                .map_err(|e| Error::config(format!("--width {w}"), e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The options that are not widths, applied to a job.
+    pub fn apply_to_job(&self, job: &mut crate::job::AffectedJob) -> Result<()> {
+        let named = |option: &str, e: Error| Error::config(option, e.to_string());
+        if let Some(crs) = &self.input_crs {
+            job.input_crs = crs.parse().map_err(|e| named("--input-crs", e))?;
+        }
+        if let Some(crs) = &self.metric_crs {
+            job.metric_crs = Some(crs.parse().map_err(|e| named("--metric-crs", e))?);
+        }
+        if let Some(engine) = &self.crs_engine {
+            job.engine = engine.parse().map_err(|e| named("--crs-engine", e))?;
+        }
+        job.keep_going |= self.keep_going;
+        job.check_all |= self.check_all;
+        Ok(())
+    }
+}
+
 impl RunManifest {
     /// The manifest of a run of `plan` that used `plugins`: hashes the plan and every layer
     /// file it lists. `counts`, `outputs`, `warnings` and `timings_s` are filled by the caller.

@@ -22,7 +22,7 @@ pub use build::{ReportInputs, SweepSpec, sweep};
 pub use diff::{Diff, diff, diff_text};
 pub use html::render_html;
 pub use manifest::RunManifest;
-pub use plan_run::PlanRun;
+pub use plan_run::{PlanRun, Replay, RunRequest, WrittenRun, replay};
 pub use text::{report_text, sweep_csv};
 
 /// The language of the words around the data.

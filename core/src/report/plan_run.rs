@@ -1,14 +1,88 @@
 //! Running everything a plan lists, as one call: the affected villages, then the launch
 //! checks, planning standards and site scores the plan names.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{Report, ReportInputs, Sweep};
-use crate::error::Result;
+use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
+use super::{Lang, Report, ReportInputs, RunManifest, Sweep, SweepSpec};
+use crate::error::{Error, Result};
 use crate::job::AffectedRun;
-use crate::output::{OutputDir, OutputSet, write_affected_into};
+use crate::output::{OutputDir, OutputSet, write_affected_files};
 use crate::plan::Plan;
-use crate::rules::{LaunchRun, SiteScoreRun, StandardRun};
+use crate::rules::{Kind, LaunchRun, Manifest, SiteScoreRun, StandardRun};
+
+/// What a written plan run is asked besides the plan: where to, in which language, a width
+/// sweep, and the options as they were given (recorded in the run manifest, so that a replay
+/// can give them again).
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// The output folder, replaced as a whole when the run succeeds.
+    pub out: PathBuf,
+    /// The language of the report and the summary.
+    pub lang: Lang,
+    /// Households affected per width of one class (sweep.csv and a chart in the report).
+    pub sweep: Option<SweepSpec>,
+    /// The options as given; `no_zones` also decides whether zones.geojson is written.
+    pub options: RunOptions,
+}
+
+/// A plan run and what it wrote.
+#[derive(Debug)]
+pub struct WrittenRun {
+    /// The results of every step.
+    pub run: PlanRun,
+    /// The report (report.json, report.html and summary.txt are drawn from it).
+    pub report: Report,
+    /// The text of summary.txt.
+    pub summary: String,
+    /// The text of report.json.
+    pub report_json: String,
+    /// The files written, sorted (run_manifest.json, written last, is not among them).
+    pub files: Vec<String>,
+    /// Wall time of each step in seconds, as run_manifest.json records them.
+    pub timings: Vec<(String, f64)>,
+}
+
+impl WrittenRun {
+    /// The warnings of every step, each once (steps that read the same file report its
+    /// problems each), in step order.
+    pub fn warnings(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        let run = &self.run;
+        run.affected
+            .warnings
+            .iter()
+            .chain(run.launch.iter().flat_map(|l| &l.warnings))
+            .chain(run.standards.iter().flat_map(|s| &s.warnings))
+            .chain(run.sites.iter().flat_map(|s| &s.warnings))
+            .map(String::as_str)
+            .filter(|w| seen.insert(*w))
+            .collect()
+    }
+
+    /// The plugins that failed on every candidate they were given: the run answered nothing
+    /// they were asked.
+    pub fn plugins_failed_everywhere(&self) -> Vec<&str> {
+        let run = &self.run;
+        [
+            run.launch
+                .as_ref()
+                .map(|l| (l.plugin.as_str(), l.all_failed())),
+            run.standards
+                .as_ref()
+                .map(|s| (s.plugin.as_str(), s.all_failed())),
+            run.sites
+                .as_ref()
+                .map(|s| (s.plugin.as_str(), s.all_failed())),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|(_, all)| *all)
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
 
 /// The results of every step of a plan.
 #[derive(Debug)]
@@ -88,10 +162,130 @@ impl PlanRun {
         )
     }
 
+    /// Runs every step `plan` lists and writes every output into `request.out`, atomically:
+    /// the tables and layers of each step, summary.txt, report.json, report.html, sweep.csv
+    /// (with a sweep) and run_manifest.json (every input and output with its SHA-256). A
+    /// plugin of the wrong kind for its slot is refused before anything runs, and the inputs
+    /// are hashed before they are read. `progress` is told each stage as it starts, `step`
+    /// the parts of the sweep.
+    pub fn run_and_write(
+        plan: &Plan,
+        request: &RunRequest,
+        progress: &(dyn Fn(&str) + Sync),
+        step: &(dyn Fn(&str, usize, usize) + Sync),
+    ) -> Result<WrittenRun> {
+        let started = Instant::now();
+        let slots = [
+            (
+                plan.launch_check.as_ref(),
+                Kind::LaunchCheck,
+                "[checks] launch",
+            ),
+            (
+                plan.standard_check.as_ref(),
+                Kind::StandardSelection,
+                "[checks] standard",
+            ),
+            (
+                plan.site_scoring.as_ref().map(|s| &s.plugin),
+                Kind::SiteScore,
+                "[scoring] sites",
+            ),
+        ];
+        for (path, kind, slot) in slots {
+            if let Some(path) = path {
+                let (manifest, _) = Manifest::load(path)?;
+                let place = format!("{}: {slot} = {}", plan.path.display(), path.display());
+                manifest.expect_kind(kind, &place)?;
+            }
+        }
+        let mut plugins = Vec::new();
+        if let Some(p) = &plan.launch_check {
+            plugins.push(PluginUse::describe("launch", p, None)?);
+        }
+        if let Some(p) = &plan.standard_check {
+            plugins.push(PluginUse::describe("standard", p, None)?);
+        }
+        if let Some(s) = &plan.site_scoring {
+            plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
+        }
+        let mut manifest = RunManifest::new(plan, plugins, request.options.clone())?;
+
+        let run = PlanRun::run(plan, progress)?;
+        let mut timings: Vec<(String, f64)> = run
+            .timings
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.as_secs_f64()))
+            .collect();
+        let sweep = match &request.sweep {
+            Some(spec) => {
+                let clock = Instant::now();
+                let s = super::sweep(&plan.affected, spec, &|k, n| step("width sweep", k, n))?;
+                timings.push(("sweep".into(), clock.elapsed().as_secs_f64()));
+                Some(s)
+            }
+            None => None,
+        };
+        progress("report");
+        let clock = Instant::now();
+        let report = run.report(plan, sweep, true)?;
+        let html = super::render_html(&report, request.lang);
+        timings.push(("report".into(), clock.elapsed().as_secs_f64()));
+
+        progress("write");
+        let clock = Instant::now();
+        let output = OutputDir::begin(&request.out)?;
+        manifest.record_working_folder(&request.out)?;
+        let set = OutputSet {
+            zones: !request.options.no_zones,
+            village_geojson: true,
+        };
+        let mut files = run.write_into(plan, &output, set)?;
+        let summary = super::report_text(&report, request.lang);
+        let report_json = report.to_json();
+        let mut extra: Vec<(&str, Vec<u8>)> = vec![
+            ("summary.txt", summary.clone().into_bytes()),
+            ("report.json", report_json.clone().into_bytes()),
+            ("report.html", html.into_bytes()),
+        ];
+        if let Some(s) = &report.sweep {
+            extra.push(("sweep.csv", super::sweep_csv(s)));
+        }
+        for (name, bytes) in extra {
+            output.write(name, &bytes)?;
+            files.push(name.to_owned());
+        }
+        files.sort();
+        for name in &files {
+            let mut hashed = InputFile::hash(name, &output.staged(name))?;
+            // An output's path is its name: the folder may move.
+            hashed.path = PathBuf::from(name);
+            manifest.outputs.push(hashed);
+        }
+        manifest.metric_crs = report.metric_crs.clone();
+        manifest.counts = report.totals;
+        manifest.warnings = report.warnings.clone();
+        timings.push(("write".into(), clock.elapsed().as_secs_f64()));
+        timings.push(("total".into(), started.elapsed().as_secs_f64()));
+        manifest.timings_s = timings.iter().cloned().collect();
+        output.write("run_manifest.json", manifest.to_json().as_bytes())?;
+        output.commit()?;
+        Ok(WrittenRun {
+            run,
+            report,
+            summary,
+            report_json,
+            files,
+            timings,
+        })
+    }
+
     /// Writes every step's tables and layers into an output folder being written; returns
-    /// the file names.
+    /// the file names. The plan's summary.txt is the report's (see [`PlanRun::run_and_write`]),
+    /// so none is written here.
     pub fn write_into(&self, plan: &Plan, out: &OutputDir, set: OutputSet) -> Result<Vec<String>> {
-        let mut files = write_affected_into(&self.affected, out, set, plan.affected.engine)?;
+        let mut files =
+            write_affected_files(&self.affected, out, set, plan.affected.engine, false)?;
         if let Some(l) = &self.launch {
             files.extend(l.write_into(out)?);
         }
@@ -102,5 +296,111 @@ impl PlanRun {
             files.extend(s.write_into(out)?);
         }
         Ok(files)
+    }
+}
+
+/// A run reproduced from its manifest: what it wrote, and the recorded outputs that came out
+/// different (or missing).
+#[derive(Debug)]
+pub struct Replay {
+    /// The rerun.
+    pub written: WrittenRun,
+    /// Each output that differs from the recorded one: "NAME differs" or "NAME missing".
+    pub differing: Vec<String>,
+}
+
+/// Reruns the run `manifest` records into `out`, after checking every input's SHA-256, and
+/// compares every output with the recorded one byte for byte (by SHA-256).
+///
+/// The manifest's paths are relative to the folder the run was made in
+/// ([`RunManifest::working_folder_from`]): call this from that folder (the CLI's `replay`
+/// changes to it first; a library should not change a process's folder behind its back).
+pub fn replay(
+    manifest: &RunManifest,
+    out: &Path,
+    progress: &(dyn Fn(&str) + Sync),
+    step: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Result<Replay> {
+    manifest.verify_inputs()?;
+    let options = &manifest.options;
+    let lang = Lang::parse(&options.lang).ok_or_else(|| {
+        Error::config(
+            "run manifest",
+            format!("language {:?}: use zh-CN or en", options.lang),
+        )
+    })?;
+    let sweep = options
+        .sweep
+        .as_deref()
+        .map(SweepSpec::parse)
+        .transpose()
+        .map_err(|e| Error::config("--sweep", e))?;
+    let mut plan = Plan::load(&manifest.plan.path)?;
+    options.apply(&mut plan)?;
+    let request = RunRequest {
+        out: out.to_path_buf(),
+        lang,
+        sweep,
+        options: options.clone(),
+    };
+    let written = PlanRun::run_and_write(&plan, &request, progress, step)?;
+    let mut differing = Vec::new();
+    for f in &manifest.outputs {
+        match sha256_file(&out.join(&f.path)) {
+            Ok((_, sha)) if sha == f.sha256 => {}
+            Ok(_) => differing.push(format!("{} differs", f.path.display())),
+            Err(_) => differing.push(format!("{} missing", f.path.display())),
+        }
+    }
+    Ok(Replay { written, differing })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A library user runs a plan, writes it, and replays it from its manifest, without the
+    /// CLI: the same bytes, and the replay says so.
+    #[test]
+    fn a_written_run_replays_to_the_same_bytes() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let tmp = tempfile::tempdir().unwrap();
+        let plan = Plan::load(&repo.join("gis-data/demo/plan.toml")).unwrap();
+        let request = RunRequest {
+            out: tmp.path().join("a"),
+            lang: Lang::En,
+            sweep: Some(SweepSpec::parse("ring=50..150/50").unwrap()),
+            options: RunOptions {
+                lang: "en".into(),
+                sweep: Some("ring=50..150/50".into()),
+                ..Default::default()
+            },
+        };
+        let written = PlanRun::run_and_write(&plan, &request, &|_| {}, &|_, _, _| {}).unwrap();
+        assert!(written.files.iter().any(|f| f == "summary.txt"));
+        assert!(written.files.iter().any(|f| f == "sweep.csv"));
+        let summary = std::fs::read_to_string(tmp.path().join("a/summary.txt")).unwrap();
+        assert_eq!(summary, written.summary, "summary.txt is the report's");
+
+        let manifest = RunManifest::load(&tmp.path().join("a/run_manifest.json")).unwrap();
+        assert_eq!(manifest.outputs.len(), written.files.len());
+        let replayed = replay(&manifest, &tmp.path().join("b"), &|_| {}, &|_, _, _| {}).unwrap();
+        assert!(replayed.differing.is_empty(), "{:?}", replayed.differing);
+        for f in &written.files {
+            let (a, b) = (tmp.path().join("a").join(f), tmp.path().join("b").join(f));
+            assert!(
+                std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+                "{f}"
+            );
+        }
+        // An output that comes out other than recorded is named.
+        let changed = tmp.path().join("c");
+        let mut tampered = manifest.clone();
+        tampered.outputs[0].sha256 = "0".repeat(64);
+        let replayed = replay(&tampered, &changed, &|_| {}, &|_, _, _| {}).unwrap();
+        assert_eq!(
+            replayed.differing,
+            [format!("{} differs", tampered.outputs[0].path.display())]
+        );
     }
 }
