@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map, Scope};
@@ -415,6 +415,7 @@ fn sandboxed(
     limits: Limits,
     f: impl FnOnce() -> std::result::Result<Dynamic, Box<EvalAltResult>>,
 ) -> (std::result::Result<Dynamic, Box<EvalAltResult>>, Ended) {
+    let _running = Running::start();
     let budget = Budget {
         limit: Duration::from_millis(limits.max_millis),
         started: thread_time(),
@@ -490,8 +491,16 @@ fn bounded(text: String) -> String {
 
 /// The sandbox's check before each operation: the operation budget, the clock, the stack.
 /// Milliseconds since the first Rhai call, advanced by a background thread every
-/// millisecond: reading it costs an atomic load where `Instant::now` costs ~25 ns.
+/// millisecond while a call runs: reading it costs an atomic load where `Instant::now` costs
+/// ~25 ns.
 static TICKS: AtomicU64 = AtomicU64::new(0);
+
+/// Rhai calls running now, on any thread: with none, the clock's thread sleeps until one
+/// starts (a service that loaded a plugin and waits is not woken a thousand times a second).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// The clock's thread, to wake it when a call starts.
+static CLOCK: OnceLock<Option<std::thread::Thread>> = OnceLock::new();
 
 /// The coarse clock now, starting its thread on first use. Without the thread (it could not
 /// be started) the clock stays put, and the precise clock read every [`CHECK_EVERY`]
@@ -500,20 +509,47 @@ fn ticks() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
     let start = *START.get_or_init(|| {
         let start = Instant::now();
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("hecun-rhai-clock".into())
             .spawn(move || {
                 loop {
+                    if RUNNING.load(Ordering::Acquire) == 0 {
+                        // Woken by the next call (an unpark before this park is kept).
+                        std::thread::park();
+                        continue;
+                    }
                     std::thread::sleep(Duration::from_millis(1));
                     let now = start.elapsed().as_millis() as u64;
-                    TICKS.store(now, Ordering::Relaxed);
+                    TICKS.fetch_max(now, Ordering::Relaxed);
                 }
             });
+        let _ = CLOCK.set(spawned.ok().map(|handle| handle.thread().clone()));
         start
     });
     let now = start.elapsed().as_millis() as u64;
     TICKS.fetch_max(now, Ordering::Relaxed);
     now
+}
+
+/// A Rhai call running: the clock's thread ticks while any is.
+struct Running;
+
+impl Running {
+    fn start() -> Running {
+        if RUNNING.fetch_add(1, Ordering::AcqRel) == 0 {
+            ticks();
+            if let Some(Some(clock)) = CLOCK.get() {
+                clock.unpark();
+            }
+        }
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The CPU time the current thread has used (Linux; elsewhere, the wall clock since the
@@ -862,4 +898,81 @@ fn finding(criterion: &str, reason: &str, evidence: Map, veto: bool) -> Map {
     m.insert("veto".into(), veto.into());
     m.insert("evidence".into(), evidence.into());
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The clock's thread's voluntary context switches so far (Linux: one per wake-up).
+    #[cfg(target_os = "linux")]
+    fn clock_wakeups() -> Option<u64> {
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            // A thread's name is cut to 15 bytes there.
+            if "hecun-rhai-clock".starts_with(name.trim()) && name.trim().len() >= 12 {
+                let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+                return status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                    .and_then(|n| n.trim().parse().ok());
+            }
+        }
+        None
+    }
+
+    /// The clock ticks while a call runs and sleeps when none does. Run in a process of its
+    /// own (other tests' calls would keep it ticking): the test starts this test binary again
+    /// with only the probe.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_clock_sleeps_between_calls() {
+        if std::env::var_os("HECUN_CLOCK_PROBE").is_none() {
+            let status = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "rules::rhai_runtime::tests::the_clock_sleeps_between_calls",
+                ])
+                .args(["--test-threads", "1", "--nocapture"])
+                .env("HECUN_CLOCK_PROBE", "1")
+                .status()
+                .unwrap();
+            assert!(status.success());
+            return;
+        }
+        let limits = Limits::default();
+        // A call that runs 100 ms: the clock ticks (about 100 wake-ups).
+        let before = {
+            let (result, _) = sandboxed(limits, || Ok(Dynamic::UNIT));
+            assert!(result.is_ok());
+            // The thread names itself once it runs.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                match clock_wakeups() {
+                    Some(n) => break n,
+                    None if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(5))
+                    }
+                    None => panic!("the clock's thread is not running"),
+                }
+            }
+        };
+        let busy = std::thread::spawn(move || {
+            sandboxed(limits, || {
+                std::thread::sleep(Duration::from_millis(100));
+                Ok(Dynamic::UNIT)
+            })
+            .0
+            .is_ok()
+        });
+        assert!(busy.join().unwrap());
+        let during = clock_wakeups().unwrap() - before;
+        assert!(during >= 20, "{during} wake-ups during a 100 ms call");
+        // No call: 300 ms without a tick (a wake-up or two for the park itself).
+        std::thread::sleep(Duration::from_millis(20));
+        let idle_from = clock_wakeups().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let idle = clock_wakeups().unwrap() - idle_from;
+        assert!(idle <= 2, "{idle} wake-ups in 300 ms without a call");
+    }
 }
