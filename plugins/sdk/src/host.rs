@@ -111,14 +111,29 @@ pub(crate) fn distance_to(index: u32, layer: &str, class: Option<&str>) -> Optio
     (!d.is_nan()).then_some(d)
 }
 
+/// Asks the host for bytes it writes into a buffer of ours: `ask(buffer)` returns the whole
+/// length (`None`: no answer); when it did not fit, ask again with room for it.
+#[cfg(target_arch = "wasm32")]
+fn with_room(start: usize, mut ask: impl FnMut(&mut [u8]) -> Option<usize>) -> Option<Vec<u8>> {
+    let mut buffer = vec![0u8; start];
+    loop {
+        let len = ask(&mut buffer)?;
+        if len <= buffer.len() {
+            buffer.truncate(len);
+            return Some(buffer);
+        }
+        buffer.resize(len, 0);
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn nearest(index: u32, layer: &str, class: Option<&str>) -> Option<(String, f64)> {
     let (c, cl) = imports::class(class);
-    let mut id = vec![0u8; 64];
-    loop {
+    let mut distance = f64::NAN;
+    let id = with_room(64, |id| {
         let mut len = 0u32;
         // SAFETY: as above; `id` has `id.len()` writable bytes and `len` is a writable u32.
-        let d = unsafe {
+        distance = unsafe {
             imports::nearest(
                 index as i32,
                 layer.as_ptr(),
@@ -130,18 +145,9 @@ pub(crate) fn nearest(index: u32, layer: &str, class: Option<&str>) -> Option<(S
                 &mut len,
             )
         };
-        if d.is_nan() {
-            return None;
-        }
-        let len = len as usize;
-        if len > id.len() {
-            // The id did not fit: ask again with room for it.
-            id.resize(len, 0);
-            continue;
-        }
-        id.truncate(len);
-        return Some((String::from_utf8_lossy(&id).into_owned(), d));
-    }
+        (!distance.is_nan()).then_some(len as usize)
+    })?;
+    Some((String::from_utf8_lossy(&id).into_owned(), distance))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -168,8 +174,7 @@ pub(crate) fn count_within(index: u32, layer: &str, metres: f64, class: Option<&
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
     let (c, cl) = imports::class(class);
-    let mut out = vec![0u8; 256];
-    loop {
+    let ids = with_room(256, |out| {
         // SAFETY: as above; `out` has `out.len()` writable bytes.
         let n = unsafe {
             imports::ids_within(
@@ -183,16 +188,14 @@ pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&st
                 out.len() as i32,
             )
         };
-        let Ok(n) = usize::try_from(n) else {
+        usize::try_from(n).ok()
+    });
+    match ids {
+        Some(bytes) => decode_ids(&bytes),
+        None => {
             failed(CANNOT.to_owned());
-            return Vec::new();
-        };
-        if n > out.len() {
-            // The ids did not fit: ask again with room for them.
-            out.resize(n, 0);
-            continue;
+            Vec::new()
         }
-        return decode_ids(&out[..n]);
     }
 }
 
