@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use hecun::Plan;
 
-mod common;
+use crate::common;
 use hecun::rules::{LaunchRun, Plugin, SiteScoreRun, StandardRun, score_cells};
 
 fn repo() -> PathBuf {
