@@ -6,7 +6,7 @@
 //! its own temporary folder and changes no process-wide state (environment, current folder,
 //! rayon's global pool); the one thing written under the repository, the WebAssembly guests
 //! (`plugins/target` and the modules copied into `plugins/*/wasm`), is built once, behind a
-//! `OnceLock` (`wasm_parity::build_modules`).
+//! `OnceLock` (`common::build_modules`).
 
 mod common;
 
