@@ -2,70 +2,18 @@
 //! gives the same answers on the same data: the jobs' output files are compared byte for
 //! byte (scores to the bit, terms, exclusions, verdicts, findings and their evidence).
 //!
-//! The WebAssembly modules are built here from their sources (once per test binary) with
+//! The WebAssembly modules are built from their sources (once per test executable, by
+//! `common::build_modules`) with
 //! `cargo build --release --target wasm32-unknown-unknown --manifest-path plugins/Cargo.toml`
 //! and copied into their plugins' folders, as `plugins/build-wasm.sh` does; the target comes
 //! with `rustup target add wasm32-unknown-unknown`.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
 use hecun::Plan;
 
-mod common;
+use crate::common::{self, build_modules, repo};
 use hecun::rules::{LaunchRun, Plugin, SiteScoreRun, StandardRun, score_cells};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Builds the guest modules once; panics with cargo's own words if that fails.
-fn build_modules() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        // `cargo test --workspace` on a fresh machine: add the target the way rustup does.
-        let installed = std::process::Command::new("rustc")
-            .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .is_some_and(|dir| Path::new(&dir).is_dir());
-        if !installed {
-            let _ = std::process::Command::new("rustup")
-                .args(["target", "add", "wasm32-unknown-unknown"])
-                .status();
-        }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        // Where the manifests look for the modules (`plugins/target`), whatever target
-        // folder the tests themselves were built in (CARGO_TARGET_DIR).
-        let out = std::process::Command::new(cargo)
-            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
-            .arg(repo().join("plugins/Cargo.toml"))
-            .arg("--target-dir")
-            .arg(repo().join("plugins/target"))
-            .output()
-            .expect("cargo runs");
-        assert!(
-            out.status.success(),
-            "building the WebAssembly plugins failed (is the target installed? `rustup target add wasm32-unknown-unknown`):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Each manifest names its module in its own folder (a plugin may read nothing
-        // outside it): put each module there, as plugins/build-wasm.sh does.
-        let release = repo().join("plugins/target/wasm32-unknown-unknown/release");
-        for entry in std::fs::read_dir(repo().join("plugins")).expect("plugins/ is there") {
-            let dir = entry.expect("plugins/ is readable").path().join("wasm");
-            let Ok(toml) = std::fs::read_to_string(dir.join("plugin.toml")) else {
-                continue;
-            };
-            let module: toml::Value = toml::from_str(&toml).expect("a shipped manifest parses");
-            let module = module["module"].as_str().expect("a shipped module name");
-            std::fs::copy(release.join(module), dir.join(module))
-                .unwrap_or_else(|e| panic!("copying {module} into {}: {e}", dir.display()));
-        }
-    });
-}
 
 fn pair(name: &str) -> (PathBuf, PathBuf) {
     build_modules();

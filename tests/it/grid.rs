@@ -1,8 +1,7 @@
 //! `hecun grid`, the real binary in a temp folder: the reference city's grid scored with the
 //! shipped grid-suitability plugin, a grid laid over the roads with `--cell`, and refusals.
 
-mod common;
-use common::{hecun, repo, stderr};
+use crate::common::{hecun, repo, stderr};
 
 fn city(name: &str) -> String {
     repo()

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
-use common::{hecun, repo, stderr};
+use crate::common::{hecun, repo, stderr};
 
 fn plugin() -> PathBuf {
     repo().join("plugins/planning-standard")

@@ -3,7 +3,7 @@
 //! or a warning (exit code 0) whose message names the file, the feature, the field or key
 //! and the value. A failing case is reported by its name.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

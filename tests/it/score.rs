@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-mod common;
-use common::{csv_rows, hecun, repo};
+use crate::common::{csv_rows, hecun, repo};
 
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     let bytes = std::fs::read(path).unwrap();

@@ -9,8 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-mod common;
-use common::{csv_rows, hecun, repo, stderr};
+use crate::common::{csv_rows, hecun, repo, stderr};
 
 fn demo_plan() -> String {
     repo()

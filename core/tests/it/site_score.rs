@@ -10,7 +10,7 @@ use geo::{Area, Centroid, Distance, Euclidean, Geometry, Intersects, Point};
 use hecun::rules::{Outcome, SiteScoreRun};
 use hecun::{Crs, CrsEngine, Plan, Transformer};
 
-mod common;
+use crate::common;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city")

@@ -3,8 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-mod common;
-use common::{hecun, repo, stderr};
+use crate::common::{hecun, repo, stderr};
 
 /// A small valid set of layers near Zhengzhou: two villages, one road through the first.
 struct Layers {

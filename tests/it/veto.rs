@@ -7,12 +7,10 @@
 //! launching is the veto field's doing. Which community a village belongs to is read straight
 //! from the villages file (its 社区 field), not from hecun.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{csv_rows, hecun, repo, stderr};
+use crate::common::{csv_rows, hecun, repo, stderr};
 use serde_json::{Value, json};
 
 const VETO: &str = "强制拆迁";

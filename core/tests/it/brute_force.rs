@@ -6,8 +6,8 @@ use geo::{Area, BooleanOps, Geometry, Intersects, LineString, MultiPolygon, Poly
 use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
 use proptest::prelude::*;
 
-mod common;
-use common::stars;
+use crate::common;
+use crate::common::stars;
 
 fn village() -> impl Strategy<Value = Polygon<f64>> {
     stars(50.0..400.0, 0.6..1.3, 5..14)

@@ -11,8 +11,8 @@ use geo::Coord;
 use hecun::{Crs, CrsEngine, Transformer};
 use serde_json::Value;
 
-mod common;
-use common::{csv_rows, hecun};
+use crate::common;
+use crate::common::{csv_rows, hecun};
 
 /// Vertices of the densified feature: enough that the old drawing of a road's zone (a turn at
 /// every vertex) cost seconds even in a release build.

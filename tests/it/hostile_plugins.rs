@@ -7,13 +7,13 @@
 //!
 //! Every run is under a watchdog: a regression that hangs fails the test instead of hanging it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{csv_rows, repo};
+use crate::common::{csv_rows, repo};
 
 const SECRET: &str = "SECRET-TOKEN-4711";
 

@@ -9,8 +9,7 @@ use geo::{
 use hecun::{IndexedLayer, LayerItem, Properties};
 use proptest::prelude::*;
 
-mod common;
-use common::stars;
+use crate::common::stars;
 
 fn polygon() -> impl Strategy<Value = Polygon<f64>> {
     stars(50.0..500.0, 0.6..1.3, 5..12)

@@ -4,13 +4,13 @@
 //!
 //! Each run is killed after a timeout, so a regression that hangs fails the test instead.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use common::{csv_rows, repo};
+use crate::common::{csv_rows, repo};
 
 /// Longer than any case should take on a loaded machine; a hang is far longer.
 const TIMEOUT: Duration = Duration::from_secs(60);

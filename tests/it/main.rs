@@ -1,0 +1,21 @@
+//! The integration tests of the `hecun` binary, one module per subject, in one test
+//! executable: each executable links its own copy of what it uses (for the library, wasmtime,
+//! Cranelift and Rhai), so one instead of one per file saves disk and link time.
+//!
+//! The tests of all modules run in parallel in this one process: a test keeps its files in
+//! its own temporary folder, runs the binary with its own environment (never `set_var`), and
+//! writes nothing under the repository.
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod dense;
+mod grid;
+mod hostile_plugins;
+mod plugin_limits;
+mod reference;
+mod run_report;
+mod score;
+mod standard;
+mod veto;
