@@ -12,7 +12,7 @@
 //! outside the subset — or any case where Rhai would raise an error — makes the compiled
 //! call give up, and the interpreter scores that candidate instead, from scratch. So a score
 //! is the interpreter's score, bit for bit, or the interpreter's own error
-//! (`core/tests/rhai_compiled.rs` checks it on random inputs).
+//! (`core/tests/it/rhai_compiled.rs` checks it on random inputs).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
