@@ -6,16 +6,18 @@
 #
 #   benches/scripts/diff_words.sh path/to/hecun OUT
 #
-# Run it with the binary before and after a change and compare the two OUTs with `diff -r`
-# (run_manifest.json differs in timings_s only).
+# Run it with the binary before and after a change and compare the two OUTs; only the
+# timings_s of each run_manifest.json may differ:
+#   diff -r -I '^ *"[a-z]*": [0-9.e-]*,\?$' OUT1 OUT2
+# Since `hecun diff --json` is in no language, each diff-*.zh-CN.json equals its diff-*.en.json.
 set -euo pipefail
 bin=$(realpath "$1")
 out=$(realpath -m "$2")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$out"
 mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The copies live in OUT so that run_manifest.json's working_folder is the same in every OUT.
+work="$out/src"
 
 copy() { # a copy of the demo and its plugins in $work/$1
     mkdir -p "$work/$1/gis-data" "$work/$1/plugins"

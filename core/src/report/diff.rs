@@ -1,13 +1,20 @@
 //! Comparing two runs (two [`Report`]s): which villages came in or went out, how many
 //! households and people that is, which sites changed rank or verdict and which communities
 //! changed launch status — each with the reason.
+//!
+//! A [`Diff`] is data in no language: each reason is a variant with its ids and numbers, and
+//! [`diff_text`] words it, so `hecun diff --json` is the same whatever `--lang` is.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, CommunityRow, Counts, Lang, LaunchStatus, Report, SiteRow, VillageRow};
+use super::words::{Words, words};
+use super::{
+    Check, CommunityRow, Counts, Lang, LaunchStatus, Report, SiteRow, VillageRow, ZoneRef,
+};
+use crate::rules::Criterion;
 
 /// What changed from one run (`before`) to another (`after`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +71,27 @@ pub struct VillageChange {
     /// People.
     pub population: u64,
     /// Why.
-    pub reason: String,
+    pub reason: VillageReason,
+}
+
+/// Why a village came in or went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VillageReason {
+    /// It now lies in these zones (the later run's).
+    NowInside {
+        /// The zones.
+        zones: Vec<ZoneRef>,
+        /// Share of its area inside them (0–1).
+        fraction_inside: f64,
+    },
+    /// It no longer lies in any zone; it lay in these (the earlier run's).
+    NoLongerInside {
+        /// The zones.
+        zones: Vec<ZoneRef>,
+        /// Share of its area that was inside them (0–1).
+        fraction_inside: f64,
+    },
 }
 
 /// A site whose rank, choice or verdict changed.
@@ -83,7 +110,88 @@ pub struct SiteChange {
     /// Its score.
     pub score: Change<Option<f64>>,
     /// Why.
-    pub reason: String,
+    pub reason: SiteReason,
+}
+
+/// Why a site's rank, choice or verdict changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SiteReason {
+    /// The plugin now excludes it.
+    NowExcluded {
+        /// The plugin's reason.
+        reason: String,
+    },
+    /// The plugin no longer excludes it.
+    NoLongerExcluded {
+        /// The plugin's reason then.
+        reason: String,
+    },
+    /// The plugin failed on it.
+    PluginError {
+        /// The error.
+        error: String,
+    },
+    /// Its score changed.
+    Score {
+        /// Before.
+        before: f64,
+        /// After.
+        after: f64,
+        /// The terms whose contribution changed, in the later run's order.
+        terms: Vec<TermChange>,
+    },
+    /// Its rank in its township held but the number of sites chosen per township changed.
+    Top {
+        /// Its rank in its township.
+        rank_in_township: Option<usize>,
+        /// Sites chosen per township.
+        top: Change<Option<usize>>,
+    },
+    /// Other sites passed it or fell behind it.
+    Overtaken {
+        /// Its score, when it did not change.
+        unchanged_score: Option<f64>,
+        /// The sites that passed it or fell behind it, in the later run's order.
+        sites: Vec<Overtaking>,
+    },
+}
+
+/// A score term whose contribution (weight × value) changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermChange {
+    /// The term.
+    pub name: String,
+    /// Its contribution before (`None`: the term is new).
+    pub before: Option<f64>,
+    /// Its contribution after.
+    pub after: f64,
+}
+
+/// A site that passed another or fell behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overtaking {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it stood before and after.
+    pub standing: Change<Standing>,
+}
+
+/// Where a site stands.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Standing {
+    /// Scored.
+    Scored {
+        /// The score.
+        score: f64,
+    },
+    /// Excluded by the plugin.
+    Excluded,
+    /// The plugin failed on it.
+    Error,
 }
 
 /// A community whose verdict changed.
@@ -95,8 +203,30 @@ pub struct CommunityChange {
     pub launch: Change<Option<LaunchStatus>>,
     /// The standard verdict (`None`: not selected, or not in that run).
     pub standard: Change<Option<LaunchStatus>>,
-    /// Why.
-    pub reason: String,
+    /// Why: one entry per check whose status changed (launch first).
+    pub reasons: Vec<CheckReason>,
+}
+
+/// Which check of a community changed, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckReason {
+    /// The launch check.
+    Launch(CheckChange),
+    /// The planning standard.
+    Standard(CheckChange),
+}
+
+/// How a check's status changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckChange {
+    /// The status (`None`: not checked, or not in that run).
+    pub status: Change<Option<LaunchStatus>>,
+    /// Criteria failing now and not before, in the later run's plugin's order, with the titles
+    /// it declares.
+    pub now_failing: Vec<Criterion>,
+    /// Criteria failing before and not now.
+    pub no_longer_failing: Vec<Criterion>,
 }
 
 impl Diff {
@@ -111,15 +241,8 @@ impl Diff {
     }
 }
 
-/// Compares two runs; reasons are worded in `lang`.
-pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -> Diff {
-    let t = |zh: &str, en: &str| -> String {
-        match lang {
-            Lang::ZhCn => zh.to_owned(),
-            Lang::En => en.to_owned(),
-        }
-    };
-
+/// Compares two runs (`labels` name them).
+pub fn diff(before: &Report, after: &Report, labels: (&str, &str)) -> Diff {
     let mut classes = Vec::new();
     let mut names: Vec<&str> = before.classes.iter().map(|c| c.class.as_str()).collect();
     for c in &after.classes {
@@ -127,7 +250,6 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
             names.push(&c.class);
         }
     }
-    let mut width_changes: Vec<String> = Vec::new();
     for name in names {
         let b = before.classes.iter().find(|c| c.class == name);
         let a = after.classes.iter().find(|c| c.class == name);
@@ -142,24 +264,12 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
                 after: a.map(|c| c.affected).unwrap_or_default(),
             },
         };
-        if change.width_m.before != change.width_m.after {
-            width_changes.push(format!(
-                "{name} {} → {} m",
-                opt_num(change.width_m.before),
-                opt_num(change.width_m.after)
-            ));
-        }
         if change.width_m.before != change.width_m.after
             || change.affected.before != change.affected.after
         {
             classes.push(change);
         }
     }
-    let widths_note = if width_changes.is_empty() {
-        String::new()
-    } else {
-        format!("{}{}", t("；宽度 ", "; width "), width_changes.join(", "))
-    };
 
     let index = |r: &Report| -> BTreeMap<String, usize> {
         r.villages
@@ -169,7 +279,7 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
             .collect()
     };
     let (bi, ai) = (index(before), index(after));
-    let village_change = |v: &VillageRow, reason: String| VillageChange {
+    let village_change = |v: &VillageRow, reason: VillageReason| VillageChange {
         id: v.id.clone(),
         name: v.name.clone(),
         township: v.township.clone(),
@@ -182,12 +292,10 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         .iter()
         .filter(|v| !bi.contains_key(&v.id))
         .map(|v| {
-            let reason = format!(
-                "{}{}{}",
-                t("新进入", "now inside "),
-                zones_text(v, lang),
-                widths_note
-            );
+            let reason = VillageReason::NowInside {
+                zones: v.zones.clone(),
+                fraction_inside: v.fraction_inside,
+            };
             village_change(v, reason)
         })
         .collect();
@@ -196,21 +304,14 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         .iter()
         .filter(|v| !ai.contains_key(&v.id))
         .map(|v| {
-            let reason = format!(
-                "{}{}{}{widths_note}",
-                t(
-                    "不再位于任何拆迁范围内（原在",
-                    "no longer inside any zone (was inside "
-                ),
-                zones_text(v, lang),
-                t("）", ")"),
-            );
+            let reason = VillageReason::NoLongerInside {
+                zones: v.zones.clone(),
+                fraction_inside: v.fraction_inside,
+            };
             village_change(v, reason)
         })
         .collect();
 
-    let sites = site_changes(before, after, lang);
-    let communities = community_changes(before, after, lang);
     Diff {
         before: labels.0.to_owned(),
         after: labels.1.to_owned(),
@@ -221,8 +322,8 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         classes,
         villages_added,
         villages_removed,
-        sites,
-        communities,
+        sites: site_changes(before, after),
+        communities: community_changes(before, after),
     }
 }
 
@@ -236,37 +337,7 @@ fn num(v: f64) -> String {
     s.strip_suffix(".0").unwrap_or(s).to_owned()
 }
 
-fn zones_text(v: &VillageRow, lang: Lang) -> String {
-    let zones: Vec<String> = v
-        .zones
-        .iter()
-        .map(|z| {
-            let what = if z.name.is_empty() { &z.id } else { &z.name };
-            match lang {
-                Lang::ZhCn => format!("{}{}（{}，{} 米）", z.class, what, z.id, num(z.width_m)),
-                Lang::En => format!(
-                    "the {} zone of {} ({}, {} m)",
-                    z.class,
-                    what,
-                    z.id,
-                    num(z.width_m)
-                ),
-            }
-        })
-        .collect();
-    let percent = v.fraction_inside * 100.0;
-    let share = if percent > 0.0 && percent < 0.05 {
-        "<0.1".to_owned()
-    } else {
-        format!("{percent:.1}")
-    };
-    match lang {
-        Lang::ZhCn => format!("{}拆迁范围，占村域面积 {share}%", zones.join("、")),
-        Lang::En => format!("{}, {share} % of its area", zones.join(", ")),
-    }
-}
-
-fn site_changes(before: &Report, after: &Report, lang: Lang) -> Vec<SiteChange> {
+fn site_changes(before: &Report, after: &Report) -> Vec<SiteChange> {
     let b: BTreeMap<&str, &SiteRow> = before.sites.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     for a in &after.sites {
@@ -293,35 +364,26 @@ fn site_changes(before: &Report, after: &Report, lang: Lang) -> Vec<SiteChange> 
                 before: b.score,
                 after: a.score,
             },
-            reason: site_reason(b, a, before, after, lang),
+            reason: site_reason(b, a, before, after),
         });
     }
     out
 }
 
-fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: Lang) -> String {
-    let zh = lang == Lang::ZhCn;
+fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report) -> SiteReason {
     match (&b.excluded, &a.excluded, &b.error, &a.error) {
         (None, Some(x), _, _) => {
-            return if zh {
-                format!("被排除：{}", x.reason)
-            } else {
-                format!("now excluded: {}", x.reason)
+            return SiteReason::NowExcluded {
+                reason: x.reason.clone(),
             };
         }
         (Some(x), None, _, _) => {
-            return if zh {
-                format!("不再被排除（原因曾是：{}）", x.reason)
-            } else {
-                format!("no longer excluded (was: {})", x.reason)
+            return SiteReason::NoLongerExcluded {
+                reason: x.reason.clone(),
             };
         }
         (_, _, None, Some(e)) => {
-            return if zh {
-                format!("插件出错：{e}")
-            } else {
-                format!("plugin error: {e}")
-            };
+            return SiteReason::PluginError { error: e.clone() };
         }
         _ => {}
     }
@@ -336,41 +398,29 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: 
             before.entry(tb.name.as_str()).or_insert(tb);
         }
         for ta in &a.terms {
-            match before.get(ta.name.as_str()) {
-                Some(tb) if tb.contribution() == ta.contribution() => {}
-                Some(tb) => terms.push(format!(
-                    "{} {:.3} → {:.3}",
-                    ta.name,
-                    tb.contribution(),
-                    ta.contribution()
-                )),
-                None => terms.push(format!("{} → {:.3}", ta.name, ta.contribution())),
+            let tb = before.get(ta.name.as_str());
+            if tb.is_some_and(|tb| tb.contribution() == ta.contribution()) {
+                continue;
             }
+            terms.push(TermChange {
+                name: ta.name.clone(),
+                before: tb.map(|tb| tb.contribution()),
+                after: ta.contribution(),
+            });
         }
-        return if zh {
-            format!("得分 {sb:.3} → {sa:.3}（{}）", terms.join("，"))
-        } else {
-            format!("score {sb:.3} → {sa:.3} ({})", terms.join(", "))
+        return SiteReason::Score {
+            before: sb,
+            after: sa,
+            terms,
         };
     }
     if b.chosen != a.chosen && b.rank_in_township == a.rank_in_township && before.top != after.top {
-        let n = a
-            .rank_in_township
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        let top = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
-        return if zh {
-            format!(
-                "乡镇内第 {n} 名；每乡镇选取 {} → {} 个",
-                top(before.top),
-                top(after.top)
-            )
-        } else {
-            format!(
-                "rank {n} in its township; sites chosen per township {} → {}",
-                top(before.top),
-                top(after.top)
-            )
+        return SiteReason::Top {
+            rank_in_township: a.rank_in_township,
+            top: Change {
+                before: before.top,
+                after: after.top,
+            },
         };
     }
     // Its own score held (or moved without explaining the change): name the sites that
@@ -380,53 +430,38 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: 
         matches!((rank(x), rank(y)), (Some(rx), Some(ry)) if rx < ry)
             || matches!((rank(x), rank(y)), (Some(_), None))
     };
-    let moved: Vec<String> = after
+    let sites = after
         .sites
         .iter()
         .filter(|s| s.id != a.id && before.sites.iter().any(|o| o.id == s.id))
         .filter(|s| above(before, &s.id, &a.id) != above(after, &s.id, &a.id))
         .map(|s| {
             let old = before.sites.iter().find(|o| o.id == s.id).unwrap_or(s);
-            let name = if s.name.is_empty() { &s.id } else { &s.name };
-            format!("{name} {} → {}", score_text(old, lang), score_text(s, lang))
+            Overtaking {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                standing: Change {
+                    before: standing(old),
+                    after: standing(s),
+                },
+            }
         })
         .collect();
-    let own = match a.score {
-        Some(v) if b.score == a.score => {
-            if zh {
-                format!("自身得分未变（{v:.3}）")
-            } else {
-                format!("its own score is unchanged ({v:.3})")
-            }
-        }
-        _ => String::new(),
-    };
-    if zh {
-        format!("{own}；名次交换：{}", moved.join("，"))
-    } else {
-        format!("{own}; passed by or passing: {}", moved.join(", "))
+    SiteReason::Overtaken {
+        unchanged_score: a.score.filter(|_| b.score == a.score),
+        sites,
     }
 }
 
-fn score_text(s: &SiteRow, lang: Lang) -> String {
+fn standing(s: &SiteRow) -> Standing {
     match (s.score, &s.excluded) {
-        (Some(v), _) => format!("{v:.3}"),
-        (None, Some(_)) => match lang {
-            Lang::ZhCn => "排除".into(),
-            Lang::En => "excluded".into(),
-        },
-        _ => match lang {
-            Lang::ZhCn => "出错".into(),
-            Lang::En => "error".into(),
-        },
+        (Some(score), _) => Standing::Scored { score },
+        (None, Some(_)) => Standing::Excluded,
+        _ => Standing::Error,
     }
 }
 
-fn community_changes<'a>(
-    before: &'a Report,
-    after: &'a Report,
-    lang: Lang,
-) -> Vec<CommunityChange> {
+fn community_changes<'a>(before: &'a Report, after: &'a Report) -> Vec<CommunityChange> {
     let b: BTreeMap<&str, &CommunityRow> = before
         .communities
         .iter()
@@ -457,10 +492,13 @@ fn community_changes<'a>(
             continue;
         }
         let mut reasons = Vec::new();
-        for (label, x, y) in [("launch", lb, la), ("standard", sb, sa)] {
-            if x.map(|c| c.status) != y.map(|c| c.status) {
-                reasons.push(check_reason(after, label, x, y, lang));
-            }
+        if lb.map(|c| c.status) != la.map(|c| c.status) {
+            reasons.push(CheckReason::Launch(check_change(after, "launch", lb, la)));
+        }
+        if sb.map(|c| c.status) != sa.map(|c| c.status) {
+            reasons.push(CheckReason::Standard(check_change(
+                after, "standard", sb, sa,
+            )));
         }
         out.push(CommunityChange {
             name: name.to_owned(),
@@ -472,106 +510,51 @@ fn community_changes<'a>(
                 before: sb.map(|c| c.status),
                 after: sa.map(|c| c.status),
             },
-            reason: reasons.join("; "),
+            reasons,
         });
     }
     out
 }
 
-/// Why a community's `role` check (`launch`, `standard`) changed: the criteria failing now
-/// and no longer, titled as the plugin of the later run declares them.
-fn check_reason(
-    titles: &Report,
-    role: &str,
-    b: Option<&Check>,
-    a: Option<&Check>,
-    lang: Lang,
-) -> String {
+/// How a community's `role` check (`launch`, `standard`) changed: the criteria failing now
+/// and no longer, as the plugin of the later run (`titles`) declares them.
+fn check_change(titles: &Report, role: &str, b: Option<&Check>, a: Option<&Check>) -> CheckChange {
     let criteria = |c: Option<&Check>| -> BTreeSet<String> {
         c.map(|c| c.findings.iter().map(|f| f.criterion.clone()).collect())
             .unwrap_or_default()
     };
     let (cb, ca) = (criteria(b), criteria(a));
-    let listed = |ids: std::collections::btree_set::Difference<'_, String>| -> String {
-        let ids = titles.criteria_in_order(role, ids.map(String::as_str));
-        let titled: Vec<&str> = ids
+    let listed = |ids: std::collections::btree_set::Difference<'_, String>| -> Vec<Criterion> {
+        titles
+            .criteria_in_order(role, ids.map(String::as_str))
             .into_iter()
-            .map(|id| titles.criterion_title(role, id, lang))
-            .collect();
-        titled.join(if lang == Lang::ZhCn { "、" } else { ", " })
+            .map(|id| {
+                titles
+                    .criterion(role, id)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_else(|| Criterion {
+                        id: id.to_owned(),
+                        title: BTreeMap::new(),
+                    })
+            })
+            .collect()
     };
-    let (new, gone) = (listed(ca.difference(&cb)), listed(cb.difference(&ca)));
-    let status = |c: Option<&Check>| match c.map(|c| (c.status, role, lang)) {
-        None => "—",
-        Some((LaunchStatus::Launched, "standard", Lang::ZhCn)) => "达标",
-        Some((LaunchStatus::Launched, "standard", Lang::En)) => "met",
-        Some((LaunchStatus::Blocked, "standard", Lang::ZhCn)) => "未达标",
-        Some((LaunchStatus::Blocked, "standard", Lang::En)) => "not met",
-        Some((s, _, _)) => status_word(s, lang),
-    };
-    let role_word = match (role, lang) {
-        ("launch", Lang::ZhCn) => "启动",
-        ("standard", Lang::ZhCn) => "规划标准",
-        _ => role,
-    };
-    let mut text = format!("{role_word} {} → {}", status(b), status(a));
-    if !new.is_empty() {
-        let _ = write!(
-            text,
-            "{}{new}",
-            if lang == Lang::ZhCn {
-                "，新增不符合："
-            } else {
-                ", now failing: "
-            }
-        );
-    }
-    if !gone.is_empty() {
-        let _ = write!(
-            text,
-            "{}{gone}",
-            if lang == Lang::ZhCn {
-                "，不再不符合："
-            } else {
-                ", no longer failing: "
-            }
-        );
-    }
-    text
-}
-
-/// The word for a launch status.
-pub fn status_word(s: LaunchStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (LaunchStatus::Launched, Lang::ZhCn) => "可启动",
-        (LaunchStatus::Blocked, Lang::ZhCn) => "暂缓",
-        (LaunchStatus::Vetoed, Lang::ZhCn) => "一票否决",
-        (LaunchStatus::Error, Lang::ZhCn) => "出错",
-        (LaunchStatus::Launched, Lang::En) => "launched",
-        (LaunchStatus::Blocked, Lang::En) => "blocked",
-        (LaunchStatus::Vetoed, Lang::En) => "vetoed",
-        (LaunchStatus::Error, Lang::En) => "error",
+    CheckChange {
+        status: Change {
+            before: b.map(|c| c.status),
+            after: a.map(|c| c.status),
+        },
+        now_failing: listed(ca.difference(&cb)),
+        no_longer_failing: listed(cb.difference(&ca)),
     }
 }
 
 /// The diff as text for the terminal.
 pub fn diff_text(d: &Diff, lang: Lang) -> String {
-    let zh = lang == Lang::ZhCn;
+    let w = words(lang);
     let mut s = String::new();
     let _ = writeln!(s, "{} → {}", d.before, d.after);
-    let c = |x: Counts| {
-        if zh {
-            format!(
-                "{} 个村，{} 户，{} 人",
-                x.villages, x.households, x.population
-            )
-        } else {
-            format!(
-                "{} villages, {} households, {} people",
-                x.villages, x.households, x.population
-            )
-        }
-    };
+    let c = w.diff_counts;
     let delta = |a: u64, b: u64| -> String {
         let d = b as i64 - a as i64;
         format!("{d:+}")
@@ -579,11 +562,7 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
     let _ = writeln!(
         s,
         "{}{} → {}（{} / {} / {}）",
-        if zh {
-            "拆迁范围内："
-        } else {
-            "inside the zones: "
-        },
+        w.diff_inside,
         c(d.affected.before),
         c(d.affected.after),
         delta(
@@ -604,6 +583,25 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
             c(k.affected.after)
         );
     }
+    // Every village's reason ends with the classes whose width changed.
+    let widths: Vec<String> = d
+        .classes
+        .iter()
+        .filter(|k| k.width_m.before != k.width_m.after)
+        .map(|k| {
+            format!(
+                "{} {} → {} m",
+                k.class,
+                opt_num(k.width_m.before),
+                opt_num(k.width_m.after)
+            )
+        })
+        .collect();
+    let widths_note = if widths.is_empty() {
+        String::new()
+    } else {
+        format!("{}{}", w.diff_widths, widths.join(", "))
+    };
     let villages = |s: &mut String, title: &str, list: &[VillageChange]| {
         if list.is_empty() {
             return;
@@ -612,49 +610,25 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
         for v in list {
             let _ = writeln!(
                 s,
-                "  {} {} [{}] {} / {}: {}",
-                v.id, v.name, v.township, v.households, v.population, v.reason
+                "  {} {} [{}] {} / {}: {}{widths_note}",
+                v.id,
+                v.name,
+                v.township,
+                v.households,
+                v.population,
+                village_reason_text(&v.reason, w)
             );
         }
     };
-    villages(
-        &mut s,
-        if zh { "新增村庄" } else { "villages added" },
-        &d.villages_added,
-    );
-    villages(
-        &mut s,
-        if zh {
-            "移出村庄"
-        } else {
-            "villages removed"
-        },
-        &d.villages_removed,
-    );
+    villages(&mut s, w.diff_villages_added, &d.villages_added);
+    villages(&mut s, w.diff_villages_removed, &d.villages_removed);
     if !d.sites.is_empty() {
-        let _ = writeln!(
-            s,
-            "{} ({})",
-            if zh { "选址变化" } else { "sites changed" },
-            d.sites.len()
-        );
+        let _ = writeln!(s, "{} ({})", w.diff_sites_changed, d.sites.len());
         let r = |r: Option<usize>| r.map(|r| r.to_string()).unwrap_or_else(|| "—".into());
         for x in &d.sites {
             let chosen = match (x.chosen.before, x.chosen.after) {
-                (false, true) => {
-                    if zh {
-                        "，新入选"
-                    } else {
-                        ", now chosen"
-                    }
-                }
-                (true, false) => {
-                    if zh {
-                        "，落选"
-                    } else {
-                        ", no longer chosen"
-                    }
-                }
+                (false, true) => w.diff_now_chosen,
+                (true, false) => w.diff_no_longer_chosen,
                 _ => "",
             };
             let _ = writeln!(
@@ -665,7 +639,7 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
                 x.township,
                 r(x.rank.before),
                 r(x.rank.after),
-                x.reason
+                site_reason_text(&x.reason, w)
             );
         }
     }
@@ -673,21 +647,152 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "{} ({})",
-            if zh {
-                "社区结论变化"
-            } else {
-                "communities changed"
-            },
+            w.diff_communities_changed,
             d.communities.len()
         );
         for x in &d.communities {
-            let _ = writeln!(s, "  {}: {}", x.name, x.reason);
+            let reasons: Vec<String> = x
+                .reasons
+                .iter()
+                .map(|r| check_reason_text(r, lang))
+                .collect();
+            let _ = writeln!(s, "  {}: {}", x.name, reasons.join("; "));
         }
     }
     if d.is_empty() {
-        let _ = writeln!(s, "{}", if zh { "无变化" } else { "no change" });
+        let _ = writeln!(s, "{}", w.diff_no_change);
     }
     s
+}
+
+fn village_reason_text(reason: &VillageReason, w: &Words) -> String {
+    match reason {
+        VillageReason::NowInside {
+            zones,
+            fraction_inside,
+        } => format!(
+            "{}{}",
+            w.diff_now_inside,
+            zones_text(zones, *fraction_inside, w)
+        ),
+        VillageReason::NoLongerInside {
+            zones,
+            fraction_inside,
+        } => (w.diff_no_longer_inside)(&zones_text(zones, *fraction_inside, w)),
+    }
+}
+
+fn zones_text(zones: &[ZoneRef], fraction_inside: f64, w: &Words) -> String {
+    let zones: Vec<String> = zones
+        .iter()
+        .map(|z| {
+            let what = if z.name.is_empty() { &z.id } else { &z.name };
+            (w.diff_zone)(z, what, &num(z.width_m))
+        })
+        .collect();
+    let percent = fraction_inside * 100.0;
+    let share = if percent > 0.0 && percent < 0.05 {
+        "<0.1".to_owned()
+    } else {
+        format!("{percent:.1}")
+    };
+    (w.diff_zones_share)(&zones.join(w.list_sep), &share)
+}
+
+fn site_reason_text(reason: &SiteReason, w: &Words) -> String {
+    match reason {
+        SiteReason::NowExcluded { reason } => (w.diff_now_excluded)(reason),
+        SiteReason::NoLongerExcluded { reason } => (w.diff_no_longer_excluded)(reason),
+        SiteReason::PluginError { error } => (w.diff_plugin_error)(error),
+        SiteReason::Score {
+            before,
+            after,
+            terms,
+        } => {
+            let terms: Vec<String> = terms
+                .iter()
+                .map(|t| match t.before {
+                    Some(b) => format!("{} {b:.3} → {:.3}", t.name, t.after),
+                    None => format!("{} → {:.3}", t.name, t.after),
+                })
+                .collect();
+            (w.diff_score)(*before, *after, &terms.join(w.clause_sep))
+        }
+        SiteReason::Top {
+            rank_in_township,
+            top,
+        } => {
+            let n = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
+            (w.diff_top)(&n(*rank_in_township), &n(top.before), &n(top.after))
+        }
+        SiteReason::Overtaken {
+            unchanged_score,
+            sites,
+        } => {
+            let standing = |s: Standing| match s {
+                Standing::Scored { score } => format!("{score:.3}"),
+                Standing::Excluded => w.diff_excluded.to_owned(),
+                Standing::Error => w.diff_error.to_owned(),
+            };
+            let sites: Vec<String> = sites
+                .iter()
+                .map(|s| {
+                    let name = if s.name.is_empty() { &s.id } else { &s.name };
+                    format!(
+                        "{name} {} → {}",
+                        standing(s.standing.before),
+                        standing(s.standing.after)
+                    )
+                })
+                .collect();
+            let own = unchanged_score.map(w.diff_own_score).unwrap_or_default();
+            format!("{own}{}{}", w.diff_passed, sites.join(w.clause_sep))
+        }
+    }
+}
+
+fn check_reason_text(reason: &CheckReason, lang: Lang) -> String {
+    let w = words(lang);
+    let (role, change, met, missed) = match reason {
+        CheckReason::Launch(c) => (w.diff_role_launch, c, None, None),
+        CheckReason::Standard(c) => (w.diff_role_standard, c, Some(w.std_met), Some(w.std_missed)),
+    };
+    // A standard is met or not met; any other status is worded as a launch status.
+    let status = |s: Option<LaunchStatus>| match s {
+        None => w.dash,
+        Some(LaunchStatus::Launched) => met.unwrap_or(w.verdict_launched),
+        Some(LaunchStatus::Blocked) => missed.unwrap_or(w.verdict_blocked),
+        Some(s) => w.verdict(s),
+    };
+    let titled = |list: &[Criterion]| -> String {
+        let titles: Vec<&str> = list
+            .iter()
+            .map(|c| c.title(lang.tag()).unwrap_or(&c.id))
+            .collect();
+        titles.join(w.list_sep)
+    };
+    let mut text = format!(
+        "{role} {} → {}",
+        status(change.status.before),
+        status(change.status.after)
+    );
+    if !change.now_failing.is_empty() {
+        let _ = write!(
+            text,
+            "{}{}",
+            w.diff_now_failing,
+            titled(&change.now_failing)
+        );
+    }
+    if !change.no_longer_failing.is_empty() {
+        let _ = write!(
+            text,
+            "{}{}",
+            w.diff_no_longer_failing,
+            titled(&change.no_longer_failing)
+        );
+    }
+    text
 }
 
 impl Diff {
