@@ -803,3 +803,370 @@ impl Diff {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(villages: usize) -> Change<Counts> {
+        let c = |v: usize| Counts {
+            villages: v,
+            households: 10 * v as u64,
+            population: 30 * v as u64,
+        };
+        Change {
+            before: c(villages),
+            after: c(villages + 1),
+        }
+    }
+
+    fn ring(width_m: f64) -> ZoneRef {
+        ZoneRef {
+            layer: "roads".into(),
+            id: "R1".into(),
+            name: "四环".into(),
+            class: "环线".into(),
+            width_m,
+        }
+    }
+
+    fn village(reason: VillageReason) -> VillageChange {
+        VillageChange {
+            id: "V1".into(),
+            name: "甲村".into(),
+            township: "金水镇".into(),
+            households: 10,
+            population: 30,
+            reason,
+        }
+    }
+
+    fn site(reason: SiteReason) -> SiteChange {
+        SiteChange {
+            id: "S1".into(),
+            name: "甲社区".into(),
+            township: "金水镇".into(),
+            rank: Change {
+                before: Some(2),
+                after: Some(3),
+            },
+            chosen: Change {
+                before: true,
+                after: false,
+            },
+            score: Change {
+                before: Some(0.5),
+                after: Some(0.4),
+            },
+            reason,
+        }
+    }
+
+    fn criterion(id: &str, zh: &str, en: &str) -> Criterion {
+        Criterion {
+            id: id.into(),
+            title: [("zh-CN", zh), ("en", en)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    fn community(reason: CheckReason) -> CommunityChange {
+        let status = match &reason {
+            CheckReason::Launch(c) | CheckReason::Standard(c) => c.status,
+        };
+        CommunityChange {
+            name: "甲新社区".into(),
+            launch: status,
+            standard: status,
+            reasons: vec![reason],
+        }
+    }
+
+    fn one(d: Diff) -> [String; 2] {
+        [Lang::ZhCn, Lang::En].map(|lang| {
+            let text = diff_text(&d, lang);
+            // The reason's line: the last one, under its section's title.
+            text.lines().last().unwrap_or_default().to_owned()
+        })
+    }
+
+    fn empty() -> Diff {
+        Diff {
+            before: "a".into(),
+            after: "b".into(),
+            affected: counts(1),
+            classes: Vec::new(),
+            villages_added: Vec::new(),
+            villages_removed: Vec::new(),
+            sites: Vec::new(),
+            communities: Vec::new(),
+        }
+    }
+
+    /// Which kind a reason is: adding a kind without a case here does not compile, and the
+    /// tests below then fail until the kind has its words checked.
+    fn kind(d: &Diff) -> &'static str {
+        if let Some(v) = d.villages_added.first().or(d.villages_removed.first()) {
+            return match v.reason {
+                VillageReason::NowInside { .. } => "now_inside",
+                VillageReason::NoLongerInside { .. } => "no_longer_inside",
+            };
+        }
+        if let Some(s) = d.sites.first() {
+            return match s.reason {
+                SiteReason::NowExcluded { .. } => "now_excluded",
+                SiteReason::NoLongerExcluded { .. } => "no_longer_excluded",
+                SiteReason::PluginError { .. } => "plugin_error",
+                SiteReason::Score { .. } => "score",
+                SiteReason::Top { .. } => "top",
+                SiteReason::Overtaken { .. } => "overtaken",
+            };
+        }
+        match d.communities.first().map(|c| &c.reasons[0]) {
+            Some(CheckReason::Launch(_)) => "launch",
+            Some(CheckReason::Standard(_)) => "standard",
+            None => "none",
+        }
+    }
+
+    /// Every kind of reason with its line in zh-CN and in English.
+    fn cases() -> Vec<(Diff, [&'static str; 2])> {
+        let widened = ClassChange {
+            class: "环线".into(),
+            width_m: Change {
+                before: Some(100.0),
+                after: Some(150.0),
+            },
+            affected: counts(1),
+        };
+        let mut cases = Vec::new();
+        let mut d = empty();
+        d.classes.push(widened.clone());
+        d.villages_added.push(village(VillageReason::NowInside {
+            zones: vec![ring(150.0)],
+            fraction_inside: 0.054,
+        }));
+        cases.push((
+            d,
+            [
+                "  V1 甲村 [金水镇] 10 / 30: 新进入环线四环（R1，150 米）拆迁范围，占村域面积 5.4%；宽度 环线 100 → 150 m",
+                "  V1 甲村 [金水镇] 10 / 30: now inside the 环线 zone of 四环 (R1, 150 m), 5.4 % of its area; width 环线 100 → 150 m",
+            ],
+        ));
+        let mut d = empty();
+        d.villages_removed
+            .push(village(VillageReason::NoLongerInside {
+                zones: vec![ring(50.0), ring(100.0)],
+                fraction_inside: 0.0001,
+            }));
+        cases.push((
+            d,
+            [
+                "  V1 甲村 [金水镇] 10 / 30: 不再位于任何拆迁范围内（原在环线四环（R1，50 米）、环线四环（R1，100 米）拆迁范围，占村域面积 <0.1%）",
+                "  V1 甲村 [金水镇] 10 / 30: no longer inside any zone (was inside the 环线 zone of 四环 (R1, 50 m), the 环线 zone of 四环 (R1, 100 m), <0.1 % of its area)",
+            ],
+        ));
+        let site_case = |reason: SiteReason, zh: &'static str, en: &'static str| {
+            let mut d = empty();
+            d.sites.push(site(reason));
+            (d, [zh, en])
+        };
+        cases.push(site_case(
+            SiteReason::NowExcluded {
+                reason: "farmland".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 被排除：farmland",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: now excluded: farmland",
+        ));
+        cases.push(site_case(
+            SiteReason::NoLongerExcluded {
+                reason: "farmland".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 不再被排除（原因曾是：farmland）",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: no longer excluded (was: farmland)",
+        ));
+        cases.push(site_case(
+            SiteReason::PluginError {
+                error: "boom".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 插件出错：boom",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: plugin error: boom",
+        ));
+        cases.push(site_case(
+            SiteReason::Score {
+                before: 0.5,
+                after: 0.4,
+                terms: vec![
+                    TermChange {
+                        name: "road".into(),
+                        before: Some(0.2),
+                        after: 0.1,
+                    },
+                    TermChange {
+                        name: "new".into(),
+                        before: None,
+                        after: 0.05,
+                    },
+                ],
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 得分 0.500 → 0.400（road 0.200 → 0.100，new → 0.050）",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: score 0.500 → 0.400 (road 0.200 → 0.100, new → 0.050)",
+        ));
+        cases.push(site_case(
+            SiteReason::Top {
+                rank_in_township: Some(2),
+                top: Change {
+                    before: Some(2),
+                    after: Some(1),
+                },
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 乡镇内第 2 名；每乡镇选取 2 → 1 个",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: rank 2 in its township; sites chosen per township 2 → 1",
+        ));
+        cases.push(site_case(
+            SiteReason::Overtaken {
+                unchanged_score: Some(0.5),
+                sites: vec![
+                    Overtaking {
+                        id: "S2".into(),
+                        name: "乙社区".into(),
+                        standing: Change {
+                            before: Standing::Excluded,
+                            after: Standing::Scored { score: 0.6 },
+                        },
+                    },
+                    Overtaking {
+                        id: "S3".into(),
+                        name: String::new(),
+                        standing: Change {
+                            before: Standing::Scored { score: 0.4 },
+                            after: Standing::Error,
+                        },
+                    },
+                ],
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 自身得分未变（0.500）；名次交换：乙社区 排除 → 0.600，S3 0.400 → 出错",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: its own score is unchanged (0.500); passed by or passing: 乙社区 excluded → 0.600, S3 0.400 → error",
+        ));
+        let mut d = empty();
+        d.communities
+            .push(community(CheckReason::Launch(CheckChange {
+                status: Change {
+                    before: Some(LaunchStatus::Blocked),
+                    after: Some(LaunchStatus::Vetoed),
+                },
+                now_failing: vec![criterion("forced", "强制拆迁", "Forced demolition")],
+                no_longer_failing: vec![
+                    criterion("plan", "方案获批", "Plan approved"),
+                    // Not declared by the plugin: named by its id in both languages.
+                    Criterion {
+                        id: "mystery".into(),
+                        title: BTreeMap::new(),
+                    },
+                ],
+            })));
+        cases.push((
+            d,
+            [
+                "  甲新社区: 启动 暂缓 → 一票否决，新增不符合：强制拆迁，不再不符合：方案获批、mystery",
+                "  甲新社区: launch blocked → vetoed, now failing: Forced demolition, no longer failing: Plan approved, mystery",
+            ],
+        ));
+        let mut d = empty();
+        d.communities
+            .push(community(CheckReason::Standard(CheckChange {
+                status: Change {
+                    before: Some(LaunchStatus::Launched),
+                    after: Some(LaunchStatus::Blocked),
+                },
+                now_failing: vec![criterion("min_population", "人口规模", "Population")],
+                no_longer_failing: Vec::new(),
+            })));
+        cases.push((
+            d,
+            [
+                "  甲新社区: 规划标准 达标 → 未达标，新增不符合：人口规模",
+                "  甲新社区: standard met → not met, now failing: Population",
+            ],
+        ));
+        cases
+    }
+
+    #[test]
+    fn every_reason_kind_has_its_words_in_both_languages() {
+        let cases = cases();
+        let kinds: BTreeSet<&str> = cases.iter().map(|(d, _)| kind(d)).collect();
+        let all = [
+            "now_inside",
+            "no_longer_inside",
+            "now_excluded",
+            "no_longer_excluded",
+            "plugin_error",
+            "score",
+            "top",
+            "overtaken",
+            "launch",
+            "standard",
+        ];
+        assert_eq!(kinds, all.into_iter().collect(), "a case per kind");
+        for (d, [zh, en]) in cases {
+            let k = kind(&d);
+            let [got_zh, got_en] = one(d.clone());
+            assert_eq!(got_zh, zh, "{k} in zh-CN");
+            assert_eq!(got_en, en, "{k} in English");
+            // The kind is in the JSON as data, and the JSON round-trips.
+            let json = d.to_json();
+            assert!(json.contains(&format!("\"kind\": \"{k}\"")), "{json}");
+            assert_eq!(serde_json::from_str::<Diff>(&json).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn the_section_titles_and_the_empty_diff_have_words_in_both_languages() {
+        let mut d = empty();
+        d.affected.after = d.affected.before;
+        assert_eq!(
+            diff_text(&d, Lang::ZhCn),
+            "a → b\n拆迁范围内：1 个村，10 户，30 人 → 1 个村，10 户，30 人（+0 / +0 / +0）\n无变化\n"
+        );
+        assert_eq!(
+            diff_text(&d, Lang::En),
+            "a → b\ninside the zones: 1 villages, 10 households, 30 people → 1 villages, 10 households, 30 people（+0 / +0 / +0）\nno change\n"
+        );
+        let titles = |d: &Diff, lang| -> Vec<String> {
+            diff_text(d, lang)
+                .lines()
+                .filter(|l| !l.starts_with(' '))
+                .skip(2)
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut all = empty();
+        for (d, _) in cases() {
+            all.villages_added.extend(d.villages_added);
+            all.villages_removed.extend(d.villages_removed);
+            all.sites.extend(d.sites);
+            all.communities.extend(d.communities);
+        }
+        assert_eq!(
+            titles(&all, Lang::ZhCn),
+            [
+                "新增村庄 (1)",
+                "移出村庄 (1)",
+                "选址变化 (6)",
+                "社区结论变化 (2)"
+            ]
+        );
+        assert_eq!(
+            titles(&all, Lang::En),
+            [
+                "villages added (1)",
+                "villages removed (1)",
+                "sites changed (6)",
+                "communities changed (2)"
+            ]
+        );
+    }
+}
