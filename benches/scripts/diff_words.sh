@@ -63,6 +63,7 @@ done
 cd "$work/base"
 for lang in zh-CN en; do
     "$bin" diff gis-data/demo/plan.toml --top 1 --lang "$lang" --quiet >"$out/diff-top1.$lang.txt"
+    "$bin" diff gis-data/demo/plan.toml --top 1 --lang "$lang" --quiet --json >"$out/diff-top1.$lang.json"
     "$bin" diff gis-data/demo/plan.toml --width ring=150 --lang "$lang" --quiet >"$out/diff-ring150.$lang.txt"
     "$bin" diff gis-data/demo/plan.toml --width ring=150 --lang "$lang" --quiet --json >"$out/diff-ring150.$lang.json"
 done
