@@ -9,6 +9,7 @@ use super::{Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
 
 /// The words around the data.
 pub(super) struct Words {
+    // report.html
     pub html_lang: &'static str,
     pub report_kind: &'static str,
     pub metric_crs: &'static str,
