@@ -298,7 +298,7 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
             ),
         )
     };
-    let d = diff(&before, &after, (&labels.0, &labels.1), lang);
+    let d = diff(&before, &after, (&labels.0, &labels.1));
     if args.json {
         print_stdout(&d.to_json())
     } else {

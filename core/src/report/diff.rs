@@ -1,13 +1,20 @@
 //! Comparing two runs (two [`Report`]s): which villages came in or went out, how many
 //! households and people that is, which sites changed rank or verdict and which communities
 //! changed launch status — each with the reason.
+//!
+//! A [`Diff`] is data in no language: each reason is a variant with its ids and numbers, and
+//! [`diff_text`] words it, so `hecun diff --json` is the same whatever `--lang` is.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, CommunityRow, Counts, Lang, LaunchStatus, Report, SiteRow, VillageRow};
+use super::words::{Words, words};
+use super::{
+    Check, CommunityRow, Counts, Lang, LaunchStatus, Report, SiteRow, VillageRow, ZoneRef,
+};
+use crate::rules::Criterion;
 
 /// What changed from one run (`before`) to another (`after`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +71,27 @@ pub struct VillageChange {
     /// People.
     pub population: u64,
     /// Why.
-    pub reason: String,
+    pub reason: VillageReason,
+}
+
+/// Why a village came in or went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VillageReason {
+    /// It now lies in these zones (the later run's).
+    NowInside {
+        /// The zones.
+        zones: Vec<ZoneRef>,
+        /// Share of its area inside them (0–1).
+        fraction_inside: f64,
+    },
+    /// It no longer lies in any zone; it lay in these (the earlier run's).
+    NoLongerInside {
+        /// The zones.
+        zones: Vec<ZoneRef>,
+        /// Share of its area that was inside them (0–1).
+        fraction_inside: f64,
+    },
 }
 
 /// A site whose rank, choice or verdict changed.
@@ -83,7 +110,88 @@ pub struct SiteChange {
     /// Its score.
     pub score: Change<Option<f64>>,
     /// Why.
-    pub reason: String,
+    pub reason: SiteReason,
+}
+
+/// Why a site's rank, choice or verdict changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SiteReason {
+    /// The plugin now excludes it.
+    NowExcluded {
+        /// The plugin's reason.
+        reason: String,
+    },
+    /// The plugin no longer excludes it.
+    NoLongerExcluded {
+        /// The plugin's reason then.
+        reason: String,
+    },
+    /// The plugin failed on it.
+    PluginError {
+        /// The error.
+        error: String,
+    },
+    /// Its score changed.
+    Score {
+        /// Before.
+        before: f64,
+        /// After.
+        after: f64,
+        /// The terms whose contribution changed, in the later run's order.
+        terms: Vec<TermChange>,
+    },
+    /// Its rank in its township held but the number of sites chosen per township changed.
+    Top {
+        /// Its rank in its township.
+        rank_in_township: Option<usize>,
+        /// Sites chosen per township.
+        top: Change<Option<usize>>,
+    },
+    /// Other sites passed it or fell behind it.
+    Overtaken {
+        /// Its score, when it did not change.
+        unchanged_score: Option<f64>,
+        /// The sites that passed it or fell behind it, in the later run's order.
+        sites: Vec<Overtaking>,
+    },
+}
+
+/// A score term whose contribution (weight × value) changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermChange {
+    /// The term.
+    pub name: String,
+    /// Its contribution before (`None`: the term is new).
+    pub before: Option<f64>,
+    /// Its contribution after.
+    pub after: f64,
+}
+
+/// A site that passed another or fell behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overtaking {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it stood before and after.
+    pub standing: Change<Standing>,
+}
+
+/// Where a site stands.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Standing {
+    /// Scored.
+    Scored {
+        /// The score.
+        score: f64,
+    },
+    /// Excluded by the plugin.
+    Excluded,
+    /// The plugin failed on it.
+    Error,
 }
 
 /// A community whose verdict changed.
@@ -95,8 +203,30 @@ pub struct CommunityChange {
     pub launch: Change<Option<LaunchStatus>>,
     /// The standard verdict (`None`: not selected, or not in that run).
     pub standard: Change<Option<LaunchStatus>>,
-    /// Why.
-    pub reason: String,
+    /// Why: one entry per check whose status changed (launch first).
+    pub reasons: Vec<CheckReason>,
+}
+
+/// Which check of a community changed, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckReason {
+    /// The launch check.
+    Launch(CheckChange),
+    /// The planning standard.
+    Standard(CheckChange),
+}
+
+/// How a check's status changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckChange {
+    /// The status (`None`: not checked, or not in that run).
+    pub status: Change<Option<LaunchStatus>>,
+    /// Criteria failing now and not before, in the later run's plugin's order, with the titles
+    /// it declares.
+    pub now_failing: Vec<Criterion>,
+    /// Criteria failing before and not now.
+    pub no_longer_failing: Vec<Criterion>,
 }
 
 impl Diff {
@@ -111,15 +241,8 @@ impl Diff {
     }
 }
 
-/// Compares two runs; reasons are worded in `lang`.
-pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -> Diff {
-    let t = |zh: &str, en: &str| -> String {
-        match lang {
-            Lang::ZhCn => zh.to_owned(),
-            Lang::En => en.to_owned(),
-        }
-    };
-
+/// Compares two runs (`labels` name them).
+pub fn diff(before: &Report, after: &Report, labels: (&str, &str)) -> Diff {
     let mut classes = Vec::new();
     let mut names: Vec<&str> = before.classes.iter().map(|c| c.class.as_str()).collect();
     for c in &after.classes {
@@ -127,7 +250,6 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
             names.push(&c.class);
         }
     }
-    let mut width_changes: Vec<String> = Vec::new();
     for name in names {
         let b = before.classes.iter().find(|c| c.class == name);
         let a = after.classes.iter().find(|c| c.class == name);
@@ -142,24 +264,12 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
                 after: a.map(|c| c.affected).unwrap_or_default(),
             },
         };
-        if change.width_m.before != change.width_m.after {
-            width_changes.push(format!(
-                "{name} {} → {} m",
-                opt_num(change.width_m.before),
-                opt_num(change.width_m.after)
-            ));
-        }
         if change.width_m.before != change.width_m.after
             || change.affected.before != change.affected.after
         {
             classes.push(change);
         }
     }
-    let widths_note = if width_changes.is_empty() {
-        String::new()
-    } else {
-        format!("{}{}", t("；宽度 ", "; width "), width_changes.join(", "))
-    };
 
     let index = |r: &Report| -> BTreeMap<String, usize> {
         r.villages
@@ -169,7 +279,7 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
             .collect()
     };
     let (bi, ai) = (index(before), index(after));
-    let village_change = |v: &VillageRow, reason: String| VillageChange {
+    let village_change = |v: &VillageRow, reason: VillageReason| VillageChange {
         id: v.id.clone(),
         name: v.name.clone(),
         township: v.township.clone(),
@@ -182,12 +292,10 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         .iter()
         .filter(|v| !bi.contains_key(&v.id))
         .map(|v| {
-            let reason = format!(
-                "{}{}{}",
-                t("新进入", "now inside "),
-                zones_text(v, lang),
-                widths_note
-            );
+            let reason = VillageReason::NowInside {
+                zones: v.zones.clone(),
+                fraction_inside: v.fraction_inside,
+            };
             village_change(v, reason)
         })
         .collect();
@@ -196,21 +304,14 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         .iter()
         .filter(|v| !ai.contains_key(&v.id))
         .map(|v| {
-            let reason = format!(
-                "{}{}{}{widths_note}",
-                t(
-                    "不再位于任何拆迁范围内（原在",
-                    "no longer inside any zone (was inside "
-                ),
-                zones_text(v, lang),
-                t("）", ")"),
-            );
+            let reason = VillageReason::NoLongerInside {
+                zones: v.zones.clone(),
+                fraction_inside: v.fraction_inside,
+            };
             village_change(v, reason)
         })
         .collect();
 
-    let sites = site_changes(before, after, lang);
-    let communities = community_changes(before, after, lang);
     Diff {
         before: labels.0.to_owned(),
         after: labels.1.to_owned(),
@@ -221,8 +322,8 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str), lang: Lang) -
         classes,
         villages_added,
         villages_removed,
-        sites,
-        communities,
+        sites: site_changes(before, after),
+        communities: community_changes(before, after),
     }
 }
 
@@ -236,37 +337,7 @@ fn num(v: f64) -> String {
     s.strip_suffix(".0").unwrap_or(s).to_owned()
 }
 
-fn zones_text(v: &VillageRow, lang: Lang) -> String {
-    let zones: Vec<String> = v
-        .zones
-        .iter()
-        .map(|z| {
-            let what = if z.name.is_empty() { &z.id } else { &z.name };
-            match lang {
-                Lang::ZhCn => format!("{}{}（{}，{} 米）", z.class, what, z.id, num(z.width_m)),
-                Lang::En => format!(
-                    "the {} zone of {} ({}, {} m)",
-                    z.class,
-                    what,
-                    z.id,
-                    num(z.width_m)
-                ),
-            }
-        })
-        .collect();
-    let percent = v.fraction_inside * 100.0;
-    let share = if percent > 0.0 && percent < 0.05 {
-        "<0.1".to_owned()
-    } else {
-        format!("{percent:.1}")
-    };
-    match lang {
-        Lang::ZhCn => format!("{}拆迁范围，占村域面积 {share}%", zones.join("、")),
-        Lang::En => format!("{}, {share} % of its area", zones.join(", ")),
-    }
-}
-
-fn site_changes(before: &Report, after: &Report, lang: Lang) -> Vec<SiteChange> {
+fn site_changes(before: &Report, after: &Report) -> Vec<SiteChange> {
     let b: BTreeMap<&str, &SiteRow> = before.sites.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     for a in &after.sites {
@@ -293,35 +364,26 @@ fn site_changes(before: &Report, after: &Report, lang: Lang) -> Vec<SiteChange> 
                 before: b.score,
                 after: a.score,
             },
-            reason: site_reason(b, a, before, after, lang),
+            reason: site_reason(b, a, before, after),
         });
     }
     out
 }
 
-fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: Lang) -> String {
-    let zh = lang == Lang::ZhCn;
+fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report) -> SiteReason {
     match (&b.excluded, &a.excluded, &b.error, &a.error) {
         (None, Some(x), _, _) => {
-            return if zh {
-                format!("被排除：{}", x.reason)
-            } else {
-                format!("now excluded: {}", x.reason)
+            return SiteReason::NowExcluded {
+                reason: x.reason.clone(),
             };
         }
         (Some(x), None, _, _) => {
-            return if zh {
-                format!("不再被排除（原因曾是：{}）", x.reason)
-            } else {
-                format!("no longer excluded (was: {})", x.reason)
+            return SiteReason::NoLongerExcluded {
+                reason: x.reason.clone(),
             };
         }
         (_, _, None, Some(e)) => {
-            return if zh {
-                format!("插件出错：{e}")
-            } else {
-                format!("plugin error: {e}")
-            };
+            return SiteReason::PluginError { error: e.clone() };
         }
         _ => {}
     }
@@ -336,41 +398,29 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: 
             before.entry(tb.name.as_str()).or_insert(tb);
         }
         for ta in &a.terms {
-            match before.get(ta.name.as_str()) {
-                Some(tb) if tb.contribution() == ta.contribution() => {}
-                Some(tb) => terms.push(format!(
-                    "{} {:.3} → {:.3}",
-                    ta.name,
-                    tb.contribution(),
-                    ta.contribution()
-                )),
-                None => terms.push(format!("{} → {:.3}", ta.name, ta.contribution())),
+            let tb = before.get(ta.name.as_str());
+            if tb.is_some_and(|tb| tb.contribution() == ta.contribution()) {
+                continue;
             }
+            terms.push(TermChange {
+                name: ta.name.clone(),
+                before: tb.map(|tb| tb.contribution()),
+                after: ta.contribution(),
+            });
         }
-        return if zh {
-            format!("得分 {sb:.3} → {sa:.3}（{}）", terms.join("，"))
-        } else {
-            format!("score {sb:.3} → {sa:.3} ({})", terms.join(", "))
+        return SiteReason::Score {
+            before: sb,
+            after: sa,
+            terms,
         };
     }
     if b.chosen != a.chosen && b.rank_in_township == a.rank_in_township && before.top != after.top {
-        let n = a
-            .rank_in_township
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        let top = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
-        return if zh {
-            format!(
-                "乡镇内第 {n} 名；每乡镇选取 {} → {} 个",
-                top(before.top),
-                top(after.top)
-            )
-        } else {
-            format!(
-                "rank {n} in its township; sites chosen per township {} → {}",
-                top(before.top),
-                top(after.top)
-            )
+        return SiteReason::Top {
+            rank_in_township: a.rank_in_township,
+            top: Change {
+                before: before.top,
+                after: after.top,
+            },
         };
     }
     // Its own score held (or moved without explaining the change): name the sites that
@@ -380,53 +430,38 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report, lang: 
         matches!((rank(x), rank(y)), (Some(rx), Some(ry)) if rx < ry)
             || matches!((rank(x), rank(y)), (Some(_), None))
     };
-    let moved: Vec<String> = after
+    let sites = after
         .sites
         .iter()
         .filter(|s| s.id != a.id && before.sites.iter().any(|o| o.id == s.id))
         .filter(|s| above(before, &s.id, &a.id) != above(after, &s.id, &a.id))
         .map(|s| {
             let old = before.sites.iter().find(|o| o.id == s.id).unwrap_or(s);
-            let name = if s.name.is_empty() { &s.id } else { &s.name };
-            format!("{name} {} → {}", score_text(old, lang), score_text(s, lang))
+            Overtaking {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                standing: Change {
+                    before: standing(old),
+                    after: standing(s),
+                },
+            }
         })
         .collect();
-    let own = match a.score {
-        Some(v) if b.score == a.score => {
-            if zh {
-                format!("自身得分未变（{v:.3}）")
-            } else {
-                format!("its own score is unchanged ({v:.3})")
-            }
-        }
-        _ => String::new(),
-    };
-    if zh {
-        format!("{own}；名次交换：{}", moved.join("，"))
-    } else {
-        format!("{own}; passed by or passing: {}", moved.join(", "))
+    SiteReason::Overtaken {
+        unchanged_score: a.score.filter(|_| b.score == a.score),
+        sites,
     }
 }
 
-fn score_text(s: &SiteRow, lang: Lang) -> String {
+fn standing(s: &SiteRow) -> Standing {
     match (s.score, &s.excluded) {
-        (Some(v), _) => format!("{v:.3}"),
-        (None, Some(_)) => match lang {
-            Lang::ZhCn => "排除".into(),
-            Lang::En => "excluded".into(),
-        },
-        _ => match lang {
-            Lang::ZhCn => "出错".into(),
-            Lang::En => "error".into(),
-        },
+        (Some(score), _) => Standing::Scored { score },
+        (None, Some(_)) => Standing::Excluded,
+        _ => Standing::Error,
     }
 }
 
-fn community_changes<'a>(
-    before: &'a Report,
-    after: &'a Report,
-    lang: Lang,
-) -> Vec<CommunityChange> {
+fn community_changes<'a>(before: &'a Report, after: &'a Report) -> Vec<CommunityChange> {
     let b: BTreeMap<&str, &CommunityRow> = before
         .communities
         .iter()
@@ -457,10 +492,13 @@ fn community_changes<'a>(
             continue;
         }
         let mut reasons = Vec::new();
-        for (label, x, y) in [("launch", lb, la), ("standard", sb, sa)] {
-            if x.map(|c| c.status) != y.map(|c| c.status) {
-                reasons.push(check_reason(after, label, x, y, lang));
-            }
+        if lb.map(|c| c.status) != la.map(|c| c.status) {
+            reasons.push(CheckReason::Launch(check_change(after, "launch", lb, la)));
+        }
+        if sb.map(|c| c.status) != sa.map(|c| c.status) {
+            reasons.push(CheckReason::Standard(check_change(
+                after, "standard", sb, sa,
+            )));
         }
         out.push(CommunityChange {
             name: name.to_owned(),
@@ -472,106 +510,51 @@ fn community_changes<'a>(
                 before: sb.map(|c| c.status),
                 after: sa.map(|c| c.status),
             },
-            reason: reasons.join("; "),
+            reasons,
         });
     }
     out
 }
 
-/// Why a community's `role` check (`launch`, `standard`) changed: the criteria failing now
-/// and no longer, titled as the plugin of the later run declares them.
-fn check_reason(
-    titles: &Report,
-    role: &str,
-    b: Option<&Check>,
-    a: Option<&Check>,
-    lang: Lang,
-) -> String {
+/// How a community's `role` check (`launch`, `standard`) changed: the criteria failing now
+/// and no longer, as the plugin of the later run (`titles`) declares them.
+fn check_change(titles: &Report, role: &str, b: Option<&Check>, a: Option<&Check>) -> CheckChange {
     let criteria = |c: Option<&Check>| -> BTreeSet<String> {
         c.map(|c| c.findings.iter().map(|f| f.criterion.clone()).collect())
             .unwrap_or_default()
     };
     let (cb, ca) = (criteria(b), criteria(a));
-    let listed = |ids: std::collections::btree_set::Difference<'_, String>| -> String {
-        let ids = titles.criteria_in_order(role, ids.map(String::as_str));
-        let titled: Vec<&str> = ids
+    let listed = |ids: std::collections::btree_set::Difference<'_, String>| -> Vec<Criterion> {
+        titles
+            .criteria_in_order(role, ids.map(String::as_str))
             .into_iter()
-            .map(|id| titles.criterion_title(role, id, lang))
-            .collect();
-        titled.join(if lang == Lang::ZhCn { "、" } else { ", " })
+            .map(|id| {
+                titles
+                    .criterion(role, id)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_else(|| Criterion {
+                        id: id.to_owned(),
+                        title: BTreeMap::new(),
+                    })
+            })
+            .collect()
     };
-    let (new, gone) = (listed(ca.difference(&cb)), listed(cb.difference(&ca)));
-    let status = |c: Option<&Check>| match c.map(|c| (c.status, role, lang)) {
-        None => "—",
-        Some((LaunchStatus::Launched, "standard", Lang::ZhCn)) => "达标",
-        Some((LaunchStatus::Launched, "standard", Lang::En)) => "met",
-        Some((LaunchStatus::Blocked, "standard", Lang::ZhCn)) => "未达标",
-        Some((LaunchStatus::Blocked, "standard", Lang::En)) => "not met",
-        Some((s, _, _)) => status_word(s, lang),
-    };
-    let role_word = match (role, lang) {
-        ("launch", Lang::ZhCn) => "启动",
-        ("standard", Lang::ZhCn) => "规划标准",
-        _ => role,
-    };
-    let mut text = format!("{role_word} {} → {}", status(b), status(a));
-    if !new.is_empty() {
-        let _ = write!(
-            text,
-            "{}{new}",
-            if lang == Lang::ZhCn {
-                "，新增不符合："
-            } else {
-                ", now failing: "
-            }
-        );
-    }
-    if !gone.is_empty() {
-        let _ = write!(
-            text,
-            "{}{gone}",
-            if lang == Lang::ZhCn {
-                "，不再不符合："
-            } else {
-                ", no longer failing: "
-            }
-        );
-    }
-    text
-}
-
-/// The word for a launch status.
-pub fn status_word(s: LaunchStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (LaunchStatus::Launched, Lang::ZhCn) => "可启动",
-        (LaunchStatus::Blocked, Lang::ZhCn) => "暂缓",
-        (LaunchStatus::Vetoed, Lang::ZhCn) => "一票否决",
-        (LaunchStatus::Error, Lang::ZhCn) => "出错",
-        (LaunchStatus::Launched, Lang::En) => "launched",
-        (LaunchStatus::Blocked, Lang::En) => "blocked",
-        (LaunchStatus::Vetoed, Lang::En) => "vetoed",
-        (LaunchStatus::Error, Lang::En) => "error",
+    CheckChange {
+        status: Change {
+            before: b.map(|c| c.status),
+            after: a.map(|c| c.status),
+        },
+        now_failing: listed(ca.difference(&cb)),
+        no_longer_failing: listed(cb.difference(&ca)),
     }
 }
 
 /// The diff as text for the terminal.
 pub fn diff_text(d: &Diff, lang: Lang) -> String {
-    let zh = lang == Lang::ZhCn;
+    let w = words(lang);
     let mut s = String::new();
     let _ = writeln!(s, "{} → {}", d.before, d.after);
-    let c = |x: Counts| {
-        if zh {
-            format!(
-                "{} 个村，{} 户，{} 人",
-                x.villages, x.households, x.population
-            )
-        } else {
-            format!(
-                "{} villages, {} households, {} people",
-                x.villages, x.households, x.population
-            )
-        }
-    };
+    let c = w.diff_counts;
     let delta = |a: u64, b: u64| -> String {
         let d = b as i64 - a as i64;
         format!("{d:+}")
@@ -579,11 +562,7 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
     let _ = writeln!(
         s,
         "{}{} → {}（{} / {} / {}）",
-        if zh {
-            "拆迁范围内："
-        } else {
-            "inside the zones: "
-        },
+        w.diff_inside,
         c(d.affected.before),
         c(d.affected.after),
         delta(
@@ -604,6 +583,25 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
             c(k.affected.after)
         );
     }
+    // Every village's reason ends with the classes whose width changed.
+    let widths: Vec<String> = d
+        .classes
+        .iter()
+        .filter(|k| k.width_m.before != k.width_m.after)
+        .map(|k| {
+            format!(
+                "{} {} → {} m",
+                k.class,
+                opt_num(k.width_m.before),
+                opt_num(k.width_m.after)
+            )
+        })
+        .collect();
+    let widths_note = if widths.is_empty() {
+        String::new()
+    } else {
+        format!("{}{}", w.diff_widths, widths.join(", "))
+    };
     let villages = |s: &mut String, title: &str, list: &[VillageChange]| {
         if list.is_empty() {
             return;
@@ -612,49 +610,25 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
         for v in list {
             let _ = writeln!(
                 s,
-                "  {} {} [{}] {} / {}: {}",
-                v.id, v.name, v.township, v.households, v.population, v.reason
+                "  {} {} [{}] {} / {}: {}{widths_note}",
+                v.id,
+                v.name,
+                v.township,
+                v.households,
+                v.population,
+                village_reason_text(&v.reason, w)
             );
         }
     };
-    villages(
-        &mut s,
-        if zh { "新增村庄" } else { "villages added" },
-        &d.villages_added,
-    );
-    villages(
-        &mut s,
-        if zh {
-            "移出村庄"
-        } else {
-            "villages removed"
-        },
-        &d.villages_removed,
-    );
+    villages(&mut s, w.diff_villages_added, &d.villages_added);
+    villages(&mut s, w.diff_villages_removed, &d.villages_removed);
     if !d.sites.is_empty() {
-        let _ = writeln!(
-            s,
-            "{} ({})",
-            if zh { "选址变化" } else { "sites changed" },
-            d.sites.len()
-        );
+        let _ = writeln!(s, "{} ({})", w.diff_sites_changed, d.sites.len());
         let r = |r: Option<usize>| r.map(|r| r.to_string()).unwrap_or_else(|| "—".into());
         for x in &d.sites {
             let chosen = match (x.chosen.before, x.chosen.after) {
-                (false, true) => {
-                    if zh {
-                        "，新入选"
-                    } else {
-                        ", now chosen"
-                    }
-                }
-                (true, false) => {
-                    if zh {
-                        "，落选"
-                    } else {
-                        ", no longer chosen"
-                    }
-                }
+                (false, true) => w.diff_now_chosen,
+                (true, false) => w.diff_no_longer_chosen,
                 _ => "",
             };
             let _ = writeln!(
@@ -665,7 +639,7 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
                 x.township,
                 r(x.rank.before),
                 r(x.rank.after),
-                x.reason
+                site_reason_text(&x.reason, w)
             );
         }
     }
@@ -673,21 +647,152 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "{} ({})",
-            if zh {
-                "社区结论变化"
-            } else {
-                "communities changed"
-            },
+            w.diff_communities_changed,
             d.communities.len()
         );
         for x in &d.communities {
-            let _ = writeln!(s, "  {}: {}", x.name, x.reason);
+            let reasons: Vec<String> = x
+                .reasons
+                .iter()
+                .map(|r| check_reason_text(r, lang))
+                .collect();
+            let _ = writeln!(s, "  {}: {}", x.name, reasons.join("; "));
         }
     }
     if d.is_empty() {
-        let _ = writeln!(s, "{}", if zh { "无变化" } else { "no change" });
+        let _ = writeln!(s, "{}", w.diff_no_change);
     }
     s
+}
+
+fn village_reason_text(reason: &VillageReason, w: &Words) -> String {
+    match reason {
+        VillageReason::NowInside {
+            zones,
+            fraction_inside,
+        } => format!(
+            "{}{}",
+            w.diff_now_inside,
+            zones_text(zones, *fraction_inside, w)
+        ),
+        VillageReason::NoLongerInside {
+            zones,
+            fraction_inside,
+        } => (w.diff_no_longer_inside)(&zones_text(zones, *fraction_inside, w)),
+    }
+}
+
+fn zones_text(zones: &[ZoneRef], fraction_inside: f64, w: &Words) -> String {
+    let zones: Vec<String> = zones
+        .iter()
+        .map(|z| {
+            let what = if z.name.is_empty() { &z.id } else { &z.name };
+            (w.diff_zone)(z, what, &num(z.width_m))
+        })
+        .collect();
+    let percent = fraction_inside * 100.0;
+    let share = if percent > 0.0 && percent < 0.05 {
+        "<0.1".to_owned()
+    } else {
+        format!("{percent:.1}")
+    };
+    (w.diff_zones_share)(&zones.join(w.list_sep), &share)
+}
+
+fn site_reason_text(reason: &SiteReason, w: &Words) -> String {
+    match reason {
+        SiteReason::NowExcluded { reason } => (w.diff_now_excluded)(reason),
+        SiteReason::NoLongerExcluded { reason } => (w.diff_no_longer_excluded)(reason),
+        SiteReason::PluginError { error } => (w.diff_plugin_error)(error),
+        SiteReason::Score {
+            before,
+            after,
+            terms,
+        } => {
+            let terms: Vec<String> = terms
+                .iter()
+                .map(|t| match t.before {
+                    Some(b) => format!("{} {b:.3} → {:.3}", t.name, t.after),
+                    None => format!("{} → {:.3}", t.name, t.after),
+                })
+                .collect();
+            (w.diff_score)(*before, *after, &terms.join(w.clause_sep))
+        }
+        SiteReason::Top {
+            rank_in_township,
+            top,
+        } => {
+            let n = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
+            (w.diff_top)(&n(*rank_in_township), &n(top.before), &n(top.after))
+        }
+        SiteReason::Overtaken {
+            unchanged_score,
+            sites,
+        } => {
+            let standing = |s: Standing| match s {
+                Standing::Scored { score } => format!("{score:.3}"),
+                Standing::Excluded => w.diff_excluded.to_owned(),
+                Standing::Error => w.diff_error.to_owned(),
+            };
+            let sites: Vec<String> = sites
+                .iter()
+                .map(|s| {
+                    let name = if s.name.is_empty() { &s.id } else { &s.name };
+                    format!(
+                        "{name} {} → {}",
+                        standing(s.standing.before),
+                        standing(s.standing.after)
+                    )
+                })
+                .collect();
+            let own = unchanged_score.map(w.diff_own_score).unwrap_or_default();
+            format!("{own}{}{}", w.diff_passed, sites.join(w.clause_sep))
+        }
+    }
+}
+
+fn check_reason_text(reason: &CheckReason, lang: Lang) -> String {
+    let w = words(lang);
+    let (role, change, met, missed) = match reason {
+        CheckReason::Launch(c) => (w.diff_role_launch, c, None, None),
+        CheckReason::Standard(c) => (w.diff_role_standard, c, Some(w.std_met), Some(w.std_missed)),
+    };
+    // A standard is met or not met; any other status is worded as a launch status.
+    let status = |s: Option<LaunchStatus>| match s {
+        None => w.dash,
+        Some(LaunchStatus::Launched) => met.unwrap_or(w.verdict_launched),
+        Some(LaunchStatus::Blocked) => missed.unwrap_or(w.verdict_blocked),
+        Some(s) => w.verdict(s),
+    };
+    let titled = |list: &[Criterion]| -> String {
+        let titles: Vec<&str> = list
+            .iter()
+            .map(|c| c.title(lang.tag()).unwrap_or(&c.id))
+            .collect();
+        titles.join(w.list_sep)
+    };
+    let mut text = format!(
+        "{role} {} → {}",
+        status(change.status.before),
+        status(change.status.after)
+    );
+    if !change.now_failing.is_empty() {
+        let _ = write!(
+            text,
+            "{}{}",
+            w.diff_now_failing,
+            titled(&change.now_failing)
+        );
+    }
+    if !change.no_longer_failing.is_empty() {
+        let _ = write!(
+            text,
+            "{}{}",
+            w.diff_no_longer_failing,
+            titled(&change.no_longer_failing)
+        );
+    }
+    text
 }
 
 impl Diff {
@@ -696,5 +801,372 @@ impl Diff {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(villages: usize) -> Change<Counts> {
+        let c = |v: usize| Counts {
+            villages: v,
+            households: 10 * v as u64,
+            population: 30 * v as u64,
+        };
+        Change {
+            before: c(villages),
+            after: c(villages + 1),
+        }
+    }
+
+    fn ring(width_m: f64) -> ZoneRef {
+        ZoneRef {
+            layer: "roads".into(),
+            id: "R1".into(),
+            name: "四环".into(),
+            class: "环线".into(),
+            width_m,
+        }
+    }
+
+    fn village(reason: VillageReason) -> VillageChange {
+        VillageChange {
+            id: "V1".into(),
+            name: "甲村".into(),
+            township: "金水镇".into(),
+            households: 10,
+            population: 30,
+            reason,
+        }
+    }
+
+    fn site(reason: SiteReason) -> SiteChange {
+        SiteChange {
+            id: "S1".into(),
+            name: "甲社区".into(),
+            township: "金水镇".into(),
+            rank: Change {
+                before: Some(2),
+                after: Some(3),
+            },
+            chosen: Change {
+                before: true,
+                after: false,
+            },
+            score: Change {
+                before: Some(0.5),
+                after: Some(0.4),
+            },
+            reason,
+        }
+    }
+
+    fn criterion(id: &str, zh: &str, en: &str) -> Criterion {
+        Criterion {
+            id: id.into(),
+            title: [("zh-CN", zh), ("en", en)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    fn community(reason: CheckReason) -> CommunityChange {
+        let status = match &reason {
+            CheckReason::Launch(c) | CheckReason::Standard(c) => c.status,
+        };
+        CommunityChange {
+            name: "甲新社区".into(),
+            launch: status,
+            standard: status,
+            reasons: vec![reason],
+        }
+    }
+
+    fn one(d: Diff) -> [String; 2] {
+        [Lang::ZhCn, Lang::En].map(|lang| {
+            let text = diff_text(&d, lang);
+            // The reason's line: the last one, under its section's title.
+            text.lines().last().unwrap_or_default().to_owned()
+        })
+    }
+
+    fn empty() -> Diff {
+        Diff {
+            before: "a".into(),
+            after: "b".into(),
+            affected: counts(1),
+            classes: Vec::new(),
+            villages_added: Vec::new(),
+            villages_removed: Vec::new(),
+            sites: Vec::new(),
+            communities: Vec::new(),
+        }
+    }
+
+    /// Which kind a reason is: adding a kind without a case here does not compile, and the
+    /// tests below then fail until the kind has its words checked.
+    fn kind(d: &Diff) -> &'static str {
+        if let Some(v) = d.villages_added.first().or(d.villages_removed.first()) {
+            return match v.reason {
+                VillageReason::NowInside { .. } => "now_inside",
+                VillageReason::NoLongerInside { .. } => "no_longer_inside",
+            };
+        }
+        if let Some(s) = d.sites.first() {
+            return match s.reason {
+                SiteReason::NowExcluded { .. } => "now_excluded",
+                SiteReason::NoLongerExcluded { .. } => "no_longer_excluded",
+                SiteReason::PluginError { .. } => "plugin_error",
+                SiteReason::Score { .. } => "score",
+                SiteReason::Top { .. } => "top",
+                SiteReason::Overtaken { .. } => "overtaken",
+            };
+        }
+        match d.communities.first().map(|c| &c.reasons[0]) {
+            Some(CheckReason::Launch(_)) => "launch",
+            Some(CheckReason::Standard(_)) => "standard",
+            None => "none",
+        }
+    }
+
+    /// Every kind of reason with its line in zh-CN and in English.
+    fn cases() -> Vec<(Diff, [&'static str; 2])> {
+        let widened = ClassChange {
+            class: "环线".into(),
+            width_m: Change {
+                before: Some(100.0),
+                after: Some(150.0),
+            },
+            affected: counts(1),
+        };
+        let mut cases = Vec::new();
+        let mut d = empty();
+        d.classes.push(widened.clone());
+        d.villages_added.push(village(VillageReason::NowInside {
+            zones: vec![ring(150.0)],
+            fraction_inside: 0.054,
+        }));
+        cases.push((
+            d,
+            [
+                "  V1 甲村 [金水镇] 10 / 30: 新进入环线四环（R1，150 米）拆迁范围，占村域面积 5.4%；宽度 环线 100 → 150 m",
+                "  V1 甲村 [金水镇] 10 / 30: now inside the 环线 zone of 四环 (R1, 150 m), 5.4 % of its area; width 环线 100 → 150 m",
+            ],
+        ));
+        let mut d = empty();
+        d.villages_removed
+            .push(village(VillageReason::NoLongerInside {
+                zones: vec![ring(50.0), ring(100.0)],
+                fraction_inside: 0.0001,
+            }));
+        cases.push((
+            d,
+            [
+                "  V1 甲村 [金水镇] 10 / 30: 不再位于任何拆迁范围内（原在环线四环（R1，50 米）、环线四环（R1，100 米）拆迁范围，占村域面积 <0.1%）",
+                "  V1 甲村 [金水镇] 10 / 30: no longer inside any zone (was inside the 环线 zone of 四环 (R1, 50 m), the 环线 zone of 四环 (R1, 100 m), <0.1 % of its area)",
+            ],
+        ));
+        let site_case = |reason: SiteReason, zh: &'static str, en: &'static str| {
+            let mut d = empty();
+            d.sites.push(site(reason));
+            (d, [zh, en])
+        };
+        cases.push(site_case(
+            SiteReason::NowExcluded {
+                reason: "farmland".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 被排除：farmland",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: now excluded: farmland",
+        ));
+        cases.push(site_case(
+            SiteReason::NoLongerExcluded {
+                reason: "farmland".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 不再被排除（原因曾是：farmland）",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: no longer excluded (was: farmland)",
+        ));
+        cases.push(site_case(
+            SiteReason::PluginError {
+                error: "boom".into(),
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 插件出错：boom",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: plugin error: boom",
+        ));
+        cases.push(site_case(
+            SiteReason::Score {
+                before: 0.5,
+                after: 0.4,
+                terms: vec![
+                    TermChange {
+                        name: "road".into(),
+                        before: Some(0.2),
+                        after: 0.1,
+                    },
+                    TermChange {
+                        name: "new".into(),
+                        before: None,
+                        after: 0.05,
+                    },
+                ],
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 得分 0.500 → 0.400（road 0.200 → 0.100，new → 0.050）",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: score 0.500 → 0.400 (road 0.200 → 0.100, new → 0.050)",
+        ));
+        cases.push(site_case(
+            SiteReason::Top {
+                rank_in_township: Some(2),
+                top: Change {
+                    before: Some(2),
+                    after: Some(1),
+                },
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 乡镇内第 2 名；每乡镇选取 2 → 1 个",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: rank 2 in its township; sites chosen per township 2 → 1",
+        ));
+        cases.push(site_case(
+            SiteReason::Overtaken {
+                unchanged_score: Some(0.5),
+                sites: vec![
+                    Overtaking {
+                        id: "S2".into(),
+                        name: "乙社区".into(),
+                        standing: Change {
+                            before: Standing::Excluded,
+                            after: Standing::Scored { score: 0.6 },
+                        },
+                    },
+                    Overtaking {
+                        id: "S3".into(),
+                        name: String::new(),
+                        standing: Change {
+                            before: Standing::Scored { score: 0.4 },
+                            after: Standing::Error,
+                        },
+                    },
+                ],
+            },
+            "  S1 甲社区 [金水镇] rank 2 → 3，落选: 自身得分未变（0.500）；名次交换：乙社区 排除 → 0.600，S3 0.400 → 出错",
+            "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: its own score is unchanged (0.500); passed by or passing: 乙社区 excluded → 0.600, S3 0.400 → error",
+        ));
+        let mut d = empty();
+        d.communities
+            .push(community(CheckReason::Launch(CheckChange {
+                status: Change {
+                    before: Some(LaunchStatus::Blocked),
+                    after: Some(LaunchStatus::Vetoed),
+                },
+                now_failing: vec![criterion("forced", "强制拆迁", "Forced demolition")],
+                no_longer_failing: vec![
+                    criterion("plan", "方案获批", "Plan approved"),
+                    // Not declared by the plugin: named by its id in both languages.
+                    Criterion {
+                        id: "mystery".into(),
+                        title: BTreeMap::new(),
+                    },
+                ],
+            })));
+        cases.push((
+            d,
+            [
+                "  甲新社区: 启动 暂缓 → 一票否决，新增不符合：强制拆迁，不再不符合：方案获批、mystery",
+                "  甲新社区: launch blocked → vetoed, now failing: Forced demolition, no longer failing: Plan approved, mystery",
+            ],
+        ));
+        let mut d = empty();
+        d.communities
+            .push(community(CheckReason::Standard(CheckChange {
+                status: Change {
+                    before: Some(LaunchStatus::Launched),
+                    after: Some(LaunchStatus::Blocked),
+                },
+                now_failing: vec![criterion("min_population", "人口规模", "Population")],
+                no_longer_failing: Vec::new(),
+            })));
+        cases.push((
+            d,
+            [
+                "  甲新社区: 规划标准 达标 → 未达标，新增不符合：人口规模",
+                "  甲新社区: standard met → not met, now failing: Population",
+            ],
+        ));
+        cases
+    }
+
+    #[test]
+    fn every_reason_kind_has_its_words_in_both_languages() {
+        let cases = cases();
+        let kinds: BTreeSet<&str> = cases.iter().map(|(d, _)| kind(d)).collect();
+        let all = [
+            "now_inside",
+            "no_longer_inside",
+            "now_excluded",
+            "no_longer_excluded",
+            "plugin_error",
+            "score",
+            "top",
+            "overtaken",
+            "launch",
+            "standard",
+        ];
+        assert_eq!(kinds, all.into_iter().collect(), "a case per kind");
+        for (d, [zh, en]) in cases {
+            let k = kind(&d);
+            let [got_zh, got_en] = one(d.clone());
+            assert_eq!(got_zh, zh, "{k} in zh-CN");
+            assert_eq!(got_en, en, "{k} in English");
+            // The kind is in the JSON as data, and the JSON round-trips.
+            let json = d.to_json();
+            assert!(json.contains(&format!("\"kind\": \"{k}\"")), "{json}");
+            assert_eq!(serde_json::from_str::<Diff>(&json).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn the_section_titles_and_the_empty_diff_have_words_in_both_languages() {
+        let mut d = empty();
+        d.affected.after = d.affected.before;
+        assert_eq!(
+            diff_text(&d, Lang::ZhCn),
+            "a → b\n拆迁范围内：1 个村，10 户，30 人 → 1 个村，10 户，30 人（+0 / +0 / +0）\n无变化\n"
+        );
+        assert_eq!(
+            diff_text(&d, Lang::En),
+            "a → b\ninside the zones: 1 villages, 10 households, 30 people → 1 villages, 10 households, 30 people（+0 / +0 / +0）\nno change\n"
+        );
+        let titles = |d: &Diff, lang| -> Vec<String> {
+            diff_text(d, lang)
+                .lines()
+                .filter(|l| !l.starts_with(' '))
+                .skip(2)
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut all = empty();
+        for (d, _) in cases() {
+            all.villages_added.extend(d.villages_added);
+            all.villages_removed.extend(d.villages_removed);
+            all.sites.extend(d.sites);
+            all.communities.extend(d.communities);
+        }
+        assert_eq!(
+            titles(&all, Lang::ZhCn),
+            [
+                "新增村庄 (1)",
+                "移出村庄 (1)",
+                "选址变化 (6)",
+                "社区结论变化 (2)"
+            ]
+        );
+        assert_eq!(
+            titles(&all, Lang::En),
+            [
+                "villages added (1)",
+                "villages removed (1)",
+                "sites changed (6)",
+                "communities changed (2)"
+            ]
+        );
     }
 }

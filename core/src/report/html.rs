@@ -2,19 +2,18 @@
 //!
 //! One file that opens with no network: the style is inline, the map and the sweep chart are
 //! inline SVG drawn here from the report's own layers, and there is no script (SVG `<title>`s
-//! give the tooltips). Fixed words come from [`i18n`] in the chosen language; data (names,
+//! give the tooltips). Fixed words come from the report's `words` in the chosen language; data (names,
 //! reasons, evidence) appear as given, escaped. The page is a pure function of the report:
 //! no clock, no paths, no hash-map order, so the same report gives the same bytes.
 
 mod chart;
 mod fmt;
-mod i18n;
 mod map;
 
 use std::fmt::Write;
 
 use self::fmt::{count, count_usize, decimals, esc, json_value, metres, plain, score, share};
-use self::i18n::{Words, words};
+use super::words::{Words, words};
 use super::{Check, CommunityRow, Counts, Lang, LaunchStatus, Report, SiteRow};
 use crate::rules::Finding;
 

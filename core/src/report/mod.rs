@@ -17,6 +17,7 @@ mod html;
 pub mod manifest;
 mod plan_run;
 mod text;
+mod words;
 
 pub use build::{ReportInputs, SweepSpec, sweep};
 pub use diff::{Diff, diff, diff_text};

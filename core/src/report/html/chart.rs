@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
+use super::super::words::Words;
 use super::fmt::{count, esc, metres, plain, px_string};
-use super::i18n::Words;
 use crate::report::Sweep;
 
 const W: f64 = 760.0;

@@ -15,8 +15,8 @@ use geo::{
     Polygon, Rect, Simplify,
 };
 
+use super::super::words::Words;
 use super::fmt::{esc, metres, plain, px, px_string, score, share};
-use super::i18n::Words;
 use crate::report::{MapData, MapLine, Report};
 
 /// Width of the map's viewBox in pixels (its height follows the region's aspect).

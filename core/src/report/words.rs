@@ -1,12 +1,15 @@
-//! Every fixed word of the page, in both languages, in one place.
+//! Every fixed word of every text output (the HTML page, `summary.txt`, `hecun diff`), in both
+//! languages, in one place.
 //!
 //! One struct with a field per word (rather than a lookup by key) so that a word missing in one
-//! language is a compile error, not a blank on the planner's printout.
+//! language is a compile error, not a blank on the planner's printout. Words with numbers or
+//! names inside are `fn` fields: the word order differs between the languages.
 
-use super::super::Lang;
+use super::{Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
 
 /// The words around the data.
 pub(super) struct Words {
+    // report.html
     pub html_lang: &'static str,
     pub report_kind: &'static str,
     pub metric_crs: &'static str,
@@ -135,6 +138,65 @@ pub(super) struct Words {
     pub sweep_planned: &'static str,
     pub sweep_x: &'static str,
     pub sweep_y: &'static str,
+
+    // summary.txt
+    pub txt_affected: fn(Counts, usize) -> String,
+    pub txt_communities: fn(&Totals) -> String,
+    pub txt_by_class: &'static str,
+    pub txt_by_township: &'static str,
+    pub txt_no_township: &'static str,
+    /// Before the list of demonstration communities of a township.
+    pub txt_demonstration: &'static str,
+    /// A township's line: its name, its numbers, then the demonstration communities.
+    pub txt_township: fn(&str, &TownshipRow, &str) -> String,
+    pub txt_launch_per_community: &'static str,
+    pub txt_sweep: &'static str,
+    pub txt_warnings: &'static str,
+    pub unit_zones: &'static str,
+    pub unit_villages: &'static str,
+    pub unit_households: &'static str,
+    pub unit_people: &'static str,
+    pub verdict_launched: &'static str,
+    pub verdict_blocked: &'static str,
+    pub verdict_vetoed: &'static str,
+    pub verdict_error: &'static str,
+
+    // hecun diff
+    /// Between the clauses of a site's reason.
+    pub clause_sep: &'static str,
+    pub diff_counts: fn(Counts) -> String,
+    pub diff_inside: &'static str,
+    pub diff_villages_added: &'static str,
+    pub diff_villages_removed: &'static str,
+    pub diff_sites_changed: &'static str,
+    pub diff_communities_changed: &'static str,
+    pub diff_no_change: &'static str,
+    pub diff_now_chosen: &'static str,
+    pub diff_no_longer_chosen: &'static str,
+    /// A zone a village lies in: the zone, what it was drawn around, its width.
+    pub diff_zone: fn(&ZoneRef, &str, &str) -> String,
+    /// The zones a village lies in and the share of its area inside them.
+    pub diff_zones_share: fn(&str, &str) -> String,
+    pub diff_now_inside: &'static str,
+    pub diff_no_longer_inside: fn(&str) -> String,
+    /// Before the zone classes whose width changed.
+    pub diff_widths: &'static str,
+    pub diff_now_excluded: fn(&str) -> String,
+    pub diff_no_longer_excluded: fn(&str) -> String,
+    pub diff_plugin_error: fn(&str) -> String,
+    /// Score before, after, and the terms that moved.
+    pub diff_score: fn(f64, f64, &str) -> String,
+    /// Rank in the township, sites chosen per township before and after.
+    pub diff_top: fn(&str, &str, &str) -> String,
+    pub diff_own_score: fn(f64) -> String,
+    /// Before the sites that passed a site or fell behind it.
+    pub diff_passed: &'static str,
+    pub diff_excluded: &'static str,
+    pub diff_error: &'static str,
+    pub diff_role_launch: &'static str,
+    pub diff_role_standard: &'static str,
+    pub diff_now_failing: &'static str,
+    pub diff_no_longer_failing: &'static str,
 }
 
 const ZH: Words = Words {
@@ -265,6 +327,92 @@ const ZH: Words = Words {
     sweep_planned: "规划宽度",
     sweep_x: "控制宽度（米）",
     sweep_y: "涉及户数",
+
+    txt_affected: |a, in_layer| {
+        format!(
+            "拆迁范围内：涉及行政村 {} 个（图层共 {in_layer} 个），{} 户，{} 人",
+            a.villages, a.households, a.population
+        )
+    },
+    txt_communities: |t| {
+        let c = t.in_communities;
+        format!(
+            "新建社区 {} 个，合并行政村 {} 个，{} 户，{} 人；可启动 {}，暂缓 {}，一票否决 {}{}",
+            t.communities,
+            c.villages,
+            c.households,
+            c.population,
+            t.launched,
+            t.blocked,
+            t.vetoed,
+            if t.check_errors > 0 {
+                format!("，检查出错 {}", t.check_errors)
+            } else {
+                String::new()
+            }
+        )
+    },
+    txt_by_class: "按范围类别：",
+    txt_by_township: "按乡镇：",
+    txt_no_township: "（未知乡镇）",
+    txt_demonstration: "；示范社区：",
+    txt_township: |name, t, demo| {
+        format!(
+            "  {name}：拆迁范围内 {} 村 {} 户 {} 人；社区 {}（可启动 {}，暂缓 {}，否决 {}）{demo}",
+            t.affected.villages,
+            t.affected.households,
+            t.affected.population,
+            t.communities,
+            t.launched,
+            t.blocked,
+            t.vetoed
+        )
+    },
+    txt_launch_per_community: "各社区启动情况：",
+    txt_sweep: "宽度试算",
+    txt_warnings: "提示",
+    unit_zones: "条",
+    unit_villages: "村",
+    unit_households: "户",
+    unit_people: "人",
+    verdict_launched: "可启动",
+    verdict_blocked: "暂缓",
+    verdict_vetoed: "一票否决",
+    verdict_error: "出错",
+
+    clause_sep: "，",
+    diff_counts: |x| {
+        format!(
+            "{} 个村，{} 户，{} 人",
+            x.villages, x.households, x.population
+        )
+    },
+    diff_inside: "拆迁范围内：",
+    diff_villages_added: "新增村庄",
+    diff_villages_removed: "移出村庄",
+    diff_sites_changed: "选址变化",
+    diff_communities_changed: "社区结论变化",
+    diff_no_change: "无变化",
+    diff_now_chosen: "，新入选",
+    diff_no_longer_chosen: "，落选",
+    diff_zone: |z, what, width| format!("{}{what}（{}，{width} 米）", z.class, z.id),
+    diff_zones_share: |zones, share| format!("{zones}拆迁范围，占村域面积 {share}%"),
+    diff_now_inside: "新进入",
+    diff_no_longer_inside: |zones| format!("不再位于任何拆迁范围内（原在{zones}）"),
+    diff_widths: "；宽度 ",
+    diff_now_excluded: |why| format!("被排除：{why}"),
+    diff_no_longer_excluded: |why| format!("不再被排除（原因曾是：{why}）"),
+    diff_plugin_error: |e| format!("插件出错：{e}"),
+    diff_score: |b, a, terms| format!("得分 {b:.3} → {a:.3}（{terms}）"),
+    diff_top: |n, b, a| format!("乡镇内第 {n} 名；每乡镇选取 {b} → {a} 个"),
+    diff_own_score: |v| format!("自身得分未变（{v:.3}）"),
+    diff_passed: "；名次交换：",
+    diff_excluded: "排除",
+    diff_error: "出错",
+    diff_role_launch: "启动",
+    diff_role_standard: "规划标准",
+    diff_now_failing: "，新增不符合：",
+    diff_no_longer_failing: "，不再不符合：",
 };
 
 const EN: Words = Words {
@@ -395,6 +543,92 @@ const EN: Words = Words {
     sweep_planned: "planned",
     sweep_x: "Zone width (m)",
     sweep_y: "Households affected",
+
+    txt_affected: |a, in_layer| {
+        format!(
+            "inside the demolition zones: {} of {in_layer} villages, {} households, {} people",
+            a.villages, a.households, a.population
+        )
+    },
+    txt_communities: |t| {
+        let c = t.in_communities;
+        format!(
+            "new communities: {}, merging {} villages, {} households, {} people; launched {}, blocked {}, vetoed {}{}",
+            t.communities,
+            c.villages,
+            c.households,
+            c.population,
+            t.launched,
+            t.blocked,
+            t.vetoed,
+            if t.check_errors > 0 {
+                format!(", check errors {}", t.check_errors)
+            } else {
+                String::new()
+            }
+        )
+    },
+    txt_by_class: "by zone class:",
+    txt_by_township: "by township:",
+    txt_no_township: "(no township)",
+    txt_demonstration: "; demonstration: ",
+    txt_township: |name, t, demo| {
+        format!(
+            "  {name}: {} villages, {} households, {} people inside; {} communities ({} launched, {} blocked, {} vetoed){demo}",
+            t.affected.villages,
+            t.affected.households,
+            t.affected.population,
+            t.communities,
+            t.launched,
+            t.blocked,
+            t.vetoed
+        )
+    },
+    txt_launch_per_community: "launch status per community:",
+    txt_sweep: "width sweep of",
+    txt_warnings: "warnings",
+    unit_zones: "zones",
+    unit_villages: "villages",
+    unit_households: "households",
+    unit_people: "people",
+    verdict_launched: "launched",
+    verdict_blocked: "blocked",
+    verdict_vetoed: "vetoed",
+    verdict_error: "error",
+
+    clause_sep: ", ",
+    diff_counts: |x| {
+        format!(
+            "{} villages, {} households, {} people",
+            x.villages, x.households, x.population
+        )
+    },
+    diff_inside: "inside the zones: ",
+    diff_villages_added: "villages added",
+    diff_villages_removed: "villages removed",
+    diff_sites_changed: "sites changed",
+    diff_communities_changed: "communities changed",
+    diff_no_change: "no change",
+    diff_now_chosen: ", now chosen",
+    diff_no_longer_chosen: ", no longer chosen",
+    diff_zone: |z, what, width| format!("the {} zone of {what} ({}, {width} m)", z.class, z.id),
+    diff_zones_share: |zones, share| format!("{zones}, {share} % of its area"),
+    diff_now_inside: "now inside ",
+    diff_no_longer_inside: |zones| format!("no longer inside any zone (was inside {zones})"),
+    diff_widths: "; width ",
+    diff_now_excluded: |why| format!("now excluded: {why}"),
+    diff_no_longer_excluded: |why| format!("no longer excluded (was: {why})"),
+    diff_plugin_error: |e| format!("plugin error: {e}"),
+    diff_score: |b, a, terms| format!("score {b:.3} → {a:.3} ({terms})"),
+    diff_top: |n, b, a| format!("rank {n} in its township; sites chosen per township {b} → {a}"),
+    diff_own_score: |v| format!("its own score is unchanged ({v:.3})"),
+    diff_passed: "; passed by or passing: ",
+    diff_excluded: "excluded",
+    diff_error: "error",
+    diff_role_launch: "launch",
+    diff_role_standard: "standard",
+    diff_now_failing: ", now failing: ",
+    diff_no_longer_failing: ", no longer failing: ",
 };
 
 /// The words for `lang`.
@@ -402,5 +636,18 @@ pub(super) fn words(lang: Lang) -> &'static Words {
     match lang {
         Lang::ZhCn => &ZH,
         Lang::En => &EN,
+    }
+}
+
+impl Words {
+    /// A launch status (or any status of a check other than a standard's met / not met), as
+    /// `summary.txt` and `hecun diff` word it.
+    pub fn verdict(&self, s: LaunchStatus) -> &'static str {
+        match s {
+            LaunchStatus::Launched => self.verdict_launched,
+            LaunchStatus::Blocked => self.verdict_blocked,
+            LaunchStatus::Vetoed => self.verdict_vetoed,
+            LaunchStatus::Error => self.verdict_error,
+        }
     }
 }
