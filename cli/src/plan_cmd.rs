@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hecun::Plan;
-use hecun::report::{Lang, PlanRun, Report, RunManifest, RunRequest, SweepSpec, diff, diff_text};
+use hecun::report::{
+    Lang, PlanRun, Report, RunManifest, RunRequest, SweepSpec, diff, diff_text, files_written,
+};
 
 use crate::{CommonArgs, Progress, print_stdout, rayon_threads};
 
@@ -179,16 +181,14 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
             steps.push_str(&format!("安置社区选址 / site scores: {}\n", s.summary()));
         }
         let text = format!(
-            "{}\n{steps}{} {} → {} ({:.2} s)\n",
+            "{}\n{steps}{}\n",
             written.summary,
-            written.files.len() + 1,
-            if lang == Lang::ZhCn {
-                "个文件已写入"
-            } else {
-                "files written to"
-            },
-            out.display(),
-            started.elapsed().as_secs_f64()
+            files_written(
+                lang,
+                written.files.len() + 1,
+                &out,
+                started.elapsed().as_secs_f64()
+            )
         );
         print_stdout(&text)?;
     }

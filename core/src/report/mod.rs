@@ -24,7 +24,7 @@ pub use diff::{Diff, diff, diff_text};
 pub use html::render_html;
 pub use manifest::RunManifest;
 pub use plan_run::{PlanRun, Replay, RunRequest, WrittenRun, replay};
-pub use text::{report_text, sweep_csv};
+pub use text::{files_written, report_text, sweep_csv};
 
 /// The language of the words around the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -103,6 +103,16 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     s
 }
 
+/// The line that ends a run on the terminal: "`count` files written to → `out` (`seconds` s)".
+pub fn files_written(lang: Lang, count: usize, out: &std::path::Path, seconds: f64) -> String {
+    let w = words(lang);
+    format!(
+        "{count} {} → {} ({seconds:.2} s)",
+        w.txt_files_written,
+        out.display()
+    )
+}
+
 /// The sweep as a table (UTF-8 with BOM): class, width_m, villages, households, population.
 pub fn sweep_csv(sweep: &Sweep) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
