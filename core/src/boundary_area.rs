@@ -60,9 +60,9 @@ pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>])
     // bound the shared area, and every crossing there is between two cut edges.
     let mut add = |owner: usize, shape: Shape<'_>| {
         // A zone's edges that cannot reach the window are not even read (see `edge_tree.rs`).
-        for ring in shape.edges_near(window) {
+        shape.for_each_ring_near(window, |pieces| {
             let first = edges.len();
-            for piece in &ring.pieces {
+            for piece in pieces {
                 let mut last_end: Option<Coord<f64>> = None;
                 for w in piece.windows(2) {
                     let cut = if owner == POLYGON {
@@ -88,7 +88,7 @@ pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>])
             if edges.len() > first {
                 rings.push((owner, first, edges.len() - first));
             }
-        }
+        });
     };
     add(POLYGON, Shape::plain(polygon));
     for (k, z) in zones.iter().enumerate() {

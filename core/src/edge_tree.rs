@@ -182,46 +182,52 @@ impl<'a> Shape<'a> {
         }
     }
 
-    /// Every edge whose bounding box meets `rect` (and, without a tree, every edge), with the
-    /// edges of one ring in ring order and a `true` where edges were skipped before it.
-    pub(crate) fn edges_near(&self, rect: Rect<f64>) -> Vec<RingEdges<'a>> {
-        let polygon = self.polygon;
+    /// Calls `f` once per ring with edges whose bounding box may meet `rect` (without a tree,
+    /// every ring): the ring's edges as pieces of consecutive vertices, in ring order (edges
+    /// between two pieces are left out: their boxes miss `rect`). Nothing is allocated for a
+    /// polygon without a tree.
+    pub(crate) fn for_each_ring_near(
+        &self,
+        rect: Rect<f64>,
+        mut f: impl FnMut(&[&'a [Coord<f64>]]),
+    ) {
         let Some(tree) = self.edges else {
-            return polygon
-                .0
-                .iter()
-                .flat_map(|poly| {
-                    let rings = std::iter::once(poly.exterior()).chain(poly.interiors());
-                    rings.map(|ring| RingEdges {
-                        pieces: vec![&ring.0[..]],
-                    })
-                })
-                .collect();
+            for poly in &self.polygon.0 {
+                for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                    f(&[&ring.0[..]]);
+                }
+            }
+            return;
         };
-        let mut out: Vec<RingEdges<'a>> = Vec::new();
+        let mut pieces: Vec<&'a [Coord<f64>]> = Vec::new();
         let mut last: Option<Run> = None;
         for run in tree.runs_near(rect) {
             let ring = &self.ring(run.polygon, run.ring).0;
             let slice = &ring[run.first as usize..=run.end as usize];
             match last {
                 Some(l) if (l.polygon, l.ring) == (run.polygon, run.ring) => {
-                    let ring_edges = out.last_mut().expect("a ring was started");
                     if l.end == run.first {
                         // Adjacent runs: one piece, as the scan would walk it.
-                        let piece = ring_edges.pieces.last_mut().expect("a piece was started");
+                        let piece = pieces.last_mut().expect("a piece was started");
                         let start = run.first as usize + 1 - piece.len();
                         *piece = &ring[start..=run.end as usize];
                     } else {
-                        ring_edges.pieces.push(slice);
+                        pieces.push(slice);
                     }
                 }
-                _ => out.push(RingEdges {
-                    pieces: vec![slice],
-                }),
+                _ => {
+                    if !pieces.is_empty() {
+                        f(&pieces);
+                    }
+                    pieces.clear();
+                    pieces.push(slice);
+                }
             }
             last = Some(run);
         }
-        out
+        if !pieces.is_empty() {
+            f(&pieces);
+        }
     }
 
     fn ring(&self, p: u32, r: u32) -> &'a LineString<f64> {
@@ -231,12 +237,6 @@ impl<'a> Shape<'a> {
             r => &polygon.interiors()[r as usize - 1],
         }
     }
-}
-
-/// Some edges of one ring, as runs of consecutive vertices (edges between runs are left out).
-#[derive(Debug)]
-pub(crate) struct RingEdges<'a> {
-    pub pieces: Vec<&'a [Coord<f64>]>,
 }
 
 enum Winding {
@@ -346,11 +346,12 @@ mod tests {
                 && e.min().y <= window.max().y
                 && window.min().y <= e.max().y
         };
-        let near = shape.edges_near(window);
+        let mut near: Vec<Vec<&[Coord<f64>]>> = Vec::new();
+        shape.for_each_ring_near(window, |pieces| near.push(pieces.to_vec()));
         assert_eq!(near.len(), 2, "both rings reach the window");
-        for got in near {
+        for pieces in near {
             // The ring the pieces were cut from.
-            let holds = |r: &LineString<f64>| r.0.as_ptr_range().contains(&got.pieces[0].as_ptr());
+            let holds = |r: &LineString<f64>| r.0.as_ptr_range().contains(&pieces[0].as_ptr());
             let ring = std::iter::once(mp.0[0].exterior())
                 .chain(mp.0[0].interiors())
                 .find(|r| holds(r))
@@ -358,8 +359,7 @@ mod tests {
             let want: Vec<usize> = (0..ring.0.len() - 1)
                 .filter(|&k| touches(ring.0[k], ring.0[k + 1]))
                 .collect();
-            let offsets: Vec<usize> = got
-                .pieces
+            let offsets: Vec<usize> = pieces
                 .iter()
                 .flat_map(|piece| {
                     let start = piece.as_ptr() as usize - ring.0.as_ptr() as usize;

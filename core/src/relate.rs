@@ -142,13 +142,15 @@ fn rect_contains(r: &Rect<f64>, c: Coord<f64>) -> bool {
 /// Whether any edge of `a` meets any edge of `b`; `a_box` is `a`'s bounding box.
 fn edges_touch(a: &MultiPolygon<f64>, b: Shape<'_>, a_box: &Rect<f64>) -> bool {
     // Only b's edges that reach a's box can meet a's edges.
-    let near: Vec<(Coord<f64>, Coord<f64>)> = b
-        .edges_near(*a_box)
-        .iter()
-        .flat_map(|r| r.pieces.iter())
-        .flat_map(|piece| piece.windows(2).map(|w| (w[0], w[1])))
-        .filter(|(p, q)| rects_touch(a_box, &Rect::new(*p, *q)))
-        .collect();
+    let mut near: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    b.for_each_ring_near(*a_box, |pieces| {
+        let edges = pieces.iter().flat_map(|piece| piece.windows(2));
+        near.extend(
+            edges
+                .map(|w| (w[0], w[1]))
+                .filter(|(p, q)| rects_touch(a_box, &Rect::new(*p, *q))),
+        );
+    });
     if near.is_empty() {
         return false;
     }
