@@ -2,7 +2,8 @@
 //! thread that advances every engine's epoch.
 
 use super::store::Host;
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once, OnceLock};
 use std::time::Duration;
 use wasmtime::{Engine, EngineWeak, Memory};
 
@@ -59,19 +60,53 @@ pub(super) fn progress(store: &impl wasmtime::AsContext<Data = Host>) -> Option<
     Some(u32::from_le_bytes(bytes.try_into().ok()?))
 }
 
-/// Every engine a plugin uses, its epoch advanced every [`TICK`] by one thread.
+/// Every engine a plugin uses, its epoch advanced every [`TICK`] by one thread while guest
+/// code runs.
 pub(super) static ENGINES: Mutex<Vec<EngineWeak>> = Mutex::new(Vec::new());
 
+/// Guest code running now (loads, instantiations, calls), in any store: with none, the epoch
+/// thread sleeps until some starts (a service holding a loaded plugin is not woken a hundred
+/// times a second).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// The epoch thread, to wake it when guest code starts.
+static TICKER: OnceLock<std::thread::Thread> = OnceLock::new();
+
+/// Guest code running: the epoch advances while any is.
+pub(super) struct Ticking;
+
+impl Ticking {
+    pub(super) fn start() -> Ticking {
+        if RUNNING.fetch_add(1, Ordering::AcqRel) == 0
+            && let Some(ticker) = TICKER.get()
+        {
+            ticker.unpark();
+        }
+        Ticking
+    }
+}
+
+impl Drop for Ticking {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 pub(super) fn register_ticker(engine: &Engine) {
-    static TICKER: Once = Once::new();
+    static SPAWN: Once = Once::new();
     if let Ok(mut engines) = ENGINES.lock() {
         engines.push(engine.weak());
     }
-    TICKER.call_once(|| {
+    SPAWN.call_once(|| {
         let spawned = std::thread::Builder::new()
             .name("hecun-wasm-epoch".into())
             .spawn(|| {
                 loop {
+                    if RUNNING.load(Ordering::Acquire) == 0 {
+                        // Woken by the next guest code (an unpark before this park is kept).
+                        std::thread::park();
+                        continue;
+                    }
                     std::thread::sleep(TICK);
                     let Ok(mut engines) = ENGINES.lock() else {
                         return;
@@ -85,9 +120,12 @@ pub(super) fn register_ticker(engine: &Engine) {
                     });
                 }
             });
-        // Without the thread, no time limit could be enforced: nothing would run.
-        if spawned.is_err() {
-            std::process::abort();
+        match spawned {
+            Ok(handle) => {
+                let _ = TICKER.set(handle.thread().clone());
+            }
+            // Without the thread, no time limit could be enforced: nothing would run.
+            Err(_) => std::process::abort(),
         }
     });
 }

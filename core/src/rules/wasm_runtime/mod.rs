@@ -45,7 +45,7 @@ mod store;
 mod wire;
 
 use checks::{check_compile_bound, check_export, check_imports};
-use clock::{progress, register_ticker};
+use clock::{Ticking, progress, register_ticker};
 use imports::linker;
 use store::{Host, default_cache_dir, engine, limits, new_store};
 use wire::{Encoder, read_output, write_input};
@@ -179,6 +179,7 @@ impl WasmPlugin {
         // The version first, from an instance whose unknown imports trap: a module for
         // another ABI may import what this hecun does not provide.
         let version = {
+            let _ticking = Ticking::start();
             let mut probe = linker.clone();
             probe
                 .define_unknown_imports_as_traps(&module)
@@ -461,6 +462,7 @@ impl WasmPlugin {
         batch: &mut Encoder,
         explain: bool,
     ) -> std::result::Result<Vec<std::result::Result<Answer, String>>, Failure> {
+        let _ticking = Ticking::start();
         let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
         let mut guest = match pooled {
             Some(guest) => guest,
@@ -527,6 +529,7 @@ impl WasmPlugin {
 
     /// A new instance in its own store, its parameters handed to `hecun_init`.
     fn instantiate(&self) -> std::result::Result<Guest, String> {
+        let _ticking = Ticking::start();
         let mut store = new_store(&self.engine, limits(&self.manifest));
         let parts = (|| -> wasmtime::Result<_> {
             let instance = self.pre.instantiate(&mut store)?;
