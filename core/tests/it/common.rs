@@ -133,3 +133,34 @@ pub fn build_modules() {
         }
     });
 }
+
+/// The voluntary context switches so far of this process's thread named `name` (Linux: one
+/// per wake-up), if it runs.
+#[cfg(target_os = "linux")]
+pub fn thread_wakeups(name: &str) -> Option<u64> {
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        // A thread's name is cut to 15 bytes there.
+        let comm = comm.trim();
+        if comm.len() >= 12 && name.starts_with(comm) {
+            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+            return status
+                .lines()
+                .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                .and_then(|n| n.trim().parse().ok());
+        }
+    }
+    None
+}
+
+/// Runs the test `test` (its full name) alone, in a new process of this test binary, with
+/// `env` set: for tests of process-wide state that other tests running beside it would
+/// disturb. The test checks `env` to know it is the one to do the work.
+pub fn run_alone(test: &str, env: &str) {
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--test-threads", "1", "--nocapture"])
+        .env(env, "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "{test}, run alone, failed");
+}

@@ -189,3 +189,59 @@ fn declared_criteria_catch_a_misspelt_id_in_the_plugins_tests() {
         }
     }
 }
+
+/// The clock ticks while a call runs and sleeps when none does, though the plugin stays
+/// loaded. Run in a process of its own (other tests' calls would keep it ticking).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_clock_sleeps_between_calls() {
+    if std::env::var_os("HECUN_CLOCK_PROBE").is_none() {
+        crate::common::run_alone(
+            "rhai_sandbox::the_clock_sleeps_between_calls",
+            "HECUN_CLOCK_PROBE",
+        );
+        return;
+    }
+    let wakeups = || crate::common::thread_wakeups("hecun-rhai-clock");
+    let dir = tempfile::tempdir().unwrap();
+    // About 100 ms of work (checked below), well inside the default limits.
+    let script = "fn check(c, p) { let x = 0; for i in 0..N { x += i; } [] }";
+    let busy = |n: u64| {
+        let p = RhaiPlugin::load(&plugin(
+            dir.path(),
+            &format!("busy{n}"),
+            "[limits]\nmax_millis = 60000\nmax_operations = 1_000_000_000",
+            &script.replace('N', &n.to_string()),
+        ))
+        .unwrap();
+        let started = std::time::Instant::now();
+        p.check("S7", &input()).unwrap();
+        (p, started.elapsed())
+    };
+    let (_, _) = busy(10);
+    let before = {
+        // The thread names itself once it runs.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match wakeups() {
+                Some(n) => break n,
+                None if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                None => panic!("the clock's thread is not running"),
+            }
+        }
+    };
+    let (plugin, took) = busy(300_000);
+    let during = wakeups().unwrap() - before;
+    assert!(
+        during * 4 >= took.as_millis() as u64,
+        "{during} wake-ups during a {took:?} call"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let idle_from = wakeups().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let idle = wakeups().unwrap() - idle_from;
+    assert!(idle <= 2, "{idle} wake-ups in 300 ms without a call");
+    drop(plugin);
+}

@@ -624,42 +624,20 @@ fn measure_batch_cost() {
     );
 }
 
-/// The epoch thread's voluntary context switches so far (Linux: one per wake-up).
-#[cfg(target_os = "linux")]
-fn epoch_wakeups() -> Option<u64> {
-    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        // A thread's name is cut to 15 bytes there.
-        if name.trim().len() >= 12 && "hecun-wasm-epoch".starts_with(name.trim()) {
-            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
-            return status
-                .lines()
-                .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
-                .and_then(|n| n.trim().parse().ok());
-        }
-    }
-    None
-}
-
 /// The epoch advances while guest code runs and its thread sleeps while none does, though a
 /// plugin stays loaded. Run in a process of its own (other tests' guests would keep it
-/// ticking): the test starts this test binary again with only the probe.
+/// ticking).
 #[cfg(target_os = "linux")]
 #[test]
 fn the_epoch_thread_sleeps_between_calls() {
     if std::env::var_os("HECUN_EPOCH_PROBE").is_none() {
-        let status = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "wasm_hostile::the_epoch_thread_sleeps_between_calls",
-            ])
-            .args(["--test-threads", "1", "--nocapture"])
-            .env("HECUN_EPOCH_PROBE", "1")
-            .status()
-            .unwrap();
-        assert!(status.success());
+        crate::common::run_alone(
+            "wasm_hostile::the_epoch_thread_sleeps_between_calls",
+            "HECUN_EPOCH_PROBE",
+        );
         return;
     }
+    let epoch_wakeups = || crate::common::thread_wakeups("hecun-wasm-epoch");
     let plugin = load("idle", "score.wat", "").unwrap();
     // -7 spins 2^22 times: a call that runs a while, under the clock.
     let results = score_all(&plugin, &[1.0, -7.0, 2.0], false);
