@@ -260,9 +260,9 @@ impl WasmPlugin {
             .unwrap_or_else(|| Err(self.no_answer(candidate)))
     }
 
-    /// Runs a launch check on communities `(id, input)`, `input` as
-    /// [`launch_input`](super::launch_input) builds it: its fields (`id`, `township` as text,
-    /// `villages` as JSON) cross as the candidate's features. One result per community, in
+    /// Runs a launch check on communities `(id, input)`, `input` as the launch job builds it
+    /// (`hecun::jobs::launch_input`): its fields (`id`, `township` as text, `villages` as
+    /// JSON) cross as the candidate's features. One result per community, in
     /// order; a failure on one is that community's result.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
         let candidates: Vec<Candidate> = inputs
