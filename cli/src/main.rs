@@ -20,9 +20,7 @@ mod plan_cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use hecun::{
-    AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, Schema, ZoneSpec,
-};
+use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, ZoneSpec};
 
 #[derive(Parser)]
 #[command(
@@ -430,10 +428,10 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
             .corridors
             .as_ref()
             .map(|c| LayerSource::new(c, LayerKind::Corridors)),
-        townships: a.townships.as_ref().map(|t| LayerSource {
-            path: t.clone(),
-            schema: Schema::new(LayerKind::Townships),
-        }),
+        townships: a
+            .townships
+            .as_ref()
+            .map(|t| LayerSource::new(t, LayerKind::Townships)),
         zones: ZoneSpec::from_pairs(widths)?,
         input_crs: Crs::WGS84,
         metric_crs: None,

@@ -12,7 +12,7 @@ use crate::error::{Error, FeatureRef, Result};
 use crate::model::crs::Crs;
 
 /// A layer read from one file: its features, in file order, and the CRS of their coordinates.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Layer {
     /// The file the layer was read from (named in every error about it).
     pub path: PathBuf,

@@ -1,6 +1,7 @@
 //! The affected-villages job, end to end: read, project, build zones, join, add up.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
@@ -13,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::geometry::polygons;
 use crate::geometry::validate::check_simple;
 use crate::index::reach::{Pad, ZoneIndex};
-use crate::io::read::{ReadOptions, read_geojson};
+use crate::io::read::{ReadOptions, parse_geojson, read_geojson};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::model::layer::Layer;
 use crate::model::schema::{LayerKind, Schema};
@@ -22,13 +23,40 @@ use crate::model::{Village, ZoneSource, villages, zone_sources};
 use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summarize};
 use crate::pipeline::zones::build_zones;
 
-/// A layer file and how to read its fields.
+/// A layer and how to read its fields: a GeoJSON file, GeoJSON bytes already in memory, or a
+/// layer already parsed ([`parse_geojson`](crate::parse_geojson)).
+///
+/// ```
+/// use hecun::{LayerKind, LayerSource};
+///
+/// let bytes = br#"{"type":"FeatureCollection","features":[]}"#.to_vec();
+/// let roads = LayerSource::from_bytes("roads (upload)", bytes, LayerKind::Roads);
+/// assert!(roads.is_in_memory());
+/// assert_eq!(roads.path.to_str(), Some("roads (upload)"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct LayerSource {
-    /// The GeoJSON file.
+    /// The GeoJSON file; for a layer in memory, the name its messages use where a file's path
+    /// would be.
     pub path: PathBuf,
     /// Which file field holds which model field.
     pub schema: Schema,
+    /// Where the features come from: the file at `path`, or memory.
+    pub data: LayerData,
+}
+
+/// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
+/// a job or a plan does not copy it.
+#[derive(Debug, Clone, Default)]
+pub enum LayerData {
+    /// The file at the source's `path`, read on every run.
+    #[default]
+    File,
+    /// GeoJSON text in memory, parsed on every run as a file's would be.
+    Bytes(Arc<[u8]>),
+    /// A layer already parsed: its features, ids and CRS are used as they are (each run works
+    /// on a copy, as the job keeps the villages layer in its results).
+    Parsed(Arc<Layer>),
 }
 
 impl LayerSource {
@@ -37,10 +65,48 @@ impl LayerSource {
         LayerSource {
             path: path.into(),
             schema: Schema::new(kind),
+            data: LayerData::File,
         }
     }
 
-    /// Reads the file, naming features by the schema's id field.
+    /// GeoJSON bytes in memory (an upload, a database blob), read with the default field
+    /// names of `kind`; `name` stands for the file in messages.
+    pub fn from_bytes(
+        name: impl Into<PathBuf>,
+        bytes: impl Into<Arc<[u8]>>,
+        kind: LayerKind,
+    ) -> LayerSource {
+        LayerSource {
+            path: name.into(),
+            schema: Schema::new(kind),
+            data: LayerData::Bytes(bytes.into()),
+        }
+    }
+
+    /// A layer already parsed (from [`parse_geojson`](crate::parse_geojson), or built from
+    /// `geo` types); its `path` names it in messages.
+    pub fn from_layer(layer: impl Into<Arc<Layer>>, kind: LayerKind) -> LayerSource {
+        let layer = layer.into();
+        LayerSource {
+            path: layer.path.clone(),
+            schema: Schema::new(kind),
+            data: LayerData::Parsed(layer),
+        }
+    }
+
+    /// The same source with `schema` for its fields (a plan's or a caller's field names).
+    pub fn with_schema(mut self, schema: Schema) -> LayerSource {
+        self.schema = schema;
+        self
+    }
+
+    /// Whether the features are in memory rather than in the file at `path`.
+    pub fn is_in_memory(&self) -> bool {
+        !matches!(self.data, LayerData::File)
+    }
+
+    /// Reads the layer, naming features by the schema's id field (a parsed layer keeps the
+    /// ids it was parsed with).
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
         let options = ReadOptions {
             default_crs,
@@ -52,7 +118,15 @@ impl LayerSource {
                 .collect(),
             keep_going,
         };
-        read_geojson(&self.path, &options)
+        match &self.data {
+            LayerData::File => read_geojson(&self.path, &options),
+            LayerData::Bytes(bytes) => parse_geojson(&self.path, bytes, &options),
+            LayerData::Parsed(layer) => Ok(crate::io::read::ReadOutcome {
+                layer: Layer::clone(layer),
+                skipped: Vec::new(),
+                warnings: Vec::new(),
+            }),
+        }
     }
 }
 

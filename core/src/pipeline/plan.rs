@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::zone::ZoneSpec;
-use crate::pipeline::job::{AffectedJob, LayerSource};
+use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]
@@ -140,6 +140,52 @@ impl Plan {
         Plan::parse(path, &text)
     }
 
+    /// Parses plan text that is not in a file (a service's request, a test): relative paths
+    /// are resolved against `base_dir`, and messages name the plan `base_dir/plan.toml`.
+    pub fn from_toml(text: &str, base_dir: &Path) -> Result<Plan> {
+        Plan::parse(&base_dir.join("plan.toml"), text)
+    }
+
+    /// Puts `data` (GeoJSON bytes or a parsed layer, see [`LayerSource::from_bytes`]) in place
+    /// of the file of the plan's layer `layer` (`villages`, `roads`, `corridors` or a context
+    /// layer such as `townships`); the layer's field names stay the plan's. A layer the plan
+    /// does not list is an error naming it.
+    pub fn use_layer_data(&mut self, layer: &str, data: LayerData) -> Result<()> {
+        let mut found = false;
+        let mut set = |source: Option<&mut LayerSource>| {
+            if let Some(source) = source {
+                source.data = data.clone();
+                found = true;
+            }
+        };
+        let job = &mut self.affected;
+        match layer {
+            "villages" => set(Some(&mut job.villages)),
+            "roads" => set(Some(&mut job.roads)),
+            "corridors" => set(job.corridors.as_mut()),
+            _ => {}
+        }
+        // Townships and sites are read both by the affected job (or the site scores) and as
+        // context layers: both copies change.
+        if layer == "townships" {
+            set(job.townships.as_mut());
+        }
+        if layer == "sites" {
+            set(self.sites.as_mut());
+        }
+        set(self.context.get_mut(layer));
+        if found {
+            Ok(())
+        } else {
+            Err(Error::config(
+                self.path.display().to_string(),
+                format!(
+                    "the plan lists no layer {layer:?} ([layers.{layer}]) to put data in place of"
+                ),
+            ))
+        }
+    }
+
     /// Parses plan text; relative paths are resolved against `path`'s folder.
     pub fn parse(path: &Path, text: &str) -> Result<Plan> {
         let context = path.display().to_string();
@@ -157,10 +203,9 @@ impl Plan {
                     .with_field(model, file_field)
                     .map_err(|e| Error::config(&context, e.to_string()))?;
             }
-            Ok(Some(LayerSource {
-                path: base.join(&table.path),
-                schema,
-            }))
+            Ok(Some(
+                LayerSource::new(base.join(&table.path), kind).with_schema(schema),
+            ))
         };
         let villages = take(LayerKind::Villages)?
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.villages]"))?;

@@ -277,6 +277,17 @@ impl RunManifest {
             .chain(&plan.affected.corridors)
             .chain(plan.context.values());
         for source in layers {
+            if source.is_in_memory() {
+                return Err(Error::config(
+                    plan.path.display().to_string(),
+                    format!(
+                        "layer {} is in memory: a run manifest records files by their SHA-256; \
+                         run the plan without writing a manifest (PlanRun::run, then \
+                         PlanRun::output_files)",
+                        source.path.display()
+                    ),
+                ));
+            }
             crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
         }
         let mut inputs = vec![
