@@ -188,35 +188,21 @@ impl AffectedJob {
         let joined = prepared.join(&self.zones, progress)?;
         let PreparedLayers {
             villages_layer,
-            mut villages,
+            villages,
             sources,
             metric_crs,
-            mut warnings,
-            mut timings,
+            warnings,
+            timings,
             ..
         } = prepared;
-        if let Some(kept) = &joined.kept {
-            let mut keep = vec![false; villages.len()];
-            for &k in kept {
-                keep[k] = true;
-            }
-            let mut flags = keep.into_iter();
-            villages.retain(|_| flags.next().unwrap_or(false));
-        }
-        warnings.extend(joined.warnings);
-        timings.extend(joined.timings);
-        Ok(AffectedRun {
+        Ok(joined.into_run(
             villages_layer,
             villages,
             sources,
-            zones: joined.zones,
             metric_crs,
-            affected: joined.affected,
-            summary: joined.summary,
             warnings,
             timings,
-            villages_tested: joined.villages_tested,
-        })
+        ))
     }
 
     /// Reads the layers, checks their fields and projects the roads and corridors: the part of
@@ -458,12 +444,92 @@ struct Joined {
     villages_tested: usize,
 }
 
+impl Joined {
+    /// The run this join completes, from the prepared parts it was joined from.
+    fn into_run(
+        self,
+        villages_layer: Layer,
+        mut villages: Vec<Village>,
+        sources: Vec<ZoneSource>,
+        metric_crs: Crs,
+        mut warnings: Vec<String>,
+        mut timings: Vec<(&'static str, Duration)>,
+    ) -> AffectedRun {
+        if let Some(kept) = &self.kept {
+            let mut keep = vec![false; villages.len()];
+            for &k in kept {
+                keep[k] = true;
+            }
+            let mut flags = keep.into_iter();
+            villages.retain(|_| flags.next().unwrap_or(false));
+        }
+        warnings.extend(self.warnings);
+        timings.extend(self.timings);
+        AffectedRun {
+            villages_layer,
+            villages,
+            sources,
+            zones: self.zones,
+            metric_crs,
+            affected: self.affected,
+            summary: self.summary,
+            warnings,
+            timings,
+            villages_tested: self.villages_tested,
+        }
+    }
+}
+
 impl PreparedLayers {
     /// The totals with zones of the widths `spec` gives (the job's other settings as they
     /// are): what [`AffectedJob::run`] with those widths would sum up, without reading the
     /// files again.
     pub fn summary_with(&self, spec: &ZoneSpec) -> Result<Summary> {
         Ok(self.join(spec, &|_| {})?.summary)
+    }
+
+    /// The whole run with zones of the widths `spec` gives: what [`AffectedJob::run`] with
+    /// those widths returns (villages, zones, affected villages, totals, warnings), without
+    /// reading the files again. Its timings are the preparation's followed by this join's.
+    pub fn run_with(&self, spec: &ZoneSpec) -> Result<AffectedRun> {
+        self.run_with_progress(spec, &|_| {})
+    }
+
+    /// [`PreparedLayers::run_with`], telling `progress` each stage as it starts.
+    pub fn run_with_progress(
+        &self,
+        spec: &ZoneSpec,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<AffectedRun> {
+        let joined = self.join(spec, progress)?;
+        Ok(joined.into_run(
+            self.villages_layer.clone(),
+            self.villages.clone(),
+            self.sources.clone(),
+            self.metric_crs,
+            self.warnings.clone(),
+            self.timings.clone(),
+        ))
+    }
+
+    /// The villages layer as read (geometries in its own CRS).
+    pub fn villages_layer(&self) -> &Layer {
+        &self.villages_layer
+    }
+
+    /// The villages' model fields, parallel to the layer's features.
+    pub fn villages(&self) -> &[Village] {
+        &self.villages
+    }
+
+    /// The CRS distances and areas are computed in.
+    pub fn metric_crs(&self) -> Crs {
+        self.metric_crs
+    }
+
+    /// What reading and checking the layers found (features skipped, fields to look at).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     fn join(&self, spec: &ZoneSpec, progress: &(dyn Fn(&str) + Sync)) -> Result<Joined> {

@@ -12,7 +12,8 @@ use crate::geometry::polygons;
 use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun};
 use crate::model::crs::Transformer;
 use crate::model::field_text;
-use crate::pipeline::job::{AffectedJob, AffectedRun};
+use crate::model::zone::ZoneSpec;
+use crate::pipeline::job::{AffectedJob, AffectedRun, PreparedLayers};
 use crate::pipeline::plan::Plan;
 use crate::rules::{
     Manifest, Outcome, Runtime, Status, VETO_UNKNOWN, Value, Verdict, veto_unknown_criterion,
@@ -534,20 +535,31 @@ pub fn sweep(
     spec: &SweepSpec,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Sweep> {
-    let class = job.zones.class_named(&spec.class)?;
+    let layers = job.prepare(&|_| {})?;
+    sweep_prepared(&layers, &job.zones, spec, progress)
+}
+
+/// [`sweep`] from layers already prepared ([`AffectedJob::prepare`]): no file is read. `zones`
+/// gives the widths of the classes that are not swept.
+pub fn sweep_prepared(
+    layers: &PreparedLayers,
+    zones: &ZoneSpec,
+    spec: &SweepSpec,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Sweep> {
+    let class = zones.class_named(&spec.class)?;
     let widths = spec.widths();
     let mut rows = Vec::with_capacity(widths.len());
-    let layers = job.prepare(&|_| {})?;
     for (k, &width) in widths.iter().enumerate() {
         progress(k, widths.len());
-        let summary = layers.summary_with(&job.zones.with_width(&class, width)?)?;
+        let summary = layers.summary_with(&zones.with_width(&class, width)?)?;
         rows.push(SweepRow {
             width_m: width,
             affected: counts(&summary.total),
         });
     }
     Ok(Sweep {
-        planned_m: job.zones.width(&class),
+        planned_m: zones.width(&class),
         class,
         rows,
     })

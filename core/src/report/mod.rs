@@ -17,7 +17,7 @@ mod html;
 mod text;
 mod words;
 
-pub use build::{ReportInputs, SweepSpec, sweep};
+pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
 pub use diff::{Diff, diff, diff_text};
 pub use html::render_html;
 pub use text::{files_written, report_text, sweep_csv};

@@ -9,11 +9,12 @@ use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
 use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun};
-use crate::pipeline::job::AffectedRun;
+use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
 use crate::pipeline::plan::Plan;
 use crate::report::{
-    Lang, Report, ReportInputs, Sweep, SweepSpec, render_html, report_text, sweep, sweep_csv,
+    Lang, Report, ReportInputs, Sweep, SweepSpec, render_html, report_text, sweep_csv,
+    sweep_prepared,
 };
 use crate::rules::{Kind, Manifest};
 
@@ -110,6 +111,28 @@ impl PlanRun {
     /// the run with its name.
     pub fn run(plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Result<PlanRun> {
         let affected = plan.affected.run(progress)?;
+        PlanRun::steps(plan, affected, progress)
+    }
+
+    /// [`PlanRun::run`] from the plan's layers already prepared
+    /// ([`AffectedJob::prepare`](crate::AffectedJob::prepare) of `plan.affected`): the
+    /// affected villages are joined with the plan's widths without reading their files again
+    /// (the launch checks, standards and site scores read the layers they need).
+    pub fn run_prepared(
+        plan: &Plan,
+        layers: &PreparedLayers,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<PlanRun> {
+        let affected = layers.run_with_progress(&plan.affected.zones, progress)?;
+        PlanRun::steps(plan, affected, progress)
+    }
+
+    /// The steps after the affected villages.
+    fn steps(
+        plan: &Plan,
+        affected: AffectedRun,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<PlanRun> {
         let mut timings = affected.timings.clone();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -216,7 +239,9 @@ impl PlanRun {
         }
         let mut manifest = RunManifest::new(plan, plugins, request.options.clone())?;
 
-        let run = PlanRun::run(plan, progress)?;
+        // The layers are read once, for the run and every width of the sweep.
+        let layers = plan.affected.prepare(progress)?;
+        let run = PlanRun::run_prepared(plan, &layers, progress)?;
         let mut timings: Vec<(String, f64)> = run
             .timings
             .iter()
@@ -225,12 +250,15 @@ impl PlanRun {
         let sweep = match &request.sweep {
             Some(spec) => {
                 let clock = Instant::now();
-                let s = sweep(&plan.affected, spec, &|k, n| step("width sweep", k, n))?;
+                let s = sweep_prepared(&layers, &plan.affected.zones, spec, &|k, n| {
+                    step("width sweep", k, n)
+                })?;
                 timings.push(("sweep".into(), clock.elapsed().as_secs_f64()));
                 Some(s)
             }
             None => None,
         };
+        drop(layers);
         progress("report");
         let clock = Instant::now();
         let report = run.report(plan, sweep, true)?;

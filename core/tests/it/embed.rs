@@ -15,7 +15,7 @@ fn demo_plan() -> Plan {
 }
 
 /// The parts of a run a service returns, as comparable values.
-fn outcome(run: &AffectedRun) -> impl PartialEq + std::fmt::Debug {
+fn outcome(run: &AffectedRun) -> impl PartialEq + std::fmt::Debug + use<> {
     (
         run.summary.clone(),
         run.affected.clone(),
@@ -122,4 +122,60 @@ fn a_plan_with_layers_in_memory_refuses_a_run_manifest_naming_the_layer() {
         err.contains("roads.geojson") && err.contains("in memory"),
         "{err}"
     );
+}
+
+#[test]
+fn prepared_layers_give_the_run_of_the_job_at_any_widths() {
+    let job = demo_plan().affected;
+    let layers = job.prepare(&|_| {}).unwrap();
+    assert_eq!(
+        outcome(&layers.run_with(&job.zones).unwrap()),
+        outcome(&job.run(&|_| {}).unwrap())
+    );
+    let class = job.zones.class_named("环线").unwrap();
+    let wider = job.zones.with_width(&class, 300.0).unwrap();
+    let mut wider_job = job.clone();
+    wider_job.zones = wider.clone();
+    let wide = layers.run_with(&wider).unwrap();
+    assert_eq!(outcome(&wide), outcome(&wider_job.run(&|_| {}).unwrap()));
+    assert!(
+        wide.summary.total.villages > layers.run_with(&job.zones).unwrap().summary.total.villages
+    );
+    assert_eq!(
+        layers.villages().len(),
+        layers.villages_layer().features.len()
+    );
+}
+
+/// The plan run and a sweep of several widths start from layers prepared once: with the
+/// affected job's files gone after preparing, both still run, and give what they give from
+/// the files.
+#[test]
+fn a_plan_run_and_a_sweep_read_the_layers_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(demo()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, tmp.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let mut plan = Plan::load(&tmp.path().join("plan.toml")).unwrap();
+    // No plugins: the steps after the affected villages read files of their own.
+    plan.launch_check = None;
+    plan.standard_check = None;
+    plan.site_scoring = None;
+    let spec = hecun::report::SweepSpec::parse("环线=50..250/50").unwrap();
+    let expected_run = hecun::run::PlanRun::run(&plan, &|_| {}).unwrap();
+    let expected_sweep = hecun::report::sweep(&plan.affected, &spec, &|_, _| {}).unwrap();
+
+    let layers = plan.affected.prepare(&|_| {}).unwrap();
+    for layer in ["villages", "roads", "corridors", "townships"] {
+        std::fs::remove_file(tmp.path().join(format!("{layer}.geojson"))).unwrap();
+    }
+    let run = hecun::run::PlanRun::run_prepared(&plan, &layers, &|_| {}).unwrap();
+    assert_eq!(outcome(&run.affected), outcome(&expected_run.affected));
+    let swept =
+        hecun::report::sweep_prepared(&layers, &plan.affected.zones, &spec, &|_, _| {}).unwrap();
+    assert_eq!(swept, expected_sweep);
+    assert_eq!(swept.rows.len(), 5);
+    // The files are indeed gone: the job itself cannot run.
+    assert!(plan.affected.run(&|_| {}).is_err());
 }
