@@ -59,6 +59,7 @@ pub use model::{
     FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag, villages,
     zone_sources,
 };
+pub use pipeline::affected::Counts;
 pub use pipeline::affected::{
     AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected, summarize,
     zone_classes,

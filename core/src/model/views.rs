@@ -11,7 +11,7 @@ use crate::geometry::{polygons, validate};
 use crate::model::schema::Schema;
 
 /// An administrative village: the model fields of one feature of the villages layer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Village {
     /// Index of the feature in its layer's `features`.
     pub feature: usize,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use geo::{Area, MultiPolygon};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::geometry::relate::{Relation, area_inside_shapes, relate_boxed};
 use crate::index::reach::ZoneIndex;
@@ -11,7 +12,7 @@ use crate::model::Village;
 use crate::model::zone::{Zone, ZoneSpec};
 
 /// A village that touches at least one zone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AffectedVillage {
     /// Index into the villages given to [`find_affected`].
     pub village: usize,
@@ -72,18 +73,22 @@ fn affected_village(
     })
 }
 
-/// Villages, households and people.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    /// Villages counted.
+/// Villages, households and people: the one shape of these three numbers, in the job's
+/// summary, the report (`report::Counts` is this type) and the run manifest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Administrative villages.
     pub villages: usize,
-    /// Their households.
+    /// Households (户数).
     pub households: u64,
-    /// Their people.
+    /// People (人口).
     pub population: u64,
 }
 
-impl Totals {
+/// The former name of [`Counts`] in the job's summary, kept so that code naming it builds.
+pub type Totals = Counts;
+
+impl Counts {
     fn add(&mut self, v: &Village) {
         self.villages += 1;
         self.households += v.households;
@@ -92,18 +97,18 @@ impl Totals {
 }
 
 /// The totals of one township.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TownshipTotal {
     /// The township's name (empty: villages without a township).
     pub township: String,
     /// Villages of the township in the layer.
     pub villages_in_layer: usize,
     /// Its affected villages.
-    pub affected: Totals,
+    pub affected: Counts,
 }
 
 /// The totals of one zone class (a village hit by two classes counts in both).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassTotal {
     /// The class.
     pub class: String,
@@ -112,16 +117,16 @@ pub struct ClassTotal {
     /// Zones of this class.
     pub zones: usize,
     /// Villages touched by a zone of this class.
-    pub affected: Totals,
+    pub affected: Counts,
 }
 
 /// Totals in the form of the source plan: overall, per township, per zone class.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Villages in the layer.
     pub villages_in_layer: usize,
     /// All affected villages.
-    pub total: Totals,
+    pub total: Counts,
     /// Per township, sorted by name; townships with no affected village are listed too.
     pub townships: Vec<TownshipTotal>,
     /// Per zone class, sorted by class; classes that hit nothing are listed too.
@@ -142,7 +147,7 @@ pub fn summarize(
             .or_insert_with(|| TownshipTotal {
                 township: v.township.clone(),
                 villages_in_layer: 0,
-                affected: Totals::default(),
+                affected: Counts::default(),
             })
             .villages_in_layer += 1;
     }
@@ -156,7 +161,7 @@ pub fn summarize(
                     class: c.clone(),
                     width: w,
                     zones: 0,
-                    affected: Totals::default(),
+                    affected: Counts::default(),
                 },
             )
         })
@@ -166,7 +171,7 @@ pub fn summarize(
             c.zones += 1;
         }
     }
-    let mut total = Totals::default();
+    let mut total = Counts::default();
     for a in affected {
         let v = &villages[a.village];
         total.add(v);

@@ -362,7 +362,7 @@ pub fn summary_text(run: &AffectedRun) -> String {
 
 fn summary_json(run: &AffectedRun) -> String {
     let s = &run.summary;
-    let totals = |t: &crate::pipeline::affected::Totals| serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population});
+    let totals = |t: &crate::pipeline::affected::Counts| serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population});
     let value = serde_json::json!({
         "villages_in_layer": s.villages_in_layer,
         "affected": totals(&s.total),

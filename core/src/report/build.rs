@@ -59,7 +59,7 @@ impl Report {
         for t in &run.summary.townships {
             let row = township_row(&mut townships, &t.township);
             row.villages_in_layer = t.villages_in_layer;
-            row.affected = counts(&t.affected);
+            row.affected = t.affected;
         }
         for c in &communities {
             let row = township_row(&mut townships, &c.township);
@@ -92,7 +92,7 @@ impl Report {
             in_communities.population += c.counts.population;
         }
         let totals = Totals {
-            affected: counts(&run.summary.total),
+            affected: run.summary.total,
             communities: communities.len(),
             in_communities,
             launched: status_count(LaunchStatus::Launched),
@@ -200,14 +200,6 @@ fn township_row<'a>(
     })
 }
 
-fn counts(t: &crate::Totals) -> Counts {
-    Counts {
-        villages: t.villages,
-        households: t.households,
-        population: t.population,
-    }
-}
-
 fn display_name(s: &SiteRow) -> String {
     if s.name.is_empty() {
         s.id.clone()
@@ -231,7 +223,7 @@ fn class_rows(run: &AffectedRun) -> Vec<ClassRow> {
                 .unwrap_or_default(),
             width_m: c.width,
             zones: c.zones,
-            affected: counts(&c.affected),
+            affected: c.affected,
         })
         .collect();
     // Roads before corridors, the widest zones first: the order planners list them in
@@ -555,7 +547,7 @@ pub fn sweep_prepared(
         let summary = layers.summary_with(&zones.with_width(&class, width)?)?;
         rows.push(SweepRow {
             width_m: width,
-            affected: counts(&summary.total),
+            affected: summary.total,
         });
     }
     Ok(Sweep {

@@ -53,16 +53,7 @@ impl Lang {
     }
 }
 
-/// Villages, households and people.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Administrative villages.
-    pub villages: usize,
-    /// Households (户数).
-    pub households: u64,
-    /// People (人口).
-    pub population: u64,
-}
+pub use crate::pipeline::affected::Counts;
 
 /// Everything one run found, in the plan's terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

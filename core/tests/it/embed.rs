@@ -179,3 +179,43 @@ fn a_plan_run_and_a_sweep_read_the_layers_once() {
     // The files are indeed gone: the job itself cannot run.
     assert!(plan.affected.run(&|_| {}).is_err());
 }
+
+/// A service answers with the run's summary, villages and warnings as JSON; the village,
+/// household and people counts have one shape there and in the report.
+#[test]
+fn the_results_a_service_returns_are_json() {
+    let plan = demo_plan();
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let json = serde_json::to_value(&run.summary).unwrap();
+    assert_eq!(
+        json["total"],
+        serde_json::json!({
+            "villages": run.summary.total.villages,
+            "households": run.summary.total.households,
+            "population": run.summary.total.population,
+        })
+    );
+    assert_eq!(
+        json["townships"].as_array().unwrap().len(),
+        run.summary.townships.len()
+    );
+    let back: hecun::Summary = serde_json::from_value(json).unwrap();
+    assert_eq!(back, run.summary);
+
+    let villages = serde_json::to_value(&run.villages).unwrap();
+    assert_eq!(villages[0]["id"], run.villages[0].id.as_str());
+    let affected = serde_json::to_value(&run.affected).unwrap();
+    assert_eq!(affected.as_array().unwrap().len(), run.affected.len());
+
+    let report = hecun::run::PlanRun {
+        affected: run,
+        launch: None,
+        standards: None,
+        sites: None,
+        timings: Vec::new(),
+    }
+    .report(&plan, None, false)
+    .unwrap();
+    let total: hecun::Counts = report.totals.affected;
+    assert_eq!(total, back.total);
+}
