@@ -1,8 +1,10 @@
 //! The atomic output folder: every file of a run, or none of them.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -14,11 +16,16 @@ const MARKER: &str = ".hecun-output";
 /// An output folder written all at once: files go to a staging folder beside it, which
 /// replaces the folder only when every file is written. A failed or interrupted run leaves
 /// the previous outputs as they were.
+///
+/// Made with [`OutputDir::in_memory`], it keeps the files in memory instead, written by the
+/// same code as a folder's, byte for byte ([`OutputDir::into_files`]).
 #[derive(Debug)]
 pub struct OutputDir {
     target: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// The files of an in-memory output, by name; `None`: a folder.
+    memory: Option<Mutex<BTreeMap<String, Vec<u8>>>>,
 }
 
 impl OutputDir {
@@ -58,7 +65,59 @@ impl OutputDir {
             target: dir.to_owned(),
             staging,
             committed: false,
+            memory: None,
         })
+    }
+
+    /// An output kept in memory: nothing is written to disk; [`OutputDir::into_files`] gives
+    /// the files (what a folder would hold, byte for byte).
+    pub fn in_memory() -> OutputDir {
+        OutputDir {
+            target: PathBuf::new(),
+            staging: PathBuf::new(),
+            committed: true,
+            memory: Some(Mutex::new(BTreeMap::new())),
+        }
+    }
+
+    /// The files of an in-memory output as `(name, bytes)`, sorted by name; empty for a
+    /// folder (its files are on disk).
+    pub fn into_files(mut self) -> Vec<(String, Vec<u8>)> {
+        match self.memory.take() {
+            Some(files) => files
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Makes file `name` through `body`: into the staging folder, buffered, or into memory.
+    /// `body` is given the path its I/O errors name.
+    fn emit(
+        &self,
+        name: &str,
+        body: impl FnOnce(&mut dyn std::io::Write, &Path) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.staged(name);
+        match &self.memory {
+            Some(files) => {
+                let mut bytes = Vec::new();
+                body(&mut bytes, &path)?;
+                files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(name.to_owned(), bytes);
+                Ok(())
+            }
+            None => {
+                let file = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+                body(&mut w, &path)?;
+                w.flush().map_err(|e| Error::io(&path, e))
+            }
+        }
     }
 
     /// Where file `name` is while the folder is being written (before [`OutputDir::commit`]),
@@ -69,10 +128,9 @@ impl OutputDir {
 
     /// Writes one file into the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.staging.join(name);
-        let mut f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
-        Ok(())
+        self.emit(name, |w, path| {
+            w.write_all(bytes).map_err(|e| Error::io(path, e))
+        })
     }
 
     /// Writes one file into the staging folder through `write`, buffered, without holding it
@@ -82,12 +140,7 @@ impl OutputDir {
         name: &str,
         write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<()> {
-        let path = self.staging.join(name);
-        let io = |e| Error::io(&path, e);
-        let mut w =
-            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
-        write(&mut w).map_err(io)?;
-        w.flush().map_err(io)
+        self.emit(name, |w, path| write(w).map_err(|e| Error::io(path, e)))
     }
 
     /// Writes a GeoJSON FeatureCollection, one feature per line, streaming: features are
@@ -98,30 +151,32 @@ impl OutputDir {
         items: &[T],
         feature: impl Fn(&T) -> Result<String> + Sync,
     ) -> Result<()> {
-        let path = self.staging.join(name);
-        let io = |e| Error::io(&path, e);
-        let mut w =
-            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
-        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
-            .map_err(io)?;
-        for (k, chunk) in items.chunks(4096).enumerate() {
-            let strings = chunk
-                .par_iter()
-                .map(&feature)
-                .collect::<Result<Vec<String>>>()?;
-            for (i, s) in strings.iter().enumerate() {
-                if k > 0 || i > 0 {
-                    w.write_all(b",\n").map_err(io)?;
+        self.emit(name, |w, path| {
+            let io = |e| Error::io(path, e);
+            w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
+                .map_err(io)?;
+            for (k, chunk) in items.chunks(4096).enumerate() {
+                let strings = chunk
+                    .par_iter()
+                    .map(&feature)
+                    .collect::<Result<Vec<String>>>()?;
+                for (i, s) in strings.iter().enumerate() {
+                    if k > 0 || i > 0 {
+                        w.write_all(b",\n").map_err(io)?;
+                    }
+                    w.write_all(s.as_bytes()).map_err(io)?;
                 }
-                w.write_all(s.as_bytes()).map_err(io)?;
             }
-        }
-        w.write_all(b"\n]}\n").map_err(io)?;
-        w.flush().map_err(io)
+            w.write_all(b"\n]}\n").map_err(io)
+        })
     }
 
-    /// Replaces the target folder with the staging folder.
+    /// Replaces the target folder with the staging folder (an in-memory output has nothing
+    /// to replace: its files stay where they are, and the path returned is empty).
     pub fn commit(mut self) -> Result<PathBuf> {
+        if self.memory.is_some() {
+            return Ok(PathBuf::new());
+        }
         self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
         let old = self.staging.with_file_name(format!(
             "{}-old",

@@ -57,6 +57,20 @@ pub fn write_affected_into(
     write_affected_files(run, out, set, engine, true)
 }
 
+impl AffectedRun {
+    /// The files [`write_affected`] writes, in memory: `(name, bytes)` sorted by name, the
+    /// same bytes (one code path makes both).
+    pub fn output_files(
+        &self,
+        set: OutputSet,
+        engine: CrsEngine,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let out = OutputDir::in_memory();
+        write_affected_into(self, &out, set, engine)?;
+        Ok(out.into_files())
+    }
+}
+
 /// [`write_affected_into`], with `summary.txt` only when `summary` (a plan run writes its
 /// report's instead).
 pub(crate) fn write_affected_files(

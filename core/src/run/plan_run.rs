@@ -276,15 +276,7 @@ impl PlanRun {
         let mut files = run.write_into(plan, &output, set)?;
         let summary = report_text(&report, request.lang);
         let report_json = report.to_json();
-        let mut extra: Vec<(&str, Vec<u8>)> = vec![
-            ("summary.txt", summary.clone().into_bytes()),
-            ("report.json", report_json.clone().into_bytes()),
-            ("report.html", html.into_bytes()),
-        ];
-        if let Some(s) = &report.sweep {
-            extra.push(("sweep.csv", sweep_csv(s)));
-        }
-        for (name, bytes) in extra {
+        for (name, bytes) in report_files(&report, &summary, &report_json, html) {
             output.write(name, &bytes)?;
             files.push(name.to_owned());
         }
@@ -313,6 +305,29 @@ impl PlanRun {
         })
     }
 
+    /// The files [`PlanRun::run_and_write`] writes, in memory, as `(name, bytes)` sorted by
+    /// name, the same bytes: every step's tables and layers, and with `report` (made by
+    /// [`PlanRun::report`] with `map`, as a written run's is) summary.txt, report.json,
+    /// report.html and sweep.csv (with a sweep) in `lang`. Only run_manifest.json, which
+    /// records files on disk, is not among them.
+    pub fn output_files(
+        &self,
+        plan: &Plan,
+        set: OutputSet,
+        report: Option<(&Report, Lang)>,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let out = OutputDir::in_memory();
+        self.write_into(plan, &out, set)?;
+        if let Some((report, lang)) = report {
+            let summary = report_text(report, lang);
+            let html = render_html(report, lang);
+            for (name, bytes) in report_files(report, &summary, &report.to_json(), html) {
+                out.write(name, &bytes)?;
+            }
+        }
+        Ok(out.into_files())
+    }
+
     /// Writes every step's tables and layers into an output folder being written; returns
     /// the file names. The plan's summary.txt is the report's (see [`PlanRun::run_and_write`]),
     /// so none is written here.
@@ -330,6 +345,24 @@ impl PlanRun {
         }
         Ok(files)
     }
+}
+
+/// The files drawn from a run's report, with the texts already made of it.
+fn report_files(
+    report: &Report,
+    summary: &str,
+    report_json: &str,
+    html: String,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.txt", summary.as_bytes().to_vec()),
+        ("report.json", report_json.as_bytes().to_vec()),
+        ("report.html", html.into_bytes()),
+    ];
+    if let Some(s) = &report.sweep {
+        files.push(("sweep.csv", sweep_csv(s)));
+    }
+    files
 }
 
 /// A run reproduced from its manifest: what it wrote, and the recorded outputs that came out

@@ -219,3 +219,66 @@ fn the_results_a_service_returns_are_json() {
     let total: hecun::Counts = report.totals.affected;
     assert_eq!(total, back.total);
 }
+
+/// Every file of a written plan run, and of the affected job, comes the same byte for byte
+/// from memory.
+#[test]
+fn outputs_in_memory_are_the_written_files() {
+    use hecun::OutputSet;
+    use hecun::report::{Lang, SweepSpec};
+    use hecun::run::manifest::RunOptions;
+    use hecun::run::{PlanRun, RunRequest};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = demo_plan();
+    let request = RunRequest {
+        out: tmp.path().join("run"),
+        lang: Lang::En,
+        sweep: Some(SweepSpec::parse("环线=50..150/50").unwrap()),
+        options: RunOptions {
+            lang: "en".into(),
+            ..Default::default()
+        },
+    };
+    let written = PlanRun::run_and_write(&plan, &request, &|_| {}, &|_, _, _| {}).unwrap();
+    let in_memory = written
+        .run
+        .output_files(
+            &plan,
+            OutputSet::default(),
+            Some((&written.report, Lang::En)),
+        )
+        .unwrap();
+    let names: Vec<&str> = in_memory.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, written.files);
+    for (name, bytes) in &in_memory {
+        let on_disk = std::fs::read(tmp.path().join("run").join(name)).unwrap();
+        assert!(*bytes == on_disk, "{name} differs from the written file");
+    }
+
+    let run = &written.run.affected;
+    hecun::write_affected(
+        run,
+        &tmp.path().join("affected"),
+        OutputSet::default(),
+        plan.affected.engine,
+    )
+    .unwrap();
+    let files = run
+        .output_files(OutputSet::default(), plan.affected.engine)
+        .unwrap();
+    assert!(files.iter().any(|(n, _)| n == "zones.geojson"));
+    assert!(files.iter().any(|(n, _)| n == "summary.txt"));
+    for (name, bytes) in &files {
+        let on_disk = std::fs::read(tmp.path().join("affected").join(name)).unwrap();
+        assert!(*bytes == on_disk, "{name} differs from the written file");
+    }
+    let on_disk = std::fs::read_dir(tmp.path().join("affected"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        on_disk,
+        files.len() + 1,
+        "the folder holds the files and its marker"
+    );
+}
