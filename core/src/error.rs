@@ -94,6 +94,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The caller stopped the run ([`RunControl`](crate::RunControl)): its cancel flag was
+    /// set, or its deadline passed.
+    #[error("the run was {reason} during stage {stage:?}; nothing of it is returned")]
+    Cancelled {
+        /// The stage that was running (`load`, `project`, `buffer`, `join`, `aggregate`, or a
+        /// plan run's step).
+        stage: &'static str,
+        /// `cancelled`, or `past its deadline`.
+        reason: &'static str,
+    },
 }
 
 impl Error {

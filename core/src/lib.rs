@@ -64,6 +64,7 @@ pub use pipeline::affected::{
     AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected, summarize,
     zone_classes,
 };
+pub use pipeline::control::RunControl;
 pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};

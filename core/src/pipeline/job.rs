@@ -21,6 +21,7 @@ use crate::model::schema::{LayerKind, Schema};
 use crate::model::zone::{Zone, ZoneSpec};
 use crate::model::{Village, ZoneSource, villages, zone_sources};
 use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summarize};
+use crate::pipeline::control::RunControl;
 use crate::pipeline::zones::build_zones;
 
 /// A layer and how to read its fields: a GeoJSON file, GeoJSON bytes already in memory, or a
@@ -184,8 +185,18 @@ pub struct AffectedRun {
 impl AffectedJob {
     /// Runs the job; `progress` is told the name of each stage as it starts.
     pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<AffectedRun> {
-        let prepared = self.prepare(progress)?;
-        let joined = prepared.join(&self.zones, progress)?;
+        self.run_controlled(&RunControl::default().progress(progress))
+    }
+
+    /// Runs the job as `control` asks: progress (optional), cancellation and a deadline
+    /// ([`Error::Cancelled`]), a thread pool.
+    pub fn run_controlled(&self, control: &RunControl) -> Result<AffectedRun> {
+        control.install(|| self.run_inner(control))
+    }
+
+    fn run_inner(&self, control: &RunControl) -> Result<AffectedRun> {
+        let prepared = self.prepare_inner(control)?;
+        let joined = prepared.join(&self.zones, control)?;
         let PreparedLayers {
             villages_layer,
             villages,
@@ -208,10 +219,19 @@ impl AffectedJob {
     /// Reads the layers, checks their fields and projects the roads and corridors: the part of
     /// the job that does not depend on the zone widths (a width sweep does it once).
     pub fn prepare(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<PreparedLayers> {
+        self.prepare_controlled(&RunControl::default().progress(progress))
+    }
+
+    /// [`AffectedJob::prepare`] as `control` asks (see [`AffectedJob::run_controlled`]).
+    pub fn prepare_controlled(&self, control: &RunControl) -> Result<PreparedLayers> {
+        control.install(|| self.prepare_inner(control))
+    }
+
+    fn prepare_inner(&self, control: &RunControl) -> Result<PreparedLayers> {
         let mut laps = Laps::start();
         let mut warnings = Vec::new();
 
-        progress("load");
+        control.stage("load")?;
         let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
             let outcome = source.read(self.input_crs, self.keep_going)?;
             warnings.extend(outcome.warnings);
@@ -323,7 +343,7 @@ impl AffectedJob {
         }
         laps.lap("load");
 
-        progress("project");
+        control.stage("project")?;
         let metric_crs = village_layer.metric_crs(self.metric_crs, "distances and areas")?;
         warnings.extend(outside_area_of_use(
             &village_layer,
@@ -485,23 +505,19 @@ impl PreparedLayers {
     /// are): what [`AffectedJob::run`] with those widths would sum up, without reading the
     /// files again.
     pub fn summary_with(&self, spec: &ZoneSpec) -> Result<Summary> {
-        Ok(self.join(spec, &|_| {})?.summary)
+        Ok(self.join(spec, &RunControl::default())?.summary)
     }
 
     /// The whole run with zones of the widths `spec` gives: what [`AffectedJob::run`] with
     /// those widths returns (villages, zones, affected villages, totals, warnings), without
     /// reading the files again. Its timings are the preparation's followed by this join's.
     pub fn run_with(&self, spec: &ZoneSpec) -> Result<AffectedRun> {
-        self.run_with_progress(spec, &|_| {})
+        self.run_controlled(spec, &RunControl::default())
     }
 
-    /// [`PreparedLayers::run_with`], telling `progress` each stage as it starts.
-    pub fn run_with_progress(
-        &self,
-        spec: &ZoneSpec,
-        progress: &(dyn Fn(&str) + Sync),
-    ) -> Result<AffectedRun> {
-        let joined = self.join(spec, progress)?;
+    /// [`PreparedLayers::run_with`] as `control` asks (see [`AffectedJob::run_controlled`]).
+    pub fn run_controlled(&self, spec: &ZoneSpec, control: &RunControl) -> Result<AffectedRun> {
+        let joined = control.install(|| self.join(spec, control))?;
         Ok(joined.into_run(
             self.villages_layer.clone(),
             self.villages.clone(),
@@ -532,12 +548,12 @@ impl PreparedLayers {
         &self.warnings
     }
 
-    fn join(&self, spec: &ZoneSpec, progress: &(dyn Fn(&str) + Sync)) -> Result<Joined> {
+    fn join(&self, spec: &ZoneSpec, control: &RunControl) -> Result<Joined> {
         let mut laps = Laps::start();
         let mut warnings = Vec::new();
         let (village_layer, metric_crs) = (&self.villages_layer, self.metric_crs);
 
-        progress("buffer");
+        control.stage("buffer")?;
         let zones = build_zones(&self.sources, spec)?;
         let pad = if village_layer.crs.is_geographic() {
             Pad::Degrees
@@ -558,7 +574,7 @@ impl PreparedLayers {
         );
         laps.lap("buffer");
 
-        progress("join");
+        control.stage("join")?;
         // Only villages near a zone are projected and tested: the rest are ruled out in their
         // own CRS, against padded boxes around the roads and corridors in that CRS.
         let to_metric = Transformer::new(village_layer.crs, metric_crs, self.engine)?;
@@ -566,6 +582,11 @@ impl PreparedLayers {
             .villages
             .par_iter()
             .map(|v| {
+                // A stopped run skips the rest of the villages; it is reported below, not
+                // as a village that could not be tested (which `keep_going` would skip).
+                if control.stop_reason().is_some() {
+                    return Ok(None);
+                }
                 let f = &village_layer.features[v.feature];
                 let Some(bbox) = f.geometry.bounding_rect() else {
                     return Ok(None);
@@ -595,6 +616,7 @@ impl PreparedLayers {
                 Ok(Some(counter_clockwise(g)))
             })
             .collect();
+        control.check("join")?;
         // A village that cannot be tested is dropped with its geometry (`keep_going`).
         let mut kept = Vec::with_capacity(self.villages.len());
         let mut geometries = Vec::with_capacity(self.villages.len());
@@ -610,9 +632,10 @@ impl PreparedLayers {
         }
         let villages_tested = geometries.iter().filter(|g| g.is_some()).count();
         let affected = find_affected(&geometries, &zones, &index);
+        control.check("join")?;
         laps.lap("join");
 
-        progress("aggregate");
+        control.stage("aggregate")?;
         let all_kept = kept.len() == self.villages.len();
         let summary = if all_kept {
             summarize(&self.villages, &affected, &zones, spec)

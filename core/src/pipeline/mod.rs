@@ -3,6 +3,7 @@
 //! villages to zones and adds up ([`affected`]); its files are written by [`outputs`].
 
 pub mod affected;
+pub mod control;
 pub mod job;
 pub mod outputs;
 pub mod plan;

@@ -9,6 +9,7 @@ use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
 use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun};
+use crate::pipeline::control::RunControl;
 use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
 use crate::pipeline::plan::Plan;
@@ -110,8 +111,14 @@ impl PlanRun {
     /// failing on one candidate is that candidate's result; a plugin that cannot load stops
     /// the run with its name.
     pub fn run(plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Result<PlanRun> {
-        let affected = plan.affected.run(progress)?;
-        PlanRun::steps(plan, affected, progress)
+        PlanRun::run_controlled(plan, &RunControl::default().progress(progress))
+    }
+
+    /// [`PlanRun::run`] as `control` asks: progress (optional), cancellation and a deadline
+    /// (seen between stages and steps, and while villages are joined), a thread pool.
+    pub fn run_controlled(plan: &Plan, control: &RunControl) -> Result<PlanRun> {
+        let affected = plan.affected.run_controlled(control)?;
+        control.install(|| PlanRun::steps(plan, affected, control))
     }
 
     /// [`PlanRun::run`] from the plan's layers already prepared
@@ -123,16 +130,13 @@ impl PlanRun {
         layers: &PreparedLayers,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<PlanRun> {
-        let affected = layers.run_with_progress(&plan.affected.zones, progress)?;
-        PlanRun::steps(plan, affected, progress)
+        let control = RunControl::default().progress(progress);
+        let affected = layers.run_controlled(&plan.affected.zones, &control)?;
+        PlanRun::steps(plan, affected, &control)
     }
 
     /// The steps after the affected villages.
-    fn steps(
-        plan: &Plan,
-        affected: AffectedRun,
-        progress: &(dyn Fn(&str) + Sync),
-    ) -> Result<PlanRun> {
+    fn steps(plan: &Plan, affected: AffectedRun, control: &RunControl) -> Result<PlanRun> {
         let mut timings = affected.timings.clone();
         let mut clock = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -141,7 +145,7 @@ impl PlanRun {
         };
         let launch = match &plan.launch_check {
             Some(plugin) => {
-                progress("launch checks");
+                control.stage("launch checks")?;
                 let l = LaunchRun::run(plan, plugin)?;
                 lap("launch", &mut timings);
                 Some(l)
@@ -150,7 +154,7 @@ impl PlanRun {
         };
         let standards = match &plan.standard_check {
             Some(plugin) => {
-                progress("planning standards");
+                control.stage("planning standards")?;
                 let s = StandardRun::run(plan, &affected, plugin)?;
                 lap("standards", &mut timings);
                 Some(s)
@@ -159,7 +163,7 @@ impl PlanRun {
         };
         let sites = match &plan.site_scoring {
             Some(scoring) => {
-                progress("site scores");
+                control.stage("site scores")?;
                 let s = SiteScoreRun::run(plan, &affected, &scoring.plugin, scoring.top, true)?;
                 lap("sites", &mut timings);
                 Some(s)

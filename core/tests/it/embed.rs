@@ -282,3 +282,85 @@ fn outputs_in_memory_are_the_written_files() {
         "the folder holds the files and its marker"
     );
 }
+
+#[test]
+fn a_cancelled_run_returns_the_cancel_error() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let job = demo_plan().affected;
+    let stop = AtomicBool::new(true);
+    let err = job
+        .run_controlled(&hecun::RunControl::default().cancel(&stop))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            hecun::Error::Cancelled {
+                stage: "load",
+                reason: "cancelled"
+            }
+        ),
+        "{err}"
+    );
+
+    // Cancelled while the villages are joined (another thread would set the flag; the
+    // progress callback stands in for it).
+    let stop = AtomicBool::new(false);
+    let cancel_at_join = |stage: &str| {
+        if stage == "join" {
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
+    let control = hecun::RunControl::default()
+        .progress(&cancel_at_join)
+        .cancel(&stop);
+    let err = job.run_controlled(&control).unwrap_err();
+    assert!(
+        matches!(err, hecun::Error::Cancelled { stage: "join", .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cancelled"), "{err}");
+
+    // `keep_going` skips villages that cannot be tested, never a cancelled run.
+    let mut lenient = job.clone();
+    lenient.keep_going = true;
+    stop.store(false, Ordering::Relaxed);
+    let err = lenient.run_controlled(&control).unwrap_err();
+    assert!(
+        matches!(err, hecun::Error::Cancelled { stage: "join", .. }),
+        "{err}"
+    );
+
+    let layers = job.prepare(&|_| {}).unwrap();
+    let late = hecun::RunControl::default().deadline(std::time::Instant::now());
+    let err = layers.run_controlled(&job.zones, &late).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            hecun::Error::Cancelled {
+                reason: "past its deadline",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = hecun::run::PlanRun::run_controlled(&demo_plan(), &late).unwrap_err();
+    assert!(matches!(err, hecun::Error::Cancelled { .. }), "{err}");
+}
+
+#[test]
+fn a_run_without_progress_runs_on_the_callers_pool() {
+    let job = demo_plan().affected;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let threads = std::sync::Mutex::new(Vec::new());
+    let seen = |_: &str| threads.lock().unwrap().push(rayon::current_num_threads());
+    let run = job
+        .run_controlled(&hecun::RunControl::default().pool(&pool).progress(&seen))
+        .unwrap();
+    assert_eq!(*threads.lock().unwrap(), [1, 1, 1, 1, 1]);
+    let quiet = job.run_controlled(&hecun::RunControl::default()).unwrap();
+    assert_eq!(outcome(&run), outcome(&quiet));
+}
