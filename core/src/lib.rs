@@ -24,6 +24,50 @@
 //! println!("{} villages affected", run.summary.total.villages);
 //! # Ok::<(), hecun::Error>(())
 //! ```
+//!
+//! # Embedding in a service
+//!
+//! Layers may come from memory (GeoJSON bytes or a parsed [`Layer`], see [`LayerSource`] and
+//! [`Plan::use_layer_data`]); [`PreparedLayers`] run again at other widths without reading
+//! anything; results are `Serialize`; [`AffectedRun::output_files`] gives the files as bytes;
+//! [`RunControl`] makes progress optional and a run cancellable, with a deadline and a thread
+//! pool. `core/examples/service.rs` is a small HTTP service.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, RunControl, ZoneSpec};
+//!
+//! let villages = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+//!   "properties":{"编号":"v1","村名":"东村","户数":120,"人口":400},
+//!   "geometry":{"type":"Polygon","coordinates":[[[113.600,34.700],[113.602,34.700],
+//!     [113.602,34.702],[113.600,34.702],[113.600,34.700]]]}}]}"#;
+//! let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+//!   "properties":{"等级":"环线"},
+//!   "geometry":{"type":"LineString","coordinates":[[113.599,34.701],[113.603,34.701]]}}]}"#;
+//! let job = AffectedJob {
+//!     villages: LayerSource::from_bytes("upload", villages.as_bytes(), LayerKind::Villages),
+//!     roads: LayerSource::from_bytes("roads", roads.as_bytes(), LayerKind::Roads),
+//!     corridors: None,
+//!     townships: None,
+//!     zones: ZoneSpec::from_pairs([("环线", 50.0)])?,
+//!     input_crs: Crs::WGS84,
+//!     metric_crs: None,
+//!     engine: CrsEngine::preferred(),
+//!     keep_going: false,
+//!     check_all: false,
+//! };
+//! let control = RunControl::default().deadline(Instant::now() + Duration::from_secs(10));
+//! let run = job.run_controlled(&control)?;
+//! let json = serde_json::to_value(&run.summary).unwrap();
+//! assert_eq!(json["total"]["households"], 120);
+//! let files = run.output_files(hecun::OutputSet::default(), job.engine)?;
+//! assert!(files.iter().any(|(name, _)| name == "affected_villages.csv"));
+//! # Ok::<(), hecun::Error>(())
+//! ```
+//!
+//! The default feature `wasm` runs WebAssembly rule plugins with wasmtime and Cranelift,
+//! most of the library's dependencies and build time; `default-features = false` leaves it
+//! out and keeps everything else, Rhai plugins included.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
