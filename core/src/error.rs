@@ -52,6 +52,20 @@ pub enum PluginFailure {
     Answer,
 }
 
+/// What kind of CRS problem an [`Error::Crs`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CrsProblem {
+    /// The CRS is not one hecun knows, or its name cannot be read.
+    Unknown,
+    /// No metric CRS fits the data (outside China's CGCS2000 Gauss–Krüger zones).
+    NoMetricZone,
+    /// The CRS engine asked for is unknown or not built in.
+    Engine,
+    /// Coordinates or a geometry could not be transformed.
+    Transform,
+}
+
 /// Everything that can go wrong in hecun, with the file, feature and field it concerns.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -95,8 +109,14 @@ pub enum Error {
         path: PathBuf,
     },
     /// A coordinate reference system is unknown or a transformation failed.
-    #[error("CRS: {0}")]
-    Crs(String),
+    #[error("CRS: {message}")]
+    #[non_exhaustive]
+    Crs {
+        /// What kind of CRS problem it is.
+        problem: CrsProblem,
+        /// What is wrong, and what to do about it.
+        message: String,
+    },
     /// A plugin failed to load, broke a sandbox limit, or failed on a candidate.
     #[error("plugin {plugin:?}{}{}: {message}",
         candidate.as_ref().map(|c| format!(", candidate {c:?}")).unwrap_or_default(),
@@ -114,7 +134,17 @@ pub enum Error {
         /// What happened, in words.
         message: String,
     },
-    /// A plan file or a parameter is wrong.
+    /// A parameter is unreadable or out of range: a zone width, a sweep, a language, an
+    /// option given to a run.
+    #[error("{context}: {message}")]
+    #[non_exhaustive]
+    Param {
+        /// The parameter as it was given (`--width "ring=abc"`, `zone widths`, `--sweep`).
+        context: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A plan file, a plugin manifest or another configuration file is wrong.
     #[error("{context}: {message}")]
     Config {
         /// The plan file or option concerned.
@@ -139,6 +169,22 @@ impl Error {
             feature,
             field: field.map(str::to_owned),
             problem: problem.into(),
+        }
+    }
+
+    /// A parameter that is unreadable or out of range.
+    pub fn param(context: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Param {
+            context: context.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A CRS problem.
+    pub fn crs(problem: CrsProblem, message: impl Into<String>) -> Self {
+        Error::Crs {
+            problem,
+            message: message.into(),
         }
     }
 

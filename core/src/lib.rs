@@ -38,7 +38,7 @@ pub mod report;
 pub mod rules;
 pub mod run;
 
-pub use error::{Error, FeatureRef, PluginFailure, Result};
+pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::buffer::buffer;
 pub use geometry::clip::clip_polygon;
 pub use geometry::grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};

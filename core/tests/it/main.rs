@@ -11,6 +11,7 @@
 mod common;
 
 mod brute_force;
+mod errors;
 mod grid_nearest;
 mod grid_oracle;
 mod grid_score;
