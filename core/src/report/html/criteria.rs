@@ -9,10 +9,9 @@ use crate::rules::Finding;
 /// titles and its order.
 #[derive(Clone, Copy)]
 pub(super) struct Titles<'a> {
-    pub report: &'a Report,
+    report: &'a Report,
     lang: Lang,
-    /// `launch` or `standard`.
-    pub role: &'static str,
+    role: &'static str,
 }
 
 impl<'a> Titles<'a> {
@@ -26,6 +25,11 @@ impl<'a> Titles<'a> {
 
     pub(super) fn title(self, id: &'a str) -> &'a str {
         self.report.criterion_title(self.role, id, self.lang)
+    }
+
+    /// `ids` each once, in the plugin's order.
+    pub(super) fn in_order<'b>(self, ids: impl IntoIterator<Item = &'b str>) -> Vec<&'b str> {
+        self.report.criteria_in_order(self.role, ids)
     }
 
     /// The criteria of `findings`, each once (a criterion usually fails for several villages

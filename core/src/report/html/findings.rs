@@ -9,6 +9,7 @@ use super::table::{td, td_html};
 use crate::report::words::Words;
 use crate::rules::Finding;
 
+/// Evidence as a list of `key = value`, in key order; nothing when there is none.
 pub(super) fn evidence_html(evidence: &BTreeMap<String, serde_json::Value>) -> String {
     if evidence.is_empty() {
         return String::new();
@@ -53,9 +54,7 @@ fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<Findin
             }),
         }
     }
-    let order = titles
-        .report
-        .criteria_in_order(titles.role, groups.iter().map(|g| g.criterion));
+    let order = titles.in_order(groups.iter().map(|g| g.criterion));
     groups.sort_by_key(|g| (!g.veto, order.iter().position(|c| *c == g.criterion)));
     groups
 }
@@ -126,6 +125,8 @@ fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
     out
 }
 
+/// One row per group of findings: the criterion (and how many times it failed), veto or not
+/// met, the reason and the evidence.
 pub(super) fn findings_table(
     out: &mut String,
     w: &Words,

@@ -1,4 +1,5 @@
-//! The page as it is written: its sections in order and the contents list that links them.
+//! The page being written: sections open and close here, so every section gets its anchor,
+//! its heading and its line in the contents list the same way.
 
 use std::fmt::Write;
 
@@ -27,6 +28,7 @@ impl Page {
         }
     }
 
+    /// Starts a section and lists it in the contents.
     pub(super) fn open(&mut self, id: &'static str, title: &'static str) {
         self.toc.push((id, title));
         let _ = write!(
@@ -57,6 +59,7 @@ impl Page {
         !empty
     }
 
+    /// A short remark in place of content, such as "no warnings".
     pub(super) fn note(&mut self, text: &str) {
         let _ = writeln!(self.body, "<p class=\"note\">{}</p>", esc(text));
     }

@@ -8,6 +8,7 @@ use super::fmt::esc;
 use crate::report::words::Words;
 use crate::report::{Check, CommunityRow, LaunchStatus};
 
+/// A launch status as the page says it.
 fn status_word(w: &Words, s: LaunchStatus) -> &'static str {
     match s {
         LaunchStatus::Launched => w.st_launched,
@@ -17,6 +18,7 @@ fn status_word(w: &Words, s: LaunchStatus) -> &'static str {
     }
 }
 
+/// The style class that colours a launch status.
 pub(super) fn status_class(s: LaunchStatus) -> &'static str {
     match s {
         LaunchStatus::Launched => "st-launched",
@@ -44,6 +46,8 @@ pub(super) fn status_html(w: &Words, titles: Titles<'_>, check: &Check) -> Strin
     out
 }
 
+/// The planning standard that applies to a community and whether it meets it, saying which
+/// criteria it misses; a dash when no standard plugin ran.
 pub(super) fn standard_html(w: &Words, titles: Titles<'_>, c: &CommunityRow) -> String {
     let Some(s) = &c.standard else {
         return esc(w.dash);

@@ -22,9 +22,28 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
     ) {
         return;
     }
-    let launch = Titles::new(page, report, "launch");
-    let standard = Titles::new(page, report, "standard");
-    let out = &mut page.body;
+    let titles = (
+        Titles::new(page, report, "launch"),
+        Titles::new(page, report, "standard"),
+    );
+    community_table(&mut page.body, w, titles, &report.communities);
+    page.close();
+
+    page.open("verdicts", w.sec_verdicts);
+    for (i, c) in report.communities.iter().enumerate() {
+        verdict_block(&mut page.body, w, titles, i + 1, c);
+    }
+    page.close();
+}
+
+/// A row per community: its counts, its launch status and its planning standard, its name
+/// linking to its verdict below.
+fn community_table(
+    out: &mut String,
+    w: &Words,
+    (launch, standard): (Titles<'_>, Titles<'_>),
+    communities: &[CommunityRow],
+) {
     thead(
         out,
         "community-table",
@@ -38,7 +57,7 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
             (w.col_standard, false),
         ],
     );
-    for (i, c) in report.communities.iter().enumerate() {
+    for (i, c) in communities.iter().enumerate() {
         out.push_str("<tr>");
         let _ = write!(
             out,
@@ -56,15 +75,10 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
-    page.close();
-
-    page.open("verdicts", w.sec_verdicts);
-    for (i, c) in report.communities.iter().enumerate() {
-        verdict_block(&mut page.body, w, (launch, standard), i + 1, c);
-    }
-    page.close();
 }
 
+/// One community's verdict explained: its villages and counts, then its launch check and its
+/// planning standard, finding by finding.
 fn verdict_block(
     out: &mut String,
     w: &Words,
@@ -118,6 +132,7 @@ fn verdict_block(
     out.push_str("</div>\n");
 }
 
+/// A check's error and findings; when it found nothing, `all_met` (unless empty).
 fn check_body(out: &mut String, w: &Words, titles: Titles<'_>, check: &Check, all_met: &str) {
     if let Some(e) = &check.error {
         let _ = writeln!(

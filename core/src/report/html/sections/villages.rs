@@ -1,10 +1,11 @@
 //! The affected villages, each with its share inside the zones and the zones touching it.
 
-use crate::report::Report;
 use crate::report::html::fmt::{count, count_usize, esc, metres, share};
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
 use crate::report::html::table::{td, td_html, td_name, td_num, thead};
+use crate::report::words::Words;
+use crate::report::{Report, ZoneRef};
 
 pub(super) fn villages(page: &mut Page, report: &Report) {
     let w = page.w;
@@ -38,17 +39,7 @@ pub(super) fn villages(page: &mut Page, report: &Report) {
         td_num(out, &count(v.households));
         td_num(out, &count(v.population));
         td_num(out, &share(v.fraction_inside));
-        // A road is often several features of one name; list each name and class once.
-        let mut seen: Vec<String> = Vec::new();
-        for z in &v.zones {
-            let name = if z.name.is_empty() { &z.id } else { &z.name };
-            let label = format!("{name} ({} {})", z.class, metres(z.width_m));
-            if !seen.contains(&label) {
-                seen.push(label);
-            }
-        }
-        let zones: Vec<String> = seen.iter().map(|s| esc(s)).collect();
-        td_html(out, &zones.join(&esc(w.list_sep)));
+        td_html(out, &zone_list(w, &v.zones));
         out.push_str("</tr>\n");
     }
     let households: u64 = report.villages.iter().map(|v| v.households).sum();
@@ -63,4 +54,19 @@ pub(super) fn villages(page: &mut Page, report: &Report) {
     td(out, "");
     out.push_str("</tr></tfoot></table>\n");
     page.close();
+}
+
+/// The zones touching a village, each as its name (or id), class and width. A road is often
+/// several features of one name; each name and class is listed once.
+fn zone_list(w: &Words, zones: &[ZoneRef]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for z in zones {
+        let name = if z.name.is_empty() { &z.id } else { &z.name };
+        let label = format!("{name} ({} {})", z.class, metres(z.width_m));
+        if !seen.contains(&label) {
+            seen.push(label);
+        }
+    }
+    let zones: Vec<String> = seen.iter().map(|s| esc(s)).collect();
+    zones.join(&esc(w.list_sep))
 }
