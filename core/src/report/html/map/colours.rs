@@ -8,7 +8,7 @@ use crate::report::{ClassRow, MapData, Report};
 
 /// Road colours, handed out in class-name order. Blues, purples and greys so that roads read
 /// against the villages' yellow-to-red ramp and the corridors' green.
-pub(super) const ROAD_PALETTE: [&str; 8] = [
+const ROAD_PALETTE: [&str; 8] = [
     "#1f4e9c", "#7b3294", "#c51b7d", "#01665e", "#4d4d4d", "#8c510a", "#2166ac", "#762a83",
 ];
 /// Corridor levels, darkest for the first level the plan lists (usually the widest).

@@ -8,10 +8,11 @@ use crate::report::MapData;
 /// Width of the map's viewBox in pixels (its height follows the region's aspect).
 pub(super) const VIEW_W: f64 = 1000.0;
 /// The tallest the map area may be before the region is scaled down to fit.
-pub(super) const MAX_MAP_H: f64 = 1300.0;
+const MAX_MAP_H: f64 = 1300.0;
+/// Blank space around the map, in pixels.
 pub(super) const MARGIN: f64 = 16.0;
 /// A strip under the map for the scale bar and north arrow, so they never cover a feature.
-pub(super) const BAND: f64 = 60.0;
+const BAND: f64 = 60.0;
 
 /// Metres to pixels.
 #[derive(Debug, Clone, Copy)]

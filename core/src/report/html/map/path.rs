@@ -10,7 +10,7 @@ use crate::report::MapLine;
 use crate::report::html::fmt::px;
 
 /// Half a pixel: finer detail than this cannot be seen on screen or paper.
-pub(super) const SIMPLIFY_PX: f64 = 0.5;
+const SIMPLIFY_PX: f64 = 0.5;
 
 /// Path data for geometry already in pixels.
 #[derive(Default)]
