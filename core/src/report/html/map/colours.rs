@@ -17,6 +17,7 @@ pub(in crate::report::html) const CORRIDOR_SHADES: [&str; 4] =
 pub(super) const TOWNSHIP_FILL: &str = "#f3efe6";
 pub(super) const TOWNSHIP_LINE: &str = "#5b4f3c";
 pub(super) const VILLAGE_LINE: &str = "#a39a8a";
+/// Sites with no score: excluded, or scoring failed.
 pub(super) const SITE_OUT: &str = "#9e9e9e";
 
 /// Villages by share inside the zones: upper bound of each bin (inclusive) and its colour
@@ -51,6 +52,7 @@ pub(super) struct ScoreBins {
 }
 
 impl ScoreBins {
+    /// Bins over the finite `scores`, or `None` when there is none.
     pub(super) fn new(scores: impl Iterator<Item = f64>) -> Option<ScoreBins> {
         let mut range: Option<(f64, f64)> = None;
         for s in scores.filter(|s| s.is_finite()) {
@@ -59,6 +61,7 @@ impl ScoreBins {
         range.map(|(min, max)| ScoreBins { min, max })
     }
 
+    /// The bin of score `s`; the top bin for all when every site scored the same.
     pub(super) fn index(&self, s: f64) -> usize {
         if self.max <= self.min {
             return SITE_BINS.len() - 1;
@@ -67,6 +70,7 @@ impl ScoreBins {
         ((t * SITE_BINS.len() as f64).floor() as usize).min(SITE_BINS.len() - 1)
     }
 
+    /// The lowest and highest score of bin `i`.
     pub(super) fn bounds(&self, i: usize) -> (f64, f64) {
         let step = (self.max - self.min) / SITE_BINS.len() as f64;
         (self.min + step * i as f64, self.min + step * (i + 1) as f64)
@@ -107,6 +111,8 @@ impl<'a> Colours<'a> {
             .map(|(i, c)| (c, CORRIDOR_SHADES[i % CORRIDOR_SHADES.len()]))
             .collect();
         let zone_classes: BTreeSet<&str> = map.zones.iter().map(|(c, _)| c.as_str()).collect();
+        // A zone class of no road class or corridor level drawn takes the next road colour
+        // no road uses, so it cannot be mistaken for a road's zones.
         let mut spare = roads.len();
         let zones = zone_classes
             .into_iter()
