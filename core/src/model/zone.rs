@@ -141,7 +141,7 @@ pub fn parse_width(spec: &str) -> Result<(String, f64)> {
 /// One zone: the area within the class's width of one road or corridor, in the metric CRS.
 #[derive(Debug, Clone)]
 pub struct Zone {
-    /// Index of the source in the slice given to [`build_zones`](crate::build_zones).
+    /// Index of the source in the slice given to `build_zones`.
     pub source: usize,
     /// The source's class.
     pub class: String,
