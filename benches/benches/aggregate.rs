@@ -7,7 +7,7 @@ fn aggregate(c: &mut Criterion) {
         let run = hecun_benches::run(&scale);
         let spec = hecun_benches::widths();
         g.bench_function(scale.name, |b| {
-            b.iter(|| hecun::summarize(&run.villages, &run.affected, &run.zones, &spec))
+            b.iter(|| hecun::internals::summarize(&run.villages, &run.affected, &run.zones, &spec))
         });
     }
     g.finish();

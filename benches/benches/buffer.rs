@@ -9,7 +9,7 @@ fn buffer(c: &mut Criterion) {
         let spec = hecun_benches::widths();
         g.throughput(Throughput::Elements(sources.len() as u64));
         g.bench_function(scale.name, |b| {
-            b.iter(|| hecun::build_zones(&sources, &spec).unwrap())
+            b.iter(|| hecun::internals::build_zones(&sources, &spec).unwrap())
         });
     }
     g.finish();

@@ -16,22 +16,22 @@ fn dense(c: &mut Criterion) {
         // A road zigzagging 5 mm either side: its zone cannot be drawn from the line as given.
         let sources = hecun_benches::dense_road_sources(n, 0.005);
         g.bench_with_input(BenchmarkId::new("road_zones", n), &sources, |b, s| {
-            b.iter(|| hecun::build_zones(s, &spec).unwrap())
+            b.iter(|| hecun::internals::build_zones(s, &spec).unwrap())
         });
-        let zones = hecun::build_zones(&sources, &spec).unwrap();
+        let zones = hecun::internals::build_zones(&sources, &spec).unwrap();
         g.bench_with_input(BenchmarkId::new("road_index", n), &sources, |b, s| {
-            b.iter(|| hecun::ZoneIndex::new(&zones, s))
+            b.iter(|| hecun::internals::ZoneIndex::new(&zones, s))
         });
         // The first village, densified: its ring check and its relation to the zones.
         let ring = villages[1].as_ref().unwrap().0[0].exterior().0.clone();
         let village = Polygon::new(hecun_benches::densify(&ring, n, 0.0).into(), vec![]);
         g.bench_with_input(BenchmarkId::new("village_check", n), &village, |b, v| {
-            b.iter(|| hecun::check_simple(v).unwrap())
+            b.iter(|| hecun::internals::check_simple(v).unwrap())
         });
         let (_, z, index) = hecun_benches::zones(&scale);
         let one = vec![Some(MultiPolygon(vec![village.clone()]))];
         g.bench_with_input(BenchmarkId::new("village_join", n), &one, |b, v| {
-            b.iter(|| hecun::find_affected(v, &z, &index))
+            b.iter(|| hecun::internals::find_affected(v, &z, &index))
         });
         // The first corridor (a 0 m zone: the polygon itself), densified, against every village.
         let mut sources = hecun_benches::sources(&scale);
@@ -40,10 +40,10 @@ fn dense(c: &mut Criterion) {
             let ring = hecun_benches::densify(&p.exterior().0, n, 0.0);
             *p = Polygon::new(ring.into(), vec![]);
         }
-        let zones = hecun::build_zones(&sources, &spec).unwrap();
-        let index = hecun::ZoneIndex::new(&zones, &sources);
+        let zones = hecun::internals::build_zones(&sources, &spec).unwrap();
+        let index = hecun::internals::ZoneIndex::new(&zones, &sources);
         g.bench_function(BenchmarkId::new("corridor_join", n), |b| {
-            b.iter(|| hecun::find_affected(&villages, &zones, &index))
+            b.iter(|| hecun::internals::find_affected(&villages, &zones, &index))
         });
     }
     g.finish();

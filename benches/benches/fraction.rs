@@ -9,7 +9,7 @@ fn fraction(c: &mut Criterion) {
     for scale in hecun_benches::scales() {
         let (_, zones, index) = hecun_benches::zones(&scale);
         let villages = hecun_benches::villages_metric(&scale);
-        let affected = hecun::find_affected(&villages, &zones, &index);
+        let affected = hecun::internals::find_affected(&villages, &zones, &index);
         let pairs: Vec<(&MultiPolygon<f64>, Vec<&MultiPolygon<f64>>)> = affected
             .iter()
             .map(|a| {
@@ -24,7 +24,7 @@ fn fraction(c: &mut Criterion) {
             b.iter(|| {
                 pairs
                     .iter()
-                    .map(|(v, z)| hecun::area_inside(v, z))
+                    .map(|(v, z)| hecun::internals::area_inside(v, z))
                     .sum::<f64>()
             })
         });

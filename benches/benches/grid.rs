@@ -38,11 +38,13 @@ fn grid(c: &mut Criterion) {
             })
             .collect();
         g.bench_function(format!("roads/{}", scale.name), |b| {
-            b.iter(|| hecun::NearestLine::new(lines.iter().copied()).grid_distances(&grid))
+            b.iter(|| {
+                hecun::internals::NearestLine::new(lines.iter().copied()).grid_distances(&grid)
+            })
         });
         g.bench_function(format!("roads_per_cell/{}", scale.name), |b| {
             b.iter(|| {
-                let index = hecun::NearestLine::new(lines.iter().copied());
+                let index = hecun::internals::NearestLine::new(lines.iter().copied());
                 (0..grid.len())
                     .into_par_iter()
                     .map(|id| {
@@ -54,7 +56,7 @@ fn grid(c: &mut Criterion) {
             })
         });
         g.bench_function(format!("corridors/{}", scale.name), |b| {
-            b.iter(|| hecun::cells_inside(&grid, &corridors))
+            b.iter(|| hecun::internals::cells_inside(&grid, &corridors))
         });
         let features = hecun::grid_features(&grid, &roads, &corridors);
         let scores = features

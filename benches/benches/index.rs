@@ -6,9 +6,9 @@ fn index(c: &mut Criterion) {
     g.sample_size(10);
     for scale in hecun_benches::scales() {
         let sources = hecun_benches::sources(&scale);
-        let zones = hecun::build_zones(&sources, &hecun_benches::widths()).unwrap();
+        let zones = hecun::internals::build_zones(&sources, &hecun_benches::widths()).unwrap();
         g.bench_function(scale.name, |b| {
-            b.iter(|| hecun::ZoneIndex::new(&zones, &sources))
+            b.iter(|| hecun::internals::ZoneIndex::new(&zones, &sources))
         });
     }
     g.finish();

@@ -9,7 +9,7 @@ fn join(c: &mut Criterion) {
         let villages = hecun_benches::villages_metric(&scale);
         g.throughput(Throughput::Elements(villages.len() as u64));
         g.bench_function(scale.name, |b| {
-            b.iter(|| hecun::find_affected(&villages, &zones, &index))
+            b.iter(|| hecun::internals::find_affected(&villages, &zones, &index))
         });
     }
     g.finish();

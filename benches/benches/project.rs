@@ -12,7 +12,7 @@ fn project(c: &mut Criterion) {
             .features
             .iter()
             .flat_map(|f| {
-                hecun::polygons(&f.geometry)
+                hecun::internals::polygons(&f.geometry)
                     .0
                     .into_iter()
                     .flat_map(|p| p.exterior().0.clone())

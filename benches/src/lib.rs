@@ -7,9 +7,10 @@ use geo::{
     MultiPolygon,
     orient::{Direction, Orient},
 };
+use hecun::internals::{polygons, zone_sources};
 use hecun::{
     AffectedJob, AffectedRun, Crs, CrsEngine, Layer, LayerKind, LayerSource, ReadOptions,
-    Transformer, ZoneSource, ZoneSpec, polygons, read_geojson, zone_sources,
+    Transformer, ZoneSource, ZoneSpec, read_geojson,
 };
 
 /// A scale to benchmark at, and the folder holding its layers.
@@ -114,16 +115,22 @@ pub fn grid_layers(scale: &Scale) -> (Vec<geo::Geometry<f64>>, Vec<MultiPolygon<
         roads.into_iter().map(|s| s.geometry).collect(),
         corridors
             .iter()
-            .map(|s| hecun::polygons(&s.geometry))
+            .map(|s| hecun::internals::polygons(&s.geometry))
             .collect(),
     )
 }
 
 /// Roads and corridors, their zones and the zone index (in the metric CRS).
-pub fn zones(scale: &Scale) -> (Vec<ZoneSource>, Vec<hecun::Zone>, hecun::ZoneIndex) {
+pub fn zones(
+    scale: &Scale,
+) -> (
+    Vec<ZoneSource>,
+    Vec<hecun::Zone>,
+    hecun::internals::ZoneIndex,
+) {
     let sources = sources(scale);
-    let zones = hecun::build_zones(&sources, &widths()).expect("zones");
-    let index = hecun::ZoneIndex::new(&zones, &sources);
+    let zones = hecun::internals::build_zones(&sources, &widths()).expect("zones");
+    let index = hecun::internals::ZoneIndex::new(&zones, &sources);
     (sources, zones, index)
 }
 

@@ -27,6 +27,45 @@ impl fmt::Display for FeatureRef {
     }
 }
 
+/// What kind of failure a plugin had: a service may retry after a timeout, raise a limit, or
+/// report a broken rule to its author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PluginFailure {
+    /// It could not be loaded: its manifest, script or module is missing, too large,
+    /// malformed, of another runtime, or refused its parameters.
+    Load,
+    /// It ran longer than its time limit (`max_millis`).
+    Timeout,
+    /// It broke another limit of its sandbox or of its answers.
+    Limit {
+        /// The limit as `plugin.toml` names it (`max_operations`, `max_memory_mb`,
+        /// `max_call_depth`, `max_string_size`, `max_terms`, `max_answer_bytes`, …).
+        limit: &'static str,
+    },
+    /// Its code failed while running: a WebAssembly trap or panic, a Rhai runtime error (a
+    /// type error, an unknown function, `throw`), a helper called wrongly, or an error the
+    /// rule returned itself.
+    Runtime,
+    /// Its answer broke the plugin contract: missing, malformed, of the wrong kind or type,
+    /// naming an undeclared criterion, or not a finite number.
+    Answer,
+}
+
+/// What kind of CRS problem an [`Error::Crs`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CrsProblem {
+    /// The CRS is not one hecun knows, or its name cannot be read.
+    Unknown,
+    /// No metric CRS fits the data (outside China's CGCS2000 Gauss–Krüger zones).
+    NoMetricZone,
+    /// The CRS engine asked for is unknown or not built in.
+    Engine,
+    /// Coordinates or a geometry could not be transformed.
+    Transform,
+}
+
 /// Everything that can go wrong in hecun, with the file, feature and field it concerns.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -70,23 +109,42 @@ pub enum Error {
         path: PathBuf,
     },
     /// A coordinate reference system is unknown or a transformation failed.
-    #[error("CRS: {0}")]
-    Crs(String),
+    #[error("CRS: {message}")]
+    #[non_exhaustive]
+    Crs {
+        /// What kind of CRS problem it is.
+        problem: CrsProblem,
+        /// What is wrong, and what to do about it.
+        message: String,
+    },
     /// A plugin failed to load, broke a sandbox limit, or failed on a candidate.
     #[error("plugin {plugin:?}{}{}: {message}",
         candidate.as_ref().map(|c| format!(", candidate {c:?}")).unwrap_or_default(),
         line.map(|l| format!(", script line {l}")).unwrap_or_default())]
+    #[non_exhaustive]
     Plugin {
         /// The plugin's name.
         plugin: String,
+        /// What kind of failure it was, for callers that act on it.
+        failure: PluginFailure,
         /// The candidate (community, site) it was working on, if any.
         candidate: Option<String>,
         /// The line of the script, when known.
         line: Option<usize>,
-        /// What happened.
+        /// What happened, in words.
         message: String,
     },
-    /// A plan file or a parameter is wrong.
+    /// A parameter is unreadable or out of range: a zone width, a sweep, a language, an
+    /// option given to a run.
+    #[error("{context}: {message}")]
+    #[non_exhaustive]
+    Param {
+        /// The parameter as it was given (`--width "ring=abc"`, `zone widths`, `--sweep`).
+        context: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A plan file, a plugin manifest or another configuration file is wrong.
     #[error("{context}: {message}")]
     Config {
         /// The plan file or option concerned.
@@ -121,6 +179,22 @@ impl Error {
             feature,
             field: field.map(str::to_owned),
             problem: problem.into(),
+        }
+    }
+
+    /// A parameter that is unreadable or out of range.
+    pub fn param(context: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Param {
+            context: context.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A CRS problem.
+    pub fn crs(problem: CrsProblem, message: impl Into<String>) -> Self {
+        Error::Crs {
+            problem,
+            message: message.into(),
         }
     }
 

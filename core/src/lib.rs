@@ -1,9 +1,16 @@
-//! hecun: spatial core of 合村并城 (village-merging) planning.
+//! hecun: spatial core and rules engine of 合村并城 (village-merging) planning.
 //!
-//! Read planners' layers ([`read_geojson`]), build demolition zones along roads and
-//! corridors ([`build_zones`]), and find which villages fall inside them and how much of each
-//! ([`find_affected`], or the whole job with [`AffectedJob`]). Distances and areas are
-//! computed in a metric CRS ([`Transformer`]).
+//! The affected-villages job ([`AffectedJob`], or a whole [`Plan`] file) reads planners'
+//! layers ([`read_geojson`]), builds demolition zones along roads and corridors at a width per
+//! class ([`ZoneSpec`]), and finds which villages fall inside them and how much of each
+//! ([`AffectedRun`]: every village, the zones, the totals, the warnings). Distances and areas
+//! are computed in a metric CRS ([`Transformer`]).
+//!
+//! Beyond it: [`jobs`] runs local rules over a plan (launch checks, site scores, planning
+//! standards, grid scores) through the plugin engine in [`rules`] (Rhai scripts and
+//! WebAssembly modules, sandboxed); [`run`] runs everything a plan lists and records it;
+//! [`report`] turns a run into the planner's report. Errors are one [`Error`] with the file,
+//! feature and field, and variants a caller can act on ([`PluginFailure`], [`CrsProblem`]).
 //!
 //! ```no_run
 //! use hecun::{AffectedJob, CrsEngine, Crs, LayerKind, LayerSource, ZoneSpec};
@@ -82,38 +89,44 @@ pub mod report;
 pub mod rules;
 pub mod run;
 
-pub use error::{Error, FeatureRef, Result};
-pub use geometry::buffer::buffer;
-pub use geometry::clip::clip_polygon;
-pub use geometry::grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
-pub use geometry::polygons;
-pub use geometry::relate::{Relation, area_inside, relate};
-pub use geometry::validate::check_simple;
-pub use index::reach::ZoneIndex;
+pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
+pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
 pub use io::output_dir::OutputDir;
 pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
-pub use io::structure::check_structure;
-pub use io::write_geometry;
-pub use model::crs::{CoordRuns, Crs, CrsEngine, Transformer};
+pub use model::crs::{Crs, CrsEngine, Transformer};
 pub use model::layer::{Feature, Layer, Properties};
 pub use model::schema::{FieldSpec, LayerKind, Schema};
 pub use model::zone::{Zone, ZoneSpec, parse_width};
 pub use model::{
-    FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag, villages,
-    zone_sources,
+    FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag,
 };
 pub use pipeline::affected::Counts;
-pub use pipeline::affected::{
-    AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected, summarize,
-    zone_classes,
-};
+pub use pipeline::affected::{AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal};
 pub use pipeline::control::RunControl;
 pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
 pub use pipeline::plan::{Plan, SiteScoring};
-pub use pipeline::zones::build_zones;
+
+/// Building blocks that the benchmarks, fuzzers and oracle tests call one stage at a time.
+/// Not part of the supported API: they may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::geometry::buffer::buffer;
+    pub use crate::geometry::clip::clip_polygon;
+    pub use crate::geometry::grid::{NearestLine, cells_inside};
+    pub use crate::geometry::polygons;
+    pub use crate::geometry::relate::{Relation, area_inside, relate};
+    pub use crate::geometry::validate::check_simple;
+    pub use crate::index::reach::ZoneIndex;
+    pub use crate::io::structure::check_structure;
+    pub use crate::io::write_geometry;
+    pub use crate::model::crs::CoordRuns;
+    pub use crate::model::{villages, zone_sources};
+    pub use crate::pipeline::affected::{find_affected, summarize, zone_classes};
+    pub use crate::pipeline::zones::build_zones;
+}
 
 // A service shares jobs, runs, plans and plugins across threads: these must stay `Send + Sync`
 // (a field that is not would fail the build here, not in a user's crate).

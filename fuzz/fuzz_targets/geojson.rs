@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use hecun::{LaunchFields, LayerKind, ReadOptions, Schema, parse_geojson, villages, zone_sources};
+use hecun::internals::{villages, zone_sources};
+use hecun::{LaunchFields, LayerKind, ReadOptions, Schema, parse_geojson};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -182,7 +182,8 @@ fn affected_geojson_carries_the_villages_and_their_shares() {
 /// the villages are filtered in metres and projected by nobody, and the answer is the same.
 #[test]
 fn villages_in_a_projected_crs_give_the_same_answer() {
-    use hecun::{Crs, CrsEngine, ReadOptions, Transformer, read_geojson, write_geometry};
+    use hecun::internals::write_geometry;
+    use hecun::{Crs, CrsEngine, ReadOptions, Transformer, read_geojson};
     let d = data();
     let tmp = tempfile::tempdir().unwrap();
     let layer = read_geojson(&d.join("villages.geojson"), &ReadOptions::default())

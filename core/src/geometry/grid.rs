@@ -56,7 +56,7 @@ const TILE: usize = 8;
 ///
 /// ```
 /// use geo::{coord, LineString};
-/// use hecun::NearestLine;
+/// use hecun::internals::NearestLine;
 ///
 /// let roads = [LineString::from(vec![(0.0, 0.0), (100.0, 0.0)]), LineString::from(vec![(0.0, 50.0), (0.0, 80.0)])];
 /// let index = NearestLine::new(roads.iter().enumerate());

@@ -26,7 +26,7 @@ pub enum Relation {
 ///
 /// ```
 /// use geo::{polygon, MultiPolygon};
-/// use hecun::{relate, Relation};
+/// use hecun::internals::{relate, Relation};
 ///
 /// let zone = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)]]);
 /// let inside = MultiPolygon(vec![polygon![(x: 1., y: 1.), (x: 2., y: 1.), (x: 2., y: 2.)]]);

@@ -47,7 +47,7 @@ pub(crate) fn check_ring(ring: &LineString<f64>, i: usize) -> Result<(), String>
 ///
 /// ```
 /// use geo::polygon;
-/// use hecun::check_simple;
+/// use hecun::internals::check_simple;
 ///
 /// let square = polygon![(x: 0., y: 0.), (x: 2., y: 0.), (x: 2., y: 2.), (x: 0., y: 2.)];
 /// assert!(check_simple(&square).is_ok());

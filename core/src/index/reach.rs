@@ -33,7 +33,8 @@ pub(crate) enum Pad {
 ///
 /// ```
 /// use geo::{polygon, Geometry, LineString, MultiPolygon};
-/// use hecun::{build_zones, FeatureRef, ZoneIndex, ZoneSource, ZoneSpec};
+/// use hecun::internals::{ZoneIndex, build_zones};
+/// use hecun::{FeatureRef, ZoneSource, ZoneSpec};
 ///
 /// let road = ZoneSource {
 ///     layer: "roads".into(),

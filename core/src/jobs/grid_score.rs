@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 use crate::geometry::buffer::buffer;
 use crate::geometry::grid::{Grid, GridFeatures, grid_features};
 use crate::geometry::polygons;
@@ -605,6 +605,7 @@ pub fn score_cells(features: &GridFeatures, plugin: &Plugin) -> Result<Vec<Optio
     if kind != Kind::SiteScore {
         return Err(Error::Plugin {
             plugin: plugin.manifest().name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: None,
             message: format!(

@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
-use crate::error::{Error, Result};
+use crate::error::{CrsProblem, Error, Result};
 
 /// A coordinate reference system, named by its EPSG code.
 ///
@@ -45,10 +45,13 @@ impl Crs {
     /// The CRS with this EPSG code, if hecun knows it.
     pub fn from_epsg(code: u16) -> Result<Crs> {
         if crs_definitions::from_code(code).is_none() {
-            return Err(Error::Crs(format!(
-                "EPSG:{code} is not a CRS hecun knows (expected e.g. EPSG:4326, EPSG:4490 or a \
+            return Err(Error::crs(
+                CrsProblem::Unknown,
+                format!(
+                    "EPSG:{code} is not a CRS hecun knows (expected e.g. EPSG:4326, EPSG:4490 or a \
                  CGCS2000 Gauss-Kruger zone EPSG:4491-4554)"
-            )));
+                ),
+            ));
         }
         Ok(Crs { code })
     }
@@ -75,10 +78,13 @@ impl Crs {
     pub fn cgcs2000_3deg_zone_for(longitude: f64) -> Result<Crs> {
         let central_meridian = (longitude / 3.0).round() * 3.0;
         if !(75.0..=135.0).contains(&central_meridian) {
-            return Err(Error::Crs(format!(
-                "longitude {longitude} is outside China's CGCS2000 Gauss-Kruger zones (75E-135E): \
+            return Err(Error::crs(
+                CrsProblem::NoMetricZone,
+                format!(
+                    "longitude {longitude} is outside China's CGCS2000 Gauss-Kruger zones (75E-135E): \
                  name a metric CRS with --metric-crs"
-            )));
+                ),
+            ));
         }
         Crs::from_epsg(4534 + ((central_meridian - 75.0) / 3.0) as u16)
     }
@@ -264,9 +270,12 @@ impl FromStr for Crs {
             .unwrap_or("");
         match digits.parse::<u16>() {
             Ok(code) => Crs::from_epsg(code),
-            Err(_) => Err(Error::Crs(format!(
-                "cannot read {s:?} as a CRS: write it as EPSG:NNNN, e.g. EPSG:4326 or EPSG:4547"
-            ))),
+            Err(_) => Err(Error::crs(
+                CrsProblem::Unknown,
+                format!(
+                    "cannot read {s:?} as a CRS: write it as EPSG:NNNN, e.g. EPSG:4326 or EPSG:4547"
+                ),
+            )),
         }
     }
 }
@@ -318,14 +327,16 @@ impl FromStr for CrsEngine {
             #[cfg(feature = "proj")]
             "proj" => Ok(CrsEngine::Proj),
             #[cfg(not(feature = "proj"))]
-            "proj" => Err(Error::Crs(
+            "proj" => Err(Error::crs(
+                CrsProblem::Engine,
                 "this hecun was built without PROJ: rebuild with `--features proj` (needs cmake) \
                  or use the builtin engine"
                     .to_owned(),
             )),
-            other => Err(Error::Crs(format!(
-                "unknown CRS engine {other:?} (expected builtin or proj)"
-            ))),
+            other => Err(Error::crs(
+                CrsProblem::Engine,
+                format!("unknown CRS engine {other:?} (expected builtin or proj)"),
+            )),
         }
     }
 }
@@ -372,7 +383,7 @@ impl Transformer {
             CrsEngine::Builtin => {
                 let make = |crs: Crs| {
                     proj4rs::Proj::from_proj_string(crs.proj4())
-                        .map_err(|e| Error::Crs(format!("{crs}: {e}")))
+                        .map_err(|e| Error::crs(CrsProblem::Transform, format!("{crs}: {e}")))
                 };
                 Some((make(from)?, make(to)?))
             }
@@ -427,10 +438,13 @@ impl Transformer {
                 // The whole slice goes through each stage of the pipeline at once.
                 let result = proj4rs::transform::transform(src, dst, &mut CoordSlice(coords));
                 if let Err(e) = result {
-                    return Err(Error::Crs(format!(
-                        "cannot transform coordinates from {} to {}: {e}",
-                        self.from, self.to
-                    )));
+                    return Err(Error::crs(
+                        CrsProblem::Transform,
+                        format!(
+                            "cannot transform coordinates from {} to {}: {e}",
+                            self.from, self.to
+                        ),
+                    ));
                 }
                 if self.to.is_geographic() {
                     coords.iter_mut().for_each(|c| {
@@ -446,10 +460,13 @@ impl Transformer {
             CrsEngine::Proj => with_proj(self.from, self.to, |proj| {
                 for c in coords.iter_mut() {
                     let (x, y) = proj.convert((c.x, c.y)).map_err(|e| {
-                        Error::Crs(format!(
-                            "cannot transform ({}, {}) from {} to {}: {e}",
-                            c.x, c.y, self.from, self.to
-                        ))
+                        Error::crs(
+                            CrsProblem::Transform,
+                            format!(
+                                "cannot transform ({}, {}) from {} to {}: {e}",
+                                c.x, c.y, self.from, self.to
+                            ),
+                        )
                     })?;
                     *c = Coord { x, y };
                 }
@@ -536,7 +553,8 @@ impl CoordRuns for Geometry<f64> {
             Geometry::MultiLineString(ml) => ml.0.iter_mut().try_for_each(|l| l.for_each_run(f)),
             Geometry::MultiPolygon(mp) => mp.for_each_run(f),
             Geometry::GeometryCollection(gc) => gc.0.iter_mut().try_for_each(|g| g.for_each_run(f)),
-            Geometry::Rect(_) | Geometry::Triangle(_) => Err(Error::Crs(
+            Geometry::Rect(_) | Geometry::Triangle(_) => Err(Error::crs(
+                CrsProblem::Transform,
                 "rectangles and triangles cannot be transformed: convert them to polygons"
                     .to_owned(),
             )),
@@ -559,7 +577,10 @@ fn with_proj<T>(from: Crs, to: Crs, f: impl FnOnce(&proj::Proj) -> Result<T>) ->
             None => {
                 let proj = proj::Proj::new_known_crs(&from.to_string(), &to.to_string(), None)
                     .map_err(|e| {
-                        Error::Crs(format!("PROJ cannot transform {from} to {to}: {e}"))
+                        Error::crs(
+                            CrsProblem::Transform,
+                            format!("PROJ cannot transform {from} to {to}: {e}"),
+                        )
                     })?;
                 cache.push(((from, to), proj));
                 cache.len() - 1

@@ -55,7 +55,7 @@ impl Layer {
             }
         };
         if crs.is_geographic() {
-            return Err(Error::config(
+            return Err(Error::param(
                 "metric CRS",
                 format!(
                     "{crs} is longitude/latitude: {needs} need a projected CRS such as EPSG:4547"

@@ -37,7 +37,7 @@ impl ZoneSpec {
         for (class, width) in pairs {
             let class = class.into();
             if !width.is_finite() || width < 0.0 {
-                return Err(Error::config(
+                return Err(Error::param(
                     "zone widths",
                     format!(
                         "width of class {class:?} must be a number of metres >= 0, not {width}"
@@ -47,7 +47,7 @@ impl ZoneSpec {
             widths.insert(class, width);
         }
         if widths.is_empty() {
-            return Err(Error::config(
+            return Err(Error::param(
                 "zone widths",
                 "no widths given (e.g. --width ring=100)",
             ));
@@ -92,7 +92,7 @@ impl ZoneSpec {
             return Ok((*class).to_owned());
         }
         let known: Vec<&str> = self.widths.keys().map(String::as_str).collect();
-        Err(Error::config(
+        Err(Error::param(
             "zone widths",
             format!(
                 "no zone class {name:?} in the plan (its classes: {})",
@@ -127,7 +127,7 @@ impl ZoneSpec {
 /// # Ok::<(), hecun::Error>(())
 /// ```
 pub fn parse_width(spec: &str) -> Result<(String, f64)> {
-    let bad = |why: String| Error::config(format!("--width {spec:?}"), why);
+    let bad = |why: String| Error::param(format!("--width {spec:?}"), why);
     let (class, metres) = spec
         .split_once('=')
         .ok_or_else(|| bad("write CLASS=METRES, e.g. ring=100".into()))?;
@@ -141,7 +141,7 @@ pub fn parse_width(spec: &str) -> Result<(String, f64)> {
 /// One zone: the area within the class's width of one road or corridor, in the metric CRS.
 #[derive(Debug, Clone)]
 pub struct Zone {
-    /// Index of the source in the slice given to [`build_zones`](crate::build_zones).
+    /// Index of the source in the slice given to `build_zones`.
     pub source: usize,
     /// The source's class.
     pub class: String,

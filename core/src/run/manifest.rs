@@ -243,14 +243,14 @@ impl RunOptions {
                 .affected
                 .zones
                 .with_width(&class, metres)
-                .map_err(|e| Error::config(format!("--width {w}"), e.to_string()))?;
+                .map_err(|e| Error::param(format!("--width {w}"), e.to_string()))?;
         }
         Ok(())
     }
 
     /// The options that are not widths, applied to a job.
     pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
-        let named = |option: &str, e: Error| Error::config(option, e.to_string());
+        let named = |option: &str, e: Error| Error::param(option, e.to_string());
         if let Some(crs) = &self.input_crs {
             job.input_crs = crs.parse().map_err(|e| named("--input-crs", e))?;
         }

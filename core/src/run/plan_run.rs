@@ -394,7 +394,7 @@ pub fn replay(
     manifest.verify_inputs()?;
     let options = &manifest.options;
     let lang = Lang::parse(&options.lang).ok_or_else(|| {
-        Error::config(
+        Error::param(
             "run manifest",
             format!("language {:?}: use zh-CN or en", options.lang),
         )
@@ -404,7 +404,7 @@ pub fn replay(
         .as_deref()
         .map(SweepSpec::parse)
         .transpose()
-        .map_err(|e| Error::config("--sweep", e))?;
+        .map_err(|e| Error::param("--sweep", e))?;
     let mut plan = Plan::load(&manifest.plan.path)?;
     options.apply(&mut plan)?;
     let request = RunRequest {

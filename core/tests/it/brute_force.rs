@@ -3,7 +3,8 @@
 //! sweep's shortcut against whole runs.
 
 use geo::{Area, BooleanOps, Geometry, Intersects, LineString, MultiPolygon, Polygon, unary_union};
-use hecun::{FeatureRef, ZoneIndex, ZoneSource, ZoneSpec, build_zones, find_affected};
+use hecun::internals::{ZoneIndex, build_zones, find_affected};
+use hecun::{FeatureRef, ZoneSource, ZoneSpec};
 use proptest::prelude::*;
 
 use crate::common;

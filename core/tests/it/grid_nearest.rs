@@ -4,7 +4,8 @@
 //! and roads.
 
 use geo::{Coord, LineString};
-use hecun::{Grid, NearestLine};
+use hecun::Grid;
+use hecun::internals::NearestLine;
 use proptest::prelude::*;
 use rstar::PointDistance;
 use rstar::primitives::Line;

@@ -7,10 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use geo::{Distance, Euclidean, Geometry, MultiPolygon, Point};
-use hecun::{
-    Crs, CrsEngine, Grid, NearestLine, ReadOptions, Transformer, grid_features, polygons,
-    read_geojson,
-};
+use hecun::internals::{NearestLine, polygons};
+use hecun::{Crs, CrsEngine, Grid, ReadOptions, Transformer, grid_features, read_geojson};
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city")

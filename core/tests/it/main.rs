@@ -12,6 +12,7 @@ mod common;
 
 mod brute_force;
 mod embed;
+mod errors;
 mod grid_nearest;
 mod grid_oracle;
 mod grid_score;

@@ -1,7 +1,7 @@
 //! check_simple against geo's own validation on random rings (many of which cross themselves).
 
 use geo::{Coord, LineString, Polygon, Validation};
-use hecun::check_simple;
+use hecun::internals::check_simple;
 use proptest::prelude::*;
 
 proptest! {

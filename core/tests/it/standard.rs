@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use geo::{Area, BooleanOps, Centroid, Distance, Euclidean, Geometry, MultiPolygon, Point};
+use hecun::internals::polygons;
 use hecun::jobs::StandardRun;
 use hecun::rules::{Status, Value};
-use hecun::{Crs, CrsEngine, Plan, Transformer, polygons};
+use hecun::{Crs, CrsEngine, Plan, Transformer};
 
 const URBAN: [&str; 2] = ["城镇建设用地", "产业集聚区"];
 const GB: &str = "GB 50180-2018";

@@ -153,7 +153,7 @@ fn grid_scores_agree_to_the_bit() {
         .sources
         .iter()
         .filter(|s| s.layer == "corridors")
-        .map(|s| hecun::polygons(&s.geometry))
+        .map(|s| hecun::internals::polygons(&s.geometry))
         .collect();
     let features = hecun::grid_features(&spec.grid, &roads, &corridors);
     let a = score_cells(&features, &Plugin::load(&rhai).unwrap()).unwrap();

@@ -61,22 +61,8 @@ pub(super) fn sweep_chart(sweep: &Sweep, w: &Words) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
-    let mut x_min = rows.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
-    let mut x_max = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
-    if let Some(p) = sweep.planned_m.filter(|p| p.is_finite()) {
-        x_min = x_min.min(p);
-        x_max = x_max.max(p);
-    }
-    if x_max <= x_min {
-        x_min -= 1.0;
-        x_max += 1.0;
-    }
-    let (y_lo, y_step, y_max) = y_axis(&rows);
-
-    let plot_w = W - LEFT - RIGHT;
-    let plot_h = H - TOP - BOTTOM;
-    let sx = |x: f64| LEFT + (x - x_min) / (x_max - x_min) * plot_w;
-    let sy = |y: f64| TOP + plot_h - (y - y_lo) / (y_max - y_lo) * plot_h;
+    let planned = sweep.planned_m.filter(|p| p.is_finite());
+    let axes = Axes::new(&rows, planned);
 
     let mut svg = String::new();
     let _ = write!(
@@ -84,109 +70,176 @@ pub(super) fn sweep_chart(sweep: &Sweep, w: &Words) -> Option<String> {
         r#"<svg id="sweep-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}" font-size="12">"#,
         esc(w.sec_sweep)
     );
+    household_grid(&mut svg, &axes);
+    width_ticks(&mut svg, &axes, &rows);
+    axis_lines(&mut svg, w);
+    if let Some(p) = planned {
+        planned_width(&mut svg, &axes, p, w);
+    }
+    households_line(&mut svg, &axes, &rows, w);
+    svg.push_str("</svg>");
+    Some(svg)
+}
 
-    // Horizontal grid lines with the household counts.
-    let mut y = y_lo;
-    while y <= y_max + y_step * 1e-9 {
-        let py = px_string(sy(y));
+/// The plot area's scales: widths across, households up.
+struct Axes {
+    x_min: f64,
+    x_max: f64,
+    y_lo: f64,
+    y_step: f64,
+    y_max: f64,
+}
+
+const PLOT_W: f64 = W - LEFT - RIGHT;
+const PLOT_H: f64 = H - TOP - BOTTOM;
+
+impl Axes {
+    /// Widths from the narrowest to the widest row, the planned width included; households as
+    /// [`y_axis`] says.
+    fn new(rows: &[(f64, u64)], planned: Option<f64>) -> Axes {
+        let mut x_min = rows.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
+        let mut x_max = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+        if let Some(p) = planned {
+            x_min = x_min.min(p);
+            x_max = x_max.max(p);
+        }
+        if x_max <= x_min {
+            x_min -= 1.0;
+            x_max += 1.0;
+        }
+        let (y_lo, y_step, y_max) = y_axis(rows);
+        Axes {
+            x_min,
+            x_max,
+            y_lo,
+            y_step,
+            y_max,
+        }
+    }
+
+    /// A width as a pixel column.
+    fn x(&self, x: f64) -> f64 {
+        LEFT + (x - self.x_min) / (self.x_max - self.x_min) * PLOT_W
+    }
+
+    /// A household count as a pixel row.
+    fn y(&self, y: f64) -> f64 {
+        TOP + PLOT_H - (y - self.y_lo) / (self.y_max - self.y_lo) * PLOT_H
+    }
+}
+
+/// Horizontal grid lines with the household counts.
+fn household_grid(svg: &mut String, axes: &Axes) {
+    let mut y = axes.y_lo;
+    while y <= axes.y_max + axes.y_step * 1e-9 {
+        let py = px_string(axes.y(y));
         let _ = write!(
             svg,
             r##"<line x1="{}" y1="{py}" x2="{}" y2="{py}" stroke="#e3e0d9"/><text x="{}" y="{}" text-anchor="end" fill="#444">{}</text>"##,
             px_string(LEFT),
-            px_string(LEFT + plot_w),
+            px_string(LEFT + PLOT_W),
             px_string(LEFT - 8.0),
-            px_string(sy(y) + 4.0),
+            px_string(axes.y(y) + 4.0),
             count(y as u64)
         );
-        y += y_step;
+        y += axes.y_step;
     }
+}
 
-    // Width ticks: at every row when they fit, else at round steps.
+/// Width ticks: at every row when they fit, else at round steps.
+fn width_ticks(svg: &mut String, axes: &Axes, rows: &[(f64, u64)]) {
     let xs: Vec<f64> = if rows.len() <= 12 {
         rows.iter().map(|r| r.0).collect()
     } else {
-        let step = tick_step(x_max - x_min, 8.0);
-        let mut t = (x_min / step).ceil() * step;
+        let step = tick_step(axes.x_max - axes.x_min, 8.0);
+        let mut t = (axes.x_min / step).ceil() * step;
         let mut v = Vec::new();
-        while t <= x_max * (1.0 + 1e-9) {
+        while t <= axes.x_max * (1.0 + 1e-9) {
             v.push(t);
             t += step;
         }
         v
     };
-    let base = px_string(TOP + plot_h);
+    let base = px_string(TOP + PLOT_H);
     for x in xs {
         let _ = write!(
             svg,
             r##"<line x1="{0}" y1="{base}" x2="{0}" y2="{1}" stroke="#444"/><text x="{0}" y="{2}" text-anchor="middle" fill="#444">{3}</text>"##,
-            px_string(sx(x)),
-            px_string(TOP + plot_h + 5.0),
-            px_string(TOP + plot_h + 19.0),
+            px_string(axes.x(x)),
+            px_string(TOP + PLOT_H + 5.0),
+            px_string(TOP + PLOT_H + 19.0),
             plain(x)
         );
     }
+}
+
+/// The two axes and their titles.
+fn axis_lines(svg: &mut String, w: &Words) {
     let _ = write!(
         svg,
         r##"<path d="M{0} {1} V{2} H{3}" fill="none" stroke="#444"/>"##,
         px_string(LEFT),
         px_string(TOP),
-        base,
-        px_string(LEFT + plot_w)
+        px_string(TOP + PLOT_H),
+        px_string(LEFT + PLOT_W)
     );
     let _ = write!(
         svg,
         r##"<text x="{}" y="{}" text-anchor="middle" fill="#222">{}</text>"##,
-        px_string(LEFT + plot_w / 2.0),
+        px_string(LEFT + PLOT_W / 2.0),
         px_string(H - 10.0),
         esc(w.sweep_x)
     );
     let _ = write!(
         svg,
         r##"<text transform="translate(16 {}) rotate(-90)" text-anchor="middle" fill="#222">{}</text>"##,
-        px_string(TOP + plot_h / 2.0),
+        px_string(TOP + PLOT_H / 2.0),
         esc(w.sweep_y)
     );
+}
 
-    if let Some(p) = sweep.planned_m.filter(|p| p.is_finite()) {
-        let x = px_string(sx(p));
-        let _ = write!(
-            svg,
-            r##"<g id="sweep-planned"><line x1="{x}" y1="{}" x2="{x}" y2="{base}" stroke="#b42318" stroke-width="1.5" stroke-dasharray="5 4"/><text x="{}" y="{}" fill="#b42318" font-weight="600">{} {}</text></g>"##,
-            px_string(TOP),
-            px_string(sx(p) + 5.0),
-            px_string(TOP + 12.0),
-            esc(w.sweep_planned),
-            esc(&metres(p))
-        );
-    }
+/// A dashed line at the width the plan sets, labelled.
+fn planned_width(svg: &mut String, axes: &Axes, planned: f64, w: &Words) {
+    let x = px_string(axes.x(planned));
+    let _ = write!(
+        svg,
+        r##"<g id="sweep-planned"><line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#b42318" stroke-width="1.5" stroke-dasharray="5 4"/><text x="{}" y="{}" fill="#b42318" font-weight="600">{} {}</text></g>"##,
+        px_string(TOP),
+        px_string(TOP + PLOT_H),
+        px_string(axes.x(planned) + 5.0),
+        px_string(TOP + 12.0),
+        esc(w.sweep_planned),
+        esc(&metres(planned))
+    );
+}
 
+/// Households per width as a line, with a point per row whose tooltip gives both numbers.
+fn households_line(svg: &mut String, axes: &Axes, rows: &[(f64, u64)], w: &Words) {
     let mut d = String::new();
     for (i, (x, y)) in rows.iter().enumerate() {
         let _ = write!(
             d,
             "{}{} {}",
             if i == 0 { "M" } else { " " },
-            px_string(sx(*x)),
-            px_string(sy(*y as f64))
+            px_string(axes.x(*x)),
+            px_string(axes.y(*y as f64))
         );
     }
     let _ = write!(
         svg,
         r##"<path d="{d}" fill="none" stroke="#1f4e9c" stroke-width="2.2" stroke-linejoin="round"/>"##
     );
-    for (x, y) in &rows {
+    for (x, y) in rows {
         let _ = write!(
             svg,
             r##"<circle cx="{}" cy="{}" r="3.5" fill="#1f4e9c" stroke="#fff" stroke-width="1"><title>{} · {} {}</title></circle>"##,
-            px_string(sx(*x)),
-            px_string(sy(*y as f64)),
+            px_string(axes.x(*x)),
+            px_string(axes.y(*y as f64)),
             esc(&metres(*x)),
             esc(w.sweep_y),
             count(*y)
         );
     }
-    svg.push_str("</svg>");
-    Some(svg)
 }
 
 #[cfg(test)]

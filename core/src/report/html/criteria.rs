@@ -1,0 +1,55 @@
+//! Criteria under the titles and in the order their plugin declares (`[[criteria]]`).
+
+use super::fmt::esc;
+use super::page::Page;
+use crate::report::{Lang, Report};
+use crate::rules::Finding;
+
+/// Criteria as the plugin that decided `role` (`launch`, `standard`) declares them: its
+/// titles and its order.
+#[derive(Clone, Copy)]
+pub(super) struct Titles<'a> {
+    report: &'a Report,
+    lang: Lang,
+    role: &'static str,
+}
+
+impl<'a> Titles<'a> {
+    pub(super) fn new(page: &Page, report: &'a Report, role: &'static str) -> Self {
+        Titles {
+            report,
+            lang: page.lang,
+            role,
+        }
+    }
+
+    pub(super) fn title(self, id: &'a str) -> &'a str {
+        self.report.criterion_title(self.role, id, self.lang)
+    }
+
+    /// `ids` each once, in the plugin's order.
+    pub(super) fn in_order<'b>(self, ids: impl IntoIterator<Item = &'b str>) -> Vec<&'b str> {
+        self.report.criteria_in_order(self.role, ids)
+    }
+
+    /// The criteria of `findings`, each once (a criterion usually fails for several villages
+    /// of a community), titled and escaped, in the plugin's order.
+    pub(super) fn criteria(self, findings: impl Iterator<Item = &'a Finding>) -> Vec<String> {
+        self.report
+            .criteria_in_order(self.role, findings.map(|f| f.criterion.as_str()))
+            .into_iter()
+            .map(|id| esc(self.title(id)))
+            .collect()
+    }
+
+    /// The criterion's title, with its id beside it when the two differ (the id is what the
+    /// CSV and JSON outputs carry).
+    pub(super) fn title_html(self, id: &'a str) -> String {
+        let title = self.title(id);
+        if title == id {
+            esc(id)
+        } else {
+            format!("{} <code class=\"id\">{}</code>", esc(title), esc(id))
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! A check's findings as a table: repeated findings grouped, their evidence kept whole.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use super::criteria::Titles;
+use super::fmt::{esc, json_value};
+use super::table::{td, td_html};
+use crate::report::words::Words;
+use crate::rules::Finding;
+
+/// Evidence as a list of `key = value`, in key order; nothing when there is none.
+pub(super) fn evidence_html(evidence: &BTreeMap<String, serde_json::Value>) -> String {
+    if evidence.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<ul class=\"evidence\">");
+    for (k, v) in evidence {
+        let _ = write!(
+            out,
+            "<li><code>{}</code> = {}</li>",
+            esc(k),
+            esc(&json_value(v))
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Findings of one criterion with one reason: a launch check usually finds the same failure
+/// in several villages of a community, and a row per village buries the verdict.
+struct FindingGroup<'a> {
+    criterion: &'a str,
+    veto: bool,
+    reason: &'a str,
+    findings: Vec<&'a Finding>,
+}
+
+/// Findings grouped by criterion, veto and reason; vetoes first (they decide the verdict),
+/// then in the plugin's order of criteria, otherwise in the order the plugin found them.
+fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<FindingGroup<'a>> {
+    let mut groups: Vec<FindingGroup<'_>> = Vec::new();
+    for f in findings {
+        match groups
+            .iter_mut()
+            .find(|g| g.criterion == f.criterion && g.veto == f.veto && g.reason == f.reason)
+        {
+            Some(g) => g.findings.push(f),
+            None => groups.push(FindingGroup {
+                criterion: &f.criterion,
+                veto: f.veto,
+                reason: &f.reason,
+                findings: vec![f],
+            }),
+        }
+    }
+    let order = titles.in_order(groups.iter().map(|g| g.criterion));
+    groups.sort_by_key(|g| (!g.veto, order.iter().position(|c| *c == g.criterion)));
+    groups
+}
+
+/// The evidence of a group without losing any of it: keys with one value across the group
+/// once; when a single key varies (typically the village), its values as a list; otherwise
+/// each finding's varying evidence on its own line.
+fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
+    let first = &group.findings[0].evidence;
+    let constant: Vec<&String> = first
+        .keys()
+        .filter(|k| {
+            group
+                .findings
+                .iter()
+                .all(|f| f.evidence.get(k.as_str()) == first.get(k.as_str()))
+        })
+        .collect();
+    let varying: Vec<BTreeMap<&String, &serde_json::Value>> = group
+        .findings
+        .iter()
+        .map(|f| {
+            f.evidence
+                .iter()
+                .filter(|(k, _)| !constant.contains(k))
+                .collect()
+        })
+        .collect();
+    let mut out = String::from("<ul class=\"evidence\">");
+    for k in &constant {
+        let _ = write!(
+            out,
+            "<li><code>{}</code> = {}</li>",
+            esc(k),
+            esc(&json_value(&first[k.as_str()]))
+        );
+    }
+    let keys: BTreeSet<&String> = varying.iter().flat_map(|v| v.keys().copied()).collect();
+    let single = if keys.len() == 1 && varying.iter().all(|v| v.len() == 1) {
+        keys.iter().next().copied()
+    } else {
+        None
+    };
+    if let Some(key) = single {
+        let mut values: Vec<String> = Vec::new();
+        for v in &varying {
+            let value = esc(&json_value(v[key]));
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        let _ = write!(
+            out,
+            "<li class=\"wrap\"><code>{}</code> = {}</li>",
+            esc(key),
+            values.join(&esc(w.list_sep))
+        );
+    } else if !keys.is_empty() {
+        for v in &varying {
+            let parts: Vec<String> = v
+                .iter()
+                .map(|(k, value)| format!("<code>{}</code> = {}", esc(k), esc(&json_value(value))))
+                .collect();
+            let _ = write!(out, "<li class=\"wrap\">{}</li>", parts.join("; "));
+        }
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// One row per group of findings: the criterion (and how many times it failed), veto or not
+/// met, the reason and the evidence.
+pub(super) fn findings_table(
+    out: &mut String,
+    w: &Words,
+    titles: Titles<'_>,
+    findings: &[Finding],
+) {
+    let _ = write!(
+        out,
+        "<table class=\"findings\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(w.col_criterion),
+        esc(w.col_kind),
+        esc(w.col_reason),
+        esc(w.col_evidence)
+    );
+    for g in group_findings(titles, findings) {
+        out.push_str("<tr>");
+        let times = if g.findings.len() > 1 {
+            format!(" <small>×{}</small>", g.findings.len())
+        } else {
+            String::new()
+        };
+        td_html(out, &format!("{}{times}", titles.title_html(g.criterion)));
+        if g.veto {
+            td_html(
+                out,
+                &format!("<span class=\"st st-vetoed\">{}</span>", esc(w.veto)),
+            );
+        } else {
+            td_html(
+                out,
+                &format!("<span class=\"st st-blocked\">{}</span>", esc(w.not_met)),
+            );
+        }
+        td(out, g.reason);
+        td_html(out, &group_evidence_html(w, &g));
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>\n");
+}

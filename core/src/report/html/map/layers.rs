@@ -1,0 +1,182 @@
+//! The map's area and line layers, bottom to top: township fills, villages by share inside the
+//! zones, zones, corridors, roads, then the township boundaries again on top.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::colours::{
+    Colours, TOWNSHIP_FILL, TOWNSHIP_LINE, VILLAGE_LINE, road_width, village_colour,
+};
+use super::frame::Frame;
+use super::path::{PathData, group, group_lines};
+use crate::report::html::fmt::{esc, plain, share};
+use crate::report::words::Words;
+use crate::report::{MapData, Report};
+
+/// Each township's name and the path data of its area, drawn twice: filled under everything,
+/// outlined above the villages, which would otherwise hide the boundaries.
+pub(super) fn township_paths<'a>(map: &'a MapData, frame: &Frame) -> Vec<(&'a String, String)> {
+    let mut township_paths = Vec::new();
+    for (name, geometry) in &map.townships {
+        let mut d = PathData::default();
+        d.add_multipolygon(geometry, frame);
+        township_paths.push((name, d.area));
+    }
+    township_paths
+}
+
+pub(super) fn township_fills(svg: &mut String, township_paths: &[(&String, String)]) {
+    if !township_paths.is_empty() {
+        let _ = write!(
+            svg,
+            r#"<g id="map-townships" fill="{TOWNSHIP_FILL}" stroke="none" fill-rule="evenodd">"#
+        );
+        for (name, d) in township_paths {
+            let _ = write!(svg, r#"<path d="{d}"><title>{}</title></path>"#, esc(name));
+        }
+        svg.push_str("</g>");
+    }
+}
+
+pub(super) fn township_lines(svg: &mut String, township_paths: &[(&String, String)]) {
+    if !township_paths.is_empty() {
+        let _ = write!(
+            svg,
+            r#"<g id="map-township-lines" fill="none" stroke="{TOWNSHIP_LINE}" stroke-width="1.4" stroke-dasharray="7 3" stroke-linejoin="round">"#
+        );
+        for (_, d) in township_paths {
+            let _ = write!(svg, r#"<path d="{d}"/>"#);
+        }
+        svg.push_str("</g>");
+    }
+}
+
+/// Each village coloured by its share inside the zones, its tooltip naming the share and the
+/// zone classes touching it.
+pub(super) fn villages(svg: &mut String, map: &MapData, frame: &Frame, w: &Words) {
+    if !map.villages.is_empty() {
+        let _ = write!(
+            svg,
+            r#"<g id="map-villages" stroke="{VILLAGE_LINE}" stroke-width="0.4" fill-rule="evenodd">"#
+        );
+        for v in &map.villages {
+            let mut d = PathData::default();
+            d.add_multipolygon(&v.geometry, frame);
+            let zones = if v.zone_classes.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", esc(&v.zone_classes.join(w.list_sep)))
+            };
+            let _ = write!(
+                svg,
+                r#"<path d="{}" fill="{}"><title>{} {} · {}{zones}</title></path>"#,
+                d.area,
+                village_colour(v.fraction_inside),
+                esc(&v.id),
+                esc(&v.name),
+                share(v.fraction_inside)
+            );
+        }
+        svg.push_str("</g>");
+    }
+}
+
+/// The zones, one path per class: a tooltip per class says all the map can, and one path per
+/// class keeps the file small. Returns what was drawn, for the legend.
+pub(super) fn zones(
+    svg: &mut String,
+    map: &MapData,
+    frame: &Frame,
+    colours: &Colours<'_>,
+    w: &Words,
+) -> Vec<(String, PathData)> {
+    let zone_classes = group(&map.zones, |d, g, f| d.add_multipolygon(g, f), frame);
+    if !zone_classes.is_empty() {
+        svg.push_str(r#"<g id="map-zones" fill-opacity="0.28" stroke-opacity="0.8" stroke-width="0.6" fill-rule="nonzero">"#);
+        for (class, d) in &zone_classes {
+            let colour = colours.zone(class);
+            let _ = write!(
+                svg,
+                r#"<path d="{}" fill="{colour}" stroke="{colour}"><title>{} · {}</title></path>"#,
+                d.area,
+                esc(w.lg_zones),
+                esc(class)
+            );
+        }
+        svg.push_str("</g>");
+    }
+    zone_classes
+}
+
+/// The corridors, one path per level and name, as areas or lines as the layer gives them.
+/// Returns what was drawn, for the legend.
+pub(super) fn corridors<'a>(
+    svg: &mut String,
+    map: &'a MapData,
+    frame: &Frame,
+    colours: &Colours<'_>,
+    w: &Words,
+) -> BTreeMap<(&'a str, &'a str), PathData> {
+    let corridor_lines = group_lines(&map.corridors, frame);
+    if !corridor_lines.is_empty() {
+        svg.push_str(r#"<g id="map-corridors">"#);
+        for ((class, name), d) in &corridor_lines {
+            let title = format!("<title>{}</title>", line_title(w.lg_corridors, class, name));
+            let colour = colours.corridor(class);
+            if !d.area.is_empty() {
+                let _ = write!(
+                    svg,
+                    r#"<path d="{}" fill="{colour}" fill-opacity="0.55" stroke="{colour}" stroke-width="0.8" fill-rule="evenodd">{title}</path>"#,
+                    d.area
+                );
+            }
+            if !d.line.is_empty() {
+                let _ = write!(
+                    svg,
+                    r#"<path d="{}" fill="none" stroke="{colour}" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round">{title}</path>"#,
+                    d.line
+                );
+            }
+        }
+        svg.push_str("</g>");
+    }
+    corridor_lines
+}
+
+/// The roads, one path per class and name (a road is often several features), wider for the
+/// classes whose zones are wider.
+pub(super) fn roads(
+    svg: &mut String,
+    report: &Report,
+    map: &MapData,
+    frame: &Frame,
+    colours: &Colours<'_>,
+    w: &Words,
+) {
+    let road_lines = group_lines(&map.roads, frame);
+    if !road_lines.is_empty() {
+        svg.push_str(
+            r#"<g id="map-roads" fill="none" stroke-linecap="round" stroke-linejoin="round">"#,
+        );
+        for ((class, name), d) in &road_lines {
+            let colour = colours.road(class);
+            let path = format!("{}{}", d.line, d.area);
+            let _ = write!(
+                svg,
+                r#"<path d="{path}" stroke="{colour}" stroke-width="{}"><title>{}</title></path>"#,
+                plain(road_width(report, class)),
+                line_title(w.lg_roads, class, name)
+            );
+        }
+        svg.push_str("</g>");
+    }
+}
+
+/// A road's or corridor's tooltip: what it is, its class, and its name when it has one.
+fn line_title(what: &str, class: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("{} · {}", esc(what), esc(class))
+    } else {
+        format!("{} · {} · {}", esc(what), esc(class), esc(name))
+    }
+}

@@ -1,0 +1,84 @@
+//! The region's map as inline SVG, drawn from the layers themselves, with its legend.
+//!
+//! Geometry goes to pixel space first (y flipped: metres grow north, pixels grow down), is
+//! simplified there with a tolerance of half a pixel (Ramer–Douglas–Peucker) and written
+//! rounded to 0.1 px, so a region of thousands of villages stays a file of a few hundred
+//! kilobytes. Nothing is dropped for being small: a village smaller than a pixel is still
+//! an element with its tooltip, even if it paints (almost) nothing; dropping it would make
+//! the map disagree with the tables.
+
+mod band;
+mod colours;
+mod frame;
+mod labels;
+mod layers;
+mod legend;
+mod path;
+mod sites;
+
+use std::fmt::Write;
+
+use self::colours::{Colours, ScoreBins};
+use self::frame::{Frame, VIEW_W, extent};
+use self::legend::{Drawn, legend};
+use crate::report::Report;
+use crate::report::html::fmt::esc;
+use crate::report::words::Words;
+
+#[cfg(test)]
+pub(super) use self::colours::CORRIDOR_SHADES;
+
+/// The map and its legend, ready to place on the page.
+pub(super) struct MapFigure {
+    /// The `<svg>` element.
+    pub svg: String,
+    /// The legend as HTML.
+    pub legend: String,
+}
+
+/// Draws the map of `report` (when it has one) and its legend.
+pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
+    let map = report.map.as_ref()?;
+    let frame = Frame::fit(extent(map)?);
+    let colours = Colours::new(report, map);
+    let mut svg = String::with_capacity(64 * 1024);
+    let _ = write!(
+        svg,
+        r#"<svg id="map" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+        VIEW_W,
+        frame.height,
+        esc(w.sec_map)
+    );
+    let _ = write!(
+        svg,
+        r##"<rect x="0" y="0" width="{}" height="{}" fill="#fff"/>"##,
+        VIEW_W, frame.height
+    );
+
+    // Bottom to top, so that what a planner looks for is never hidden: the township fills,
+    // the villages, the zones, corridors and roads, the township boundaries, the sites, and the
+    // names over everything.
+    let townships = layers::township_paths(map, &frame);
+    layers::township_fills(&mut svg, &townships);
+    layers::villages(&mut svg, map, &frame, w);
+    let zones = layers::zones(&mut svg, map, &frame, &colours, w);
+    let corridors = layers::corridors(&mut svg, map, &frame, &colours, w);
+    layers::roads(&mut svg, report, map, &frame, &colours, w);
+    layers::township_lines(&mut svg, &townships);
+    let bins = ScoreBins::new(map.sites.iter().filter_map(|s| s.score));
+    let stars = sites::sites(&mut svg, map, &frame, bins.as_ref(), w);
+    let labels_left_off = labels::labels(&mut svg, map, &frame, stars);
+
+    band::scale_bar(&mut svg, &frame, w);
+    band::north_arrow(&mut svg, &frame, w);
+    svg.push_str("</svg>");
+
+    let drawn = Drawn {
+        zones: &zones,
+        corridors: &corridors,
+        bins: bins.as_ref(),
+        labels_left_off,
+    };
+    let legend = legend(report, map, &colours, &drawn, w);
+    Some(MapFigure { svg, legend })
+}

@@ -1,0 +1,151 @@
+//! The communities: a table of their verdicts, then each verdict explained finding by finding.
+
+use std::fmt::Write;
+
+use crate::report::html::criteria::Titles;
+use crate::report::html::findings::findings_table;
+use crate::report::html::fmt::{count, esc};
+use crate::report::html::names::township_name;
+use crate::report::html::page::Page;
+use crate::report::html::status::{standard_html, status_class, status_html};
+use crate::report::html::table::{counts_cells, td, td_html, td_name, thead};
+use crate::report::words::Words;
+use crate::report::{Check, CommunityRow, Report};
+
+pub(super) fn communities(page: &mut Page, report: &Report) {
+    let w = page.w;
+    if !page.open_unless_empty(
+        "communities",
+        w.sec_communities,
+        report.communities.is_empty(),
+        w.no_communities,
+    ) {
+        return;
+    }
+    let titles = (
+        Titles::new(page, report, "launch"),
+        Titles::new(page, report, "standard"),
+    );
+    community_table(&mut page.body, w, titles, &report.communities);
+    page.close();
+
+    page.open("verdicts", w.sec_verdicts);
+    for (i, c) in report.communities.iter().enumerate() {
+        verdict_block(&mut page.body, w, titles, i + 1, c);
+    }
+    page.close();
+}
+
+/// A row per community: its counts, its launch status and its planning standard, its name
+/// linking to its verdict below.
+fn community_table(
+    out: &mut String,
+    w: &Words,
+    (launch, standard): (Titles<'_>, Titles<'_>),
+    communities: &[CommunityRow],
+) {
+    thead(
+        out,
+        "community-table",
+        &[
+            (w.col_community, false),
+            (w.col_township, false),
+            (w.col_villages, true),
+            (w.col_households, true),
+            (w.col_people, true),
+            (w.col_launch, false),
+            (w.col_standard, false),
+        ],
+    );
+    for (i, c) in communities.iter().enumerate() {
+        out.push_str("<tr>");
+        let _ = write!(
+            out,
+            "<td class=\"name\"><a href=\"#community-{}\">{}</a></td>",
+            i + 1,
+            esc(&c.name)
+        );
+        td_name(out, township_name(w, &c.township));
+        counts_cells(out, &c.counts);
+        match &c.launch {
+            Some(check) => td_html(out, &status_html(w, launch, check)),
+            None => td(out, w.dash),
+        }
+        td_html(out, &standard_html(w, standard, c));
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// One community's verdict explained: its villages and counts, then its launch check and its
+/// planning standard, finding by finding.
+fn verdict_block(
+    out: &mut String,
+    w: &Words,
+    (launch, standard): (Titles<'_>, Titles<'_>),
+    n: usize,
+    c: &CommunityRow,
+) {
+    let box_class = c.launch.as_ref().map_or(String::new(), |l| {
+        format!(" {}-box", status_class(l.status))
+    });
+    let _ = write!(
+        out,
+        "<div class=\"verdict{box_class}\" id=\"community-{n}\"><h3>{} <small>({})</small>",
+        esc(&c.name),
+        esc(township_name(w, &c.township))
+    );
+    if let Some(l) = &c.launch {
+        let _ = write!(out, " — {}", status_html(w, launch, l));
+    }
+    out.push_str("</h3>\n");
+    let villages: Vec<String> = c.villages.iter().map(|v| esc(v)).collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{}{}{} · {} {} · {} {}</p>",
+        esc(w.merged_villages),
+        esc(w.colon),
+        villages.join(&esc(w.list_sep)),
+        esc(w.col_households),
+        count(c.counts.households),
+        esc(w.col_people),
+        count(c.counts.population)
+    );
+    match &c.launch {
+        None => {
+            let _ = writeln!(out, "<p>{}</p>", esc(w.no_check));
+        }
+        Some(check) => check_body(out, w, launch, check, w.all_met),
+    }
+    if let Some(s) = &c.standard {
+        let _ = writeln!(
+            out,
+            "<p><strong>{}</strong>{}{}</p>",
+            esc(w.col_standard),
+            esc(w.colon),
+            standard_html(w, standard, c)
+        );
+        if s.check.error.is_some() || !s.check.findings.is_empty() {
+            check_body(out, w, standard, &s.check, "");
+        }
+    }
+    out.push_str("</div>\n");
+}
+
+/// A check's error and findings; when it found nothing, `all_met` (unless empty).
+fn check_body(out: &mut String, w: &Words, titles: Titles<'_>, check: &Check, all_met: &str) {
+    if let Some(e) = &check.error {
+        let _ = writeln!(
+            out,
+            "<p class=\"st st-error\">{}{}{}</p>",
+            esc(w.check_error),
+            esc(w.colon),
+            esc(e)
+        );
+    }
+    if !check.findings.is_empty() {
+        findings_table(out, w, titles, &check.findings);
+    } else if check.error.is_none() && !all_met.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(all_met));
+    }
+}
