@@ -271,6 +271,14 @@ impl fmt::Display for Error {
     }
 }
 
+/// The error in words (as [`Display`](fmt::Display)), for `?` in code that reports errors as
+/// text.
+impl From<Error> for alloc::string::String {
+    fn from(e: Error) -> Self {
+        alloc::string::ToString::to_string(&e)
+    }
+}
+
 /// Reads the encoding in place.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {

@@ -1,5 +1,6 @@
 //! The values a candidate's features, attributes and parameters hold.
 
+use hecun_plugin_abi::wire;
 use serde::ser::{Serialize, Serializer};
 
 /// One feature, attribute or parameter value, as the host hands it over (`()` in Rhai when
@@ -78,6 +79,43 @@ impl Value {
             Value::Json(serde_json::Value::Object(_)) => "map",
             Value::Json(_) => "json",
         }
+    }
+}
+
+impl Value {
+    /// Appends the value as the wire has it (JSON as its text).
+    pub(crate) fn put(&self, out: &mut Vec<u8>) {
+        let json;
+        wire::put_value(
+            out,
+            match self {
+                Value::Missing => wire::Value::Missing,
+                Value::Bool(b) => wire::Value::Bool(*b),
+                Value::Int(i) => wire::Value::Int(*i),
+                Value::Float(f) => wire::Value::Float(*f),
+                Value::Text(s) => wire::Value::Text(s),
+                Value::Json(j) => {
+                    json = j.to_string();
+                    wire::Value::Json(&json)
+                }
+            },
+        );
+    }
+
+    /// A value as the wire has it; JSON that does not parse is an error (of the candidate
+    /// that has it, not of the batch).
+    pub(crate) fn from_wire(v: wire::Value<'_>) -> Result<Value, String> {
+        Ok(match v {
+            wire::Value::Missing => Value::Missing,
+            wire::Value::Bool(b) => Value::Bool(b),
+            wire::Value::Int(i) => Value::Int(i),
+            wire::Value::Float(f) => Value::Float(f),
+            wire::Value::Text(s) => Value::Text(s.to_owned()),
+            wire::Value::Json(text) => match serde_json::from_str(text) {
+                Ok(j) => Value::Json(j),
+                Err(e) => return Err(format!("a JSON feature does not parse: {e}")),
+            },
+        })
     }
 }
 
