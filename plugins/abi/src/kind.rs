@@ -8,7 +8,8 @@ use serde::Deserialize;
 // unknown: keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
+// Not `non_exhaustive`: a new kind is a new ABI version, and every match on the kinds should
+// be made to answer it.
 pub enum Kind {
     /// Pass, fail or veto a community's launch (启动标准).
     LaunchCheck,
