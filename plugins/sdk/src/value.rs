@@ -196,3 +196,40 @@ impl Serialize for Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use hecun_plugin_abi::wire::Reader;
+
+    /// The SDK's side of the shared encoding: every kind of value, written as the host
+    /// writes it, comes back equal (floats to the bit); JSON that does not parse is the
+    /// candidate's error.
+    #[test]
+    fn values_cross_the_wire_and_come_back_equal() {
+        let values = [
+            Value::Missing,
+            Value::Bool(false),
+            Value::Int(i64::MIN),
+            Value::Float(0.1 + 0.2),
+            Value::Float(-0.0),
+            Value::Text("甲村".into()),
+            Value::Json(serde_json::json!([{"id": "v1", "人口": 120, "share": 0.25}])),
+        ];
+        let mut out = Vec::new();
+        for v in &values {
+            v.put(&mut out);
+        }
+        let mut r = Reader::new(&out);
+        for v in &values {
+            let back = Value::from_wire(r.value().unwrap()).unwrap();
+            assert_eq!(&back, v);
+            if let (Value::Float(a), Value::Float(b)) = (&back, v) {
+                assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+        assert!(r.at_end());
+        let bad = Value::from_wire(hecun_plugin_abi::wire::Value::Json("[1,")).unwrap_err();
+        assert!(bad.starts_with("a JSON feature does not parse: "), "{bad}");
+    }
+}
