@@ -779,11 +779,11 @@ fn register_candidate(engine: &mut Engine) -> Vec<(&'static str, usize)> {
         .register_type_with_name::<Candidate>("Candidate")
         .register_get("id", |c: &mut Candidate| c.id().to_owned())
         .register_indexer_get(|c: &mut Candidate, name: &str| to_dynamic(c.get(name)));
-    let mut helpers = Helpers {
+    let mut methods = Helpers {
         engine,
         registered: Vec::new(),
     };
-    helpers
+    methods
         .add(
             "distance_to",
             |c: &mut Candidate, layer: &str| -> R<Dynamic> {
@@ -879,7 +879,7 @@ fn register_candidate(engine: &mut Engine) -> Vec<(&'static str, usize)> {
         .add("in_zone", |c: &mut Candidate, k: &str| -> R<bool> {
             Ok(helpers::touches(c, "zones", class(k))?)
         });
-    helpers.registered
+    methods.registered
 }
 
 fn nearest_map((id, distance): (String, f64)) -> Map {
