@@ -65,7 +65,7 @@ fn grid(c: &mut Criterion) {
                 (!inside).then(|| 0.7 * (1.0 - d / 3000.0).max(0.0) + 0.3 * (d / 200.0).min(1.0))
             })
             .collect();
-        let scored = hecun::rules::GridScores {
+        let scored = hecun::jobs::GridScores {
             grid,
             features,
             scores,

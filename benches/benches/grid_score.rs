@@ -6,7 +6,8 @@
 //! the scoring alone; `grid_score/one_thread/city` the scoring alone on one thread, whose time
 //! divided by the cells is the CPU cost of one Rhai call per cell.
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hecun::rules::{GridSpec, Plugin, score_cells, score_grid};
+use hecun::jobs::{GridSpec, score_cells, score_grid};
+use hecun::rules::Plugin;
 
 fn plugin() -> Plugin {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/grid-suitability");

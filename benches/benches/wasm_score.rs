@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hecun::rules::{Plugin, WasmPlugin, score_cells};
+use hecun::jobs::score_cells;
+use hecun::rules::{Plugin, WasmPlugin};
 
 fn plugins() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins")
@@ -24,7 +25,7 @@ fn wasm_score(c: &mut Criterion) {
         .into_iter()
         .next()
         .expect("the city");
-    let grid = hecun::rules::GridSpec::load(&scale.dir.join("grid.json"))
+    let grid = hecun::jobs::GridSpec::load(&scale.dir.join("grid.json"))
         .expect("grid.json")
         .grid;
     let (roads, corridors) = hecun_benches::grid_layers(&scale);

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use hecun::rules::{GridLayers, GridSpec, Plugin, score_grid};
+use hecun::jobs::{GridLayers, GridSpec, score_grid};
+use hecun::rules::Plugin;
 use hecun::{Crs, CrsEngine, LayerKind, LayerSource};
 
 /// What `hecun grid` was asked for.

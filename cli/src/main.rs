@@ -229,7 +229,7 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
         .context("no site-score plugin: give --plugin DIR or list [scoring] sites in the plan")?;
     let top = args.top.or(configured.map(|s| s.top)).unwrap_or(2);
     let run = plan.affected.run(&|_| {})?;
-    let scored = hecun::rules::SiteScoreRun::run(&plan, &run, &plugin, top, true)?;
+    let scored = hecun::jobs::SiteScoreRun::run(&plan, &run, &plugin, top, true)?;
     if !quiet {
         for w in &scored.warnings {
             eprintln!("hecun: warning: {w}");
@@ -263,7 +263,7 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
     let summary = match manifest.kind {
         hecun::rules::Kind::StandardSelection => {
             let run = plan.affected.run(&|_| {})?;
-            let standards = hecun::rules::StandardRun::run(&plan, &run, &args.plugin)?;
+            let standards = hecun::jobs::StandardRun::run(&plan, &run, &args.plugin)?;
             if !quiet {
                 for w in &standards.warnings {
                     eprintln!("hecun: warning: {w}");
@@ -274,7 +274,7 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
             standards.summary()
         }
         hecun::rules::Kind::LaunchCheck => {
-            let launch = hecun::rules::LaunchRun::run(&plan, &args.plugin)?;
+            let launch = hecun::jobs::LaunchRun::run(&plan, &args.plugin)?;
             if !quiet {
                 for w in &launch.warnings {
                     eprintln!("hecun: warning: {w}");
@@ -453,8 +453,8 @@ impl CommonArgs {
         widths: &[String],
         sweep: Option<&str>,
         lang: &str,
-    ) -> hecun::report::manifest::RunOptions {
-        hecun::report::manifest::RunOptions {
+    ) -> hecun::run::manifest::RunOptions {
+        hecun::run::manifest::RunOptions {
             input_crs: self.input_crs.clone(),
             metric_crs: self.metric_crs.clone(),
             crs_engine: self.crs_engine.clone(),

@@ -8,9 +8,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hecun::Plan;
-use hecun::report::{
-    Lang, PlanRun, Report, RunManifest, RunRequest, SweepSpec, diff, diff_text, files_written,
-};
+use hecun::report::{Lang, Report, SweepSpec, diff, diff_text, files_written};
+use hecun::run::{PlanRun, RunManifest, RunRequest};
 
 use crate::{CommonArgs, Progress, print_stdout, rayon_threads};
 
@@ -253,7 +252,7 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
         }
         let plan = Plan::load(&args.before)?;
         let mut variant = plan.clone();
-        let widths = hecun::report::manifest::RunOptions {
+        let widths = hecun::run::manifest::RunOptions {
             widths: args.widths.clone(),
             ..Default::default()
         };
@@ -331,7 +330,7 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
         );
     }
     // Checks every input's SHA-256 first.
-    let replayed = hecun::report::replay(&manifest, &out, &|_| {}, &|_, _, _| {})?;
+    let replayed = hecun::run::replay(&manifest, &out, &|_| {}, &|_, _, _| {})?;
     let differ = replayed.differing;
     if differ.is_empty() {
         if !quiet {

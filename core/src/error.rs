@@ -27,6 +27,31 @@ impl fmt::Display for FeatureRef {
     }
 }
 
+/// What kind of failure a plugin had: a service may retry after a timeout, raise a limit, or
+/// report a broken rule to its author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PluginFailure {
+    /// It could not be loaded: its manifest, script or module is missing, too large,
+    /// malformed, of another runtime, or refused its parameters.
+    Load,
+    /// It ran longer than its time limit (`max_millis`).
+    Timeout,
+    /// It broke another limit of its sandbox or of its answers.
+    Limit {
+        /// The limit as `plugin.toml` names it (`max_operations`, `max_memory_mb`,
+        /// `max_call_depth`, `max_string_size`, `max_terms`, `max_answer_bytes`, …).
+        limit: &'static str,
+    },
+    /// Its code failed while running: a WebAssembly trap or panic, a Rhai runtime error (a
+    /// type error, an unknown function, `throw`), a helper called wrongly, or an error the
+    /// rule returned itself.
+    Runtime,
+    /// Its answer broke the plugin contract: missing, malformed, of the wrong kind or type,
+    /// naming an undeclared criterion, or not a finite number.
+    Answer,
+}
+
 /// Everything that can go wrong in hecun, with the file, feature and field it concerns.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -76,14 +101,17 @@ pub enum Error {
     #[error("plugin {plugin:?}{}{}: {message}",
         candidate.as_ref().map(|c| format!(", candidate {c:?}")).unwrap_or_default(),
         line.map(|l| format!(", script line {l}")).unwrap_or_default())]
+    #[non_exhaustive]
     Plugin {
         /// The plugin's name.
         plugin: String,
+        /// What kind of failure it was, for callers that act on it.
+        failure: PluginFailure,
         /// The candidate (community, site) it was working on, if any.
         candidate: Option<String>,
         /// The line of the script, when known.
         line: Option<usize>,
-        /// What happened.
+        /// What happened, in words.
         message: String,
     },
     /// A plan file or a parameter is wrong.

@@ -27,55 +27,46 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod affected;
-mod boundary_area;
-mod clip;
-mod crs;
-mod edge_tree;
 mod error;
-mod grid;
-mod job;
-mod layer;
+mod geometry;
+mod index;
+mod io;
+pub mod jobs;
 mod model;
-mod output;
-mod plan;
-mod reach;
-mod read;
-mod relate;
+mod pipeline;
 pub mod report;
 pub mod rules;
-mod schema;
-mod segments;
-mod spatial;
-mod stroke;
-mod validate;
-mod zones;
+pub mod run;
 
-pub use affected::{
+pub use error::{Error, FeatureRef, PluginFailure, Result};
+pub use geometry::buffer::buffer;
+pub use geometry::clip::clip_polygon;
+pub use geometry::grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
+pub use geometry::polygons;
+pub use geometry::relate::{Relation, area_inside, relate};
+pub use geometry::validate::check_simple;
+pub use index::reach::ZoneIndex;
+pub use index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+pub use io::output_dir::OutputDir;
+pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
+pub use io::structure::check_structure;
+pub use io::write_geometry;
+pub use model::crs::{CoordRuns, Crs, CrsEngine, Transformer};
+pub use model::layer::{Feature, Layer, Properties};
+pub use model::schema::{FieldSpec, LayerKind, Schema};
+pub use model::zone::{Zone, ZoneSpec, parse_width};
+pub use model::{
+    FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag, villages,
+    zone_sources,
+};
+pub use pipeline::affected::{
     AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal, find_affected, summarize,
     zone_classes,
 };
-pub use clip::clip_polygon;
-pub use crs::{CoordRuns, Crs, CrsEngine, Transformer};
-pub use error::{Error, FeatureRef, Result};
-pub use grid::{Grid, GridFeatures, NearestLine, cells_inside, grid_features};
-pub use job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
-pub use layer::{Feature, Layer, Properties};
-pub use model::{
-    FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, polygons, read_flag,
-    villages, zone_sources,
-};
-pub use output::{
-    OutputDir, OutputSet, summary_text, write_affected, write_affected_into, write_geometry,
-};
-pub use plan::{Plan, SiteScoring};
-pub use reach::ZoneIndex;
-pub use read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
-pub use relate::{Relation, area_inside, relate};
-pub use schema::{FieldSpec, LayerKind, Schema};
-pub use spatial::{IndexedLayer, LayerItem, SpatialLayers};
-pub use validate::{check_simple, check_structure};
-pub use zones::{Zone, ZoneSpec, buffer, build_zones, parse_width};
+pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
+pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
+pub use pipeline::plan::{Plan, SiteScoring};
+pub use pipeline::zones::build_zones;
 
 // A service shares jobs, runs, plans and plugins across threads: these must stay `Send + Sync`
 // (a field that is not would fail the build here, not in a user's crate).
@@ -87,9 +78,9 @@ const _: () = {
     send_sync::<Plan>();
     send_sync::<Transformer>();
     send_sync::<SpatialLayers>();
-    send_sync::<report::PlanRun>();
+    send_sync::<run::PlanRun>();
     send_sync::<report::Report>();
-    send_sync::<report::RunManifest>();
+    send_sync::<run::RunManifest>();
     send_sync::<rules::Plugin>();
     send_sync::<Error>();
 };

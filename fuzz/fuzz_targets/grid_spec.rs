@@ -4,7 +4,7 @@
 
 use geo::{LineString, MultiPolygon, Polygon};
 use hecun::grid_features;
-use hecun::rules::GridSpec;
+use hecun::jobs::GridSpec;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

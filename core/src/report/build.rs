@@ -7,14 +7,15 @@ use super::{
     MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
     VillageRow, ZoneRef,
 };
-use crate::crs::Transformer;
 use crate::error::Result;
-use crate::job::{AffectedJob, AffectedRun};
-use crate::model::{field_text, polygons};
-use crate::plan::Plan;
+use crate::geometry::polygons;
+use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun};
+use crate::model::crs::Transformer;
+use crate::model::field_text;
+use crate::pipeline::job::{AffectedJob, AffectedRun};
+use crate::pipeline::plan::Plan;
 use crate::rules::{
-    Community, LaunchRun, Manifest, Outcome, Runtime, SiteScoreRun, StandardRun, Status,
-    VETO_UNKNOWN, Value, Verdict, veto_unknown_criterion,
+    Manifest, Outcome, Runtime, Status, VETO_UNKNOWN, Value, Verdict, veto_unknown_criterion,
 };
 
 /// The jobs of one run, as the report reads them.

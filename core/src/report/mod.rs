@@ -1,7 +1,7 @@
 //! What a planner takes to the review meeting: one [`Report`] of a whole run (the summary in
 //! the source plan's terms, every table, every explanation, the map's layers), rendered as a
 //! self-contained HTML page ([`render_html`]), kept as `report.json` for [`diff()`]ing runs, and
-//! accounted for by a run [`manifest`].
+//! accounted for by a run [`manifest`](crate::run::manifest).
 //!
 //! The report is data only: numbers as the jobs computed them, names as the layers spell them.
 //! Words (zh-CN or English) belong to the renderer.
@@ -14,16 +14,12 @@ use crate::rules::{Criterion, Finding, Term};
 mod build;
 pub mod diff;
 mod html;
-pub mod manifest;
-mod plan_run;
 mod text;
 mod words;
 
 pub use build::{ReportInputs, SweepSpec, sweep};
 pub use diff::{Diff, diff, diff_text};
 pub use html::render_html;
-pub use manifest::RunManifest;
-pub use plan_run::{PlanRun, Replay, RunRequest, WrittenRun, replay};
 pub use text::{files_written, report_text, sweep_csv};
 
 /// The language of the words around the data.

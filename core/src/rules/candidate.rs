@@ -7,8 +7,8 @@ use std::sync::Arc;
 use geo::Geometry;
 use serde::Serialize;
 
-use crate::layer::Properties;
-use crate::spatial::SpatialLayers;
+use crate::index::spatial::SpatialLayers;
+use crate::model::layer::Properties;
 
 /// One feature value handed to a plugin.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -333,7 +333,7 @@ impl Features for Candidate {
 /// layer (and optionally a class) and answers from the candidate's geometry.
 pub mod helpers {
     use super::Candidate;
-    use crate::spatial::IndexedLayer;
+    use crate::index::spatial::IndexedLayer;
 
     fn layer<'a>(c: &'a Candidate, name: &str) -> Result<&'a IndexedLayer, String> {
         let layers = c.layers().ok_or_else(|| {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::files::PluginFile;
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 
 /// The version of the host–plugin contract this hecun speaks.
 pub const CONTRACT_VERSION: u32 = 1;
@@ -71,7 +71,7 @@ const DEFAULT_LIMITS: Limits = Limits {
 impl Limits {
     /// Checks a site score against the output limits; the message names the limit and the
     /// value.
-    pub fn check_score(&self, score: &super::score::Score) -> std::result::Result<(), String> {
+    pub fn check_score(&self, score: &super::score::Score) -> std::result::Result<(), LimitBreach> {
         use super::score::Outcome;
         let n = score.terms.len();
         if n > self.max_terms {
@@ -90,7 +90,7 @@ impl Limits {
     pub fn check_findings(
         &self,
         findings: &[super::verdict::Finding],
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), LimitBreach> {
         let evidence: usize = findings.iter().map(|f| json_size(&f.evidence)).sum();
         self.check_evidence_bytes(evidence)?;
         let size = evidence
@@ -101,7 +101,7 @@ impl Limits {
         self.check_answer_bytes(size)
     }
 
-    fn check_evidence_bytes(&self, bytes: usize) -> std::result::Result<(), String> {
+    fn check_evidence_bytes(&self, bytes: usize) -> std::result::Result<(), LimitBreach> {
         if bytes > self.max_evidence_bytes {
             return Err(over(
                 "bytes of evidence",
@@ -114,7 +114,7 @@ impl Limits {
     }
 
     /// Checks the size of one answer (a WebAssembly batch's: `bytes` for `candidates`).
-    pub fn check_answer_bytes(&self, bytes: usize) -> std::result::Result<(), String> {
+    pub fn check_answer_bytes(&self, bytes: usize) -> std::result::Result<(), LimitBreach> {
         if bytes > self.max_answer_bytes {
             return Err(over(
                 "bytes",
@@ -127,8 +127,32 @@ impl Limits {
     }
 }
 
-fn over(what: &str, value: usize, limit: &str, max: usize) -> String {
-    format!(
+/// An answer over one of the manifest's output limits: which limit (as `plugin.toml` names
+/// it), and the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitBreach {
+    /// The limit's key in `[limits]`.
+    pub limit: &'static str,
+    /// What was answered, against the limit.
+    pub message: String,
+}
+
+impl std::fmt::Display for LimitBreach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LimitBreach {}
+
+impl From<LimitBreach> for String {
+    fn from(breach: LimitBreach) -> String {
+        breach.message
+    }
+}
+
+fn over(what: &str, value: usize, limit: &'static str, max: usize) -> LimitBreach {
+    let message = format!(
         "answered {value} {what}, more than its limit {limit} = {max} (plugin.toml [limits]; \
          at most {})",
         match limit {
@@ -136,7 +160,8 @@ fn over(what: &str, value: usize, limit: &str, max: usize) -> String {
             "max_evidence_bytes" => LIMIT_CEILINGS.max_evidence_bytes,
             _ => LIMIT_CEILINGS.max_answer_bytes,
         }
-    )
+    );
+    LimitBreach { limit, message }
 }
 
 /// The length of `value` as compact JSON, counted without building the text.
@@ -476,6 +501,7 @@ impl Manifest {
         if super::files::lexically_outside(&code) {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),
+                failure: PluginFailure::Load,
                 candidate: None,
                 line: None,
                 message: format!(
@@ -556,13 +582,13 @@ mod tests {
         };
         assert_eq!(limits.check_score(&score), Ok(()));
         score.terms.push(term("c"));
-        let err = limits.check_score(&score).unwrap_err();
+        let err = limits.check_score(&score).unwrap_err().to_string();
         assert!(
             err.contains("answered 3 terms") && err.contains("max_terms = 2"),
             "{err}"
         );
         score.terms = vec![term(&"x".repeat(200))];
-        let err = limits.check_score(&score).unwrap_err();
+        let err = limits.check_score(&score).unwrap_err().to_string();
         assert!(err.contains("max_answer_bytes = 100"), "{err}");
         let evidence = [("k".to_owned(), serde_json::json!("0123456789"))].into();
         let score = Score {
@@ -572,7 +598,7 @@ mod tests {
             },
             terms: Vec::new(),
         };
-        let err = limits.check_score(&score).unwrap_err();
+        let err = limits.check_score(&score).unwrap_err().to_string();
         assert!(err.contains("answered 18 bytes of evidence"), "{err}");
     }
 

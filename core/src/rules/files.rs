@@ -11,7 +11,7 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 
 /// The largest `plugin.toml` read (its test cases make it the longest text of a plugin).
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
@@ -71,6 +71,7 @@ pub fn read_plugin_file(
     let what = kind.what();
     let refuse = |why: String| Error::Plugin {
         plugin: plugin.to_owned(),
+        failure: PluginFailure::Load,
         candidate: None,
         line: None,
         message: format!("its {what} {} {why}", file.display()),
@@ -164,6 +165,7 @@ pub(crate) fn read_plugin_text(
     let bytes = read_plugin_file(plugin, dir, file, kind, "")?;
     String::from_utf8(bytes).map_err(|e| Error::Plugin {
         plugin: plugin.to_owned(),
+        failure: PluginFailure::Load,
         candidate: None,
         line: None,
         message: format!(

@@ -6,47 +6,32 @@
 //! runtime ([`RhaiPlugin`]), WebAssembly the second (`WasmPlugin`, feature `wasm`); [`Plugin`]
 //! loads either, as the manifest says.
 
-mod candidate;
-mod communities;
-mod contract;
-mod files;
-mod grid_score;
-mod launch;
-mod plugin;
-mod rhai_compile;
-mod rhai_runtime;
-mod scene;
-mod score;
-mod sites;
-mod standard;
-mod testing;
-mod verdict;
-mod wasm_answer;
+pub(crate) mod candidate;
+pub(crate) mod contract;
+pub(crate) mod files;
+pub(crate) mod plugin;
+pub(crate) mod rhai_compile;
+pub(crate) mod rhai_runtime;
+pub(crate) mod score;
+pub(crate) mod testing;
+pub(crate) mod verdict;
+pub(crate) mod veto;
+pub(crate) mod wasm_answer;
 #[cfg(feature = "wasm")]
-mod wasm_runtime;
+pub(crate) mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
-pub use communities::{Community, communities};
 pub use contract::{
     CONTRACT_VERSION, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest, Runtime, TestCase,
 };
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
-pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
-pub use launch::{
-    LaunchRun, VETO_FIELD, VETO_UNKNOWN, check_communities, guard_veto, launch_csv, launch_input,
-    launch_json, read_launch_fields, veto_unknown_criterion,
-};
 pub use plugin::Plugin;
 pub use rhai_runtime::RhaiPlugin;
-pub use scene::{SceneLayer, build_scene, read_scene_layer};
 pub use score::{Outcome, Rank, Score, Term, rank};
-pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
-pub use standard::{
-    COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
-};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
+pub use veto::{VETO_FIELD, VETO_UNKNOWN, guard_veto, veto_unknown_criterion};
 #[doc(hidden)]
 pub use wasm_answer::decode_answer_buffer;
 #[cfg(feature = "wasm")]

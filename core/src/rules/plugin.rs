@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use super::candidate::{Candidate, Features};
-use super::contract::{Manifest, Runtime};
+use super::contract::{LimitBreach, Manifest, Runtime};
 use super::rhai_runtime::RhaiPlugin;
 use super::score::Score;
 use super::verdict::{StandardVerdict, Verdict};
 #[cfg(feature = "wasm")]
 use super::wasm_runtime::WasmPlugin;
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 
 /// A loaded plugin, Rhai or WebAssembly; `Send + Sync`, so one plugin serves all threads.
 ///
@@ -58,6 +58,7 @@ impl Plugin {
             #[cfg(not(feature = "wasm"))]
             Runtime::Wasm => Err(Error::Plugin {
                 plugin: manifest.name,
+                failure: PluginFailure::Load,
                 candidate: None,
                 line: None,
                 message:
@@ -106,15 +107,18 @@ impl Plugin {
         &self,
         candidate: &str,
         answer: Result<T>,
-        check: impl FnOnce(&super::contract::Limits, &T) -> std::result::Result<(), String>,
+        check: impl FnOnce(&super::contract::Limits, &T) -> std::result::Result<(), LimitBreach>,
     ) -> Result<T> {
         let answer = answer?;
         let manifest = self.manifest();
-        check(&manifest.limits, &answer).map_err(|message| Error::Plugin {
+        check(&manifest.limits, &answer).map_err(|breach| Error::Plugin {
             plugin: manifest.name.clone(),
+            failure: PluginFailure::Limit {
+                limit: breach.limit,
+            },
             candidate: Some(candidate.to_owned()),
             line: None,
-            message,
+            message: breach.message,
         })?;
         Ok(answer)
     }

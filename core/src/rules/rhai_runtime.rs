@@ -20,7 +20,7 @@ use super::rhai_compile::CompiledScore;
 use super::score::{Outcome, Score, Term};
 use super::testing;
 use super::verdict::{Finding, StandardVerdict, Verdict};
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 
 /// The native stack a call must leave free: below it, the script is stopped (Rhai recursion
 /// and nested expressions use the host's stack; an unoptimised build takes ~40 KiB a script
@@ -138,6 +138,7 @@ impl RhaiPlugin {
         if manifest.runtime() != super::contract::Runtime::Rhai {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),
+                failure: PluginFailure::Load,
                 candidate: None,
                 line: None,
                 message: "is a WebAssembly plugin (it names a module): load it with Plugin::load"
@@ -150,6 +151,7 @@ impl RhaiPlugin {
         let engine = sandboxed_engine(&manifest);
         let ast = engine.compile(&script).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: e.1.line(),
             message: format!("{} does not compile: {}", script_path.display(), e.0),
@@ -162,16 +164,18 @@ impl RhaiPlugin {
         });
         let _: Dynamic = top_level.map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: e.position().line(),
             message: format!(
                 "{}: the top level fails: {}",
                 script_path.display(),
-                describe(&manifest, &e)
+                describe(&manifest, &e).1
             ),
         })?;
         let params = rhai::serde::to_dynamic(&manifest.params).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: None,
             message: format!("parameters: {e}"),
@@ -211,11 +215,18 @@ impl RhaiPlugin {
     /// the findings it made with `fail(criterion, reason, evidence)` and `veto(…)`.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
         self.expect_kind(Kind::LaunchCheck, candidate)?;
-        let input = rhai::serde::to_dynamic(input)
-            .map_err(|e| self.error(Some(candidate), None, format!("input: {e}")))?;
+        let input = rhai::serde::to_dynamic(input).map_err(|e| {
+            self.error(
+                PluginFailure::Runtime,
+                Some(candidate),
+                None,
+                format!("input: {e}"),
+            )
+        })?;
         let found = self.call("check", candidate, (input, self.params.clone()))?;
         let findings: Vec<Finding> = rhai::serde::from_dynamic(&found).map_err(|e| {
             self.error(
+                PluginFailure::Answer,
                 Some(candidate),
                 None,
                 format!("check() must return an array of fail(…)/veto(…) findings: {e}"),
@@ -276,6 +287,7 @@ impl RhaiPlugin {
                 .or_else(|_| result.as_int().map(|i| i as f64))
                 .map_err(|t| {
                     self.error(
+                        PluginFailure::Answer,
                         Some(candidate.id()),
                         None,
                         format!("score() must return a number or exclude(…), not {t}"),
@@ -283,6 +295,7 @@ impl RhaiPlugin {
                 })?;
             if !score.is_finite() {
                 return Err(self.error(
+                    PluginFailure::Answer,
                     Some(candidate.id()),
                     None,
                     format!("score() returned {score}, not a finite number"),
@@ -309,6 +322,7 @@ impl RhaiPlugin {
         }
         let answer: Answer = rhai::serde::from_dynamic(&result).map_err(|e| {
             self.error(
+                PluginFailure::Answer,
                 Some(candidate.id()),
                 None,
                 format!("select() must return standard(name, findings): {e}"),
@@ -325,6 +339,7 @@ impl RhaiPlugin {
             return Ok(());
         }
         Err(self.error(
+            PluginFailure::Load,
             Some(candidate),
             None,
             format!(
@@ -386,13 +401,21 @@ impl RhaiPlugin {
                 }
                 line = run(&self.tracer, limits).1.last_line;
             }
-            self.error(Some(candidate), line, describe(&self.manifest, &e))
+            let (failure, message) = describe(&self.manifest, &e);
+            self.error(failure, Some(candidate), line, message)
         })
     }
 
-    fn error(&self, candidate: Option<&str>, line: Option<usize>, message: String) -> Error {
+    fn error(
+        &self,
+        failure: PluginFailure,
+        candidate: Option<&str>,
+        line: Option<usize>,
+        message: String,
+    ) -> Error {
         Error::Plugin {
             plugin: self.manifest.name.clone(),
+            failure,
             candidate: candidate.map(str::to_owned),
             line,
             // What the script returned or threw can be as long as its limits allow.
@@ -447,35 +470,62 @@ fn sandboxed(
 
 /// The words for a failed call: a broken limit says which, and with what value; a script's
 /// own message is cut to [`MAX_MESSAGE_CHARS`].
-fn describe(manifest: &Manifest, e: &EvalAltResult) -> String {
+fn describe(manifest: &Manifest, e: &EvalAltResult) -> (PluginFailure, String) {
     let mut inner = e;
     while let EvalAltResult::ErrorInFunctionCall(_, _, deeper, _) = inner {
         inner = deeper;
     }
     let limits = manifest.limits;
-    let message = match inner {
+    let limit = |limit: &'static str| PluginFailure::Limit { limit };
+    let (failure, message) = match inner {
         EvalAltResult::ErrorTerminated(token, _) => match token.clone().try_cast::<Breach>() {
-            Some(Breach::Clock) => format!(
-                "stopped: ran longer than its limit of {} ms (max_millis)",
-                limits.max_millis
+            Some(Breach::Clock) => (
+                PluginFailure::Timeout,
+                format!(
+                    "stopped: ran longer than its limit of {} ms (max_millis)",
+                    limits.max_millis
+                ),
             ),
-            Some(Breach::Operations) => format!(
-                "stopped: ran more than its limit of {} operations (max_operations)",
-                limits.max_operations
+            Some(Breach::Operations) => (
+                limit("max_operations"),
+                format!(
+                    "stopped: ran more than its limit of {} operations (max_operations)",
+                    limits.max_operations
+                ),
             ),
-            Some(Breach::Stack) => format!(
-                "stopped: recursion too deep for the host's stack (max_call_depth = {})",
+            Some(Breach::Stack) => (
+                limit("max_call_depth"),
+                format!(
+                    "stopped: recursion too deep for the host's stack (max_call_depth = {})",
+                    limits.max_call_depth
+                ),
+            ),
+            None => (PluginFailure::Runtime, "stopped".to_owned()),
+        },
+        EvalAltResult::ErrorStackOverflow(_) => (
+            limit("max_call_depth"),
+            format!(
+                "stopped: functions nested deeper than its limit of {} calls (max_call_depth)",
                 limits.max_call_depth
             ),
-            None => "stopped".to_owned(),
-        },
-        EvalAltResult::ErrorStackOverflow(_) => format!(
-            "stopped: functions nested deeper than its limit of {} calls (max_call_depth)",
-            limits.max_call_depth
         ),
-        other => other.to_string(),
+        EvalAltResult::ErrorTooManyOperations(_) => (limit("max_operations"), inner.to_string()),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            // Rhai names the value it refused: "Length of string", "Size of array", "Size of
+            // object map".
+            let what = what.to_ascii_lowercase();
+            let key = if what.contains("string") {
+                "max_string_size"
+            } else if what.contains("array") {
+                "max_array_size"
+            } else {
+                "max_map_size"
+            };
+            (limit(key), inner.to_string())
+        }
+        other => (PluginFailure::Runtime, other.to_string()),
     };
-    bounded(message)
+    (failure, bounded(message))
 }
 
 /// `text` cut to [`MAX_MESSAGE_CHARS`] characters, saying how much was left out.

@@ -14,8 +14,8 @@ use super::candidate::{Candidate, FeatureNames, Value};
 use super::contract::{Kind, Manifest};
 use super::score::{Outcome, Score};
 use super::verdict::{StandardVerdict, Verdict};
-use crate::layer::Properties;
-use crate::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+use crate::index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+use crate::model::layer::Properties;
 
 type Outcome_ = std::result::Result<(), String>;
 
@@ -49,7 +49,7 @@ pub(crate) fn run_cases(
                         undeclared_criteria(manifest, &verdict)?;
                         // What a run would make of the answer: the veto never passes for
                         // lack of data.
-                        let verdict = super::launch::guard_veto(&input, verdict);
+                        let verdict = super::veto::guard_veto(&input, verdict);
                         compare_verdict(&verdict, &case.expect)
                     }
                     Kind::SiteScore => {

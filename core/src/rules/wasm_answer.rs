@@ -202,8 +202,8 @@ pub(crate) fn decode_answers(
         };
         if answer.is_ok() {
             let size = r.at() - begin;
-            if let Err(message) = limits.check_answer_bytes(size) {
-                answer = Err(message);
+            if let Err(breach) = limits.check_answer_bytes(size) {
+                answer = Err(breach.message);
             }
         }
         answers.push(answer);

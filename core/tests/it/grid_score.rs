@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use hecun::rules::{GridLayers, GridScores, GridSpec, Plugin, score_cells, score_grid};
+use hecun::jobs::{GridLayers, GridScores, GridSpec, score_cells, score_grid};
+use hecun::rules::Plugin;
 use hecun::{Crs, CrsEngine, GridFeatures, LayerKind, LayerSource};
 
 fn repo() -> PathBuf {

@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use hecun::Plan;
-use hecun::rules::{LaunchRun, Status};
+use hecun::jobs::LaunchRun;
+use hecun::rules::Status;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/reference-city")

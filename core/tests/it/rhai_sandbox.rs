@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use hecun::Error;
 use hecun::rules::{RhaiPlugin, Status};
+use hecun::{Error, PluginFailure};
 
 fn plugin(dir: &Path, name: &str, limits: &str, script: &str) -> std::path::PathBuf {
     let root = dir.join(name);
@@ -22,14 +22,18 @@ fn input() -> serde_json::Value {
     serde_json::json!({"id": "S7", "villages": [{"id": "v1", "forced_demolition": false}]})
 }
 
-/// Loads and runs a plugin that must fail; returns the error's text after checking it names
-/// the plugin, the candidate and a line.
-fn fails_at_run(name: &str, limits: &str, script: &str) -> String {
+/// Loads and runs a plugin that must fail with a failure of kind `expected`; returns the
+/// error's text after checking it names the plugin, the candidate and a line.
+fn fails_at_run(name: &str, limits: &str, script: &str, expected: PluginFailure) -> String {
     let dir = tempfile::tempdir().unwrap();
     let p = RhaiPlugin::load(&plugin(dir.path(), name, limits, script)).unwrap();
     let err = p.check("S7", &input()).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Plugin { line: Some(_), .. }), "{text}");
+    let Error::Plugin { failure, .. } = err else {
+        unreachable!()
+    };
+    assert_eq!(failure, expected, "{text}");
     assert!(
         text.contains(&format!("plugin \"{name}\""))
             && text.contains("candidate \"S7\"")
@@ -47,6 +51,9 @@ fn an_endless_loop_runs_out_of_operations() {
         "spin",
         "[limits]\nmax_operations = 100_000\n",
         "fn check(c, p) {\n  let x = 0;\n  loop { x += 1; }\n}\n",
+        PluginFailure::Limit {
+            limit: "max_operations",
+        },
     );
     assert!(
         text.contains("line 3") && text.to_lowercase().contains("operations"),
@@ -61,6 +68,7 @@ fn an_endless_loop_is_stopped_by_the_clock_when_operations_are_plentiful() {
         "spin-forever",
         limits,
         "fn check(c, p) {\n  let x = 0;\n  loop { x += 1; }\n}\n",
+        PluginFailure::Timeout,
     );
     assert!(text.contains("50 ms") && text.contains("line 3"), "{text}");
 }
@@ -71,6 +79,9 @@ fn endless_recursion_hits_the_call_depth() {
         "deep",
         "",
         "fn down(n) { down(n + 1) }\nfn check(c, p) {\n  down(0)\n}\n",
+        PluginFailure::Limit {
+            limit: "max_call_depth",
+        },
     );
     assert!(
         text.to_lowercase().contains("stack overflow") || text.contains("call"),
@@ -84,6 +95,9 @@ fn a_string_bomb_hits_the_size_limit() {
         "bomb",
         "",
         "fn check(c, p) {\n  let s = \"xx\";\n  loop { s += s; }\n}\n",
+        PluginFailure::Limit {
+            limit: "max_string_size",
+        },
     );
     assert!(
         text.to_lowercase().contains("length") || text.to_lowercase().contains("size"),
@@ -97,9 +111,15 @@ fn a_type_error_and_an_unknown_function_name_their_line() {
         "types",
         "",
         "fn check(c, p) {\n  let n = c.villages;\n  n * true\n}\n",
+        PluginFailure::Runtime,
     );
     assert!(text.contains("line 3"), "{text}");
-    let text = fails_at_run("unknown", "", "fn check(c, p) {\n\n  frobnicate(c)\n}\n");
+    let text = fails_at_run(
+        "unknown",
+        "",
+        "fn check(c, p) {\n\n  frobnicate(c)\n}\n",
+        PluginFailure::Runtime,
+    );
     assert!(
         text.contains("line 3") && text.contains("frobnicate"),
         "{text}"
@@ -120,7 +140,19 @@ fn syntax_errors_eval_and_imports_fail_at_load() {
     ] {
         let path = plugin(dir.path(), name, "", script);
         let err = match RhaiPlugin::load(&path) {
-            Err(e) => e.to_string(),
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e,
+                        Error::Plugin {
+                            failure: PluginFailure::Load,
+                            ..
+                        }
+                    ),
+                    "{name}: {e}"
+                );
+                e.to_string()
+            }
             Ok(p) => p.check("S7", &input()).unwrap_err().to_string(),
         };
         assert!(
@@ -244,4 +276,38 @@ fn the_clock_sleeps_between_calls() {
     let idle = wakeups().unwrap() - idle_from;
     assert!(idle <= 2, "{idle} wake-ups in 300 ms without a call");
     drop(plugin);
+}
+
+#[test]
+fn an_answer_of_the_wrong_shape_and_a_thrown_error_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let failure_of = |name: &str, script: &str| {
+        let p = RhaiPlugin::load(&plugin(dir.path(), name, "", script)).unwrap();
+        match p.check("S7", &input()).unwrap_err() {
+            Error::Plugin { failure, .. } => failure,
+            other => panic!("{name}: {other}"),
+        }
+    };
+    assert_eq!(
+        failure_of("number", "fn check(c, p) { 42 }"),
+        PluginFailure::Answer
+    );
+    assert_eq!(
+        failure_of("thrown", "fn check(c, p) { throw \"no data\"; }"),
+        PluginFailure::Runtime
+    );
+    let p = RhaiPlugin::load(&plugin(
+        dir.path(),
+        "not-a-site-rule",
+        "",
+        "fn check(c, p) { [] }",
+    ));
+    let site = hecun::rules::Candidate::new("S1", Vec::<String>::new().into(), Vec::new());
+    assert!(matches!(
+        p.unwrap().score(&site, false),
+        Err(Error::Plugin {
+            failure: PluginFailure::Load,
+            ..
+        })
+    ));
 }

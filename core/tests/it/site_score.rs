@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use geo::{Area, Centroid, Distance, Euclidean, Geometry, Intersects, Point};
-use hecun::rules::{Outcome, SiteScoreRun};
+use hecun::jobs::SiteScoreRun;
+use hecun::rules::Outcome;
 use hecun::{Crs, CrsEngine, Plan, Transformer};
 
 use crate::common;

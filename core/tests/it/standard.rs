@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use geo::{Area, BooleanOps, Centroid, Distance, Euclidean, Geometry, MultiPolygon, Point};
-use hecun::rules::{StandardRun, Status, Value};
+use hecun::jobs::StandardRun;
+use hecun::rules::{Status, Value};
 use hecun::{Crs, CrsEngine, Plan, Transformer, polygons};
 
 const URBAN: [&str; 2] = ["城镇建设用地", "产业集聚区"];

@@ -46,6 +46,16 @@ fn load_error(name: &str, module: &str, extra: &str) -> String {
     let err = load(name, module, extra).expect_err("the module must be refused");
     let text = err.to_string();
     assert!(
+        matches!(
+            err,
+            hecun::Error::Plugin {
+                failure: hecun::PluginFailure::Load,
+                ..
+            }
+        ),
+        "a refused module is a load failure: {text}"
+    );
+    assert!(
         text.contains(&format!("plugin {name:?}")),
         "the error names the plugin: {text}"
     );
@@ -74,6 +84,14 @@ fn scored(result: &hecun::Result<Score>) -> f64 {
             ..
         }) => *s,
         other => panic!("expected a score, got {other:?}"),
+    }
+}
+
+/// The kind of a failed candidate's failure.
+fn failure_of(result: &hecun::Result<Score>) -> hecun::PluginFailure {
+    match result {
+        Err(hecun::Error::Plugin { failure, .. }) => *failure,
+        other => panic!("expected a plugin failure, got {other:?}"),
     }
 }
 
@@ -110,6 +128,8 @@ fn a_batch_is_scored_explained_excluded_and_failed_per_candidate() {
     }
     let text = failed(&results[3], "first-float", "c4");
     assert!(text.ends_with("rejected"), "{text}");
+    // The rule's own error is a runtime failure, not a broken answer.
+    assert_eq!(failure_of(&results[3]), hecun::PluginFailure::Runtime);
     // Without an explanation, no terms.
     let plain = score_all(&plugin, &[1.5], false);
     assert!(plain[0].as_ref().unwrap().terms.is_empty());
@@ -209,6 +229,7 @@ fn a_trap_in_one_candidate_leaves_the_others_answered() {
         text.ends_with("trapped: wasm `unreachable` instruction executed in misbehave"),
         "{text}"
     );
+    assert_eq!(failure_of(&results[1]), hecun::PluginFailure::Runtime);
     assert_eq!(scored(&results[2]), 2.0);
     // The plugin goes on answering afterwards.
     assert_eq!(scored(&score_all(&plugin, &[3.0], false)[0]), 3.0);
@@ -221,6 +242,7 @@ fn a_panic_is_reported_with_its_message() {
     assert_eq!(scored(&results[0]), 4.0);
     let text = failed(&results[1], "panicker", "c2");
     assert!(text.ends_with("panicked: negative score"), "{text}");
+    assert_eq!(failure_of(&results[1]), hecun::PluginFailure::Runtime);
 }
 
 #[test]
@@ -235,6 +257,7 @@ fn an_infinite_loop_is_stopped_at_the_time_limit() {
         text.ends_with("stopped: ran longer than its limit of 50 ms"),
         "{text}"
     );
+    assert_eq!(failure_of(&results[1]), hecun::PluginFailure::Timeout);
     assert_eq!(scored(&results[2]), 2.0);
     // The limit once, and a few ticks: the other candidates are not run again.
     assert!(took.as_millis() < 1_000, "took {took:?}");
@@ -353,6 +376,12 @@ fn a_memory_grow_bomb_is_stopped_at_the_memory_cap() {
     let results = score_all(&plugin, &[-4.0, 3.0], false);
     let text = failed(&results[0], "bomb", "c1");
     assert!(text.ends_with("memory limit of 8 MiB reached"), "{text}");
+    assert_eq!(
+        failure_of(&results[0]),
+        hecun::PluginFailure::Limit {
+            limit: "max_memory_mb"
+        }
+    );
     assert_eq!(scored(&results[1]), 3.0);
 }
 

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use hecun::Plan;
 
 use crate::common::{self, build_modules, repo};
-use hecun::rules::{LaunchRun, Plugin, SiteScoreRun, StandardRun, score_cells};
+use hecun::jobs::{LaunchRun, SiteScoreRun, StandardRun, score_cells};
+use hecun::rules::Plugin;
 
 fn pair(name: &str) -> (PathBuf, PathBuf) {
     build_modules();
@@ -71,8 +72,8 @@ fn launch_checks_agree_byte_for_byte() {
         let a = LaunchRun::run(&plan, &rhai).unwrap();
         let b = LaunchRun::run(&plan, &wasm).unwrap();
         assert!(
-            hecun::rules::launch_json(&a.communities, &a.verdicts)
-                == hecun::rules::launch_json(&b.communities, &b.verdicts),
+            hecun::jobs::launch_json(&a.communities, &a.verdicts)
+                == hecun::jobs::launch_json(&b.communities, &b.verdicts),
             "launch_checks.json differs"
         );
         assert!(a.geojson() == b.geojson());
@@ -139,7 +140,7 @@ fn planning_standards_agree_byte_for_byte() {
 fn grid_scores_agree_to_the_bit() {
     let (rhai, wasm) = pair("grid-suitability");
     let d = repo().join("tests/data/reference-city");
-    let spec = hecun::rules::GridSpec::load(&d.join("grid.json")).unwrap();
+    let spec = hecun::jobs::GridSpec::load(&d.join("grid.json")).unwrap();
     let plan = reference();
     let run = plan.affected.run(&|_| {}).unwrap();
     let roads: Vec<geo::Geometry<f64>> = run
@@ -180,7 +181,8 @@ fn runtime_neutral(error: &str) -> String {
 
 #[test]
 fn a_failing_candidate_is_named_in_the_same_words_by_both_runtimes() {
-    use hecun::rules::{Candidate, GRID_FEATURES, Value};
+    use hecun::jobs::GRID_FEATURES;
+    use hecun::rules::{Candidate, Value};
     let (rhai, wasm) = pair("grid-suitability");
     let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
     let names: std::sync::Arc<[String]> = GRID_FEATURES.map(str::to_owned).into();

@@ -146,7 +146,7 @@ pub(super) fn extent(map: &MapData) -> Option<Rect<f64>> {
     rects
         .into_iter()
         .filter(finite)
-        .reduce(crate::spatial::rect_union)
+        .reduce(crate::geometry::rect_union)
 }
 
 /// The colour of a village with this share inside the zones.

@@ -34,7 +34,7 @@ use super::score::{Outcome, Score};
 use super::testing;
 use super::verdict::{StandardVerdict, Verdict};
 use super::wasm_answer::{Answer, decode_answers};
-use crate::error::{Error, Result};
+use crate::error::{Error, PluginFailure, Result};
 
 pub use super::wasm_answer::ABI_VERSION;
 
@@ -116,6 +116,7 @@ impl WasmPlugin {
         let (manifest, module_path) = Manifest::load(path)?;
         let fail = |message: String| Error::Plugin {
             plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: None,
             message,
@@ -192,7 +193,7 @@ impl WasmPlugin {
             outcome.map_err(|e| {
                 fail(format!(
                     "at load (its start function or hecun_abi_version): {}",
-                    failure(&manifest, &store, &e)
+                    failure(&manifest, &store, &e).1
                 ))
             })?
         };
@@ -233,7 +234,7 @@ impl WasmPlugin {
         // reported at load.
         let guest = plugin
             .instantiate()
-            .map_err(|message| plugin.error(None, message))?;
+            .map_err(|(_, message)| plugin.error(PluginFailure::Load, None, message))?;
         plugin.give_back(guest);
         Ok(plugin)
     }
@@ -256,9 +257,9 @@ impl WasmPlugin {
             .unwrap_or_else(|| Err(self.no_answer(candidate)))
     }
 
-    /// Runs a launch check on communities `(id, input)`, `input` as
-    /// [`launch_input`](super::launch_input) builds it: its fields (`id`, `township` as text,
-    /// `villages` as JSON) cross as the candidate's features. One result per community, in
+    /// Runs a launch check on communities `(id, input)`, `input` as the launch job builds it
+    /// (`hecun::jobs::launch_input`): its fields (`id`, `township` as text, `villages` as
+    /// JSON) cross as the candidate's features. One result per community, in
     /// order; a failure on one is that community's result.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
         let candidates: Vec<Candidate> = inputs
@@ -301,6 +302,7 @@ impl WasmPlugin {
                     terms,
                 }),
                 Answer::Scored(score, _) => Err(self.error(
+                    PluginFailure::Answer,
                     Some(&c.id()),
                     format!("score() returned {score}, not a finite number"),
                 )),
@@ -363,7 +365,7 @@ impl WasmPlugin {
             );
             return candidates
                 .iter()
-                .map(|c| Err(self.error(Some(&c.id()), message.clone())))
+                .map(|c| Err(self.error(PluginFailure::Load, Some(&c.id()), message.clone())))
                 .collect();
         }
         let mut out: Vec<Option<Result<Answer>>> = Vec::with_capacity(candidates.len());
@@ -396,8 +398,11 @@ impl WasmPlugin {
                 for r in std::iter::once(range).chain(todo.drain(..)) {
                     for i in r {
                         if out[i].is_none() {
-                            out[i] =
-                                Some(Err(self.error(Some(&candidates[i].id()), message.clone())));
+                            out[i] = Some(Err(self.error(
+                                PluginFailure::Timeout,
+                                Some(&candidates[i].id()),
+                                message.clone(),
+                            )));
                         }
                     }
                 }
@@ -411,32 +416,38 @@ impl WasmPlugin {
             match self.call(expected.code(), &mut batch, explain) {
                 Ok(answers) => {
                     for (i, answer) in (start..end).zip(answers) {
-                        out[i] = Some(
-                            answer
-                                .map_err(|message| self.error(Some(&candidates[i].id()), message)),
-                        );
+                        out[i] = Some(answer.map_err(|(failure, message)| {
+                            self.error(failure, Some(&candidates[i].id()), message)
+                        }));
                     }
                 }
                 Err(failure) if failure.every => {
                     for (i, slot) in out.iter_mut().enumerate().take(end).skip(start) {
-                        *slot = Some(Err(
-                            self.error(Some(&candidates[i].id()), failure.message.clone())
-                        ));
+                        *slot = Some(Err(self.error(
+                            failure.kind,
+                            Some(&candidates[i].id()),
+                            failure.message.clone(),
+                        )));
                     }
                 }
                 Err(failure) => {
                     let blamed = failure.at.map(|i| start + i).filter(|&i| i < end);
                     match blamed {
                         Some(i) => {
-                            out[i] =
-                                Some(Err(self.error(Some(&candidates[i].id()), failure.message)));
+                            out[i] = Some(Err(self.error(
+                                failure.kind,
+                                Some(&candidates[i].id()),
+                                failure.message,
+                            )));
                             todo.push(i + 1..end);
                             todo.push(start..i);
                         }
                         None if end - start == 1 => {
-                            out[start] = Some(Err(
-                                self.error(Some(&candidates[start].id()), failure.message)
-                            ));
+                            out[start] = Some(Err(self.error(
+                                failure.kind,
+                                Some(&candidates[start].id()),
+                                failure.message,
+                            )));
                         }
                         None => todo.extend((start..end).rev().map(|i| i..i + 1)),
                     }
@@ -457,7 +468,7 @@ impl WasmPlugin {
         kind: i32,
         batch: &mut Encoder,
         explain: bool,
-    ) -> std::result::Result<Vec<std::result::Result<Answer, String>>, Failure> {
+    ) -> std::result::Result<Vec<CandidateAnswer>, Failure> {
         let _ticking = Ticking::start();
         let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
         let mut guest = match pooled {
@@ -478,7 +489,7 @@ impl WasmPlugin {
         }
         guest.store.set_epoch_deadline(1);
         let mut ran = false;
-        let outcome = (|| -> wasmtime::Result<Vec<std::result::Result<Answer, String>>> {
+        let outcome = (|| -> wasmtime::Result<Vec<CandidateAnswer>> {
             let bytes = write_input(&mut guest, &[&header, &batch.body])?;
             ran = true;
             let packed = guest.run.call(&mut guest.store, (kind, bytes.0, bytes.1))?;
@@ -487,14 +498,26 @@ impl WasmPlugin {
             // Before a byte is read: an answer over the limit is refused by its length.
             let limit = &self.manifest.limits;
             if len > limit.max_answer_bytes.saturating_mul(n) {
-                return Err(wasmtime::Error::msg(format!(
-                    "answered {len} bytes for {n} candidate(s), more than its limit \
-                     max_answer_bytes = {} each (plugin.toml [limits])",
-                    limit.max_answer_bytes
-                )));
+                return Err(refused(
+                    PluginFailure::Limit {
+                        limit: "max_answer_bytes",
+                    },
+                    format!(
+                        "answered {len} bytes for {n} candidate(s), more than its limit \
+                         max_answer_bytes = {} each (plugin.toml [limits])",
+                        limit.max_answer_bytes
+                    ),
+                ));
             }
             let answer = read_output(&guest, packed)?;
-            decode_answers(answer, n, limit).map_err(wasmtime::Error::msg)
+            let answers = decode_answers(answer, n, limit)
+                .map_err(|message| refused(PluginFailure::Answer, message))?;
+            // The decoder words each candidate's failure; its kind follows from the words'
+            // source: the rule's own error, an output limit, or a malformed answer.
+            Ok(answers
+                .into_iter()
+                .map(|a| a.map_err(|message| (answer_failure(&message), message)))
+                .collect())
         })();
         // The batch's candidates go back to the encoder, to be reused.
         std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
@@ -503,8 +526,10 @@ impl WasmPlugin {
             Err(e) => {
                 let at = if ran { progress(&guest.store) } else { None };
                 let every = guest.store.data().clock.over_call && n > 1;
+                let (kind, message) = failure(&self.manifest, &guest.store, &e);
                 return Err(Failure {
-                    message: failure(&self.manifest, &guest.store, &e),
+                    kind,
+                    message,
                     at: at.map(|i| i as usize),
                     every,
                 });
@@ -515,7 +540,7 @@ impl WasmPlugin {
             .into_iter()
             .zip(host.helper_errors.iter_mut())
             .map(|(answer, helper_error)| match helper_error.take() {
-                Some(message) => Err(message),
+                Some(message) => Err((PluginFailure::Runtime, message)),
                 None => answer,
             })
             .collect();
@@ -524,7 +549,7 @@ impl WasmPlugin {
     }
 
     /// A new instance in its own store, its parameters handed to `hecun_init`.
-    fn instantiate(&self) -> std::result::Result<Guest, String> {
+    fn instantiate(&self) -> std::result::Result<Guest, (PluginFailure, String)> {
         let _ticking = Ticking::start();
         let mut store = new_store(&self.engine, limits(&self.manifest));
         let parts = (|| -> wasmtime::Result<_> {
@@ -546,9 +571,10 @@ impl WasmPlugin {
             Ok((memory, alloc, init, run))
         })();
         let (memory, alloc, init, run) = parts.map_err(|e| {
-            format!(
-                "at instantiation (its start function): {}",
-                failure(&self.manifest, &store, &e)
+            let (kind, message) = failure(&self.manifest, &store, &e);
+            (
+                kind,
+                format!("at instantiation (its start function): {message}"),
             )
         })?;
         let mut guest = Guest {
@@ -566,17 +592,25 @@ impl WasmPlugin {
             self.manifest
                 .limits
                 .check_answer_bytes(len)
-                .map_err(wasmtime::Error::msg)?;
+                .map_err(|breach| {
+                    refused(
+                        PluginFailure::Limit {
+                            limit: breach.limit,
+                        },
+                        breach.message,
+                    )
+                })?;
             Ok(String::from_utf8_lossy(read_output(&guest, packed)?).into_owned())
         })();
         match refused {
-            Err(e) => Err(format!(
-                "in hecun_init: {}",
-                failure(&self.manifest, &guest.store, &e)
-            )),
-            Ok(message) if !message.is_empty() => {
-                Err(format!("hecun_init refused the parameters: {message}"))
+            Err(e) => {
+                let (kind, message) = failure(&self.manifest, &guest.store, &e);
+                Err((kind, format!("in hecun_init: {message}")))
             }
+            Ok(message) if !message.is_empty() => Err((
+                PluginFailure::Load,
+                format!("hecun_init refused the parameters: {message}"),
+            )),
             Ok(_) => Ok(guest),
         }
     }
@@ -587,9 +621,10 @@ impl WasmPlugin {
         }
     }
 
-    fn error(&self, candidate: Option<&str>, message: String) -> Error {
+    fn error(&self, failure: PluginFailure, candidate: Option<&str>, message: String) -> Error {
         Error::Plugin {
             plugin: self.manifest.name.clone(),
+            failure,
             candidate: candidate.map(str::to_owned),
             line: None,
             message,
@@ -597,7 +632,11 @@ impl WasmPlugin {
     }
 
     fn no_answer(&self, candidate: &str) -> Error {
-        self.error(Some(candidate), "gave no answer".into())
+        self.error(
+            PluginFailure::Answer,
+            Some(candidate),
+            "gave no answer".into(),
+        )
     }
 
     fn wrong_answer(&self, candidate: &str, got: &Answer, wanted: &str) -> Error {
@@ -608,32 +647,43 @@ impl WasmPlugin {
             Answer::Standard(..) => "a standard",
         };
         self.error(
+            PluginFailure::Answer,
             Some(candidate),
             format!("answered {got} where {wanted} was asked for"),
         )
     }
 }
 
-/// What stopped a batch, in words: the broken limit, the panic, the trap and where.
-fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> String {
+/// What stopped a batch, in words, and its kind: the broken limit, the panic, the trap and
+/// where.
+fn failure(
+    manifest: &Manifest,
+    store: &Store<Host>,
+    e: &wasmtime::Error,
+) -> (PluginFailure, String) {
     let host = store.data();
     if host.memory_refused {
-        return format!(
-            "memory limit of {} MiB reached",
-            manifest.limits.max_memory_mb
+        return (
+            PluginFailure::Limit {
+                limit: "max_memory_mb",
+            },
+            format!(
+                "memory limit of {} MiB reached",
+                manifest.limits.max_memory_mb
+            ),
         );
     }
     if let Some(message) = &host.panic {
-        return format!("panicked: {message}");
+        return (PluginFailure::Runtime, format!("panicked: {message}"));
     }
     if let Some(fault) = &host.fault {
-        return fault.clone();
+        return (PluginFailure::Runtime, fault.clone());
     }
     let clock = &host.clock;
     if clock.over_call && matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
         let n = clock.candidates;
         let limit = manifest.limits.max_millis;
-        return if n == 1 {
+        let message = if n == 1 {
             format!("stopped: ran longer than its limit of {limit} ms")
         } else {
             format!(
@@ -642,15 +692,22 @@ fn failure(manifest: &Manifest, store: &Store<Host>, e: &wasmtime::Error) -> Str
                  showed one candidate over the limit"
             )
         };
+        return (PluginFailure::Timeout, message);
     }
     failure_without_store(manifest, e)
 }
 
-fn failure_without_store(manifest: &Manifest, e: &wasmtime::Error) -> String {
+fn failure_without_store(manifest: &Manifest, e: &wasmtime::Error) -> (PluginFailure, String) {
+    if let Some(refused) = e.downcast_ref::<Refused>() {
+        return (refused.failure, refused.message.clone());
+    }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => format!(
-            "stopped: ran longer than its limit of {} ms",
-            manifest.limits.max_millis
+        Some(Trap::Interrupt) => (
+            PluginFailure::Timeout,
+            format!(
+                "stopped: ran longer than its limit of {} ms",
+                manifest.limits.max_millis
+            ),
         ),
         Some(trap) => {
             let place = e
@@ -663,10 +720,41 @@ fn failure_without_store(manifest: &Manifest, e: &wasmtime::Error) -> String {
                 .unwrap_or_default();
             let trap = trap.to_string();
             let trap = trap.strip_prefix("wasm trap: ").unwrap_or(&trap);
-            format!("trapped: {trap}{place}")
+            (PluginFailure::Runtime, format!("trapped: {trap}{place}"))
         }
-        None => first_line(e),
+        None => (PluginFailure::Runtime, first_line(e)),
     }
+}
+
+/// A call the host refused for a reason of its own kind (an answer over a limit, a malformed
+/// answer), carried through wasmtime's error to [`failure`].
+#[derive(Debug)]
+struct Refused {
+    failure: PluginFailure,
+    message: String,
+}
+
+fn refused(failure: PluginFailure, message: String) -> wasmtime::Error {
+    wasmtime::Error::new(Refused { failure, message })
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The kind of one candidate's failure as the answer decoder words it: an output limit it
+/// names, or the rule's own error.
+fn answer_failure(message: &str) -> PluginFailure {
+    for limit in ["max_terms", "max_evidence_bytes", "max_answer_bytes"] {
+        if message.contains(&format!("more than its limit {limit} =")) {
+            return PluginFailure::Limit { limit };
+        }
+    }
+    PluginFailure::Runtime
 }
 
 fn first_line(e: &impl std::fmt::Display) -> String {
@@ -687,8 +775,12 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
     Candidate::new(id, names, values)
 }
 
+/// One candidate's answer, or its failure with its kind.
+type CandidateAnswer = std::result::Result<Answer, (PluginFailure, String)>;
+
 /// Why a call failed as a whole, and the candidate the guest was on, if it said.
 struct Failure {
+    kind: PluginFailure,
     message: String,
     at: Option<usize>,
     /// The call overran its deadline for the whole batch: every candidate of it fails, as
@@ -697,8 +789,9 @@ struct Failure {
 }
 
 impl Failure {
-    fn whole(message: String) -> Failure {
+    fn whole((kind, message): (PluginFailure, String)) -> Failure {
         Failure {
+            kind,
             message,
             at: None,
             every: false,

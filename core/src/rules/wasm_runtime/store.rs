@@ -2,9 +2,9 @@
 //! (with its cache of compiled modules) it lives in.
 
 use super::clock::{Clock, TICK, progress};
+use crate::index::spatial::SpatialLayers;
 use crate::rules::candidate::{Candidate, FeatureNames};
 use crate::rules::contract::Manifest;
-use crate::spatial::SpatialLayers;
 use std::path::PathBuf;
 use wasmtime::{Cache, Config, Engine, ResourceLimiter, Store, UpdateDeadline};
 

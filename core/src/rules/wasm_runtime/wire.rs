@@ -2,8 +2,8 @@
 
 use super::Guest;
 use super::store::Placed;
+use crate::index::spatial::SpatialLayers;
 use crate::rules::candidate::{Candidate, FeatureSink, Features, Value};
-use crate::spatial::SpatialLayers;
 use hecun_plugin_abi::wire::{self, put_str};
 
 /// Copies `parts`, one after the other, into a buffer the guest allocates; returns its

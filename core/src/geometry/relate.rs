@@ -7,7 +7,7 @@ use geo::bool_ops::{FillRule, OpType};
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
 
-use crate::edge_tree::Shape;
+use crate::geometry::edge_tree::Shape;
 
 /// Where a polygon lies relative to a zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn area_inside(polygon: &MultiPolygon<f64>, zones: &[&MultiPolygon<f64>]) ->
 
 /// [`area_inside`] with zones that may carry an edge tree.
 pub(crate) fn area_inside_shapes(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>]) -> f64 {
-    if let Some(area) = crate::boundary_area::area_by_boundary(polygon, zones) {
+    if let Some(area) = crate::geometry::boundary_area::area_by_boundary(polygon, zones) {
         return area;
     }
     let Some(window) = bbox(polygon) else {
@@ -103,7 +103,7 @@ pub(crate) fn area_inside_shapes(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>
     let clipped: Vec<Polygon<f64>> = zones
         .iter()
         .flat_map(|z| z.polygon.0.iter())
-        .filter_map(|p| crate::clip::clip_polygon(p, &window))
+        .filter_map(|p| crate::geometry::clip::clip_polygon(p, &window))
         .collect();
     if clipped.is_empty() {
         return 0.0;
@@ -158,7 +158,7 @@ fn edges_touch(a: &MultiPolygon<f64>, b: Shape<'_>, a_box: &Rect<f64>) -> bool {
         let ab = Rect::new(w[0], w[1]);
         near.iter().any(|(p, q)| {
             rects_touch(&ab, &Rect::new(*p, *q))
-                && crate::segments::segments_touch(w[0], w[1], *p, *q)
+                && crate::geometry::segments::segments_touch(w[0], w[1], *p, *q)
         })
     })
 }
@@ -221,7 +221,7 @@ mod tests {
         ]);
         // The same zone with a vertex every 0.03 and its edges in a tree.
         let dense = geo::Densify::densify(&geo::Euclidean, &zone, 0.03);
-        let tree = crate::edge_tree::EdgeTree::new(&dense);
+        let tree = crate::geometry::edge_tree::EdgeTree::new(&dense);
         for i in -4..12 {
             for j in -4..12 {
                 let v = square(f64::from(i) * 0.5, f64::from(j) * 0.5, 0.5);

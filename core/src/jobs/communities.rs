@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use geo::{Centroid, Distance, Haversine, Point};
 
-use crate::layer::Layer;
 use crate::model::field_text;
-use crate::schema::Schema;
+use crate::model::layer::Layer;
+use crate::model::schema::Schema;
 
 /// A new community: a name and the villages merged into it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +88,7 @@ pub fn footprint(community: &Community, villages: &Layer) -> geo::MultiPolygon<f
         community
             .villages
             .iter()
-            .flat_map(|&i| crate::model::polygons(&villages.features[i].geometry).0)
+            .flat_map(|&i| crate::geometry::polygons(&villages.features[i].geometry).0)
             .collect(),
     )
 }
@@ -110,7 +110,7 @@ pub fn communities_geojson<'a>(
         s.push_str("{\"type\":\"Feature\",\"properties\":");
         s.push_str(&serde_json::to_string(&props).unwrap_or_default());
         s.push_str(",\"geometry\":");
-        crate::output::write_geometry(&mut s, &geo::Geometry::MultiPolygon(shape.clone()), None);
+        crate::io::write_geometry(&mut s, &geo::Geometry::MultiPolygon(shape.clone()), None);
         s.push('}');
     }
     s.push_str("\n]}\n");
@@ -120,8 +120,8 @@ pub fn communities_geojson<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::{ReadOptions, parse_geojson};
-    use crate::schema::LayerKind;
+    use crate::io::read::{ReadOptions, parse_geojson};
+    use crate::model::schema::LayerKind;
 
     fn layer(features: &[(&str, f64, f64)], props: &str) -> Layer {
         let list: Vec<String> = features

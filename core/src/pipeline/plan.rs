@@ -22,11 +22,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::crs::{Crs, CrsEngine};
 use crate::error::{Error, Result};
-use crate::job::{AffectedJob, LayerSource};
-use crate::schema::{LayerKind, Schema};
-use crate::zones::ZoneSpec;
+use crate::model::crs::{Crs, CrsEngine};
+use crate::model::schema::{LayerKind, Schema};
+use crate::model::zone::ZoneSpec;
+use crate::pipeline::job::{AffectedJob, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use geo::coordinate_position::CoordPos;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
 
-use crate::edge_tree::Shape;
+use crate::geometry::edge_tree::Shape;
 
 /// Owners: 0 is the polygon, `1 + k` is zone `k`.
 const POLYGON: usize = 0;
@@ -122,7 +122,7 @@ pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>])
             let o4 = RobustKernel::orient2d(c, d, b);
             let collinear = Orientation::Collinear;
             if o1 == collinear || o2 == collinear || o3 == collinear || o4 == collinear {
-                if crate::segments::segments_touch(a, b, c, d) {
+                if crate::geometry::segments::segments_touch(a, b, c, d) {
                     return None;
                 }
                 continue;
@@ -327,12 +327,12 @@ mod tests {
             let v = MultiPolygon(vec![geo::Polygon::new(geo::LineString(ring), vec![])]);
             let zones: Vec<MultiPolygon<f64>> = roads
                 .iter()
-                .map(|pts| crate::zones::buffer(&geo::Geometry::LineString(geo::LineString::from(pts.clone())), 60.0, 8).unwrap())
+                .map(|pts| crate::geometry::buffer::buffer(&geo::Geometry::LineString(geo::LineString::from(pts.clone())), 60.0, 8).unwrap())
                 .collect();
             let refs: Vec<&MultiPolygon<f64>> = zones.iter().collect();
             let expected = by_overlay(&v, &refs);
             // With every zone's edges in a tree: the same answer, to the bit.
-            let trees: Vec<crate::edge_tree::EdgeTree> = zones.iter().map(crate::edge_tree::EdgeTree::new).collect();
+            let trees: Vec<crate::geometry::edge_tree::EdgeTree> = zones.iter().map(crate::geometry::edge_tree::EdgeTree::new).collect();
             let shapes: Vec<Shape<'_>> = zones.iter().zip(&trees).map(|(z, t)| Shape { polygon: z, edges: Some(t) }).collect();
             proptest::prop_assert_eq!(
                 area_by_boundary(&v, &shapes).map(f64::to_bits),

@@ -14,7 +14,7 @@
 //!   share of the site each zoning class covers (`{}` when none does; `()` without a zoning
 //!   layer or a site), so that a plugin's choice of standard can be read off the outputs.
 //!
-//! [`communities`]: super::communities
+//! [`communities`]: super::communities::communities()
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,18 +23,18 @@ use std::sync::Arc;
 use geo::{Area, Geometry};
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, FeatureNames, Value};
 use super::communities::{Community, communities};
-use super::plugin::Plugin;
 use super::scene::{SceneLayer, build_scene};
-use super::verdict::{StandardVerdict, Status};
 use crate::error::Result;
-use crate::job::AffectedRun;
+use crate::index::spatial::{IndexedLayer, SpatialLayers};
+use crate::io::OutputDir;
+use crate::model::schema::{LayerKind, Schema};
 use crate::model::{Village, field_text};
-use crate::output::OutputDir;
-use crate::plan::Plan;
-use crate::schema::{LayerKind, Schema};
-use crate::spatial::{IndexedLayer, SpatialLayers};
+use crate::pipeline::job::AffectedRun;
+use crate::pipeline::plan::Plan;
+use crate::rules::candidate::{Candidate, FeatureNames, Value};
+use crate::rules::plugin::Plugin;
+use crate::rules::verdict::{StandardVerdict, Status};
 
 /// The names of the features every community gets, in order.
 pub const COMMUNITY_FEATURES: [&str; 11] = [
@@ -200,7 +200,7 @@ impl StandardRun {
     pub fn run(plan: &Plan, run: &AffectedRun, path: &Path) -> Result<StandardRun> {
         let plugin = Plugin::load(path)?;
         plugin.manifest().expect_kind(
-            super::Kind::StandardSelection,
+            crate::rules::Kind::StandardSelection,
             &format!("planning standard check ({})", path.display()),
         )?;
         let (layers, read) = build_scene(plan, run)?;
@@ -397,7 +397,7 @@ impl StandardRun {
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.notes.iter().filter(|n| n.is_some()).count(),
             self.unassigned.len()
-        ) + &*super::verdict::failure_lines(
+        ) + &*crate::rules::verdict::failure_lines(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "standards.csv",
         )
@@ -425,7 +425,7 @@ fn cell(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spatial::LayerItem;
+    use crate::index::spatial::LayerItem;
     use geo::{Rect, coord};
 
     fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Geometry<f64> {

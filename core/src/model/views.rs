@@ -1,14 +1,14 @@
 //! Typed views of layers: villages and the features that zones are built from.
 
-use geo::{Area, Geometry, MultiPolygon};
+use geo::{Area, Geometry};
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, FeatureRef, Result};
-use crate::layer::{Feature, Layer};
+use crate::model::layer::{Feature, Layer};
 
-use crate::schema::Schema;
-use crate::validate;
+use crate::geometry::{polygons, validate};
+use crate::model::schema::Schema;
 
 /// An administrative village: the model fields of one feature of the villages layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,18 +315,6 @@ pub fn field_text(feature: &Feature, schema: &Schema, model: &str) -> Option<Str
     fields.text(&found, model)
 }
 
-/// A polygonal geometry as a `MultiPolygon` (empty for other kinds).
-pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
-    match geometry {
-        Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
-        Geometry::MultiPolygon(mp) => mp.clone(),
-        Geometry::GeometryCollection(gc) => {
-            MultiPolygon(gc.0.iter().flat_map(|g| polygons(g).0).collect())
-        }
-        _ => MultiPolygon(vec![]),
-    }
-}
-
 /// The GeoJSON name of a geometry's type, for messages.
 pub(crate) fn geometry_kind(g: &Geometry<f64>) -> &'static str {
     kind(g)
@@ -413,7 +401,7 @@ impl<'s> Fields<'s> {
 
     fn text(&self, f: &Found, model: &str) -> Option<String> {
         let (_, raw) = self.raw(f, model)?;
-        crate::read::id_text(raw).or_else(|| Some(raw.get().to_owned()))
+        crate::model::layer::id_text(raw).or_else(|| Some(raw.get().to_owned()))
     }
 
     /// A number, from a JSON number or a numeric string ("1,234" and "1234户" are refused).

@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::crs::{CrsEngine, Transformer};
 use crate::error::{Error, Result};
-use crate::job::{AffectedRun, LayerSource};
-use crate::layer::Layer;
+use crate::index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+use crate::model::crs::{CrsEngine, Transformer};
 use crate::model::field_text;
-use crate::plan::Plan;
-use crate::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+use crate::model::layer::Layer;
+use crate::pipeline::job::{AffectedRun, LayerSource};
+use crate::pipeline::plan::Plan;
 
 /// A layer read for the rules: as read (for outputs in the planner's CRS), and projected.
 #[derive(Debug)]

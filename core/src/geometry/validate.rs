@@ -1,79 +1,14 @@
 //! Checks that a geometry can be computed with, and says what is wrong when it cannot.
 //!
-//! Two levels: [`check_structure`] (closed rings, enough positions, coordinates in range) is
-//! cheap and runs on every feature read; [`check_simple`] (no ring crosses itself or another)
-//! costs more and runs on every polygon that enters an area or overlay computation.
+//! Two levels: the structure (closed rings, enough positions; with the coordinates' range for
+//! their CRS in `io::structure`) is cheap and checked on every feature read; [`check_simple`]
+//! (no ring crosses itself or another) costs more and runs on every polygon that enters an area
+//! or overlay computation.
 
 use geo::line_intersection::{LineIntersection, line_intersection};
-use geo::{Coord, Geometry, Line, LineString, Polygon};
+use geo::{Coord, Line, LineString, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
-
-use crate::crs::Crs;
-
-/// Checks rings are closed and long enough, lines have two positions, and lon/lat are in range.
-pub fn check_structure(geometry: &Geometry<f64>, crs: Crs) -> Result<(), String> {
-    let geographic = crs.is_geographic();
-    let in_range = |c: &Coord<f64>| -> Result<(), String> {
-        if !geographic {
-            return match crs.projected_range_problem(*c) {
-                None => Ok(()),
-                Some(problem) => Err(format!(
-                    "{problem}; if the data is longitude/latitude, read it as EPSG:4326 \
-                     (--input-crs, or [crs] input in the plan, or the file's \"crs\" member)"
-                )),
-            };
-        }
-        if c.x.abs() <= 180.0 && c.y.abs() <= 90.0 {
-            return Ok(());
-        }
-        let hint = if !c.x.is_finite() || !c.y.is_finite() {
-            String::new()
-        } else if c.x.abs() <= 90.0 && c.y.abs() <= 180.0 {
-            "; longitude and latitude look swapped: GeoJSON positions are [longitude, latitude]"
-                .to_owned()
-        } else {
-            match Crs::guess_projected(c.x, c.y) {
-                Some(guess) => format!("; the data looks projected: try --input-crs {guess}"),
-                None => "; if the data is projected, name its CRS with --input-crs".to_owned(),
-            }
-        };
-        Err(format!(
-            "coordinate ({}, {}) is out of longitude/latitude range for {crs}{hint}",
-            number(c.x),
-            number(c.y)
-        ))
-    };
-    let check_line = |l: &LineString<f64>, what: &str| -> Result<(), String> {
-        if l.0.len() < 2 {
-            return Err(format!(
-                "{what} has {} position(s), needs at least 2",
-                l.0.len()
-            ));
-        }
-        l.0.iter().try_for_each(in_range)
-    };
-    let check_polygon = |p: &Polygon<f64>| -> Result<(), String> {
-        for (i, ring) in std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .enumerate()
-        {
-            check_ring(ring, i)?;
-            ring.0.iter().try_for_each(in_range)?;
-        }
-        Ok(())
-    };
-    match geometry {
-        Geometry::Point(p) => in_range(&p.0),
-        Geometry::MultiPoint(mp) => mp.0.iter().try_for_each(|p| in_range(&p.0)),
-        Geometry::LineString(l) => check_line(l, "the line"),
-        Geometry::MultiLineString(ml) => ml.0.iter().try_for_each(|l| check_line(l, "a line")),
-        Geometry::Polygon(p) => check_polygon(p),
-        Geometry::MultiPolygon(mp) => mp.0.iter().try_for_each(check_polygon),
-        Geometry::GeometryCollection(gc) => gc.0.iter().try_for_each(|g| check_structure(g, crs)),
-        other => Err(format!("unsupported geometry {other:?}")),
-    }
-}
 
 /// A coordinate for a message: as written, but 1e308 rather than its 309 digits.
 pub(crate) fn number(v: f64) -> String {
@@ -165,7 +100,12 @@ pub fn check_simple(polygon: &Polygon<f64>) -> Result<(), String> {
             if gap == 1 || gap == n - 1 {
                 return Ok(()); // neighbours: checked above
             }
-            if crate::segments::segments_touch(a.line.start, a.line.end, b.line.start, b.line.end) {
+            if crate::geometry::segments::segments_touch(
+                a.line.start,
+                a.line.end,
+                b.line.start,
+                b.line.end,
+            ) {
                 let at =
                     line_intersection(a.line, b.line).map_or(a.line.start, |hit| point_of(&hit));
                 return Err(format!(
@@ -274,13 +214,9 @@ mod tests {
     use geo::{LineString, polygon};
 
     #[test]
-    fn structure_problems_are_named() {
+    fn open_rings_are_named() {
         let open = LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 1.)]);
         assert!(check_ring(&open, 0).unwrap_err().contains("not closed"));
-        let projected = Geometry::Point(geo::Point::new(465_000.0, 3_850_000.0));
-        let msg = check_structure(&projected, Crs::WGS84).unwrap_err();
-        assert!(msg.contains("--input-crs") && msg.contains("4547"), "{msg}");
-        assert!(check_structure(&projected, "EPSG:4547".parse().unwrap()).is_ok());
     }
 
     #[test]
@@ -348,7 +284,7 @@ mod tests {
                     let gap = a.abs_diff(b);
                     gap != 1
                         && gap != n - 1
-                        && crate::segments::segments_touch(
+                        && crate::geometry::segments::segments_touch(
                             lines[a].start,
                             lines[a].end,
                             lines[b].start,

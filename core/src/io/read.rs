@@ -16,10 +16,11 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::crs::Crs;
 use crate::error::{Error, FeatureRef, Result};
-use crate::layer::{Feature, Layer, Properties};
-use crate::validate;
+use crate::geometry::validate;
+use crate::model::crs::Crs;
+use crate::model::layer::id_text;
+use crate::model::layer::{Feature, Layer, Properties};
 
 /// How to read a layer.
 #[derive(Debug, Clone)]
@@ -222,7 +223,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
     // The CRS may come after the features in the file: coordinate ranges are checked now.
     parsed.par_iter_mut().for_each(|f| {
         if let Ok(Parsed { feature, .. }) = f
-            && let Err(problem) = validate::check_structure(&feature.geometry, crs)
+            && let Err(problem) = crate::io::structure::check_structure(&feature.geometry, crs)
         {
             let whence = if declared {
                 format!(
@@ -357,7 +358,7 @@ impl<'de: 'scope, 'scope> Visitor<'de> for TopSeed<'_, 'scope, 'de> {
             crs: None,
         };
         let mut crs_seen = false;
-        while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+        while let Some(key) = map.next_key_seed(crate::model::layer::KeySeed)? {
             // Which of two values a reader keeps is undefined: a structural key written twice
             // is an error (two "features" arrays would also give two features each index).
             let twice = match key.as_ref() {
@@ -589,7 +590,7 @@ fn scan_properties<'a>(raw: &'a RawValue, names: &[&str]) -> serde_json::Result<
         ) -> std::result::Result<Scan<'de>, A::Error> {
             let mut found = vec![None; self.names.len()];
             let mut entries: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::new();
-            while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+            while let Some(key) = map.next_key_seed(crate::model::layer::KeySeed)? {
                 let value: &'de RawValue = map.next_value()?;
                 if let Some(i) = self.names.iter().position(|n| *n == key) {
                     found[i] = Some(value);
@@ -639,18 +640,6 @@ fn feature_ref(path: &Path, index: usize, id: Option<String>) -> FeatureRef {
     }
 }
 
-/// An id as text: strings as they are, numbers as written; other types are not ids.
-pub(crate) fn id_text(raw: &RawValue) -> Option<String> {
-    let t = raw.get();
-    if t.starts_with('"') {
-        serde_json::from_str::<String>(t).ok()
-    } else if t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        Some(t.to_owned())
-    } else {
-        None
-    }
-}
-
 /// A geometry read in one pass over its text: when `type` comes before `coordinates`, as
 /// writers put it, coordinates go straight into `geo` types. JSON syntax errors fail the
 /// parse (with their position); a well-formed but unusable geometry is the `Err` inside.
@@ -672,7 +661,7 @@ impl<'de> Deserialize<'de> for ParsedGeometry {
                 let mut coordinates = None;
                 let mut raw_coordinates: Option<&'de RawValue> = None;
                 let mut parts: Option<Vec<ParsedGeometry>> = None;
-                while let Some(key) = map.next_key_seed(crate::layer::KeySeed)? {
+                while let Some(key) = map.next_key_seed(crate::model::layer::KeySeed)? {
                     let twice = match key.as_ref() {
                         "type" => kind.is_some(),
                         "coordinates" => coordinates.is_some() || raw_coordinates.is_some(),

@@ -11,8 +11,8 @@ use geo::{Area, BoundingRect, Distance, Euclidean, Geometry, Intersects, MultiPo
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::layer::Properties;
-use crate::model::polygons;
+use crate::geometry::polygons;
+use crate::model::layer::Properties;
 
 /// One feature of an indexed layer.
 #[derive(Debug, Clone)]
@@ -207,7 +207,7 @@ impl IndexedLayer {
             return 0.0;
         }
         let refs: Vec<&MultiPolygon<f64>> = covering.iter().collect();
-        (crate::relate::area_inside(&area_polygon, &refs) / area).clamp(0.0, 1.0)
+        (crate::geometry::relate::area_inside(&area_polygon, &refs) / area).clamp(0.0, 1.0)
     }
 }
 
@@ -271,12 +271,4 @@ impl SpatialLayers {
     pub fn names(&self) -> Vec<&str> {
         self.layers.keys().map(String::as_str).collect()
     }
-}
-
-/// The smallest rectangle holding both (geo has no public union of two `Rect`s).
-pub(crate) fn rect_union(a: geo::Rect<f64>, b: geo::Rect<f64>) -> geo::Rect<f64> {
-    geo::Rect::new(
-        geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-        geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-    )
 }

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Totals;
 use crate::error::{Error, Result};
-use crate::plan::Plan;
+use crate::pipeline::plan::Plan;
+use crate::report::Totals;
 use crate::rules::{Limits, Manifest, Runtime};
 
 /// The manifest's own format version.
@@ -238,7 +238,7 @@ impl RunOptions {
     pub fn apply(&self, plan: &mut Plan) -> Result<()> {
         self.apply_to_job(&mut plan.affected)?;
         for w in &self.widths {
-            let (class, metres) = crate::zones::parse_width(w)?;
+            let (class, metres) = crate::model::zone::parse_width(w)?;
             plan.affected.zones = plan
                 .affected
                 .zones
@@ -249,7 +249,7 @@ impl RunOptions {
     }
 
     /// The options that are not widths, applied to a job.
-    pub fn apply_to_job(&self, job: &mut crate::job::AffectedJob) -> Result<()> {
+    pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
         let named = |option: &str, e: Error| Error::config(option, e.to_string());
         if let Some(crs) = &self.input_crs {
             job.input_crs = crs.parse().map_err(|e| named("--input-crs", e))?;
@@ -277,7 +277,7 @@ impl RunManifest {
             .chain(&plan.affected.corridors)
             .chain(plan.context.values());
         for source in layers {
-            crate::read::check_input_file(&source.path, crate::read::MAX_LAYER_BYTES)?;
+            crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
         }
         let mut inputs = vec![
             InputFile::hash("villages", &plan.affected.villages.path)?,

@@ -5,14 +5,15 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::communities::Community;
-use super::plugin::Plugin;
-use super::verdict::{Finding, Verdict};
 use crate::error::{Error, Result};
-use crate::layer::Layer;
+use crate::io::OutputDir;
+use crate::model::layer::Layer;
+use crate::model::schema::Schema;
 use crate::model::{FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, field_text, file_field};
-use crate::output::OutputDir;
-use crate::plan::Plan;
-use crate::schema::Schema;
+use crate::pipeline::plan::Plan;
+use crate::rules::plugin::Plugin;
+use crate::rules::verdict::Verdict;
+use crate::rules::veto::{VETO_FIELD, guard_veto};
 
 /// What a launch check hands the plugin for one community: its name, township and villages
 /// with their ids, names and launch fields (model names, whatever the file calls them;
@@ -47,29 +48,8 @@ pub fn launch_input(
     })
 }
 
-/// The model field of the one-vote veto (强制拆迁).
-pub const VETO_FIELD: &str = "forced_demolition";
-
-/// The criterion of the host's own finding when a village's veto field is missing or
-/// unreadable: the veto cannot be ruled out, so the community cannot launch.
-pub const VETO_UNKNOWN: &str = "forced_demolition_known";
-
-/// The host's title of [`VETO_UNKNOWN`], for plugins that do not declare it.
-pub fn veto_unknown_criterion() -> super::Criterion {
-    super::Criterion {
-        id: VETO_UNKNOWN.to_owned(),
-        title: [
-            ("zh-CN", "强制拆迁情况已查明（一票否决项）"),
-            ("en", "Forced demolition ruled out (one-vote veto)"),
-        ]
-        .into_iter()
-        .map(|(l, t)| (l.to_owned(), t.to_owned()))
-        .collect(),
-    }
-}
-
 /// Reads every village's launch fields once. A value outside the documented encodings
-/// ([`FLAG_ENCODINGS`](crate::FLAG_ENCODINGS)) is an error naming file, feature, field and
+/// ([`FLAG_ENCODINGS`]) is an error naming file, feature, field and
 /// value, or with `keep_going` a warning (its communities then cannot launch: see
 /// [`guard_veto`]). A field that no village has, or that some villages lack, is a warning;
 /// the veto field's absence is said once for the layer.
@@ -109,7 +89,7 @@ pub fn read_launch_fields(
     }
     let file = villages.path.display();
     for (k, &model) in LAUNCH_FIELDS.iter().enumerate() {
-        let missing: Vec<&crate::layer::Feature> = villages
+        let missing: Vec<&crate::model::layer::Feature> = villages
             .features
             .iter()
             .zip(&fields)
@@ -146,51 +126,6 @@ pub fn read_launch_fields(
         }
     }
     Ok((fields, warnings))
-}
-
-/// The one-vote veto never passes for lack of data: for every village of `input` (a launch
-/// check's input) whose veto field is missing or not a yes/no value, the verdict gets a
-/// failed [`VETO_UNKNOWN`] finding naming the village, the field and the value — unless the
-/// plugin already reported a finding on that village's veto field. Whatever the plugin, such
-/// a community cannot launch.
-pub fn guard_veto(input: &serde_json::Value, verdict: Verdict) -> Verdict {
-    let Some(villages) = input.get("villages").and_then(|v| v.as_array()) else {
-        return verdict;
-    };
-    let mut findings = verdict.findings;
-    for v in villages {
-        let value = v.get(VETO_FIELD);
-        if matches!(value, Some(serde_json::Value::Bool(_))) {
-            continue;
-        }
-        let id = v.get("id").cloned().unwrap_or(serde_json::Value::Null);
-        let reported = findings.iter().any(|f| {
-            f.evidence.get("village") == Some(&id)
-                && f.evidence.get("field").and_then(|x| x.as_str()) == Some(VETO_FIELD)
-        });
-        if reported {
-            continue;
-        }
-        let mut evidence = std::collections::BTreeMap::new();
-        evidence.insert("village".to_owned(), id);
-        evidence.insert("field".to_owned(), VETO_FIELD.into());
-        let reason = match value {
-            None | Some(serde_json::Value::Null) => {
-                "强制拆迁情况不明：该村没有强制拆迁字段的值，一票否决项无法排除".to_owned()
-            }
-            Some(other) => {
-                evidence.insert("value".to_owned(), other.clone());
-                format!("强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除")
-            }
-        };
-        findings.push(Finding {
-            criterion: VETO_UNKNOWN.to_owned(),
-            veto: false,
-            reason,
-            evidence,
-        });
-    }
-    Verdict::from_findings(findings)
 }
 
 /// Checks every community on all cores, in community order. A plugin failure on one
@@ -271,14 +206,14 @@ impl LaunchRun {
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
         let loaded = Plugin::load(plugin)?;
         loaded.manifest().expect_kind(
-            super::Kind::LaunchCheck,
+            crate::rules::Kind::LaunchCheck,
             &format!("launch check ({})", plugin.display()),
         )?;
         let plugin = loaded;
         // The reader's warnings (a key written twice, the veto field among them) reach
         // `hecun check` too; `hecun run` shows each warning once.
         let read_warnings = std::cell::RefCell::new(Vec::new());
-        let read = |source: &crate::job::LayerSource| -> Result<Layer> {
+        let read = |source: &crate::pipeline::job::LayerSource| -> Result<Layer> {
             let outcome = source.read(plan.affected.input_crs, false)?;
             read_warnings.borrow_mut().extend(outcome.warnings);
             Ok(outcome.layer)
@@ -290,8 +225,11 @@ impl LaunchRun {
             .map(|s| read(s).map(|l| (l, &s.schema)))
             .transpose()?;
         let schema = &plan.affected.villages.schema;
-        let (communities, unassigned) =
-            super::communities(&villages, schema, sites.as_ref().map(|(l, s)| (l, *s)));
+        let (communities, unassigned) = super::communities::communities(
+            &villages,
+            schema,
+            sites.as_ref().map(|(l, s)| (l, *s)),
+        );
         let (fields, field_warnings) =
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
         let mut warnings = read_warnings.into_inner();
@@ -367,7 +305,7 @@ impl LaunchRun {
 
     /// One line in the plan's terms: how many communities may launch, are blocked, vetoed.
     pub fn summary(&self) -> String {
-        let count = |s: super::Status| {
+        let count = |s: crate::rules::Status| {
             self.verdicts
                 .iter()
                 .filter(|v| matches!(v, Ok(v) if v.status == s))
@@ -377,12 +315,12 @@ impl LaunchRun {
             "{}: {} communities — {} may launch, {} blocked, {} vetoed, {} plugin errors; {} villages in no community",
             self.plugin,
             self.communities.len(),
-            count(super::Status::Pass),
-            count(super::Status::Fail),
-            count(super::Status::Veto),
+            count(crate::rules::Status::Pass),
+            count(crate::rules::Status::Fail),
+            count(crate::rules::Status::Veto),
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.unassigned.len()
-        ) + &*super::verdict::failure_lines(
+        ) + &*crate::rules::verdict::failure_lines(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "launch_checks.csv",
         )

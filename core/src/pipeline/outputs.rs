@@ -1,202 +1,15 @@
-//! Writing results: CSV for Excel, GeoJSON for QGIS, a summary; all or nothing.
+//! The affected-villages job's files: CSV for Excel, GeoJSON for QGIS, a summary.
 
 use std::fmt::Write as _;
-use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
-use rayon::prelude::*;
+use geo::Geometry;
 
-use crate::affected::zone_classes;
-use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
-use crate::job::AffectedRun;
-
-/// Marks a folder as hecun's output, so that a rerun may replace it (and nothing else).
-const MARKER: &str = ".hecun-output";
-
-/// An output folder written all at once: files go to a staging folder beside it, which
-/// replaces the folder only when every file is written. A failed or interrupted run leaves
-/// the previous outputs as they were.
-#[derive(Debug)]
-pub struct OutputDir {
-    target: PathBuf,
-    staging: PathBuf,
-    committed: bool,
-}
-
-impl OutputDir {
-    /// Starts writing `dir`; refuses a non-empty folder that hecun did not write.
-    pub fn begin(dir: &Path) -> Result<OutputDir> {
-        if dir.is_file() {
-            return Err(Error::config(
-                dir.display().to_string(),
-                "the output path is a file, not a folder",
-            ));
-        }
-        if dir.is_dir() && !dir.join(MARKER).exists() {
-            let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-            if entries.next().is_some() {
-                return Err(Error::config(
-                    dir.display().to_string(),
-                    "the output folder is not empty and was not written by hecun: choose another --out",
-                ));
-            }
-        }
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".to_owned());
-        remove_abandoned_staging(&parent, &name);
-        let staging = parent.join(format!(".{name}.hecun-tmp-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        }
-        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-        Ok(OutputDir {
-            target: dir.to_owned(),
-            staging,
-            committed: false,
-        })
-    }
-
-    /// Where file `name` is while the folder is being written (before [`OutputDir::commit`]),
-    /// e.g. to hash what was written.
-    pub fn staged(&self, name: &str) -> PathBuf {
-        self.staging.join(name)
-    }
-
-    /// Writes one file into the staging folder.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.staging.join(name);
-        let mut f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
-        Ok(())
-    }
-
-    /// Writes one file into the staging folder through `write`, buffered, without holding it
-    /// in memory.
-    pub fn write_with(
-        &self,
-        name: &str,
-        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<()> {
-        let path = self.staging.join(name);
-        let io = |e| Error::io(&path, e);
-        let mut w =
-            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
-        write(&mut w).map_err(io)?;
-        w.flush().map_err(io)
-    }
-
-    /// Writes a GeoJSON FeatureCollection, one feature per line, streaming: features are
-    /// formatted on all cores a chunk at a time, so memory stays bounded at any size.
-    pub fn write_features<T: Sync>(
-        &self,
-        name: &str,
-        items: &[T],
-        feature: impl Fn(&T) -> Result<String> + Sync,
-    ) -> Result<()> {
-        let path = self.staging.join(name);
-        let io = |e| Error::io(&path, e);
-        let mut w =
-            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
-        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
-            .map_err(io)?;
-        for (k, chunk) in items.chunks(4096).enumerate() {
-            let strings = chunk
-                .par_iter()
-                .map(&feature)
-                .collect::<Result<Vec<String>>>()?;
-            for (i, s) in strings.iter().enumerate() {
-                if k > 0 || i > 0 {
-                    w.write_all(b",\n").map_err(io)?;
-                }
-                w.write_all(s.as_bytes()).map_err(io)?;
-            }
-        }
-        w.write_all(b"\n]}\n").map_err(io)?;
-        w.flush().map_err(io)
-    }
-
-    /// Replaces the target folder with the staging folder.
-    pub fn commit(mut self) -> Result<PathBuf> {
-        self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
-        let old = self.staging.with_file_name(format!(
-            "{}-old",
-            self.staging
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let had_old = self.target.exists();
-        // Where the system can swap two folders in one step, the target is never missing: a
-        // crash at any moment leaves the old outputs or the new ones, whole.
-        #[cfg(target_os = "linux")]
-        if had_old && exchange(&self.staging, &self.target).is_ok() {
-            self.committed = true;
-            fs::remove_dir_all(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
-            return Ok(self.target.clone());
-        }
-        if had_old {
-            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_old {
-                let _ = fs::rename(&old, &self.target);
-            }
-            return Err(Error::io(&self.target, e));
-        }
-        self.committed = true;
-        if had_old {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(self.target.clone())
-    }
-}
-
-/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
-    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
-}
-
-/// Removes the staging folders of runs of `name` that were killed before they could clean up
-/// (Ctrl-C, a crash): those whose process is gone.
-fn remove_abandoned_staging(parent: &Path, name: &str) {
-    if !cfg!(target_os = "linux") {
-        return;
-    }
-    let prefix = format!(".{name}.hecun-tmp-");
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = rest.trim_end_matches("-old");
-        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-impl Drop for OutputDir {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-    }
-}
+use crate::io::{OutputDir, write_geometry};
+use crate::model::crs::{Crs, CrsEngine, Transformer};
+use crate::pipeline::affected::zone_classes;
+use crate::pipeline::job::AffectedRun;
 
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,7 +215,11 @@ fn fmt_num(v: f64) -> String {
 }
 
 /// Appends `"key":value` pairs to a JSON object's text, renaming a key the object already has.
-fn extend_object(raw: &str, props: &crate::layer::Properties, extra: &[(&str, String)]) -> String {
+fn extend_object(
+    raw: &str,
+    props: &crate::model::layer::Properties,
+    extra: &[(&str, String)],
+) -> String {
     let mut s = raw.trim_end().strip_suffix('}').unwrap_or("{").to_owned();
     let mut empty = s.trim() == "{";
     for (key, value) in extra {
@@ -486,104 +303,6 @@ fn zones_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Resul
     })
 }
 
-/// Writes a geometry as GeoJSON; `scale` rounds computed coordinates (1e7: about 1 cm in degrees).
-pub fn write_geometry(s: &mut String, g: &Geometry<f64>, scale: Option<f64>) {
-    let num = |s: &mut String, v: f64| {
-        let v = match scale {
-            Some(k) => (v * k).round() / k,
-            None => v,
-        };
-        s.push_str(ryu::Buffer::new().format(v).trim_end_matches(".0"));
-    };
-    let coord = |s: &mut String, c: &Coord<f64>| {
-        s.push('[');
-        num(s, c.x);
-        s.push(',');
-        num(s, c.y);
-        s.push(']');
-    };
-    let line = |s: &mut String, l: &LineString<f64>| {
-        s.push('[');
-        for (i, c) in l.0.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            coord(s, c);
-        }
-        s.push(']');
-    };
-    let polygon = |s: &mut String, p: &Polygon<f64>| {
-        s.push('[');
-        line(s, p.exterior());
-        for r in p.interiors() {
-            s.push(',');
-            line(s, r);
-        }
-        s.push(']');
-    };
-    let multi = |s: &mut String, mp: &MultiPolygon<f64>| {
-        s.push('[');
-        for (i, p) in mp.0.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            polygon(s, p);
-        }
-        s.push(']');
-    };
-    match g {
-        Geometry::Point(p) => {
-            s.push_str("{\"type\":\"Point\",\"coordinates\":");
-            coord(s, &p.0);
-        }
-        Geometry::LineString(l) => {
-            s.push_str("{\"type\":\"LineString\",\"coordinates\":");
-            line(s, l);
-        }
-        Geometry::Polygon(p) => {
-            s.push_str("{\"type\":\"Polygon\",\"coordinates\":");
-            polygon(s, p);
-        }
-        Geometry::MultiPolygon(mp) => {
-            s.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":");
-            multi(s, mp);
-        }
-        Geometry::MultiLineString(ml) => {
-            s.push_str("{\"type\":\"MultiLineString\",\"coordinates\":[");
-            for (i, l) in ml.0.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                line(s, l);
-            }
-            s.push(']');
-        }
-        Geometry::MultiPoint(mp) => {
-            s.push_str("{\"type\":\"MultiPoint\",\"coordinates\":[");
-            for (i, p) in mp.0.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                coord(s, &p.0);
-            }
-            s.push(']');
-        }
-        Geometry::GeometryCollection(gc) => {
-            s.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[");
-            for (i, g) in gc.0.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                write_geometry(s, g, scale);
-            }
-            s.push_str("]}");
-            return;
-        }
-        _ => s.push_str("{\"type\":\"GeometryCollection\",\"geometries\":[]"),
-    }
-    s.push('}');
-}
-
 /// The summary in the source plan's terms, in Chinese with English alongside.
 pub fn summary_text(run: &AffectedRun) -> String {
     let s = &run.summary;
@@ -643,7 +362,7 @@ pub fn summary_text(run: &AffectedRun) -> String {
 
 fn summary_json(run: &AffectedRun) -> String {
     let s = &run.summary;
-    let totals = |t: &crate::affected::Totals| serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population});
+    let totals = |t: &crate::pipeline::affected::Totals| serde_json::json!({"villages": t.villages, "households": t.households, "population": t.population});
     let value = serde_json::json!({
         "villages_in_layer": s.villages_in_layer,
         "affected": totals(&s.total),

@@ -9,16 +9,18 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::affected::{AffectedVillage, Summary, find_affected, summarize};
-use crate::crs::{Crs, CrsEngine, Transformer};
 use crate::error::{Error, Result};
-use crate::layer::Layer;
-use crate::model::{Village, ZoneSource, polygons, villages, zone_sources};
-use crate::reach::{Pad, ZoneIndex};
-use crate::read::{ReadOptions, read_geojson};
-use crate::schema::{LayerKind, Schema};
-use crate::validate::check_simple;
-use crate::zones::{Zone, ZoneSpec, build_zones};
+use crate::geometry::polygons;
+use crate::geometry::validate::check_simple;
+use crate::index::reach::{Pad, ZoneIndex};
+use crate::io::read::{ReadOptions, read_geojson};
+use crate::model::crs::{Crs, CrsEngine, Transformer};
+use crate::model::layer::Layer;
+use crate::model::schema::{LayerKind, Schema};
+use crate::model::zone::{Zone, ZoneSpec};
+use crate::model::{Village, ZoneSource, villages, zone_sources};
+use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summarize};
+use crate::pipeline::zones::build_zones;
 
 /// A layer file and how to read its fields.
 #[derive(Debug, Clone)]
@@ -39,7 +41,7 @@ impl LayerSource {
     }
 
     /// Reads the file, naming features by the schema's id field.
-    pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::read::ReadOutcome> {
+    pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
         let options = ReadOptions {
             default_crs,
             id_fields: self
@@ -618,7 +620,11 @@ fn assign_townships(
         let name = schema
             .candidates("name")
             .into_iter()
-            .find_map(|n| f.properties.get_raw(n).and_then(crate::read::id_text))
+            .find_map(|n| {
+                f.properties
+                    .get_raw(n)
+                    .and_then(crate::model::layer::id_text)
+            })
             .or_else(|| f.id.clone())
             .unwrap_or_else(|| f.index.to_string());
         let mut g = polygons(&f.geometry);

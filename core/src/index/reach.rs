@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::edge_tree::{EdgeTree, Shape};
+use crate::geometry::edge_tree::{EdgeTree, Shape};
 use crate::model::ZoneSource;
-use crate::zones::Zone;
+use crate::model::zone::Zone;
 
 /// Vertices per boxed run of a line or ring (runs share their end vertex).
 const RUN: usize = 4;
@@ -209,7 +209,7 @@ fn add_pieces(
         Geometry::LineString(l) => runs(l),
         Geometry::MultiLineString(ml) => ml.0.iter().for_each(runs),
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {
-            let polygons = crate::model::polygons(geometry);
+            let polygons = crate::geometry::polygons(geometry);
             for p in &polygons.0 {
                 std::iter::once(p.exterior())
                     .chain(p.interiors())

@@ -197,8 +197,8 @@ impl Crs {
         if !c.x.is_finite() || !c.y.is_finite() {
             return Some(format!(
                 "coordinate ({}, {}) is not a finite number",
-                crate::validate::number(c.x),
-                crate::validate::number(c.y)
+                crate::geometry::validate::number(c.x),
+                crate::geometry::validate::number(c.y)
             ));
         }
         if c.x.abs() <= 180.0 && c.y.abs() <= 90.0 {
@@ -231,8 +231,8 @@ impl Crs {
             return Some(format!(
                 "coordinate ({}, {}) is outside the valid range of {self} (easting within {} km \
                  of the false easting, northing within {} km of the origin)",
-                crate::validate::number(c.x),
-                crate::validate::number(c.y),
+                crate::geometry::validate::number(c.x),
+                crate::geometry::validate::number(c.y),
                 limit.0 / 1000.0,
                 limit.1 / 1000.0
             ));

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use geo::{Area, MultiPolygon};
 use rayon::prelude::*;
 
+use crate::geometry::relate::{Relation, area_inside_shapes, relate_boxed};
+use crate::index::reach::ZoneIndex;
 use crate::model::Village;
-use crate::reach::ZoneIndex;
-use crate::relate::{Relation, area_inside_shapes, relate_boxed};
-use crate::zones::{Zone, ZoneSpec};
+use crate::model::zone::{Zone, ZoneSpec};
 
 /// A village that touches at least one zone.
 #[derive(Debug, Clone, PartialEq)]

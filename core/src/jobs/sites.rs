@@ -23,16 +23,16 @@ use std::sync::Arc;
 use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, FeatureNames, Value};
-use super::plugin::Plugin;
 use super::scene::{SceneLayer, build_scene};
-use super::score::{Outcome, Rank, Score, rank};
 use crate::error::{Error, Result};
-use crate::job::AffectedRun;
+use crate::index::spatial::SpatialLayers;
+use crate::io::{OutputDir, write_geometry};
 use crate::model::field_text;
-use crate::output::{OutputDir, write_geometry};
-use crate::plan::Plan;
-use crate::spatial::SpatialLayers;
+use crate::pipeline::job::AffectedRun;
+use crate::pipeline::plan::Plan;
+use crate::rules::candidate::{Candidate, FeatureNames, Value};
+use crate::rules::plugin::Plugin;
+use crate::rules::score::{Outcome, Rank, Score, rank};
 
 /// The names of the features every site gets, in order.
 pub const SITE_FEATURES: [&str; 13] = [
@@ -82,7 +82,9 @@ pub fn site_candidates(
         .sites
         .as_ref()
         .map(|s| s.schema.clone())
-        .unwrap_or_else(|| crate::schema::Schema::new(crate::schema::LayerKind::Sites));
+        .unwrap_or_else(|| {
+            crate::model::schema::Schema::new(crate::model::schema::LayerKind::Sites)
+        });
     // Town centres: the centroid of each township polygon, by township name.
     let mut centres: BTreeMap<String, Point<f64>> = BTreeMap::new();
     if let (Some(townships), Some(source)) =
@@ -205,7 +207,7 @@ impl SiteScoreRun {
     ) -> Result<SiteScoreRun> {
         let plugin = Plugin::load(plugin_path)?;
         plugin.manifest().expect_kind(
-            super::Kind::SiteScore,
+            crate::rules::Kind::SiteScore,
             &format!("site scoring ({})", plugin_path.display()),
         )?;
         if plan.sites.is_none() {
@@ -449,7 +451,7 @@ impl SiteScoreRun {
             errors,
             chosen,
             self.top
-        ) + &*super::verdict::failure_lines(
+        ) + &*crate::rules::verdict::failure_lines(
             self.scores.iter().map(|s| s.as_ref().err()),
             "sites_scored.csv",
         )

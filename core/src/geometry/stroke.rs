@@ -34,7 +34,9 @@ pub(crate) fn stroke(points: &[Coord<f64>], distance: f64, quad_segs: u32) -> Op
     // The walk goes clockwise (the zone is on its right): turn it the RFC 7946 way round.
     ring.reverse();
     let polygon = Polygon::new(LineString(ring), vec![]);
-    if geo::Area::signed_area(&polygon) <= 0.0 || crate::validate::check_simple(&polygon).is_err() {
+    if geo::Area::signed_area(&polygon) <= 0.0
+        || crate::geometry::validate::check_simple(&polygon).is_err()
+    {
         return None;
     }
     Some(polygon)

@@ -8,8 +8,8 @@ use geo::{BoundingRect, Geometry, Rect};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::crs::Crs;
 use crate::error::{Error, FeatureRef, Result};
+use crate::model::crs::Crs;
 
 /// A layer read from one file: its features, in file order, and the CRS of their coordinates.
 #[derive(Debug)]
@@ -37,7 +37,7 @@ impl Layer {
         self.features
             .iter()
             .filter_map(|f| f.geometry.bounding_rect())
-            .reduce(crate::spatial::rect_union)
+            .reduce(crate::geometry::rect_union)
     }
 
     /// The CRS that distances (and areas, `needs`) are computed in for this layer's data: the
@@ -237,6 +237,18 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
             }
         }
         d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// An id as text: strings as they are, numbers as written; other types are not ids.
+pub(crate) fn id_text(raw: &RawValue) -> Option<String> {
+    let t = raw.get();
+    if t.starts_with('"') {
+        serde_json::from_str::<String>(t).ok()
+    } else if t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Some(t.to_owned())
+    } else {
+        None
     }
 }
 

@@ -13,17 +13,18 @@ use std::time::{Duration, Instant};
 use geo::{BoundingRect, Geometry, MultiPolygon, Rect};
 use rayon::prelude::*;
 
-use super::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value};
-use super::contract::{Kind, Manifest};
-use super::plugin::Plugin;
-use super::score::Outcome;
-use crate::crs::{Crs, CrsEngine, Transformer};
-use crate::error::{Error, Result};
-use crate::grid::{Grid, GridFeatures, grid_features};
-use crate::job::LayerSource;
-use crate::model::{polygons, zone_sources};
-use crate::spatial::rect_union;
-use crate::zones::buffer;
+use crate::error::{Error, PluginFailure, Result};
+use crate::geometry::buffer::buffer;
+use crate::geometry::grid::{Grid, GridFeatures, grid_features};
+use crate::geometry::polygons;
+use crate::geometry::rect_union;
+use crate::model::crs::{Crs, CrsEngine, Transformer};
+use crate::model::zone_sources;
+use crate::pipeline::job::LayerSource;
+use crate::rules::candidate::{Candidate, FeatureNames, FeatureSink, Features, Value};
+use crate::rules::contract::{Kind, Manifest};
+use crate::rules::plugin::Plugin;
+use crate::rules::score::Outcome;
 
 /// The features each cell hands to the plugin, in this order: `road_distance` (metres from
 /// the centre to the nearest road; infinite without roads) and `in_corridor` (a bool).
@@ -36,7 +37,7 @@ pub const GRID_FEATURES: [&str; 2] = ["road_distance", "in_corridor"];
 /// # Examples
 ///
 /// ```
-/// use hecun::rules::GridSpec;
+/// use hecun::jobs::GridSpec;
 ///
 /// let spec = GridSpec::parse("grid.json", r#"{"crs": "EPSG:4547", "x0": 0, "y0": 10, "cell": 250, "nx": 4, "ny": 3}"#)?;
 /// assert_eq!((spec.grid.len(), spec.grid.cell), (12, 250.0));
@@ -118,7 +119,7 @@ impl GridSpec {
     ///
     /// ```
     /// use geo::{coord, Rect};
-    /// use hecun::rules::GridSpec;
+    /// use hecun::jobs::GridSpec;
     ///
     /// let grid = GridSpec::covering(Rect::new(coord! { x: 120.0, y: 30.0 }, coord! { x: 980.0, y: 510.0 }), 250.0);
     /// assert_eq!((grid.x0, grid.y0, grid.nx, grid.ny), (0.0, 0.0, 4, 3));
@@ -577,7 +578,8 @@ pub fn score_grid(
 ///
 /// ```
 /// use hecun::GridFeatures;
-/// use hecun::rules::{Plugin, score_cells};
+/// use hecun::jobs::score_cells;
+/// use hecun::rules::Plugin;
 ///
 /// let dir = tempfile::tempdir()?;
 /// std::fs::write(dir.path().join("plugin.toml"), r#"
@@ -603,6 +605,7 @@ pub fn score_cells(features: &GridFeatures, plugin: &Plugin) -> Result<Vec<Optio
     if kind != Kind::SiteScore {
         return Err(Error::Plugin {
             plugin: plugin.manifest().name.clone(),
+            failure: PluginFailure::Load,
             candidate: None,
             line: None,
             message: format!(

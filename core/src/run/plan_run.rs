@@ -4,13 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::RunManifest;
 use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
-use super::{Lang, Report, ReportInputs, RunManifest, Sweep, SweepSpec};
 use crate::error::{Error, Result};
-use crate::job::AffectedRun;
-use crate::output::{OutputDir, OutputSet, write_affected_files};
-use crate::plan::Plan;
-use crate::rules::{Kind, LaunchRun, Manifest, SiteScoreRun, StandardRun};
+use crate::io::OutputDir;
+use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun};
+use crate::pipeline::job::AffectedRun;
+use crate::pipeline::outputs::{OutputSet, write_affected_files};
+use crate::pipeline::plan::Plan;
+use crate::report::{
+    Lang, Report, ReportInputs, Sweep, SweepSpec, render_html, report_text, sweep, sweep_csv,
+};
+use crate::rules::{Kind, Manifest};
 
 /// What a written plan run is asked besides the plan: where to, in which language, a width
 /// sweep, and the options as they were given (recorded in the run manifest, so that a replay
@@ -220,7 +225,7 @@ impl PlanRun {
         let sweep = match &request.sweep {
             Some(spec) => {
                 let clock = Instant::now();
-                let s = super::sweep(&plan.affected, spec, &|k, n| step("width sweep", k, n))?;
+                let s = sweep(&plan.affected, spec, &|k, n| step("width sweep", k, n))?;
                 timings.push(("sweep".into(), clock.elapsed().as_secs_f64()));
                 Some(s)
             }
@@ -229,7 +234,7 @@ impl PlanRun {
         progress("report");
         let clock = Instant::now();
         let report = run.report(plan, sweep, true)?;
-        let html = super::render_html(&report, request.lang);
+        let html = render_html(&report, request.lang);
         timings.push(("report".into(), clock.elapsed().as_secs_f64()));
 
         progress("write");
@@ -241,7 +246,7 @@ impl PlanRun {
             village_geojson: true,
         };
         let mut files = run.write_into(plan, &output, set)?;
-        let summary = super::report_text(&report, request.lang);
+        let summary = report_text(&report, request.lang);
         let report_json = report.to_json();
         let mut extra: Vec<(&str, Vec<u8>)> = vec![
             ("summary.txt", summary.clone().into_bytes()),
@@ -249,7 +254,7 @@ impl PlanRun {
             ("report.html", html.into_bytes()),
         ];
         if let Some(s) = &report.sweep {
-            extra.push(("sweep.csv", super::sweep_csv(s)));
+            extra.push(("sweep.csv", sweep_csv(s)));
         }
         for (name, bytes) in extra {
             output.write(name, &bytes)?;

@@ -1,0 +1,194 @@
+//! The atomic output folder: every file of a run, or none of them.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// Marks a folder as hecun's output, so that a rerun may replace it (and nothing else).
+const MARKER: &str = ".hecun-output";
+
+/// An output folder written all at once: files go to a staging folder beside it, which
+/// replaces the folder only when every file is written. A failed or interrupted run leaves
+/// the previous outputs as they were.
+#[derive(Debug)]
+pub struct OutputDir {
+    target: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Starts writing `dir`; refuses a non-empty folder that hecun did not write.
+    pub fn begin(dir: &Path) -> Result<OutputDir> {
+        if dir.is_file() {
+            return Err(Error::config(
+                dir.display().to_string(),
+                "the output path is a file, not a folder",
+            ));
+        }
+        if dir.is_dir() && !dir.join(MARKER).exists() {
+            let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+            if entries.next().is_some() {
+                return Err(Error::config(
+                    dir.display().to_string(),
+                    "the output folder is not empty and was not written by hecun: choose another --out",
+                ));
+            }
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".to_owned());
+        remove_abandoned_staging(&parent, &name);
+        let staging = parent.join(format!(".{name}.hecun-tmp-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(OutputDir {
+            target: dir.to_owned(),
+            staging,
+            committed: false,
+        })
+    }
+
+    /// Where file `name` is while the folder is being written (before [`OutputDir::commit`]),
+    /// e.g. to hash what was written.
+    pub fn staged(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
+    /// Writes one file into the staging folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.staging.join(name);
+        let mut f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+        Ok(())
+    }
+
+    /// Writes one file into the staging folder through `write`, buffered, without holding it
+    /// in memory.
+    pub fn write_with(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let path = self.staging.join(name);
+        let io = |e| Error::io(&path, e);
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
+        write(&mut w).map_err(io)?;
+        w.flush().map_err(io)
+    }
+
+    /// Writes a GeoJSON FeatureCollection, one feature per line, streaming: features are
+    /// formatted on all cores a chunk at a time, so memory stays bounded at any size.
+    pub fn write_features<T: Sync>(
+        &self,
+        name: &str,
+        items: &[T],
+        feature: impl Fn(&T) -> Result<String> + Sync,
+    ) -> Result<()> {
+        let path = self.staging.join(name);
+        let io = |e| Error::io(&path, e);
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&path).map_err(io)?);
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
+            .map_err(io)?;
+        for (k, chunk) in items.chunks(4096).enumerate() {
+            let strings = chunk
+                .par_iter()
+                .map(&feature)
+                .collect::<Result<Vec<String>>>()?;
+            for (i, s) in strings.iter().enumerate() {
+                if k > 0 || i > 0 {
+                    w.write_all(b",\n").map_err(io)?;
+                }
+                w.write_all(s.as_bytes()).map_err(io)?;
+            }
+        }
+        w.write_all(b"\n]}\n").map_err(io)?;
+        w.flush().map_err(io)
+    }
+
+    /// Replaces the target folder with the staging folder.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        self.write(MARKER, b"written by hecun; a rerun replaces this folder\n")?;
+        let old = self.staging.with_file_name(format!(
+            "{}-old",
+            self.staging
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let had_old = self.target.exists();
+        // Where the system can swap two folders in one step, the target is never missing: a
+        // crash at any moment leaves the old outputs or the new ones, whole.
+        #[cfg(target_os = "linux")]
+        if had_old && exchange(&self.staging, &self.target).is_ok() {
+            self.committed = true;
+            fs::remove_dir_all(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
+            return Ok(self.target.clone());
+        }
+        if had_old {
+            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_old {
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(Error::io(&self.target, e));
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(self.target.clone())
+    }
+}
+
+/// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Removes the staging folders of runs of `name` that were killed before they could clean up
+/// (Ctrl-C, a crash): those whose process is gone.
+fn remove_abandoned_staging(parent: &Path, name: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let prefix = format!(".{name}.hecun-tmp-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.trim_end_matches("-old");
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The planning jobs that run local rules over a plan's data: launch checks per community
+//! ([`LaunchRun`]), site scoring ([`SiteScoreRun`]), planning-standard selection
+//! ([`StandardRun`]) and grid scoring ([`score_grid`]), with the communities they work on
+//! ([`communities()`]) and the scene of layers their plugins query ([`build_scene`]). Each
+//! builds candidates, asks the rules engine ([`crate::rules`]) and writes its own tables.
+
+pub(crate) mod communities;
+pub(crate) mod grid_score;
+pub(crate) mod launch;
+pub(crate) mod scene;
+pub(crate) mod sites;
+pub(crate) mod standard;
+
+pub use communities::{Community, communities};
+pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
+pub use launch::{
+    LaunchRun, check_communities, launch_csv, launch_input, launch_json, read_launch_fields,
+};
+pub use scene::{SceneLayer, build_scene, read_scene_layer};
+pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
+pub use standard::{
+    COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
+};

@@ -1,0 +1,11 @@
+//! What the layers mean: features and their attributes, the fields of each layer kind, the
+//! CRS they are written in, typed views (villages, zone sources, launch fields), and what a
+//! demolition zone is.
+
+pub mod crs;
+pub mod layer;
+pub mod schema;
+pub mod views;
+pub mod zone;
+
+pub use views::*;
