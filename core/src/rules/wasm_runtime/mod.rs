@@ -53,10 +53,6 @@ use wire::{Encoder, read_output, write_input};
 /// Candidates per `hecun_run` call at most: the time limit applies to each call.
 const CHUNK: usize = 256;
 
-const KIND_SITE_SCORE: i32 = 1;
-const KIND_LAUNCH_CHECK: i32 = 2;
-const KIND_STANDARD: i32 = 3;
-
 /// One instance of the module in its own store, ready to run batches.
 struct Guest {
     store: Store<Host>,
@@ -271,7 +267,7 @@ impl WasmPlugin {
             .map(|(id, input)| launch_candidate(id, input))
             .collect();
         let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
-        self.run(KIND_LAUNCH_CHECK, &refs, false)
+        self.run(Kind::LaunchCheck, &refs, false)
             .into_iter()
             .zip(&candidates)
             .map(|(answer, c)| match answer? {
@@ -297,7 +293,7 @@ impl WasmPlugin {
     /// Scores candidates in batches: one result per candidate, in order; a failure on one
     /// is that candidate's result. With `explain`, each score keeps its terms.
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
-        self.run(KIND_SITE_SCORE, candidates, explain)
+        self.run(Kind::SiteScore, candidates, explain)
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
@@ -330,7 +326,7 @@ impl WasmPlugin {
     /// Chooses the planning standard for communities in batches: one result per community.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
         let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
-        self.run(KIND_STANDARD, &refs, false)
+        self.run(Kind::StandardSelection, &refs, false)
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
@@ -355,12 +351,12 @@ impl WasmPlugin {
 
     /// Runs `candidates` through `hecun_run` in batches of consecutive candidates with the
     /// same feature names and layers.
-    fn run(&self, kind: i32, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Answer>> {
-        let expected = match kind {
-            KIND_SITE_SCORE => Kind::SiteScore,
-            KIND_LAUNCH_CHECK => Kind::LaunchCheck,
-            _ => Kind::StandardSelection,
-        };
+    fn run(
+        &self,
+        expected: Kind,
+        candidates: &[&dyn Features],
+        explain: bool,
+    ) -> Vec<Result<Answer>> {
         if self.manifest.kind != expected {
             let message = format!(
                 "is a {} plugin, not a {}",
@@ -417,7 +413,7 @@ impl WasmPlugin {
                 todo.push(end..range.end);
             }
             let start = range.start;
-            match self.call(kind, &mut batch, explain) {
+            match self.call(expected.code(), &mut batch, explain) {
                 Ok(answers) => {
                     for (i, answer) in (start..end).zip(answers) {
                         out[i] = Some(answer.map_err(|(failure, message)| {
