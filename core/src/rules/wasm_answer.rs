@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::score::Term;
 use super::verdict::Finding;
+use crate::error::PluginFailure;
 
 use hecun_plugin_abi::wire::{self, MIN_FINDING_BYTES, MIN_TERM_BYTES, Outcome};
 
@@ -21,6 +22,9 @@ pub(crate) enum Answer {
     Findings(Vec<Finding>),
     Standard(String, Vec<Finding>),
 }
+
+/// One candidate's answer, or its failure with its kind.
+pub(crate) type CandidateAnswer = std::result::Result<Answer, (PluginFailure, String)>;
 
 /// The answer buffer read with the ABI's decoder (`hecun-plugin-abi`), its errors worded for
 /// a plugin's answer.
@@ -127,19 +131,24 @@ pub fn decode_answer_buffer(
     bytes: &[u8],
     n: usize,
 ) -> std::result::Result<Vec<std::result::Result<(), String>>, String> {
-    decode_answers(bytes, n, &super::contract::Limits::default())
-        .map(|answers| answers.into_iter().map(|a| a.map(drop)).collect())
+    decode_answers(bytes, n, &super::contract::Limits::default()).map(|answers| {
+        answers
+            .into_iter()
+            .map(|a| a.map(drop).map_err(|(_, message)| message))
+            .collect()
+    })
 }
 
 /// One entry per candidate; the outer error is a malformed buffer, an inner one the
-/// candidate's own failure.
+/// candidate's own failure with its kind (the rule's error, or an output limit).
 /// A candidate over an output limit of `limits` gets that as its failure; its entry is
 /// passed over without being decoded.
 pub(crate) fn decode_answers(
     bytes: &[u8],
     n: usize,
     limits: &super::contract::Limits,
-) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
+) -> std::result::Result<Vec<CandidateAnswer>, String> {
+    let limit = |limit: &'static str| PluginFailure::Limit { limit };
     let mut r = Reader(wire::Reader::new(bytes));
     let mut answers = Vec::with_capacity(n);
     for i in 0..n {
@@ -154,10 +163,13 @@ pub(crate) fn decode_answers(
                         r.skip_str()?;
                         r.take(16)?;
                     }
-                    Err(format!(
-                        "answered {count} terms, more than its limit max_terms = {} \
-                         (plugin.toml [limits])",
-                        limits.max_terms
+                    Err((
+                        limit("max_terms"),
+                        format!(
+                            "answered {count} terms, more than its limit max_terms = {} \
+                             (plugin.toml [limits])",
+                            limits.max_terms
+                        ),
                     ))
                 } else {
                     // A malformed term spoils the whole buffer: `?`, not this candidate's.
@@ -178,10 +190,13 @@ pub(crate) fn decode_answers(
                 let mark = r.at();
                 let size = r.skip_str()?;
                 if size > limits.max_evidence_bytes {
-                    Err(format!(
-                        "answered {size} bytes of evidence, more than its limit \
-                         max_evidence_bytes = {} (plugin.toml [limits])",
-                        limits.max_evidence_bytes
+                    Err((
+                        limit("max_evidence_bytes"),
+                        format!(
+                            "answered {size} bytes of evidence, more than its limit \
+                             max_evidence_bytes = {} (plugin.toml [limits])",
+                            limits.max_evidence_bytes
+                        ),
                     ))
                 } else {
                     r.0.seek(mark);
@@ -193,7 +208,8 @@ pub(crate) fn decode_answers(
                 let standard = r.str()?;
                 Ok(Answer::Standard(standard, r.findings()?))
             }
-            Some(Outcome::Error) => Err(r.str()?),
+            // The rule's own `Err(message)`.
+            Some(Outcome::Error) => Err((PluginFailure::Runtime, r.str()?)),
             None => {
                 return Err(format!(
                     "answered outcome {code} for candidate #{i}, which ABI {ABI_VERSION} does not know"
@@ -203,7 +219,7 @@ pub(crate) fn decode_answers(
         if answer.is_ok() {
             let size = r.at() - begin;
             if let Err(breach) = limits.check_answer_bytes(size) {
-                answer = Err(breach.message);
+                answer = Err((limit(breach.limit), breach.message));
             }
         }
         answers.push(answer);
@@ -237,4 +253,38 @@ fn exact_number(text: &str) -> Option<serde_json::Value> {
         .ok()
         .and_then(serde_json::Number::from_f64)
         .map(serde_json::Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_candidates_failure_has_its_kind() {
+        let limits = crate::rules::contract::Limits {
+            max_terms: 2,
+            max_evidence_bytes: 8,
+            ..Default::default()
+        };
+        let mut buffer = Vec::new();
+        wire::put_scored(&mut buffer, 1.0, [("a", 1.0, 1.0)].into_iter());
+        let three = [("a", 1.0, 1.0), ("b", 1.0, 1.0), ("c", 1.0, 1.0)];
+        wire::put_scored(&mut buffer, 1.0, three.into_iter());
+        wire::put_excluded(&mut buffer, "too close", r#"{"distance_m": 12.5}"#);
+        wire::put_error(&mut buffer, "no roads near");
+        let answers = decode_answers(&buffer, 4, &limits).unwrap();
+        assert!(matches!(answers[0], Ok(Answer::Scored(1.0, _))));
+        let kind = |i: usize| match &answers[i] {
+            Err((failure, _)) => *failure,
+            Ok(_) => panic!("candidate #{i} should have failed"),
+        };
+        assert_eq!(kind(1), PluginFailure::Limit { limit: "max_terms" });
+        assert_eq!(
+            kind(2),
+            PluginFailure::Limit {
+                limit: "max_evidence_bytes"
+            }
+        );
+        assert_eq!(kind(3), PluginFailure::Runtime);
+    }
 }

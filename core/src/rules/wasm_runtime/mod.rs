@@ -33,7 +33,7 @@ use super::contract::{Kind, Manifest, Runtime};
 use super::score::{Outcome, Score};
 use super::testing;
 use super::verdict::{StandardVerdict, Verdict};
-use super::wasm_answer::{Answer, decode_answers};
+use super::wasm_answer::{Answer, CandidateAnswer, decode_answers};
 use crate::error::{Error, PluginFailure, Result};
 
 pub use super::wasm_answer::ABI_VERSION;
@@ -510,14 +510,8 @@ impl WasmPlugin {
                 ));
             }
             let answer = read_output(&guest, packed)?;
-            let answers = decode_answers(answer, n, limit)
-                .map_err(|message| refused(PluginFailure::Answer, message))?;
-            // The decoder words each candidate's failure; its kind follows from the words'
-            // source: the rule's own error, an output limit, or a malformed answer.
-            Ok(answers
-                .into_iter()
-                .map(|a| a.map_err(|message| (answer_failure(&message), message)))
-                .collect())
+            decode_answers(answer, n, limit)
+                .map_err(|message| refused(PluginFailure::Answer, message))
         })();
         // The batch's candidates go back to the encoder, to be reused.
         std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
@@ -746,17 +740,6 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// The kind of one candidate's failure as the answer decoder words it: an output limit it
-/// names, or the rule's own error.
-fn answer_failure(message: &str) -> PluginFailure {
-    for limit in ["max_terms", "max_evidence_bytes", "max_answer_bytes"] {
-        if message.contains(&format!("more than its limit {limit} =")) {
-            return PluginFailure::Limit { limit };
-        }
-    }
-    PluginFailure::Runtime
-}
-
 fn first_line(e: &impl std::fmt::Display) -> String {
     let text = e.to_string();
     text.lines().next().unwrap_or_default().to_owned()
@@ -774,9 +757,6 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
     let names: FeatureNames = names.into();
     Candidate::new(id, names, values)
 }
-
-/// One candidate's answer, or its failure with its kind.
-type CandidateAnswer = std::result::Result<Answer, (PluginFailure, String)>;
 
 /// Why a call failed as a whole, and the candidate the guest was on, if it said.
 struct Failure {
