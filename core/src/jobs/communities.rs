@@ -93,6 +93,27 @@ pub fn footprint(community: &Community, villages: &Layer) -> geo::MultiPolygon<f
     )
 }
 
+/// A community's properties on the map: its name, township and number of villages, then
+/// what its job found (`ok`), or the plugin's error.
+pub(crate) fn community_properties<T>(
+    c: &Community,
+    result: &crate::error::Result<T>,
+    ok: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>, &T),
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut p = serde_json::Map::new();
+    p.insert("community".into(), c.name.clone().into());
+    p.insert("township".into(), c.township.clone().into());
+    p.insert("villages".into(), c.villages.len().into());
+    match result {
+        Ok(v) => ok(&mut p, v),
+        Err(e) => {
+            p.insert("status".into(), "error".into());
+            p.insert("error".into(), e.to_string().into());
+        }
+    }
+    p
+}
+
 /// Communities as a GeoJSON layer: each footprint with its properties, in the given order.
 pub fn communities_geojson<'a>(
     features: impl IntoIterator<

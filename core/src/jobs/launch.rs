@@ -280,24 +280,14 @@ impl LaunchRun {
                 .zip(&self.verdicts)
                 .zip(&shapes)
                 .map(|((c, v), shape)| {
-                    let mut p = serde_json::Map::new();
-                    p.insert("community".into(), c.name.clone().into());
-                    p.insert("township".into(), c.township.clone().into());
-                    p.insert("villages".into(), c.villages.len().into());
-                    match v {
-                        Ok(v) => {
-                            p.insert(
-                                "status".into(),
-                                serde_json::to_value(v.status).unwrap_or_default(),
-                            );
-                            p.insert("failed".into(), v.failed().join(";").into());
-                            p.insert("vetoes".into(), v.vetoes().join(";").into());
-                        }
-                        Err(e) => {
-                            p.insert("status".into(), "error".into());
-                            p.insert("error".into(), e.to_string().into());
-                        }
-                    }
+                    let p = super::communities::community_properties(c, v, |p, v| {
+                        p.insert(
+                            "status".into(),
+                            serde_json::to_value(v.status).unwrap_or_default(),
+                        );
+                        p.insert("failed".into(), v.failed().join(";").into());
+                        p.insert("vetoes".into(), v.vetoes().join(";").into());
+                    });
                     (shape, p)
                 }),
         )

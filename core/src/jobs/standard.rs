@@ -267,21 +267,11 @@ impl StandardRun {
                 .zip(&self.verdicts)
                 .zip(&self.footprints)
                 .map(|((c, v), shape)| {
-                    let mut p = serde_json::Map::new();
-                    p.insert("community".into(), c.name.clone().into());
-                    p.insert("township".into(), c.township.clone().into());
-                    p.insert("villages".into(), c.villages.len().into());
-                    match v {
-                        Ok(v) => {
-                            p.insert("standard".into(), v.standard.clone().into());
-                            p.insert("status".into(), status_name(v.verdict.status).into());
-                            p.insert("failed".into(), v.verdict.failed().join(";").into());
-                        }
-                        Err(e) => {
-                            p.insert("status".into(), "error".into());
-                            p.insert("error".into(), e.to_string().into());
-                        }
-                    }
+                    let p = super::communities::community_properties(c, v, |p, v| {
+                        p.insert("standard".into(), v.standard.clone().into());
+                        p.insert("status".into(), status_name(v.verdict.status).into());
+                        p.insert("failed".into(), v.verdict.failed().join(";").into());
+                    });
                     (shape, p)
                 }),
         )

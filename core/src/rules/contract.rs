@@ -11,29 +11,9 @@ use crate::error::{Error, PluginFailure, Result};
 /// The version of the host–plugin contract this hecun speaks.
 pub const CONTRACT_VERSION: u32 = 1;
 
-/// What a plugin decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Kind {
-    /// Pass, fail or veto a community's launch (启动标准).
-    LaunchCheck,
-    /// Score a candidate site, or exclude it with a reason.
-    SiteScore,
-    /// Choose the planning standard that applies and check it.
-    StandardSelection,
-}
-
-impl Kind {
-    /// The kind's name as manifests write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::LaunchCheck => "launch-check",
-            Kind::SiteScore => "site-score",
-            Kind::StandardSelection => "standard-selection",
-        }
-    }
-}
+/// What a plugin decides: its name in manifests, its code on the WebAssembly wire (one
+/// definition for host and SDK, in `hecun-plugin-abi`).
+pub use hecun_plugin_abi::Kind;
 
 /// The runtime a plugin is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

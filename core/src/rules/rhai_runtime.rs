@@ -794,9 +794,30 @@ fn register_scoring(engine: &mut Engine) {
     });
 }
 
+/// Registers the spatial helpers and notes each one's name and arity (the candidate
+/// included), for the test that holds them to `hecun-plugin-abi`'s table: register every
+/// helper through [`Helpers::add`], never with `engine.register_fn`.
+struct Helpers<'e> {
+    engine: &'e mut Engine,
+    registered: Vec<(&'static str, usize)>,
+}
+
+impl Helpers<'_> {
+    fn add<A: 'static, const N: usize, const X: bool, R: rhai::Variant + Clone, const F: bool>(
+        &mut self,
+        name: &'static str,
+        func: impl rhai::RhaiNativeFunc<A, N, X, R, F> + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.engine.register_fn(name, func);
+        self.registered.push((name, N));
+        self
+    }
+}
+
 /// The candidate type, its features by name (`c.road_distance`, `c["人口"]`) and the spatial
-/// helpers as methods (`c.distance_to("roads")`, `c.count_within("facilities", 500, "学校")`).
-fn register_candidate(engine: &mut Engine) {
+/// helpers as methods (`c.distance_to("roads")`, `c.count_within("facilities", 500, "学校")`);
+/// the helpers registered, by name and arity.
+fn register_candidate(engine: &mut Engine) -> Vec<(&'static str, usize)> {
     type R<T> = std::result::Result<T, Box<EvalAltResult>>;
     fn class(c: &str) -> Option<&str> {
         Some(c)
@@ -808,23 +829,27 @@ fn register_candidate(engine: &mut Engine) {
         .register_type_with_name::<Candidate>("Candidate")
         .register_get("id", |c: &mut Candidate| c.id().to_owned())
         .register_indexer_get(|c: &mut Candidate, name: &str| to_dynamic(c.get(name)));
-    engine
-        .register_fn(
+    let mut methods = Helpers {
+        engine,
+        registered: Vec::new(),
+    };
+    methods
+        .add(
             "distance_to",
             |c: &mut Candidate, layer: &str| -> R<Dynamic> {
                 Ok(unit_or(helpers::distance_to(c, layer, None)?))
             },
         )
-        .register_fn(
+        .add(
             "distance_to",
             |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
                 Ok(unit_or(helpers::distance_to(c, layer, class(k))?))
             },
         )
-        .register_fn("nearest", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
+        .add("nearest", |c: &mut Candidate, layer: &str| -> R<Dynamic> {
             Ok(unit_or(helpers::nearest(c, layer, None)?.map(nearest_map)))
         })
-        .register_fn(
+        .add(
             "nearest",
             |c: &mut Candidate, layer: &str, k: &str| -> R<Dynamic> {
                 Ok(unit_or(
@@ -832,21 +857,21 @@ fn register_candidate(engine: &mut Engine) {
                 ))
             },
         )
-        .register_fn(
+        .add(
             "count_within",
             |c: &mut Candidate, layer: &str, d: Dynamic| -> R<i64> {
                 let d = number(&d, "distance")?;
                 Ok(helpers::count_within(c, layer, d, None)? as i64)
             },
         )
-        .register_fn(
+        .add(
             "count_within",
             |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<i64> {
                 let d = number(&d, "distance")?;
                 Ok(helpers::count_within(c, layer, d, class(k))? as i64)
             },
         )
-        .register_fn(
+        .add(
             "ids_within",
             |c: &mut Candidate, layer: &str, d: Dynamic| -> R<rhai::Array> {
                 let d = number(&d, "distance")?;
@@ -856,7 +881,7 @@ fn register_candidate(engine: &mut Engine) {
                     .collect())
             },
         )
-        .register_fn(
+        .add(
             "ids_within",
             |c: &mut Candidate, layer: &str, d: Dynamic, k: &str| -> R<rhai::Array> {
                 let d = number(&d, "distance")?;
@@ -866,44 +891,45 @@ fn register_candidate(engine: &mut Engine) {
                     .collect())
             },
         )
-        .register_fn(
+        .add(
             "sum_within",
             |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<f64> {
                 let d = number(&d, "distance")?;
                 Ok(helpers::sum_within(c, layer, field, d)?)
             },
         )
-        .register_fn(
+        .add(
             "overlap_share",
             |c: &mut Candidate, layer: &str| -> R<f64> {
                 Ok(helpers::overlap_share(c, layer, None)?)
             },
         )
-        .register_fn(
+        .add(
             "overlap_share",
             |c: &mut Candidate, layer: &str, k: &str| -> R<f64> {
                 Ok(helpers::overlap_share(c, layer, class(k))?)
             },
         )
-        .register_fn("touches", |c: &mut Candidate, layer: &str| -> R<bool> {
+        .add("touches", |c: &mut Candidate, layer: &str| -> R<bool> {
             Ok(helpers::touches(c, layer, None)?)
         })
-        .register_fn(
+        .add(
             "touches",
             |c: &mut Candidate, layer: &str, k: &str| -> R<bool> {
                 Ok(helpers::touches(c, layer, class(k))?)
             },
         )
-        .register_fn("has_layer", |c: &mut Candidate, layer: &str| {
+        .add("has_layer", |c: &mut Candidate, layer: &str| {
             c.layers().is_some_and(|l| l.get(layer).is_some())
         })
-        .register_fn("has_geometry", |c: &mut Candidate| c.geometry().is_some())
-        .register_fn("in_zone", |c: &mut Candidate| -> R<bool> {
+        .add("has_geometry", |c: &mut Candidate| c.geometry().is_some())
+        .add("in_zone", |c: &mut Candidate| -> R<bool> {
             Ok(helpers::touches(c, "zones", None)?)
         })
-        .register_fn("in_zone", |c: &mut Candidate, k: &str| -> R<bool> {
+        .add("in_zone", |c: &mut Candidate, k: &str| -> R<bool> {
             Ok(helpers::touches(c, "zones", class(k))?)
         });
+    methods.registered
 }
 
 fn nearest_map((id, distance): (String, f64)) -> Map {
@@ -948,4 +974,34 @@ fn finding(criterion: &str, reason: &str, evidence: Map, veto: bool) -> Map {
     m.insert("veto".into(), veto.into());
     m.insert("evidence".into(), evidence.into());
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use hecun_plugin_abi::HELPERS;
+
+    /// Rhai offers exactly the helpers of hecun-plugin-abi's table, each with every arity it
+    /// allows (the candidate, the required arguments, and each optional one): a helper
+    /// registered here and not in the table, or in the table and not here, fails.
+    #[test]
+    fn the_rhai_helpers_are_the_abi_tables() {
+        let mut engine = rhai::Engine::new();
+        let mut registered: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        for (name, arity) in super::register_candidate(&mut engine) {
+            assert!(
+                registered.entry(name).or_default().insert(arity),
+                "{name} with {arity} arguments is registered twice"
+            );
+        }
+        let table: BTreeMap<&str, BTreeSet<usize>> = HELPERS
+            .iter()
+            .map(|h| {
+                let (least, most) = h.arity();
+                (h.name, (1 + least..=1 + most).collect())
+            })
+            .collect();
+        assert_eq!(registered, table);
+    }
 }

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 
 use super::score::Term;
 use super::verdict::Finding;
+use crate::error::PluginFailure;
+
+use hecun_plugin_abi::wire::{self, MIN_FINDING_BYTES, MIN_TERM_BYTES, Outcome};
 
 /// The version of the host–guest ABI (`plugins/sdk/ABI.md`) this hecun speaks.
-pub const ABI_VERSION: i32 = 1;
+pub const ABI_VERSION: i32 = hecun_plugin_abi::ABI_VERSION;
 
 /// A guest's answer for one candidate, as decoded.
 // Without the runtime (`wasm` off, as the fuzzers build) only the decoder reads the buffer.
@@ -20,64 +23,62 @@ pub(crate) enum Answer {
     Standard(String, Vec<Finding>),
 }
 
-/// Reads the answer buffer of the ABI.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// One candidate's answer, or its failure with its kind.
+pub(crate) type CandidateAnswer = std::result::Result<Answer, (PluginFailure, String)>;
+
+/// The answer buffer read with the ABI's decoder (`hecun-plugin-abi`), its errors worded for
+/// a plugin's answer.
+struct Reader<'a>(wire::Reader<'a>);
+
+fn answered(e: wire::Error) -> String {
+    match e {
+        wire::Error::Truncated { at, len, .. } => {
+            format!("answered with a buffer that ends early (byte {at} of {len})")
+        }
+        wire::Error::NotUtf8 { end, .. } => {
+            format!("answered with text that is not UTF-8 at byte {end}")
+        }
+        // Answers hold no tagged values.
+        wire::Error::UnknownTag { tag, at } => {
+            format!("answered value tag {tag} at byte {at}, which ABI {ABI_VERSION} does not know")
+        }
+    }
 }
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| {
-            format!(
-                "answered with a buffer that ends early (byte {} of {})",
-                self.at,
-                self.bytes.len()
-            )
-        })?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-
-    fn array<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
-        let mut a = [0; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
+        self.0.take(n).map_err(answered)
     }
 
     fn u8(&mut self) -> std::result::Result<u8, String> {
-        Ok(self.array::<1>()?[0])
+        self.0.u8().map_err(answered)
     }
 
     fn u32(&mut self) -> std::result::Result<usize, String> {
-        Ok(u32::from_le_bytes(self.array()?) as usize)
+        self.0.u32().map(|n| n as usize).map_err(answered)
     }
 
     fn f64(&mut self) -> std::result::Result<f64, String> {
-        Ok(f64::from_le_bytes(self.array()?))
+        self.0.f64().map_err(answered)
     }
 
     /// Passes over a string without reading it; its length.
     fn skip_str(&mut self) -> std::result::Result<usize, String> {
-        let n = self.u32()?;
-        self.take(n)?;
-        Ok(n)
+        self.0.skip_str().map_err(answered)
     }
 
     fn str(&mut self) -> std::result::Result<String, String> {
-        let n = self.u32()?;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| format!("answered with text that is not UTF-8 at byte {}", self.at))
+        self.0.str().map(str::to_owned).map_err(answered)
+    }
+
+    fn at(&self) -> usize {
+        self.0.position()
     }
 
     /// A count of entries each at least `min` bytes long: no larger than the bytes left.
     fn count(&mut self, min: usize) -> std::result::Result<usize, String> {
         let n = self.u32()?;
-        if n.saturating_mul(min) > self.bytes.len() - self.at {
+        if n.saturating_mul(min) > self.0.remaining() {
             return Err(format!(
                 "answered a count of {n} that the buffer cannot hold"
             ));
@@ -104,7 +105,7 @@ impl<'a> Reader<'a> {
     }
 
     fn findings(&mut self) -> std::result::Result<Vec<Finding>, String> {
-        let n = self.count(13)?;
+        let n = self.count(MIN_FINDING_BYTES)?;
         (0..n)
             .map(|_| {
                 let criterion = self.str()?;
@@ -130,36 +131,45 @@ pub fn decode_answer_buffer(
     bytes: &[u8],
     n: usize,
 ) -> std::result::Result<Vec<std::result::Result<(), String>>, String> {
-    decode_answers(bytes, n, &super::contract::Limits::default())
-        .map(|answers| answers.into_iter().map(|a| a.map(drop)).collect())
+    decode_answers(bytes, n, &super::contract::Limits::default()).map(|answers| {
+        answers
+            .into_iter()
+            .map(|a| a.map(drop).map_err(|(_, message)| message))
+            .collect()
+    })
 }
 
 /// One entry per candidate; the outer error is a malformed buffer, an inner one the
-/// candidate's own failure.
+/// candidate's own failure with its kind (the rule's error, or an output limit).
 /// A candidate over an output limit of `limits` gets that as its failure; its entry is
 /// passed over without being decoded.
 pub(crate) fn decode_answers(
     bytes: &[u8],
     n: usize,
     limits: &super::contract::Limits,
-) -> std::result::Result<Vec<std::result::Result<Answer, String>>, String> {
-    let mut r = Reader { bytes, at: 0 };
+) -> std::result::Result<Vec<CandidateAnswer>, String> {
+    let limit = |limit: &'static str| PluginFailure::Limit { limit };
+    let mut r = Reader(wire::Reader::new(bytes));
     let mut answers = Vec::with_capacity(n);
     for i in 0..n {
-        let begin = r.at;
-        let mut answer = match r.u8()? {
-            0 => {
+        let begin = r.at();
+        let code = r.u8()?;
+        let mut answer = match Outcome::from_code(code) {
+            Some(Outcome::Scored) => {
                 let score = r.f64()?;
-                let count = r.count(20)?;
+                let count = r.count(MIN_TERM_BYTES)?;
                 if count > limits.max_terms {
                     for _ in 0..count {
                         r.skip_str()?;
                         r.take(16)?;
                     }
-                    Err(format!(
-                        "answered {count} terms, more than its limit max_terms = {} \
-                         (plugin.toml [limits])",
-                        limits.max_terms
+                    Err((
+                        limit("max_terms"),
+                        format!(
+                            "answered {count} terms, more than its limit max_terms = {} \
+                             (plugin.toml [limits])",
+                            limits.max_terms
+                        ),
                     ))
                 } else {
                     // A malformed term spoils the whole buffer: `?`, not this candidate's.
@@ -175,45 +185,49 @@ pub(crate) fn decode_answers(
                     Ok(Answer::Scored(score, terms))
                 }
             }
-            1 => {
+            Some(Outcome::Excluded) => {
                 let reason = r.str()?;
-                let mark = r.at;
+                let mark = r.at();
                 let size = r.skip_str()?;
                 if size > limits.max_evidence_bytes {
-                    Err(format!(
-                        "answered {size} bytes of evidence, more than its limit \
-                         max_evidence_bytes = {} (plugin.toml [limits])",
-                        limits.max_evidence_bytes
+                    Err((
+                        limit("max_evidence_bytes"),
+                        format!(
+                            "answered {size} bytes of evidence, more than its limit \
+                             max_evidence_bytes = {} (plugin.toml [limits])",
+                            limits.max_evidence_bytes
+                        ),
                     ))
                 } else {
-                    r.at = mark;
+                    r.0.seek(mark);
                     Ok(Answer::Excluded(reason, r.evidence()?))
                 }
             }
-            2 => Ok(Answer::Findings(r.findings()?)),
-            3 => {
+            Some(Outcome::Findings) => Ok(Answer::Findings(r.findings()?)),
+            Some(Outcome::Standard) => {
                 let standard = r.str()?;
                 Ok(Answer::Standard(standard, r.findings()?))
             }
-            4 => Err(r.str()?),
-            other => {
+            // The rule's own `Err(message)`.
+            Some(Outcome::Error) => Err((PluginFailure::Runtime, r.str()?)),
+            None => {
                 return Err(format!(
-                    "answered outcome {other} for candidate #{i}, which ABI {ABI_VERSION} does not know"
+                    "answered outcome {code} for candidate #{i}, which ABI {ABI_VERSION} does not know"
                 ));
             }
         };
         if answer.is_ok() {
-            let size = r.at - begin;
+            let size = r.at() - begin;
             if let Err(breach) = limits.check_answer_bytes(size) {
-                answer = Err(breach.message);
+                answer = Err((limit(breach.limit), breach.message));
             }
         }
         answers.push(answer);
     }
-    if r.at != bytes.len() {
+    if !r.0.at_end() {
         return Err(format!(
             "answered {} bytes more than {n} answers",
-            bytes.len() - r.at
+            r.0.remaining()
         ));
     }
     Ok(answers)
@@ -239,4 +253,38 @@ fn exact_number(text: &str) -> Option<serde_json::Value> {
         .ok()
         .and_then(serde_json::Number::from_f64)
         .map(serde_json::Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_candidates_failure_has_its_kind() {
+        let limits = crate::rules::contract::Limits {
+            max_terms: 2,
+            max_evidence_bytes: 8,
+            ..Default::default()
+        };
+        let mut buffer = Vec::new();
+        wire::put_scored(&mut buffer, 1.0, [("a", 1.0, 1.0)].into_iter());
+        let three = [("a", 1.0, 1.0), ("b", 1.0, 1.0), ("c", 1.0, 1.0)];
+        wire::put_scored(&mut buffer, 1.0, three.into_iter());
+        wire::put_excluded(&mut buffer, "too close", r#"{"distance_m": 12.5}"#);
+        wire::put_error(&mut buffer, "no roads near");
+        let answers = decode_answers(&buffer, 4, &limits).unwrap();
+        assert!(matches!(answers[0], Ok(Answer::Scored(1.0, _))));
+        let kind = |i: usize| match &answers[i] {
+            Err((failure, _)) => *failure,
+            Ok(_) => panic!("candidate #{i} should have failed"),
+        };
+        assert_eq!(kind(1), PluginFailure::Limit { limit: "max_terms" });
+        assert_eq!(
+            kind(2),
+            PluginFailure::Limit {
+                limit: "max_evidence_bytes"
+            }
+        );
+        assert_eq!(kind(3), PluginFailure::Runtime);
+    }
 }

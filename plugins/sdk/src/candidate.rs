@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 
-use crate::host;
+use crate::host::{self, HelperError};
 use crate::value::Value;
 
 /// One candidate of the batch being run: a site, a grid cell, a community.
@@ -103,49 +103,71 @@ impl<'a> Candidate<'a> {
         }
     }
 
-    // ---- The spatial helpers (answered by the host) ----
+    // ---- The spatial helpers (answered by the host; hecun-plugin-abi's HELPERS) ----
+    //
+    // An `Err` is a helper that could not answer (a layer the plan does not load, a candidate
+    // without a place): the host answers the candidate with it whatever the rule does next,
+    // so pass it on with `?`.
 
     /// Metres to the nearest feature of `layer` (of `class`); `None` if it has none.
-    pub fn distance_to(&self, layer: &str, class: Option<&str>) -> Option<f64> {
+    pub fn distance_to(
+        &self,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<f64>, HelperError> {
         host::distance_to(self.index, layer, class)
     }
 
     /// The nearest feature of `layer` (of `class`): its id and distance; `None` if it has none.
-    pub fn nearest(&self, layer: &str, class: Option<&str>) -> Option<Nearest> {
-        host::nearest(self.index, layer, class).map(|(id, distance)| Nearest { id, distance })
+    pub fn nearest(
+        &self,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<Nearest>, HelperError> {
+        Ok(host::nearest(self.index, layer, class)?.map(|(id, distance)| Nearest { id, distance }))
     }
 
     /// How many features of `layer` (of `class`) lie within `metres`.
-    pub fn count_within(&self, layer: &str, metres: f64, class: Option<&str>) -> i64 {
+    pub fn count_within(
+        &self,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<i64, HelperError> {
         host::count_within(self.index, layer, metres, class)
     }
 
     /// The ids of the features of `layer` (of `class`) within `metres`, in file order.
-    pub fn ids_within(&self, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
+    pub fn ids_within(
+        &self,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, HelperError> {
         host::ids_within(self.index, layer, metres, class)
     }
 
     /// The sum of the numeric attribute `field` over the features of `layer` within `metres`.
-    pub fn sum_within(&self, layer: &str, field: &str, metres: f64) -> f64 {
+    pub fn sum_within(&self, layer: &str, field: &str, metres: f64) -> Result<f64, HelperError> {
         host::sum_within(self.index, layer, field, metres)
     }
 
     /// The share (0–1) of the candidate's area that `layer` (of `class`) covers.
-    pub fn overlap_share(&self, layer: &str, class: Option<&str>) -> f64 {
+    pub fn overlap_share(&self, layer: &str, class: Option<&str>) -> Result<f64, HelperError> {
         host::overlap_share(self.index, layer, class)
     }
 
     /// Whether the candidate touches a feature of `layer` (of `class`).
-    pub fn touches(&self, layer: &str, class: Option<&str>) -> bool {
+    pub fn touches(&self, layer: &str, class: Option<&str>) -> Result<bool, HelperError> {
         host::touches(self.index, layer, class)
     }
 
     /// Whether it touches a demolition zone (of `class`): `touches("zones", class)`.
-    pub fn in_zone(&self, class: Option<&str>) -> bool {
+    pub fn in_zone(&self, class: Option<&str>) -> Result<bool, HelperError> {
         self.touches("zones", class)
     }
 
-    /// Whether the plan loads `layer`.
+    /// Whether the plan loads `layer` (never an error: a plan without it answers false).
     pub fn has_layer(&self, layer: &str) -> bool {
         host::has_layer(self.index, layer)
     }

@@ -1,355 +1,589 @@
 //! The spatial helpers: imports from the host (module `hecun`) in WebAssembly; natively (unit
-//! tests), the [`testing::Host`](crate::testing::Host) a test installs, or an error.
+//! tests), the [`Host`] a test installs, or an error.
+//!
+//! The imports are declared once, by `imports!`, which also lists them for a test against
+//! the table of `hecun-plugin-abi` (the host's linker and its Rhai registration are checked
+//! against the same table).
 
-use std::cell::RefCell;
+use std::fmt;
 
-thread_local! {
-    /// Why a helper could not answer for the candidate being run: its answer becomes an error
-    /// (in WebAssembly the host keeps the reason and answers the error itself).
-    static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
+/// Why a spatial helper could not answer (a layer the plan does not load, a candidate
+/// without a place). The host answers that candidate with the error whatever the rule does
+/// next, so a rule usually passes it on with `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperError {
+    helper: &'static str,
+    message: String,
 }
 
+impl HelperError {
+    fn new(helper: &'static str, message: String) -> HelperError {
+        HelperError { helper, message }
+    }
+
+    /// The helper that could not answer.
+    pub fn helper(&self) -> &'static str {
+        self.helper
+    }
+}
+
+/// In WebAssembly, "a spatial helper could not answer" (the host keeps the reason and
+/// answers it itself); natively, the reason the test's [`Host`] gave.
+impl fmt::Display for HelperError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HelperError {}
+
+/// The message, so that `?` passes a helper's error on from a rule's `Result<_, String>`.
+impl From<HelperError> for String {
+    fn from(e: HelperError) -> String {
+        e.message
+    }
+}
+
+/// A WebAssembly value type of an import, from the Rust type that declares it.
+#[cfg(test)]
+trait WasmValue {
+    const TYPE: hecun_plugin_abi::WasmType;
+}
+#[cfg(test)]
+mod wasm_value {
+    use super::WasmValue;
+    use hecun_plugin_abi::WasmType;
+    impl WasmValue for i32 {
+        const TYPE: WasmType = WasmType::I32;
+    }
+    impl WasmValue for i64 {
+        const TYPE: WasmType = WasmType::I64;
+    }
+    impl WasmValue for f64 {
+        const TYPE: WasmType = WasmType::F64;
+    }
+    // Pointers into the module's memory are i32 in wasm32.
+    impl<T> WasmValue for *const T {
+        const TYPE: WasmType = WasmType::I32;
+    }
+    impl<T> WasmValue for *mut T {
+        const TYPE: WasmType = WasmType::I32;
+    }
+}
+
+/// Declares the imports (in WebAssembly) and lists them as `DECLARED` (in tests).
+macro_rules! imports {
+    (module $module:literal; $(fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        #[cfg(target_arch = "wasm32")]
+        mod imports {
+            #[link(wasm_import_module = $module)]
+            unsafe extern "C" {
+                $(pub fn $name($($arg: $ty),*) $(-> $ret)?;)*
+            }
+        }
+
+        #[cfg(test)]
+        const MODULE: &str = $module;
+
+        /// The imports as declared: name, parameters, results.
+        #[cfg(test)]
+        #[allow(clippy::type_complexity)]
+        const DECLARED: &[(&str, &[hecun_plugin_abi::WasmType], &[hecun_plugin_abi::WasmType])] = &[
+            $((
+                stringify!($name),
+                &[$(<$ty as WasmValue>::TYPE),*],
+                &[$(<$ret as WasmValue>::TYPE)?],
+            ),)*
+        ];
+    };
+}
+
+imports! {
+    module "hecun";
+    fn distance_to(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> f64;
+    fn nearest(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        c: *const u8,
+        cl: i32,
+        id: *mut u8,
+        id_cap: i32,
+        id_len: *mut u32,
+    ) -> f64;
+    fn has_geometry(index: i32) -> i32;
+    fn count_within(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32, m: f64) -> i64;
+    fn ids_within(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        c: *const u8,
+        cl: i32,
+        m: f64,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn sum_within(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32, m: f64) -> f64;
+    fn overlap_share(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> f64;
+    fn touches(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> i32;
+    fn has_layer(l: *const u8, ll: i32) -> i32;
+    fn panic(message: *const u8, len: i32);
+}
+
+/// The candidate's failure the host recorded since the last call, natively (a test's
+/// [`Host`] keeps it, as hecun does): a rule that drops a helper's error still answers with
+/// it, in a test as in hecun. In WebAssembly, none: the host keeps it and answers it itself.
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn take_failure() -> Option<String> {
-    FAILED.with(|f| f.borrow_mut().take())
-}
-
-fn failed(message: String) {
-    FAILED.with(|f| {
-        f.borrow_mut().get_or_insert(message);
-    });
+    None
 }
 
 #[cfg(target_arch = "wasm32")]
-mod imports {
-    #[link(wasm_import_module = "hecun")]
-    unsafe extern "C" {
-        #[link_name = "distance_to"]
-        pub fn distance_to(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> f64;
-        #[link_name = "nearest"]
-        pub fn nearest(
-            index: i32,
-            l: *const u8,
-            ll: i32,
-            c: *const u8,
-            cl: i32,
-            id: *mut u8,
-            id_cap: i32,
-            id_len: *mut u32,
-        ) -> f64;
-        #[link_name = "count_within"]
-        pub fn count_within(
-            index: i32,
-            l: *const u8,
-            ll: i32,
-            c: *const u8,
-            cl: i32,
-            m: f64,
-        ) -> i64;
-        #[link_name = "ids_within"]
-        pub fn ids_within(
-            index: i32,
-            l: *const u8,
-            ll: i32,
-            c: *const u8,
-            cl: i32,
-            m: f64,
-            out: *mut u8,
-            out_cap: i32,
-        ) -> i64;
-        #[link_name = "sum_within"]
-        pub fn sum_within(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32, m: f64) -> f64;
-        #[link_name = "overlap_share"]
-        pub fn overlap_share(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> f64;
-        #[link_name = "touches"]
-        pub fn touches(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> i32;
-        #[link_name = "has_layer"]
-        pub fn has_layer(l: *const u8, ll: i32) -> i32;
-        #[link_name = "has_geometry"]
-        pub fn has_geometry(index: i32) -> i32;
-        #[link_name = "panic"]
-        pub fn panic(message: *const u8, len: i32);
-    }
+mod guest {
+    use super::{HelperError, imports};
 
     /// A class as (pointer, length); a negative length is any class.
-    pub fn class(class: Option<&str>) -> (*const u8, i32) {
+    fn class(class: Option<&str>) -> (*const u8, i32) {
         match class {
             Some(c) => (c.as_ptr(), c.len() as i32),
             None => (std::ptr::null(), -1),
         }
     }
-}
 
-/// Reports a panic's message and place to the host (import `panic`) before the module traps,
-/// so that the host's error says what went wrong, not only that the module trapped.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn report_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let what = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("a panic");
-        let message = match info.location() {
-            Some(at) => format!("{what} (at {}:{})", at.file(), at.line()),
-            None => what.to_owned(),
+    /// The host keeps the reason (and answers the candidate with it): ours says only which
+    /// helper it was.
+    fn cannot(helper: &'static str) -> HelperError {
+        HelperError::new(helper, "a spatial helper could not answer".to_owned())
+    }
+
+    /// Reports a panic's message and place to the host (import `panic`) before the module
+    /// traps, so that the host's error says what went wrong, not only that the module trapped.
+    pub(crate) fn report_panics() {
+        std::panic::set_hook(Box::new(|info| {
+            let payload = info.payload();
+            let what = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            let message = match info.location() {
+                Some(at) => format!("{what} (at {}:{})", at.file(), at.line()),
+                None => what.to_owned(),
+            };
+            // SAFETY: a live UTF-8 string in this module's memory.
+            unsafe { imports::panic(message.as_ptr(), message.len() as i32) };
+        }));
+    }
+
+    pub(crate) fn distance_to(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<f64>, HelperError> {
+        let (c, cl) = self::class(class);
+        // SAFETY: the pointers and lengths name live UTF-8 strings in this module's memory.
+        let d = unsafe {
+            imports::distance_to(index as i32, layer.as_ptr(), layer.len() as i32, c, cl)
         };
-        // SAFETY: a live UTF-8 string in this module's memory.
-        unsafe { imports::panic(message.as_ptr(), message.len() as i32) };
-    }));
-}
+        // NaN is "none" and "cannot" alike: for the latter the host answers the error.
+        Ok((!d.is_nan()).then_some(d))
+    }
 
-#[cfg(target_arch = "wasm32")]
-const CANNOT: &str = "a spatial helper could not answer";
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn distance_to(index: u32, layer: &str, class: Option<&str>) -> Option<f64> {
-    let (c, cl) = imports::class(class);
-    // SAFETY: the pointers and lengths name live UTF-8 strings in this module's memory.
-    let d =
-        unsafe { imports::distance_to(index as i32, layer.as_ptr(), layer.len() as i32, c, cl) };
-    (!d.is_nan()).then_some(d)
-}
-
-/// Asks the host for bytes it writes into a buffer of ours: `ask(buffer)` returns the whole
-/// length (`None`: no answer); when it did not fit, ask again with room for it.
-#[cfg(target_arch = "wasm32")]
-fn with_room(start: usize, mut ask: impl FnMut(&mut [u8]) -> Option<usize>) -> Option<Vec<u8>> {
-    let mut buffer = vec![0u8; start];
-    loop {
-        let len = ask(&mut buffer)?;
-        if len <= buffer.len() {
-            buffer.truncate(len);
-            return Some(buffer);
+    /// Asks the host for bytes it writes into a buffer of ours: `ask(buffer)` returns the
+    /// whole length (`None`: no answer); when it did not fit, ask again with room for it.
+    fn with_room(start: usize, mut ask: impl FnMut(&mut [u8]) -> Option<usize>) -> Option<Vec<u8>> {
+        let mut buffer = vec![0u8; start];
+        loop {
+            let len = ask(&mut buffer)?;
+            if len <= buffer.len() {
+                buffer.truncate(len);
+                return Some(buffer);
+            }
+            buffer.resize(len, 0);
         }
-        buffer.resize(len, 0);
     }
-}
 
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn nearest(index: u32, layer: &str, class: Option<&str>) -> Option<(String, f64)> {
-    let (c, cl) = imports::class(class);
-    let mut distance = f64::NAN;
-    let id = with_room(64, |id| {
-        let mut len = 0u32;
-        // SAFETY: as above; `id` has `id.len()` writable bytes and `len` is a writable u32.
-        distance = unsafe {
-            imports::nearest(
-                index as i32,
-                layer.as_ptr(),
-                layer.len() as i32,
-                c,
-                cl,
-                id.as_mut_ptr(),
-                id.len() as i32,
-                &mut len,
-            )
-        };
-        (!distance.is_nan()).then_some(len as usize)
-    })?;
-    Some((String::from_utf8_lossy(&id).into_owned(), distance))
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn count_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> i64 {
-    let (c, cl) = imports::class(class);
-    // SAFETY: as above.
-    let n = unsafe {
-        imports::count_within(
-            index as i32,
-            layer.as_ptr(),
-            layer.len() as i32,
-            c,
-            cl,
-            metres,
-        )
-    };
-    if n < 0 {
-        failed(CANNOT.to_owned());
-        return 0;
+    pub(crate) fn nearest(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<(String, f64)>, HelperError> {
+        let (c, cl) = self::class(class);
+        let mut distance = f64::NAN;
+        let id = with_room(64, |id| {
+            let mut len = 0u32;
+            // SAFETY: as above; `id` has `id.len()` writable bytes and `len` is a writable u32.
+            distance = unsafe {
+                imports::nearest(
+                    index as i32,
+                    layer.as_ptr(),
+                    layer.len() as i32,
+                    c,
+                    cl,
+                    id.as_mut_ptr(),
+                    id.len() as i32,
+                    &mut len,
+                )
+            };
+            (!distance.is_nan()).then_some(len as usize)
+        });
+        Ok(id.map(|id| (String::from_utf8_lossy(&id).into_owned(), distance)))
     }
-    n
-}
 
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
-    let (c, cl) = imports::class(class);
-    let ids = with_room(256, |out| {
-        // SAFETY: as above; `out` has `out.len()` writable bytes.
+    pub(crate) fn count_within(
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<i64, HelperError> {
+        let (c, cl) = self::class(class);
+        // SAFETY: as above.
         let n = unsafe {
-            imports::ids_within(
+            imports::count_within(
                 index as i32,
                 layer.as_ptr(),
                 layer.len() as i32,
                 c,
                 cl,
                 metres,
-                out.as_mut_ptr(),
-                out.len() as i32,
             )
         };
-        usize::try_from(n).ok()
-    });
-    match ids {
-        Some(bytes) => decode_ids(&bytes),
-        None => {
-            failed(CANNOT.to_owned());
-            Vec::new()
+        if n < 0 {
+            return Err(cannot("count_within"));
         }
+        Ok(n)
+    }
+
+    pub(crate) fn ids_within(
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, HelperError> {
+        let (c, cl) = self::class(class);
+        let ids = with_room(256, |out| {
+            // SAFETY: as above; `out` has `out.len()` writable bytes.
+            let n = unsafe {
+                imports::ids_within(
+                    index as i32,
+                    layer.as_ptr(),
+                    layer.len() as i32,
+                    c,
+                    cl,
+                    metres,
+                    out.as_mut_ptr(),
+                    out.len() as i32,
+                )
+            };
+            usize::try_from(n).ok()
+        })
+        .ok_or_else(|| cannot("ids_within"))?;
+        Ok(super::decode_ids(&ids))
+    }
+
+    pub(crate) fn sum_within(
+        index: u32,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<f64, HelperError> {
+        // SAFETY: as above.
+        let s = unsafe {
+            imports::sum_within(
+                index as i32,
+                layer.as_ptr(),
+                layer.len() as i32,
+                field.as_ptr(),
+                field.len() as i32,
+                metres,
+            )
+        };
+        if s.is_nan() {
+            return Err(cannot("sum_within"));
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn overlap_share(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<f64, HelperError> {
+        let (c, cl) = self::class(class);
+        // SAFETY: as above.
+        let s = unsafe {
+            imports::overlap_share(index as i32, layer.as_ptr(), layer.len() as i32, c, cl)
+        };
+        if s.is_nan() {
+            return Err(cannot("overlap_share"));
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn touches(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<bool, HelperError> {
+        let (c, cl) = self::class(class);
+        // SAFETY: as above.
+        let t =
+            unsafe { imports::touches(index as i32, layer.as_ptr(), layer.len() as i32, c, cl) };
+        if t < 0 {
+            return Err(cannot("touches"));
+        }
+        Ok(t == 1)
+    }
+
+    pub(crate) fn has_layer(_index: u32, layer: &str) -> bool {
+        // SAFETY: as above.
+        unsafe { imports::has_layer(layer.as_ptr(), layer.len() as i32) == 1 }
+    }
+
+    pub(crate) fn has_geometry(index: u32) -> bool {
+        // SAFETY: no pointers.
+        unsafe { imports::has_geometry(index as i32) == 1 }
     }
 }
 
-/// The ids `ids_within` wrote: each as its length (u32, little-endian) and its bytes.
+#[cfg(target_arch = "wasm32")]
+pub(crate) use guest::*;
+
+/// The ids `ids_within` wrote (`hecun-plugin-abi`'s id list).
 #[cfg(any(target_arch = "wasm32", test))]
-fn decode_ids(mut bytes: &[u8]) -> Vec<String> {
-    let mut ids = Vec::new();
-    while let Some((len, rest)) = bytes.split_first_chunk::<4>() {
-        let len = (u32::from_le_bytes(*len) as usize).min(rest.len());
-        ids.push(String::from_utf8_lossy(&rest[..len]).into_owned());
-        bytes = &rest[len..];
-    }
-    ids
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn sum_within(index: u32, layer: &str, field: &str, metres: f64) -> f64 {
-    // SAFETY: as above.
-    let s = unsafe {
-        imports::sum_within(
-            index as i32,
-            layer.as_ptr(),
-            layer.len() as i32,
-            field.as_ptr(),
-            field.len() as i32,
-            metres,
-        )
-    };
-    if s.is_nan() {
-        failed(CANNOT.to_owned());
-    }
-    s
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn overlap_share(index: u32, layer: &str, class: Option<&str>) -> f64 {
-    let (c, cl) = imports::class(class);
-    // SAFETY: as above.
-    let s =
-        unsafe { imports::overlap_share(index as i32, layer.as_ptr(), layer.len() as i32, c, cl) };
-    if s.is_nan() {
-        failed(CANNOT.to_owned());
-    }
-    s
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn touches(index: u32, layer: &str, class: Option<&str>) -> bool {
-    let (c, cl) = imports::class(class);
-    // SAFETY: as above.
-    let t = unsafe { imports::touches(index as i32, layer.as_ptr(), layer.len() as i32, c, cl) };
-    if t < 0 {
-        failed(CANNOT.to_owned());
-    }
-    t == 1
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn has_layer(_index: u32, layer: &str) -> bool {
-    // SAFETY: as above.
-    unsafe { imports::has_layer(layer.as_ptr(), layer.len() as i32) == 1 }
-}
-
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn has_geometry(index: u32) -> bool {
-    // SAFETY: no pointers.
-    unsafe { imports::has_geometry(index as i32) == 1 }
+fn decode_ids(bytes: &[u8]) -> Vec<String> {
+    hecun_plugin_abi::wire::ids(bytes)
+        .map(|id| String::from_utf8_lossy(id).into_owned())
+        .collect()
 }
 
 // ---- Natively: the test's host, if one is installed ----
 
-#[cfg(not(target_arch = "wasm32"))]
-fn with_host<T>(
-    fallback: T,
-    ask: impl FnOnce(&dyn crate::testing::Host) -> Result<T, String>,
-) -> T {
-    match crate::testing::HOST.with(|h| h.borrow().as_ref().map(|h| ask(h.as_ref()))) {
-        Some(Ok(answer)) => answer,
-        Some(Err(message)) => {
-            failed(message);
-            fallback
-        }
-        None => {
-            failed(
-                "the spatial helpers answer only inside hecun (natively, install a testing::Host)"
-                    .to_owned(),
-            );
-            fallback
-        }
+/// What the spatial helpers answer in a native test ([`testing::set_host`]); by default each
+/// cannot answer. `index` is the candidate's index in the batch.
+///
+/// [`testing::set_host`]: crate::testing::set_host
+pub trait Host {
+    /// Metres to the nearest feature of `layer` (of `class`), `None` when there is none.
+    fn distance_to(
+        &self,
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<f64>, String> {
+        let _ = (index, class);
+        Err(format!("no answer for distance_to({layer:?}) in this test"))
+    }
+    /// The id and distance of the nearest feature.
+    fn nearest(
+        &self,
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<(String, f64)>, String> {
+        let _ = (index, class);
+        Err(format!("no answer for nearest({layer:?}) in this test"))
+    }
+    /// Features within `metres`.
+    fn count_within(
+        &self,
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<i64, String> {
+        let _ = (index, metres, class);
+        Err(format!(
+            "no answer for count_within({layer:?}) in this test"
+        ))
+    }
+    /// The ids of the features within `metres`, in file order.
+    fn ids_within(
+        &self,
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, String> {
+        let _ = (index, metres, class);
+        Err(format!("no answer for ids_within({layer:?}) in this test"))
+    }
+    /// The sum of `field` over the features within `metres`.
+    fn sum_within(&self, index: u32, layer: &str, field: &str, metres: f64) -> Result<f64, String> {
+        let _ = (index, field, metres);
+        Err(format!("no answer for sum_within({layer:?}) in this test"))
+    }
+    /// The share of the candidate's area that `layer` (of `class`) covers.
+    fn overlap_share(&self, index: u32, layer: &str, class: Option<&str>) -> Result<f64, String> {
+        let _ = (index, class);
+        Err(format!(
+            "no answer for overlap_share({layer:?}) in this test"
+        ))
+    }
+    /// Whether the candidate touches `layer` (of `class`).
+    fn touches(&self, index: u32, layer: &str, class: Option<&str>) -> Result<bool, String> {
+        let _ = (index, class);
+        Err(format!("no answer for touches({layer:?}) in this test"))
+    }
+    /// Whether the plan loads `layer`.
+    fn has_layer(&self, index: u32, layer: &str) -> bool {
+        let _ = (index, layer);
+        false
+    }
+    /// Whether the candidate has a geometry.
+    fn has_geometry(&self, index: u32) -> bool {
+        let _ = index;
+        false
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn distance_to(index: u32, layer: &str, class: Option<&str>) -> Option<f64> {
-    with_host(None, |h| h.distance_to(index, layer, class))
+/// The test's host (`testing::set_host`) and the failure it recorded for the candidate being
+/// run (hecun keeps the same record, in its store). Unused in WebAssembly, where the host is
+/// hecun.
+#[derive(Default)]
+pub(crate) struct Installed {
+    pub(crate) host: Option<Box<dyn Host>>,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    failed: Option<String>,
+}
+
+thread_local! {
+    pub(crate) static HOST: std::cell::RefCell<Installed> =
+        std::cell::RefCell::new(Installed::default());
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn nearest(index: u32, layer: &str, class: Option<&str>) -> Option<(String, f64)> {
-    with_host(None, |h| h.nearest(index, layer, class))
-}
+pub(crate) use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn count_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> i64 {
-    with_host(0, |h| h.count_within(index, layer, metres, class))
-}
+mod native {
+    use super::{HOST, HelperError, Host};
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn ids_within(index: u32, layer: &str, metres: f64, class: Option<&str>) -> Vec<String> {
-    with_host(Vec::new(), |h| h.ids_within(index, layer, metres, class))
-}
+    pub(crate) fn take_failure() -> Option<String> {
+        HOST.with(|h| h.borrow_mut().failed.take())
+    }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn sum_within(index: u32, layer: &str, field: &str, metres: f64) -> f64 {
-    with_host(f64::NAN, |h| h.sum_within(index, layer, field, metres))
-}
+    fn with_host<T>(
+        helper: &'static str,
+        ask: impl FnOnce(&dyn Host) -> Result<T, String>,
+    ) -> Result<T, HelperError> {
+        let answer = HOST.with(|h| match h.borrow().host.as_deref() {
+            Some(host) => ask(host),
+            None => Err(
+                "the spatial helpers answer only inside hecun (natively, install a testing::Host)"
+                    .to_owned(),
+            ),
+        });
+        if let Err(message) = &answer {
+            HOST.with(|h| {
+                h.borrow_mut().failed.get_or_insert_with(|| message.clone());
+            });
+        }
+        answer.map_err(|message| HelperError::new(helper, message))
+    }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn overlap_share(index: u32, layer: &str, class: Option<&str>) -> f64 {
-    with_host(f64::NAN, |h| h.overlap_share(index, layer, class))
-}
+    pub(crate) fn distance_to(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<f64>, HelperError> {
+        with_host("distance_to", |h| h.distance_to(index, layer, class))
+    }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn touches(index: u32, layer: &str, class: Option<&str>) -> bool {
-    with_host(false, |h| h.touches(index, layer, class))
-}
+    pub(crate) fn nearest(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<Option<(String, f64)>, HelperError> {
+        with_host("nearest", |h| h.nearest(index, layer, class))
+    }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn has_layer(index: u32, layer: &str) -> bool {
-    // As in Rhai, a candidate without layers has none; that is not an error.
-    crate::testing::HOST.with(|h| {
-        h.borrow()
-            .as_ref()
-            .is_some_and(|h| h.has_layer(index, layer))
-    })
-}
+    pub(crate) fn count_within(
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<i64, HelperError> {
+        with_host("count_within", |h| {
+            h.count_within(index, layer, metres, class)
+        })
+    }
 
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn has_geometry(index: u32) -> bool {
-    crate::testing::HOST.with(|h| h.borrow().as_ref().is_some_and(|h| h.has_geometry(index)))
+    pub(crate) fn ids_within(
+        index: u32,
+        layer: &str,
+        metres: f64,
+        class: Option<&str>,
+    ) -> Result<Vec<String>, HelperError> {
+        with_host("ids_within", |h| h.ids_within(index, layer, metres, class))
+    }
+
+    pub(crate) fn sum_within(
+        index: u32,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<f64, HelperError> {
+        with_host("sum_within", |h| h.sum_within(index, layer, field, metres))
+    }
+
+    pub(crate) fn overlap_share(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<f64, HelperError> {
+        with_host("overlap_share", |h| h.overlap_share(index, layer, class))
+    }
+
+    pub(crate) fn touches(
+        index: u32,
+        layer: &str,
+        class: Option<&str>,
+    ) -> Result<bool, HelperError> {
+        with_host("touches", |h| h.touches(index, layer, class))
+    }
+
+    pub(crate) fn has_layer(index: u32, layer: &str) -> bool {
+        // As in Rhai, a candidate without layers has none; that is not an error.
+        HOST.with(|h| {
+            h.borrow()
+                .host
+                .as_ref()
+                .is_some_and(|h| h.has_layer(index, layer))
+        })
+    }
+
+    pub(crate) fn has_geometry(index: u32) -> bool {
+        HOST.with(|h| {
+            h.borrow()
+                .host
+                .as_ref()
+                .is_some_and(|h| h.has_geometry(index))
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use hecun_plugin_abi::{IMPORT_MODULE, imports};
+
     #[test]
     fn ids_decode_as_the_host_encodes_them() {
         let mut bytes = Vec::new();
-        for id in ["A1", "", "甲22"] {
-            bytes.extend_from_slice(&(id.len() as u32).to_le_bytes());
-            bytes.extend_from_slice(id.as_bytes());
-        }
+        hecun_plugin_abi::wire::put_ids(&mut bytes, ["A1", "", "甲22"]);
         assert_eq!(super::decode_ids(&bytes), ["A1", "", "甲22"]);
         assert!(super::decode_ids(&[]).is_empty());
         // Cut short (the host never does): what is there, no panic.
         assert_eq!(super::decode_ids(&bytes[..5]), ["A"]);
+    }
+
+    /// The SDK imports exactly what hecun-plugin-abi's table says the host provides, with the
+    /// same signatures: a helper added to the table and not here (or here and not in the
+    /// table) fails this test.
+    #[test]
+    fn the_imports_are_the_abi_tables() {
+        assert_eq!(super::MODULE, IMPORT_MODULE);
+        let table: Vec<_> = imports().map(|i| (i.name, i.params, i.results)).collect();
+        assert_eq!(super::DECLARED, table.as_slice());
     }
 }

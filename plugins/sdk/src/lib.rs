@@ -33,9 +33,11 @@
 //! - **In**: a [`Candidate`]: its id, the features the host computed and its own attributes by
 //!   name ([`Candidate::get`] gives a [`Value`]; `number`, `flag`, `text`, `json` the typed
 //!   ones), and the spatial helpers ([`Candidate::distance_to`], [`Candidate::nearest`],
-//!   [`Candidate::count_within`], [`Candidate::sum_within`], [`Candidate::overlap_share`],
-//!   [`Candidate::touches`], [`Candidate::has_layer`], [`Candidate::has_geometry`]), which the
-//!   host answers from the plan's layers (metres).
+//!   [`Candidate::count_within`], [`Candidate::ids_within`], [`Candidate::sum_within`],
+//!   [`Candidate::overlap_share`], [`Candidate::touches`], [`Candidate::in_zone`],
+//!   [`Candidate::has_layer`], [`Candidate::has_geometry`]), which the host answers from the
+//!   plan's layers (metres); one that cannot answer gives a [`HelperError`], which `?` passes
+//!   on as the candidate's error.
 //! - **Out**: a score as a sum of [`Score::term`]s, or [`exclude`]; findings made with [`fail`]
 //!   and [`veto`]; [`standard`]`(name, findings)`.
 //! - **Failures**: return `Err(message)`: that candidate's result is the error, the others are
@@ -48,21 +50,27 @@
 //! The byte-level interface is `plugins/sdk/ABI.md`; `README.md` beside this crate is the
 //! template from an empty folder to a tested plugin.
 
+// In dependency order, each module using only those above it: value, answer, wire (the
+// encoding, from hecun-plugin-abi), host (the helpers), candidate, rules (the traits),
+// runtime (the exports), testing; lib only re-exports and exports.
 mod answer;
 mod candidate;
 mod host;
+mod rules;
+#[doc(hidden)]
+pub mod runtime;
 pub mod script;
 pub mod testing;
 mod value;
 mod wire;
 
-#[doc(hidden)]
-pub mod runtime;
-
 pub use answer::{
     Evidence, Finding, Outcome, Score, Standard, Term, evidence, exclude, fail, standard, veto,
 };
 pub use candidate::{Candidate, Nearest, Params};
+pub use hecun_plugin_abi as abi;
+pub use host::HelperError;
+pub use rules::{LaunchCheck, SiteScore, StandardSelection};
 pub use serde_json::{self, json};
 pub use value::Value;
 
@@ -72,40 +80,7 @@ pub use value::Value;
 pub struct ReadmeDoctests;
 
 /// The ABI version this SDK implements (`hecun_abi_version`).
-pub const ABI_VERSION: i32 = 1;
-
-/// A site-score rule (`kind = "site-score"`): scores a site or a grid cell, or excludes it.
-pub trait SiteScore {
-    /// Builds the rule from the plugin's parameters, once per load. An `Err` refuses the load.
-    fn new(params: &Params) -> Result<Self, String>
-    where
-        Self: Sized;
-    /// The candidate's score — usually a sum of `score.term(name, weight, value)` — or
-    /// [`exclude`]`(reason, evidence)`.
-    fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String>;
-}
-
-/// A launch-check rule (`kind = "launch-check"`): any veto vetoes, else any failure fails,
-/// else the community may launch.
-pub trait LaunchCheck {
-    /// Builds the rule from the plugin's parameters, once per load.
-    fn new(params: &Params) -> Result<Self, String>
-    where
-        Self: Sized;
-    /// The community's findings: [`fail`] and [`veto`], in the order found.
-    fn check(&self, community: &Candidate) -> Result<Vec<Finding>, String>;
-}
-
-/// A standard-selection rule (`kind = "standard-selection"`): which planning standard
-/// applies, and the thresholds the community misses.
-pub trait StandardSelection {
-    /// Builds the rule from the plugin's parameters, once per load.
-    fn new(params: &Params) -> Result<Self, String>
-    where
-        Self: Sized;
-    /// [`standard`]`(name, findings)`, the findings made with [`fail`].
-    fn select(&self, community: &Candidate) -> Result<Standard, String>;
-}
+pub const ABI_VERSION: i32 = hecun_plugin_abi::ABI_VERSION;
 
 /// Exports a [`SiteScore`] rule as the module's plugin: `export_site_score!(MyRule);` once,
 /// in the cdylib crate's `lib.rs`.

@@ -4,11 +4,15 @@
 use std::cell::{OnceCell, RefCell};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use hecun_plugin_abi::Kind;
+use hecun_plugin_abi::wire::{self, Reader};
+
 use crate::answer::{Outcome, Score};
 use crate::candidate::{Candidate, Params};
+use crate::host;
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection};
 use crate::value::Value;
-use crate::wire::{Reader, Writer};
-use crate::{LaunchCheck, SiteScore, StandardSelection, host};
+use crate::wire::Writer;
 
 /// The loaded plugin, of one of the three kinds.
 pub enum Plugin {
@@ -21,21 +25,19 @@ pub enum Plugin {
 }
 
 impl Plugin {
-    fn kind(&self) -> i32 {
+    fn kind(&self) -> Kind {
         match self {
-            Plugin::SiteScore(_) => 1,
-            Plugin::LaunchCheck(_) => 2,
-            Plugin::StandardSelection(_) => 3,
+            Plugin::SiteScore(_) => Kind::SiteScore,
+            Plugin::LaunchCheck(_) => Kind::LaunchCheck,
+            Plugin::StandardSelection(_) => Kind::StandardSelection,
         }
     }
 }
 
-fn kind_name(kind: i32) -> String {
-    match kind {
-        1 => "site-score".to_owned(),
-        2 => "launch-check".to_owned(),
-        3 => "standard-selection".to_owned(),
-        other => format!("kind {other}"),
+fn kind_name(code: i32) -> String {
+    match Kind::from_code(code) {
+        Some(kind) => kind.name().to_owned(),
+        None => format!("kind {code}"),
     }
 }
 
@@ -91,7 +93,7 @@ struct Entry<'a> {
     error: Option<String>,
 }
 
-fn header<'a>(r: &mut Reader<'a>) -> Result<Header<'a>, String> {
+fn header<'a>(r: &mut Reader<'a>) -> Result<Header<'a>, wire::Error> {
     let explain = r.u8()? != 0;
     let n_features = r.u32()? as usize;
     let names = (0..n_features)
@@ -105,12 +107,12 @@ fn entry<'a>(
     r: &mut Reader<'a>,
     n_features: usize,
     values: &mut Vec<Value>,
-) -> Result<Entry<'a>, String> {
+) -> Result<Entry<'a>, wire::Error> {
     values.clear();
     let id = r.str()?;
     let mut error = None;
     for _ in 0..n_features {
-        match r.value()? {
+        match Value::from_wire(r.value()?) {
             Ok(v) => values.push(v),
             Err(e) => {
                 error.get_or_insert(e);
@@ -128,7 +130,7 @@ fn entry<'a>(
 
 /// A batch that does not decode is the host's bug, not a candidate's: the progress slot is
 /// cleared first, so that the host blames no candidate for it.
-fn undecodable(progress: &Progress, e: &str) -> ! {
+fn undecodable(progress: &Progress, e: impl std::fmt::Display) -> ! {
     progress.set(Progress::IDLE);
     panic!("hecun-plugin-sdk: the batch does not decode ({e}): host and SDK disagree on the ABI")
 }
@@ -144,24 +146,24 @@ pub(crate) fn answer(
 ) {
     progress.set(Progress::IDLE);
     let mut r = Reader::new(bytes);
-    let batch = header(&mut r).unwrap_or_else(|e| undecodable(progress, &e));
+    let batch = header(&mut r).unwrap_or_else(|e| undecodable(progress, e));
     let n_features = batch.names.len();
     let mut values = Vec::with_capacity(n_features);
     let mut score = Score::new(batch.explain);
     for index in 0..batch.n {
         let entry =
-            entry(&mut r, n_features, &mut values).unwrap_or_else(|e| undecodable(progress, &e));
+            entry(&mut r, n_features, &mut values).unwrap_or_else(|e| undecodable(progress, e));
         progress.set(index as u32);
         if let Some(e) = &entry.error {
             out.error(e);
             continue;
         }
         let plugin = match plugin {
-            Some(p) if p.kind() == kind => p,
+            Some(p) if p.kind().code() == kind => p,
             Some(p) => {
                 out.error(&format!(
                     "is a {} plugin, not a {}",
-                    kind_name(p.kind()),
+                    p.kind().name(),
                     kind_name(kind)
                 ));
                 continue;

@@ -2,102 +2,25 @@
 //! batch, run it, read the answers. The spatial helpers answer from a [`Host`] the test
 //! installs; without one they fail, and the candidate's answer is that error.
 
-use std::cell::RefCell;
+use hecun_plugin_abi::Kind;
+use hecun_plugin_abi::wire::{self, Outcome, Reader};
 
 use crate::answer::{Evidence, Finding, Standard, Term};
+use crate::host::HOST;
+pub use crate::host::Host;
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection};
 use crate::runtime::{Plugin, Progress, answer, load};
 use crate::value::Value;
-use crate::wire::{self, Reader, Writer};
-use crate::{LaunchCheck, SiteScore, StandardSelection};
-
-/// What the spatial helpers answer in a native test; by default each cannot answer. `index`
-/// is the candidate's index in the batch.
-pub trait Host {
-    /// Metres to the nearest feature of `layer` (of `class`), `None` when there is none.
-    fn distance_to(
-        &self,
-        index: u32,
-        layer: &str,
-        class: Option<&str>,
-    ) -> Result<Option<f64>, String> {
-        let _ = (index, class);
-        Err(format!("no answer for distance_to({layer:?}) in this test"))
-    }
-    /// The id and distance of the nearest feature.
-    fn nearest(
-        &self,
-        index: u32,
-        layer: &str,
-        class: Option<&str>,
-    ) -> Result<Option<(String, f64)>, String> {
-        let _ = (index, class);
-        Err(format!("no answer for nearest({layer:?}) in this test"))
-    }
-    /// Features within `metres`.
-    fn count_within(
-        &self,
-        index: u32,
-        layer: &str,
-        metres: f64,
-        class: Option<&str>,
-    ) -> Result<i64, String> {
-        let _ = (index, metres, class);
-        Err(format!(
-            "no answer for count_within({layer:?}) in this test"
-        ))
-    }
-    /// The ids of the features within `metres`, in file order.
-    fn ids_within(
-        &self,
-        index: u32,
-        layer: &str,
-        metres: f64,
-        class: Option<&str>,
-    ) -> Result<Vec<String>, String> {
-        let _ = (index, metres, class);
-        Err(format!("no answer for ids_within({layer:?}) in this test"))
-    }
-    /// The sum of `field` over the features within `metres`.
-    fn sum_within(&self, index: u32, layer: &str, field: &str, metres: f64) -> Result<f64, String> {
-        let _ = (index, field, metres);
-        Err(format!("no answer for sum_within({layer:?}) in this test"))
-    }
-    /// The share of the candidate's area that `layer` (of `class`) covers.
-    fn overlap_share(&self, index: u32, layer: &str, class: Option<&str>) -> Result<f64, String> {
-        let _ = (index, class);
-        Err(format!(
-            "no answer for overlap_share({layer:?}) in this test"
-        ))
-    }
-    /// Whether the candidate touches `layer` (of `class`).
-    fn touches(&self, index: u32, layer: &str, class: Option<&str>) -> Result<bool, String> {
-        let _ = (index, class);
-        Err(format!("no answer for touches({layer:?}) in this test"))
-    }
-    /// Whether the plan loads `layer`.
-    fn has_layer(&self, index: u32, layer: &str) -> bool {
-        let _ = (index, layer);
-        false
-    }
-    /// Whether the candidate has a geometry.
-    fn has_geometry(&self, index: u32) -> bool {
-        let _ = index;
-        false
-    }
-}
-
-thread_local! {
-    pub(crate) static HOST: RefCell<Option<Box<dyn Host>>> = const { RefCell::new(None) };
-}
+use crate::wire::Writer;
 
 /// Answers the spatial helpers from `host` on this thread, until [`clear_host`].
 pub fn set_host(host: impl Host + 'static) {
-    HOST.with(|h| *h.borrow_mut() = Some(Box::new(host)));
+    HOST.with(|h| h.borrow_mut().host = Some(Box::new(host)));
 }
 
 /// No host: the spatial helpers fail again (`has_layer`, `has_geometry` answer false).
 pub fn clear_host() {
-    HOST.with(|h| *h.borrow_mut() = None);
+    HOST.with(|h| h.borrow_mut().host = None);
 }
 
 /// A batch of candidates, as the host encodes it.
@@ -138,21 +61,16 @@ impl Batch {
 
     /// The batch's bytes (the input of `hecun_run`).
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.u8(self.explain as u8);
-        w.u32(self.names.len() as u32);
-        for n in &self.names {
-            w.str(n);
-        }
-        w.u32(self.candidates.len() as u32);
+        let mut out = Vec::new();
+        wire::put_batch_header(&mut out, self.explain, &self.names, self.candidates.len());
         for (id, values, attributes) in &self.candidates {
-            w.str(id);
+            wire::put_str(&mut out, id);
             for v in values {
-                w.value(v);
+                v.put(&mut out);
             }
-            w.str(attributes);
+            wire::put_str(&mut out, attributes);
         }
-        w.bytes
+        out
     }
 }
 
@@ -251,8 +169,9 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
     let mut r = Reader::new(bytes);
     let mut answers = Vec::new();
     while !r.at_end() {
-        answers.push(match r.u8()? {
-            wire::SCORED => {
+        let code = r.u8()?;
+        answers.push(match Outcome::from_code(code) {
+            Some(Outcome::Scored) => {
                 let score = r.f64()?;
                 let n = r.u32()?;
                 let terms = (0..n)
@@ -266,27 +185,33 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
                     .collect::<Result<_, String>>()?;
                 Answer::Scored { score, terms }
             }
-            wire::EXCLUDED => Answer::Excluded {
+            Some(Outcome::Excluded) => Answer::Excluded {
                 reason: r.str()?.to_owned(),
                 evidence: evidence(&mut r)?,
             },
-            wire::FINDINGS => Answer::Findings(findings(&mut r)?),
-            wire::STANDARD => Answer::Standard(Standard {
+            Some(Outcome::Findings) => Answer::Findings(findings(&mut r)?),
+            Some(Outcome::Standard) => Answer::Standard(Standard {
                 name: r.str()?.to_owned(),
                 findings: findings(&mut r)?,
             }),
-            wire::ERROR => Answer::Error(r.str()?.to_owned()),
-            other => return Err(format!("unknown outcome {other}")),
+            Some(Outcome::Error) => Answer::Error(r.str()?.to_owned()),
+            None => return Err(format!("unknown outcome {code}")),
         });
     }
     Ok(answers)
 }
 
-fn run(plugin: Result<Plugin, String>, kind: i32, batch: &Batch) -> Result<Vec<Answer>, String> {
+fn run(plugin: Result<Plugin, String>, kind: Kind, batch: &Batch) -> Result<Vec<Answer>, String> {
     let plugin = plugin?;
     let mut out = Writer::default();
     let progress = Progress::new();
-    answer(Some(&plugin), kind, &batch.encode(), &mut out, &progress);
+    answer(
+        Some(&plugin),
+        kind.code(),
+        &batch.encode(),
+        &mut out,
+        &progress,
+    );
     // Once answered, the slot says the guest is in no batch (ABI.md, hecun_progress).
     debug_assert_eq!(progress.get(), Progress::IDLE);
     decode_answers(&out.bytes)
@@ -309,7 +234,7 @@ pub fn run_site_score<R: SiteScore + 'static>(
     let plugin = load(&params_text(params), |p| {
         Ok(Plugin::SiteScore(Box::new(R::new(p)?)))
     });
-    run(plugin, 1, batch)
+    run(plugin, Kind::SiteScore, batch)
 }
 
 /// Loads launch-check rule `R` with `params` and answers `batch`.
@@ -320,7 +245,7 @@ pub fn run_launch_check<R: LaunchCheck + 'static>(
     let plugin = load(&params_text(params), |p| {
         Ok(Plugin::LaunchCheck(Box::new(R::new(p)?)))
     });
-    run(plugin, 2, batch)
+    run(plugin, Kind::LaunchCheck, batch)
 }
 
 /// Loads standard-selection rule `R` with `params` and answers `batch`.
@@ -331,7 +256,7 @@ pub fn run_standard_selection<R: StandardSelection + 'static>(
     let plugin = load(&params_text(params), |p| {
         Ok(Plugin::StandardSelection(Box::new(R::new(p)?)))
     });
-    run(plugin, 3, batch)
+    run(plugin, Kind::StandardSelection, batch)
 }
 
 fn one(features: &[(&str, Value)]) -> Batch {

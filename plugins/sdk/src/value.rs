@@ -1,5 +1,6 @@
 //! The values a candidate's features, attributes and parameters hold.
 
+use hecun_plugin_abi::wire;
 use serde::ser::{Serialize, Serializer};
 
 /// One feature, attribute or parameter value, as the host hands it over (`()` in Rhai when
@@ -81,6 +82,43 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Appends the value as the wire has it (JSON as its text).
+    pub(crate) fn put(&self, out: &mut Vec<u8>) {
+        let json;
+        wire::put_value(
+            out,
+            match self {
+                Value::Missing => wire::Value::Missing,
+                Value::Bool(b) => wire::Value::Bool(*b),
+                Value::Int(i) => wire::Value::Int(*i),
+                Value::Float(f) => wire::Value::Float(*f),
+                Value::Text(s) => wire::Value::Text(s),
+                Value::Json(j) => {
+                    json = j.to_string();
+                    wire::Value::Json(&json)
+                }
+            },
+        );
+    }
+
+    /// A value as the wire has it; JSON that does not parse is an error (of the candidate
+    /// that has it, not of the batch).
+    pub(crate) fn from_wire(v: wire::Value<'_>) -> Result<Value, String> {
+        Ok(match v {
+            wire::Value::Missing => Value::Missing,
+            wire::Value::Bool(b) => Value::Bool(b),
+            wire::Value::Int(i) => Value::Int(i),
+            wire::Value::Float(f) => Value::Float(f),
+            wire::Value::Text(s) => Value::Text(s.to_owned()),
+            wire::Value::Json(text) => match serde_json::from_str(text) {
+                Ok(j) => Value::Json(j),
+                Err(e) => return Err(format!("a JSON feature does not parse: {e}")),
+            },
+        })
+    }
+}
+
 /// JSON as the host converts it: `null` is missing, a number that fits an `i64` is whole,
 /// other numbers are floats, lists and tables stay JSON.
 impl From<serde_json::Value> for Value {
@@ -156,5 +194,42 @@ impl Serialize for Value {
             Value::Text(t) => s.serialize_str(t),
             Value::Json(j) => j.serialize(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use hecun_plugin_abi::wire::Reader;
+
+    /// The SDK's side of the shared encoding: every kind of value, written as the host
+    /// writes it, comes back equal (floats to the bit); JSON that does not parse is the
+    /// candidate's error.
+    #[test]
+    fn values_cross_the_wire_and_come_back_equal() {
+        let values = [
+            Value::Missing,
+            Value::Bool(false),
+            Value::Int(i64::MIN),
+            Value::Float(0.1 + 0.2),
+            Value::Float(-0.0),
+            Value::Text("甲村".into()),
+            Value::Json(serde_json::json!([{"id": "v1", "人口": 120, "share": 0.25}])),
+        ];
+        let mut out = Vec::new();
+        for v in &values {
+            v.put(&mut out);
+        }
+        let mut r = Reader::new(&out);
+        for v in &values {
+            let back = Value::from_wire(r.value().unwrap()).unwrap();
+            assert_eq!(&back, v);
+            if let (Value::Float(a), Value::Float(b)) = (&back, v) {
+                assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+        assert!(r.at_end());
+        let bad = Value::from_wire(hecun_plugin_abi::wire::Value::Json("[1,")).unwrap_err();
+        assert!(bad.starts_with("a JSON feature does not parse: "), "{bad}");
     }
 }

@@ -1,8 +1,8 @@
 //! What a module must be before it runs: bounded to compile, the ABI's exports with their
 //! signatures, and no import but the helpers.
 
-use super::imports::HELPERS;
 use crate::rules::wasm_answer::ABI_VERSION;
+use hecun_plugin_abi::{IMPORT_MODULE, imports};
 use wasmtime::{ExternType, FuncType, Module, ValType};
 
 /// The most functions a module may define, and the largest body one function may have.
@@ -74,9 +74,11 @@ pub(super) fn same_signature(f: &FuncType, params: &[ValType], results: &[ValTyp
 
 /// Every import of the module must be one of the helpers, with its signature.
 pub(super) fn check_imports(module: &Module) -> std::result::Result<(), String> {
-    let provided: Vec<String> = HELPERS.iter().map(|h| format!("hecun.{h}")).collect();
+    let provided: Vec<String> = imports()
+        .map(|i| format!("{IMPORT_MODULE}.{}", i.name))
+        .collect();
     for import in module.imports() {
-        let known = import.module() == "hecun" && HELPERS.contains(&import.name());
+        let known = import.module() == IMPORT_MODULE && imports().any(|i| i.name == import.name());
         if !known {
             return Err(format!(
                 "imports {}.{}, which hecun does not provide (it provides {})",

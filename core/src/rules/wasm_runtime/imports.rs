@@ -1,21 +1,13 @@
 //! The imports a guest may use: the spatial helpers, answered from the batch's candidates.
+//!
+//! Which they are, with their signatures, is `hecun-plugin-abi`'s table (`imports()`); a test
+//! below holds the linker to it, as the SDK's test holds its declarations and
+//! `rhai_runtime`'s its registration.
 
 use super::store::Host;
 use crate::rules::candidate::{Candidate, helpers};
+use hecun_plugin_abi::wire;
 use wasmtime::{Caller, Engine, Linker};
-
-pub(super) const HELPERS: [&str; 10] = [
-    "distance_to",
-    "nearest",
-    "has_geometry",
-    "count_within",
-    "ids_within",
-    "sum_within",
-    "overlap_share",
-    "touches",
-    "has_layer",
-    "panic",
-];
 
 /// The imports: the spatial helpers, answered from the candidate at `index` of the batch.
 pub(super) fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
@@ -95,10 +87,7 @@ pub(super) fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
             // Each id as its length (u32, little-endian) and its bytes; as much as fits, and
             // the whole length returned: the guest asks again with room for it.
             let mut encoded = Vec::new();
-            for id in &ids {
-                encoded.extend_from_slice(&(id.len() as u32).to_le_bytes());
-                encoded.extend_from_slice(id.as_bytes());
-            }
+            wire::put_ids(&mut encoded, ids.iter().map(String::as_str));
             let fits = encoded.len().min(usize::try_from(out_cap).unwrap_or(0));
             write_guest(&mut caller, out_ptr, &encoded[..fits])?;
             Ok(encoded.len() as i64)
@@ -269,4 +258,56 @@ pub(super) fn class(
         return Ok(None);
     }
     text(caller, ptr, len).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::linker;
+    use crate::rules::wasm_runtime::store::{engine, new_store};
+    use hecun_plugin_abi::{IMPORT_MODULE, WasmType, imports};
+    use wasmtime::{Extern, ValType};
+
+    fn wasm_type(t: &ValType) -> WasmType {
+        match t {
+            ValType::I32 => WasmType::I32,
+            ValType::I64 => WasmType::I64,
+            ValType::F64 => WasmType::F64,
+            other => panic!("the linker uses {other}, which no import of the ABI has"),
+        }
+    }
+
+    /// The linker defines exactly the imports of hecun-plugin-abi's table, each with its
+    /// signature: a helper linked here and not in the table (or the other way) fails.
+    #[test]
+    fn the_linker_is_the_abi_tables() {
+        let engine = engine(None).unwrap();
+        let linker = linker(&engine).unwrap();
+        let mut store = new_store(&engine, (1 << 20, 100));
+        // The functions first: reading their types needs the store the iteration holds.
+        let funcs: Vec<(String, wasmtime::Func)> = linker
+            .iter(&mut store)
+            .map(|(module, name, item)| {
+                assert_eq!(module, IMPORT_MODULE, "{module}.{name}");
+                let Extern::Func(f) = item else {
+                    panic!("{module}.{name} is not a function")
+                };
+                (name.to_owned(), f)
+            })
+            .collect();
+        let mut linked: Vec<(String, Vec<WasmType>, Vec<WasmType>)> = funcs
+            .into_iter()
+            .map(|(name, f)| {
+                let ty = f.ty(&store);
+                let params = ty.params().map(|t| wasm_type(&t)).collect();
+                let results = ty.results().map(|t| wasm_type(&t)).collect();
+                (name, params, results)
+            })
+            .collect();
+        linked.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut table: Vec<(String, Vec<WasmType>, Vec<WasmType>)> = imports()
+            .map(|i| (i.name.to_owned(), i.params.to_vec(), i.results.to_vec()))
+            .collect();
+        table.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(linked, table);
+    }
 }

@@ -33,7 +33,7 @@ use super::contract::{Kind, Manifest, Runtime};
 use super::score::{Outcome, Score};
 use super::testing;
 use super::verdict::{StandardVerdict, Verdict};
-use super::wasm_answer::{Answer, decode_answers};
+use super::wasm_answer::{Answer, CandidateAnswer, decode_answers};
 use crate::error::{Error, PluginFailure, Result};
 
 pub use super::wasm_answer::ABI_VERSION;
@@ -52,10 +52,6 @@ use wire::{Encoder, read_output, write_input};
 
 /// Candidates per `hecun_run` call at most: the time limit applies to each call.
 const CHUNK: usize = 256;
-
-const KIND_SITE_SCORE: i32 = 1;
-const KIND_LAUNCH_CHECK: i32 = 2;
-const KIND_STANDARD: i32 = 3;
 
 /// One instance of the module in its own store, ready to run batches.
 struct Guest {
@@ -271,7 +267,7 @@ impl WasmPlugin {
             .map(|(id, input)| launch_candidate(id, input))
             .collect();
         let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
-        self.run(KIND_LAUNCH_CHECK, &refs, false)
+        self.run(Kind::LaunchCheck, &refs, false)
             .into_iter()
             .zip(&candidates)
             .map(|(answer, c)| match answer? {
@@ -297,7 +293,7 @@ impl WasmPlugin {
     /// Scores candidates in batches: one result per candidate, in order; a failure on one
     /// is that candidate's result. With `explain`, each score keeps its terms.
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
-        self.run(KIND_SITE_SCORE, candidates, explain)
+        self.run(Kind::SiteScore, candidates, explain)
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
@@ -330,7 +326,7 @@ impl WasmPlugin {
     /// Chooses the planning standard for communities in batches: one result per community.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
         let refs: Vec<&dyn Features> = candidates.iter().map(|c| c as &dyn Features).collect();
-        self.run(KIND_STANDARD, &refs, false)
+        self.run(Kind::StandardSelection, &refs, false)
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
@@ -355,12 +351,12 @@ impl WasmPlugin {
 
     /// Runs `candidates` through `hecun_run` in batches of consecutive candidates with the
     /// same feature names and layers.
-    fn run(&self, kind: i32, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Answer>> {
-        let expected = match kind {
-            KIND_SITE_SCORE => Kind::SiteScore,
-            KIND_LAUNCH_CHECK => Kind::LaunchCheck,
-            _ => Kind::StandardSelection,
-        };
+    fn run(
+        &self,
+        expected: Kind,
+        candidates: &[&dyn Features],
+        explain: bool,
+    ) -> Vec<Result<Answer>> {
         if self.manifest.kind != expected {
             let message = format!(
                 "is a {} plugin, not a {}",
@@ -417,7 +413,7 @@ impl WasmPlugin {
                 todo.push(end..range.end);
             }
             let start = range.start;
-            match self.call(kind, &mut batch, explain) {
+            match self.call(expected.code(), &mut batch, explain) {
                 Ok(answers) => {
                     for (i, answer) in (start..end).zip(answers) {
                         out[i] = Some(answer.map_err(|(failure, message)| {
@@ -514,14 +510,8 @@ impl WasmPlugin {
                 ));
             }
             let answer = read_output(&guest, packed)?;
-            let answers = decode_answers(answer, n, limit)
-                .map_err(|message| refused(PluginFailure::Answer, message))?;
-            // The decoder words each candidate's failure; its kind follows from the words'
-            // source: the rule's own error, an output limit, or a malformed answer.
-            Ok(answers
-                .into_iter()
-                .map(|a| a.map_err(|message| (answer_failure(&message), message)))
-                .collect())
+            decode_answers(answer, n, limit)
+                .map_err(|message| refused(PluginFailure::Answer, message))
         })();
         // The batch's candidates go back to the encoder, to be reused.
         std::mem::swap(&mut guest.store.data_mut().batch, &mut batch.placed);
@@ -750,17 +740,6 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// The kind of one candidate's failure as the answer decoder words it: an output limit it
-/// names, or the rule's own error.
-fn answer_failure(message: &str) -> PluginFailure {
-    for limit in ["max_terms", "max_evidence_bytes", "max_answer_bytes"] {
-        if message.contains(&format!("more than its limit {limit} =")) {
-            return PluginFailure::Limit { limit };
-        }
-    }
-    PluginFailure::Runtime
-}
-
 fn first_line(e: &impl std::fmt::Display) -> String {
     let text = e.to_string();
     text.lines().next().unwrap_or_default().to_owned()
@@ -778,9 +757,6 @@ fn launch_candidate(id: &str, input: &serde_json::Value) -> Candidate {
     let names: FeatureNames = names.into();
     Candidate::new(id, names, values)
 }
-
-/// One candidate's answer, or its failure with its kind.
-type CandidateAnswer = std::result::Result<Answer, (PluginFailure, String)>;
 
 /// Why a call failed as a whole, and the candidate the guest was on, if it said.
 struct Failure {

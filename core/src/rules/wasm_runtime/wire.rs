@@ -4,6 +4,7 @@ use super::Guest;
 use super::store::Placed;
 use crate::index::spatial::SpatialLayers;
 use crate::rules::candidate::{Candidate, FeatureSink, Features, Value};
+use hecun_plugin_abi::wire::{self, put_str};
 
 /// Copies `parts`, one after the other, into a buffer the guest allocates; returns its
 /// (ptr, len).
@@ -96,12 +97,7 @@ impl Encoder {
     pub(super) fn header(&self, explain: bool) -> Vec<u8> {
         let mut out =
             Vec::with_capacity(16 + self.names.iter().map(|n| n.len() + 4).sum::<usize>());
-        out.push(u8::from(explain));
-        put_u32(&mut out, self.names.len());
-        for name in &self.names {
-            put_str(&mut out, name);
-        }
-        put_u32(&mut out, self.placed.len());
+        wire::put_batch_header(&mut out, explain, &self.names, self.placed.len());
         out
     }
 }
@@ -120,27 +116,7 @@ impl FeatureSink for Encoder {
             self.differs = true;
         }
         self.feature += 1;
-        let out = &mut self.body;
-        match value {
-            Value::Missing => out.push(0),
-            Value::Bool(b) => out.extend([1, u8::from(*b)]),
-            Value::Int(i) => {
-                out.push(2);
-                out.extend(i.to_le_bytes());
-            }
-            Value::Float(f) => {
-                out.push(3);
-                out.extend(f.to_le_bytes());
-            }
-            Value::Text(s) => {
-                out.push(4);
-                put_str(out, s);
-            }
-            Value::Json(j) => {
-                out.push(5);
-                put_str(out, &j.to_string());
-            }
-        }
+        value.put(&mut self.body);
     }
 
     fn attributes(&mut self, json: &str) {
@@ -153,13 +129,4 @@ impl FeatureSink for Encoder {
             .map(|l| l as *const SpatialLayers);
         self.placed.candidates.push(candidate.cloned());
     }
-}
-
-pub(super) fn put_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend((n as u32).to_le_bytes());
-}
-
-pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len());
-    out.extend(s.as_bytes());
 }

@@ -74,7 +74,7 @@ impl PlanningStandard {
             let class = class.as_str().ok_or_else(|| {
                 format!("Function not found: overlap_share (Candidate, string, {class})")
             })?;
-            share += c.overlap_share("zoning", Some(class));
+            share += c.overlap_share("zoning", Some(class))?;
         }
         Ok(Some(if share > 1.0 { 1.0 } else { share }))
     }
@@ -196,7 +196,7 @@ impl PlanningStandard {
                 ));
                 continue;
             }
-            match c.nearest("facilities", Some(class)) {
+            match c.nearest("facilities", Some(class))? {
                 None => found.push(fail(
                     criterion,
                     format!(

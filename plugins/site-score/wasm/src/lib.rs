@@ -67,7 +67,7 @@ impl SiteScore for SiteScoreRule {
     fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String> {
         let yes = Value::Bool(true);
         if script::eq(&site.get("in_zone"), &yes) {
-            let which = match site.nearest("zones", None) {
+            let which = match site.nearest("zones", None)? {
                 None => String::new(),
                 Some(zone) => format!(" {}", zone.id),
             };

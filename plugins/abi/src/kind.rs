@@ -1,0 +1,72 @@
+//! The plugin kinds: their names in manifests and their codes on the wire.
+
+use serde::Deserialize;
+
+/// What a plugin decides. In manifests by [`name`](Self::name) (`kind = "site-score"`); on
+/// the wire by [`code`](Self::code), the `kind` argument of `hecun_run`.
+// The declaration order is the order serde lists the names in when a manifest's kind is
+// unknown: keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+// Not `non_exhaustive`: a new kind is a new ABI version, and every match on the kinds should
+// be made to answer it.
+pub enum Kind {
+    /// Pass, fail or veto a community's launch (启动标准).
+    LaunchCheck,
+    /// Score a candidate site, or exclude it with a reason.
+    SiteScore,
+    /// Choose the planning standard that applies and check it.
+    StandardSelection,
+}
+
+impl Kind {
+    /// Every kind, in code order.
+    pub const ALL: [Kind; 3] = [Kind::SiteScore, Kind::LaunchCheck, Kind::StandardSelection];
+
+    /// The kind's name as manifests write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::LaunchCheck => "launch-check",
+            Kind::SiteScore => "site-score",
+            Kind::StandardSelection => "standard-selection",
+        }
+    }
+
+    /// The kind's code on the wire (`hecun_run(kind, …)`): 1 site score, 2 launch check,
+    /// 3 standard selection.
+    pub const fn code(self) -> i32 {
+        match self {
+            Kind::SiteScore => 1,
+            Kind::LaunchCheck => 2,
+            Kind::StandardSelection => 3,
+        }
+    }
+
+    /// The kind of a code; `None` for a code ABI [`ABI_VERSION`](crate::ABI_VERSION) does not
+    /// know.
+    pub const fn from_code(code: i32) -> Option<Kind> {
+        match code {
+            1 => Some(Kind::SiteScore),
+            2 => Some(Kind::LaunchCheck),
+            3 => Some(Kind::StandardSelection),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn codes_are_those_of_abi_1_and_round_trip() {
+        let codes: [i32; 3] = Kind::ALL.map(Kind::code);
+        assert_eq!(codes, [1, 2, 3]);
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(Kind::from_code(0), None);
+        assert_eq!(Kind::from_code(4), None);
+        assert_eq!(Kind::SiteScore.name(), "site-score");
+    }
+}

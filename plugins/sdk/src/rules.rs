@@ -1,0 +1,37 @@
+//! The three kinds of rule a plugin exports.
+
+use crate::answer::{Finding, Outcome, Score, Standard};
+use crate::candidate::{Candidate, Params};
+
+/// A site-score rule (`kind = "site-score"`): scores a site or a grid cell, or excludes it.
+pub trait SiteScore {
+    /// Builds the rule from the plugin's parameters, once per load. An `Err` refuses the load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// The candidate's score — usually a sum of `score.term(name, weight, value)` — or
+    /// [`exclude`](crate::exclude)`(reason, evidence)`.
+    fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String>;
+}
+
+/// A launch-check rule (`kind = "launch-check"`): any veto vetoes, else any failure fails,
+/// else the community may launch.
+pub trait LaunchCheck {
+    /// Builds the rule from the plugin's parameters, once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// The community's findings: [`fail`](crate::fail) and [`veto`](crate::veto), in the order found.
+    fn check(&self, community: &Candidate) -> Result<Vec<Finding>, String>;
+}
+
+/// A standard-selection rule (`kind = "standard-selection"`): which planning standard
+/// applies, and the thresholds the community misses.
+pub trait StandardSelection {
+    /// Builds the rule from the plugin's parameters, once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// [`standard`](crate::standard)`(name, findings)`, the findings made with [`fail`].
+    fn select(&self, community: &Candidate) -> Result<Standard, String>;
+}

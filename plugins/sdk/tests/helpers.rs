@@ -1,0 +1,153 @@
+//! The spatial helpers' errors as a rule meets them: a `Result` to pass on with `?`, and the
+//! candidate's answer even when the rule drops it (as hecun answers it).
+
+use hecun_plugin_sdk::testing::{self, Answer, Host};
+use hecun_plugin_sdk::{Candidate, HelperError, Outcome, Params, Score, SiteScore, json};
+
+/// Passes the helper's error on; asks about the layer of its parameter `layer`.
+struct Passes {
+    layer: String,
+}
+
+impl SiteScore for Passes {
+    fn new(params: &Params) -> Result<Self, String> {
+        let layer = params.text("layer").unwrap_or("facilities").to_owned();
+        Ok(Passes { layer })
+    }
+    fn score(&self, c: &Candidate, score: &mut Score) -> Result<Outcome, String> {
+        let n = c.count_within(&self.layer, 500.0, Some("学校"))?;
+        Ok(score.term("schools", 1.0, n as f64).into())
+    }
+}
+
+/// Drops the helper's error and answers a score anyway.
+struct Drops;
+
+impl SiteScore for Drops {
+    fn new(_: &Params) -> Result<Self, String> {
+        Ok(Drops)
+    }
+    fn score(&self, c: &Candidate, score: &mut Score) -> Result<Outcome, String> {
+        let share = c.overlap_share("farmland", None).unwrap_or(0.0);
+        Ok(score.term("farmland", 1.0, share).into())
+    }
+}
+
+/// Reads the error itself, and keeps what it read for the test.
+struct Inspects;
+
+static SEEN: std::sync::Mutex<Option<(&'static str, String)>> = std::sync::Mutex::new(None);
+
+impl SiteScore for Inspects {
+    fn new(_: &Params) -> Result<Self, String> {
+        Ok(Inspects)
+    }
+    fn score(&self, c: &Candidate, _: &mut Score) -> Result<Outcome, String> {
+        let e: HelperError = c.touches("redline", None).unwrap_err();
+        *SEEN.lock().unwrap() = Some((e.helper(), e.to_string()));
+        Err(format!("{} failed: {e}", e.helper()))
+    }
+}
+
+/// Answers `count_within` only for the facilities layer.
+struct Facilities;
+
+impl Host for Facilities {
+    fn count_within(
+        &self,
+        _: u32,
+        layer: &str,
+        _: f64,
+        class: Option<&str>,
+    ) -> Result<i64, String> {
+        match (layer, class) {
+            ("facilities", Some("学校")) => Ok(3),
+            _ => Err(format!("no layer {layer:?} in this plan")),
+        }
+    }
+}
+
+fn error(answer: Answer) -> String {
+    match answer {
+        Answer::Error(e) => e,
+        other => panic!("not an error: {other:?}"),
+    }
+}
+
+#[test]
+fn a_helper_that_answers_gives_its_answer() {
+    testing::set_host(Facilities);
+    let answer = testing::score_one::<Passes>(json!({}), &[]);
+    testing::clear_host();
+    assert_eq!(answer.score(), Some(3.0));
+}
+
+#[test]
+fn a_helper_error_passed_on_is_the_candidates_answer() {
+    testing::set_host(Facilities);
+    let answer = testing::score_one::<Passes>(json!({"layer": "roads"}), &[]);
+    testing::clear_host();
+    assert_eq!(error(answer), "no layer \"roads\" in this plan");
+
+    // Without a host the helpers cannot answer, and say why.
+    let answer = testing::score_one::<Passes>(json!({}), &[]);
+    assert_eq!(
+        error(answer),
+        "the spatial helpers answer only inside hecun (natively, install a testing::Host)"
+    );
+}
+
+#[test]
+fn a_helper_error_dropped_is_still_the_candidates_answer() {
+    testing::set_host(Facilities);
+    let answer = testing::score_one::<Drops>(json!({}), &[]);
+    testing::clear_host();
+    // The default Host method's reason, as hecun would answer with its own.
+    assert_eq!(
+        error(answer),
+        "no answer for overlap_share(\"farmland\") in this test"
+    );
+}
+
+#[test]
+fn a_helper_error_names_its_helper() {
+    testing::set_host(Facilities);
+    let answer = testing::score_one::<Inspects>(json!({}), &[]);
+    testing::clear_host();
+    let reason = "no answer for touches(\"redline\") in this test";
+    assert_eq!(
+        SEEN.lock().unwrap().clone(),
+        Some(("touches", reason.to_owned()))
+    );
+    // The host's record comes first: the candidate's answer is the helper's reason.
+    assert_eq!(error(answer), reason);
+}
+
+/// Answers for every candidate but the first.
+struct AllButFirst;
+
+impl Host for AllButFirst {
+    fn count_within(&self, index: u32, _: &str, _: f64, _: Option<&str>) -> Result<i64, String> {
+        match index {
+            0 => Err("candidate 0 has no place".to_owned()),
+            i => Ok(i64::from(i)),
+        }
+    }
+}
+
+#[test]
+fn a_failure_is_its_candidates_alone() {
+    testing::set_host(AllButFirst);
+    let mut batch = testing::Batch::new(&[]);
+    for id in ["a", "b", "c"] {
+        batch.push(id, vec![], json!(null));
+    }
+    let answers = testing::run_site_score::<Passes>(&json!({}), &batch).unwrap();
+    testing::clear_host();
+    assert_eq!(
+        answers[0],
+        Answer::Error("candidate 0 has no place".to_owned())
+    );
+    assert_eq!(answers[1].score(), Some(1.0));
+    assert_eq!(answers[2].score(), Some(2.0));
+}
