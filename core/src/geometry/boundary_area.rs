@@ -41,16 +41,7 @@ pub(crate) fn area_by_boundary(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>])
         return None;
     }
     let pad = 1e-9 * (bbox.width() + bbox.height());
-    let window = Rect::new(
-        Coord {
-            x: bbox.min().x - pad,
-            y: bbox.min().y - pad,
-        },
-        Coord {
-            x: bbox.max().x + pad,
-            y: bbox.max().y + pad,
-        },
-    );
+    let window = super::rect_grown(bbox, pad, pad);
     let origin = bbox.min();
 
     // Rings as (owner, first edge, edge count).

@@ -26,6 +26,14 @@ pub fn polygons(geometry: &Geometry<f64>) -> MultiPolygon<f64> {
     }
 }
 
+/// `r` grown by `dx` left and right and `dy` above and below.
+pub(crate) fn rect_grown(r: geo::Rect<f64>, dx: f64, dy: f64) -> geo::Rect<f64> {
+    geo::Rect::new(
+        geo::coord! { x: r.min().x - dx, y: r.min().y - dy },
+        geo::coord! { x: r.max().x + dx, y: r.max().y + dy },
+    )
+}
+
 /// The smallest rectangle holding both (geo has no public union of two `Rect`s).
 pub(crate) fn rect_union(a: geo::Rect<f64>, b: geo::Rect<f64>) -> geo::Rect<f64> {
     geo::Rect::new(

@@ -90,16 +90,7 @@ pub(crate) fn area_inside_shapes(polygon: &MultiPolygon<f64>, zones: &[Shape<'_>
     };
     // A margin keeps the clip window's edges off the polygon's own edges.
     let margin = 1e-6 * (window.width() + window.height()).max(1.0);
-    let window = Rect::new(
-        Coord {
-            x: window.min().x - margin,
-            y: window.min().y - margin,
-        },
-        Coord {
-            x: window.max().x + margin,
-            y: window.max().y + margin,
-        },
-    );
+    let window = super::rect_grown(window, margin, margin);
     let clipped: Vec<Polygon<f64>> = zones
         .iter()
         .flat_map(|z| z.polygon.0.iter())

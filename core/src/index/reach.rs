@@ -186,16 +186,7 @@ fn add_pieces(
             let mut end = start + 1;
             while end < line.0.len() {
                 let c = line.0[end];
-                let grown = Rect::new(
-                    Coord {
-                        x: b.min().x.min(c.x),
-                        y: b.min().y.min(c.y),
-                    },
-                    Coord {
-                        x: b.max().x.max(c.x),
-                        y: b.max().y.max(c.y),
-                    },
-                );
+                let grown = crate::geometry::rect_union(b, Rect::new(c, c));
                 if end - start >= RUN && (grown.width() > small_x || grown.height() > small_y) {
                     break;
                 }
@@ -246,16 +237,7 @@ fn padded(b: Rect<f64>, distance: f64, pad: Pad) -> Rect<f64> {
             (d / (111_320.0 * lat.to_radians().cos()), dy)
         }
     };
-    Rect::new(
-        Coord {
-            x: b.min().x - dx,
-            y: b.min().y - dy,
-        },
-        Coord {
-            x: b.max().x + dx,
-            y: b.max().y + dy,
-        },
-    )
+    crate::geometry::rect_grown(b, dx, dy)
 }
 
 fn rectangle(b: Rect<f64>) -> Rectangle<[f64; 2]> {
