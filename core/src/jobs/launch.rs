@@ -14,6 +14,7 @@ use crate::pipeline::plan::Plan;
 use crate::rules::plugin::Plugin;
 use crate::rules::verdict::Verdict;
 use crate::rules::veto::{VETO_FIELD, guard_veto};
+use crate::warning::{Warning, WarningKind};
 
 /// What a launch check hands the plugin for one community: its name, township and villages
 /// with their ids, names and launch fields (model names, whatever the file calls them;
@@ -57,7 +58,7 @@ pub fn read_launch_fields(
     villages: &Layer,
     schema: &Schema,
     keep_going: bool,
-) -> Result<(Vec<LaunchFields>, Vec<String>)> {
+) -> Result<(Vec<LaunchFields>, Vec<Warning>)> {
     let fields: Vec<LaunchFields> = villages
         .features
         .par_iter()
@@ -83,7 +84,15 @@ pub fn read_launch_fields(
                 } else {
                     "read as not holding"
                 };
-                warnings.push(format!("{error}; {consequence}"));
+                warnings.push(
+                    Warning::new(
+                        WarningKind::UnreadableValue,
+                        format!("{error}; {consequence}"),
+                    )
+                    .with_feature(&villages.feature_ref(f))
+                    .with_field(field)
+                    .with_value(value),
+                );
             }
         }
     }
@@ -106,9 +115,14 @@ pub fn read_launch_fields(
             "their communities fail the criterion that reads it"
         };
         if missing.len() == villages.features.len() {
-            warnings.push(format!(
+            let message = format!(
                 "{file}: no village has a value for {model} (fields tried: {tried}): {consequence}"
-            ));
+            );
+            warnings.push(
+                Warning::new(WarningKind::MissingField, message)
+                    .with_file(&file)
+                    .with_field(model),
+            );
         } else {
             let ids: Vec<String> = missing
                 .iter()
@@ -116,13 +130,22 @@ pub fn read_launch_fields(
                 .map(|f| f.id.clone().unwrap_or_else(|| format!("#{}", f.index)))
                 .collect();
             let more = missing.len().saturating_sub(ids.len());
-            warnings.push(format!(
+            let message = format!(
                 "{file}: villages without a value for {model} (fields tried: {tried}): {} of {}: {}{}; {consequence}",
                 missing.len(),
                 villages.features.len(),
                 ids.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() },
-            ));
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                },
+            );
+            warnings.push(
+                Warning::new(WarningKind::MissingField, message)
+                    .with_file(&file)
+                    .with_field(model),
+            );
         }
     }
     Ok((fields, warnings))
@@ -198,7 +221,7 @@ pub struct LaunchRun {
     /// The villages layer as read.
     pub villages: Layer,
     /// Launch fields missing or unreadable (with `keep_going`), for the planner.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 impl LaunchRun {

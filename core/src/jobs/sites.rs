@@ -67,7 +67,7 @@ pub struct SiteScoreRun {
     /// Sites chosen per township.
     pub top: usize,
     /// What the planner should know (layers the plugin reads that the plan does not list).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// The features of every site of `sites`, in layer order.

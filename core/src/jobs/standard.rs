@@ -67,7 +67,7 @@ pub struct StandardRun {
     /// Villages that joined no community (indices into the villages layer's features).
     pub unassigned: Vec<usize>,
     /// What the planner should know (layers the plugin reads that the plan does not list).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
     /// Each community's footprint (its villages' polygons, in their CRS), for the map.
     pub footprints: Vec<geo::MultiPolygon<f64>>,
 }

@@ -350,14 +350,19 @@ pub struct Manifest {
 impl Manifest {
     /// A warning for each layer the plugin reads that is not among `loaded`, saying what
     /// follows (`consequence`).
-    pub fn missing_layer_warnings(&self, loaded: &[&str], consequence: &str) -> Vec<String> {
+    pub fn missing_layer_warnings(
+        &self,
+        loaded: &[&str],
+        consequence: &str,
+    ) -> Vec<crate::Warning> {
         self.layers_missing(loaded)
             .into_iter()
             .map(|layer| {
-                format!(
+                let message = format!(
                     "plugin {:?} reads layer {layer:?}, which the plan does not list: {consequence}",
                     self.name
-                )
+                );
+                crate::Warning::new(crate::WarningKind::LayerNotListed, message).with_value(layer)
             })
             .collect()
     }

@@ -333,7 +333,11 @@ fn without_a_facilities_layer_the_life_circles_are_skipped() {
     assert!(want.values().any(|e| e.standard == GB));
     // The planner is told that the plugin reads a layer the plan does not list.
     assert_eq!(standards.warnings.len(), 1, "{:?}", standards.warnings);
-    assert!(standards.warnings[0].contains("\"facilities\""));
+    assert!(standards.warnings[0].to_string().contains("\"facilities\""));
+    assert_eq!(
+        standards.warnings[0].kind,
+        hecun::WarningKind::LayerNotListed
+    );
     assert!(run(&plan(|t| t)).warnings.is_empty());
 }
 
