@@ -16,20 +16,46 @@ use crate::rules::verdict::Verdict;
 use crate::rules::veto::{VETO_FIELD, guard_veto};
 
 /// What a launch check hands the plugin for one community: its name, township and villages
-/// with their ids, names and launch fields (model names, whatever the file calls them;
-/// `fields[i]` belongs to `villages.features[i]`, see [`read_launch_fields`]).
+/// with their ids, names, households, population and launch fields (model names, whatever
+/// the file calls them; `fields[i]` belongs to `villages.features[i]`, see
+/// [`read_launch_fields`]). No declared fields: see [`launch_input_declared`].
 pub fn launch_input(
     community: &Community,
     villages: &Layer,
     fields: &[LaunchFields],
     schema: &Schema,
 ) -> serde_json::Value {
+    launch_input_declared(community, villages, fields, schema, &[], None)
+}
+
+/// [`launch_input`], with each village's `village_fields` (the plugin's declared
+/// `villages.FIELD`s, under the file's name and the plan's model name, see
+/// [`super::reads::declared_values`]) and `community`: the community's own attributes (its
+/// site's declared `sites.FIELD`s, and `site`, the site's id), when it has a site.
+pub fn launch_input_declared(
+    community: &Community,
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+    village_fields: &[String],
+    own: Option<serde_json::Map<String, serde_json::Value>>,
+) -> serde_json::Value {
     let list: Vec<serde_json::Value> = community
         .villages
         .iter()
         .map(|&i| {
             let f = &villages.features[i];
-            let mut v = fields[i].to_plugin();
+            let mut v = super::reads::declared_values(&f.properties, schema, village_fields);
+            v.extend(fields[i].to_plugin());
+            for model in ENGINE_NUMBERS {
+                if let Some(value) = schema
+                    .candidates(model)
+                    .into_iter()
+                    .find_map(|name| f.properties.get(name))
+                {
+                    v.insert(model.into(), value);
+                }
+            }
             v.insert(
                 "id".into(),
                 f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
@@ -41,12 +67,38 @@ pub fn launch_input(
             serde_json::Value::Object(v)
         })
         .collect();
-    serde_json::json!({
+    let mut input = serde_json::json!({
         "id": community.name,
         "township": community.township,
         "villages": list,
-    })
+    });
+    if let Some(own) = own {
+        input["community"] = serde_json::Value::Object(own);
+    }
+    input
 }
+
+/// The village numbers every launch check gets, as the file writes them (model names).
+const ENGINE_NUMBERS: [&str; 2] = ["households", "population"];
+
+/// What the engine hands every launch check whatever its `reads` declares: the community's
+/// keys, and each village's. A plugin's test case may hold these without declaring them.
+pub const LAUNCH_ENGINE_KEYS: &[&str] = &["id", "name", "township", "villages", "community"];
+
+/// Each village's keys that every launch check gets: see [`LAUNCH_ENGINE_KEYS`].
+pub const LAUNCH_VILLAGE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "households",
+    "population",
+    "plan_approved",
+    "new_homestead_approved",
+    "new_construction",
+    "land_legal",
+    "infra_started",
+    "resettlement_started",
+    "forced_demolition",
+];
 
 /// Reads every village's launch fields once. A value outside the documented encodings
 /// ([`FLAG_ENCODINGS`]) is an error naming file, feature, field and
@@ -138,10 +190,49 @@ pub fn check_communities(
     fields: &[LaunchFields],
     schema: &Schema,
 ) -> Vec<Result<Verdict>> {
+    check_communities_declared(plugin, communities, villages, fields, schema, None)
+}
+
+/// [`check_communities`], handing over what the plugin declares (see
+/// [`launch_input_declared`]): its `villages.FIELD`s, and with `sites` (the layer and its
+/// mapping) each community's site's declared `sites.FIELD`s.
+pub fn check_communities_declared(
+    plugin: &Plugin,
+    communities: &[Community],
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+    sites: Option<(&Layer, &Schema)>,
+) -> Vec<Result<Verdict>> {
+    let declared = plugin.manifest().declared();
+    let village_fields = declared.fields("villages");
+    let site_fields = declared.fields("sites");
+    // Sites by name, then by id (as communities name them); the first of a name wins.
+    let mut site_by_name: std::collections::BTreeMap<String, usize> = Default::default();
+    if let Some((layer, site_schema)) = sites {
+        for (i, f) in layer.features.iter().enumerate() {
+            if let Some(name) = field_text(f, site_schema, "name") {
+                site_by_name.entry(name).or_insert(i);
+            }
+            if let Some(id) = &f.id {
+                site_by_name.entry(id.clone()).or_insert(i);
+            }
+        }
+    }
     communities
         .par_iter()
         .map(|c| {
-            let input = launch_input(c, villages, fields, schema);
+            let own = sites.and_then(|(layer, site_schema)| {
+                let f = &layer.features[*site_by_name.get(&c.name)?];
+                let mut own =
+                    super::reads::declared_values(&f.properties, site_schema, site_fields);
+                own.insert(
+                    "site".into(),
+                    f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
+                );
+                Some(own)
+            });
+            let input = launch_input_declared(c, villages, fields, schema, village_fields, own);
             let mut verdict = guard_veto(&input, plugin.check(&c.name, &input)?);
             name_file_fields(&mut verdict, c, villages, schema);
             Ok(verdict)
@@ -234,7 +325,26 @@ impl LaunchRun {
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
         let mut warnings = read_warnings.into_inner();
         warnings.extend(field_warnings);
-        let verdicts = check_communities(&plugin, &communities, &villages, &fields, schema);
+        let mut read_layers = vec![("villages", &villages)];
+        if let Some((l, _)) = &sites {
+            read_layers.push(("sites", l));
+        }
+        let reads_warnings = super::reads::check_plan_reads(
+            plugin.manifest(),
+            plan,
+            &read_layers,
+            &[],
+            "what it would give is missing",
+        )?;
+        warnings.extend(reads_warnings);
+        let verdicts = check_communities_declared(
+            &plugin,
+            &communities,
+            &villages,
+            &fields,
+            schema,
+            sites.as_ref().map(|(l, s)| (l, *s)),
+        );
         Ok(LaunchRun {
             plugin: plugin.manifest().name.clone(),
             communities,

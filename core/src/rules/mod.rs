@@ -10,6 +10,7 @@ pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
 pub(crate) mod plugin;
+pub(crate) mod reads;
 pub(crate) mod rhai_compile;
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;
@@ -28,6 +29,7 @@ pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
 pub use plugin::Plugin;
+pub use reads::{LayerReads, Provided, Reads};
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Rank, Score, Term, rank};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
