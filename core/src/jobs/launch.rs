@@ -82,23 +82,11 @@ pub fn launch_input_declared(
 const ENGINE_NUMBERS: [&str; 2] = ["households", "population"];
 
 /// What the engine hands every launch check whatever its `reads` declares: the community's
-/// keys, and each village's. A plugin's test case may hold these without declaring them.
-pub const LAUNCH_ENGINE_KEYS: &[&str] = &["id", "name", "township", "villages", "community"];
+/// keys, and each village's (see [`crate::rules::reads::engine`]).
+pub const LAUNCH_ENGINE_KEYS: &[&str] = &crate::rules::reads::engine::LAUNCH_KEYS;
 
 /// Each village's keys that every launch check gets: see [`LAUNCH_ENGINE_KEYS`].
-pub const LAUNCH_VILLAGE_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "households",
-    "population",
-    "plan_approved",
-    "new_homestead_approved",
-    "new_construction",
-    "land_legal",
-    "infra_started",
-    "resettlement_started",
-    "forced_demolition",
-];
+pub const LAUNCH_VILLAGE_KEYS: &[&str] = &crate::rules::reads::engine::LAUNCH_VILLAGE_KEYS;
 
 /// Reads every village's launch fields once. A value outside the documented encodings
 /// ([`FLAG_ENCODINGS`]) is an error naming file, feature, field and

@@ -36,21 +36,7 @@ use crate::rules::plugin::Plugin;
 use crate::rules::score::{Outcome, Rank, Score, rank};
 
 /// The names of the features every site gets, in order.
-pub const SITE_FEATURES: [&str; 13] = [
-    "name",
-    "township",
-    "area_m2",
-    "road_distance",
-    "town_distance",
-    "village_distance",
-    "villages_merged",
-    "in_zone",
-    "zone_share",
-    "in_corridor",
-    "corridor_share",
-    "farmland_share",
-    "redline_share",
-];
+pub const SITE_FEATURES: [&str; 13] = crate::rules::reads::engine::SITE_FEATURES;
 
 /// Site scoring over a plan's candidate sites.
 #[derive(Debug)]

@@ -37,19 +37,7 @@ use crate::rules::plugin::Plugin;
 use crate::rules::verdict::{StandardVerdict, Status};
 
 /// The names of the features every community gets, in order.
-pub const COMMUNITY_FEATURES: [&str; 11] = [
-    "township",
-    "population",
-    "households",
-    "villages",
-    "village_ids",
-    "site",
-    "site_area_m2",
-    "land_per_person_m2",
-    "land_use",
-    "land_use_share",
-    "zoning_shares",
-];
+pub const COMMUNITY_FEATURES: [&str; 11] = crate::rules::reads::engine::COMMUNITY_FEATURES;
 
 /// A standard-selection plugin run over a plan's communities.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
 pub(crate) mod plugin;
-pub(crate) mod reads;
+pub mod reads;
 pub(crate) mod rhai_compile;
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;

@@ -259,3 +259,67 @@ mod tests {
         assert!(warnings[0].contains("\"farmland\"") && warnings[0].ends_with("skipped"));
     }
 }
+
+/// What the engine computes and hands over whatever a plugin's `reads` declares: a test case
+/// (`hecun plugin test`) may hold these keys without declaring them; any other key must be a
+/// declared field. One list per kind of candidate.
+pub mod engine {
+    /// A candidate site's features (site scoring).
+    pub const SITE_FEATURES: [&str; 13] = [
+        "name",
+        "township",
+        "area_m2",
+        "road_distance",
+        "town_distance",
+        "village_distance",
+        "villages_merged",
+        "in_zone",
+        "zone_share",
+        "in_corridor",
+        "corridor_share",
+        "farmland_share",
+        "redline_share",
+    ];
+
+    /// A grid cell's features (`hecun grid`, scored by a site-score plugin).
+    pub const GRID_FEATURES: [&str; 2] = ["road_distance", "in_corridor"];
+
+    /// A community's features (standard selection).
+    pub const COMMUNITY_FEATURES: [&str; 11] = [
+        "township",
+        "population",
+        "households",
+        "villages",
+        "village_ids",
+        "site",
+        "site_area_m2",
+        "land_per_person_m2",
+        "land_use",
+        "land_use_share",
+        "zoning_shares",
+    ];
+
+    /// A launch check's community: its keys (`community` holds `site` and the declared
+    /// `sites.FIELD`s of its site).
+    pub const LAUNCH_KEYS: [&str; 5] = ["id", "name", "township", "villages", "community"];
+
+    /// Each merged village of a launch check: id, name, households, population and the seven
+    /// launch flags.
+    pub const LAUNCH_VILLAGE_KEYS: [&str; 11] = [
+        "id",
+        "name",
+        "households",
+        "population",
+        "plan_approved",
+        "new_homestead_approved",
+        "new_construction",
+        "land_legal",
+        "infra_started",
+        "resettlement_started",
+        "forced_demolition",
+    ];
+
+    /// The keys of a feature of a test case's `layers` that need no declaration: its id, name,
+    /// class and place.
+    pub const LAYER_ITEM_KEYS: [&str; 6] = ["id", "name", "class", "point", "line", "polygon"];
+}
