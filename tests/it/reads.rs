@@ -290,3 +290,58 @@ fn plugin_test_refuses_a_case_with_an_undeclared_layer() {
         "{all}"
     );
 }
+
+#[test]
+fn a_launch_check_sees_its_communitys_site_with_the_spatial_helpers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = tmp.path().join("site-look");
+    std::fs::create_dir_all(&plugin).unwrap();
+    std::fs::write(
+        plugin.join("plugin.toml"),
+        "name = \"site-look\"\nversion = \"1\"\ncontract = 1\nkind = \"launch-check\"\n\
+         script = \"check.rhai\"\nreads = [\"sites.名称\", \"roads\"]\n",
+    )
+    .unwrap();
+    // One finding per community, its evidence what the script saw of the site.
+    std::fs::write(
+        plugin.join("check.rhai"),
+        "fn check(community, params) {\n\
+           let s = community.site;\n\
+           [fail(\"look\", \"seen\", #{ id: s.id, name: s[\"名称\"], township: s[\"乡镇\"], road: s.distance_to(\"roads\") })]\n\
+         }\n",
+    )
+    .unwrap();
+    let plan = signing_plan(tmp.path(), &plugin, "");
+    let out = tmp.path().join("out");
+    let o = run(&plan, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let checks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("launch_checks.json")).unwrap())
+            .unwrap();
+    let sites: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(demo().join("sites.geojson")).unwrap())
+            .unwrap();
+    let id_of: BTreeMap<&str, &str> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["名称"].as_str().unwrap(),
+                f["properties"]["编号"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let list = checks.as_array().unwrap();
+    assert_eq!(list.len(), 40);
+    for c in list {
+        let name = c["community"].as_str().unwrap();
+        let e = &c["findings"][0]["evidence"];
+        assert_eq!(e["name"], name, "{c}");
+        assert_eq!(e["id"], id_of[name], "{c}");
+        // 乡镇 is in the file but not declared: not handed over.
+        assert!(e["township"].is_null(), "{c}");
+        let d = e["road"].as_f64().unwrap();
+        assert!((0.0..20_000.0).contains(&d), "{c}");
+    }
+}

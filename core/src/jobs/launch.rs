@@ -11,6 +11,7 @@ use crate::model::layer::Layer;
 use crate::model::schema::Schema;
 use crate::model::{FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, field_text, file_field};
 use crate::pipeline::plan::Plan;
+use crate::rules::candidate::Candidate;
 use crate::rules::plugin::Plugin;
 use crate::rules::verdict::Verdict;
 use crate::rules::veto::{VETO_FIELD, guard_veto};
@@ -30,8 +31,8 @@ pub fn launch_input(
 
 /// [`launch_input`], with each village's `village_fields` (the plugin's declared
 /// `villages.FIELD`s, under the file's name and the plan's model name, see
-/// [`super::reads::declared_values`]) and `community`: the community's own attributes (its
-/// site's declared `sites.FIELD`s, and `site`, the site's id), when it has a site.
+/// [`super::reads::declared_values`]) and `site`: the community's own attributes from the
+/// sites layer (its site's `id` and declared `sites.FIELD`s), when it has a site.
 pub fn launch_input_declared(
     community: &Community,
     villages: &Layer,
@@ -73,7 +74,7 @@ pub fn launch_input_declared(
         "villages": list,
     });
     if let Some(own) = own {
-        input["community"] = serde_json::Value::Object(own);
+        input["site"] = serde_json::Value::Object(own);
     }
     input
 }
@@ -178,12 +179,23 @@ pub fn check_communities(
     fields: &[LaunchFields],
     schema: &Schema,
 ) -> Vec<Result<Verdict>> {
-    check_communities_declared(plugin, communities, villages, fields, schema, None)
+    check_communities_declared(plugin, communities, villages, fields, schema, None, None)
+}
+
+/// Where the communities' sites are for the spatial helpers: the plan's layers, and each
+/// site's geometry in the metric CRS by its index in the sites file.
+#[derive(Debug, Clone)]
+pub struct SitePlaces {
+    /// The layers the helpers answer from.
+    pub layers: std::sync::Arc<crate::index::spatial::SpatialLayers>,
+    /// Each site's geometry (metric CRS), by the feature's index in its file.
+    pub geometry: std::collections::BTreeMap<usize, geo::Geometry<f64>>,
 }
 
 /// [`check_communities`], handing over what the plugin declares (see
 /// [`launch_input_declared`]): its `villages.FIELD`s, and with `sites` (the layer and its
-/// mapping) each community's site's declared `sites.FIELD`s.
+/// mapping) each community's site's id and declared `sites.FIELD`s; with `places`, the site
+/// is placed for the spatial helpers (see [`Plugin::check_placed`]).
 pub fn check_communities_declared(
     plugin: &Plugin,
     communities: &[Community],
@@ -191,6 +203,7 @@ pub fn check_communities_declared(
     fields: &[LaunchFields],
     schema: &Schema,
     sites: Option<(&Layer, &Schema)>,
+    places: Option<&SitePlaces>,
 ) -> Vec<Result<Verdict>> {
     let declared = plugin.manifest().declared();
     let village_fields = declared.fields("villages");
@@ -210,18 +223,32 @@ pub fn check_communities_declared(
     communities
         .par_iter()
         .map(|c| {
-            let own = sites.and_then(|(layer, site_schema)| {
-                let f = &layer.features[*site_by_name.get(&c.name)?];
+            let site = sites.and_then(|(layer, site_schema)| {
+                Some((&layer.features[*site_by_name.get(&c.name)?], site_schema))
+            });
+            let own = site.map(|(f, site_schema)| {
                 let mut own =
                     super::reads::declared_values(&f.properties, site_schema, site_fields);
                 own.insert(
-                    "site".into(),
+                    "id".into(),
                     f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
                 );
-                Some(own)
+                own
             });
+            let place = match (site, places) {
+                (Some((f, site_schema)), Some(places)) => Some(Candidate::with_place(
+                    f.id.clone().unwrap_or_else(|| f.index.to_string()),
+                    std::sync::Arc::from(Vec::<String>::new()),
+                    Vec::new(),
+                    super::reads::declared_properties(&f.properties, site_schema, site_fields),
+                    places.geometry.get(&f.index).cloned(),
+                    Some(places.layers.clone()),
+                )),
+                _ => None,
+            };
             let input = launch_input_declared(c, villages, fields, schema, village_fields, own);
-            let mut verdict = guard_veto(&input, plugin.check(&c.name, &input)?);
+            let verdict = plugin.check_placed(&c.name, &input, place.as_ref())?;
+            let mut verdict = guard_veto(&input, verdict);
             name_file_fields(&mut verdict, c, villages, schema);
             Ok(verdict)
         })
@@ -281,8 +308,28 @@ pub struct LaunchRun {
 
 impl LaunchRun {
     /// Reads the plan's villages (and sites), groups them into communities and checks each
-    /// with the plugin at `plugin`.
+    /// with the plugin at `plugin`. The sites are not placed for the spatial helpers (no
+    /// zones are drawn): see [`LaunchRun::run_placed`].
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, None, plugin)
+    }
+
+    /// [`LaunchRun::run`], with each community's site placed in the scene of `run` (the
+    /// plan's layers in the metric CRS, the demolition zones), so that a script may ask the
+    /// spatial helpers about it (`community.site.distance_to("roads")`).
+    pub fn run_placed(
+        plan: &Plan,
+        run: &crate::pipeline::job::AffectedRun,
+        plugin: &Path,
+    ) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, Some(run), plugin)
+    }
+
+    fn run_in(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        plugin: &Path,
+    ) -> Result<LaunchRun> {
         let loaded = Plugin::load(plugin)?;
         loaded.manifest().expect_kind(
             crate::rules::Kind::LaunchCheck,
@@ -325,6 +372,24 @@ impl LaunchRun {
             "what it would give is missing",
         )?;
         warnings.extend(reads_warnings);
+        let places = match (run, &sites) {
+            (Some(run), Some(_)) => {
+                let declared = plugin.manifest().declared();
+                let (layers, mut read) = super::scene::build_scene_reading(plan, run, &declared)?;
+                let scene_sites = read
+                    .remove("sites")
+                    .expect("the scene reads every context layer");
+                let geometry = scene_sites
+                    .layer
+                    .features
+                    .iter()
+                    .zip(scene_sites.items)
+                    .map(|(f, item)| (f.index, item.geometry))
+                    .collect();
+                Some(SitePlaces { layers, geometry })
+            }
+            _ => None,
+        };
         let verdicts = check_communities_declared(
             &plugin,
             &communities,
@@ -332,6 +397,7 @@ impl LaunchRun {
             &fields,
             schema,
             sites.as_ref().map(|(l, s)| (l, *s)),
+            places.as_ref(),
         );
         Ok(LaunchRun {
             plugin: plugin.manifest().name.clone(),

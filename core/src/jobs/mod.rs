@@ -15,7 +15,7 @@ pub(crate) mod standard;
 pub use communities::{Community, communities};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{
-    LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, check_communities,
+    LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
     check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
     read_launch_fields,
 };

@@ -239,6 +239,18 @@ impl Candidate {
         }))
     }
 
+    /// The same candidate, at `place`'s geometry, with its attributes and layers.
+    pub fn placed_as(&self, place: &Candidate) -> Candidate {
+        Candidate(Arc::new(Inner {
+            id: self.0.id.clone(),
+            names: self.0.names.clone(),
+            values: self.0.values.clone(),
+            properties: place.0.properties.clone(),
+            geometry: place.0.geometry.clone(),
+            layers: place.0.layers.clone(),
+        }))
+    }
+
     /// The candidate's id.
     pub fn id(&self) -> &str {
         &self.0.id

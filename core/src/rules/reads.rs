@@ -299,9 +299,9 @@ pub mod engine {
         "zoning_shares",
     ];
 
-    /// A launch check's community: its keys (`community` holds `site` and the declared
-    /// `sites.FIELD`s of its site).
-    pub const LAUNCH_KEYS: [&str; 5] = ["id", "name", "township", "villages", "community"];
+    /// A launch check's community: its keys (`site` holds the site's `id` and its declared
+    /// `sites.FIELD`s).
+    pub const LAUNCH_KEYS: [&str; 5] = ["id", "name", "township", "villages", "site"];
 
     /// Each merged village of a launch check: id, name, households, population and the seven
     /// launch flags.

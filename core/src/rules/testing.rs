@@ -101,8 +101,8 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
                 if !engine::LAUNCH_KEYS.contains(&key.as_str()) {
                     return Err(format!(
                         "the input holds field {key:?}, which the engine never hands a launch \
-                         check (it gives {}): a community's own attribute goes in \
-                         community = {{ {key} = … }}, with \"sites.{key}\" in reads",
+                         check (it gives {}): an attribute of the community's site goes in \
+                         site = {{ {key} = … }}, with \"sites.{key}\" in reads",
                         engine::LAUNCH_KEYS.join(", ")
                     ));
                 }
@@ -124,10 +124,10 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
                 }
             }
             let site_fields = fields_of(&["sites"]);
-            if let Some(own) = table.get("community").and_then(|c| c.as_table()) {
+            if let Some(own) = table.get("site").and_then(|c| c.as_table()) {
                 for key in own.keys() {
-                    if key != "site" && !site_fields.contains(&key.as_str()) {
-                        return refuse(format!("community field {key:?}"), format!("sites.{key}"));
+                    if key != "id" && !site_fields.contains(&key.as_str()) {
+                        return refuse(format!("site field {key:?}"), format!("sites.{key}"));
                     }
                 }
             }
