@@ -345,3 +345,71 @@ fn a_launch_check_sees_its_communitys_site_with_the_spatial_helpers() {
         assert!((0.0..20_000.0).contains(&d), "{c}");
     }
 }
+
+#[test]
+fn a_standard_sees_the_site_attributes_it_declares_and_no_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = tmp.path().join("area-look");
+    std::fs::create_dir_all(&plugin).unwrap();
+    std::fs::write(
+        plugin.join("plugin.toml"),
+        "name = \"area-look\"\nversion = \"1\"\ncontract = 1\nkind = \"standard-selection\"\n\
+         script = \"select.rhai\"\nreads = [\"sites.面积公顷\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        plugin.join("select.rhai"),
+        "fn select(community, params) {\n\
+           standard(\"look\", [fail(\"look\", \"seen\", #{ ha: community[\"面积公顷\"], name: community[\"名称\"] })])\n\
+         }\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(demo().join("plan-signing.toml")).unwrap();
+    let text = text
+        .replace(
+            "path = \"",
+            &format!(
+                "path = \"{}/",
+                demo().display().to_string().replace('\\', "/")
+            ),
+        )
+        .replace(
+            "launch = \"../../plugins/signing-rate\"",
+            &format!(
+                "standard = \"{}\"",
+                plugin.display().to_string().replace('\\', "/")
+            ),
+        );
+    let plan = tmp.path().join("plan.toml");
+    std::fs::write(&plan, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&plan, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let standards: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("standards.json")).unwrap())
+            .unwrap();
+    let sites: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(demo().join("sites.geojson")).unwrap())
+            .unwrap();
+    let hectares: BTreeMap<&str, f64> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["名称"].as_str().unwrap(),
+                f["properties"]["面积公顷"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let list = standards.as_array().unwrap();
+    assert_eq!(list.len(), 40);
+    for c in list {
+        let text = c.to_string();
+        let name = c["community"].as_str().unwrap_or_else(|| panic!("{text}"));
+        let e = &c["findings"][0]["evidence"];
+        assert_eq!(e["ha"].as_f64(), Some(hectares[name]), "{text}");
+        // 名称 is in the file but not declared.
+        assert!(e["name"].is_null(), "{text}");
+    }
+}
