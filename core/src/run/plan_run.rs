@@ -159,7 +159,7 @@ impl PlanRun {
         let launch = match &plan.launch_check {
             Some(plugin) => {
                 control.stage("launch checks")?;
-                let l = LaunchRun::run(plan, plugin)?;
+                let l = LaunchRun::run_placed(plan, &affected, plugin)?;
                 lap("launch", &mut timings);
                 Some(l)
             }
