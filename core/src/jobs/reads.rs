@@ -32,7 +32,7 @@ pub fn check_plan_reads(
     read: &[(&str, &Layer)],
     engine: &[(&str, &[&str])],
     consequence: &str,
-) -> Result<Vec<String>> {
+) -> Result<Vec<crate::Warning>> {
     let declared = manifest.declared();
     let mut names: Vec<&str> = vec!["villages", "roads", "zones"];
     if plan.affected.corridors.is_some() {

@@ -116,16 +116,20 @@ impl Reads {
         plugin: &str,
         provided: &[Provided<'_>],
         consequence: &str,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<crate::Warning>> {
         let context = format!("plugin {plugin:?}");
         let mut warnings = Vec::new();
         for declared in self.layers.values() {
             let name = declared.layer.as_str();
             let Some(p) = provided.iter().find(|p| p.name == name) else {
                 if declared.optional {
-                    warnings.push(format!(
+                    let message = format!(
                         "plugin {plugin:?} reads layer {name:?}, which the plan does not list: {consequence}"
-                    ));
+                    );
+                    warnings.push(
+                        crate::Warning::new(crate::WarningKind::LayerNotListed, message)
+                            .with_value(name),
+                    );
                     continue;
                 }
                 let listed: Vec<&str> = provided.iter().map(|p| p.name).collect();
@@ -256,7 +260,9 @@ mod tests {
         let r = reads(&["farmland?"]).unwrap();
         let warnings = r.check_against("p", &[villages], "skipped").unwrap();
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("\"farmland\"") && warnings[0].ends_with("skipped"));
+        let text = warnings[0].to_string();
+        assert!(text.contains("\"farmland\"") && text.ends_with("skipped"));
+        assert_eq!(warnings[0].kind, crate::WarningKind::LayerNotListed);
     }
 }
 
