@@ -225,9 +225,16 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
         .clone()
         .or(configured.as_ref().map(|s| s.plugin.clone()))
         .context("no site-score plugin: give --plugin DIR or list [scoring] sites in the plan")?;
-    let top = args.top.or(configured.map(|s| s.top)).unwrap_or(2);
+    // --top replaces the plan's quota table too: one count for every group.
+    let quota = match (args.top, &configured) {
+        (Some(top), _) => hecun::rules::Quota::top(top),
+        (None, Some(s)) => s.quota(),
+        (None, None) => hecun::rules::Quota::top(2),
+    };
+    let per = configured.as_ref().and_then(|s| s.per.clone());
     let run = plan.affected.run(&|_| {})?;
-    let scored = hecun::jobs::SiteScoreRun::run(&plan, &run, &plugin, top, true)?;
+    let scored =
+        hecun::jobs::SiteScoreRun::run_quota(&plan, &run, &plugin, per.as_deref(), &quota, true)?;
     if !quiet {
         for w in &scored.warnings {
             eprintln!("hecun: warning: {w}");

@@ -33,7 +33,8 @@ use crate::pipeline::job::AffectedRun;
 use crate::pipeline::plan::Plan;
 use crate::rules::candidate::{Candidate, FeatureNames, Value};
 use crate::rules::plugin::Plugin;
-use crate::rules::score::{Outcome, Rank, Score, rank};
+use crate::rules::score::{Outcome, Quota, Rank, Score, rank_by};
+use crate::warning::{Warning, WarningKind};
 
 /// The names of the features every site gets, in order.
 pub const SITE_FEATURES: [&str; 13] = crate::rules::reads::engine::SITE_FEATURES;
@@ -53,6 +54,13 @@ pub struct SiteScoreRun {
     pub ranks: Vec<Rank>,
     /// Sites chosen per township.
     pub top: usize,
+    /// The attribute the sites are grouped by for choosing (`[scoring] per`); `None`: the
+    /// township.
+    pub per: Option<String>,
+    /// How many are chosen per group.
+    pub quota: Quota,
+    /// Each site's group value (its township, or its `per` attribute), in layer order.
+    pub groups: Vec<String>,
     /// What the planner should know (layers the plugin reads that the plan does not list).
     pub warnings: Vec<crate::Warning>,
 }
@@ -192,6 +200,22 @@ impl SiteScoreRun {
         top: usize,
         explain: bool,
     ) -> Result<SiteScoreRun> {
+        Self::run_quota(plan, run, plugin_path, None, &Quota::top(top), explain)
+    }
+
+    /// [`SiteScoreRun::run`], grouping the sites by their attribute `per` (a model name the
+    /// plan maps, or the file's name; `None` or `township`: the township) and choosing
+    /// `quota` of each group. A `per` that no site has is an error naming the plan, file and
+    /// field; sites without it, and quota groups without a site, are warnings.
+    pub fn run_quota(
+        plan: &Plan,
+        run: &AffectedRun,
+        plugin_path: &std::path::Path,
+        per: Option<&str>,
+        quota: &Quota,
+        explain: bool,
+    ) -> Result<SiteScoreRun> {
+        let per = per.filter(|p| *p != "township");
         let plugin = Plugin::load(plugin_path)?;
         plugin.manifest().expect_kind(
             crate::rules::Kind::SiteScore,
@@ -210,7 +234,7 @@ impl SiteScoreRun {
             .map(|(name, l)| (name.as_str(), &l.layer))
             .collect();
         read_layers.push(("villages", &run.villages_layer));
-        let warnings = super::reads::check_plan_reads(
+        let mut warnings = super::reads::check_plan_reads(
             plugin.manifest(),
             plan,
             &read_layers,
@@ -240,22 +264,50 @@ impl SiteScoreRun {
             .map(|s| s.as_ref().ok().and_then(Score::value))
             .collect();
         let ids: Vec<&str> = candidates.iter().map(Candidate::id).collect();
-        let townships: Vec<String> = candidates
-            .iter()
-            .map(|c| match c.feature("township") {
-                Some(Value::Text(t)) => t.clone(),
-                _ => String::new(),
-            })
-            .collect();
-        let groups: Vec<&str> = townships.iter().map(String::as_str).collect();
-        let ranks = rank(&values, &ids, &groups, top);
+        let groups: Vec<String> = match per {
+            None => candidates
+                .iter()
+                .map(|c| match c.feature("township") {
+                    Some(Value::Text(t)) => t.clone(),
+                    _ => String::new(),
+                })
+                .collect(),
+            Some(per) => {
+                let (groups, w) = group_values(plan, &sites, schema, per)?;
+                warnings.extend(w);
+                groups
+            }
+        };
+        let file = sites.layer.path.display().to_string();
+        for group in quota.table.keys().filter(|g| g.as_str() != "*") {
+            if !groups.contains(group) {
+                let by = per.unwrap_or("township");
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Other,
+                        format!(
+                            "{}: [scoring] quota names {by} {group:?}, but no candidate of {file} is in it: none is chosen there",
+                            plan.path.display()
+                        ),
+                    )
+                    .with_file(&file)
+                    .with_field(by)
+                    .with_value(group),
+                );
+            }
+        }
+        let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let ranks = rank_by(&values, &ids, &group_refs, |g| quota.of(g));
         Ok(SiteScoreRun {
             plugin: plugin.manifest().name.clone(),
             sites,
             candidates,
             scores,
             ranks,
-            top,
+            top: quota.top,
+            per: per.map(str::to_owned),
+            quota: quota.clone(),
+            groups,
             warnings,
         })
     }
@@ -308,11 +360,15 @@ impl SiteScoreRun {
     pub fn csv(&self) -> Vec<u8> {
         let (terms, column) = self.term_names();
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-        let mut header: Vec<String> =
-            ["rank", "id", "township_rank", "chosen", "score", "excluded"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+        let grouped = self.per.is_some();
+        let mut header: Vec<String> = if grouped {
+            &["rank", "id", "group", "group_rank", "chosen", "score", "excluded"][..]
+        } else {
+            &["rank", "id", "township_rank", "chosen", "score", "excluded"][..]
+        }
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         header.extend(SITE_FEATURES.iter().map(|s| s.to_string()));
         header.extend(terms.iter().map(|t| format!("term:{t}")));
         header.push("error".into());
@@ -321,16 +377,18 @@ impl SiteScoreRun {
             let c = &self.candidates[i];
             let r = self.ranks[i];
             let opt = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_default();
-            let mut row = vec![
-                opt(r.overall),
-                c.id().to_owned(),
+            let mut row = vec![opt(r.overall), c.id().to_owned()];
+            if grouped {
+                row.push(self.groups[i].clone());
+            }
+            row.extend([
                 opt(r.in_group),
                 if r.chosen {
                     "yes".into()
                 } else {
                     String::new()
                 },
-            ];
+            ]);
             match &self.scores[i] {
                 Ok(s) => {
                     match &s.outcome {
@@ -378,6 +436,13 @@ impl SiteScoreRun {
                     "chosen": self.ranks[i].chosen,
                     "features": features,
                 });
+                if self.per.is_some() {
+                    // The rank is within the quota group, not the township.
+                    let map = entry.as_object_mut().expect("an object");
+                    map.remove("township_rank");
+                    map.insert("group".into(), self.groups[i].clone().into());
+                    map.insert("group_rank".into(), self.ranks[i].in_group.into());
+                }
                 match &self.scores[i] {
                     Ok(s) => {
                         match &s.outcome {
@@ -427,7 +492,12 @@ impl SiteScoreRun {
             };
             props.insert("hecun_score".into(), score);
             props.insert("hecun_rank".into(), serde_json::json!(r.overall));
-            props.insert("hecun_township_rank".into(), serde_json::json!(r.in_group));
+            if self.per.is_some() {
+                props.insert("hecun_group".into(), self.groups[i].clone().into());
+                props.insert("hecun_group_rank".into(), serde_json::json!(r.in_group));
+            } else {
+                props.insert("hecun_township_rank".into(), serde_json::json!(r.in_group));
+            }
             props.insert("hecun_chosen".into(), r.chosen.into());
             props.insert("hecun_excluded".into(), excluded);
             s.push_str("{\"type\":\"Feature\",\"properties\":");
@@ -450,14 +520,14 @@ impl SiteScoreRun {
         let errors = self.scores.iter().filter(|s| s.is_err()).count();
         let chosen = self.ranks.iter().filter(|r| r.chosen).count();
         format!(
-            "{}: {} candidate sites — {} scored, {} excluded, {} plugin errors; {} chosen (best {} per township)",
+            "{}: {} candidate sites — {} scored, {} excluded, {} plugin errors; {} chosen ({})",
             self.plugin,
             self.candidates.len(),
             self.candidates.len() - excluded - errors,
             excluded,
             errors,
             chosen,
-            self.top
+            self.quota.describe(self.per.as_deref().unwrap_or("township"))
         ) + &*crate::rules::verdict::failure_lines(
             self.scores.iter().map(|s| s.as_ref().err()),
             "sites_scored.csv",
@@ -484,4 +554,73 @@ fn cell(v: &Value) -> String {
         Value::Text(t) => t.clone(),
         Value::Json(j) => j.to_string(),
     }
+}
+
+/// Each site's value of its attribute `per` (the plan's mapping of that model name, else the
+/// file's field of that name) as text, and a warning for the sites without one (they fall
+/// under the quota's `*`). No site with it at all is an error: most likely a misspelt name.
+fn group_values(
+    plan: &Plan,
+    sites: &SceneLayer,
+    schema: &crate::model::schema::Schema,
+    per: &str,
+) -> Result<(Vec<String>, Vec<Warning>)> {
+    let mut names: Vec<&str> = schema.candidates(per);
+    if !names.contains(&per) {
+        names.push(per);
+    }
+    let layer = &sites.layer;
+    let values: Vec<Option<String>> = layer
+        .features
+        .iter()
+        .map(|f| {
+            names
+                .iter()
+                .find_map(|n| f.properties.get(n))
+                .and_then(|v| match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) if s.trim().is_empty() => None,
+                    serde_json::Value::String(s) => Some(s),
+                    other => Some(other.to_string()),
+                })
+        })
+        .collect();
+    let file = layer.path.display().to_string();
+    if !layer.features.is_empty() && values.iter().all(Option::is_none) {
+        return Err(Error::config(
+            plan.path.display().to_string(),
+            format!(
+                "[scoring] per = {per:?}: no candidate of {file} has a value for it (fields tried: {})",
+                names.join(", ")
+            ),
+        ));
+    }
+    let mut warnings = Vec::new();
+    let missing: Vec<String> = layer
+        .features
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(f, _)| f.id.clone().unwrap_or_else(|| format!("#{}", f.index)))
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+        let more = missing.len() - shown.len();
+        warnings.push(
+            Warning::new(
+                WarningKind::MissingField,
+                format!(
+                    "{file}: candidates without a value for {per} (fields tried: {}): {} of {}: {}{}; they form the group \"\" and take the quota's \"*\"",
+                    names.join(", "),
+                    missing.len(),
+                    layer.features.len(),
+                    shown.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() },
+                ),
+            )
+            .with_file(&file)
+            .with_field(per),
+        );
+    }
+    Ok((values.into_iter().map(Option::unwrap_or_default).collect(), warnings))
 }

@@ -65,6 +65,23 @@ pub struct SiteScoring {
     pub plugin: PathBuf,
     /// Sites chosen per township (the source plan asks for 1–2 demonstration communities).
     pub top: usize,
+    /// The attribute of the candidates that groups them for choosing (`per = "district"`, a
+    /// model or file name); `None`: the township.
+    pub per: Option<String>,
+    /// A count per group value (`quota = { "白云" = 2, "*" = 1 }`) in place of `top`;
+    /// empty: `top` per group.
+    pub quota: BTreeMap<String, usize>,
+}
+
+impl SiteScoring {
+    /// How many to choose per group.
+    pub fn quota(&self) -> crate::rules::Quota {
+        if self.quota.is_empty() {
+            crate::rules::Quota::top(self.top)
+        } else {
+            crate::rules::Quota::table(self.quota.clone())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -96,6 +113,8 @@ struct ChecksTable {
 struct ScoringTable {
     sites: PathBuf,
     top: Option<usize>,
+    per: Option<String>,
+    quota: Option<BTreeMap<String, usize>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -275,10 +294,29 @@ impl Plan {
             output_dir: file.output.dir.map(|d| base.join(d)),
             launch_check: file.checks.launch.map(|p| base.join(p)),
             standard_check: file.checks.standard.map(|p| base.join(p)),
-            site_scoring: file.scoring.map(|s| SiteScoring {
-                plugin: base.join(s.sites),
-                top: s.top.unwrap_or(2),
-            }),
+            site_scoring: file
+                .scoring
+                .map(|s| {
+                    if s.top.is_some() && s.quota.is_some() {
+                        return Err(Error::config(
+                            &context,
+                            "[scoring]: give either top (a count per group) or quota (a count per group value, `*` for the others), not both",
+                        ));
+                    }
+                    if s.per.as_deref() == Some("") {
+                        return Err(Error::config(
+                            &context,
+                            "[scoring] per: name an attribute of the candidates (e.g. per = \"district\")",
+                        ));
+                    }
+                    Ok(SiteScoring {
+                        plugin: base.join(s.sites),
+                        top: s.top.unwrap_or(2),
+                        per: s.per,
+                        quota: s.quota.unwrap_or_default(),
+                    })
+                })
+                .transpose()?,
             sites,
             context: context_layers,
             unused_layers: other,

@@ -175,7 +175,10 @@ impl Report {
             villages,
             communities,
             sites: site_rows,
-            top: sites.map(|s| s.top),
+            // A quota or another grouping is not "best N per township": summary.txt says it.
+            top: sites
+                .filter(|s| s.per.is_none() && s.quota.table.is_empty())
+                .map(|s| s.top),
             sweep,
             plugins,
             warnings,

@@ -41,7 +41,7 @@ pub use plugin::Plugin;
 pub use reads::{LayerReads, Provided, Reads};
 #[cfg(feature = "rhai")]
 pub use rhai_runtime::RhaiPlugin;
-pub use score::{Outcome, Rank, Score, Term, rank};
+pub use score::{Outcome, Quota, Rank, Score, Term, rank, rank_by};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
 pub use veto::{VETO_FIELD, VETO_UNKNOWN, guard_veto, veto_unknown_criterion};
 #[doc(hidden)]

@@ -82,6 +82,84 @@ pub struct Rank {
 /// assert_eq!(ranks.iter().map(|r| r.chosen).collect::<Vec<_>>(), [false, false, true, true]);
 /// ```
 pub fn rank(scores: &[Option<f64>], ids: &[&str], groups: &[&str], top: usize) -> Vec<Rank> {
+    rank_by(scores, ids, groups, |_| top)
+}
+
+/// How many candidates to choose in each group: the best `top` of every group, or a count per
+/// group value from a table (`quota = { "白云" = 2, "*" = 1 }`; `*` is every group the table
+/// does not name, and without it such groups get none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Quota {
+    /// The count of every group, when there is no table.
+    pub top: usize,
+    /// The count per group value (`*`: the others); empty: `top` for every group.
+    pub table: BTreeMap<String, usize>,
+}
+
+impl Quota {
+    /// The best `top` of every group.
+    pub fn top(top: usize) -> Quota {
+        Quota {
+            top,
+            table: BTreeMap::new(),
+        }
+    }
+
+    /// A count per group value (`*`: every group the table does not name).
+    pub fn table(table: BTreeMap<String, usize>) -> Quota {
+        Quota { top: 0, table }
+    }
+
+    /// How many of group `group` to choose.
+    pub fn of(&self, group: &str) -> usize {
+        if self.table.is_empty() {
+            return self.top;
+        }
+        self.table
+            .get(group)
+            .or_else(|| self.table.get("*"))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// In words: `best 2 per township`, `quota per district: 白云 2, * 1`.
+    pub fn describe(&self, per: &str) -> String {
+        if self.table.is_empty() {
+            return format!("best {} per {per}", self.top);
+        }
+        // `*` last: it is the rest.
+        let mut parts: Vec<String> = self
+            .table
+            .iter()
+            .filter(|(g, _)| g.as_str() != "*")
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect();
+        if let Some(n) = self.table.get("*") {
+            parts.push(format!("* {n}"));
+        }
+        format!("quota per {per}: {}", parts.join(", "))
+    }
+}
+
+/// [`rank`] with a count per group: `quota(group)` candidates are chosen in each group, the
+/// best first, ties by id.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::rules::{Quota, rank_by};
+///
+/// let quota = Quota::table([("东".to_owned(), 2), ("*".to_owned(), 0)].into());
+/// let ranks = rank_by(&[Some(0.5), Some(0.9), Some(0.7), Some(0.8)], &["a", "b", "c", "d"], &["东", "东", "东", "西"], |g| quota.of(g));
+/// assert_eq!(ranks.iter().map(|r| r.chosen).collect::<Vec<_>>(), [false, true, true, false]);
+/// ```
+pub fn rank_by(
+    scores: &[Option<f64>],
+    ids: &[&str],
+    groups: &[&str],
+    quota: impl Fn(&str) -> usize,
+) -> Vec<Rank> {
     let mut order: Vec<usize> = (0..scores.len()).filter(|&i| scores[i].is_some()).collect();
     order.sort_by(|&a, &b| {
         scores[b]
@@ -104,7 +182,7 @@ pub fn rank(scores: &[Option<f64>], ids: &[&str], groups: &[&str], top: usize) -
         ranks[i] = Rank {
             overall: Some(place + 1),
             in_group: Some(*n),
-            chosen: *n <= top,
+            chosen: *n <= quota(groups[i]),
         };
     }
     ranks

@@ -177,7 +177,14 @@ impl PlanRun {
         let sites = match &plan.site_scoring {
             Some(scoring) => {
                 control.stage("site scores")?;
-                let s = SiteScoreRun::run(plan, &affected, &scoring.plugin, scoring.top, true)?;
+                let s = SiteScoreRun::run_quota(
+                    plan,
+                    &affected,
+                    &scoring.plugin,
+                    scoring.per.as_deref(),
+                    &scoring.quota(),
+                    true,
+                )?;
                 lap("sites", &mut timings);
                 Some(s)
             }
