@@ -362,7 +362,15 @@ impl SiteScoreRun {
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let grouped = self.per.is_some();
         let mut header: Vec<String> = if grouped {
-            &["rank", "id", "group", "group_rank", "chosen", "score", "excluded"][..]
+            &[
+                "rank",
+                "id",
+                "group",
+                "group_rank",
+                "chosen",
+                "score",
+                "excluded",
+            ][..]
         } else {
             &["rank", "id", "township_rank", "chosen", "score", "excluded"][..]
         }
@@ -527,7 +535,8 @@ impl SiteScoreRun {
             excluded,
             errors,
             chosen,
-            self.quota.describe(self.per.as_deref().unwrap_or("township"))
+            self.quota
+                .describe(self.per.as_deref().unwrap_or("township"))
         ) + &*crate::rules::verdict::failure_lines(
             self.scores.iter().map(|s| s.as_ref().err()),
             "sites_scored.csv",
@@ -622,5 +631,8 @@ fn group_values(
             .with_field(per),
         );
     }
-    Ok((values.into_iter().map(Option::unwrap_or_default).collect(), warnings))
+    Ok((
+        values.into_iter().map(Option::unwrap_or_default).collect(),
+        warnings,
+    ))
 }

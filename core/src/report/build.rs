@@ -179,6 +179,14 @@ impl Report {
             top: sites
                 .filter(|s| s.per.is_none() && s.quota.table.is_empty())
                 .map(|s| s.top),
+            choice: sites
+                .filter(|s| s.per.is_some() || !s.quota.table.is_empty())
+                .map(|s| super::Choice {
+                    per: s.per.clone().unwrap_or_else(|| "township".to_owned()),
+                    top: s.quota.table.is_empty().then_some(s.top),
+                    quota: s.quota.table.clone(),
+                    chosen: s.ranks.iter().filter(|r| r.chosen).count(),
+                }),
             sweep,
             plugins,
             warnings,

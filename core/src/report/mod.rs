@@ -82,6 +82,9 @@ pub struct Report {
     /// Sites chosen per township (when the plan scores sites).
     #[serde(default)]
     pub top: Option<usize>,
+    /// How sites were chosen when not the best `top` per township (`[scoring] per`, `quota`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Choice>,
     /// Households affected per zone width (with `--sweep`).
     pub sweep: Option<Sweep>,
     /// The plugins that ran.
@@ -91,6 +94,20 @@ pub struct Report {
     /// The layers of the map, in the metric CRS (not kept in `report.json`).
     #[serde(skip)]
     pub map: Option<MapData>,
+}
+
+/// How sites were chosen when the plan groups them by another attribute or gives a count per
+/// group (`[scoring] per`, `quota`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The attribute the sites were grouped by (`township` unless `per` names another).
+    pub per: String,
+    /// Sites chosen in every group, when there is no table.
+    pub top: Option<usize>,
+    /// The count per group value (`*`: the others).
+    pub quota: std::collections::BTreeMap<String, usize>,
+    /// Sites chosen in all.
+    pub chosen: usize,
 }
 
 /// The headline numbers of a run.

@@ -55,6 +55,9 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         };
         let _ = writeln!(s, "{}", (w.txt_township)(name, t, &demo));
     }
+    if let Some(c) = &r.choice {
+        let _ = writeln!(s, "\n{}", (w.txt_choice)(c));
+    }
     if r.communities.iter().any(|c| c.launch.is_some()) {
         let _ = writeln!(s, "\n{}", w.txt_launch_per_community);
         for c in &r.communities {

@@ -5,7 +5,7 @@
 //! language is a compile error, not a blank on the planner's printout. Words with numbers or
 //! names inside are `fn` fields: the word order differs between the languages.
 
-use super::{Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
+use super::{Choice, Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
 
 /// The words around the data.
 pub(super) struct Words {
@@ -147,6 +147,8 @@ pub(super) struct Words {
     pub txt_no_township: &'static str,
     /// Before the list of demonstration communities of a township.
     pub txt_demonstration: &'static str,
+    /// How sites were chosen under `[scoring] per` / `quota`, with the total.
+    pub txt_choice: fn(&Choice) -> String,
     /// A township's line: its name, its numbers, then the demonstration communities.
     pub txt_township: fn(&str, &TownshipRow, &str) -> String,
     pub txt_launch_per_community: &'static str,
@@ -358,6 +360,18 @@ const ZH: Words = Words {
     txt_by_township: "按乡镇：",
     txt_no_township: "（未知乡镇）",
     txt_demonstration: "；示范社区：",
+    txt_choice: |c| {
+        let counts = match c.top {
+            Some(n) => format!("每组 {n} 处"),
+            None => quota_list(c, "，", "其余"),
+        };
+        let per = if c.per == "township" {
+            "乡镇"
+        } else {
+            &c.per
+        };
+        format!("选址按{per}分组：{counts}；共选定 {} 处", c.chosen)
+    },
     txt_township: |name, t, demo| {
         format!(
             "  {name}：拆迁范围内 {} 村 {} 户 {} 人；社区 {}（可启动 {}，暂缓 {}，否决 {}）{demo}",
@@ -575,6 +589,16 @@ const EN: Words = Words {
     txt_by_township: "by township:",
     txt_no_township: "(no township)",
     txt_demonstration: "; demonstration: ",
+    txt_choice: |c| {
+        let counts = match c.top {
+            Some(n) => format!("best {n} per group"),
+            None => quota_list(c, ", ", "others"),
+        };
+        format!(
+            "Sites chosen per {}: {counts}; {} chosen in all",
+            c.per, c.chosen
+        )
+    },
     txt_township: |name, t, demo| {
         format!(
             "  {name}: {} villages, {} households, {} people inside; {} communities ({} launched, {} blocked, {} vetoed){demo}",
@@ -654,4 +678,18 @@ impl Words {
             LaunchStatus::Error => self.verdict_error,
         }
     }
+}
+
+/// A quota table in words: the named groups in order, then `*` as `rest`.
+fn quota_list(c: &Choice, sep: &str, rest: &str) -> String {
+    let mut parts: Vec<String> = c
+        .quota
+        .iter()
+        .filter(|(g, _)| g.as_str() != "*")
+        .map(|(g, n)| format!("{g} {n}"))
+        .collect();
+    if let Some(n) = c.quota.get("*") {
+        parts.push(format!("{rest} {n}"));
+    }
+    parts.join(sep)
 }

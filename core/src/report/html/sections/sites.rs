@@ -46,6 +46,9 @@ fn site_table(page: &mut Page, report: &Report, order: &[(usize, &SiteRow)]) {
             count_usize(top)
         );
     }
+    if let Some(c) = &report.choice {
+        let _ = writeln!(page.body, "<p>{}</p>", esc(&(w.txt_choice)(c)));
+    }
     let out = &mut page.body;
     thead(
         out,
