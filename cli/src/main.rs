@@ -107,9 +107,10 @@ struct ScoreArgs {
 struct CheckArgs {
     /// The plan file (its villages layer; its sites layer assigns villages without a community field).
     plan: PathBuf,
-    /// The launch-check or standard-selection plugin (folder or plugin.toml).
-    #[arg(long, value_name = "DIR")]
-    plugin: PathBuf,
+    /// The launch-check or standard-selection plugin (folder or plugin.toml). Repeat for
+    /// several launch checks, combined per community (any veto vetoes, any failure fails).
+    #[arg(long, value_name = "DIR", required = true)]
+    plugin: Vec<PathBuf>,
     /// Output folder (replaced as a whole): launch_checks.csv, .json and .geojson, or
     /// standards.csv, .json and .geojson.
     #[arg(long, value_name = "DIR")]
@@ -262,13 +263,21 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
 /// The plugin's kind decides the job: launch-check or standard-selection.
 fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
     let plan = Plan::load(&args.plan)?;
-    let (manifest, _) = hecun::rules::Manifest::load(&args.plugin)?;
+    let first = &args.plugin[0];
+    let (manifest, _) = hecun::rules::Manifest::load(first)?;
+    if args.plugin.len() > 1 && manifest.kind != hecun::rules::Kind::LaunchCheck {
+        bail!(
+            "several --plugin: only launch-check plugins combine, and {:?} is a {} plugin",
+            manifest.name,
+            manifest.kind.name()
+        );
+    }
     let out = hecun::OutputDir::begin(&args.out)?;
     let all_failed: (String, bool);
     let summary = match manifest.kind {
         hecun::rules::Kind::StandardSelection => {
             let run = plan.affected.run(&|_| {})?;
-            let standards = hecun::jobs::StandardRun::run(&plan, &run, &args.plugin)?;
+            let standards = hecun::jobs::StandardRun::run(&plan, &run, first)?;
             if !quiet {
                 for w in &standards.warnings {
                     eprintln!("hecun: warning: {w}");
@@ -279,7 +288,8 @@ fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
             standards.summary()
         }
         hecun::rules::Kind::LaunchCheck => {
-            let launch = hecun::jobs::LaunchRun::run(&plan, &args.plugin)?;
+            let paths: Vec<&std::path::Path> = args.plugin.iter().map(PathBuf::as_path).collect();
+            let launch = hecun::jobs::LaunchRun::run_all(&plan, None, &paths)?;
             if !quiet {
                 for w in &launch.warnings {
                     eprintln!("hecun: warning: {w}");

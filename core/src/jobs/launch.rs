@@ -228,6 +228,32 @@ pub fn check_communities_declared(
     sites: Option<(&Layer, &Schema)>,
     places: Option<&SitePlaces>,
 ) -> Vec<Result<Verdict>> {
+    check_communities_with(
+        plugin,
+        communities,
+        villages,
+        fields,
+        schema,
+        sites,
+        places,
+        true,
+    )
+}
+
+/// [`check_communities_declared`]; without `guard`, the plugin's verdicts as it gave them
+/// (no [`guard_veto`], no file field names), for a combination of several plugins that
+/// guards once per community.
+#[allow(clippy::too_many_arguments)]
+fn check_communities_with(
+    plugin: &Plugin,
+    communities: &[Community],
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+    sites: Option<(&Layer, &Schema)>,
+    places: Option<&SitePlaces>,
+    guard: bool,
+) -> Vec<Result<Verdict>> {
     let declared = plugin.manifest().declared();
     let village_fields = declared.fields("villages");
     let site_fields = declared.fields("sites");
@@ -271,11 +297,61 @@ pub fn check_communities_declared(
             };
             let input = launch_input_declared(c, villages, fields, schema, village_fields, own);
             let verdict = plugin.check_placed(&c.name, &input, place.as_ref())?;
+            if !guard {
+                return Ok(verdict);
+            }
             let mut verdict = guard_veto(&input, verdict);
             name_file_fields(&mut verdict, c, villages, schema);
             Ok(verdict)
         })
         .collect()
+}
+
+/// Several plugins' verdicts on one community as one: every finding, in plan order, naming
+/// its plugin; the status follows from them (any veto vetoes, any failure fails). The first
+/// plugin (in plan order) that failed on the community makes it that community's error.
+fn combine<'a>(
+    plugins: &[String],
+    verdicts: impl Iterator<Item = &'a Result<Verdict>>,
+) -> Result<Verdict> {
+    let mut findings = Vec::new();
+    for (name, v) in plugins.iter().zip(verdicts) {
+        match v {
+            Ok(v) => findings.extend(v.findings.iter().cloned().map(|mut f| {
+                f.plugin = Some(name.clone());
+                f
+            })),
+            Err(e) => return Err(same_error(name, e)),
+        }
+    }
+    Ok(Verdict::from_findings(findings))
+}
+
+/// A copy of a plugin's error (errors are not `Clone`: they may hold I/O errors), naming the
+/// plugin.
+fn same_error(plugin: &str, e: &Error) -> Error {
+    match e {
+        Error::Plugin {
+            plugin,
+            failure,
+            candidate,
+            line,
+            message,
+        } => Error::Plugin {
+            plugin: plugin.clone(),
+            failure: *failure,
+            candidate: candidate.clone(),
+            line: *line,
+            message: message.clone(),
+        },
+        other => Error::Plugin {
+            plugin: plugin.to_owned(),
+            failure: crate::error::PluginFailure::Runtime,
+            candidate: None,
+            line: None,
+            message: other.to_string(),
+        },
+    }
 }
 
 /// Adds, beside each finding's model `field`, the name the planner's file gives it
@@ -316,8 +392,13 @@ fn name_file_fields(
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct LaunchRun {
-    /// The plugin's name.
+    /// The plugin's name (several: joined by ` + `).
     pub plugin: String,
+    /// Each plugin's name, in the plan's order (`[checks] launch = [a, b]`).
+    pub plugins: Vec<String>,
+    /// With several plugins, each one's own verdicts (before the combination and the veto
+    /// guard), by plugin then community; empty with one.
+    pub per_plugin: Vec<Vec<Result<Verdict>>>,
     /// The communities, sorted by name.
     pub communities: Vec<Community>,
     /// One verdict (or plugin error) per community.
@@ -335,7 +416,20 @@ impl LaunchRun {
     /// with the plugin at `plugin`. The sites are not placed for the spatial helpers (no
     /// zones are drawn): see [`LaunchRun::run_placed`].
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, None, plugin)
+        LaunchRun::run_in(plan, None, &[plugin])
+    }
+
+    /// Several launch checks over every community, combined per community: any veto vetoes,
+    /// any failure fails, it passes only if all pass; a plugin's error on a community is that
+    /// community's error, naming the plugin. Every finding names its plugin; the one-vote
+    /// veto guard ([`guard_veto`]) applies once per community. With `run`, the sites are
+    /// placed as in [`LaunchRun::run_placed`]. One plugin: the same as [`LaunchRun::run`].
+    pub fn run_all(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        plugins: &[&Path],
+    ) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, run, plugins)
     }
 
     /// [`LaunchRun::run`], with each community's site placed in the scene of `run` (the
@@ -346,20 +440,29 @@ impl LaunchRun {
         run: &crate::pipeline::job::AffectedRun,
         plugin: &Path,
     ) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, Some(run), plugin)
+        LaunchRun::run_in(plan, Some(run), &[plugin])
     }
 
     fn run_in(
         plan: &Plan,
         run: Option<&crate::pipeline::job::AffectedRun>,
-        plugin: &Path,
+        paths: &[&Path],
     ) -> Result<LaunchRun> {
-        let loaded = Plugin::load(plugin)?;
-        loaded.manifest().expect_kind(
-            crate::rules::Kind::LaunchCheck,
-            &format!("launch check ({})", plugin.display()),
-        )?;
-        let plugin = loaded;
+        if paths.is_empty() {
+            return Err(Error::config(
+                plan.path.display().to_string(),
+                "[checks] launch lists no plugin",
+            ));
+        }
+        let mut loaded = Vec::new();
+        for path in paths {
+            let plugin = Plugin::load(path)?;
+            plugin.manifest().expect_kind(
+                crate::rules::Kind::LaunchCheck,
+                &format!("launch check ({})", path.display()),
+            )?;
+            loaded.push(plugin);
+        }
         // The reader's warnings (a key written twice, the veto field among them) reach
         // `hecun check` too; `hecun run` shows each warning once.
         let read_warnings = std::cell::RefCell::new(Vec::new());
@@ -388,15 +491,71 @@ impl LaunchRun {
         if let Some((l, _)) = &sites {
             read_layers.push(("sites", l));
         }
-        let reads_warnings = super::reads::check_plan_reads(
-            plugin.manifest(),
-            plan,
-            &read_layers,
-            &[],
-            "what it would give is missing",
-        )?;
-        warnings.extend(reads_warnings);
-        let places = match (run, &sites) {
+        let mut each = Vec::new();
+        for plugin in &loaded {
+            let reads_warnings = super::reads::check_plan_reads(
+                plugin.manifest(),
+                plan,
+                &read_layers,
+                &[],
+                "what it would give is missing",
+            )?;
+            for w in reads_warnings {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+            let places = LaunchRun::places(plan, run, &sites, plugin)?;
+            each.push(check_communities_with(
+                plugin,
+                &communities,
+                &villages,
+                &fields,
+                schema,
+                sites.as_ref().map(|(l, s)| (l, *s)),
+                places.as_ref(),
+                loaded.len() == 1,
+            ));
+        }
+        let plugins: Vec<String> = loaded.iter().map(|p| p.manifest().name.clone()).collect();
+        let (verdicts, per_plugin) = if loaded.len() == 1 {
+            (each.pop().expect("one plugin"), Vec::new())
+        } else {
+            let verdicts = communities
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let input = launch_input(c, &villages, &fields, schema);
+                    let verdict = combine(&plugins, each.iter().map(|v| &v[k]))?;
+                    // Once per community: a village whose veto is unknown is said once,
+                    // unless one of the plugins reported on its veto field.
+                    let mut verdict = guard_veto(&input, verdict);
+                    name_file_fields(&mut verdict, c, &villages, schema);
+                    Ok(verdict)
+                })
+                .collect();
+            (verdicts, each)
+        };
+        Ok(LaunchRun {
+            plugin: plugins.join(" + "),
+            plugins,
+            per_plugin,
+            communities,
+            verdicts,
+            unassigned,
+            villages,
+            warnings,
+        })
+    }
+
+    /// The sites placed for `plugin`'s spatial helpers, when there is a run and sites.
+    fn places(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        sites: &Option<(Layer, &Schema)>,
+        plugin: &Plugin,
+    ) -> Result<Option<SitePlaces>> {
+        Ok(match (run, sites) {
             (Some(run), Some(_)) => {
                 let declared = plugin.manifest().declared();
                 let (layers, mut read) = super::scene::build_scene_reading(plan, run, &declared)?;
@@ -413,36 +572,20 @@ impl LaunchRun {
                 Some(SitePlaces { layers, geometry })
             }
             _ => None,
-        };
-        let verdicts = check_communities_declared(
-            &plugin,
-            &communities,
-            &villages,
-            &fields,
-            schema,
-            sites.as_ref().map(|(l, s)| (l, *s)),
-            places.as_ref(),
-        );
-        Ok(LaunchRun {
-            plugin: plugin.manifest().name.clone(),
-            communities,
-            verdicts,
-            unassigned,
-            villages,
-            warnings,
         })
     }
 
     /// Writes `launch_checks.csv`, `launch_checks.json` and `launch_checks.geojson` into an
     /// output folder being written; returns their names.
     pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
+        let each = self.each();
         out.write(
             "launch_checks.csv",
-            &launch_csv(&self.communities, &self.verdicts, &self.villages),
+            &launch_csv_each(&self.communities, &self.verdicts, &self.villages, &each),
         )?;
         out.write(
             "launch_checks.json",
-            &launch_json(&self.communities, &self.verdicts),
+            &launch_json_each(&self.communities, &self.verdicts, &each),
         )?;
         out.write("launch_checks.geojson", &self.geojson())?;
         Ok([
@@ -452,6 +595,15 @@ impl LaunchRun {
         ]
         .map(str::to_owned)
         .to_vec())
+    }
+
+    /// With several plugins, each one's name and verdicts; empty with one.
+    fn each(&self) -> Vec<(&str, &[Result<Verdict>])> {
+        self.plugins
+            .iter()
+            .map(String::as_str)
+            .zip(self.per_plugin.iter().map(Vec::as_slice))
+            .collect()
     }
 
     /// Each community's footprint (its villages' polygons) with its status, failed criteria
@@ -473,8 +625,8 @@ impl LaunchRun {
                             "status".into(),
                             serde_json::to_value(v.status).unwrap_or_default(),
                         );
-                        p.insert("failed".into(), v.failed().join(";").into());
-                        p.insert("vetoes".into(), v.vetoes().join(";").into());
+                        p.insert("failed".into(), qualified(v, false).join(";").into());
+                        p.insert("vetoes".into(), qualified(v, true).join(";").into());
                     });
                     (shape, p)
                 }),
@@ -517,18 +669,60 @@ pub fn launch_csv(
     verdicts: &[Result<Verdict>],
     villages: &Layer,
 ) -> Vec<u8> {
+    launch_csv_each(communities, verdicts, villages, &[])
+}
+
+/// The distinct criteria that failed (`veto`: vetoed), sorted; a finding of a plugin among
+/// several as `plugin:criterion`.
+fn qualified(v: &Verdict, veto: bool) -> Vec<String> {
+    let mut c: Vec<String> = v
+        .findings
+        .iter()
+        .filter(|f| f.veto == veto)
+        .map(|f| match &f.plugin {
+            Some(p) => format!("{p}:{}", f.criterion),
+            None => f.criterion.clone(),
+        })
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+/// A verdict's status as the outputs write it: `pass`, `fail`, `veto`, or `error`.
+fn status_word(v: &Result<Verdict>) -> String {
+    match v {
+        Ok(v) => serde_json::to_value(v.status)
+            .ok()
+            .and_then(|s| s.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        Err(_) => "error".to_owned(),
+    }
+}
+
+/// [`launch_csv`]; with several plugins (`each`: name and verdicts), a `status:NAME` column
+/// per plugin after `vetoes`, and failed criteria and vetoes as `plugin:criterion`.
+fn launch_csv_each(
+    communities: &[Community],
+    verdicts: &[Result<Verdict>],
+    villages: &Layer,
+    each: &[(&str, &[Result<Verdict>])],
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record([
+    let mut header: Vec<String> = [
         "community",
         "township",
         "villages",
         "status",
         "failed",
         "vetoes",
-        "village_ids",
-        "error",
-    ]);
-    for (c, v) in communities.iter().zip(verdicts) {
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    header.extend(each.iter().map(|(name, _)| format!("status:{name}")));
+    header.extend(["village_ids".to_owned(), "error".to_owned()]);
+    let _ = w.write_record(&header);
+    for (k, (c, v)) in communities.iter().zip(verdicts).enumerate() {
         let ids: Vec<String> = c
             .villages
             .iter()
@@ -545,8 +739,8 @@ pub fn launch_csv(
                     .ok()
                     .and_then(|s| s.as_str().map(str::to_owned))
                     .unwrap_or_default(),
-                v.failed().join(";"),
-                v.vetoes().join(";"),
+                qualified(v, false).join(";"),
+                qualified(v, true).join(";"),
                 String::new(),
             ),
             Err(e) => (
@@ -556,28 +750,51 @@ pub fn launch_csv(
                 e.to_string(),
             ),
         };
-        let _ = w.write_record([
-            c.name.as_str(),
-            &c.township,
-            &c.villages.len().to_string(),
-            &status,
-            &failed,
-            &vetoes,
-            &ids.join(";"),
-            &error,
-        ]);
+        let mut row: Vec<String> = vec![
+            c.name.clone(),
+            c.township.clone(),
+            c.villages.len().to_string(),
+            status,
+            failed,
+            vetoes,
+        ];
+        row.extend(each.iter().map(|(_, v)| status_word(&v[k])));
+        row.extend([ids.join(";"), error]);
+        let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
 }
 
 /// The launch checks with every finding and its evidence, as JSON.
 pub fn launch_json(communities: &[Community], verdicts: &[Result<Verdict>]) -> Vec<u8> {
+    launch_json_each(communities, verdicts, &[])
+}
+
+/// [`launch_json`]; with several plugins (`each`), every community's `plugins`: each
+/// plugin's own status (`pass`, `fail`, `veto`, `error`) by name, and every finding names
+/// its `plugin`.
+fn launch_json_each(
+    communities: &[Community],
+    verdicts: &[Result<Verdict>],
+    each: &[(&str, &[Result<Verdict>])],
+) -> Vec<u8> {
     let list: Vec<serde_json::Value> = communities
         .iter()
         .zip(verdicts)
-        .map(|(c, v)| match v {
-            Ok(v) => serde_json::json!({"community": c.name, "township": c.township, "status": v.status, "findings": v.findings}),
-            Err(e) => serde_json::json!({"community": c.name, "township": c.township, "status": "error", "error": e.to_string()}),
+        .enumerate()
+        .map(|(k, (c, v))| {
+            let mut entry = match v {
+                Ok(v) => serde_json::json!({"community": c.name, "township": c.township, "status": v.status, "findings": v.findings}),
+                Err(e) => serde_json::json!({"community": c.name, "township": c.township, "status": "error", "error": e.to_string()}),
+            };
+            if !each.is_empty() {
+                let plugins: serde_json::Map<String, serde_json::Value> = each
+                    .iter()
+                    .map(|(name, v)| ((*name).to_owned(), status_word(&v[k]).into()))
+                    .collect();
+                entry["plugins"] = plugins.into();
+            }
+            entry
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();

@@ -40,8 +40,12 @@ pub struct Plan {
     pub affected: AffectedJob,
     /// The output folder, if the plan names one (relative paths resolved against the plan).
     pub output_dir: Option<PathBuf>,
-    /// The launch-check plugin the plan runs (`[checks] launch = "…"`), if any.
+    /// The launch-check plugin the plan runs (`[checks] launch = "…"`), if any; with
+    /// several (`launch = ["a", "b"]`), the first.
     pub launch_check: Option<PathBuf>,
+    /// The further launch checks (`launch = ["a", "b", …]`: `b`, …), combined with the first
+    /// per community (see [`crate::jobs::LaunchRun::run_all`]).
+    pub more_launch_checks: Vec<PathBuf>,
     /// Candidate resettlement sites, if the plan lists them.
     pub sites: Option<LayerSource>,
     /// The other layers rules may read (townships, sites, zoning, facilities, farmland,
@@ -104,8 +108,25 @@ struct PlanFile {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ChecksTable {
-    launch: Option<PathBuf>,
+    launch: Option<OneOrMany>,
     standard: Option<PathBuf>,
+}
+
+/// `launch = "a"` or `launch = ["a", "b"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
+}
+
+impl OneOrMany {
+    fn paths(self) -> Vec<PathBuf> {
+        match self {
+            OneOrMany::One(p) => vec![p],
+            OneOrMany::Many(list) => list,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -156,6 +177,15 @@ struct OptionsTable {
 }
 
 impl Plan {
+    /// Every launch check the plan runs, in its order (`[checks] launch`).
+    pub fn launch_checks(&self) -> Vec<&Path> {
+        self.launch_check
+            .iter()
+            .chain(&self.more_launch_checks)
+            .map(PathBuf::as_path)
+            .collect()
+    }
+
     /// Reads a plan file.
     pub fn load(path: &Path) -> Result<Plan> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -257,6 +287,21 @@ impl Plan {
                 );
             }
         }
+        let listed = file.checks.launch.is_some();
+        let launch: Vec<PathBuf> = file
+            .checks
+            .launch
+            .map(OneOrMany::paths)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| base.join(p))
+            .collect();
+        if launch.is_empty() && listed {
+            return Err(Error::config(
+                &context,
+                "[checks] launch = []: list at least one launch-check plugin, or leave launch out",
+            ));
+        }
         let townships = context_layers.get("townships").cloned();
         let sites = context_layers.get("sites").cloned();
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
@@ -292,7 +337,8 @@ impl Plan {
                 check_all: file.options.check_all,
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
-            launch_check: file.checks.launch.map(|p| base.join(p)),
+            launch_check: launch.first().cloned(),
+            more_launch_checks: launch.iter().skip(1).cloned().collect(),
             standard_check: file.checks.standard.map(|p| base.join(p)),
             site_scoring: file
                 .scoring

@@ -104,23 +104,27 @@ impl Report {
         };
 
         let mut plugins = Vec::new();
-        for (role, path) in [
-            (
-                "launch",
-                plan.launch_check.as_ref().filter(|_| launch.is_some()),
-            ),
+        let launch_paths: Vec<&std::path::Path> = if launch.is_some() {
+            plan.launch_checks()
+        } else {
+            Vec::new()
+        };
+        let launch_slots = launch_paths.into_iter().map(|p| ("launch", Some(p)));
+        for (role, path) in launch_slots.chain([
             (
                 "standard",
-                plan.standard_check.as_ref().filter(|_| standards.is_some()),
+                plan.standard_check
+                    .as_deref()
+                    .filter(|_| standards.is_some()),
             ),
             (
                 "sites",
                 plan.site_scoring
                     .as_ref()
-                    .map(|s| &s.plugin)
+                    .map(|s| s.plugin.as_path())
                     .filter(|_| sites.is_some()),
             ),
-        ] {
+        ]) {
             if let Some(path) = path {
                 let (manifest, _) = Manifest::load(path)?;
                 plugins.push(PluginRow {
@@ -288,7 +292,19 @@ fn check(verdict: &Result<Verdict>) -> Check {
                 Status::Fail => LaunchStatus::Blocked,
                 Status::Veto => LaunchStatus::Vetoed,
             },
-            findings: v.findings.clone(),
+            // A finding of a plugin among several is `plugin:criterion`: two plugins may
+            // declare the same id, and the report titles it from the one that found it.
+            findings: v
+                .findings
+                .iter()
+                .map(|f| {
+                    let mut f = f.clone();
+                    if let Some(p) = &f.plugin {
+                        f.criterion = format!("{p}:{}", f.criterion);
+                    }
+                    f
+                })
+                .collect(),
             error: None,
         },
         Err(e) => Check {

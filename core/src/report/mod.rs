@@ -388,6 +388,10 @@ pub struct MapSite {
     pub geometry: Geometry<f64>,
 }
 
+fn criteria_of<'a>(row: &'a PluginRow, id: &str) -> Option<(usize, &'a Criterion)> {
+    row.criteria.iter().enumerate().find(|(_, c)| c.id == id)
+}
+
 impl Report {
     /// The title of criterion `id`, as the plugin that decided `role` (`launch`, `standard`)
     /// declares it in `lang`; its id when the plugin gives no title.
@@ -415,14 +419,32 @@ impl Report {
         out
     }
 
+    /// Criterion `id` as the plugin of `role` declares it, with its place in that plugin's
+    /// order. With several plugins of the role (launch checks), `plugin:id` is the plugin's
+    /// own criterion, placed after the criteria of the plugins before it; a bare `id` (the
+    /// host's veto guard) is the first plugin's that declares it.
     fn criterion(&self, role: &str, id: &str) -> Option<(usize, &Criterion)> {
+        // Far above any plugin's count of criteria: orders plugin by plugin.
+        const PER_PLUGIN: usize = 1 << 20;
+        let mut rows = self.plugins.iter().filter(|p| p.role == role).enumerate();
+        let several = self.plugins.iter().filter(|p| p.role == role).count() > 1;
+        if !several {
+            let (_, row) = rows.next()?;
+            return criteria_of(row, id);
+        }
+        for (k, row) in rows {
+            if let Some(own) = id
+                .strip_prefix(row.name.as_str())
+                .and_then(|rest| rest.strip_prefix(':'))
+                && let Some((i, c)) = criteria_of(row, own)
+            {
+                return Some((k * PER_PLUGIN + i, c));
+            }
+        }
         self.plugins
             .iter()
-            .find(|p| p.role == role)?
-            .criteria
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.id == id)
+            .filter(|p| p.role == role)
+            .find_map(|row| criteria_of(row, id))
     }
 
     /// The report as pretty JSON with a final newline (`report.json`; no map).

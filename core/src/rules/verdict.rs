@@ -27,6 +27,11 @@ pub struct Finding {
     pub reason: String,
     /// Feature ids, field names and values behind it.
     pub evidence: BTreeMap<String, serde_json::Value>,
+    /// The plugin that found it, when a plan runs several launch checks (`None` with one:
+    /// its outputs stay as they were, and the plugin is the run's own). Set by the engine
+    /// only: a plugin's answer cannot claim another plugin's name.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
 }
 
 /// The lines that name a job's plugin failures on the terminal: the first three candidates

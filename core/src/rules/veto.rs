@@ -65,6 +65,7 @@ pub fn guard_veto(input: &serde_json::Value, verdict: Verdict) -> Verdict {
             veto: false,
             reason,
             evidence,
+            plugin: None,
         });
     }
     Verdict::from_findings(findings)

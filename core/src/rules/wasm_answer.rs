@@ -117,6 +117,7 @@ impl<'a> Reader<'a> {
                     veto,
                     reason,
                     evidence,
+                    plugin: None,
                 })
             })
             .collect()

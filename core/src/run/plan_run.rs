@@ -157,9 +157,9 @@ impl PlanRun {
             clock = Instant::now();
         };
         let launch = match &plan.launch_check {
-            Some(plugin) => {
+            Some(_) => {
                 control.stage("launch checks")?;
-                let l = LaunchRun::run_placed(plan, &affected, plugin)?;
+                let l = LaunchRun::run_all(plan, Some(&affected), &plan.launch_checks())?;
                 lap("launch", &mut timings);
                 Some(l)
             }
@@ -227,12 +227,18 @@ impl PlanRun {
         step: &(dyn Fn(&str, usize, usize) + Sync),
     ) -> Result<WrittenRun> {
         let started = Instant::now();
-        let slots = [
-            (
-                plan.launch_check.as_ref(),
-                Kind::LaunchCheck,
-                "[checks] launch",
-            ),
+        let slots = [(
+            plan.launch_check.as_ref(),
+            Kind::LaunchCheck,
+            "[checks] launch",
+        )]
+        .into_iter()
+        .chain(
+            plan.more_launch_checks
+                .iter()
+                .map(|p| (Some(p), Kind::LaunchCheck, "[checks] launch")),
+        )
+        .chain([
             (
                 plan.standard_check.as_ref(),
                 Kind::StandardSelection,
@@ -243,7 +249,7 @@ impl PlanRun {
                 Kind::SiteScore,
                 "[scoring] sites",
             ),
-        ];
+        ]);
         for (path, kind, slot) in slots {
             if let Some(path) = path {
                 let (manifest, _) = Manifest::load(path)?;
@@ -252,7 +258,7 @@ impl PlanRun {
             }
         }
         let mut plugins = Vec::new();
-        if let Some(p) = &plan.launch_check {
+        for p in plan.launch_checks() {
             plugins.push(PluginUse::describe("launch", p, None)?);
         }
         if let Some(p) = &plan.standard_check {

@@ -64,6 +64,7 @@ fn finding(criterion: &str, veto: bool, reason: &str) -> Finding {
     evidence.insert("village".to_owned(), serde_json::json!("410122101201"));
     evidence.insert("share".to_owned(), serde_json::json!(0.25));
     Finding {
+        plugin: None,
         criterion: criterion.to_owned(),
         veto,
         reason: reason.to_owned(),
