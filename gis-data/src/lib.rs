@@ -24,6 +24,9 @@ pub const PLAN_TOML: &str = include_str!("plan.toml");
 /// The plan that runs the signing-rate launch criterion (`plugins/signing-rate`).
 pub const PLAN_SIGNING_TOML: &str = include_str!("plan-signing.toml");
 
+/// The plan that runs two launch checks at once (five criteria and signing rate).
+pub const PLAN_LAUNCH_BOTH_TOML: &str = include_str!("plan-launch-both.toml");
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
@@ -66,6 +69,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan-signing.toml",
         contents: PLAN_SIGNING_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-launch-both.toml",
+        contents: PLAN_LAUNCH_BOTH_TOML.to_string(),
         features: 0,
     });
     out

@@ -13,6 +13,7 @@ mod cli;
 mod dense;
 mod grid;
 mod hostile_plugins;
+mod launch_both;
 mod plugin_limits;
 mod quota;
 mod reads;

@@ -60,6 +60,16 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     }
     if r.communities.iter().any(|c| c.launch.is_some()) {
         let _ = writeln!(s, "\n{}", w.txt_launch_per_community);
+        let launch: Vec<&str> = r
+            .plugins
+            .iter()
+            .filter(|p| p.role == "launch")
+            .map(|p| p.name.as_str())
+            .collect();
+        // Several launch checks: say which, and that the verdicts combine.
+        if launch.len() > 1 {
+            let _ = writeln!(s, "  {}", (w.txt_launch_plugins)(&launch));
+        }
         for c in &r.communities {
             let Some(l) = &c.launch else { continue };
             let why: Vec<&str> = r

@@ -152,6 +152,8 @@ pub(super) struct Words {
     /// A township's line: its name, its numbers, then the demonstration communities.
     pub txt_township: fn(&str, &TownshipRow, &str) -> String,
     pub txt_launch_per_community: &'static str,
+    /// Several launch checks, combined per community.
+    pub txt_launch_plugins: fn(&[&str]) -> String,
     pub txt_sweep: &'static str,
     pub txt_warnings: &'static str,
     /// The terminal's last line after a run: how many files, where.
@@ -385,6 +387,12 @@ const ZH: Words = Words {
         )
     },
     txt_launch_per_community: "各社区启动情况：",
+    txt_launch_plugins: |p| {
+        format!(
+            "启动判定插件：{}（全部满足方可启动，任一否决即否决）",
+            p.join("、")
+        )
+    },
     txt_sweep: "宽度试算",
     txt_warnings: "提示",
     txt_files_written: "个文件已写入",
@@ -612,6 +620,12 @@ const EN: Words = Words {
         )
     },
     txt_launch_per_community: "launch status per community:",
+    txt_launch_plugins: |p| {
+        format!(
+            "launch checks: {} (launches only if all pass; any veto vetoes)",
+            p.join(", ")
+        )
+    },
     txt_sweep: "width sweep of",
     txt_warnings: "warnings",
     txt_files_written: "files written to",
