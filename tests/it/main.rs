@@ -20,5 +20,6 @@ mod reads;
 mod reference;
 mod run_report;
 mod score;
+mod score_evidence;
 mod standard;
 mod veto;

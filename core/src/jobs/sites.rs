@@ -454,7 +454,13 @@ impl SiteScoreRun {
                 match &self.scores[i] {
                     Ok(s) => {
                         match &s.outcome {
-                            Outcome::Scored(v) => entry["score"] = (*v).into(),
+                            Outcome::Scored(v) => {
+                                entry["score"] = (*v).into();
+                                if !s.evidence.is_empty() {
+                                    entry["evidence"] = serde_json::to_value(&s.evidence)
+                                        .unwrap_or_default();
+                                }
+                            }
                             Outcome::Excluded { reason, evidence } => {
                                 entry["excluded"] = serde_json::json!({"reason": reason, "evidence": evidence});
                             }

@@ -417,6 +417,10 @@ fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
                 rank_in_township: rank.in_group,
                 chosen: rank.chosen,
                 terms,
+                evidence: s.scores[i]
+                    .as_ref()
+                    .map(|score| score.evidence.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect()

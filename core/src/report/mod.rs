@@ -278,6 +278,9 @@ pub struct SiteRow {
     pub chosen: bool,
     /// The terms of its score.
     pub terms: Vec<Term>,
+    /// The evidence the plugin gave for its score (none: not written).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Why a site is out.

@@ -83,6 +83,11 @@ impl Limits {
             self.check_evidence_bytes(evidence)?;
             size += reason.len() + evidence;
         }
+        if !score.evidence.is_empty() {
+            let evidence = json_size(&score.evidence);
+            self.check_evidence_bytes(evidence)?;
+            size += evidence;
+        }
         self.check_answer_bytes(size)
     }
 
@@ -592,6 +597,7 @@ mod tests {
         let mut score = Score {
             outcome: Outcome::Scored(1.0),
             terms: vec![term("a"), term("b")],
+            evidence: Default::default(),
         };
         assert_eq!(limits.check_score(&score), Ok(()));
         score.terms.push(term("c"));
@@ -607,9 +613,18 @@ mod tests {
         let score = Score {
             outcome: Outcome::Excluded {
                 reason: "r".into(),
-                evidence,
+                evidence: evidence.clone(),
             },
             terms: Vec::new(),
+            evidence: Default::default(),
+        };
+        let err = limits.check_score(&score).unwrap_err().to_string();
+        assert!(err.contains("answered 18 bytes of evidence"), "{err}");
+        // A score's own evidence is bounded the same way.
+        let score = Score {
+            outcome: Outcome::Scored(1.0),
+            terms: Vec::new(),
+            evidence,
         };
         let err = limits.check_score(&score).unwrap_err().to_string();
         assert!(err.contains("answered 18 bytes of evidence"), "{err}");

@@ -78,6 +78,13 @@ struct Exclusion {
     evidence: Map,
 }
 
+/// What `scored(score, evidence)` returns: a score with the evidence behind it.
+#[derive(Debug, Clone)]
+struct ScoredAnswer {
+    score: Dynamic,
+    evidence: Map,
+}
+
 /// A Rhai plugin, compiled once; `Send + Sync`, so one plugin serves all threads.
 ///
 /// # Examples
@@ -264,7 +271,11 @@ impl RhaiPlugin {
             && self.manifest.kind == Kind::SiteScore
             && let Ok((outcome, terms)) = compiled.score(candidate, explain)
         {
-            return Ok(Score { outcome, terms });
+            return Ok(Score {
+                outcome,
+                terms,
+                evidence: Default::default(),
+            });
         }
         self.interpret_score(&candidate.to_candidate(), explain)
     }
@@ -289,7 +300,12 @@ impl RhaiPlugin {
             (candidate.clone(), self.params.clone()),
         );
         let terms = TERMS.with(|t| t.borrow_mut().take()).unwrap_or_default();
-        let result = result?;
+        let mut result = result?;
+        let mut evidence = std::collections::BTreeMap::new();
+        if let Some(x) = result.clone().try_cast::<ScoredAnswer>() {
+            evidence = map_to_json(x.evidence);
+            result = x.score;
+        }
         let outcome = if let Some(x) = result.clone().try_cast::<Exclusion>() {
             Outcome::Excluded {
                 reason: x.reason,
@@ -304,7 +320,9 @@ impl RhaiPlugin {
                         PluginFailure::Answer,
                         Some(candidate.id()),
                         None,
-                        format!("score() must return a number or exclude(…), not {t}"),
+                        format!(
+                            "score() must return a number, scored(number, evidence) or exclude(…), not {t}"
+                        ),
                     )
                 })?;
             if !score.is_finite() {
@@ -317,7 +335,11 @@ impl RhaiPlugin {
             }
             Outcome::Scored(score)
         };
-        Ok(Score { outcome, terms })
+        Ok(Score {
+            outcome,
+            terms,
+            evidence,
+        })
     }
 
     /// Chooses the planning standard for one community and checks it: the script's
@@ -800,6 +822,15 @@ fn register_scoring(engine: &mut Engine) {
         evidence: Map::new(),
     });
     engine.register_type_with_name::<Exclusion>("Exclusion");
+    engine.register_fn("scored", |score: f64, evidence: Map| ScoredAnswer {
+        score: score.into(),
+        evidence,
+    });
+    engine.register_fn("scored", |score: i64, evidence: Map| ScoredAnswer {
+        score: score.into(),
+        evidence,
+    });
+    engine.register_type_with_name::<ScoredAnswer>("Scored");
     engine.register_fn("standard", |name: &str, findings: rhai::Array| {
         let mut m = Map::new();
         m.insert("standard".into(), name.into());

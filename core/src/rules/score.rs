@@ -45,6 +45,11 @@ pub struct Score {
     /// The terms the score was made of, in the order the plugin gave them (empty unless an
     /// explanation was asked for).
     pub terms: Vec<Term>,
+    /// What the plugin gives as evidence for a score (Rhai `scored(score, #{…})`): feature
+    /// ids, counts, distances behind it. Empty when it gives none, and for an exclusion (whose
+    /// evidence is in its [`Outcome::Excluded`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence: BTreeMap<String, serde_json::Value>,
 }
 
 impl Score {

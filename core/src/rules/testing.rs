@@ -392,6 +392,29 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
             }
         }
     }
+    // `evidence = { key = value }`: what the score's (or the exclusion's) evidence must hold;
+    // numbers to 1e-9.
+    if let Some(want) = expect.get("evidence").and_then(|t| t.as_table()) {
+        let got = match &score.outcome {
+            Outcome::Excluded { evidence, .. } => evidence,
+            Outcome::Scored(_) => &score.evidence,
+        };
+        for (key, want) in want {
+            let want = serde_json::to_value(want).map_err(|e| e.to_string())?;
+            match got.get(key) {
+                None => problems.push(format!("no evidence {key:?}")),
+                Some(g) => {
+                    let same = match (g.as_f64(), want.as_f64()) {
+                        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                        _ => *g == want,
+                    };
+                    if !same {
+                        problems.push(format!("evidence {key:?} is {g} (expected {want})"));
+                    }
+                }
+            }
+        }
+    }
     if let Some(terms) = expect.get("terms").and_then(|t| t.as_table()) {
         for (name, want) in terms {
             let want =

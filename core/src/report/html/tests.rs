@@ -102,6 +102,7 @@ fn site(id: &str, name: &str, township: &str, score: Option<f64>, rank: Option<u
         rank_in_township: rank,
         chosen: false,
         terms: Vec::new(),
+        evidence: Default::default(),
     }
 }
 

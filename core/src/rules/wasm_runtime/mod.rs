@@ -322,6 +322,7 @@ impl WasmPlugin {
                 Answer::Scored(score, terms) if score.is_finite() => Ok(Score {
                     outcome: Outcome::Scored(score),
                     terms,
+                    evidence: Default::default(),
                 }),
                 Answer::Scored(score, _) => Err(self.error(
                     PluginFailure::Answer,
@@ -331,6 +332,7 @@ impl WasmPlugin {
                 Answer::Excluded(reason, evidence) => Ok(Score {
                     outcome: Outcome::Excluded { reason, evidence },
                     terms: Vec::new(),
+                    evidence: Default::default(),
                 }),
                 other => Err(self.wrong_answer(&c.id(), &other, "a score or an exclusion")),
             })

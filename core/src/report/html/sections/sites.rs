@@ -132,7 +132,7 @@ fn site_terms(page: &mut Page, order: &[(usize, &SiteRow)]) {
     let with_terms: Vec<(usize, &SiteRow)> = order
         .iter()
         .copied()
-        .filter(|(_, s)| !s.terms.is_empty())
+        .filter(|(_, s)| !s.terms.is_empty() || !s.evidence.is_empty())
         .collect();
     if with_terms.is_empty() {
         page.note(w.no_terms);
@@ -184,5 +184,8 @@ fn terms_block(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
     td(out, "");
     td(out, "");
     td_num(out, &score(sum));
-    out.push_str("</tr></tfoot></table></div>\n");
+    out.push_str("</tr></tfoot></table>");
+    // The evidence the plugin gave for the score, under its terms.
+    out.push_str(&evidence_html(&s.evidence));
+    out.push_str("</div>\n");
 }
