@@ -176,6 +176,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         if let Some(s) = &result.sites {
             steps.push_str(&format!("安置社区选址 / site scores: {}\n", s.summary()));
         }
+        for s in &result.scorings {
+            steps.push_str(&format!("评分 / scoring: {}\n", s.summary()));
+        }
         let text = format!(
             "{}\n{steps}{}\n",
             written.summary,

@@ -44,6 +44,12 @@ pub const SITE_FEATURES: [&str; 13] = crate::rules::reads::engine::SITE_FEATURES
 pub struct SiteScoreRun {
     /// The plugin's name.
     pub plugin: String,
+    /// The named job it runs (`[[scorings]] name`), `None` for `[scoring] sites`.
+    pub job: Option<String>,
+    /// The named job's title per language.
+    pub title: BTreeMap<String, String>,
+    /// The plan layer of the candidates (`sites` unless a named job says otherwise).
+    pub layer: String,
     /// The sites layer as read (geometries in the planner's CRS).
     pub sites: SceneLayer,
     /// Each site's candidate (id, features), in layer order.
@@ -72,7 +78,6 @@ pub fn site_candidates(
     layers: &Arc<SpatialLayers>,
     sites: &SceneLayer,
 ) -> Vec<Candidate> {
-    let names: FeatureNames = SITE_FEATURES.iter().map(|s| s.to_string()).collect();
     let site_schema = plan
         .sites
         .as_ref()
@@ -80,6 +85,23 @@ pub fn site_candidates(
         .unwrap_or_else(|| {
             crate::model::schema::Schema::new(crate::model::schema::LayerKind::Sites)
         });
+    candidates_of(plan, run, layers, sites, &site_schema, false)
+}
+
+/// The features of every candidate of `sites` read with `site_schema`; with
+/// `township_from_polygon`, a candidate whose township field is empty takes the name of the
+/// township polygon that holds its centroid.
+fn candidates_of(
+    plan: &Plan,
+    run: &AffectedRun,
+    layers: &Arc<SpatialLayers>,
+    sites: &SceneLayer,
+    site_schema: &crate::model::schema::Schema,
+    township_from_polygon: bool,
+) -> Vec<Candidate> {
+    let names: FeatureNames = SITE_FEATURES.iter().map(|s| s.to_string()).collect();
+    // Township polygons by name, for candidates that do not say theirs.
+    let mut polygons: Vec<(String, &Geometry<f64>)> = Vec::new();
     // Town centres: the centroid of each township polygon, by township name.
     let mut centres: BTreeMap<String, Point<f64>> = BTreeMap::new();
     if let (Some(townships), Some(source)) =
@@ -96,6 +118,9 @@ pub fn site_candidates(
                         .find_map(|n| p.get(n).and_then(|v| v.as_str().map(str::to_owned)))
                 })
                 .unwrap_or_else(|| item.id.clone());
+            if township_from_polygon {
+                polygons.push((name.clone(), &item.geometry));
+            }
             if let Some(c) = item.geometry.centroid() {
                 centres.entry(name).or_insert(c);
             }
@@ -134,8 +159,16 @@ pub fn site_candidates(
         .zip(&sites.items)
         .map(|(f, item)| {
             let g = &item.geometry;
-            let township = field_text(f, &site_schema, "township").unwrap_or_default();
-            let name = field_text(f, &site_schema, "name").unwrap_or_else(|| item.id.clone());
+            let mut township = field_text(f, site_schema, "township").unwrap_or_default();
+            if township.is_empty()
+                && let Some(c) = g.centroid()
+            {
+                use geo::Contains;
+                if let Some((name, _)) = polygons.iter().find(|(_, p)| p.contains(&c)) {
+                    township = name.clone();
+                }
+            }
+            let name = field_text(f, site_schema, "name").unwrap_or_else(|| item.id.clone());
             let distance = |layer: &str| -> Value {
                 layers
                     .get(layer)
@@ -215,18 +248,56 @@ impl SiteScoreRun {
         quota: &Quota,
         explain: bool,
     ) -> Result<SiteScoreRun> {
+        Self::run_layer(plan, run, plugin_path, "sites", per, quota, explain)
+    }
+
+    /// A named scoring job (`[[scorings]]`): its plugin over the candidates of its layer,
+    /// chosen per its `top`/`per`/`quota`; its files are named after it (see
+    /// [`SiteScoreRun::write_into`]).
+    pub fn run_job(
+        plan: &Plan,
+        run: &AffectedRun,
+        job: &crate::pipeline::plan::ScoringJob,
+        explain: bool,
+    ) -> Result<SiteScoreRun> {
+        let s = &job.scoring;
+        let mut scored = Self::run_layer(
+            plan,
+            run,
+            &s.plugin,
+            &job.layer,
+            s.per.as_deref(),
+            &s.quota(),
+            explain,
+        )?;
+        scored.job = Some(job.name.clone());
+        scored.title = job.title.clone();
+        Ok(scored)
+    }
+
+    fn run_layer(
+        plan: &Plan,
+        run: &AffectedRun,
+        plugin_path: &std::path::Path,
+        layer: &str,
+        per: Option<&str>,
+        quota: &Quota,
+        explain: bool,
+    ) -> Result<SiteScoreRun> {
         let per = per.filter(|p| *p != "township");
         let plugin = Plugin::load(plugin_path)?;
         plugin.manifest().expect_kind(
             crate::rules::Kind::SiteScore,
             &format!("site scoring ({})", plugin_path.display()),
         )?;
-        if plan.sites.is_none() {
-            return Err(Error::config(
-                plan.path.display().to_string(),
-                "scoring sites needs a sites layer: add [layers.sites]",
-            ));
-        }
+        let Some(source) = plan.context.get(layer) else {
+            let message = if layer == "sites" {
+                "scoring sites needs a sites layer: add [layers.sites]".to_owned()
+            } else {
+                format!("scoring the candidates of layer {layer:?} needs [layers.{layer}]")
+            };
+            return Err(Error::config(plan.path.display().to_string(), message));
+        };
         let declared = plugin.manifest().declared();
         let (layers, mut read) = build_scene_reading(plan, run, &declared)?;
         let mut read_layers: Vec<(&str, &crate::model::layer::Layer)> = read
@@ -238,16 +309,19 @@ impl SiteScoreRun {
             plugin.manifest(),
             plan,
             &read_layers,
-            &[("sites", &SITE_FEATURES)],
+            &[(layer, &SITE_FEATURES)],
             "what it would give is missing",
         )?;
-        let sites = read
-            .remove("sites")
-            .expect("the scene reads every context layer");
-        let mut candidates = site_candidates(plan, run, &layers, &sites);
+        // The plan's own layers are read for the plugins that declare them: the candidates'
+        // layer is read all the same.
+        let sites = match read.remove(layer) {
+            Some(sites) => sites,
+            None => super::scene::read_scene_layer(source, plan, run)?,
+        };
+        let schema = &source.schema;
+        let mut candidates = candidates_of(plan, run, &layers, &sites, schema, layer != "sites");
         // Only the declared attributes are handed over.
-        let site_fields = declared.fields("sites");
-        let schema = &plan.sites.as_ref().expect("checked above").schema;
+        let site_fields = declared.fields(layer);
         for (c, f) in candidates.iter_mut().zip(&sites.layer.features) {
             *c = c.with_properties(super::reads::declared_properties(
                 &f.properties,
@@ -300,6 +374,9 @@ impl SiteScoreRun {
         let ranks = rank_by(&values, &ids, &group_refs, |g| quota.of(g));
         Ok(SiteScoreRun {
             plugin: plugin.manifest().name.clone(),
+            job: None,
+            title: BTreeMap::new(),
+            layer: layer.to_owned(),
             sites,
             candidates,
             scores,
@@ -316,16 +393,28 @@ impl SiteScoreRun {
     /// choice) and `site_scores.json` (every score's terms, every exclusion's evidence); returns
     /// their names.
     pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
-        out.write("sites_scored.csv", &self.csv())?;
-        out.write("sites_scored.geojson", &self.geojson())?;
-        out.write("site_scores.json", &self.json())?;
-        Ok([
-            "sites_scored.csv",
-            "sites_scored.geojson",
-            "site_scores.json",
-        ]
-        .map(str::to_owned)
-        .to_vec())
+        let names = self.file_names();
+        out.write(&names[0], &self.csv())?;
+        out.write(&names[1], &self.geojson())?;
+        out.write(&names[2], &self.json())?;
+        Ok(names.to_vec())
+    }
+
+    /// Its files: `sites_scored.csv`, `sites_scored.geojson`, `site_scores.json`, or for a
+    /// named job `NAME_scored.csv`, `NAME_scored.geojson`, `NAME_scores.json`.
+    pub fn file_names(&self) -> [String; 3] {
+        match &self.job {
+            None => [
+                "sites_scored.csv".to_owned(),
+                "sites_scored.geojson".to_owned(),
+                "site_scores.json".to_owned(),
+            ],
+            Some(name) => [
+                format!("{name}_scored.csv"),
+                format!("{name}_scored.geojson"),
+                format!("{name}_scores.json"),
+            ],
+        }
     }
 
     fn order(&self) -> Vec<usize> {
@@ -533,10 +622,19 @@ impl SiteScoreRun {
             .count();
         let errors = self.scores.iter().filter(|s| s.is_err()).count();
         let chosen = self.ranks.iter().filter(|r| r.chosen).count();
+        let who = match &self.job {
+            Some(job) => format!("{job} ({})", self.plugin),
+            None => self.plugin.clone(),
+        };
         format!(
-            "{}: {} candidate sites — {} scored, {} excluded, {} plugin errors; {} chosen ({})",
-            self.plugin,
+            "{}: {} candidate {} — {} scored, {} excluded, {} plugin errors; {} chosen ({})",
+            who,
             self.candidates.len(),
+            if self.job.is_some() {
+                "features"
+            } else {
+                "sites"
+            },
             self.candidates.len() - excluded - errors,
             excluded,
             errors,
@@ -545,7 +643,7 @@ impl SiteScoreRun {
                 .describe(self.per.as_deref().unwrap_or("township"))
         ) + &*crate::rules::verdict::failure_lines(
             self.scores.iter().map(|s| s.as_ref().err()),
-            "sites_scored.csv",
+            &self.file_names()[0],
         )
     }
 

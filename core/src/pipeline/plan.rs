@@ -59,6 +59,34 @@ pub struct Plan {
     /// The plan's own layers (kinds hecun has no model of, in `context` too): read only for
     /// the plugins that declare them in `reads`.
     pub unused_layers: Vec<String>,
+    /// The named scoring jobs (`[[scorings]]`), in the plan's order.
+    pub scorings: Vec<ScoringJob>,
+}
+
+/// A named scoring job (`[[scorings]]`): a site-score plugin over the candidates of one of
+/// the plan's layers, with its own files (`NAME_scored.csv/.geojson`, `NAME_scores.json`),
+/// report section (under its title) and line in summary.txt.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScoringJob {
+    /// Its name: the prefix of its files (`rehab-centres`).
+    pub name: String,
+    /// Its title per language (`zh-CN`, `en`), the heading of its report section.
+    pub title: BTreeMap<String, String>,
+    /// The plan layer that holds the candidates (`layer`, default `sites`).
+    pub layer: String,
+    /// The plugin and how many to choose per group.
+    pub scoring: SiteScoring,
+}
+
+impl ScoringJob {
+    /// Its title in `lang` (a tag such as `zh-CN`), else in any language, else its name.
+    pub fn title(&self, lang: &str) -> &str {
+        self.title
+            .get(lang)
+            .or_else(|| self.title.values().next())
+            .map_or(self.name.as_str(), String::as_str)
+    }
 }
 
 /// How a plan scores its candidate sites.
@@ -103,6 +131,21 @@ struct PlanFile {
     #[serde(default)]
     checks: ChecksTable,
     scoring: Option<ScoringTable>,
+    #[serde(default)]
+    scorings: Vec<ScoringsTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScoringsTable {
+    name: String,
+    #[serde(default)]
+    title: BTreeMap<String, String>,
+    plugin: PathBuf,
+    layer: Option<String>,
+    top: Option<usize>,
+    per: Option<String>,
+    quota: Option<BTreeMap<String, usize>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -363,11 +406,75 @@ impl Plan {
                     })
                 })
                 .transpose()?,
+            scorings: scoring_jobs(&context, base, file.scorings, &context_layers)?,
             sites,
             context: context_layers,
             unused_layers: other,
         })
     }
+}
+
+/// Checks and resolves the `[[scorings]]` tables: names that can prefix a file, each once and
+/// not `sites` (whose files `[scoring] sites` writes); layers the plan lists.
+fn scoring_jobs(
+    context: &str,
+    base: &Path,
+    tables: Vec<ScoringsTable>,
+    layers: &BTreeMap<String, LayerSource>,
+) -> Result<Vec<ScoringJob>> {
+    let mut jobs: Vec<ScoringJob> = Vec::new();
+    for t in tables {
+        let name = t.name;
+        let at = format!("[[scorings]] name = {name:?}");
+        let fine = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !fine {
+            return Err(Error::config(
+                context,
+                format!("{at}: a name is letters, digits, - and _ (it prefixes the job's files)"),
+            ));
+        }
+        if name == "sites" || name == "site" {
+            return Err(Error::config(
+                context,
+                format!(
+                    "{at}: the name is taken by [scoring] sites (sites_scored.*, site_scores.json)"
+                ),
+            ));
+        }
+        if jobs.iter().any(|j| j.name == name) {
+            return Err(Error::config(context, format!("{at}: named twice")));
+        }
+        let layer = t.layer.unwrap_or_else(|| "sites".to_owned());
+        if !layers.contains_key(&layer) {
+            return Err(Error::config(
+                context,
+                format!("{at}: layer {layer:?} is not listed in the plan (add [layers.{layer}])"),
+            ));
+        }
+        if t.top.is_some() && t.quota.is_some() {
+            return Err(Error::config(
+                context,
+                format!(
+                    "{at}: give either top (a count per group) or quota (a count per group value, `*` for the others), not both"
+                ),
+            ));
+        }
+        jobs.push(ScoringJob {
+            name,
+            title: t.title,
+            layer,
+            scoring: SiteScoring {
+                plugin: base.join(t.plugin),
+                top: t.top.unwrap_or(2),
+                per: t.per,
+                quota: t.quota.unwrap_or_default(),
+            },
+        });
+    }
+    Ok(jobs)
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub struct ReportInputs<'a> {
     pub standards: Option<&'a StandardRun>,
     /// The site scores, if the plan scores sites.
     pub sites: Option<&'a SiteScoreRun>,
+    /// The named scoring jobs (`[[scorings]]`).
+    pub scorings: &'a [SiteScoreRun],
     /// Draw the map (reads and projects the townships layer and every village).
     pub map: bool,
 }
@@ -45,6 +47,7 @@ impl Report {
             launch,
             standards,
             sites,
+            scorings,
             map,
         } = inputs;
         let by_feature: BTreeMap<usize, &crate::Village> =
@@ -179,18 +182,20 @@ impl Report {
             villages,
             communities,
             sites: site_rows,
-            // A quota or another grouping is not "best N per township": summary.txt says it.
-            top: sites
-                .filter(|s| s.per.is_none() && s.quota.table.is_empty())
-                .map(|s| s.top),
-            choice: sites
-                .filter(|s| s.per.is_some() || !s.quota.table.is_empty())
-                .map(|s| super::Choice {
-                    per: s.per.clone().unwrap_or_else(|| "township".to_owned()),
-                    top: s.quota.table.is_empty().then_some(s.top),
-                    quota: s.quota.table.clone(),
-                    chosen: s.ranks.iter().filter(|r| r.chosen).count(),
-                }),
+            top: sites.and_then(top_of),
+            choice: sites.and_then(choice_of),
+            scorings: scorings
+                .iter()
+                .map(|s| super::ScoringSection {
+                    name: s.job.clone().unwrap_or_default(),
+                    title: s.title.clone(),
+                    plugin: s.plugin.clone(),
+                    layer: s.layer.clone(),
+                    sites: self::site_rows(plan, s),
+                    top: top_of(s),
+                    choice: choice_of(s),
+                })
+                .collect(),
             sweep,
             plugins,
             warnings,
@@ -374,8 +379,23 @@ fn community_row<'a>(
     })
 }
 
+/// Chosen per township, unless a quota or another grouping decides: that is not "best N per
+/// township" (see [`choice_of`]).
+fn top_of(s: &SiteScoreRun) -> Option<usize> {
+    (s.per.is_none() && s.quota.table.is_empty()).then_some(s.top)
+}
+
+fn choice_of(s: &SiteScoreRun) -> Option<super::Choice> {
+    (s.per.is_some() || !s.quota.table.is_empty()).then(|| super::Choice {
+        per: s.per.clone().unwrap_or_else(|| "township".to_owned()),
+        top: s.quota.table.is_empty().then_some(s.top),
+        quota: s.quota.table.clone(),
+        chosen: s.ranks.iter().filter(|r| r.chosen).count(),
+    })
+}
+
 fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
-    let schema = plan.sites.as_ref().map(|l| &l.schema);
+    let schema = plan.context.get(&s.layer).map(|l| &l.schema);
     s.candidates
         .iter()
         .enumerate()

@@ -85,6 +85,9 @@ pub struct Report {
     /// How sites were chosen when not the best `top` per township (`[scoring] per`, `quota`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,
+    /// The named scoring jobs (`[[scorings]]`), in the plan's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scorings: Vec<ScoringSection>,
     /// Households affected per zone width (with `--sweep`).
     pub sweep: Option<Sweep>,
     /// The plugins that ran.
@@ -94,6 +97,35 @@ pub struct Report {
     /// The layers of the map, in the metric CRS (not kept in `report.json`).
     #[serde(skip)]
     pub map: Option<MapData>,
+}
+
+/// A named scoring job's results (`[[scorings]]`): its own section under its title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringSection {
+    /// The job's name (the prefix of its files).
+    pub name: String,
+    /// Its title per language (`zh-CN`, `en`).
+    pub title: std::collections::BTreeMap<String, String>,
+    /// The plugin that scored.
+    pub plugin: String,
+    /// The plan layer of its candidates.
+    pub layer: String,
+    /// Its candidates, in layer order.
+    pub sites: Vec<SiteRow>,
+    /// Chosen per township, when that is how it chooses.
+    pub top: Option<usize>,
+    /// How it chooses otherwise (`per`, `quota`).
+    pub choice: Option<Choice>,
+}
+
+impl ScoringSection {
+    /// Its title in `lang`, else in any language, else its name.
+    pub fn title(&self, lang: Lang) -> &str {
+        self.title
+            .get(lang.tag())
+            .or_else(|| self.title.values().next())
+            .map_or(self.name.as_str(), String::as_str)
+    }
 }
 
 /// How sites were chosen when the plan groups them by another attribute or gives a count per

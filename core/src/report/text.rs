@@ -58,6 +58,34 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     if let Some(c) = &r.choice {
         let _ = writeln!(s, "\n{}", (w.txt_choice)(c));
     }
+    // Each named scoring job: a line under its title.
+    for job in &r.scorings {
+        let chosen = job.sites.iter().filter(|x| x.chosen).count();
+        let scored = job.sites.iter().filter(|x| x.score.is_some()).count();
+        let _ = writeln!(
+            s,
+            "\n{}",
+            (w.txt_scoring)(job.title(lang), job.sites.len(), scored, chosen)
+        );
+        let chosen: Vec<&str> = job
+            .sites
+            .iter()
+            .filter(|x| x.chosen)
+            .map(|x| {
+                if x.name.is_empty() {
+                    x.id.as_str()
+                } else {
+                    x.name.as_str()
+                }
+            })
+            .collect();
+        if !chosen.is_empty() {
+            let _ = writeln!(s, "  {}", chosen.join(w.list_sep));
+        }
+        if let Some(c) = &job.choice {
+            let _ = writeln!(s, "  {}", (w.txt_choice)(c));
+        }
+    }
     if r.communities.iter().any(|c| c.launch.is_some()) {
         let _ = writeln!(s, "\n{}", w.txt_launch_per_community);
         let launch: Vec<&str> = r

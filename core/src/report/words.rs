@@ -149,6 +149,8 @@ pub(super) struct Words {
     pub txt_demonstration: &'static str,
     /// How sites were chosen under `[scoring] per` / `quota`, with the total.
     pub txt_choice: fn(&Choice) -> String,
+    /// A named scoring job: its title, candidates, scored and chosen.
+    pub txt_scoring: fn(&str, usize, usize, usize) -> String,
     /// A township's line: its name, its numbers, then the demonstration communities.
     pub txt_township: fn(&str, &TownshipRow, &str) -> String,
     pub txt_launch_per_community: &'static str,
@@ -362,6 +364,9 @@ const ZH: Words = Words {
     txt_by_township: "按乡镇：",
     txt_no_township: "（未知乡镇）",
     txt_demonstration: "；示范社区：",
+    txt_scoring: |title, n, scored, chosen| {
+        format!("{title}：候选 {n} 处，评分 {scored} 处，选定 {chosen} 处")
+    },
     txt_choice: |c| {
         let counts = match c.top {
             Some(n) => format!("每组 {n} 处"),
@@ -597,6 +602,9 @@ const EN: Words = Words {
     txt_by_township: "by township:",
     txt_no_township: "(no township)",
     txt_demonstration: "; demonstration: ",
+    txt_scoring: |title, n, scored, chosen| {
+        format!("{title}: {n} candidates, {scored} scored, {chosen} chosen")
+    },
     txt_choice: |c| {
         let counts = match c.top {
             Some(n) => format!("best {n} per group"),

@@ -77,6 +77,7 @@ impl WrittenRun {
             .chain(run.launch.iter().flat_map(|l| &l.warnings))
             .chain(run.standards.iter().flat_map(|s| &s.warnings))
             .chain(run.sites.iter().flat_map(|s| &s.warnings))
+            .chain(run.scorings.iter().flat_map(|s| &s.warnings))
             .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
@@ -98,6 +99,11 @@ impl WrittenRun {
         ]
         .into_iter()
         .flatten()
+        .chain(
+            run.scorings
+                .iter()
+                .map(|s| (s.plugin.as_str(), s.all_failed())),
+        )
         .filter(|(_, all)| *all)
         .map(|(name, _)| name)
         .collect()
@@ -115,6 +121,8 @@ pub struct PlanRun {
     pub standards: Option<StandardRun>,
     /// The site scores (`[scoring] sites`).
     pub sites: Option<SiteScoreRun>,
+    /// The named scoring jobs (`[[scorings]]`), in the plan's order.
+    pub scorings: Vec<SiteScoreRun>,
     /// Wall time of each step.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -190,11 +198,20 @@ impl PlanRun {
             }
             None => None,
         };
+        let mut scorings = Vec::new();
+        for job in &plan.scorings {
+            control.stage("scorings")?;
+            scorings.push(SiteScoreRun::run_job(plan, &affected, job, true)?);
+        }
+        if !scorings.is_empty() {
+            lap("scorings", &mut timings);
+        }
         Ok(PlanRun {
             affected,
             launch,
             standards,
             sites,
+            scorings,
             timings,
         })
     }
@@ -208,6 +225,7 @@ impl PlanRun {
                 launch: self.launch.as_ref(),
                 standards: self.standards.as_ref(),
                 sites: self.sites.as_ref(),
+                scorings: &self.scorings,
                 map,
             },
             sweep,
@@ -266,6 +284,13 @@ impl PlanRun {
         }
         if let Some(s) = &plan.site_scoring {
             plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
+        }
+        for job in &plan.scorings {
+            plugins.push(PluginUse::describe(
+                &format!("scoring:{}", job.name),
+                &job.scoring.plugin,
+                Some(job.scoring.top),
+            )?);
         }
         let mut manifest = RunManifest::new(plan, plugins, request.options.clone())?;
 
@@ -371,6 +396,9 @@ impl PlanRun {
             files.extend(s.write_into(out)?);
         }
         if let Some(s) = &self.sites {
+            files.extend(s.write_into(out)?);
+        }
+        for s in &self.scorings {
             files.extend(s.write_into(out)?);
         }
         Ok(files)

@@ -72,14 +72,25 @@ fn header(out: &mut String, report: &Report, w: &Words) {
 }
 
 /// The contents list, linking each section that was written.
-fn contents(out: &mut String, toc: &[(&str, &str)], w: &Words) {
+fn contents(
+    out: &mut String,
+    toc: &[(
+        std::borrow::Cow<'static, str>,
+        std::borrow::Cow<'static, str>,
+    )],
+    w: &Words,
+) {
     let _ = write!(
         out,
         "<nav class=\"toc\"><strong>{}</strong><ol>",
         esc(w.contents)
     );
     for (id, title) in toc {
-        let _ = write!(out, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
+        let _ = write!(
+            out,
+            "<li><a href=\"#{id}\">{}</a></li>",
+            esc(title.as_ref())
+        );
     }
     out.push_str("</ol></nav>\n");
 }

@@ -1,6 +1,7 @@
 //! The page being written: sections open and close here, so every section gets its anchor,
 //! its heading and its line in the contents list the same way.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::fmt::esc;
@@ -13,7 +14,7 @@ pub(super) struct Page {
     pub w: &'static Words,
     pub lang: Lang,
     /// Each section's anchor and title, in page order.
-    pub toc: Vec<(&'static str, &'static str)>,
+    pub toc: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// The sections' HTML.
     pub body: String,
 }
@@ -29,13 +30,18 @@ impl Page {
     }
 
     /// Starts a section and lists it in the contents.
-    pub(super) fn open(&mut self, id: &'static str, title: &'static str) {
-        self.toc.push((id, title));
+    pub(super) fn open(
+        &mut self,
+        id: impl Into<Cow<'static, str>>,
+        title: impl Into<Cow<'static, str>>,
+    ) {
+        let (id, title) = (id.into(), title.into());
         let _ = write!(
             self.body,
             "<section id=\"{id}\">\n<h2>{}</h2>\n",
-            esc(title)
+            esc(&title)
         );
+        self.toc.push((id, title));
     }
 
     pub(super) fn close(&mut self) {

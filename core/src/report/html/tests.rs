@@ -378,6 +378,7 @@ pub(super) fn sample() -> Report {
         sites: vec![s1, s2, s3, s4],
         top: Some(1),
         choice: None,
+        scorings: Vec::new(),
         sweep: Some(Sweep {
             class: "环线".to_owned(),
             planned_m: Some(100.0),

@@ -23,6 +23,9 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     classes::classes(page, report);
     communities::communities(page, report);
     sites::sites(page, report);
+    for job in &report.scorings {
+        sites::scoring(page, job);
+    }
     villages::villages(page, report);
     sweep::sweep(page, report);
     plugins::plugins(page, report);

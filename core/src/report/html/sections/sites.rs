@@ -8,12 +8,26 @@ use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
 use crate::report::html::table::{td, td_html, td_name, td_num, thead};
 use crate::report::words::Words;
-use crate::report::{Report, SiteRow};
+use crate::report::{Choice, Report, ScoringSection, SiteRow};
+
+/// One scoring's section: its rows, how it chose, and the anchors and headings that keep it
+/// apart from the others on the page.
+struct Scoring<'a> {
+    rows: &'a [SiteRow],
+    top: Option<usize>,
+    choice: Option<&'a Choice>,
+    /// The section's anchor (`sites`, `scoring-NAME`); its table, terms and rows derive theirs.
+    id: String,
+    /// The prefix of each row's anchor (`site`: `#site-3`).
+    row: String,
+    heading: std::borrow::Cow<'static, str>,
+    terms_heading: std::borrow::Cow<'static, str>,
+}
 
 /// Sites best first, then the unscored ones in layer order.
 /// Each with its index in the layer, which names its anchor (ids from files may hold spaces).
-fn site_order(report: &Report) -> Vec<(usize, &SiteRow)> {
-    let mut sites: Vec<(usize, &SiteRow)> = report.sites.iter().enumerate().collect();
+fn site_order(rows: &[SiteRow]) -> Vec<(usize, &SiteRow)> {
+    let mut sites: Vec<(usize, &SiteRow)> = rows.iter().enumerate().collect();
     sites.sort_by_key(|(i, s)| (s.rank.is_none(), s.rank.unwrap_or(0), *i));
     sites
 }
@@ -28,16 +42,51 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
         }
         return;
     }
-    let order = site_order(report);
-    site_table(page, report, &order);
-    site_terms(page, &order);
+    let scoring = Scoring {
+        rows: &report.sites,
+        top: report.top,
+        choice: report.choice.as_ref(),
+        id: "sites".to_owned(),
+        row: "site".to_owned(),
+        heading: w.sec_sites.into(),
+        terms_heading: w.sec_terms.into(),
+    };
+    section(page, &scoring);
+}
+
+/// A named scoring job's section, under its title (`[[scorings]]`).
+pub(super) fn scoring(page: &mut Page, job: &ScoringSection) {
+    let w = page.w;
+    let title = job.title(page.lang).to_owned();
+    let scoring = Scoring {
+        rows: &job.sites,
+        top: job.top,
+        choice: job.choice.as_ref(),
+        id: format!("scoring-{}", job.name),
+        row: format!("scoring-{}-site", job.name),
+        terms_heading: format!("{title}{}{}", w.colon, w.sec_terms).into(),
+        heading: title.into(),
+    };
+    if job.sites.is_empty() {
+        page.open(scoring.id.clone(), scoring.heading.clone());
+        page.note(w.no_sites);
+        page.close();
+        return;
+    }
+    section(page, &scoring);
+}
+
+fn section(page: &mut Page, scoring: &Scoring<'_>) {
+    let order = site_order(scoring.rows);
+    site_table(page, scoring, &order);
+    site_terms(page, scoring, &order);
 }
 
 /// Every site, best first: its rank, score and whether it was chosen, or why it was excluded.
-fn site_table(page: &mut Page, report: &Report, order: &[(usize, &SiteRow)]) {
+fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)]) {
     let w = page.w;
-    page.open("sites", w.sec_sites);
-    if let Some(top) = report.top {
+    page.open(scoring.id.clone(), scoring.heading.clone());
+    if let Some(top) = scoring.top {
         let _ = writeln!(
             page.body,
             "<p>{}{}{}</p>",
@@ -46,13 +95,17 @@ fn site_table(page: &mut Page, report: &Report, order: &[(usize, &SiteRow)]) {
             count_usize(top)
         );
     }
-    if let Some(c) = &report.choice {
+    if let Some(c) = scoring.choice {
         let _ = writeln!(page.body, "<p>{}</p>", esc(&(w.txt_choice)(c)));
     }
     let out = &mut page.body;
     thead(
         out,
-        "site-table",
+        &if scoring.id == "sites" {
+            "site-table".to_owned()
+        } else {
+            format!("{}-table", scoring.id)
+        },
         &[
             (w.col_rank, true),
             (w.col_id, false),
@@ -65,13 +118,13 @@ fn site_table(page: &mut Page, report: &Report, order: &[(usize, &SiteRow)]) {
         ],
     );
     for &(n, s) in order {
-        site_row(out, w, n, s);
+        site_row(out, w, &scoring.row, n, s);
     }
     out.push_str("</tbody></table>\n");
     page.close();
 }
 
-fn site_row(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
+fn site_row(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow) {
     let _ = write!(
         out,
         "<tr{}>",
@@ -88,7 +141,7 @@ fn site_row(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
     } else {
         let _ = write!(
             out,
-            "<td class=\"name\"><a href=\"#site-{}\">{}</a></td>",
+            "<td class=\"name\"><a href=\"#{anchor}-{}\">{}</a></td>",
             n + 1,
             esc(&s.name)
         );
@@ -126,9 +179,14 @@ fn site_row(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
 }
 
 /// Each scored site's terms: weight, value and contribution, adding up to its score.
-fn site_terms(page: &mut Page, order: &[(usize, &SiteRow)]) {
+fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)]) {
     let w = page.w;
-    page.open("site-terms", w.sec_terms);
+    let id = if scoring.id == "sites" {
+        "site-terms".to_owned()
+    } else {
+        format!("{}-terms", scoring.id)
+    };
+    page.open(id, scoring.terms_heading.clone());
     let with_terms: Vec<(usize, &SiteRow)> = order
         .iter()
         .copied()
@@ -138,15 +196,15 @@ fn site_terms(page: &mut Page, order: &[(usize, &SiteRow)]) {
         page.note(w.no_terms);
     }
     for (n, s) in with_terms {
-        terms_block(&mut page.body, w, n, s);
+        terms_block(&mut page.body, w, &scoring.row, n, s);
     }
     page.close();
 }
 
-fn terms_block(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
+fn terms_block(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow) {
     let _ = write!(
         out,
-        "<div class=\"terms\" id=\"site-{}\"><h3>{} <small>({} · {})</small>",
+        "<div class=\"terms\" id=\"{anchor}-{}\"><h3>{} <small>({} · {})</small>",
         n + 1,
         esc(&s.name),
         esc(&s.id),
@@ -161,7 +219,11 @@ fn terms_block(out: &mut String, w: &Words, n: usize, s: &SiteRow) {
     out.push_str("</h3>");
     thead(
         out,
-        &format!("terms-{}", n + 1),
+        &if anchor == "site" {
+            format!("terms-{}", n + 1)
+        } else {
+            format!("{anchor}-terms-{}", n + 1)
+        },
         &[
             (w.col_term, false),
             (w.col_weight, true),
