@@ -21,5 +21,6 @@ mod reference;
 mod run_report;
 mod score;
 mod score_evidence;
+mod scorings;
 mod standard;
 mod veto;
