@@ -609,7 +609,8 @@ mod tests {
         score.terms = vec![term(&"x".repeat(200))];
         let err = limits.check_score(&score).unwrap_err().to_string();
         assert!(err.contains("max_answer_bytes = 100"), "{err}");
-        let evidence = [("k".to_owned(), serde_json::json!("0123456789"))].into();
+        let evidence: std::collections::BTreeMap<String, serde_json::Value> =
+            [("k".to_owned(), serde_json::json!("0123456789"))].into();
         let score = Score {
             outcome: Outcome::Excluded {
                 reason: "r".into(),

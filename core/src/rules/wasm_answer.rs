@@ -17,7 +17,7 @@ pub const ABI_VERSION: i32 = hecun_plugin_abi::ABI_VERSION;
 // Without the runtime (`wasm` off, as the fuzzers build) only the decoder reads the buffer.
 #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
 pub(crate) enum Answer {
-    Scored(f64, Vec<Term>),
+    Scored(f64, Vec<Term>, BTreeMap<String, serde_json::Value>),
     Excluded(String, BTreeMap<String, serde_json::Value>),
     Findings(Vec<Finding>),
     Standard(String, Vec<Finding>),
@@ -156,13 +156,17 @@ pub(crate) fn decode_answers(
         let begin = r.at();
         let code = r.u8()?;
         let mut answer = match Outcome::from_code(code) {
-            Some(Outcome::Scored) => {
+            Some(code @ (Outcome::Scored | Outcome::ScoredWithEvidence)) => {
                 let score = r.f64()?;
                 let count = r.count(MIN_TERM_BYTES)?;
                 if count > limits.max_terms {
                     for _ in 0..count {
                         r.skip_str()?;
                         r.take(16)?;
+                    }
+                    // The next answer starts after the evidence.
+                    if code == Outcome::ScoredWithEvidence {
+                        r.skip_str()?;
                     }
                     Err((
                         limit("max_terms"),
@@ -183,7 +187,25 @@ pub(crate) fn decode_answers(
                             })
                         })
                         .collect::<std::result::Result<_, String>>()?;
-                    Ok(Answer::Scored(score, terms))
+                    if code == Outcome::ScoredWithEvidence {
+                        let mark = r.at();
+                        let size = r.skip_str()?;
+                        if size > limits.max_evidence_bytes {
+                            Err((
+                                limit("max_evidence_bytes"),
+                                format!(
+                                    "answered {size} bytes of evidence, more than its limit \
+                                     max_evidence_bytes = {} (plugin.toml [limits])",
+                                    limits.max_evidence_bytes
+                                ),
+                            ))
+                        } else {
+                            r.0.seek(mark);
+                            Ok(Answer::Scored(score, terms, r.evidence()?))
+                        }
+                    } else {
+                        Ok(Answer::Scored(score, terms, BTreeMap::new()))
+                    }
                 }
             }
             Some(Outcome::Excluded) => {
@@ -274,7 +296,7 @@ mod tests {
         wire::put_excluded(&mut buffer, "too close", r#"{"distance_m": 12.5}"#);
         wire::put_error(&mut buffer, "no roads near");
         let answers = decode_answers(&buffer, 4, &limits).unwrap();
-        assert!(matches!(answers[0], Ok(Answer::Scored(1.0, _))));
+        assert!(matches!(answers[0], Ok(Answer::Scored(1.0, _, _))));
         let kind = |i: usize| match &answers[i] {
             Err((failure, _)) => *failure,
             Ok(_) => panic!("candidate #{i} should have failed"),
@@ -287,5 +309,53 @@ mod tests {
             }
         );
         assert_eq!(kind(3), PluginFailure::Runtime);
+    }
+
+    #[test]
+    fn a_score_with_evidence_decodes_and_is_bounded() {
+        let limits = crate::rules::contract::Limits {
+            max_terms: 1,
+            max_evidence_bytes: 16,
+            ..Default::default()
+        };
+        let mut buffer = Vec::new();
+        wire::put_scored_with_evidence(
+            &mut buffer,
+            0.5,
+            [("a", 1.0, 0.5)].into_iter(),
+            r#"{"n": 3}"#,
+        );
+        // Over max_terms: its evidence is passed over, the next answer reads as it should.
+        let two = [("a", 1.0, 1.0), ("b", 1.0, 1.0)];
+        wire::put_scored_with_evidence(&mut buffer, 1.0, two.into_iter(), r#"{"n": 4}"#);
+        wire::put_scored_with_evidence(
+            &mut buffer,
+            1.0,
+            std::iter::empty(),
+            r#"{"far too long": "evidence"}"#,
+        );
+        wire::put_scored(&mut buffer, 2.0, std::iter::empty());
+        let answers = decode_answers(&buffer, 4, &limits).unwrap();
+        match &answers[0] {
+            Ok(Answer::Scored(s, terms, evidence)) => {
+                assert_eq!((*s, terms.len()), (0.5, 1));
+                assert_eq!(evidence["n"], serde_json::json!(3));
+            }
+            _ => panic!("answer #0 should be a score with evidence"),
+        }
+        assert!(matches!(
+            answers[1],
+            Err((PluginFailure::Limit { limit: "max_terms" }, _))
+        ));
+        assert!(matches!(
+            answers[2],
+            Err((
+                PluginFailure::Limit {
+                    limit: "max_evidence_bytes"
+                },
+                _
+            ))
+        ));
+        assert!(matches!(&answers[3], Ok(Answer::Scored(s, _, e)) if *s == 2.0 && e.is_empty()));
     }
 }

@@ -70,6 +70,9 @@ pub enum Outcome {
     Standard = 3,
     /// The candidate's own failure: `str message`.
     Error = 4,
+    /// A site score with evidence: `f64 score; u32 n; n × term; str evidence_json` (a host
+    /// older than this code refuses it as an unknown outcome).
+    ScoredWithEvidence = 5,
 }
 
 impl Outcome {
@@ -87,6 +90,7 @@ impl Outcome {
             2 => Outcome::Findings,
             3 => Outcome::Standard,
             4 => Outcome::Error,
+            5 => Outcome::ScoredWithEvidence,
             _ => return None,
         })
     }
@@ -169,6 +173,24 @@ pub fn put_scored<'a>(
         put_f64(out, weight);
         put_f64(out, value);
     }
+}
+
+/// Appends a score, its terms `(name, weight, value)` and its evidence as JSON text.
+pub fn put_scored_with_evidence<'a>(
+    out: &mut Vec<u8>,
+    score: f64,
+    terms: impl ExactSizeIterator<Item = (&'a str, f64, f64)>,
+    evidence_json: &str,
+) {
+    out.push(Outcome::ScoredWithEvidence.code());
+    put_f64(out, score);
+    put_u32(out, terms.len());
+    for (name, weight, value) in terms {
+        put_str(out, name);
+        put_f64(out, weight);
+        put_f64(out, value);
+    }
+    put_str(out, evidence_json);
 }
 
 /// Appends an exclusion: the reason and the evidence as JSON text.
@@ -472,10 +494,10 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip() {
-        for code in 0..=4 {
+        for code in 0..=5 {
             assert_eq!(Outcome::from_code(code).map(Outcome::code), Some(code));
         }
-        assert_eq!(Outcome::from_code(5), None);
+        assert_eq!(Outcome::from_code(6), None);
     }
 
     #[test]

@@ -34,6 +34,13 @@ pub struct Term {
 pub enum Outcome {
     /// The score; higher is better.
     Scored(f64),
+    /// The score with the evidence behind it (Rhai's `scored(score, evidence)`).
+    ScoredWithEvidence {
+        /// The score; higher is better.
+        score: f64,
+        /// What is behind it.
+        evidence: Evidence,
+    },
     /// The candidate may not be chosen.
     Excluded {
         /// Why, in words a planner reads.
@@ -46,6 +53,15 @@ pub enum Outcome {
 impl From<f64> for Outcome {
     fn from(score: f64) -> Outcome {
         Outcome::Scored(score)
+    }
+}
+
+/// A score with its evidence (Rhai's `scored(score, evidence)`), usually
+/// `scored(s, serde_json::json!({ "patients": n }))`.
+pub fn scored(score: f64, evidence: serde_json::Value) -> Outcome {
+    Outcome::ScoredWithEvidence {
+        score,
+        evidence: self::evidence(evidence),
     }
 }
 

@@ -65,7 +65,8 @@ mod value;
 mod wire;
 
 pub use answer::{
-    Evidence, Finding, Outcome, Score, Standard, Term, evidence, exclude, fail, standard, veto,
+    Evidence, Finding, Outcome, Score, Standard, Term, evidence, exclude, fail, scored, standard,
+    veto,
 };
 pub use candidate::{Candidate, Nearest, Params};
 pub use hecun_plugin_abi as abi;

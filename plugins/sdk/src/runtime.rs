@@ -188,7 +188,10 @@ pub(crate) fn answer(
                 let result = p.score(&candidate, &mut score);
                 match (host::take_failure(), result) {
                     (Some(e), _) | (None, Err(e)) => out.error(&e),
-                    (None, Ok(Outcome::Scored(s))) if !s.is_finite() => {
+                    (None, Ok(Outcome::Scored(s)))
+                    | (None, Ok(Outcome::ScoredWithEvidence { score: s, .. }))
+                        if !s.is_finite() =>
+                    {
                         out.error(&format!("score() returned {s}, not a finite number"))
                     }
                     (None, Ok(outcome)) => out.outcome(&outcome, score.terms()),

@@ -83,6 +83,8 @@ pub enum Answer {
         score: f64,
         /// Its terms (empty unless explaining).
         terms: Vec<Term>,
+        /// The evidence it gave (empty when none).
+        evidence: Evidence,
     },
     /// Excluded.
     Excluded {
@@ -171,7 +173,7 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
     while !r.at_end() {
         let code = r.u8()?;
         answers.push(match Outcome::from_code(code) {
-            Some(Outcome::Scored) => {
+            Some(code @ (Outcome::Scored | Outcome::ScoredWithEvidence)) => {
                 let score = r.f64()?;
                 let n = r.u32()?;
                 let terms = (0..n)
@@ -183,7 +185,16 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
                         })
                     })
                     .collect::<Result<_, String>>()?;
-                Answer::Scored { score, terms }
+                let evidence = if code == Outcome::ScoredWithEvidence {
+                    evidence(&mut r)?
+                } else {
+                    Default::default()
+                };
+                Answer::Scored {
+                    score,
+                    terms,
+                    evidence,
+                }
             }
             Some(Outcome::Excluded) => Answer::Excluded {
                 reason: r.str()?.to_owned(),

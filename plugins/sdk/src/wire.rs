@@ -28,6 +28,12 @@ impl Writer {
     pub(crate) fn outcome(&mut self, outcome: &Outcome, terms: &[Term]) {
         match outcome {
             Outcome::Scored(s) => self.scored(*s, terms),
+            Outcome::ScoredWithEvidence { score, evidence } => wire::put_scored_with_evidence(
+                &mut self.bytes,
+                *score,
+                terms.iter().map(|t| (t.name.as_str(), t.weight, t.value)),
+                &evidence_text(evidence),
+            ),
             Outcome::Excluded { reason, evidence } => {
                 wire::put_excluded(&mut self.bytes, reason, &evidence_text(evidence));
             }
@@ -58,5 +64,40 @@ impl Writer {
 
     pub(crate) fn error(&mut self, message: &str) {
         wire::put_error(&mut self.bytes, message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::scored;
+    use crate::testing::{Answer, decode_answers};
+
+    #[test]
+    fn a_score_with_evidence_reads_back_as_the_host_reads_it() {
+        let mut w = Writer::default();
+        let terms = [Term {
+            name: "road".into(),
+            weight: 1.0,
+            value: 0.25,
+        }];
+        w.outcome(
+            &scored(0.25, serde_json::json!({ "patients": 120 })),
+            &terms,
+        );
+        w.outcome(&Outcome::Scored(1.0), &[]);
+        let answers = decode_answers(&w.bytes).unwrap();
+        match &answers[0] {
+            Answer::Scored {
+                score,
+                terms,
+                evidence,
+            } => {
+                assert_eq!((*score, terms.len()), (0.25, 1));
+                assert_eq!(evidence["patients"], 120);
+            }
+            _ => panic!("answer #0 should be a score"),
+        }
+        assert!(matches!(&answers[1], Answer::Scored { evidence, .. } if evidence.is_empty()));
     }
 }

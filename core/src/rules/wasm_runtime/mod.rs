@@ -319,12 +319,12 @@ impl WasmPlugin {
             .into_iter()
             .zip(candidates)
             .map(|(answer, c)| match answer? {
-                Answer::Scored(score, terms) if score.is_finite() => Ok(Score {
+                Answer::Scored(score, terms, evidence) if score.is_finite() => Ok(Score {
                     outcome: Outcome::Scored(score),
                     terms,
-                    evidence: Default::default(),
+                    evidence,
                 }),
-                Answer::Scored(score, _) => Err(self.error(
+                Answer::Scored(score, _, _) => Err(self.error(
                     PluginFailure::Answer,
                     Some(&c.id()),
                     format!("score() returned {score}, not a finite number"),
