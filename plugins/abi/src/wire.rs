@@ -207,6 +207,30 @@ pub fn put_error(out: &mut Vec<u8>, message: &str) {
     put_str(out, message);
 }
 
+/// Appends a grouped answer of the aggregate helpers (`sum_by`, `count_by_area`, …):
+/// `u32 n; n × { str group; value }`, the value a float (sums, means), an int (counts) or
+/// missing (the mean of a group without features).
+pub fn put_groups<'a>(out: &mut Vec<u8>, groups: &[(&'a str, Value<'a>)]) {
+    put_u32(out, groups.len());
+    for (group, value) in groups {
+        put_str(out, group);
+        put_value(out, *value);
+    }
+}
+
+/// Reads a grouped answer ([`put_groups`]).
+pub fn groups(bytes: &[u8]) -> Result<Vec<(&str, Value<'_>)>, Error> {
+    let mut r = Reader::new(bytes);
+    let n = r.u32()? as usize;
+    // Each group takes at least 5 bytes: an untrusted count cannot reserve more than that.
+    let mut groups = Vec::with_capacity(n.min(r.remaining() / 5));
+    for _ in 0..n {
+        let group = r.str()?;
+        groups.push((group, r.value()?));
+    }
+    Ok(groups)
+}
+
 /// Appends an id list (the answer of the `ids_within` import): each id as a `u32` length and
 /// its bytes.
 pub fn put_ids<'a>(out: &mut Vec<u8>, ids: impl IntoIterator<Item = &'a str>) {
