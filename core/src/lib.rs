@@ -91,7 +91,7 @@ pub mod run;
 
 pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
-pub use index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
 pub use io::output_dir::OutputDir;
 pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
 pub use model::crs::{Crs, CrsEngine, Transformer};

@@ -10,6 +10,7 @@
 
 mod common;
 
+mod aggregate_helpers;
 mod brute_force;
 mod embed;
 mod errors;
