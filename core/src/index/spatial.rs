@@ -544,13 +544,16 @@ pub enum Grouping {
 
 type Groups = Arc<BTreeMap<String, Tally>>;
 
+/// A grouped aggregate's key: the layer, the field (none: a count), the grouping.
+type GroupKey = (String, Option<String>, Grouping);
+
 /// The layers rules can query, by name.
 #[derive(Debug, Default)]
 pub struct SpatialLayers {
     layers: BTreeMap<String, IndexedLayer>,
     /// Grouped aggregates by (layer, field, grouping): they do not depend on the candidate,
     /// and a rule asks for them once per candidate.
-    groups: Mutex<HashMap<(String, Option<String>, Grouping), Result<Groups, String>>>,
+    groups: Mutex<HashMap<GroupKey, Result<Groups, String>>>,
 }
 
 impl SpatialLayers {

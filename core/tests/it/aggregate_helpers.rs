@@ -4,11 +4,10 @@
 //! silent 0), and the same answers from Rhai and from WebAssembly, to the bit.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use geo::{Geometry, InteriorPoint, Intersects, Point, Polygon, polygon};
-use hecun::rules::{Candidate, Score, Value, helpers};
+use hecun::rules::{Candidate, Value, helpers};
 use hecun::{Grouping, IndexedLayer, LayerItem, Properties, SpatialLayers};
 use proptest::prelude::*;
 
@@ -393,163 +392,176 @@ fn grouped_aggregates_are_computed_once_per_layer_field_and_grouping() {
     assert!(!Arc::ptr_eq(&a, &c));
 }
 
-// ---- Rhai and WebAssembly ----
+/// Rhai and WebAssembly: the same rule in both (`tests/fixtures/aggregates/score.rhai`,
+/// `plugins/test-guests/aggregates`).
+#[cfg(feature = "wasm")]
+mod runtimes {
+    use std::path::Path;
+    use std::sync::Arc;
 
-fn plugin_dir(dir: &Path, runtime: &str, params: &str) -> std::path::PathBuf {
-    let folder = dir.join(runtime);
-    std::fs::create_dir_all(&folder).unwrap();
-    let code = if runtime == "rhai" {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aggregates/score.rhai");
-        std::fs::copy(script, folder.join("score.rhai")).unwrap();
-        "script = \"score.rhai\""
-    } else {
-        crate::common::build_modules();
-        let module = crate::common::repo()
-            .join("plugins/target/wasm32-unknown-unknown/release/hecun_test_aggregates.wasm");
-        std::fs::copy(module, folder.join("aggregates.wasm")).unwrap();
-        "module = \"aggregates.wasm\""
-    };
-    std::fs::write(
-        folder.join("plugin.toml"),
-        format!(
-            "name = \"aggregates\"\nversion = \"1.0.0\"\ncontract = 1\nkind = \"site-score\"\n{code}\n[params]\n{params}\n"
-        ),
-    )
-    .unwrap();
-    folder
-}
+    use geo::{Geometry, Point, polygon};
+    use hecun::SpatialLayers;
+    use hecun::rules::{Candidate, Score};
 
-const PARAMS: &str = "layer = \"patients\"\nfield = \"人数\"\nby = \"街镇\"\nareas = \"areas\"\narea = \"A1\"\nmetres = 400.0\n";
+    use super::{Feature, candidate, layers};
 
-fn run_both(params: &str, candidates: &[Candidate]) -> [Vec<hecun::Result<Score>>; 2] {
-    let dir = tempfile::tempdir().unwrap();
-    let refs: Vec<&dyn hecun::rules::Features> = candidates
-        .iter()
-        .map(|c| c as &dyn hecun::rules::Features)
-        .collect();
-    ["rhai", "wasm"].map(|runtime| {
-        let plugin = hecun::rules::Plugin::load(&plugin_dir(dir.path(), runtime, params)).unwrap();
-        plugin.score_batch(&refs, true)
-    })
-}
+    fn plugin_dir(dir: &Path, runtime: &str, params: &str) -> std::path::PathBuf {
+        let folder = dir.join(runtime);
+        std::fs::create_dir_all(&folder).unwrap();
+        let code = if runtime == "rhai" {
+            let script =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aggregates/score.rhai");
+            std::fs::copy(script, folder.join("score.rhai")).unwrap();
+            "script = \"score.rhai\""
+        } else {
+            crate::common::build_modules();
+            let module = crate::common::repo()
+                .join("plugins/target/wasm32-unknown-unknown/release/hecun_test_aggregates.wasm");
+            std::fs::copy(module, folder.join("aggregates.wasm")).unwrap();
+            "module = \"aggregates.wasm\""
+        };
+        std::fs::write(
+            folder.join("plugin.toml"),
+            format!(
+                "name = \"aggregates\"\nversion = \"1.0.0\"\ncontract = 1\nkind = \"site-score\"\n{code}\n[params]\n{params}\n"
+            ),
+        )
+        .unwrap();
+        folder
+    }
 
-/// A fixed layer of 120 patients (points and small polygons, whole and fractional head
-/// counts) over four areas, and candidates of both kinds.
-fn parity_layers() -> (Arc<SpatialLayers>, Vec<Candidate>) {
-    let mut x: u64 = 12345;
-    let mut next = move || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let features: Vec<Feature> = (0..120)
-        .map(|i| {
-            let (px, py) = (next() * 3000.0, next() * 3000.0);
-            let g = if i % 3 == 0 {
+    const PARAMS: &str = "layer = \"patients\"\nfield = \"人数\"\nby = \"街镇\"\nareas = \"areas\"\narea = \"A1\"\nmetres = 400.0\n";
+
+    fn run_both(params: &str, candidates: &[Candidate]) -> [Vec<hecun::Result<Score>>; 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let refs: Vec<&dyn hecun::rules::Features> = candidates
+            .iter()
+            .map(|c| c as &dyn hecun::rules::Features)
+            .collect();
+        ["rhai", "wasm"].map(|runtime| {
+            let plugin =
+                hecun::rules::Plugin::load(&plugin_dir(dir.path(), runtime, params)).unwrap();
+            plugin.score_batch(&refs, true)
+        })
+    }
+
+    /// A fixed layer of 120 patients (points and small polygons, whole and fractional head
+    /// counts) over four areas, and candidates of both kinds.
+    fn parity_layers() -> (Arc<SpatialLayers>, Vec<Candidate>) {
+        let mut x: u64 = 12345;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let features: Vec<Feature> = (0..120)
+            .map(|i| {
+                let (px, py) = (next() * 3000.0, next() * 3000.0);
+                let g = if i % 3 == 0 {
+                    Geometry::Polygon(
+                        polygon![(x: px, y: py), (x: px + 40.0, y: py), (x: px + 20.0, y: py + 30.0)],
+                    )
+                } else {
+                    Geometry::Point(Point::new(px, py))
+                };
+                let n = if i % 2 == 0 {
+                    (next() * 50.0).floor()
+                } else {
+                    next() * 50.0 - 5.0
+                };
+                (g, i % 3, n)
+            })
+            .collect();
+        let square = |x: f64, y: f64| polygon![(x: x, y: y), (x: x + 1500.0, y: y), (x: x + 1500.0, y: y + 1500.0), (x: x, y: y + 1500.0)];
+        // A fifth area far away holds nothing: its mean is none.
+        let areas = [
+            square(0.0, 0.0),
+            square(1500.0, 0.0),
+            square(0.0, 1500.0),
+            square(1500.0, 1500.0),
+            square(9000.0, 9000.0),
+        ];
+        let layers = layers(&features, &areas);
+        let mut candidates = Vec::new();
+        for i in 0..8 {
+            let (cx, cy) = (next() * 3000.0, next() * 3000.0);
+            let g = if i % 2 == 0 {
                 Geometry::Polygon(
-                    polygon![(x: px, y: py), (x: px + 40.0, y: py), (x: px + 20.0, y: py + 30.0)],
+                    polygon![(x: cx, y: cy), (x: cx + 600.0, y: cy), (x: cx + 600.0, y: cy + 500.0), (x: cx, y: cy + 500.0)],
                 )
             } else {
-                Geometry::Point(Point::new(px, py))
+                Geometry::Point(Point::new(cx, cy))
             };
-            let n = if i % 2 == 0 {
-                (next() * 50.0).floor()
-            } else {
-                next() * 50.0 - 5.0
-            };
-            (g, i % 3, n)
-        })
-        .collect();
-    let square = |x: f64, y: f64| polygon![(x: x, y: y), (x: x + 1500.0, y: y), (x: x + 1500.0, y: y + 1500.0), (x: x, y: y + 1500.0)];
-    // A fifth area far away holds nothing: its mean is none.
-    let areas = [
-        square(0.0, 0.0),
-        square(1500.0, 0.0),
-        square(0.0, 1500.0),
-        square(1500.0, 1500.0),
-        square(9000.0, 9000.0),
-    ];
-    let layers = layers(&features, &areas);
-    let mut candidates = Vec::new();
-    for i in 0..8 {
-        let (cx, cy) = (next() * 3000.0, next() * 3000.0);
-        let g = if i % 2 == 0 {
+            candidates.push(candidate(&format!("S{i}"), g, &layers));
+        }
+        // Nothing within reach, nothing inside: a mean of none.
+        candidates.push(candidate(
+            "far",
             Geometry::Polygon(
-                polygon![(x: cx, y: cy), (x: cx + 600.0, y: cy), (x: cx + 600.0, y: cy + 500.0), (x: cx, y: cy + 500.0)],
-            )
-        } else {
-            Geometry::Point(Point::new(cx, cy))
-        };
-        candidates.push(candidate(&format!("S{i}"), g, &layers));
+                polygon![(x: 8000.0, y: 0.0), (x: 8100.0, y: 0.0), (x: 8100.0, y: 100.0)],
+            ),
+            &layers,
+        ));
+        (layers, candidates)
     }
-    // Nothing within reach, nothing inside: a mean of none.
-    candidates.push(candidate(
-        "far",
-        Geometry::Polygon(
-            polygon![(x: 8000.0, y: 0.0), (x: 8100.0, y: 0.0), (x: 8100.0, y: 100.0)],
-        ),
-        &layers,
-    ));
-    (layers, candidates)
-}
 
-#[test]
-fn rhai_and_webassembly_answer_every_aggregate_alike() {
-    let (_layers, candidates) = parity_layers();
-    let [rhai, wasm] = run_both(PARAMS, &candidates);
-    for ((a, b), c) in rhai.iter().zip(&wasm).zip(&candidates) {
-        let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
-        let terms = |s: &Score| -> Vec<(String, u64)> {
-            s.terms
-                .iter()
-                .map(|t| (t.name.clone(), t.value.to_bits()))
-                .collect()
-        };
-        assert_eq!(terms(a), terms(b), "{}", c.id());
-        assert_eq!(
-            a.value().map(f64::to_bits),
-            b.value().map(f64::to_bits),
-            "{}",
-            c.id()
-        );
-        // Every helper answered: 4 groups of sum_by/count_by/mean_by (3 towns), 5 areas.
-        assert!(
-            a.terms.len() >= 2 + 3 + 3 * 3 + 3 * 5,
-            "{}: {:?}",
-            c.id(),
-            a.terms
-        );
+    #[test]
+    fn rhai_and_webassembly_answer_every_aggregate_alike() {
+        let (_layers, candidates) = parity_layers();
+        let [rhai, wasm] = run_both(PARAMS, &candidates);
+        for ((a, b), c) in rhai.iter().zip(&wasm).zip(&candidates) {
+            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
+            let terms = |s: &Score| -> Vec<(String, u64)> {
+                s.terms
+                    .iter()
+                    .map(|t| (t.name.clone(), t.value.to_bits()))
+                    .collect()
+            };
+            assert_eq!(terms(a), terms(b), "{}", c.id());
+            assert_eq!(
+                a.value().map(f64::to_bits),
+                b.value().map(f64::to_bits),
+                "{}",
+                c.id()
+            );
+            // Every helper answered: 4 groups of sum_by/count_by/mean_by (3 towns), 5 areas.
+            assert!(
+                a.terms.len() >= 2 + 3 + 3 * 3 + 3 * 5,
+                "{}: {:?}",
+                c.id(),
+                a.terms
+            );
+        }
+        let far = rhai.last().unwrap().as_ref().unwrap();
+        for none in [
+            "mean_within=none",
+            "mean_inside=none",
+            "mean_by_area:A4=none",
+        ] {
+            assert!(
+                far.terms.iter().any(|t| t.name == none),
+                "{none}: {:?}",
+                far.terms
+            );
+        }
     }
-    let far = rhai.last().unwrap().as_ref().unwrap();
-    for none in [
-        "mean_within=none",
-        "mean_inside=none",
-        "mean_by_area:A4=none",
-    ] {
-        assert!(
-            far.terms.iter().any(|t| t.name == none),
-            "{none}: {:?}",
-            far.terms
-        );
-    }
-}
 
-#[test]
-fn a_misspelt_field_fails_alike_in_rhai_and_webassembly() {
-    let (_layers, candidates) = parity_layers();
-    let params = PARAMS.replace("field = \"人数\"", "field = \"人 数\"");
-    for (runtime, results) in ["rhai", "wasm"]
-        .iter()
-        .zip(run_both(&params, &candidates[..1]))
-    {
-        let err = results[0].as_ref().unwrap_err().to_string();
-        assert!(
-            err.contains("plugin \"aggregates\"")
-                && err.contains("candidate \"S0\"")
-                && err.contains("sum_within: layer \"patients\" has no field \"人 数\""),
-            "{runtime}: {err}"
-        );
+    #[test]
+    fn a_misspelt_field_fails_alike_in_rhai_and_webassembly() {
+        let (_layers, candidates) = parity_layers();
+        let params = PARAMS.replace("field = \"人数\"", "field = \"人 数\"");
+        for (runtime, results) in ["rhai", "wasm"]
+            .iter()
+            .zip(run_both(&params, &candidates[..1]))
+        {
+            let err = results[0].as_ref().unwrap_err().to_string();
+            assert!(
+                err.contains("plugin \"aggregates\"")
+                    && err.contains("candidate \"S0\"")
+                    && err.contains("sum_within: layer \"patients\" has no field \"人 数\""),
+                "{runtime}: {err}"
+            );
+        }
     }
 }

@@ -1115,6 +1115,35 @@ mod tests {
         assert_eq!(super::decode_ids(&bytes[..5]), ["A"]);
     }
 
+    #[test]
+    fn groups_decode_as_the_host_encodes_them() {
+        use super::GroupValue;
+        use hecun_plugin_abi::wire::{Value, put_groups};
+        let mut bytes = Vec::new();
+        put_groups(
+            &mut bytes,
+            &[
+                ("东镇", Value::Float(-0.5)),
+                ("T2", Value::Int(7)),
+                ("", Value::Missing),
+            ],
+        );
+        assert_eq!(
+            super::decode_groups(&bytes),
+            Some(vec![
+                ("东镇".to_owned(), GroupValue::Number(-0.5)),
+                ("T2".to_owned(), GroupValue::Count(7)),
+                (String::new(), GroupValue::None),
+            ])
+        );
+        // Cut short, or a value no group has: none, no panic.
+        assert_eq!(super::decode_groups(&bytes[..bytes.len() - 1]), None);
+        let mut text = Vec::new();
+        put_groups(&mut text, &[("a", Value::Text("x"))]);
+        assert_eq!(super::decode_groups(&text), None);
+        assert_eq!(super::decode_groups(&[]), None);
+    }
+
     /// The SDK imports exactly what hecun-plugin-abi's table says the host provides, with the
     /// same signatures: a helper added to the table and not here (or here and not in the
     /// table) fails this test.
