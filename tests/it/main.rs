@@ -8,6 +8,7 @@
 
 mod common;
 
+mod aggregates;
 mod bad_input;
 mod cli;
 mod dense;

@@ -320,13 +320,19 @@ impl IndexedLayer {
                 names.extend(map.into_iter().map(|(k, _)| k));
             }
         }
-        let listed = if names.is_empty() {
+        // A layer with hundreds of columns would drown the message: the first 40 names.
+        const SHOWN: usize = 40;
+        let mut listed: Vec<String> = names.iter().take(SHOWN).cloned().collect();
+        if names.len() > SHOWN {
+            listed.push(format!("… {} more", names.len() - SHOWN));
+        }
+        let listed = if listed.is_empty() {
             "none".to_owned()
         } else {
-            names.into_iter().collect::<Vec<_>>().join(", ")
+            listed.join(", ")
         };
         format!(
-            "layer {:?} has no field {field:?}: no feature of its {} has it (its fields: {listed})",
+            "layer {:?} has no field {field:?} (none of its {} features has it; its fields: {listed})",
             self.name,
             self.items.len()
         )
