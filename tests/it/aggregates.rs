@@ -153,3 +153,56 @@ fn a_misspelt_field_fails_every_site_naming_plugin_helper_layer_and_field() {
         }
     }
 }
+
+/// A plugin's own test cases give the helpers small layers with fields: `hecun plugin test`
+/// runs the aggregates on them (the README's worked example, cut down).
+#[test]
+fn a_plugins_own_cases_can_exercise_the_aggregates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = tmp.path().join("patients-near");
+    std::fs::create_dir_all(&plugin).unwrap();
+    let layers = r#"layers = { patients = [{ id = "P1", point = [10, 10], "人数" = 3, "街镇" = "东镇" }, { id = "P2", point = [50, 50], "人数" = 4.5, "街镇" = "西镇" }, { id = "P3", point = [900, 900], "人数" = 2, "街镇" = "东镇" }], townships = [{ id = "T1", polygon = [[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]] }, { id = "T2", polygon = [[5000, 5000], [5100, 5000], [5100, 5100], [5000, 5000]] }] }"#;
+    std::fs::write(
+        plugin.join("plugin.toml"),
+        format!(
+            r#"name = "patients-near"
+version = "1.0.0"
+contract = 1
+kind = "site-score"
+script = "score.rhai"
+reads = ["patients.人数", "patients.街镇", "townships"]
+
+[[tests]]
+name = "totals inside, per township attribute and per township polygon"
+input = {{ id = "S1", polygon = [[0, 0], [60, 0], [60, 60], [0, 60], [0, 0]], {layers} }}
+expect = {{ score = 23.0, terms = {{ inside = 7.5, east = 5.0, t1 = 2.0, t2_mean_is_none = 1.0, near = 7.5 }} }}
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        plugin.join("score.rhai"),
+        r#"
+        fn score(site, params) {
+            let per_town = site.sum_by("patients", "人数", "街镇");
+            let per_area = site.count_by_area("patients", "townships");
+            let means = site.mean_by_area("patients", "人数", "townships");
+            term("inside", 1.0, site.sum_inside("patients", "人数"))
+                + term("east", 1.0, per_town["东镇"])
+                + term("t1", 1.0, per_area["T1"])
+                + term("t2_mean_is_none", 1.0, if means["T2"] == () { 1.0 } else { 0.0 })
+                + term("near", 1.0, site.sum_within("patients", "人数", 0))
+        }
+        "#,
+    )
+    .unwrap();
+    let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(said.contains("1 passed, 0 failed"), "{said}");
+    assert!(!said.contains("FAIL"), "{said}");
+}
