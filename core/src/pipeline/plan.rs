@@ -30,6 +30,7 @@ use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
     /// The plan's name.
     pub name: String,
@@ -57,6 +58,7 @@ pub struct Plan {
 
 /// How a plan scores its candidate sites.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SiteScoring {
     /// The site-score plugin.
     pub plugin: PathBuf,

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::candidate::{Candidate, Features};
 use super::contract::{LimitBreach, Manifest, Runtime};
+#[cfg(feature = "rhai")]
 use super::rhai_runtime::RhaiPlugin;
 use super::score::Score;
 use super::verdict::{StandardVerdict, Verdict};
@@ -40,10 +41,31 @@ use crate::error::{Error, PluginFailure, Result};
 #[allow(clippy::large_enum_variant)]
 pub enum Plugin {
     /// A Rhai script.
+    #[cfg(feature = "rhai")]
     Rhai(RhaiPlugin),
     /// A WebAssembly module.
     #[cfg(feature = "wasm")]
     Wasm(WasmPlugin),
+    /// Built without either runtime (the spatial core alone): no plugin can be loaded, and
+    /// this variant, which holds no value, keeps the type and its methods whole.
+    #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+    #[doc(hidden)]
+    Unavailable(std::convert::Infallible),
+}
+
+/// Calls the runtime's own `$call` on whichever runtime `$plugin` is (`$p` names it there),
+/// for the runtimes this hecun was built with.
+macro_rules! each_runtime {
+    ($plugin:expr, $p:ident => $call:expr) => {
+        match $plugin {
+            #[cfg(feature = "rhai")]
+            Plugin::Rhai($p) => $call,
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm($p) => $call,
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
+        }
+    };
 }
 
 impl Plugin {
@@ -51,48 +73,48 @@ impl Plugin {
     /// manifest names.
     pub fn load(path: &Path) -> Result<Plugin> {
         let (manifest, _) = Manifest::load(path)?;
+        #[cfg(not(all(feature = "rhai", feature = "wasm")))]
+        let unavailable = |runtime: &str, feature: &str| Error::Plugin {
+            plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
+            candidate: None,
+            line: None,
+            message: format!(
+                "is a {runtime} plugin, and this hecun was built without the `{feature}` feature"
+            ),
+        };
         match manifest.runtime() {
+            #[cfg(feature = "rhai")]
             Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load(path)?)),
+            #[cfg(not(feature = "rhai"))]
+            Runtime::Rhai => Err(unavailable("Rhai", "rhai")),
             #[cfg(feature = "wasm")]
             Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load(path)?)),
             #[cfg(not(feature = "wasm"))]
-            Runtime::Wasm => Err(Error::Plugin {
-                plugin: manifest.name,
-                failure: PluginFailure::Load,
-                candidate: None,
-                line: None,
-                message:
-                    "is a WebAssembly plugin, and this hecun was built without the `wasm` feature"
-                        .into(),
-            }),
+            Runtime::Wasm => Err(unavailable("WebAssembly", "wasm")),
         }
     }
 
     /// The plugin's manifest.
     pub fn manifest(&self) -> &Manifest {
-        match self {
-            Plugin::Rhai(p) => p.manifest(),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.manifest(),
-        }
+        each_runtime!(self, p => p.manifest())
     }
 
     /// Runs a launch check on one community.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
-        let verdict = match self {
-            Plugin::Rhai(p) => p.check(candidate, input),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.check(candidate, input),
-        };
+        let verdict = each_runtime!(self, p => p.check(candidate, input));
         self.bounded(candidate, verdict, |l, v| l.check_findings(&v.findings))
     }
 
     /// Runs a launch check on communities `(id, input)`: one result per community, in order.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
         let verdicts: Vec<Result<Verdict>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => inputs.iter().map(|(id, i)| p.check(id, i)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.check_batch(inputs),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         inputs
             .iter()
@@ -130,23 +152,22 @@ impl Plugin {
 
     /// Scores one candidate read through [`Features`].
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
-        let score = match self {
-            Plugin::Rhai(p) => p.score_features(candidate, explain),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.score_features(candidate, explain),
-        };
+        let score = each_runtime!(self, p => p.score_features(candidate, explain));
         self.bounded(&candidate.id(), score, |l, s| l.check_score(s))
     }
 
     /// Scores candidates: one result per candidate, in order (WebAssembly: in batches).
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
         let scores: Vec<Result<Score>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => candidates
                 .iter()
                 .map(|c| p.score_features(*c, explain))
                 .collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.score_batch(candidates, explain),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         candidates
             .iter()
@@ -157,11 +178,7 @@ impl Plugin {
 
     /// Chooses the planning standard for one community and checks it.
     pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
-        let answer = match self {
-            Plugin::Rhai(p) => p.select_standard(candidate),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.select_standard(candidate),
-        };
+        let answer = each_runtime!(self, p => p.select_standard(candidate));
         self.bounded(candidate.id(), answer, |l, a| {
             l.check_findings(&a.verdict.findings)
         })
@@ -170,9 +187,12 @@ impl Plugin {
     /// Chooses the planning standard for communities: one result per community, in order.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
         let answers: Vec<Result<StandardVerdict>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => candidates.iter().map(|c| p.select_standard(c)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.select_standard_batch(candidates),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         candidates
             .iter()
@@ -183,10 +203,6 @@ impl Plugin {
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
-        match self {
-            Plugin::Rhai(p) => p.run_tests(),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.run_tests(),
-        }
+        each_runtime!(self, p => p.run_tests())
     }
 }
