@@ -394,7 +394,7 @@ fn grouped_aggregates_are_computed_once_per_layer_field_and_grouping() {
 
 /// Rhai and WebAssembly: the same rule in both (`tests/fixtures/aggregates/score.rhai`,
 /// `plugins/test-guests/aggregates`).
-#[cfg(feature = "wasm")]
+#[cfg(all(feature = "rhai", feature = "wasm"))]
 mod runtimes {
     use std::path::Path;
     use std::sync::Arc;
