@@ -555,7 +555,18 @@ mod runtimes {
             .iter()
             .zip(run_both(&params, &candidates[..1]))
         {
-            let err = results[0].as_ref().unwrap_err().to_string();
+            let err = results[0].as_ref().unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    hecun::Error::Plugin {
+                        failure: hecun::PluginFailure::Runtime,
+                        ..
+                    }
+                ),
+                "{runtime}: a runtime failure: {err:?}"
+            );
+            let err = err.to_string();
             assert!(
                 err.contains("plugin \"aggregates\"")
                     && err.contains("candidate \"S0\"")
