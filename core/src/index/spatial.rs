@@ -199,8 +199,8 @@ impl IndexedLayer {
     /// The features whose representative point lies in `area` (its boundary included), in
     /// file order. A feature's representative point is the point itself, or a point of the
     /// line or polygon (geo's `InteriorPoint`: inside a polygon even when it is concave), so
-    /// that each feature is counted in one of two areas that share a border only when the
-    /// point lies on that border.
+    /// that a village crossing the border of two townships is inside one of them, not both
+    /// (both only when its point lies on the border itself).
     pub fn inside(&self, area: &Geometry<f64>) -> Vec<usize> {
         let Some(bbox) = area.bounding_rect() else {
             return Vec::new();
