@@ -65,7 +65,7 @@ pub struct IndexedLayer {
     tree: RTree<Entry>,
     /// Each aggregated field read once from every feature's attributes (JSON text), so that
     /// a query per candidate reads numbers, not JSON.
-    columns: Mutex<HashMap<String, Arc<Column>>>,
+    columns: OnceMap<String, Arc<Column>>,
     /// Each feature's representative point (see [`IndexedLayer::inside`]), made on first use.
     points: OnceLock<Vec<Option<Point<f64>>>>,
 }
@@ -88,7 +88,7 @@ impl IndexedLayer {
             name: name.into(),
             items,
             tree: RTree::bulk_load(entries),
-            columns: Mutex::default(),
+            columns: OnceMap::default(),
             points: OnceLock::new(),
         }
     }
@@ -268,42 +268,25 @@ impl IndexedLayer {
 
     /// Every feature's value of `field`, read once; an error when no feature has the field.
     fn column(&self, field: &str) -> Result<Arc<Column>, String> {
-        let cached = self
-            .columns
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(field)
-            .cloned();
-        let column = match cached {
-            Some(c) => c,
-            None => {
-                // Read outside the lock: two threads may both read a field once, to the same
-                // answer, rather than every thread wait on one.
-                let mut known = false;
-                let cells = self
-                    .items
-                    .iter()
-                    .map(|item| {
-                        let value = item.properties.as_ref().and_then(|p| p.get(field));
-                        known |= value.is_some();
-                        match value {
-                            None | Some(serde_json::Value::Null) => Cell::Missing,
-                            Some(serde_json::Value::Number(n)) => n
-                                .as_f64()
-                                .map_or_else(|| Cell::Other(n.to_string()), Cell::Number),
-                            Some(other) => Cell::Other(other.to_string()),
-                        }
-                    })
-                    .collect();
-                let column = Arc::new(Column { known, cells });
-                self.columns
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .entry(field.to_owned())
-                    .or_insert(column)
-                    .clone()
-            }
-        };
+        let column = self.columns.get_or_init(field, || {
+            let mut known = false;
+            let cells = self
+                .items
+                .iter()
+                .map(|item| {
+                    let value = item.properties.as_ref().and_then(|p| p.get(field));
+                    known |= value.is_some();
+                    match value {
+                        None | Some(serde_json::Value::Null) => Cell::Missing,
+                        Some(serde_json::Value::Number(n)) => n
+                            .as_f64()
+                            .map_or_else(|| Cell::Other(n.to_string()), Cell::Number),
+                        Some(other) => Cell::Other(other.to_string()),
+                    }
+                })
+                .collect();
+            Arc::new(Column { known, cells })
+        });
         if !column.known {
             return Err(self.unknown_field(field));
         }
@@ -559,7 +542,7 @@ pub struct SpatialLayers {
     layers: BTreeMap<String, IndexedLayer>,
     /// Grouped aggregates by (layer, field, grouping): they do not depend on the candidate,
     /// and a rule asks for them once per candidate.
-    groups: Mutex<HashMap<GroupKey, Result<Groups, String>>>,
+    groups: OnceMap<GroupKey, Result<Groups, String>>,
 }
 
 impl SpatialLayers {
@@ -602,25 +585,44 @@ impl SpatialLayers {
         grouping: &Grouping,
     ) -> Result<Groups, String> {
         let key = (layer.to_owned(), field.map(str::to_owned), grouping.clone());
-        if let Some(found) = self
-            .groups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return found.clone();
-        }
-        let features = self.layer(layer)?;
-        let answer = match grouping {
-            Grouping::Attribute(by) => features.group_by(field, by),
-            Grouping::Area(areas) => features.group_by_area(field, self.layer(areas)?),
-        }
-        .map(Arc::new);
-        self.groups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_insert(answer)
-            .clone()
+        self.groups.get_or_init(&key, || {
+            let features = self.layer(layer)?;
+            let answer = match grouping {
+                Grouping::Attribute(by) => features.group_by(field, by),
+                Grouping::Area(areas) => features.group_by_area(field, self.layer(areas)?),
+            };
+            answer.map(Arc::new)
+        })
+    }
+}
+
+/// Values computed once per key and shared: the first thread to ask computes, and others
+/// asking for the same key meanwhile wait for its answer rather than compute it again (a
+/// grouped aggregate over a large layer takes tens of milliseconds; every candidate asks).
+#[derive(Debug)]
+struct OnceMap<K, V>(Mutex<HashMap<K, Arc<OnceLock<V>>>>);
+
+impl<K, V> Default for OnceMap<K, V> {
+    fn default() -> Self {
+        OnceMap(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> OnceMap<K, V> {
+    fn get_or_init<Q>(&self, key: &Q, compute: impl FnOnce() -> V) -> V
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let slot = {
+            // The map's lock is held only to find the slot: computing a value may ask for
+            // another (a grouping reads its field's column).
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match map.get(key) {
+                Some(slot) => slot.clone(),
+                None => map.entry(key.to_owned()).or_default().clone(),
+            }
+        };
+        slot.get_or_init(compute).clone()
     }
 }

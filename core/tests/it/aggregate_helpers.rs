@@ -390,6 +390,16 @@ fn grouped_aggregates_are_computed_once_per_layer_field_and_grouping() {
     assert!(Arc::ptr_eq(&a, &b));
     let c = layers.grouped("patients", None, &by).unwrap();
     assert!(!Arc::ptr_eq(&a, &c));
+    // Threads asking at once for a grouping not computed yet all get the one answer.
+    let by_area = Grouping::Area("townships".into());
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let asks: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| layers.grouped("patients", Some("人数"), &by_area).unwrap()))
+            .collect();
+        asks.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|x| Arc::ptr_eq(x, &answers[0])));
+    assert_eq!(answers[0]["T1"].count, 2);
 }
 
 /// Rhai and WebAssembly: the same rule in both (`tests/fixtures/aggregates/score.rhai`,
