@@ -130,7 +130,7 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         .context("the plan names no output.dir: give --out DIR")?;
     if !plan.unused_layers.is_empty() && !quiet {
         eprintln!(
-            "hecun: note: layers not used by this job: {}",
+            "hecun: note: the plan's own layers, read for the plugins that declare them in `reads`: {}",
             plan.unused_layers.join(", ")
         );
     }

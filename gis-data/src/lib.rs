@@ -21,6 +21,9 @@ pub const SEED: u64 = 20240601;
 /// The plan file written next to the layers.
 pub const PLAN_TOML: &str = include_str!("plan.toml");
 
+/// The plan that runs the signing-rate launch criterion (`plugins/signing-rate`).
+pub const PLAN_SIGNING_TOML: &str = include_str!("plan-signing.toml");
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
@@ -58,6 +61,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan.toml",
         contents: PLAN_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-signing.toml",
+        contents: PLAN_SIGNING_TOML.to_string(),
         features: 0,
     });
     out

@@ -45,14 +45,15 @@ pub struct Plan {
     /// Candidate resettlement sites, if the plan lists them.
     pub sites: Option<LayerSource>,
     /// The other layers rules may read (townships, sites, zoning, facilities, farmland,
-    /// red line), by layer name.
+    /// red line, and the plan's own layers such as `patients`), by layer name.
     pub context: BTreeMap<String, LayerSource>,
     /// The standard-selection plugin the plan runs (`[checks] standard = "…"`), if any.
     pub standard_check: Option<PathBuf>,
     /// The site-score plugin the plan runs (`[scoring] sites = "…"`), if any, and how many
     /// sites to choose per township (`top`, default 2).
     pub site_scoring: Option<SiteScoring>,
-    /// Layers the plan lists that this version of hecun does not use yet.
+    /// The plan's own layers (kinds hecun has no model of, in `context` too): read only for
+    /// the plugins that declare them in `reads`.
     pub unused_layers: Vec<String>,
 }
 
@@ -220,6 +221,23 @@ impl Plan {
                 context_layers.insert(kind.name().to_owned(), source);
             }
         }
+        // Any other layer is the plan's own (`[layers.patients]`): read, under its name, for
+        // the plugins that declare it in `reads`; its `fields` map any model names.
+        let other: Vec<String> = layers.keys().cloned().collect();
+        for name in &other {
+            if let Some(table) = layers.remove(name) {
+                let mut schema = Schema::new(LayerKind::Other);
+                for (model, file_field) in &table.fields {
+                    schema = schema
+                        .with_field(model, file_field)
+                        .map_err(|e| Error::config(&context, e.to_string()))?;
+                }
+                context_layers.insert(
+                    name.clone(),
+                    LayerSource::new(base.join(&table.path), LayerKind::Other).with_schema(schema),
+                );
+            }
+        }
         let townships = context_layers.get("townships").cloned();
         let sites = context_layers.get("sites").cloned();
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
@@ -263,7 +281,7 @@ impl Plan {
             }),
             sites,
             context: context_layers,
-            unused_layers: layers.into_keys().collect(),
+            unused_layers: other,
         })
     }
 }
