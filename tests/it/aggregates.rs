@@ -14,7 +14,7 @@ fn score_plugin(dir: &Path, name: &str, script: &str) -> PathBuf {
     std::fs::write(
         plugin.join("plugin.toml"),
         format!(
-            "name = {name:?}\nversion = \"1.0.0\"\ncontract = 1\nkind = \"site-score\"\nscript = \"score.rhai\"\nreads = [\"villages\"]\n"
+            "name = {name:?}\nversion = \"1.0.0\"\ncontract = 1\nkind = \"site-score\"\nscript = \"score.rhai\"\nreads = [\"villages.人口\", \"villages.乡镇\"]\n"
         ),
     )
     .unwrap();
@@ -151,6 +151,29 @@ fn a_misspelt_field_fails_every_site_naming_plugin_helper_layer_and_field() {
             // The fields the layer has are listed, the right one among them.
             assert!(e.contains("人口"), "{e}");
         }
+    }
+}
+
+/// The declaration is the contract for the helpers too: a field the plugin does not declare
+/// is not there to add up, and the error says how to declare it.
+#[test]
+fn an_undeclared_field_does_not_reach_the_aggregates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = score_plugin(
+        tmp.path(),
+        "undeclared",
+        r#"fn score(site, params) { term("households", 1.0, site.sum_within("villages", "户数", 3000)) }"#,
+    );
+    let (_, said, rows) = score_demo(tmp.path(), &plugin);
+    assert!(!rows.is_empty(), "{said}");
+    for row in &rows {
+        assert!(row["score"].is_empty(), "a site was scored: {row:?}");
+        assert!(
+            row["error"].contains("has no field \"户数\"")
+                && row["error"].contains("reads declares: \"villages.户数\""),
+            "{}",
+            row["error"]
+        );
     }
 }
 

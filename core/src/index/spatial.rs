@@ -315,9 +315,11 @@ impl IndexedLayer {
             listed.join(", ")
         };
         format!(
-            "layer {:?} has no field {field:?} (none of its {} features has it; its fields: {listed})",
+            "layer {:?} has no field {field:?} (none of its {} features has it; its fields: \
+             {listed}; a plugin is handed only the fields its reads declares: \"{}.{field}\")",
             self.name,
-            self.items.len()
+            self.items.len(),
+            self.name
         )
     }
 

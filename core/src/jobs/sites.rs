@@ -63,6 +63,7 @@ pub fn site_candidates(
     run: &AffectedRun,
     layers: &Arc<SpatialLayers>,
     sites: &SceneLayer,
+    townships: Option<&SceneLayer>,
 ) -> Vec<Candidate> {
     let names: FeatureNames = SITE_FEATURES.iter().map(|s| s.to_string()).collect();
     let site_schema = plan
@@ -74,18 +75,18 @@ pub fn site_candidates(
         });
     // Town centres: the centroid of each township polygon, by township name.
     let mut centres: BTreeMap<String, Point<f64>> = BTreeMap::new();
-    if let (Some(townships), Some(source)) =
-        (layers.get("townships"), plan.context.get("townships"))
-    {
+    // The names come from the layer as read: the engine's own features do not depend on what
+    // the plugin declares (the scene's attributes are the plugin's).
+    if let (Some(townships), Some(source)) = (townships, plan.context.get("townships")) {
         let read = &source.schema;
-        for item in townships.items() {
-            let name = item
-                .properties
-                .as_ref()
-                .and_then(|p| {
-                    read.candidates("name")
-                        .into_iter()
-                        .find_map(|n| p.get(n).and_then(|v| v.as_str().map(str::to_owned)))
+        for (f, item) in townships.layer.features.iter().zip(&townships.items) {
+            let name = read
+                .candidates("name")
+                .into_iter()
+                .find_map(|n| {
+                    f.properties
+                        .get(n)
+                        .and_then(|v| v.as_str().map(str::to_owned))
                 })
                 .unwrap_or_else(|| item.id.clone());
             if let Some(c) = item.geometry.centroid() {
@@ -220,7 +221,7 @@ impl SiteScoreRun {
         let sites = read
             .remove("sites")
             .expect("the scene reads every context layer");
-        let mut candidates = site_candidates(plan, run, &layers, &sites);
+        let mut candidates = site_candidates(plan, run, &layers, &sites, read.get("townships"));
         // Only the declared attributes are handed over.
         let site_fields = declared.fields("sites");
         let schema = &plan.sites.as_ref().expect("checked above").schema;
