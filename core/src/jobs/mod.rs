@@ -10,6 +10,7 @@ pub(crate) mod launch;
 pub(crate) mod scene;
 pub(crate) mod sites;
 pub(crate) mod standard;
+pub(crate) mod table;
 
 pub use communities::{Community, communities};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
@@ -18,6 +19,7 @@ pub use launch::{
 };
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
 pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
+pub use table::{TableRun, table_input};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };

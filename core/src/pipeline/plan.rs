@@ -53,6 +53,41 @@ pub struct Plan {
     pub site_scoring: Option<SiteScoring>,
     /// Layers the plan lists that this version of hecun does not use yet.
     pub unused_layers: Vec<String>,
+    /// The tables the plan computes (`[tables.NAME]`), by name.
+    pub tables: Vec<TableSpec>,
+    /// The layers of other names than hecun's own kinds (`[layers.patients]`): their files
+    /// and field mappings, for the plugins that declare them in `reads`.
+    pub other_layers: BTreeMap<String, OtherLayer>,
+}
+
+/// A table the plan computes with a table plugin.
+///
+/// ```toml
+/// [tables.funding]
+/// plugin = "../../plugins/rehab-funding"
+/// title = { zh-CN = "康复中心经费测算", en = "Rehab-centre funding" }
+/// params = { base_people = 100 }   # in place of the plugin's defaults
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    /// Its name: its files are `tables/NAME.csv` and `tables/NAME.json`.
+    pub name: String,
+    /// The table plugin.
+    pub plugin: PathBuf,
+    /// Parameters in place of the plugin's defaults (each must be one the plugin declares).
+    pub params: BTreeMap<String, toml::Value>,
+    /// Its title by language tag (optional; the table's name otherwise).
+    pub title: BTreeMap<String, String>,
+}
+
+/// A layer of another name than hecun's own kinds: its file and its field mapping
+/// (`fields = { id = "编号", name = "名称" }`), as the plan gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherLayer {
+    /// The GeoJSON file.
+    pub path: PathBuf,
+    /// Model name → file field.
+    pub fields: BTreeMap<String, String>,
 }
 
 /// How a plan scores its candidate sites.
@@ -79,6 +114,18 @@ struct PlanFile {
     #[serde(default)]
     checks: ChecksTable,
     scoring: Option<ScoringTable>,
+    #[serde(default)]
+    tables: BTreeMap<String, TablesEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TablesEntry {
+    plugin: PathBuf,
+    #[serde(default)]
+    params: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    title: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -261,7 +308,27 @@ impl Plan {
             }),
             sites,
             context: context_layers,
+            other_layers: layers
+                .iter()
+                .map(|(name, t)| {
+                    let layer = OtherLayer {
+                        path: base.join(&t.path),
+                        fields: t.fields.clone(),
+                    };
+                    (name.clone(), layer)
+                })
+                .collect(),
             unused_layers: layers.into_keys().collect(),
+            tables: file
+                .tables
+                .into_iter()
+                .map(|(name, t)| TableSpec {
+                    name,
+                    plugin: base.join(t.plugin),
+                    params: t.params,
+                    title: t.title,
+                })
+                .collect(),
         })
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod plugin;
 pub(crate) mod rhai_compile;
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;
+pub(crate) mod table;
 pub(crate) mod testing;
 pub(crate) mod verdict;
 pub(crate) mod veto;
@@ -22,7 +23,8 @@ pub(crate) mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use contract::{
-    CONTRACT_VERSION, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest, Runtime, TestCase,
+    CONTRACT_VERSION, Column, ColumnType, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest,
+    Runtime, TestCase, TotalRule,
 };
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
@@ -30,6 +32,7 @@ pub use files::{PluginFile, plugin_paths, read_plugin_file};
 pub use plugin::Plugin;
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Rank, Score, Term, rank};
+pub use table::{Cell, RawRow, RowKind, Subtotal, Table};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
 pub use veto::{VETO_FIELD, VETO_UNKNOWN, guard_veto, veto_unknown_criterion};
 #[doc(hidden)]

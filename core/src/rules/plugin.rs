@@ -56,16 +56,57 @@ impl Plugin {
             #[cfg(feature = "wasm")]
             Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load(path)?)),
             #[cfg(not(feature = "wasm"))]
-            Runtime::Wasm => Err(Error::Plugin {
-                plugin: manifest.name,
-                failure: PluginFailure::Load,
-                candidate: None,
-                line: None,
-                message:
-                    "is a WebAssembly plugin, and this hecun was built without the `wasm` feature"
-                        .into(),
-            }),
+            Runtime::Wasm => Err(no_wasm(manifest.name)),
         }
+    }
+
+    /// [`load`](Self::load), with `params` (a plan's, given at `where_`, e.g. `plan.toml:
+    /// [tables.funding]`) in place of the manifest's defaults: the plugin sees them as its
+    /// `params`. A parameter the manifest does not declare is refused, naming it.
+    pub fn load_with_params(
+        path: &Path,
+        params: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<Plugin> {
+        let (manifest, _) = Manifest::load(path)?;
+        match manifest.runtime() {
+            Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load_with_params(
+                path, params, where_,
+            )?)),
+            #[cfg(feature = "wasm")]
+            Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load_with_params(
+                path, params, where_,
+            )?)),
+            #[cfg(not(feature = "wasm"))]
+            Runtime::Wasm => Err(no_wasm(manifest.name)),
+        }
+    }
+
+    /// Computes a table (a `table` plugin, once per run): its rows, as answered; the engine
+    /// checks and totals them with [`Table::new`](super::table::Table::new).
+    pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
+        let rows = match self {
+            Plugin::Rhai(p) => p.rows(input),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => p.rows(input),
+        }?;
+        let manifest = self.manifest();
+        if rows.len() > manifest.limits.max_array_size {
+            return Err(Error::Plugin {
+                plugin: manifest.name.clone(),
+                failure: PluginFailure::Limit {
+                    limit: "max_array_size",
+                },
+                candidate: Some("table".into()),
+                line: None,
+                message: format!(
+                    "answered {} rows, more than its limit max_array_size = {} (plugin.toml [limits])",
+                    rows.len(),
+                    manifest.limits.max_array_size
+                ),
+            });
+        }
+        Ok(rows)
     }
 
     /// The plugin's manifest.
@@ -188,5 +229,18 @@ impl Plugin {
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.run_tests(),
         }
+    }
+}
+
+/// The error for a WebAssembly plugin in a hecun built without the runtime.
+#[cfg(not(feature = "wasm"))]
+fn no_wasm(plugin: String) -> Error {
+    Error::Plugin {
+        plugin,
+        failure: PluginFailure::Load,
+        candidate: None,
+        line: None,
+        message: "is a WebAssembly plugin, and this hecun was built without the `wasm` feature"
+            .into(),
     }
 }

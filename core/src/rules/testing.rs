@@ -29,6 +29,7 @@ pub(crate) fn run_cases(
     check: impl Fn(&str, &serde_json::Value) -> crate::Result<Verdict>,
     score: impl Fn(&Candidate) -> crate::Result<Score>,
     select: impl Fn(&Candidate) -> crate::Result<StandardVerdict>,
+    rows: impl Fn(&serde_json::Value) -> crate::Result<Vec<super::table::RawRow>>,
 ) -> Vec<(String, Outcome_)> {
     let limits = &manifest.limits;
     manifest
@@ -64,6 +65,19 @@ pub(crate) fn run_cases(
                         limits.check_findings(&answer.verdict.findings)?;
                         undeclared_criteria(manifest, &answer.verdict)?;
                         compare_standard(&answer, &case.expect)
+                    }
+                    Kind::Table => {
+                        let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                        let answer = rows(&input).map_err(|e| e.to_string())?;
+                        // What a run would make of the answer: checked, totalled.
+                        let table = super::table::Table::new(
+                            &case.name,
+                            manifest,
+                            Default::default(),
+                            answer,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        compare_table(&table, &case.expect)
                     }
                 }
             })();
@@ -296,6 +310,89 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
                         t.contribution()
                     )),
                 Some(_) => {}
+            }
+        }
+    }
+    done(problems)
+}
+
+/// Compares a table with `expect`: `rows` (a list of tables, column id → value, in order),
+/// `totals` (column id → value) and `subtotals` (group value → { column id → value }), each
+/// only when given; numbers to 1e-9 as scores are, text exactly.
+pub(crate) fn compare_table(table: &super::table::Table, expect: &toml::Value) -> Outcome_ {
+    use super::table::Cell;
+    let mut problems = Vec::new();
+    let known = ["rows", "totals", "subtotals"];
+    if let Some(t) = expect.as_table() {
+        if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!(
+                "expect.{k}: a table case expects rows, totals or subtotals"
+            ));
+        }
+        if t.is_empty() {
+            return Err("expect is empty: give rows, totals or subtotals".into());
+        }
+    }
+    let same = |got: Option<&Cell>, want: &toml::Value| -> bool {
+        let number = want
+            .as_float()
+            .or_else(|| want.as_integer().map(|i| i as f64));
+        match (got, number, want.as_str()) {
+            (Some(Cell::Text(g)), _, Some(w)) => g == w,
+            (Some(g), Some(w), _) => g
+                .number()
+                .is_some_and(|g| (g - w).abs() <= 1e-9 * w.abs().max(1.0)),
+            _ => false,
+        }
+    };
+    let shown = |c: Option<&Cell>| c.map_or_else(|| "nothing".to_owned(), Cell::text);
+    let compare = |problems: &mut Vec<String>,
+                   what: String,
+                   cells: &[Option<Cell>],
+                   want: &toml::Value|
+     -> Outcome_ {
+        let want = want
+            .as_table()
+            .ok_or_else(|| format!("expect {what} must be a table, column id → value"))?;
+        for (id, w) in want {
+            let Some(k) = table.columns.iter().position(|c| &c.id == id) else {
+                problems.push(format!("{what}: no column {id:?}"));
+                continue;
+            };
+            let got = cells[k].as_ref();
+            if !same(got, w) {
+                problems.push(format!("{what}.{id} = {} (expected {w})", shown(got)));
+            }
+        }
+        Ok(())
+    };
+    if let Some(rows) = expect.get("rows") {
+        let rows = rows
+            .as_array()
+            .ok_or("expect.rows must be a list of tables")?;
+        if rows.len() != table.rows.len() {
+            problems.push(format!(
+                "{} rows (expected {})",
+                table.rows.len(),
+                rows.len()
+            ));
+        }
+        for (i, (got, want)) in table.rows.iter().zip(rows).enumerate() {
+            let cells: Vec<Option<Cell>> = got.iter().cloned().map(Some).collect();
+            compare(&mut problems, format!("row {}", i + 1), &cells, want)?;
+        }
+    }
+    if let Some(want) = expect.get("totals") {
+        compare(&mut problems, "totals".into(), &table.totals, want)?;
+    }
+    if let Some(want) = expect.get("subtotals") {
+        let want = want
+            .as_table()
+            .ok_or("expect.subtotals must be a table, group → { column id → value }")?;
+        for (group, w) in want {
+            match table.subtotals.iter().find(|s| s.group.text() == *group) {
+                Some(s) => compare(&mut problems, format!("subtotals.{group}"), &s.values, w)?,
+                None => problems.push(format!("no subtotal for group {group:?}")),
             }
         }
     }

@@ -300,6 +300,13 @@ impl RunManifest {
         for (name, source) in &plan.context {
             inputs.push(InputFile::hash(name, &source.path)?);
         }
+        // The layers of other names are read by the plan's tables only.
+        if !plan.tables.is_empty() {
+            for (name, layer) in &plan.other_layers {
+                crate::io::read::check_input_file(&layer.path, crate::io::read::MAX_LAYER_BYTES)?;
+                inputs.push(InputFile::hash(name, &layer.path)?);
+            }
+        }
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,
             tool: Tool::default(),
