@@ -128,10 +128,27 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         .clone()
         .or(plan.output_dir.clone())
         .context("the plan names no output.dir: give --out DIR")?;
-    if !plan.unused_layers.is_empty() && !quiet {
+    // The plan's tables read layers of other names (`reads = ["patients.人数"]`).
+    let mut read_by_tables = Vec::new();
+    for spec in &plan.tables {
+        let (manifest, _) = hecun::rules::Manifest::load(&spec.plugin)?;
+        read_by_tables.extend(
+            manifest
+                .reads
+                .iter()
+                .map(|r| r.split('.').next().unwrap_or(r).to_owned()),
+        );
+    }
+    let unused: Vec<&str> = plan
+        .unused_layers
+        .iter()
+        .filter(|l| !read_by_tables.contains(l))
+        .map(String::as_str)
+        .collect();
+    if !unused.is_empty() && !quiet {
         eprintln!(
             "hecun: note: layers not used by this job: {}",
-            plan.unused_layers.join(", ")
+            unused.join(", ")
         );
     }
     let request = RunRequest {
