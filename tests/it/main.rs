@@ -18,4 +18,5 @@ mod reference;
 mod run_report;
 mod score;
 mod standard;
+mod table;
 mod veto;
