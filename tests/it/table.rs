@@ -88,7 +88,12 @@ fn rows(input, params) {
 "#;
 
 fn run(plan: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["run", plan.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend(extra);
     hecun(&args, plan.parent().unwrap())
 }
@@ -105,12 +110,17 @@ fn the_demo_funding_plan_writes_its_table_report_section_and_summary_line() {
         stderr(&o)
     );
     let bytes = std::fs::read(out.join("tables/funding.csv")).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM, for Excel");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with BOM, for Excel"
+    );
     let rows = csv_rows(&out.join("tables/funding.csv"));
     let kinds: Vec<&str> = rows.iter().map(|r| r["行"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["明细", "明细", "小计", "明细", "小计", "明细", "小计", "合计"]
+        [
+            "明细", "明细", "小计", "明细", "小计", "明细", "小计", "合计"
+        ]
     );
     let total = rows.last().unwrap();
     assert_eq!(total["康复中心数（个）"], "13");
@@ -193,7 +203,9 @@ fn a_layer_the_plan_does_not_list_is_an_error_before_the_run() {
     let err = stderr(&o);
     assert!(!o.status.success());
     assert!(
-        err.contains("\"tiny-table\"") && err.contains("\"clinics\"") && err.contains("clinics.区县"),
+        err.contains("\"tiny-table\"")
+            && err.contains("\"clinics\"")
+            && err.contains("clinics.区县"),
         "{err}"
     );
 }
@@ -224,7 +236,10 @@ fn rows_the_engine_refuses_are_named() {
             r#"#{ district: "x", people: 1, extra: 5 }"#,
             &["row 1", "\"extra\"", "does not declare"][..],
         ),
-        (r#"#{ district: "x" }"#, &["row 1", "no value for column \"people\""]),
+        (
+            r#"#{ district: "x" }"#,
+            &["row 1", "no value for column \"people\""],
+        ),
         (
             r#"#{ district: "x", people: 1.5 }"#,
             &["row 1", "column \"people\"", "1.5", "whole number"],
@@ -235,7 +250,11 @@ fn rows_the_engine_refuses_are_named() {
         ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let plugin = table_plugin(tmp.path(), &format!("fn rows(input, params) {{ [{row}] }}"), "");
+        let plugin = table_plugin(
+            tmp.path(),
+            &format!("fn rows(input, params) {{ [{row}] }}"),
+            "",
+        );
         let plan = plan_with_table(tmp.path(), &plugin, "");
         let o = run(&plan, &tmp.path().join("out"), &[]);
         let err = stderr(&o);
@@ -257,7 +276,9 @@ fn plugin_test_compares_rows_and_totals() {
              {{ id = \"2\", name = \"b\", \"区县\" = \"乙\", \"人数\" = 3 }},\n] }} }}\nexpect = {expect}\n"
         )
     };
-    let good = case("{ totals = { people = 5 }, rows = [{ district = \"乙\", people = 3 }, { district = \"甲\", people = 2 }] }");
+    let good = case(
+        "{ totals = { people = 5 }, rows = [{ district = \"乙\", people = 3 }, { district = \"甲\", people = 2 }] }",
+    );
     let plugin = table_plugin(tmp.path(), SUM_BY_DISTRICT, &good);
     let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -282,5 +303,8 @@ fn a_table_manifest_without_columns_is_refused() {
     let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
     let err = stderr(&o);
     assert!(!o.status.success());
-    assert!(err.contains("tiny-table") && err.contains("[[columns]]"), "{err}");
+    assert!(
+        err.contains("tiny-table") && err.contains("[[columns]]"),
+        "{err}"
+    );
 }

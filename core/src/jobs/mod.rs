@@ -19,7 +19,7 @@ pub use launch::{
 };
 pub use scene::{SceneLayer, build_scene, read_scene_layer};
 pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
-pub use table::{TableRun, table_input};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
+pub use table::{TableRun, table_input};

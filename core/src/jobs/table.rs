@@ -156,9 +156,7 @@ pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Valu
         warnings.extend(read.warnings);
         warnings.extend(read.skipped.iter().map(ToString::to_string));
         let get = |f: &Feature, model: &str| -> Option<serde_json::Value> {
-            mapped(model)
-                .iter()
-                .find_map(|name| f.properties.get(name))
+            mapped(model).iter().find_map(|name| f.properties.get(name))
         };
         for field in &fields {
             if !read

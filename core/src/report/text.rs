@@ -129,7 +129,16 @@ fn table_line(t: &super::TableSection, lang: Lang) -> String {
                 .filter_map(|(c, v)| {
                     let v = v.as_ref()?;
                     let unit = c.unit.as_deref().unwrap_or("");
-                    Some(format!("{} {}{}{unit}", c.title(tag), v.text(), if zh { "" } else { " " }).trim_end().to_owned())
+                    Some(
+                        format!(
+                            "{} {}{}{unit}",
+                            c.title(tag),
+                            v.text(),
+                            if zh { "" } else { " " }
+                        )
+                        .trim_end()
+                        .to_owned(),
+                    )
                 })
                 .collect()
         })

@@ -550,17 +550,17 @@ impl Manifest {
                 ));
             }
         }
-        if let Some(group) = &self.group_by {
-            if self.column(group).is_none() {
-                return Err(format!(
-                    "group_by = {group:?} names no declared column (columns: {})",
-                    self.columns
-                        .iter()
-                        .map(|c| c.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        if let Some(group) = &self.group_by
+            && self.column(group).is_none()
+        {
+            return Err(format!(
+                "group_by = {group:?} names no declared column (columns: {})",
+                self.columns
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         Ok(())
     }

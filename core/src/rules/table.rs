@@ -122,7 +122,10 @@ impl Table {
                     )
                 })?;
                 cells.push(cell(column, &value).map_err(|why| {
-                    fail(i + 1, format!("column {:?}: value {value}: {why}", column.id))
+                    fail(
+                        i + 1,
+                        format!("column {:?}: value {value}: {why}", column.id),
+                    )
                 })?);
             }
             if let Some((unknown, value)) = raw.into_iter().next() {
@@ -259,7 +262,11 @@ impl Table {
         let _ = w.write_record(&header);
         for (kind, cells) in self.layout() {
             let mut record = vec![kind.word(zh).to_owned()];
-            record.extend(cells.iter().map(|c| c.as_ref().map(Cell::text).unwrap_or_default()));
+            record.extend(
+                cells
+                    .iter()
+                    .map(|c| c.as_ref().map(Cell::text).unwrap_or_default()),
+            );
             let _ = w.write_record(&record);
         }
         w.into_inner().unwrap_or_default()
@@ -378,7 +385,12 @@ mod tests {
     }
 
     fn row(d: &str, n: serde_json::Value, x: serde_json::Value) -> RawRow {
-        [("d".to_owned(), d.into()), ("n".to_owned(), n), ("x".to_owned(), x)].into()
+        [
+            ("d".to_owned(), d.into()),
+            ("n".to_owned(), n),
+            ("x".to_owned(), x),
+        ]
+        .into()
     }
 
     #[test]
@@ -389,7 +401,10 @@ mod tests {
             row("a", 3.into(), 0.25.into()),
         ];
         let t = Table::new("t", &manifest(true), BTreeMap::new(), rows).unwrap();
-        assert_eq!(t.totals, [None, Some(Cell::Integer(6)), Some(Cell::Number(1.75))]);
+        assert_eq!(
+            t.totals,
+            [None, Some(Cell::Integer(6)), Some(Cell::Number(1.75))]
+        );
         assert_eq!(t.subtotals.len(), 2);
         assert_eq!(t.subtotals[0].rows, [0, 2]);
         assert_eq!(t.subtotals[0].values[1], Some(Cell::Integer(4)));
@@ -409,15 +424,24 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        let e = err(vec![row("a", 1.into(), 1.into()), row("b", 1.5.into(), 1.into())]);
+        let e = err(vec![
+            row("a", 1.into(), 1.into()),
+            row("b", 1.5.into(), 1.into()),
+        ]);
         assert!(
-            e.contains("\"t\"") && e.contains("row 2") && e.contains("column \"n\"") && e.contains("1.5"),
+            e.contains("\"t\"")
+                && e.contains("row 2")
+                && e.contains("column \"n\"")
+                && e.contains("1.5"),
             "{e}"
         );
         let mut extra = row("a", 1.into(), 1.into());
         extra.insert("y".into(), "z".into());
         let e = err(vec![extra]);
-        assert!(e.contains("row 1") && e.contains("\"y\"") && e.contains("does not declare"), "{e}");
+        assert!(
+            e.contains("row 1") && e.contains("\"y\"") && e.contains("does not declare"),
+            "{e}"
+        );
         let mut short = row("a", 1.into(), 1.into());
         short.remove("x");
         let e = err(vec![short]);

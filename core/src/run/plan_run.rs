@@ -266,7 +266,8 @@ impl PlanRun {
             plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
         }
         for spec in &plan.tables {
-            let mut used = PluginUse::describe(&format!("table {}", spec.name), &spec.plugin, None)?;
+            let mut used =
+                PluginUse::describe(&format!("table {}", spec.name), &spec.plugin, None)?;
             used.params.extend(spec.params.clone());
             plugins.push(used);
         }

@@ -29,7 +29,10 @@ fn funding(wasm: bool) -> TableRun {
 fn both_runtimes_write_the_same_table_files() {
     let (a, b) = (funding(false), funding(true));
     for tag in ["zh-CN", "en"] {
-        assert!(a.table.csv(tag) == b.table.csv(tag), "tables/funding.csv ({tag})");
+        assert!(
+            a.table.csv(tag) == b.table.csv(tag),
+            "tables/funding.csv ({tag})"
+        );
     }
     assert_eq!(a.table.json(), b.table.json(), "tables/funding.json");
     assert_eq!(a.table.rows.len(), 4);
@@ -83,17 +86,28 @@ fn the_funding_table_agrees_with_an_independent_recomputation() {
         close(num(&row[col("supervision")]), supervision, "supervision");
         close(num(&row[col("total")]), total, "total");
         close(num(&row[col("city_share")]), city, "city share");
-        close(num(&row[col("district_share")]), total - city, "district share");
+        close(
+            num(&row[col("district_share")]),
+            total - city,
+            "district share",
+        );
         grand += total;
     }
-    assert_eq!(t.rows.len(), people.len(), "one row per district with patients");
+    assert_eq!(
+        t.rows.len(),
+        people.len(),
+        "one row per district with patients"
+    );
     // The engine's total row.
     let total = t.totals[col("total")].as_ref().unwrap().number().unwrap();
     assert!((total - grand).abs() < 0.005, "{total} vs {grand}");
     let layout = t.layout();
     assert_eq!(layout.last().unwrap().0, RowKind::Total);
     assert_eq!(
-        layout.iter().filter(|(k, _)| *k == RowKind::Subtotal).count(),
+        layout
+            .iter()
+            .filter(|(k, _)| *k == RowKind::Subtotal)
+            .count(),
         3,
         "one subtotal per share class (5:5, 4:6, 0:10)"
     );

@@ -65,8 +65,7 @@ mod value;
 mod wire;
 
 pub use answer::{
-    Evidence, Finding, Outcome, Row, Score, Standard, Term, evidence, exclude, fail, standard,
-    veto,
+    Evidence, Finding, Outcome, Row, Score, Standard, Term, evidence, exclude, fail, standard, veto,
 };
 pub use candidate::{Candidate, Nearest, Params};
 pub use hecun_plugin_abi as abi;

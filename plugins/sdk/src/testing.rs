@@ -270,7 +270,9 @@ pub fn run_table<R: Table + 'static>(
     params: &serde_json::Value,
     batch: &Batch,
 ) -> Result<Vec<Answer>, String> {
-    let plugin = load(&params_text(params), |p| Ok(Plugin::Table(Box::new(R::new(p)?))));
+    let plugin = load(&params_text(params), |p| {
+        Ok(Plugin::Table(Box::new(R::new(p)?)))
+    });
     run(plugin, Kind::Table, batch)
 }
 
@@ -281,7 +283,9 @@ pub fn table_one<R: Table + 'static>(
     input: serde_json::Value,
 ) -> Answer {
     let features: Vec<(String, Value)> = match input {
-        serde_json::Value::Object(map) => map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect(),
+        serde_json::Value::Object(map) => {
+            map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect()
+        }
         other => vec![("input".to_owned(), Value::from(&other))],
     };
     let names: Vec<&str> = features.iter().map(|(n, _)| n.as_str()).collect();

@@ -64,9 +64,7 @@ impl Table for RehabFunding {
             facility_grant: whole(params, "facility_grant")?,
             supervision_percent: whole(params, "supervision_percent")?,
             class_city_percent: table(params, "class_city_percent", J::as_i64)?,
-            district_class: table(params, "district_class", |v| {
-                v.as_str().map(str::to_owned)
-            })?,
+            district_class: table(params, "district_class", |v| v.as_str().map(str::to_owned))?,
             centres: table(params, "centres", J::as_i64)?,
         })
     }
@@ -110,14 +108,11 @@ impl Table for RehabFunding {
             let centres = *self.centres.get(d).ok_or_else(|| {
                 format!("district {d} has patients but params.centres gives it no centres")
             })?;
-            let class = self
-                .district_class
-                .get(d)
-                .ok_or_else(|| format!("district {d} has no share class in params.district_class"))?;
+            let class = self.district_class.get(d).ok_or_else(|| {
+                format!("district {d} has no share class in params.district_class")
+            })?;
             let city_percent = *self.class_city_percent.get(class).ok_or_else(|| {
-                format!(
-                    "share class {class} of district {d} is not in params.class_city_percent"
-                )
+                format!("share class {class} of district {d} is not in params.class_city_percent")
             })?;
             let served = people.get(d).copied().unwrap_or(0);
             let base_people = centres * self.base_people;
@@ -199,7 +194,9 @@ mod tests {
         let answer = table_one::<RehabFunding>(params(), input);
         assert_eq!(
             answer,
-            Answer::Error("district 丙区 has patients but params.centres gives it no centres".into())
+            Answer::Error(
+                "district 丙区 has patients but params.centres gives it no centres".into()
+            )
         );
     }
 }
