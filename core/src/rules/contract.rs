@@ -365,9 +365,13 @@ pub struct Column {
 }
 
 impl Column {
-    /// The title in language `tag`, else in the same language of another region, else the id.
+    /// The title in language `tag`, else in the same language of another region, else in
+    /// any language the manifest gives (a heading in another language reads better than an
+    /// id).
     pub fn title(&self, tag: &str) -> &str {
-        title_in(&self.title, tag).unwrap_or(&self.id)
+        title_in(&self.title, tag)
+            .or_else(|| self.title.values().next().map(String::as_str))
+            .unwrap_or(&self.id)
     }
 
     /// Whether its subtotals and total are sums.
