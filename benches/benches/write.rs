@@ -9,10 +9,7 @@ fn write(c: &mut Criterion) {
         let run = hecun_benches::run(&scale);
         let tmp = tempfile::tempdir().unwrap();
         for (name, zones) in [("all", true), ("no-zones", false)] {
-            let set = OutputSet {
-                zones,
-                village_geojson: true,
-            };
+            let set = OutputSet::default().with_zones(zones);
             g.bench_function(format!("{name}/{}", scale.name), |b| {
                 b.iter(|| {
                     hecun::write_affected(&run, &tmp.path().join("out"), set, CrsEngine::Builtin)

@@ -52,21 +52,18 @@ pub fn widths() -> ZoneSpec {
 
 /// The whole affected-villages job at one scale.
 pub fn job(scale: &Scale) -> AffectedJob {
-    AffectedJob {
-        villages: LayerSource::new(scale.dir.join("villages.geojson"), LayerKind::Villages),
-        roads: LayerSource::new(scale.dir.join("roads.geojson"), LayerKind::Roads),
-        corridors: Some(LayerSource::new(
-            scale.dir.join("corridors.geojson"),
-            LayerKind::Corridors,
-        )),
-        townships: None,
-        zones: widths(),
-        input_crs: Crs::WGS84,
-        metric_crs: Some(metric()),
-        engine: CrsEngine::Builtin,
-        keep_going: false,
-        check_all: false,
-    }
+    let mut job = AffectedJob::new(
+        LayerSource::new(scale.dir.join("villages.geojson"), LayerKind::Villages),
+        LayerSource::new(scale.dir.join("roads.geojson"), LayerKind::Roads),
+        widths(),
+    );
+    job.corridors = Some(LayerSource::new(
+        scale.dir.join("corridors.geojson"),
+        LayerKind::Corridors,
+    ));
+    job.metric_crs = Some(metric());
+    job.engine = CrsEngine::Builtin;
+    job
 }
 
 /// EPSG:4547, the reference job's metric CRS.

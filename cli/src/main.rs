@@ -20,7 +20,7 @@ mod plan_cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, OutputSet, Plan, ZoneSpec};
+use hecun::{AffectedJob, LayerKind, LayerSource, OutputSet, Plan, ZoneSpec};
 
 #[derive(Parser)]
 #[command(
@@ -358,10 +358,7 @@ fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
-    let set = OutputSet {
-        zones: !common.no_zones,
-        village_geojson: true,
-    };
+    let set = OutputSet::default().with_zones(!common.no_zones);
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
@@ -421,24 +418,15 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
         })?;
         villages.schema = villages.schema.with_field(model.trim(), field.trim())?;
     }
-    let mut job = AffectedJob {
-        villages,
-        roads,
-        corridors: a
-            .corridors
-            .as_ref()
-            .map(|c| LayerSource::new(c, LayerKind::Corridors)),
-        townships: a
-            .townships
-            .as_ref()
-            .map(|t| LayerSource::new(t, LayerKind::Townships)),
-        zones: ZoneSpec::from_pairs(widths)?,
-        input_crs: Crs::WGS84,
-        metric_crs: None,
-        engine: CrsEngine::preferred(),
-        keep_going: false,
-        check_all: false,
-    };
+    let mut job = AffectedJob::new(villages, roads, ZoneSpec::from_pairs(widths)?);
+    job.corridors = a
+        .corridors
+        .as_ref()
+        .map(|c| LayerSource::new(c, LayerKind::Corridors));
+    job.townships = a
+        .townships
+        .as_ref()
+        .map(|t| LayerSource::new(t, LayerKind::Townships));
     a.common.options(&[], None, "").apply_to_job(&mut job)?;
     Ok(job)
 }
@@ -452,17 +440,17 @@ impl CommonArgs {
         sweep: Option<&str>,
         lang: &str,
     ) -> hecun::run::manifest::RunOptions {
-        hecun::run::manifest::RunOptions {
-            input_crs: self.input_crs.clone(),
-            metric_crs: self.metric_crs.clone(),
-            crs_engine: self.crs_engine.clone(),
-            keep_going: self.keep_going,
-            check_all: self.check_all,
-            no_zones: self.no_zones,
-            widths: widths.to_vec(),
-            sweep: sweep.map(str::to_owned),
-            lang: lang.to_owned(),
-        }
+        let mut options = hecun::run::manifest::RunOptions::default();
+        options.input_crs = self.input_crs.clone();
+        options.metric_crs = self.metric_crs.clone();
+        options.crs_engine = self.crs_engine.clone();
+        options.keep_going = self.keep_going;
+        options.check_all = self.check_all;
+        options.no_zones = self.no_zones;
+        options.widths = widths.to_vec();
+        options.sweep = sweep.map(str::to_owned);
+        options.lang = lang.to_owned();
+        options
     }
 }
 

@@ -151,12 +151,9 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
             unused.join(", ")
         );
     }
-    let request = RunRequest {
-        out: out.clone(),
-        lang,
-        sweep,
-        options,
-    };
+    let mut request = RunRequest::new(out.clone(), lang);
+    request.sweep = sweep;
+    request.options = options;
     let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
     let written = PlanRun::run_and_write(
         &plan,
@@ -269,10 +266,8 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
         }
         let plan = Plan::load(&args.before)?;
         let mut variant = plan.clone();
-        let widths = hecun::run::manifest::RunOptions {
-            widths: args.widths.clone(),
-            ..Default::default()
-        };
+        let mut widths = hecun::run::manifest::RunOptions::default();
+        widths.widths = args.widths.clone();
         widths.apply(&mut variant)?;
         if let Some(top) = args.top {
             let s = variant

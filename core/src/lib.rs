@@ -13,20 +13,14 @@
 //! feature and field, and variants a caller can act on ([`PluginFailure`], [`CrsProblem`]).
 //!
 //! ```no_run
-//! use hecun::{AffectedJob, CrsEngine, Crs, LayerKind, LayerSource, ZoneSpec};
+//! use hecun::{AffectedJob, LayerKind, LayerSource, ZoneSpec};
 //!
-//! let job = AffectedJob {
-//!     villages: LayerSource::new("villages.geojson", LayerKind::Villages),
-//!     roads: LayerSource::new("roads.geojson", LayerKind::Roads),
-//!     corridors: Some(LayerSource::new("corridors.geojson", LayerKind::Corridors)),
-//!     townships: None,
-//!     zones: ZoneSpec::from_pairs([("ring", 100.0), ("radial", 50.0), ("corridor", 0.0)])?,
-//!     input_crs: Crs::WGS84,
-//!     metric_crs: None,
-//!     engine: CrsEngine::preferred(),
-//!     keep_going: false,
-//!     check_all: false,
-//! };
+//! let mut job = AffectedJob::new(
+//!     LayerSource::new("villages.geojson", LayerKind::Villages),
+//!     LayerSource::new("roads.geojson", LayerKind::Roads),
+//!     ZoneSpec::from_pairs([("ring", 100.0), ("radial", 50.0), ("corridor", 0.0)])?,
+//! );
+//! job.corridors = Some(LayerSource::new("corridors.geojson", LayerKind::Corridors));
 //! let run = job.run(&|_stage| {})?;
 //! println!("{} villages affected", run.summary.total.villages);
 //! # Ok::<(), hecun::Error>(())
@@ -42,7 +36,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use hecun::{AffectedJob, Crs, CrsEngine, LayerKind, LayerSource, RunControl, ZoneSpec};
+//! use hecun::{AffectedJob, LayerKind, LayerSource, RunControl, ZoneSpec};
 //!
 //! let villages = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
 //!   "properties":{"编号":"v1","村名":"东村","户数":120,"人口":400},
@@ -51,18 +45,11 @@
 //! let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
 //!   "properties":{"等级":"环线"},
 //!   "geometry":{"type":"LineString","coordinates":[[113.599,34.701],[113.603,34.701]]}}]}"#;
-//! let job = AffectedJob {
-//!     villages: LayerSource::from_bytes("upload", villages.as_bytes(), LayerKind::Villages),
-//!     roads: LayerSource::from_bytes("roads", roads.as_bytes(), LayerKind::Roads),
-//!     corridors: None,
-//!     townships: None,
-//!     zones: ZoneSpec::from_pairs([("环线", 50.0)])?,
-//!     input_crs: Crs::WGS84,
-//!     metric_crs: None,
-//!     engine: CrsEngine::preferred(),
-//!     keep_going: false,
-//!     check_all: false,
-//! };
+//! let job = AffectedJob::new(
+//!     LayerSource::from_bytes("upload", villages.as_bytes(), LayerKind::Villages),
+//!     LayerSource::from_bytes("roads", roads.as_bytes(), LayerKind::Roads),
+//!     ZoneSpec::from_pairs([("环线", 50.0)])?,
+//! );
 //! let control = RunControl::default().deadline(Instant::now() + Duration::from_secs(10));
 //! let run = job.run_controlled(&control)?;
 //! let json = serde_json::to_value(&run.summary).unwrap();

@@ -16,10 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // Whatever failed the strict read, reading on past bad features must not panic either,
     // and what it keeps goes on to the layer's typed views.
-    let lenient = ReadOptions {
-        keep_going: true,
-        ..ReadOptions::default()
-    };
+    let lenient = ReadOptions::default().with_keep_going(true);
     let Ok(read) = parse_geojson(path, data, &lenient) else {
         return;
     };

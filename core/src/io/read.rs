@@ -24,6 +24,7 @@ use crate::model::layer::{Feature, Layer, Properties};
 
 /// How to read a layer.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// The CRS of a file that does not name one (RFC 7946 GeoJSON is always EPSG:4326).
     pub default_crs: Crs,
@@ -31,6 +32,29 @@ pub struct ReadOptions {
     pub id_fields: Vec<String>,
     /// Skip unusable features with a warning instead of failing.
     pub keep_going: bool,
+}
+
+impl ReadOptions {
+    /// The options with `crs` for files that do not name one.
+    pub fn with_default_crs(mut self, crs: Crs) -> ReadOptions {
+        self.default_crs = crs;
+        self
+    }
+
+    /// The options with `fields` holding the feature's id, tried in order.
+    pub fn with_id_fields<S: Into<String>>(
+        mut self,
+        fields: impl IntoIterator<Item = S>,
+    ) -> ReadOptions {
+        self.id_fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The options skipping unusable features with a warning (`true`) or failing on them.
+    pub fn with_keep_going(mut self, keep_going: bool) -> ReadOptions {
+        self.keep_going = keep_going;
+        self
+    }
 }
 
 impl Default for ReadOptions {

@@ -185,6 +185,7 @@ fn name_file_fields(
 
 /// A launch check run over a plan's communities.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LaunchRun {
     /// The plugin's name.
     pub plugin: String,

@@ -16,6 +16,7 @@ use crate::rules::{Kind, Manifest};
 
 /// A table the plan computed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TableRun {
     /// The table, checked and totalled.
     pub table: Table,

@@ -133,6 +133,7 @@ impl LayerSource {
 
 /// Everything the affected-villages job needs. Build it directly, or from a plan file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AffectedJob {
     /// The villages layer.
     pub villages: LayerSource,
@@ -159,6 +160,7 @@ pub struct AffectedJob {
 
 /// What the job found, with what it read and built along the way.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct AffectedRun {
     /// The villages layer as read (geometries in its own CRS).
     pub villages_layer: Layer,
@@ -183,6 +185,25 @@ pub struct AffectedRun {
 }
 
 impl AffectedJob {
+    /// A job over `villages` and `roads` with zone widths `zones`, and the defaults for the
+    /// rest (no corridors, no townships layer, input CRS EPSG:4326, the CGCS2000 3-degree
+    /// zone of the data as metric CRS, the preferred CRS engine, no `keep_going` or
+    /// `check_all`): set the public fields for anything else.
+    pub fn new(villages: LayerSource, roads: LayerSource, zones: ZoneSpec) -> AffectedJob {
+        AffectedJob {
+            villages,
+            roads,
+            corridors: None,
+            townships: None,
+            zones,
+            input_crs: Crs::WGS84,
+            metric_crs: None,
+            engine: CrsEngine::preferred(),
+            keep_going: false,
+            check_all: false,
+        }
+    }
+
     /// Runs the job; `progress` is told the name of each stage as it starts.
     pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<AffectedRun> {
         self.run_controlled(&RunControl::default().progress(progress))

@@ -13,11 +13,26 @@ use crate::pipeline::job::AffectedRun;
 
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OutputSet {
     /// `zones.geojson`: one zone per road or corridor (the largest file at national scale).
     pub zones: bool,
     /// `affected_villages.geojson`.
     pub village_geojson: bool,
+}
+
+impl OutputSet {
+    /// The set with `zones.geojson` written or not.
+    pub fn with_zones(mut self, zones: bool) -> OutputSet {
+        self.zones = zones;
+        self
+    }
+
+    /// The set with `affected_villages.geojson` written or not.
+    pub fn with_village_geojson(mut self, village_geojson: bool) -> OutputSet {
+        self.village_geojson = village_geojson;
+        self
+    }
 }
 
 impl Default for OutputSet {

@@ -30,6 +30,7 @@ use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
     /// The plan's name.
     pub name: String,
@@ -69,6 +70,7 @@ pub struct Plan {
 /// params = { base_people = 100 }   # in place of the plugin's defaults
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TableSpec {
     /// Its name: its files are `tables/NAME.csv` and `tables/NAME.json`.
     pub name: String,
@@ -80,9 +82,45 @@ pub struct TableSpec {
     pub title: BTreeMap<String, String>,
 }
 
+impl TableSpec {
+    /// Table `name` computed by the plugin at `plugin`, with its default parameters and no
+    /// title (a service adding a table to a plan it built).
+    pub fn new(name: impl Into<String>, plugin: impl Into<PathBuf>) -> TableSpec {
+        TableSpec {
+            name: name.into(),
+            plugin: plugin.into(),
+            params: BTreeMap::new(),
+            title: BTreeMap::new(),
+        }
+    }
+
+    /// The same table with `params` in place of the plugin's defaults.
+    pub fn with_params(mut self, params: BTreeMap<String, toml::Value>) -> TableSpec {
+        self.params = params;
+        self
+    }
+
+    /// The same table with its titles by language tag.
+    pub fn with_title(mut self, title: BTreeMap<String, String>) -> TableSpec {
+        self.title = title;
+        self
+    }
+}
+
+impl OtherLayer {
+    /// The file at `path`, its fields mapped by `fields` (model name → file field).
+    pub fn new(path: impl Into<PathBuf>, fields: BTreeMap<String, String>) -> OtherLayer {
+        OtherLayer {
+            path: path.into(),
+            fields,
+        }
+    }
+}
+
 /// A layer of another name than hecun's own kinds: its file and its field mapping
 /// (`fields = { id = "编号", name = "名称" }`), as the plan gives them.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OtherLayer {
     /// The GeoJSON file.
     pub path: PathBuf,
@@ -92,6 +130,7 @@ pub struct OtherLayer {
 
 /// How a plan scores its candidate sites.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SiteScoring {
     /// The site-score plugin.
     pub plugin: PathBuf,

@@ -3,17 +3,26 @@
 //! One contract for every runtime ([`Manifest`]: name, version, contract version, kind,
 //! parameters, limits and the plugin's own test cases); results that explain themselves
 //! ([`Verdict`]: every failed criterion and every veto with its evidence). Rhai is the first
-//! runtime ([`RhaiPlugin`]), WebAssembly the second (`WasmPlugin`, feature `wasm`); [`Plugin`]
+//! runtime (`RhaiPlugin`, feature `rhai`), WebAssembly the second (`WasmPlugin`, feature `wasm`); [`Plugin`]
 //! loads either, as the manifest says.
 
 pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
+// Built without either runtime, no plugin can exist: the dispatch and the test-case runner
+// then hold code that cannot run, which is expected, not a mistake to warn about.
+#[cfg_attr(
+    not(any(feature = "rhai", feature = "wasm")),
+    allow(unused_variables, unreachable_code, dead_code)
+)]
 pub(crate) mod plugin;
+#[cfg(feature = "rhai")]
 pub(crate) mod rhai_compile;
+#[cfg(feature = "rhai")]
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;
 pub(crate) mod table;
+#[cfg_attr(not(any(feature = "rhai", feature = "wasm")), allow(dead_code))]
 pub(crate) mod testing;
 pub(crate) mod verdict;
 pub(crate) mod veto;
@@ -30,6 +39,7 @@ pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
 pub use plugin::Plugin;
+#[cfg(feature = "rhai")]
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Rank, Score, Term, rank};
 pub use table::{Cell, RawRow, RowKind, Subtotal, Table};

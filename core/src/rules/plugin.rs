@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::candidate::{Candidate, Features};
 use super::contract::{LimitBreach, Manifest, Runtime};
+#[cfg(feature = "rhai")]
 use super::rhai_runtime::RhaiPlugin;
 use super::score::Score;
 use super::verdict::{StandardVerdict, Verdict};
@@ -40,10 +41,31 @@ use crate::error::{Error, PluginFailure, Result};
 #[allow(clippy::large_enum_variant)]
 pub enum Plugin {
     /// A Rhai script.
+    #[cfg(feature = "rhai")]
     Rhai(RhaiPlugin),
     /// A WebAssembly module.
     #[cfg(feature = "wasm")]
     Wasm(WasmPlugin),
+    /// Built without either runtime (the spatial core alone): no plugin can be loaded, and
+    /// this variant, which holds no value, keeps the type and its methods whole.
+    #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+    #[doc(hidden)]
+    Unavailable(std::convert::Infallible),
+}
+
+/// Calls the runtime's own `$call` on whichever runtime `$plugin` is (`$p` names it there),
+/// for the runtimes this hecun was built with.
+macro_rules! each_runtime {
+    ($plugin:expr, $p:ident => $call:expr) => {
+        match $plugin {
+            #[cfg(feature = "rhai")]
+            Plugin::Rhai($p) => $call,
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm($p) => $call,
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
+        }
+    };
 }
 
 impl Plugin {
@@ -51,12 +73,25 @@ impl Plugin {
     /// manifest names.
     pub fn load(path: &Path) -> Result<Plugin> {
         let (manifest, _) = Manifest::load(path)?;
+        #[cfg(not(all(feature = "rhai", feature = "wasm")))]
+        let unavailable = |runtime: &str, feature: &str| Error::Plugin {
+            plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
+            candidate: None,
+            line: None,
+            message: format!(
+                "is a {runtime} plugin, and this hecun was built without the `{feature}` feature"
+            ),
+        };
         match manifest.runtime() {
+            #[cfg(feature = "rhai")]
             Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load(path)?)),
+            #[cfg(not(feature = "rhai"))]
+            Runtime::Rhai => Err(unavailable("Rhai", "rhai")),
             #[cfg(feature = "wasm")]
             Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load(path)?)),
             #[cfg(not(feature = "wasm"))]
-            Runtime::Wasm => Err(no_wasm(manifest.name)),
+            Runtime::Wasm => Err(unavailable("WebAssembly", "wasm")),
         }
     }
 
@@ -69,27 +104,39 @@ impl Plugin {
         where_: &str,
     ) -> Result<Plugin> {
         let (manifest, _) = Manifest::load(path)?;
+        #[cfg(not(all(feature = "rhai", feature = "wasm")))]
+        let unavailable = |runtime: &str, feature: &str| Error::Plugin {
+            plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
+            candidate: None,
+            line: None,
+            message: format!(
+                "is a {runtime} plugin, and this hecun was built without the `{feature}` feature"
+            ),
+        };
+        #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+        let _ = (params, where_);
         match manifest.runtime() {
+            #[cfg(feature = "rhai")]
             Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load_with_params(
                 path, params, where_,
             )?)),
+            #[cfg(not(feature = "rhai"))]
+            Runtime::Rhai => Err(unavailable("Rhai", "rhai")),
             #[cfg(feature = "wasm")]
             Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load_with_params(
                 path, params, where_,
             )?)),
             #[cfg(not(feature = "wasm"))]
-            Runtime::Wasm => Err(no_wasm(manifest.name)),
+            Runtime::Wasm => Err(unavailable("WebAssembly", "wasm")),
         }
     }
 
     /// Computes a table (a `table` plugin, once per run): its rows, as answered; the engine
     /// checks and totals them with [`Table::new`](super::table::Table::new).
     pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
-        let rows = match self {
-            Plugin::Rhai(p) => p.rows(input),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.rows(input),
-        }?;
+        let rows: Result<Vec<super::table::RawRow>> = each_runtime!(self, p => p.rows(input));
+        let rows = rows?;
         let manifest = self.manifest();
         if rows.len() > manifest.limits.max_array_size {
             return Err(Error::Plugin {
@@ -111,29 +158,24 @@ impl Plugin {
 
     /// The plugin's manifest.
     pub fn manifest(&self) -> &Manifest {
-        match self {
-            Plugin::Rhai(p) => p.manifest(),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.manifest(),
-        }
+        each_runtime!(self, p => p.manifest())
     }
 
     /// Runs a launch check on one community.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
-        let verdict = match self {
-            Plugin::Rhai(p) => p.check(candidate, input),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.check(candidate, input),
-        };
+        let verdict = each_runtime!(self, p => p.check(candidate, input));
         self.bounded(candidate, verdict, |l, v| l.check_findings(&v.findings))
     }
 
     /// Runs a launch check on communities `(id, input)`: one result per community, in order.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
         let verdicts: Vec<Result<Verdict>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => inputs.iter().map(|(id, i)| p.check(id, i)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.check_batch(inputs),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         inputs
             .iter()
@@ -171,23 +213,22 @@ impl Plugin {
 
     /// Scores one candidate read through [`Features`].
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
-        let score = match self {
-            Plugin::Rhai(p) => p.score_features(candidate, explain),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.score_features(candidate, explain),
-        };
+        let score = each_runtime!(self, p => p.score_features(candidate, explain));
         self.bounded(&candidate.id(), score, |l, s| l.check_score(s))
     }
 
     /// Scores candidates: one result per candidate, in order (WebAssembly: in batches).
     pub fn score_batch(&self, candidates: &[&dyn Features], explain: bool) -> Vec<Result<Score>> {
         let scores: Vec<Result<Score>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => candidates
                 .iter()
                 .map(|c| p.score_features(*c, explain))
                 .collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.score_batch(candidates, explain),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         candidates
             .iter()
@@ -198,11 +239,7 @@ impl Plugin {
 
     /// Chooses the planning standard for one community and checks it.
     pub fn select_standard(&self, candidate: &Candidate) -> Result<StandardVerdict> {
-        let answer = match self {
-            Plugin::Rhai(p) => p.select_standard(candidate),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.select_standard(candidate),
-        };
+        let answer = each_runtime!(self, p => p.select_standard(candidate));
         self.bounded(candidate.id(), answer, |l, a| {
             l.check_findings(&a.verdict.findings)
         })
@@ -211,9 +248,12 @@ impl Plugin {
     /// Chooses the planning standard for communities: one result per community, in order.
     pub fn select_standard_batch(&self, candidates: &[Candidate]) -> Vec<Result<StandardVerdict>> {
         let answers: Vec<Result<StandardVerdict>> = match self {
+            #[cfg(feature = "rhai")]
             Plugin::Rhai(p) => candidates.iter().map(|c| p.select_standard(c)).collect(),
             #[cfg(feature = "wasm")]
             Plugin::Wasm(p) => p.select_standard_batch(candidates),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
         };
         candidates
             .iter()
@@ -224,23 +264,6 @@ impl Plugin {
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
-        match self {
-            Plugin::Rhai(p) => p.run_tests(),
-            #[cfg(feature = "wasm")]
-            Plugin::Wasm(p) => p.run_tests(),
-        }
-    }
-}
-
-/// The error for a WebAssembly plugin in a hecun built without the runtime.
-#[cfg(not(feature = "wasm"))]
-fn no_wasm(plugin: String) -> Error {
-    Error::Plugin {
-        plugin,
-        failure: PluginFailure::Load,
-        candidate: None,
-        line: None,
-        message: "is a WebAssembly plugin, and this hecun was built without the `wasm` feature"
-            .into(),
+        each_runtime!(self, p => p.run_tests())
     }
 }

@@ -69,6 +69,7 @@ pub struct Subtotal {
 /// A table computed by a table plugin: its declared columns, the rows it answered (checked),
 /// and the subtotals and totals the engine added.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Table {
     /// The table's name in the plan (`[tables.NAME]`): its files are `tables/NAME.csv` and
     /// `tables/NAME.json`.

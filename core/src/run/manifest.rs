@@ -210,6 +210,7 @@ impl PluginUse {
 
 /// The options of a run beyond its plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RunOptions {
     /// `--input-crs`.
     pub input_crs: Option<String>,

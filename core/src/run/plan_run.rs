@@ -23,6 +23,7 @@ use crate::rules::{Kind, Manifest};
 /// sweep, and the options as they were given (recorded in the run manifest, so that a replay
 /// can give them again).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RunRequest {
     /// The output folder, replaced as a whole when the run succeeds.
     pub out: PathBuf,
@@ -34,8 +35,21 @@ pub struct RunRequest {
     pub options: RunOptions,
 }
 
+impl RunRequest {
+    /// A run writing into `out`, in `lang`, with no sweep and no options beyond the plan.
+    pub fn new(out: impl Into<PathBuf>, lang: Lang) -> RunRequest {
+        RunRequest {
+            out: out.into(),
+            lang,
+            sweep: None,
+            options: RunOptions::default(),
+        }
+    }
+}
+
 /// A plan run and what it wrote.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WrittenRun {
     /// The results of every step.
     pub run: PlanRun,

@@ -56,10 +56,7 @@ fn a_parsed_layer_gives_the_same_run_as_its_file() {
 
     let mut job = plan.affected.clone();
     let path = job.villages.path.clone();
-    let options = ReadOptions {
-        id_fields: vec!["统计用区划代码".into()],
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions::default().with_id_fields(["统计用区划代码"]);
     let layer = parse_geojson(&path, &std::fs::read(&path).unwrap(), &options)
         .unwrap()
         .layer;
@@ -227,20 +224,13 @@ fn the_results_a_service_returns_are_json() {
 fn outputs_in_memory_are_the_written_files() {
     use hecun::OutputSet;
     use hecun::report::{Lang, SweepSpec};
-    use hecun::run::manifest::RunOptions;
     use hecun::run::{PlanRun, RunRequest};
 
     let tmp = tempfile::tempdir().unwrap();
     let plan = demo_plan();
-    let request = RunRequest {
-        out: tmp.path().join("run"),
-        lang: Lang::En,
-        sweep: Some(SweepSpec::parse("环线=50..150/50").unwrap()),
-        options: RunOptions {
-            lang: "en".into(),
-            ..Default::default()
-        },
-    };
+    let mut request = RunRequest::new(tmp.path().join("run"), Lang::En);
+    request.sweep = Some(SweepSpec::parse("环线=50..150/50").unwrap());
+    request.options.lang = "en".into();
     let written = PlanRun::run_and_write(&plan, &request, &|_| {}, &|_, _, _| {}).unwrap();
     let in_memory = written
         .run

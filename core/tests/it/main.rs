@@ -18,8 +18,11 @@ mod grid_oracle;
 mod grid_score;
 mod launch_reference;
 mod reader_vs_geojson_crate;
+#[cfg(feature = "rhai")]
 mod rhai_candidates;
+#[cfg(feature = "rhai")]
 mod rhai_compiled;
+#[cfg(feature = "rhai")]
 mod rhai_sandbox;
 mod simple_vs_geo_validation;
 mod site_score;

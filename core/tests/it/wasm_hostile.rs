@@ -1,7 +1,7 @@
 //! The WebAssembly runtime against hostile and broken modules (WAT fixtures in
 //! `tests/fixtures/wasm/`): each ends with an error that names the plugin (and the candidate,
 //! when one was running), and every other candidate is answered.
-#![cfg(feature = "wasm")]
+#![cfg(all(feature = "wasm", feature = "rhai"))]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
