@@ -17,6 +17,12 @@ pub(super) fn tables(page: &mut Page, report: &Report) {
     let tag = page.lang.tag();
     let zh = tag.starts_with("zh");
     page.open("tables", w.sec_tables);
+    // Here rather than in the page's stylesheet, so that a report without tables keeps its
+    // bytes.
+    page.body.push_str(
+        "<style>tr.subtotal td { font-weight: 600; background: #f4f6f8; } \
+         tr.total td { font-weight: 700; border-top: 2px solid #888; }</style>\n",
+    );
     for (i, t) in report.tables.iter().enumerate() {
         let _ = writeln!(
             page.body,
