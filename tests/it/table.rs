@@ -308,3 +308,19 @@ fn a_table_manifest_without_columns_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn plugin_test_refuses_a_table_case_with_undeclared_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = "[[tests]]\nname = \"an undeclared field\"\ninput = { layers = { patients = [\n  \
+                { id = \"1\", name = \"a\", \"区县\" = \"甲\", \"人数\" = 2, \"年龄\" = 40 },\n] } }\n\
+                expect = { totals = { people = 2 } }\n";
+    let plugin = table_plugin(tmp.path(), SUM_BY_DISTRICT, case);
+    let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        text.contains("input.layers.patients[0].年龄") && text.contains("does not declare"),
+        "{text}"
+    );
+}

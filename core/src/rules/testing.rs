@@ -68,6 +68,7 @@ pub(crate) fn run_cases(
                     }
                     Kind::Table => {
                         let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                        undeclared_table_input(manifest, &input)?;
                         let answer = rows(&input).map_err(|e| e.to_string())?;
                         // What a run would make of the answer: checked, totalled.
                         let table = super::table::Table::new(
@@ -314,6 +315,57 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
         }
     }
     done(problems)
+}
+
+/// A table case's input must hold only what a run hands over: `params`, and under `layers`
+/// the layers the manifest reads, each feature with `id`, `name` and declared fields only
+/// (a case built on anything else would pass here and never see that data in a run).
+fn undeclared_table_input(manifest: &Manifest, input: &serde_json::Value) -> Outcome_ {
+    let table = input.as_object().ok_or("input must be a table")?;
+    if let Some(k) = table.keys().find(|k| *k != "layers" && *k != "params") {
+        return Err(format!(
+            "input.{k}: a table's input holds only layers and params"
+        ));
+    }
+    let Some(layers) = table.get("layers") else {
+        return Ok(());
+    };
+    let layers = layers
+        .as_object()
+        .ok_or("input.layers must be a table of lists")?;
+    for (layer, features) in layers {
+        let declared: Vec<&str> = manifest
+            .reads
+            .iter()
+            .filter_map(|r| match r.split_once('.') {
+                Some((l, f)) if l == layer => Some(f),
+                None if r == layer => Some(""),
+                _ => None,
+            })
+            .collect();
+        if declared.is_empty() {
+            return Err(format!(
+                "input.layers.{layer}: the manifest's reads does not declare layer {layer:?}, so a run never hands it over"
+            ));
+        }
+        let features = features
+            .as_array()
+            .ok_or_else(|| format!("input.layers.{layer} must be a list of features"))?;
+        for (i, f) in features.iter().enumerate() {
+            let Some(f) = f.as_object() else {
+                return Err(format!("input.layers.{layer}[{i}] must be a table"));
+            };
+            if let Some(k) = f
+                .keys()
+                .find(|k| *k != "id" && *k != "name" && !declared.contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "input.layers.{layer}[{i}].{k}: the manifest's reads does not declare {layer}.{k}, so a run never hands it over"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Compares a table with `expect`: `rows` (a list of tables, column id → value, in order),
