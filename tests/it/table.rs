@@ -324,3 +324,42 @@ fn plugin_test_refuses_a_table_case_with_undeclared_input() {
         "{text}"
     );
 }
+
+/// `hecun table` computes the plan's tables alone: the same files as `hecun run` writes.
+#[test]
+fn hecun_table_writes_the_same_files_as_a_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = demo().join("plan-rehab.toml");
+    let o = run(&plan, &tmp.path().join("run"), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let only = tmp.path().join("only");
+    let o = hecun(
+        &[
+            "table",
+            plan.to_str().unwrap(),
+            "--out",
+            only.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("4 rows"));
+    for f in ["tables/funding.csv", "tables/funding.json"] {
+        assert!(
+            std::fs::read(tmp.path().join("run").join(f)).unwrap()
+                == std::fs::read(only.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let o = hecun(
+        &[
+            "table",
+            demo().join("plan.toml").to_str().unwrap(),
+            "--out",
+            tmp.path().join("none").to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[tables.NAME]"), "{}", stderr(&o));
+}
