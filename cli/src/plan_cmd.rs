@@ -128,27 +128,10 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         .clone()
         .or(plan.output_dir.clone())
         .context("the plan names no output.dir: give --out DIR")?;
-    // The plan's tables read layers of other names (`reads = ["patients.人数"]`).
-    let mut read_by_tables = Vec::new();
-    for spec in &plan.tables {
-        let (manifest, _) = hecun::rules::Manifest::load(&spec.plugin)?;
-        read_by_tables.extend(
-            manifest
-                .reads
-                .iter()
-                .map(|r| r.split('.').next().unwrap_or(r).to_owned()),
-        );
-    }
-    let unused: Vec<&str> = plan
-        .unused_layers
-        .iter()
-        .filter(|l| !read_by_tables.contains(l))
-        .map(String::as_str)
-        .collect();
-    if !unused.is_empty() && !quiet {
+    if !plan.unused_layers.is_empty() && !quiet {
         eprintln!(
-            "hecun: note: layers not used by this job: {}",
-            unused.join(", ")
+            "hecun: note: the plan's own layers, read for the plugins that declare them in `reads`: {}",
+            plan.unused_layers.join(", ")
         );
     }
     let mut request = RunRequest::new(out.clone(), lang);

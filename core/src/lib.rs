@@ -75,6 +75,7 @@ mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod run;
+mod warning;
 
 pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
@@ -94,7 +95,8 @@ pub use pipeline::control::RunControl;
 pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
-pub use pipeline::plan::{OtherLayer, Plan, SiteScoring, TableSpec};
+pub use pipeline::plan::{Plan, SiteScoring, TableSpec};
+pub use warning::{Warning, WarningKind};
 
 /// Building blocks that the benchmarks, fuzzers and oracle tests call one stage at a time.
 /// Not part of the supported API: they may change in any release.

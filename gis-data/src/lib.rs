@@ -24,6 +24,8 @@ pub const PLAN_TOML: &str = include_str!("plan.toml");
 /// The plan that computes the rehab-centre funding table from the patients layer, written
 /// next to the layers (a plan of its own, so that plan.toml's outputs stay as they are).
 pub const PLAN_REHAB_TOML: &str = include_str!("plan-rehab.toml");
+/// The plan that runs the signing-rate launch criterion (`plugins/signing-rate`).
+pub const PLAN_SIGNING_TOML: &str = include_str!("plan-signing.toml");
 
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
@@ -68,6 +70,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan-rehab.toml",
         contents: PLAN_REHAB_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-signing.toml",
+        contents: PLAN_SIGNING_TOML.to_string(),
         features: 0,
     });
     out

@@ -717,6 +717,11 @@ fn villages(
 
     let mut used_names = HashSet::new();
     let surnames: Vec<char> = SURNAMES.chars().collect();
+    // 签约户数 (households that signed the resettlement agreement) from a stream of its own,
+    // so that every other field stays as it was: most villages signed almost all (96–100 %),
+    // a few lag (60–90 %), which keeps a few communities under the 95 % of the signing-rate
+    // rule (plugins/signing-rate).
+    let mut signing = ctx.rng(21);
     let mut next_code = vec![201usize; towns.len()];
     let mut out = Vec::new();
     for (v, density) in placed {
@@ -745,12 +750,19 @@ fn villages(
         // that 启动标准 asks, so that the demo shows communities that may launch. Their flags
         // are still drawn (then overridden), so the rest of the region stays as it was.
         let pilot = v.town % 3 == 0 && community.ends_with("新社区1");
+        let rate = if signing.chance(0.04) {
+            signing.uniform(0.6, 0.9)
+        } else {
+            signing.uniform(0.96, 1.0)
+        };
+        let signed = (households as f64 * rate).floor() as i64;
         let props = vec![
             ("统计用区划代码", code.into()),
             ("村名", name.into()),
             ("乡镇", t.name.into()),
             ("户数", households.into()),
             ("人口", population.into()),
+            ("签约户数", signed.into()),
             ("新批宅基地", (rng.chance(0.10) && !pilot).into()),
             ("新建建筑", (rng.chance(0.15) && !pilot).into()),
             ("用地合法", (rng.chance(0.85) || pilot).into()),

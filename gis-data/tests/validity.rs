@@ -182,6 +182,11 @@ fn villages_have_the_documented_fields() {
         assert!(
             hh > 0 && pop as f64 >= 2.6 * hh as f64 - 0.5 && pop as f64 <= 3.6 * hh as f64 + 0.5
         );
+        let signed = p["签约户数"].as_i64().unwrap();
+        assert!(
+            (0..=hh).contains(&signed) && signed as f64 >= 0.6 * hh as f64 - 1.0,
+            "签约户数 {signed} of 户数 {hh}"
+        );
         for k in [
             "新批宅基地",
             "新建建筑",

@@ -14,6 +14,7 @@ mod dense;
 mod grid;
 mod hostile_plugins;
 mod plugin_limits;
+mod reads;
 mod reference;
 mod run_report;
 mod score;

@@ -76,7 +76,7 @@ pub struct ReadOutcome {
     pub skipped: Vec<Error>,
     /// Things the planner should know that do not stop the read (a key written twice in a
     /// feature's properties), each naming the file and feature, in file order.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// The largest layer file hecun reads: far above a national villages layer (~1.5 GB), and a
@@ -351,7 +351,7 @@ type Batches = Mutex<Vec<(usize, Vec<Result<Parsed>>)>>;
 /// A feature as read, with the warnings about it.
 struct Parsed {
     feature: Feature,
-    warnings: Vec<String>,
+    warnings: Vec<crate::Warning>,
 }
 
 /// Features per parsing task.
@@ -568,13 +568,17 @@ fn parse_feature(
         .twice
         .iter()
         .map(|(key, first, last)| {
-            format!(
+            let message = format!(
                 "{}: field {key:?}: the key is written twice in the properties ({} and {}); \
                  hecun reads the last, as most JSON readers do",
                 here(),
                 clip(first, 40),
                 clip(last, 40)
-            )
+            );
+            crate::Warning::new(crate::WarningKind::DuplicateKey, message)
+                .with_feature(&here())
+                .with_field(key.to_string())
+                .with_value(clip(last, 40))
         })
         .collect();
     Ok(Parsed {
@@ -971,11 +975,17 @@ mod tests {
         let read = parse(&text).unwrap();
         let w = &read.warnings;
         assert_eq!(w.len(), 1, "{w:?}");
+        let text = w[0].to_string();
         assert!(
-            w[0].contains("feature #0 (id \"a\")")
-                && w[0].contains("\"人口\"")
-                && w[0].contains("(1 and 2)"),
+            text.contains("feature #0 (id \"a\")")
+                && text.contains("\"人口\"")
+                && text.contains("(1 and 2)"),
             "{w:?}"
+        );
+        assert_eq!(w[0].kind, crate::WarningKind::DuplicateKey);
+        assert_eq!(
+            (w[0].feature, w[0].field.as_deref(), w[0].value.as_deref()),
+            (Some(0), Some("人口"), Some("2"))
         );
         let p = &read.layer.features[0].properties;
         assert_eq!(p.get("人口").unwrap().as_i64(), Some(2));

@@ -11,25 +11,53 @@ use crate::model::layer::Layer;
 use crate::model::schema::Schema;
 use crate::model::{FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, field_text, file_field};
 use crate::pipeline::plan::Plan;
+use crate::rules::candidate::Candidate;
 use crate::rules::plugin::Plugin;
 use crate::rules::verdict::Verdict;
 use crate::rules::veto::{VETO_FIELD, guard_veto};
+use crate::warning::{Warning, WarningKind};
 
 /// What a launch check hands the plugin for one community: its name, township and villages
-/// with their ids, names and launch fields (model names, whatever the file calls them;
-/// `fields[i]` belongs to `villages.features[i]`, see [`read_launch_fields`]).
+/// with their ids, names, households, population and launch fields (model names, whatever
+/// the file calls them; `fields[i]` belongs to `villages.features[i]`, see
+/// [`read_launch_fields`]). No declared fields: see [`launch_input_declared`].
 pub fn launch_input(
     community: &Community,
     villages: &Layer,
     fields: &[LaunchFields],
     schema: &Schema,
 ) -> serde_json::Value {
+    launch_input_declared(community, villages, fields, schema, &[], None)
+}
+
+/// [`launch_input`], with each village's `village_fields` (the plugin's declared
+/// `villages.FIELD`s, under the file's name and the plan's model name, see
+/// [`super::reads::declared_values`]) and `site`: the community's own attributes from the
+/// sites layer (its site's `id` and declared `sites.FIELD`s), when it has a site.
+pub fn launch_input_declared(
+    community: &Community,
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+    village_fields: &[String],
+    own: Option<serde_json::Map<String, serde_json::Value>>,
+) -> serde_json::Value {
     let list: Vec<serde_json::Value> = community
         .villages
         .iter()
         .map(|&i| {
             let f = &villages.features[i];
-            let mut v = fields[i].to_plugin();
+            let mut v = super::reads::declared_values(&f.properties, schema, village_fields);
+            v.extend(fields[i].to_plugin());
+            for model in ENGINE_NUMBERS {
+                if let Some(value) = schema
+                    .candidates(model)
+                    .into_iter()
+                    .find_map(|name| f.properties.get(name))
+                {
+                    v.insert(model.into(), value);
+                }
+            }
             v.insert(
                 "id".into(),
                 f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
@@ -41,12 +69,26 @@ pub fn launch_input(
             serde_json::Value::Object(v)
         })
         .collect();
-    serde_json::json!({
+    let mut input = serde_json::json!({
         "id": community.name,
         "township": community.township,
         "villages": list,
-    })
+    });
+    if let Some(own) = own {
+        input["site"] = serde_json::Value::Object(own);
+    }
+    input
 }
+
+/// The village numbers every launch check gets, as the file writes them (model names).
+const ENGINE_NUMBERS: [&str; 2] = ["households", "population"];
+
+/// What the engine hands every launch check whatever its `reads` declares: the community's
+/// keys, and each village's (see [`crate::rules::reads::engine`]).
+pub const LAUNCH_ENGINE_KEYS: &[&str] = &crate::rules::reads::engine::LAUNCH_KEYS;
+
+/// Each village's keys that every launch check gets: see [`LAUNCH_ENGINE_KEYS`].
+pub const LAUNCH_VILLAGE_KEYS: &[&str] = &crate::rules::reads::engine::LAUNCH_VILLAGE_KEYS;
 
 /// Reads every village's launch fields once. A value outside the documented encodings
 /// ([`FLAG_ENCODINGS`]) is an error naming file, feature, field and
@@ -57,7 +99,7 @@ pub fn read_launch_fields(
     villages: &Layer,
     schema: &Schema,
     keep_going: bool,
-) -> Result<(Vec<LaunchFields>, Vec<String>)> {
+) -> Result<(Vec<LaunchFields>, Vec<Warning>)> {
     let fields: Vec<LaunchFields> = villages
         .features
         .par_iter()
@@ -83,7 +125,15 @@ pub fn read_launch_fields(
                 } else {
                     "read as not holding"
                 };
-                warnings.push(format!("{error}; {consequence}"));
+                warnings.push(
+                    Warning::new(
+                        WarningKind::UnreadableValue,
+                        format!("{error}; {consequence}"),
+                    )
+                    .with_feature(&villages.feature_ref(f))
+                    .with_field(field)
+                    .with_value(value),
+                );
             }
         }
     }
@@ -106,9 +156,14 @@ pub fn read_launch_fields(
             "their communities fail the criterion that reads it"
         };
         if missing.len() == villages.features.len() {
-            warnings.push(format!(
+            let message = format!(
                 "{file}: no village has a value for {model} (fields tried: {tried}): {consequence}"
-            ));
+            );
+            warnings.push(
+                Warning::new(WarningKind::MissingField, message)
+                    .with_file(&file)
+                    .with_field(model),
+            );
         } else {
             let ids: Vec<String> = missing
                 .iter()
@@ -116,13 +171,22 @@ pub fn read_launch_fields(
                 .map(|f| f.id.clone().unwrap_or_else(|| format!("#{}", f.index)))
                 .collect();
             let more = missing.len().saturating_sub(ids.len());
-            warnings.push(format!(
+            let message = format!(
                 "{file}: villages without a value for {model} (fields tried: {tried}): {} of {}: {}{}; {consequence}",
                 missing.len(),
                 villages.features.len(),
                 ids.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() },
-            ));
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                },
+            );
+            warnings.push(
+                Warning::new(WarningKind::MissingField, message)
+                    .with_file(&file)
+                    .with_field(model),
+            );
         }
     }
     Ok((fields, warnings))
@@ -138,11 +202,76 @@ pub fn check_communities(
     fields: &[LaunchFields],
     schema: &Schema,
 ) -> Vec<Result<Verdict>> {
+    check_communities_declared(plugin, communities, villages, fields, schema, None, None)
+}
+
+/// Where the communities' sites are for the spatial helpers: the plan's layers, and each
+/// site's geometry in the metric CRS by its index in the sites file.
+#[derive(Debug, Clone)]
+pub struct SitePlaces {
+    /// The layers the helpers answer from.
+    pub layers: std::sync::Arc<crate::index::spatial::SpatialLayers>,
+    /// Each site's geometry (metric CRS), by the feature's index in its file.
+    pub geometry: std::collections::BTreeMap<usize, geo::Geometry<f64>>,
+}
+
+/// [`check_communities`], handing over what the plugin declares (see
+/// [`launch_input_declared`]): its `villages.FIELD`s, and with `sites` (the layer and its
+/// mapping) each community's site's id and declared `sites.FIELD`s; with `places`, the site
+/// is placed for the spatial helpers (see [`Plugin::check_placed`]).
+pub fn check_communities_declared(
+    plugin: &Plugin,
+    communities: &[Community],
+    villages: &Layer,
+    fields: &[LaunchFields],
+    schema: &Schema,
+    sites: Option<(&Layer, &Schema)>,
+    places: Option<&SitePlaces>,
+) -> Vec<Result<Verdict>> {
+    let declared = plugin.manifest().declared();
+    let village_fields = declared.fields("villages");
+    let site_fields = declared.fields("sites");
+    // Sites by name, then by id (as communities name them); the first of a name wins.
+    let mut site_by_name: std::collections::BTreeMap<String, usize> = Default::default();
+    if let Some((layer, site_schema)) = sites {
+        for (i, f) in layer.features.iter().enumerate() {
+            if let Some(name) = field_text(f, site_schema, "name") {
+                site_by_name.entry(name).or_insert(i);
+            }
+            if let Some(id) = &f.id {
+                site_by_name.entry(id.clone()).or_insert(i);
+            }
+        }
+    }
     communities
         .par_iter()
         .map(|c| {
-            let input = launch_input(c, villages, fields, schema);
-            let mut verdict = guard_veto(&input, plugin.check(&c.name, &input)?);
+            let site = sites.and_then(|(layer, site_schema)| {
+                Some((&layer.features[*site_by_name.get(&c.name)?], site_schema))
+            });
+            let own = site.map(|(f, site_schema)| {
+                let mut own =
+                    super::reads::declared_values(&f.properties, site_schema, site_fields);
+                own.insert(
+                    "id".into(),
+                    f.id.clone().unwrap_or_else(|| f.index.to_string()).into(),
+                );
+                own
+            });
+            let place = match (site, places) {
+                (Some((f, site_schema)), Some(places)) => Some(Candidate::with_place(
+                    f.id.clone().unwrap_or_else(|| f.index.to_string()),
+                    std::sync::Arc::from(Vec::<String>::new()),
+                    Vec::new(),
+                    super::reads::declared_properties(&f.properties, site_schema, site_fields),
+                    places.geometry.get(&f.index).cloned(),
+                    Some(places.layers.clone()),
+                )),
+                _ => None,
+            };
+            let input = launch_input_declared(c, villages, fields, schema, village_fields, own);
+            let verdict = plugin.check_placed(&c.name, &input, place.as_ref())?;
+            let mut verdict = guard_veto(&input, verdict);
             name_file_fields(&mut verdict, c, villages, schema);
             Ok(verdict)
         })
@@ -198,13 +327,33 @@ pub struct LaunchRun {
     /// The villages layer as read.
     pub villages: Layer,
     /// Launch fields missing or unreadable (with `keep_going`), for the planner.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 impl LaunchRun {
     /// Reads the plan's villages (and sites), groups them into communities and checks each
-    /// with the plugin at `plugin`.
+    /// with the plugin at `plugin`. The sites are not placed for the spatial helpers (no
+    /// zones are drawn): see [`LaunchRun::run_placed`].
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, None, plugin)
+    }
+
+    /// [`LaunchRun::run`], with each community's site placed in the scene of `run` (the
+    /// plan's layers in the metric CRS, the demolition zones), so that a script may ask the
+    /// spatial helpers about it (`community.site.distance_to("roads")`).
+    pub fn run_placed(
+        plan: &Plan,
+        run: &crate::pipeline::job::AffectedRun,
+        plugin: &Path,
+    ) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, Some(run), plugin)
+    }
+
+    fn run_in(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        plugin: &Path,
+    ) -> Result<LaunchRun> {
         let loaded = Plugin::load(plugin)?;
         loaded.manifest().expect_kind(
             crate::rules::Kind::LaunchCheck,
@@ -235,7 +384,45 @@ impl LaunchRun {
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
         let mut warnings = read_warnings.into_inner();
         warnings.extend(field_warnings);
-        let verdicts = check_communities(&plugin, &communities, &villages, &fields, schema);
+        let mut read_layers = vec![("villages", &villages)];
+        if let Some((l, _)) = &sites {
+            read_layers.push(("sites", l));
+        }
+        let reads_warnings = super::reads::check_plan_reads(
+            plugin.manifest(),
+            plan,
+            &read_layers,
+            &[],
+            "what it would give is missing",
+        )?;
+        warnings.extend(reads_warnings);
+        let places = match (run, &sites) {
+            (Some(run), Some(_)) => {
+                let declared = plugin.manifest().declared();
+                let (layers, mut read) = super::scene::build_scene_reading(plan, run, &declared)?;
+                let scene_sites = read
+                    .remove("sites")
+                    .expect("the scene reads every context layer");
+                let geometry = scene_sites
+                    .layer
+                    .features
+                    .iter()
+                    .zip(scene_sites.items)
+                    .map(|(f, item)| (f.index, item.geometry))
+                    .collect();
+                Some(SitePlaces { layers, geometry })
+            }
+            _ => None,
+        };
+        let verdicts = check_communities_declared(
+            &plugin,
+            &communities,
+            &villages,
+            &fields,
+            schema,
+            sites.as_ref().map(|(l, s)| (l, *s)),
+            places.as_ref(),
+        );
         Ok(LaunchRun {
             plugin: plugin.manifest().name.clone(),
             communities,

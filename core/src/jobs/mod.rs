@@ -7,6 +7,7 @@
 pub(crate) mod communities;
 pub(crate) mod grid_score;
 pub(crate) mod launch;
+pub(crate) mod reads;
 pub(crate) mod scene;
 pub(crate) mod sites;
 pub(crate) mod standard;
@@ -15,9 +16,12 @@ pub(crate) mod table;
 pub use communities::{Community, communities};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{
-    LaunchRun, check_communities, launch_csv, launch_input, launch_json, read_launch_fields,
+    LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
+    check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
+    read_launch_fields,
 };
-pub use scene::{SceneLayer, build_scene, read_scene_layer};
+pub use reads::{check_plan_reads, declared_properties, declared_values, plan_layer};
+pub use scene::{SceneLayer, build_scene, build_scene_reading, read_scene_layer};
 pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,

@@ -64,10 +64,23 @@ fn project_items(
 }
 
 /// Every layer of the plan that rules may query, indexed in the metric CRS of `run`, with the
-/// context layers as read (by name) for the jobs that write them back out.
+/// context layers as read (by name) for the jobs that write them back out. The plan's own
+/// layers (`[layers.patients]`) are left out: see [`build_scene_reading`].
 pub fn build_scene(
     plan: &Plan,
     run: &AffectedRun,
+) -> Result<(
+    Arc<SpatialLayers>,
+    std::collections::BTreeMap<String, SceneLayer>,
+)> {
+    build_scene_reading(plan, run, &crate::rules::Reads::default())
+}
+
+/// [`build_scene`], with the plan's own layers that `reads` declares.
+pub fn build_scene_reading(
+    plan: &Plan,
+    run: &AffectedRun,
+    reads: &crate::rules::Reads,
 ) -> Result<(
     Arc<SpatialLayers>,
     std::collections::BTreeMap<String, SceneLayer>,
@@ -107,6 +120,9 @@ pub fn build_scene(
     layers.insert(IndexedLayer::new("villages", villages));
     let mut read = std::collections::BTreeMap::new();
     for (name, source) in &plan.context {
+        if source.schema.kind() == crate::model::schema::LayerKind::Other && !reads.declares(name) {
+            continue;
+        }
         let scene_layer = read_scene_layer(source, plan, run)?;
         layers.insert(IndexedLayer::new(name.clone(), scene_layer.items.clone()));
         read.insert(name.clone(), scene_layer);

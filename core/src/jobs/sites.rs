@@ -14,8 +14,9 @@
 //! - `farmland_share`, `redline_share`: the share on basic farmland / inside the ecological red
 //!   line (`()` when the plan has no such layer).
 //!
-//! Scripts reach the site's own attributes too (`site["面积公顷"]`) and may ask the spatial
-//! helpers anything else.
+//! Scripts reach the site's own attributes that the plugin declares in `reads`
+//! (`sites.面积公顷`: `site["面积公顷"]`; undeclared ones are not handed over) and may ask
+//! the spatial helpers anything else.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use geo::{Area, Centroid, Distance, Euclidean, Geometry, Point};
 use rayon::prelude::*;
 
-use super::scene::{SceneLayer, build_scene};
+use super::scene::{SceneLayer, build_scene_reading};
 use crate::error::{Error, Result};
 use crate::index::spatial::SpatialLayers;
 use crate::io::{OutputDir, write_geometry};
@@ -35,21 +36,7 @@ use crate::rules::plugin::Plugin;
 use crate::rules::score::{Outcome, Rank, Score, rank};
 
 /// The names of the features every site gets, in order.
-pub const SITE_FEATURES: [&str; 13] = [
-    "name",
-    "township",
-    "area_m2",
-    "road_distance",
-    "town_distance",
-    "village_distance",
-    "villages_merged",
-    "in_zone",
-    "zone_share",
-    "in_corridor",
-    "corridor_share",
-    "farmland_share",
-    "redline_share",
-];
+pub const SITE_FEATURES: [&str; 13] = crate::rules::reads::engine::SITE_FEATURES;
 
 /// Site scoring over a plan's candidate sites.
 #[derive(Debug)]
@@ -67,7 +54,7 @@ pub struct SiteScoreRun {
     /// Sites chosen per township.
     pub top: usize,
     /// What the planner should know (layers the plugin reads that the plan does not list).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// The features of every site of `sites`, in layer order.
@@ -216,14 +203,34 @@ impl SiteScoreRun {
                 "scoring sites needs a sites layer: add [layers.sites]",
             ));
         }
-        let (layers, mut read) = build_scene(plan, run)?;
-        let warnings = plugin
-            .manifest()
-            .missing_layer_warnings(&layers.names(), "what it would give is missing");
+        let declared = plugin.manifest().declared();
+        let (layers, mut read) = build_scene_reading(plan, run, &declared)?;
+        let mut read_layers: Vec<(&str, &crate::model::layer::Layer)> = read
+            .iter()
+            .map(|(name, l)| (name.as_str(), &l.layer))
+            .collect();
+        read_layers.push(("villages", &run.villages_layer));
+        let warnings = super::reads::check_plan_reads(
+            plugin.manifest(),
+            plan,
+            &read_layers,
+            &[("sites", &SITE_FEATURES)],
+            "what it would give is missing",
+        )?;
         let sites = read
             .remove("sites")
             .expect("the scene reads every context layer");
-        let candidates = site_candidates(plan, run, &layers, &sites);
+        let mut candidates = site_candidates(plan, run, &layers, &sites);
+        // Only the declared attributes are handed over.
+        let site_fields = declared.fields("sites");
+        let schema = &plan.sites.as_ref().expect("checked above").schema;
+        for (c, f) in candidates.iter_mut().zip(&sites.layer.features) {
+            *c = c.with_properties(super::reads::declared_properties(
+                &f.properties,
+                schema,
+                site_fields,
+            ));
+        }
         let scores: Vec<Result<Score>> = candidates
             .par_iter()
             .map(|c| plugin.score(c, explain))

@@ -24,7 +24,7 @@ use geo::{Area, Geometry};
 use rayon::prelude::*;
 
 use super::communities::{Community, communities};
-use super::scene::{SceneLayer, build_scene};
+use super::scene::{SceneLayer, build_scene_reading};
 use crate::error::Result;
 use crate::index::spatial::{IndexedLayer, SpatialLayers};
 use crate::io::OutputDir;
@@ -37,19 +37,7 @@ use crate::rules::plugin::Plugin;
 use crate::rules::verdict::{StandardVerdict, Status};
 
 /// The names of the features every community gets, in order.
-pub const COMMUNITY_FEATURES: [&str; 11] = [
-    "township",
-    "population",
-    "households",
-    "villages",
-    "village_ids",
-    "site",
-    "site_area_m2",
-    "land_per_person_m2",
-    "land_use",
-    "land_use_share",
-    "zoning_shares",
-];
+pub const COMMUNITY_FEATURES: [&str; 11] = crate::rules::reads::engine::COMMUNITY_FEATURES;
 
 /// A standard-selection plugin run over a plan's communities.
 #[derive(Debug)]
@@ -67,7 +55,7 @@ pub struct StandardRun {
     /// Villages that joined no community (indices into the villages layer's features).
     pub unassigned: Vec<usize>,
     /// What the planner should know (layers the plugin reads that the plan does not list).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
     /// Each community's footprint (its villages' polygons, in their CRS), for the map.
     pub footprints: Vec<geo::MultiPolygon<f64>>,
 }
@@ -203,11 +191,20 @@ impl StandardRun {
             crate::rules::Kind::StandardSelection,
             &format!("planning standard check ({})", path.display()),
         )?;
-        let (layers, read) = build_scene(plan, run)?;
-        let warnings = plugin.manifest().missing_layer_warnings(
-            &layers.names(),
+        let declared = plugin.manifest().declared();
+        let (layers, read) = build_scene_reading(plan, run, &declared)?;
+        let mut read_layers: Vec<(&str, &crate::model::layer::Layer)> = read
+            .iter()
+            .map(|(name, l)| (name.as_str(), &l.layer))
+            .collect();
+        read_layers.push(("villages", &run.villages_layer));
+        let warnings = super::reads::check_plan_reads(
+            plugin.manifest(),
+            plan,
+            &read_layers,
+            &[],
             "the checks that need it are skipped or fail",
-        );
+        )?;
         let site_schema = plan
             .sites
             .as_ref()
@@ -228,6 +225,30 @@ impl StandardRun {
         )
         .into_iter()
         .unzip();
+        // Only the site attributes the plugin declares are handed over.
+        let site_fields = declared.fields("sites");
+        let candidates: Vec<Candidate> = candidates
+            .into_iter()
+            .map(|c| {
+                let site = c
+                    .feature("site")
+                    .and_then(|v| match v {
+                        Value::Text(id) => Some(id.clone()),
+                        _ => None,
+                    })
+                    .and_then(|id| {
+                        let s = read.get("sites")?;
+                        s.items
+                            .iter()
+                            .position(|i| i.id == id)
+                            .map(|k| &s.layer.features[k])
+                    });
+                let properties = site.and_then(|f| {
+                    super::reads::declared_properties(&f.properties, &site_schema, site_fields)
+                });
+                c.with_properties(properties)
+            })
+            .collect();
         let verdicts = candidates
             .par_iter()
             .map(|c| plugin.select_standard(c))

@@ -3,16 +3,16 @@
 //! `tables/NAME.csv` and `tables/NAME.json`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
-use crate::io::read::{ReadOptions, read_geojson};
 use crate::model::layer::Feature;
+use crate::pipeline::job::LayerSource;
 use crate::pipeline::plan::{Plan, TableSpec};
 use crate::rules::plugin::Plugin;
 use crate::rules::table::Table;
 use crate::rules::{Kind, Manifest};
+use crate::warning::Warning;
 
 /// A table the plan computed.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub struct TableRun {
     /// The table, checked and totalled.
     pub table: Table,
     /// Things the planner should know (a layer's skipped features).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl TableRun {
@@ -64,41 +64,15 @@ impl TableRun {
     }
 }
 
-/// A layer a table plugin reads: its file, and the file field of each model name the plan
-/// maps (`id`, `name`, …).
-struct Source {
-    path: PathBuf,
-    fields: BTreeMap<String, Vec<String>>,
-}
-
-fn source(plan: &Plan, layer: &str) -> Option<Source> {
-    let known = match layer {
+/// The plan's layer `layer`: one of the affected job's, or of its context (hecun's kinds
+/// and the plan's own layers, such as `patients`).
+fn source<'a>(plan: &'a Plan, layer: &str) -> Option<&'a LayerSource> {
+    match layer {
         "villages" => Some(&plan.affected.villages),
         "roads" => Some(&plan.affected.roads),
         "corridors" => plan.affected.corridors.as_ref(),
         other => plan.context.get(other),
-    };
-    if let Some(s) = known {
-        let fields = ["id", "name"]
-            .into_iter()
-            .map(|m| {
-                let names = s.schema.candidates(m).into_iter().map(str::to_owned);
-                (m.to_owned(), names.collect())
-            })
-            .collect();
-        return Some(Source {
-            path: s.path.clone(),
-            fields,
-        });
     }
-    plan.other_layers.get(layer).map(|o| Source {
-        path: o.path.clone(),
-        fields: o
-            .fields
-            .iter()
-            .map(|(model, file)| (model.clone(), vec![file.clone()]))
-            .collect(),
-    })
 }
 
 /// What a table plugin is handed: `params` (the plugin's, with the plan's in their place)
@@ -108,7 +82,7 @@ fn source(plan: &Plan, layer: &str) -> Option<Source> {
 /// plan does not list, or a field no feature has, is an error naming plugin, layer and field.
 // One function, so that the input can be built from the run's typed `reads` declaration
 // when there is one.
-pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Value, Vec<String>)> {
+pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Value, Vec<Warning>)> {
     let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for read in &manifest.reads {
         let (layer, field) = match read.split_once('.') {
@@ -141,21 +115,22 @@ pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Valu
                 ),
             )
         })?;
+        // A name the plan maps is read from its file field, else under its own name.
         let mapped = |model: &str| -> Vec<String> {
-            let mut names = source.fields.get(model).cloned().unwrap_or_default();
+            let mut names: Vec<String> = source
+                .schema
+                .candidates(model)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
             if !names.iter().any(|n| n == model) {
                 names.push(model.to_owned());
             }
             names
         };
-        let options = ReadOptions {
-            default_crs: plan.affected.input_crs,
-            id_fields: mapped("id"),
-            keep_going: plan.affected.keep_going,
-        };
-        let read = read_geojson(&source.path, &options)?;
+        let read = source.read(plan.affected.input_crs, plan.affected.keep_going)?;
         warnings.extend(read.warnings);
-        warnings.extend(read.skipped.iter().map(ToString::to_string));
+        warnings.extend(read.skipped.iter().map(Warning::skipped));
         let get = |f: &Feature, model: &str| -> Option<serde_json::Value> {
             mapped(model).iter().find_map(|name| f.properties.get(name))
         };
@@ -169,11 +144,11 @@ pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Valu
                 return Err(Error::config(
                     plan.path.display().to_string(),
                     format!(
-                        "plugin {:?} reads {layer}.{field}, but no feature of {} has a field {} (plan fields: {})",
+                        "plugin {:?} reads {layer}.{field}, but no feature of {} has a field {} (fields tried: {})",
                         manifest.name,
                         source.path.display(),
                         mapped(field).join(" or "),
-                        describe(&source.fields)
+                        source.schema.describe(field)
                     ),
                 ));
             }
@@ -213,15 +188,4 @@ pub fn table_input(plan: &Plan, manifest: &Manifest) -> Result<(serde_json::Valu
         serde_json::json!({ "layers": layers, "params": params }),
         warnings,
     ))
-}
-
-fn describe(fields: &BTreeMap<String, Vec<String>>) -> String {
-    if fields.is_empty() {
-        return "none".into();
-    }
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k} = {}", v.join("/")))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

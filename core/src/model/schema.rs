@@ -30,6 +30,9 @@ pub enum LayerKind {
     Farmland,
     /// Ecological protection red line (polygons).
     Redline,
+    /// A layer hecun has no model of (`[layers.patients]`): any geometry, and any model
+    /// names, each mapped by the plan to a file field. Read when a plugin declares it.
+    Other,
 }
 
 impl LayerKind {
@@ -45,6 +48,7 @@ impl LayerKind {
             LayerKind::Facilities => "facilities",
             LayerKind::Farmland => "farmland",
             LayerKind::Redline => "redline",
+            LayerKind::Other => "other",
         }
     }
 
@@ -58,7 +62,7 @@ impl LayerKind {
             LayerKind::Sites => SITE_FIELDS,
             LayerKind::Zoning => ZONING_FIELDS,
             LayerKind::Facilities => FACILITY_FIELDS,
-            LayerKind::Farmland | LayerKind::Redline => AREA_FIELDS,
+            LayerKind::Farmland | LayerKind::Redline | LayerKind::Other => AREA_FIELDS,
         }
     }
 
@@ -324,7 +328,8 @@ impl Schema {
 
     /// Reads model field `model` from the file field `file_field`.
     pub fn with_field(mut self, model: &str, file_field: &str) -> Result<Schema> {
-        if !self.kind.fields().iter().any(|f| f.name == model) {
+        // A layer hecun has no model of takes the plan's names as they come.
+        if self.kind != LayerKind::Other && !self.kind.fields().iter().any(|f| f.name == model) {
             let known: Vec<_> = self.kind.fields().iter().map(|f| f.name).collect();
             return Err(Error::config(
                 format!("fields of layer {}", self.kind),
@@ -350,6 +355,26 @@ impl Schema {
             .find(|f| f.name == model)
             .map(|f| f.defaults.to_vec())
             .unwrap_or_default()
+    }
+
+    /// The plan's own mapping of model field `model`, if it gives one.
+    pub fn mapped(&self, model: &str) -> Option<&str> {
+        self.overrides.get(model).map(String::as_str)
+    }
+
+    /// The model names the plan maps to file field `file_field`.
+    pub fn models_of(&self, file_field: &str) -> Vec<&str> {
+        self.overrides
+            .iter()
+            .filter(|(_, f)| f.as_str() == file_field)
+            .map(|(m, _)| m.as_str())
+            .collect()
+    }
+
+    /// Whether `model` is one of the model fields of this kind (or mapped, for a layer hecun
+    /// has no model of).
+    pub fn knows(&self, model: &str) -> bool {
+        self.overrides.contains_key(model) || self.kind.fields().iter().any(|f| f.name == model)
     }
 
     /// How the field is described in messages: the override, or the defaults tried.

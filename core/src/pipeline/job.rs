@@ -177,7 +177,7 @@ pub struct AffectedRun {
     /// Totals.
     pub summary: Summary,
     /// Features skipped (`keep_going`) and other things the planner should know.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
     /// Wall time of each stage.
     pub timings: Vec<(&'static str, Duration)>,
     /// Villages whose geometry was projected and tested exactly (the rest were far from zones).
@@ -253,10 +253,10 @@ impl AffectedJob {
         let mut warnings = Vec::new();
 
         control.stage("load")?;
-        let read = |source: &LayerSource, warnings: &mut Vec<String>| -> Result<Layer> {
+        let read = |source: &LayerSource, warnings: &mut Vec<crate::Warning>| -> Result<Layer> {
             let outcome = source.read(self.input_crs, self.keep_going)?;
             warnings.extend(outcome.warnings);
-            warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
+            warnings.extend(outcome.skipped.iter().map(crate::Warning::skipped));
             Ok(outcome.layer)
         };
         // The two large files are read side by side: each read has a sequential part (the
@@ -299,7 +299,7 @@ impl AffectedJob {
         }
         let (mut village_list, skipped) =
             villages(&village_layer, &self.villages.schema, self.keep_going)?;
-        warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+        warnings.extend(skipped.iter().map(crate::Warning::skipped));
         if village_list.is_empty() {
             return Err(Error::EmptyLayer {
                 path: village_layer.path.clone(),
@@ -313,25 +313,23 @@ impl AffectedJob {
                 .iter()
                 .filter(|v| v.households > v.population)
                 .map(|v| {
-                    format!(
-                        "{}: field {:?} ({}) exceeds field {:?} ({}): more households than \
-                         people (swapped columns?); the values are used as they are",
-                        village_layer.feature_ref(&village_layer.features[v.feature]),
-                        crate::model::file_field(
-                            &village_layer.features[v.feature],
-                            schema,
-                            "households"
-                        )
-                        .unwrap_or_else(|| "households".to_owned()),
-                        v.households,
-                        crate::model::file_field(
-                            &village_layer.features[v.feature],
-                            schema,
-                            "population"
-                        )
-                        .unwrap_or_else(|| "population".to_owned()),
-                        v.population
-                    )
+                    let feature = &village_layer.features[v.feature];
+                    let field = |model: &str| {
+                        crate::model::file_field(feature, schema, model)
+                            .unwrap_or_else(|| model.to_owned())
+                    };
+                    let (households, population) = (field("households"), field("population"));
+                    let at = village_layer.feature_ref(feature);
+                    let message = format!(
+                        "{at}: field {households:?} ({}) exceeds field {population:?} ({}): more \
+                         households than people (swapped columns?); the values are used as they \
+                         are",
+                        v.households, v.population
+                    );
+                    crate::Warning::new(crate::WarningKind::ImplausibleValue, message)
+                        .with_feature(&at)
+                        .with_field(households)
+                        .with_value(v.households)
                 }),
         );
         let (mut sources, skipped) = zone_sources(
@@ -341,7 +339,7 @@ impl AffectedJob {
             None,
             self.keep_going,
         )?;
-        warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+        warnings.extend(skipped.iter().map(crate::Warning::skipped));
         if let (Some(layer), Some(src)) = (&corridor_layer, &self.corridors) {
             let (more, skipped) = zone_sources(
                 "corridors",
@@ -350,7 +348,7 @@ impl AffectedJob {
                 Some("corridor"),
                 self.keep_going,
             )?;
-            warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+            warnings.extend(skipped.iter().map(crate::Warning::skipped));
             sources.extend(more);
         }
         if let (Some(layer), Some(src)) = (&township_layer, &self.townships) {
@@ -449,7 +447,7 @@ pub struct PreparedLayers {
     engine: CrsEngine,
     keep_going: bool,
     check_all: bool,
-    warnings: Vec<String>,
+    warnings: Vec<crate::Warning>,
     timings: Vec<(&'static str, Duration)>,
 }
 
@@ -480,7 +478,7 @@ struct Joined {
     summary: Summary,
     /// The villages kept (indices), when some could not be tested (`keep_going`); `None`: all.
     kept: Option<Vec<usize>>,
-    warnings: Vec<String>,
+    warnings: Vec<crate::Warning>,
     timings: Vec<(&'static str, Duration)>,
     villages_tested: usize,
 }
@@ -493,7 +491,7 @@ impl Joined {
         mut villages: Vec<Village>,
         sources: Vec<ZoneSource>,
         metric_crs: Crs,
-        mut warnings: Vec<String>,
+        mut warnings: Vec<crate::Warning>,
         mut timings: Vec<(&'static str, Duration)>,
     ) -> AffectedRun {
         if let Some(kept) = &self.kept {
@@ -565,7 +563,7 @@ impl PreparedLayers {
     }
 
     /// What reading and checking the layers found (features skipped, fields to look at).
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[crate::Warning] {
         &self.warnings
     }
 
@@ -647,7 +645,7 @@ impl PreparedLayers {
                     kept.push(i);
                     geometries.push(g);
                 }
-                Err(e) if self.keep_going => warnings.push(format!("skipped: {e}")),
+                Err(e) if self.keep_going => warnings.push(crate::Warning::skipped(&e)),
                 Err(e) => return Err(e),
             }
         }
@@ -692,7 +690,7 @@ fn outside_area_of_use(
     villages: &[Village],
     metric: Crs,
     engine: CrsEngine,
-) -> Result<Vec<String>> {
+) -> Result<Vec<crate::Warning>> {
     let Some(area) = metric.area_of_use() else {
         return Ok(Vec::new());
     };
@@ -730,29 +728,35 @@ fn outside_area_of_use(
             far(c).then_some((k, c))
         })
         .collect();
-    let mut warnings: Vec<String> = outside
+    let mut warnings: Vec<crate::Warning> = outside
         .iter()
         .take(AREA_OF_USE_NAMED)
         .map(|&(k, c)| {
             let v = &villages[k];
             let (by, side) = area.outside_by(c.x, c.y);
-            format!(
-                "{}: village {:?} lies at ({:.4}, {:.4}), {by:.1}° {side} of the area of use of \
+            let at = layer.feature_ref(&layer.features[v.feature]);
+            let message = format!(
+                "{at}: village {:?} lies at ({:.4}, {:.4}), {by:.1}° {side} of the area of use of \
                  the metric CRS {metric} ({area}): its distances and areas are distorted; name \
                  a metric CRS that covers it ([crs] metric in the plan, or --metric-crs)",
-                layer.feature_ref(&layer.features[v.feature]),
-                v.name,
-                c.x,
-                c.y
-            )
+                v.name, c.x, c.y
+            );
+            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message)
+                .with_feature(&at)
+                .with_field("geometry")
+                .with_value(format!("({:.4}, {:.4})", c.x, c.y))
         })
         .collect();
     if outside.len() > AREA_OF_USE_NAMED {
-        warnings.push(format!(
+        let message = format!(
             "{}: {} more villages lie outside the area of use of the metric CRS {metric} ({area})",
             layer.path.display(),
             outside.len() - AREA_OF_USE_NAMED
-        ));
+        );
+        warnings.push(
+            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message)
+                .with_file(layer.path.display()),
+        );
     }
     Ok(warnings)
 }

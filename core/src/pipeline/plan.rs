@@ -45,20 +45,18 @@ pub struct Plan {
     /// Candidate resettlement sites, if the plan lists them.
     pub sites: Option<LayerSource>,
     /// The other layers rules may read (townships, sites, zoning, facilities, farmland,
-    /// red line), by layer name.
+    /// red line, and the plan's own layers such as `patients`), by layer name.
     pub context: BTreeMap<String, LayerSource>,
     /// The standard-selection plugin the plan runs (`[checks] standard = "…"`), if any.
     pub standard_check: Option<PathBuf>,
     /// The site-score plugin the plan runs (`[scoring] sites = "…"`), if any, and how many
     /// sites to choose per township (`top`, default 2).
     pub site_scoring: Option<SiteScoring>,
-    /// Layers the plan lists that this version of hecun does not use yet.
+    /// The plan's own layers (kinds hecun has no model of, in `context` too): read only for
+    /// the plugins that declare them in `reads`.
     pub unused_layers: Vec<String>,
     /// The tables the plan computes (`[tables.NAME]`), by name.
     pub tables: Vec<TableSpec>,
-    /// The layers of other names than hecun's own kinds (`[layers.patients]`): their files
-    /// and field mappings, for the plugins that declare them in `reads`.
-    pub other_layers: BTreeMap<String, OtherLayer>,
 }
 
 /// A table the plan computes with a table plugin.
@@ -105,27 +103,6 @@ impl TableSpec {
         self.title = title;
         self
     }
-}
-
-impl OtherLayer {
-    /// The file at `path`, its fields mapped by `fields` (model name → file field).
-    pub fn new(path: impl Into<PathBuf>, fields: BTreeMap<String, String>) -> OtherLayer {
-        OtherLayer {
-            path: path.into(),
-            fields,
-        }
-    }
-}
-
-/// A layer of another name than hecun's own kinds: its file and its field mapping
-/// (`fields = { id = "编号", name = "名称" }`), as the plan gives them.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct OtherLayer {
-    /// The GeoJSON file.
-    pub path: PathBuf,
-    /// Model name → file field.
-    pub fields: BTreeMap<String, String>,
 }
 
 /// How a plan scores its candidate sites.
@@ -304,6 +281,23 @@ impl Plan {
                 context_layers.insert(kind.name().to_owned(), source);
             }
         }
+        // Any other layer is the plan's own (`[layers.patients]`): read, under its name, for
+        // the plugins that declare it in `reads`; its `fields` map any model names.
+        let other: Vec<String> = layers.keys().cloned().collect();
+        for name in &other {
+            if let Some(table) = layers.remove(name) {
+                let mut schema = Schema::new(LayerKind::Other);
+                for (model, file_field) in &table.fields {
+                    schema = schema
+                        .with_field(model, file_field)
+                        .map_err(|e| Error::config(&context, e.to_string()))?;
+                }
+                context_layers.insert(
+                    name.clone(),
+                    LayerSource::new(base.join(&table.path), LayerKind::Other).with_schema(schema),
+                );
+            }
+        }
         let townships = context_layers.get("townships").cloned();
         let sites = context_layers.get("sites").cloned();
         let crs = |s: &Option<String>| -> Result<Option<Crs>> {
@@ -347,17 +341,7 @@ impl Plan {
             }),
             sites,
             context: context_layers,
-            other_layers: layers
-                .iter()
-                .map(|(name, t)| {
-                    let layer = OtherLayer {
-                        path: base.join(&t.path),
-                        fields: t.fields.clone(),
-                    };
-                    (name.clone(), layer)
-                })
-                .collect(),
-            unused_layers: layers.into_keys().collect(),
+            unused_layers: other,
             tables: file
                 .tables
                 .into_iter()

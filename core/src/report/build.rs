@@ -181,18 +181,18 @@ impl Report {
             })
             .collect();
 
-        let mut warnings = run.warnings.clone();
+        let mut warnings: Vec<String> = run.warnings.iter().map(ToString::to_string).collect();
         if let Some(l) = launch {
-            warnings.extend(l.warnings.iter().cloned());
+            warnings.extend(l.warnings.iter().map(ToString::to_string));
         }
         if let Some(s) = standards {
-            warnings.extend(s.warnings.iter().cloned());
+            warnings.extend(s.warnings.iter().map(ToString::to_string));
         }
         if let Some(s) = sites {
-            warnings.extend(s.warnings.iter().cloned());
+            warnings.extend(s.warnings.iter().map(ToString::to_string));
         }
         for t in tables {
-            warnings.extend(t.warnings.iter().cloned());
+            warnings.extend(t.warnings.iter().map(ToString::to_string));
         }
         // Steps that read the same file report its problems each: keep the first of each.
         let mut seen = std::collections::HashSet::new();

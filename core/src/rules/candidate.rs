@@ -226,6 +226,31 @@ impl Candidate {
         }))
     }
 
+    /// The same candidate with `properties` as its own attributes (a job hands over only
+    /// the attributes the plugin declares).
+    pub fn with_properties(&self, properties: Option<Properties>) -> Candidate {
+        Candidate(Arc::new(Inner {
+            id: self.0.id.clone(),
+            names: self.0.names.clone(),
+            values: self.0.values.clone(),
+            properties,
+            geometry: self.0.geometry.clone(),
+            layers: self.0.layers.clone(),
+        }))
+    }
+
+    /// The same candidate, at `place`'s geometry, with its attributes and layers.
+    pub fn placed_as(&self, place: &Candidate) -> Candidate {
+        Candidate(Arc::new(Inner {
+            id: self.0.id.clone(),
+            names: self.0.names.clone(),
+            values: self.0.values.clone(),
+            properties: place.0.properties.clone(),
+            geometry: place.0.geometry.clone(),
+            layers: place.0.layers.clone(),
+        }))
+    }
+
     /// The candidate's id.
     pub fn id(&self) -> &str {
         &self.0.id

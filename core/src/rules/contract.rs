@@ -398,7 +398,9 @@ pub struct Manifest {
     /// What it is for.
     #[serde(default)]
     pub description: String,
-    /// The model fields it reads (documentation, and checked against the layers by the engine).
+    /// The layers and fields it reads (`layer`, `layer.field`, `layer?`): the contract,
+    /// checked against the plan before a run; only declared fields are handed over (see
+    /// [`Manifest::declared`]).
     #[serde(default)]
     pub reads: Vec<String>,
     /// The Rhai script, relative to the manifest (exactly one of `script` and `module`).
@@ -433,14 +435,19 @@ pub struct Manifest {
 impl Manifest {
     /// A warning for each layer the plugin reads that is not among `loaded`, saying what
     /// follows (`consequence`).
-    pub fn missing_layer_warnings(&self, loaded: &[&str], consequence: &str) -> Vec<String> {
+    pub fn missing_layer_warnings(
+        &self,
+        loaded: &[&str],
+        consequence: &str,
+    ) -> Vec<crate::Warning> {
         self.layers_missing(loaded)
             .into_iter()
             .map(|layer| {
-                format!(
+                let message = format!(
                     "plugin {:?} reads layer {layer:?}, which the plan does not list: {consequence}",
                     self.name
-                )
+                );
+                crate::Warning::new(crate::WarningKind::LayerNotListed, message).with_value(layer)
             })
             .collect()
     }
@@ -457,6 +464,11 @@ impl Manifest {
         missing.sort_unstable();
         missing.dedup();
         missing
+    }
+
+    /// The `reads` entries, parsed (checked when the manifest is read).
+    pub fn declared(&self) -> super::reads::Reads {
+        super::reads::Reads::parse(&self.reads).unwrap_or_default()
     }
 
     /// Refuses a plugin of another kind than `want` where `slot` (`the plan p's [scoring]
@@ -656,6 +668,7 @@ impl Manifest {
         manifest
             .check_columns()
             .map_err(|e| Error::config(context(), e))?;
+        super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),
             (None, Some(module)) => module.clone(),

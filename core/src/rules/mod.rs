@@ -16,6 +16,7 @@ pub(crate) mod files;
     allow(unused_variables, unreachable_code, dead_code)
 )]
 pub(crate) mod plugin;
+pub mod reads;
 #[cfg(feature = "rhai")]
 pub(crate) mod rhai_compile;
 #[cfg(feature = "rhai")]
@@ -39,6 +40,7 @@ pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
 pub use plugin::Plugin;
+pub use reads::{LayerReads, Provided, Reads};
 #[cfg(feature = "rhai")]
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Rank, Score, Term, rank};

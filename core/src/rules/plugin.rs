@@ -167,6 +167,20 @@ impl Plugin {
         self.bounded(candidate, verdict, |l, v| l.check_findings(&v.findings))
     }
 
+    /// [`Plugin::check`], with the community's site placed for the spatial helpers: a
+    /// script finds it as `community.site` (a candidate: `site.id`, `site["FIELD"]` for a
+    /// declared `sites.FIELD`, `site.distance_to(…)`); a WebAssembly rule asks the helpers
+    /// on the community itself, answered from its site.
+    pub fn check_placed(
+        &self,
+        candidate: &str,
+        input: &serde_json::Value,
+        place: Option<&super::candidate::Candidate>,
+    ) -> Result<Verdict> {
+        let verdict = each_runtime!(self, p => p.check_placed(candidate, input, place));
+        self.bounded(candidate, verdict, |l, v| l.check_findings(&v.findings))
+    }
+
     /// Runs a launch check on communities `(id, input)`: one result per community, in order.
     pub fn check_batch(&self, inputs: &[(&str, &serde_json::Value)]) -> Vec<Result<Verdict>> {
         let verdicts: Vec<Result<Verdict>> = match self {

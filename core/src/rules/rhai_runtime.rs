@@ -225,8 +225,19 @@ impl RhaiPlugin {
     /// Runs a launch check on one community: the script's `check(community, params)` returns
     /// the findings it made with `fail(criterion, reason, evidence)` and `veto(…)`.
     pub fn check(&self, candidate: &str, input: &serde_json::Value) -> Result<Verdict> {
+        self.check_placed(candidate, input, None)
+    }
+
+    /// [`RhaiPlugin::check`], with `place` (the community's site, placed for the spatial
+    /// helpers) as `community.site`.
+    pub fn check_placed(
+        &self,
+        candidate: &str,
+        input: &serde_json::Value,
+        place: Option<&Candidate>,
+    ) -> Result<Verdict> {
         self.expect_kind(Kind::LaunchCheck, candidate)?;
-        let input = rhai::serde::to_dynamic(input).map_err(|e| {
+        let mut input = rhai::serde::to_dynamic(input).map_err(|e| {
             self.error(
                 PluginFailure::Runtime,
                 Some(candidate),
@@ -234,6 +245,9 @@ impl RhaiPlugin {
                 format!("input: {e}"),
             )
         })?;
+        if let (Some(place), Some(mut map)) = (place, input.write_lock::<Map>()) {
+            map.insert("site".into(), Dynamic::from(place.clone()));
+        }
         let found = self.call("check", candidate, (input, self.params.clone()))?;
         let findings: Vec<Finding> = rhai::serde::from_dynamic(&found).map_err(|e| {
             self.error(

@@ -37,6 +37,7 @@ pub(crate) fn run_cases(
         .iter()
         .map(|case| {
             let outcome = (|| -> Outcome_ {
+                undeclared_input(manifest, &case.input)?;
                 match manifest.kind {
                     Kind::LaunchCheck => {
                         let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
@@ -85,6 +86,115 @@ pub(crate) fn run_cases(
             (case.name.clone(), outcome)
         })
         .collect()
+}
+
+/// Refuses a case whose input holds a field or layer that the manifest's `reads` does not
+/// declare (the engine would not hand it over, so the case would test something a run never
+/// sees); the engine's own features ([`super::reads::engine`]) need no declaration.
+fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
+    use super::reads::engine;
+    let declared = manifest.declared();
+    let Some(table) = input.as_table() else {
+        return Ok(());
+    };
+    let refuse = |what: String, entry: String| -> Outcome_ {
+        Err(format!(
+            "the input holds {what}, which the manifest does not declare: the engine would not \
+             hand it over; add {entry:?} to reads in plugin.toml"
+        ))
+    };
+    let fields_of = |layers: &[&str]| -> Vec<&str> {
+        layers
+            .iter()
+            .flat_map(|l| declared.fields(l))
+            .map(String::as_str)
+            .collect()
+    };
+    match manifest.kind {
+        Kind::LaunchCheck => {
+            for key in table.keys() {
+                if !engine::LAUNCH_KEYS.contains(&key.as_str()) {
+                    return Err(format!(
+                        "the input holds field {key:?}, which the engine never hands a launch \
+                         check (it gives {}): an attribute of the community's site goes in \
+                         site = {{ {key} = … }}, with \"sites.{key}\" in reads",
+                        engine::LAUNCH_KEYS.join(", ")
+                    ));
+                }
+            }
+            let village_fields = fields_of(&["villages"]);
+            for v in table
+                .get("villages")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_table())
+            {
+                for key in v.keys() {
+                    if !engine::LAUNCH_VILLAGE_KEYS.contains(&key.as_str())
+                        && !village_fields.contains(&key.as_str())
+                    {
+                        return refuse(format!("village field {key:?}"), format!("villages.{key}"));
+                    }
+                }
+            }
+            let site_fields = fields_of(&["sites"]);
+            if let Some(own) = table.get("site").and_then(|c| c.as_table()) {
+                for key in own.keys() {
+                    if key != "id" && !site_fields.contains(&key.as_str()) {
+                        return refuse(format!("site field {key:?}"), format!("sites.{key}"));
+                    }
+                }
+            }
+        }
+        Kind::SiteScore | Kind::StandardSelection => {
+            let (features, own): (&[&str], Vec<&str>) = if manifest.kind == Kind::SiteScore {
+                (
+                    &[engine::SITE_FEATURES.as_slice(), &engine::GRID_FEATURES].concat(),
+                    fields_of(&["sites", "cells"]),
+                )
+            } else {
+                (&engine::COMMUNITY_FEATURES, fields_of(&["sites"]))
+            };
+            // The candidate's own attributes are its site's.
+            let layer = "sites";
+            for key in table.keys() {
+                let k = key.as_str();
+                if k == "id" || k == "layers" || PLACE_KEYS.contains(&k) {
+                    continue;
+                }
+                if !features.contains(&k) && !own.contains(&k) {
+                    return refuse(format!("field {key:?}"), format!("{layer}.{key}"));
+                }
+            }
+            for (name, items) in table
+                .get("layers")
+                .and_then(|l| l.as_table())
+                .into_iter()
+                .flatten()
+            {
+                if !declared.declares(name) {
+                    return refuse(format!("layer {name:?}"), name.clone());
+                }
+                let fields = declared.fields(name);
+                for item in items.as_array().into_iter().flatten() {
+                    for key in item.as_table().into_iter().flat_map(|t| t.keys()) {
+                        if !engine::LAYER_ITEM_KEYS.contains(&key.as_str())
+                            && !fields.iter().any(|f| f == key)
+                        {
+                            return refuse(
+                                format!("field {key:?} of layer {name:?}"),
+                                format!("{name}.{key}"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // A table's input (`layers`, `params`) is checked by `undeclared_table_input`.
+        Kind::Table => {}
+    }
+    Ok(())
 }
 
 /// When the manifest declares its criteria, a criterion the answer names that is not among

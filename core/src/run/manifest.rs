@@ -160,6 +160,10 @@ pub struct PluginUse {
     /// Sites chosen per township (site scoring only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub top: Option<usize>,
+    /// What it was given, as its `reads` declares: each layer (`layer?` when it does without
+    /// it) and the fields of it handed over; nothing else of the layers reached it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reads: BTreeMap<String, Vec<String>>,
 }
 
 impl PluginUse {
@@ -204,6 +208,18 @@ impl PluginUse {
             params: manifest.params.clone(),
             limits: manifest.limits,
             top,
+            reads: manifest
+                .declared()
+                .layers()
+                .map(|l| {
+                    let name = if l.optional {
+                        format!("{}?", l.layer)
+                    } else {
+                        l.layer.clone()
+                    };
+                    (name, l.fields.clone())
+                })
+                .collect(),
         })
     }
 }
@@ -300,13 +316,6 @@ impl RunManifest {
         }
         for (name, source) in &plan.context {
             inputs.push(InputFile::hash(name, &source.path)?);
-        }
-        // The layers of other names are read by the plan's tables only.
-        if !plan.tables.is_empty() {
-            for (name, layer) in &plan.other_layers {
-                crate::io::read::check_input_file(&layer.path, crate::io::read::MAX_LAYER_BYTES)?;
-                inputs.push(InputFile::hash(name, &layer.path)?);
-            }
         }
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,

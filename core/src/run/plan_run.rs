@@ -68,7 +68,7 @@ pub struct WrittenRun {
 impl WrittenRun {
     /// The warnings of every step, each once (steps that read the same file report its
     /// problems each), in step order.
-    pub fn warnings(&self) -> Vec<&str> {
+    pub fn warnings(&self) -> Vec<&crate::Warning> {
         let mut seen = std::collections::HashSet::new();
         let run = &self.run;
         run.affected
@@ -78,8 +78,7 @@ impl WrittenRun {
             .chain(run.standards.iter().flat_map(|s| &s.warnings))
             .chain(run.sites.iter().flat_map(|s| &s.warnings))
             .chain(run.tables.iter().flat_map(|t| &t.warnings))
-            .map(String::as_str)
-            .filter(|w| seen.insert(*w))
+            .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
 
@@ -163,7 +162,7 @@ impl PlanRun {
         let launch = match &plan.launch_check {
             Some(plugin) => {
                 control.stage("launch checks")?;
-                let l = LaunchRun::run(plan, plugin)?;
+                let l = LaunchRun::run_placed(plan, &affected, plugin)?;
                 lap("launch", &mut timings);
                 Some(l)
             }

@@ -58,8 +58,11 @@ fn scores_and_exclusions_agree_with_brute_force() {
     let scored = SiteScoreRun::run(&plan, &run, &plugin(), 2, true).unwrap();
     // The reference city has no farmland or red-line layer: the planner is told.
     assert_eq!(scored.warnings.len(), 2, "{:?}", scored.warnings);
+    let layers: Vec<Option<&str>> = scored.warnings.iter().map(|w| w.value.as_deref()).collect();
+    assert_eq!(layers, [Some("farmland"), Some("redline")]);
     assert!(
-        scored.warnings[0].contains("\"farmland\"") && scored.warnings[1].contains("\"redline\"")
+        scored.warnings[0].to_string().contains("\"farmland\"")
+            && scored.warnings[1].to_string().contains("\"redline\"")
     );
 
     let sites = features(&data().join("sites.geojson"));

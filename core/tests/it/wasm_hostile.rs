@@ -551,7 +551,9 @@ fn plugin_load_chooses_the_runtime_and_runs_every_kind() {
 
 #[test]
 fn the_plugins_own_test_cases_run_through_the_module() {
-    let extra = r#"
+    // The cases hold x and a roads layer: declared, as hecun plugin test requires.
+    let extra = r#"reads = ["sites.x", "roads"]
+
 [[tests]]
 name = "first float"
 input = { id = "S1", x = 2.5 }

@@ -38,6 +38,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "planning-standard",
         "grid-suitability",
         "rehab-funding",
+        "signing-rate",
     ] {
         let (rhai, wasm) = pair(name);
         let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
@@ -81,6 +82,43 @@ fn launch_checks_agree_byte_for_byte() {
         );
         assert!(a.geojson() == b.geojson());
     }
+}
+
+#[test]
+fn signing_rate_checks_agree_byte_for_byte() {
+    let (rhai, wasm) = pair("signing-rate");
+    let plan = Plan::load(&repo().join("gis-data/demo/plan-signing.toml")).unwrap();
+    let a = LaunchRun::run(&plan, &rhai).unwrap();
+    let b = LaunchRun::run(&plan, &wasm).unwrap();
+    let json = |r: &LaunchRun| hecun::jobs::launch_json(&r.communities, &r.verdicts);
+    assert!(json(&a) == json(&b), "launch_checks.json differs");
+    assert!(a.geojson() == b.geojson());
+    // Both pass some communities and fail others on the demo, so the agreement means something.
+    let statuses: std::collections::BTreeSet<String> = a
+        .verdicts
+        .iter()
+        .map(|v| format!("{:?}", v.as_ref().unwrap().status))
+        .collect();
+    assert!(statuses.len() >= 2, "{statuses:?}");
+    // Villages with missing or unreadable values, said alike by both.
+    let (rhai, wasm) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
+    let input = serde_json::json!({
+        "id": "S1",
+        "villages": [
+            { "id": "v1", "name": "甲村", "户数": 100, "forced_demolition": false },
+            { "id": "v2", "name": "乙村", "户数": "多", "签约户数": 3, "forced_demolition": false },
+            { "id": "v3", "name": "丙村", "户数": 10.5, "签约户数": 11, "forced_demolition": false },
+            { "id": "v4", "name": "丁村", "签约户数": null, "户数": 5, "forced_demolition": false },
+        ],
+    });
+    let a = rhai.check("S1", &input).unwrap();
+    let b = wasm.check("S1", &input).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.findings.len(), 4, "{a:?}");
+    assert!(
+        a.findings[0].reason.contains("甲村（v1）缺少签约户数"),
+        "{a:?}"
+    );
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub struct GridLayers {
     /// The CRS they were projected to.
     pub metric_crs: Crs,
     /// Features skipped (`keep_going`).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 impl GridLayers {
@@ -45,7 +45,7 @@ impl GridLayers {
         let (road_layer, corridor_layer) = (road_layer?, corridor_layer?);
         for outcome in std::iter::once(&road_layer).chain(corridor_layer.as_ref()) {
             warnings.extend(outcome.warnings.iter().cloned());
-            warnings.extend(outcome.skipped.iter().map(|e| format!("skipped: {e}")));
+            warnings.extend(outcome.skipped.iter().map(crate::Warning::skipped));
         }
         let road_layer = road_layer.layer;
         let metric_crs = road_layer.metric_crs(metric_crs, "distances")?;
@@ -74,7 +74,7 @@ impl GridLayers {
             match p {
                 Ok(Some(g)) => road_lines.push(g),
                 Ok(None) => {}
-                Err(e) if keep_going => warnings.push(format!("skipped: {e}")),
+                Err(e) if keep_going => warnings.push(crate::Warning::skipped(&e)),
                 Err(e) => return Err(e),
             }
         }
@@ -89,7 +89,7 @@ impl GridLayers {
                 Some("corridor"),
                 keep_going,
             )?;
-            warnings.extend(skipped.iter().map(|e| format!("skipped: {e}")));
+            warnings.extend(skipped.iter().map(crate::Warning::skipped));
             let to_metric = Transformer::new(layer.crs, metric_crs, engine)?;
             let built: Vec<Result<MultiPolygon<f64>>> = sources
                 .into_par_iter()
@@ -112,7 +112,7 @@ impl GridLayers {
             for b in built {
                 match b {
                     Ok(mp) => corridor_polygons.push(mp),
-                    Err(e) if keep_going => warnings.push(format!("skipped: {e}")),
+                    Err(e) if keep_going => warnings.push(crate::Warning::skipped(&e)),
                     Err(e) => return Err(e),
                 }
             }

@@ -32,7 +32,7 @@ use csv_text::format_usize;
 
 /// The features each cell hands to the plugin, in this order: `road_distance` (metres from
 /// the centre to the nearest road; infinite without roads) and `in_corridor` (a bool).
-pub const GRID_FEATURES: [&str; 2] = ["road_distance", "in_corridor"];
+pub const GRID_FEATURES: [&str; 2] = crate::rules::reads::engine::GRID_FEATURES;
 
 /// Scores every cell of `grid`: the features with [`grid_features`] (roads are lines and
 /// corridors polygons, both in the grid's CRS), then the plugin's `score(cell, params)` on

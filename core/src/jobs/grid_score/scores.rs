@@ -73,7 +73,13 @@ impl GridScores {
 
     /// A summary of the run as pretty JSON: the grid (in `metric_crs`), the plugin, how many
     /// cells lie in a corridor, are excluded and scored, the score range, and `warnings`.
-    pub fn summary_json(&self, metric_crs: Crs, plugin: &Manifest, warnings: &[String]) -> String {
+    pub fn summary_json(
+        &self,
+        metric_crs: Crs,
+        plugin: &Manifest,
+        warnings: &[crate::Warning],
+    ) -> String {
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         let scored = || self.scores.iter().flatten().copied();
         let g = self.grid;
         let summary = serde_json::json!({

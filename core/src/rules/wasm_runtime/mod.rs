@@ -278,6 +278,28 @@ impl WasmPlugin {
             .unwrap_or_else(|| Err(self.no_answer(candidate)))
     }
 
+    /// [`WasmPlugin::check`], with the community placed at `place` (its site): the helpers
+    /// the rule asks on the community are answered from the site's geometry.
+    pub fn check_placed(
+        &self,
+        candidate: &str,
+        input: &serde_json::Value,
+        place: Option<&Candidate>,
+    ) -> Result<Verdict> {
+        let Some(place) = place else {
+            return self.check(candidate, input);
+        };
+        let c = launch_candidate(candidate, input).placed_as(place);
+        let mut answers = self.run(Kind::LaunchCheck, &[&c as &dyn Features], false);
+        match answers.pop() {
+            Some(answer) => match answer? {
+                Answer::Findings(findings) => Ok(Verdict::from_findings(findings)),
+                other => Err(self.wrong_answer(c.id(), &other, "a list of findings")),
+            },
+            None => Err(self.no_answer(candidate)),
+        }
+    }
+
     /// Runs a launch check on communities `(id, input)`, `input` as the launch job builds it
     /// (`hecun::jobs::launch_input`): its fields (`id`, `township` as text, `villages` as
     /// JSON) cross as the candidate's features. One result per community, in
