@@ -721,7 +721,8 @@ mod tests {
             "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"{kind}\"\nscript = \"s.rhai\"\n{criteria}"
         );
         let m: Manifest = toml::from_str(&text).map_err(|e| e.to_string())?;
-        m.check_criteria().map(|()| m)
+        m.check_criteria()?;
+        m.check_columns().map(|()| m)
     }
 
     #[test]
@@ -802,6 +803,36 @@ mod tests {
         assert_eq!(a.title("EN-gb"), Some("A"));
         assert_eq!(a.title("fr"), None);
         assert!(m.criterion("b").is_none());
+    }
+
+    #[test]
+    fn table_columns_are_checked_when_the_manifest_is_read() {
+        let column = |id: &str, kind: &str, extra: &str| {
+            format!(
+                "[[columns]]\nid = \"{id}\"\ntitle = {{ en = \"T\" }}\ntype = \"{kind}\"\n{extra}"
+            )
+        };
+        let ok = format!("{}{}", column("d", "text", ""), column("n", "integer", ""));
+        let m = manifest("table", &format!("group_by = \"d\"\n{ok}")).unwrap();
+        assert!(!m.column("d").unwrap().sums() && m.column("n").unwrap().sums());
+        let err = manifest("table", "").unwrap_err();
+        assert!(err.contains("[[columns]]"), "{err}");
+        let err = manifest("table", &format!("group_by = \"x\"\n{ok}")).unwrap_err();
+        assert!(
+            err.contains("group_by = \"x\"") && err.contains("d, n"),
+            "{err}"
+        );
+        let err = manifest("table", &column("d", "text", "total = \"sum\"")).unwrap_err();
+        assert!(err.contains("column \"d\" is text"), "{err}");
+        let err = manifest("table", &format!("{ok}{}", column("d", "number", ""))).unwrap_err();
+        assert!(err.contains("\"d\" is declared twice"), "{err}");
+        let err = manifest("launch-check", &ok).unwrap_err();
+        assert!(
+            err.contains("launch-check plugin does not answer a table"),
+            "{err}"
+        );
+        let err = manifest("table", &column("d", "date", "")).unwrap_err();
+        assert!(err.contains("date"), "{err}");
     }
 
     #[test]
