@@ -20,4 +20,5 @@ mod reference;
 mod run_report;
 mod score;
 mod standard;
+mod table;
 mod veto;

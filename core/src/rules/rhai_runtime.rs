@@ -134,7 +134,18 @@ impl std::fmt::Debug for RhaiPlugin {
 impl RhaiPlugin {
     /// Loads and compiles the plugin in `path` (its folder or its `plugin.toml`).
     pub fn load(path: &Path) -> Result<RhaiPlugin> {
-        let (manifest, script_path) = Manifest::load(path)?;
+        RhaiPlugin::load_with_params(path, &Default::default(), "")
+    }
+
+    /// [`load`](Self::load), with `params` (a plan's, given at `where_`) in place of the
+    /// manifest's defaults; a parameter the manifest does not declare is refused.
+    pub fn load_with_params(
+        path: &Path,
+        params: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<RhaiPlugin> {
+        let (mut manifest, script_path) = Manifest::load(path)?;
+        manifest.override_params(params, where_)?;
         if manifest.runtime() != super::contract::Runtime::Rhai {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),
@@ -348,6 +359,31 @@ impl RhaiPlugin {
         })
     }
 
+    /// Computes a table: the script's `rows(input, params)` returns an array of maps,
+    /// column id → value (checked against the manifest's columns by the engine, see
+    /// [`Table::new`](super::table::Table::new)).
+    pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
+        const CALL: &str = "table";
+        self.expect_kind(Kind::Table, CALL)?;
+        let input = rhai::serde::to_dynamic(input).map_err(|e| {
+            self.error(
+                PluginFailure::Runtime,
+                Some(CALL),
+                None,
+                format!("input: {e}"),
+            )
+        })?;
+        let answer = self.call("rows", CALL, (input, self.params.clone()))?;
+        rhai::serde::from_dynamic(&answer).map_err(|e| {
+            self.error(
+                PluginFailure::Answer,
+                Some(CALL),
+                None,
+                format!("rows() must return an array of maps (column id → value): {e}"),
+            )
+        })
+    }
+
     fn expect_kind(&self, kind: Kind, candidate: &str) -> Result<()> {
         if self.manifest.kind == kind {
             return Ok(());
@@ -371,6 +407,7 @@ impl RhaiPlugin {
             |id, input| self.check(id, input),
             |candidate| self.score(candidate, true),
             |candidate| self.select_standard(candidate),
+            |input| self.rows(input),
         )
     }
 

@@ -29,5 +29,6 @@ mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;
 mod standard;
+mod table;
 mod wasm_hostile;
 mod wasm_parity;

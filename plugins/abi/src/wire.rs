@@ -70,6 +70,10 @@ pub enum Outcome {
     Standard = 3,
     /// The candidate's own failure: `str message`.
     Error = 4,
+    /// A table's rows: `str rows_json`, a JSON array of objects, column id → value (added
+    /// within ABI 1 with the `table` kind; the engine checks every row against the manifest's
+    /// columns).
+    Rows = 5,
 }
 
 impl Outcome {
@@ -87,6 +91,7 @@ impl Outcome {
             2 => Outcome::Findings,
             3 => Outcome::Standard,
             4 => Outcome::Error,
+            5 => Outcome::Rows,
             _ => return None,
         })
     }
@@ -199,6 +204,12 @@ pub fn put_finding(out: &mut Vec<u8>, criterion: &str, veto: bool, reason: &str,
     out.push(u8::from(veto));
     put_str(out, reason);
     put_str(out, evidence);
+}
+
+/// Appends a table's rows, as a JSON array of objects.
+pub fn put_rows(out: &mut Vec<u8>, rows_json: &str) {
+    out.push(Outcome::Rows.code());
+    put_str(out, rows_json);
 }
 
 /// Appends a candidate's own failure.
@@ -496,10 +507,10 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip() {
-        for code in 0..=4 {
+        for code in 0..=5 {
             assert_eq!(Outcome::from_code(code).map(Outcome::code), Some(code));
         }
-        assert_eq!(Outcome::from_code(5), None);
+        assert_eq!(Outcome::from_code(6), None);
     }
 
     #[test]
