@@ -80,6 +80,12 @@ enum Command {
         after_help = "Example:\n  hecun score gis-data/demo/plan.toml --plugin plugins/site-score --out out-score"
     )]
     Score(ScoreArgs),
+    /// Computes the plan's tables ([tables.NAME], table plugins) alone, or one table plugin
+    /// given with --plugin, and writes tables/NAME.csv and tables/NAME.json.
+    #[command(
+        after_help = "Examples:\n  hecun table gis-data/demo/plan-rehab.toml --out out-tables\n  hecun table gis-data/demo/plan-rehab.toml --plugin plugins/rehab-funding/wasm --name funding --out out-wasm"
+    )]
+    Table(TableArgs),
     /// Scores every cell of a grid with a site-score plugin, from its distance to the nearest
     /// road and whether it lies inside an ecological corridor.
     #[command(
@@ -99,6 +105,26 @@ struct ScoreArgs {
     #[arg(long, value_name = "N")]
     top: Option<usize>,
     /// Output folder: sites_scored.csv, sites_scored.geojson, site_scores.json (replaced as a whole).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct TableArgs {
+    /// The plan file (the layers its table plugins read, and its [tables.NAME]).
+    plan: PathBuf,
+    /// A table plugin to run instead of the plan's tables (with its default parameters, or
+    /// those of the plan's table of the same --name).
+    #[arg(long, value_name = "DIR")]
+    plugin: Option<PathBuf>,
+    /// The table's name (its files are tables/NAME.csv and .json): with --plugin, default
+    /// "table"; without, only the plan's table of that name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Language of the CSV headings: zh-CN (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "zh-CN")]
+    lang: String,
+    /// Output folder (replaced as a whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 }
@@ -259,6 +285,71 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
     Ok(plan_cmd::all_failed_code(failed).unwrap_or(0))
 }
 
+/// `hecun table`: the plan's tables, or one table plugin, computed alone.
+fn table(args: &TableArgs, quiet: bool) -> Result<u8> {
+    let plan = Plan::load(&args.plan)?;
+    let lang = hecun::report::Lang::parse(&args.lang)
+        .with_context(|| format!("--lang {:?}: use zh-CN or en", args.lang))?;
+    let specs: Vec<hecun::TableSpec> = match &args.plugin {
+        Some(plugin) => {
+            let name = args.name.clone().unwrap_or_else(|| "table".to_owned());
+            let mut spec = hecun::TableSpec::new(name.clone(), plugin.clone());
+            if let Some(own) = plan.tables.iter().find(|t| t.name == name) {
+                spec = spec
+                    .with_params(own.params.clone())
+                    .with_title(own.title.clone());
+            }
+            vec![spec]
+        }
+        None => {
+            let specs: Vec<hecun::TableSpec> = plan
+                .tables
+                .iter()
+                .filter(|t| args.name.as_ref().is_none_or(|n| &t.name == n))
+                .cloned()
+                .collect();
+            if specs.is_empty() {
+                bail!(
+                    "the plan {} has no {}: give --plugin DIR, or list [tables.NAME] plugin = \"…\" in the plan",
+                    args.plan.display(),
+                    match &args.name {
+                        Some(n) => format!("[tables.{n}]"),
+                        None => "[tables.NAME]".to_owned(),
+                    }
+                );
+            }
+            specs
+        }
+    };
+    let out = hecun::OutputDir::begin(&args.out)?;
+    let mut lines = Vec::new();
+    for spec in &specs {
+        let run = hecun::jobs::TableRun::run(&plan, spec)?;
+        if !quiet {
+            for w in &run.warnings {
+                eprintln!("hecun: warning: {w}");
+            }
+        }
+        run.write_into(&out, lang.tag())?;
+        lines.push(format!(
+            "{}: {} rows → tables/{}.csv, tables/{}.json",
+            run.table.title(lang.tag()),
+            run.table.rows.len(),
+            run.table.name,
+            run.table.name
+        ));
+    }
+    out.commit()?;
+    if !quiet {
+        print_stdout(&format!(
+            "{}\nwrote {}\n",
+            lines.join("\n"),
+            args.out.display()
+        ))?;
+    }
+    Ok(0)
+}
+
 /// `hecun check`: communities from the plan's layers, a verdict for each.
 /// The plugin's kind decides the job: launch-check or standard-selection.
 fn check(args: &CheckArgs, quiet: bool) -> Result<u8> {
@@ -355,6 +446,7 @@ fn cli_main() -> ExitCode {
         }
         Command::Check(args) => check(args, quiet),
         Command::Score(args) => score(args, quiet),
+        Command::Table(args) => table(args, quiet),
         Command::Grid(args) => grid::run(args, quiet).map(|()| 0),
     };
     // The one place errors become an exit code: 2, bad usage or bad input.

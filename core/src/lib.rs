@@ -79,7 +79,7 @@ mod warning;
 
 pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
-pub use index::spatial::{IndexedLayer, LayerItem, SpatialLayers};
+pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
 pub use io::output_dir::OutputDir;
 pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
 pub use model::crs::{Crs, CrsEngine, Transformer};
@@ -95,7 +95,7 @@ pub use pipeline::control::RunControl;
 pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
-pub use pipeline::plan::{Plan, SiteScoring};
+pub use pipeline::plan::{Plan, SiteScoring, TableSpec};
 pub use warning::{Warning, WarningKind};
 
 /// Building blocks that the benchmarks, fuzzers and oracle tests call one stage at a time.

@@ -21,6 +21,9 @@ pub const SEED: u64 = 20240601;
 /// The plan file written next to the layers.
 pub const PLAN_TOML: &str = include_str!("plan.toml");
 
+/// The plan that computes the rehab-centre funding table from the patients layer, written
+/// next to the layers (a plan of its own, so that plan.toml's outputs stay as they are).
+pub const PLAN_REHAB_TOML: &str = include_str!("plan-rehab.toml");
 /// The plan that runs the signing-rate launch criterion (`plugins/signing-rate`).
 pub const PLAN_SIGNING_TOML: &str = include_str!("plan-signing.toml");
 
@@ -42,7 +45,7 @@ pub struct Output {
 pub fn outputs(seed: u64) -> Vec<Output> {
     let proj = write::Projector::new();
     let r = region::build(seed, &proj);
-    let layers: [(&'static str, &[write::Feature]); 9] = [
+    let layers: [(&'static str, &[write::Feature]); 10] = [
         ("villages.geojson", &r.villages),
         ("roads.geojson", &r.roads),
         ("corridors.geojson", &r.corridors),
@@ -52,6 +55,7 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         ("facilities.geojson", &r.facilities),
         ("farmland.geojson", &r.farmland),
         ("redline.geojson", &r.redline),
+        ("patients.geojson", &r.patients),
     ];
     let mut out: Vec<Output> = layers
         .iter()
@@ -64,6 +68,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan.toml",
         contents: PLAN_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-rehab.toml",
+        contents: PLAN_REHAB_TOML.to_string(),
         features: 0,
     });
     out.push(Output {

@@ -75,6 +75,9 @@ pub struct Region {
     pub facilities: Vec<Feature>,
     pub farmland: Vec<Feature>,
     pub redline: Vec<Feature>,
+    /// People with a community-rehabilitation need (精神障碍社区康复), one point per village
+    /// that has any: 人数, the village's township and its district (区县).
+    pub patients: Vec<Feature>,
 }
 
 struct Township {
@@ -140,6 +143,7 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
         .collect();
     let villages = villages(&ctx, &towns, &road_pts, &corridor_pts, &site_pts);
     let facilities = facilities(&ctx, &towns);
+    let patients = patients(&ctx, &villages);
     let townships = towns
         .iter()
         .map(|t| Feature {
@@ -158,7 +162,66 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
         facilities,
         farmland,
         redline,
+        patients,
     }
+}
+
+/// The four districts (区县) of the demo, one per quadrant of the township grid (2 × 2
+/// townships each), in the order of [`district_of`].
+pub const DISTRICTS: [&str; 4] = ["中原区", "二七区", "惠济区", "金水区"];
+
+/// The district of township `name` (south-west quadrant first, then south-east, north-west,
+/// north-east).
+pub fn district_of(name: &str) -> Option<&'static str> {
+    let i = TOWNSHIPS.iter().position(|t| *t == name)?;
+    let (row, col) = (i / GRID, i % GRID);
+    Some(DISTRICTS[(row / 2) * 2 + col / 2])
+}
+
+/// People with a community-rehabilitation need, per village: about 0.45 % of its people (a
+/// registered rate of severe mental disorders), drawn between 0.3 and 1.7 times that; a point
+/// at the mean of the village's vertices for each village with at least one. Its own random
+/// stream (10) and built from the villages' features only, so the other layers stay as they
+/// were.
+fn patients(ctx: &Ctx, villages: &[Feature]) -> Vec<Feature> {
+    let mut rng = ctx.rng(10);
+    let mut out = Vec::new();
+    for v in villages {
+        let prop = |key: &str| v.props.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+        let text = |key: &str| match prop(key) {
+            Some(Val::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let population = match prop("人口") {
+            Some(Val::Int(n)) => *n,
+            _ => 0,
+        };
+        let people = (population as f64 * 0.0045 * rng.uniform(0.3, 1.7)).round() as i64;
+        if people < 1 {
+            continue;
+        }
+        let Geom::Polygon(ring) = &v.geom else {
+            continue;
+        };
+        let n = ring.len() as f64;
+        let centre = pt(
+            ring.iter().map(|p| p.x).sum::<f64>() / n,
+            ring.iter().map(|p| p.y).sum::<f64>() / n,
+        );
+        let township = text("乡镇");
+        let district = district_of(&township).unwrap_or("");
+        out.push(Feature {
+            props: vec![
+                ("编号", format!("P{}", text("统计用区划代码")).into()),
+                ("村名", text("村名").into()),
+                ("乡镇", township.into()),
+                ("区县", district.into()),
+                ("人数", people.into()),
+            ],
+            geom: Geom::Point(centre),
+        });
+    }
+    out
 }
 
 /// A 4 × 4 grid of cells whose interior nodes are jittered and whose interior

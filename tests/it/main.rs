@@ -8,6 +8,7 @@
 
 mod common;
 
+mod aggregates;
 mod bad_input;
 mod cli;
 mod dense;
@@ -23,4 +24,5 @@ mod score;
 mod score_evidence;
 mod scorings;
 mod standard;
+mod table;
 mod veto;

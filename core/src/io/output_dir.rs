@@ -112,6 +112,12 @@ impl OutputDir {
                 Ok(())
             }
             None => {
+                // A file in a subfolder (`tables/funding.csv`): the subfolder is made first.
+                if name.contains('/')
+                    && let Some(parent) = path.parent()
+                {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
                 let file = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
                 let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
                 body(&mut w, &path)?;

@@ -11,6 +11,7 @@ pub(crate) mod reads;
 pub(crate) mod scene;
 pub(crate) mod sites;
 pub(crate) mod standard;
+pub(crate) mod table;
 
 pub use communities::{Community, communities};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
@@ -25,3 +26,4 @@ pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
+pub use table::{TableRun, table_input};

@@ -34,15 +34,19 @@ pub fn read_scene_layer(
     let layer = source
         .read(plan.affected.input_crs, plan.affected.keep_going)?
         .layer;
-    let items = project_items(&layer, source, run, plan.affected.engine)?;
+    let items = project_items(&layer, source, run, plan.affected.engine, &[])?;
     Ok(SceneLayer { layer, items })
 }
 
+/// The features of `layer` in the metric CRS, each with the attributes among `fields` (the
+/// plugin's declaration: the helpers that add up a field see no other, as the plugin does
+/// not).
 fn project_items(
     layer: &Layer,
     source: &LayerSource,
     run: &AffectedRun,
     engine: CrsEngine,
+    fields: &[String],
 ) -> Result<Vec<LayerItem>> {
     let to_metric = Transformer::new(layer.crs, run.metric_crs, engine)?;
     layer
@@ -57,7 +61,11 @@ fn project_items(
                 id: f.id.clone().unwrap_or_else(|| f.index.to_string()),
                 class: field_text(f, &source.schema, "class"),
                 geometry,
-                properties: Some(f.properties.clone()),
+                properties: super::reads::declared_properties(
+                    &f.properties,
+                    &source.schema,
+                    fields,
+                ),
             })
         })
         .collect()
@@ -116,6 +124,7 @@ pub fn build_scene_reading(
         &plan.affected.villages,
         run,
         plan.affected.engine,
+        reads.fields("villages"),
     )?;
     layers.insert(IndexedLayer::new("villages", villages));
     let mut read = std::collections::BTreeMap::new();
@@ -123,7 +132,17 @@ pub fn build_scene_reading(
         if source.schema.kind() == crate::model::schema::LayerKind::Other && !reads.declares(name) {
             continue;
         }
-        let scene_layer = read_scene_layer(source, plan, run)?;
+        let layer = source
+            .read(plan.affected.input_crs, plan.affected.keep_going)?
+            .layer;
+        let items = project_items(
+            &layer,
+            source,
+            run,
+            plan.affected.engine,
+            reads.fields(name),
+        )?;
+        let scene_layer = SceneLayer { layer, items };
         layers.insert(IndexedLayer::new(name.clone(), scene_layer.items.clone()));
         read.insert(name.clone(), scene_layer);
     }

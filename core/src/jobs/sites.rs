@@ -77,6 +77,7 @@ pub fn site_candidates(
     run: &AffectedRun,
     layers: &Arc<SpatialLayers>,
     sites: &SceneLayer,
+    townships: Option<&SceneLayer>,
 ) -> Vec<Candidate> {
     let site_schema = plan
         .sites
@@ -85,7 +86,7 @@ pub fn site_candidates(
         .unwrap_or_else(|| {
             crate::model::schema::Schema::new(crate::model::schema::LayerKind::Sites)
         });
-    candidates_of(plan, run, layers, sites, &site_schema, false)
+    candidates_of(plan, run, layers, sites, townships, &site_schema, false)
 }
 
 /// The features of every candidate of `sites` read with `site_schema`; with
@@ -96,6 +97,7 @@ fn candidates_of(
     run: &AffectedRun,
     layers: &Arc<SpatialLayers>,
     sites: &SceneLayer,
+    townships: Option<&SceneLayer>,
     site_schema: &crate::model::schema::Schema,
     township_from_polygon: bool,
 ) -> Vec<Candidate> {
@@ -104,18 +106,18 @@ fn candidates_of(
     let mut polygons: Vec<(String, &Geometry<f64>)> = Vec::new();
     // Town centres: the centroid of each township polygon, by township name.
     let mut centres: BTreeMap<String, Point<f64>> = BTreeMap::new();
-    if let (Some(townships), Some(source)) =
-        (layers.get("townships"), plan.context.get("townships"))
-    {
+    // The names come from the layer as read: the engine's own features do not depend on what
+    // the plugin declares (the scene's attributes are the plugin's).
+    if let (Some(townships), Some(source)) = (townships, plan.context.get("townships")) {
         let read = &source.schema;
-        for item in townships.items() {
-            let name = item
-                .properties
-                .as_ref()
-                .and_then(|p| {
-                    read.candidates("name")
-                        .into_iter()
-                        .find_map(|n| p.get(n).and_then(|v| v.as_str().map(str::to_owned)))
+        for (f, item) in townships.layer.features.iter().zip(&townships.items) {
+            let name = read
+                .candidates("name")
+                .into_iter()
+                .find_map(|n| {
+                    f.properties
+                        .get(n)
+                        .and_then(|v| v.as_str().map(str::to_owned))
                 })
                 .unwrap_or_else(|| item.id.clone());
             if township_from_polygon {
@@ -319,7 +321,15 @@ impl SiteScoreRun {
             None => super::scene::read_scene_layer(source, plan, run)?,
         };
         let schema = &source.schema;
-        let mut candidates = candidates_of(plan, run, &layers, &sites, schema, layer != "sites");
+        let mut candidates = candidates_of(
+            plan,
+            run,
+            &layers,
+            &sites,
+            read.get("townships"),
+            schema,
+            layer != "sites",
+        );
         // Only the declared attributes are handed over.
         let site_fields = declared.fields(layer);
         for (c, f) in candidates.iter_mut().zip(&sites.layer.features) {

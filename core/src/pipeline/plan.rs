@@ -61,6 +61,8 @@ pub struct Plan {
     pub unused_layers: Vec<String>,
     /// The named scoring jobs (`[[scorings]]`), in the plan's order.
     pub scorings: Vec<ScoringJob>,
+    /// The tables the plan computes (`[tables.NAME]`), by name.
+    pub tables: Vec<TableSpec>,
 }
 
 /// A named scoring job (`[[scorings]]`): a site-score plugin over the candidates of one of
@@ -86,6 +88,52 @@ impl ScoringJob {
             .get(lang)
             .or_else(|| self.title.values().next())
             .map_or(self.name.as_str(), String::as_str)
+    }
+}
+
+/// A table the plan computes with a table plugin.
+///
+/// ```toml
+/// [tables.funding]
+/// plugin = "../../plugins/rehab-funding"
+/// title = { zh-CN = "康复中心经费测算", en = "Rehab-centre funding" }
+/// params = { base_people = 100 }   # in place of the plugin's defaults
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TableSpec {
+    /// Its name: its files are `tables/NAME.csv` and `tables/NAME.json`.
+    pub name: String,
+    /// The table plugin.
+    pub plugin: PathBuf,
+    /// Parameters in place of the plugin's defaults (each must be one the plugin declares).
+    pub params: BTreeMap<String, toml::Value>,
+    /// Its title by language tag (optional; the table's name otherwise).
+    pub title: BTreeMap<String, String>,
+}
+
+impl TableSpec {
+    /// Table `name` computed by the plugin at `plugin`, with its default parameters and no
+    /// title (a service adding a table to a plan it built).
+    pub fn new(name: impl Into<String>, plugin: impl Into<PathBuf>) -> TableSpec {
+        TableSpec {
+            name: name.into(),
+            plugin: plugin.into(),
+            params: BTreeMap::new(),
+            title: BTreeMap::new(),
+        }
+    }
+
+    /// The same table with `params` in place of the plugin's defaults.
+    pub fn with_params(mut self, params: BTreeMap<String, toml::Value>) -> TableSpec {
+        self.params = params;
+        self
+    }
+
+    /// The same table with its titles by language tag.
+    pub fn with_title(mut self, title: BTreeMap<String, String>) -> TableSpec {
+        self.title = title;
+        self
     }
 }
 
@@ -133,6 +181,8 @@ struct PlanFile {
     scoring: Option<ScoringTable>,
     #[serde(default)]
     scorings: Vec<ScoringsTable>,
+    #[serde(default)]
+    tables: BTreeMap<String, TablesEntry>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +196,16 @@ struct ScoringsTable {
     top: Option<usize>,
     per: Option<String>,
     quota: Option<BTreeMap<String, usize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TablesEntry {
+    plugin: PathBuf,
+    #[serde(default)]
+    params: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    title: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -410,6 +470,16 @@ impl Plan {
             sites,
             context: context_layers,
             unused_layers: other,
+            tables: file
+                .tables
+                .into_iter()
+                .map(|(name, t)| TableSpec {
+                    name,
+                    plugin: base.join(t.plugin),
+                    params: t.params,
+                    title: t.title,
+                })
+                .collect(),
         })
     }
 }

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use super::{
     Check, ClassRow, CommunityRow, Counts, Exclusion, LaunchStatus, MapData, MapLine, MapSite,
-    MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, Totals, TownshipRow,
-    VillageRow, ZoneRef,
+    MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, TableSection,
+    TableSectionRow, Totals, TownshipRow, VillageRow, ZoneRef,
 };
 use crate::error::Result;
 use crate::geometry::polygons;
-use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun};
+use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun, TableRun};
 use crate::model::crs::Transformer;
 use crate::model::field_text;
 use crate::model::zone::ZoneSpec;
@@ -34,6 +34,8 @@ pub struct ReportInputs<'a> {
     pub sites: Option<&'a SiteScoreRun>,
     /// The named scoring jobs (`[[scorings]]`).
     pub scorings: &'a [SiteScoreRun],
+    /// The tables the plan computed.
+    pub tables: &'a [TableRun],
     /// Draw the map (reads and projects the townships layer and every village).
     pub map: bool,
 }
@@ -48,6 +50,7 @@ impl Report {
             standards,
             sites,
             scorings,
+            tables,
             map,
         } = inputs;
         let by_feature: BTreeMap<usize, &crate::Village> =
@@ -152,6 +155,39 @@ impl Report {
             }
         }
 
+        for t in tables {
+            let spec = plan.tables.iter().find(|s| s.name == t.table.name);
+            if let Some(spec) = spec {
+                let (manifest, _) = Manifest::load(&spec.plugin)?;
+                plugins.push(PluginRow {
+                    role: format!("table {}", spec.name),
+                    name: manifest.name.clone(),
+                    version: manifest.version.clone(),
+                    runtime: match manifest.runtime() {
+                        Runtime::Rhai => "rhai",
+                        Runtime::Wasm => "wasm",
+                    }
+                    .to_owned(),
+                    criteria: Vec::new(),
+                });
+            }
+        }
+        let table_sections: Vec<TableSection> = tables
+            .iter()
+            .map(|t| TableSection {
+                name: t.table.name.clone(),
+                title: t.table.title.clone(),
+                plugin: t.table.plugin.clone(),
+                columns: t.table.columns.clone(),
+                rows: t
+                    .table
+                    .layout()
+                    .into_iter()
+                    .map(|(kind, cells)| TableSectionRow { kind, cells })
+                    .collect(),
+            })
+            .collect();
+
         let mut warnings: Vec<String> = run.warnings.iter().map(ToString::to_string).collect();
         if let Some(l) = launch {
             warnings.extend(l.warnings.iter().map(ToString::to_string));
@@ -161,6 +197,9 @@ impl Report {
         }
         if let Some(s) = sites {
             warnings.extend(s.warnings.iter().map(ToString::to_string));
+        }
+        for t in tables {
+            warnings.extend(t.warnings.iter().map(ToString::to_string));
         }
         // Steps that read the same file report its problems each: keep the first of each.
         let mut seen = std::collections::HashSet::new();
@@ -197,6 +236,7 @@ impl Report {
                 })
                 .collect(),
             sweep,
+            tables: table_sections,
             plugins,
             warnings,
             map,

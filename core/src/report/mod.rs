@@ -9,7 +9,7 @@
 use geo::{Geometry, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Criterion, Finding, Term};
+use crate::rules::{Cell, Column, Criterion, Finding, RowKind, Term};
 
 mod build;
 pub mod diff;
@@ -90,6 +90,9 @@ pub struct Report {
     pub scorings: Vec<ScoringSection>,
     /// Households affected per zone width (with `--sweep`).
     pub sweep: Option<Sweep>,
+    /// The plan's tables (`[tables.NAME]`), in name order, as the engine totalled them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableSection>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
     /// What the planner should know.
@@ -140,6 +143,38 @@ pub struct Choice {
     pub quota: std::collections::BTreeMap<String, usize>,
     /// Sites chosen in all.
     pub chosen: usize,
+}
+
+/// A table a table plugin computed, as the report shows it: its rows, each group's subtotal
+/// after the group's rows, and the total row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableSection {
+    /// Its name in the plan.
+    pub name: String,
+    /// Its title by language tag (the plan's; the name otherwise).
+    pub title: std::collections::BTreeMap<String, String>,
+    /// The plugin that computed it.
+    pub plugin: String,
+    /// The columns as the plugin declares them.
+    pub columns: Vec<Column>,
+    /// The rows in reading order.
+    pub rows: Vec<TableSectionRow>,
+}
+
+/// One row of a [`TableSection`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableSectionRow {
+    /// A plugin's row, a subtotal or the total.
+    pub kind: RowKind,
+    /// One cell per column (none where a subtotal or total has no value).
+    pub cells: Vec<Option<Cell>>,
+}
+
+impl TableSection {
+    /// The title in language `tag`, else the name.
+    pub fn title(&self, tag: &str) -> &str {
+        crate::rules::contract::title_in(&self.title, tag).unwrap_or(&self.name)
+    }
 }
 
 /// The headline numbers of a run.

@@ -119,6 +119,12 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             let _ = writeln!(s, "  {}: {}{detail}", c.name, w.verdict(l.status));
         }
     }
+    if !r.tables.is_empty() {
+        let _ = writeln!(s);
+        for t in &r.tables {
+            let _ = writeln!(s, "{}", table_line(t, lang));
+        }
+    }
     if let Some(sweep) = &r.sweep {
         let _ = writeln!(s, "\n{} {}:", w.txt_sweep, sweep.class);
         for row in &sweep.rows {
@@ -142,6 +148,57 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         }
     }
     s
+}
+
+/// A table's line in summary.txt: its title, its rows and its totals with their units.
+fn table_line(t: &super::TableSection, lang: Lang) -> String {
+    let tag = lang.tag();
+    let zh = matches!(lang, Lang::ZhCn);
+    let rows = t
+        .rows
+        .iter()
+        .filter(|r| r.kind == crate::rules::RowKind::Row)
+        .count();
+    let totals: Vec<String> = t
+        .rows
+        .iter()
+        .find(|r| r.kind == crate::rules::RowKind::Total)
+        .map(|total| {
+            t.columns
+                .iter()
+                .zip(&total.cells)
+                .filter_map(|(c, v)| {
+                    let v = v.as_ref()?;
+                    let unit = c.unit.as_deref().unwrap_or("");
+                    Some(
+                        format!(
+                            "{} {}{}{unit}",
+                            c.title(tag),
+                            v.text(),
+                            if zh { "" } else { " " }
+                        )
+                        .trim_end()
+                        .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if zh {
+        format!(
+            "表格 {}（{}）：{rows} 行；合计 {}",
+            t.title(tag),
+            t.plugin,
+            totals.join("，")
+        )
+    } else {
+        format!(
+            "Table {} ({}): {rows} rows; totals {}",
+            t.title(tag),
+            t.plugin,
+            totals.join(", ")
+        )
+    }
 }
 
 /// The line that ends a run on the terminal: "`count` files written to → `out` (`seconds` s)".

@@ -30,6 +30,7 @@ pub(super) struct Words {
     pub sec_terms: &'static str,
     pub sec_villages: &'static str,
     pub sec_sweep: &'static str,
+    pub sec_tables: &'static str,
     pub sec_plugins: &'static str,
     pub sec_warnings: &'static str,
 
@@ -228,6 +229,7 @@ const ZH: Words = Words {
     sec_terms: "评分构成",
     sec_villages: "涉及拆迁的行政村",
     sec_sweep: "控制宽度敏感性分析",
+    sec_tables: "测算表",
     sec_plugins: "规则插件",
     sec_warnings: "提示",
 
@@ -466,6 +468,7 @@ const EN: Words = Words {
     sec_terms: "Terms of each score",
     sec_villages: "Affected villages",
     sec_sweep: "Width sweep",
+    sec_tables: "Tables",
     sec_plugins: "Plugins",
     sec_warnings: "Warnings",
 

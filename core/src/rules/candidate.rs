@@ -357,16 +357,14 @@ impl Features for Candidate {
 /// The spatial helpers scripts call on a candidate, shared by every runtime: each names the
 /// layer (and optionally a class) and answers from the candidate's geometry.
 pub mod helpers {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
     use super::Candidate;
-    use crate::index::spatial::IndexedLayer;
+    use crate::index::spatial::{Grouping, IndexedLayer, SpatialLayers, Tally};
 
     fn layer<'a>(c: &'a Candidate, name: &str) -> Result<&'a IndexedLayer, String> {
-        let layers = c.layers().ok_or_else(|| {
-            format!(
-                "spatial helpers need the plan's layers, and candidate {:?} has none here (in a test case, give `layers` in the input)",
-                c.id()
-            )
-        })?;
+        let layers = layers(c)?;
         layers.get(name).ok_or_else(|| {
             format!(
                 "no layer {name:?} is loaded (loaded: {})",
@@ -428,14 +426,209 @@ pub mod helpers {
             .collect())
     }
 
-    /// The sum of attribute `field` over the features of `layer` within `distance` metres.
+    /// The sum of attribute `field` over the features of `layer` within `distance` metres:
+    /// 0.0 when none lies within, an error for a field the layer does not have or a value
+    /// that is not a number ([`IndexedLayer::tally`](crate::index::spatial::IndexedLayer::tally)).
     pub fn sum_within(
         c: &Candidate,
         name: &str,
         field: &str,
         distance: f64,
     ) -> Result<f64, String> {
-        Ok(layer(c, name)?.sum_within(geometry(c)?, field, distance, None))
+        let l = layer(c, name)?;
+        Ok(
+            l.tally(l.within(geometry(c)?, distance, None), Some(field))?
+                .sum,
+        )
+    }
+
+    /// The mean of attribute `field` over the features of `layer` within `distance` metres;
+    /// `None` when none lies within.
+    pub fn mean_within(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        distance: f64,
+    ) -> Result<Option<f64>, String> {
+        let l = layer(c, name)?;
+        Ok(
+            l.tally(l.within(geometry(c)?, distance, None), Some(field))?
+                .mean(),
+        )
+    }
+
+    /// The candidate's own area: an error for a candidate that is a point or a line.
+    fn area(c: &Candidate) -> Result<&geo::Geometry<f64>, String> {
+        let g = geometry(c)?;
+        if crate::geometry::polygons(g).0.is_empty() {
+            return Err(format!(
+                "candidate {:?} has no area (it is a point or a line): the _inside helpers count what lies inside a polygon; use the _within helpers with a distance",
+                c.id()
+            ));
+        }
+        Ok(g)
+    }
+
+    /// `field` (or, without one, the features) of `layer` over the features inside the
+    /// candidate's polygon.
+    fn tally_inside(c: &Candidate, name: &str, field: Option<&str>) -> Result<Tally, String> {
+        let l = layer(c, name)?;
+        l.tally(l.inside(area(c)?), field)
+    }
+
+    /// The sum of `field` over the features of `layer` inside the candidate's polygon (by
+    /// their representative point, [`IndexedLayer::inside`](crate::index::spatial::IndexedLayer::inside)).
+    pub fn sum_inside(c: &Candidate, name: &str, field: &str) -> Result<f64, String> {
+        Ok(tally_inside(c, name, Some(field))?.sum)
+    }
+
+    /// How many features of `layer` lie inside the candidate's polygon.
+    pub fn count_inside(c: &Candidate, name: &str) -> Result<usize, String> {
+        Ok(tally_inside(c, name, None)?.count)
+    }
+
+    /// The mean of `field` over the features of `layer` inside the candidate's polygon;
+    /// `None` when there are none.
+    pub fn mean_inside(c: &Candidate, name: &str, field: &str) -> Result<Option<f64>, String> {
+        Ok(tally_inside(c, name, Some(field))?.mean())
+    }
+
+    fn layers(c: &Candidate) -> Result<&SpatialLayers, String> {
+        c.layers().ok_or_else(|| {
+            format!(
+                "spatial helpers need the plan's layers, and candidate {:?} has none here (in a test case, give `layers` in the input)",
+                c.id()
+            )
+        })
+    }
+
+    /// The groups of `layer` by `grouping`, from the layers' cache.
+    fn groups(
+        c: &Candidate,
+        name: &str,
+        field: Option<&str>,
+        grouping: Grouping,
+    ) -> Result<Arc<BTreeMap<String, Tally>>, String> {
+        layers(c)?.grouped(name, field, &grouping)
+    }
+
+    /// The tally of `layer` in feature `area_id` of `area_layer`: its group of
+    /// [`sum_by_area`].
+    fn tally_in_area(
+        c: &Candidate,
+        name: &str,
+        field: Option<&str>,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Tally, String> {
+        let groups = groups(c, name, field, Grouping::Area(area_layer.to_owned()))?;
+        groups
+            .get(area_id)
+            .copied()
+            .ok_or_else(|| format!("layer {area_layer:?} has no feature {area_id:?}"))
+    }
+
+    /// The sum of `field` over the features of `layer` in feature `area_id` of layer
+    /// `area_layer` (e.g. the patients of one township).
+    pub fn sum_in_area(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<f64, String> {
+        Ok(tally_in_area(c, name, Some(field), area_layer, area_id)?.sum)
+    }
+
+    /// How many features of `layer` lie in feature `area_id` of layer `area_layer`.
+    pub fn count_in_area(
+        c: &Candidate,
+        name: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<usize, String> {
+        Ok(tally_in_area(c, name, None, area_layer, area_id)?.count)
+    }
+
+    /// The mean of `field` over the features of `layer` in feature `area_id` of
+    /// `area_layer`; `None` when there are none.
+    pub fn mean_in_area(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Option<f64>, String> {
+        Ok(tally_in_area(c, name, Some(field), area_layer, area_id)?.mean())
+    }
+
+    fn each<T>(groups: &BTreeMap<String, Tally>, f: impl Fn(&Tally) -> T) -> BTreeMap<String, T> {
+        groups.iter().map(|(k, t)| (k.clone(), f(t))).collect()
+    }
+
+    /// The sum of `field` over the features of `layer` per value of its attribute `by`,
+    /// sorted by that value.
+    pub fn sum_by(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, f64>, String> {
+        let g = groups(c, name, Some(field), Grouping::Attribute(by.to_owned()))?;
+        Ok(each(&g, |t| t.sum))
+    }
+
+    /// How many features of `layer` have each value of attribute `by`.
+    pub fn count_by(c: &Candidate, name: &str, by: &str) -> Result<BTreeMap<String, i64>, String> {
+        let g = groups(c, name, None, Grouping::Attribute(by.to_owned()))?;
+        Ok(each(&g, |t| t.count as i64))
+    }
+
+    /// The mean of `field` over the features of `layer` per value of attribute `by` (each
+    /// group has a feature, so a mean).
+    pub fn mean_by(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        let g = groups(c, name, Some(field), Grouping::Attribute(by.to_owned()))?;
+        Ok(each(&g, Tally::mean))
+    }
+
+    /// The sum of `field` over the features of `layer` per feature of `area_layer` (by id,
+    /// sorted; each feature in the first area holding its representative point, every area
+    /// listed).
+    pub fn sum_by_area(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, f64>, String> {
+        let g = groups(c, name, Some(field), Grouping::Area(area_layer.to_owned()))?;
+        Ok(each(&g, |t| t.sum))
+    }
+
+    /// How many features of `layer` lie in each feature of `area_layer`.
+    pub fn count_by_area(
+        c: &Candidate,
+        name: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, i64>, String> {
+        let g = groups(c, name, None, Grouping::Area(area_layer.to_owned()))?;
+        Ok(each(&g, |t| t.count as i64))
+    }
+
+    /// The mean of `field` over the features of `layer` per feature of `area_layer`; `None`
+    /// for an area with none.
+    pub fn mean_by_area(
+        c: &Candidate,
+        name: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        let g = groups(c, name, Some(field), Grouping::Area(area_layer.to_owned()))?;
+        Ok(each(&g, Tally::mean))
     }
 
     /// The share (0–1) of the candidate's area covered by `layer` (of `class`).

@@ -298,17 +298,93 @@ impl Criterion {
     /// The title in language `tag` (`zh-CN`), else in the same language of another region
     /// (`zh`, `zh-TW` for `zh-CN`), else none.
     pub fn title(&self, tag: &str) -> Option<&str> {
-        let primary = |t: &str| {
-            t.split(['-', '_'])
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase()
-        };
-        self.title
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-            .or_else(|| self.title.iter().find(|(t, _)| primary(t) == primary(tag)))
-            .map(|(_, title)| title.as_str())
+        title_in(&self.title, tag)
+    }
+}
+
+/// The title of `titles` in language `tag`, else in the same language of another region.
+pub(crate) fn title_in<'a>(titles: &'a BTreeMap<String, String>, tag: &str) -> Option<&'a str> {
+    let primary = |t: &str| {
+        t.split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    titles
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+        .or_else(|| titles.iter().find(|(t, _)| primary(t) == primary(tag)))
+        .map(|(_, title)| title.as_str())
+}
+
+/// What a table column holds; the engine refuses a row whose value is of another type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// Text (a district's name).
+    Text,
+    /// A number (an amount in 元); an integer answered is taken as the same number.
+    Number,
+    /// A whole number (people, centres); a number with no fractional part is taken.
+    Integer,
+}
+
+/// What the engine puts in a table column's subtotal and total rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TotalRule {
+    /// The sum of the column (numbers and integers only).
+    Sum,
+    /// Nothing (a share, a rate, a text).
+    None,
+}
+
+/// A column of a table plugin's rows, with its titles; the engine checks every row against
+/// the columns and adds the subtotals and totals.
+///
+/// ```toml
+/// [[columns]]
+/// id = "base_funding"
+/// title = { zh-CN = "基础经费", en = "Base funding" }
+/// type = "number"
+/// unit = "元"
+/// total = "sum"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The key of the column in each row (`base_funding`).
+    pub id: String,
+    /// Its title by language tag (`zh-CN`, `en`).
+    pub title: BTreeMap<String, String>,
+    /// What it holds.
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+    /// Its unit (`元`, `人`), shown after the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Its subtotals and total: `sum` (the default for numbers and integers) or `none` (the
+    /// default, and the only choice, for text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<TotalRule>,
+}
+
+impl Column {
+    /// The title in language `tag`, else in the same language of another region, else in
+    /// any language the manifest gives (a heading in another language reads better than an
+    /// id).
+    pub fn title(&self, tag: &str) -> &str {
+        title_in(&self.title, tag)
+            .or_else(|| self.title.values().next().map(String::as_str))
+            .unwrap_or(&self.id)
+    }
+
+    /// Whether its subtotals and total are sums.
+    pub fn sums(&self) -> bool {
+        match self.total {
+            Some(rule) => rule == TotalRule::Sum,
+            None => self.kind != ColumnType::Text,
+        }
     }
 }
 
@@ -349,6 +425,13 @@ pub struct Manifest {
     /// here fails (a misspelt id would otherwise show as an unexplained id).
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// A table plugin's columns, in the order the table shows them (required for `table`,
+    /// refused for other kinds).
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    /// A table plugin's grouping column: the engine adds a subtotal row per value of it.
+    #[serde(default)]
+    pub group_by: Option<String>,
     /// The plugin's own test cases, run by `hecun plugin test`.
     #[serde(default)]
     pub tests: Vec<TestCase>,
@@ -422,6 +505,12 @@ impl Manifest {
                     .into(),
             );
         }
+        if !self.criteria.is_empty() && self.kind == Kind::Table {
+            return Err(
+                "declares [[criteria]], but a table plugin answers rows: declare [[columns]]"
+                    .into(),
+            );
+        }
         let mut seen = std::collections::BTreeSet::new();
         for c in &self.criteria {
             if c.id.trim().is_empty() {
@@ -435,6 +524,88 @@ impl Manifest {
                     "criterion {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
                     c.id
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The declared column `id`, if any.
+    pub fn column(&self, id: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    fn check_columns(&self) -> std::result::Result<(), String> {
+        if self.kind != Kind::Table {
+            if !self.columns.is_empty() || self.group_by.is_some() {
+                return Err(format!(
+                    "declares [[columns]] or group_by, but a {} plugin does not answer a table",
+                    self.kind.name()
+                ));
+            }
+            return Ok(());
+        }
+        if self.columns.is_empty() {
+            return Err(
+                "a table plugin declares its columns: [[columns]] id = \"…\", title = { zh-CN = \"…\" }, type = \"text\" | \"number\" | \"integer\""
+                    .into(),
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.columns {
+            if c.id.trim().is_empty() {
+                return Err("a [[columns]] entry has an empty id".into());
+            }
+            if !seen.insert(c.id.as_str()) {
+                return Err(format!("column {:?} is declared twice", c.id));
+            }
+            if c.title.is_empty() || c.title.values().any(|t| t.trim().is_empty()) {
+                return Err(format!(
+                    "column {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
+                    c.id
+                ));
+            }
+            if c.kind == ColumnType::Text && c.total == Some(TotalRule::Sum) {
+                return Err(format!(
+                    "column {:?} is text: its total can only be \"none\"",
+                    c.id
+                ));
+            }
+        }
+        if let Some(group) = &self.group_by
+            && self.column(group).is_none()
+        {
+            return Err(format!(
+                "group_by = {group:?} names no declared column (columns: {})",
+                self.columns
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts a plan's parameters in place of the manifest's defaults (`where_` names the plan
+    /// table giving them): a parameter the manifest does not declare is refused, naming it.
+    pub fn override_params(
+        &mut self,
+        params: &BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<()> {
+        for (key, value) in params {
+            match self.params.get_mut(key) {
+                Some(slot) => *slot = value.clone(),
+                None => {
+                    return Err(Error::config(
+                        where_.to_owned(),
+                        format!(
+                            "params.{key}: plugin {:?} declares no parameter {key:?} (it declares: {})",
+                            self.name,
+                            self.params.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
             }
         }
         Ok(())
@@ -499,6 +670,9 @@ impl Manifest {
         manifest
             .check_criteria()
             .map_err(|e| Error::config(context(), e))?;
+        manifest
+            .check_columns()
+            .map_err(|e| Error::config(context(), e))?;
         super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),
@@ -552,7 +726,8 @@ mod tests {
             "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"{kind}\"\nscript = \"s.rhai\"\n{criteria}"
         );
         let m: Manifest = toml::from_str(&text).map_err(|e| e.to_string())?;
-        m.check_criteria().map(|()| m)
+        m.check_criteria()?;
+        m.check_columns().map(|()| m)
     }
 
     #[test]
@@ -644,6 +819,36 @@ mod tests {
         assert_eq!(a.title("EN-gb"), Some("A"));
         assert_eq!(a.title("fr"), None);
         assert!(m.criterion("b").is_none());
+    }
+
+    #[test]
+    fn table_columns_are_checked_when_the_manifest_is_read() {
+        let column = |id: &str, kind: &str, extra: &str| {
+            format!(
+                "[[columns]]\nid = \"{id}\"\ntitle = {{ en = \"T\" }}\ntype = \"{kind}\"\n{extra}"
+            )
+        };
+        let ok = format!("{}{}", column("d", "text", ""), column("n", "integer", ""));
+        let m = manifest("table", &format!("group_by = \"d\"\n{ok}")).unwrap();
+        assert!(!m.column("d").unwrap().sums() && m.column("n").unwrap().sums());
+        let err = manifest("table", "").unwrap_err();
+        assert!(err.contains("[[columns]]"), "{err}");
+        let err = manifest("table", &format!("group_by = \"x\"\n{ok}")).unwrap_err();
+        assert!(
+            err.contains("group_by = \"x\"") && err.contains("d, n"),
+            "{err}"
+        );
+        let err = manifest("table", &column("d", "text", "total = \"sum\"")).unwrap_err();
+        assert!(err.contains("column \"d\" is text"), "{err}");
+        let err = manifest("table", &format!("{ok}{}", column("d", "number", ""))).unwrap_err();
+        assert!(err.contains("\"d\" is declared twice"), "{err}");
+        let err = manifest("launch-check", &ok).unwrap_err();
+        assert!(
+            err.contains("launch-check plugin does not answer a table"),
+            "{err}"
+        );
+        let err = manifest("table", &column("d", "date", "")).unwrap_err();
+        assert!(err.contains("date"), "{err}");
     }
 
     #[test]

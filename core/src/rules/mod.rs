@@ -22,6 +22,7 @@ pub(crate) mod rhai_compile;
 #[cfg(feature = "rhai")]
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;
+pub(crate) mod table;
 #[cfg_attr(not(any(feature = "rhai", feature = "wasm")), allow(dead_code))]
 pub(crate) mod testing;
 pub(crate) mod verdict;
@@ -32,7 +33,8 @@ pub(crate) mod wasm_runtime;
 
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use contract::{
-    CONTRACT_VERSION, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest, Runtime, TestCase,
+    CONTRACT_VERSION, Column, ColumnType, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest,
+    Runtime, TestCase, TotalRule,
 };
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
@@ -42,6 +44,7 @@ pub use reads::{LayerReads, Provided, Reads};
 #[cfg(feature = "rhai")]
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Quota, Rank, Score, Term, rank, rank_by};
+pub use table::{Cell, RawRow, RowKind, Subtotal, Table};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
 pub use veto::{VETO_FIELD, VETO_UNKNOWN, guard_veto, veto_unknown_criterion};
 #[doc(hidden)]

@@ -95,6 +95,67 @@ impl Plugin {
         }
     }
 
+    /// [`load`](Self::load), with `params` (a plan's, given at `where_`, e.g. `plan.toml:
+    /// [tables.funding]`) in place of the manifest's defaults: the plugin sees them as its
+    /// `params`. A parameter the manifest does not declare is refused, naming it.
+    pub fn load_with_params(
+        path: &Path,
+        params: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<Plugin> {
+        let (manifest, _) = Manifest::load(path)?;
+        #[cfg(not(all(feature = "rhai", feature = "wasm")))]
+        let unavailable = |runtime: &str, feature: &str| Error::Plugin {
+            plugin: manifest.name.clone(),
+            failure: PluginFailure::Load,
+            candidate: None,
+            line: None,
+            message: format!(
+                "is a {runtime} plugin, and this hecun was built without the `{feature}` feature"
+            ),
+        };
+        #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+        let _ = (params, where_);
+        match manifest.runtime() {
+            #[cfg(feature = "rhai")]
+            Runtime::Rhai => Ok(Plugin::Rhai(RhaiPlugin::load_with_params(
+                path, params, where_,
+            )?)),
+            #[cfg(not(feature = "rhai"))]
+            Runtime::Rhai => Err(unavailable("Rhai", "rhai")),
+            #[cfg(feature = "wasm")]
+            Runtime::Wasm => Ok(Plugin::Wasm(WasmPlugin::load_with_params(
+                path, params, where_,
+            )?)),
+            #[cfg(not(feature = "wasm"))]
+            Runtime::Wasm => Err(unavailable("WebAssembly", "wasm")),
+        }
+    }
+
+    /// Computes a table (a `table` plugin, once per run): its rows, as answered; the engine
+    /// checks and totals them with [`Table::new`](super::table::Table::new).
+    pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
+        let rows: Result<Vec<super::table::RawRow>> = each_runtime!(self, p => p.rows(input));
+        let rows = rows?;
+        let manifest = self.manifest();
+        if rows.len() > manifest.limits.max_array_size {
+            return Err(Error::Plugin {
+                plugin: manifest.name.clone(),
+                failure: PluginFailure::Limit {
+                    limit: "max_array_size",
+                },
+                candidate: Some("table".into()),
+                line: None,
+                message: format!(
+                    "answered {} rows, more than its limit max_array_size = {} (plugin.toml [limits])",
+                    rows.len(),
+                    manifest.limits.max_array_size
+                ),
+            });
+        }
+        Ok(rows)
+    }
+
     /// The plugin's manifest.
     pub fn manifest(&self) -> &Manifest {
         each_runtime!(self, p => p.manifest())

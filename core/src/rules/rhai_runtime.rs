@@ -141,7 +141,18 @@ impl std::fmt::Debug for RhaiPlugin {
 impl RhaiPlugin {
     /// Loads and compiles the plugin in `path` (its folder or its `plugin.toml`).
     pub fn load(path: &Path) -> Result<RhaiPlugin> {
-        let (manifest, script_path) = Manifest::load(path)?;
+        RhaiPlugin::load_with_params(path, &Default::default(), "")
+    }
+
+    /// [`load`](Self::load), with `params` (a plan's, given at `where_`) in place of the
+    /// manifest's defaults; a parameter the manifest does not declare is refused.
+    pub fn load_with_params(
+        path: &Path,
+        params: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<RhaiPlugin> {
+        let (mut manifest, script_path) = Manifest::load(path)?;
+        manifest.override_params(params, where_)?;
         if manifest.runtime() != super::contract::Runtime::Rhai {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),
@@ -370,6 +381,31 @@ impl RhaiPlugin {
         })
     }
 
+    /// Computes a table: the script's `rows(input, params)` returns an array of maps,
+    /// column id → value (checked against the manifest's columns by the engine, see
+    /// [`Table::new`](super::table::Table::new)).
+    pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
+        const CALL: &str = "table";
+        self.expect_kind(Kind::Table, CALL)?;
+        let input = rhai::serde::to_dynamic(input).map_err(|e| {
+            self.error(
+                PluginFailure::Runtime,
+                Some(CALL),
+                None,
+                format!("input: {e}"),
+            )
+        })?;
+        let answer = self.call("rows", CALL, (input, self.params.clone()))?;
+        rhai::serde::from_dynamic(&answer).map_err(|e| {
+            self.error(
+                PluginFailure::Answer,
+                Some(CALL),
+                None,
+                format!("rows() must return an array of maps (column id → value): {e}"),
+            )
+        })
+    }
+
     fn expect_kind(&self, kind: Kind, candidate: &str) -> Result<()> {
         if self.manifest.kind == kind {
             return Ok(());
@@ -393,6 +429,7 @@ impl RhaiPlugin {
             |id, input| self.check(id, input),
             |candidate| self.score(candidate, true),
             |candidate| self.select_standard(candidate),
+            |input| self.rows(input),
         )
     }
 
@@ -940,7 +977,91 @@ fn register_candidate(engine: &mut Engine) -> Vec<(&'static str, usize)> {
             "sum_within",
             |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<f64> {
                 let d = number(&d, "distance")?;
-                Ok(helpers::sum_within(c, layer, field, d)?)
+                named("sum_within", helpers::sum_within(c, layer, field, d))
+            },
+        )
+        .add(
+            "mean_within",
+            |c: &mut Candidate, layer: &str, field: &str, d: Dynamic| -> R<Dynamic> {
+                let d = number(&d, "distance")?;
+                named("mean_within", helpers::mean_within(c, layer, field, d)).map(unit_or)
+            },
+        )
+        .add(
+            "sum_inside",
+            |c: &mut Candidate, layer: &str, field: &str| -> R<f64> {
+                named("sum_inside", helpers::sum_inside(c, layer, field))
+            },
+        )
+        .add("count_inside", |c: &mut Candidate, layer: &str| -> R<i64> {
+            named("count_inside", helpers::count_inside(c, layer)).map(|n| n as i64)
+        })
+        .add(
+            "mean_inside",
+            |c: &mut Candidate, layer: &str, field: &str| -> R<Dynamic> {
+                named("mean_inside", helpers::mean_inside(c, layer, field)).map(unit_or)
+            },
+        )
+        .add(
+            "sum_in_area",
+            |c: &mut Candidate, layer: &str, field: &str, area: &str, id: &str| -> R<f64> {
+                named(
+                    "sum_in_area",
+                    helpers::sum_in_area(c, layer, field, area, id),
+                )
+            },
+        )
+        .add(
+            "count_in_area",
+            |c: &mut Candidate, layer: &str, area: &str, id: &str| -> R<i64> {
+                named("count_in_area", helpers::count_in_area(c, layer, area, id)).map(|n| n as i64)
+            },
+        )
+        .add(
+            "mean_in_area",
+            |c: &mut Candidate, layer: &str, field: &str, area: &str, id: &str| -> R<Dynamic> {
+                named(
+                    "mean_in_area",
+                    helpers::mean_in_area(c, layer, field, area, id),
+                )
+                .map(unit_or)
+            },
+        )
+        .add(
+            "sum_by",
+            |c: &mut Candidate, layer: &str, field: &str, by: &str| -> R<Map> {
+                named("sum_by", helpers::sum_by(c, layer, field, by)).map(groups)
+            },
+        )
+        .add(
+            "count_by",
+            |c: &mut Candidate, layer: &str, by: &str| -> R<Map> {
+                named("count_by", helpers::count_by(c, layer, by)).map(groups)
+            },
+        )
+        .add(
+            "mean_by",
+            |c: &mut Candidate, layer: &str, field: &str, by: &str| -> R<Map> {
+                named("mean_by", helpers::mean_by(c, layer, field, by)).map(optional_groups)
+            },
+        )
+        .add(
+            "sum_by_area",
+            |c: &mut Candidate, layer: &str, field: &str, area: &str| -> R<Map> {
+                named("sum_by_area", helpers::sum_by_area(c, layer, field, area)).map(groups)
+            },
+        )
+        .add(
+            "count_by_area",
+            |c: &mut Candidate, layer: &str, area: &str| -> R<Map> {
+                named("count_by_area", helpers::count_by_area(c, layer, area)).map(groups)
+            },
+        )
+        .add(
+            "mean_by_area",
+            |c: &mut Candidate, layer: &str, field: &str, area: &str| -> R<Map> {
+                named("mean_by_area", helpers::mean_by_area(c, layer, field, area))
+                    .map(optional_groups)
             },
         )
         .add(
@@ -975,6 +1096,31 @@ fn register_candidate(engine: &mut Engine) -> Vec<(&'static str, usize)> {
             Ok(helpers::touches(c, "zones", class(k))?)
         });
     methods.registered
+}
+
+/// A helper's answer, its error prefixed with the helper's name (as the WebAssembly host
+/// prefixes it), so that an aggregate's error names the helper, the layer and the field.
+fn named<T>(
+    helper: &str,
+    answer: std::result::Result<T, String>,
+) -> std::result::Result<T, Box<EvalAltResult>> {
+    answer.map_err(|e| format!("{helper}: {e}").into())
+}
+
+/// A grouped answer as a Rhai map (sorted, as the groups are).
+fn groups<T: Into<Dynamic>>(groups: std::collections::BTreeMap<String, T>) -> Map {
+    groups
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
+}
+
+/// A grouped mean: `()` for a group without features.
+fn optional_groups(groups: std::collections::BTreeMap<String, Option<f64>>) -> Map {
+    groups
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.map_or(Dynamic::UNIT, Dynamic::from)))
+        .collect()
 }
 
 fn nearest_map((id, distance): (String, f64)) -> Map {

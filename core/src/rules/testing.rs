@@ -29,6 +29,7 @@ pub(crate) fn run_cases(
     check: impl Fn(&str, &serde_json::Value) -> crate::Result<Verdict>,
     score: impl Fn(&Candidate) -> crate::Result<Score>,
     select: impl Fn(&Candidate) -> crate::Result<StandardVerdict>,
+    rows: impl Fn(&serde_json::Value) -> crate::Result<Vec<super::table::RawRow>>,
 ) -> Vec<(String, Outcome_)> {
     let limits = &manifest.limits;
     manifest
@@ -65,6 +66,20 @@ pub(crate) fn run_cases(
                         limits.check_findings(&answer.verdict.findings)?;
                         undeclared_criteria(manifest, &answer.verdict)?;
                         compare_standard(&answer, &case.expect)
+                    }
+                    Kind::Table => {
+                        let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                        undeclared_table_input(manifest, &input)?;
+                        let answer = rows(&input).map_err(|e| e.to_string())?;
+                        // What a run would make of the answer: checked, totalled.
+                        let table = super::table::Table::new(
+                            &case.name,
+                            manifest,
+                            Default::default(),
+                            answer,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        compare_table(&table, &case.expect)
                     }
                 }
             })();
@@ -176,6 +191,8 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
                 }
             }
         }
+        // A table's input (`layers`, `params`) is checked by `undeclared_table_input`.
+        Kind::Table => {}
     }
     Ok(())
 }
@@ -427,6 +444,140 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
                         t.contribution()
                     )),
                 Some(_) => {}
+            }
+        }
+    }
+    done(problems)
+}
+
+/// A table case's input must hold only what a run hands over: `params`, and under `layers`
+/// the layers the manifest reads, each feature with `id`, `name` and declared fields only
+/// (a case built on anything else would pass here and never see that data in a run).
+fn undeclared_table_input(manifest: &Manifest, input: &serde_json::Value) -> Outcome_ {
+    let table = input.as_object().ok_or("input must be a table")?;
+    if let Some(k) = table.keys().find(|k| *k != "layers" && *k != "params") {
+        return Err(format!(
+            "input.{k}: a table's input holds only layers and params"
+        ));
+    }
+    let Some(layers) = table.get("layers") else {
+        return Ok(());
+    };
+    let layers = layers
+        .as_object()
+        .ok_or("input.layers must be a table of lists")?;
+    for (layer, features) in layers {
+        let declared: Vec<&str> = manifest
+            .reads
+            .iter()
+            .filter_map(|r| match r.split_once('.') {
+                Some((l, f)) if l == layer => Some(f),
+                None if r == layer => Some(""),
+                _ => None,
+            })
+            .collect();
+        if declared.is_empty() {
+            return Err(format!(
+                "input.layers.{layer}: the manifest's reads does not declare layer {layer:?}, so a run never hands it over"
+            ));
+        }
+        let features = features
+            .as_array()
+            .ok_or_else(|| format!("input.layers.{layer} must be a list of features"))?;
+        for (i, f) in features.iter().enumerate() {
+            let Some(f) = f.as_object() else {
+                return Err(format!("input.layers.{layer}[{i}] must be a table"));
+            };
+            if let Some(k) = f
+                .keys()
+                .find(|k| *k != "id" && *k != "name" && !declared.contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "input.layers.{layer}[{i}].{k}: the manifest's reads does not declare {layer}.{k}, so a run never hands it over"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compares a table with `expect`: `rows` (a list of tables, column id → value, in order),
+/// `totals` (column id → value) and `subtotals` (group value → { column id → value }), each
+/// only when given; numbers to 1e-9 as scores are, text exactly.
+pub(crate) fn compare_table(table: &super::table::Table, expect: &toml::Value) -> Outcome_ {
+    use super::table::Cell;
+    let mut problems = Vec::new();
+    let known = ["rows", "totals", "subtotals"];
+    if let Some(t) = expect.as_table() {
+        if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!(
+                "expect.{k}: a table case expects rows, totals or subtotals"
+            ));
+        }
+        if t.is_empty() {
+            return Err("expect is empty: give rows, totals or subtotals".into());
+        }
+    }
+    let same = |got: Option<&Cell>, want: &toml::Value| -> bool {
+        let number = want
+            .as_float()
+            .or_else(|| want.as_integer().map(|i| i as f64));
+        match (got, number, want.as_str()) {
+            (Some(Cell::Text(g)), _, Some(w)) => g == w,
+            (Some(g), Some(w), _) => g
+                .number()
+                .is_some_and(|g| (g - w).abs() <= 1e-9 * w.abs().max(1.0)),
+            _ => false,
+        }
+    };
+    let shown = |c: Option<&Cell>| c.map_or_else(|| "nothing".to_owned(), Cell::text);
+    let compare = |problems: &mut Vec<String>,
+                   what: String,
+                   cells: &[Option<Cell>],
+                   want: &toml::Value|
+     -> Outcome_ {
+        let want = want
+            .as_table()
+            .ok_or_else(|| format!("expect {what} must be a table, column id → value"))?;
+        for (id, w) in want {
+            let Some(k) = table.columns.iter().position(|c| &c.id == id) else {
+                problems.push(format!("{what}: no column {id:?}"));
+                continue;
+            };
+            let got = cells[k].as_ref();
+            if !same(got, w) {
+                problems.push(format!("{what}.{id} = {} (expected {w})", shown(got)));
+            }
+        }
+        Ok(())
+    };
+    if let Some(rows) = expect.get("rows") {
+        let rows = rows
+            .as_array()
+            .ok_or("expect.rows must be a list of tables")?;
+        if rows.len() != table.rows.len() {
+            problems.push(format!(
+                "{} rows (expected {})",
+                table.rows.len(),
+                rows.len()
+            ));
+        }
+        for (i, (got, want)) in table.rows.iter().zip(rows).enumerate() {
+            let cells: Vec<Option<Cell>> = got.iter().cloned().map(Some).collect();
+            compare(&mut problems, format!("row {}", i + 1), &cells, want)?;
+        }
+    }
+    if let Some(want) = expect.get("totals") {
+        compare(&mut problems, "totals".into(), &table.totals, want)?;
+    }
+    if let Some(want) = expect.get("subtotals") {
+        let want = want
+            .as_table()
+            .ok_or("expect.subtotals must be a table, group → { column id → value }")?;
+        for (group, w) in want {
+            match table.subtotals.iter().find(|s| s.group.text() == *group) {
+                Some(s) => compare(&mut problems, format!("subtotals.{group}"), &s.values, w)?,
+                None => problems.push(format!("no subtotal for group {group:?}")),
             }
         }
     }

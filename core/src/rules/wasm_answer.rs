@@ -21,6 +21,9 @@ pub(crate) enum Answer {
     Excluded(String, BTreeMap<String, serde_json::Value>),
     Findings(Vec<Finding>),
     Standard(String, Vec<Finding>),
+    /// A table's rows (column id → value), numbers read exactly as the Rhai runtime gives
+    /// them.
+    Rows(Vec<super::table::RawRow>),
 }
 
 /// One candidate's answer, or its failure with its kind.
@@ -230,6 +233,27 @@ pub(crate) fn decode_answers(
             Some(Outcome::Standard) => {
                 let standard = r.str()?;
                 Ok(Answer::Standard(standard, r.findings()?))
+            }
+            Some(Outcome::Rows) => {
+                let text = r.str()?;
+                let raw: Vec<BTreeMap<String, Box<serde_json::value::RawValue>>> =
+                    serde_json::from_str(&text).map_err(|e| {
+                        format!("answered rows that are not a JSON array of objects: {e}")
+                    })?;
+                let rows = raw
+                    .into_iter()
+                    .map(|row| {
+                        row.into_iter()
+                            .map(|(k, v)| {
+                                exact_number(v.get())
+                                    .map_or_else(|| serde_json::from_str(v.get()), Ok)
+                                    .map(|v| (k, v))
+                            })
+                            .collect::<std::result::Result<_, _>>()
+                    })
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(|e| format!("answered rows that are not JSON: {e}"))?;
+                Ok(Answer::Rows(rows))
             }
             // The rule's own `Err(message)`.
             Some(Outcome::Error) => Err((PluginFailure::Runtime, r.str()?)),

@@ -8,7 +8,7 @@ use super::RunManifest;
 use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
-use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun};
+use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun, TableRun};
 use crate::pipeline::control::RunControl;
 use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
@@ -78,6 +78,7 @@ impl WrittenRun {
             .chain(run.standards.iter().flat_map(|s| &s.warnings))
             .chain(run.sites.iter().flat_map(|s| &s.warnings))
             .chain(run.scorings.iter().flat_map(|s| &s.warnings))
+            .chain(run.tables.iter().flat_map(|t| &t.warnings))
             .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
@@ -123,6 +124,8 @@ pub struct PlanRun {
     pub sites: Option<SiteScoreRun>,
     /// The named scoring jobs (`[[scorings]]`), in the plan's order.
     pub scorings: Vec<SiteScoreRun>,
+    /// The tables (`[tables.NAME]`), in name order.
+    pub tables: Vec<TableRun>,
     /// Wall time of each step.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -198,6 +201,14 @@ impl PlanRun {
             }
             None => None,
         };
+        let mut tables = Vec::with_capacity(plan.tables.len());
+        if !plan.tables.is_empty() {
+            control.stage("tables")?;
+            for spec in &plan.tables {
+                tables.push(TableRun::run(plan, spec)?);
+            }
+            lap("tables", &mut timings);
+        }
         let mut scorings = Vec::new();
         for job in &plan.scorings {
             control.stage("scorings")?;
@@ -212,6 +223,7 @@ impl PlanRun {
             standards,
             sites,
             scorings,
+            tables,
             timings,
         })
     }
@@ -226,6 +238,7 @@ impl PlanRun {
                 standards: self.standards.as_ref(),
                 sites: self.sites.as_ref(),
                 scorings: &self.scorings,
+                tables: &self.tables,
                 map,
             },
             sweep,
@@ -275,6 +288,17 @@ impl PlanRun {
                 manifest.expect_kind(kind, &place)?;
             }
         }
+        for spec in &plan.tables {
+            let (mut manifest, _) = Manifest::load(&spec.plugin)?;
+            let place = format!("{}: [tables.{}]", plan.path.display(), spec.name);
+            manifest.expect_kind(
+                Kind::Table,
+                &format!("{place} plugin = {}", spec.plugin.display()),
+            )?;
+            manifest.override_params(&spec.params, &place)?;
+            // A layer or field the plan does not provide stops the run before it starts.
+            crate::jobs::table_input(plan, &manifest)?;
+        }
         let mut plugins = Vec::new();
         for p in plan.launch_checks() {
             plugins.push(PluginUse::describe("launch", p, None)?);
@@ -284,6 +308,12 @@ impl PlanRun {
         }
         if let Some(s) = &plan.site_scoring {
             plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
+        }
+        for spec in &plan.tables {
+            let mut used =
+                PluginUse::describe(&format!("table {}", spec.name), &spec.plugin, None)?;
+            used.params.extend(spec.params.clone());
+            plugins.push(used);
         }
         for job in &plan.scorings {
             plugins.push(PluginUse::describe(
@@ -329,6 +359,7 @@ impl PlanRun {
             village_geojson: true,
         };
         let mut files = run.write_into(plan, &output, set)?;
+        files.extend(run.write_tables(&output, request.lang)?);
         let summary = report_text(&report, request.lang);
         let report_json = report.to_json();
         for (name, bytes) in report_files(&report, &summary, &report_json, html) {
@@ -373,6 +404,7 @@ impl PlanRun {
     ) -> Result<Vec<(String, Vec<u8>)>> {
         let out = OutputDir::in_memory();
         self.write_into(plan, &out, set)?;
+        self.write_tables(&out, report.map_or(Lang::default(), |(_, lang)| lang))?;
         if let Some((report, lang)) = report {
             let summary = report_text(report, lang);
             let html = render_html(report, lang);
@@ -381,6 +413,16 @@ impl PlanRun {
             }
         }
         Ok(out.into_files())
+    }
+
+    /// Writes each `[tables.NAME]` table as `tables/NAME.csv` (headings in `lang`) and
+    /// `tables/NAME.json`; returns the file names.
+    pub fn write_tables(&self, out: &OutputDir, lang: Lang) -> Result<Vec<String>> {
+        let mut files = Vec::new();
+        for t in &self.tables {
+            files.extend(t.write_into(out, lang.tag())?);
+        }
+        Ok(files)
     }
 
     /// Writes every step's tables and layers into an output folder being written; returns

@@ -10,6 +10,7 @@
 
 mod common;
 
+mod aggregate_helpers;
 mod brute_force;
 mod embed;
 mod errors;
@@ -28,5 +29,6 @@ mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;
 mod standard;
+mod table;
 mod wasm_hostile;
 mod wasm_parity;

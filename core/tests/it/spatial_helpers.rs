@@ -83,7 +83,7 @@ proptest! {
         prop_assert_eq!(layer.within(&c, 0.0, class), touching.clone());
         prop_assert_eq!(layer.touches(&c, class), !touching.is_empty());
         let sum: f64 = within.iter().map(|&i| features[i].2).sum();
-        prop_assert!((layer.sum_within(&c, "人口", d, class) - sum).abs() < 1e-9);
+        prop_assert!((layer.sum_within(&c, "人口", d, class).unwrap() - sum).abs() < 1e-9);
     }
 
     #[test]

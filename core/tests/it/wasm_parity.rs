@@ -37,6 +37,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "site-score",
         "planning-standard",
         "grid-suitability",
+        "rehab-funding",
         "signing-rate",
     ] {
         let (rhai, wasm) = pair(name);
@@ -44,6 +45,8 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         assert_eq!(a.manifest().kind, b.manifest().kind, "{name}");
         // The same criteria and titles: a report reads the same whichever runtime ran.
         assert_eq!(a.manifest().criteria, b.manifest().criteria, "{name}");
+        assert_eq!(a.manifest().columns, b.manifest().columns, "{name}");
+        assert_eq!(a.manifest().params, b.manifest().params, "{name}");
         // The same cases, passed by both.
         for (plugin, which) in [(&a, "rhai"), (&b, "wasm")] {
             for (case, outcome) in plugin.run_tests() {

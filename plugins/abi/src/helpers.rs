@@ -24,6 +24,12 @@ pub enum Type {
     OptionalNearest,
     /// A list of ids.
     Ids,
+    /// A map from group (text) to a number: a Rhai map, a `BTreeMap<String, f64>` in the SDK.
+    NumberByGroup,
+    /// A map from group to a whole number (a count).
+    IntByGroup,
+    /// A map from group to a number or none (a mean; none for a group without features).
+    OptionalNumberByGroup,
 }
 
 /// One parameter of a helper.
@@ -116,11 +122,37 @@ const FIELD: Param = Param {
     ty: Type::Text,
     optional: false,
 };
+const AREA_LAYER: Param = Param {
+    name: "area_layer",
+    ty: Type::Text,
+    optional: false,
+};
+const AREA_ID: Param = Param {
+    name: "area_id",
+    ty: Type::Text,
+    optional: false,
+};
+const BY: Param = Param {
+    name: "by",
+    ty: Type::Text,
+    optional: false,
+};
 
 use WasmType::{F64, I32, I64};
 
 /// `(index, layer_ptr, layer_len, class_ptr, class_len)`.
 const ON_LAYER_OF_CLASS: &[WasmType] = &[I32, I32, I32, I32, I32];
+/// `(index, layer_ptr, layer_len, field_ptr, field_len)`.
+const FIELD_OF_LAYER: &[WasmType] = &[I32, I32, I32, I32, I32];
+/// `(index, layer_ptr, layer_len, field_ptr, field_len, area_layer_ptr, area_layer_len,
+/// area_id_ptr, area_id_len)`.
+const FIELD_IN_AREA: &[WasmType] = &[I32, I32, I32, I32, I32, I32, I32, I32, I32];
+/// `(index, layer_ptr, layer_len, text_ptr, text_len, out_ptr, out_cap)`: a grouping (the
+/// `by` attribute or the area layer) and the buffer the groups are written to.
+const COUNT_GROUPED: &[WasmType] = &[I32, I32, I32, I32, I32, I32, I32];
+/// `(index, layer_ptr, layer_len, field_ptr, field_len, text_ptr, text_len, out_ptr,
+/// out_cap)`.
+const FIELD_GROUPED: &[WasmType] = &[I32, I32, I32, I32, I32, I32, I32, I32, I32];
 
 /// Every spatial helper, in the order the host lists its imports in errors.
 pub const HELPERS: &[Helper] = &[
@@ -190,12 +222,168 @@ pub const HELPERS: &[Helper] = &[
         name: "sum_within",
         params: &[LAYER, FIELD, METRES],
         returns: Type::Number,
-        doc: "the sum of a numeric attribute over the features of the layer within that distance",
+        doc: "the sum of a numeric attribute over the features of the layer within that distance (0 if none; an error for an unknown field or a value that is not a number)",
         runtimes: ALL,
         import: Some(Import {
             name: "sum_within",
             params: &[I32, I32, I32, I32, I32, F64],
             results: &[F64],
+        }),
+    },
+    Helper {
+        name: "mean_within",
+        params: &[LAYER, FIELD, METRES],
+        returns: Type::OptionalNumber,
+        doc: "the mean of a numeric attribute over the features of the layer within that distance; none if none lies within",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "mean_within",
+            params: &[I32, I32, I32, I32, I32, F64],
+            results: &[F64],
+        }),
+    },
+    Helper {
+        name: "sum_inside",
+        params: &[LAYER, FIELD],
+        returns: Type::Number,
+        doc: "the sum of a numeric attribute over the features of the layer inside the candidate's polygon (by representative point)",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "sum_inside",
+            params: FIELD_OF_LAYER,
+            results: &[F64],
+        }),
+    },
+    Helper {
+        name: "count_inside",
+        params: &[LAYER],
+        returns: Type::Int,
+        doc: "how many features of the layer lie inside the candidate's polygon (by representative point)",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "count_inside",
+            params: &[I32, I32, I32],
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "mean_inside",
+        params: &[LAYER, FIELD],
+        returns: Type::OptionalNumber,
+        doc: "the mean of a numeric attribute over the features of the layer inside the candidate's polygon; none if there are none",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "mean_inside",
+            params: FIELD_OF_LAYER,
+            results: &[F64],
+        }),
+    },
+    Helper {
+        name: "sum_in_area",
+        params: &[LAYER, FIELD, AREA_LAYER, AREA_ID],
+        returns: Type::Number,
+        doc: "the sum of a numeric attribute over the features of the layer in one feature (by id) of an area layer: that area's entry of sum_by_area",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "sum_in_area",
+            params: FIELD_IN_AREA,
+            results: &[F64],
+        }),
+    },
+    Helper {
+        name: "count_in_area",
+        params: &[LAYER, AREA_LAYER, AREA_ID],
+        returns: Type::Int,
+        doc: "how many features of the layer lie in one feature (by id) of an area layer: that area's entry of count_by_area",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "count_in_area",
+            params: &[I32, I32, I32, I32, I32, I32, I32],
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "mean_in_area",
+        params: &[LAYER, FIELD, AREA_LAYER, AREA_ID],
+        returns: Type::OptionalNumber,
+        doc: "the mean of a numeric attribute over the features of the layer in one feature of an area layer; none if there are none",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "mean_in_area",
+            params: FIELD_IN_AREA,
+            results: &[F64],
+        }),
+    },
+    Helper {
+        name: "sum_by",
+        params: &[LAYER, FIELD, BY],
+        returns: Type::NumberByGroup,
+        doc: "the sum of a numeric attribute over all features of the layer per value of attribute `by` (per township, per district), groups sorted",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "sum_by",
+            params: FIELD_GROUPED,
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "count_by",
+        params: &[LAYER, BY],
+        returns: Type::IntByGroup,
+        doc: "how many features of the layer have each value of attribute `by`, groups sorted",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "count_by",
+            params: COUNT_GROUPED,
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "mean_by",
+        params: &[LAYER, FIELD, BY],
+        returns: Type::OptionalNumberByGroup,
+        doc: "the mean of a numeric attribute over the features of the layer per value of attribute `by`, groups sorted",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "mean_by",
+            params: FIELD_GROUPED,
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "sum_by_area",
+        params: &[LAYER, FIELD, AREA_LAYER],
+        returns: Type::NumberByGroup,
+        doc: "the sum of a numeric attribute over the features of the layer per feature (id) of an area layer, each feature in the first area holding its representative point; every area listed",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "sum_by_area",
+            params: FIELD_GROUPED,
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "count_by_area",
+        params: &[LAYER, AREA_LAYER],
+        returns: Type::IntByGroup,
+        doc: "how many features of the layer lie in each feature (id) of an area layer; every area listed",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "count_by_area",
+            params: COUNT_GROUPED,
+            results: &[I64],
+        }),
+    },
+    Helper {
+        name: "mean_by_area",
+        params: &[LAYER, FIELD, AREA_LAYER],
+        returns: Type::OptionalNumberByGroup,
+        doc: "the mean of a numeric attribute over the features of the layer per feature of an area layer; none for an area without features",
+        runtimes: ALL,
+        import: Some(Import {
+            name: "mean_by_area",
+            params: FIELD_GROUPED,
+            results: &[I64],
         }),
     },
     Helper {
@@ -308,6 +496,19 @@ mod tests {
                 "count_within",
                 "ids_within",
                 "sum_within",
+                "mean_within",
+                "sum_inside",
+                "count_inside",
+                "mean_inside",
+                "sum_in_area",
+                "count_in_area",
+                "mean_in_area",
+                "sum_by",
+                "count_by",
+                "mean_by",
+                "sum_by_area",
+                "count_by_area",
+                "mean_by_area",
                 "overlap_share",
                 "touches",
                 "has_layer",

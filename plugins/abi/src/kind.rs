@@ -8,8 +8,10 @@ use serde::Deserialize;
 // unknown: keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-// Not `non_exhaustive`: a new kind is a new ABI version, and every match on the kinds should
-// be made to answer it.
+// Not `non_exhaustive`: every match on the kinds should be made to answer a new one. A new
+// kind is additive within ABI 1 (`table`, code 4, came later): a module built for the first
+// three is never asked for a kind its manifest does not declare, so it stays valid, and its
+// SDK answers a kind it does not know with an error, not a trap.
 pub enum Kind {
     /// Pass, fail or veto a community's launch (启动标准).
     LaunchCheck,
@@ -17,11 +19,19 @@ pub enum Kind {
     SiteScore,
     /// Choose the planning standard that applies and check it.
     StandardSelection,
+    /// Compute a table once per run: rows with the columns the manifest declares (budgets,
+    /// quotas, indicators); the engine checks them and adds subtotals and totals.
+    Table,
 }
 
 impl Kind {
     /// Every kind, in code order.
-    pub const ALL: [Kind; 3] = [Kind::SiteScore, Kind::LaunchCheck, Kind::StandardSelection];
+    pub const ALL: [Kind; 4] = [
+        Kind::SiteScore,
+        Kind::LaunchCheck,
+        Kind::StandardSelection,
+        Kind::Table,
+    ];
 
     /// The kind's name as manifests write it.
     pub const fn name(self) -> &'static str {
@@ -29,16 +39,18 @@ impl Kind {
             Kind::LaunchCheck => "launch-check",
             Kind::SiteScore => "site-score",
             Kind::StandardSelection => "standard-selection",
+            Kind::Table => "table",
         }
     }
 
     /// The kind's code on the wire (`hecun_run(kind, …)`): 1 site score, 2 launch check,
-    /// 3 standard selection.
+    /// 3 standard selection, 4 table.
     pub const fn code(self) -> i32 {
         match self {
             Kind::SiteScore => 1,
             Kind::LaunchCheck => 2,
             Kind::StandardSelection => 3,
+            Kind::Table => 4,
         }
     }
 
@@ -49,6 +61,7 @@ impl Kind {
             1 => Some(Kind::SiteScore),
             2 => Some(Kind::LaunchCheck),
             3 => Some(Kind::StandardSelection),
+            4 => Some(Kind::Table),
             _ => None,
         }
     }
@@ -60,13 +73,14 @@ mod tests {
 
     #[test]
     fn codes_are_those_of_abi_1_and_round_trip() {
-        let codes: [i32; 3] = Kind::ALL.map(Kind::code);
-        assert_eq!(codes, [1, 2, 3]);
+        let codes: [i32; 4] = Kind::ALL.map(Kind::code);
+        assert_eq!(codes, [1, 2, 3, 4]);
         for kind in Kind::ALL {
             assert_eq!(Kind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(Kind::from_code(0), None);
-        assert_eq!(Kind::from_code(4), None);
+        assert_eq!(Kind::from_code(5), None);
         assert_eq!(Kind::SiteScore.name(), "site-score");
+        assert_eq!(Kind::Table.name(), "table");
     }
 }

@@ -70,9 +70,13 @@ pub enum Outcome {
     Standard = 3,
     /// The candidate's own failure: `str message`.
     Error = 4,
-    /// A site score with evidence: `f64 score; u32 n; n × term; str evidence_json` (a host
-    /// older than this code refuses it as an unknown outcome).
-    ScoredWithEvidence = 5,
+    /// A table's rows: `str rows_json`, a JSON array of objects, column id → value (added
+    /// within ABI 1 with the `table` kind; the engine checks every row against the manifest's
+    /// columns).
+    Rows = 5,
+    /// A site score with evidence: `f64 score; u32 n; n × term; str evidence_json` (added
+    /// within ABI 1: a host older than this code refuses it as an unknown outcome).
+    ScoredWithEvidence = 6,
 }
 
 impl Outcome {
@@ -90,7 +94,8 @@ impl Outcome {
             2 => Outcome::Findings,
             3 => Outcome::Standard,
             4 => Outcome::Error,
-            5 => Outcome::ScoredWithEvidence,
+            5 => Outcome::Rows,
+            6 => Outcome::ScoredWithEvidence,
             _ => return None,
         })
     }
@@ -223,10 +228,40 @@ pub fn put_finding(out: &mut Vec<u8>, criterion: &str, veto: bool, reason: &str,
     put_str(out, evidence);
 }
 
+/// Appends a table's rows, as a JSON array of objects.
+pub fn put_rows(out: &mut Vec<u8>, rows_json: &str) {
+    out.push(Outcome::Rows.code());
+    put_str(out, rows_json);
+}
+
 /// Appends a candidate's own failure.
 pub fn put_error(out: &mut Vec<u8>, message: &str) {
     out.push(Outcome::Error.code());
     put_str(out, message);
+}
+
+/// Appends a grouped answer of the aggregate helpers (`sum_by`, `count_by_area`, …):
+/// `u32 n; n × { str group; value }`, the value a float (sums, means), an int (counts) or
+/// missing (the mean of a group without features).
+pub fn put_groups<'a>(out: &mut Vec<u8>, groups: &[(&'a str, Value<'a>)]) {
+    put_u32(out, groups.len());
+    for (group, value) in groups {
+        put_str(out, group);
+        put_value(out, *value);
+    }
+}
+
+/// Reads a grouped answer ([`put_groups`]).
+pub fn groups(bytes: &[u8]) -> Result<Vec<(&str, Value<'_>)>, Error> {
+    let mut r = Reader::new(bytes);
+    let n = r.u32()? as usize;
+    // Each group takes at least 5 bytes: an untrusted count cannot reserve more than that.
+    let mut groups = Vec::with_capacity(n.min(r.remaining() / 5));
+    for _ in 0..n {
+        let group = r.str()?;
+        groups.push((group, r.value()?));
+    }
+    Ok(groups)
 }
 
 /// Appends an id list (the answer of the `ids_within` import): each id as a `u32` length and
@@ -494,10 +529,10 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip() {
-        for code in 0..=5 {
+        for code in 0..=6 {
             assert_eq!(Outcome::from_code(code).map(Outcome::code), Some(code));
         }
-        assert_eq!(Outcome::from_code(6), None);
+        assert_eq!(Outcome::from_code(7), None);
     }
 
     #[test]

@@ -157,6 +157,9 @@ pub fn veto(
     }
 }
 
+/// One row of a table rule's answer: column id → value (text, a whole number or a number).
+pub type Row = serde_json::Map<String, serde_json::Value>;
+
 /// A standard selection's answer: the standard that applies and the thresholds missed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standard {

@@ -1,8 +1,9 @@
 //! A candidate as a rule sees it, and the plugin's parameters.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 
-use crate::host::{self, HelperError};
+use crate::host::{self, GroupValue, Groups, HelperError};
 use crate::value::Value;
 
 /// One candidate of the batch being run: a site, a grid cell, a community.
@@ -152,6 +153,137 @@ impl<'a> Candidate<'a> {
         host::sum_within(self.index, layer, field, metres)
     }
 
+    /// The mean of the numeric attribute `field` over the features of `layer` within
+    /// `metres`; `None` when none lies within.
+    pub fn mean_within(
+        &self,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<Option<f64>, HelperError> {
+        host::mean_within(self.index, layer, field, metres)
+    }
+
+    /// The sum of `field` over the features of `layer` inside the candidate's polygon (each
+    /// by its representative point; a candidate without an area is an error).
+    pub fn sum_inside(&self, layer: &str, field: &str) -> Result<f64, HelperError> {
+        host::sum_inside(self.index, layer, field)
+    }
+
+    /// How many features of `layer` lie inside the candidate's polygon.
+    pub fn count_inside(&self, layer: &str) -> Result<i64, HelperError> {
+        host::count_inside(self.index, layer)
+    }
+
+    /// The mean of `field` over the features of `layer` inside the candidate's polygon;
+    /// `None` when there are none.
+    pub fn mean_inside(&self, layer: &str, field: &str) -> Result<Option<f64>, HelperError> {
+        host::mean_inside(self.index, layer, field)
+    }
+
+    /// The sum of `field` over the features of `layer` in feature `area_id` of layer
+    /// `area_layer` (e.g. `sum_in_area("patients", "人数", "townships", "T3")`).
+    pub fn sum_in_area(
+        &self,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<f64, HelperError> {
+        host::sum_in_area(self.index, layer, field, area_layer, area_id)
+    }
+
+    /// How many features of `layer` lie in feature `area_id` of layer `area_layer`.
+    pub fn count_in_area(
+        &self,
+        layer: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<i64, HelperError> {
+        host::count_in_area(self.index, layer, area_layer, area_id)
+    }
+
+    /// The mean of `field` over the features of `layer` in feature `area_id` of
+    /// `area_layer`; `None` when there are none.
+    pub fn mean_in_area(
+        &self,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Option<f64>, HelperError> {
+        host::mean_in_area(self.index, layer, field, area_layer, area_id)
+    }
+
+    /// The sum of `field` over all features of `layer` per value of its attribute `by`
+    /// (e.g. per township), sorted by group.
+    pub fn sum_by(
+        &self,
+        layer: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, f64>, HelperError> {
+        numbers(
+            "sum_by",
+            host::field_grouped("sum_by", self.index, layer, field, by)?,
+        )
+    }
+
+    /// How many features of `layer` have each value of attribute `by`.
+    pub fn count_by(&self, layer: &str, by: &str) -> Result<BTreeMap<String, i64>, HelperError> {
+        counts(
+            "count_by",
+            host::count_grouped("count_by", self.index, layer, by)?,
+        )
+    }
+
+    /// The mean of `field` over the features of `layer` per value of attribute `by`.
+    pub fn mean_by(
+        &self,
+        layer: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, HelperError> {
+        means(
+            "mean_by",
+            host::field_grouped("mean_by", self.index, layer, field, by)?,
+        )
+    }
+
+    /// The sum of `field` over the features of `layer` per feature (by id) of `area_layer`:
+    /// each feature in the first area holding its representative point; every area listed.
+    pub fn sum_by_area(
+        &self,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, f64>, HelperError> {
+        let groups = host::field_grouped("sum_by_area", self.index, layer, field, area_layer)?;
+        numbers("sum_by_area", groups)
+    }
+
+    /// How many features of `layer` lie in each feature of `area_layer`.
+    pub fn count_by_area(
+        &self,
+        layer: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, i64>, HelperError> {
+        let groups = host::count_grouped("count_by_area", self.index, layer, area_layer)?;
+        counts("count_by_area", groups)
+    }
+
+    /// The mean of `field` over the features of `layer` per feature of `area_layer`; `None`
+    /// for an area without features.
+    pub fn mean_by_area(
+        &self,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, HelperError> {
+        let groups = host::field_grouped("mean_by_area", self.index, layer, field, area_layer)?;
+        means("mean_by_area", groups)
+    }
+
     /// The share (0–1) of the candidate's area that `layer` (of `class`) covers.
     pub fn overlap_share(&self, layer: &str, class: Option<&str>) -> Result<f64, HelperError> {
         host::overlap_share(self.index, layer, class)
@@ -176,6 +308,41 @@ impl<'a> Candidate<'a> {
     pub fn has_geometry(&self) -> bool {
         host::has_geometry(self.index)
     }
+}
+
+/// The groups of a sum; another kind of value is the host's mistake, reported as the helper's.
+fn numbers(helper: &'static str, groups: Groups) -> Result<BTreeMap<String, f64>, HelperError> {
+    groups
+        .into_iter()
+        .map(|(k, v)| match v {
+            GroupValue::Number(n) => Ok((k, n)),
+            other => Err(HelperError::unexpected(helper, &other)),
+        })
+        .collect()
+}
+
+fn counts(helper: &'static str, groups: Groups) -> Result<BTreeMap<String, i64>, HelperError> {
+    groups
+        .into_iter()
+        .map(|(k, v)| match v {
+            GroupValue::Count(n) => Ok((k, n)),
+            other => Err(HelperError::unexpected(helper, &other)),
+        })
+        .collect()
+}
+
+fn means(
+    helper: &'static str,
+    groups: Groups,
+) -> Result<BTreeMap<String, Option<f64>>, HelperError> {
+    groups
+        .into_iter()
+        .map(|(k, v)| match v {
+            GroupValue::Number(n) => Ok((k, Some(n))),
+            GroupValue::None => Ok((k, None)),
+            other => Err(HelperError::unexpected(helper, &other)),
+        })
+        .collect()
 }
 
 /// The plugin's parameters: the manifest's `[params]`, handed over once at load.

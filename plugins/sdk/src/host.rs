@@ -5,6 +5,7 @@
 //! the table of `hecun-plugin-abi` (the host's linker and its Rhai registration are checked
 //! against the same table).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Why a spatial helper could not answer (a layer the plan does not load, a candidate
@@ -19,6 +20,11 @@ pub struct HelperError {
 impl HelperError {
     fn new(helper: &'static str, message: String) -> HelperError {
         HelperError { helper, message }
+    }
+
+    /// A grouped answer of another kind than the helper gives.
+    pub(crate) fn unexpected(helper: &'static str, value: &GroupValue) -> HelperError {
+        HelperError::new(helper, format!("the host answered a group with {value:?}"))
     }
 
     /// The helper that could not answer.
@@ -124,6 +130,103 @@ imports! {
         out_cap: i32,
     ) -> i64;
     fn sum_within(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32, m: f64) -> f64;
+    fn mean_within(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32, m: f64) -> f64;
+    fn sum_inside(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32) -> f64;
+    fn count_inside(index: i32, l: *const u8, ll: i32) -> i64;
+    fn mean_inside(index: i32, l: *const u8, ll: i32, f: *const u8, fl: i32) -> f64;
+    fn sum_in_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        a: *const u8,
+        al: i32,
+        id: *const u8,
+        idl: i32,
+    ) -> f64;
+    fn count_in_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        a: *const u8,
+        al: i32,
+        id: *const u8,
+        idl: i32,
+    ) -> i64;
+    fn mean_in_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        a: *const u8,
+        al: i32,
+        id: *const u8,
+        idl: i32,
+    ) -> f64;
+    fn sum_by(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn count_by(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn mean_by(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn sum_by_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn count_by_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
+    fn mean_by_area(
+        index: i32,
+        l: *const u8,
+        ll: i32,
+        f: *const u8,
+        fl: i32,
+        g: *const u8,
+        gl: i32,
+        out: *mut u8,
+        out_cap: i32,
+    ) -> i64;
     fn overlap_share(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> f64;
     fn touches(index: i32, l: *const u8, ll: i32, c: *const u8, cl: i32) -> i32;
     fn has_layer(l: *const u8, ll: i32) -> i32;
@@ -304,6 +407,170 @@ mod guest {
         Ok(s)
     }
 
+    /// A number the host answers NaN for "none" and "cannot" alike (it answers the latter
+    /// itself).
+    fn optional(n: f64) -> Option<f64> {
+        (!n.is_nan()).then_some(n)
+    }
+
+    /// A number that always exists when the host can answer.
+    fn number(helper: &'static str, n: f64) -> Result<f64, HelperError> {
+        if n.is_nan() {
+            return Err(cannot(helper));
+        }
+        Ok(n)
+    }
+
+    fn count(helper: &'static str, n: i64) -> Result<i64, HelperError> {
+        if n < 0 {
+            return Err(cannot(helper));
+        }
+        Ok(n)
+    }
+
+    /// `(pointer, length)` of a string for an import.
+    fn s(text: &str) -> (*const u8, i32) {
+        (text.as_ptr(), text.len() as i32)
+    }
+
+    pub(crate) fn mean_within(
+        index: u32,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<Option<f64>, HelperError> {
+        let ((l, ll), (f, fl)) = (s(layer), s(field));
+        // SAFETY: the pointers and lengths name live UTF-8 strings in this module's memory.
+        Ok(optional(unsafe {
+            imports::mean_within(index as i32, l, ll, f, fl, metres)
+        }))
+    }
+
+    pub(crate) fn sum_inside(index: u32, layer: &str, field: &str) -> Result<f64, HelperError> {
+        let ((l, ll), (f, fl)) = (s(layer), s(field));
+        // SAFETY: as above.
+        number("sum_inside", unsafe {
+            imports::sum_inside(index as i32, l, ll, f, fl)
+        })
+    }
+
+    pub(crate) fn count_inside(index: u32, layer: &str) -> Result<i64, HelperError> {
+        let (l, ll) = s(layer);
+        // SAFETY: as above.
+        count("count_inside", unsafe {
+            imports::count_inside(index as i32, l, ll)
+        })
+    }
+
+    pub(crate) fn mean_inside(
+        index: u32,
+        layer: &str,
+        field: &str,
+    ) -> Result<Option<f64>, HelperError> {
+        let ((l, ll), (f, fl)) = (s(layer), s(field));
+        // SAFETY: as above.
+        Ok(optional(unsafe {
+            imports::mean_inside(index as i32, l, ll, f, fl)
+        }))
+    }
+
+    pub(crate) fn sum_in_area(
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<f64, HelperError> {
+        let ((l, ll), (f, fl)) = (s(layer), s(field));
+        let ((a, al), (i, il)) = (s(area_layer), s(area_id));
+        // SAFETY: as above.
+        number("sum_in_area", unsafe {
+            imports::sum_in_area(index as i32, l, ll, f, fl, a, al, i, il)
+        })
+    }
+
+    pub(crate) fn count_in_area(
+        index: u32,
+        layer: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<i64, HelperError> {
+        let (l, ll) = s(layer);
+        let ((a, al), (i, il)) = (s(area_layer), s(area_id));
+        // SAFETY: as above.
+        count("count_in_area", unsafe {
+            imports::count_in_area(index as i32, l, ll, a, al, i, il)
+        })
+    }
+
+    pub(crate) fn mean_in_area(
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Option<f64>, HelperError> {
+        let ((l, ll), (f, fl)) = (s(layer), s(field));
+        let ((a, al), (i, il)) = (s(area_layer), s(area_id));
+        // SAFETY: as above.
+        Ok(optional(unsafe {
+            imports::mean_in_area(index as i32, l, ll, f, fl, a, al, i, il)
+        }))
+    }
+
+    /// A grouped answer: the import writes it into `out` (at most `out_cap` bytes) and
+    /// returns its whole length, −1 when it cannot answer.
+    fn grouped(
+        helper: &'static str,
+        mut ask: impl FnMut(*mut u8, i32) -> i64,
+    ) -> Result<super::Groups, HelperError> {
+        let bytes = with_room(256, |out| {
+            usize::try_from(ask(out.as_mut_ptr(), out.len() as i32)).ok()
+        })
+        .ok_or_else(|| cannot(helper))?;
+        super::decode_groups(&bytes)
+            .ok_or_else(|| HelperError::new(helper, "the host's groups did not decode".to_owned()))
+    }
+
+    /// `sum_by`, `mean_by`, `sum_by_area`, `mean_by_area`: a field and a grouping.
+    pub(crate) fn field_grouped(
+        helper: &'static str,
+        index: u32,
+        layer: &str,
+        field: &str,
+        grouping: &str,
+    ) -> Result<super::Groups, HelperError> {
+        let ((l, ll), (f, fl), (g, gl)) = (s(layer), s(field), s(grouping));
+        let import = match helper {
+            "sum_by" => imports::sum_by,
+            "mean_by" => imports::mean_by,
+            "sum_by_area" => imports::sum_by_area,
+            _ => imports::mean_by_area,
+        };
+        // SAFETY: as above; `out` has `cap` writable bytes.
+        grouped(helper, |out, cap| unsafe {
+            import(index as i32, l, ll, f, fl, g, gl, out, cap)
+        })
+    }
+
+    /// `count_by`, `count_by_area`: a grouping.
+    pub(crate) fn count_grouped(
+        helper: &'static str,
+        index: u32,
+        layer: &str,
+        grouping: &str,
+    ) -> Result<super::Groups, HelperError> {
+        let ((l, ll), (g, gl)) = (s(layer), s(grouping));
+        let import = match helper {
+            "count_by" => imports::count_by,
+            _ => imports::count_by_area,
+        };
+        // SAFETY: as above.
+        grouped(helper, |out, cap| unsafe {
+            import(index as i32, l, ll, g, gl, out, cap)
+        })
+    }
+
     pub(crate) fn overlap_share(
         index: u32,
         layer: &str,
@@ -348,6 +615,36 @@ mod guest {
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) use guest::*;
+
+/// A grouped answer as it crosses: each group and its value (a number, a count, or none).
+pub(crate) type Groups = Vec<(String, GroupValue)>;
+
+/// One group's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum GroupValue {
+    Number(f64),
+    Count(i64),
+    None,
+}
+
+/// The groups the host wrote (`hecun-plugin-abi`'s `put_groups`); `None` if they do not decode.
+#[cfg(any(target_arch = "wasm32", test))]
+fn decode_groups(bytes: &[u8]) -> Option<Groups> {
+    use hecun_plugin_abi::wire::{self, Value};
+    let groups = wire::groups(bytes).ok()?;
+    groups
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Float(f) => GroupValue::Number(f),
+                Value::Int(i) => GroupValue::Count(i),
+                Value::Missing => GroupValue::None,
+                _ => return None,
+            };
+            Some((k.to_owned(), v))
+        })
+        .collect()
+}
 
 /// The ids `ids_within` wrote (`hecun-plugin-abi`'s id list).
 #[cfg(any(target_arch = "wasm32", test))]
@@ -413,6 +710,136 @@ pub trait Host {
         let _ = (index, field, metres);
         Err(format!("no answer for sum_within({layer:?}) in this test"))
     }
+    /// The mean of `field` over the features within `metres`; `None` when there are none.
+    fn mean_within(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<Option<f64>, String> {
+        let _ = (index, field, metres);
+        Err(format!("no answer for mean_within({layer:?}) in this test"))
+    }
+    /// The sum of `field` over the features inside the candidate's polygon.
+    fn sum_inside(&self, index: u32, layer: &str, field: &str) -> Result<f64, String> {
+        let _ = (index, field);
+        Err(format!("no answer for sum_inside({layer:?}) in this test"))
+    }
+    /// How many features lie inside the candidate's polygon.
+    fn count_inside(&self, index: u32, layer: &str) -> Result<i64, String> {
+        let _ = index;
+        Err(format!(
+            "no answer for count_inside({layer:?}) in this test"
+        ))
+    }
+    /// The mean of `field` over the features inside the candidate's polygon.
+    fn mean_inside(&self, index: u32, layer: &str, field: &str) -> Result<Option<f64>, String> {
+        let _ = (index, field);
+        Err(format!("no answer for mean_inside({layer:?}) in this test"))
+    }
+    /// The sum of `field` over the features in feature `area_id` of `area_layer`.
+    fn sum_in_area(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<f64, String> {
+        let _ = (index, field, area_layer, area_id);
+        Err(format!("no answer for sum_in_area({layer:?}) in this test"))
+    }
+    /// How many features lie in feature `area_id` of `area_layer`.
+    fn count_in_area(
+        &self,
+        index: u32,
+        layer: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<i64, String> {
+        let _ = (index, area_layer, area_id);
+        Err(format!(
+            "no answer for count_in_area({layer:?}) in this test"
+        ))
+    }
+    /// The mean of `field` over the features in feature `area_id` of `area_layer`.
+    fn mean_in_area(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Option<f64>, String> {
+        let _ = (index, field, area_layer, area_id);
+        Err(format!(
+            "no answer for mean_in_area({layer:?}) in this test"
+        ))
+    }
+    /// The sum of `field` per value of attribute `by`.
+    fn sum_by(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, f64>, String> {
+        let _ = (index, field, by);
+        Err(format!("no answer for sum_by({layer:?}) in this test"))
+    }
+    /// How many features have each value of attribute `by`.
+    fn count_by(&self, index: u32, layer: &str, by: &str) -> Result<BTreeMap<String, i64>, String> {
+        let _ = (index, by);
+        Err(format!("no answer for count_by({layer:?}) in this test"))
+    }
+    /// The mean of `field` per value of attribute `by`.
+    fn mean_by(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        let _ = (index, field, by);
+        Err(format!("no answer for mean_by({layer:?}) in this test"))
+    }
+    /// The sum of `field` per feature of `area_layer`.
+    fn sum_by_area(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, f64>, String> {
+        let _ = (index, field, area_layer);
+        Err(format!("no answer for sum_by_area({layer:?}) in this test"))
+    }
+    /// How many features lie in each feature of `area_layer`.
+    fn count_by_area(
+        &self,
+        index: u32,
+        layer: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, i64>, String> {
+        let _ = (index, area_layer);
+        Err(format!(
+            "no answer for count_by_area({layer:?}) in this test"
+        ))
+    }
+    /// The mean of `field` per feature of `area_layer`.
+    fn mean_by_area(
+        &self,
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        let _ = (index, field, area_layer);
+        Err(format!(
+            "no answer for mean_by_area({layer:?}) in this test"
+        ))
+    }
     /// The share of the candidate's area that `layer` (of `class`) covers.
     fn overlap_share(&self, index: u32, layer: &str, class: Option<&str>) -> Result<f64, String> {
         let _ = (index, class);
@@ -457,7 +884,9 @@ pub(crate) use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use super::{HOST, HelperError, Host};
+    use std::collections::BTreeMap;
+
+    use super::{GroupValue, Groups, HOST, HelperError, Host};
 
     pub(crate) fn take_failure() -> Option<String> {
         HOST.with(|h| h.borrow_mut().failed.take())
@@ -527,6 +956,115 @@ mod native {
         with_host("sum_within", |h| h.sum_within(index, layer, field, metres))
     }
 
+    pub(crate) fn mean_within(
+        index: u32,
+        layer: &str,
+        field: &str,
+        metres: f64,
+    ) -> Result<Option<f64>, HelperError> {
+        with_host("mean_within", |h| {
+            h.mean_within(index, layer, field, metres)
+        })
+    }
+
+    pub(crate) fn sum_inside(index: u32, layer: &str, field: &str) -> Result<f64, HelperError> {
+        with_host("sum_inside", |h| h.sum_inside(index, layer, field))
+    }
+
+    pub(crate) fn count_inside(index: u32, layer: &str) -> Result<i64, HelperError> {
+        with_host("count_inside", |h| h.count_inside(index, layer))
+    }
+
+    pub(crate) fn mean_inside(
+        index: u32,
+        layer: &str,
+        field: &str,
+    ) -> Result<Option<f64>, HelperError> {
+        with_host("mean_inside", |h| h.mean_inside(index, layer, field))
+    }
+
+    pub(crate) fn sum_in_area(
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<f64, HelperError> {
+        with_host("sum_in_area", |h| {
+            h.sum_in_area(index, layer, field, area_layer, area_id)
+        })
+    }
+
+    pub(crate) fn count_in_area(
+        index: u32,
+        layer: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<i64, HelperError> {
+        with_host("count_in_area", |h| {
+            h.count_in_area(index, layer, area_layer, area_id)
+        })
+    }
+
+    pub(crate) fn mean_in_area(
+        index: u32,
+        layer: &str,
+        field: &str,
+        area_layer: &str,
+        area_id: &str,
+    ) -> Result<Option<f64>, HelperError> {
+        with_host("mean_in_area", |h| {
+            h.mean_in_area(index, layer, field, area_layer, area_id)
+        })
+    }
+
+    fn numbers(m: BTreeMap<String, f64>) -> Groups {
+        m.into_iter()
+            .map(|(k, v)| (k, GroupValue::Number(v)))
+            .collect()
+    }
+
+    fn means(m: BTreeMap<String, Option<f64>>) -> Groups {
+        m.into_iter()
+            .map(|(k, v)| (k, v.map_or(GroupValue::None, GroupValue::Number)))
+            .collect()
+    }
+
+    fn counts(m: BTreeMap<String, i64>) -> Groups {
+        m.into_iter()
+            .map(|(k, v)| (k, GroupValue::Count(v)))
+            .collect()
+    }
+
+    /// `sum_by`, `mean_by`, `sum_by_area`, `mean_by_area`, as in WebAssembly.
+    pub(crate) fn field_grouped(
+        helper: &'static str,
+        index: u32,
+        layer: &str,
+        field: &str,
+        grouping: &str,
+    ) -> Result<Groups, HelperError> {
+        with_host(helper, |h| match helper {
+            "sum_by" => h.sum_by(index, layer, field, grouping).map(numbers),
+            "mean_by" => h.mean_by(index, layer, field, grouping).map(means),
+            "sum_by_area" => h.sum_by_area(index, layer, field, grouping).map(numbers),
+            _ => h.mean_by_area(index, layer, field, grouping).map(means),
+        })
+    }
+
+    /// `count_by`, `count_by_area`.
+    pub(crate) fn count_grouped(
+        helper: &'static str,
+        index: u32,
+        layer: &str,
+        grouping: &str,
+    ) -> Result<Groups, HelperError> {
+        with_host(helper, |h| match helper {
+            "count_by" => h.count_by(index, layer, grouping).map(counts),
+            _ => h.count_by_area(index, layer, grouping).map(counts),
+        })
+    }
+
     pub(crate) fn overlap_share(
         index: u32,
         layer: &str,
@@ -575,6 +1113,35 @@ mod tests {
         assert!(super::decode_ids(&[]).is_empty());
         // Cut short (the host never does): what is there, no panic.
         assert_eq!(super::decode_ids(&bytes[..5]), ["A"]);
+    }
+
+    #[test]
+    fn groups_decode_as_the_host_encodes_them() {
+        use super::GroupValue;
+        use hecun_plugin_abi::wire::{Value, put_groups};
+        let mut bytes = Vec::new();
+        put_groups(
+            &mut bytes,
+            &[
+                ("东镇", Value::Float(-0.5)),
+                ("T2", Value::Int(7)),
+                ("", Value::Missing),
+            ],
+        );
+        assert_eq!(
+            super::decode_groups(&bytes),
+            Some(vec![
+                ("东镇".to_owned(), GroupValue::Number(-0.5)),
+                ("T2".to_owned(), GroupValue::Count(7)),
+                (String::new(), GroupValue::None),
+            ])
+        );
+        // Cut short, or a value no group has: none, no panic.
+        assert_eq!(super::decode_groups(&bytes[..bytes.len() - 1]), None);
+        let mut text = Vec::new();
+        put_groups(&mut text, &[("a", Value::Text("x"))]);
+        assert_eq!(super::decode_groups(&text), None);
+        assert_eq!(super::decode_groups(&[]), None);
     }
 
     /// The SDK imports exactly what hecun-plugin-abi's table says the host provides, with the

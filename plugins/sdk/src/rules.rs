@@ -1,6 +1,6 @@
-//! The three kinds of rule a plugin exports.
+//! The four kinds of rule a plugin exports.
 
-use crate::answer::{Finding, Outcome, Score, Standard};
+use crate::answer::{Finding, Outcome, Row, Score, Standard};
 use crate::candidate::{Candidate, Params};
 
 /// A site-score rule (`kind = "site-score"`): scores a site or a grid cell, or excludes it.
@@ -34,4 +34,19 @@ pub trait StandardSelection {
         Self: Sized;
     /// [`standard`](crate::standard)`(name, findings)`, the findings made with [`fail`].
     fn select(&self, community: &Candidate) -> Result<Standard, String>;
+}
+
+/// A table rule (`kind = "table"`): asked once per run, it answers rows with the columns its
+/// manifest declares (`[[columns]]`); the host checks every row and adds the subtotals and
+/// totals, so a rule never sums across rows for them.
+pub trait Table {
+    /// Builds the rule from the plugin's parameters (the manifest's, with a plan's
+    /// `[tables.NAME] params` in their place), once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// The rows, column id → value. `input` has two features: `layers` (JSON: each layer
+    /// the manifest reads, a list of features with `id`, `name` and the declared fields) and
+    /// `params` (JSON, the parameters in force).
+    fn rows(&self, input: &Candidate) -> Result<Vec<Row>, String>;
 }

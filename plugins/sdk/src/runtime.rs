@@ -10,7 +10,7 @@ use hecun_plugin_abi::wire::{self, Reader};
 use crate::answer::{Outcome, Score};
 use crate::candidate::{Candidate, Params};
 use crate::host;
-use crate::rules::{LaunchCheck, SiteScore, StandardSelection};
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table};
 use crate::value::Value;
 use crate::wire::Writer;
 
@@ -22,6 +22,8 @@ pub enum Plugin {
     LaunchCheck(Box<dyn LaunchCheck>),
     /// A standard selection (kind 3).
     StandardSelection(Box<dyn StandardSelection>),
+    /// A table (kind 4).
+    Table(Box<dyn Table>),
 }
 
 impl Plugin {
@@ -30,6 +32,7 @@ impl Plugin {
             Plugin::SiteScore(_) => Kind::SiteScore,
             Plugin::LaunchCheck(_) => Kind::LaunchCheck,
             Plugin::StandardSelection(_) => Kind::StandardSelection,
+            Plugin::Table(_) => Kind::Table,
         }
     }
 }
@@ -209,6 +212,13 @@ pub(crate) fn answer(
                 match (host::take_failure(), result) {
                     (Some(e), _) | (None, Err(e)) => out.error(&e),
                     (None, Ok(standard)) => out.standard(&standard),
+                }
+            }
+            Plugin::Table(p) => {
+                let result = p.rows(&candidate);
+                match (host::take_failure(), result) {
+                    (Some(e), _) | (None, Err(e)) => out.error(&e),
+                    (None, Ok(rows)) => out.rows(&rows),
                 }
             }
         }

@@ -5,10 +5,10 @@
 use hecun_plugin_abi::Kind;
 use hecun_plugin_abi::wire::{self, Outcome, Reader};
 
-use crate::answer::{Evidence, Finding, Standard, Term};
+use crate::answer::{Evidence, Finding, Row, Standard, Term};
 use crate::host::HOST;
 pub use crate::host::Host;
-use crate::rules::{LaunchCheck, SiteScore, StandardSelection};
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table};
 use crate::runtime::{Plugin, Progress, answer, load};
 use crate::value::Value;
 use crate::wire::Writer;
@@ -97,6 +97,8 @@ pub enum Answer {
     Findings(Vec<Finding>),
     /// A standard selection's answer.
     Standard(Standard),
+    /// A table's rows.
+    Rows(Vec<Row>),
     /// The candidate's own failure.
     Error(String),
 }
@@ -205,6 +207,10 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
                 name: r.str()?.to_owned(),
                 findings: findings(&mut r)?,
             }),
+            Some(Outcome::Rows) => match serde_json::from_str(r.str()?) {
+                Ok(rows) => Answer::Rows(rows),
+                Err(e) => return Err(format!("rows do not parse: {e}")),
+            },
             Some(Outcome::Error) => Answer::Error(r.str()?.to_owned()),
             None => return Err(format!("unknown outcome {code}")),
         });
@@ -268,6 +274,39 @@ pub fn run_standard_selection<R: StandardSelection + 'static>(
         Ok(Plugin::StandardSelection(Box::new(R::new(p)?)))
     });
     run(plugin, Kind::StandardSelection, batch)
+}
+
+/// Loads table rule `R` with `params` and answers `batch`.
+pub fn run_table<R: Table + 'static>(
+    params: &serde_json::Value,
+    batch: &Batch,
+) -> Result<Vec<Answer>, String> {
+    let plugin = load(&params_text(params), |p| {
+        Ok(Plugin::Table(Box::new(R::new(p)?)))
+    });
+    run(plugin, Kind::Table, batch)
+}
+
+/// Computes table rule `R`'s rows for `input` as the host hands it over (`{"layers": {…},
+/// "params": {…}}`), `params` also given to `R::new`.
+pub fn table_one<R: Table + 'static>(
+    params: serde_json::Value,
+    input: serde_json::Value,
+) -> Answer {
+    let features: Vec<(String, Value)> = match input {
+        serde_json::Value::Object(map) => {
+            map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect()
+        }
+        other => vec![("input".to_owned(), Value::from(&other))],
+    };
+    let names: Vec<&str> = features.iter().map(|(n, _)| n.as_str()).collect();
+    let mut batch = Batch::new(&names);
+    batch.push(
+        "table",
+        features.iter().map(|(_, v)| v.clone()).collect(),
+        serde_json::Value::Null,
+    );
+    single(run_table::<R>(&params, &batch))
 }
 
 fn one(features: &[(&str, Value)]) -> Batch {

@@ -3,7 +3,7 @@
 
 use hecun_plugin_abi::wire;
 
-use crate::answer::{Evidence, Finding, Outcome, Standard, Term};
+use crate::answer::{Evidence, Finding, Outcome, Row, Standard, Term};
 
 /// The answers of a batch, one entry per candidate.
 #[derive(Debug, Default)]
@@ -60,6 +60,12 @@ impl Writer {
     pub(crate) fn standard(&mut self, standard: &Standard) {
         wire::put_standard_header(&mut self.bytes, &standard.name, standard.findings.len());
         self.finding_list(&standard.findings);
+    }
+
+    pub(crate) fn rows(&mut self, rows: &[Row]) {
+        // serde_json writes a float so that it reads back to the same bits.
+        let text = serde_json::to_string(rows).expect("JSON of a list of maps always writes");
+        wire::put_rows(&mut self.bytes, &text);
     }
 
     pub(crate) fn error(&mut self, message: &str) {

@@ -1,6 +1,8 @@
 //! The spatial helpers' errors as a rule meets them: a `Result` to pass on with `?`, and the
 //! candidate's answer even when the rule drops it (as hecun answers it).
 
+use std::collections::BTreeMap;
+
 use hecun_plugin_sdk::testing::{self, Answer, Host};
 use hecun_plugin_sdk::{Candidate, HelperError, Outcome, Params, Score, SiteScore, json};
 
@@ -150,4 +152,136 @@ fn a_failure_is_its_candidates_alone() {
     );
     assert_eq!(answers[1].score(), Some(1.0));
     assert_eq!(answers[2].score(), Some(2.0));
+}
+
+/// Answers every aggregate helper with its own number, so that a helper routed to another's
+/// answer shows.
+struct Aggregates;
+
+impl Host for Aggregates {
+    fn mean_within(&self, _: u32, _: &str, _: &str, _: f64) -> Result<Option<f64>, String> {
+        Ok(Some(1.0))
+    }
+    fn sum_inside(&self, _: u32, _: &str, _: &str) -> Result<f64, String> {
+        Ok(2.0)
+    }
+    fn count_inside(&self, _: u32, _: &str) -> Result<i64, String> {
+        Ok(3)
+    }
+    fn mean_inside(&self, _: u32, _: &str, _: &str) -> Result<Option<f64>, String> {
+        Ok(None)
+    }
+    fn sum_in_area(&self, _: u32, _: &str, _: &str, _: &str, id: &str) -> Result<f64, String> {
+        Ok(if id == "T1" { 5.0 } else { -1.0 })
+    }
+    fn count_in_area(&self, _: u32, _: &str, _: &str, _: &str) -> Result<i64, String> {
+        Ok(6)
+    }
+    fn mean_in_area(
+        &self,
+        _: u32,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<f64>, String> {
+        Ok(Some(7.0))
+    }
+    fn sum_by(&self, _: u32, _: &str, _: &str, by: &str) -> Result<BTreeMap<String, f64>, String> {
+        Ok(BTreeMap::from([(by.to_owned(), 8.0)]))
+    }
+    fn count_by(&self, _: u32, _: &str, by: &str) -> Result<BTreeMap<String, i64>, String> {
+        Ok(BTreeMap::from([(by.to_owned(), 9)]))
+    }
+    fn mean_by(
+        &self,
+        _: u32,
+        _: &str,
+        _: &str,
+        by: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        Ok(BTreeMap::from([(by.to_owned(), Some(10.0))]))
+    }
+    fn sum_by_area(
+        &self,
+        _: u32,
+        _: &str,
+        _: &str,
+        area: &str,
+    ) -> Result<BTreeMap<String, f64>, String> {
+        Ok(BTreeMap::from([(area.to_owned(), 11.0)]))
+    }
+    fn count_by_area(&self, _: u32, _: &str, area: &str) -> Result<BTreeMap<String, i64>, String> {
+        Ok(BTreeMap::from([(area.to_owned(), 12)]))
+    }
+    fn mean_by_area(
+        &self,
+        _: u32,
+        _: &str,
+        _: &str,
+        area: &str,
+    ) -> Result<BTreeMap<String, Option<f64>>, String> {
+        Ok(BTreeMap::from([(area.to_owned(), None)]))
+    }
+}
+
+/// Reads every aggregate into a term of its own.
+struct ReadsAggregates;
+
+impl SiteScore for ReadsAggregates {
+    fn new(_: &Params) -> Result<Self, String> {
+        Ok(ReadsAggregates)
+    }
+    fn score(&self, c: &Candidate, s: &mut Score) -> Result<Outcome, String> {
+        let (l, f, t) = ("patients", "人数", "townships");
+        let none = -1.0;
+        let terms = [
+            ("mean_within", c.mean_within(l, f, 100.0)?.unwrap_or(none)),
+            ("sum_inside", c.sum_inside(l, f)?),
+            ("count_inside", c.count_inside(l)? as f64),
+            ("mean_inside", c.mean_inside(l, f)?.unwrap_or(none)),
+            ("sum_in_area", c.sum_in_area(l, f, t, "T1")?),
+            ("count_in_area", c.count_in_area(l, t, "T1")? as f64),
+            (
+                "mean_in_area",
+                c.mean_in_area(l, f, t, "T1")?.unwrap_or(none),
+            ),
+            ("sum_by", c.sum_by(l, f, "街镇")?["街镇"]),
+            ("count_by", c.count_by(l, "街镇")?["街镇"] as f64),
+            ("mean_by", c.mean_by(l, f, "街镇")?["街镇"].unwrap_or(none)),
+            ("sum_by_area", c.sum_by_area(l, f, t)?[t]),
+            ("count_by_area", c.count_by_area(l, t)?[t] as f64),
+            ("mean_by_area", c.mean_by_area(l, f, t)?[t].unwrap_or(none)),
+        ];
+        let mut total = 0.0;
+        for (name, v) in terms {
+            total += s.term(name, 1.0, v);
+        }
+        Ok(total.into())
+    }
+}
+
+#[test]
+fn each_aggregate_gets_its_own_answer() {
+    testing::set_host(Aggregates);
+    let answer = testing::score_one::<ReadsAggregates>(json!({}), &[]);
+    testing::clear_host();
+    let want = [
+        ("mean_within", 1.0),
+        ("sum_inside", 2.0),
+        ("count_inside", 3.0),
+        ("mean_inside", -1.0),
+        ("sum_in_area", 5.0),
+        ("count_in_area", 6.0),
+        ("mean_in_area", 7.0),
+        ("sum_by", 8.0),
+        ("count_by", 9.0),
+        ("mean_by", 10.0),
+        ("sum_by_area", 11.0),
+        ("count_by_area", 12.0),
+        ("mean_by_area", -1.0),
+    ];
+    for (name, value) in want {
+        assert_eq!(answer.term(name), Some(value), "{name}: {answer:?}");
+    }
 }

@@ -391,6 +391,7 @@ pub(super) fn sample() -> Report {
                 })
                 .collect(),
         }),
+        tables: Vec::new(),
         plugins: vec![PluginRow {
             role: "launch".to_owned(),
             name: "launch-criteria".to_owned(),

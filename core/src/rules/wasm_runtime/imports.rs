@@ -4,8 +4,10 @@
 //! below holds the linker to it, as the SDK's test holds its declarations and
 //! `rhai_runtime`'s its registration.
 
+use std::collections::BTreeMap;
+
 use super::store::Host;
-use crate::rules::candidate::{Candidate, helpers};
+use crate::rules::candidate::{Candidate, Value, helpers};
 use hecun_plugin_abi::wire;
 use wasmtime::{Caller, Engine, Linker};
 
@@ -109,6 +111,7 @@ pub(super) fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
             })
         },
     )?;
+    aggregates(&mut linker)?;
     linker.func_wrap(
         "hecun",
         "overlap_share",
@@ -163,6 +166,228 @@ pub(super) fn linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
         },
     )?;
     Ok(linker)
+}
+
+/// The aggregate helpers (`sum_inside`, `count_by`, …): numbers as `f64` (NaN for none and
+/// for a failure, as `distance_to`), counts as `i64` (−1 for a failure), groups written to the
+/// guest's buffer as `wire::put_groups` has them (the whole length returned, −1 for a
+/// failure: the guest asks again with room for it).
+fn aggregates(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
+    type C<'a> = Caller<'a, Host>;
+    linker.func_wrap(
+        "hecun",
+        "mean_within",
+        |mut caller: C<'_>, index: i32, lp: i32, ll: i32, fp: i32, fl: i32, metres: f64| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            helper(&mut caller, "mean_within", index, f64::NAN, |c| {
+                Ok(helpers::mean_within(c, &layer, &field, metres)?.unwrap_or(f64::NAN))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "sum_inside",
+        |mut caller: C<'_>, index: i32, lp: i32, ll: i32, fp: i32, fl: i32| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            helper(&mut caller, "sum_inside", index, f64::NAN, |c| {
+                helpers::sum_inside(c, &layer, &field)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "count_inside",
+        |mut caller: C<'_>, index: i32, lp: i32, ll: i32| {
+            let layer = text(&mut caller, lp, ll)?;
+            helper(&mut caller, "count_inside", index, -1_i64, |c| {
+                Ok(helpers::count_inside(c, &layer)? as i64)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "mean_inside",
+        |mut caller: C<'_>, index: i32, lp: i32, ll: i32, fp: i32, fl: i32| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            helper(&mut caller, "mean_inside", index, f64::NAN, |c| {
+                Ok(helpers::mean_inside(c, &layer, &field)?.unwrap_or(f64::NAN))
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "sum_in_area",
+        |mut caller: C<'_>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         fp: i32,
+         fl: i32,
+         ap: i32,
+         al: i32,
+         ip: i32,
+         il: i32| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            let (area, id) = (text(&mut caller, ap, al)?, text(&mut caller, ip, il)?);
+            helper(&mut caller, "sum_in_area", index, f64::NAN, |c| {
+                helpers::sum_in_area(c, &layer, &field, &area, &id)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "count_in_area",
+        |mut caller: C<'_>, index: i32, lp: i32, ll: i32, ap: i32, al: i32, ip: i32, il: i32| {
+            let layer = text(&mut caller, lp, ll)?;
+            let (area, id) = (text(&mut caller, ap, al)?, text(&mut caller, ip, il)?);
+            helper(&mut caller, "count_in_area", index, -1_i64, |c| {
+                Ok(helpers::count_in_area(c, &layer, &area, &id)? as i64)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "hecun",
+        "mean_in_area",
+        |mut caller: C<'_>,
+         index: i32,
+         lp: i32,
+         ll: i32,
+         fp: i32,
+         fl: i32,
+         ap: i32,
+         al: i32,
+         ip: i32,
+         il: i32| {
+            let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+            let (area, id) = (text(&mut caller, ap, al)?, text(&mut caller, ip, il)?);
+            helper(&mut caller, "mean_in_area", index, f64::NAN, |c| {
+                Ok(helpers::mean_in_area(c, &layer, &field, &area, &id)?.unwrap_or(f64::NAN))
+            })
+        },
+    )?;
+    type Numbers = fn(&Candidate, &str, &str, &str) -> Result<BTreeMap<String, f64>, String>;
+    type Means = fn(&Candidate, &str, &str, &str) -> Result<BTreeMap<String, Option<f64>>, String>;
+    type Counts = fn(&Candidate, &str, &str) -> Result<BTreeMap<String, i64>, String>;
+    for (name, f) in [
+        ("sum_by", helpers::sum_by as Numbers),
+        ("sum_by_area", helpers::sum_by_area),
+    ] {
+        linker.func_wrap(
+            "hecun",
+            name,
+            move |mut caller: C<'_>,
+                  index: i32,
+                  lp: i32,
+                  ll: i32,
+                  fp: i32,
+                  fl: i32,
+                  gp: i32,
+                  gl: i32,
+                  out: i32,
+                  cap: i32| {
+                let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+                let by = text(&mut caller, gp, gl)?;
+                let groups = helper(&mut caller, name, index, None, |c| {
+                    Ok(Some(
+                        f(c, &layer, &field, &by)?
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::Float(v)))
+                            .collect(),
+                    ))
+                })?;
+                write_groups(&mut caller, groups, out, cap)
+            },
+        )?;
+    }
+    for (name, f) in [
+        ("mean_by", helpers::mean_by as Means),
+        ("mean_by_area", helpers::mean_by_area),
+    ] {
+        linker.func_wrap(
+            "hecun",
+            name,
+            move |mut caller: C<'_>,
+                  index: i32,
+                  lp: i32,
+                  ll: i32,
+                  fp: i32,
+                  fl: i32,
+                  gp: i32,
+                  gl: i32,
+                  out: i32,
+                  cap: i32| {
+                let (layer, field) = (text(&mut caller, lp, ll)?, text(&mut caller, fp, fl)?);
+                let by = text(&mut caller, gp, gl)?;
+                let groups = helper(&mut caller, name, index, None, |c| {
+                    Ok(Some(
+                        f(c, &layer, &field, &by)?
+                            .into_iter()
+                            .map(|(k, v)| (k, v.map_or(Value::Missing, Value::Float)))
+                            .collect(),
+                    ))
+                })?;
+                write_groups(&mut caller, groups, out, cap)
+            },
+        )?;
+    }
+    for (name, f) in [
+        ("count_by", helpers::count_by as Counts),
+        ("count_by_area", helpers::count_by_area),
+    ] {
+        linker.func_wrap(
+            "hecun",
+            name,
+            move |mut caller: C<'_>,
+                  index: i32,
+                  lp: i32,
+                  ll: i32,
+                  gp: i32,
+                  gl: i32,
+                  out: i32,
+                  cap: i32| {
+                let (layer, by) = (text(&mut caller, lp, ll)?, text(&mut caller, gp, gl)?);
+                let groups = helper(&mut caller, name, index, None, |c| {
+                    Ok(Some(
+                        f(c, &layer, &by)?
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::Int(v)))
+                            .collect(),
+                    ))
+                })?;
+                write_groups(&mut caller, groups, out, cap)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes a grouped answer into the guest's buffer, as much as fits, and returns its whole
+/// length (−1 when the helper failed).
+fn write_groups(
+    caller: &mut Caller<'_, Host>,
+    groups: Option<Vec<(String, Value)>>,
+    out: i32,
+    cap: i32,
+) -> wasmtime::Result<i64> {
+    let Some(groups) = groups else {
+        return Ok(-1);
+    };
+    let on_wire: Vec<(&str, wire::Value<'_>)> = groups
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Float(f) => wire::Value::Float(*f),
+                Value::Int(i) => wire::Value::Int(*i),
+                _ => wire::Value::Missing,
+            };
+            (k.as_str(), v)
+        })
+        .collect();
+    let mut encoded = Vec::new();
+    wire::put_groups(&mut encoded, &on_wire);
+    let fits = encoded.len().min(usize::try_from(cap).unwrap_or(0));
+    write_guest(caller, out, &encoded[..fits])?;
+    Ok(encoded.len() as i64)
 }
 
 /// Answers a helper about candidate `index`: its failure is recorded as that candidate's

@@ -113,7 +113,28 @@ impl WasmPlugin {
 
     /// [`load`](Self::load), with compiled modules cached in `cache` (`None`: not cached).
     pub fn load_with_cache(path: &Path, cache: Option<&Path>) -> Result<WasmPlugin> {
-        let (manifest, module_path) = Manifest::load(path)?;
+        WasmPlugin::load_inner(path, cache, &Default::default(), "")
+    }
+
+    /// [`load`](Self::load), with `params` (a plan's, given at `where_`) in place of the
+    /// manifest's defaults (handed to `hecun_init`); a parameter the manifest does not
+    /// declare is refused.
+    pub fn load_with_params(
+        path: &Path,
+        params: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<WasmPlugin> {
+        WasmPlugin::load_inner(path, default_cache_dir().as_deref(), params, where_)
+    }
+
+    fn load_inner(
+        path: &Path,
+        cache: Option<&Path>,
+        overrides: &std::collections::BTreeMap<String, toml::Value>,
+        where_: &str,
+    ) -> Result<WasmPlugin> {
+        let (mut manifest, module_path) = Manifest::load(path)?;
+        manifest.override_params(overrides, where_)?;
         let fail = |message: String| Error::Plugin {
             plugin: manifest.name.clone(),
             failure: PluginFailure::Load,
@@ -363,6 +384,22 @@ impl WasmPlugin {
             .collect()
     }
 
+    /// Computes a table: `input` (`layers`, `params`) crosses as one candidate whose
+    /// features are the input's fields; the guest answers its rows as JSON.
+    pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
+        const CALL: &str = "table";
+        let candidate = launch_candidate(CALL, input);
+        let refs: [&dyn Features; 1] = [&candidate];
+        let answer = self
+            .run(Kind::Table, &refs, false)
+            .pop()
+            .unwrap_or_else(|| Err(self.no_answer(CALL)))?;
+        match answer {
+            Answer::Rows(rows) => Ok(rows),
+            other => Err(self.wrong_answer(CALL, &other, "rows")),
+        }
+    }
+
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
         testing::run_cases(
@@ -370,6 +407,7 @@ impl WasmPlugin {
             |id, input| self.check(id, input),
             |candidate| self.score(candidate, true),
             |candidate| self.select_standard(candidate),
+            |input| self.rows(input),
         )
     }
 
@@ -663,6 +701,7 @@ impl WasmPlugin {
             Answer::Excluded(..) => "an exclusion",
             Answer::Findings(..) => "a list of findings",
             Answer::Standard(..) => "a standard",
+            Answer::Rows(..) => "rows",
         };
         self.error(
             PluginFailure::Answer,

@@ -8,6 +8,7 @@ mod plugins;
 mod sites;
 mod summary;
 mod sweep;
+mod tables;
 mod townships;
 mod villages;
 mod warnings;
@@ -28,6 +29,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     }
     villages::villages(page, report);
     sweep::sweep(page, report);
+    tables::tables(page, report);
     plugins::plugins(page, report);
     warnings::warnings(page, report);
 }
