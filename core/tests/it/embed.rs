@@ -209,6 +209,7 @@ fn the_results_a_service_returns_are_json() {
         launch: None,
         standards: None,
         sites: None,
+        scorings: Vec::new(),
         tables: Vec::new(),
         timings: Vec::new(),
     }
