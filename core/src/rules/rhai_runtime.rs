@@ -332,7 +332,7 @@ impl RhaiPlugin {
                         Some(candidate.id()),
                         None,
                         format!(
-                            "score() must return a number, scored(number, evidence) or exclude(…), not {t}"
+                            "score() must return a number or exclude(…), or scored(number, evidence), not {t}"
                         ),
                     )
                 })?;
