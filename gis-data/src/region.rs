@@ -177,7 +177,12 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
 /// floor area of about 25 m² per place. Its own random stream (11), so no other layer
 /// changes.
 fn buildings(ctx: &Ctx, towns: &[Township]) -> Vec<Feature> {
-    const KINDS: [&str; 4] = ["社区卫生服务中心", "闲置校舍", "敬老院旧楼", "街道综合服务楼"];
+    const KINDS: [&str; 4] = [
+        "社区卫生服务中心",
+        "闲置校舍",
+        "敬老院旧楼",
+        "街道综合服务楼",
+    ];
     let mut rng = ctx.rng(11);
     let mut out = Vec::new();
     for t in towns {
@@ -195,7 +200,10 @@ fn buildings(ctx: &Ctx, towns: &[Township]) -> Vec<Feature> {
             out.push(Feature {
                 props: vec![
                     ("编号", format!("B{:03}", out.len() + 1).into()),
-                    ("名称", format!("{}{}", t.name, KINDS[(k + out.len()) % KINDS.len()]).into()),
+                    (
+                        "名称",
+                        format!("{}{}", t.name, KINDS[(k + out.len()) % KINDS.len()]).into(),
+                    ),
                     ("乡镇", t.name.into()),
                     ("区县", district_of(t.name).unwrap_or("").into()),
                     ("床位", places.into()),
