@@ -45,7 +45,7 @@ pub struct Output {
 pub fn outputs(seed: u64) -> Vec<Output> {
     let proj = write::Projector::new();
     let r = region::build(seed, &proj);
-    let layers: [(&'static str, &[write::Feature]); 10] = [
+    let layers: [(&'static str, &[write::Feature]); 11] = [
         ("villages.geojson", &r.villages),
         ("roads.geojson", &r.roads),
         ("corridors.geojson", &r.corridors),
@@ -56,6 +56,7 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         ("farmland.geojson", &r.farmland),
         ("redline.geojson", &r.redline),
         ("patients.geojson", &r.patients),
+        ("buildings.geojson", &r.buildings),
     ];
     let mut out: Vec<Output> = layers
         .iter()

@@ -78,6 +78,9 @@ pub struct Region {
     /// People with a community-rehabilitation need (精神障碍社区康复), one point per village
     /// that has any: 人数, the village's township and its district (区县).
     pub patients: Vec<Feature>,
+    /// Buildings that could house a community rehabilitation centre (精神障碍社区康复服务
+    /// 机构): 2–4 per township near its seat, with 床位 (places), 人员 (staff) and 建筑面积.
+    pub buildings: Vec<Feature>,
 }
 
 struct Township {
@@ -144,6 +147,7 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
     let villages = villages(&ctx, &towns, &road_pts, &corridor_pts, &site_pts);
     let facilities = facilities(&ctx, &towns);
     let patients = patients(&ctx, &villages);
+    let buildings = buildings(&ctx, &towns);
     let townships = towns
         .iter()
         .map(|t| Feature {
@@ -163,7 +167,54 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
         farmland,
         redline,
         patients,
+        buildings,
     }
+}
+
+/// Candidate buildings for the rehab centres: per township 2–4 points within 4 km of its
+/// seat, each a kind of building a district would convert, with places between 60 and 260
+/// (the document asks for 100–200), staff between 4 and 14 (it asks for at least 8) and a
+/// floor area of about 25 m² per place. Its own random stream (11), so no other layer
+/// changes.
+fn buildings(ctx: &Ctx, towns: &[Township]) -> Vec<Feature> {
+    const KINDS: [&str; 4] = [
+        "社区卫生服务中心",
+        "闲置校舍",
+        "敬老院旧楼",
+        "街道综合服务楼",
+    ];
+    let mut rng = ctx.rng(11);
+    let mut out = Vec::new();
+    for t in towns {
+        let n = rng.range_incl(2, 4);
+        for k in 0..n {
+            let p = loop {
+                let p = in_disc(&mut rng, t.seat, 4_000.0);
+                if contains(&t.ring, p) && dist_to_ring(&t.ring, p) > 100.0 {
+                    break p;
+                }
+            };
+            let places = 10 * rng.range_incl(6, 26) as i64;
+            let staff = rng.range_incl(4, 14) as i64;
+            let area = (places as f64 * rng.uniform(20.0, 30.0)).round() as i64;
+            out.push(Feature {
+                props: vec![
+                    ("编号", format!("B{:03}", out.len() + 1).into()),
+                    (
+                        "名称",
+                        format!("{}{}", t.name, KINDS[(k + out.len()) % KINDS.len()]).into(),
+                    ),
+                    ("乡镇", t.name.into()),
+                    ("区县", district_of(t.name).unwrap_or("").into()),
+                    ("床位", places.into()),
+                    ("人员", staff.into()),
+                    ("建筑面积", area.into()),
+                ],
+                geom: Geom::Point(p),
+            });
+        }
+    }
+    out
 }
 
 /// The four districts (区县) of the demo, one per quadrant of the township grid (2 × 2

@@ -227,7 +227,8 @@ fn a_misspelt_field_is_an_error_that_names_layer_and_field_and_lists_the_fields(
     let err = helpers::sum_within(&site, "patients", "人 数", 100.0).unwrap_err();
     assert_eq!(
         err,
-        "layer \"patients\" has no field \"人 数\" (none of its 3 features has it; its fields: 人数, 街镇)"
+        "layer \"patients\" has no field \"人 数\" (none of its 3 features has it; its fields: 人数, 街镇; \
+         a plugin is handed only the fields its reads declares: \"patients.人 数\")"
     );
     // Whichever helper asks, and whether or not a feature lies within reach.
     assert_eq!(

@@ -1,0 +1,128 @@
+//! 精神障碍社区康复服务机构选址 (`plugins/rehab-siting/score.rhai`) as a WebAssembly plugin:
+//! the same answers to the bit, operation by operation.
+//!
+//! A building is excluded when its places (床位) or staff (人员) fall outside the document's
+//! 100–200 places and at least 8 staff, or are not given, when its township (乡镇) is not
+//! given, or when it lies in a demolition zone; otherwise it scores by the patients of its
+//! township against the township with the most, and by the share of those patients within
+//! `reach` metres of it.
+
+use hecun_plugin_sdk::{
+    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, script,
+};
+
+/// The rule, with its parameters as given (each is read where the script reads it).
+pub struct RehabSiting {
+    min_places: Value,
+    max_places: Value,
+    min_staff: Value,
+    reach: Value,
+    w_demand: Value,
+    w_near: Value,
+}
+
+/// The script's `number(site, field)`: a whole number as a float, a float as it is, anything
+/// else missing.
+fn number(site: &Candidate, field: &str) -> Value {
+    match site.get(field) {
+        Value::Int(i) => Value::Float(i as f64),
+        Value::Float(f) => Value::Float(f),
+        _ => Value::Missing,
+    }
+}
+
+fn float(v: &Value, what: &str) -> Result<f64, String> {
+    v.number()
+        .ok_or_else(|| format!("{what} must be a number, not {}", v.type_name()))
+}
+
+impl SiteScore for RehabSiting {
+    fn new(params: &Params) -> Result<Self, String> {
+        Ok(RehabSiting {
+            min_places: params.get("min_places"),
+            max_places: params.get("max_places"),
+            min_staff: params.get("min_staff"),
+            reach: params.get("reach"),
+            w_demand: params.get("w_demand"),
+            w_near: params.get("w_near"),
+        })
+    }
+
+    fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String> {
+        let places = number(site, "床位");
+        if places.is_missing() {
+            return Ok(exclude(
+                "床位 (places) missing or not a number",
+                json!({ "field": "床位", "value": site.get("床位") }),
+            ));
+        }
+        if script::lt(&places, &self.min_places)? || script::gt(&places, &self.max_places)? {
+            return Ok(exclude(
+                format!(
+                    "床位 {} outside {}–{} (places)",
+                    script::display(&places),
+                    script::display(&self.min_places),
+                    script::display(&self.max_places)
+                ),
+                json!({ "field": "床位", "value": places, "min": self.min_places, "max": self.max_places }),
+            ));
+        }
+        let staff = number(site, "人员");
+        if staff.is_missing() {
+            return Ok(exclude(
+                "人员 (staff) missing or not a number",
+                json!({ "field": "人员", "value": site.get("人员") }),
+            ));
+        }
+        if script::lt(&staff, &self.min_staff)? {
+            return Ok(exclude(
+                format!(
+                    "人员 {} below {} (staff)",
+                    script::display(&staff),
+                    script::display(&self.min_staff)
+                ),
+                json!({ "field": "人员", "value": staff, "min": self.min_staff }),
+            ));
+        }
+        if site.touches("zones", None)? {
+            let zone = site
+                .nearest("zones", None)?
+                .map(|z| z.id)
+                .unwrap_or_default();
+            return Ok(exclude(
+                format!("inside the demolition zone {zone} (拆迁区内)"),
+                json!({ "zone": zone }),
+            ));
+        }
+        let Some(township) = site.text("乡镇") else {
+            return Ok(exclude(
+                "乡镇 (township) missing",
+                json!({ "field": "乡镇", "value": site.get("乡镇") }),
+            ));
+        };
+        let per_township = site.sum_by("patients", "人数", "乡镇")?;
+        let mut most = 0.0;
+        for &people in per_township.values() {
+            if people > most {
+                most = people;
+            }
+        }
+        let mine = per_township.get(&township).copied().unwrap_or(0.0);
+        let demand = if most > 0.0 { mine / most } else { 0.0 };
+        let near = if mine > 0.0 {
+            let share = site.sum_within("patients", "人数", float(&self.reach, "reach")?)? / mine;
+            if share > 1.0 { 1.0 } else { share }
+        } else {
+            0.0
+        };
+        let demand = score.term(
+            "patient_demand",
+            float(&self.w_demand, "term weight")?,
+            demand,
+        );
+        let near = score.term("near_patients", float(&self.w_near, "term weight")?, near);
+        Ok((demand + near).into())
+    }
+}
+
+hecun_plugin_sdk::export_site_score!(RehabSiting);
