@@ -30,6 +30,9 @@ pub const PLAN_SIGNING_TOML: &str = include_str!("plan-signing.toml");
 /// The plan that runs two launch checks at once (five criteria and signing rate).
 pub const PLAN_LAUNCH_BOTH_TOML: &str = include_str!("plan-launch-both.toml");
 
+/// The plan that sites rehab centres: a named scoring job over the candidate buildings.
+pub const PLAN_REHAB_SITING_TOML: &str = include_str!("plan-rehab-siting.toml");
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
@@ -84,6 +87,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan-launch-both.toml",
         contents: PLAN_LAUNCH_BOTH_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-rehab-siting.toml",
+        contents: PLAN_REHAB_SITING_TOML.to_string(),
         features: 0,
     });
     out

@@ -210,3 +210,68 @@ fn a_named_job_over_the_sites_layer_writes_beside_the_sites_files() {
         |rows: &[BTreeMap<String, String>]| rows.iter().filter(|r| r["chosen"] == "yes").count();
     assert!(chosen(&job) < chosen(&sites));
 }
+
+#[test]
+fn the_demo_sites_rehab_centres_by_district_as_its_quota_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = repo().join("gis-data/demo/plan-rehab-siting.toml");
+    let o = hecun(
+        &["run", "-q", plan.to_str().unwrap(), "--out", "r"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("r");
+    let buildings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("gis-data/demo/buildings.geojson")).unwrap(),
+    )
+    .unwrap();
+    let district: BTreeMap<String, String> = buildings["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["编号"].as_str().unwrap().to_owned(),
+                p["区县"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let scores: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("rehab-centres_scores.json")).unwrap(),
+    )
+    .unwrap();
+    let quota = |d: &str| match d {
+        "中原区" | "二七区" | "金水区" => 3,
+        "惠济区" => 4,
+        _ => 0,
+    };
+    let mut by_district: BTreeMap<String, Vec<(f64, String)>> = BTreeMap::new();
+    let mut chosen = BTreeSet::new();
+    for e in scores.as_array().unwrap() {
+        let id = e["id"].as_str().unwrap().to_owned();
+        assert_eq!(e["group"].as_str().unwrap(), district[&id]);
+        if e["chosen"] == true {
+            chosen.insert(id.clone());
+        }
+        if let Some(s) = e["score"].as_f64() {
+            by_district
+                .entry(district[&id].clone())
+                .or_default()
+                .push((s, id));
+        }
+    }
+    let mut want = BTreeSet::new();
+    for (d, mut list) in by_district {
+        list.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        want.extend(list.into_iter().take(quota(&d)).map(|(_, id)| id));
+    }
+    assert_eq!(chosen, want);
+    assert!(!chosen.is_empty() && chosen.len() <= 13);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2>精神障碍社区康复服务机构选址</h2>"));
+    assert!(
+        !html.contains("安置点评分与示范社区"),
+        "the fixed heading is not used"
+    );
+}
