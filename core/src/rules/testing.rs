@@ -149,9 +149,13 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
         }
         Kind::SiteScore | Kind::StandardSelection => {
             let (features, own): (&[&str], Vec<&str>) = if manifest.kind == Kind::SiteScore {
+                // A named scoring job (`[[scorings]] layer = "buildings"`) scores the features
+                // of another layer: their own attributes are that layer's, which only the plan
+                // names, so any layer's declared field may be the candidate's own.
+                let all: Vec<&str> = declared.layers().map(|l| l.layer.as_str()).collect();
                 (
                     &[engine::SITE_FEATURES.as_slice(), &engine::GRID_FEATURES].concat(),
-                    fields_of(&["sites", "cells"]),
+                    fields_of(&[["sites", "cells"].as_slice(), &all].concat()),
                 )
             } else {
                 (&engine::COMMUNITY_FEATURES, fields_of(&["sites"]))
