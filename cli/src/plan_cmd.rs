@@ -270,7 +270,9 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
             s.plugin = p.clone();
         }
         if let Some(p) = &args.launch_plugin {
+            // The variant runs this launch check alone, in place of all the plan's.
             variant.launch_check = Some(p.clone());
+            variant.more_launch_checks.clear();
         }
         let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
         let a = PlanRun::run(&plan, &|s| progress.stage(s))?;
