@@ -195,3 +195,50 @@ fn a_standard_plugin_does_not_combine() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_plugin_error_on_a_community_is_that_communitys_error_naming_the_plugin() {
+    let tmp = tempfile::tempdir().unwrap();
+    check(tmp.path(), &["launch-criteria"], "a");
+    let alone = statuses(&tmp.path().join("a/launch_checks.csv"));
+    let victim = alone.keys().next().unwrap().clone();
+    // A launch check that fails on one community and passes the others.
+    let p = tmp.path().join("thrower");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        p.join("plugin.toml"),
+        "name = \"thrower\"\nversion = \"1.0.0\"\ncontract = 1\nkind = \"launch-check\"\nscript = \"check.rhai\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("check.rhai"),
+        format!("fn check(community, params) {{ if community.id == \"{victim}\" {{ throw \"no data here\"; }} [] }}\n"),
+    )
+    .unwrap();
+    let plan = demo("plan-signing.toml");
+    let (a, b) = (plugin("launch-criteria"), p.display().to_string());
+    let o = hecun(
+        &[
+            "check", &plan, "--plugin", &a, "--plugin", &b, "--out", "both",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let both = statuses(&tmp.path().join("both/launch_checks.csv"));
+    for (name, row) in &both {
+        if *name == victim {
+            assert_eq!(row["status"], "error");
+            assert!(
+                row["error"].contains("plugin \"thrower\"")
+                    && row["error"].contains("no data here"),
+                "{row:?}"
+            );
+            assert_eq!(row["status:thrower"], "error");
+            assert_eq!(row["status:launch-criteria"], alone[name]["status"]);
+        } else {
+            // The thrower passes the others: the five criteria decide.
+            assert_eq!(row["status"], alone[name]["status"], "{name}");
+            assert_eq!(row["status:thrower"], "pass");
+        }
+    }
+}
