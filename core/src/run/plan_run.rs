@@ -113,6 +113,7 @@ impl WrittenRun {
 
 /// The results of every step of a plan.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct PlanRun {
     /// The villages inside the demolition zones.
     pub affected: AffectedRun,
@@ -131,6 +132,21 @@ pub struct PlanRun {
 }
 
 impl PlanRun {
+    /// The run of a plan that lists nothing beyond the affected villages (no launch checks,
+    /// standards, scorings or tables): what a service that ran [`AffectedRun`] itself builds
+    /// its report from.
+    pub fn from_affected(affected: AffectedRun) -> PlanRun {
+        PlanRun {
+            affected,
+            launch: None,
+            standards: None,
+            sites: None,
+            scorings: Vec::new(),
+            tables: Vec::new(),
+            timings: Vec::new(),
+        }
+    }
+
     /// Runs every step `plan` lists; `progress` is told each step as it starts. A plugin
     /// failing on one candidate is that candidate's result; a plugin that cannot load stops
     /// the run with its name.

@@ -204,17 +204,9 @@ fn the_results_a_service_returns_are_json() {
     let affected = serde_json::to_value(&run.affected).unwrap();
     assert_eq!(affected.as_array().unwrap().len(), run.affected.len());
 
-    let report = hecun::run::PlanRun {
-        affected: run,
-        launch: None,
-        standards: None,
-        sites: None,
-        scorings: Vec::new(),
-        tables: Vec::new(),
-        timings: Vec::new(),
-    }
-    .report(&plan, None, false)
-    .unwrap();
+    let report = hecun::run::PlanRun::from_affected(run)
+        .report(&plan, None, false)
+        .unwrap();
     let total: hecun::Counts = report.totals.affected;
     assert_eq!(total, back.total);
 }
