@@ -39,6 +39,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "grid-suitability",
         "rehab-funding",
         "signing-rate",
+        "rehab-siting",
     ] {
         let (rhai, wasm) = pair(name);
         let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
@@ -67,6 +68,43 @@ fn site_scores_agree_byte_for_byte() {
         assert!(a.json() == b.json(), "site_scores.json differs");
         assert!(a.geojson() == b.geojson(), "sites_scored.geojson differs");
     }
+}
+
+#[test]
+fn rehab_centre_siting_agrees_byte_for_byte() {
+    // The named scoring job of plan-rehab-siting.toml over the buildings layer, with the
+    // aggregate helpers and a quota per district: the same files from either runtime.
+    let (rhai, wasm) = pair("rehab-siting");
+    let plan = Plan::load(&repo().join("gis-data/demo/plan-rehab-siting.toml")).unwrap();
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let job = plan.scorings[0].clone();
+    let mut wasm_job = job.clone();
+    wasm_job.scoring.plugin = wasm;
+    assert_eq!(
+        job.scoring.plugin.canonicalize().unwrap(),
+        rhai.canonicalize().unwrap()
+    );
+    let a = SiteScoreRun::run_job(&plan, &run, &job, true).unwrap();
+    let b = SiteScoreRun::run_job(&plan, &run, &wasm_job, true).unwrap();
+    assert!(a.csv() == b.csv(), "rehab-centres_scored.csv differs");
+    assert!(a.json() == b.json(), "rehab-centres_scores.json differs");
+    assert!(
+        a.geojson() == b.geojson(),
+        "rehab-centres_scored.geojson differs"
+    );
+    // Some buildings are excluded and some chosen, so the agreement means something.
+    let chosen = a.ranks.iter().filter(|r| r.chosen).count();
+    let excluded = a
+        .scores
+        .iter()
+        .filter(
+            |s| matches!(s, Ok(s) if matches!(s.outcome, hecun::rules::Outcome::Excluded { .. })),
+        )
+        .count();
+    assert!(
+        chosen > 0 && excluded > 0,
+        "{chosen} chosen, {excluded} excluded"
+    );
 }
 
 #[test]
