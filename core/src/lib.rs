@@ -95,7 +95,7 @@ pub use pipeline::control::RunControl;
 pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
-pub use pipeline::plan::{Plan, SiteScoring, TableSpec};
+pub use pipeline::plan::{Plan, SiteScoring, TableSpec, TargetSpec};
 pub use warning::{Warning, WarningKind};
 
 /// Building blocks that the benchmarks, fuzzers and oracle tests call one stage at a time.

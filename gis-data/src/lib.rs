@@ -33,6 +33,10 @@ pub const PLAN_LAUNCH_BOTH_TOML: &str = include_str!("plan-launch-both.toml");
 /// The plan that sites rehab centres: a named scoring job over the candidate buildings.
 pub const PLAN_REHAB_SITING_TOML: &str = include_str!("plan-rehab-siting.toml");
 
+/// The plan that checks the rehab-centre targets (`plugins/centres-per-district`) against the
+/// siting of plan-rehab-siting.toml.
+pub const PLAN_TARGETS_TOML: &str = include_str!("plan-targets.toml");
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
@@ -92,6 +96,11 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan-rehab-siting.toml",
         contents: PLAN_REHAB_SITING_TOML.to_string(),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-targets.toml",
+        contents: PLAN_TARGETS_TOML.to_string(),
         features: 0,
     });
     out

@@ -12,6 +12,7 @@ pub(crate) mod scene;
 pub(crate) mod sites;
 pub(crate) mod standard;
 pub(crate) mod table;
+pub(crate) mod target;
 
 pub use communities::{Community, communities};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
@@ -27,3 +28,4 @@ pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };
 pub use table::{TableRun, table_input};
+pub use target::{TARGET_RUN_KEYS, TARGET_SITE_KEYS, TargetInputs, TargetRun, target_input};

@@ -63,7 +63,21 @@ pub struct Plan {
     pub scorings: Vec<ScoringJob>,
     /// The tables the plan computes (`[tables.NAME]`), by name.
     pub tables: Vec<TableSpec>,
+    /// The target checks (`[targets.NAME]`), by name: run after every other stage.
+    pub targets: Vec<TargetSpec>,
 }
+
+/// A plan's target check (`[targets.NAME]`): a target plugin judged against the run, with
+/// the plan's parameters (the wanted values) in place of the plugin's defaults. The same
+/// shape as a table's.
+///
+/// ```toml
+/// [targets.centres]
+/// plugin = "../../plugins/centres-per-district"
+/// title = { zh-CN = "康复中心建设目标", en = "Rehab-centre targets" }
+/// params = { total = 13, per_district = { "中原区" = 3 } }
+/// ```
+pub type TargetSpec = TableSpec;
 
 /// A named scoring job (`[[scorings]]`): a site-score plugin over the candidates of one of
 /// the plan's layers, with its own files (`NAME_scored.csv/.geojson`, `NAME_scores.json`),
@@ -183,6 +197,8 @@ struct PlanFile {
     scorings: Vec<ScoringsTable>,
     #[serde(default)]
     tables: BTreeMap<String, TablesEntry>,
+    #[serde(default)]
+    targets: BTreeMap<String, TablesEntry>,
 }
 
 #[derive(Deserialize)]
@@ -480,6 +496,31 @@ impl Plan {
                     title: t.title,
                 })
                 .collect(),
+            targets: file
+                .targets
+                .into_iter()
+                .map(|(name, t)| {
+                    // The name names its files (targets/NAME.csv).
+                    let fine = !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+                    if !fine {
+                        return Err(Error::config(
+                            &context,
+                            format!(
+                                "[targets.{name:?}]: a name is letters, digits, - and _ (it names the files targets/NAME.csv and .json)"
+                            ),
+                        ));
+                    }
+                    Ok(TableSpec {
+                        name,
+                        plugin: base.join(t.plugin),
+                        params: t.params,
+                        title: t.title,
+                    })
+                })
+                .collect::<Result<_>>()?,
         })
     }
 }

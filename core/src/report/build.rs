@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use super::{
     Check, ClassRow, CommunityRow, Counts, Exclusion, LaunchStatus, MapData, MapLine, MapSite,
     MapVillage, PluginRow, Report, SiteRow, StandardCheck, Sweep, SweepRow, TableSection,
-    TableSectionRow, Totals, TownshipRow, VillageRow, ZoneRef,
+    TableSectionRow, TargetRow, TargetSection, Totals, TownshipRow, VillageRow, ZoneRef,
 };
 use crate::error::Result;
 use crate::geometry::polygons;
-use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun, TableRun};
+use crate::jobs::{Community, LaunchRun, SiteScoreRun, StandardRun, TableRun, TargetRun};
 use crate::model::crs::Transformer;
 use crate::model::field_text;
 use crate::model::zone::ZoneSpec;
@@ -36,6 +36,8 @@ pub struct ReportInputs<'a> {
     pub scorings: &'a [SiteScoreRun],
     /// The tables the plan computed.
     pub tables: &'a [TableRun],
+    /// The target checks the plan ran.
+    pub targets: &'a [TargetRun],
     /// Draw the map (reads and projects the townships layer and every village).
     pub map: bool,
 }
@@ -51,6 +53,7 @@ impl Report {
             sites,
             scorings,
             tables,
+            targets,
             map,
         } = inputs;
         let by_feature: BTreeMap<usize, &crate::Village> =
@@ -172,6 +175,42 @@ impl Report {
                 });
             }
         }
+        for t in targets {
+            if let Some(spec) = plan.targets.iter().find(|s| s.name == t.check.name) {
+                let (manifest, _) = Manifest::load(&spec.plugin)?;
+                plugins.push(PluginRow {
+                    role: format!("target {}", spec.name),
+                    name: manifest.name.clone(),
+                    version: manifest.version.clone(),
+                    runtime: match manifest.runtime() {
+                        Runtime::Rhai => "rhai",
+                        Runtime::Wasm => "wasm",
+                    }
+                    .to_owned(),
+                    criteria: Vec::new(),
+                });
+            }
+        }
+        let target_sections: Vec<TargetSection> = targets
+            .iter()
+            .map(|t| TargetSection {
+                name: t.check.name.clone(),
+                title: t.check.title.clone(),
+                plugin: t.check.plugin.clone(),
+                error: t.check.error.clone(),
+                targets: t
+                    .check
+                    .targets
+                    .iter()
+                    .map(|r| TargetRow {
+                        target: r.decl.clone(),
+                        status: r.status,
+                        value: r.value,
+                        groups: r.groups.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
         let table_sections: Vec<TableSection> = tables
             .iter()
             .map(|t| TableSection {
@@ -199,6 +238,9 @@ impl Report {
             warnings.extend(s.warnings.iter().map(ToString::to_string));
         }
         for t in tables {
+            warnings.extend(t.warnings.iter().map(ToString::to_string));
+        }
+        for t in targets {
             warnings.extend(t.warnings.iter().map(ToString::to_string));
         }
         // Steps that read the same file report its problems each: keep the first of each.
@@ -237,6 +279,7 @@ impl Report {
                 .collect(),
             sweep,
             tables: table_sections,
+            targets: target_sections,
             plugins,
             warnings,
             map,

@@ -93,6 +93,9 @@ pub struct Report {
     /// The plan's tables (`[tables.NAME]`), in name order, as the engine totalled them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<TableSection>,
+    /// The plan's target checks (`[targets.NAME]`), in name order, as the engine judged them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetSection>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
     /// What the planner should know.
@@ -159,6 +162,44 @@ pub struct TableSection {
     pub columns: Vec<Column>,
     /// The rows in reading order.
     pub rows: Vec<TableSectionRow>,
+}
+
+/// A target check (`[targets.NAME]`) as the report shows it: each target met or missed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetSection {
+    /// Its name in the plan.
+    pub name: String,
+    /// Its title by language tag (the plan's; the name otherwise).
+    pub title: std::collections::BTreeMap<String, String>,
+    /// The plugin that measured.
+    pub plugin: String,
+    /// The plugin's failure, when it failed (every target is then `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The targets, in the manifest's order.
+    pub targets: Vec<TargetRow>,
+}
+
+/// One target of a [`TargetSection`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRow {
+    /// The target as its plugin declares it (name, titles, comparison, unit).
+    pub target: crate::rules::TargetDecl,
+    /// Met, missed or error.
+    pub status: crate::rules::TargetStatus,
+    /// The measured and wanted values of a target measured as one number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<(f64, f64)>,
+    /// Each group of a target measured per group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<crate::rules::GroupMeasure>,
+}
+
+impl TargetSection {
+    /// The title in language `tag`, else the name.
+    pub fn title(&self, tag: &str) -> &str {
+        crate::rules::contract::title_in(&self.title, tag).unwrap_or(&self.name)
+    }
 }
 
 /// One row of a [`TableSection`].

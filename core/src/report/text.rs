@@ -125,6 +125,14 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             let _ = writeln!(s, "{}", table_line(t, lang));
         }
     }
+    if !r.targets.is_empty() {
+        let _ = writeln!(s);
+        for t in &r.targets {
+            for line in target_lines(t, lang) {
+                let _ = writeln!(s, "{line}");
+            }
+        }
+    }
     if let Some(sweep) = &r.sweep {
         let _ = writeln!(s, "\n{} {}:", w.txt_sweep, sweep.class);
         for row in &sweep.rows {
@@ -148,6 +156,80 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         }
     }
     s
+}
+
+/// A target check's lines in summary.txt, one per target: "目标 check · target：已达到（实际
+/// 13 个，要求 = 13 个）", a target measured per group with each group, and a failed plugin's
+/// targets with its error.
+fn target_lines(t: &super::TargetSection, lang: Lang) -> Vec<String> {
+    use crate::rules::TargetStatus;
+    use crate::rules::target::number_text;
+    let tag = lang.tag();
+    let zh = matches!(lang, Lang::ZhCn);
+    t.targets
+        .iter()
+        .map(|row| {
+            let d = &row.target;
+            let unit = match (&d.unit, zh) {
+                (Some(u), true) => format!(" {u}"),
+                (Some(u), false) => format!(" {u}"),
+                (None, _) => String::new(),
+            };
+            let status = row.status.word(zh);
+            let detail = match (row.status, row.value, &t.error) {
+                (TargetStatus::Error, _, Some(e)) => e.clone(),
+                (_, Some((m, w)), _) => {
+                    if zh {
+                        format!(
+                            "实际 {}{unit}，要求 {} {}{unit}",
+                            number_text(m),
+                            d.comparison.sign(),
+                            number_text(w)
+                        )
+                    } else {
+                        format!(
+                            "measured {}{unit}, wanted {} {}{unit}",
+                            number_text(m),
+                            d.comparison.sign(),
+                            number_text(w)
+                        )
+                    }
+                }
+                _ => row
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} {} {} {}{unit} {}",
+                            g.group,
+                            number_text(g.measured),
+                            d.comparison.sign(),
+                            number_text(g.wanted),
+                            if g.met {
+                                TargetStatus::Met.word(zh)
+                            } else {
+                                TargetStatus::Missed.word(zh)
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if zh { "；" } else { "; " }),
+            };
+            if zh {
+                format!(
+                    "目标 {} · {}：{status}（{detail}）",
+                    t.title(tag),
+                    d.title(tag)
+                )
+            } else {
+                format!(
+                    "Target {} · {}: {status} ({detail})",
+                    t.title(tag),
+                    d.title(tag)
+                )
+            }
+        })
+        .collect()
 }
 
 /// A table's line in summary.txt: its title, its rows and its totals with their units.

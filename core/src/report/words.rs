@@ -31,6 +31,7 @@ pub(super) struct Words {
     pub sec_villages: &'static str,
     pub sec_sweep: &'static str,
     pub sec_tables: &'static str,
+    pub sec_targets: &'static str,
     pub sec_plugins: &'static str,
     pub sec_warnings: &'static str,
 
@@ -230,6 +231,7 @@ const ZH: Words = Words {
     sec_villages: "涉及拆迁的行政村",
     sec_sweep: "控制宽度敏感性分析",
     sec_tables: "测算表",
+    sec_targets: "目标核查",
     sec_plugins: "规则插件",
     sec_warnings: "提示",
 
@@ -469,6 +471,7 @@ const EN: Words = Words {
     sec_villages: "Affected villages",
     sec_sweep: "Width sweep",
     sec_tables: "Tables",
+    sec_targets: "Targets",
     sec_plugins: "Plugins",
     sec_warnings: "Warnings",
 

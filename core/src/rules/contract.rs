@@ -432,6 +432,10 @@ pub struct Manifest {
     /// A table plugin's grouping column: the engine adds a subtotal row per value of it.
     #[serde(default)]
     pub group_by: Option<String>,
+    /// A target plugin's targets (required for `target`, refused for other kinds): what it
+    /// measures, and how the engine judges each.
+    #[serde(default)]
+    pub targets: Vec<super::target::TargetDecl>,
     /// The plugin's own test cases, run by `hecun plugin test`.
     #[serde(default)]
     pub tests: Vec<TestCase>,
@@ -673,6 +677,7 @@ impl Manifest {
         manifest
             .check_columns()
             .map_err(|e| Error::config(context(), e))?;
+        super::target::check_targets(&manifest).map_err(|e| Error::config(context(), e))?;
         super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),

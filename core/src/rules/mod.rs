@@ -23,6 +23,7 @@ pub(crate) mod rhai_compile;
 pub(crate) mod rhai_runtime;
 pub(crate) mod score;
 pub(crate) mod table;
+pub(crate) mod target;
 #[cfg_attr(not(any(feature = "rhai", feature = "wasm")), allow(dead_code))]
 pub(crate) mod testing;
 pub(crate) mod verdict;
@@ -45,6 +46,9 @@ pub use reads::{LayerReads, Provided, Reads};
 pub use rhai_runtime::RhaiPlugin;
 pub use score::{Outcome, Quota, Rank, Score, Term, rank, rank_by};
 pub use table::{Cell, RawRow, RowKind, Subtotal, Table};
+pub use target::{
+    Comparison, GroupMeasure, RawMeasure, TargetCheck, TargetDecl, TargetResult, TargetStatus,
+};
 pub use verdict::{Finding, StandardVerdict, Status, Verdict};
 pub use veto::{VETO_FIELD, VETO_UNKNOWN, guard_veto, veto_unknown_criterion};
 #[doc(hidden)]

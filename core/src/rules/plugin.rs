@@ -132,6 +132,31 @@ impl Plugin {
         }
     }
 
+    /// Checks targets (a `target` plugin, once per run): its measures, as answered; the
+    /// engine judges them with [`TargetCheck::new`](super::target::TargetCheck::new).
+    pub fn measures(&self, input: &serde_json::Value) -> Result<Vec<super::target::RawMeasure>> {
+        let measures: Result<Vec<super::target::RawMeasure>> =
+            each_runtime!(self, p => p.measures(input));
+        let measures = measures?;
+        let manifest = self.manifest();
+        if measures.len() > manifest.limits.max_array_size {
+            return Err(Error::Plugin {
+                plugin: manifest.name.clone(),
+                failure: PluginFailure::Limit {
+                    limit: "max_array_size",
+                },
+                candidate: Some("targets".into()),
+                line: None,
+                message: format!(
+                    "answered {} measures, more than its limit max_array_size = {} (plugin.toml [limits])",
+                    measures.len(),
+                    manifest.limits.max_array_size
+                ),
+            });
+        }
+        Ok(measures)
+    }
+
     /// Computes a table (a `table` plugin, once per run): its rows, as answered; the engine
     /// checks and totals them with [`Table::new`](super::table::Table::new).
     pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {

@@ -406,6 +406,33 @@ impl RhaiPlugin {
         })
     }
 
+    /// Checks targets: the script's `targets(input, params)` returns an array of maps
+    /// (`target`, `measured`, `wanted`, `evidence`), judged by the engine (see
+    /// [`TargetCheck::new`](super::target::TargetCheck::new)).
+    pub fn measures(&self, input: &serde_json::Value) -> Result<Vec<super::target::RawMeasure>> {
+        const CALL: &str = "targets";
+        self.expect_kind(Kind::Target, CALL)?;
+        let input = rhai::serde::to_dynamic(input).map_err(|e| {
+            self.error(
+                PluginFailure::Runtime,
+                Some(CALL),
+                None,
+                format!("input: {e}"),
+            )
+        })?;
+        let answer = self.call("targets", CALL, (input, self.params.clone()))?;
+        rhai::serde::from_dynamic(&answer).map_err(|e| {
+            self.error(
+                PluginFailure::Answer,
+                Some(CALL),
+                None,
+                format!(
+                    "targets() must return an array of maps (target, measured, wanted, evidence): {e}"
+                ),
+            )
+        })
+    }
+
     fn expect_kind(&self, kind: Kind, candidate: &str) -> Result<()> {
         if self.manifest.kind == kind {
             return Ok(());
@@ -430,6 +457,7 @@ impl RhaiPlugin {
             |candidate| self.score(candidate, true),
             |candidate| self.select_standard(candidate),
             |input| self.rows(input),
+            |input| self.measures(input),
         )
     }
 

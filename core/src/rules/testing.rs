@@ -30,6 +30,7 @@ pub(crate) fn run_cases(
     score: impl Fn(&Candidate) -> crate::Result<Score>,
     select: impl Fn(&Candidate) -> crate::Result<StandardVerdict>,
     rows: impl Fn(&serde_json::Value) -> crate::Result<Vec<super::table::RawRow>>,
+    measures: impl Fn(&serde_json::Value) -> crate::Result<Vec<super::target::RawMeasure>>,
 ) -> Vec<(String, Outcome_)> {
     let limits = &manifest.limits;
     manifest
@@ -80,6 +81,20 @@ pub(crate) fn run_cases(
                         )
                         .map_err(|e| e.to_string())?;
                         compare_table(&table, &case.expect)
+                    }
+                    Kind::Target => {
+                        let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
+                        undeclared_target_input(manifest, &input)?;
+                        let answer = measures(&input).map_err(|e| e.to_string())?;
+                        // What a run would make of the answer: judged by the engine.
+                        let check = super::target::TargetCheck::new(
+                            &case.name,
+                            manifest,
+                            Default::default(),
+                            answer,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        compare_targets(&check, &case.expect)
                     }
                 }
             })();
@@ -196,7 +211,7 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
             }
         }
         // A table's input (`layers`, `params`) is checked by `undeclared_table_input`.
-        Kind::Table => {}
+        Kind::Table | Kind::Target => {}
     }
     Ok(())
 }
@@ -464,6 +479,72 @@ fn undeclared_table_input(manifest: &Manifest, input: &serde_json::Value) -> Out
             "input.{k}: a table's input holds only layers and params"
         ));
     }
+    undeclared_layers(manifest, table)
+}
+
+/// A target case's input: `run` (with only what a run hands over: a chosen site's engine
+/// keys and the fields `reads` declares of its layer), `layers` and `params`.
+fn undeclared_target_input(manifest: &Manifest, input: &serde_json::Value) -> Outcome_ {
+    let table = input.as_object().ok_or("input must be a table")?;
+    if let Some(k) = table
+        .keys()
+        .find(|k| !["run", "layers", "params"].contains(&k.as_str()))
+    {
+        return Err(format!(
+            "input.{k}: a target's input holds only run, layers and params"
+        ));
+    }
+    if let Some(run) = table.get("run") {
+        let run = run.as_object().ok_or("input.run must be a table")?;
+        if let Some(k) = run
+            .keys()
+            .find(|k| !crate::jobs::TARGET_RUN_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "input.run.{k}: a run hands a target {}",
+                crate::jobs::TARGET_RUN_KEYS.join(", ")
+            ));
+        }
+        let declared = manifest.declared();
+        for (name, scoring) in run
+            .get("scorings")
+            .and_then(|s| s.as_object())
+            .into_iter()
+            .flatten()
+        {
+            let layer = scoring
+                .get("layer")
+                .and_then(|l| l.as_str())
+                .unwrap_or("sites");
+            let fields = declared.fields(layer);
+            for (i, site) in scoring
+                .get("chosen")
+                .and_then(|c| c.as_array())
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                for k in site.as_object().into_iter().flat_map(|s| s.keys()) {
+                    if !crate::jobs::TARGET_SITE_KEYS.contains(&k.as_str())
+                        && !fields.iter().any(|f| f == k)
+                    {
+                        return Err(format!(
+                            "input.run.scorings.{name}.chosen[{i}].{k}: the manifest's reads does not declare {layer}.{k}, so a run never hands it over"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    undeclared_layers(manifest, table)
+}
+
+/// The `layers` of a table's or a target's input: only the layers and fields `reads`
+/// declares.
+fn undeclared_layers(
+    manifest: &Manifest,
+    table: &serde_json::Map<String, serde_json::Value>,
+) -> Outcome_ {
     let Some(layers) = table.get("layers") else {
         return Ok(());
     };
@@ -582,6 +663,93 @@ pub(crate) fn compare_table(table: &super::table::Table, expect: &toml::Value) -
             match table.subtotals.iter().find(|s| s.group.text() == *group) {
                 Some(s) => compare(&mut problems, format!("subtotals.{group}"), &s.values, w)?,
                 None => problems.push(format!("no subtotal for group {group:?}")),
+            }
+        }
+    }
+    done(problems)
+}
+
+/// Compares a target check with `expect`: `met` (target → true or false), `measured` and
+/// `wanted` (target → a number, or group → number), each only when given; numbers to 1e-9.
+pub(crate) fn compare_targets(check: &super::target::TargetCheck, expect: &toml::Value) -> Outcome_ {
+    use super::target::TargetStatus;
+    let mut problems = Vec::new();
+    let t = expect
+        .as_table()
+        .ok_or("expect must be a table: met, measured, wanted")?;
+    if let Some(k) = t
+        .keys()
+        .find(|k| !["met", "measured", "wanted"].contains(&k.as_str()))
+    {
+        return Err(format!(
+            "expect.{k}: a target case expects met, measured or wanted"
+        ));
+    }
+    if t.is_empty() {
+        return Err("expect is empty: give met, measured or wanted".into());
+    }
+    let target = |name: &str| check.targets.iter().find(|t| t.decl.name == name);
+    let close = |g: f64, w: f64| (g - w).abs() <= 1e-9 * w.abs().max(1.0);
+    let number = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    if let Some(met) = t.get("met") {
+        let met = met
+            .as_table()
+            .ok_or("expect.met must be a table, target → true or false")?;
+        for (name, want) in met {
+            let want = want
+                .as_bool()
+                .ok_or_else(|| format!("expect.met.{name} must be true or false"))?;
+            match target(name) {
+                None => problems.push(format!("no target {name:?}")),
+                Some(r) if (r.status == TargetStatus::Met) != want => problems.push(format!(
+                    "target {name}: {} (expected {})",
+                    r.status.word(false),
+                    if want { "met" } else { "missed" }
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for (key, pick) in [
+        ("measured", (|g: &super::target::GroupMeasure| g.measured) as fn(&_) -> f64),
+        ("wanted", |g| g.wanted),
+    ] {
+        let Some(want) = t.get(key) else { continue };
+        let want = want
+            .as_table()
+            .ok_or_else(|| format!("expect.{key} must be a table, target → value"))?;
+        for (name, w) in want {
+            let Some(r) = target(name) else {
+                problems.push(format!("no target {name:?}"));
+                continue;
+            };
+            match (w, r.value) {
+                (toml::Value::Table(groups), _) => {
+                    for (group, w) in groups {
+                        let w = number(w)
+                            .ok_or_else(|| format!("expect.{key}.{name}.{group} must be a number"))?;
+                        match r.groups.iter().find(|g| &g.group == group) {
+                            Some(g) if close(pick(g), w) => {}
+                            Some(g) => problems.push(format!(
+                                "target {name}: {key}[{group}] = {} (expected {w})",
+                                pick(g)
+                            )),
+                            None => problems.push(format!("target {name}: no group {group:?}")),
+                        }
+                    }
+                }
+                (w, value) => {
+                    let w = number(w)
+                        .ok_or_else(|| format!("expect.{key}.{name} must be a number or a table"))?;
+                    let got = value.map(|(m, wv)| if key == "measured" { m } else { wv });
+                    match got {
+                        Some(g) if close(g, w) => {}
+                        Some(g) => problems.push(format!("target {name}: {key} = {g} (expected {w})")),
+                        None => problems.push(format!(
+                            "target {name}: measured per group, not as one number"
+                        )),
+                    }
+                }
             }
         }
     }

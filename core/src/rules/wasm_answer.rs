@@ -24,6 +24,9 @@ pub(crate) enum Answer {
     /// A table's rows (column id → value), numbers read exactly as the Rhai runtime gives
     /// them.
     Rows(Vec<super::table::RawRow>),
+    /// A target rule's measures (`target`, `measured`, `wanted`, `evidence`), judged by the
+    /// engine.
+    Measures(Vec<super::target::RawMeasure>),
 }
 
 /// One candidate's answer, or its failure with its kind.
@@ -254,6 +257,12 @@ pub(crate) fn decode_answers(
                     .collect::<std::result::Result<_, _>>()
                     .map_err(|e| format!("answered rows that are not JSON: {e}"))?;
                 Ok(Answer::Rows(rows))
+            }
+            Some(Outcome::Measures) => {
+                let text = r.str()?;
+                let measures: Vec<serde_json::Value> = serde_json::from_str(&text)
+                    .map_err(|e| format!("answered measures that are not a JSON array: {e}"))?;
+                Ok(Answer::Measures(measures))
             }
             // The rule's own `Err(message)`.
             Some(Outcome::Error) => Err((PluginFailure::Runtime, r.str()?)),

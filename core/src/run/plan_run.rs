@@ -8,7 +8,7 @@ use super::RunManifest;
 use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
-use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun, TableRun};
+use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun, TableRun, TargetInputs, TargetRun};
 use crate::pipeline::control::RunControl;
 use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
@@ -79,6 +79,7 @@ impl WrittenRun {
             .chain(run.sites.iter().flat_map(|s| &s.warnings))
             .chain(run.scorings.iter().flat_map(|s| &s.warnings))
             .chain(run.tables.iter().flat_map(|t| &t.warnings))
+            .chain(run.targets.iter().flat_map(|t| &t.warnings))
             .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
@@ -105,6 +106,12 @@ impl WrittenRun {
                 .iter()
                 .map(|s| (s.plugin.as_str(), s.all_failed())),
         )
+        // A target plugin that failed measured nothing it was asked.
+        .chain(
+            run.targets
+                .iter()
+                .map(|t| (t.check.plugin.as_str(), t.check.error.is_some())),
+        )
         .filter(|(_, all)| *all)
         .map(|(name, _)| name)
         .collect()
@@ -127,6 +134,8 @@ pub struct PlanRun {
     pub scorings: Vec<SiteScoreRun>,
     /// The tables (`[tables.NAME]`), in name order.
     pub tables: Vec<TableRun>,
+    /// The target checks (`[targets.NAME]`), in name order, judged after every other step.
+    pub targets: Vec<TargetRun>,
     /// Wall time of each step.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -143,6 +152,7 @@ impl PlanRun {
             sites: None,
             scorings: Vec::new(),
             tables: Vec::new(),
+            targets: Vec::new(),
             timings: Vec::new(),
         }
     }
@@ -233,6 +243,21 @@ impl PlanRun {
         if !scorings.is_empty() {
             lap("scorings", &mut timings);
         }
+        let mut targets = Vec::with_capacity(plan.targets.len());
+        if !plan.targets.is_empty() {
+            control.stage("targets")?;
+            let inputs = TargetInputs {
+                launch: launch.as_ref(),
+                sites: sites.as_ref(),
+                scorings: &scorings,
+                tables: &tables,
+                ..TargetInputs::new(&affected)
+            };
+            for spec in &plan.targets {
+                targets.push(TargetRun::run(plan, spec, &inputs)?);
+            }
+            lap("targets", &mut timings);
+        }
         Ok(PlanRun {
             affected,
             launch,
@@ -240,6 +265,7 @@ impl PlanRun {
             sites,
             scorings,
             tables,
+            targets,
             timings,
         })
     }
@@ -255,6 +281,7 @@ impl PlanRun {
                 sites: self.sites.as_ref(),
                 scorings: &self.scorings,
                 tables: &self.tables,
+                targets: &self.targets,
                 map,
             },
             sweep,
@@ -315,6 +342,16 @@ impl PlanRun {
             // A layer or field the plan does not provide stops the run before it starts.
             crate::jobs::table_input(plan, &manifest)?;
         }
+        for spec in &plan.targets {
+            let (mut manifest, _) = Manifest::load(&spec.plugin)?;
+            let place = format!("{}: [targets.{}]", plan.path.display(), spec.name);
+            manifest.expect_kind(
+                Kind::Target,
+                &format!("{place} plugin = {}", spec.plugin.display()),
+            )?;
+            manifest.override_params(&spec.params, &place)?;
+            crate::jobs::table_input(plan, &manifest)?;
+        }
         let mut plugins = Vec::new();
         for p in plan.launch_checks() {
             plugins.push(PluginUse::describe("launch", p, None)?);
@@ -337,6 +374,12 @@ impl PlanRun {
                 &job.scoring.plugin,
                 Some(job.scoring.top),
             )?);
+        }
+        for spec in &plan.targets {
+            let mut used =
+                PluginUse::describe(&format!("target {}", spec.name), &spec.plugin, None)?;
+            used.params.extend(spec.params.clone());
+            plugins.push(used);
         }
         let mut manifest = RunManifest::new(plan, plugins, request.options.clone())?;
 
@@ -432,10 +475,14 @@ impl PlanRun {
     }
 
     /// Writes each `[tables.NAME]` table as `tables/NAME.csv` (headings in `lang`) and
-    /// `tables/NAME.json`; returns the file names.
+    /// `tables/NAME.json`, and each `[targets.NAME]` check as `targets/NAME.csv` and
+    /// `targets/NAME.json`; returns the file names.
     pub fn write_tables(&self, out: &OutputDir, lang: Lang) -> Result<Vec<String>> {
         let mut files = Vec::new();
         for t in &self.tables {
+            files.extend(t.write_into(out, lang.tag())?);
+        }
+        for t in &self.targets {
             files.extend(t.write_into(out, lang.tag())?);
         }
         Ok(files)

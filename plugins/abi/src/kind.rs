@@ -9,7 +9,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 // Not `non_exhaustive`: every match on the kinds should be made to answer a new one. A new
-// kind is additive within ABI 1 (`table`, code 4, came later): a module built for the first
+// kind is additive within ABI 1 (`table`, code 4, and `target`, code 5, came later): a module built for the first
 // three is never asked for a kind its manifest does not declare, so it stays valid, and its
 // SDK answers a kind it does not know with an error, not a trap.
 pub enum Kind {
@@ -22,15 +22,20 @@ pub enum Kind {
     /// Compute a table once per run: rows with the columns the manifest declares (budgets,
     /// quotas, indicators); the engine checks them and adds subtotals and totals.
     Table,
+    /// Check plan-level targets once per run, after every other stage ("13 centres, 2 per
+    /// district"): the rule measures, the engine compares with what is wanted and says met
+    /// or missed.
+    Target,
 }
 
 impl Kind {
     /// Every kind, in code order.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::SiteScore,
         Kind::LaunchCheck,
         Kind::StandardSelection,
         Kind::Table,
+        Kind::Target,
     ];
 
     /// The kind's name as manifests write it.
@@ -40,17 +45,19 @@ impl Kind {
             Kind::SiteScore => "site-score",
             Kind::StandardSelection => "standard-selection",
             Kind::Table => "table",
+            Kind::Target => "target",
         }
     }
 
     /// The kind's code on the wire (`hecun_run(kind, …)`): 1 site score, 2 launch check,
-    /// 3 standard selection, 4 table.
+    /// 3 standard selection, 4 table, 5 target.
     pub const fn code(self) -> i32 {
         match self {
             Kind::SiteScore => 1,
             Kind::LaunchCheck => 2,
             Kind::StandardSelection => 3,
             Kind::Table => 4,
+            Kind::Target => 5,
         }
     }
 
@@ -62,6 +69,7 @@ impl Kind {
             2 => Some(Kind::LaunchCheck),
             3 => Some(Kind::StandardSelection),
             4 => Some(Kind::Table),
+            5 => Some(Kind::Target),
             _ => None,
         }
     }
@@ -73,14 +81,15 @@ mod tests {
 
     #[test]
     fn codes_are_those_of_abi_1_and_round_trip() {
-        let codes: [i32; 4] = Kind::ALL.map(Kind::code);
-        assert_eq!(codes, [1, 2, 3, 4]);
+        let codes: [i32; 5] = Kind::ALL.map(Kind::code);
+        assert_eq!(codes, [1, 2, 3, 4, 5]);
         for kind in Kind::ALL {
             assert_eq!(Kind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(Kind::from_code(0), None);
-        assert_eq!(Kind::from_code(5), None);
+        assert_eq!(Kind::from_code(6), None);
         assert_eq!(Kind::SiteScore.name(), "site-score");
         assert_eq!(Kind::Table.name(), "table");
+        assert_eq!(Kind::Target.name(), "target");
     }
 }

@@ -77,6 +77,10 @@ pub enum Outcome {
     /// A site score with evidence: `f64 score; u32 n; n × term; str evidence_json` (added
     /// within ABI 1: a host older than this code refuses it as an unknown outcome).
     ScoredWithEvidence = 6,
+    /// A target rule's measures: `str measures_json`, a JSON array of objects (`target`,
+    /// `measured`, `wanted`, `evidence`; added within ABI 1 with the `target` kind: the engine
+    /// checks each against the manifest's `[[targets]]` and decides met or missed).
+    Measures = 7,
 }
 
 impl Outcome {
@@ -96,6 +100,7 @@ impl Outcome {
             4 => Outcome::Error,
             5 => Outcome::Rows,
             6 => Outcome::ScoredWithEvidence,
+            7 => Outcome::Measures,
             _ => return None,
         })
     }
@@ -232,6 +237,12 @@ pub fn put_finding(out: &mut Vec<u8>, criterion: &str, veto: bool, reason: &str,
 pub fn put_rows(out: &mut Vec<u8>, rows_json: &str) {
     out.push(Outcome::Rows.code());
     put_str(out, rows_json);
+}
+
+/// Appends a target rule's measures, as a JSON array of objects.
+pub fn put_measures(out: &mut Vec<u8>, measures_json: &str) {
+    out.push(Outcome::Measures.code());
+    put_str(out, measures_json);
 }
 
 /// Appends a candidate's own failure.
@@ -529,10 +540,10 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip() {
-        for code in 0..=6 {
+        for code in 0..=7 {
             assert_eq!(Outcome::from_code(code).map(Outcome::code), Some(code));
         }
-        assert_eq!(Outcome::from_code(7), None);
+        assert_eq!(Outcome::from_code(8), None);
     }
 
     #[test]

@@ -160,6 +160,52 @@ pub fn veto(
 /// One row of a table rule's answer: column id → value (text, a whole number or a number).
 pub type Row = serde_json::Map<String, serde_json::Value>;
 
+/// One target measured, as a target rule answers it (Rhai's `#{ target, measured, wanted,
+/// evidence }`): the host compares `measured` with `wanted` as the manifest's `[[targets]]`
+/// declares and says met or missed; the rule never says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    /// The target's name, as `[[targets]] name` declares it.
+    pub target: String,
+    /// What was measured: a number, or a table group → number (`json!({"中原区": 3})`).
+    pub measured: serde_json::Value,
+    /// What is wanted: a number (for every group, when measured per group), or a table
+    /// group → number with the same groups as `measured`.
+    pub wanted: serde_json::Value,
+    /// What was counted (ids), or `Value::Null`.
+    pub evidence: serde_json::Value,
+}
+
+impl Measure {
+    /// The measure as the host reads it: a JSON object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("target".into(), self.target.clone().into());
+        map.insert("measured".into(), self.measured.clone());
+        map.insert("wanted".into(), self.wanted.clone());
+        if !self.evidence.is_null() {
+            map.insert("evidence".into(), self.evidence.clone());
+        }
+        map.into()
+    }
+}
+
+/// Target `target` measured: `measure("total", 13, 13, json!(ids))`, or per group
+/// `measure("per_district", json!({"中原区": 3}), json!({"中原区": 3}), json!({}))`.
+pub fn measure(
+    target: impl Into<String>,
+    measured: impl Into<serde_json::Value>,
+    wanted: impl Into<serde_json::Value>,
+    evidence: serde_json::Value,
+) -> Measure {
+    Measure {
+        target: target.into(),
+        measured: measured.into(),
+        wanted: wanted.into(),
+        evidence,
+    }
+}
+
 /// A standard selection's answer: the standard that applies and the thresholds missed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standard {

@@ -1,7 +1,7 @@
 //! Write hecun rules in Rust, as WebAssembly plugins.
 //!
-//! A rule is a type that implements one of four traits — [`SiteScore`], [`LaunchCheck`],
-//! [`StandardSelection`], [`Table`] — built once from the plugin's parameters and then asked about one
+//! A rule is a type that implements one of five traits — [`SiteScore`], [`LaunchCheck`],
+//! [`StandardSelection`], [`Table`], [`Target`] — built once from the plugin's parameters and then asked about one
 //! candidate at a time; one macro exports it:
 //!
 //! ```
@@ -65,13 +65,13 @@ mod value;
 mod wire;
 
 pub use answer::{
-    Evidence, Finding, Outcome, Row, Score, Standard, Term, evidence, exclude, fail, scored,
-    standard, veto,
+    Evidence, Finding, Measure, Outcome, Row, Score, Standard, Term, evidence, exclude, fail,
+    measure, scored, standard, veto,
 };
 pub use candidate::{Candidate, Nearest, Params};
 pub use hecun_plugin_abi as abi;
 pub use host::HelperError;
-pub use rules::{LaunchCheck, SiteScore, StandardSelection, Table};
+pub use rules::{LaunchCheck, SiteScore, StandardSelection, Table, Target};
 pub use serde_json::{self, json};
 pub use value::Value;
 
@@ -105,6 +105,14 @@ macro_rules! export_launch_check {
 macro_rules! export_table {
     ($rule:ty) => {
         $crate::__export!(Table, $rule);
+    };
+}
+
+/// Exports a [`Target`] rule as the module's plugin.
+#[macro_export]
+macro_rules! export_target {
+    ($rule:ty) => {
+        $crate::__export!(Target, $rule);
     };
 }
 

@@ -1,6 +1,6 @@
-//! The four kinds of rule a plugin exports.
+//! The five kinds of rule a plugin exports.
 
-use crate::answer::{Finding, Outcome, Row, Score, Standard};
+use crate::answer::{Finding, Measure, Outcome, Row, Score, Standard};
 use crate::candidate::{Candidate, Params};
 
 /// A site-score rule (`kind = "site-score"`): scores a site or a grid cell, or excludes it.
@@ -49,4 +49,19 @@ pub trait Table {
     /// the manifest reads, a list of features with `id`, `name` and the declared fields) and
     /// `params` (JSON, the parameters in force).
     fn rows(&self, input: &Candidate) -> Result<Vec<Row>, String>;
+}
+
+/// A target rule (`kind = "target"`): asked once per run, after every other stage, it
+/// measures each target its manifest declares (`[[targets]]`) and says what is wanted; the
+/// host compares the two as the manifest declares (`>=`, `<=`, `==`) and says met or missed.
+pub trait Target {
+    /// Builds the rule from the plugin's parameters (the manifest's, with a plan's
+    /// `[targets.NAME] params` in their place), once per load.
+    fn new(params: &Params) -> Result<Self, String>
+    where
+        Self: Sized;
+    /// One [`measure`](crate::measure) per declared target. `input` has three features
+    /// (JSON): `run` (the run's results: `affected`, `communities`, `scorings`, `tables`),
+    /// `layers` (each layer the manifest reads) and `params`.
+    fn measure(&self, input: &Candidate) -> Result<Vec<Measure>, String>;
 }

@@ -10,11 +10,11 @@ use hecun_plugin_abi::wire::{self, Reader};
 use crate::answer::{Outcome, Score};
 use crate::candidate::{Candidate, Params};
 use crate::host;
-use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table};
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table, Target};
 use crate::value::Value;
 use crate::wire::Writer;
 
-/// The loaded plugin, of one of the three kinds.
+/// The loaded plugin, of one of the kinds.
 pub enum Plugin {
     /// A site score (kind 1).
     SiteScore(Box<dyn SiteScore>),
@@ -24,6 +24,8 @@ pub enum Plugin {
     StandardSelection(Box<dyn StandardSelection>),
     /// A table (kind 4).
     Table(Box<dyn Table>),
+    /// A target check (kind 5).
+    Target(Box<dyn Target>),
 }
 
 impl Plugin {
@@ -33,6 +35,7 @@ impl Plugin {
             Plugin::LaunchCheck(_) => Kind::LaunchCheck,
             Plugin::StandardSelection(_) => Kind::StandardSelection,
             Plugin::Table(_) => Kind::Table,
+            Plugin::Target(_) => Kind::Target,
         }
     }
 }
@@ -219,6 +222,13 @@ pub(crate) fn answer(
                 match (host::take_failure(), result) {
                     (Some(e), _) | (None, Err(e)) => out.error(&e),
                     (None, Ok(rows)) => out.rows(&rows),
+                }
+            }
+            Plugin::Target(p) => {
+                let result = p.measure(&candidate);
+                match (host::take_failure(), result) {
+                    (Some(e), _) | (None, Err(e)) => out.error(&e),
+                    (None, Ok(measures)) => out.measures(&measures),
                 }
             }
         }

@@ -8,7 +8,7 @@ use hecun_plugin_abi::wire::{self, Outcome, Reader};
 use crate::answer::{Evidence, Finding, Row, Standard, Term};
 use crate::host::HOST;
 pub use crate::host::Host;
-use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table};
+use crate::rules::{LaunchCheck, SiteScore, StandardSelection, Table, Target};
 use crate::runtime::{Plugin, Progress, answer, load};
 use crate::value::Value;
 use crate::wire::Writer;
@@ -99,6 +99,9 @@ pub enum Answer {
     Standard(Standard),
     /// A table's rows.
     Rows(Vec<Row>),
+    /// A target rule's measures, as the host reads them (JSON objects: `target`, `measured`,
+    /// `wanted`, `evidence`).
+    Measures(Vec<serde_json::Value>),
     /// The candidate's own failure.
     Error(String),
 }
@@ -211,6 +214,10 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<Answer>, String> {
                 Ok(rows) => Answer::Rows(rows),
                 Err(e) => return Err(format!("rows do not parse: {e}")),
             },
+            Some(Outcome::Measures) => match serde_json::from_str(r.str()?) {
+                Ok(measures) => Answer::Measures(measures),
+                Err(e) => return Err(format!("measures do not parse: {e}")),
+            },
             Some(Outcome::Error) => Answer::Error(r.str()?.to_owned()),
             None => return Err(format!("unknown outcome {code}")),
         });
@@ -307,6 +314,39 @@ pub fn table_one<R: Table + 'static>(
         serde_json::Value::Null,
     );
     single(run_table::<R>(&params, &batch))
+}
+
+/// Loads target rule `R` with `params` and answers `batch`.
+pub fn run_target<R: Target + 'static>(
+    params: &serde_json::Value,
+    batch: &Batch,
+) -> Result<Vec<Answer>, String> {
+    let plugin = load(&params_text(params), |p| {
+        Ok(Plugin::Target(Box::new(R::new(p)?)))
+    });
+    run(plugin, Kind::Target, batch)
+}
+
+/// Measures target rule `R`'s targets for `input` as the host hands it over (`{"run": {…},
+/// "layers": {…}, "params": {…}}`), `params` also given to `R::new`.
+pub fn target_one<R: Target + 'static>(
+    params: serde_json::Value,
+    input: serde_json::Value,
+) -> Answer {
+    let features: Vec<(String, Value)> = match input {
+        serde_json::Value::Object(map) => {
+            map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect()
+        }
+        other => vec![("input".to_owned(), Value::from(&other))],
+    };
+    let names: Vec<&str> = features.iter().map(|(n, _)| n.as_str()).collect();
+    let mut batch = Batch::new(&names);
+    batch.push(
+        "targets",
+        features.iter().map(|(_, v)| v.clone()).collect(),
+        serde_json::Value::Null,
+    );
+    single(run_target::<R>(&params, &batch))
 }
 
 fn one(features: &[(&str, Value)]) -> Batch {

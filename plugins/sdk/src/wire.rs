@@ -3,7 +3,7 @@
 
 use hecun_plugin_abi::wire;
 
-use crate::answer::{Evidence, Finding, Outcome, Row, Standard, Term};
+use crate::answer::{Evidence, Finding, Measure, Outcome, Row, Standard, Term};
 
 /// The answers of a batch, one entry per candidate.
 #[derive(Debug, Default)]
@@ -66,6 +66,12 @@ impl Writer {
         // serde_json writes a float so that it reads back to the same bits.
         let text = serde_json::to_string(rows).expect("JSON of a list of maps always writes");
         wire::put_rows(&mut self.bytes, &text);
+    }
+
+    pub(crate) fn measures(&mut self, measures: &[Measure]) {
+        let list: Vec<serde_json::Value> = measures.iter().map(Measure::to_json).collect();
+        let text = serde_json::to_string(&list).expect("JSON of a list of maps always writes");
+        wire::put_measures(&mut self.bytes, &text);
     }
 
     pub(crate) fn error(&mut self, message: &str) {

@@ -392,6 +392,7 @@ pub(super) fn sample() -> Report {
                 .collect(),
         }),
         tables: Vec::new(),
+        targets: Vec::new(),
         plugins: vec![PluginRow {
             role: "launch".to_owned(),
             name: "launch-criteria".to_owned(),

@@ -400,6 +400,22 @@ impl WasmPlugin {
         }
     }
 
+    /// Checks targets: `input` (`run`, `layers`, `params`) crosses as one candidate whose
+    /// features are the input's fields; the guest answers its measures as JSON.
+    pub fn measures(&self, input: &serde_json::Value) -> Result<Vec<super::target::RawMeasure>> {
+        const CALL: &str = "targets";
+        let candidate = launch_candidate(CALL, input);
+        let refs: [&dyn Features; 1] = [&candidate];
+        let answer = self
+            .run(Kind::Target, &refs, false)
+            .pop()
+            .unwrap_or_else(|| Err(self.no_answer(CALL)))?;
+        match answer {
+            Answer::Measures(measures) => Ok(measures),
+            other => Err(self.wrong_answer(CALL, &other, "measures")),
+        }
+    }
+
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
         testing::run_cases(
@@ -408,6 +424,7 @@ impl WasmPlugin {
             |candidate| self.score(candidate, true),
             |candidate| self.select_standard(candidate),
             |input| self.rows(input),
+            |input| self.measures(input),
         )
     }
 
@@ -702,6 +719,7 @@ impl WasmPlugin {
             Answer::Findings(..) => "a list of findings",
             Answer::Standard(..) => "a standard",
             Answer::Rows(..) => "rows",
+            Answer::Measures(..) => "measures",
         };
         self.error(
             PluginFailure::Answer,

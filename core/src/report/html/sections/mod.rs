@@ -9,6 +9,7 @@ mod sites;
 mod summary;
 mod sweep;
 mod tables;
+mod targets;
 mod townships;
 mod villages;
 mod warnings;
@@ -30,6 +31,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     villages::villages(page, report);
     sweep::sweep(page, report);
     tables::tables(page, report);
+    targets::targets(page, report);
     plugins::plugins(page, report);
     warnings::warnings(page, report);
 }
