@@ -25,4 +25,5 @@ mod score_evidence;
 mod scorings;
 mod standard;
 mod table;
+mod target;
 mod veto;

@@ -23,9 +23,10 @@ pub const TARGET_RUN_KEYS: [&str; 4] = ["affected", "communities", "scorings", "
 /// (besides the fields of its layer the plugin declares in `reads`).
 pub const TARGET_SITE_KEYS: [&str; 6] = ["id", "name", "township", "group", "score", "rank"];
 
-/// What a target check is judged against: the results of the stages before it.
+/// What a target check is judged against: the results of the stages before it (like
+/// [`ReportInputs`](crate::report::ReportInputs), a set of borrowed results: build it with
+/// [`TargetInputs::new`] and the fields).
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub struct TargetInputs<'a> {
     /// The affected villages.
     pub affected: &'a AffectedRun,
@@ -96,7 +97,10 @@ impl TargetRun {
     /// The file names this check writes.
     pub fn files(&self) -> [String; 2] {
         let name = &self.check.name;
-        [format!("targets/{name}.csv"), format!("targets/{name}.json")]
+        [
+            format!("targets/{name}.csv"),
+            format!("targets/{name}.json"),
+        ]
     }
 
     /// Writes `targets/NAME.csv` (headings in language `tag`) and `targets/NAME.json`; the
@@ -223,17 +227,11 @@ fn run_value(plan: &Plan, manifest: &Manifest, inputs: &TargetInputs<'_>) -> ser
                     },
                     "rank": s.ranks[i].overall,
                 });
-                if let (Some(schema), Some(f), Some(map)) = (
-                    schema,
-                    s.sites.layer.features.get(i),
-                    site.as_object_mut(),
-                ) && !fields.is_empty()
+                if let (Some(schema), Some(f), Some(map)) =
+                    (schema, s.sites.layer.features.get(i), site.as_object_mut())
+                    && !fields.is_empty()
                 {
-                    map.extend(super::reads::declared_values(
-                        &f.properties,
-                        schema,
-                        fields,
-                    ));
+                    map.extend(super::reads::declared_values(&f.properties, schema, fields));
                 }
                 site
             })

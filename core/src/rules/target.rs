@@ -218,7 +218,7 @@ impl TargetCheck {
         let fail = |target: &str, message: String| Error::Plugin {
             plugin: plugin.clone(),
             failure: PluginFailure::Answer,
-            candidate: Some(format!("target {target:?}")),
+            candidate: Some(format!("target {target}")),
             line: None,
             message,
         };
@@ -285,7 +285,7 @@ impl TargetCheck {
                     failure: PluginFailure::Limit {
                         limit: "max_evidence_bytes",
                     },
-                    candidate: Some(format!("target {target:?}")),
+                    candidate: Some(format!("target {target}")),
                     line: None,
                     message: format!(
                         "its evidence takes {evidence_bytes} bytes, more than its limit max_evidence_bytes = {} (plugin.toml [limits])",
@@ -296,10 +296,7 @@ impl TargetCheck {
             let number = |what: &str, v: &serde_json::Value| -> Result<f64> {
                 match v.as_f64() {
                     Some(f) if f.is_finite() => Ok(f + 0.0),
-                    _ => Err(fail(
-                        &target,
-                        format!("{what} is {v}, not a finite number"),
-                    )),
+                    _ => Err(fail(&target, format!("{what} is {v}, not a finite number"))),
                 }
             };
             let c = decl.comparison;
@@ -444,7 +441,14 @@ impl TargetCheck {
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let header: [&str; 8] = if zh {
             [
-                "目标", "名称", "分组", "实际值", "比较", "要求值", "单位", "结果",
+                "目标",
+                "名称",
+                "分组",
+                "实际值",
+                "比较",
+                "要求值",
+                "单位",
+                "结果",
             ]
         } else {
             [
@@ -461,18 +465,19 @@ impl TargetCheck {
         let _ = w.write_record(header);
         for t in &self.targets {
             let unit = t.decl.unit.clone().unwrap_or_default();
-            let mut record = |group: &str, measured: String, wanted: String, status: TargetStatus| {
-                let _ = w.write_record([
-                    t.decl.name.as_str(),
-                    t.decl.title(tag),
-                    group,
-                    &measured,
-                    t.decl.comparison.symbol(),
-                    &wanted,
-                    &unit,
-                    status.word(zh),
-                ]);
-            };
+            let mut record =
+                |group: &str, measured: String, wanted: String, status: TargetStatus| {
+                    let _ = w.write_record([
+                        t.decl.name.as_str(),
+                        t.decl.title(tag),
+                        group,
+                        &measured,
+                        t.decl.comparison.symbol(),
+                        &wanted,
+                        &unit,
+                        status.word(zh),
+                    ]);
+                };
             match (t.value, t.groups.is_empty()) {
                 (Some((m, w)), _) => record("", number_text(m), number_text(w), t.status),
                 (None, false) => {
@@ -482,7 +487,12 @@ impl TargetCheck {
                         } else {
                             TargetStatus::Missed
                         };
-                        record(&g.group, number_text(g.measured), number_text(g.wanted), status);
+                        record(
+                            &g.group,
+                            number_text(g.measured),
+                            number_text(g.wanted),
+                            status,
+                        );
                     }
                 }
                 (None, true) => record("", String::new(), String::new(), t.status),
@@ -607,14 +617,18 @@ mod tests {
         assert_eq!(c.targets[0].status, TargetStatus::Met);
         assert_eq!(c.targets[1].status, TargetStatus::Missed);
         assert_eq!(
-            c.targets[1].groups.iter().map(|g| g.met).collect::<Vec<_>>(),
+            c.targets[1]
+                .groups
+                .iter()
+                .map(|g| g.met)
+                .collect::<Vec<_>>(),
             [true, false]
         );
         let csv = String::from_utf8(c.csv("zh-CN")).unwrap();
         assert_eq!(
             csv,
             "\u{feff}目标,名称,分组,实际值,比较,要求值,单位,结果\ntotal,总数,,13,==,13,个,已达到\n\
-             per,Per district,a,2,>=,2,,已达到\nper,Per district,b,1,>=,2,,未达到\n"
+             per,per,a,2,>=,2,,已达到\nper,per,b,1,>=,2,,未达到\n"
         );
         let j: serde_json::Value = serde_json::from_str(&c.json()).unwrap();
         assert_eq!(j["met"], 1);
@@ -644,16 +658,22 @@ mod tests {
             json!({"target": "pre", "measured": 1, "wanted": 1}),
         ]);
         assert!(
-            e.contains("\"t\"") && e.contains("\"pre\"") && e.contains("not declared"),
+            e.contains("\"t\"") && e.contains("target pre") && e.contains("not declared"),
             "{e}"
         );
         let e = err(vec![total.clone()]);
-        assert!(e.contains("\"per\"") && e.contains("does not measure it"), "{e}");
+        assert!(
+            e.contains("target per") && e.contains("does not measure it"),
+            "{e}"
+        );
         let e = err(vec![
             total.clone(),
             json!({"target": "per", "measured": "3", "wanted": 1}),
         ]);
-        assert!(e.contains("\"per\"") && e.contains("not a finite number"), "{e}");
+        assert!(
+            e.contains("target per") && e.contains("not a finite number"),
+            "{e}"
+        );
         let e = err(vec![
             total.clone(),
             json!({"target": "per", "measured": {"a": 1}, "wanted": {"a": 1, "b": 2}}),

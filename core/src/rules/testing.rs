@@ -671,7 +671,10 @@ pub(crate) fn compare_table(table: &super::table::Table, expect: &toml::Value) -
 
 /// Compares a target check with `expect`: `met` (target → true or false), `measured` and
 /// `wanted` (target → a number, or group → number), each only when given; numbers to 1e-9.
-pub(crate) fn compare_targets(check: &super::target::TargetCheck, expect: &toml::Value) -> Outcome_ {
+pub(crate) fn compare_targets(
+    check: &super::target::TargetCheck,
+    expect: &toml::Value,
+) -> Outcome_ {
     use super::target::TargetStatus;
     let mut problems = Vec::new();
     let t = expect
@@ -711,7 +714,10 @@ pub(crate) fn compare_targets(check: &super::target::TargetCheck, expect: &toml:
         }
     }
     for (key, pick) in [
-        ("measured", (|g: &super::target::GroupMeasure| g.measured) as fn(&_) -> f64),
+        (
+            "measured",
+            (|g: &super::target::GroupMeasure| g.measured) as fn(&_) -> f64,
+        ),
         ("wanted", |g| g.wanted),
     ] {
         let Some(want) = t.get(key) else { continue };
@@ -726,8 +732,9 @@ pub(crate) fn compare_targets(check: &super::target::TargetCheck, expect: &toml:
             match (w, r.value) {
                 (toml::Value::Table(groups), _) => {
                     for (group, w) in groups {
-                        let w = number(w)
-                            .ok_or_else(|| format!("expect.{key}.{name}.{group} must be a number"))?;
+                        let w = number(w).ok_or_else(|| {
+                            format!("expect.{key}.{name}.{group} must be a number")
+                        })?;
                         match r.groups.iter().find(|g| &g.group == group) {
                             Some(g) if close(pick(g), w) => {}
                             Some(g) => problems.push(format!(
@@ -739,12 +746,15 @@ pub(crate) fn compare_targets(check: &super::target::TargetCheck, expect: &toml:
                     }
                 }
                 (w, value) => {
-                    let w = number(w)
-                        .ok_or_else(|| format!("expect.{key}.{name} must be a number or a table"))?;
+                    let w = number(w).ok_or_else(|| {
+                        format!("expect.{key}.{name} must be a number or a table")
+                    })?;
                     let got = value.map(|(m, wv)| if key == "measured" { m } else { wv });
                     match got {
                         Some(g) if close(g, w) => {}
-                        Some(g) => problems.push(format!("target {name}: {key} = {g} (expected {w})")),
+                        Some(g) => {
+                            problems.push(format!("target {name}: {key} = {g} (expected {w})"))
+                        }
                         None => problems.push(format!(
                             "target {name}: measured per group, not as one number"
                         )),

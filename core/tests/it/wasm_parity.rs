@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use hecun::Plan;
 
 use crate::common::{self, build_modules, repo};
-use hecun::jobs::{LaunchRun, SiteScoreRun, StandardRun, score_cells};
+use hecun::jobs::{LaunchRun, SiteScoreRun, StandardRun, TargetInputs, TargetRun, score_cells};
 use hecun::rules::Plugin;
 
 fn pair(name: &str) -> (PathBuf, PathBuf) {
@@ -40,6 +40,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "rehab-funding",
         "signing-rate",
         "rehab-siting",
+        "centres-per-district",
     ] {
         let (rhai, wasm) = pair(name);
         let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
@@ -48,6 +49,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         assert_eq!(a.manifest().criteria, b.manifest().criteria, "{name}");
         assert_eq!(a.manifest().columns, b.manifest().columns, "{name}");
         assert_eq!(a.manifest().params, b.manifest().params, "{name}");
+        assert_eq!(a.manifest().targets, b.manifest().targets, "{name}");
         // The same cases, passed by both.
         for (plugin, which) in [(&a, "rhai"), (&b, "wasm")] {
             for (case, outcome) in plugin.run_tests() {
@@ -105,6 +107,38 @@ fn rehab_centre_siting_agrees_byte_for_byte() {
         chosen > 0 && excluded > 0,
         "{chosen} chosen, {excluded} excluded"
     );
+}
+
+#[test]
+fn rehab_centre_targets_agree_byte_for_byte() {
+    // plan-targets.toml: the siting job, then the centres-per-district targets over its
+    // chosen buildings, from either runtime: the same target files in both languages.
+    let (rhai, wasm) = pair("centres-per-district");
+    let plan = Plan::load(&repo().join("gis-data/demo/plan-targets.toml")).unwrap();
+    assert_eq!(
+        plan.targets[0].plugin.canonicalize().unwrap(),
+        rhai.canonicalize().unwrap()
+    );
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let scorings = [SiteScoreRun::run_job(&plan, &run, &plan.scorings[0], true).unwrap()];
+    let inputs = TargetInputs {
+        scorings: &scorings,
+        ..TargetInputs::new(&run)
+    };
+    let mut spec = plan.targets[0].clone();
+    let a = TargetRun::run(&plan, &spec, &inputs).unwrap();
+    spec.plugin = wasm;
+    let b = TargetRun::run(&plan, &spec, &inputs).unwrap();
+    assert_eq!(a.check.error, None);
+    assert_eq!(b.check.error, None);
+    for tag in ["zh-CN", "en"] {
+        assert!(
+            a.check.csv(tag) == b.check.csv(tag),
+            "targets/centres.csv ({tag})"
+        );
+    }
+    assert_eq!(a.check.json(), b.check.json(), "targets/centres.json");
+    assert_eq!(a.check.targets.len(), 2);
 }
 
 #[test]

@@ -71,10 +71,7 @@ pub(super) fn targets(page: &mut Page, report: &Report) {
                 match values {
                     Some((m, wv)) => {
                         td_num(out, &with_unit(m));
-                        td_num(
-                            out,
-                            &format!("{} {}", d.comparison.sign(), with_unit(wv)),
-                        );
+                        td_num(out, &format!("{} {}", d.comparison.sign(), with_unit(wv)));
                     }
                     None => {
                         td(out, "");
