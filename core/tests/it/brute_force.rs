@@ -108,12 +108,12 @@ fn snapping_tolerance(
     let extent = |g: Option<geo::Rect<f64>>| g.map_or(0.0, |r| r.width().max(r.height()));
     let span = extent(village.bounding_rect()).max(extent(union.bounding_rect()));
     let step = span / 2f64.powi(29);
-    let boundary = village.exterior().length::<Euclidean>()
+    let boundary = Euclidean.length(village.exterior())
         + inside
             .0
             .iter()
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|ring| ring.length::<Euclidean>())
+            .map(|ring| Euclidean.length(ring))
             .sum::<f64>();
     (2.0 * boundary * step / village.unsigned_area()).max(1e-12)
 }
