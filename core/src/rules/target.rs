@@ -645,6 +645,38 @@ mod tests {
     }
 
     #[test]
+    fn a_manifests_targets_are_checked_at_load() {
+        let load = |kind: &str, rest: &str| {
+            let text = format!(
+                "name = \"t\"\nversion = \"1\"\ncontract = 1\nkind = \"{kind}\"\nscript = \"s.rhai\"\n{rest}"
+            );
+            Manifest::parse(std::path::Path::new("plugin.toml"), &text)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let target = "[[targets]]\nname = \"a\"\ntitle = { en = \"A\" }\ncomparison = \">=\"\n";
+        assert!(load("target", target).is_ok());
+        let e = load("target", "").unwrap_err();
+        assert!(e.contains("declares its targets"), "{e}");
+        let e = load("site-score", target).unwrap_err();
+        assert!(e.contains("does not check targets"), "{e}");
+        let e = load("target", &format!("{target}{target}")).unwrap_err();
+        assert!(e.contains("declared twice"), "{e}");
+        let e = load("target", &target.replace(">=", ">")).unwrap_err();
+        assert!(e.contains(">"), "{e}");
+        let e = load("target", &target.replace("{ en = \"A\" }", "{}")).unwrap_err();
+        assert!(e.contains("needs a title"), "{e}");
+        let e = load(
+            "target",
+            &format!("{target}[[criteria]]\nid = \"c\"\ntitle = {{ en = \"C\" }}\n"),
+        )
+        .unwrap_err();
+        assert!(e.contains("[[criteria]]"), "{e}");
+        let e = load("target", &format!("{target}wanted = 3\n")).unwrap_err();
+        assert!(e.contains("wanted"), "{e}");
+    }
+
+    #[test]
     fn a_bad_answer_names_plugin_and_target() {
         let m = manifest();
         let err = |answer: Vec<serde_json::Value>| {
