@@ -471,3 +471,180 @@ fn plugin_test_runs_target_cases() {
         "{text}"
     );
 }
+
+/// A demo plan (`name` in gis-data/demo) in `dir` with its paths made absolute, and `extra`
+/// appended.
+fn demo_plan_with(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let text = std::fs::read_to_string(demo().join(name))
+        .unwrap()
+        .replace("path = \"", &format!("path = \"{}/", demo().display()))
+        .replace(
+            "\"../../plugins",
+            &format!("\"{}/plugins", repo().display()),
+        );
+    let path = dir.join("plan.toml");
+    std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
+    path
+}
+
+/// A target plugin in `dir/name` with `targets` (TOML `[[targets]]` entries) and the script
+/// `script`.
+fn plugin_with(dir: &Path, name: &str, targets: &str, script: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        p.join("plugin.toml"),
+        format!(
+            "name = \"{name}\"\nversion = \"1\"\ncontract = 1\nkind = \"target\"\nscript = \"t.rhai\"\n{targets}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(p.join("t.rhai"), script).unwrap();
+    p
+}
+
+/// `input.run.communities` carries each community's launch status and `input.run.scorings.sites`
+/// the sites `[scoring] sites` chose: a target counting them agrees with launch_checks.json and
+/// sites_scored.csv of the same run.
+#[test]
+fn communities_and_chosen_sites_reach_a_target_as_the_run_wrote_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = plugin_with(
+        tmp.path(),
+        "launch-targets",
+        r#"
+[[targets]]
+name = "launched"
+title = { zh-CN = "可启动社区数", en = "Communities that may launch" }
+comparison = ">="
+[[targets]]
+name = "sites"
+title = { zh-CN = "选定安置社区数", en = "Sites chosen" }
+comparison = "=="
+"#,
+        r#"
+fn targets(input, params) {
+    let ok = [];
+    for c in input.run.communities {
+        if c.launch == "pass" { ok.push(c.name); }
+        if c.villages.len() == 0 || c.households <= 0 { throw `community ${c.name} without villages`; }
+    }
+    let chosen = input.run.scorings.sites.chosen;
+    let ids = [];
+    for s in chosen { ids.push(s.id); }
+    [
+        #{ target: "launched", measured: ok.len(), wanted: 1, evidence: ok },
+        #{ target: "sites", measured: chosen.len(), wanted: 32, evidence: ids },
+    ]
+}
+"#,
+    );
+    let plan = demo_plan_with(
+        tmp.path(),
+        "plan.toml",
+        &format!("[targets.t]\nplugin = \"{}\"\n", plugin.display()),
+    );
+    let o = hecun(
+        &["run", "-q", plan.to_str().unwrap(), "--out", "r"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("r");
+    let launch = read_json(&out.join("launch_checks.json"));
+    let mut passing: Vec<String> = launch
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "pass")
+        .map(|c| c["community"].as_str().unwrap().to_owned())
+        .collect();
+    passing.sort();
+    let chosen: Vec<String> = csv_rows(&out.join("sites_scored.csv"))
+        .into_iter()
+        .filter(|r| r["chosen"] == "yes")
+        .map(|r| r["id"].clone())
+        .collect();
+    let json = read_json(&out.join("targets/t.json"));
+    assert_eq!(json["error"], serde_json::Value::Null, "{json}");
+    let t = &json["targets"];
+    assert_eq!(t[0]["measured"], passing.len());
+    assert_eq!(t[0]["met"], !passing.is_empty());
+    let mut said: Vec<String> = t[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    said.sort();
+    assert_eq!(said, passing);
+    assert_eq!(t[1]["measured"], chosen.len());
+    assert_eq!(t[1]["met"], chosen.len() == 32);
+    // Best first, as sites_scored.csv lists them.
+    let ids: Vec<&str> = t[1]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(ids, chosen.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// `input.run.tables` carries each table's rows and the engine's totals: "the funding stays
+/// within the budget" judged on the funding table of plan-rehab.toml.
+#[test]
+fn a_tables_totals_reach_a_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = plugin_with(
+        tmp.path(),
+        "budget",
+        r#"
+[params]
+budget = 20_000_000
+[[targets]]
+name = "within_budget"
+title = { zh-CN = "经费不超过预算", en = "Funding within the budget" }
+comparison = "<="
+unit = "元"
+"#,
+        r#"
+fn targets(input, params) {
+    let t = input.run.tables.funding;
+    [ #{ target: "within_budget", measured: t.totals.total, wanted: params.budget, evidence: #{ rows: t.rows.len() } } ]
+}
+"#,
+    );
+    for (budget, met) in [(20_000_000, true), (1_000, false)] {
+        let plan = demo_plan_with(
+            tmp.path(),
+            "plan-rehab.toml",
+            &format!(
+                "[targets.t]\nplugin = \"{}\"\nparams = {{ budget = {budget} }}\n",
+                plugin.display()
+            ),
+        );
+        let out = tmp.path().join(format!("r{budget}"));
+        let o = hecun(
+            &[
+                "run",
+                "-q",
+                plan.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let funding = read_json(&out.join("tables/funding.json"));
+        let total = funding["totals"]["total"].as_f64().unwrap();
+        let json = read_json(&out.join("targets/t.json"));
+        let t = &json["targets"][0];
+        assert_eq!(t["measured"].as_f64().unwrap(), total);
+        assert_eq!(t["met"], total <= budget as f64);
+        // Both outcomes occur, so the comparison is exercised either way.
+        assert_eq!(t["met"], met);
+        assert_eq!(
+            t["evidence"]["rows"],
+            funding["rows"].as_array().unwrap().len()
+        );
+    }
+}
