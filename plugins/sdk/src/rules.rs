@@ -54,6 +54,33 @@ pub trait Table {
 /// A target rule (`kind = "target"`): asked once per run, after every other stage, it
 /// measures each target its manifest declares (`[[targets]]`) and says what is wanted; the
 /// host compares the two as the manifest declares (`>=`, `<=`, `==`) and says met or missed.
+///
+/// # Examples
+///
+/// ```
+/// use hecun_plugin_sdk::{Candidate, Measure, Params, Target, json, measure};
+/// use hecun_plugin_sdk::testing::{self, Answer};
+///
+/// /// "Households moved ≥ `households`".
+/// pub struct Moved { households: f64 }
+///
+/// impl Target for Moved {
+///     fn new(params: &Params) -> Result<Self, String> {
+///         Ok(Moved { households: params.require_number("households")? })
+///     }
+///     fn measure(&self, input: &Candidate) -> Result<Vec<Measure>, String> {
+///         let affected = &input.json("run").ok_or("no run")?["affected"];
+///         Ok(vec![measure("households", affected["households"].clone(), self.households,
+///             affected["ids"].clone())])
+///     }
+/// }
+///
+/// let input = json!({ "run": { "affected": { "households": 120, "ids": ["v1", "v2"] } } });
+/// let Answer::Measures(m) = testing::target_one::<Moved>(json!({ "households": 100 }), input)
+/// else { panic!() };
+/// assert_eq!(m[0], json!({ "target": "households", "measured": 120, "wanted": 100.0,
+///     "evidence": ["v1", "v2"] }));
+/// ```
 pub trait Target {
     /// Builds the rule from the plugin's parameters (the manifest's, with a plan's
     /// `[targets.NAME] params` in their place), once per load.
