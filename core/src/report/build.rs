@@ -205,7 +205,8 @@ impl Report {
                     .map(|r| TargetRow {
                         target: r.decl.clone(),
                         status: r.status,
-                        value: r.value,
+                        measured: r.value.map(|(m, _)| m),
+                        wanted: r.value.map(|(_, w)| w),
                         groups: r.groups.clone(),
                     })
                     .collect(),

@@ -187,9 +187,12 @@ pub struct TargetRow {
     pub target: crate::rules::TargetDecl,
     /// Met, missed or error.
     pub status: crate::rules::TargetStatus,
-    /// The measured and wanted values of a target measured as one number.
+    /// What was measured, for a target measured as one number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<(f64, f64)>,
+    pub measured: Option<f64>,
+    /// What is wanted, for a target measured as one number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted: Option<f64>,
     /// Each group of a target measured per group.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<crate::rules::GroupMeasure>,

@@ -176,7 +176,7 @@ fn target_lines(t: &super::TargetSection, lang: Lang) -> Vec<String> {
                 (None, _) => String::new(),
             };
             let status = row.status.word(zh);
-            let detail = match (row.status, row.value, &t.error) {
+            let detail = match (row.status, row.measured.zip(row.wanted), &t.error) {
                 (TargetStatus::Error, _, Some(e)) => e.clone(),
                 (_, Some((m, w)), _) => {
                     if zh {

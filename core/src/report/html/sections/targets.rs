@@ -90,7 +90,7 @@ pub(super) fn targets(page: &mut Page, report: &Report) {
                 out.push_str("</tr>\n");
             };
             if row.groups.is_empty() {
-                line("", row.value, row.status);
+                line("", row.measured.zip(row.wanted), row.status);
             } else {
                 for g in &row.groups {
                     let status = if g.met {
