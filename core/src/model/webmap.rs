@@ -380,6 +380,7 @@ mod tests {
             assert!(metres(forward, g) < 1e-3, "{w:?}: {}", metres(forward, g));
             assert!(metres(back, w) < 1e-3, "{g:?}: {}", metres(back, w));
             assert!(metres(w, g) > 100.0);
+            eprintln!("MEASURE pair fwd {:e} back {:e} offset {}", metres(forward, g), metres(back, w), metres(w, g));
         }
     }
 
@@ -399,11 +400,13 @@ mod tests {
         let exact = invert(gcj_to_bd, p);
         let approx = coord! { x: 116.39762729119315, y: 39.90865673957631 };
         let d = metres(exact, approx);
+        eprintln!("MEASURE bd approx {d}");
         assert!(d < 10.0, "{d}");
         assert!(metres(gcj_to_bd(exact), p) < 1e-4);
         // gcj02towgs84(116.404, 39.915) = (116.39775550083061, 39.91359571849836), one step.
         let exact = WebMap::Gcj02.to_wgs84(p).unwrap();
         let approx = coord! { x: 116.39775550083061, y: 39.91359571849836 };
+        eprintln!("MEASURE gcj approx {}", metres(exact, approx));
         assert!(metres(exact, approx) < 5.0, "{}", metres(exact, approx));
     }
 
@@ -424,6 +427,7 @@ mod tests {
                 lon += 0.53;
             }
         }
+        eprintln!("MEASURE worst round trip {worst:e}");
         assert!(worst < 0.01, "worst round trip {worst} m");
     }
 
