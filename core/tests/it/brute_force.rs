@@ -2,9 +2,10 @@
 //! with geo's own `Intersects`, and the share inside from the union of all zones. And the width
 //! sweep's shortcut against whole runs.
 
+use geo::line_measures::LengthMeasurable;
 use geo::{
-    Area, BooleanOps, BoundingRect, Euclidean, Geometry, Intersects, Length, LineString,
-    MultiPolygon, Polygon, unary_union,
+    Area, BooleanOps, BoundingRect, Euclidean, Geometry, Intersects, LineString, MultiPolygon,
+    Polygon, unary_union,
 };
 use hecun::internals::{ZoneIndex, build_zones, find_affected};
 use hecun::{FeatureRef, ZoneSource, ZoneSpec};
@@ -108,12 +109,12 @@ fn snapping_tolerance(
     let extent = |g: Option<geo::Rect<f64>>| g.map_or(0.0, |r| r.width().max(r.height()));
     let span = extent(village.bounding_rect()).max(extent(union.bounding_rect()));
     let step = span / 2f64.powi(29);
-    let boundary = village.exterior().length::<Euclidean>()
+    let boundary = village.exterior().length(&Euclidean)
         + inside
             .0
             .iter()
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|ring| ring.length::<Euclidean>())
+            .map(|ring| ring.length(&Euclidean))
             .sum::<f64>();
     (2.0 * boundary * step / village.unsigned_area()).max(1e-12)
 }

@@ -25,7 +25,11 @@ fn points(dir: &Path, name: &str, coords: &[(f64, f64)]) -> std::path::PathBuf {
         })
         .collect();
     let path = dir.join(name);
-    std::fs::write(&path, json!({"type": "FeatureCollection", "features": features}).to_string()).unwrap();
+    std::fs::write(
+        &path,
+        json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+    .unwrap();
     path
 }
 
@@ -41,16 +45,22 @@ fn a_gcj02_layer_reads_as_the_published_wgs84_points() {
     let dir = tempfile::tempdir().unwrap();
     let gcj: Vec<(f64, f64)> = PAIRS.iter().map(|p| (p.2, p.3)).collect();
     let path = points(dir.path(), "sites.geojson", &gcj);
-    let source = LayerSource::new(&path, LayerKind::Sites).with_crs(InputCrs::WebMap(WebMap::Gcj02));
+    let source =
+        LayerSource::new(&path, LayerKind::Sites).with_crs(InputCrs::WebMap(WebMap::Gcj02));
     let read = source.read(Crs::WGS84, false).unwrap();
     assert_eq!(read.layer.crs, Crs::WGS84);
     for (f, (wlon, wlat, _, _)) in read.layer.features.iter().zip(PAIRS) {
         let c = point(&f.geometry);
         // 1e-8 degrees is about a millimetre.
-        assert!((c.x - wlon).abs() < 1e-8 && (c.y - wlat).abs() < 1e-8, "{c:?} vs {wlon},{wlat}");
+        assert!(
+            (c.x - wlon).abs() < 1e-8 && (c.y - wlat).abs() < 1e-8,
+            "{c:?} vs {wlon},{wlat}"
+        );
     }
     // Read as plain WGS 84 they are hundreds of metres off.
-    let plain = LayerSource::new(&path, LayerKind::Sites).read(Crs::WGS84, false).unwrap();
+    let plain = LayerSource::new(&path, LayerKind::Sites)
+        .read(Crs::WGS84, false)
+        .unwrap();
     let c = point(&plain.layer.features[0].geometry);
     assert!((c.x - PAIRS[0].0).abs() > 1e-3);
 }
@@ -81,10 +91,14 @@ fn a_bd09_layer_round_trips_through_the_forward_formula() {
 fn a_point_outside_china_is_an_error_naming_file_and_feature() {
     let dir = tempfile::tempdir().unwrap();
     let path = points(dir.path(), "amap.geojson", &[(113.6, 34.7), (2.35, 48.85)]);
-    let source = LayerSource::new(&path, LayerKind::Sites).with_crs(InputCrs::WebMap(WebMap::Gcj02));
+    let source =
+        LayerSource::new(&path, LayerKind::Sites).with_crs(InputCrs::WebMap(WebMap::Gcj02));
     let e = source.read(Crs::WGS84, false).unwrap_err().to_string();
     assert!(
-        e.contains("amap.geojson") && e.contains("feature #1") && e.contains("outside China") && e.contains("GCJ-02"),
+        e.contains("amap.geojson")
+            && e.contains("feature #1")
+            && e.contains("outside China")
+            && e.contains("GCJ-02"),
         "{e}"
     );
     // keep_going: the feature is skipped and reported, never passed through.
@@ -102,13 +116,22 @@ fn the_plan_names_a_web_map_per_layer_or_for_all() {
         )
     };
     let p = Plan::from_toml(&text("", "crs = \"BD-09\""), dir.path()).unwrap();
-    assert_eq!(p.affected.villages.crs, Some(InputCrs::WebMap(WebMap::Bd09)));
+    assert_eq!(
+        p.affected.villages.crs,
+        Some(InputCrs::WebMap(WebMap::Bd09))
+    );
     assert_eq!(p.affected.roads.crs, None);
-    let p = Plan::from_toml(&text("input = \"GCJ-02\"", "crs = \"EPSG:4490\""), dir.path()).unwrap();
+    let p = Plan::from_toml(
+        &text("input = \"GCJ-02\"", "crs = \"EPSG:4490\""),
+        dir.path(),
+    )
+    .unwrap();
     assert_eq!(p.affected.input_crs, Crs::WGS84);
     assert_eq!(p.affected.roads.crs, Some(InputCrs::WebMap(WebMap::Gcj02)));
     assert_eq!(p.affected.villages.crs, Some(InputCrs::Epsg(Crs::CGCS2000)));
-    let e = Plan::from_toml(&text("", "crs = \"Mars\""), dir.path()).unwrap_err().to_string();
+    let e = Plan::from_toml(&text("", "crs = \"Mars\""), dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("layers.villages") && e.contains("GCJ-02"), "{e}");
 }
 
@@ -126,5 +149,8 @@ fn a_file_that_names_a_projected_crs_contradicts_a_web_map() {
         .read(Crs::WGS84, false)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("p.geojson") && e.contains("EPSG:4547") && e.contains("GCJ-02"), "{e}");
+    assert!(
+        e.contains("p.geojson") && e.contains("EPSG:4547") && e.contains("GCJ-02"),
+        "{e}"
+    );
 }
