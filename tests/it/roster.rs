@@ -86,7 +86,7 @@ fn input_crs_gcj02_converts_the_layers_and_refuses_points_outside_china() {
         gy + 0.01
     );
     let road = format!(
-        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"id":"R1","class":"ring"}},"geometry":{{"type":"LineString","coordinates":[[{},{}],[{},{}]]]}}}}]}}"#,
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"id":"R1","class":"ring"}},"geometry":{{"type":"LineString","coordinates":[[{},{}],[{},{}]]}}}}]}}"#,
         gx + 0.005,
         gy - 0.01,
         gx + 0.005,
