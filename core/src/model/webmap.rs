@@ -214,7 +214,7 @@ impl WebMap {
 /// instantiated without end through nested geometry collections).
 fn each_coord(g: &mut Geometry<f64>, f: &mut dyn FnMut(&mut Coord<f64>)) {
     fn line(l: &mut LineString<f64>, f: &mut dyn FnMut(&mut Coord<f64>)) {
-        l.0.iter_mut().for_each(|c| f(c));
+        l.0.iter_mut().for_each(&mut *f);
     }
     fn polygon(p: &mut Polygon<f64>, f: &mut dyn FnMut(&mut Coord<f64>)) {
         p.exterior_mut(|l| line(l, f));
@@ -240,7 +240,7 @@ fn each_coord(g: &mut Geometry<f64>, f: &mut dyn FnMut(&mut Coord<f64>)) {
         }
         Geometry::Triangle(t) => {
             let mut v = [t.v1(), t.v2(), t.v3()];
-            v.iter_mut().for_each(|c| f(c));
+            v.iter_mut().for_each(&mut *f);
             *t = geo::Triangle::new(v[0], v[1], v[2]);
         }
     }
