@@ -750,6 +750,21 @@ fn join_one(layer: &mut Layer, roster: &Roster, warnings: &mut Vec<Warning>) -> 
         .par_iter()
         .map(|f| f.properties.get_raw(&roster.on).and_then(layer_key))
         .collect();
+    // A field no feature has is a misspelt `on`, not hundreds of unmatched villages.
+    if !layer.features.is_empty() && keys.iter().all(Option::is_none) {
+        let first = entries(layer.features[0].properties.raw());
+        let names: Vec<&str> = first.iter().map(|(k, _)| k.as_str()).collect();
+        return Err(roster.error(
+            None,
+            format!(
+                "no feature of {} has a key in field {:?} (join = {{ on = … }}); its first \
+                 feature has: {}",
+                layer.path.display(),
+                roster.on,
+                names.join(", ")
+            ),
+        ));
+    }
     let key_refs: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
     let (table, read_warnings) = read_roster(roster, &key_refs)?;
     warnings.extend(read_warnings);

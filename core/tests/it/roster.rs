@@ -243,6 +243,13 @@ fn merged_and_empty_headers_are_errors_naming_sheet_and_cell() {
         s.write_string(0, 0, "编号").unwrap();
         s.write_string(1, 0, "410122101201").unwrap();
     });
+    // A misspelt layer field: an error, not every feature and row unmatched.
+    let (_, text) =
+        roster_error(read(&villages, Roster::new(&missing, "编号", "统计代码")).unwrap_err());
+    assert!(
+        text.contains("\"统计代码\"") && text.contains("村名, 统计用区划代码"),
+        "{text}"
+    );
     let (_, text) =
         roster_error(read(&villages, Roster::new(&missing, "代码", "统计用区划代码")).unwrap_err());
     assert!(
