@@ -36,8 +36,8 @@ pub struct GridArgs {
     /// Output folder: grid_scores.csv and grid_summary.json (replaced as a whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326).
-    #[arg(long, value_name = "EPSG:CODE")]
+    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326); GCJ-02 or BD-09 for coordinates from Amap/Tencent or Baidu maps (converted to WGS 84).
+    #[arg(long, value_name = "EPSG:CODE|GCJ-02|BD-09")]
     input_crs: Option<String>,
     /// CRS of the grid and the distances (default: the grid file's crs, else the CGCS2000 3-degree zone of the roads).
     #[arg(long, value_name = "EPSG:CODE")]
@@ -56,10 +56,13 @@ pub struct GridArgs {
 /// Runs `hecun grid`.
 pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
-    let input_crs = match &args.input_crs {
-        Some(c) => c.parse().context("--input-crs")?,
-        None => Crs::WGS84,
-    };
+    let input: Option<hecun::InputCrs> = args
+        .input_crs
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .context("--input-crs")?;
+    let input_crs = input.map_or(Crs::WGS84, hecun::InputCrs::read_as);
     let engine = match &args.crs_engine {
         Some(e) => e.parse().context("--crs-engine")?,
         None => CrsEngine::preferred(),
@@ -82,11 +85,16 @@ pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
         (a, g) => a.or(g),
     };
     let plugin = Plugin::load(&args.plugin)?;
-    let roads = LayerSource::new(&args.roads, LayerKind::Roads);
+    // A web map's coordinates (GCJ-02, BD-09) are converted to WGS 84 as each layer is read.
+    let own_crs = |source: LayerSource| match input {
+        Some(web @ hecun::InputCrs::WebMap(_)) => source.with_crs(web),
+        _ => source,
+    };
+    let roads = own_crs(LayerSource::new(&args.roads, LayerKind::Roads));
     let corridors = args
         .corridors
         .as_ref()
-        .map(|c| LayerSource::new(c, LayerKind::Corridors));
+        .map(|c| own_crs(LayerSource::new(c, LayerKind::Corridors)));
     let layers = GridLayers::load(
         &roads,
         corridors.as_ref(),

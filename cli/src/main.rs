@@ -187,8 +187,8 @@ struct AffectedArgs {
 
 #[derive(Args)]
 pub(crate) struct CommonArgs {
-    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326).
-    #[arg(long, value_name = "EPSG:CODE")]
+    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326); GCJ-02 or BD-09 for coordinates from Amap/Tencent or Baidu maps (converted to WGS 84).
+    #[arg(long, value_name = "EPSG:CODE|GCJ-02|BD-09")]
     pub(crate) input_crs: Option<String>,
     /// CRS for distances and areas (default: the CGCS2000 3-degree Gauss-Kruger zone of the data, e.g. EPSG:4547).
     #[arg(long, value_name = "EPSG:CODE")]

@@ -152,6 +152,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A roster (a table joined to a layer by key, CSV or Excel) is unreadable, or its rows
+    /// contradict one another.
+    #[error("{}{}: {message}", path.display(), at.as_ref().map(|a| format!(", {a}")).unwrap_or_default())]
+    Roster {
+        /// The roster's file.
+        path: PathBuf,
+        /// Where in it: `sheet "Sheet1" cell C1`, `line 5`; `None` for the whole file.
+        at: Option<String>,
+        /// What is wrong, and what to do about it.
+        message: String,
+    },
     /// The caller stopped the run ([`RunControl`](crate::RunControl)): its cancel flag was
     /// set, or its deadline passed.
     #[error("the run was {reason} during stage {stage:?}; nothing of it is returned")]

@@ -82,9 +82,11 @@ pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
 pub use io::output_dir::OutputDir;
 pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
+pub use io::roster::{Roster, RosterRow, RosterTable, Wins, join_rosters, read_roster};
 pub use model::crs::{Crs, CrsEngine, Transformer};
 pub use model::layer::{Feature, Layer, Properties};
 pub use model::schema::{FieldSpec, LayerKind, Schema};
+pub use model::webmap::{InputCrs, OutsideChina, WebMap};
 pub use model::zone::{Zone, ZoneSpec, parse_width};
 pub use model::{
     FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag,

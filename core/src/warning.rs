@@ -26,6 +26,9 @@ pub enum WarningKind {
     /// A feature lies outside the area of use of the metric CRS: its distances and areas are
     /// distorted.
     OutsideCrsArea,
+    /// A roster row whose key no feature has, or a feature whose key no roster row has (or
+    /// that has no key): the row is not used, the feature lacks the roster's columns.
+    Unmatched,
     /// A plugin reads a layer the plan does not list.
     LayerNotListed,
     /// Anything else.
@@ -78,9 +81,10 @@ impl Warning {
                 warning.field = field.clone();
                 warning
             }
-            Error::Io { path, .. } | Error::Json { path, .. } | Error::EmptyLayer { path } => {
-                warning.with_file(path.display())
-            }
+            Error::Io { path, .. }
+            | Error::Json { path, .. }
+            | Error::EmptyLayer { path }
+            | Error::Roster { path, .. } => warning.with_file(path.display()),
             _ => warning,
         }
     }

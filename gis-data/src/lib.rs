@@ -37,13 +37,33 @@ pub const PLAN_REHAB_SITING_TOML: &str = include_str!("plan-rehab-siting.toml");
 /// siting of plan-rehab-siting.toml.
 pub const PLAN_TARGETS_TOML: &str = include_str!("plan-targets.toml");
 
+/// The plan that reads the villages' launch fields from an Excel roster
+/// (`villages-roster.xlsx`) joined to a map without them (`villages-map.geojson`): the same
+/// run as plan.toml, from the data as a county office keeps it.
+pub const PLAN_ROSTER_TOML: &str = include_str!("plan-roster.toml");
+
+/// The villages' columns that the roster holds instead of the map (the launch fields and
+/// the community), after the key 统计用区划代码.
+pub const ROSTER_COLUMNS: [&str; 9] = [
+    "签约户数",
+    "新批宅基地",
+    "新建建筑",
+    "用地合法",
+    "基础设施开工",
+    "安置房开工",
+    "强制拆迁",
+    "方案通过",
+    "社区",
+];
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
 /// One generated file.
 pub struct Output {
     pub name: &'static str,
-    pub contents: String,
+    /// The file's bytes (GeoJSON and TOML text, or a workbook).
+    pub contents: Vec<u8>,
     /// Number of features (0 for non-GeoJSON files).
     pub features: usize,
 }
@@ -69,38 +89,68 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         .iter()
         .map(|(name, feats)| Output {
             name,
-            contents: write::layer_to_geojson(&proj, feats),
+            contents: write::layer_to_geojson(&proj, feats).into_bytes(),
             features: feats.len(),
         })
         .collect();
     out.push(Output {
         name: "plan.toml",
-        contents: PLAN_TOML.to_string(),
+        contents: PLAN_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-rehab.toml",
-        contents: PLAN_REHAB_TOML.to_string(),
+        contents: PLAN_REHAB_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-signing.toml",
-        contents: PLAN_SIGNING_TOML.to_string(),
+        contents: PLAN_SIGNING_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-launch-both.toml",
-        contents: PLAN_LAUNCH_BOTH_TOML.to_string(),
+        contents: PLAN_LAUNCH_BOTH_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-rehab-siting.toml",
-        contents: PLAN_REHAB_SITING_TOML.to_string(),
+        contents: PLAN_REHAB_SITING_TOML.as_bytes().to_vec(),
+        features: 0,
+    });
+    // The villages as an office keeps them: the map without the roster's columns, and the
+    // roster (codes as numbers, as Excel stores typed-in codes).
+    let map: Vec<write::Feature> = r
+        .villages
+        .iter()
+        .map(|f| write::Feature {
+            props: f
+                .props
+                .iter()
+                .filter(|(k, _)| !ROSTER_COLUMNS.contains(k))
+                .cloned()
+                .collect(),
+            geom: f.geom.clone(),
+        })
+        .collect();
+    out.push(Output {
+        name: "villages-map.geojson",
+        contents: write::layer_to_geojson(&proj, &map).into_bytes(),
+        features: map.len(),
+    });
+    out.push(Output {
+        name: "villages-roster.xlsx",
+        contents: write::roster_xlsx(&r.villages, "统计用区划代码", &ROSTER_COLUMNS),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-roster.toml",
+        contents: PLAN_ROSTER_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-targets.toml",
-        contents: PLAN_TARGETS_TOML.to_string(),
+        contents: PLAN_TARGETS_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out

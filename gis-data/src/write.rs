@@ -184,3 +184,45 @@ fn push_coords(s: &mut String, proj: &Projector, pts: &[Pt], list: bool, close: 
         s.push(']');
     }
 }
+
+/// An Excel workbook (sheet 花名册) with the `key` and `columns` of `features`, one row per
+/// feature: a village roster as a county office keeps one. Codes that are all digits are
+/// written as numbers (what Excel makes of a typed-in code), numbers as numbers, flags as
+/// booleans, text as text. The workbook's creation time is fixed, so the bytes are the same
+/// on every run.
+pub fn roster_xlsx(features: &[Feature], key: &str, columns: &[&str]) -> Vec<u8> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 6, 1).expect("a valid date");
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let sheet = book.add_worksheet();
+    sheet.set_name("花名册").expect("a valid sheet name");
+    let names: Vec<&str> = std::iter::once(key)
+        .chain(columns.iter().copied())
+        .collect();
+    for (c, name) in names.iter().enumerate() {
+        sheet
+            .write_string(0, c as u16, *name)
+            .expect("in the sheet");
+    }
+    for (r, f) in features.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (c, name) in names.iter().enumerate() {
+            let Some((_, value)) = f.props.iter().find(|(k, _)| k == name) else {
+                continue;
+            };
+            let col = c as u16;
+            let written = match value {
+                Val::Str(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    sheet.write_number(row, col, s.parse::<f64>().expect("digits"))
+                }
+                Val::Str(s) => sheet.write_string(row, col, s),
+                Val::Int(i) => sheet.write_number(row, col, *i as f64),
+                Val::Bool(b) => sheet.write_boolean(row, col, *b),
+                Val::Fixed2(x) => sheet.write_number(row, col, *x),
+            };
+            written.expect("in the sheet");
+        }
+    }
+    book.save_to_buffer().expect("an in-memory workbook")
+}

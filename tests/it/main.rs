@@ -19,6 +19,7 @@ mod plugin_limits;
 mod quota;
 mod reads;
 mod reference;
+mod roster;
 mod run_report;
 mod score;
 mod score_evidence;

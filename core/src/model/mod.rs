@@ -1,11 +1,12 @@
 //! What the layers mean: features and their attributes, the fields of each layer kind, the
-//! CRS they are written in, typed views (villages, zone sources, launch fields), and what a
+//! CRS they are written in (and web maps' offset coordinates), typed views (villages, zone sources, launch fields), and what a
 //! demolition zone is.
 
 pub mod crs;
 pub mod layer;
 pub mod schema;
 pub mod views;
+pub mod webmap;
 pub mod zone;
 
 pub use views::*;

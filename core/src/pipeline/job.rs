@@ -15,9 +15,11 @@ use crate::geometry::polygons;
 use crate::geometry::validate::check_simple;
 use crate::index::reach::{Pad, ZoneIndex};
 use crate::io::read::{ReadOptions, parse_geojson, read_geojson};
+use crate::io::roster::{Roster, join_rosters};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::model::layer::Layer;
 use crate::model::schema::{LayerKind, Schema};
+use crate::model::webmap::{InputCrs, WebMap};
 use crate::model::zone::{Zone, ZoneSpec};
 use crate::model::{Village, ZoneSource, villages, zone_sources};
 use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summarize};
@@ -44,6 +46,12 @@ pub struct LayerSource {
     pub schema: Schema,
     /// Where the features come from: the file at `path`, or memory.
     pub data: LayerData,
+    /// The CRS of the file's coordinates when it names none, in place of the job's input
+    /// CRS (`crs = "…"` for the layer in a plan); a web map's (`GCJ-02`, `BD-09`) is read as
+    /// longitude/latitude and converted to WGS 84 right after reading.
+    pub crs: Option<InputCrs>,
+    /// Tables joined to the features by key, in order (`[[layers.NAME.rosters]]`).
+    pub rosters: Vec<Roster>,
 }
 
 /// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
@@ -67,6 +75,8 @@ impl LayerSource {
             path: path.into(),
             schema: Schema::new(kind),
             data: LayerData::File,
+            crs: None,
+            rosters: Vec::new(),
         }
     }
 
@@ -81,6 +91,8 @@ impl LayerSource {
             path: name.into(),
             schema: Schema::new(kind),
             data: LayerData::Bytes(bytes.into()),
+            crs: None,
+            rosters: Vec::new(),
         }
     }
 
@@ -92,6 +104,8 @@ impl LayerSource {
             path: layer.path.clone(),
             schema: Schema::new(kind),
             data: LayerData::Parsed(layer),
+            crs: None,
+            rosters: Vec::new(),
         }
     }
 
@@ -101,14 +115,44 @@ impl LayerSource {
         self
     }
 
+    /// The same source with its own CRS (see [`LayerSource::crs`]).
+    pub fn with_crs(mut self, crs: InputCrs) -> LayerSource {
+        self.crs = Some(crs);
+        self
+    }
+
+    /// The same source with `roster` joined to its features (after those already listed).
+    pub fn with_roster(mut self, roster: Roster) -> LayerSource {
+        self.rosters.push(roster);
+        self
+    }
+
     /// Whether the features are in memory rather than in the file at `path`.
     pub fn is_in_memory(&self) -> bool {
         !matches!(self.data, LayerData::File)
     }
 
     /// Reads the layer, naming features by the schema's id field (a parsed layer keeps the
-    /// ids it was parsed with).
+    /// ids it was parsed with); `default_crs` is the CRS of a file that names none, unless
+    /// the source has its own ([`LayerSource::crs`]). Web-map coordinates are converted to
+    /// WGS 84, then the rosters are joined.
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
+        let default_crs = self.crs.map_or(default_crs, InputCrs::read_as);
+        let mut outcome = self.read_features(default_crs, keep_going)?;
+        if let Some(web_map) = self.crs.and_then(InputCrs::web_map) {
+            from_web_map(&mut outcome, web_map, keep_going)?;
+        }
+        if !self.rosters.is_empty() {
+            join_rosters(&mut outcome.layer, &self.rosters, &mut outcome.warnings)?;
+        }
+        Ok(outcome)
+    }
+
+    fn read_features(
+        &self,
+        default_crs: Crs,
+        keep_going: bool,
+    ) -> Result<crate::io::read::ReadOutcome> {
         let options = ReadOptions {
             default_crs,
             id_fields: self
@@ -129,6 +173,68 @@ impl LayerSource {
             }),
         }
     }
+}
+
+/// Converts a layer read as EPSG:4326 from `web_map`'s offset coordinates to WGS 84; a
+/// feature with a point outside China (where the offset is not defined) is an error naming
+/// it, or skipped (`keep_going`: in the outcome's `skipped`, which callers report).
+fn from_web_map(
+    outcome: &mut crate::io::read::ReadOutcome,
+    web_map: WebMap,
+    keep_going: bool,
+) -> Result<()> {
+    let layer = &mut outcome.layer;
+    if layer.crs != Crs::WGS84 {
+        return Err(Error::crs(
+            crate::error::CrsProblem::Unknown,
+            format!(
+                "{}: the file says its coordinates are in {}, but the plan (or --input-crs) says \
+                 {web_map}: a web map's coordinates are longitude/latitude; remove one of the two",
+                layer.path.display(),
+                layer.crs
+            ),
+        ));
+    }
+    let path = layer.path.clone();
+    let results: Vec<Result<()>> = layer
+        .features
+        .par_iter_mut()
+        .map(|f| {
+            web_map.geometry_to_wgs84(&mut f.geometry).map_err(|e| {
+                Error::feature(
+                    crate::error::FeatureRef {
+                        path: path.clone(),
+                        index: f.index,
+                        id: f.id.clone(),
+                    },
+                    Some("geometry"),
+                    e.to_string(),
+                )
+            })
+        })
+        .collect();
+    let mut bad = Vec::new();
+    for (k, r) in results.into_iter().enumerate() {
+        if let Err(e) = r {
+            if !keep_going {
+                return Err(e);
+            }
+            bad.push(k);
+            outcome.skipped.push(e);
+        }
+    }
+    if !bad.is_empty() {
+        let mut k = 0;
+        layer.features.retain(|_| {
+            let keep = bad.binary_search(&k).is_err();
+            k += 1;
+            keep
+        });
+        if layer.features.is_empty() {
+            return Err(Error::EmptyLayer { path });
+        }
+    }
+    Ok(())
 }
 
 /// Everything the affected-villages job needs. Build it directly, or from a plan file.

@@ -3,14 +3,18 @@
 //! ```toml
 //! name = "郑州示范区合村并城"
 //! [crs]
-//! input = "EPSG:4326"        # CRS of files that do not name one
+//! input = "EPSG:4326"        # CRS of files that do not name one (or GCJ-02, BD-09)
 //! metric = "EPSG:4547"       # omit: the fitting CGCS2000 3-degree zone
 //! [layers.villages]
 //! path = "villages.geojson"  # relative to the plan file
 //! fields = { id = "统计用区划代码", name = "村名", households = "户数", population = "人口" }
+//! [[layers.villages.rosters]]  # a table joined by key: its columns become properties
+//! path = "花名册.xlsx"         # .csv (UTF-8/GBK), .xlsx, .xls; sheet = "…", encoding = "GBK"
+//! join = { key = "统计用区划代码", on = "统计用区划代码" }  # roster column, layer field
 //! [layers.roads]
 //! path = "roads.geojson"
 //! fields = { class = "等级" }
+//! crs = "GCJ-02"             # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -23,8 +27,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::io::roster::{Roster, Wins};
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
+use crate::model::webmap::InputCrs;
 use crate::model::zone::ZoneSpec;
 use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
 
@@ -271,6 +277,87 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
+    /// The layer's own CRS (EPSG, or a web map's `GCJ-02` / `BD-09`).
+    crs: Option<String>,
+    #[serde(default)]
+    rosters: Vec<RosterEntry>,
+}
+
+/// `[[layers.NAME.rosters]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterEntry {
+    path: PathBuf,
+    sheet: Option<String>,
+    encoding: Option<String>,
+    join: JoinEntry,
+    wins: Option<String>,
+}
+
+/// `join = { key = "roster column", on = "layer field" }`; `on` defaults to `key`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinEntry {
+    key: String,
+    on: Option<String>,
+}
+
+impl LayerTable {
+    /// The layer's source: its file, field names, own CRS and rosters, paths resolved
+    /// against `base`.
+    fn source(
+        self,
+        name: &str,
+        kind: LayerKind,
+        base: &Path,
+        context: &str,
+    ) -> Result<LayerSource> {
+        let mut schema = Schema::new(kind);
+        for (model, file_field) in &self.fields {
+            schema = schema
+                .with_field(model, file_field)
+                .map_err(|e| Error::config(context, e.to_string()))?;
+        }
+        let mut source = LayerSource::new(base.join(&self.path), kind).with_schema(schema);
+        if let Some(crs) = &self.crs {
+            let crs = crs
+                .parse()
+                .map_err(|e: Error| Error::config(context, format!("[layers.{name}] crs: {e}")))?;
+            source = source.with_crs(crs);
+        }
+        for (k, r) in self.rosters.into_iter().enumerate() {
+            let at = format!("[[layers.{name}.rosters]] #{}", k + 1);
+            if r.join.key.trim().is_empty()
+                || r.join.on.as_deref().is_some_and(|o| o.trim().is_empty())
+            {
+                return Err(Error::config(
+                    context,
+                    format!(
+                        "{at}: join = {{ key = \"roster column\", on = \"layer field\" }} names both"
+                    ),
+                ));
+            }
+            let on = r.join.on.unwrap_or_else(|| r.join.key.clone());
+            let mut roster = Roster::new(base.join(&r.path), r.join.key, on);
+            roster.sheet = r.sheet;
+            roster.encoding = r.encoding;
+            roster.wins = match r.wins.as_deref() {
+                None => None,
+                Some("roster") => Some(Wins::Roster),
+                Some("layer") => Some(Wins::Layer),
+                Some(other) => {
+                    return Err(Error::config(
+                        context,
+                        format!(
+                            "{at}: wins = {other:?}: write wins = \"roster\" or wins = \"layer\""
+                        ),
+                    ));
+                }
+            };
+            source = source.with_roster(roster);
+        }
+        Ok(source)
+    }
 }
 
 #[derive(Deserialize)]
@@ -368,15 +455,7 @@ impl Plan {
             let Some(table) = layers.remove(kind.name()) else {
                 return Ok(None);
             };
-            let mut schema = Schema::new(kind);
-            for (model, file_field) in &table.fields {
-                schema = schema
-                    .with_field(model, file_field)
-                    .map_err(|e| Error::config(&context, e.to_string()))?;
-            }
-            Ok(Some(
-                LayerSource::new(base.join(&table.path), kind).with_schema(schema),
-            ))
+            table.source(kind.name(), kind, base, &context).map(Some)
         };
         let villages = take(LayerKind::Villages)?
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.villages]"))?;
@@ -394,16 +473,8 @@ impl Plan {
         let other: Vec<String> = layers.keys().cloned().collect();
         for name in &other {
             if let Some(table) = layers.remove(name) {
-                let mut schema = Schema::new(LayerKind::Other);
-                for (model, file_field) in &table.fields {
-                    schema = schema
-                        .with_field(model, file_field)
-                        .map_err(|e| Error::config(&context, e.to_string()))?;
-                }
-                context_layers.insert(
-                    name.clone(),
-                    LayerSource::new(base.join(&table.path), LayerKind::Other).with_schema(schema),
-                );
+                let source = table.source(name, LayerKind::Other, base, &context)?;
+                context_layers.insert(name.clone(), source);
             }
         }
         let listed = file.checks.launch.is_some();
@@ -420,6 +491,27 @@ impl Plan {
                 &context,
                 "[checks] launch = []: list at least one launch-check plugin, or leave launch out",
             ));
+        }
+        // `[crs] input` may be a web map's: every layer without a CRS of its own is then
+        // read as that web map's coordinates, and the job's input CRS stays EPSG:4326.
+        let input: Option<InputCrs> = file
+            .crs
+            .input
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: Error| Error::config(&context, e.to_string()))?;
+        let mut villages = villages;
+        let mut roads = roads;
+        let mut corridors = corridors;
+        if let Some(InputCrs::WebMap(w)) = input {
+            let all = [&mut villages, &mut roads]
+                .into_iter()
+                .chain(corridors.as_mut())
+                .chain(context_layers.values_mut());
+            for source in all {
+                source.crs.get_or_insert(InputCrs::WebMap(w));
+            }
         }
         let townships = context_layers.get("townships").cloned();
         let sites = context_layers.get("sites").cloned();
@@ -449,7 +541,10 @@ impl Plan {
                 corridors,
                 townships,
                 zones,
-                input_crs: crs(&file.crs.input)?.unwrap_or(Crs::WGS84),
+                input_crs: match input {
+                    Some(InputCrs::Epsg(crs)) => crs,
+                    Some(InputCrs::WebMap(_)) | None => Crs::WGS84,
+                },
                 metric_crs: crs(&file.crs.metric)?,
                 engine,
                 keep_going: file.options.keep_going,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::model::webmap::InputCrs;
 use crate::pipeline::plan::Plan;
 use crate::report::Totals;
 use crate::rules::{Limits, Manifest, Runtime};
@@ -254,6 +255,11 @@ impl RunOptions {
     /// or ring / radial / expressway / corridor). Errors name the option as the CLI spells it.
     pub fn apply(&self, plan: &mut Plan) -> Result<()> {
         self.apply_to_job(&mut plan.affected)?;
+        if let Some(web) = self.input_web_map()? {
+            for source in plan.context.values_mut().chain(plan.sites.as_mut()) {
+                source.crs.get_or_insert(web);
+            }
+        }
         for w in &self.widths {
             let (class, metres) = crate::model::zone::parse_width(w)?;
             plan.affected.zones = plan
@@ -265,11 +271,35 @@ impl RunOptions {
         Ok(())
     }
 
+    /// `--input-crs` when it names a web map (`GCJ-02`, `BD-09`).
+    fn input_web_map(&self) -> Result<Option<InputCrs>> {
+        let Some(crs) = &self.input_crs else {
+            return Ok(None);
+        };
+        let crs: InputCrs = crs
+            .parse()
+            .map_err(|e: Error| Error::param("--input-crs", e.to_string()))?;
+        Ok(crs.web_map().map(InputCrs::WebMap))
+    }
+
     /// The options that are not widths, applied to a job.
     pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
         let named = |option: &str, e: Error| Error::param(option, e.to_string());
         if let Some(crs) = &self.input_crs {
-            job.input_crs = crs.parse().map_err(|e| named("--input-crs", e))?;
+            match crs.parse().map_err(|e| named("--input-crs", e))? {
+                InputCrs::Epsg(crs) => job.input_crs = crs,
+                // A web map's coordinates are read as EPSG:4326 and converted layer by layer.
+                web @ InputCrs::WebMap(_) => {
+                    job.input_crs = crate::Crs::WGS84;
+                    let all = [&mut job.villages, &mut job.roads]
+                        .into_iter()
+                        .chain(job.corridors.as_mut())
+                        .chain(job.townships.as_mut());
+                    for source in all {
+                        source.crs.get_or_insert(web);
+                    }
+                }
+            }
         }
         if let Some(crs) = &self.metric_crs {
             job.metric_crs = Some(crs.parse().map_err(|e| named("--metric-crs", e))?);
@@ -316,6 +346,23 @@ impl RunManifest {
         }
         for (name, source) in &plan.context {
             inputs.push(InputFile::hash(name, &source.path)?);
+        }
+        // The rosters joined to the layers are inputs as much as the layers.
+        let named = [
+            ("villages", &plan.affected.villages),
+            ("roads", &plan.affected.roads),
+        ]
+        .into_iter()
+        .chain(plan.affected.corridors.as_ref().map(|c| ("corridors", c)))
+        .chain(plan.context.iter().map(|(n, s)| (n.as_str(), s)));
+        for (name, source) in named {
+            for (k, roster) in source.rosters.iter().enumerate() {
+                crate::io::read::check_input_file(&roster.path, crate::io::read::MAX_LAYER_BYTES)?;
+                inputs.push(InputFile::hash(
+                    &format!("{name} roster {}", k + 1),
+                    &roster.path,
+                )?);
+            }
         }
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,

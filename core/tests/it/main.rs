@@ -25,6 +25,7 @@ mod rhai_candidates;
 mod rhai_compiled;
 #[cfg(feature = "rhai")]
 mod rhai_sandbox;
+mod roster;
 mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;
@@ -32,3 +33,4 @@ mod standard;
 mod table;
 mod wasm_hostile;
 mod wasm_parity;
+mod web_map;
