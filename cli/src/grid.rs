@@ -82,6 +82,12 @@ pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
         (a, g) => a.or(g),
     };
     let plugin = Plugin::load(&args.plugin)?;
+    if let Some((table, _)) = plugin.manifest().declared().tables().next() {
+        bail!(
+            "plugin {:?} reads table {table:?} (tables.{table}.…), which only a plan's run computes: hecun grid runs no plan",
+            plugin.manifest().name
+        );
+    }
     let roads = LayerSource::new(&args.roads, LayerKind::Roads);
     let corridors = args
         .corridors

@@ -416,7 +416,7 @@ impl LaunchRun {
     /// with the plugin at `plugin`. The sites are not placed for the spatial helpers (no
     /// zones are drawn): see [`LaunchRun::run_placed`].
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, None, &[plugin])
+        LaunchRun::run_in(plan, None, &[plugin], &[])
     }
 
     /// Several launch checks over every community, combined per community: any veto vetoes,
@@ -429,7 +429,19 @@ impl LaunchRun {
         run: Option<&crate::pipeline::job::AffectedRun>,
         plugins: &[&Path],
     ) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, run, plugins)
+        LaunchRun::run_in(plan, run, plugins, &[])
+    }
+
+    /// [`LaunchRun::run_all`] after the plan's tables `tables` (a plugin reading
+    /// `tables.NAME.COLUMN` is handed their rows; a table it reads that is not among them is
+    /// computed from the plan).
+    pub fn run_all_after(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        plugins: &[&Path],
+        tables: &[super::TableRun],
+    ) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, run, plugins, tables)
     }
 
     /// [`LaunchRun::run`], with each community's site placed in the scene of `run` (the
@@ -440,13 +452,14 @@ impl LaunchRun {
         run: &crate::pipeline::job::AffectedRun,
         plugin: &Path,
     ) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, Some(run), &[plugin])
+        LaunchRun::run_in(plan, Some(run), &[plugin], &[])
     }
 
     fn run_in(
         plan: &Plan,
         run: Option<&crate::pipeline::job::AffectedRun>,
         paths: &[&Path],
+        tables: &[super::TableRun],
     ) -> Result<LaunchRun> {
         if paths.is_empty() {
             return Err(Error::config(
@@ -461,7 +474,7 @@ impl LaunchRun {
                 crate::rules::Kind::LaunchCheck,
                 &format!("launch check ({})", path.display()),
             )?;
-            loaded.push(plugin);
+            loaded.push(super::stages::with_tables(plan, plugin, tables)?);
         }
         // The reader's warnings (a key written twice, the veto field among them) reach
         // `hecun check` too; `hecun run` shows each warning once.

@@ -275,6 +275,11 @@ pub struct TestCase {
     pub input: toml::Value,
     /// The expected answer: `status`, and for launch checks the `failed` and `vetoes` criteria.
     pub expect: toml::Value,
+    /// For a plugin that reads an earlier stage's tables (`tables.NAME.COLUMN`): the rows of
+    /// each, as the engine would hand them over in `params.tables` (a table not given is
+    /// handed over with no rows).
+    #[serde(default)]
+    pub tables: BTreeMap<String, toml::Value>,
 }
 
 /// A criterion a check plugin reports (a launch criterion, a standard's threshold), with the
@@ -464,7 +469,8 @@ impl Manifest {
             .reads
             .iter()
             .map(|r| r.split('.').next().unwrap_or(r))
-            .filter(|layer| !loaded.contains(layer))
+            // `tables.NAME.COLUMN` reads a table of the plan, not a layer.
+            .filter(|layer| *layer != super::reads::TABLES && !loaded.contains(layer))
             .collect();
         missing.sort_unstable();
         missing.dedup();
@@ -673,7 +679,27 @@ impl Manifest {
         manifest
             .check_columns()
             .map_err(|e| Error::config(context(), e))?;
-        super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
+        let declared =
+            super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
+        if let Some((table, _)) = declared.tables().next() {
+            if manifest.kind == Kind::Table {
+                return Err(Error::config(
+                    context(),
+                    format!(
+                        "a table reads layers, not another table (reads tables.{table}.…): \
+                         the tables of a plan run side by side, before the scorings and launch \
+                         checks that read them"
+                    ),
+                ));
+            }
+            if manifest.params.contains_key(super::reads::TABLES) {
+                return Err(Error::config(
+                    context(),
+                    "reads tables (tables.NAME.COLUMN), which reach it as params.tables, and \
+                     declares a parameter of that name too: rename the parameter",
+                ));
+            }
+        }
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),
             (None, Some(module)) => module.clone(),

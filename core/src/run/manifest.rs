@@ -161,7 +161,8 @@ pub struct PluginUse {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub top: Option<usize>,
     /// What it was given, as its `reads` declares: each layer (`layer?` when it does without
-    /// it) and the fields of it handed over; nothing else of the layers reached it.
+    /// it) and the fields of it handed over, and each earlier stage's table it read
+    /// (`tables.NAME`) with the columns of it handed over; nothing else reached it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reads: BTreeMap<String, Vec<String>>,
 }
@@ -172,6 +173,7 @@ impl PluginUse {
         let (manifest, code) = Manifest::load(path)?;
         let (dir, toml_path) = crate::rules::plugin_paths(path);
         let runtime = manifest.runtime();
+        let declared = manifest.declared();
         let (code_role, kind) = match runtime {
             Runtime::Rhai => ("script", crate::rules::PluginFile::Script),
             Runtime::Wasm => ("module", crate::rules::PluginFile::Module),
@@ -208,8 +210,7 @@ impl PluginUse {
             params: manifest.params.clone(),
             limits: manifest.limits,
             top,
-            reads: manifest
-                .declared()
+            reads: declared
                 .layers()
                 .map(|l| {
                     let name = if l.optional {
@@ -219,6 +220,13 @@ impl PluginUse {
                     };
                     (name, l.fields.clone())
                 })
+                // An earlier stage's table: `tables.NAME` and the columns read of it.
+                .chain(declared.tables().map(|(name, columns)| {
+                    (
+                        format!("{}.{name}", crate::rules::reads::TABLES),
+                        columns.to_vec(),
+                    )
+                }))
                 .collect(),
         })
     }

@@ -28,6 +28,8 @@ mod rhai_sandbox;
 mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;
+#[cfg(all(feature = "rhai", feature = "wasm"))]
+mod stages;
 mod standard;
 mod table;
 mod wasm_hostile;

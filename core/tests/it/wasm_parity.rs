@@ -40,6 +40,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "rehab-funding",
         "signing-rate",
         "rehab-siting",
+        "rehab-demand",
     ] {
         let (rhai, wasm) = pair(name);
         let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());
