@@ -3,8 +3,8 @@
 //! sweep's shortcut against whole runs.
 
 use geo::{
-    Area, BooleanOps, BoundingRect, Euclidean, Geometry, Intersects, Length, LineString, MultiPolygon,
-    Polygon, unary_union,
+    Area, BooleanOps, BoundingRect, Euclidean, Geometry, Intersects, Length, LineString,
+    MultiPolygon, Polygon, unary_union,
 };
 use hecun::internals::{ZoneIndex, build_zones, find_affected};
 use hecun::{FeatureRef, ZoneSource, ZoneSpec};
@@ -100,16 +100,20 @@ proptest! {
 /// all zones, so their grids differ. Each boundary vertex may move by a step, so each side's area
 /// may be off by up to the boundary's length times a step: 2^29 steps is a margin of two, and
 /// both sides count.
-fn snapping_tolerance(village: &Polygon<f64>, inside: &MultiPolygon<f64>, union: &MultiPolygon<f64>) -> f64 {
+fn snapping_tolerance(
+    village: &Polygon<f64>,
+    inside: &MultiPolygon<f64>,
+    union: &MultiPolygon<f64>,
+) -> f64 {
     let extent = |g: Option<geo::Rect<f64>>| g.map_or(0.0, |r| r.width().max(r.height()));
     let span = extent(village.bounding_rect()).max(extent(union.bounding_rect()));
     let step = span / 2f64.powi(29);
-    let boundary = village.exterior().length::<Euclidean>()
+    let boundary = Euclidean.length(village.exterior())
         + inside
             .0
             .iter()
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|ring| ring.length::<Euclidean>())
+            .map(|ring| Euclidean.length(ring))
             .sum::<f64>();
     (2.0 * boundary * step / village.unsigned_area()).max(1e-12)
 }
