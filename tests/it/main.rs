@@ -23,6 +23,7 @@ mod run_report;
 mod score;
 mod score_evidence;
 mod scorings;
+mod stages;
 mod standard;
 mod table;
 mod veto;

@@ -617,6 +617,24 @@ impl Manifest {
         Ok(())
     }
 
+    /// For a plugin that reads an earlier stage's tables (`tables.NAME.COLUMN`): puts each
+    /// declared table, with no rows, in `params.tables`, so that a rule that reads its tables
+    /// when it is built finds them at load; a run hands over the rows in their place
+    /// ([`Plugin::with_tables`](super::Plugin::with_tables)). Called after
+    /// [`Manifest::override_params`], so that a plan cannot give `params.tables` itself.
+    pub(crate) fn hand_over_empty_tables(&mut self) {
+        let declared = self.declared();
+        if declared.tables().next().is_none() {
+            return;
+        }
+        let tables: toml::Table = declared
+            .tables()
+            .map(|(name, _)| (name.to_owned(), toml::Value::Array(Vec::new())))
+            .collect();
+        self.params
+            .insert(super::reads::TABLES.to_owned(), toml::Value::Table(tables));
+    }
+
     /// The runtime that runs the plugin: Rhai for a `script`, WebAssembly for a `module`.
     pub fn runtime(&self) -> Runtime {
         if self.module.is_some() {

@@ -153,6 +153,7 @@ impl RhaiPlugin {
     ) -> Result<RhaiPlugin> {
         let (mut manifest, script_path) = Manifest::load(path)?;
         manifest.override_params(params, where_)?;
+        manifest.hand_over_empty_tables();
         if manifest.runtime() != super::contract::Runtime::Rhai {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),

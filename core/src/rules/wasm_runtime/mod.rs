@@ -135,6 +135,7 @@ impl WasmPlugin {
     ) -> Result<WasmPlugin> {
         let (mut manifest, module_path) = Manifest::load(path)?;
         manifest.override_params(overrides, where_)?;
+        manifest.hand_over_empty_tables();
         let fail = |message: String| Error::Plugin {
             plugin: manifest.name.clone(),
             failure: PluginFailure::Load,
