@@ -11,6 +11,7 @@ mod common;
 mod aggregates;
 mod bad_input;
 mod cli;
+mod communities;
 mod dense;
 mod grid;
 mod hostile_plugins;

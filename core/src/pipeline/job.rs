@@ -109,6 +109,25 @@ impl LayerSource {
     /// Reads the layer, naming features by the schema's id field (a parsed layer keeps the
     /// ids it was parsed with).
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
+        self.read_with(default_crs, keep_going, false)
+    }
+
+    /// [`LayerSource::read`] as a table keyed by id: features without geometry are read
+    /// (see [`ReadOptions::attributes_only`]).
+    pub fn read_attributes(
+        &self,
+        default_crs: Crs,
+        keep_going: bool,
+    ) -> Result<crate::io::read::ReadOutcome> {
+        self.read_with(default_crs, keep_going, true)
+    }
+
+    fn read_with(
+        &self,
+        default_crs: Crs,
+        keep_going: bool,
+        attributes_only: bool,
+    ) -> Result<crate::io::read::ReadOutcome> {
         let options = ReadOptions {
             default_crs,
             id_fields: self
@@ -118,6 +137,7 @@ impl LayerSource {
                 .map(str::to_owned)
                 .collect(),
             keep_going,
+            attributes_only,
         };
         match &self.data {
             LayerData::File => read_geojson(&self.path, &options),

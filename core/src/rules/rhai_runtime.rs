@@ -740,7 +740,7 @@ fn progress(operations: u64) -> Option<Dynamic> {
 /// The sandbox of [`sandboxed_engine`], stepping through the script line by line (to find
 /// the line of a broken limit that Rhai reports without a position).
 fn tracing_engine(manifest: &Manifest) -> Engine {
-    let mut tracer = sandboxed_engine(&manifest);
+    let mut tracer = sandboxed_engine(manifest);
     // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
     #[allow(deprecated)]
     tracer.register_debugger(

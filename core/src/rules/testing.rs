@@ -171,8 +171,12 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
     };
     match manifest.kind {
         Kind::LaunchCheck => {
+            // The community's own attributes from the plan's communities table.
+            let community_fields = fields_of(&["communities"]);
             for key in table.keys() {
-                if !engine::LAUNCH_KEYS.contains(&key.as_str()) {
+                if !engine::LAUNCH_KEYS.contains(&key.as_str())
+                    && !community_fields.contains(&key.as_str())
+                {
                     return Err(format!(
                         "the input holds field {key:?}, which the engine never hands a launch \
                          check (it gives {}): an attribute of the community's site goes in \
