@@ -23,6 +23,7 @@ mod reference;
 mod run_report;
 mod score;
 mod score_evidence;
+mod score_jobs;
 mod scorings;
 mod stages;
 mod standard;
