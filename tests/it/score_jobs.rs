@@ -93,3 +93,52 @@ fn an_unknown_job_is_an_error_listing_the_plans_jobs() {
         stderr(&o)
     );
 }
+
+/// The run manifest records how each scoring chose: `per` and `quota` as the plan gives them
+/// (read here from the plan file itself), `top`; a scoring with neither records neither.
+#[test]
+fn the_run_manifest_records_each_scorings_per_and_quota() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = siting_plan();
+    let o = hecun(&["run", "-q", &plan, "--out", "r"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text: toml::Table = std::fs::read_to_string(&plan).unwrap().parse().unwrap();
+    let job = &text["scorings"].as_array().unwrap()[0];
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("r/run_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let used = manifest["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "scoring:rehab-centres")
+        .unwrap();
+    assert_eq!(used["per"], job["per"].as_str().unwrap());
+    let quota: BTreeMap<String, i64> = job["quota"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_integer().unwrap()))
+        .collect();
+    assert_eq!(used["quota"], serde_json::to_value(&quota).unwrap());
+    // The demo's [scoring] sites: top 2 per township, no per, no quota table.
+    let demo = repo().join("gis-data/demo/plan.toml").display().to_string();
+    let o = hecun(&["run", "-q", &demo, "--out", "d"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("d/run_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let used = manifest["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "sites")
+        .unwrap();
+    assert_eq!(used["top"], 2);
+    assert!(
+        used.get("per").is_none() && used.get("quota").is_none(),
+        "{used}"
+    );
+}

@@ -160,6 +160,14 @@ pub struct PluginUse {
     /// Sites chosen per township (site scoring only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub top: Option<usize>,
+    /// The attribute the candidates are grouped by for choosing (a scoring's `per`; absent:
+    /// the township).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub per: Option<String>,
+    /// The count chosen per group value (a scoring's `quota` table, in place of `top`; `*`
+    /// for the groups it does not name); absent: `top` per group.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub quota: BTreeMap<String, usize>,
     /// What it was given, as its `reads` declares: each layer (`layer?` when it does without
     /// it) and the fields of it handed over, and each earlier stage's table it read
     /// (`tables.NAME`) with the columns of it handed over; nothing else reached it.
@@ -168,6 +176,13 @@ pub struct PluginUse {
 }
 
 impl PluginUse {
+    /// The same use, recording how a scoring chooses: its `per` and `quota`.
+    pub fn choosing(mut self, scoring: &crate::pipeline::plan::SiteScoring) -> PluginUse {
+        self.per = scoring.per.clone();
+        self.quota = scoring.quota.clone();
+        self
+    }
+
     /// Describes the plugin at `path` (folder or plugin.toml), hashing its files.
     pub fn describe(role: &str, path: &Path, top: Option<usize>) -> Result<PluginUse> {
         let (manifest, code) = Manifest::load(path)?;
@@ -210,6 +225,8 @@ impl PluginUse {
             params: manifest.params.clone(),
             limits: manifest.limits,
             top,
+            per: None,
+            quota: BTreeMap::new(),
             reads: declared
                 .layers()
                 .map(|l| {

@@ -338,7 +338,7 @@ impl PlanRun {
             plugins.push(PluginUse::describe("standard", p, None)?);
         }
         if let Some(s) = &plan.site_scoring {
-            plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
+            plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?.choosing(s));
         }
         for spec in &plan.tables {
             let mut used =
@@ -347,11 +347,14 @@ impl PlanRun {
             plugins.push(used);
         }
         for job in &plan.scorings {
-            plugins.push(PluginUse::describe(
-                &format!("scoring:{}", job.name),
-                &job.scoring.plugin,
-                Some(job.scoring.top),
-            )?);
+            plugins.push(
+                PluginUse::describe(
+                    &format!("scoring:{}", job.name),
+                    &job.scoring.plugin,
+                    Some(job.scoring.top),
+                )?
+                .choosing(&job.scoring),
+            );
         }
         let mut manifest = RunManifest::new(plan, plugins, request.options.clone())?;
 
