@@ -622,6 +622,8 @@ impl Manifest {
     /// when it is built finds them at load; a run hands over the rows in their place
     /// ([`Plugin::with_tables`](super::Plugin::with_tables)). Called after
     /// [`Manifest::override_params`], so that a plan cannot give `params.tables` itself.
+    // Called by the runtimes' loaders: unused when built without either.
+    #[cfg_attr(not(any(feature = "rhai", feature = "wasm")), allow(dead_code))]
     pub(crate) fn hand_over_empty_tables(&mut self) {
         let declared = self.declared();
         if declared.tables().next().is_none() {

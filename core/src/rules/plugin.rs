@@ -296,7 +296,8 @@ impl Plugin {
                             m.tests = vec![case.clone()];
                         })
                         .map_err(|e| e.to_string())?;
-                    let mut outcomes = each_runtime!(&one, p => p.run_tests());
+                    let mut outcomes: Vec<(String, std::result::Result<(), String>)> =
+                        each_runtime!(&one, p => p.run_tests());
                     outcomes.pop().map_or(Ok(()), |(_, outcome)| outcome)
                 })();
                 (case.name.clone(), outcome)
