@@ -85,6 +85,12 @@ pub fn run(args: &GridArgs, quiet: bool) -> Result<()> {
         (a, g) => a.or(g),
     };
     let plugin = Plugin::load(&args.plugin)?;
+    if let Some((table, _)) = plugin.manifest().declared().tables().next() {
+        bail!(
+            "plugin {:?} reads table {table:?} (tables.{table}.…), which only a plan's run computes: hecun grid runs no plan",
+            plugin.manifest().name
+        );
+    }
     // A web map's coordinates (GCJ-02, BD-09) are converted to WGS 84 as each layer is read.
     let own_crs = |source: LayerSource| match input {
         Some(web @ hecun::InputCrs::WebMap(_)) => source.with_crs(web),

@@ -77,7 +77,7 @@ enum Command {
     /// Scores the plan's candidate resettlement sites with a site-score plugin, ranks them and
     /// chooses the best per township.
     #[command(
-        after_help = "Example:\n  hecun score gis-data/demo/plan.toml --plugin plugins/site-score --out out-score"
+        after_help = "Examples:\n  hecun score gis-data/demo/plan.toml --plugin plugins/site-score --out out-score\n  hecun score gis-data/demo/plan-rehab-siting.toml --scoring rehab-centres --out out-rehab"
     )]
     Score(ScoreArgs),
     /// Computes the plan's tables ([tables.NAME], table plugins) alone, or one table plugin
@@ -104,6 +104,11 @@ struct ScoreArgs {
     /// Sites chosen per township (default: the plan's [scoring] top, else 2).
     #[arg(long, value_name = "N")]
     top: Option<usize>,
+    /// A named scoring job of the plan ([[scorings]] name) in place of [scoring] sites: its
+    /// layer, plugin, per and quota (--plugin and --top replace its own), its files
+    /// NAME_scored.csv, NAME_scored.geojson and NAME_scores.json.
+    #[arg(long, value_name = "NAME")]
+    scoring: Option<String>,
     /// Output folder: sites_scored.csv, sites_scored.geojson, site_scores.json (replaced as a whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -246,22 +251,10 @@ fn plugin_test(plugins: &[PathBuf], quiet: bool) -> Result<bool> {
 /// `hecun score`: the plan's sites scored, ranked and chosen.
 fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
     let plan = Plan::load(&args.plan)?;
-    let configured = plan.site_scoring.clone();
-    let plugin = args
-        .plugin
-        .clone()
-        .or(configured.as_ref().map(|s| s.plugin.clone()))
-        .context("no site-score plugin: give --plugin DIR or list [scoring] sites in the plan")?;
-    // --top replaces the plan's quota table too: one count for every group.
-    let quota = match (args.top, &configured) {
-        (Some(top), _) => hecun::rules::Quota::top(top),
-        (None, Some(s)) => s.quota(),
-        (None, None) => hecun::rules::Quota::top(2),
+    let scored = match &args.scoring {
+        Some(name) => score_job(&plan, args, name)?,
+        None => score_sites(&plan, args)?,
     };
-    let per = configured.as_ref().and_then(|s| s.per.clone());
-    let run = plan.affected.run(&|_| {})?;
-    let scored =
-        hecun::jobs::SiteScoreRun::run_quota(&plan, &run, &plugin, per.as_deref(), &quota, true)?;
     if !quiet {
         for w in &scored.warnings {
             eprintln!("hecun: warning: {w}");
@@ -283,6 +276,60 @@ fn score(args: &ScoreArgs, quiet: bool) -> Result<u8> {
         &[]
     };
     Ok(plan_cmd::all_failed_code(failed).unwrap_or(0))
+}
+
+/// `hecun score --scoring NAME`: the plan's named scoring job `name`, with `--plugin` and
+/// `--top` in place of its own; an unknown name is an error listing the plan's.
+fn score_job(plan: &Plan, args: &ScoreArgs, name: &str) -> Result<hecun::jobs::SiteScoreRun> {
+    let Some(job) = plan.scorings.iter().find(|j| j.name == name) else {
+        let names: Vec<&str> = plan.scorings.iter().map(|j| j.name.as_str()).collect();
+        bail!(
+            "--scoring {name:?}: {} has no scoring job of that name ({})",
+            plan.path.display(),
+            if names.is_empty() {
+                "it lists no [[scorings]]".to_owned()
+            } else {
+                format!("its [[scorings]]: {}", names.join(", "))
+            }
+        );
+    };
+    let mut job = job.clone();
+    if let Some(plugin) = &args.plugin {
+        job.scoring.plugin = plugin.clone();
+    }
+    // --top replaces the job's quota table too: one count for every group.
+    if let Some(top) = args.top {
+        job.scoring.top = top;
+        job.scoring.quota.clear();
+    }
+    let run = plan.affected.run(&|_| {})?;
+    Ok(hecun::jobs::SiteScoreRun::run_job(plan, &run, &job, true)?)
+}
+
+/// `hecun score` without `--scoring`: the plan's sites, with its [scoring] sites.
+fn score_sites(plan: &Plan, args: &ScoreArgs) -> Result<hecun::jobs::SiteScoreRun> {
+    let configured = plan.site_scoring.clone();
+    let plugin = args
+        .plugin
+        .clone()
+        .or(configured.as_ref().map(|s| s.plugin.clone()))
+        .context("no site-score plugin: give --plugin DIR or list [scoring] sites in the plan")?;
+    // --top replaces the plan's quota table too: one count for every group.
+    let quota = match (args.top, &configured) {
+        (Some(top), _) => hecun::rules::Quota::top(top),
+        (None, Some(s)) => s.quota(),
+        (None, None) => hecun::rules::Quota::top(2),
+    };
+    let per = configured.as_ref().and_then(|s| s.per.clone());
+    let run = plan.affected.run(&|_| {})?;
+    Ok(hecun::jobs::SiteScoreRun::run_quota(
+        plan,
+        &run,
+        &plugin,
+        per.as_deref(),
+        &quota,
+        true,
+    )?)
 }
 
 /// `hecun table`: the plan's tables, or one table plugin, computed alone.

@@ -32,6 +32,10 @@ pub struct ReadOptions {
     pub id_fields: Vec<String>,
     /// Skip unusable features with a warning instead of failing.
     pub keep_going: bool,
+    /// A table keyed by id in a GeoJSON file (a plan's `[layers.communities]`): a feature
+    /// without geometry (null or absent) is read with an empty one instead of failing; a
+    /// geometry given is read and checked as usual.
+    pub attributes_only: bool,
 }
 
 impl ReadOptions {
@@ -55,6 +59,11 @@ impl ReadOptions {
         self.keep_going = keep_going;
         self
     }
+    /// The options reading a table keyed by id: see [`ReadOptions::attributes_only`].
+    pub fn with_attributes_only(mut self, attributes_only: bool) -> ReadOptions {
+        self.attributes_only = attributes_only;
+        self
+    }
 }
 
 impl Default for ReadOptions {
@@ -63,6 +72,7 @@ impl Default for ReadOptions {
             default_crs: Crs::WGS84,
             id_fields: vec!["id".to_owned()],
             keep_going: false,
+            attributes_only: false,
         }
     }
 }
@@ -555,6 +565,9 @@ fn parse_feature(
     let geometry = match f.geometry {
         Some(ParsedGeometry(g)) => {
             g.map_err(|problem| Error::feature(here(), Some("geometry"), problem))?
+        }
+        None if options.attributes_only => {
+            Geometry::GeometryCollection(geo::GeometryCollection::default())
         }
         None => {
             return Err(Error::feature(

@@ -236,6 +236,7 @@ pub fn check_communities_declared(
         schema,
         sites,
         places,
+        None,
         true,
     )
 }
@@ -252,10 +253,12 @@ fn check_communities_with(
     schema: &Schema,
     sites: Option<(&Layer, &Schema)>,
     places: Option<&SitePlaces>,
+    rows: Option<&CommunityRows>,
     guard: bool,
 ) -> Vec<Result<Verdict>> {
     let declared = plugin.manifest().declared();
     let village_fields = declared.fields("villages");
+    let community_fields = declared.fields(COMMUNITIES_LAYER);
     let site_fields = declared.fields("sites");
     // Sites by name, then by id (as communities name them); the first of a name wins.
     let mut site_by_name: std::collections::BTreeMap<String, usize> = Default::default();
@@ -295,7 +298,21 @@ fn check_communities_with(
                 )),
                 _ => None,
             };
-            let input = launch_input_declared(c, villages, fields, schema, village_fields, own);
+            let mut input = launch_input_declared(c, villages, fields, schema, village_fields, own);
+            // The community's own declared attributes, from the communities table.
+            if let (Some(rows), false) = (rows, community_fields.is_empty())
+                && let Some(&i) = rows.by_id.get(&c.name)
+                && let Some(object) = input.as_object_mut()
+            {
+                let values = super::reads::declared_values(
+                    &rows.layer.features[i].properties,
+                    &rows.schema,
+                    community_fields,
+                );
+                for (k, v) in values {
+                    object.entry(k).or_insert(v);
+                }
+            }
             let verdict = plugin.check_placed(&c.name, &input, place.as_ref())?;
             if !guard {
                 return Ok(verdict);
@@ -388,6 +405,122 @@ fn name_file_fields(
     }
 }
 
+/// The plan's layer of the communities' own attributes (`[layers.communities]`): a table
+/// keyed by community id, geometry optional.
+pub const COMMUNITIES_LAYER: &str = "communities";
+
+/// The communities table as read: each community's row by its id (the feature's id, through
+/// the plan's `fields = { id = "…" }`).
+#[derive(Debug)]
+struct CommunityRows {
+    layer: Layer,
+    schema: Schema,
+    by_id: std::collections::BTreeMap<String, usize>,
+}
+
+impl CommunityRows {
+    /// Reads the plan's communities table when a launch check declares one of its fields;
+    /// warns of each row whose id names no community and of each community without a row
+    /// (neither is dropped silently). A declared field that is one of the engine's keys of a
+    /// community (`id`, `township`, `villages`, `site`) is an error before the run.
+    fn read(
+        plan: &Plan,
+        communities: &[Community],
+        plugins: &[Plugin],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<CommunityRows>> {
+        let declaring: Vec<&Plugin> = plugins
+            .iter()
+            .filter(|p| p.manifest().declared().declares(COMMUNITIES_LAYER))
+            .collect();
+        if declaring.is_empty() {
+            return Ok(None);
+        }
+        for p in &declaring {
+            let declared = p.manifest().declared();
+            if let Some(field) = declared
+                .fields(COMMUNITIES_LAYER)
+                .iter()
+                .find(|f| LAUNCH_ENGINE_KEYS.contains(&f.as_str()))
+            {
+                return Err(Error::config(
+                    format!("plugin {:?}", p.manifest().name),
+                    format!(
+                        "reads {COMMUNITIES_LAYER}.{field}, but a launch check's community has \
+                         {field:?} from the engine ({}): rename the field in the plugin's reads \
+                         and map it in [layers.{COMMUNITIES_LAYER}] fields",
+                        LAUNCH_ENGINE_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+        // A plan without the layer: the reads check names it.
+        let Some(source) = plan.context.get(COMMUNITIES_LAYER) else {
+            return Ok(None);
+        };
+        let read = source.read_attributes(plan.affected.input_crs, plan.affected.keep_going)?;
+        warnings.extend(read.warnings);
+        warnings.extend(read.skipped.iter().map(Warning::skipped));
+        let layer = read.layer;
+        let file = layer.path.display().to_string();
+        let mut by_id = std::collections::BTreeMap::new();
+        for (i, f) in layer.features.iter().enumerate() {
+            let at = layer.feature_ref(f);
+            let Some(id) = f.id.clone() else {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::MissingField,
+                        format!(
+                            "{at}: no community id (fields tried: {}): the row reaches no launch \
+                             check",
+                            source.schema.describe("id")
+                        ),
+                    )
+                    .with_feature(&at)
+                    .with_field("id"),
+                );
+                continue;
+            };
+            if !communities.iter().any(|c| c.name == id) {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Other,
+                        format!(
+                            "{at}: community {id:?} is not among the plan's communities (none of \
+                             its villages names it, nor a site): its attributes reach no launch \
+                             check"
+                        ),
+                    )
+                    .with_feature(&at)
+                    .with_value(&id),
+                );
+            }
+            by_id.insert(id, i);
+        }
+        for c in communities {
+            if !by_id.contains_key(&c.name) {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::MissingField,
+                        format!(
+                            "{file}: no feature has community id {:?} (township {}): its launch \
+                             checks get none of its {COMMUNITIES_LAYER}.FIELDs",
+                            c.name, c.township
+                        ),
+                    )
+                    .with_file(&file)
+                    .with_value(&c.name),
+                );
+            }
+        }
+        Ok(Some(CommunityRows {
+            layer,
+            schema: source.schema.clone(),
+            by_id,
+        }))
+    }
+}
+
 /// A launch check run over a plan's communities.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -416,7 +549,7 @@ impl LaunchRun {
     /// with the plugin at `plugin`. The sites are not placed for the spatial helpers (no
     /// zones are drawn): see [`LaunchRun::run_placed`].
     pub fn run(plan: &Plan, plugin: &Path) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, None, &[plugin])
+        LaunchRun::run_in(plan, None, &[plugin], &[])
     }
 
     /// Several launch checks over every community, combined per community: any veto vetoes,
@@ -429,7 +562,19 @@ impl LaunchRun {
         run: Option<&crate::pipeline::job::AffectedRun>,
         plugins: &[&Path],
     ) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, run, plugins)
+        LaunchRun::run_in(plan, run, plugins, &[])
+    }
+
+    /// [`LaunchRun::run_all`] after the plan's tables `tables` (a plugin reading
+    /// `tables.NAME.COLUMN` is handed their rows; a table it reads that is not among them is
+    /// computed from the plan).
+    pub fn run_all_after(
+        plan: &Plan,
+        run: Option<&crate::pipeline::job::AffectedRun>,
+        plugins: &[&Path],
+        tables: &[super::TableRun],
+    ) -> Result<LaunchRun> {
+        LaunchRun::run_in(plan, run, plugins, tables)
     }
 
     /// [`LaunchRun::run`], with each community's site placed in the scene of `run` (the
@@ -440,13 +585,14 @@ impl LaunchRun {
         run: &crate::pipeline::job::AffectedRun,
         plugin: &Path,
     ) -> Result<LaunchRun> {
-        LaunchRun::run_in(plan, Some(run), &[plugin])
+        LaunchRun::run_in(plan, Some(run), &[plugin], &[])
     }
 
     fn run_in(
         plan: &Plan,
         run: Option<&crate::pipeline::job::AffectedRun>,
         paths: &[&Path],
+        tables: &[super::TableRun],
     ) -> Result<LaunchRun> {
         if paths.is_empty() {
             return Err(Error::config(
@@ -461,7 +607,7 @@ impl LaunchRun {
                 crate::rules::Kind::LaunchCheck,
                 &format!("launch check ({})", path.display()),
             )?;
-            loaded.push(plugin);
+            loaded.push(super::stages::with_tables(plan, plugin, tables)?);
         }
         // The reader's warnings (a key written twice, the veto field among them) reach
         // `hecun check` too; `hecun run` shows each warning once.
@@ -487,9 +633,13 @@ impl LaunchRun {
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
         let mut warnings = read_warnings.into_inner();
         warnings.extend(field_warnings);
+        let rows = CommunityRows::read(plan, &communities, &loaded, &mut warnings)?;
         let mut read_layers = vec![("villages", &villages)];
         if let Some((l, _)) = &sites {
             read_layers.push(("sites", l));
+        }
+        if let Some(rows) = &rows {
+            read_layers.push((COMMUNITIES_LAYER, &rows.layer));
         }
         let mut each = Vec::new();
         for plugin in &loaded {
@@ -514,6 +664,7 @@ impl LaunchRun {
                 schema,
                 sites.as_ref().map(|(l, s)| (l, *s)),
                 places.as_ref(),
+                rows.as_ref(),
                 loaded.len() == 1,
             ));
         }

@@ -10,6 +10,7 @@ pub(crate) mod launch;
 pub(crate) mod reads;
 pub(crate) mod scene;
 pub(crate) mod sites;
+pub(crate) mod stages;
 pub(crate) mod standard;
 pub(crate) mod table;
 pub(crate) mod target;
@@ -24,6 +25,7 @@ pub use launch::{
 pub use reads::{check_plan_reads, declared_properties, declared_values, plan_layer};
 pub use scene::{SceneLayer, build_scene, build_scene_reading, read_scene_layer};
 pub use sites::{SITE_FEATURES, SiteScoreRun, site_candidates};
+pub use stages::{check_table_reads, rows_of, with_tables};
 pub use standard::{
     COMMUNITY_FEATURES, StandardRun, community_candidates, land_use, zoning_shares,
 };

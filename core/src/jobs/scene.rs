@@ -132,6 +132,11 @@ pub fn build_scene_reading(
         if source.schema.kind() == crate::model::schema::LayerKind::Other && !reads.declares(name) {
             continue;
         }
+        // The communities table is keyed by id, its geometry optional: it reaches a launch
+        // check as the community's own attributes, not the spatial helpers.
+        if name == super::launch::COMMUNITIES_LAYER {
+            continue;
+        }
         let layer = source
             .read(plan.affected.input_crs, plan.affected.keep_going)?
             .layer;

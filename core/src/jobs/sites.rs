@@ -250,7 +250,7 @@ impl SiteScoreRun {
         quota: &Quota,
         explain: bool,
     ) -> Result<SiteScoreRun> {
-        Self::run_layer(plan, run, plugin_path, "sites", per, quota, explain)
+        Self::run_layer(plan, run, plugin_path, "sites", per, quota, explain, &[])
     }
 
     /// A named scoring job (`[[scorings]]`): its plugin over the candidates of its layer,
@@ -262,6 +262,19 @@ impl SiteScoreRun {
         job: &crate::pipeline::plan::ScoringJob,
         explain: bool,
     ) -> Result<SiteScoreRun> {
+        Self::run_job_after(plan, run, job, explain, &[])
+    }
+
+    /// [`SiteScoreRun::run_job`] after the plan's tables `tables` (a plugin reading
+    /// `tables.NAME.COLUMN` is handed their rows; a table it reads that is not among them is
+    /// computed from the plan).
+    pub fn run_job_after(
+        plan: &Plan,
+        run: &AffectedRun,
+        job: &crate::pipeline::plan::ScoringJob,
+        explain: bool,
+        tables: &[super::TableRun],
+    ) -> Result<SiteScoreRun> {
         let s = &job.scoring;
         let mut scored = Self::run_layer(
             plan,
@@ -271,13 +284,17 @@ impl SiteScoreRun {
             s.per.as_deref(),
             &s.quota(),
             explain,
+            tables,
         )?;
         scored.job = Some(job.name.clone());
         scored.title = job.title.clone();
         Ok(scored)
     }
 
-    fn run_layer(
+    /// The candidates of `layer` scored by the plugin at `plugin_path`, after the plan's
+    /// tables `tables` (see [`SiteScoreRun::run_job_after`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_layer(
         plan: &Plan,
         run: &AffectedRun,
         plugin_path: &std::path::Path,
@@ -285,6 +302,7 @@ impl SiteScoreRun {
         per: Option<&str>,
         quota: &Quota,
         explain: bool,
+        tables: &[super::TableRun],
     ) -> Result<SiteScoreRun> {
         let per = per.filter(|p| *p != "township");
         let plugin = Plugin::load(plugin_path)?;
@@ -292,6 +310,7 @@ impl SiteScoreRun {
             crate::rules::Kind::SiteScore,
             &format!("site scoring ({})", plugin_path.display()),
         )?;
+        let plugin = super::stages::with_tables(plan, plugin, tables)?;
         let Some(source) = plan.context.get(layer) else {
             let message = if layer == "sites" {
                 "scoring sites needs a sites layer: add [layers.sites]".to_owned()

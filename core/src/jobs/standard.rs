@@ -191,6 +191,8 @@ impl StandardRun {
             crate::rules::Kind::StandardSelection,
             &format!("planning standard check ({})", path.display()),
         )?;
+        // The standards run after the plan's tables; a table read is computed here.
+        let plugin = super::stages::with_tables(plan, plugin, &[])?;
         let declared = plugin.manifest().declared();
         let (layers, read) = build_scene_reading(plan, run, &declared)?;
         let mut read_layers: Vec<(&str, &crate::model::layer::Layer)> = read

@@ -137,8 +137,27 @@ impl LayerSource {
     /// the source has its own ([`LayerSource::crs`]). Web-map coordinates are converted to
     /// WGS 84, then the rosters are joined.
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
+        self.read_with(default_crs, keep_going, false)
+    }
+
+    /// [`LayerSource::read`] as a table keyed by id: features without geometry are read
+    /// (see [`ReadOptions::attributes_only`]).
+    pub fn read_attributes(
+        &self,
+        default_crs: Crs,
+        keep_going: bool,
+    ) -> Result<crate::io::read::ReadOutcome> {
+        self.read_with(default_crs, keep_going, true)
+    }
+
+    fn read_with(
+        &self,
+        default_crs: Crs,
+        keep_going: bool,
+        attributes_only: bool,
+    ) -> Result<crate::io::read::ReadOutcome> {
         let default_crs = self.crs.map_or(default_crs, InputCrs::read_as);
-        let mut outcome = self.read_features(default_crs, keep_going)?;
+        let mut outcome = self.read_features(default_crs, keep_going, attributes_only)?;
         if let Some(web_map) = self.crs.and_then(InputCrs::web_map) {
             from_web_map(&mut outcome, web_map, keep_going)?;
         }
@@ -152,6 +171,7 @@ impl LayerSource {
         &self,
         default_crs: Crs,
         keep_going: bool,
+        attributes_only: bool,
     ) -> Result<crate::io::read::ReadOutcome> {
         let options = ReadOptions {
             default_crs,
@@ -162,6 +182,7 @@ impl LayerSource {
                 .map(str::to_owned)
                 .collect(),
             keep_going,
+            attributes_only,
         };
         match &self.data {
             LayerData::File => read_geojson(&self.path, &options),

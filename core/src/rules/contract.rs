@@ -275,6 +275,11 @@ pub struct TestCase {
     pub input: toml::Value,
     /// The expected answer: `status`, and for launch checks the `failed` and `vetoes` criteria.
     pub expect: toml::Value,
+    /// For a plugin that reads an earlier stage's tables (`tables.NAME.COLUMN`): the rows of
+    /// each, as the engine would hand them over in `params.tables` (a table not given is
+    /// handed over with no rows).
+    #[serde(default)]
+    pub tables: BTreeMap<String, toml::Value>,
 }
 
 /// A criterion a check plugin reports (a launch criterion, a standard's threshold), with the
@@ -468,7 +473,8 @@ impl Manifest {
             .reads
             .iter()
             .map(|r| r.split('.').next().unwrap_or(r))
-            .filter(|layer| !loaded.contains(layer))
+            // `tables.NAME.COLUMN` reads a table of the plan, not a layer.
+            .filter(|layer| *layer != super::reads::TABLES && !loaded.contains(layer))
             .collect();
         missing.sort_unstable();
         missing.dedup();
@@ -615,6 +621,26 @@ impl Manifest {
         Ok(())
     }
 
+    /// For a plugin that reads an earlier stage's tables (`tables.NAME.COLUMN`): puts each
+    /// declared table, with no rows, in `params.tables`, so that a rule that reads its tables
+    /// when it is built finds them at load; a run hands over the rows in their place
+    /// ([`Plugin::with_tables`](super::Plugin::with_tables)). Called after
+    /// [`Manifest::override_params`], so that a plan cannot give `params.tables` itself.
+    // Called by the runtimes' loaders: unused when built without either.
+    #[cfg_attr(not(any(feature = "rhai", feature = "wasm")), allow(dead_code))]
+    pub(crate) fn hand_over_empty_tables(&mut self) {
+        let declared = self.declared();
+        if declared.tables().next().is_none() {
+            return;
+        }
+        let tables: toml::Table = declared
+            .tables()
+            .map(|(name, _)| (name.to_owned(), toml::Value::Array(Vec::new())))
+            .collect();
+        self.params
+            .insert(super::reads::TABLES.to_owned(), toml::Value::Table(tables));
+    }
+
     /// The runtime that runs the plugin: Rhai for a `script`, WebAssembly for a `module`.
     pub fn runtime(&self) -> Runtime {
         if self.module.is_some() {
@@ -678,7 +704,27 @@ impl Manifest {
             .check_columns()
             .map_err(|e| Error::config(context(), e))?;
         super::target::check_targets(&manifest).map_err(|e| Error::config(context(), e))?;
-        super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
+        let declared =
+            super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
+        if let Some((table, _)) = declared.tables().next() {
+            if manifest.kind == Kind::Table {
+                return Err(Error::config(
+                    context(),
+                    format!(
+                        "a table reads layers, not another table (reads tables.{table}.…): \
+                         the tables of a plan run side by side, before the scorings and launch \
+                         checks that read them"
+                    ),
+                ));
+            }
+            if manifest.params.contains_key(super::reads::TABLES) {
+                return Err(Error::config(
+                    context(),
+                    "reads tables (tables.NAME.COLUMN), which reach it as params.tables, and \
+                     declares a parameter of that name too: rename the parameter",
+                ));
+            }
+        }
         let code = match (&manifest.script, &manifest.module) {
             (Some(script), None) => script.clone(),
             (None, Some(module)) => module.clone(),

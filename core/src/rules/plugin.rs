@@ -302,7 +302,69 @@ impl Plugin {
     }
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
+    /// A plugin that reads an earlier stage's tables runs each case with the case's
+    /// `tables` as its `params.tables`.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
-        each_runtime!(self, p => p.run_tests())
+        let declared = self.manifest().declared();
+        if declared.tables().next().is_none() {
+            return each_runtime!(self, p => p.run_tests());
+        }
+        self.manifest()
+            .tests
+            .iter()
+            .map(|case| {
+                let outcome = (|| {
+                    let tables = super::testing::case_tables(&declared, case)?;
+                    let one = self
+                        .with_manifest(|m| {
+                            m.params.insert(super::reads::TABLES.to_owned(), tables);
+                            m.tests = vec![case.clone()];
+                        })
+                        .map_err(|e| e.to_string())?;
+                    let mut outcomes: Vec<(String, std::result::Result<(), String>)> =
+                        each_runtime!(&one, p => p.run_tests());
+                    outcomes.pop().map_or(Ok(()), |(_, outcome)| outcome)
+                })();
+                (case.name.clone(), outcome)
+            })
+            .collect()
+    }
+
+    /// The plugin with an earlier stage's tables as `params.tables`: `tables` maps each
+    /// table's name (`[tables.NAME]`) to its rows, each row an object of the columns the
+    /// plugin declares in `reads` (`tables.NAME.COLUMN`). Both runtimes are handed the same
+    /// values, as parameters are: a Rhai script reads `params.tables["NAME"]`, a
+    /// WebAssembly rule `Params::table("NAME")`.
+    pub fn with_tables(
+        &self,
+        tables: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Plugin> {
+        let name = &self.manifest().name;
+        let value = toml::Value::try_from(serde_json::Value::Object(tables)).map_err(|e| {
+            Error::Plugin {
+                plugin: name.clone(),
+                failure: PluginFailure::Load,
+                candidate: None,
+                line: None,
+                message: format!("the tables it reads cannot be handed over: {e}"),
+            }
+        })?;
+        self.with_manifest(|m| {
+            m.params.insert(super::reads::TABLES.to_owned(), value);
+        })
+    }
+
+    /// The same plugin, not loaded again, with the manifest `change` makes.
+    fn with_manifest(&self, change: impl FnOnce(&mut Manifest)) -> Result<Plugin> {
+        #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+        let _ = change;
+        match self {
+            #[cfg(feature = "rhai")]
+            Plugin::Rhai(p) => Ok(Plugin::Rhai(p.with_manifest(change)?)),
+            #[cfg(feature = "wasm")]
+            Plugin::Wasm(p) => Ok(Plugin::Wasm(p.with_manifest(change)?)),
+            #[cfg(not(any(feature = "rhai", feature = "wasm")))]
+            Plugin::Unavailable(never) => match *never {},
+        }
     }
 }

@@ -5,7 +5,10 @@
 //!
 //! Entries: `layer` (the layer, for the spatial helpers), `layer.field` (a field of it, by
 //! the file's name or by the model name the plan maps), `layer?` (a layer the plugin does
-//! without when the plan does not list it: a warning then, not an error).
+//! without when the plan does not list it: a warning then, not an error), and
+//! `tables.NAME.COLUMN` (a column of the plan's table `[tables.NAME]`, computed before the
+//! scorings and launch checks: a later stage reads an earlier stage's results; the rows,
+//! with the declared columns only, reach the plugin as `params.tables.NAME`).
 
 use std::collections::BTreeMap;
 
@@ -24,11 +27,17 @@ pub struct LayerReads {
     pub fields: Vec<String>,
 }
 
-/// A plugin's `reads`, parsed: the layers it declares, by name.
+/// A plugin's `reads`, parsed: the layers it declares, by name, and the tables' columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reads {
     layers: BTreeMap<String, LayerReads>,
+    /// `tables.NAME.COLUMN`: the columns declared of each table, sorted, once each.
+    tables: BTreeMap<String, Vec<String>>,
 }
+
+/// The `reads` prefix of an earlier stage's table: `tables.NAME.COLUMN`. A plan cannot list
+/// a layer of this name (it would be ambiguous).
+pub const TABLES: &str = "tables";
 
 /// A layer as a job provides it, for [`Reads::check_against`].
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +56,30 @@ impl Reads {
     /// Parses `reads` entries; a malformed entry is an error saying which and why.
     pub fn parse(entries: &[String]) -> std::result::Result<Reads, String> {
         let mut layers: BTreeMap<String, LayerReads> = BTreeMap::new();
+        let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for entry in entries {
+            if let Some(rest) = entry.strip_prefix(TABLES).and_then(|r| r.strip_prefix('.')) {
+                let (table, column) = rest.split_once('.').unwrap_or((rest, ""));
+                let bad = |s: &str| s.trim().is_empty() || s.trim() != s;
+                if bad(table) || bad(column) {
+                    return Err(format!(
+                        "reads entry {entry:?}: a table is read by its columns, write \
+                         \"tables.NAME.COLUMN\" (NAME as in the plan's [tables.NAME], COLUMN a \
+                         column id of its plugin)"
+                    ));
+                }
+                tables
+                    .entry(table.to_owned())
+                    .or_default()
+                    .push(column.to_owned());
+                continue;
+            }
+            if entry == TABLES || entry.starts_with("tables?") {
+                return Err(format!(
+                    "reads entry {entry:?}: a table is read by its columns, write \
+                     \"tables.NAME.COLUMN\" (a table the plan does not run cannot be optional)"
+                ));
+            }
             let (layer, field) = match entry.split_once('.') {
                 Some((l, f)) => (l, Some(f)),
                 None => (entry.as_str(), None),
@@ -83,7 +115,54 @@ impl Reads {
             l.fields.sort_unstable();
             l.fields.dedup();
         }
-        Ok(Reads { layers })
+        for columns in tables.values_mut() {
+            columns.sort_unstable();
+            columns.dedup();
+        }
+        Ok(Reads { layers, tables })
+    }
+
+    /// The tables declared (`tables.NAME.COLUMN`): each table's name and its columns.
+    pub fn tables(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.tables
+            .iter()
+            .map(|(name, columns)| (name.as_str(), columns.as_slice()))
+    }
+
+    /// Checks the declared tables against the tables the plan runs (`(name, plugin, column
+    /// ids)`): a table the plan does not run, or a column its plugin does not declare, is an
+    /// error naming the plugin, the table and the column.
+    pub fn check_tables(&self, plugin: &str, run: &[(&str, &str, Vec<&str>)]) -> Result<()> {
+        let context = format!("plugin {plugin:?}");
+        for (name, columns) in &self.tables {
+            let Some((_, by, ids)) = run.iter().find(|(n, _, _)| n == name) else {
+                let names: Vec<&str> = run.iter().map(|(n, _, _)| *n).collect();
+                return Err(Error::config(
+                    context,
+                    format!(
+                        "reads table {name:?} (tables.{name}.{}), which the plan does not run \
+                         (it runs: {}): add [tables.{name}] to the plan, or correct the name",
+                        columns.join(", tables.{name}."),
+                        if names.is_empty() {
+                            "no table".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                ));
+            };
+            if let Some(column) = columns.iter().find(|c| !ids.contains(&c.as_str())) {
+                return Err(Error::config(
+                    context,
+                    format!(
+                        "reads tables.{name}.{column}, but the table's plugin {by:?} declares no \
+                         column {column:?} (its columns: {})",
+                        ids.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The declared layers, by name.
@@ -240,6 +319,52 @@ mod tests {
         assert!(!r.declares("roads"));
         assert!(reads(&[".x"]).unwrap_err().contains("names no layer"));
         assert!(reads(&["villages."]).unwrap_err().contains("no field"));
+    }
+
+    #[test]
+    fn table_columns_are_read_apart_from_layers() {
+        let r = reads(&[
+            "tables.rehab-demand.people",
+            "tables.rehab-demand.township",
+            "patients.人数",
+        ])
+        .unwrap();
+        assert!(!r.declares("tables"));
+        let tables: Vec<_> = r.tables().collect();
+        assert_eq!(
+            tables,
+            [(
+                "rehab-demand",
+                &["people".to_owned(), "township".to_owned()][..]
+            )]
+        );
+        for bad in [
+            "tables",
+            "tables.x",
+            "tables.x.",
+            "tables..y",
+            "tables?.x.y",
+        ] {
+            let e = reads(&[bad]).unwrap_err();
+            assert!(e.contains("tables.NAME.COLUMN"), "{bad}: {e}");
+        }
+        let run = [("rehab-demand", "rehab-demand", vec!["township", "people"])];
+        r.check_tables("siting", &run).unwrap();
+        let e = r.check_tables("siting", &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("\"siting\"")
+                && e.contains("\"rehab-demand\"")
+                && e.contains("does not run"),
+            "{e}"
+        );
+        let run = [("rehab-demand", "demand", vec!["township"])];
+        let e = r.check_tables("siting", &run).unwrap_err().to_string();
+        assert!(
+            e.contains("\"siting\"")
+                && e.contains("tables.rehab-demand.people")
+                && e.contains("\"demand\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl RhaiPlugin {
     ) -> Result<RhaiPlugin> {
         let (mut manifest, script_path) = Manifest::load(path)?;
         manifest.override_params(params, where_)?;
+        manifest.hand_over_empty_tables();
         if manifest.runtime() != super::contract::Runtime::Rhai {
             return Err(Error::Plugin {
                 plugin: manifest.name.clone(),
@@ -191,6 +192,12 @@ impl RhaiPlugin {
                 describe(&manifest, &e).1
             ),
         })?;
+        RhaiPlugin::compiled(manifest, engine, ast)
+    }
+
+    /// The plugin's parts made from `manifest` (its parameters, its limits) around the
+    /// compiled `ast` and the `engine` it was compiled with.
+    fn compiled(manifest: Manifest, engine: Engine, ast: AST) -> Result<RhaiPlugin> {
         let params = rhai::serde::to_dynamic(&manifest.params).map_err(|e| Error::Plugin {
             plugin: manifest.name.clone(),
             failure: PluginFailure::Load,
@@ -198,19 +205,7 @@ impl RhaiPlugin {
             line: None,
             message: format!("parameters: {e}"),
         })?;
-        let mut tracer = sandboxed_engine(&manifest);
-        // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
-        #[allow(deprecated)]
-        tracer.register_debugger(
-            |_, debugger| debugger,
-            |_, event, _, _, position| {
-                if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line())
-                {
-                    LINE.with(|l| l.set(Some(line)));
-                }
-                Ok(rhai::debugger::DebuggerCommand::StepInto)
-            },
-        );
+        let tracer = tracing_engine(&manifest);
         let compiled = (manifest.kind == Kind::SiteScore)
             .then(|| CompiledScore::compile(&ast, &params))
             .flatten();
@@ -222,6 +217,16 @@ impl RhaiPlugin {
             params,
             compiled,
         })
+    }
+
+    /// The same script with the manifest `change` makes (parameters the engine hands over,
+    /// such as an earlier stage's tables; the test cases to run): the script is not compiled
+    /// again, the sandbox is made anew for the changed manifest.
+    pub(crate) fn with_manifest(&self, change: impl FnOnce(&mut Manifest)) -> Result<RhaiPlugin> {
+        let mut manifest = self.manifest.clone();
+        change(&mut manifest);
+        let engine = sandboxed_engine(&manifest);
+        RhaiPlugin::compiled(manifest, engine, self.ast.clone())
     }
 
     /// The plugin's manifest.
@@ -760,6 +765,24 @@ fn progress(operations: u64) -> Option<Dynamic> {
     })
 }
 
+/// The sandbox of [`sandboxed_engine`], stepping through the script line by line (to find
+/// the line of a broken limit that Rhai reports without a position).
+fn tracing_engine(manifest: &Manifest) -> Engine {
+    let mut tracer = sandboxed_engine(manifest);
+    // Rhai marks its debugger interface as volatile; rhai is pinned to 1.27 here.
+    #[allow(deprecated)]
+    tracer.register_debugger(
+        |_, debugger| debugger,
+        |_, event, _, _, position| {
+            if let (rhai::debugger::DebuggerEvent::Step, Some(line)) = (event, position.line()) {
+                LINE.with(|l| l.set(Some(line)));
+            }
+            Ok(rhai::debugger::DebuggerCommand::StepInto)
+        },
+    );
+    tracer
+}
+
 fn sandboxed_engine(manifest: &Manifest) -> Engine {
     let limits = manifest.limits;
     let mut engine = Engine::new();
@@ -793,7 +816,45 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
     });
     register_scoring(&mut engine);
     register_candidate(&mut engine);
+    engine.register_fn("find_row", find_row);
     engine
+}
+
+/// `find_row(rows, column, value)`: the first row (a map) of `rows` whose `column` holds
+/// `value` (text equal to text, numbers equal as numbers), or `()` when none does: a later
+/// stage looks up its row of an earlier stage's table
+/// (`find_row(params.tables["rehab-demand"], "township", site["乡镇"])`). The SDK's
+/// `Params::find_row` answers alike.
+fn find_row(rows: rhai::Array, column: &str, value: Dynamic) -> Dynamic {
+    let number = |v: &Dynamic| -> Option<f64> {
+        v.as_int()
+            .map(|i| i as f64)
+            .ok()
+            .or_else(|| v.as_float().ok())
+    };
+    for row in rows {
+        let Some(map) = row.read_lock::<Map>() else {
+            continue;
+        };
+        let Some(cell) = map.get(column) else {
+            continue;
+        };
+        let equal = match (
+            cell.clone().into_immutable_string(),
+            value.clone().into_immutable_string(),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(_), Err(_)) => {
+                matches!((number(cell), number(&value)), (Some(a), Some(b)) if a == b)
+            }
+            _ => false,
+        };
+        if equal {
+            drop(map);
+            return row;
+        }
+    }
+    Dynamic::UNIT
 }
 
 /// `sort`/`sort_by` and `dedup` with a comparator, in place of Rhai's own, which take a

@@ -39,6 +39,14 @@ pub(crate) fn run_cases(
         .map(|case| {
             let outcome = (|| -> Outcome_ {
                 undeclared_input(manifest, &case.input)?;
+                if let Some(table) = case.tables.keys().next()
+                    && manifest.declared().tables().next().is_none()
+                {
+                    return Err(format!(
+                        "the case gives table {table:?}, but the manifest reads no table: the \
+                         engine would not hand it over; add \"tables.{table}.COLUMN\" to reads"
+                    ));
+                }
                 match manifest.kind {
                     Kind::LaunchCheck => {
                         let input = serde_json::to_value(&case.input).map_err(|e| e.to_string())?;
@@ -103,6 +111,57 @@ pub(crate) fn run_cases(
         .collect()
 }
 
+/// The `params.tables` a case hands a plugin that reads tables: each table the plugin
+/// declares, with the case's rows (none when the case gives none). A table the plugin does
+/// not declare, or a row's column it does not declare, is refused, as the engine would not
+/// hand it over.
+pub(crate) fn case_tables(
+    declared: &super::reads::Reads,
+    case: &super::contract::TestCase,
+) -> std::result::Result<toml::Value, String> {
+    let mut out = toml::Table::new();
+    for (name, columns) in declared.tables() {
+        let rows = match case.tables.get(name) {
+            None => Vec::new(),
+            Some(toml::Value::Array(rows)) => rows.clone(),
+            Some(other) => {
+                return Err(format!(
+                    "tables.{name} is {}, not a list of rows",
+                    other.type_str()
+                ));
+            }
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let Some(row) = row.as_table() else {
+                return Err(format!(
+                    "tables.{name} row {}: not a table of columns",
+                    i + 1
+                ));
+            };
+            if let Some(key) = row.keys().find(|k| !columns.contains(k)) {
+                return Err(format!(
+                    "tables.{name} row {} holds column {key:?}, which the manifest does not \
+                     declare: the engine would not hand it over; add \"tables.{name}.{key}\" \
+                     to reads",
+                    i + 1
+                ));
+            }
+        }
+        out.insert(name.to_owned(), toml::Value::Array(rows));
+    }
+    if let Some(name) = case
+        .tables
+        .keys()
+        .find(|n| !declared.tables().any(|(t, _)| t == n.as_str()))
+    {
+        return Err(format!(
+            "the case gives table {name:?}, which the manifest does not read: the engine would \
+             not hand it over; add \"tables.{name}.COLUMN\" to reads"
+        ));
+    }
+    Ok(toml::Value::Table(out))
+}
+
 /// Refuses a case whose input holds a field or layer that the manifest's `reads` does not
 /// declare (the engine would not hand it over, so the case would test something a run never
 /// sees); the engine's own features ([`super::reads::engine`]) need no declaration.
@@ -127,8 +186,12 @@ fn undeclared_input(manifest: &Manifest, input: &toml::Value) -> Outcome_ {
     };
     match manifest.kind {
         Kind::LaunchCheck => {
+            // The community's own attributes from the plan's communities table.
+            let community_fields = fields_of(&["communities"]);
             for key in table.keys() {
-                if !engine::LAUNCH_KEYS.contains(&key.as_str()) {
+                if !engine::LAUNCH_KEYS.contains(&key.as_str())
+                    && !community_fields.contains(&key.as_str())
+                {
                     return Err(format!(
                         "the input holds field {key:?}, which the engine never hands a launch \
                          check (it gives {}): an attribute of the community's site goes in \

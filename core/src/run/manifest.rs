@@ -161,18 +161,35 @@ pub struct PluginUse {
     /// Sites chosen per township (site scoring only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub top: Option<usize>,
+    /// The attribute the candidates are grouped by for choosing (a scoring's `per`; absent:
+    /// the township).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub per: Option<String>,
+    /// The count chosen per group value (a scoring's `quota` table, in place of `top`; `*`
+    /// for the groups it does not name); absent: `top` per group.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub quota: BTreeMap<String, usize>,
     /// What it was given, as its `reads` declares: each layer (`layer?` when it does without
-    /// it) and the fields of it handed over; nothing else of the layers reached it.
+    /// it) and the fields of it handed over, and each earlier stage's table it read
+    /// (`tables.NAME`) with the columns of it handed over; nothing else reached it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reads: BTreeMap<String, Vec<String>>,
 }
 
 impl PluginUse {
+    /// The same use, recording how a scoring chooses: its `per` and `quota`.
+    pub fn choosing(mut self, scoring: &crate::pipeline::plan::SiteScoring) -> PluginUse {
+        self.per = scoring.per.clone();
+        self.quota = scoring.quota.clone();
+        self
+    }
+
     /// Describes the plugin at `path` (folder or plugin.toml), hashing its files.
     pub fn describe(role: &str, path: &Path, top: Option<usize>) -> Result<PluginUse> {
         let (manifest, code) = Manifest::load(path)?;
         let (dir, toml_path) = crate::rules::plugin_paths(path);
         let runtime = manifest.runtime();
+        let declared = manifest.declared();
         let (code_role, kind) = match runtime {
             Runtime::Rhai => ("script", crate::rules::PluginFile::Script),
             Runtime::Wasm => ("module", crate::rules::PluginFile::Module),
@@ -209,8 +226,9 @@ impl PluginUse {
             params: manifest.params.clone(),
             limits: manifest.limits,
             top,
-            reads: manifest
-                .declared()
+            per: None,
+            quota: BTreeMap::new(),
+            reads: declared
                 .layers()
                 .map(|l| {
                     let name = if l.optional {
@@ -220,6 +238,13 @@ impl PluginUse {
                     };
                     (name, l.fields.clone())
                 })
+                // An earlier stage's table: `tables.NAME` and the columns read of it.
+                .chain(declared.tables().map(|(name, columns)| {
+                    (
+                        format!("{}.{name}", crate::rules::reads::TABLES),
+                        columns.to_vec(),
+                    )
+                }))
                 .collect(),
         })
     }

@@ -193,10 +193,24 @@ impl PlanRun {
             timings.push((name, clock.elapsed()));
             clock = Instant::now();
         };
+        // The tables first: a later stage (a launch check, a scoring) may read them.
+        let mut tables = Vec::with_capacity(plan.tables.len());
+        if !plan.tables.is_empty() {
+            control.stage("tables")?;
+            for spec in &plan.tables {
+                tables.push(TableRun::run(plan, spec)?);
+            }
+            lap("tables", &mut timings);
+        }
         let launch = match &plan.launch_check {
             Some(_) => {
                 control.stage("launch checks")?;
-                let l = LaunchRun::run_all(plan, Some(&affected), &plan.launch_checks())?;
+                let l = LaunchRun::run_all_after(
+                    plan,
+                    Some(&affected),
+                    &plan.launch_checks(),
+                    &tables,
+                )?;
                 lap("launch", &mut timings);
                 Some(l)
             }
@@ -214,31 +228,27 @@ impl PlanRun {
         let sites = match &plan.site_scoring {
             Some(scoring) => {
                 control.stage("site scores")?;
-                let s = SiteScoreRun::run_quota(
+                let s = SiteScoreRun::run_layer(
                     plan,
                     &affected,
                     &scoring.plugin,
+                    "sites",
                     scoring.per.as_deref(),
                     &scoring.quota(),
                     true,
+                    &tables,
                 )?;
                 lap("sites", &mut timings);
                 Some(s)
             }
             None => None,
         };
-        let mut tables = Vec::with_capacity(plan.tables.len());
-        if !plan.tables.is_empty() {
-            control.stage("tables")?;
-            for spec in &plan.tables {
-                tables.push(TableRun::run(plan, spec)?);
-            }
-            lap("tables", &mut timings);
-        }
         let mut scorings = Vec::new();
         for job in &plan.scorings {
             control.stage("scorings")?;
-            scorings.push(SiteScoreRun::run_job(plan, &affected, job, true)?);
+            scorings.push(SiteScoreRun::run_job_after(
+                plan, &affected, job, true, &tables,
+            )?);
         }
         if !scorings.is_empty() {
             lap("scorings", &mut timings);
@@ -329,7 +339,12 @@ impl PlanRun {
                 let (manifest, _) = Manifest::load(path)?;
                 let place = format!("{}: {slot} = {}", plan.path.display(), path.display());
                 manifest.expect_kind(kind, &place)?;
+                crate::jobs::check_table_reads(plan, &manifest)?;
             }
+        }
+        for job in &plan.scorings {
+            let (manifest, _) = Manifest::load(&job.scoring.plugin)?;
+            crate::jobs::check_table_reads(plan, &manifest)?;
         }
         for spec in &plan.tables {
             let (mut manifest, _) = Manifest::load(&spec.plugin)?;
@@ -360,7 +375,7 @@ impl PlanRun {
             plugins.push(PluginUse::describe("standard", p, None)?);
         }
         if let Some(s) = &plan.site_scoring {
-            plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?);
+            plugins.push(PluginUse::describe("sites", &s.plugin, Some(s.top))?.choosing(s));
         }
         for spec in &plan.tables {
             let mut used =
@@ -369,11 +384,14 @@ impl PlanRun {
             plugins.push(used);
         }
         for job in &plan.scorings {
-            plugins.push(PluginUse::describe(
-                &format!("scoring:{}", job.name),
-                &job.scoring.plugin,
-                Some(job.scoring.top),
-            )?);
+            plugins.push(
+                PluginUse::describe(
+                    &format!("scoring:{}", job.name),
+                    &job.scoring.plugin,
+                    Some(job.scoring.top),
+                )?
+                .choosing(&job.scoring),
+            );
         }
         for spec in &plan.targets {
             let mut used =

@@ -29,6 +29,8 @@ mod roster;
 mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;
+#[cfg(all(feature = "rhai", feature = "wasm"))]
+mod stages;
 mod standard;
 mod table;
 mod wasm_hostile;

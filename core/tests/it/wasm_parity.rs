@@ -41,6 +41,7 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         "signing-rate",
         "rehab-siting",
         "centres-per-district",
+        "rehab-demand",
     ] {
         let (rhai, wasm) = pair(name);
         let (a, b) = (Plugin::load(&rhai).unwrap(), Plugin::load(&wasm).unwrap());

@@ -394,6 +394,59 @@ impl Params {
         &self.map
     }
 
+    /// The rows of an earlier stage's table the plugin reads (`reads = ["tables.NAME.COLUMN"]`),
+    /// as the host hands them over in `params.tables`: each row an object of the declared
+    /// columns, in the table's order. An error naming the table when it was not handed over
+    /// (the manifest does not read it).
+    ///
+    /// ```
+    /// use hecun_plugin_sdk::{Params, Value, json};
+    ///
+    /// let params = Params::from_json(&json!({"tables": {"rehab-demand": [
+    ///     {"township": "东镇", "people": 6}, {"township": "西镇", "people": 3}]}}).to_string())?;
+    /// assert_eq!(params.table("rehab-demand")?.len(), 2);
+    /// let row = params.find_row("rehab-demand", "township", &Value::from("西镇"))?.unwrap();
+    /// assert_eq!(row["people"], 3);
+    /// assert!(params.find_row("rehab-demand", "township", &Value::from("北镇"))?.is_none());
+    /// assert!(params.table("funding").unwrap_err().contains("tables.funding"));
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn table(&self, name: &str) -> Result<&[serde_json::Value], String> {
+        self.map
+            .get("tables")
+            .and_then(|t| t.get(name))
+            .and_then(|rows| rows.as_array())
+            .map(Vec::as_slice)
+            .ok_or_else(|| {
+                format!(
+                    "table {name:?} was not handed over: declare its columns in reads \
+                     (\"tables.{name}.COLUMN\") and run it in the plan ([tables.{name}])"
+                )
+            })
+    }
+
+    /// The first row of table `name` (see [`Params::table`]) whose `column` holds `value`
+    /// (text equal to text, numbers equal as numbers), `None` when no row does: as Rhai's
+    /// `find_row(params.tables[name], column, value)`.
+    pub fn find_row(
+        &self,
+        name: &str,
+        column: &str,
+        value: &Value,
+    ) -> Result<Option<&serde_json::Map<String, serde_json::Value>>, String> {
+        Ok(self
+            .table(name)?
+            .iter()
+            .filter_map(|row| row.as_object())
+            .find(|row| {
+                let cell = row.get(column).map_or(Value::Missing, Value::from);
+                match (&cell, value) {
+                    (Value::Text(a), Value::Text(b)) => a == b,
+                    _ => matches!((cell.number(), value.number()), (Some(a), Some(b)) if a == b),
+                }
+            }))
+    }
+
     /// A number the rule cannot do without: an error that names the parameter otherwise.
     pub fn require_number(&self, name: &str) -> Result<f64, String> {
         self.number(name).ok_or_else(|| match self.map.get(name) {

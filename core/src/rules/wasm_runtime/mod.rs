@@ -135,6 +135,7 @@ impl WasmPlugin {
     ) -> Result<WasmPlugin> {
         let (mut manifest, module_path) = Manifest::load(path)?;
         manifest.override_params(overrides, where_)?;
+        manifest.hand_over_empty_tables();
         let fail = |message: String| Error::Plugin {
             plugin: manifest.name.clone(),
             failure: PluginFailure::Load,
@@ -263,6 +264,30 @@ impl WasmPlugin {
     /// The plugin's manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The same module with the manifest `change` makes (parameters the engine hands over,
+    /// such as an earlier stage's tables, reach `hecun_init`; the test cases to run): not
+    /// compiled again; one instance is made now, so that a module refusing the parameters
+    /// is reported here.
+    pub(crate) fn with_manifest(&self, change: impl FnOnce(&mut Manifest)) -> Result<WasmPlugin> {
+        let mut manifest = self.manifest.clone();
+        change(&mut manifest);
+        let params = serde_json::to_string(&manifest.params)
+            .map_err(|e| self.error(PluginFailure::Load, None, format!("parameters: {e}")))?;
+        let plugin = WasmPlugin {
+            manifest,
+            pre: self.pre.clone(),
+            engine: self.engine.clone(),
+            pool: Mutex::new(Vec::new()),
+            params,
+            from_cache: self.from_cache,
+        };
+        let guest = plugin
+            .instantiate()
+            .map_err(|(_, message)| plugin.error(PluginFailure::Load, None, message))?;
+        plugin.give_back(guest);
+        Ok(plugin)
     }
 
     /// Whether the compiled module came from the cache (no compilation at load).

@@ -3,10 +3,12 @@
 //!
 //! A building is excluded when its places (床位) or staff (人员) fall outside the document's
 //! 100–200 places and at least 8 staff, or are not given, when its township (乡镇) is not
-//! given, or when it lies in a demolition zone; otherwise it scores by the patients of its
-//! township against the township with the most, and by the share of those patients within
-//! `reach` metres of it.
+//! given, or when it lies in a demolition zone; otherwise it scores by the people in need in
+//! its township — its row of the rehab-demand table, an earlier stage of the plan, handed
+//! over as `params.tables` — against the township with the most, and by the share of them
+//! within `reach` metres of it.
 
+use hecun_plugin_sdk::serde_json::Value as J;
 use hecun_plugin_sdk::{
     Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, script,
 };
@@ -19,6 +21,15 @@ pub struct RehabSiting {
     reach: Value,
     w_demand: Value,
     w_near: Value,
+    /// The rows of the earlier stage's table rehab-demand (`township`, `people`).
+    demand: Vec<J>,
+}
+
+/// A demand row's `people` as a number (the script's `row.people.to_float()`).
+fn people_of(row: Option<&J>) -> Result<f64, String> {
+    row.and_then(|r| r.get("people"))
+        .and_then(J::as_f64)
+        .ok_or_else(|| "a rehab-demand row has no number of people".to_owned())
 }
 
 /// The script's `number(site, field)`: a whole number as a float, a float as it is, anything
@@ -45,6 +56,7 @@ impl SiteScore for RehabSiting {
             reach: params.get("reach"),
             w_demand: params.get("w_demand"),
             w_near: params.get("w_near"),
+            demand: params.table("rehab-demand")?.to_vec(),
         })
     }
 
@@ -100,14 +112,23 @@ impl SiteScore for RehabSiting {
                 json!({ "field": "乡镇", "value": site.get("乡镇") }),
             ));
         };
-        let per_township = site.sum_by("patients", "人数", "乡镇")?;
+        // The township's row of the demand table, computed before this stage (the plan's
+        // [tables.rehab-demand]), against the township with the most people in need.
         let mut most = 0.0;
-        for &people in per_township.values() {
+        for row in &self.demand {
+            let people = people_of(Some(row))?;
             if people > most {
                 most = people;
             }
         }
-        let mine = per_township.get(&township).copied().unwrap_or(0.0);
+        let mine = match self
+            .demand
+            .iter()
+            .find(|row| row.get("township") == Some(&J::String(township.clone())))
+        {
+            Some(row) => people_of(Some(row))?,
+            None => 0.0,
+        };
         let demand = if most > 0.0 { mine / most } else { 0.0 };
         let near = if mine > 0.0 {
             let share = site.sum_within("patients", "人数", float(&self.reach, "reach")?)? / mine;
