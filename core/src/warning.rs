@@ -28,6 +28,9 @@ pub enum WarningKind {
     OutsideCrsArea,
     /// A plugin reads a layer the plan does not list.
     LayerNotListed,
+    /// A Shapefile's text encoding was not named (no `.cpg`, no `encoding` in the plan) and
+    /// was told from its bytes; the message says which encoding was used.
+    EncodingDetected,
     /// Anything else.
     Other,
 }
@@ -78,7 +81,10 @@ impl Warning {
                 warning.field = field.clone();
                 warning
             }
-            Error::Io { path, .. } | Error::Json { path, .. } | Error::EmptyLayer { path } => {
+            Error::Io { path, .. }
+            | Error::Json { path, .. }
+            | Error::Format { path, .. }
+            | Error::EmptyLayer { path } => {
                 warning.with_file(path.display())
             }
             _ => warning,

@@ -1,10 +1,11 @@
-//! Files in and out: reading GeoJSON layers (with the structure check of every feature),
+//! Files in and out: reading GeoJSON and Shapefile layers (with the structure check of every feature),
 //! writing GeoJSON geometries, and the output folder that is written all at once or not at
 //! all.
 
 pub mod geojson_write;
 pub mod output_dir;
 pub mod read;
+pub mod shapefile;
 pub mod structure;
 
 pub use geojson_write::write_geometry;

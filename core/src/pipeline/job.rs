@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::geometry::polygons;
 use crate::geometry::validate::check_simple;
 use crate::index::reach::{Pad, ZoneIndex};
-use crate::io::read::{ReadOptions, parse_geojson, read_geojson};
+use crate::io::read::{Format, ReadOptions, parse_layer, read_layer};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::model::layer::Layer;
 use crate::model::schema::{LayerKind, Schema};
@@ -24,8 +24,9 @@ use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summari
 use crate::pipeline::control::RunControl;
 use crate::pipeline::zones::build_zones;
 
-/// A layer and how to read its fields: a GeoJSON file, GeoJSON bytes already in memory, or a
-/// layer already parsed ([`parse_geojson`](crate::parse_geojson)).
+/// A layer and how to read its fields: a GeoJSON or Shapefile file
+/// ([`read_layer`](crate::read_layer)), GeoJSON bytes already in memory, or a layer already
+/// parsed ([`parse_geojson`](crate::parse_geojson)).
 ///
 /// ```
 /// use hecun::{LayerKind, LayerSource};
@@ -44,6 +45,25 @@ pub struct LayerSource {
     pub schema: Schema,
     /// Where the features come from: the file at `path`, or memory.
     pub data: LayerData,
+    /// How the file is read: its format, encoding and CRS where the plan states them.
+    pub settings: LayerSettings,
+}
+
+/// How a layer's file is read, where the plan (`[layers.NAME]`) or a flag says more than the
+/// file does. Every field `None`: the file as it is (format by extension).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LayerSettings {
+    /// The format (`format = "shapefile"`), in place of the extension's.
+    pub format: Option<Format>,
+    /// A Shapefile's text encoding (`encoding = "GBK"`), in place of its `.cpg`.
+    pub encoding: Option<String>,
+    /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000
+    /// (`towgs84 = [dx, dy, dz, rx, ry, rz, ds]`).
+    pub towgs84: Option<[f64; 7]>,
+    /// The CRS the plan or a flag states (`crs = "EPSG:4547"`, `[crs] input`,
+    /// `--input-crs`): a `.prj` naming another is an error; a file naming none is read in it.
+    pub crs: Option<Crs>,
 }
 
 /// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
@@ -67,6 +87,7 @@ impl LayerSource {
             path: path.into(),
             schema: Schema::new(kind),
             data: LayerData::File,
+            settings: LayerSettings::default(),
         }
     }
 
@@ -81,6 +102,7 @@ impl LayerSource {
             path: name.into(),
             schema: Schema::new(kind),
             data: LayerData::Bytes(bytes.into()),
+            settings: LayerSettings::default(),
         }
     }
 
@@ -92,12 +114,19 @@ impl LayerSource {
             path: layer.path.clone(),
             schema: Schema::new(kind),
             data: LayerData::Parsed(layer),
+            settings: LayerSettings::default(),
         }
     }
 
     /// The same source with `schema` for its fields (a plan's or a caller's field names).
     pub fn with_schema(mut self, schema: Schema) -> LayerSource {
         self.schema = schema;
+        self
+    }
+
+    /// The same source read as `settings` say (format, encoding, CRS).
+    pub fn with_settings(mut self, settings: LayerSettings) -> LayerSource {
+        self.settings = settings;
         self
     }
 
@@ -109,8 +138,9 @@ impl LayerSource {
     /// Reads the layer, naming features by the schema's id field (a parsed layer keeps the
     /// ids it was parsed with).
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
+        let settings = &self.settings;
         let options = ReadOptions {
-            default_crs,
+            default_crs: settings.crs.unwrap_or(default_crs),
             id_fields: self
                 .schema
                 .candidates("id")
@@ -118,10 +148,14 @@ impl LayerSource {
                 .map(str::to_owned)
                 .collect(),
             keep_going,
+            format: settings.format,
+            encoding: settings.encoding.clone(),
+            towgs84: settings.towgs84,
+            declared_crs: settings.crs,
         };
         match &self.data {
-            LayerData::File => read_geojson(&self.path, &options),
-            LayerData::Bytes(bytes) => parse_geojson(&self.path, bytes, &options),
+            LayerData::File => read_layer(&self.path, &options),
+            LayerData::Bytes(bytes) => parse_layer(&self.path, bytes, &options),
             LayerData::Parsed(layer) => Ok(crate::io::read::ReadOutcome {
                 layer: Layer::clone(layer),
                 skipped: Vec::new(),

@@ -9,8 +9,9 @@
 //! path = "villages.geojson"  # relative to the plan file
 //! fields = { id = "统计用区划代码", name = "村名", households = "户数", population = "人口" }
 //! [layers.roads]
-//! path = "roads.geojson"
-//! fields = { class = "等级" }
+//! path = "roads.shp"         # a Shapefile: .shx, .dbf beside it; .prj and .cpg if any
+//! encoding = "GBK"           # in place of the .cpg (omit: the .cpg, else detected)
+//! fields = { class = "等级" } # DBF names as the .dbf has them (10 bytes at most)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -26,7 +27,8 @@ use crate::error::{Error, Result};
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::zone::ZoneSpec;
-use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
+use crate::io::read::Format;
+use crate::pipeline::job::{AffectedJob, LayerData, LayerSettings, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]
@@ -255,6 +257,59 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
+    /// `geojson` or `shapefile`; omitted: by the file's extension.
+    format: Option<String>,
+    /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
+    encoding: Option<String>,
+    /// The layer's CRS (`EPSG:4547`): the CRS of a file naming none, and a check on a `.prj`.
+    crs: Option<String>,
+    /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000.
+    towgs84: Option<Vec<f64>>,
+}
+
+impl LayerTable {
+    /// How the layer's file is read; `input` is the plan's `[crs] input`, if it names one.
+    fn settings(&self, context: &str, name: &str, input: Option<Crs>) -> Result<LayerSettings> {
+        let at = |message: String| Error::config(context, format!("[layers.{name}] {message}"));
+        let format = self
+            .format
+            .as_deref()
+            .map(str::parse::<Format>)
+            .transpose()
+            .map_err(|e| at(e.to_string()))?;
+        let crs = self
+            .crs
+            .as_deref()
+            .map(str::parse::<Crs>)
+            .transpose()
+            .map_err(|e| at(format!("crs: {e}")))?;
+        let towgs84 = match &self.towgs84 {
+            None => None,
+            Some(v) => {
+                let seven: [f64; 7] = v.as_slice().try_into().map_err(|_| {
+                    at(format!(
+                        "towgs84 has {} numbers: give the seven Helmert parameters \
+                         [dx, dy, dz (m), rx, ry, rz (arc seconds), ds (ppm)]",
+                        v.len()
+                    ))
+                })?;
+                if let Some(bad) = seven.iter().find(|x| !x.is_finite()) {
+                    return Err(at(format!("towgs84: {bad} is not a finite number")));
+                }
+                Some(seven)
+            }
+        };
+        if let Some(encoding) = &self.encoding {
+            crate::io::shapefile::encoding_named(encoding)
+                .map_err(|why| at(format!("encoding = {encoding:?}: {why}")))?;
+        }
+        let mut settings = LayerSettings::default();
+        settings.format = format;
+        settings.encoding = self.encoding.clone();
+        settings.crs = crs.or(input);
+        settings.towgs84 = towgs84;
+        Ok(settings)
+    }
 }
 
 #[derive(Deserialize)]
@@ -347,6 +402,15 @@ impl Plan {
         let file: PlanFile =
             toml::from_str(text).map_err(|e| Error::config(&context, e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        // `[crs] input`, when the plan states it, is every layer's stated CRS: a Shapefile
+        // whose .prj names another is an error rather than one of the two silently winning.
+        let stated_input: Option<Crs> = file
+            .crs
+            .input
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: Error| Error::config(&context, e.to_string()))?;
         let mut layers = file.layers;
         let mut take = |kind: LayerKind| -> Result<Option<LayerSource>> {
             let Some(table) = layers.remove(kind.name()) else {
@@ -358,8 +422,11 @@ impl Plan {
                     .with_field(model, file_field)
                     .map_err(|e| Error::config(&context, e.to_string()))?;
             }
+            let settings = table.settings(&context, kind.name(), stated_input)?;
             Ok(Some(
-                LayerSource::new(base.join(&table.path), kind).with_schema(schema),
+                LayerSource::new(base.join(&table.path), kind)
+                    .with_schema(schema)
+                    .with_settings(settings),
             ))
         };
         let villages = take(LayerKind::Villages)?
@@ -384,9 +451,12 @@ impl Plan {
                         .with_field(model, file_field)
                         .map_err(|e| Error::config(&context, e.to_string()))?;
                 }
+                let settings = table.settings(&context, name, stated_input)?;
                 context_layers.insert(
                     name.clone(),
-                    LayerSource::new(base.join(&table.path), LayerKind::Other).with_schema(schema),
+                    LayerSource::new(base.join(&table.path), LayerKind::Other)
+                        .with_schema(schema)
+                        .with_settings(settings),
                 );
             }
         }

@@ -269,7 +269,19 @@ impl RunOptions {
     pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
         let named = |option: &str, e: Error| Error::param(option, e.to_string());
         if let Some(crs) = &self.input_crs {
+            let before = job.input_crs;
             job.input_crs = crs.parse().map_err(|e| named("--input-crs", e))?;
+            // The flag states the CRS of the job's layers (a Shapefile's .prj naming another
+            // is an error), except where the plan states one of a layer's own.
+            let sources = [&mut job.villages, &mut job.roads]
+                .into_iter()
+                .chain(job.corridors.as_mut())
+                .chain(job.townships.as_mut());
+            for source in sources {
+                if source.settings.crs.is_none_or(|c| c == before) {
+                    source.settings.crs = Some(job.input_crs);
+                }
+            }
         }
         if let Some(crs) = &self.metric_crs {
             job.metric_crs = Some(crs.parse().map_err(|e| named("--metric-crs", e))?);
