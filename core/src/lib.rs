@@ -94,8 +94,8 @@ pub use model::{
 pub use pipeline::affected::Counts;
 pub use pipeline::affected::{AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal};
 pub use pipeline::control::RunControl;
-pub use pipeline::job::{LayerData, LayerSettings};
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
+pub use pipeline::job::{LayerData, LayerSettings};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
 pub use pipeline::plan::{Plan, SiteScoring, TableSpec};
 pub use warning::{Warning, WarningKind};

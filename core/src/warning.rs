@@ -84,9 +84,7 @@ impl Warning {
             Error::Io { path, .. }
             | Error::Json { path, .. }
             | Error::Format { path, .. }
-            | Error::EmptyLayer { path } => {
-                warning.with_file(path.display())
-            }
+            | Error::EmptyLayer { path } => warning.with_file(path.display()),
             _ => warning,
         }
     }

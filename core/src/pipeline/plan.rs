@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::io::read::Format;
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::zone::ZoneSpec;
-use crate::io::read::Format;
 use crate::pipeline::job::{AffectedJob, LayerData, LayerSettings, LayerSource};
 
 /// A parsed plan file.

@@ -25,6 +25,7 @@ mod rhai_candidates;
 mod rhai_compiled;
 #[cfg(feature = "rhai")]
 mod rhai_sandbox;
+mod shapefile;
 mod simple_vs_geo_validation;
 mod site_score;
 mod spatial_helpers;

@@ -120,7 +120,11 @@ impl<'a> Table<'a> {
         valid: impl Fn(&[u8]) -> bool + Sync,
     ) -> Option<(Option<usize>, usize)> {
         use rayon::prelude::*;
-        if let Some(f) = self.fields.iter().position(|f| !valid(&f.name_bytes)) {
+        if let Some(f) = self
+            .fields
+            .iter()
+            .position(|f| name_text(&f.name_bytes, &valid).is_none())
+        {
             return Some((None, f));
         }
         let character: Vec<usize> = (0..self.fields.len())
@@ -136,6 +140,17 @@ impl<'a> Table<'a> {
                 .map(|&f| (Some(k), f))
         })
     }
+}
+
+/// The bytes of a field name that `valid` accepts: the name, or, for a name cut at the
+/// format's 10 bytes in the middle of a character (GDAL cuts `统计用区划代码` in UTF-8 to
+/// `统计用` and one byte of `区`), the name without the cut character's first bytes.
+pub(crate) fn name_text<'n>(name: &'n [u8], valid: impl Fn(&[u8]) -> bool) -> Option<&'n [u8]> {
+    let name = trim_end(name);
+    let cut = if name.len() >= 10 { 3 } else { 0 };
+    (0..=cut.min(name.len()))
+        .map(|j| &name[..name.len() - j])
+        .find(|n| valid(n))
 }
 
 /// The bytes without trailing padding (spaces and NULs).
@@ -205,8 +220,8 @@ pub(crate) fn write_value(
                 out.push_str("null");
                 return Ok(());
             }
-            let text = std::str::from_utf8(text)
-                .map_err(|_| format!("{} is not a number", hex(text)))?;
+            let text =
+                std::str::from_utf8(text).map_err(|_| format!("{} is not a number", hex(text)))?;
             if field.decimals == 0
                 && let Ok(n) = text.parse::<i64>()
             {
@@ -300,7 +315,11 @@ mod tests {
         let r = field(b'N', 10, 2);
         assert_eq!(json(&r, b"      3.50").unwrap(), "3.5");
         assert_eq!(json(&r, b"     -0.25").unwrap(), "-0.25");
-        assert!(json(&r, b"     3,50 ").unwrap_err().contains("not a number"));
+        assert!(
+            json(&r, b"     3,50 ")
+                .unwrap_err()
+                .contains("not a number")
+        );
         let d = field(b'D', 8, 0);
         assert_eq!(json(&d, b"20200131").unwrap(), "\"2020-01-31\"");
         assert_eq!(json(&d, b"        ").unwrap(), "null");

@@ -120,11 +120,9 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
             let bytes = read_input(&prj_path, 1 << 20)?;
             let text = String::from_utf8_lossy(&bytes);
             let prj = prj::read_prj(&prj_path, &text)?;
-            let own = crate::model::crs::Crs::from_epsg(
-                u16::try_from(prj.code).map_err(|_| {
-                    Error::format(&prj_path, format!("EPSG:{} is out of range", prj.code))
-                })?,
-            )
+            let own = crate::model::crs::Crs::from_epsg(u16::try_from(prj.code).map_err(|_| {
+                Error::format(&prj_path, format!("EPSG:{} is out of range", prj.code))
+            })?)
             .map_err(|e| Error::format(&prj_path, e.to_string()))?;
             if let Some(stated) = options.declared_crs
                 && stated != own
@@ -179,16 +177,22 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
             let encoding = encoding_named(name).map_err(|why| {
                 Error::format(path, format!("encoding {name:?} (from the plan): {why}"))
             })?;
-            (Some(encoding), Some(match cpg {
-                Some(_) => "the plan's encoding (in place of the .cpg)".to_owned(),
-                None => "the plan's encoding".to_owned(),
-            }))
+            (
+                Some(encoding),
+                Some(match cpg {
+                    Some(_) => "the plan's encoding (in place of the .cpg)".to_owned(),
+                    None => "the plan's encoding".to_owned(),
+                }),
+            )
         }
         (None, Some(cpg_path)) => {
             let bytes = read_input(&cpg_path, 4096)?;
             let text = String::from_utf8_lossy(&bytes);
             let encoding = encoding_named(&text).map_err(|why| Error::format(&cpg_path, why))?;
-            (Some(encoding), Some(format!("its .cpg ({})", cpg_path.display())))
+            (
+                Some(encoding),
+                Some(format!("its .cpg ({})", cpg_path.display())),
+            )
         }
         (None, None) => (None, None),
     };
@@ -247,7 +251,11 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
     let names: Vec<String> = table
         .fields
         .iter()
-        .map(|f| dbf::decode(encoding, dbf::trim_end(&f.name_bytes)).unwrap_or_default())
+        .map(|f| {
+            dbf::name_text(&f.name_bytes, |b| dbf::decode(encoding, b).is_some())
+                .and_then(|b| dbf::decode(encoding, b))
+                .unwrap_or_default()
+        })
         .collect();
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
@@ -275,8 +283,17 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
                 return None;
             }
             Some(read_record(
-                path, &shp_bytes, places[k], &table, k, &names, &keys, encoding, &id_names,
-                crs, shift.as_ref(),
+                path,
+                &shp_bytes,
+                places[k],
+                &table,
+                k,
+                &names,
+                &keys,
+                encoding,
+                &id_names,
+                crs,
+                shift.as_ref(),
             ))
         })
         .collect();
@@ -390,7 +407,11 @@ fn read_record(
     }
     json.push('}');
     let raw = RawValue::from_string(json).map_err(|e| {
-        Error::feature(here(None), None, format!("the attributes are not JSON: {e}"))
+        Error::feature(
+            here(None),
+            None,
+            format!("the attributes are not JSON: {e}"),
+        )
     })?;
     let properties = Properties::from_boxed_raw(raw);
     let id = properties
@@ -407,9 +428,9 @@ fn read_record(
             )
         })?;
     if let Some(shift) = shift {
-        shift.transform(&mut geometry).map_err(|e| {
-            Error::feature(here(id.clone()), Some("geometry"), e.to_string())
-        })?;
+        shift
+            .transform(&mut geometry)
+            .map_err(|e| Error::feature(here(id.clone()), Some("geometry"), e.to_string()))?;
     }
     crate::io::structure::check_structure(&geometry, crs)
         .map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?;

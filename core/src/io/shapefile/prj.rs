@@ -127,9 +127,9 @@ pub(crate) fn read_prj(path: &Path, text: &str) -> Result<PrjCrs> {
     })?;
     let geogcs = match root.keyword.as_str() {
         "GEOGCS" => &root,
-        "PROJCS" => root.child("GEOGCS").ok_or_else(|| {
-            bad("PROJCS without GEOGCS: the datum is not named".to_owned())
-        })?,
+        "PROJCS" => root
+            .child("GEOGCS")
+            .ok_or_else(|| bad("PROJCS without GEOGCS: the datum is not named".to_owned()))?,
         other => {
             return Err(bad(format!(
                 "starts with {other}[…]: hecun reads a PROJCS or GEOGCS (Esri WKT) .prj"
@@ -265,7 +265,11 @@ fn projected(root: &Node, datum: Datum) -> std::result::Result<PrjCrs, String> {
         let named_hemisphere = squashed
             .rfind("zone")
             .map(|at| &squashed[at + 4..])
-            .and_then(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()).chars().next());
+            .and_then(|rest| {
+                rest.trim_start_matches(|c: char| c.is_ascii_digit())
+                    .chars()
+                    .next()
+            });
         if let Some(h) = named_hemisphere
             && h.to_ascii_uppercase() != hemisphere
         {
@@ -290,7 +294,8 @@ fn projected(root: &Node, datum: Datum) -> std::result::Result<PrjCrs, String> {
         // No zone prefix: the zone is told by the central meridian alone.
         // 6-degree CM zones share their parameters with 3-degree ones: only a name saying
         // a 6-degree GK zone (ArcGIS's `CGCS2000_GK_CM_111E`) reads as one.
-        let named_six = !three_named && (squashed.contains("gk") || squashed.contains("gausskruger"));
+        let named_six =
+            !three_named && (squashed.contains("gk") || squashed.contains("gausskruger"));
         let three = !(named_six && cm_is_six_degree(cm));
         if let Some(z) = named_zone {
             return Err(format!(
@@ -471,7 +476,9 @@ impl Parser<'_> {
 
     fn word(&mut self) -> String {
         let start = self.at;
-        while self.at < self.s.len() && (self.s[self.at].is_ascii_alphanumeric() || self.s[self.at] == b'_') {
+        while self.at < self.s.len()
+            && (self.s[self.at].is_ascii_alphanumeric() || self.s[self.at] == b'_')
+        {
             self.at += 1;
         }
         String::from_utf8_lossy(&self.s[start..self.at]).into_owned()
@@ -532,7 +539,10 @@ impl Parser<'_> {
                 Some(c) if c.is_ascii_digit() || *c == b'-' || *c == b'+' || *c == b'.' => {
                     let start = self.at;
                     while self.at < self.s.len()
-                        && matches!(self.s[self.at], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                        && matches!(
+                            self.s[self.at],
+                            b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
+                        )
                     {
                         self.at += 1;
                     }
@@ -555,10 +565,7 @@ impl Parser<'_> {
                     }
                 }
                 Some(&c) => {
-                    return Err(format!(
-                        "unexpected {:?} at byte {}",
-                        c as char, self.at
-                    ));
+                    return Err(format!("unexpected {:?} at byte {}", c as char, self.at));
                 }
             }
         }
@@ -572,9 +579,8 @@ impl Parser<'_> {
 pub(crate) fn crs_after_shift(prj: &PrjCrs) -> Result<Crs> {
     let code = match prj.cgcs2000_twin() {
         Some(twin) => twin,
-        None => u16::try_from(prj.code).map_err(|_| {
-            Error::param("CRS", format!("EPSG:{} is out of range", prj.code))
-        })?,
+        None => u16::try_from(prj.code)
+            .map_err(|_| Error::param("CRS", format!("EPSG:{} is out of range", prj.code)))?,
     };
     Crs::from_epsg(code)
 }
@@ -598,8 +604,13 @@ mod tests {
     #[test]
     fn cgcs2000_zones_with_and_without_prefix() {
         assert_eq!(read(GCS_CGCS).unwrap().code, 4490);
-        let with = gk("CGCS2000_3_Degree_GK_Zone_38", GCS_CGCS, 38_500_000.0, 114.0);
-        assert_eq!(read(&with).unwrap().code, 4525);
+        let with = gk(
+            "CGCS2000_3_Degree_GK_Zone_38",
+            GCS_CGCS,
+            38_500_000.0,
+            114.0,
+        );
+        assert_eq!(read(&with).unwrap().code, 4526);
         let without = gk("CGCS2000_3_Degree_GK_CM_114E", GCS_CGCS, 500_000.0, 114.0);
         assert_eq!(read(&without).unwrap().code, 4547);
         let six = gk("CGCS2000_GK_Zone_19", GCS_CGCS, 19_500_000.0, 111.0);
@@ -608,12 +619,17 @@ mod tests {
         assert_eq!(read(&six_cm).unwrap().code, 4508);
         // Renamed by hand: the parameters still say zone 38.
         let renamed = gk("郑州_坐标", GCS_CGCS, 38_500_000.0, 114.0);
-        assert_eq!(read(&renamed).unwrap().code, 4525);
+        assert_eq!(read(&renamed).unwrap().code, 4526);
     }
 
     #[test]
     fn a_name_contradicting_the_parameters_is_an_error() {
-        let wrong = gk("CGCS2000_3_Degree_GK_Zone_39", GCS_CGCS, 38_500_000.0, 114.0);
+        let wrong = gk(
+            "CGCS2000_3_Degree_GK_Zone_39",
+            GCS_CGCS,
+            38_500_000.0,
+            114.0,
+        );
         let err = read(&wrong).unwrap_err();
         assert!(err.contains("zone 39") && err.contains("zone 38"), "{err}");
         let wrong_cm = gk("CGCS2000_3_Degree_GK_CM_117E", GCS_CGCS, 500_000.0, 114.0);
@@ -659,7 +675,9 @@ mod tests {
         };
         let geogcs = |d: Datum| {
             let (a, rf) = d.ellipsoid();
-            format!(r#"GEOGCS["g",DATUM["d",SPHEROID["s",{a},{rf}]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#)
+            format!(
+                r#"GEOGCS["g",DATUM["d",SPHEROID["s",{a},{rf}]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#
+            )
         };
         let ranges: [(Datum, std::ops::RangeInclusive<u32>); 8] = [
             (Datum::Cgcs2000, 4491..=4554),
@@ -682,7 +700,11 @@ mod tests {
                 let same = |a: u32, b: u32| {
                     param(a, "lon_0") == param(b, "lon_0") && param(a, "x_0") == param(b, "x_0")
                 };
-                assert!(same(read.code, code), "EPSG:{code} read as EPSG:{}", read.code);
+                assert!(
+                    same(read.code, code),
+                    "EPSG:{code} read as EPSG:{}",
+                    read.code
+                );
                 if let Some(twin) = read.cgcs2000_twin() {
                     assert!(same(twin as u32, code), "EPSG:{code} twin EPSG:{twin}");
                 }

@@ -220,9 +220,7 @@ fn polygons(rings: Vec<Vec<Coord<f64>>>) -> std::result::Result<Geometry<f64>, S
         let inside = |outer: &Polygon<f64>| {
             // A vertex of the hole strictly inside the outer ring (holes may touch their
             // outer ring at a vertex).
-            hole.0
-                .iter()
-                .any(|c| outer.contains(&Point(*c)))
+            hole.0.iter().any(|c| outer.contains(&Point(*c)))
         };
         let best = outers
             .iter()
