@@ -10,6 +10,7 @@
 pub mod geom;
 pub mod region;
 pub mod rng;
+pub mod shapefile;
 pub mod write;
 
 use std::io;
@@ -33,14 +34,64 @@ pub const PLAN_LAUNCH_BOTH_TOML: &str = include_str!("plan-launch-both.toml");
 /// The plan that sites rehab centres: a named scoring job over the candidate buildings.
 pub const PLAN_REHAB_SITING_TOML: &str = include_str!("plan-rehab-siting.toml");
 
+/// The plan over the Shapefile set (`demo/shapefile/plan.toml`): the affected-villages job
+/// on the layers as a county office keeps them.
+pub const PLAN_SHAPEFILE_TOML: &str = include_str!("plan-shapefile.toml");
+
+/// The layers also written as Shapefiles (GBK, EPSG:4547) under `demo/shapefile/`: those of
+/// the affected-villages job. Each: the GeoJSON file, then the Shapefile's files.
+const SHAPEFILE_LAYERS: [(&str, [&str; 5]); 4] = [
+    (
+        "villages.geojson",
+        [
+            "shapefile/villages.shp",
+            "shapefile/villages.shx",
+            "shapefile/villages.dbf",
+            "shapefile/villages.prj",
+            "shapefile/villages.cpg",
+        ],
+    ),
+    (
+        "roads.geojson",
+        [
+            "shapefile/roads.shp",
+            "shapefile/roads.shx",
+            "shapefile/roads.dbf",
+            "shapefile/roads.prj",
+            "shapefile/roads.cpg",
+        ],
+    ),
+    (
+        "corridors.geojson",
+        [
+            "shapefile/corridors.shp",
+            "shapefile/corridors.shx",
+            "shapefile/corridors.dbf",
+            "shapefile/corridors.prj",
+            "shapefile/corridors.cpg",
+        ],
+    ),
+    (
+        "townships.geojson",
+        [
+            "shapefile/townships.shp",
+            "shapefile/townships.shx",
+            "shapefile/townships.dbf",
+            "shapefile/townships.prj",
+            "shapefile/townships.cpg",
+        ],
+    ),
+];
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
 /// One generated file.
 pub struct Output {
+    /// Its path under the demo folder (`villages.geojson`, `shapefile/villages.shp`).
     pub name: &'static str,
-    pub contents: String,
-    /// Number of features (0 for non-GeoJSON files).
+    pub contents: Vec<u8>,
+    /// Number of features (0 for files other than a GeoJSON layer or a `.shp`).
     pub features: usize,
 }
 
@@ -65,33 +116,57 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         .iter()
         .map(|(name, feats)| Output {
             name,
-            contents: write::layer_to_geojson(&proj, feats),
+            contents: write::layer_to_geojson(&proj, feats).into_bytes(),
             features: feats.len(),
         })
         .collect();
     out.push(Output {
         name: "plan.toml",
-        contents: PLAN_TOML.to_string(),
+        contents: PLAN_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-rehab.toml",
-        contents: PLAN_REHAB_TOML.to_string(),
+        contents: PLAN_REHAB_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-signing.toml",
-        contents: PLAN_SIGNING_TOML.to_string(),
+        contents: PLAN_SIGNING_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-launch-both.toml",
-        contents: PLAN_LAUNCH_BOTH_TOML.to_string(),
+        contents: PLAN_LAUNCH_BOTH_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out.push(Output {
         name: "plan-rehab-siting.toml",
-        contents: PLAN_REHAB_SITING_TOML.to_string(),
+        contents: PLAN_REHAB_SITING_TOML.as_bytes().to_vec(),
+        features: 0,
+    });
+    for (geojson, [shp, shx, dbf, prj, cpg]) in SHAPEFILE_LAYERS {
+        let layer = out
+            .iter()
+            .find(|o| o.name == geojson)
+            .expect("the layer is generated");
+        let features = layer.features;
+        let text = std::str::from_utf8(&layer.contents).expect("GeoJSON is UTF-8");
+        let set = shapefile::layer_to_shapefile(geojson, text);
+        let file = |name, contents, features| Output {
+            name,
+            contents,
+            features,
+        };
+        out.push(file(shp, set.shp, features));
+        out.push(file(shx, set.shx, 0));
+        out.push(file(dbf, set.dbf, 0));
+        out.push(file(prj, shapefile::PRJ_4547.as_bytes().to_vec(), 0));
+        out.push(file(cpg, b"GBK".to_vec(), 0));
+    }
+    out.push(Output {
+        name: "shapefile/plan.toml",
+        contents: PLAN_SHAPEFILE_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out
@@ -102,7 +177,11 @@ pub fn generate(dir: &Path, seed: u64) -> io::Result<Vec<Output>> {
     std::fs::create_dir_all(dir)?;
     let out = outputs(seed);
     for o in &out {
-        std::fs::write(dir.join(o.name), &o.contents)?;
+        let path = dir.join(o.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &o.contents)?;
     }
     Ok(out)
 }

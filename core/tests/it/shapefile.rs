@@ -354,3 +354,43 @@ fn truncated_and_hostile_files_are_errors_not_crashes() {
         "{err}"
     );
 }
+
+/// The demo as Shapefiles (GBK, EPSG:4547, written by gen-demo) and as GeoJSON (lon/lat):
+/// the same affected villages, shares and totals. The GeoJSON run projects the layers; the
+/// Shapefile run reads them already projected, its CRS from each `.prj`.
+#[test]
+fn demo_plan_over_shapefiles_finds_what_the_geojson_plan_finds() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gis-data/demo");
+    let run = |plan: &Path| {
+        let plan = hecun::Plan::load(plan).unwrap();
+        plan.affected.run(&|_| {}).unwrap()
+    };
+    let geojson = run(&demo.join("plan.toml"));
+    let shapefile = run(&demo.join("shapefile/plan.toml"));
+    assert_eq!(shapefile.villages_layer.crs.code(), 4547);
+    assert!(shapefile.warnings.is_empty(), "{:?}", shapefile.warnings);
+    assert!(!geojson.affected.is_empty());
+    assert_eq!(geojson.affected.len(), shapefile.affected.len());
+    for (g, s) in geojson.affected.iter().zip(&shapefile.affected) {
+        let (gv, sv) = (&geojson.villages[g.village], &shapefile.villages[s.village]);
+        assert_eq!(gv.id, sv.id);
+        assert_eq!(
+            (&gv.name, &gv.township, gv.households, gv.population),
+            (&sv.name, &sv.township, sv.households, sv.population)
+        );
+        assert!(
+            (g.fraction_inside - s.fraction_inside).abs() < 1e-9,
+            "village {}: {} vs {}",
+            gv.id,
+            g.fraction_inside,
+            s.fraction_inside
+        );
+        assert_eq!(g.zones, s.zones, "village {}", gv.id);
+    }
+    assert_eq!(geojson.summary.total, shapefile.summary.total);
+    assert_eq!(geojson.summary.townships, shapefile.summary.townships);
+    assert_eq!(
+        geojson.summary.villages_in_layer,
+        shapefile.summary.villages_in_layer
+    );
+}
