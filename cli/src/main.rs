@@ -156,10 +156,10 @@ enum PluginCommand {
 
 #[derive(Args)]
 struct AffectedArgs {
-    /// Villages layer (GeoJSON polygons with id, township, households, population).
+    /// Villages layer (GeoJSON, or a Shapefile .shp with its .shx and .dbf: polygons with id, township, households, population).
     #[arg(long, value_name = "FILE")]
     villages: PathBuf,
-    /// Roads layer (GeoJSON lines with a class field).
+    /// Roads layer (GeoJSON or Shapefile lines with a class field).
     #[arg(long, value_name = "FILE")]
     roads: PathBuf,
     /// Ecological corridors layer (polygons, or lines with a width field).
@@ -187,7 +187,7 @@ struct AffectedArgs {
 
 #[derive(Args)]
 pub(crate) struct CommonArgs {
-    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326).
+    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326); a Shapefile's .prj naming another is an error.
     #[arg(long, value_name = "EPSG:CODE")]
     pub(crate) input_crs: Option<String>,
     /// CRS for distances and areas (default: the CGCS2000 3-degree Gauss-Kruger zone of the data, e.g. EPSG:4547).

@@ -23,6 +23,7 @@ mod run_report;
 mod score;
 mod score_evidence;
 mod scorings;
+mod shapefile;
 mod standard;
 mod table;
 mod veto;

@@ -295,6 +295,27 @@ impl RunOptions {
     }
 }
 
+/// The files of layer `name`: its file, and for a Shapefile the files beside it that the
+/// reader reads (`villages.dbf`…: a changed attribute table or `.prj` changes the results
+/// as a changed `.shp` does, and replay must see it).
+fn layer_inputs(
+    inputs: &mut Vec<InputFile>,
+    name: &str,
+    source: &crate::pipeline::job::LayerSource,
+) -> Result<()> {
+    inputs.push(InputFile::hash(name, &source.path)?);
+    let format = source
+        .settings
+        .format
+        .unwrap_or_else(|| crate::io::read::Format::of_path(&source.path));
+    if format == crate::io::read::Format::Shapefile {
+        for (ext, path) in crate::io::shapefile::sidecars(&source.path) {
+            inputs.push(InputFile::hash(&format!("{name}.{ext}"), &path)?);
+        }
+    }
+    Ok(())
+}
+
 impl RunManifest {
     /// The manifest of a run of `plan` that used `plugins`: hashes the plan and every layer
     /// file it lists. `counts`, `outputs`, `warnings` and `timings_s` are filled by the caller.
@@ -319,15 +340,14 @@ impl RunManifest {
             }
             crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
         }
-        let mut inputs = vec![
-            InputFile::hash("villages", &plan.affected.villages.path)?,
-            InputFile::hash("roads", &plan.affected.roads.path)?,
-        ];
+        let mut inputs = Vec::new();
+        layer_inputs(&mut inputs, "villages", &plan.affected.villages)?;
+        layer_inputs(&mut inputs, "roads", &plan.affected.roads)?;
         if let Some(c) = &plan.affected.corridors {
-            inputs.push(InputFile::hash("corridors", &c.path)?);
+            layer_inputs(&mut inputs, "corridors", c)?;
         }
         for (name, source) in &plan.context {
-            inputs.push(InputFile::hash(name, &source.path)?);
+            layer_inputs(&mut inputs, name, source)?;
         }
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,

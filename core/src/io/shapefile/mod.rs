@@ -56,6 +56,15 @@ fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The files beside a `.shp` that its reading reads (`shx`, `dbf`, `prj`, `cpg`), those
+/// that exist, by extension.
+pub(crate) fn sidecars(shp: &Path) -> Vec<(&'static str, PathBuf)> {
+    ["shx", "dbf", "prj", "cpg"]
+        .into_iter()
+        .filter_map(|ext| sidecar(shp, ext).map(|p| (ext, p)))
+        .collect()
+}
+
 /// Reads a Shapefile: the `.shp` at `path` with the `.shx` and `.dbf` beside it (required),
 /// and its `.prj` and `.cpg` if there are.
 ///
