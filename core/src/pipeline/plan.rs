@@ -303,12 +303,12 @@ impl LayerTable {
             crate::io::shapefile::encoding_named(encoding)
                 .map_err(|why| at(format!("encoding = {encoding:?}: {why}")))?;
         }
-        let mut settings = LayerSettings::default();
-        settings.format = format;
-        settings.encoding = self.encoding.clone();
-        settings.crs = crs.or(input);
-        settings.towgs84 = towgs84;
-        Ok(settings)
+        Ok(LayerSettings {
+            format,
+            encoding: self.encoding.clone(),
+            crs: crs.or(input),
+            towgs84,
+        })
     }
 }
 
@@ -668,5 +668,64 @@ mod tests {
             err.to_string().contains("unknown model field \"pop\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn layer_format_encoding_crs_and_towgs84() {
+        let text = r#"
+            [crs]
+            input = "EPSG:4547"
+            [layers.villages]
+            path = "v.dat"
+            format = "shapefile"
+            encoding = "GBK"
+            [layers.roads]
+            path = "r.shp"
+            crs = "EPSG:2383"
+            towgs84 = [24, -123, -94, 0.02, -0.25, -0.13, 1.1]
+            [zones.widths]
+            ring = 1
+        "#;
+        let plan = Plan::parse(Path::new("p.toml"), text).unwrap();
+        let v = &plan.affected.villages.settings;
+        assert_eq!(v.format, Some(Format::Shapefile));
+        assert_eq!(v.encoding.as_deref(), Some("GBK"));
+        // `[crs] input` is the stated CRS of a layer without its own.
+        assert_eq!(v.crs.map(Crs::code), Some(4547));
+        let r = &plan.affected.roads.settings;
+        assert_eq!(r.crs.map(Crs::code), Some(2383));
+        assert_eq!(
+            r.towgs84,
+            Some([24.0, -123.0, -94.0, 0.02, -0.25, -0.13, 1.1])
+        );
+    }
+
+    #[test]
+    fn bad_layer_settings_name_the_layer() {
+        let parse = |layer: &str| {
+            let text = format!(
+                "[layers.villages]\npath='v.shp'\n{layer}\n[layers.roads]\npath='r'\n[zones.widths]\nring=1\n"
+            );
+            Plan::parse(Path::new("p.toml"), &text)
+                .unwrap_err()
+                .to_string()
+        };
+        let err = parse("towgs84 = [1, 2, 3]");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("3 numbers"),
+            "{err}"
+        );
+        let err = parse("encoding = 'KOI-9'");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("KOI-9"),
+            "{err}"
+        );
+        let err = parse("format = 'kml'");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("kml"),
+            "{err}"
+        );
+        let err = parse("crs = 'EPSG:nope'");
+        assert!(err.contains("[layers.villages] crs"), "{err}");
     }
 }

@@ -394,3 +394,25 @@ fn demo_plan_over_shapefiles_finds_what_the_geojson_plan_finds() {
         shapefile.summary.villages_in_layer
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Bytes changed anywhere in the .shp, .shx or .dbf: a read or an error, never a panic
+    /// (counts and offsets in these files size allocations and index slices).
+    #[test]
+    fn damaged_files_never_panic(
+        file in 0usize..3,
+        edits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..8),
+    ) {
+        let (_tmp, shp) = copy("gbk_zone38");
+        let path = shp.with_extension(["shp", "shx", "dbf"][file]);
+        let mut bytes = std::fs::read(&path).unwrap();
+        for (at, b) in edits {
+            let n = bytes.len();
+            bytes[at % n] = b;
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let _ = read_layer(&shp, &ReadOptions::default());
+    }
+}

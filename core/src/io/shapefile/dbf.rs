@@ -145,7 +145,7 @@ impl<'a> Table<'a> {
 /// The bytes of a field name that `valid` accepts: the name, or, for a name cut at the
 /// format's 10 bytes in the middle of a character (GDAL cuts `统计用区划代码` in UTF-8 to
 /// `统计用` and one byte of `区`), the name without the cut character's first bytes.
-pub(crate) fn name_text<'n>(name: &'n [u8], valid: impl Fn(&[u8]) -> bool) -> Option<&'n [u8]> {
+pub(crate) fn name_text(name: &[u8], valid: impl Fn(&[u8]) -> bool) -> Option<&[u8]> {
     let name = trim_end(name);
     let cut = if name.len() >= 10 { 3 } else { 0 };
     (0..=cut.min(name.len()))
