@@ -366,12 +366,31 @@ fn invalid_text(
             dbf::trim_end(table.value(k, f)).to_vec(),
         ),
     };
+    // Which encoding the whole table does decode in, to say what to write instead.
+    let fits = |e: &'static Encoding| {
+        e != encoding
+            && table
+                .first_invalid(|b| dbf::decode(e, b).is_some())
+                .is_none()
+    };
+    let hint = [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::BIG5]
+        .into_iter()
+        .find(|&e| fits(e))
+        .map_or(
+            "set encoding = \"…\" (the right one) for the layer in the plan".to_owned(),
+            |e| {
+                format!(
+                    "the text is valid {0}: set encoding = \"{0}\" for the layer in the plan \
+                     (or fix the .cpg)",
+                    e.name()
+                )
+            },
+        );
     Error::format(
         dbf_path,
         format!(
             "{what}: the bytes {} are not valid {}, the encoding named by {said_by}: the \
-             encoding is wrong; set encoding = \"GBK\" (or the right one) for the layer in the \
-             plan",
+             encoding is wrong; {hint}",
             dbf::hex(&bytes),
             encoding.name()
         ),
