@@ -34,51 +34,51 @@ pub const PLAN_LAUNCH_BOTH_TOML: &str = include_str!("plan-launch-both.toml");
 /// The plan that sites rehab centres: a named scoring job over the candidate buildings.
 pub const PLAN_REHAB_SITING_TOML: &str = include_str!("plan-rehab-siting.toml");
 
-/// The plan over the Shapefile set (`demo/shapefile/plan.toml`): the affected-villages job
+/// The plan over the Shapefile set (`demo/plan-shapefile.toml`): the affected-villages job
 /// on the layers as a county office keeps them.
 pub const PLAN_SHAPEFILE_TOML: &str = include_str!("plan-shapefile.toml");
 
-/// The layers also written as Shapefiles (GBK, EPSG:4547) under `demo/shapefile/`: those of
-/// the affected-villages job. Each: the GeoJSON file, then the Shapefile's files.
+/// The layers also written as Shapefiles (GBK, EPSG:4547) beside their GeoJSON in `demo/`:
+/// those of the affected-villages job. Each: the GeoJSON file, then the Shapefile's files.
 const SHAPEFILE_LAYERS: [(&str, [&str; 5]); 4] = [
     (
         "villages.geojson",
         [
-            "shapefile/villages.shp",
-            "shapefile/villages.shx",
-            "shapefile/villages.dbf",
-            "shapefile/villages.prj",
-            "shapefile/villages.cpg",
+            "villages.shp",
+            "villages.shx",
+            "villages.dbf",
+            "villages.prj",
+            "villages.cpg",
         ],
     ),
     (
         "roads.geojson",
         [
-            "shapefile/roads.shp",
-            "shapefile/roads.shx",
-            "shapefile/roads.dbf",
-            "shapefile/roads.prj",
-            "shapefile/roads.cpg",
+            "roads.shp",
+            "roads.shx",
+            "roads.dbf",
+            "roads.prj",
+            "roads.cpg",
         ],
     ),
     (
         "corridors.geojson",
         [
-            "shapefile/corridors.shp",
-            "shapefile/corridors.shx",
-            "shapefile/corridors.dbf",
-            "shapefile/corridors.prj",
-            "shapefile/corridors.cpg",
+            "corridors.shp",
+            "corridors.shx",
+            "corridors.dbf",
+            "corridors.prj",
+            "corridors.cpg",
         ],
     ),
     (
         "townships.geojson",
         [
-            "shapefile/townships.shp",
-            "shapefile/townships.shx",
-            "shapefile/townships.dbf",
-            "shapefile/townships.prj",
-            "shapefile/townships.cpg",
+            "townships.shp",
+            "townships.shx",
+            "townships.dbf",
+            "townships.prj",
+            "townships.cpg",
         ],
     ),
 ];
@@ -88,7 +88,7 @@ pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
 /// One generated file.
 pub struct Output {
-    /// Its path under the demo folder (`villages.geojson`, `shapefile/villages.shp`).
+    /// Its name in the demo folder (`villages.geojson`, `villages.shp`).
     pub name: &'static str,
     pub contents: Vec<u8>,
     /// Number of features (0 for files other than a GeoJSON layer or a `.shp`).
@@ -165,7 +165,7 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         out.push(file(cpg, b"GBK".to_vec(), 0));
     }
     out.push(Output {
-        name: "shapefile/plan.toml",
+        name: "plan-shapefile.toml",
         contents: PLAN_SHAPEFILE_TOML.as_bytes().to_vec(),
         features: 0,
     });

@@ -64,12 +64,7 @@ fn layer_flags_read_the_demo_shapefiles_as_the_geojson() {
     let demo = repo().join("gis-data/demo");
     let g = affected(&demo, "geojson", "统计用区划代码", &tmp.path().join("g"));
     assert!(g.status.success(), "{}", stderr(&g));
-    let s = affected(
-        &demo.join("shapefile"),
-        "shp",
-        "统计用区划",
-        &tmp.path().join("s"),
-    );
+    let s = affected(&demo, "shp", "统计用区划", &tmp.path().join("s"));
     assert!(s.status.success(), "{}", stderr(&s));
     let rows = |dir: &str| csv_rows(&tmp.path().join(dir).join("affected_villages.csv"));
     let (g_rows, s_rows) = (rows("g"), rows("s"));
@@ -80,7 +75,7 @@ fn layer_flags_read_the_demo_shapefiles_as_the_geojson() {
 #[test]
 fn a_shapefile_without_its_dbf_is_refused_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let demo = repo().join("gis-data/demo/shapefile");
+    let demo = repo().join("gis-data/demo");
     for ext in ["shp", "shx", "prj", "cpg"] {
         std::fs::copy(
             demo.join(format!("villages.{ext}")),

@@ -366,7 +366,7 @@ fn demo_plan_over_shapefiles_finds_what_the_geojson_plan_finds() {
         plan.affected.run(&|_| {}).unwrap()
     };
     let geojson = run(&demo.join("plan.toml"));
-    let shapefile = run(&demo.join("shapefile/plan.toml"));
+    let shapefile = run(&demo.join("plan-shapefile.toml"));
     assert_eq!(shapefile.villages_layer.crs.code(), 4547);
     assert!(shapefile.warnings.is_empty(), "{:?}", shapefile.warnings);
     assert!(!geojson.affected.is_empty());
