@@ -241,6 +241,20 @@ impl std::str::FromStr for Format {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    // A Shapefile's other files named in place of its .shp would be read as (broken) JSON.
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let part = ["shx", "dbf", "prj", "cpg"]
+        .into_iter()
+        .find(|p| ext.eq_ignore_ascii_case(p));
+    if let (None, Some(part)) = (options.format, part) {
+        return Err(Error::format(
+            path,
+            format!(
+                "is the .{part} of a Shapefile: name its .shp ({})",
+                path.with_extension("shp").display()
+            ),
+        ));
+    }
     match options.format.unwrap_or_else(|| Format::of_path(path)) {
         Format::GeoJson => read_geojson(path, options),
         Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),

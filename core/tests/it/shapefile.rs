@@ -264,6 +264,17 @@ fn a_missing_dbf_or_shx_is_named() {
 }
 
 #[test]
+fn naming_the_dbf_in_place_of_the_shp_says_so() {
+    let err = read("gbk_zone38/villages.dbf", &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("villages.dbf") && err.contains("villages.shp"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_prj_naming_nothing_known_is_named() {
     let (_tmp, shp) = copy("gbk_zone38");
     std::fs::write(
