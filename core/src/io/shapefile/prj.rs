@@ -711,4 +711,25 @@ mod tests {
             }
         }
     }
+
+    /// The `.prj` GDAL writes for each kind of CRS read (`make.sh` of the Shapefile fixtures):
+    /// each is told back as its own EPSG code; the deprecated Beijing 1954 "Gauss-Kruger
+    /// 13N…23N" codes (21473–21483) as the current codes of the same projection (21453–21463).
+    #[test]
+    fn every_prj_gdal_writes_is_told_back() {
+        let table = include_str!("../../../tests/fixtures/shapefile/prj_by_gdal.tsv");
+        let mut n = 0;
+        for line in table.lines() {
+            let (code, wkt) = line.split_once('\t').unwrap();
+            let code: u32 = code.parse().unwrap();
+            let expected = match code {
+                21473..=21483 => code - 20,
+                _ => code,
+            };
+            let read = read(wkt).unwrap_or_else(|e| panic!("EPSG:{code}: {e}"));
+            assert_eq!(read.code, expected, "{wkt}");
+            n += 1;
+        }
+        assert_eq!(n, 35);
+    }
 }
