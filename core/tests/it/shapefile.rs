@@ -372,8 +372,11 @@ fn truncated_and_hostile_files_are_errors_not_crashes() {
 #[test]
 fn demo_plan_over_shapefiles_finds_what_the_geojson_plan_finds() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gis-data/demo");
+    // The builtin engine, whatever the build: gen-demo projected the Shapefiles with it, and
+    // PROJ (feature `proj`) differs from it by far less than a millimetre, yet not by zero.
     let run = |plan: &Path| {
-        let plan = hecun::Plan::load(plan).unwrap();
+        let mut plan = hecun::Plan::load(plan).unwrap();
+        plan.affected.engine = hecun::CrsEngine::Builtin;
         plan.affected.run(&|_| {}).unwrap()
     };
     let geojson = run(&demo.join("plan.toml"));
