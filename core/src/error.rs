@@ -102,6 +102,16 @@ pub enum Error {
         /// What is wrong, and what to do about it when that is known.
         problem: String,
     },
+    /// A layer file is not what its format needs: a Shapefile without its `.dbf` or `.shx`,
+    /// a `.prj` naming no CRS hecun knows, a `.cpg` whose encoding the `.dbf` contradicts.
+    /// `path` is the file at fault (the `.dbf`, the `.prj`…), not always the `.shp`.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong (with the record and field when there is one), and what to do.
+        message: String,
+    },
     /// A layer has no features (or none left after skipping bad ones).
     #[error("{}: the layer has no features", path.display())]
     EmptyLayer {
@@ -176,6 +186,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// A format error in file `path` (see [`Error::Format`]).
+    pub fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

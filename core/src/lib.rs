@@ -81,7 +81,9 @@ pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
 pub use io::output_dir::OutputDir;
-pub use io::read::{ReadOptions, ReadOutcome, parse_geojson, read_geojson};
+pub use io::read::{
+    Format, ReadOptions, ReadOutcome, parse_geojson, parse_layer, read_geojson, read_layer,
+};
 pub use io::roster::{Roster, RosterRow, RosterTable, Wins, join_rosters, read_roster};
 pub use model::crs::{Crs, CrsEngine, Transformer};
 pub use model::layer::{Feature, Layer, Properties};
@@ -94,8 +96,8 @@ pub use model::{
 pub use pipeline::affected::Counts;
 pub use pipeline::affected::{AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal};
 pub use pipeline::control::RunControl;
-pub use pipeline::job::LayerData;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
+pub use pipeline::job::{LayerData, LayerSettings};
 pub use pipeline::outputs::{OutputSet, summary_text, write_affected, write_affected_into};
 pub use pipeline::plan::{Plan, SiteScoring, TableSpec, TargetSpec};
 pub use warning::{Warning, WarningKind};

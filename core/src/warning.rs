@@ -31,6 +31,9 @@ pub enum WarningKind {
     Unmatched,
     /// A plugin reads a layer the plan does not list.
     LayerNotListed,
+    /// A Shapefile's text encoding was not named (no `.cpg`, no `encoding` in the plan) and
+    /// was told from its bytes; the message says which encoding was used.
+    EncodingDetected,
     /// Anything else.
     Other,
 }
@@ -84,6 +87,7 @@ impl Warning {
             Error::Io { path, .. }
             | Error::Json { path, .. }
             | Error::EmptyLayer { path }
+            | Error::Format { path, .. }
             | Error::Roster { path, .. } => warning.with_file(path.display()),
             _ => warning,
         }

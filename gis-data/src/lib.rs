@@ -10,6 +10,7 @@
 pub mod geom;
 pub mod region;
 pub mod rng;
+pub mod shapefile;
 pub mod write;
 
 use std::io;
@@ -56,15 +57,64 @@ pub const ROSTER_COLUMNS: [&str; 9] = [
     "社区",
 ];
 
+/// The plan over the Shapefile set (`demo/plan-shapefile.toml`): the affected-villages job
+/// on the layers as a county office keeps them.
+pub const PLAN_SHAPEFILE_TOML: &str = include_str!("plan-shapefile.toml");
+
+/// The layers also written as Shapefiles (GBK, EPSG:4547) beside their GeoJSON in `demo/`:
+/// those of the affected-villages job. Each: the GeoJSON file, then the Shapefile's files.
+const SHAPEFILE_LAYERS: [(&str, [&str; 5]); 4] = [
+    (
+        "villages.geojson",
+        [
+            "villages.shp",
+            "villages.shx",
+            "villages.dbf",
+            "villages.prj",
+            "villages.cpg",
+        ],
+    ),
+    (
+        "roads.geojson",
+        [
+            "roads.shp",
+            "roads.shx",
+            "roads.dbf",
+            "roads.prj",
+            "roads.cpg",
+        ],
+    ),
+    (
+        "corridors.geojson",
+        [
+            "corridors.shp",
+            "corridors.shx",
+            "corridors.dbf",
+            "corridors.prj",
+            "corridors.cpg",
+        ],
+    ),
+    (
+        "townships.geojson",
+        [
+            "townships.shp",
+            "townships.shx",
+            "townships.dbf",
+            "townships.prj",
+            "townships.cpg",
+        ],
+    ),
+];
+
 /// The committed demo directory of this package.
 pub const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo");
 
 /// One generated file.
 pub struct Output {
+    /// Its name in the demo folder (`villages.geojson`, `villages.shp`).
     pub name: &'static str,
-    /// The file's bytes (GeoJSON and TOML text, or a workbook).
     pub contents: Vec<u8>,
-    /// Number of features (0 for non-GeoJSON files).
+    /// Number of features (0 for files other than a GeoJSON layer or a `.shp`).
     pub features: usize,
 }
 
@@ -153,6 +203,30 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         contents: PLAN_TARGETS_TOML.as_bytes().to_vec(),
         features: 0,
     });
+    for (geojson, [shp, shx, dbf, prj, cpg]) in SHAPEFILE_LAYERS {
+        let layer = out
+            .iter()
+            .find(|o| o.name == geojson)
+            .expect("the layer is generated");
+        let features = layer.features;
+        let text = std::str::from_utf8(&layer.contents).expect("GeoJSON is UTF-8");
+        let set = shapefile::layer_to_shapefile(geojson, text);
+        let file = |name, contents, features| Output {
+            name,
+            contents,
+            features,
+        };
+        out.push(file(shp, set.shp, features));
+        out.push(file(shx, set.shx, 0));
+        out.push(file(dbf, set.dbf, 0));
+        out.push(file(prj, shapefile::PRJ_4547.as_bytes().to_vec(), 0));
+        out.push(file(cpg, b"GBK".to_vec(), 0));
+    }
+    out.push(Output {
+        name: "plan-shapefile.toml",
+        contents: PLAN_SHAPEFILE_TOML.as_bytes().to_vec(),
+        features: 0,
+    });
     out
 }
 
@@ -161,7 +235,11 @@ pub fn generate(dir: &Path, seed: u64) -> io::Result<Vec<Output>> {
     std::fs::create_dir_all(dir)?;
     let out = outputs(seed);
     for o in &out {
-        std::fs::write(dir.join(o.name), &o.contents)?;
+        let path = dir.join(o.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &o.contents)?;
     }
     Ok(out)
 }

@@ -17,10 +17,10 @@ fn layers() -> &'static HashMap<&'static str, Vec<Value>> {
             .into_iter()
             .filter(|o| o.name.ends_with(".geojson"))
             .map(|o| {
-                let text = std::str::from_utf8(&o.contents).unwrap();
-                let v: Value = serde_json::from_str(text).unwrap();
+                let v: Value = serde_json::from_slice(&o.contents).unwrap();
                 assert_eq!(v["type"], "FeatureCollection");
                 // one feature per line
+                let text = std::str::from_utf8(&o.contents).unwrap();
                 assert_eq!(text.lines().count(), o.features + 2, "{}", o.name);
                 let feats = v["features"].as_array().unwrap().clone();
                 assert_eq!(feats.len(), o.features);

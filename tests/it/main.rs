@@ -26,6 +26,7 @@ mod score;
 mod score_evidence;
 mod score_jobs;
 mod scorings;
+mod shapefile;
 mod stages;
 mod standard;
 mod table;

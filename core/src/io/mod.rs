@@ -1,5 +1,5 @@
-//! Files in and out: reading GeoJSON layers (with the structure check of every feature) and
-//! the rosters joined to them,
+//! Files in and out: reading GeoJSON and Shapefile layers (with the structure check of every
+//! feature) and the rosters joined to them,
 //! writing GeoJSON geometries, and the output folder that is written all at once or not at
 //! all.
 
@@ -7,6 +7,7 @@ pub mod geojson_write;
 pub mod output_dir;
 pub mod read;
 pub mod roster;
+pub mod shapefile;
 pub mod structure;
 
 pub use geojson_write::write_geometry;

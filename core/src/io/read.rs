@@ -36,6 +36,18 @@ pub struct ReadOptions {
     /// without geometry (null or absent) is read with an empty one instead of failing; a
     /// geometry given is read and checked as usual.
     pub attributes_only: bool,
+    /// The format; `None`: by the file's extension (see [`Format::of_path`]).
+    pub format: Option<Format>,
+    /// The text encoding of a Shapefile's `.dbf` (`GBK`, `UTF-8`, `936`…), in place of its
+    /// `.cpg` and of detection; GeoJSON is always UTF-8.
+    pub encoding: Option<String>,
+    /// The seven Helmert parameters (`+towgs84`: dx, dy, dz in metres, rx, ry, rz in arc
+    /// seconds, scale in ppm) from a Shapefile's Xi'an 1980 or Beijing 1954 datum to
+    /// CGCS2000: the office's own, as no published set fits everywhere.
+    pub towgs84: Option<[f64; 7]>,
+    /// The CRS the plan or a flag states for this layer: a Shapefile whose `.prj` names
+    /// another is an error, never silently one or the other.
+    pub declared_crs: Option<Crs>,
 }
 
 impl ReadOptions {
@@ -51,6 +63,31 @@ impl ReadOptions {
         fields: impl IntoIterator<Item = S>,
     ) -> ReadOptions {
         self.id_fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The options reading the file as `format`, whatever its extension.
+    pub fn with_format(mut self, format: Format) -> ReadOptions {
+        self.format = Some(format);
+        self
+    }
+
+    /// The options decoding a Shapefile's attributes as `encoding` (a `.cpg` name: `GBK`,
+    /// `936`, `UTF-8`…), in place of its `.cpg`.
+    pub fn with_encoding(mut self, encoding: impl Into<String>) -> ReadOptions {
+        self.encoding = Some(encoding.into());
+        self
+    }
+
+    /// The options with the Helmert parameters of a Xi'an 1980 or Beijing 1954 Shapefile.
+    pub fn with_towgs84(mut self, towgs84: [f64; 7]) -> ReadOptions {
+        self.towgs84 = Some(towgs84);
+        self
+    }
+
+    /// The options stating the layer's CRS: a `.prj` naming another is an error.
+    pub fn with_declared_crs(mut self, crs: Crs) -> ReadOptions {
+        self.declared_crs = Some(crs);
         self
     }
 
@@ -73,6 +110,10 @@ impl Default for ReadOptions {
             id_fields: vec!["id".to_owned()],
             keep_going: false,
             attributes_only: false,
+            format: None,
+            encoding: None,
+            towgs84: None,
+            declared_crs: None,
         }
     }
 }
@@ -141,6 +182,107 @@ pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// A layer file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// A GeoJSON FeatureCollection (UTF-8).
+    GeoJson,
+    /// An Esri Shapefile: the `.shp` with its `.shx` and `.dbf`, and `.prj`/`.cpg` if any.
+    Shapefile,
+}
+
+impl Format {
+    /// The format a file's extension names: `.shp` is a Shapefile; anything else is read as
+    /// GeoJSON, as every file was before hecun read Shapefiles.
+    pub fn of_path(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
+            _ => Format::GeoJson,
+        }
+    }
+
+    /// Its name in a plan (`format = "shapefile"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GeoJson => "geojson",
+            Format::Shapefile => "shapefile",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "geojson" | "json" => Ok(Format::GeoJson),
+            "shapefile" | "shp" | "esri shapefile" => Ok(Format::Shapefile),
+            other => Err(Error::param(
+                "format",
+                format!("unknown layer format {other:?} (expected \"geojson\" or \"shapefile\")"),
+            )),
+        }
+    }
+}
+
+/// Reads a layer file in its format: the one `options` names, else the one its extension
+/// names ([`Format::of_path`]). Every layer of a plan and every layer flag is read here.
+///
+/// # Examples
+///
+/// ```
+/// use hecun::{read_layer, ReadOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("roads.json");
+/// std::fs::write(&path, r#"{"type":"FeatureCollection","features":[
+///   {"type":"Feature","properties":{"等级":"环线"},
+///    "geometry":{"type":"LineString","coordinates":[[113.6,34.7],[113.7,34.8]]}}]}"#)?;
+/// let read = read_layer(&path, &ReadOptions::default())?;
+/// assert_eq!(read.layer.features.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    // A Shapefile's other files named in place of its .shp would be read as (broken) JSON.
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let part = ["shx", "dbf", "prj", "cpg"]
+        .into_iter()
+        .find(|p| ext.eq_ignore_ascii_case(p));
+    if let (None, Some(part)) = (options.format, part) {
+        return Err(Error::format(
+            path,
+            format!(
+                "is the .{part} of a Shapefile: name its .shp ({})",
+                path.with_extension("shp").display()
+            ),
+        ));
+    }
+    match options.format.unwrap_or_else(|| Format::of_path(path)) {
+        Format::GeoJson => read_geojson(path, options),
+        Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),
+    }
+}
+
+/// Parses a layer already in memory: GeoJSON text only (a Shapefile is several files, read
+/// from disk with [`read_layer`]); `path` is used in messages and, without an explicit
+/// format, for the format.
+pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome> {
+    match options.format.unwrap_or_else(|| Format::of_path(path)) {
+        Format::GeoJson => parse_geojson(path, bytes, options),
+        Format::Shapefile => Err(Error::format(
+            path,
+            "a Shapefile is read from its files (.shp, .shx, .dbf), not from bytes in memory: \
+             write them to a folder and name the .shp",
+        )),
+    }
 }
 
 /// Reads a GeoJSON FeatureCollection file.
@@ -309,7 +451,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
 /// Every output is keyed by feature id: two features with one id would be merged or confused
 /// downstream, so the second is an error naming both (whatever `keep_going` says: it is not
 /// one bad feature but a contradiction between two).
-fn check_unique_ids(layer: &Layer, options: &ReadOptions) -> Result<()> {
+pub(crate) fn check_unique_ids(layer: &Layer, options: &ReadOptions) -> Result<()> {
     let mut seen: std::collections::HashMap<&str, usize> =
         std::collections::HashMap::with_capacity(layer.features.len());
     for (k, f) in layer.features.iter().enumerate() {

@@ -402,6 +402,35 @@ impl Transformer {
         })
     }
 
+    /// A datum shift (and change of zone, if any) from `from`, whose datum is tied to WGS 84
+    /// by the seven Helmert parameters `towgs84` (PROJ's `+towgs84`: dx, dy, dz in metres,
+    /// rx, ry, rz in arc seconds, ds in ppm, position-vector convention), to `to`, a
+    /// CGCS2000 or WGS 84 CRS (taken as coinciding with WGS 84, as PROJ's definitions do).
+    ///
+    /// For Xi'an 1980 and Beijing 1954 data: the EPSG definitions of those datums carry no
+    /// shift (the parameters are not public, and differ by region), so the office supplies
+    /// its own. Computed by the builtin engine, whichever engine the job uses.
+    pub fn with_towgs84(from: Crs, towgs84: [f64; 7], to: Crs) -> Result<Transformer> {
+        let params: Vec<String> = towgs84.iter().map(f64::to_string).collect();
+        let source = format!("{} +towgs84={}", from.proj4(), params.join(","));
+        // Without a datum of its own, proj4rs would skip the shift altogether.
+        let target = if to.proj4().contains("+towgs84") {
+            to.proj4().to_owned()
+        } else {
+            format!("{} +towgs84=0,0,0,0,0,0,0", to.proj4())
+        };
+        let make = |def: &str, crs: Crs| {
+            proj4rs::Proj::from_proj_string(def)
+                .map_err(|e| Error::crs(CrsProblem::Transform, format!("{crs} ({def}): {e}")))
+        };
+        Ok(Transformer {
+            from,
+            to,
+            engine: CrsEngine::Builtin,
+            builtin: Some((make(&source, from)?, make(&target, to)?)),
+        })
+    }
+
     /// The source CRS.
     pub fn from(&self) -> Crs {
         self.from

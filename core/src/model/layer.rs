@@ -129,6 +129,11 @@ impl Properties {
         Properties(raw.to_owned())
     }
 
+    /// Wraps JSON object text that a reader wrote itself (a Shapefile's attributes).
+    pub(crate) fn from_boxed_raw(raw: Box<RawValue>) -> Properties {
+        Properties(raw)
+    }
+
     /// The JSON object text.
     pub fn raw(&self) -> &str {
         self.0.get()

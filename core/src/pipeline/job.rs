@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::geometry::polygons;
 use crate::geometry::validate::check_simple;
 use crate::index::reach::{Pad, ZoneIndex};
-use crate::io::read::{ReadOptions, parse_geojson, read_geojson};
+use crate::io::read::{Format, ReadOptions, parse_layer, read_layer};
 use crate::io::roster::{Roster, join_rosters};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::model::layer::Layer;
@@ -26,8 +26,9 @@ use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summari
 use crate::pipeline::control::RunControl;
 use crate::pipeline::zones::build_zones;
 
-/// A layer and how to read its fields: a GeoJSON file, GeoJSON bytes already in memory, or a
-/// layer already parsed ([`parse_geojson`](crate::parse_geojson)).
+/// A layer and how to read its fields: a GeoJSON or Shapefile file
+/// ([`read_layer`](crate::read_layer)), GeoJSON bytes already in memory, or a layer already
+/// parsed ([`parse_geojson`](crate::parse_geojson)).
 ///
 /// ```
 /// use hecun::{LayerKind, LayerSource};
@@ -46,12 +47,29 @@ pub struct LayerSource {
     pub schema: Schema,
     /// Where the features come from: the file at `path`, or memory.
     pub data: LayerData,
-    /// The CRS of the file's coordinates when it names none, in place of the job's input
-    /// CRS (`crs = "…"` for the layer in a plan); a web map's (`GCJ-02`, `BD-09`) is read as
-    /// longitude/latitude and converted to WGS 84 right after reading.
-    pub crs: Option<InputCrs>,
+    /// How the file is read: its format, encoding and CRS where the plan states them.
+    pub settings: LayerSettings,
     /// Tables joined to the features by key, in order (`[[layers.NAME.rosters]]`).
     pub rosters: Vec<Roster>,
+}
+
+/// How a layer's file is read, where the plan (`[layers.NAME]`) or a flag says more than the
+/// file does. Every field `None`: the file as it is (format by extension).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LayerSettings {
+    /// The format (`format = "shapefile"`), in place of the extension's.
+    pub format: Option<Format>,
+    /// A Shapefile's text encoding (`encoding = "GBK"`), in place of its `.cpg`.
+    pub encoding: Option<String>,
+    /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000
+    /// (`towgs84 = [dx, dy, dz, rx, ry, rz, ds]`).
+    pub towgs84: Option<[f64; 7]>,
+    /// The CRS the plan or a flag states (`crs = "EPSG:4547"`, `[crs] input`,
+    /// `--input-crs`): a `.prj` naming another is an error; a file naming none is read in it.
+    /// A web map's (`GCJ-02`, `BD-09`) is read as longitude/latitude and converted to WGS 84
+    /// right after reading.
+    pub crs: Option<InputCrs>,
 }
 
 /// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
@@ -75,7 +93,7 @@ impl LayerSource {
             path: path.into(),
             schema: Schema::new(kind),
             data: LayerData::File,
-            crs: None,
+            settings: LayerSettings::default(),
             rosters: Vec::new(),
         }
     }
@@ -91,7 +109,7 @@ impl LayerSource {
             path: name.into(),
             schema: Schema::new(kind),
             data: LayerData::Bytes(bytes.into()),
-            crs: None,
+            settings: LayerSettings::default(),
             rosters: Vec::new(),
         }
     }
@@ -104,7 +122,7 @@ impl LayerSource {
             path: layer.path.clone(),
             schema: Schema::new(kind),
             data: LayerData::Parsed(layer),
-            crs: None,
+            settings: LayerSettings::default(),
             rosters: Vec::new(),
         }
     }
@@ -115,9 +133,16 @@ impl LayerSource {
         self
     }
 
-    /// The same source with its own CRS (see [`LayerSource::crs`]).
+    /// The same source with its own CRS (an EPSG code or a web map's: see
+    /// [`LayerSettings::crs`]).
     pub fn with_crs(mut self, crs: InputCrs) -> LayerSource {
-        self.crs = Some(crs);
+        self.settings.crs = Some(crs);
+        self
+    }
+
+    /// The same source read as `settings` say (format, encoding, CRS).
+    pub fn with_settings(mut self, settings: LayerSettings) -> LayerSource {
+        self.settings = settings;
         self
     }
 
@@ -156,9 +181,9 @@ impl LayerSource {
         keep_going: bool,
         attributes_only: bool,
     ) -> Result<crate::io::read::ReadOutcome> {
-        let default_crs = self.crs.map_or(default_crs, InputCrs::read_as);
+        let default_crs = self.settings.crs.map_or(default_crs, InputCrs::read_as);
         let mut outcome = self.read_features(default_crs, keep_going, attributes_only)?;
-        if let Some(web_map) = self.crs.and_then(InputCrs::web_map) {
+        if let Some(web_map) = self.settings.crs.and_then(InputCrs::web_map) {
             from_web_map(&mut outcome, web_map, keep_going)?;
         }
         if !self.rosters.is_empty() {
@@ -173,6 +198,7 @@ impl LayerSource {
         keep_going: bool,
         attributes_only: bool,
     ) -> Result<crate::io::read::ReadOutcome> {
+        let settings = &self.settings;
         let options = ReadOptions {
             default_crs,
             id_fields: self
@@ -183,10 +209,14 @@ impl LayerSource {
                 .collect(),
             keep_going,
             attributes_only,
+            format: settings.format,
+            encoding: settings.encoding.clone(),
+            towgs84: settings.towgs84,
+            declared_crs: settings.crs.map(InputCrs::read_as),
         };
         match &self.data {
-            LayerData::File => read_geojson(&self.path, &options),
-            LayerData::Bytes(bytes) => parse_geojson(&self.path, bytes, &options),
+            LayerData::File => read_layer(&self.path, &options),
+            LayerData::Bytes(bytes) => parse_layer(&self.path, bytes, &options),
             LayerData::Parsed(layer) => Ok(crate::io::read::ReadOutcome {
                 layer: Layer::clone(layer),
                 skipped: Vec::new(),

@@ -12,9 +12,10 @@
 //! path = "花名册.xlsx"         # .csv (UTF-8/GBK), .xlsx, .xls; sheet = "…", encoding = "GBK"
 //! join = { key = "统计用区划代码", on = "统计用区划代码" }  # roster column, layer field
 //! [layers.roads]
-//! path = "roads.geojson"
-//! fields = { class = "等级" }
-//! crs = "GCJ-02"             # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
+//! path = "roads.shp"         # a Shapefile: .shx, .dbf beside it; .prj and .cpg if any
+//! encoding = "GBK"           # in place of the .cpg (omit: the .cpg, else detected)
+//! fields = { class = "等级" } # DBF names as the .dbf has them (10 bytes at most)
+//! crs = "EPSG:4547"          # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -27,12 +28,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::io::read::Format;
 use crate::io::roster::{Roster, Wins};
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::webmap::InputCrs;
 use crate::model::zone::ZoneSpec;
-use crate::pipeline::job::{AffectedJob, LayerData, LayerSource};
+use crate::pipeline::job::{AffectedJob, LayerData, LayerSettings, LayerSource};
 
 /// A parsed plan file.
 #[derive(Debug, Clone)]
@@ -277,8 +279,15 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
-    /// The layer's own CRS (EPSG, or a web map's `GCJ-02` / `BD-09`).
+    /// `geojson` or `shapefile`; omitted: by the file's extension.
+    format: Option<String>,
+    /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
+    encoding: Option<String>,
+    /// The layer's CRS (`EPSG:4547`, or a web map's `GCJ-02` / `BD-09`): the CRS of a file
+    /// naming none, and a check on a `.prj`.
     crs: Option<String>,
+    /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000.
+    towgs84: Option<Vec<f64>>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
 }
@@ -311,6 +320,7 @@ impl LayerTable {
         kind: LayerKind,
         base: &Path,
         context: &str,
+        input: Option<InputCrs>,
     ) -> Result<LayerSource> {
         let mut schema = Schema::new(kind);
         for (model, file_field) in &self.fields {
@@ -318,13 +328,10 @@ impl LayerTable {
                 .with_field(model, file_field)
                 .map_err(|e| Error::config(context, e.to_string()))?;
         }
-        let mut source = LayerSource::new(base.join(&self.path), kind).with_schema(schema);
-        if let Some(crs) = &self.crs {
-            let crs = crs
-                .parse()
-                .map_err(|e: Error| Error::config(context, format!("[layers.{name}] crs: {e}")))?;
-            source = source.with_crs(crs);
-        }
+        let settings = self.settings(context, name, input)?;
+        let mut source = LayerSource::new(base.join(&self.path), kind)
+            .with_schema(schema)
+            .with_settings(settings);
         for (k, r) in self.rosters.into_iter().enumerate() {
             let at = format!("[[layers.{name}.rosters]] #{}", k + 1);
             if r.join.key.trim().is_empty()
@@ -357,6 +364,54 @@ impl LayerTable {
             source = source.with_roster(roster);
         }
         Ok(source)
+    }
+
+    /// How the layer's file is read; `input` is the plan's `[crs] input`, if it names one.
+    fn settings(
+        &self,
+        context: &str,
+        name: &str,
+        input: Option<InputCrs>,
+    ) -> Result<LayerSettings> {
+        let at = |message: String| Error::config(context, format!("[layers.{name}] {message}"));
+        let format = self
+            .format
+            .as_deref()
+            .map(str::parse::<Format>)
+            .transpose()
+            .map_err(|e| at(e.to_string()))?;
+        let crs = self
+            .crs
+            .as_deref()
+            .map(str::parse::<InputCrs>)
+            .transpose()
+            .map_err(|e| at(format!("crs: {e}")))?;
+        let towgs84 = match &self.towgs84 {
+            None => None,
+            Some(v) => {
+                let seven: [f64; 7] = v.as_slice().try_into().map_err(|_| {
+                    at(format!(
+                        "towgs84 has {} numbers: give the seven Helmert parameters \
+                         [dx, dy, dz (m), rx, ry, rz (arc seconds), ds (ppm)]",
+                        v.len()
+                    ))
+                })?;
+                if let Some(bad) = seven.iter().find(|x| !x.is_finite()) {
+                    return Err(at(format!("towgs84: {bad} is not a finite number")));
+                }
+                Some(seven)
+            }
+        };
+        if let Some(encoding) = &self.encoding {
+            crate::io::shapefile::encoding_named(encoding)
+                .map_err(|why| at(format!("encoding = {encoding:?}: {why}")))?;
+        }
+        Ok(LayerSettings {
+            format,
+            encoding: self.encoding.clone(),
+            crs: crs.or(input),
+            towgs84,
+        })
     }
 }
 
@@ -450,12 +505,23 @@ impl Plan {
         let file: PlanFile =
             toml::from_str(text).map_err(|e| Error::config(&context, e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        // `[crs] input`, when the plan states it, is every layer's stated CRS: a Shapefile
+        // whose .prj names another is an error rather than one of the two silently winning.
+        let stated_input: Option<InputCrs> = file
+            .crs
+            .input
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: Error| Error::config(&context, e.to_string()))?;
         let mut layers = file.layers;
         let mut take = |kind: LayerKind| -> Result<Option<LayerSource>> {
             let Some(table) = layers.remove(kind.name()) else {
                 return Ok(None);
             };
-            table.source(kind.name(), kind, base, &context).map(Some)
+            table
+                .source(kind.name(), kind, base, &context, stated_input)
+                .map(Some)
         };
         let villages = take(LayerKind::Villages)?
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.villages]"))?;
@@ -473,7 +539,7 @@ impl Plan {
         let other: Vec<String> = layers.keys().cloned().collect();
         for name in &other {
             if let Some(table) = layers.remove(name) {
-                let source = table.source(name, LayerKind::Other, base, &context)?;
+                let source = table.source(name, LayerKind::Other, base, &context, stated_input)?;
                 context_layers.insert(name.clone(), source);
             }
         }
@@ -491,27 +557,6 @@ impl Plan {
                 &context,
                 "[checks] launch = []: list at least one launch-check plugin, or leave launch out",
             ));
-        }
-        // `[crs] input` may be a web map's: every layer without a CRS of its own is then
-        // read as that web map's coordinates, and the job's input CRS stays EPSG:4326.
-        let input: Option<InputCrs> = file
-            .crs
-            .input
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e: Error| Error::config(&context, e.to_string()))?;
-        let mut villages = villages;
-        let mut roads = roads;
-        let mut corridors = corridors;
-        if let Some(InputCrs::WebMap(w)) = input {
-            let all = [&mut villages, &mut roads]
-                .into_iter()
-                .chain(corridors.as_mut())
-                .chain(context_layers.values_mut());
-            for source in all {
-                source.crs.get_or_insert(InputCrs::WebMap(w));
-            }
         }
         let townships = context_layers.get("townships").cloned();
         let sites = context_layers.get("sites").cloned();
@@ -541,10 +586,8 @@ impl Plan {
                 corridors,
                 townships,
                 zones,
-                input_crs: match input {
-                    Some(InputCrs::Epsg(crs)) => crs,
-                    Some(InputCrs::WebMap(_)) | None => Crs::WGS84,
-                },
+                // A web map's coordinates are read as EPSG:4326 and converted layer by layer.
+                input_crs: stated_input.map_or(Crs::WGS84, InputCrs::read_as),
                 metric_crs: crs(&file.crs.metric)?,
                 engine,
                 keep_going: file.options.keep_going,
@@ -734,5 +777,64 @@ mod tests {
             err.to_string().contains("unknown model field \"pop\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn layer_format_encoding_crs_and_towgs84() {
+        let text = r#"
+            [crs]
+            input = "EPSG:4547"
+            [layers.villages]
+            path = "v.dat"
+            format = "shapefile"
+            encoding = "GBK"
+            [layers.roads]
+            path = "r.shp"
+            crs = "EPSG:2383"
+            towgs84 = [24, -123, -94, 0.02, -0.25, -0.13, 1.1]
+            [zones.widths]
+            ring = 1
+        "#;
+        let plan = Plan::parse(Path::new("p.toml"), text).unwrap();
+        let v = &plan.affected.villages.settings;
+        assert_eq!(v.format, Some(Format::Shapefile));
+        assert_eq!(v.encoding.as_deref(), Some("GBK"));
+        // `[crs] input` is the stated CRS of a layer without its own.
+        assert_eq!(v.crs.map(InputCrs::read_as).map(Crs::code), Some(4547));
+        let r = &plan.affected.roads.settings;
+        assert_eq!(r.crs.map(InputCrs::read_as).map(Crs::code), Some(2383));
+        assert_eq!(
+            r.towgs84,
+            Some([24.0, -123.0, -94.0, 0.02, -0.25, -0.13, 1.1])
+        );
+    }
+
+    #[test]
+    fn bad_layer_settings_name_the_layer() {
+        let parse = |layer: &str| {
+            let text = format!(
+                "[layers.villages]\npath='v.shp'\n{layer}\n[layers.roads]\npath='r'\n[zones.widths]\nring=1\n"
+            );
+            Plan::parse(Path::new("p.toml"), &text)
+                .unwrap_err()
+                .to_string()
+        };
+        let err = parse("towgs84 = [1, 2, 3]");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("3 numbers"),
+            "{err}"
+        );
+        let err = parse("encoding = 'KOI-9'");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("KOI-9"),
+            "{err}"
+        );
+        let err = parse("format = 'kml'");
+        assert!(
+            err.contains("[layers.villages]") && err.contains("kml"),
+            "{err}"
+        );
+        let err = parse("crs = 'EPSG:nope'");
+        assert!(err.contains("[layers.villages] crs"), "{err}");
     }
 }

@@ -282,7 +282,7 @@ impl RunOptions {
         self.apply_to_job(&mut plan.affected)?;
         if let Some(web) = self.input_web_map()? {
             for source in plan.context.values_mut().chain(plan.sites.as_mut()) {
-                source.crs.get_or_insert(web);
+                source.settings.crs.get_or_insert(web);
             }
         }
         for w in &self.widths {
@@ -311,18 +311,23 @@ impl RunOptions {
     pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
         let named = |option: &str, e: Error| Error::param(option, e.to_string());
         if let Some(crs) = &self.input_crs {
-            match crs.parse().map_err(|e| named("--input-crs", e))? {
-                InputCrs::Epsg(crs) => job.input_crs = crs,
-                // A web map's coordinates are read as EPSG:4326 and converted layer by layer.
-                web @ InputCrs::WebMap(_) => {
-                    job.input_crs = crate::Crs::WGS84;
-                    let all = [&mut job.villages, &mut job.roads]
-                        .into_iter()
-                        .chain(job.corridors.as_mut())
-                        .chain(job.townships.as_mut());
-                    for source in all {
-                        source.crs.get_or_insert(web);
-                    }
+            let before = job.input_crs;
+            let stated: InputCrs = crs.parse().map_err(|e| named("--input-crs", e))?;
+            // A web map's coordinates are read as EPSG:4326 and converted layer by layer.
+            job.input_crs = stated.read_as();
+            // The flag states the CRS of the job's layers (a Shapefile's .prj naming another
+            // is an error), except where the plan states one of a layer's own.
+            let sources = [&mut job.villages, &mut job.roads]
+                .into_iter()
+                .chain(job.corridors.as_mut())
+                .chain(job.townships.as_mut());
+            for source in sources {
+                if source
+                    .settings
+                    .crs
+                    .is_none_or(|c| c == InputCrs::Epsg(before))
+                {
+                    source.settings.crs = Some(stated);
                 }
             }
         }
@@ -336,6 +341,27 @@ impl RunOptions {
         job.check_all |= self.check_all;
         Ok(())
     }
+}
+
+/// The files of layer `name`: its file, and for a Shapefile the files beside it that the
+/// reader reads (`villages.dbf`…: a changed attribute table or `.prj` changes the results
+/// as a changed `.shp` does, and replay must see it).
+fn layer_inputs(
+    inputs: &mut Vec<InputFile>,
+    name: &str,
+    source: &crate::pipeline::job::LayerSource,
+) -> Result<()> {
+    inputs.push(InputFile::hash(name, &source.path)?);
+    let format = source
+        .settings
+        .format
+        .unwrap_or_else(|| crate::io::read::Format::of_path(&source.path));
+    if format == crate::io::read::Format::Shapefile {
+        for (ext, path) in crate::io::shapefile::sidecars(&source.path) {
+            inputs.push(InputFile::hash(&format!("{name}.{ext}"), &path)?);
+        }
+    }
+    Ok(())
 }
 
 impl RunManifest {
@@ -362,15 +388,14 @@ impl RunManifest {
             }
             crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
         }
-        let mut inputs = vec![
-            InputFile::hash("villages", &plan.affected.villages.path)?,
-            InputFile::hash("roads", &plan.affected.roads.path)?,
-        ];
+        let mut inputs = Vec::new();
+        layer_inputs(&mut inputs, "villages", &plan.affected.villages)?;
+        layer_inputs(&mut inputs, "roads", &plan.affected.roads)?;
         if let Some(c) = &plan.affected.corridors {
-            inputs.push(InputFile::hash("corridors", &c.path)?);
+            layer_inputs(&mut inputs, "corridors", c)?;
         }
         for (name, source) in &plan.context {
-            inputs.push(InputFile::hash(name, &source.path)?);
+            layer_inputs(&mut inputs, name, source)?;
         }
         // The rosters joined to the layers are inputs as much as the layers.
         let named = [

@@ -117,18 +117,24 @@ fn the_plan_names_a_web_map_per_layer_or_for_all() {
     };
     let p = Plan::from_toml(&text("", "crs = \"BD-09\""), dir.path()).unwrap();
     assert_eq!(
-        p.affected.villages.crs,
+        p.affected.villages.settings.crs,
         Some(InputCrs::WebMap(WebMap::Bd09))
     );
-    assert_eq!(p.affected.roads.crs, None);
+    assert_eq!(p.affected.roads.settings.crs, None);
     let p = Plan::from_toml(
         &text("input = \"GCJ-02\"", "crs = \"EPSG:4490\""),
         dir.path(),
     )
     .unwrap();
     assert_eq!(p.affected.input_crs, Crs::WGS84);
-    assert_eq!(p.affected.roads.crs, Some(InputCrs::WebMap(WebMap::Gcj02)));
-    assert_eq!(p.affected.villages.crs, Some(InputCrs::Epsg(Crs::CGCS2000)));
+    assert_eq!(
+        p.affected.roads.settings.crs,
+        Some(InputCrs::WebMap(WebMap::Gcj02))
+    );
+    assert_eq!(
+        p.affected.villages.settings.crs,
+        Some(InputCrs::Epsg(Crs::CGCS2000))
+    );
     let e = Plan::from_toml(&text("", "crs = \"Mars\""), dir.path())
         .unwrap_err()
         .to_string();
