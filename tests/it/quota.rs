@@ -220,13 +220,21 @@ fn a_quota_per_township_by_name_in_hecun_run() {
             "{t}: {per:?}"
         );
     }
+    // 金水镇's three candidates are all excluded: the quota it asks cannot be filled, and the
+    // summary says how many were chosen there beside the quota.
+    let jinshui = per.get("金水镇").copied().unwrap_or(0);
+    let said = if jinshui < 3 {
+        format!("金水镇 {jinshui}（配额 3）")
+    } else {
+        "金水镇 3".to_owned()
+    };
     let summary = std::fs::read_to_string(tmp.path().join("r/summary.txt")).unwrap();
     assert!(
-        summary.contains("选址按乡镇分组：金水镇 3，其余 1；共选定 "),
+        summary.contains(&format!("选址按乡镇分组：{said}，其余 1；共选定 ")),
         "{summary}"
     );
     let html = std::fs::read_to_string(tmp.path().join("r/report.html")).unwrap();
-    assert!(html.contains("选址按乡镇分组：金水镇 3，其余 1"));
+    assert!(html.contains(&format!("选址按乡镇分组：{said}，其余 1")));
 }
 
 #[test]
@@ -255,4 +263,68 @@ fn top_and_quota_together_are_refused() {
         err.contains("either top") && err.contains("plan.toml"),
         "{err}"
     );
+}
+
+/// A quota that too few candidates qualify to fill is said, in the summary line (the group's
+/// count and its quota) and as a warning naming the group: on the demo's rehab-centre siting
+/// 惠济区 asks for 4. The counts are recounted from the scores file.
+#[test]
+fn a_quota_too_few_candidates_fill_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = repo().join("gis-data/demo/plan-rehab-siting.toml");
+    let out = dir.path().join("out");
+    let o = hecun(
+        &[
+            "run",
+            plan.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let quota: BTreeMap<&str, usize> = [("中原区", 3), ("二七区", 3), ("惠济区", 4), ("金水区", 3)]
+        .into_iter()
+        .collect();
+    let scores: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("rehab-centres_scores.json")).unwrap(),
+    )
+    .unwrap();
+    let mut chosen: BTreeMap<String, usize> = BTreeMap::new();
+    for s in scores.as_array().unwrap() {
+        if s["chosen"] == true {
+            *chosen
+                .entry(s["group"].as_str().unwrap().to_owned())
+                .or_insert(0) += 1;
+        }
+    }
+    let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
+    let short: BTreeSet<&str> = quota
+        .iter()
+        .filter(|(g, q)| chosen.get(**g).copied().unwrap_or(0) < **q)
+        .map(|(g, _)| *g)
+        .collect();
+    assert!(
+        !short.is_empty(),
+        "the demo no longer has a short group: {chosen:?}"
+    );
+    for (group, &q) in &quota {
+        let n = chosen.get(*group).copied().unwrap_or(0);
+        let warned = format!("quota asks for {q} in 区县 \"{group}\", but only {n} of its");
+        if short.contains(group) {
+            assert!(
+                summary.contains(&format!("{group} {n}（配额 {q}）")),
+                "{summary}"
+            );
+            assert!(summary.contains(&warned), "{summary}");
+            assert!(stderr(&o).contains(&warned), "{}", stderr(&o));
+        } else {
+            assert!(
+                summary.contains(&format!("{group} {q}，"))
+                    || summary.contains(&format!("{group} {q}；")),
+                "{summary}"
+            );
+            assert!(!summary.contains(&warned), "{summary}");
+        }
+    }
 }

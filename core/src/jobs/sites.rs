@@ -401,6 +401,31 @@ impl SiteScoreRun {
         }
         let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
         let ranks = rank_by(&values, &ids, &group_refs, |g| quota.of(g));
+        // A quota the table asks for that too few candidates qualify to fill is said (the
+        // rest of the run goes on with what there is); `top`, "at most N", is not a count owed.
+        for (group, &wanted) in quota.table.iter().filter(|(g, _)| g.as_str() != "*") {
+            let in_group = groups.iter().filter(|g| *g == group).count();
+            let chosen = ranks
+                .iter()
+                .zip(&groups)
+                .filter(|(r, g)| r.chosen && *g == group)
+                .count();
+            if in_group > 0 && chosen < wanted {
+                let by = per.unwrap_or("township");
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Other,
+                        format!(
+                            "{}: [scoring] quota asks for {wanted} in {by} {group:?}, but only {chosen} of its {in_group} candidates in {file} qualify: {chosen} chosen there",
+                            plan.path.display()
+                        ),
+                    )
+                    .with_file(&file)
+                    .with_field(by)
+                    .with_value(group),
+                );
+            }
+        }
         Ok(SiteScoreRun {
             plugin: plugin.manifest().name.clone(),
             job: None,

@@ -624,43 +624,43 @@ impl Plan {
             sites,
             context: context_layers,
             unused_layers: other,
-            tables: file
-                .tables
-                .into_iter()
-                .map(|(name, t)| TableSpec {
-                    name,
-                    plugin: base.join(t.plugin),
-                    params: t.params,
-                    title: t.title,
-                })
-                .collect(),
-            targets: file
-                .targets
-                .into_iter()
-                .map(|(name, t)| {
-                    // The name names its files (targets/NAME.csv).
-                    let fine = !name.is_empty()
-                        && name
-                            .chars()
-                            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-                    if !fine {
-                        return Err(Error::config(
-                            &context,
-                            format!(
-                                "[targets.{name:?}]: a name is letters, digits, - and _ (it names the files targets/NAME.csv and .json)"
-                            ),
-                        ));
-                    }
-                    Ok(TableSpec {
-                        name,
-                        plugin: base.join(t.plugin),
-                        params: t.params,
-                        title: t.title,
-                    })
-                })
-                .collect::<Result<_>>()?,
+            tables: stage_specs(&context, "tables", base, file.tables)?,
+            targets: stage_specs(&context, "targets", base, file.targets)?,
         })
     }
+}
+
+/// Resolves the `[tables.NAME]` or `[targets.NAME]` entries of a plan (`section`): NAME names
+/// their files (`tables/NAME.csv`), so it is letters, digits, `-` and `_` — never a path.
+fn stage_specs(
+    context: &str,
+    section: &str,
+    base: &Path,
+    entries: BTreeMap<String, TablesEntry>,
+) -> Result<Vec<TableSpec>> {
+    entries
+        .into_iter()
+        .map(|(name, t)| {
+            let fine = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            if !fine {
+                return Err(Error::config(
+                    context,
+                    format!(
+                        "[{section}.{name:?}]: a name is letters, digits, - and _ (it names the files {section}/NAME.csv and .json)"
+                    ),
+                ));
+            }
+            Ok(TableSpec {
+                name,
+                plugin: base.join(t.plugin),
+                params: t.params,
+                title: t.title,
+            })
+        })
+        .collect()
 }
 
 /// Checks and resolves the `[[scorings]]` tables: names that can prefix a file, each once and
@@ -836,5 +836,31 @@ mod tests {
         );
         let err = parse("crs = 'EPSG:nope'");
         assert!(err.contains("[layers.villages] crs"), "{err}");
+    }
+
+    /// A table's or a target's name becomes a file name: one that could leave the output
+    /// folder, or is empty, is refused before anything runs.
+    #[test]
+    fn table_and_target_names_are_file_names() {
+        for section in ["tables", "targets"] {
+            for name in ["../escape", "a/b", "", "a.b"] {
+                let text = format!(
+                    "[layers.villages]\npath='v'\n[layers.roads]\npath='r'\n[zones.widths]\nring=1\n\
+                     [{section}.\"{name}\"]\nplugin = 'p'\n"
+                );
+                let err = Plan::parse(Path::new("p.toml"), &text)
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(&format!("[{section}.")) && err.contains("letters, digits"),
+                    "{section} {name:?}: {err}"
+                );
+            }
+            let text = format!(
+                "[layers.villages]\npath='v'\n[layers.roads]\npath='r'\n[zones.widths]\nring=1\n\
+                 [{section}.rehab-demand_2]\nplugin = 'p'\n"
+            );
+            Plan::parse(Path::new("p.toml"), &text).unwrap();
+        }
     }
 }

@@ -238,6 +238,9 @@ impl Report {
         if let Some(s) = sites {
             warnings.extend(s.warnings.iter().map(ToString::to_string));
         }
+        for s in scorings {
+            warnings.extend(s.warnings.iter().map(ToString::to_string));
+        }
         for t in tables {
             warnings.extend(t.warnings.iter().map(ToString::to_string));
         }
@@ -475,6 +478,15 @@ fn choice_of(s: &SiteScoreRun) -> Option<super::Choice> {
         top: s.quota.table.is_empty().then_some(s.top),
         quota: s.quota.table.clone(),
         chosen: s.ranks.iter().filter(|r| r.chosen).count(),
+        chosen_per_group: s
+            .ranks
+            .iter()
+            .zip(&s.groups)
+            .filter(|(r, _)| r.chosen)
+            .fold(std::collections::BTreeMap::new(), |mut per, (_, group)| {
+                *per.entry(group.clone()).or_insert(0) += 1;
+                per
+            }),
     })
 }
 

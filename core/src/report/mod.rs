@@ -146,6 +146,10 @@ pub struct Choice {
     pub quota: std::collections::BTreeMap<String, usize>,
     /// Sites chosen in all.
     pub chosen: usize,
+    /// Sites chosen per group value (groups with none chosen are absent), so that a quota
+    /// that could not be filled shows as such.
+    #[serde(default)]
+    pub chosen_per_group: std::collections::BTreeMap<String, usize>,
 }
 
 /// A table a table plugin computed, as the report shows it: its rows, each group's subtotal

@@ -374,7 +374,7 @@ const ZH: Words = Words {
     txt_choice: |c| {
         let counts = match c.top {
             Some(n) => format!("每组 {n} 处"),
-            None => quota_list(c, "，", "其余"),
+            None => quota_list(c, "，", "其余", |q| format!("（配额 {q}）")),
         };
         let per = if c.per == "township" {
             "乡镇"
@@ -614,7 +614,7 @@ const EN: Words = Words {
     txt_choice: |c| {
         let counts = match c.top {
             Some(n) => format!("best {n} per group"),
-            None => quota_list(c, ", ", "others"),
+            None => quota_list(c, ", ", "others", |q| format!(" (quota {q})")),
         };
         format!(
             "Sites chosen per {}: {counts}; {} chosen in all",
@@ -709,12 +709,21 @@ impl Words {
 }
 
 /// A quota table in words: the named groups in order, then `*` as `rest`.
-fn quota_list(c: &Choice, sep: &str, rest: &str) -> String {
+/// Each group of a quota table with the sites chosen in it, and the quota after a group
+/// where fewer were chosen (`惠济区 3（配额 4）`): a quota that could not be filled is said.
+fn quota_list(c: &Choice, sep: &str, rest: &str, short_of: impl Fn(usize) -> String) -> String {
     let mut parts: Vec<String> = c
         .quota
         .iter()
         .filter(|(g, _)| g.as_str() != "*")
-        .map(|(g, n)| format!("{g} {n}"))
+        .map(|(g, &n)| {
+            let chosen = c.chosen_per_group.get(g).copied().unwrap_or(0);
+            if chosen < n {
+                format!("{g} {chosen}{}", short_of(n))
+            } else {
+                format!("{g} {n}")
+            }
+        })
         .collect();
     if let Some(n) = c.quota.get("*") {
         parts.push(format!("{rest} {n}"));

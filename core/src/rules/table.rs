@@ -54,6 +54,74 @@ fn number_text(v: f64) -> String {
     }
 }
 
+/// The sum of numbers as the decimals they are written as: a money column rounded to the fen
+/// (`2318.4`, `5945906.4`) totals to a number with no more decimals than its rows, not to a
+/// binary sum's `5945906.399999999`. Each number is taken as its shortest decimal form (the
+/// text a CSV shows), the decimals are added exactly as integers, and the exact sum is
+/// rounded once to the nearest `f64`. Numbers with more than 18 decimals, or too large for
+/// that, are added as binary numbers.
+fn decimal_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let values: Vec<f64> = values.collect();
+    let plain = || values.iter().sum::<f64>();
+    let Some(decimals) = values
+        .iter()
+        .map(|&v| decimal_parts(v))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return plain();
+    };
+    let places = decimals
+        .iter()
+        .map(|&(_, places)| places)
+        .max()
+        .unwrap_or(0);
+    let mut sum: i128 = 0;
+    for (digits, own) in decimals {
+        let Some(scaled) = 10i128
+            .checked_pow(places - own)
+            .and_then(|f| digits.checked_mul(f))
+            .and_then(|d| sum.checked_add(d))
+        else {
+            return plain();
+        };
+        sum = scaled;
+    }
+    let sign = if sum < 0 { "-" } else { "" };
+    let magnitude = sum.unsigned_abs().to_string();
+    let places = places as usize;
+    let padded = format!("{magnitude:0>width$}", width = places + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - places);
+    format!("{sign}{whole}.{fraction}0")
+        .parse()
+        .unwrap_or_else(|_| plain())
+}
+
+/// A finite number's shortest decimal form as integer digits and decimal places
+/// (`2318.4` → (23184, 1)); `None` beyond 18 places or 36 digits.
+fn decimal_parts(v: f64) -> Option<(i128, u32)> {
+    if !v.is_finite() {
+        return None;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format(v);
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let places = fraction.len() as i32 - exponent;
+    if places > 18 || digits.unsigned_abs() > 10u128.pow(36) {
+        return None;
+    }
+    if places >= 0 {
+        Some((digits, places as u32))
+    } else {
+        let scaled = digits.checked_mul(10i128.checked_pow((-places) as u32)?)?;
+        (scaled.unsigned_abs() <= 10u128.pow(36)).then_some((scaled, 0))
+    }
+}
+
 /// A group's subtotal row: the group's value and, per column, its sum (`None` where the
 /// column is not summed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,10 +239,7 @@ impl Table {
                             Cell::Integer(sum)
                         }
                         _ => Cell::Number(
-                            rows.iter()
-                                .filter_map(|&r| checked[r][k].number())
-                                .sum::<f64>()
-                                + 0.0,
+                            decimal_sum(rows.iter().filter_map(|&r| checked[r][k].number())) + 0.0,
                         ),
                     }))
                 })
@@ -370,6 +435,34 @@ fn cell(column: &Column, value: &serde_json::Value) -> std::result::Result<Cell,
 
 #[cfg(test)]
 mod tests {
+    use super::decimal_sum;
+
+    /// Money rounded to the fen totals without binary noise, checked against the same sums
+    /// done in integer fen (an independent exact computation).
+    #[test]
+    fn decimal_sums_have_no_binary_noise() {
+        let rows = [1067817.6, 2318.4, 4233285.6, 642484.8, 0.1, 0.2];
+        let fen: i64 = [106781760, 231840, 423328560, 64248480, 10, 20]
+            .iter()
+            .sum();
+        let sum = decimal_sum(rows.iter().copied());
+        assert_eq!(sum, fen as f64 / 100.0);
+        assert_eq!(ryu::Buffer::new().format(sum), "5945906.7");
+        assert_ne!(
+            rows.iter().sum::<f64>(),
+            sum,
+            "the binary sum carries noise here"
+        );
+        assert_eq!(decimal_sum([0.1, 0.2].into_iter()), 0.3);
+        assert_eq!(decimal_sum([-0.1, 0.1].into_iter()), 0.0);
+        assert_eq!(decimal_sum([-2.5, 1.25].into_iter()), -1.25);
+        assert_eq!(decimal_sum([1e20, 1.0].into_iter()), 1e20 + 1.0);
+        assert_eq!(decimal_sum([1e-7, 2e-7].into_iter()), 3e-7);
+        assert_eq!(decimal_sum(std::iter::empty()), 0.0);
+        // Beyond 18 places: the binary sum.
+        assert_eq!(decimal_sum([1e-30, 2e-30].into_iter()), 1e-30 + 2e-30);
+    }
+
     use super::*;
 
     fn manifest(group: bool) -> Manifest {
