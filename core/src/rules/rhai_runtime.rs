@@ -390,23 +390,41 @@ impl RhaiPlugin {
     /// column id → value (checked against the manifest's columns by the engine, see
     /// [`Table::new`](super::table::Table::new)).
     pub fn rows(&self, input: &serde_json::Value) -> Result<Vec<super::table::RawRow>> {
-        const CALL: &str = "table";
-        self.expect_kind(Kind::Table, CALL)?;
+        self.call_once_per_run(
+            Kind::Table,
+            "table",
+            "rows",
+            input,
+            "an array of maps (column id → value)",
+        )
+    }
+
+    /// Calls `function(input, params)` of a rule that runs once per run (a table, a target),
+    /// as candidate `call`, and reads its answer as `T`; `shape` says what it must return.
+    fn call_once_per_run<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: Kind,
+        call: &str,
+        function: &str,
+        input: &serde_json::Value,
+        shape: &str,
+    ) -> Result<T> {
+        self.expect_kind(kind, call)?;
         let input = rhai::serde::to_dynamic(input).map_err(|e| {
             self.error(
                 PluginFailure::Runtime,
-                Some(CALL),
+                Some(call),
                 None,
                 format!("input: {e}"),
             )
         })?;
-        let answer = self.call("rows", CALL, (input, self.params.clone()))?;
+        let answer = self.call(function, call, (input, self.params.clone()))?;
         rhai::serde::from_dynamic(&answer).map_err(|e| {
             self.error(
                 PluginFailure::Answer,
-                Some(CALL),
+                Some(call),
                 None,
-                format!("rows() must return an array of maps (column id → value): {e}"),
+                format!("{function}() must return {shape}: {e}"),
             )
         })
     }
@@ -415,27 +433,13 @@ impl RhaiPlugin {
     /// (`target`, `measured`, `wanted`, `evidence`), judged by the engine (see
     /// [`TargetCheck::new`](super::target::TargetCheck::new)).
     pub fn measures(&self, input: &serde_json::Value) -> Result<Vec<super::target::RawMeasure>> {
-        const CALL: &str = "targets";
-        self.expect_kind(Kind::Target, CALL)?;
-        let input = rhai::serde::to_dynamic(input).map_err(|e| {
-            self.error(
-                PluginFailure::Runtime,
-                Some(CALL),
-                None,
-                format!("input: {e}"),
-            )
-        })?;
-        let answer = self.call("targets", CALL, (input, self.params.clone()))?;
-        rhai::serde::from_dynamic(&answer).map_err(|e| {
-            self.error(
-                PluginFailure::Answer,
-                Some(CALL),
-                None,
-                format!(
-                    "targets() must return an array of maps (target, measured, wanted, evidence): {e}"
-                ),
-            )
-        })
+        self.call_once_per_run(
+            Kind::Target,
+            "targets",
+            "targets",
+            input,
+            "an array of maps (target, measured, wanted, evidence)",
+        )
     }
 
     fn expect_kind(&self, kind: Kind, candidate: &str) -> Result<()> {

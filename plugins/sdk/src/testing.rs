@@ -300,6 +300,12 @@ pub fn table_one<R: Table + 'static>(
     params: serde_json::Value,
     input: serde_json::Value,
 ) -> Answer {
+    single(run_table::<R>(&params, &whole_run_batch("table", input)))
+}
+
+/// The batch the host hands a rule that runs once per run (a table, a target): one candidate,
+/// `id`, whose features are the input's top-level keys.
+fn whole_run_batch(id: &str, input: serde_json::Value) -> Batch {
     let features: Vec<(String, Value)> = match input {
         serde_json::Value::Object(map) => {
             map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect()
@@ -309,11 +315,11 @@ pub fn table_one<R: Table + 'static>(
     let names: Vec<&str> = features.iter().map(|(n, _)| n.as_str()).collect();
     let mut batch = Batch::new(&names);
     batch.push(
-        "table",
+        id,
         features.iter().map(|(_, v)| v.clone()).collect(),
         serde_json::Value::Null,
     );
-    single(run_table::<R>(&params, &batch))
+    batch
 }
 
 /// Loads target rule `R` with `params` and answers `batch`.
@@ -333,20 +339,7 @@ pub fn target_one<R: Target + 'static>(
     params: serde_json::Value,
     input: serde_json::Value,
 ) -> Answer {
-    let features: Vec<(String, Value)> = match input {
-        serde_json::Value::Object(map) => {
-            map.into_iter().map(|(k, v)| (k, Value::from(&v))).collect()
-        }
-        other => vec![("input".to_owned(), Value::from(&other))],
-    };
-    let names: Vec<&str> = features.iter().map(|(n, _)| n.as_str()).collect();
-    let mut batch = Batch::new(&names);
-    batch.push(
-        "targets",
-        features.iter().map(|(_, v)| v.clone()).collect(),
-        serde_json::Value::Null,
-    );
-    single(run_target::<R>(&params, &batch))
+    single(run_target::<R>(&params, &whole_run_batch("targets", input)))
 }
 
 fn one(features: &[(&str, Value)]) -> Batch {
