@@ -363,3 +363,46 @@ fn hecun_table_writes_the_same_files_as_a_run() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("[tables.NAME]"), "{}", stderr(&o));
 }
+
+/// A case gives its own parameters beside its input, as a plan does: they replace the
+/// defaults one at a time, and the script's `params` and `input.params` both hold them (as in
+/// a run). A case that writes `input.params` itself, or names a parameter the manifest does
+/// not declare, fails naming it.
+#[test]
+fn plugin_test_cases_give_their_own_params() {
+    let tmp = tempfile::tempdir().unwrap();
+    let patients = "input = { layers = { patients = [\n  \
+                    { id = \"1\", name = \"a\", \"区县\" = \"甲\", \"人数\" = 2 },\n] } }\n";
+    // The script reads the scale from input.params too, so both must agree.
+    let script = SUM_BY_DISTRICT.replace(
+        "p[\"人数\"] * params.scale",
+        "p[\"人数\"] * params.scale * input.params.scale",
+    );
+    let cases = format!(
+        "[[tests]]\nname = \"the default scale\"\n{patients}expect = {{ totals = {{ people = 2 }} }}\n\
+         [[tests]]\nname = \"a scale of 3\"\nparams = {{ scale = 3 }}\n{patients}expect = {{ totals = {{ people = 18 }} }}\n"
+    );
+    let plugin = table_plugin(tmp.path(), &script, &cases);
+    let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{text}{}", stderr(&o));
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+
+    let cases = format!(
+        "[[tests]]\nname = \"a misspelt parameter\"\nparams = {{ scael = 3 }}\n{patients}expect = {{ totals = {{ people = 6 }} }}\n\
+         [[tests]]\nname = \"params inside the input\"\ninput = {{ params = {{ scale = 3 }}, layers = {{ patients = [] }} }}\nexpect = {{ totals = {{ people = 0 }} }}\n"
+    );
+    let plugin = table_plugin(&tmp.path().join("bad"), SUM_BY_DISTRICT, &cases);
+    let o = hecun(&["plugin", "test", plugin.to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        text.contains("params.scael") && text.contains("scale"),
+        "{text}"
+    );
+    assert!(
+        text.contains("input.params: the engine hands over"),
+        "{text}"
+    );
+    assert!(text.contains("0 passed, 2 failed"), "{text}");
+}

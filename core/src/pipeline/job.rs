@@ -159,7 +159,7 @@ impl LayerSource {
 
     /// Reads the layer, naming features by the schema's id field (a parsed layer keeps the
     /// ids it was parsed with); `default_crs` is the CRS of a file that names none, unless
-    /// the source has its own ([`LayerSource::crs`]). Web-map coordinates are converted to
+    /// the source has its own ([`LayerSettings::crs`]). Web-map coordinates are converted to
     /// WGS 84, then the rosters are joined.
     pub fn read(&self, default_crs: Crs, keep_going: bool) -> Result<crate::io::read::ReadOutcome> {
         self.read_with(default_crs, keep_going, false)

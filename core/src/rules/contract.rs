@@ -280,6 +280,11 @@ pub struct TestCase {
     /// handed over with no rows).
     #[serde(default)]
     pub tables: BTreeMap<String, toml::Value>,
+    /// Parameters in place of the manifest's defaults for this case, one at a time, as a
+    /// plan's `params` replaces them (each must be one the manifest declares). A table's or a
+    /// target's `input.params` is the parameters in force, filled in as a run does.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
 }
 
 /// A criterion a check plugin reports (a launch criterion, a standard's threshold), with the

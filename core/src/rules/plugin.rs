@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::candidate::{Candidate, Features};
-use super::contract::{LimitBreach, Manifest, Runtime};
+use super::contract::{Kind, LimitBreach, Manifest, Runtime};
 #[cfg(feature = "rhai")]
 use super::rhai_runtime::RhaiPlugin;
 use super::score::Score;
@@ -302,23 +302,65 @@ impl Plugin {
     }
 
     /// Runs the plugin's own test cases: each case's name and what went wrong, if anything.
-    /// A plugin that reads an earlier stage's tables runs each case with the case's
-    /// `tables` as its `params.tables`.
+    /// A case runs with its own `params` in place of the defaults, and a plugin that reads an
+    /// earlier stage's tables with the case's `tables` as its `params.tables`; a table's or a
+    /// target's `input.params` is the parameters in force, as in a run.
     pub fn run_tests(&self) -> Vec<(String, std::result::Result<(), String>)> {
-        let declared = self.manifest().declared();
-        if declared.tables().next().is_none() {
+        let manifest = self.manifest();
+        let declared = manifest.declared();
+        let whole_run = matches!(manifest.kind, Kind::Table | Kind::Target);
+        let per_case = declared.tables().next().is_some()
+            || whole_run
+            || manifest.tests.iter().any(|c| !c.params.is_empty());
+        if !per_case {
             return each_runtime!(self, p => p.run_tests());
         }
-        self.manifest()
+        manifest
             .tests
             .iter()
             .map(|case| {
                 let outcome = (|| {
-                    let tables = super::testing::case_tables(&declared, case)?;
+                    let mut params = manifest.params.clone();
+                    for (name, value) in &case.params {
+                        if !params.contains_key(name) {
+                            let known: Vec<&str> =
+                                manifest.params.keys().map(String::as_str).collect();
+                            return Err(format!(
+                                "params.{name}: the manifest declares no such parameter (it \
+                                 declares: {})",
+                                if known.is_empty() {
+                                    "none".to_owned()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ));
+                        }
+                        params.insert(name.clone(), value.clone());
+                    }
+                    let mut case = case.clone();
+                    if whole_run {
+                        let Some(input) = case.input.as_table_mut() else {
+                            return Err("input: a table of layers (and run, for a target)".into());
+                        };
+                        if input.contains_key("params") {
+                            return Err("input.params: the engine hands over the parameters in \
+                                 force; give the case's own beside its input (params = { … }), \
+                                 as a plan does"
+                                .into());
+                        }
+                        input.insert(
+                            "params".to_owned(),
+                            toml::Value::Table(params.clone().into_iter().collect()),
+                        );
+                    }
+                    if declared.tables().next().is_some() {
+                        let tables = super::testing::case_tables(&declared, &case)?;
+                        params.insert(super::reads::TABLES.to_owned(), tables);
+                    }
                     let one = self
                         .with_manifest(|m| {
-                            m.params.insert(super::reads::TABLES.to_owned(), tables);
-                            m.tests = vec![case.clone()];
+                            m.params = params;
+                            m.tests = vec![case];
                         })
                         .map_err(|e| e.to_string())?;
                     let mut outcomes: Vec<(String, std::result::Result<(), String>)> =
