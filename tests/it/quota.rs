@@ -299,6 +299,9 @@ fn a_quota_too_few_candidates_fill_is_said() {
         }
     }
     let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
+    // A plan that forms no communities gives its townships' numbers without community counts.
+    assert!(!summary.contains("可启动"), "{summary}");
+    assert!(summary.contains("中原镇：拆迁范围内 "), "{summary}");
     let short: BTreeSet<&str> = quota
         .iter()
         .filter(|(g, q)| chosen.get(**g).copied().unwrap_or(0) < **q)

@@ -53,7 +53,13 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
                 t.demonstration.join(w.list_sep)
             )
         };
-        let _ = writeln!(s, "{}", (w.txt_township)(name, t, &demo));
+        // Without communities (no launch check, no standard) there are no counts to give.
+        let line = if r.communities.is_empty() {
+            w.txt_township_zones
+        } else {
+            w.txt_township
+        };
+        let _ = writeln!(s, "{}", line(name, t, &demo));
     }
     if let Some(c) = &r.choice {
         let _ = writeln!(s, "\n{}", (w.txt_choice)(c));

@@ -155,6 +155,9 @@ pub(super) struct Words {
     pub txt_scoring: fn(&str, usize, usize, usize) -> String,
     /// A township's line: its name, its numbers, then the demonstration communities.
     pub txt_township: fn(&str, &TownshipRow, &str) -> String,
+    /// A township's line when the plan forms no communities (no launch check, no standard
+    /// selection): its numbers inside the zones only, no community counts of zero.
+    pub txt_township_zones: fn(&str, &TownshipRow, &str) -> String,
     pub txt_launch_per_community: &'static str,
     /// Several launch checks, combined per community.
     pub txt_launch_plugins: fn(&[&str]) -> String,
@@ -395,6 +398,12 @@ const ZH: Words = Words {
             t.vetoed
         )
     },
+    txt_township_zones: |name, t, demo| {
+        format!(
+            "  {name}：拆迁范围内 {} 村 {} 户 {} 人{demo}",
+            t.affected.villages, t.affected.households, t.affected.population
+        )
+    },
     txt_launch_per_community: "各社区启动情况：",
     txt_launch_plugins: |p| {
         format!(
@@ -631,6 +640,12 @@ const EN: Words = Words {
             t.launched,
             t.blocked,
             t.vetoed
+        )
+    },
+    txt_township_zones: |name, t, demo| {
+        format!(
+            "  {name}: {} villages, {} households, {} people inside{demo}",
+            t.affected.villages, t.affected.households, t.affected.population
         )
     },
     txt_launch_per_community: "launch status per community:",
