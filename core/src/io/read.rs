@@ -418,19 +418,39 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
             ));
         }
     });
+    let mut warnings = Vec::new();
+    let features = parsed.into_iter().map(|feature| {
+        feature.map(|f| {
+            warnings.extend(f.warnings);
+            f.feature
+        })
+    });
+    let (layer, skipped) = collect_layer(path, crs, features, options)?;
+    Ok(ReadOutcome {
+        layer,
+        skipped,
+        warnings,
+    })
+}
+
+/// The layer of a reader's parsed features, in file order: a feature that failed is skipped
+/// (`keep_going`, returned with the others skipped) or stops the read; a layer left without
+/// features is an error, and so are ids given twice.
+pub(crate) fn collect_layer(
+    path: &Path,
+    crs: Crs,
+    parsed: impl Iterator<Item = Result<Feature>>,
+    options: &ReadOptions,
+) -> Result<(Layer, Vec<Error>)> {
     let mut layer = Layer {
         path: path.to_owned(),
         crs,
-        features: Vec::with_capacity(parsed.len()),
+        features: Vec::with_capacity(parsed.size_hint().0),
     };
     let mut skipped = Vec::new();
-    let mut warnings = Vec::new();
     for feature in parsed {
         match feature {
-            Ok(f) => {
-                warnings.extend(f.warnings);
-                layer.features.push(f.feature);
-            }
+            Ok(f) => layer.features.push(f),
             Err(e) if options.keep_going => skipped.push(e),
             Err(e) => return Err(e),
         }
@@ -441,11 +461,7 @@ pub fn parse_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result
         });
     }
     check_unique_ids(&layer, options)?;
-    Ok(ReadOutcome {
-        layer,
-        skipped,
-        warnings,
-    })
+    Ok((layer, skipped))
 }
 
 /// Every output is keyed by feature id: two features with one id would be merged or confused

@@ -136,25 +136,14 @@ impl Report {
         ]) {
             if let Some(path) = path {
                 let (manifest, _) = Manifest::load(path)?;
-                plugins.push(PluginRow {
-                    role: role.to_owned(),
-                    name: manifest.name.clone(),
-                    version: manifest.version.clone(),
-                    runtime: match manifest.runtime() {
-                        Runtime::Rhai => "rhai",
-                        Runtime::Wasm => "wasm",
-                    }
-                    .to_owned(),
-                    criteria: {
-                        let mut criteria = manifest.criteria.clone();
-                        // The host's own launch finding, titled even when the plugin
-                        // does not declare it.
-                        if role == "launch" && manifest.criterion(VETO_UNKNOWN).is_none() {
-                            criteria.push(veto_unknown_criterion());
-                        }
-                        criteria
-                    },
-                });
+                let mut row = plugin_row(role.to_owned(), &manifest);
+                row.criteria = manifest.criteria.clone();
+                // The host's own launch finding, titled even when the plugin does not
+                // declare it.
+                if role == "launch" && manifest.criterion(VETO_UNKNOWN).is_none() {
+                    row.criteria.push(veto_unknown_criterion());
+                }
+                plugins.push(row);
             }
         }
 
@@ -162,33 +151,13 @@ impl Report {
             let spec = plan.tables.iter().find(|s| s.name == t.table.name);
             if let Some(spec) = spec {
                 let (manifest, _) = Manifest::load(&spec.plugin)?;
-                plugins.push(PluginRow {
-                    role: format!("table {}", spec.name),
-                    name: manifest.name.clone(),
-                    version: manifest.version.clone(),
-                    runtime: match manifest.runtime() {
-                        Runtime::Rhai => "rhai",
-                        Runtime::Wasm => "wasm",
-                    }
-                    .to_owned(),
-                    criteria: Vec::new(),
-                });
+                plugins.push(plugin_row(format!("table {}", spec.name), &manifest));
             }
         }
         for t in targets {
             if let Some(spec) = plan.targets.iter().find(|s| s.name == t.check.name) {
                 let (manifest, _) = Manifest::load(&spec.plugin)?;
-                plugins.push(PluginRow {
-                    role: format!("target {}", spec.name),
-                    name: manifest.name.clone(),
-                    version: manifest.version.clone(),
-                    runtime: match manifest.runtime() {
-                        Runtime::Rhai => "rhai",
-                        Runtime::Wasm => "wasm",
-                    }
-                    .to_owned(),
-                    criteria: Vec::new(),
-                });
+                plugins.push(plugin_row(format!("target {}", spec.name), &manifest));
             }
         }
         let target_sections: Vec<TargetSection> = targets
@@ -464,6 +433,22 @@ fn community_row<'a>(
             standard: None,
         }
     })
+}
+
+/// The report's row for a plugin that ran in `role`, without criteria (a check's are added
+/// by its caller).
+fn plugin_row(role: String, manifest: &Manifest) -> PluginRow {
+    PluginRow {
+        role,
+        name: manifest.name.clone(),
+        version: manifest.version.clone(),
+        runtime: match manifest.runtime() {
+            Runtime::Rhai => "rhai",
+            Runtime::Wasm => "wasm",
+        }
+        .to_owned(),
+        criteria: Vec::new(),
+    }
 }
 
 /// Chosen per township, unless a quota or another grouping decides: that is not "best N per

@@ -22,9 +22,9 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, FeatureRef, Result};
-use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, check_unique_ids, read_input};
+use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, collect_layer, read_input};
 use crate::model::crs::Transformer;
-use crate::model::layer::{Feature, Layer, Properties, id_text};
+use crate::model::layer::{Feature, Properties, id_text};
 use crate::warning::{Warning, WarningKind};
 
 /// The encoding a `.cpg` (or a plan's `encoding`) names: a code page number (`936`,
@@ -321,25 +321,7 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
             .with_file(dbf_path.display()),
         );
     }
-    let mut layer = Layer {
-        path: path.to_owned(),
-        crs,
-        features: Vec::with_capacity(parsed.len()),
-    };
-    let mut skipped = Vec::new();
-    for feature in parsed.into_iter().flatten() {
-        match feature {
-            Ok(f) => layer.features.push(f),
-            Err(e) if options.keep_going => skipped.push(e),
-            Err(e) => return Err(e),
-        }
-    }
-    if layer.features.is_empty() {
-        return Err(Error::EmptyLayer {
-            path: path.to_owned(),
-        });
-    }
-    check_unique_ids(&layer, options)?;
+    let (layer, skipped) = collect_layer(path, crs, parsed.into_iter().flatten(), options)?;
     Ok(ReadOutcome {
         layer,
         skipped,
