@@ -98,13 +98,13 @@ enum Command {
 struct ScoreArgs {
     /// The plan file (its sites, townships, roads, corridors, farmland… layers).
     plan: PathBuf,
-    /// The site-score plugin (default: the plan's [scoring] sites).
+    /// The site-score plugin (default: the plan's `[scoring] sites`).
     #[arg(long, value_name = "DIR")]
     plugin: Option<PathBuf>,
-    /// Sites chosen per township (default: the plan's [scoring] top, else 2).
+    /// Sites chosen per township (default: the plan's `[scoring] top`, else 2).
     #[arg(long, value_name = "N")]
     top: Option<usize>,
-    /// A named scoring job of the plan ([[scorings]] name) in place of [scoring] sites: its
+    /// A named scoring job of the plan (`[[scorings]]` name) in place of `[scoring] sites`: its
     /// layer, plugin, per and quota (--plugin and --top replace its own), its files
     /// NAME_scored.csv, NAME_scored.geojson and NAME_scores.json.
     #[arg(long, value_name = "NAME")]
@@ -306,7 +306,7 @@ fn score_job(plan: &Plan, args: &ScoreArgs, name: &str) -> Result<hecun::jobs::S
     Ok(hecun::jobs::SiteScoreRun::run_job(plan, &run, &job, true)?)
 }
 
-/// `hecun score` without `--scoring`: the plan's sites, with its [scoring] sites.
+/// `hecun score` without `--scoring`: the plan's sites, with its `[scoring] sites`.
 fn score_sites(plan: &Plan, args: &ScoreArgs) -> Result<hecun::jobs::SiteScoreRun> {
     let configured = plan.site_scoring.clone();
     let plugin = args

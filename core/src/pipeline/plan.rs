@@ -409,6 +409,7 @@ impl LayerTable {
         Ok(LayerSettings {
             format,
             encoding: self.encoding.clone(),
+            own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
         })
