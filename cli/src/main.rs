@@ -216,6 +216,12 @@ pub(crate) struct CommonArgs {
     /// Check the rings of every village, also those far from every zone (about 10% slower).
     #[arg(long)]
     pub(crate) check_all: bool,
+    /// Which villages count as inside the zones: whole (any part inside: all its households and people), min-share (with --min-share), or pro-rata (whole, plus households and people estimated by the share of area inside). Default: the plan's [zones] count, else whole.
+    #[arg(long, value_name = "whole|min-share|pro-rata")]
+    pub(crate) count: Option<String>,
+    /// Count a village only when at least this share of its area lies inside the zones (0.2 = 20 %); the others touched are listed in below_share_villages.csv.
+    #[arg(long, value_name = "SHARE")]
+    pub(crate) min_share: Option<String>,
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
     pub(crate) no_zones: bool,
@@ -623,6 +629,8 @@ impl CommonArgs {
         options.crs_engine = self.crs_engine.clone();
         options.keep_going = self.keep_going;
         options.check_all = self.check_all;
+        options.count = self.count.clone();
+        options.min_share = self.min_share.clone();
         options.no_zones = self.no_zones;
         options.widths = widths.to_vec();
         options.sweep = sweep.map(str::to_owned);

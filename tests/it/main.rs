@@ -12,6 +12,7 @@ mod aggregates;
 mod bad_input;
 mod cli;
 mod communities;
+mod counting;
 mod dense;
 mod grid;
 mod hostile_plugins;

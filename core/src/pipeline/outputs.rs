@@ -104,6 +104,16 @@ pub(crate) fn write_affected_files(
                 ("townships.csv", townships_csv(run)?),
                 ("zone_classes.csv", classes_csv(run)?),
             ];
+            // A minimum share leaves villages out: they are named, never dropped silently.
+            if matches!(
+                run.summary.counting,
+                crate::pipeline::affected::Counting::MinShare { .. }
+            ) {
+                tables.push((
+                    "below_share_villages.csv",
+                    villages_csv(run, &run.below_share)?,
+                ));
+            }
             if summary {
                 tables.push(("summary.txt", summary_text(run).into_bytes()));
             }
@@ -147,6 +157,14 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
+    villages_csv(run, &run.affected)
+}
+
+/// One row per village of `list`: the columns of `affected_villages.csv`.
+fn villages_csv(
+    run: &AffectedRun,
+    list: &[crate::pipeline::affected::AffectedVillage],
+) -> Result<Vec<u8>> {
     let mut w = csv_writer();
     w.write_record([
         "id",
@@ -160,7 +178,7 @@ fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
         "zones",
     ])
     .map_err(csv_err)?;
-    for a in &run.affected {
+    for a in list {
         let v = &run.villages[a.village];
         w.write_record([
             v.id.as_str(),
@@ -336,6 +354,9 @@ pub fn summary_text(run: &AffectedRun) -> String {
         "{} of {} villages, {} households, {} people",
         s.total.villages, s.villages_in_layer, s.total.households, s.total.population
     );
+    for lang in [crate::report::Lang::ZhCn, crate::report::Lang::En] {
+        let _ = writeln!(t, "{}", crate::report::words::counting_sentence(s, lang));
+    }
     let _ = writeln!(
         t,
         "\n按范围类别 / by zone class (a village hit by two classes counts in both):"
@@ -389,6 +410,10 @@ fn summary_json(run: &AffectedRun) -> String {
         "townships": s.townships.iter().map(|t| serde_json::json!({
             "township": t.township, "villages_in_layer": t.villages_in_layer, "affected": totals(&t.affected)
         })).collect::<Vec<_>>(),
+        "counting": s.counting,
+        "below_share": matches!(s.counting, crate::pipeline::affected::Counting::MinShare { .. })
+            .then(|| totals(&s.below_share)),
+        "pro_rata": s.pro_rata,
         "warnings": run.warnings,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
