@@ -81,6 +81,7 @@ pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
 pub use io::output_dir::OutputDir;
+pub use io::wkb::{read_wkb, write_wkb};
 pub use io::read::{
     Format, ReadOptions, ReadOutcome, parse_geojson, parse_layer, read_geojson, read_layer,
 };

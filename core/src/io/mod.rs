@@ -9,6 +9,7 @@ pub mod read;
 pub mod roster;
 pub mod shapefile;
 pub mod structure;
+pub mod wkb;
 
 pub use geojson_write::write_geometry;
 pub use output_dir::OutputDir;
