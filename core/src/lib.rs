@@ -80,6 +80,8 @@ mod warning;
 pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
+pub use io::gpkg::write::{GPKG_NAME, write_outputs_gpkg};
+pub use io::gpkg::{layer_names as gpkg_layer_names, read_geopackage};
 pub use io::output_dir::OutputDir;
 pub use io::wkb::{read_wkb, write_wkb};
 pub use io::read::{

@@ -4,6 +4,7 @@
 //! all.
 
 pub mod geojson_write;
+pub mod gpkg;
 pub mod output_dir;
 pub mod read;
 pub mod roster;

@@ -70,6 +70,8 @@ pub struct LayerSettings {
     /// A web map's (`GCJ-02`, `BD-09`) is read as longitude/latitude and converted to WGS 84
     /// right after reading.
     pub crs: Option<InputCrs>,
+    /// The layer (table) of a GeoPackage (`layer = "村界"`); `None`: its only one.
+    pub layer: Option<String>,
 }
 
 /// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
@@ -213,6 +215,7 @@ impl LayerSource {
             encoding: settings.encoding.clone(),
             towgs84: settings.towgs84,
             declared_crs: settings.crs.map(InputCrs::read_as),
+            layer: settings.layer.clone(),
         };
         match &self.data {
             LayerData::File => read_layer(&self.path, &options),

@@ -26,6 +26,7 @@ mod rhai_compiled;
 #[cfg(feature = "rhai")]
 mod rhai_sandbox;
 mod roster;
+mod gpkg;
 mod shapefile;
 mod simple_vs_geo_validation;
 mod site_score;

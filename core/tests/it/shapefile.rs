@@ -84,7 +84,7 @@ fn same_coordinates(a: &Value, b: &Value) -> bool {
 /// The layer as read is GDAL's reading: same features in the same order, same properties
 /// (names in the same order, same values), same geometry types, the same coordinates (to
 /// the last bits of a double), and the same CRS.
-fn assert_like_gdal(layer: &Layer, oracle: &Value) {
+pub(crate) fn assert_like_gdal(layer: &Layer, oracle: &Value) {
     let features = oracle["features"].as_array().unwrap();
     assert_eq!(layer.features.len(), features.len());
     let crs = oracle["crs"]["properties"]["name"].as_str().unwrap();
