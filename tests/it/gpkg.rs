@@ -175,17 +175,26 @@ fn every_output_layer_is_in_hecun_gpkg_as_in_its_geojson_and_the_same_bytes_each
     assert!(manifest.contains("\"hecun.gpkg\""), "{manifest}");
 
     // GDAL opens it and lists every layer with its features and SRS.
-    let Ok(info) = Command::new("ogrinfo").args(["-so", "-al"]).arg(&gpkg).output() else {
-        eprintln!("ogrinfo is not installed (apt-get install gdal-bin): GDAL's check of hecun.gpkg skipped");
+    let Ok(info) = Command::new("ogrinfo")
+        .args(["-so", "-al"])
+        .arg(&gpkg)
+        .output()
+    else {
+        eprintln!(
+            "ogrinfo is not installed (apt-get install gdal-bin): GDAL's check of hecun.gpkg skipped"
+        );
         return;
     };
-    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     let text = String::from_utf8_lossy(&info.stdout);
     for layer in &layers {
-        let geojson: Value = serde_json::from_slice(
-            &std::fs::read(out.join(format!("{layer}.geojson"))).unwrap(),
-        )
-        .unwrap();
+        let geojson: Value =
+            serde_json::from_slice(&std::fs::read(out.join(format!("{layer}.geojson"))).unwrap())
+                .unwrap();
         let count = geojson["features"].as_array().unwrap().len();
         let block = text
             .split("Layer name: ")
@@ -199,13 +208,21 @@ fn every_output_layer_is_in_hecun_gpkg_as_in_its_geojson_and_the_same_bytes_each
     }
     // GDAL reads the style table QGIS reads.
     let styles = Command::new("ogrinfo")
-        .args(["-ro", "-q", "-sql", "SELECT f_table_name, useAsDefault FROM layer_styles"])
+        .args([
+            "-ro",
+            "-q",
+            "-sql",
+            "SELECT f_table_name, useAsDefault FROM layer_styles",
+        ])
         .arg(&gpkg)
         .output()
         .unwrap();
     let styles = String::from_utf8_lossy(&styles.stdout);
     for layer in &layers {
-        assert!(styles.contains(&format!("f_table_name (String) = {layer}")), "{styles}");
+        assert!(
+            styles.contains(&format!("f_table_name (String) = {layer}")),
+            "{styles}"
+        );
     }
 }
 
@@ -238,6 +255,10 @@ fn no_gpkg_leaves_it_out_and_affected_writes_it() {
         "roads=roads",
         "--width",
         "环线=100",
+        "--width",
+        "放射线=50",
+        "--width",
+        "快速通道=100",
         "--village-field",
         "id=统计用区划代码",
         "--out",
@@ -251,7 +272,15 @@ fn no_gpkg_leaves_it_out_and_affected_writes_it() {
     // Without the names: the file has five layers, listed.
     let c = hecun(
         &[
-            "affected", "--villages", g, "--roads", g, "--width", "环线=100", "--out", "c",
+            "affected",
+            "--villages",
+            g,
+            "--roads",
+            g,
+            "--width",
+            "环线=100",
+            "--out",
+            "c",
         ],
         tmp.path(),
     );

@@ -146,7 +146,8 @@ impl OutputDir {
                 make(&path)
             }
             Some(files) => {
-                static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                static NEXT: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
                 let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let temp = std::env::temp_dir().join(format!(
                     ".hecun-{}-{k}-{}",

@@ -242,7 +242,9 @@ impl std::str::FromStr for Format {
             "geopackage" | "gpkg" => Ok(Format::GeoPackage),
             other => Err(Error::param(
                 "format",
-                format!("unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \"geopackage\")"),
+                format!(
+                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \"geopackage\")"
+                ),
             )),
         }
     }

@@ -423,7 +423,9 @@ mod tests {
     #[test]
     fn every_type_round_trips() {
         roundtrip(Geometry::Point(Point::new(1.5, -2.0)));
-        roundtrip(Geometry::LineString(line_string![(x: 0., y: 0.), (x: 1., y: 2.)]));
+        roundtrip(Geometry::LineString(
+            line_string![(x: 0., y: 0.), (x: 1., y: 2.)],
+        ));
         let square = polygon![
             exterior: [(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.), (x: 0., y: 0.)],
             interiors: [[(x: 1., y: 1.), (x: 2., y: 1.), (x: 2., y: 2.), (x: 1., y: 1.)]],

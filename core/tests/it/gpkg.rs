@@ -39,7 +39,8 @@ fn altered(name: &str, sql: &str) -> (tempfile::TempDir, PathBuf) {
         .collect::<Result<_, _>>()
         .unwrap();
     for t in triggers {
-        conn.execute_batch(&format!("DROP TRIGGER \"{t}\"")).unwrap();
+        conn.execute_batch(&format!("DROP TRIGGER \"{t}\""))
+            .unwrap();
     }
     conn.execute_batch(sql).unwrap();
     drop(conn);
@@ -104,11 +105,16 @@ fn several_layers_without_a_name_or_a_missing_one_list_them() {
             && err.contains("layer = "),
         "{err}"
     );
-    let err = fixture("county.gpkg", &ReadOptions::default().with_layer("farmland"))
-        .unwrap_err()
-        .to_string();
+    let err = fixture(
+        "county.gpkg",
+        &ReadOptions::default().with_layer("farmland"),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
-        err.contains("county.gpkg") && err.contains("no layer \"farmland\"") && err.contains("\"roads\""),
+        err.contains("county.gpkg")
+            && err.contains("no layer \"farmland\"")
+            && err.contains("\"roads\""),
         "{err}"
     );
     // A layer name for a format with one layer is refused, not ignored.
@@ -179,7 +185,10 @@ fn damaged_and_foreign_files_are_errors_naming_file_layer_and_fid() {
     let err = read_layer(&fake, &ReadOptions::default())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("fake.gpkg") && err.contains("not a GeoPackage"), "{err}");
+    assert!(
+        err.contains("fake.gpkg") && err.contains("not a GeoPackage"),
+        "{err}"
+    );
     // SQLite, but not a GeoPackage.
     let plain = dir.path().join("plain.gpkg");
     Connection::open(&plain)
@@ -189,7 +198,10 @@ fn damaged_and_foreign_files_are_errors_naming_file_layer_and_fid() {
     let err = read_layer(&plain, &ReadOptions::default())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("plain.gpkg") && err.contains("gpkg_contents"), "{err}");
+    assert!(
+        err.contains("plain.gpkg") && err.contains("gpkg_contents"),
+        "{err}"
+    );
     // A cut file.
     let bytes = std::fs::read(fixtures().join("villages.gpkg")).unwrap();
     let cut = dir.path().join("cut.gpkg");
@@ -227,8 +239,14 @@ fn damaged_and_foreign_files_are_errors_naming_file_layer_and_fid() {
             "UPDATE villages SET geom = NULL WHERE fid = 1",
             "no geometry",
         ),
-        ("UPDATE villages SET \"户数\" = 'many' WHERE fid = 1", "\"many\""),
-        ("UPDATE villages SET geom = x'4750000100000000' WHERE fid = 1", "srs_id 0"),
+        (
+            "UPDATE villages SET \"户数\" = 'many' WHERE fid = 1",
+            "\"many\"",
+        ),
+        (
+            "UPDATE villages SET geom = x'4750000100000000' WHERE fid = 1",
+            "srs_id 0",
+        ),
     ] {
         let (_d, path) = altered("villages.gpkg", sql);
         let err = read_layer(&path, &ReadOptions::default())
@@ -258,7 +276,10 @@ fn damaged_and_foreign_files_are_errors_naming_file_layer_and_fid() {
 
 #[test]
 fn plan_layer_and_format_names() {
-    assert_eq!("gpkg".parse::<hecun::Format>().unwrap(), hecun::Format::GeoPackage);
+    assert_eq!(
+        "gpkg".parse::<hecun::Format>().unwrap(),
+        hecun::Format::GeoPackage
+    );
     assert_eq!(
         "GeoPackage".parse::<hecun::Format>().unwrap(),
         hecun::Format::GeoPackage

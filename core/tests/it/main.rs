@@ -14,6 +14,7 @@ mod aggregate_helpers;
 mod brute_force;
 mod embed;
 mod errors;
+mod gpkg;
 mod grid_nearest;
 mod grid_oracle;
 mod grid_score;
@@ -26,7 +27,6 @@ mod rhai_compiled;
 #[cfg(feature = "rhai")]
 mod rhai_sandbox;
 mod roster;
-mod gpkg;
 mod shapefile;
 mod simple_vs_geo_validation;
 mod site_score;

@@ -71,7 +71,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
 fn sql_error(path: &Path, doing: &str, e: &rusqlite::Error) -> Error {
     Error::format(
         path,
-        format!("is not a readable GeoPackage ({doing}: {e}): the file is damaged or not a GeoPackage"),
+        format!(
+            "is not a readable GeoPackage ({doing}: {e}): the file is damaged or not a GeoPackage"
+        ),
     )
 }
 
@@ -235,9 +237,9 @@ fn srs(path: &Path, conn: &Connection, layer: &str, srs_id: i64) -> Result<Optio
                 format!("layer {layer:?}: EPSG:{code} ({name}) is out of range"),
             )
         })?;
-        return Crs::from_epsg(epsg).map(Some).map_err(|e| {
-            Error::format(path, format!("layer {layer:?}: SRS {name:?}: {e}"))
-        });
+        return Crs::from_epsg(epsg)
+            .map(Some)
+            .map_err(|e| Error::format(path, format!("layer {layer:?}: SRS {name:?}: {e}")));
     }
     if organization.eq_ignore_ascii_case("NONE") && (code == 0 || code == -1) {
         return Ok(None);
@@ -348,7 +350,9 @@ pub fn read_geopackage(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
     if info.is_empty() {
         return Err(Error::format(
             path,
-            format!("layer {layer:?} is listed in gpkg_contents but has no table: the file is damaged"),
+            format!(
+                "layer {layer:?} is listed in gpkg_contents but has no table: the file is damaged"
+            ),
         ));
     }
     let fid = info
@@ -371,7 +375,9 @@ pub fn read_geopackage(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
         .iter()
         .filter(|(name, _, _)| {
             Some(name) != fid.as_ref()
-                && !geometry.as_ref().is_some_and(|g| g.eq_ignore_ascii_case(name))
+                && !geometry
+                    .as_ref()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(name))
         })
         .map(|(name, ty, _)| Column {
             name: name.clone(),
@@ -383,10 +389,7 @@ pub fn read_geopackage(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
     let mut select = vec![fid.as_deref().map_or("rowid".to_owned(), quote)];
     select.push(geometry.as_deref().map_or("NULL".to_owned(), quote));
     select.extend(columns.iter().map(|c| quote(&c.name)));
-    let sql = format!(
-        "SELECT {} FROM {quoted} ORDER BY 1",
-        select.join(", ")
-    );
+    let sql = format!("SELECT {} FROM {quoted} ORDER BY 1", select.join(", "));
     let mut stmt = conn
         .prepare(&sql)
         .map_err(|e| sql_error(path, &format!("reading layer {layer:?}"), &e))?;
@@ -463,7 +466,9 @@ fn write_value(kind: Kind, value: ValueRef, out: &mut String) -> std::result::Re
     use std::fmt::Write as _;
     match (kind, value) {
         (_, ValueRef::Null) => out.push_str("null"),
-        (Kind::Boolean, ValueRef::Integer(n)) => out.push_str(if n != 0 { "true" } else { "false" }),
+        (Kind::Boolean, ValueRef::Integer(n)) => {
+            out.push_str(if n != 0 { "true" } else { "false" })
+        }
         (Kind::Real, ValueRef::Integer(n)) => {
             out.push_str(&serde_json::to_string(&(n as f64)).map_err(|e| e.to_string())?);
         }
@@ -488,9 +493,8 @@ fn write_value(kind: Kind, value: ValueRef, out: &mut String) -> std::result::Re
             ));
         }
         (_, ValueRef::Text(t)) => {
-            let text = std::str::from_utf8(t).map_err(|e| {
-                format!("the text is not UTF-8 (a GeoPackage's text is): {e}")
-            })?;
+            let text = std::str::from_utf8(t)
+                .map_err(|e| format!("the text is not UTF-8 (a GeoPackage's text is): {e}"))?;
             out.push_str(&serde_json::to_string(text).map_err(|e| e.to_string())?);
         }
         (_, ValueRef::Blob(b)) => {
@@ -667,9 +671,21 @@ mod tests {
         empty.extend(4326i32.to_le_bytes());
         assert_eq!(geometry(&empty, Some(4326)).unwrap(), None);
         // Damaged.
-        assert!(geometry(b"XX\0\x01\0\0\0\0", None).unwrap_err().contains("magic"));
-        assert!(geometry(b"GP\0\x0F\0\0\0\0", None).unwrap_err().contains("envelope"));
-        assert!(geometry(b"GP\0\x03\0\0\0\0", None).unwrap_err().contains("header"));
+        assert!(
+            geometry(b"XX\0\x01\0\0\0\0", None)
+                .unwrap_err()
+                .contains("magic")
+        );
+        assert!(
+            geometry(b"GP\0\x0F\0\0\0\0", None)
+                .unwrap_err()
+                .contains("envelope")
+        );
+        assert!(
+            geometry(b"GP\0\x03\0\0\0\0", None)
+                .unwrap_err()
+                .contains("header")
+        );
         for n in 0..blob.len() {
             let _ = geometry(&blob[..n], Some(4326));
         }

@@ -218,7 +218,11 @@ fn symbol(out: &mut String, name: usize, geometry_type: &str, colour: &str, tabl
         ),
         _ => {
             let alpha = if table == "zones" { 110 } else { 255 };
-            let outline = if table == "zones" { colour } else { VILLAGE_LINE };
+            let outline = if table == "zones" {
+                colour
+            } else {
+                VILLAGE_LINE
+            };
             (
                 "fill",
                 "SimpleFill",

@@ -132,6 +132,13 @@ pub fn write_outputs_gpkg(out: &OutputDir, files: &[String]) -> Result<Option<St
             let layer = parse_output(&staged, &bytes)?;
             add_layer(&tx, &table, &layer).map_err(sql)?;
         }
+        // Registered as QGIS (through GDAL) registers it: an attributes table.
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, \
+             last_change, srs_id) VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?1, 0)",
+            params![LAST_CHANGE],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         conn.close().map_err(|(_, e)| sql(e))?;
         Ok(())
@@ -139,9 +146,12 @@ pub fn write_outputs_gpkg(out: &OutputDir, files: &[String]) -> Result<Option<St
     Ok(Some(GPKG_NAME.to_owned()))
 }
 
-/// A GeoJSON output layer: each feature's properties in file order and its geometry.
+/// A feature's properties, in the order its file has them.
+pub(super) type OrderedProperties = Vec<(String, Value)>;
+
+/// A GeoJSON output layer: each feature's properties and its geometry.
 pub(super) struct OutputLayer {
-    pub(super) features: Vec<(Vec<(String, Value)>, Option<Geometry<f64>>)>,
+    pub(super) features: Vec<(OrderedProperties, Option<Geometry<f64>>)>,
 }
 
 /// Properties in the order the file has them.
@@ -378,7 +388,11 @@ fn add_layer(tx: &Connection, table: &str, layer: &OutputLayer) -> rusqlite::Res
             None => Sql::Null,
         });
         for (name, t) in names.iter().zip(&types) {
-            let v = properties.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+            let v = properties
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v);
             values.push(match (v, t) {
                 (None | Some(Value::Null), _) => Sql::Null,
                 (Some(Value::Bool(b)), ColumnType::Boolean) => Sql::Integer(i64::from(*b)),
@@ -426,13 +440,7 @@ fn add_layer(tx: &Connection, table: &str, layer: &OutputLayer) -> rusqlite::Res
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, \
          f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, \
          update_time) VALUES ('', '', ?1, ?2, ?1, ?3, '', 1, ?4, '', NULL, ?5)",
-        params![
-            table,
-            geom,
-            qml,
-            "hecun: the report's colours",
-            LAST_CHANGE
-        ],
+        params![table, geom, qml, "hecun: the report's colours", LAST_CHANGE],
     )?;
     Ok(())
 }

@@ -12,8 +12,7 @@ pub(crate) const ROAD_PALETTE: [&str; 8] = [
     "#1f4e9c", "#7b3294", "#c51b7d", "#01665e", "#4d4d4d", "#8c510a", "#2166ac", "#762a83",
 ];
 /// Corridor levels, darkest for the first level the plan lists (usually the widest).
-pub(crate) const CORRIDOR_SHADES: [&str; 4] =
-    ["#0b5d1e", "#2e9445", "#78c679", "#b5dc8f"];
+pub(crate) const CORRIDOR_SHADES: [&str; 4] = ["#0b5d1e", "#2e9445", "#78c679", "#b5dc8f"];
 pub(super) const TOWNSHIP_FILL: &str = "#f3efe6";
 pub(super) const TOWNSHIP_LINE: &str = "#5b4f3c";
 pub(crate) const VILLAGE_LINE: &str = "#a39a8a";
