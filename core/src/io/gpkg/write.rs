@@ -444,3 +444,79 @@ fn add_layer(tx: &Connection, table: &str, layer: &OutputLayer) -> rusqlite::Res
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::read::{ReadOptions, read_layer};
+
+    /// Writes `layers` (name, GeoJSON text) into an in-memory output, then its hecun.gpkg to
+    /// a temporary folder; returns the folder and the GeoPackage's path.
+    fn gpkg_of(layers: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let out = OutputDir::in_memory();
+        let mut names = Vec::new();
+        for (name, text) in layers {
+            out.write(name, text.as_bytes()).unwrap();
+            names.push((*name).to_owned());
+        }
+        assert_eq!(
+            write_outputs_gpkg(&out, &names).unwrap().as_deref(),
+            Some(GPKG_NAME)
+        );
+        let files = out.into_files();
+        let (_, bytes) = files.iter().find(|(n, _)| n == GPKG_NAME).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(GPKG_NAME);
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn names_sqlite_would_confuse_mixed_kinds_and_an_empty_layer() {
+        let text = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"fid":7,"Name":"a","name":"b","geom":1.5,"mix":1,"list":[1,"x"],"n":null},"geometry":{"type":"Point","coordinates":[113.5,34.5]}},
+{"type":"Feature","properties":{"fid":8,"Name":"c","name":"d","geom":2,"mix":"two","n":null},"geometry":{"type":"Point","coordinates":[113.6,34.6]}}
+]}
+"#;
+        let empty = "{\"type\":\"FeatureCollection\",\"features\":[\n\n]}\n";
+        let (_dir, path) = gpkg_of(&[("t.geojson", text), ("empty.geojson", empty)]);
+        let none: Vec<String> = Vec::new();
+        let read = read_layer(
+            &path,
+            &ReadOptions::default().with_layer("t").with_id_fields(none),
+        )
+        .unwrap();
+        assert_eq!(read.layer.features.len(), 2);
+        let raw = read.layer.features[0].properties.raw();
+        // fid and geom keep their names (the table's own columns take others); a name
+        // differing only in case gets a suffix; a mix of kinds and a list are JSON text.
+        assert_eq!(
+            raw,
+            r#"{"fid":7,"Name":"a","name_2":"b","geom":1.5,"mix":"1","list":"[1,\"x\"]","n":null}"#
+        );
+        assert_eq!(
+            read.layer.features[1].properties.raw(),
+            r#"{"fid":8,"Name":"c","name_2":"d","geom":2.0,"mix":"two","list":null,"n":null}"#
+        );
+        assert_eq!(
+            read.layer.features[1].geometry,
+            geo::Geometry::Point(geo::Point::new(113.6, 34.6))
+        );
+        // The empty layer is a table without rows (reading it is the empty-layer error).
+        let names = crate::io::gpkg::layer_names(&path).unwrap();
+        assert_eq!(names, ["empty", "t"]);
+        let err = read_layer(&path, &ReadOptions::default().with_layer("empty")).unwrap_err();
+        assert!(matches!(err, Error::EmptyLayer { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_same_outputs_give_the_same_bytes() {
+        let text = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"a":1},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}
+]}
+"#;
+        let (_d1, a) = gpkg_of(&[("x.geojson", text), ("y.geojson", text)]);
+        let (_d2, b) = gpkg_of(&[("y.geojson", text), ("x.geojson", text)]);
+        assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    }
+}
