@@ -206,6 +206,24 @@ fn every_output_layer_is_in_hecun_gpkg_as_in_its_geojson_and_the_same_bytes_each
         );
         assert!(block.contains("ID[\"EPSG\",4326]"), "{layer}: {block}");
     }
+    // GDAL's GeoPackage validator (python3-gdal's sample), where it is installed.
+    let validator =
+        Path::new("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py");
+    if validator.is_file() && Path::new("/usr/bin/python3").is_file() {
+        let v = Command::new("/usr/bin/python3")
+            .arg(validator)
+            .arg(&gpkg)
+            .output()
+            .unwrap();
+        assert!(
+            v.status.success(),
+            "validate_gpkg.py: {}{}",
+            String::from_utf8_lossy(&v.stdout),
+            String::from_utf8_lossy(&v.stderr)
+        );
+    } else {
+        eprintln!("GDAL's validate_gpkg.py is not installed (python3-gdal): that check skipped");
+    }
     // GDAL reads the style table QGIS reads.
     let styles = Command::new("ogrinfo")
         .args([
