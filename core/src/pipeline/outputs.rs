@@ -73,7 +73,10 @@ pub fn write_affected(
 }
 
 /// Writes the affected-villages files into an output folder being written (see
-/// [`write_affected`]), so that other results can join them before it is committed.
+/// [`write_affected`]), so that other results can join them before it is committed. With
+/// [`OutputSet::gpkg`], `hecun.gpkg` holds the layers written up to then: a caller adding
+/// layers of its own turns it off here and calls
+/// [`write_outputs_gpkg`](crate::write_outputs_gpkg) with every file at the end.
 pub fn write_affected_into(
     run: &AffectedRun,
     out: &OutputDir,
