@@ -48,6 +48,9 @@ pub struct ReadOptions {
     /// The CRS the plan or a flag states for this layer: a Shapefile whose `.prj` names
     /// another is an error, never silently one or the other.
     pub declared_crs: Option<Crs>,
+    /// The layer (table) of a GeoPackage to read; `None`: its only one (several are an error
+    /// listing them).
+    pub layer: Option<String>,
 }
 
 impl ReadOptions {
@@ -91,6 +94,12 @@ impl ReadOptions {
         self
     }
 
+    /// The options reading layer `name` of a GeoPackage.
+    pub fn with_layer(mut self, name: impl Into<String>) -> ReadOptions {
+        self.layer = Some(name.into());
+        self
+    }
+
     /// The options skipping unusable features with a warning (`true`) or failing on them.
     pub fn with_keep_going(mut self, keep_going: bool) -> ReadOptions {
         self.keep_going = keep_going;
@@ -114,6 +123,7 @@ impl Default for ReadOptions {
             encoding: None,
             towgs84: None,
             declared_crs: None,
+            layer: None,
         }
     }
 }
@@ -192,6 +202,8 @@ pub enum Format {
     GeoJson,
     /// An Esri Shapefile: the `.shp` with its `.shx` and `.dbf`, and `.prj`/`.cpg` if any.
     Shapefile,
+    /// An OGC GeoPackage (`.gpkg`): one of its feature tables.
+    GeoPackage,
 }
 
 impl Format {
@@ -200,6 +212,7 @@ impl Format {
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
+            Some(e) if e.eq_ignore_ascii_case("gpkg") => Format::GeoPackage,
             _ => Format::GeoJson,
         }
     }
@@ -209,6 +222,7 @@ impl Format {
         match self {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shapefile",
+            Format::GeoPackage => "geopackage",
         }
     }
 }
@@ -225,9 +239,12 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "geojson" | "json" => Ok(Format::GeoJson),
             "shapefile" | "shp" | "esri shapefile" => Ok(Format::Shapefile),
+            "geopackage" | "gpkg" => Ok(Format::GeoPackage),
             other => Err(Error::param(
                 "format",
-                format!("unknown layer format {other:?} (expected \"geojson\" or \"shapefile\")"),
+                format!(
+                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \"geopackage\")"
+                ),
             )),
         }
     }
@@ -265,9 +282,20 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
             ),
         ));
     }
-    match options.format.unwrap_or_else(|| Format::of_path(path)) {
+    let format = options.format.unwrap_or_else(|| Format::of_path(path));
+    if let (Some(name), Format::GeoJson | Format::Shapefile) = (&options.layer, format) {
+        return Err(Error::format(
+            path,
+            format!(
+                "layer = {name:?} names a table of a GeoPackage, but this file is read as \
+                 {format}, which has one layer: remove it"
+            ),
+        ));
+    }
+    match format {
         Format::GeoJson => read_geojson(path, options),
         Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),
+        Format::GeoPackage => crate::io::gpkg::read_geopackage(path, options),
     }
 }
 
@@ -281,6 +309,11 @@ pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             path,
             "a Shapefile is read from its files (.shp, .shx, .dbf), not from bytes in memory: \
              write them to a folder and name the .shp",
+        )),
+        Format::GeoPackage => Err(Error::format(
+            path,
+            "a GeoPackage is read from its file (SQLite reads it in place), not from bytes in \
+             memory: write it to a file and name the .gpkg",
         )),
     }
 }
@@ -842,7 +875,7 @@ fn feature_ref(path: &Path, index: usize, id: Option<String>) -> FeatureRef {
 /// A geometry read in one pass over its text: when `type` comes before `coordinates`, as
 /// writers put it, coordinates go straight into `geo` types. JSON syntax errors fail the
 /// parse (with their position); a well-formed but unusable geometry is the `Err` inside.
-struct ParsedGeometry(std::result::Result<Geometry<f64>, String>);
+pub(crate) struct ParsedGeometry(pub(crate) std::result::Result<Geometry<f64>, String>);
 
 impl<'de> Deserialize<'de> for ParsedGeometry {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {

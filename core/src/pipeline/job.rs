@@ -76,6 +76,8 @@ pub struct LayerSettings {
     /// then does it stand against `--input-crs`, which replaces the plan's input for every
     /// layer that does not state its own.
     pub own_crs: bool,
+    /// The layer (table) of a GeoPackage (`layer = "村界"`); `None`: its only one.
+    pub layer: Option<String>,
 }
 
 impl LayerSettings {
@@ -229,6 +231,7 @@ impl LayerSource {
             encoding: settings.encoding.clone(),
             towgs84: settings.towgs84,
             declared_crs: settings.crs.map(InputCrs::read_as),
+            layer: settings.layer.clone(),
         };
         match &self.data {
             LayerData::File => read_layer(&self.path, &options),

@@ -20,12 +20,21 @@ pub struct OutputSet {
     pub zones: bool,
     /// `affected_villages.geojson`.
     pub village_geojson: bool,
+    /// `hecun.gpkg`: every GeoJSON layer written, in one styled GeoPackage (off for huge
+    /// national runs: it holds the layers a second time).
+    pub gpkg: bool,
 }
 
 impl OutputSet {
     /// The set with `zones.geojson` written or not.
     pub fn with_zones(mut self, zones: bool) -> OutputSet {
         self.zones = zones;
+        self
+    }
+
+    /// The set with `hecun.gpkg` written or not.
+    pub fn with_gpkg(mut self, gpkg: bool) -> OutputSet {
+        self.gpkg = gpkg;
         self
     }
 
@@ -41,6 +50,7 @@ impl Default for OutputSet {
         OutputSet {
             zones: true,
             village_geojson: true,
+            gpkg: true,
         }
     }
 }
@@ -49,7 +59,8 @@ impl Default for OutputSet {
 ///
 /// Files: `affected_villages.csv`, `townships.csv`, `zone_classes.csv` (UTF-8 with BOM),
 /// `affected_villages.geojson`, `zones.geojson` (RFC 7946, EPSG:4326), `summary.txt`,
-/// `summary.json`.
+/// `summary.json`, and `hecun.gpkg` (the GeoJSON layers in one GeoPackage, styled for QGIS;
+/// see [`OutputSet::gpkg`]).
 pub fn write_affected(
     run: &AffectedRun,
     dir: &Path,
@@ -63,14 +74,21 @@ pub fn write_affected(
 }
 
 /// Writes the affected-villages files into an output folder being written (see
-/// [`write_affected`]), so that other results can join them before it is committed.
+/// [`write_affected`]), so that other results can join them before it is committed. With
+/// [`OutputSet::gpkg`], `hecun.gpkg` holds the layers written up to then: a caller adding
+/// layers of its own turns it off here and calls
+/// [`write_outputs_gpkg`](crate::write_outputs_gpkg) with every file at the end.
 pub fn write_affected_into(
     run: &AffectedRun,
     out: &OutputDir,
     set: OutputSet,
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
-    write_affected_files(run, out, set, engine, true)
+    let mut names = write_affected_files(run, out, set, engine, true)?;
+    if set.gpkg {
+        names.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &names)?);
+    }
+    Ok(names)
 }
 
 impl AffectedRun {

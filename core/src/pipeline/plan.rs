@@ -16,6 +16,9 @@
 //! encoding = "GBK"           # in place of the .cpg (omit: the .cpg, else detected)
 //! fields = { class = "等级" } # DBF names as the .dbf has them (10 bytes at most)
 //! crs = "EPSG:4547"          # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
+//! [layers.farmland]
+//! path = "county.gpkg"       # a GeoPackage: one of its tables
+//! layer = "永久基本农田"       # which (omit when it has one)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -280,7 +283,7 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
-    /// `geojson` or `shapefile`; omitted: by the file's extension.
+    /// `geojson`, `shapefile` or `geopackage`; omitted: by the file's extension.
     format: Option<String>,
     /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
     encoding: Option<String>,
@@ -289,6 +292,8 @@ struct LayerTable {
     crs: Option<String>,
     /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000.
     towgs84: Option<Vec<f64>>,
+    /// The table of a GeoPackage holding the layer; omitted: its only one.
+    layer: Option<String>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
 }
@@ -413,6 +418,7 @@ impl LayerTable {
             own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
+            layer: self.layer.clone(),
         })
     }
 }

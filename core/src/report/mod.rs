@@ -14,6 +14,8 @@ use crate::rules::{Cell, Column, Criterion, Finding, RowKind, Term};
 mod build;
 pub mod diff;
 mod html;
+
+pub(crate) use html::palette;
 mod text;
 pub(crate) mod words;
 

@@ -272,6 +272,9 @@ pub struct RunOptions {
     pub min_share: Option<String>,
     /// `--no-zones`.
     pub no_zones: bool,
+    /// `--no-gpkg` (left out of the manifest when off, as manifests before it were).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_gpkg: bool,
     /// `--width CLASS=METRES` overrides, in the order given.
     pub widths: Vec<String>,
     /// `--sweep CLASS=FROM..TO/STEP`.
