@@ -219,6 +219,12 @@ pub(crate) struct CommonArgs {
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
     pub(crate) no_zones: bool,
+    /// Do not write tables.xlsx (the tables in one Excel workbook, headings in --lang).
+    #[arg(long)]
+    pub(crate) no_xlsx: bool,
+    /// Also write every layer as a Shapefile set in shapefile/ (.shp .shx .dbf .prj .cpg), text in this encoding: GBK for ArcGIS and 国土调查 software, GB18030 or UTF-8.
+    #[arg(long, value_name = "GBK|GB18030|UTF-8")]
+    pub(crate) shapefile: Option<String>,
     /// Print the wall time of each stage to stderr.
     #[arg(long)]
     pub(crate) timings: bool,
@@ -523,7 +529,10 @@ fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
-    let set = OutputSet::default().with_zones(!common.no_zones);
+    let set = OutputSet::default()
+        .with_zones(!common.no_zones)
+        .with_xlsx(!common.no_xlsx)
+        .with_shapefile(a.common.options(&[], None, "").shapefile_encoding()?);
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
@@ -624,6 +633,8 @@ impl CommonArgs {
         options.keep_going = self.keep_going;
         options.check_all = self.check_all;
         options.no_zones = self.no_zones;
+        options.no_xlsx = self.no_xlsx;
+        options.shapefile = self.shapefile.clone();
         options.widths = widths.to_vec();
         options.sweep = sweep.map(str::to_owned);
         options.lang = lang.to_owned();

@@ -132,6 +132,26 @@ impl OutputDir {
         self.staging.join(name)
     }
 
+    /// The bytes of file `name` already written into this output (staged or in memory), so
+    /// that a file made from others (the workbook from the CSVs) is made from exactly them.
+    pub fn read(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.staged(name);
+        match &self.memory {
+            Some(files) => files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(name)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::io(
+                        &path,
+                        std::io::Error::from(std::io::ErrorKind::NotFound),
+                    )
+                }),
+            None => fs::read(&path).map_err(|e| Error::io(&path, e)),
+        }
+    }
+
     /// Writes one file into the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         self.emit(name, |w, path| {

@@ -15,6 +15,7 @@ mod build;
 pub mod diff;
 mod html;
 mod text;
+pub mod workbook;
 mod words;
 
 pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
