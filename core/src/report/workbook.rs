@@ -281,7 +281,7 @@ fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
     let mut k = 2;
     while taken.contains(&candidate.to_lowercase()) {
         let tail = format!("~{k}");
-        candidate = cut(clean, MAX_SHEET_NAME - tail.len()) + &tail;
+        candidate = cut(clean, MAX_SHEET_NAME - tail.len()) + tail.as_str();
         k += 1;
     }
     taken.insert(candidate.to_lowercase());

@@ -123,7 +123,7 @@ fn every_layer_reads_back_as_its_geojson() {
     let dbf = std::fs::read(out.join("shapefile/affected_villages.dbf")).unwrap();
     let (gbk, _, bad) = encoding_rs::GBK.encode("统计用区划");
     assert!(!bad);
-    assert!(dbf.windows(gbk.len()).any(|w| w == &*gbk[..]), "GBK field name");
+    assert!(dbf.windows(gbk.len()).any(|w| w == &gbk[..]), "GBK field name");
 
     // Two runs, the same bytes.
     let again = tmp.path().join("b");

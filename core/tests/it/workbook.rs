@@ -92,8 +92,8 @@ fn sheet_xml(path: &Path) -> Vec<String> {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut names: Vec<String> = zip
         .file_names()
+        .map(|n| n.unwrap().into_owned())
         .filter(|n| n.starts_with("xl/worksheets/sheet"))
-        .map(str::to_owned)
         .collect();
     names.sort();
     names

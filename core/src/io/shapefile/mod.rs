@@ -16,7 +16,7 @@ mod prj;
 mod shp;
 mod write;
 
-pub use write::{SHAPEFILE_DIR, shapefile_encoding, write_shapefiles};
+pub use write::{shapefile_encoding, write_shapefiles};
 
 use std::path::{Path, PathBuf};
 
