@@ -105,7 +105,12 @@ fn every_layer_reads_back_as_its_geojson() {
                 serde_json::from_str(g.properties.raw()).unwrap();
             assert_eq!(object.len(), names.len(), "{layer}: every property has a field");
             for (property, field) in names {
-                let want = object.get(property).map(as_dbf).unwrap_or(Value::Null);
+                // A DBF cannot tell an empty text from none: both read as null (as GDAL's).
+                let want = object
+                    .get(property)
+                    .map(as_dbf)
+                    .filter(|v| v.as_str() != Some(""))
+                    .unwrap_or(Value::Null);
                 let got = s.properties.get(field).unwrap_or(Value::Null);
                 let place = format!("{layer} #{k} {property} ({field}): {want} vs {got}");
                 match (&want, &got) {
