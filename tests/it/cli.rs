@@ -136,7 +136,14 @@ fn no_xlsx_leaves_the_workbook_out() {
 
     let plan = repo().join("gis-data/demo/plan.toml");
     let o = hecun(
-        &["run", plan.to_str().unwrap(), "--out", "run", "--quiet", "--no-xlsx"],
+        &[
+            "run",
+            plan.to_str().unwrap(),
+            "--out",
+            "run",
+            "--quiet",
+            "--no-xlsx",
+        ],
         l.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));

@@ -143,10 +143,7 @@ impl OutputDir {
                 .get(name)
                 .cloned()
                 .ok_or_else(|| {
-                    Error::io(
-                        &path,
-                        std::io::Error::from(std::io::ErrorKind::NotFound),
-                    )
+                    Error::io(&path, std::io::Error::from(std::io::ErrorKind::NotFound))
                 }),
             None => fs::read(&path).map_err(|e| Error::io(&path, e)),
         }

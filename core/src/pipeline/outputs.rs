@@ -95,12 +95,20 @@ pub fn write_affected_into(
 ) -> Result<Vec<String>> {
     let mut names = write_affected_files(run, out, set, engine, true)?;
     if set.xlsx {
-        let csvs: Vec<String> = names.iter().filter(|n| n.ends_with(".csv")).cloned().collect();
+        let csvs: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with(".csv"))
+            .cloned()
+            .collect();
         write_workbook(out, &csvs, Lang::default(), &Default::default())?;
         names.push(WORKBOOK.to_owned());
     }
     if let Some(encoding) = set.shapefile {
-        let layers: Vec<String> = names.iter().filter(|n| n.ends_with(".geojson")).cloned().collect();
+        let layers: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with(".geojson"))
+            .cloned()
+            .collect();
         names.extend(write_shapefiles(out, &layers, encoding)?);
     }
     Ok(names)

@@ -15,8 +15,8 @@ mod build;
 pub mod diff;
 mod html;
 mod text;
-pub mod workbook;
 mod words;
+pub mod workbook;
 
 pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
 pub use diff::{Diff, diff, diff_text};

@@ -763,6 +763,7 @@ pub enum CellKind {
 /// Chinese and in English. A heading `prefix:` stands for every heading that starts with it
 /// (`term:access`), the rest following the title. The CSVs keep their machine headings (the
 /// plugins' and scripts' contract); the workbook is what a person reads.
+#[rustfmt::skip]
 pub(super) const COLUMN_TITLES: &[(&str, &str, CellKind, &str, &str)] = &[
     // affected_villages.csv
     ("affected_villages.csv", "id", CellKind::Code, "村庄代码", "Village ID"),

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
 
-pub use super::words::CellKind;
 use super::Lang;
+pub use super::words::CellKind;
 use super::words::{COLUMN_TITLES, SHEET_TITLES, sheet_title};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
@@ -88,7 +88,9 @@ pub fn workbook_bytes(
             })
             .collect();
         let sheet = book.add_worksheet();
-        sheet.set_name(unique_name(&sheet_name(file, lang), &mut names)).map_err(err)?;
+        sheet
+            .set_name(unique_name(&sheet_name(file, lang), &mut names))
+            .map_err(err)?;
         let mut widths: Vec<usize> = columns.iter().map(|(_, t)| display_width(t)).collect();
         for (c, (_, title)) in columns.iter().enumerate() {
             sheet
@@ -191,7 +193,11 @@ fn column<'a>(
     let known = COLUMN_TITLES
         .iter()
         .find(|(f, h, ..)| *f == file && *h == head)
-        .or_else(|| COLUMN_TITLES.iter().find(|(f, h, ..)| *f == "*" && *h == head));
+        .or_else(|| {
+            COLUMN_TITLES
+                .iter()
+                .find(|(f, h, ..)| *f == "*" && *h == head)
+        });
     if let Some((_, _, kind, zh, en)) = known {
         return (declared.unwrap_or(*kind), title(zh, en));
     }
@@ -308,7 +314,10 @@ mod tests {
         let long = "x".repeat(40);
         assert_eq!(unique_name(&long, &mut taken).chars().count(), 31);
         let again = unique_name(&long, &mut taken);
-        assert!(again.ends_with("~2") && again.chars().count() == 31, "{again}");
+        assert!(
+            again.ends_with("~2") && again.chars().count() == 31,
+            "{again}"
+        );
         assert_eq!(unique_name("'", &mut taken), "sheet");
     }
 
@@ -329,7 +338,10 @@ mod tests {
         let zero = cells(&["0123", "2"]);
         assert_eq!(infer("x", zero.iter().map(Some)), CellKind::Text);
         let codes = cells(&["410122101202"]);
-        assert_eq!(infer("统计用区划代码", codes.iter().map(Some)), CellKind::Code);
+        assert_eq!(
+            infer("统计用区划代码", codes.iter().map(Some)),
+            CellKind::Code
+        );
         assert_eq!(infer("village_id", codes.iter().map(Some)), CellKind::Code);
         let none: Vec<String> = Vec::new();
         assert_eq!(infer("x", none.iter().map(Some)), CellKind::Text);

@@ -531,7 +531,9 @@ impl PlanRun {
                 .filter(|f| f.ends_with(".geojson"))
                 .cloned()
                 .collect();
-            written.extend(crate::io::shapefile::write_shapefiles(out, &layers, encoding)?);
+            written.extend(crate::io::shapefile::write_shapefiles(
+                out, &layers, encoding,
+            )?);
         }
         Ok(written)
     }

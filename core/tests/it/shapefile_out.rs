@@ -26,9 +26,9 @@ fn run_gbk(out: &Path) -> WrittenRun {
 /// rule; points and lines as they are.
 fn normal(g: &Geometry<f64>) -> Geometry<f64> {
     match g {
-        Geometry::Polygon(p) => Geometry::MultiPolygon(
-            MultiPolygon::new(vec![p.clone()]).orient(Direction::Default),
-        ),
+        Geometry::Polygon(p) => {
+            Geometry::MultiPolygon(MultiPolygon::new(vec![p.clone()]).orient(Direction::Default))
+        }
         Geometry::MultiPolygon(m) => Geometry::MultiPolygon(m.orient(Direction::Default)),
         other => other.clone(),
     }
@@ -76,7 +76,11 @@ fn every_layer_reads_back_as_its_geojson() {
     for layer in &layers {
         for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
             let f = format!("shapefile/{layer}.{ext}");
-            assert!(written.files.contains(&f), "{f} not among {:?}", written.files);
+            assert!(
+                written.files.contains(&f),
+                "{f} not among {:?}",
+                written.files
+            );
         }
         assert_eq!(
             std::fs::read_to_string(out.join(format!("shapefile/{layer}.cpg"))).unwrap(),
@@ -92,18 +96,27 @@ fn every_layer_reads_back_as_its_geojson() {
             &ReadOptions::default(),
         )
         .unwrap();
-        assert_eq!(shp.layer.crs, gj.layer.crs, "{layer}: the .prj says EPSG:4326");
         assert_eq!(
-            shp.layer.features.len(),
-            gj.layer.features.len(),
-            "{layer}"
+            shp.layer.crs, gj.layer.crs,
+            "{layer}: the .prj says EPSG:4326"
         );
+        assert_eq!(shp.layer.features.len(), gj.layer.features.len(), "{layer}");
         let names = &fields[*layer];
-        for (k, (s, g)) in shp.layer.features.iter().zip(&gj.layer.features).enumerate() {
+        for (k, (s, g)) in shp
+            .layer
+            .features
+            .iter()
+            .zip(&gj.layer.features)
+            .enumerate()
+        {
             assert_eq!(normal(&s.geometry), normal(&g.geometry), "{layer} #{k}");
             let object: serde_json::Map<String, Value> =
                 serde_json::from_str(g.properties.raw()).unwrap();
-            assert_eq!(object.len(), names.len(), "{layer}: every property has a field");
+            assert_eq!(
+                object.len(),
+                names.len(),
+                "{layer}: every property has a field"
+            );
             for (property, field) in names {
                 // A DBF cannot tell an empty text from none: both read as null (as GDAL's).
                 let want = object
@@ -128,7 +141,10 @@ fn every_layer_reads_back_as_its_geojson() {
     let dbf = std::fs::read(out.join("shapefile/affected_villages.dbf")).unwrap();
     let (gbk, _, bad) = encoding_rs::GBK.encode("统计用区划");
     assert!(!bad);
-    assert!(dbf.windows(gbk.len()).any(|w| w == &gbk[..]), "GBK field name");
+    assert!(
+        dbf.windows(gbk.len()).any(|w| w == &gbk[..]),
+        "GBK field name"
+    );
 
     // Two runs, the same bytes.
     let again = tmp.path().join("b");
@@ -157,7 +173,11 @@ fn gdal_opens_every_shapefile_with_its_chinese_names() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "{f}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let geojson = f
             .strip_prefix("shapefile/")
             .unwrap()
@@ -167,7 +187,10 @@ fn gdal_opens_every_shapefile_with_its_chinese_names() {
             text.contains(&format!("Feature Count: {}", read.layer.features.len())),
             "{f}: {text}"
         );
-        assert!(text.contains("WGS 84") || text.contains("WGS_1984"), "{f}: {text}");
+        assert!(
+            text.contains("WGS 84") || text.contains("WGS_1984"),
+            "{f}: {text}"
+        );
     }
     // The villages' Chinese names, decoded by GDAL from the GBK .dbf with its .cpg.
     let o = Command::new("ogrinfo")
@@ -176,11 +199,18 @@ fn gdal_opens_every_shapefile_with_its_chinese_names() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    let read = read_layer(&out.join("affected_villages.geojson"), &ReadOptions::default()).unwrap();
+    let read = read_layer(
+        &out.join("affected_villages.geojson"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
     for f in &read.layer.features {
         let Some(Value::String(name)) = f.properties.get("村名") else {
             panic!("the demo's villages have 村名");
         };
-        assert!(text.contains(&format!("村名 (String) = {name}")), "{name}: {text:.3000}");
+        assert!(
+            text.contains(&format!("村名 (String) = {name}")),
+            "{name}: {text:.3000}"
+        );
     }
 }

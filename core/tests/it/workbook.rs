@@ -55,15 +55,17 @@ fn agrees(
     );
     let heads = &rows[0];
     let mut titles = Vec::new();
-    for c in 0..heads.len() {
+    for (c, head) in heads.iter().enumerate() {
         match range.get_value((0, c as u32)) {
             Some(Data::String(t)) if !t.is_empty() => titles.push(t.clone()),
-            other => panic!("{sheet}: heading of column {c} ({}): {other:?}", heads[c]),
+            other => panic!("{sheet}: heading of column {c} ({head}): {other:?}"),
         }
     }
     for (r, row) in rows.iter().enumerate().skip(1) {
         for (c, text) in row.iter().enumerate() {
-            let cell = range.get_value((r as u32, c as u32)).unwrap_or(&Data::Empty);
+            let cell = range
+                .get_value((r as u32, c as u32))
+                .unwrap_or(&Data::Empty);
             let head = heads[c].as_str();
             let place = format!("{sheet}, row {r}, column {head}: CSV {text:?}, cell {cell:?}");
             match cell {
@@ -133,14 +135,20 @@ fn the_workbook_agrees_with_every_csv_of_the_demo_run() {
         &[&counts[..], &["fraction_inside", "zone_count"]].concat(),
         &["id", "zones"],
     );
-    assert_eq!(titles[..5], ["村庄代码", "村庄名称", "乡镇", "户数", "人口"]);
+    assert_eq!(
+        titles[..5],
+        ["村庄代码", "村庄名称", "乡镇", "户数", "人口"]
+    );
     // The demo's ids are 12-digit 统计用区划代码: every digit kept, as text.
     let range = book.worksheet_range("受影响村庄").unwrap();
     assert!(range.height() > 10, "the demo affects villages");
     for r in 1..range.height() {
         match range.get_value((r as u32, 0)) {
             Some(Data::String(id)) => {
-                assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()), "{id}")
+                assert!(
+                    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()),
+                    "{id}"
+                )
             }
             other => panic!("row {r}: id {other:?}"),
         }
@@ -152,7 +160,16 @@ fn the_workbook_agrees_with_every_csv_of_the_demo_run() {
         &counts,
         &[],
     );
-    assert_eq!(titles, ["乡镇", "受影响村庄数", "受影响户数", "受影响人口", "村庄总数"]);
+    assert_eq!(
+        titles,
+        [
+            "乡镇",
+            "受影响村庄数",
+            "受影响户数",
+            "受影响人口",
+            "村庄总数"
+        ]
+    );
     agrees(
         &mut book,
         "范围类别",
@@ -187,7 +204,9 @@ fn the_workbook_agrees_with_every_csv_of_the_demo_run() {
     assert_eq!(sheets.len(), 6);
     for xml in &sheets {
         assert!(
-            xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+            xml.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
             "{xml:.600}"
         );
         assert!(xml.contains("<autoFilter ref=\"A1:"), "{xml:.600}");
@@ -241,11 +260,19 @@ fn the_workbook_speaks_english_and_holds_the_plans_tables_and_targets() {
         &[],
     );
     // The table's own (English) headings, as its CSV has them.
-    assert_eq!(titles, csv_rows(&out.join(format!("tables/{table}.csv")))[0]);
+    assert_eq!(
+        titles,
+        csv_rows(&out.join(format!("tables/{table}.csv")))[0]
+    );
     // Its number columns hold numbers: the CSV's total row is numbers in each.
     let range = book.worksheet_range(&sheet).unwrap();
     let numbers = (1..range.width())
-        .filter(|&c| matches!(range.get_value((range.height() as u32 - 1, c as u32)), Some(Data::Float(_))))
+        .filter(|&c| {
+            matches!(
+                range.get_value((range.height() as u32 - 1, c as u32)),
+                Some(Data::Float(_))
+            )
+        })
         .count();
     assert!(numbers > 0, "the total row has numbers");
     let sheet = format!("Target {target}");

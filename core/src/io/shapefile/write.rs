@@ -52,9 +52,7 @@ pub fn write_shapefiles(
     let mut mapping = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let csv_err = |e: csv::Error| Error::config("shapefile/fields.csv", e.to_string());
     mapping
-        .write_record([
-            "layer", "property", "field", "type", "width", "decimals",
-        ])
+        .write_record(["layer", "property", "field", "type", "width", "decimals"])
         .map_err(csv_err)?;
     for file in geojson {
         let stem = file.strip_suffix(".geojson").unwrap_or(file);
@@ -164,8 +162,9 @@ struct Shape {
 /// The Shapefile set of GeoJSON output `file` (its `bytes`).
 fn shapefile_of(file: &str, bytes: &[u8], encoding: &'static Encoding) -> Result<ShapefileSet> {
     let at = |k: usize, why: String| Error::config(file, format!("feature {k}: {why}"));
-    let collection: Collection = serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|e| Error::config(file, e.to_string()))?;
+    let collection: Collection =
+        serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|e| Error::config(file, e.to_string()))?;
     // The shapes, and the layer's shape type: one per Shapefile.
     let mut shape_type = 0u32;
     let mut shapes = Vec::with_capacity(collection.features.len());
@@ -247,18 +246,19 @@ fn shape_of(g: &Value) -> std::result::Result<(u32, Shape), String> {
             .cloned()
             .ok_or_else(|| format!("not a list: {v:.80}"))
     };
-    let polygon = |rings: &Value, parts: &mut Vec<Vec<[f64; 2]>>| -> std::result::Result<(), String> {
-        for (i, ring) in array(rings)?.iter().enumerate() {
-            let mut ring = list(ring)?;
-            // Outer ring clockwise (negative area), holes counterclockwise.
-            let clockwise = signed_area(&ring) < 0.0;
-            if clockwise != (i == 0) {
-                ring.reverse();
+    let polygon =
+        |rings: &Value, parts: &mut Vec<Vec<[f64; 2]>>| -> std::result::Result<(), String> {
+            for (i, ring) in array(rings)?.iter().enumerate() {
+                let mut ring = list(ring)?;
+                // Outer ring clockwise (negative area), holes counterclockwise.
+                let clockwise = signed_area(&ring) < 0.0;
+                if clockwise != (i == 0) {
+                    ring.reverse();
+                }
+                parts.push(ring);
             }
-            parts.push(ring);
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     let mut shape = Shape::default();
     let t = match kind {
         "Point" => {
@@ -361,8 +361,13 @@ fn shp_bytes(shape_type: u32, shapes: &[Option<Shape>]) -> (Vec<u8>, Vec<u8>) {
         index.extend(words.to_be_bytes());
         offset += 4 + words;
     }
-    let b = bbox(shapes.iter().flatten().flat_map(|s| s.parts.iter().flatten()))
-        .unwrap_or([0.0; 4]);
+    let b = bbox(
+        shapes
+            .iter()
+            .flatten()
+            .flat_map(|s| s.parts.iter().flatten()),
+    )
+    .unwrap_or([0.0; 4]);
     let header = |words: u32| {
         let mut h = Vec::with_capacity(100);
         h.extend(9994u32.to_be_bytes());
@@ -418,7 +423,11 @@ fn encode(text: &str, encoding: &'static Encoding) -> std::result::Result<Vec<u8
 }
 
 /// At most `max` bytes of `text` in `encoding`, cut between characters.
-fn cut(text: &str, max: usize, encoding: &'static Encoding) -> std::result::Result<Vec<u8>, String> {
+fn cut(
+    text: &str,
+    max: usize,
+    encoding: &'static Encoding,
+) -> std::result::Result<Vec<u8>, String> {
     let mut out = Vec::new();
     for c in text.chars() {
         let b = encode(&c.to_string(), encoding)?;
@@ -525,11 +534,23 @@ fn dbf_bytes(
             .map_err(|_| too_big())?
             .to_le_bytes(),
     );
-    dbf.extend(u16::try_from(header_len).map_err(|_| too_big())?.to_le_bytes());
-    dbf.extend(u16::try_from(record_len).map_err(|_| too_big())?.to_le_bytes());
+    dbf.extend(
+        u16::try_from(header_len)
+            .map_err(|_| too_big())?
+            .to_le_bytes(),
+    );
+    dbf.extend(
+        u16::try_from(record_len)
+            .map_err(|_| too_big())?
+            .to_le_bytes(),
+    );
     dbf.extend([0u8; 17]);
     // The language driver: 0x4D is code page 936 (GBK), for readers that ignore the .cpg.
-    dbf.push(if encoding == encoding_rs::GBK { 0x4D } else { 0 });
+    dbf.push(if encoding == encoding_rs::GBK {
+        0x4D
+    } else {
+        0
+    });
     dbf.extend([0u8; 2]);
     for f in &fields {
         let mut name = f.name_bytes.clone();
@@ -554,7 +575,11 @@ fn dbf_bytes(
                     let _ = write!(s, "{n:>w$.d$}", w = f.width, d = f.decimals);
                     s.into_bytes()
                 }
-                (b'L', Some(v)) => vec![if v.as_bool() == Some(true) { b'T' } else { b'F' }],
+                (b'L', Some(v)) => vec![if v.as_bool() == Some(true) {
+                    b'T'
+                } else {
+                    b'F'
+                }],
                 (_, Some(v)) => encode(&text_of(v).unwrap_or_default(), encoding)
                     .map_err(|why| err(format!("feature {k}, property {:?}: {why}", f.property)))?,
             };
