@@ -525,14 +525,15 @@ fn cli_main() -> ExitCode {
 fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let job = affected_job(a)?;
     let common = &a.common;
+    // A bad --shapefile is refused before the job runs.
+    let set = OutputSet::default()
+        .with_zones(!common.no_zones)
+        .with_xlsx(!common.no_xlsx)
+        .with_shapefile(common.options(&[], None, "").shapefile_encoding()?);
     let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
-    let set = OutputSet::default()
-        .with_zones(!common.no_zones)
-        .with_xlsx(!common.no_xlsx)
-        .with_shapefile(a.common.options(&[], None, "").shapefile_encoding()?);
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();

@@ -153,6 +153,27 @@ fn no_xlsx_leaves_the_workbook_out() {
     assert!(!manifest.contains("tables.xlsx"), "{manifest:.3000}");
 }
 
+/// `--shapefile GBK` adds the layers as Shapefiles; an encoding they are not written in is
+/// refused before anything is written, naming the option.
+#[test]
+fn shapefile_writes_the_layers_and_refuses_an_unknown_encoding() {
+    let l = Layers::new();
+    let o = l.run(&["--shapefile", "GBK"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let f = l.path().join(format!("out/shapefile/affected_villages.{ext}"));
+        assert!(f.is_file(), "{}", f.display());
+    }
+    assert!(l.path().join("out/shapefile/fields.csv").is_file());
+    let o = l.run(&["--shapefile", "Big5"]);
+    assert_eq!(o.status.code(), Some(2));
+    fails_with(&o, &["--shapefile Big5", "GBK, GB18030 or UTF-8"]);
+    assert!(
+        l.path().join("out/shapefile").is_dir(),
+        "the previous outputs are left as they were"
+    );
+}
+
 #[test]
 fn help_explains_options_with_an_example() {
     let o = hecun(&["affected", "--help"], Path::new("."));
