@@ -161,7 +161,9 @@ fn shapefile_writes_the_layers_and_refuses_an_unknown_encoding() {
     let o = l.run(&["--shapefile", "GBK"]);
     assert!(o.status.success(), "{}", stderr(&o));
     for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
-        let f = l.path().join(format!("out/shapefile/affected_villages.{ext}"));
+        let f = l
+            .path()
+            .join(format!("out/shapefile/affected_villages.{ext}"));
         assert!(f.is_file(), "{}", f.display());
     }
     assert!(l.path().join("out/shapefile/fields.csv").is_file());

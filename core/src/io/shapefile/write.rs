@@ -657,6 +657,105 @@ mod tests {
         assert!(signed_area(&s.parts[1]) > 0.0, "hole counterclockwise");
     }
 
+    fn collection(features: &[Value]) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
+            .unwrap()
+    }
+
+    /// A multipolygon with a hole, written and read back by hecun's reader: the same
+    /// polygons, holes with their own polygon, attributes in GBK.
+    #[test]
+    fn a_multipolygon_with_a_hole_reads_back_whole() {
+        use geo::orient::{Direction, Orient};
+        let square = |x: f64, size: f64| {
+            serde_json::json!([
+                [x, 0.0],
+                [x + size, 0.0],
+                [x + size, size],
+                [x, size],
+                [x, 0.0]
+            ])
+        };
+        let hole = serde_json::json!([[1.0, 1.0], [1.0, 2.0], [2.0, 2.0], [2.0, 1.0], [1.0, 1.0]]);
+        let bytes = collection(&[serde_json::json!({
+            "type": "Feature",
+            "properties": {"村名": "东村", "户数": 12, "share": 0.25, "ok": true},
+            "geometry": {"type": "MultiPolygon", "coordinates": [
+                [square(0.0, 4.0), hole], [square(10.0, 1.0)]
+            ]}
+        })]);
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::begin(&dir.path().join("out")).unwrap();
+        out.write("v.geojson", &bytes).unwrap();
+        write_shapefiles(&out, &["v.geojson".to_owned()], encoding_rs::GBK).unwrap();
+        out.commit().unwrap();
+        let read = crate::io::read::read_layer(
+            &dir.path().join("out/shapefile/v.shp"),
+            &crate::io::read::ReadOptions::default(),
+        )
+        .unwrap();
+        let geo::Geometry::MultiPolygon(m) = &read.layer.features[0].geometry else {
+            panic!("{:?}", read.layer.features[0].geometry);
+        };
+        let m = m.orient(Direction::Default);
+        assert_eq!(m.0.len(), 2);
+        assert_eq!(
+            m.0[0].interiors().len(),
+            1,
+            "the hole stays in the first polygon"
+        );
+        assert_eq!(m.0[1].interiors().len(), 0);
+        let p = &read.layer.features[0].properties;
+        assert_eq!(p.get("村名"), Some(Value::from("东村")));
+        assert_eq!(p.get("户数").and_then(|v| v.as_f64()), Some(12.0));
+        assert_eq!(p.get("share").and_then(|v| v.as_f64()), Some(0.25));
+        let dbf = std::fs::read(dir.path().join("out/shapefile/v.dbf")).unwrap();
+        assert!(
+            dbf.windows(4)
+                .any(|w| w == &encoding_rs::GBK.encode("东村").0[..])
+        );
+    }
+
+    #[test]
+    fn what_a_dbf_cannot_hold_is_an_error_naming_file_feature_and_property() {
+        let feature = |name: &str| {
+            serde_json::json!({"type": "Feature", "properties": {"村名": name},
+                "geometry": {"type": "Point", "coordinates": [113.0, 34.0]}})
+        };
+        let rare = collection(&[feature("东村"), feature("\u{20000}村")]);
+        let e = shapefile_of("v.geojson", &rare, encoding_rs::GBK)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("v.geojson")
+                && e.contains("feature 1")
+                && e.contains("村名")
+                && e.contains("U+20000"),
+            "{e}"
+        );
+        assert!(shapefile_of("v.geojson", &rare, encoding_rs::GB18030).is_ok());
+        let long = collection(&[feature(&"村".repeat(128))]);
+        let e = shapefile_of("v.geojson", &long, encoding_rs::GBK)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("feature 0") && e.contains("256 bytes"), "{e}");
+        let mixed = collection(&[
+            feature("a"),
+            serde_json::json!({"type": "Feature", "properties": {},
+                "geometry": {"type": "LineString", "coordinates": [[0.0, 0.0], [1.0, 1.0]]}}),
+        ]);
+        let e = shapefile_of("v.geojson", &mixed, encoding_rs::GBK)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("feature 1") && e.contains("line among points"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn a_character_gbk_lacks_is_an_error_naming_it() {
         let e = encode("村\u{1F600}", encoding_rs::GBK).unwrap_err();
