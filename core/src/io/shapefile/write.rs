@@ -756,6 +756,73 @@ mod tests {
         );
     }
 
+    /// The field names and the `.prj` as GDAL's `ogr2ogr -lco ENCODING=GBK` writes them
+    /// (skipped, saying so, where GDAL is not installed).
+    #[test]
+    fn field_names_and_prj_agree_with_gdal() {
+        let have_gdal = std::process::Command::new("ogr2ogr")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !have_gdal {
+            eprintln!("skipped: ogr2ogr (GDAL) is not installed; apt-get install gdal-bin");
+            return;
+        }
+        let names = [
+            "fraction_inside",
+            "fraction_outside",
+            "统计用区划代码",
+            "统计用区划名称",
+            "FRACTION_INSIDE_2",
+            "短",
+            "zone_count",
+            "zone_classes",
+            "zone_classes_2",
+        ];
+        let props: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|n| (n.to_string(), Value::from("x")))
+            .collect();
+        let bytes = collection(&[serde_json::json!({"type": "Feature", "properties": props,
+            "geometry": {"type": "Point", "coordinates": [113.0, 34.0]}})]);
+        let ours: Vec<String> = shapefile_of("a.geojson", &bytes, encoding_rs::GBK)
+            .unwrap()
+            .fields
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.geojson"), &bytes).unwrap();
+        let o = std::process::Command::new("ogr2ogr")
+            .current_dir(dir.path())
+            .args([
+                "-f",
+                "ESRI Shapefile",
+                "-lco",
+                "ENCODING=GBK",
+                "out",
+                "a.geojson",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let dbf = std::fs::read(dir.path().join("out/a.dbf")).unwrap();
+        let gdal: Vec<String> = dbf[32..]
+            .chunks(32)
+            .take_while(|d| d[0] != 0x0D)
+            .map(|d| {
+                let name = &d[..11];
+                let end = name.iter().position(|&b| b == 0).unwrap_or(11);
+                encoding_rs::GBK.decode(&name[..end]).0.into_owned()
+            })
+            .collect();
+        assert_eq!(ours, gdal);
+        let prj = std::fs::read_to_string(dir.path().join("out/a.prj")).unwrap();
+        assert_eq!(prj, WGS84_PRJ);
+        let cpg = std::fs::read_to_string(dir.path().join("out/a.cpg")).unwrap();
+        assert_eq!(cpg, encoding_rs::GBK.name());
+    }
+
     #[test]
     fn a_character_gbk_lacks_is_an_error_naming_it() {
         let e = encode("村\u{1F600}", encoding_rs::GBK).unwrap_err();
