@@ -336,8 +336,14 @@ fn a_run_with_shapefiles_replays_identically() {
     let tmp = tempfile::tempdir().unwrap();
     let a = run_demo(tmp.path(), "a", &["--shapefile", "GBK"]);
     let manifest = std::fs::read_to_string(a.join("run_manifest.json")).unwrap();
-    assert!(manifest.contains("\"shapefile\": \"GBK\""), "{manifest:.3000}");
-    assert!(manifest.contains("shapefile/affected_villages.dbf"), "{manifest:.3000}");
+    assert!(
+        manifest.contains("\"shapefile\": \"GBK\""),
+        "{manifest:.3000}"
+    );
+    assert!(
+        manifest.contains("shapefile/affected_villages.dbf"),
+        "{manifest:.3000}"
+    );
     let o = hecun(&["replay", "a/run_manifest.json", "--out", "c"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("identical"));
