@@ -234,6 +234,12 @@ pub(crate) struct CommonArgs {
     /// huge national runs, where it would hold the layers a second time.
     #[arg(long)]
     pub(crate) no_gpkg: bool,
+    /// Do not write tables.xlsx (the tables in one Excel workbook, headings in --lang).
+    #[arg(long)]
+    pub(crate) no_xlsx: bool,
+    /// Also write every layer as a Shapefile set in shapefile/ (.shp .shx .dbf .prj .cpg), text in this encoding: GBK for ArcGIS and 国土调查 software, GB18030 or UTF-8.
+    #[arg(long, value_name = "GBK|GB18030|UTF-8")]
+    pub(crate) shapefile: Option<String>,
     /// Print the wall time of each stage to stderr.
     #[arg(long)]
     pub(crate) timings: bool,
@@ -534,13 +540,16 @@ fn cli_main() -> ExitCode {
 fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let job = affected_job(a)?;
     let common = &a.common;
+    // A bad --shapefile is refused before the job runs.
+    let set = OutputSet::default()
+        .with_zones(!common.no_zones)
+        .with_gpkg(!common.no_gpkg)
+        .with_xlsx(!common.no_xlsx)
+        .with_shapefile(common.options(&[], None, "").shapefile_encoding()?);
     let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
-    let set = OutputSet::default()
-        .with_zones(!common.no_zones)
-        .with_gpkg(!common.no_gpkg);
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
@@ -668,6 +677,8 @@ impl CommonArgs {
         options.min_share = self.min_share.clone();
         options.no_zones = self.no_zones;
         options.no_gpkg = self.no_gpkg;
+        options.no_xlsx = self.no_xlsx;
+        options.shapefile = self.shapefile.clone();
         options.widths = widths.to_vec();
         options.sweep = sweep.map(str::to_owned);
         options.lang = lang.to_owned();

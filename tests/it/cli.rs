@@ -110,6 +110,7 @@ fn demo_plan_runs_and_reruns_byte_identically() {
         "sites_scored.csv",
         "sites_scored.geojson",
         "site_scores.json",
+        "tables.xlsx",
     ] {
         let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
         let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
@@ -118,6 +119,61 @@ fn demo_plan_runs_and_reruns_byte_identically() {
     // Chinese field names were mapped by the plan.
     let csv = std::fs::read_to_string(tmp.path().join("a/affected_villages.csv")).unwrap();
     assert!(csv.lines().nth(1).unwrap().starts_with("410122"), "{csv}");
+}
+
+/// The workbook is written by default, by `affected` and `run`; `--no-xlsx` leaves it out
+/// (and the run manifest records it, so that a replay leaves it out too).
+#[test]
+fn no_xlsx_leaves_the_workbook_out() {
+    let l = Layers::new();
+    let o = l.run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(l.path().join("out/tables.xlsx").is_file());
+    let o = l.run(&["--no-xlsx"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!l.path().join("out/tables.xlsx").exists());
+    assert!(l.path().join("out/affected_villages.csv").is_file());
+
+    let plan = repo().join("gis-data/demo/plan.toml");
+    let o = hecun(
+        &[
+            "run",
+            plan.to_str().unwrap(),
+            "--out",
+            "run",
+            "--quiet",
+            "--no-xlsx",
+        ],
+        l.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!l.path().join("run/tables.xlsx").exists());
+    let manifest = std::fs::read_to_string(l.path().join("run/run_manifest.json")).unwrap();
+    assert!(manifest.contains("\"no_xlsx\": true"), "{manifest:.3000}");
+    assert!(!manifest.contains("tables.xlsx"), "{manifest:.3000}");
+}
+
+/// `--shapefile GBK` adds the layers as Shapefiles; an encoding they are not written in is
+/// refused before anything is written, naming the option.
+#[test]
+fn shapefile_writes_the_layers_and_refuses_an_unknown_encoding() {
+    let l = Layers::new();
+    let o = l.run(&["--shapefile", "GBK"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let f = l
+            .path()
+            .join(format!("out/shapefile/affected_villages.{ext}"));
+        assert!(f.is_file(), "{}", f.display());
+    }
+    assert!(l.path().join("out/shapefile/fields.csv").is_file());
+    let o = l.run(&["--shapefile", "Big5"]);
+    assert_eq!(o.status.code(), Some(2));
+    fails_with(&o, &["--shapefile Big5", "GBK, GB18030 or UTF-8"]);
+    assert!(
+        l.path().join("out/shapefile").is_dir(),
+        "the previous outputs are left as they were"
+    );
 }
 
 #[test]

@@ -329,6 +329,30 @@ fn reruns_and_replays_are_byte_identical() {
     );
 }
 
+/// A run with `--shapefile GBK` replays to the same bytes: the manifest records the option
+/// and every Shapefile's SHA-256, and the replay checks each.
+#[test]
+fn a_run_with_shapefiles_replays_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run_demo(tmp.path(), "a", &["--shapefile", "GBK"]);
+    let manifest = std::fs::read_to_string(a.join("run_manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"shapefile\": \"GBK\""),
+        "{manifest:.3000}"
+    );
+    assert!(
+        manifest.contains("shapefile/affected_villages.dbf"),
+        "{manifest:.3000}"
+    );
+    let o = hecun(&["replay", "a/run_manifest.json", "--out", "c"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("identical"));
+    assert!(
+        std::fs::read(a.join("shapefile/zones.shp")).unwrap()
+            == std::fs::read(tmp.path().join("c/shapefile/zones.shp")).unwrap()
+    );
+}
+
 /// The same bytes on one thread and on several: no output depends on how rayon splits the
 /// work (the demo with its launch, site and standard plugins, and a sweep).
 #[test]

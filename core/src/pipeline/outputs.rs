@@ -7,10 +7,13 @@ use geo::Geometry;
 
 use crate::error::{Error, Result};
 use crate::io::geojson_write::{COMPUTED_SCALE, Wgs84Writer};
+use crate::io::shapefile::write_shapefiles;
 use crate::io::{OutputDir, write_geometry};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::pipeline::affected::zone_classes;
 use crate::pipeline::job::AffectedRun;
+use crate::report::Lang;
+use crate::report::workbook::{WORKBOOK, write_workbook};
 
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +26,11 @@ pub struct OutputSet {
     /// `hecun.gpkg`: every GeoJSON layer written, in one styled GeoPackage (off for huge
     /// national runs: it holds the layers a second time).
     pub gpkg: bool,
+    /// `tables.xlsx`: the tables in one workbook, Chinese headings (`--no-xlsx` turns it off).
+    pub xlsx: bool,
+    /// Every GeoJSON layer also as a Shapefile set in `shapefile/`, text in this encoding
+    /// (`--shapefile GBK`); `None`: none.
+    pub shapefile: Option<&'static encoding_rs::Encoding>,
 }
 
 impl OutputSet {
@@ -35,6 +43,18 @@ impl OutputSet {
     /// The set with `hecun.gpkg` written or not.
     pub fn with_gpkg(mut self, gpkg: bool) -> OutputSet {
         self.gpkg = gpkg;
+        self
+    }
+
+    /// The set with `tables.xlsx` written or not.
+    pub fn with_xlsx(mut self, xlsx: bool) -> OutputSet {
+        self.xlsx = xlsx;
+        self
+    }
+
+    /// The set with the layers also written as Shapefiles in `encoding`, or not (`None`).
+    pub fn with_shapefile(mut self, encoding: Option<&'static encoding_rs::Encoding>) -> OutputSet {
+        self.shapefile = encoding;
         self
     }
 
@@ -51,6 +71,8 @@ impl Default for OutputSet {
             zones: true,
             village_geojson: true,
             gpkg: true,
+            xlsx: true,
+            shapefile: None,
         }
     }
 }
@@ -59,8 +81,9 @@ impl Default for OutputSet {
 ///
 /// Files: `affected_villages.csv`, `townships.csv`, `zone_classes.csv` (UTF-8 with BOM),
 /// `affected_villages.geojson`, `zones.geojson` (RFC 7946, EPSG:4326), `summary.txt`,
-/// `summary.json`, and `hecun.gpkg` (the GeoJSON layers in one GeoPackage, styled for QGIS;
-/// see [`OutputSet::gpkg`]).
+/// `summary.json`, `hecun.gpkg` (the GeoJSON layers in one GeoPackage, styled for QGIS;
+/// see [`OutputSet::gpkg`]) and `tables.xlsx` (the tables, Chinese headings) unless `set`
+/// says not.
 pub fn write_affected(
     run: &AffectedRun,
     dir: &Path,
@@ -85,6 +108,23 @@ pub fn write_affected_into(
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
     let mut names = write_affected_files(run, out, set, engine, true)?;
+    if set.xlsx {
+        let csvs: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with(".csv"))
+            .cloned()
+            .collect();
+        write_workbook(out, &csvs, Lang::default(), &Default::default())?;
+        names.push(WORKBOOK.to_owned());
+    }
+    if let Some(encoding) = set.shapefile {
+        let layers: Vec<String> = names
+            .iter()
+            .filter(|n| n.ends_with(".geojson"))
+            .cloned()
+            .collect();
+        names.extend(write_shapefiles(out, &layers, encoding)?);
+    }
     if set.gpkg {
         names.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &names)?);
     }

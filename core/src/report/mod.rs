@@ -18,6 +18,7 @@ mod html;
 pub(crate) use html::palette;
 mod text;
 pub(crate) mod words;
+pub mod workbook;
 
 pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
 pub use diff::{Diff, diff, diff_text};

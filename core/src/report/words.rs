@@ -806,3 +806,131 @@ fn quota_list(c: &Choice, sep: &str, rest: &str, short_of: impl Fn(usize) -> Str
 pub(crate) fn counting_sentence(summary: &Summary, lang: Lang) -> String {
     (words(lang).txt_counting)(summary)
 }
+
+/// How a column's cells go into the workbook (`tables.xlsx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// Words, written as text.
+    Text,
+    /// An identifier made of digits (a 12-digit 统计用区划代码, a list of ids): text, so that
+    /// a spreadsheet keeps its leading zeros and every digit.
+    Code,
+    /// A count or a measure, written as a number (a cell that is not one stays text).
+    Number,
+}
+
+/// The column titles of the workbook's sheets, one row per CSV column: the CSV's file (`*`:
+/// any of hecun's own tables), its machine heading, how its cells are written, the title in
+/// Chinese and in English. A heading `prefix:` stands for every heading that starts with it
+/// (`term:access`), the rest following the title. The CSVs keep their machine headings (the
+/// plugins' and scripts' contract); the workbook is what a person reads.
+#[rustfmt::skip]
+pub(super) const COLUMN_TITLES: &[(&str, &str, CellKind, &str, &str)] = &[
+    // affected_villages.csv
+    ("affected_villages.csv", "id", CellKind::Code, "村庄代码", "Village ID"),
+    ("affected_villages.csv", "name", CellKind::Text, "村庄名称", "Village"),
+    ("affected_villages.csv", "fraction_inside", CellKind::Number, "范围内面积占比", "Share inside"),
+    ("affected_villages.csv", "zone_count", CellKind::Number, "涉及范围数", "Zones"),
+    ("affected_villages.csv", "zone_classes", CellKind::Text, "范围类别", "Zone classes"),
+    ("affected_villages.csv", "zones", CellKind::Code, "范围编号", "Zone IDs"),
+    // below_share_villages.csv (a minimum share: the villages touched but not counted)
+    ("below_share_villages.csv", "id", CellKind::Code, "村庄代码", "Village ID"),
+    ("below_share_villages.csv", "name", CellKind::Text, "村庄名称", "Village"),
+    ("below_share_villages.csv", "fraction_inside", CellKind::Number, "范围内面积占比", "Share inside"),
+    ("below_share_villages.csv", "zone_count", CellKind::Number, "涉及范围数", "Zones"),
+    ("below_share_villages.csv", "zone_classes", CellKind::Text, "范围类别", "Zone classes"),
+    ("below_share_villages.csv", "zones", CellKind::Code, "范围编号", "Zone IDs"),
+    // townships.csv
+    ("townships.csv", "villages", CellKind::Number, "受影响村庄数", "Affected villages"),
+    ("townships.csv", "households", CellKind::Number, "受影响户数", "Affected households"),
+    ("townships.csv", "population", CellKind::Number, "受影响人口", "Affected people"),
+    ("townships.csv", "villages_in_layer", CellKind::Number, "村庄总数", "Villages in layer"),
+    // zone_classes.csv
+    ("zone_classes.csv", "class", CellKind::Text, "范围类别", "Zone class"),
+    ("zone_classes.csv", "width_m", CellKind::Number, "宽度（米）", "Width (m)"),
+    ("zone_classes.csv", "zones", CellKind::Number, "范围数", "Zones"),
+    ("zone_classes.csv", "villages", CellKind::Number, "受影响村庄数", "Affected villages"),
+    ("zone_classes.csv", "households", CellKind::Number, "受影响户数", "Affected households"),
+    ("zone_classes.csv", "population", CellKind::Number, "受影响人口", "Affected people"),
+    // launch_checks.csv, standards.csv
+    ("*", "community", CellKind::Text, "新社区", "Community"),
+    ("*", "status", CellKind::Text, "结果", "Status"),
+    ("*", "status:", CellKind::Text, "结果：", "Status: "),
+    ("*", "failed", CellKind::Text, "未满足条件", "Failed criteria"),
+    ("*", "vetoes", CellKind::Text, "否决项", "Vetoes"),
+    ("*", "standard", CellKind::Text, "适用标准", "Standard"),
+    ("*", "village_ids", CellKind::Code, "村庄代码", "Village IDs"),
+    ("*", "site", CellKind::Code, "安置点编号", "Site ID"),
+    ("*", "site_area_m2", CellKind::Number, "安置点面积（平方米）", "Site area (m²)"),
+    ("*", "land_per_person_m2", CellKind::Number, "人均用地（平方米）", "Land per person (m²)"),
+    ("*", "land_use", CellKind::Text, "用地类型", "Land use"),
+    ("*", "land_use_share", CellKind::Number, "用地类型占比", "Land use share"),
+    ("*", "zoning_shares", CellKind::Text, "规划分区占比", "Zoning shares"),
+    ("*", "note", CellKind::Text, "说明", "Note"),
+    ("*", "error", CellKind::Text, "插件错误", "Plugin error"),
+    // sites_scored.csv, NAME_scored.csv
+    ("*", "rank", CellKind::Number, "排名", "Rank"),
+    ("*", "group", CellKind::Text, "分组", "Group"),
+    ("*", "group_rank", CellKind::Number, "组内排名", "Rank in group"),
+    ("*", "township_rank", CellKind::Number, "乡镇内排名", "Rank in township"),
+    ("*", "chosen", CellKind::Text, "入选", "Chosen"),
+    ("*", "score", CellKind::Number, "得分", "Score"),
+    ("*", "excluded", CellKind::Text, "排除原因", "Excluded because"),
+    ("*", "area_m2", CellKind::Number, "面积（平方米）", "Area (m²)"),
+    ("*", "road_distance", CellKind::Number, "距道路（米）", "To road (m)"),
+    ("*", "town_distance", CellKind::Number, "距镇区（米）", "To town (m)"),
+    ("*", "village_distance", CellKind::Number, "距村庄（米）", "To village (m)"),
+    ("*", "villages_merged", CellKind::Number, "合并村庄数", "Villages merged"),
+    ("*", "in_zone", CellKind::Text, "位于拆迁范围", "In a zone"),
+    ("*", "zone_share", CellKind::Number, "拆迁范围占比", "Zone share"),
+    ("*", "in_corridor", CellKind::Text, "位于廊道", "In a corridor"),
+    ("*", "corridor_share", CellKind::Number, "廊道占比", "Corridor share"),
+    ("*", "farmland_share", CellKind::Number, "耕地占比", "Farmland share"),
+    ("*", "redline_share", CellKind::Number, "生态红线占比", "Red line share"),
+    ("*", "term:", CellKind::Number, "得分项：", "Term: "),
+    // Every table.
+    ("*", "id", CellKind::Code, "编号", "ID"),
+    ("*", "name", CellKind::Text, "名称", "Name"),
+    ("*", "township", CellKind::Text, "乡镇", "Township"),
+    ("*", "villages", CellKind::Number, "村庄数", "Villages"),
+    ("*", "households", CellKind::Number, "户数", "Households"),
+    ("*", "population", CellKind::Number, "人口", "Population"),
+];
+
+/// The workbook's sheet names of hecun's own tables: the CSV's file, the name in Chinese and
+/// in English. Other tables are named by [`sheet_title`].
+pub(super) const SHEET_TITLES: &[(&str, &str, &str)] = &[
+    ("affected_villages.csv", "受影响村庄", "Affected villages"),
+    (
+        "below_share_villages.csv",
+        "不足占比未计入村庄",
+        "Villages below the share",
+    ),
+    ("townships.csv", "乡镇汇总", "Townships"),
+    ("zone_classes.csv", "范围类别", "Zone classes"),
+    ("launch_checks.csv", "启动检查", "Launch checks"),
+    ("standards.csv", "规划标准", "Standards"),
+    ("sites_scored.csv", "选址评分", "Sites"),
+];
+
+/// The sheet name of a plan's own table, target check or named scoring, from its CSV's
+/// file (`tables/funding.csv`, `targets/goals.csv`, `clinics_scored.csv`).
+pub(super) fn sheet_title(file: &str, lang: Lang) -> String {
+    let zh = lang == Lang::ZhCn;
+    if let Some(name) = file
+        .strip_prefix("tables/")
+        .and_then(|f| f.strip_suffix(".csv"))
+    {
+        return format!("{}{name}", if zh { "表-" } else { "Table " });
+    }
+    if let Some(name) = file
+        .strip_prefix("targets/")
+        .and_then(|f| f.strip_suffix(".csv"))
+    {
+        return format!("{}{name}", if zh { "目标-" } else { "Target " });
+    }
+    if let Some(name) = file.strip_suffix("_scored.csv") {
+        return format!("{}{name}", if zh { "评分-" } else { "Scoring " });
+    }
+    file.strip_suffix(".csv").unwrap_or(file).to_owned()
+}

@@ -275,6 +275,13 @@ pub struct RunOptions {
     /// `--no-gpkg` (left out of the manifest when off, as manifests before it were).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_gpkg: bool,
+    /// `--no-xlsx` (absent from manifests of runs that wrote the workbook, and of runs made
+    /// before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_xlsx: bool,
+    /// `--shapefile ENCODING`: the layers also as Shapefiles, text in ENCODING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shapefile: Option<String>,
     /// `--width CLASS=METRES` overrides, in the order given.
     pub widths: Vec<String>,
     /// `--sweep CLASS=FROM..TO/STEP`.
@@ -284,6 +291,18 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
+    /// The encoding `--shapefile` names, if it was given; an encoding Shapefiles are not
+    /// written in is an error naming the option.
+    pub fn shapefile_encoding(&self) -> Result<Option<&'static encoding_rs::Encoding>> {
+        self.shapefile
+            .as_deref()
+            .map(|name| {
+                crate::io::shapefile::shapefile_encoding(name)
+                    .map_err(|e| Error::param(format!("--shapefile {name}"), e))
+            })
+            .transpose()
+    }
+
     /// Applies the options to a plan's affected-villages job: the CRSs, the engine,
     /// `keep_going` and `check_all`, then the width overrides (a class as the plan names it,
     /// or ring / radial / expressway / corridor). Errors name the option as the CLI spells it.

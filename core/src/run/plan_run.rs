@@ -312,6 +312,8 @@ impl PlanRun {
         step: &(dyn Fn(&str, usize, usize) + Sync),
     ) -> Result<WrittenRun> {
         let started = Instant::now();
+        // A bad --shapefile stops the run before anything runs, not after.
+        request.options.shapefile_encoding()?;
         let slots = [(
             plan.launch_check.as_ref(),
             Kind::LaunchCheck,
@@ -432,13 +434,14 @@ impl PlanRun {
         let clock = Instant::now();
         let output = OutputDir::begin(&request.out)?;
         manifest.record_working_folder(&request.out)?;
-        let set = OutputSet {
-            zones: !request.options.no_zones,
-            village_geojson: true,
-            gpkg: !request.options.no_gpkg,
-        };
+        let set = OutputSet::default()
+            .with_zones(!request.options.no_zones)
+            .with_gpkg(!request.options.no_gpkg)
+            .with_xlsx(!request.options.no_xlsx)
+            .with_shapefile(request.options.shapefile_encoding()?);
         let mut files = run.write_into(plan, &output, set)?;
         files.extend(run.write_tables(&output, request.lang)?);
+        files.extend(run.write_office_files(&output, &files, set, request.lang)?);
         let summary = report_text(&report, request.lang);
         let report_json = report.to_json();
         for (name, bytes) in report_files(&report, &summary, &report_json, html) {
@@ -482,8 +485,10 @@ impl PlanRun {
         report: Option<(&Report, Lang)>,
     ) -> Result<Vec<(String, Vec<u8>)>> {
         let out = OutputDir::in_memory();
-        self.write_into(plan, &out, set)?;
-        self.write_tables(&out, report.map_or(Lang::default(), |(_, lang)| lang))?;
+        let lang = report.map_or(Lang::default(), |(_, lang)| lang);
+        let mut files = self.write_into(plan, &out, set)?;
+        files.extend(self.write_tables(&out, lang)?);
+        self.write_office_files(&out, &files, set, lang)?;
         if let Some((report, lang)) = report {
             let summary = report_text(report, lang);
             let html = render_html(report, lang);
@@ -506,6 +511,62 @@ impl PlanRun {
             files.extend(t.write_into(out, lang.tag())?);
         }
         Ok(files)
+    }
+
+    /// Writes what the office opens next from `files` (already written into `out`), as
+    /// `set` asks: `tables.xlsx` ([`PlanRun::write_workbook`]) and the layers as Shapefiles;
+    /// returns the names written.
+    pub fn write_office_files(
+        &self,
+        out: &OutputDir,
+        files: &[String],
+        set: OutputSet,
+        lang: Lang,
+    ) -> Result<Vec<String>> {
+        let mut written = Vec::new();
+        if set.xlsx {
+            written.push(self.write_workbook(out, files, lang)?);
+        }
+        if let Some(encoding) = set.shapefile {
+            let layers: Vec<String> = files
+                .iter()
+                .filter(|f| f.ends_with(".geojson"))
+                .cloned()
+                .collect();
+            written.extend(crate::io::shapefile::write_shapefiles(
+                out, &layers, encoding,
+            )?);
+        }
+        Ok(written)
+    }
+
+    /// Writes `tables.xlsx` from the CSV files among `files` (already written into `out`, in
+    /// the order written: hecun's tables, then the plan's tables and targets), with titles
+    /// in `lang` and the cell types the table plugins declare; returns its name.
+    pub fn write_workbook(&self, out: &OutputDir, files: &[String], lang: Lang) -> Result<String> {
+        use crate::report::workbook::{CellKind, WORKBOOK, write_workbook};
+        use crate::rules::contract::ColumnType;
+        let mut declared = std::collections::BTreeMap::new();
+        for t in &self.tables {
+            let mut kinds = vec![CellKind::Text];
+            kinds.extend(t.table.columns.iter().map(|c| match c.kind {
+                ColumnType::Text => CellKind::Text,
+                ColumnType::Number | ColumnType::Integer => CellKind::Number,
+            }));
+            declared.insert(t.files()[0].clone(), kinds);
+        }
+        for t in &self.targets {
+            use CellKind::{Number, Text};
+            let kinds = vec![Text, Text, Text, Number, Text, Number, Text, Text];
+            declared.insert(t.files()[0].clone(), kinds);
+        }
+        let csvs: Vec<String> = files
+            .iter()
+            .filter(|f| f.ends_with(".csv"))
+            .cloned()
+            .collect();
+        write_workbook(out, &csvs, lang, &declared)?;
+        Ok(WORKBOOK.to_owned())
     }
 
     /// Writes every step's tables and layers into an output folder being written; returns

@@ -14,6 +14,9 @@
 mod dbf;
 mod prj;
 mod shp;
+mod write;
+
+pub use write::{shapefile_encoding, write_shapefiles};
 
 use std::path::{Path, PathBuf};
 
