@@ -294,6 +294,16 @@ fn read_feature(
     };
     let feature = fgb::size_prefixed_root_as_feature(buf)
         .map_err(|e| Error::feature(here(None), None, format!("the feature is damaged: {e}")))?;
+    if feature.columns().is_some_and(|c| !c.is_empty()) {
+        // The format lets a feature carry its own columns; no writer hecun knows does, and
+        // reading its values with the header's types would misread them.
+        return Err(Error::feature(
+            here(None),
+            None,
+            "the feature has columns of its own (not the header's): hecun reads the header's \
+             columns only; rewrite the file with ogr2ogr",
+        ));
+    }
     let properties = properties(columns, feature.properties().map(|p| p.bytes()))
         .map_err(|(field, why)| Error::feature(here(None), field.as_deref(), why))?;
     let id = properties

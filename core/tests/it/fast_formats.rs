@@ -230,13 +230,23 @@ fn geoparquet_wkb_and_native_give_the_geojson_they_were_written_from() {
 #[cfg(feature = "parquet")]
 #[test]
 fn geoparquet_as_geopandas_writes_it() {
-    // GeoPandas made the integer columns with a null float64 and the date a timestamp: the
-    // values are the source's, as numbers; text, order and geometry are the same.
-    let (layer, src) = (
-        read("villages_geopandas.parquet"),
-        source("villages.source.geojson"),
-    );
-    assert_eq!(layer.crs.code(), 4490);
+    let src = source("villages.source.geojson");
+    // The second with GeoParquet 1.1's bbox covering column, which is not an attribute.
+    for name in [
+        "villages_geopandas.parquet",
+        "villages_geopandas_bbox.parquet",
+    ] {
+        let layer = read(name);
+        assert_eq!(layer.crs.code(), 4490, "{name}");
+        assert_like_source(&layer, &src);
+    }
+}
+
+/// GeoPandas made the integer columns with a null float64 and the date a timestamp: the
+/// values are the source's, as numbers; text, order and geometry are the same.
+#[cfg(feature = "parquet")]
+fn assert_like_source(layer: &Layer, src: &Layer) {
+    assert_eq!(layer.features.len(), src.features.len());
     for (a, b) in layer.features.iter().zip(&src.features) {
         let ours: Map<String, Value> = serde_json::from_str(a.properties.raw()).unwrap();
         let theirs: Map<String, Value> = serde_json::from_str(b.properties.raw()).unwrap();
@@ -293,6 +303,11 @@ fn geoparquet_without_geo_metadata_or_with_an_unknown_encoding_is_refused() {
     let err = read_err(&fx.join("no_geo.parquet"), &o);
     assert!(
         err.contains("no_geo.parquet") && err.contains("`geo`"),
+        "{err}"
+    );
+    let err = read_err(&fx.join("list_column.parquet"), &o);
+    assert!(
+        err.contains("list_column.parquet") && err.contains("\"编码列表\"") && err.contains("List"),
         "{err}"
     );
     let err = read_err(&fx.join("bad_encoding.parquet"), &o);

@@ -160,11 +160,19 @@ pub fn read_geoparquet(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
         schema.field(geometry_index).data_type(),
     )?;
     // Every other geometry column is left out, as GeoJSON has room for one geometry; so are
-    // pandas' saved index columns.
-    let geometry_columns: Vec<&str> = geo["columns"]
+    // GeoParquet 1.1's bounding-box covering columns (`covering.bbox.xmin: ["bbox", "xmin"]`)
+    // and pandas' saved index columns.
+    let mut geometry_columns: Vec<&str> = geo["columns"]
         .as_object()
         .map(|m| m.keys().map(String::as_str).collect())
         .unwrap_or_default();
+    if let Some(bbox) = geo["columns"].as_object().and_then(|m| {
+        m.values()
+            .filter_map(|c| c["covering"]["bbox"].as_object())
+            .next()
+    }) {
+        geometry_columns.extend(bbox.values().filter_map(|path| path[0].as_str()));
+    }
     let columns: Vec<Column> = schema
         .fields()
         .iter()
@@ -225,6 +233,7 @@ pub fn read_geoparquet(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
                 })?;
                 read_batch(
                     path,
+                    g,
                     &batch,
                     row,
                     geometry_index,
@@ -234,7 +243,7 @@ pub fn read_geoparquet(path: &Path, options: &ReadOptions) -> Result<ReadOutcome
                     crs,
                     options,
                     &mut out,
-                );
+                )?;
                 row += batch.num_rows();
             }
             Ok(out)
@@ -379,6 +388,7 @@ fn property_type_read(t: &DataType) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn read_batch(
     path: &Path,
+    group: usize,
     batch: &RecordBatch,
     first_row: usize,
     geometry_index: usize,
@@ -388,18 +398,15 @@ fn read_batch(
     crs: Crs,
     options: &ReadOptions,
     out: &mut Vec<Result<Feature>>,
-) {
+) -> Result<()> {
     let geometry_column = batch.column(geometry_index);
-    let native = match Native::new(geometry_column, encoding) {
-        Ok(n) => n,
-        Err(why) => {
-            out.push(Err(Error::format(
-                path,
-                format!("rows from {first_row}: the geometry column: {why}"),
-            )));
-            return;
-        }
-    };
+    // A column that is not what its type says stops the read: it is no one row's fault.
+    let native = Native::new(geometry_column, encoding).map_err(|why| {
+        Error::format(
+            path,
+            format!("row group {group} (rows from {first_row}): the geometry column: {why}"),
+        )
+    })?;
     for r in 0..batch.num_rows() {
         let k = first_row + r;
         let here = |id: Option<String>| FeatureRef {
@@ -448,6 +455,7 @@ fn read_batch(
         })();
         out.push(feature);
     }
+    Ok(())
 }
 
 /// Row `r`'s WKB bytes.
