@@ -123,7 +123,6 @@ pub fn parse_flatgeobuf(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
     }
 
     let layer_type = header.geometry_type();
-    let has_z = header.has_z();
     let id_names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
     let parsed: Vec<Result<Feature>> = places
         .par_iter()
@@ -135,7 +134,6 @@ pub fn parse_flatgeobuf(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
                 &bytes[at..at + len],
                 &columns,
                 layer_type,
-                has_z,
                 &id_names,
                 crs,
                 options,
@@ -282,7 +280,6 @@ fn read_feature(
     buf: &[u8],
     columns: &[Column],
     layer_type: fgb::GeometryType,
-    has_z: bool,
     id_names: &[&str],
     crs: Crs,
     options: &ReadOptions,
@@ -311,7 +308,7 @@ fn read_feature(
         .into_iter()
         .find_map(|v| v.and_then(id_text));
     let geometry = match feature.geometry() {
-        Some(g) => geometry(&g, layer_type, has_z, 0)
+        Some(g) => geometry(&g, layer_type, 0)
             .map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?,
         None if options.attributes_only => Geometry::GeometryCollection(GeometryCollection(vec![])),
         None => {
@@ -448,11 +445,11 @@ fn fixed_size(kind: fgb::ColumnType) -> Option<usize> {
 }
 
 /// A geometry of type `kind` (the header's; a collection's parts and an `Unknown` layer's
-/// features name their own).
+/// features name their own). Z and M are in arrays of their own, and are not read: hecun
+/// works in two dimensions.
 fn geometry(
     g: &fgb::Geometry,
     kind: fgb::GeometryType,
-    has_z: bool,
     depth: usize,
 ) -> std::result::Result<Geometry<f64>, String> {
     let kind = if kind == fgb::GeometryType::Unknown {
@@ -471,8 +468,6 @@ fn geometry(
                 xy.len()
             ));
         }
-        // Z, if any, is read past: hecun works in two dimensions.
-        let _ = has_z;
         Ok(xy
             .chunks_exact(2)
             .map(|c| Coord { x: c[0], y: c[1] })
@@ -549,7 +544,7 @@ fn geometry(
                 let polygons = parts
                     .iter()
                     .map(
-                        |p| match geometry(p, fgb::GeometryType::Polygon, has_z, depth + 1)? {
+                        |p| match geometry(p, fgb::GeometryType::Polygon, depth + 1)? {
                             Geometry::Polygon(p) => Ok(p),
                             _ => Err("a multipolygon part is not a polygon".to_owned()),
                         },
@@ -561,7 +556,7 @@ fn geometry(
         fgb::GeometryType::GeometryCollection => Geometry::GeometryCollection(GeometryCollection(
             parts()
                 .iter()
-                .map(|p| geometry(p, fgb::GeometryType::Unknown, has_z, depth + 1))
+                .map(|p| geometry(p, fgb::GeometryType::Unknown, depth + 1))
                 .collect::<std::result::Result<Vec<_>, String>>()?,
         )),
         fgb::GeometryType::Unknown => {

@@ -115,6 +115,7 @@ pub(crate) fn duplicate_name<'a>(names: impl IntoIterator<Item = &'a str>) -> Op
 
 /// Days since 1970-01-01 as an ISO date (`2020-01-31`), proleptic Gregorian; `None` for a
 /// year beyond 9999 or before 1 (not ISO text without a sign).
+#[cfg(feature = "parquet")]
 pub(crate) fn iso_date(days: i64) -> Option<String> {
     // Howard Hinnant's civil_from_days.
     let z = days.checked_add(719_468)?;
@@ -133,6 +134,7 @@ pub(crate) fn iso_date(days: i64) -> Option<String> {
 
 /// A time since 1970-01-01T00:00:00 in `per_second` units as ISO text
 /// (`2020-01-31T08:30:00`, a fraction when there is one, `Z` when the time is UTC).
+#[cfg(feature = "parquet")]
 pub(crate) fn iso_datetime(value: i64, per_second: i64, utc: bool) -> Option<String> {
     let seconds = value.div_euclid(per_second);
     let fraction = value.rem_euclid(per_second);
@@ -185,6 +187,7 @@ mod tests {
         assert!(ObjectWriter::new(1).f64(f64::NAN).is_err());
     }
 
+    #[cfg(feature = "parquet")]
     #[test]
     fn dates_agree_with_a_day_by_day_count() {
         // An independent oracle: walk the calendar one day at a time from 1970-01-01.
