@@ -462,7 +462,7 @@ fn geometry(
             .xy()
             .map(|v| v.iter().collect::<Vec<f64>>())
             .unwrap_or_default();
-        if xy.len() % 2 != 0 {
+        if !xy.len().is_multiple_of(2) {
             return Err(format!(
                 "the geometry has {} coordinate values, not x, y pairs (damaged)",
                 xy.len()
