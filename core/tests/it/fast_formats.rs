@@ -19,6 +19,7 @@ fn read(name: &str) -> Layer {
         .layer
 }
 
+#[cfg(feature = "parquet")]
 fn read_err(path: &Path, options: &ReadOptions) -> String {
     read_layer(path, options).unwrap_err().to_string()
 }
