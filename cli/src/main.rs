@@ -161,10 +161,10 @@ enum PluginCommand {
 
 #[derive(Args)]
 struct AffectedArgs {
-    /// Villages layer (GeoJSON, or a Shapefile .shp with its .shx and .dbf: polygons with id, township, households, population).
+    /// Villages layer (GeoJSON; a Shapefile .shp with its .shx and .dbf; FlatGeobuf .fgb; GeoParquet .parquet: polygons with id, township, households, population).
     #[arg(long, value_name = "FILE")]
     villages: PathBuf,
-    /// Roads layer (GeoJSON or Shapefile lines with a class field).
+    /// Roads layer (GeoJSON, Shapefile, FlatGeobuf or GeoParquet lines with a class field).
     #[arg(long, value_name = "FILE")]
     roads: PathBuf,
     /// Ecological corridors layer (polygons, or lines with a width field).
@@ -206,7 +206,7 @@ struct AffectedArgs {
 
 #[derive(Args)]
 pub(crate) struct CommonArgs {
-    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326); a Shapefile's .prj naming another is an error; GCJ-02 or BD-09 for coordinates from Amap/Tencent or Baidu maps (converted to WGS 84).
+    /// CRS of input files that do not name one (GeoJSON per RFC 7946 is EPSG:4326); a Shapefile's .prj, a FlatGeobuf's or GeoParquet's CRS naming another is an error; GCJ-02 or BD-09 for coordinates from Amap/Tencent or Baidu maps (converted to WGS 84).
     #[arg(long, value_name = "EPSG:CODE|GCJ-02|BD-09")]
     pub(crate) input_crs: Option<String>,
     /// CRS for distances and areas (default: the CGCS2000 3-degree Gauss-Kruger zone of the data, e.g. EPSG:4547).

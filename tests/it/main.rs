@@ -14,6 +14,7 @@ mod cli;
 mod communities;
 mod counting;
 mod dense;
+mod fast_formats;
 mod gpkg;
 mod grid;
 mod hostile_plugins;

@@ -204,15 +204,27 @@ pub enum Format {
     Shapefile,
     /// An OGC GeoPackage (`.gpkg`): one of its feature tables.
     GeoPackage,
+    /// FlatGeobuf (`.fgb`).
+    FlatGeobuf,
+    /// GeoParquet 1.0/1.1 (`.parquet`), WKB or native (GeoArrow) geometry; read with the
+    /// `parquet` cargo feature (on by default).
+    GeoParquet,
 }
 
 impl Format {
-    /// The format a file's extension names: `.shp` is a Shapefile; anything else is read as
-    /// GeoJSON, as every file was before hecun read Shapefiles.
+    /// The format a file's extension names: `.shp` is a Shapefile, `.fgb` FlatGeobuf,
+    /// `.parquet` GeoParquet; anything else is read as GeoJSON, as every file was before
+    /// hecun read other formats.
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
             Some(e) if e.eq_ignore_ascii_case("gpkg") => Format::GeoPackage,
+            Some(e) if e.eq_ignore_ascii_case("fgb") => Format::FlatGeobuf,
+            Some(e)
+                if e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("geoparquet") =>
+            {
+                Format::GeoParquet
+            }
             _ => Format::GeoJson,
         }
     }
@@ -223,6 +235,8 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shapefile",
             Format::GeoPackage => "geopackage",
+            Format::FlatGeobuf => "flatgeobuf",
+            Format::GeoParquet => "geoparquet",
         }
     }
 }
@@ -239,11 +253,14 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "geojson" | "json" => Ok(Format::GeoJson),
             "shapefile" | "shp" | "esri shapefile" => Ok(Format::Shapefile),
+            "flatgeobuf" | "fgb" => Ok(Format::FlatGeobuf),
+            "geoparquet" | "parquet" => Ok(Format::GeoParquet),
             "geopackage" | "gpkg" => Ok(Format::GeoPackage),
             other => Err(Error::param(
                 "format",
                 format!(
-                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \"geopackage\")"
+                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\", \
+                     \"geopackage\", \"flatgeobuf\" or \"geoparquet\")"
                 ),
             )),
         }
@@ -283,7 +300,11 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         ));
     }
     let format = options.format.unwrap_or_else(|| Format::of_path(path));
-    if let (Some(name), Format::GeoJson | Format::Shapefile) = (&options.layer, format) {
+    if let (
+        Some(name),
+        Format::GeoJson | Format::Shapefile | Format::FlatGeobuf | Format::GeoParquet,
+    ) = (&options.layer, format)
+    {
         return Err(Error::format(
             path,
             format!(
@@ -296,12 +317,30 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         Format::GeoJson => read_geojson(path, options),
         Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),
         Format::GeoPackage => crate::io::gpkg::read_geopackage(path, options),
+        Format::FlatGeobuf => crate::io::fgb::read_flatgeobuf(path, options),
+        Format::GeoParquet => read_geoparquet(path, options),
     }
 }
 
-/// Parses a layer already in memory: GeoJSON text only (a Shapefile is several files, read
-/// from disk with [`read_layer`]); `path` is used in messages and, without an explicit
-/// format, for the format.
+/// Reads a GeoParquet file (feature `parquet`).
+#[cfg(feature = "parquet")]
+fn read_geoparquet(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    crate::io::geoparquet::read_geoparquet(path, options)
+}
+
+/// Without the `parquet` feature a GeoParquet layer is refused saying how to read it.
+#[cfg(not(feature = "parquet"))]
+fn read_geoparquet(path: &Path, _options: &ReadOptions) -> Result<ReadOutcome> {
+    Err(Error::format(
+        path,
+        "is GeoParquet, which this hecun was built without (cargo feature `parquet`, on by \
+         default): rebuild with it, or convert the layer (ogr2ogr -f FlatGeobuf out.fgb …)",
+    ))
+}
+
+/// Parses a layer already in memory: GeoJSON text or FlatGeobuf bytes (a Shapefile is
+/// several files and GeoParquet is read by row groups, both from disk with [`read_layer`]);
+/// `path` is used in messages and, without an explicit format, for the format.
 pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome> {
     match options.format.unwrap_or_else(|| Format::of_path(path)) {
         Format::GeoJson => parse_geojson(path, bytes, options),
@@ -314,6 +353,12 @@ pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             path,
             "a GeoPackage is read from its file (SQLite reads it in place), not from bytes in \
              memory: write it to a file and name the .gpkg",
+        )),
+        Format::FlatGeobuf => crate::io::fgb::parse_flatgeobuf(path, bytes, options),
+        Format::GeoParquet => Err(Error::format(
+            path,
+            "a GeoParquet file is read from disk, by row groups, not from bytes in memory: \
+             write it to a file and name it",
         )),
     }
 }

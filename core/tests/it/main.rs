@@ -14,6 +14,7 @@ mod aggregate_helpers;
 mod brute_force;
 mod embed;
 mod errors;
+mod fast_formats;
 mod gpkg;
 mod grid_nearest;
 mod grid_oracle;
