@@ -13,6 +13,7 @@ mod bad_input;
 mod cli;
 mod communities;
 mod dense;
+mod gdal;
 mod grid;
 mod hostile_plugins;
 mod launch_both;

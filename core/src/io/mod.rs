@@ -3,6 +3,8 @@
 //! writing GeoJSON geometries, and the output folder that is written all at once or not at
 //! all.
 
+#[cfg(feature = "gdal")]
+pub mod gdal;
 pub mod geojson_write;
 pub mod output_dir;
 pub mod read;

@@ -48,6 +48,9 @@ pub struct ReadOptions {
     /// The CRS the plan or a flag states for this layer: a Shapefile whose `.prj` names
     /// another is an error, never silently one or the other.
     pub declared_crs: Option<Crs>,
+    /// The layer to read from a source that holds several (a File Geodatabase's feature
+    /// class, by name); a source of one layer needs none.
+    pub layer: Option<String>,
 }
 
 impl ReadOptions {
@@ -91,6 +94,13 @@ impl ReadOptions {
         self
     }
 
+    /// The options reading layer `name` of a source that holds several (a File
+    /// Geodatabase's feature class).
+    pub fn with_layer(mut self, name: impl Into<String>) -> ReadOptions {
+        self.layer = Some(name.into());
+        self
+    }
+
     /// The options skipping unusable features with a warning (`true`) or failing on them.
     pub fn with_keep_going(mut self, keep_going: bool) -> ReadOptions {
         self.keep_going = keep_going;
@@ -114,6 +124,7 @@ impl Default for ReadOptions {
             encoding: None,
             towgs84: None,
             declared_crs: None,
+            layer: None,
         }
     }
 }
@@ -192,14 +203,25 @@ pub enum Format {
     GeoJson,
     /// An Esri Shapefile: the `.shp` with its `.shx` and `.dbf`, and `.prj`/`.cpg` if any.
     Shapefile,
+    /// Anything the system's GDAL reads, a File Geodatabase (`.gdb` folder) above all: only
+    /// in a hecun built with the cargo feature `gdal`; without it, an error saying so.
+    Gdal,
 }
 
 impl Format {
-    /// The format a file's extension names: `.shp` is a Shapefile; anything else is read as
-    /// GeoJSON, as every file was before hecun read Shapefiles.
+    /// The format a file's extension names: `.shp` is a Shapefile, `.gdb` a File
+    /// Geodatabase (read through GDAL); with the feature `gdal`, an extension a GDAL vector
+    /// driver claims (`.kml`, `.gml`, `.tab`…) is read through GDAL; anything else is read
+    /// as GeoJSON, as every file was before hecun read other formats.
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
+            Some(e) if e.eq_ignore_ascii_case("gdb") => Format::Gdal,
+            Some(e) if e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json") => {
+                Format::GeoJson
+            }
+            #[cfg(feature = "gdal")]
+            Some(e) if crate::io::gdal::claims_extension(e) => Format::Gdal,
             _ => Format::GeoJson,
         }
     }
@@ -209,6 +231,7 @@ impl Format {
         match self {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shapefile",
+            Format::Gdal => "gdal",
         }
     }
 }
@@ -225,9 +248,13 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "geojson" | "json" => Ok(Format::GeoJson),
             "shapefile" | "shp" | "esri shapefile" => Ok(Format::Shapefile),
+            "gdal" => Ok(Format::Gdal),
             other => Err(Error::param(
                 "format",
-                format!("unknown layer format {other:?} (expected \"geojson\" or \"shapefile\")"),
+                format!(
+                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \
+                     \"gdal\")"
+                ),
             )),
         }
     }
@@ -265,10 +292,38 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
             ),
         ));
     }
-    match options.format.unwrap_or_else(|| Format::of_path(path)) {
+    let format = options.format.unwrap_or_else(|| Format::of_path(path));
+    if let (Some(name), Format::GeoJson | Format::Shapefile) = (&options.layer, format) {
+        return Err(Error::format(
+            path,
+            format!(
+                "layer = {name:?} names a layer of a source that holds several (a File \
+                 Geodatabase); a {format} file is one layer: remove it"
+            ),
+        ));
+    }
+    match format {
         Format::GeoJson => read_geojson(path, options),
         Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),
+        Format::Gdal => read_through_gdal(path, options),
     }
+}
+
+#[cfg(feature = "gdal")]
+fn read_through_gdal(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    crate::io::gdal::read_gdal(path, options)
+}
+
+/// Without GDAL linked in, a File Geodatabase (or `format = "gdal"`) is refused saying how
+/// to build a hecun that reads it.
+#[cfg(not(feature = "gdal"))]
+fn read_through_gdal(path: &Path, _options: &ReadOptions) -> Result<ReadOutcome> {
+    Err(Error::format(
+        path,
+        "is read through GDAL (a File Geodatabase, or format = \"gdal\"), and this hecun was \
+         built without it: build with --features gdal (cargo build --release -p hecun-cli \
+         --features gdal; needs libgdal-dev), or export the layer as a Shapefile or GeoJSON",
+    ))
 }
 
 /// Parses a layer already in memory: GeoJSON text only (a Shapefile is several files, read
@@ -281,6 +336,11 @@ pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             path,
             "a Shapefile is read from its files (.shp, .shx, .dbf), not from bytes in memory: \
              write them to a folder and name the .shp",
+        )),
+        Format::Gdal => Err(Error::format(
+            path,
+            "a source read through GDAL (a File Geodatabase…) is read from disk, not from \
+             bytes in memory: write it to a folder and name it",
         )),
     }
 }

@@ -60,6 +60,9 @@ pub struct LayerSource {
 pub struct LayerSettings {
     /// The format (`format = "shapefile"`), in place of the extension's.
     pub format: Option<Format>,
+    /// The layer of a source that holds several (`layer = "NAME"`: a File Geodatabase's
+    /// feature class).
+    pub layer: Option<String>,
     /// A Shapefile's text encoding (`encoding = "GBK"`), in place of its `.cpg`.
     pub encoding: Option<String>,
     /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000
@@ -213,6 +216,7 @@ impl LayerSource {
             encoding: settings.encoding.clone(),
             towgs84: settings.towgs84,
             declared_crs: settings.crs.map(InputCrs::read_as),
+            layer: settings.layer.clone(),
         };
         match &self.data {
             LayerData::File => read_layer(&self.path, &options),

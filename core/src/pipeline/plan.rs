@@ -16,6 +16,9 @@
 //! encoding = "GBK"           # in place of the .cpg (omit: the .cpg, else detected)
 //! fields = { class = "等级" } # DBF names as the .dbf has them (10 bytes at most)
 //! crs = "EPSG:4547"          # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
+//! [layers.zoning]
+//! path = "县国土.gdb"          # a File Geodatabase (hecun built with --features gdal)
+//! layer = "用地规划"           # its feature class (a source of one layer needs none)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -279,8 +282,10 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
-    /// `geojson` or `shapefile`; omitted: by the file's extension.
+    /// `geojson`, `shapefile` or `gdal`; omitted: by the file's extension.
     format: Option<String>,
+    /// The layer of a source holding several (a File Geodatabase's feature class).
+    layer: Option<String>,
     /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
     encoding: Option<String>,
     /// The layer's CRS (`EPSG:4547`, or a web map's `GCJ-02` / `BD-09`): the CRS of a file
@@ -406,8 +411,14 @@ impl LayerTable {
             crate::io::shapefile::encoding_named(encoding)
                 .map_err(|why| at(format!("encoding = {encoding:?}: {why}")))?;
         }
+        if let Some(layer) = &self.layer
+            && layer.trim().is_empty()
+        {
+            return Err(at("layer = \"\": name the layer to read".to_owned()));
+        }
         Ok(LayerSettings {
             format,
+            layer: self.layer.clone(),
             encoding: self.encoding.clone(),
             crs: crs.or(input),
             towgs84,
@@ -806,6 +817,30 @@ mod tests {
         assert_eq!(
             r.towgs84,
             Some([24.0, -123.0, -94.0, 0.02, -0.25, -0.13, 1.1])
+        );
+    }
+
+    #[test]
+    fn layer_of_a_geodatabase_and_format_gdal() {
+        let text = r#"
+            [layers.villages]
+            path = "county.gdb"
+            layer = "村庄"
+            [layers.roads]
+            path = "roads.kml"
+            format = "gdal"
+            [zones.widths]
+            ring = 1
+        "#;
+        let plan = Plan::parse(Path::new("p.toml"), text).unwrap();
+        let v = &plan.affected.villages.settings;
+        assert_eq!((v.format, v.layer.as_deref()), (None, Some("村庄")));
+        let r = &plan.affected.roads.settings;
+        assert_eq!((r.format, r.layer.as_deref()), (Some(Format::Gdal), None));
+        let err = Plan::parse(Path::new("p.toml"), &text.replace("村庄", " ")).unwrap_err();
+        assert!(
+            err.to_string().contains("[layers.villages] layer"),
+            "{err}"
         );
     }
 

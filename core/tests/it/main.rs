@@ -14,6 +14,7 @@ mod aggregate_helpers;
 mod brute_force;
 mod embed;
 mod errors;
+mod gdal_reader;
 mod grid_nearest;
 mod grid_oracle;
 mod grid_score;

@@ -1,0 +1,131 @@
+//! Whole runs through GDAL (feature `gdal`) give the native readers' outputs byte for byte:
+//! the demo plan with every layer read through GDAL, and the Shapefile demo's plan over a
+//! File Geodatabase holding the same layers (`core/tests/fixtures/gdal/demo.gdb`, written
+//! by `ogr2ogr -f OpenFileGDB`). Without the feature, a `.gdb` is refused saying how to
+//! build a hecun that reads it.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{hecun, repo, stderr};
+
+/// The plan `name` of the demo with its paths made absolute (it is written elsewhere), and
+/// each `[layers.X]` table given the lines `extra(X, path)` returns after its `path`.
+fn demo_plan(name: &str, extra: impl Fn(&str, &str) -> String) -> String {
+    let demo = repo().join("gis-data/demo");
+    let text = std::fs::read_to_string(demo.join(name)).unwrap();
+    let plugins = format!("\"{}/", repo().join("plugins").display());
+    let mut out = String::new();
+    let mut layer = String::new();
+    for line in text.lines() {
+        let line = line.replace("\"../../plugins/", &plugins);
+        if let Some(rest) = line.strip_prefix("[layers.") {
+            layer = rest.trim_end_matches(']').to_owned();
+        } else if line.starts_with('[') {
+            layer.clear();
+        }
+        if let (false, Some(file)) = (layer.is_empty(), line.strip_prefix("path = \"")) {
+            let file = file.trim_end_matches('"');
+            let path = demo.join(file);
+            out.push_str(&format!("path = \"{}\"\n", path.display()));
+            out.push_str(&extra(&layer, &path.display().to_string()));
+            continue;
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs `plan_text` (written to `dir/file`) into `dir/out`; the output folder.
+fn run(dir: &Path, file: &str, plan_text: &str, out: &str) -> PathBuf {
+    std::fs::write(dir.join(file), plan_text).unwrap();
+    let o = hecun(&["run", file, "--out", out, "--quiet"], dir);
+    assert!(o.status.success(), "{file}: {}", stderr(&o));
+    dir.join(out)
+}
+
+/// Every output file of `a` is in `b` with the same bytes (the run manifest, which records
+/// the plan's hash and the input files, aside); returns how many were compared.
+fn assert_same_outputs(a: &Path, b: &Path) -> usize {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(a).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name == "run_manifest.json" || !path.is_file() {
+            continue;
+        }
+        let x = std::fs::read(&path).unwrap();
+        let y = std::fs::read(b.join(&name)).unwrap_or_default();
+        assert!(x == y, "{name} differs between the two runs");
+        compared += 1;
+    }
+    compared
+}
+
+#[cfg(feature = "gdal")]
+#[test]
+fn the_demo_read_through_gdal_gives_the_same_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let native = demo_plan("plan.toml", |_, _| String::new());
+    let through = demo_plan("plan.toml", |_, _| "format = \"gdal\"\n".to_owned());
+    assert_eq!(through.matches("format = \"gdal\"").count(), 9, "{through}");
+    let a = run(tmp.path(), "native.toml", &native, "a");
+    let b = run(tmp.path(), "gdal.toml", &through, "b");
+    let compared = assert_same_outputs(&a, &b);
+    assert!(compared >= 15, "only {compared} outputs compared");
+}
+
+#[cfg(feature = "gdal")]
+#[test]
+fn the_shapefile_demo_from_a_file_geodatabase_gives_the_same_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gdb = repo().join("core/tests/fixtures/gdal/demo.gdb");
+    let native = demo_plan("plan-shapefile.toml", |_, _| String::new());
+    let from_gdb = demo_plan("plan-shapefile.toml", |layer, _| {
+        format!("layer = \"{layer}\"\n")
+    })
+    .lines()
+    .map(|l| match l.strip_prefix("path = \"") {
+        Some(_) => format!("path = \"{}\"", gdb.display()),
+        None => l.to_owned(),
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    assert_eq!(from_gdb.matches("demo.gdb").count(), 4, "{from_gdb}");
+    let a = run(tmp.path(), "native.toml", &native, "a");
+    let b = run(tmp.path(), "gdb.toml", &from_gdb, "b");
+    let compared = assert_same_outputs(&a, &b);
+    assert!(compared >= 5, "only {compared} outputs compared");
+    // The manifest records each file of the geodatabase (a folder) by its hash.
+    let manifest = std::fs::read_to_string(b.join("run_manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"villages/a00000001.gdbtable\""),
+        "{manifest}"
+    );
+}
+
+#[cfg(not(feature = "gdal"))]
+#[test]
+fn a_file_geodatabase_needs_a_hecun_built_with_gdal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gdb = repo().join("core/tests/fixtures/gdal/demo.gdb");
+    let plan = demo_plan("plan-shapefile.toml", |layer, _| {
+        format!("layer = \"{layer}\"\n")
+    })
+    .lines()
+    .map(|l| match l.strip_prefix("path = \"") {
+        Some(_) => format!("path = \"{}\"", gdb.display()),
+        None => l.to_owned(),
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    std::fs::write(tmp.path().join("gdb.toml"), plan).unwrap();
+    let o = hecun(&["run", "gdb.toml", "--out", "out"], tmp.path());
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("demo.gdb") && err.contains("--features gdal"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists(), "no output on failure");
+}
