@@ -12,6 +12,12 @@
 //! replace text that is not UTF-8 with U+FFFD, and whose feature iterator ends silently on
 //! a read error): text that is not UTF-8 and a feature GDAL fails to read are errors naming
 //! the file, layer and feature.
+//!
+//! Safety: every handle passed to GDAL's C functions comes from GDAL and is used while
+//! what owns it lives — the dataset and layer (held by the `gdal` crate's types for the
+//! whole read), a feature (owned by [`OwnedFeature`] until dropped), a geometry (borrowed
+//! from its feature, or owned and destroyed right after use); strings and arrays GDAL
+//! returns are copied before the next call on their feature; counts come from GDAL.
 
 use std::ffi::{CStr, c_char, c_int};
 use std::fmt::Write as _;

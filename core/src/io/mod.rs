@@ -4,6 +4,7 @@
 //! all.
 
 #[cfg(feature = "gdal")]
+#[allow(unsafe_code)] // calls into GDAL's C library: see the module's safety note
 pub mod gdal;
 pub mod geojson_write;
 pub mod output_dir;
