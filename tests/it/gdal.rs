@@ -45,8 +45,9 @@ fn run(dir: &Path, file: &str, plan_text: &str, out: &str) -> PathBuf {
 }
 
 /// Every output file of `a` is in `b` with the same bytes (the run manifest, which records
-/// the plan's hash and the input files, aside); returns how many were compared.
-fn assert_same_outputs(a: &Path, b: &Path) -> usize {
+/// the plan's hash and the input files, aside), once `b`'s text is passed through `fix`;
+/// returns how many were compared.
+fn assert_same_outputs(a: &Path, b: &Path, fix: impl Fn(String) -> String) -> usize {
     let mut compared = 0;
     for entry in std::fs::read_dir(a).unwrap() {
         let path = entry.unwrap().path();
@@ -56,6 +57,10 @@ fn assert_same_outputs(a: &Path, b: &Path) -> usize {
         }
         let x = std::fs::read(&path).unwrap();
         let y = std::fs::read(b.join(&name)).unwrap_or_default();
+        let y = match String::from_utf8(y) {
+            Ok(text) => fix(text).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
         assert!(x == y, "{name} differs between the two runs");
         compared += 1;
     }
@@ -71,7 +76,7 @@ fn the_demo_read_through_gdal_gives_the_same_outputs() {
     assert_eq!(through.matches("format = \"gdal\"").count(), 9, "{through}");
     let a = run(tmp.path(), "native.toml", &native, "a");
     let b = run(tmp.path(), "gdal.toml", &through, "b");
-    let compared = assert_same_outputs(&a, &b);
+    let compared = assert_same_outputs(&a, &b, |text| text);
     assert!(compared >= 15, "only {compared} outputs compared");
 }
 
@@ -94,7 +99,14 @@ fn the_shapefile_demo_from_a_file_geodatabase_gives_the_same_outputs() {
     assert_eq!(from_gdb.matches("demo.gdb").count(), 4, "{from_gdb}");
     let a = run(tmp.path(), "native.toml", &native, "a");
     let b = run(tmp.path(), "gdb.toml", &from_gdb, "b");
-    let compared = assert_same_outputs(&a, &b);
+    // A File Geodatabase has no logical type: the demo Shapefiles' logical fields (the
+    // launch flags) went in as GDAL 3.6 reads them, one-letter text, where the Shapefile
+    // reader gives true/false. Every other byte is the same.
+    let letters = |text: String| {
+        text.replace("\":\"T\"", "\":true")
+            .replace("\":\"F\"", "\":false")
+    };
+    let compared = assert_same_outputs(&a, &b, letters);
     assert!(compared >= 5, "only {compared} outputs compared");
     // The manifest records each file of the geodatabase (a folder) by its hash.
     let manifest = std::fs::read_to_string(b.join("run_manifest.json")).unwrap();

@@ -735,3 +735,40 @@ pub(crate) fn claims_extension(ext: &str) -> bool {
     let ext = ext.to_ascii_lowercase();
     known.binary_search(&ext).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts GDAL 3.6's GeoJSON writer wrote for these values (a Memory layer of date,
+    /// time and date-time fields exported with the GeoJSON driver).
+    #[test]
+    fn dates_and_times_as_gdals_geojson_export_writes_them() {
+        let cases = [
+            ((2021, 5, 6, 13, 4, 5.0, 0), "2021-05-06T13:04:05", "13:04:05"),
+            ((2021, 5, 6, 13, 4, 5.25, 1), "2021-05-06T13:04:05.250", "13:04:05.250"),
+            ((2021, 5, 6, 13, 4, 0.0, 100), "2021-05-06T13:04:00Z", "13:04:00"),
+            ((2021, 5, 6, 13, 4, 59.999, 132), "2021-05-06T13:04:59.999+08:00", "13:04:59.999"),
+            ((2021, 5, 6, 13, 4, 7.5, 84), "2021-05-06T13:04:07.500-04:00", "13:04:07.500"),
+        ];
+        for (value, date_time_text, time_text) in cases {
+            assert_eq!(date_time(OGRFieldType::OFTDateTime, value), date_time_text);
+            assert_eq!(date_time(OGRFieldType::OFTTime, value), time_text);
+            assert_eq!(date_time(OGRFieldType::OFTDate, value), "2021-05-06");
+        }
+    }
+
+    /// GDAL writes a 32-bit real with 8 significant digits (3.14f32 as 3.1400001); a double
+    /// is its value; infinities are refused rather than written as invalid JSON.
+    #[test]
+    fn reals_as_gdals_geojson_export_writes_them() {
+        let text = |x: f64, float32: bool| {
+            let mut out = String::new();
+            push_real(x, float32, &mut out).map(|()| out)
+        };
+        assert_eq!(text(f64::from(3.14f32), true).unwrap(), "3.1400001");
+        assert_eq!(text(1.0 / 3.0, false).unwrap(), "0.3333333333333333");
+        assert_eq!(text(3.0, false).unwrap(), "3.0");
+        assert!(text(f64::INFINITY, false).unwrap_err().contains("finite"));
+    }
+}
