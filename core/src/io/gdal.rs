@@ -380,9 +380,7 @@ fn read_feature(
             geometry(g).map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?;
         if one_part_as_single {
             geometry = match geometry {
-                Geometry::MultiPolygon(mut m) if m.0.len() == 1 => {
-                    Geometry::Polygon(m.0.remove(0))
-                }
+                Geometry::MultiPolygon(mut m) if m.0.len() == 1 => Geometry::Polygon(m.0.remove(0)),
                 Geometry::MultiLineString(mut m) if m.0.len() == 1 => {
                     Geometry::LineString(m.0.remove(0))
                 }
@@ -634,9 +632,12 @@ fn geometry(g: OGRGeometryH) -> std::result::Result<Geometry<f64>, String> {
     let part = |k: usize| unsafe { gdal_sys::OGR_G_GetGeometryRef(g, k as c_int) };
     let parts = unsafe { gdal_sys::OGR_G_GetGeometryCount(g) }.max(0) as usize;
     Ok(match kind {
-        OGRwkbGeometryType::wkbPoint => Geometry::Point(Point(coords(g).first().copied().ok_or(
-            "the point has no coordinates",
-        )?)),
+        OGRwkbGeometryType::wkbPoint => Geometry::Point(Point(
+            coords(g)
+                .first()
+                .copied()
+                .ok_or("the point has no coordinates")?,
+        )),
         OGRwkbGeometryType::wkbLineString | OGRwkbGeometryType::wkbLinearRing => {
             Geometry::LineString(LineString(coords(g)))
         }
@@ -745,11 +746,31 @@ mod tests {
     #[test]
     fn dates_and_times_as_gdals_geojson_export_writes_them() {
         let cases = [
-            ((2021, 5, 6, 13, 4, 5.0, 0), "2021-05-06T13:04:05", "13:04:05"),
-            ((2021, 5, 6, 13, 4, 5.25, 1), "2021-05-06T13:04:05.250", "13:04:05.250"),
-            ((2021, 5, 6, 13, 4, 0.0, 100), "2021-05-06T13:04:00Z", "13:04:00"),
-            ((2021, 5, 6, 13, 4, 59.999, 132), "2021-05-06T13:04:59.999+08:00", "13:04:59.999"),
-            ((2021, 5, 6, 13, 4, 7.5, 84), "2021-05-06T13:04:07.500-04:00", "13:04:07.500"),
+            (
+                (2021, 5, 6, 13, 4, 5.0, 0),
+                "2021-05-06T13:04:05",
+                "13:04:05",
+            ),
+            (
+                (2021, 5, 6, 13, 4, 5.25, 1),
+                "2021-05-06T13:04:05.250",
+                "13:04:05.250",
+            ),
+            (
+                (2021, 5, 6, 13, 4, 0.0, 100),
+                "2021-05-06T13:04:00Z",
+                "13:04:00",
+            ),
+            (
+                (2021, 5, 6, 13, 4, 59.999, 132),
+                "2021-05-06T13:04:59.999+08:00",
+                "13:04:59.999",
+            ),
+            (
+                (2021, 5, 6, 13, 4, 7.5, 84),
+                "2021-05-06T13:04:07.500-04:00",
+                "13:04:07.500",
+            ),
         ];
         for (value, date_time_text, time_text) in cases {
             assert_eq!(date_time(OGRFieldType::OFTDateTime, value), date_time_text);
@@ -758,7 +779,7 @@ mod tests {
         }
     }
 
-    /// GDAL writes a 32-bit real with 8 significant digits (3.14f32 as 3.1400001); a double
+    /// GDAL writes a 32-bit real with 8 significant digits (0.3f32 as 0.30000001); a double
     /// is its value; infinities are refused rather than written as invalid JSON.
     #[test]
     fn reals_as_gdals_geojson_export_writes_them() {
@@ -766,7 +787,7 @@ mod tests {
             let mut out = String::new();
             push_real(x, float32, &mut out).map(|()| out)
         };
-        assert_eq!(text(f64::from(3.14f32), true).unwrap(), "3.1400001");
+        assert_eq!(text(f64::from(0.3f32), true).unwrap(), "0.30000001");
         assert_eq!(text(1.0 / 3.0, false).unwrap(), "0.3333333333333333");
         assert_eq!(text(3.0, false).unwrap(), "3.0");
         assert!(text(f64::INFINITY, false).unwrap_err().contains("finite"));

@@ -838,10 +838,7 @@ mod tests {
         let r = &plan.affected.roads.settings;
         assert_eq!((r.format, r.layer.as_deref()), (Some(Format::Gdal), None));
         let err = Plan::parse(Path::new("p.toml"), &text.replace("村庄", " ")).unwrap_err();
-        assert!(
-            err.to_string().contains("[layers.villages] layer"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("[layers.villages] layer"), "{err}");
     }
 
     #[test]

@@ -316,7 +316,9 @@ mod through_gdal {
         assert_eq!(read.layer.features.len(), 1);
         assert_eq!(read.skipped.len(), 2);
         assert!(
-            read.skipped[1].to_string().contains("feature #2 (id \"C\")"),
+            read.skipped[1]
+                .to_string()
+                .contains("feature #2 (id \"C\")"),
             "{}",
             read.skipped[1]
         );
