@@ -4,7 +4,7 @@
 //! by `ogr2ogr -f OpenFileGDB`). Without the feature, a `.gdb` is refused saying how to
 //! build a hecun that reads it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::{hecun, repo, stderr};
 
@@ -36,8 +36,22 @@ fn demo_plan(name: &str, extra: impl Fn(&str, &str) -> String) -> String {
     out
 }
 
+/// The Shapefile demo's plan with each layer read from the File Geodatabase `gdb` (its
+/// feature class of the layer's name).
+fn gdb_plan(gdb: &Path) -> String {
+    let plan = demo_plan("plan-shapefile.toml", |layer, _| {
+        format!("layer = \"{layer}\"\n")
+    });
+    let lines = plan.lines().map(|l| match l.strip_prefix("path = \"") {
+        Some(_) => format!("path = \"{}\"", gdb.display()),
+        None => l.to_owned(),
+    });
+    lines.collect::<Vec<_>>().join("\n")
+}
+
 /// Runs `plan_text` (written to `dir/file`) into `dir/out`; the output folder.
-fn run(dir: &Path, file: &str, plan_text: &str, out: &str) -> PathBuf {
+#[cfg(feature = "gdal")]
+fn run(dir: &Path, file: &str, plan_text: &str, out: &str) -> std::path::PathBuf {
     std::fs::write(dir.join(file), plan_text).unwrap();
     let o = hecun(&["run", file, "--out", out, "--quiet"], dir);
     assert!(o.status.success(), "{file}: {}", stderr(&o));
@@ -47,6 +61,7 @@ fn run(dir: &Path, file: &str, plan_text: &str, out: &str) -> PathBuf {
 /// Every output file of `a` is in `b` with the same bytes (the run manifest, which records
 /// the plan's hash and the input files, aside), once `b`'s text is passed through `fix`;
 /// returns how many were compared.
+#[cfg(feature = "gdal")]
 fn assert_same_outputs(a: &Path, b: &Path, fix: impl Fn(String) -> String) -> usize {
     let mut compared = 0;
     for entry in std::fs::read_dir(a).unwrap() {
@@ -86,16 +101,7 @@ fn the_shapefile_demo_from_a_file_geodatabase_gives_the_same_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let gdb = repo().join("core/tests/fixtures/gdal/demo.gdb");
     let native = demo_plan("plan-shapefile.toml", |_, _| String::new());
-    let from_gdb = demo_plan("plan-shapefile.toml", |layer, _| {
-        format!("layer = \"{layer}\"\n")
-    })
-    .lines()
-    .map(|l| match l.strip_prefix("path = \"") {
-        Some(_) => format!("path = \"{}\"", gdb.display()),
-        None => l.to_owned(),
-    })
-    .collect::<Vec<_>>()
-    .join("\n");
+    let from_gdb = gdb_plan(&gdb);
     assert_eq!(from_gdb.matches("demo.gdb").count(), 4, "{from_gdb}");
     let a = run(tmp.path(), "native.toml", &native, "a");
     let b = run(tmp.path(), "gdb.toml", &from_gdb, "b");
@@ -121,16 +127,7 @@ fn the_shapefile_demo_from_a_file_geodatabase_gives_the_same_outputs() {
 fn a_file_geodatabase_needs_a_hecun_built_with_gdal() {
     let tmp = tempfile::tempdir().unwrap();
     let gdb = repo().join("core/tests/fixtures/gdal/demo.gdb");
-    let plan = demo_plan("plan-shapefile.toml", |layer, _| {
-        format!("layer = \"{layer}\"\n")
-    })
-    .lines()
-    .map(|l| match l.strip_prefix("path = \"") {
-        Some(_) => format!("path = \"{}\"", gdb.display()),
-        None => l.to_owned(),
-    })
-    .collect::<Vec<_>>()
-    .join("\n");
+    let plan = gdb_plan(&gdb);
     std::fs::write(tmp.path().join("gdb.toml"), plan).unwrap();
     let o = hecun(&["run", "gdb.toml", "--out", "out"], tmp.path());
     assert!(!o.status.success());
