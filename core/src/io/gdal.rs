@@ -134,8 +134,8 @@ pub fn read_gdal(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
                 return Err(Error::format(
                     &shown,
                     format!(
-                        "GDAL failed to read feature #{} (after {} read): {why}",
-                        parsed.len(),
+                        "GDAL failed to read feature #{} (the features before it were read): \
+                         {why}",
                         parsed.len()
                     ),
                 ));
