@@ -20,7 +20,7 @@ mod plan_cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use hecun::{AffectedJob, LayerKind, LayerSource, OutputSet, Plan, ZoneSpec};
+use hecun::{AffectedJob, LayerKind, LayerSource, OutputSet, Plan, Roster, ZoneSpec};
 
 #[derive(Parser)]
 #[command(
@@ -98,13 +98,13 @@ enum Command {
 struct ScoreArgs {
     /// The plan file (its sites, townships, roads, corridors, farmland… layers).
     plan: PathBuf,
-    /// The site-score plugin (default: the plan's [scoring] sites).
+    /// The site-score plugin (default: the plan's `[scoring] sites`).
     #[arg(long, value_name = "DIR")]
     plugin: Option<PathBuf>,
-    /// Sites chosen per township (default: the plan's [scoring] top, else 2).
+    /// Sites chosen per township (default: the plan's `[scoring] top`, else 2).
     #[arg(long, value_name = "N")]
     top: Option<usize>,
-    /// A named scoring job of the plan ([[scorings]] name) in place of [scoring] sites: its
+    /// A named scoring job of the plan (`[[scorings]]` name) in place of `[scoring] sites`: its
     /// layer, plugin, per and quota (--plugin and --top replace its own), its files
     /// NAME_scored.csv, NAME_scored.geojson and NAME_scores.json.
     #[arg(long, value_name = "NAME")]
@@ -183,6 +183,15 @@ struct AffectedArgs {
     /// A villages field name: MODEL=FILE_FIELD, e.g. households=户数 (models: id, name, township, households, population).
     #[arg(long = "village-field", value_name = "MODEL=FIELD")]
     village_fields: Vec<String>,
+    /// A roster joined to the villages by key (Excel .xlsx/.xls/.xlsb/.ods or CSV in UTF-8 or GBK): its columns become the villages' fields; repeat for several, joined in order.
+    #[arg(long = "roster", value_name = "FILE", requires = "roster_key")]
+    rosters: Vec<PathBuf>,
+    /// The rosters' key column, and the villages field holding the same key when it is named otherwise, e.g. 代码=统计用区划代码.
+    #[arg(long, value_name = "COLUMN[=FIELD]", requires = "rosters")]
+    roster_key: Option<String>,
+    /// The sheet of an Excel roster (default: the first).
+    #[arg(long, value_name = "NAME", requires = "rosters")]
+    roster_sheet: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
     /// Output folder (replaced as a whole when the run succeeds).
@@ -306,7 +315,7 @@ fn score_job(plan: &Plan, args: &ScoreArgs, name: &str) -> Result<hecun::jobs::S
     Ok(hecun::jobs::SiteScoreRun::run_job(plan, &run, &job, true)?)
 }
 
-/// `hecun score` without `--scoring`: the plan's sites, with its [scoring] sites.
+/// `hecun score` without `--scoring`: the plan's sites, with its `[scoring] sites`.
 fn score_sites(plan: &Plan, args: &ScoreArgs) -> Result<hecun::jobs::SiteScoreRun> {
     let configured = plan.site_scoring.clone();
     let plugin = args
@@ -573,6 +582,18 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
             format!("--village-field {spec:?}: write MODEL=FIELD, e.g. households=户数")
         })?;
         villages.schema = villages.schema.with_field(model.trim(), field.trim())?;
+    }
+    if let Some(spec) = &a.roster_key {
+        let (key, on) = spec.split_once('=').unwrap_or((spec, spec));
+        let (key, on) = (key.trim(), on.trim());
+        if key.is_empty() || on.is_empty() {
+            bail!("--roster-key {spec:?}: write COLUMN or COLUMN=FIELD, e.g. 统计用区划代码");
+        }
+        for path in &a.rosters {
+            let mut roster = Roster::new(path, key, on);
+            roster.sheet = a.roster_sheet.clone();
+            villages = villages.with_roster(roster);
+        }
     }
     let mut job = AffectedJob::new(villages, roads, ZoneSpec::from_pairs(widths)?);
     job.corridors = a

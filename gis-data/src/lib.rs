@@ -57,53 +57,40 @@ pub const ROSTER_COLUMNS: [&str; 9] = [
     "社区",
 ];
 
-/// The plan over the Shapefile set (`demo/plan-shapefile.toml`): the affected-villages job
-/// on the layers as a county office keeps them.
+/// The plan over the Shapefile set and the Excel roster (`demo/plan-shapefile.toml`): the
+/// whole demo plan on the layers as a county office keeps them, the same results as plan.toml.
 pub const PLAN_SHAPEFILE_TOML: &str = include_str!("plan-shapefile.toml");
 
-/// The layers also written as Shapefiles (GBK, EPSG:4547) beside their GeoJSON in `demo/`:
-/// those of the affected-villages job. Each: the GeoJSON file, then the Shapefile's files.
-const SHAPEFILE_LAYERS: [(&str, [&str; 5]); 4] = [
-    (
-        "villages.geojson",
-        [
-            "villages.shp",
-            "villages.shx",
-            "villages.dbf",
-            "villages.prj",
-            "villages.cpg",
-        ],
-    ),
-    (
-        "roads.geojson",
-        [
-            "roads.shp",
-            "roads.shx",
-            "roads.dbf",
-            "roads.prj",
-            "roads.cpg",
-        ],
-    ),
-    (
-        "corridors.geojson",
-        [
-            "corridors.shp",
-            "corridors.shx",
-            "corridors.dbf",
-            "corridors.prj",
-            "corridors.cpg",
-        ],
-    ),
-    (
-        "townships.geojson",
-        [
-            "townships.shp",
-            "townships.shx",
-            "townships.dbf",
-            "townships.prj",
-            "townships.cpg",
-        ],
-    ),
+/// A layer's GeoJSON file, and the names of the Shapefile written from it.
+macro_rules! shapefile_layer {
+    ($geojson:literal, $stem:literal) => {
+        (
+            $geojson,
+            [
+                concat!($stem, ".shp"),
+                concat!($stem, ".shx"),
+                concat!($stem, ".dbf"),
+                concat!($stem, ".prj"),
+                concat!($stem, ".cpg"),
+            ],
+        )
+    };
+}
+
+/// Every layer of the demo plan also written as a Shapefile (GBK, EPSG:4547) beside its
+/// GeoJSON in `demo/`: the villages from their map (`villages-map.geojson`: the launch fields
+/// and communities are in the Excel roster, as an office keeps them), each other layer whole.
+/// Each: the GeoJSON file, then the Shapefile's files.
+const SHAPEFILE_LAYERS: [(&str, [&str; 5]); 9] = [
+    shapefile_layer!("villages-map.geojson", "villages"),
+    shapefile_layer!("roads.geojson", "roads"),
+    shapefile_layer!("corridors.geojson", "corridors"),
+    shapefile_layer!("townships.geojson", "townships"),
+    shapefile_layer!("sites.geojson", "sites"),
+    shapefile_layer!("zoning.geojson", "zoning"),
+    shapefile_layer!("facilities.geojson", "facilities"),
+    shapefile_layer!("farmland.geojson", "farmland"),
+    shapefile_layer!("redline.geojson", "redline"),
 ];
 
 /// The committed demo directory of this package.

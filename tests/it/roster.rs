@@ -138,3 +138,120 @@ fn input_crs_gcj02_converts_the_layers_and_refuses_points_outside_china() {
     );
     assert!(!tmp.path().join("out2").exists());
 }
+
+/// `hecun affected --roster`: the demo's households and people moved out of the villages'
+/// map into a CSV roster keyed by 统计用区划代码 give the very same files as the map that
+/// has them; a roster row whose key no village has is a warning naming the file and key.
+#[test]
+fn the_affected_command_joins_a_roster_given_by_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = repo().join("gis-data/demo");
+    let text = std::fs::read_to_string(demo.join("villages.geojson")).unwrap();
+    let mut map: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut csv = String::from("代码,户数,人口\n");
+    for f in map["features"].as_array_mut().unwrap() {
+        let p = f["properties"].as_object_mut().unwrap();
+        let (h, n) = (p.remove("户数").unwrap(), p.remove("人口").unwrap());
+        csv.push_str(&format!(
+            "{},{h},{n}\n",
+            p["统计用区划代码"].as_str().unwrap()
+        ));
+    }
+    csv.push_str("410199999999,1,1\n");
+    std::fs::write(tmp.path().join("map.geojson"), map.to_string()).unwrap();
+    std::fs::write(tmp.path().join("roster.csv"), csv).unwrap();
+    let roads = demo.join("roads.geojson");
+    let run = |villages: &str, out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "affected",
+            "--villages",
+            villages,
+            "--roads",
+            roads.to_str().unwrap(),
+            "--width",
+            "环线=100",
+            "--width",
+            "放射线=50",
+            "--width",
+            "快速通道=100",
+            "--village-field",
+            "id=统计用区划代码",
+            "--out",
+            out,
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        hecun(&args, tmp.path())
+    };
+    let villages = demo.join("villages.geojson");
+    let a = run(villages.to_str().unwrap(), "a", &[]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    // Without the roster the map has no households: an error, never a count of 0.
+    let bare = run("map.geojson", "bare", &[]);
+    assert_eq!(bare.status.code(), Some(2), "{}", stderr(&bare));
+    assert!(stderr(&bare).contains("户数"), "{}", stderr(&bare));
+    let b = run(
+        "map.geojson",
+        "b",
+        &[
+            "--roster",
+            "roster.csv",
+            "--roster-key",
+            "代码=统计用区划代码",
+        ],
+    );
+    assert!(b.status.success(), "{}", stderr(&b));
+    let (fa, fb) = (files(&tmp.path().join("a")), files(&tmp.path().join("b")));
+    assert_eq!(fa, fb);
+    for f in &fa {
+        let x = std::fs::read(tmp.path().join("a").join(f)).unwrap();
+        let y = std::fs::read(tmp.path().join("b").join(f)).unwrap();
+        if f.extension().is_some_and(|e| e == "geojson") {
+            // The roster's columns come after the map's own, as the CSV gives them (text),
+            // with its key column 代码: every property of the map's run is there.
+            let parse = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+            let (x, y) = (parse(&x), parse(&y));
+            let (xs, ys) = (
+                x["features"].as_array().unwrap(),
+                y["features"].as_array().unwrap(),
+            );
+            assert_eq!(xs.len(), ys.len(), "{}", f.display());
+            for (a, b) in xs.iter().zip(ys) {
+                assert_eq!(a["geometry"], b["geometry"], "{}", f.display());
+                for (k, v) in a["properties"].as_object().unwrap() {
+                    let w = &b["properties"][k];
+                    let same = w == v || (v.is_number() && w.as_str() == Some(&v.to_string()));
+                    assert!(same, "{}: {k}: {v} vs {w}", f.display());
+                }
+            }
+        } else if !f.to_str().unwrap().starts_with("summary") {
+            assert!(x == y, "{} differs", f.display());
+        }
+    }
+    // The summary is the map's, with the unmatched roster row as its one warning.
+    let summary = |dir: &str| std::fs::read_to_string(tmp.path().join(dir).join("summary.txt"));
+    let (sa, sb) = (summary("a").unwrap(), summary("b").unwrap());
+    let warning = "  warning: roster.csv, line 602: key \"410199999999\" is not the \"统计用区划代码\" of any feature of map.geojson: the row is not used\n";
+    assert!(sb.contains(warning), "{sb}");
+    assert_eq!(
+        sa.replace("0 warnings", "1 warnings"),
+        sb.replace(warning, ""),
+    );
+    // A key column the roster lacks is an error naming the file and column.
+    let e = run(
+        "map.geojson",
+        "c",
+        &[
+            "--roster",
+            "roster.csv",
+            "--roster-key",
+            "编码=统计用区划代码",
+        ],
+    );
+    assert_eq!(e.status.code(), Some(2), "{}", stderr(&e));
+    assert!(
+        stderr(&e).contains("roster.csv") && stderr(&e).contains("编码"),
+        "{}",
+        stderr(&e)
+    );
+}

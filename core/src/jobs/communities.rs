@@ -116,13 +116,14 @@ pub(crate) fn community_properties<T>(
 
 /// Communities as a GeoJSON layer: each footprint with its properties, in the given order.
 pub fn communities_geojson<'a>(
+    to_wgs84: &crate::io::geojson_write::Wgs84Writer,
     features: impl IntoIterator<
         Item = (
             &'a geo::MultiPolygon<f64>,
             serde_json::Map<String, serde_json::Value>,
         ),
     >,
-) -> Vec<u8> {
+) -> crate::error::Result<Vec<u8>> {
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (n, (shape, props)) in features.into_iter().enumerate() {
         if n > 0 {
@@ -131,11 +132,11 @@ pub fn communities_geojson<'a>(
         s.push_str("{\"type\":\"Feature\",\"properties\":");
         s.push_str(&serde_json::to_string(&props).unwrap_or_default());
         s.push_str(",\"geometry\":");
-        crate::io::write_geometry(&mut s, &geo::Geometry::MultiPolygon(shape.clone()), None);
+        to_wgs84.write(&mut s, &geo::Geometry::MultiPolygon(shape.clone()))?;
         s.push('}');
     }
     s.push_str("\n]}\n");
-    s.into_bytes()
+    Ok(s.into_bytes())
 }
 
 #[cfg(test)]

@@ -540,6 +540,8 @@ pub struct LaunchRun {
     pub unassigned: Vec<usize>,
     /// The villages layer as read.
     pub villages: Layer,
+    /// The engine that takes the map's footprints to WGS 84 (the plan's).
+    pub engine: crate::model::crs::CrsEngine,
     /// Launch fields missing or unreadable (with `keep_going`), for the planner.
     pub warnings: Vec<crate::Warning>,
 }
@@ -695,6 +697,7 @@ impl LaunchRun {
             verdicts,
             unassigned,
             villages,
+            engine: plan.affected.engine,
             warnings,
         })
     }
@@ -738,7 +741,7 @@ impl LaunchRun {
             "launch_checks.json",
             &launch_json_each(&self.communities, &self.verdicts, &each),
         )?;
-        out.write("launch_checks.geojson", &self.geojson())?;
+        out.write("launch_checks.geojson", &self.geojson()?)?;
         Ok([
             "launch_checks.csv",
             "launch_checks.json",
@@ -758,14 +761,16 @@ impl LaunchRun {
     }
 
     /// Each community's footprint (its villages' polygons) with its status, failed criteria
-    /// and vetoes, for the map.
-    pub fn geojson(&self) -> Vec<u8> {
+    /// and vetoes, for the map (RFC 7946: in WGS 84).
+    pub fn geojson(&self) -> Result<Vec<u8>> {
         let shapes: Vec<geo::MultiPolygon<f64>> = self
             .communities
             .iter()
             .map(|c| super::communities::footprint(c, &self.villages))
             .collect();
+        let to_wgs84 = crate::io::geojson_write::Wgs84Writer::new(self.villages.crs, self.engine)?;
         super::communities::communities_geojson(
+            &to_wgs84,
             self.communities
                 .iter()
                 .zip(&self.verdicts)

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use super::scene::{SceneLayer, build_scene_reading};
 use crate::error::{Error, Result};
 use crate::index::spatial::SpatialLayers;
-use crate::io::{OutputDir, write_geometry};
+use crate::io::OutputDir;
 use crate::model::field_text;
 use crate::pipeline::job::AffectedRun;
 use crate::pipeline::plan::Plan;
@@ -69,6 +69,8 @@ pub struct SiteScoreRun {
     pub groups: Vec<String>,
     /// What the planner should know (layers the plugin reads that the plan does not list).
     pub warnings: Vec<crate::Warning>,
+    /// The engine that takes the sites to WGS 84 for the map (the plan's).
+    pub engine: crate::model::crs::CrsEngine,
 }
 
 /// The features of every site of `sites`, in layer order.
@@ -440,6 +442,7 @@ impl SiteScoreRun {
             quota: quota.clone(),
             groups,
             warnings,
+            engine: plan.affected.engine,
         })
     }
 
@@ -449,7 +452,7 @@ impl SiteScoreRun {
     pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
         let names = self.file_names();
         out.write(&names[0], &self.csv())?;
-        out.write(&names[1], &self.geojson())?;
+        out.write(&names[1], &self.geojson()?)?;
         out.write(&names[2], &self.json())?;
         Ok(names.to_vec())
     }
@@ -626,9 +629,11 @@ impl SiteScoreRun {
         text.into_bytes()
     }
 
-    /// The sites in the planner's CRS with their attributes plus `hecun_score`, `hecun_rank`,
-    /// `hecun_township_rank`, `hecun_chosen` and `hecun_excluded`.
-    pub fn geojson(&self) -> Vec<u8> {
+    /// The sites with their attributes plus `hecun_score`, `hecun_rank`,
+    /// `hecun_township_rank`, `hecun_chosen` and `hecun_excluded`, in WGS 84 (RFC 7946).
+    pub fn geojson(&self) -> Result<Vec<u8>> {
+        let to_wgs84 =
+            crate::io::geojson_write::Wgs84Writer::new(self.sites.layer.crs, self.engine)?;
         let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
         for (n, i) in self.order().into_iter().enumerate() {
             let f = &self.sites.layer.features[i];
@@ -660,11 +665,11 @@ impl SiteScoreRun {
             s.push_str("{\"type\":\"Feature\",\"properties\":");
             s.push_str(&serde_json::to_string(&props).unwrap_or_default());
             s.push_str(",\"geometry\":");
-            write_geometry(&mut s, &f.geometry, None);
+            to_wgs84.write(&mut s, &f.geometry)?;
             s.push('}');
         }
         s.push_str("\n]}\n");
-        s.into_bytes()
+        Ok(s.into_bytes())
     }
 
     /// One line in the plan's terms.

@@ -58,6 +58,10 @@ pub struct StandardRun {
     pub warnings: Vec<crate::Warning>,
     /// Each community's footprint (its villages' polygons, in their CRS), for the map.
     pub footprints: Vec<geo::MultiPolygon<f64>>,
+    /// The footprints' CRS (the villages layer's).
+    pub footprints_crs: crate::model::crs::Crs,
+    /// The engine that takes the footprints to WGS 84 (the plan's).
+    pub engine: crate::model::crs::CrsEngine,
 }
 
 /// The share (0–1) of `site` that each zoning class covers, for the classes that cover some
@@ -268,6 +272,8 @@ impl StandardRun {
             unassigned,
             warnings,
             footprints,
+            footprints_crs: run.villages_layer.crs,
+            engine: plan.affected.engine,
         })
     }
 
@@ -276,15 +282,18 @@ impl StandardRun {
     pub fn write_into(&self, out: &OutputDir) -> Result<Vec<String>> {
         out.write("standards.csv", &self.csv())?;
         out.write("standards.json", &self.json())?;
-        out.write("standards.geojson", &self.geojson())?;
+        out.write("standards.geojson", &self.geojson()?)?;
         Ok(["standards.csv", "standards.json", "standards.geojson"]
             .map(str::to_owned)
             .to_vec())
     }
 
     /// Each community's footprint with its standard, status and the criteria it misses.
-    pub fn geojson(&self) -> Vec<u8> {
+    pub fn geojson(&self) -> Result<Vec<u8>> {
+        let to_wgs84 =
+            crate::io::geojson_write::Wgs84Writer::new(self.footprints_crs, self.engine)?;
         super::communities::communities_geojson(
+            &to_wgs84,
             self.communities
                 .iter()
                 .zip(&self.verdicts)

@@ -73,6 +73,19 @@ pub struct LayerSettings {
     /// A web map's (`GCJ-02`, `BD-09`) is read as longitude/latitude and converted to WGS 84
     /// right after reading.
     pub crs: Option<InputCrs>,
+    /// `crs` is the layer's own (`[layers.NAME] crs`), not the plan's `[crs] input`: only
+    /// then does it stand against `--input-crs`, which replaces the plan's input for every
+    /// layer that does not state its own.
+    pub own_crs: bool,
+}
+
+impl LayerSettings {
+    /// States `crs` as the layer's CRS unless the layer states its own.
+    pub fn state_input_crs(&mut self, crs: InputCrs) {
+        if !self.own_crs {
+            self.crs = Some(crs);
+        }
+    }
 }
 
 /// Where a [`LayerSource`]'s features come from. Memory is shared (`Arc`): cloning a source,
@@ -140,6 +153,7 @@ impl LayerSource {
     /// [`LayerSettings::crs`]).
     pub fn with_crs(mut self, crs: InputCrs) -> LayerSource {
         self.settings.crs = Some(crs);
+        self.settings.own_crs = true;
         self
     }
 

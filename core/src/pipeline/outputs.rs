@@ -6,6 +6,7 @@ use std::path::Path;
 use geo::Geometry;
 
 use crate::error::{Error, Result};
+use crate::io::geojson_write::{COMPUTED_SCALE, Wgs84Writer};
 use crate::io::{OutputDir, write_geometry};
 use crate::model::crs::{Crs, CrsEngine, Transformer};
 use crate::pipeline::affected::zone_classes;
@@ -267,18 +268,9 @@ fn extend_object(
     s
 }
 
-/// Decimals of computed lon/lat coordinates: 7 (about 1 cm), as GDAL's RFC 7946 writer.
-const COMPUTED_SCALE: f64 = 1e7;
-
 fn affected_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Result<()> {
     let layer = &run.villages_layer;
-    let to_wgs84 = Transformer::new(layer.crs, Crs::WGS84, engine)?;
-    // Coordinates already in WGS 84 are written back exactly as read.
-    let precision = if to_wgs84.is_identity() {
-        None
-    } else {
-        Some(COMPUTED_SCALE)
-    };
+    let to_wgs84 = Wgs84Writer::new(layer.crs, engine)?;
     out.write_features("affected_villages.geojson", &run.affected, |a| {
         let v = &run.villages[a.village];
         let f = &layer.features[v.feature];
@@ -296,13 +288,7 @@ fn affected_geojson(run: &AffectedRun, engine: CrsEngine, out: &OutputDir) -> Re
         s.push_str("{\"type\":\"Feature\",\"properties\":");
         s.push_str(&props);
         s.push_str(",\"geometry\":");
-        if to_wgs84.is_identity() {
-            write_geometry(&mut s, &f.geometry, precision);
-        } else {
-            let mut g = f.geometry.clone();
-            to_wgs84.transform(&mut g)?;
-            write_geometry(&mut s, &g, precision);
-        }
+        to_wgs84.write(&mut s, &f.geometry)?;
         s.push('}');
         Ok(s)
     })

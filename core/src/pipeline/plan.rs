@@ -420,6 +420,7 @@ impl LayerTable {
             format,
             layer: self.layer.clone(),
             encoding: self.encoding.clone(),
+            own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
         })

@@ -280,9 +280,9 @@ impl RunOptions {
     /// or ring / radial / expressway / corridor). Errors name the option as the CLI spells it.
     pub fn apply(&self, plan: &mut Plan) -> Result<()> {
         self.apply_to_job(&mut plan.affected)?;
-        if let Some(web) = self.input_web_map()? {
+        if let Some(stated) = self.stated_input_crs()? {
             for source in plan.context.values_mut().chain(plan.sites.as_mut()) {
-                source.settings.crs.get_or_insert(web);
+                source.settings.state_input_crs(stated);
             }
         }
         for w in &self.widths {
@@ -296,39 +296,29 @@ impl RunOptions {
         Ok(())
     }
 
-    /// `--input-crs` when it names a web map (`GCJ-02`, `BD-09`).
-    fn input_web_map(&self) -> Result<Option<InputCrs>> {
-        let Some(crs) = &self.input_crs else {
-            return Ok(None);
-        };
-        let crs: InputCrs = crs
-            .parse()
-            .map_err(|e: Error| Error::param("--input-crs", e.to_string()))?;
-        Ok(crs.web_map().map(InputCrs::WebMap))
+    /// `--input-crs`, parsed.
+    fn stated_input_crs(&self) -> Result<Option<InputCrs>> {
+        self.input_crs
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: Error| Error::param("--input-crs", e.to_string()))
     }
 
     /// The options that are not widths, applied to a job.
     pub fn apply_to_job(&self, job: &mut crate::pipeline::job::AffectedJob) -> Result<()> {
         let named = |option: &str, e: Error| Error::param(option, e.to_string());
-        if let Some(crs) = &self.input_crs {
-            let before = job.input_crs;
-            let stated: InputCrs = crs.parse().map_err(|e| named("--input-crs", e))?;
+        if let Some(stated) = self.stated_input_crs()? {
             // A web map's coordinates are read as EPSG:4326 and converted layer by layer.
             job.input_crs = stated.read_as();
             // The flag states the CRS of the job's layers (a Shapefile's .prj naming another
-            // is an error), except where the plan states one of a layer's own.
+            // is an error), replacing the plan's `[crs] input` but not a layer's own `crs`.
             let sources = [&mut job.villages, &mut job.roads]
                 .into_iter()
                 .chain(job.corridors.as_mut())
                 .chain(job.townships.as_mut());
             for source in sources {
-                if source
-                    .settings
-                    .crs
-                    .is_none_or(|c| c == InputCrs::Epsg(before))
-                {
-                    source.settings.crs = Some(stated);
-                }
+                source.settings.state_input_crs(stated);
             }
         }
         if let Some(crs) = &self.metric_crs {

@@ -238,7 +238,7 @@ fn outputs_are_the_same_bytes_whatever_the_thread_count() {
             .install(|| {
                 let run = plan.affected.run(&|_| {}).unwrap();
                 let scored = SiteScoreRun::run(&plan, &run, &plugin(), 2, true).unwrap();
-                (scored.csv(), scored.json(), scored.geojson())
+                (scored.csv(), scored.json(), scored.geojson().unwrap())
             })
     };
     assert!(

@@ -69,7 +69,10 @@ fn site_scores_agree_byte_for_byte() {
         let b = SiteScoreRun::run(&plan, &run, &wasm, 2, true).unwrap();
         assert!(a.csv() == b.csv(), "sites_scored.csv differs");
         assert!(a.json() == b.json(), "site_scores.json differs");
-        assert!(a.geojson() == b.geojson(), "sites_scored.geojson differs");
+        assert!(
+            a.geojson().unwrap() == b.geojson().unwrap(),
+            "sites_scored.geojson differs"
+        );
     }
 }
 
@@ -92,7 +95,7 @@ fn rehab_centre_siting_agrees_byte_for_byte() {
     assert!(a.csv() == b.csv(), "rehab-centres_scored.csv differs");
     assert!(a.json() == b.json(), "rehab-centres_scores.json differs");
     assert!(
-        a.geojson() == b.geojson(),
+        a.geojson().unwrap() == b.geojson().unwrap(),
         "rehab-centres_scored.geojson differs"
     );
     // Some buildings are excluded and some chosen, so the agreement means something.
@@ -153,7 +156,7 @@ fn launch_checks_agree_byte_for_byte() {
                 == hecun::jobs::launch_json(&b.communities, &b.verdicts),
             "launch_checks.json differs"
         );
-        assert!(a.geojson() == b.geojson());
+        assert!(a.geojson().unwrap() == b.geojson().unwrap());
     }
 }
 
@@ -165,7 +168,7 @@ fn signing_rate_checks_agree_byte_for_byte() {
     let b = LaunchRun::run(&plan, &wasm).unwrap();
     let json = |r: &LaunchRun| hecun::jobs::launch_json(&r.communities, &r.verdicts);
     assert!(json(&a) == json(&b), "launch_checks.json differs");
-    assert!(a.geojson() == b.geojson());
+    assert!(a.geojson().unwrap() == b.geojson().unwrap());
     // Both pass some communities and fail others on the demo, so the agreement means something.
     let statuses: std::collections::BTreeSet<String> = a
         .verdicts

@@ -141,6 +141,37 @@ fn the_plan_names_a_web_map_per_layer_or_for_all() {
     assert!(e.contains("layers.villages") && e.contains("GCJ-02"), "{e}");
 }
 
+/// `--input-crs` replaces the plan's `[crs] input` (a flag states what the plan file said
+/// for this run), for every layer, the context layers too, but not a layer's own `crs`.
+#[test]
+fn input_crs_replaces_the_plans_input_but_not_a_layers_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[crs]\ninput = \"GCJ-02\"\n[layers.villages]\npath = \"v.geojson\"\ncrs = \"BD-09\"\n[layers.roads]\npath = \"r.geojson\"\n[layers.farmland]\npath = \"f.geojson\"\n[zones.widths]\nring = 1\n";
+    let mut plan = Plan::from_toml(text, dir.path()).unwrap();
+    let gcj = Some(InputCrs::WebMap(WebMap::Gcj02));
+    assert_eq!(plan.affected.roads.settings.crs, gcj);
+    assert_eq!(plan.context["farmland"].settings.crs, gcj);
+    let mut options = hecun::run::manifest::RunOptions::default();
+    options.input_crs = Some("EPSG:4490".into());
+    options.apply(&mut plan).unwrap();
+    let cgcs = Some(InputCrs::Epsg(Crs::CGCS2000));
+    assert_eq!(plan.affected.input_crs, Crs::CGCS2000);
+    assert_eq!(plan.affected.roads.settings.crs, cgcs);
+    assert_eq!(plan.context["farmland"].settings.crs, cgcs);
+    assert_eq!(
+        plan.affected.villages.settings.crs,
+        Some(InputCrs::WebMap(WebMap::Bd09))
+    );
+    // And a web map by flag over a plan stating EPSG:4490 for all.
+    let text = text.replace("GCJ-02", "EPSG:4490");
+    let mut plan = Plan::from_toml(&text, dir.path()).unwrap();
+    options.input_crs = Some("GCJ-02".into());
+    options.apply(&mut plan).unwrap();
+    assert_eq!(plan.affected.input_crs, Crs::WGS84);
+    assert_eq!(plan.affected.roads.settings.crs, gcj);
+    assert_eq!(plan.context["farmland"].settings.crs, gcj);
+}
+
 #[test]
 fn a_file_that_names_a_projected_crs_contradicts_a_web_map() {
     let dir = tempfile::tempdir().unwrap();

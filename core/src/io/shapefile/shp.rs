@@ -189,6 +189,8 @@ fn signed_area2(ring: &[Coord<f64>]) -> f64 {
 /// before its outer ring. Each hole goes to the smallest outer ring that contains it (as GDAL
 /// assembles them); a counter-clockwise ring inside no outer ring is an outer ring of its
 /// own (a writer that got the orientation wrong), as GDAL reads it too.
+///
+/// The rings come out as RFC 7946 orients them: outer counter-clockwise, holes clockwise.
 fn polygons(rings: Vec<Vec<Coord<f64>>>) -> std::result::Result<Geometry<f64>, String> {
     let mut outers: Vec<(Polygon<f64>, f64)> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
@@ -208,7 +210,15 @@ fn polygons(rings: Vec<Vec<Coord<f64>>>) -> std::result::Result<Geometry<f64>, S
                 ring[ring.len() - 1].y
             ));
         }
+        // Each ring is turned to GeoJSON's orientation (outer counter-clockwise, holes
+        // clockwise: RFC 7946), from the same first point: the same polygon, given the way
+        // a GeoJSON export of it gives it, computes to the same last bit (a distance to a
+        // segment depends on which end it starts from).
         let area = signed_area2(&ring);
+        let mut ring = ring;
+        if area != 0.0 {
+            ring.reverse();
+        }
         if area < 0.0 {
             outers.push((Polygon::new(LineString(ring), Vec::new()), -area));
         } else {
@@ -230,7 +240,8 @@ fn polygons(rings: Vec<Vec<Coord<f64>>>) -> std::result::Result<Geometry<f64>, S
             .map(|(k, _)| k);
         match best {
             Some(k) => outers[k].0.interiors_push(hole),
-            None => orphans.push(hole),
+            // An outer ring after all: counter-clockwise again.
+            None => orphans.push(LineString(hole.0.into_iter().rev().collect())),
         }
     }
     let mut polygons: Vec<Polygon<f64>> = outers.into_iter().map(|(p, _)| p).collect();
