@@ -119,8 +119,16 @@ pub fn read_gdal(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
     let fields = fields(&shown, &layer)?;
     // A File Geodatabase, like a Shapefile, has no single/multi distinction: GDAL gives
     // every polygon as a MultiPolygon, where the Shapefile reader (and GDAL's) gives a
-    // one-part shape as a Polygon. The same shape is read the same way from both.
-    let one_part_as_single = matches!(driver.as_str(), "OpenFileGDB" | "FileGDB");
+    // one-part shape as a Polygon. Both store rings the Esri way (outer clockwise), which
+    // the Shapefile reader turns to RFC 7946's (outer counter-clockwise). The same shape is
+    // read the same way from all three.
+    let esri = Esri {
+        one_part_as_single: matches!(driver.as_str(), "OpenFileGDB" | "FileGDB"),
+        reorient: matches!(
+            driver.as_str(),
+            "OpenFileGDB" | "FileGDB" | "ESRI Shapefile"
+        ),
+    };
     let id_names: Vec<&str> = options.id_fields.iter().map(String::as_str).collect();
 
     let c_layer = unsafe { layer.c_layer() };
@@ -145,14 +153,7 @@ pub fn read_gdal(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         let owned = OwnedFeature(handle);
         let k = parsed.len();
         parsed.push(read_feature(
-            &shown,
-            owned.0,
-            k,
-            &fields,
-            &id_names,
-            crs,
-            one_part_as_single,
-            options,
+            &shown, owned.0, k, &fields, &id_names, crs, esri, options,
         ));
     }
     let (layer, skipped) = collect_layer(&shown, crs, parsed.into_iter(), options)?;
@@ -321,7 +322,7 @@ fn read_feature(
     fields: &[FieldInfo],
     id_names: &[&str],
     crs: Crs,
-    one_part_as_single: bool,
+    esri: Esri,
     options: &ReadOptions,
 ) -> Result<Feature> {
     let here = |id: Option<String>| FeatureRef {
@@ -378,7 +379,10 @@ fn read_feature(
     } else {
         let mut geometry =
             geometry(g).map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?;
-        if one_part_as_single {
+        if esri.reorient {
+            rfc7946_rings(&mut geometry);
+        }
+        if esri.one_part_as_single {
             geometry = match geometry {
                 Geometry::MultiPolygon(mut m) if m.0.len() == 1 => Geometry::Polygon(m.0.remove(0)),
                 Geometry::MultiLineString(mut m) if m.0.len() == 1 => {
@@ -397,6 +401,57 @@ fn read_feature(
         geometry,
         properties,
     })
+}
+
+/// How the shapes of an Esri format (Shapefile, File Geodatabase) are made the shapes the
+/// Shapefile reader reads.
+#[derive(Clone, Copy)]
+struct Esri {
+    /// A one-part MultiPolygon or MultiLineString is its part.
+    one_part_as_single: bool,
+    /// Rings are turned as RFC 7946 orients them (outer counter-clockwise, holes clockwise).
+    reorient: bool,
+}
+
+/// Turns each ring of the polygons in `g` as RFC 7946 orients them (outer counter-clockwise,
+/// holes clockwise), from the same first point; a ring of no area is left as it is.
+fn rfc7946_rings(g: &mut Geometry<f64>) {
+    // Computed as the Shapefile reader computes it (from the first point), so the two
+    // decide alike on a ring of almost no area.
+    fn twice_area(ring: &LineString<f64>) -> f64 {
+        let ring = &ring.0;
+        let n = ring.len();
+        if n < 3 {
+            return 0.0;
+        }
+        let o = ring[0];
+        (1..n - 1)
+            .map(|i| {
+                let (a, b) = (ring[i] - o, ring[i + 1] - o);
+                a.x * b.y - a.y * b.x
+            })
+            .sum()
+    }
+    fn turn(p: &mut Polygon<f64>) {
+        p.exterior_mut(|r| {
+            if twice_area(r) < 0.0 {
+                r.0.reverse();
+            }
+        });
+        p.interiors_mut(|holes| {
+            for r in holes {
+                if twice_area(r) > 0.0 {
+                    r.0.reverse();
+                }
+            }
+        });
+    }
+    match g {
+        Geometry::Polygon(p) => turn(p),
+        Geometry::MultiPolygon(m) => m.0.iter_mut().for_each(turn),
+        Geometry::GeometryCollection(c) => c.0.iter_mut().for_each(rfc7946_rings),
+        _ => {}
+    }
 }
 
 /// Text GDAL gives, which must be UTF-8 (GDAL recodes what it knows the encoding of).

@@ -57,6 +57,19 @@ mod through_gdal {
     use hecun::{Crs, Layer};
     use serde_json::{Map, Value};
 
+    /// The demo's layers, each a Shapefile and a layer of the File Geodatabase.
+    const DEMO_LAYERS: [&str; 9] = [
+        "villages",
+        "roads",
+        "corridors",
+        "townships",
+        "sites",
+        "zoning",
+        "facilities",
+        "farmland",
+        "redline",
+    ];
+
     fn demo() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../gis-data/demo")
     }
@@ -108,7 +121,7 @@ mod through_gdal {
 
     #[test]
     fn the_demo_shapefiles_through_gdal_are_the_shapefile_readers_layers() {
-        for name in ["villages", "roads", "corridors", "townships"] {
+        for name in DEMO_LAYERS {
             let path = demo().join(format!("{name}.shp"));
             let native = read_layer(&path, &options(id_field(name, true))).unwrap();
             let gdal = options(id_field(name, true)).with_format(Format::Gdal);
@@ -141,7 +154,7 @@ mod through_gdal {
     #[test]
     fn the_demo_geodatabase_holds_the_shapefiles_layers() {
         let gdb = fixtures().join("demo.gdb");
-        for name in ["villages", "roads", "corridors", "townships"] {
+        for name in DEMO_LAYERS {
             let shp = demo().join(format!("{name}.shp"));
             let id = id_field(name, true);
             let native = read_layer(&shp, &options(id)).unwrap();
