@@ -209,14 +209,26 @@ mod through_gdal {
                     std::iter::once(p.exterior()).chain(p.interiors()).collect();
                 let theirs = part.as_array().unwrap();
                 assert_eq!(rings.len(), theirs.len());
-                for (r, t) in rings.iter().zip(theirs) {
-                    let t: Vec<(f64, f64)> = t
+                for (k, (r, t)) in rings.iter().zip(theirs).enumerate() {
+                    let mut t: Vec<(f64, f64)> = t
                         .as_array()
                         .unwrap()
                         .iter()
                         .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
                         .collect();
                     let r: Vec<(f64, f64)> = r.0.iter().map(|c| (c.x, c.y)).collect();
+                    // GDAL gives the rings as the File Geodatabase stores them (Esri's
+                    // orientation: outer clockwise); hecun turns them as RFC 7946 does
+                    // (outer counter-clockwise, holes clockwise), as its Shapefile reader.
+                    let twice_area = |ring: &[(f64, f64)]| -> f64 {
+                        ring.windows(2)
+                            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                            .sum()
+                    };
+                    assert!((twice_area(&r) > 0.0) == (k == 0), "feature {}", f.index);
+                    if (twice_area(&t) > 0.0) != (k == 0) {
+                        t.reverse();
+                    }
                     assert_eq!(r.len(), t.len());
                     for (a, b) in r.iter().zip(&t) {
                         assert!(
