@@ -15,7 +15,7 @@
 //!
 //! Safety: every handle passed to GDAL's C functions comes from GDAL and is used while
 //! what owns it lives — the dataset and layer (held by the `gdal` crate's types for the
-//! whole read), a feature (owned by [`OwnedFeature`] until dropped), a geometry (borrowed
+//! whole read), a feature (owned by `OwnedFeature` until dropped), a geometry (borrowed
 //! from its feature, or owned and destroyed right after use); strings and arrays GDAL
 //! returns are copied before the next call on their feature; counts come from GDAL.
 
