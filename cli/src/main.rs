@@ -192,6 +192,11 @@ struct AffectedArgs {
     /// The sheet of an Excel roster (default: the first).
     #[arg(long, value_name = "NAME", requires = "rosters")]
     roster_sheet: Option<String>,
+    /// The layer of a GeoPackage (.gpkg) given to a layer flag, as KIND=LAYER, e.g.
+    /// villages=村界 (kinds: villages, roads, corridors, townships); needed when the file has
+    /// several layers.
+    #[arg(long = "layer-name", value_name = "KIND=LAYER")]
+    layer_names: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
     /// Output folder (replaced as a whole when the run succeeds).
@@ -216,9 +221,19 @@ pub(crate) struct CommonArgs {
     /// Check the rings of every village, also those far from every zone (about 10% slower).
     #[arg(long)]
     pub(crate) check_all: bool,
+    /// Which villages count as inside the zones: whole (any part inside: all its households and people), min-share (with --min-share), or pro-rata (whole, plus households and people estimated by the share of area inside). Default: the plan's [zones] count, else whole.
+    #[arg(long, value_name = "whole|min-share|pro-rata")]
+    pub(crate) count: Option<String>,
+    /// Count a village only when at least this share of its area lies inside the zones (0.2 = 20 %); the others touched are listed in below_share_villages.csv.
+    #[arg(long, value_name = "SHARE")]
+    pub(crate) min_share: Option<String>,
     /// Do not write zones.geojson (one polygon per road: the largest output at national scale).
     #[arg(long)]
     pub(crate) no_zones: bool,
+    /// Do not write hecun.gpkg (every output layer in one GeoPackage styled for QGIS): for
+    /// huge national runs, where it would hold the layers a second time.
+    #[arg(long)]
+    pub(crate) no_gpkg: bool,
     /// Print the wall time of each stage to stderr.
     #[arg(long)]
     pub(crate) timings: bool,
@@ -523,7 +538,9 @@ fn affected(a: &AffectedArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let run = job.run(&|stage| progress.stage(stage))?;
     progress.stage("write");
-    let set = OutputSet::default().with_zones(!common.no_zones);
+    let set = OutputSet::default()
+        .with_zones(!common.no_zones)
+        .with_gpkg(!common.no_gpkg);
     let write_started = Instant::now();
     let files = hecun::write_affected(&run, &a.out, set, job.engine)?;
     progress.finish();
@@ -604,6 +621,30 @@ fn affected_job(a: &AffectedArgs) -> Result<AffectedJob> {
         .townships
         .as_ref()
         .map(|t| LayerSource::new(t, LayerKind::Townships));
+    let mut named: Vec<&str> = Vec::new();
+    for spec in &a.layer_names {
+        let (kind, name) = spec.split_once('=').with_context(|| {
+            format!("--layer-name {spec:?}: write KIND=LAYER, e.g. villages=村界")
+        })?;
+        let kind = kind.trim();
+        if named.contains(&kind) {
+            bail!("--layer-name {spec:?}: the layer of {kind} is given twice");
+        }
+        named.push(kind);
+        let source = match kind {
+            "villages" => Some(&mut job.villages),
+            "roads" => Some(&mut job.roads),
+            "corridors" => job.corridors.as_mut(),
+            "townships" => job.townships.as_mut(),
+            other => bail!(
+                "--layer-name {spec:?}: {other:?} is not a layer flag (villages, roads, corridors, townships)"
+            ),
+        };
+        let Some(source) = source else {
+            bail!("--layer-name {spec:?}: there is no --{kind} file to read it from");
+        };
+        source.settings.layer = Some(name.to_owned());
+    }
     a.common.options(&[], None, "").apply_to_job(&mut job)?;
     Ok(job)
 }
@@ -623,7 +664,10 @@ impl CommonArgs {
         options.crs_engine = self.crs_engine.clone();
         options.keep_going = self.keep_going;
         options.check_all = self.check_all;
+        options.count = self.count.clone();
+        options.min_share = self.min_share.clone();
         options.no_zones = self.no_zones;
+        options.no_gpkg = self.no_gpkg;
         options.widths = widths.to_vec();
         options.sweep = sweep.map(str::to_owned);
         options.lang = lang.to_owned();

@@ -83,11 +83,14 @@ mod warning;
 pub use error::{CrsProblem, Error, FeatureRef, PluginFailure, Result};
 pub use geometry::grid::{Grid, GridFeatures, grid_features};
 pub use index::spatial::{Grouping, IndexedLayer, LayerItem, SpatialLayers, Tally};
+pub use io::gpkg::write::{GPKG_NAME, write_outputs_gpkg};
+pub use io::gpkg::{layer_names as gpkg_layer_names, read_geopackage};
 pub use io::output_dir::OutputDir;
 pub use io::read::{
     Format, ReadOptions, ReadOutcome, parse_geojson, parse_layer, read_geojson, read_layer,
 };
 pub use io::roster::{Roster, RosterRow, RosterTable, Wins, join_rosters, read_roster};
+pub use io::wkb::{read_wkb, write_wkb};
 pub use model::crs::{Crs, CrsEngine, Transformer};
 pub use model::layer::{Feature, Layer, Properties};
 pub use model::schema::{FieldSpec, LayerKind, Schema};

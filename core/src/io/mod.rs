@@ -7,11 +7,13 @@
 #[allow(unsafe_code)] // calls into GDAL's C library: see the module's safety note
 pub mod gdal;
 pub mod geojson_write;
+pub mod gpkg;
 pub mod output_dir;
 pub mod read;
 pub mod roster;
 pub mod shapefile;
 pub mod structure;
+pub mod wkb;
 
 pub use geojson_write::write_geometry;
 pub use output_dir::OutputDir;

@@ -132,6 +132,62 @@ impl OutputDir {
         self.staging.join(name)
     }
 
+    /// Makes file `name` with `make`, which creates it at the path it is given: for a
+    /// library that writes a file by path rather than through a stream (SQLite). A folder's
+    /// file is made in the staging folder; an in-memory output's in a temporary file that is
+    /// read back and removed, so both hold the same bytes.
+    pub fn write_at(&self, name: &str, make: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        match &self.memory {
+            None => {
+                let path = self.staged(name);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                make(&path)
+            }
+            Some(files) => {
+                static NEXT: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let temp = std::env::temp_dir().join(format!(
+                    ".hecun-{}-{k}-{}",
+                    std::process::id(),
+                    name.replace('/', "_")
+                ));
+                let _ = fs::remove_file(&temp);
+                let made = make(&temp);
+                let bytes = made.and_then(|()| fs::read(&temp).map_err(|e| Error::io(&temp, e)));
+                let _ = fs::remove_file(&temp);
+                files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(name.to_owned(), bytes?);
+                Ok(())
+            }
+        }
+    }
+
+    /// The bytes of file `name` as already written (from the staging folder, or memory).
+    pub fn read_back(&self, name: &str) -> Result<Vec<u8>> {
+        match &self.memory {
+            None => {
+                let path = self.staged(name);
+                fs::read(&path).map_err(|e| Error::io(&path, e))
+            }
+            Some(files) => files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(name)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::io(
+                        self.staged(name),
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "not written"),
+                    )
+                }),
+        }
+    }
+
     /// Writes one file into the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         self.emit(name, |w, path| {

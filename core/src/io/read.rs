@@ -48,8 +48,9 @@ pub struct ReadOptions {
     /// The CRS the plan or a flag states for this layer: a Shapefile whose `.prj` names
     /// another is an error, never silently one or the other.
     pub declared_crs: Option<Crs>,
-    /// The layer to read from a source that holds several (a File Geodatabase's feature
-    /// class, by name); a source of one layer needs none.
+    /// The layer to read from a source that holds several (a GeoPackage's table, a File
+    /// Geodatabase's feature class), by name; `None`: its only one (several are an error
+    /// listing them).
     pub layer: Option<String>,
 }
 
@@ -94,8 +95,7 @@ impl ReadOptions {
         self
     }
 
-    /// The options reading layer `name` of a source that holds several (a File
-    /// Geodatabase's feature class).
+    /// The options reading layer `name` of a GeoPackage or a File Geodatabase.
     pub fn with_layer(mut self, name: impl Into<String>) -> ReadOptions {
         self.layer = Some(name.into());
         self
@@ -203,6 +203,8 @@ pub enum Format {
     GeoJson,
     /// An Esri Shapefile: the `.shp` with its `.shx` and `.dbf`, and `.prj`/`.cpg` if any.
     Shapefile,
+    /// An OGC GeoPackage (`.gpkg`): one of its feature tables.
+    GeoPackage,
     /// Anything the system's GDAL reads, a File Geodatabase (`.gdb` folder) above all: only
     /// in a hecun built with the cargo feature `gdal`; without it, an error saying so.
     Gdal,
@@ -216,6 +218,7 @@ impl Format {
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
+            Some(e) if e.eq_ignore_ascii_case("gpkg") => Format::GeoPackage,
             Some(e) if e.eq_ignore_ascii_case("gdb") => Format::Gdal,
             Some(e) if e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json") => {
                 Format::GeoJson
@@ -231,6 +234,7 @@ impl Format {
         match self {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shapefile",
+            Format::GeoPackage => "geopackage",
             Format::Gdal => "gdal",
         }
     }
@@ -248,12 +252,13 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "geojson" | "json" => Ok(Format::GeoJson),
             "shapefile" | "shp" | "esri shapefile" => Ok(Format::Shapefile),
+            "geopackage" | "gpkg" => Ok(Format::GeoPackage),
             "gdal" => Ok(Format::Gdal),
             other => Err(Error::param(
                 "format",
                 format!(
-                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\" or \
-                     \"gdal\")"
+                    "unknown layer format {other:?} (expected \"geojson\", \"shapefile\", \
+                     \"geopackage\" or \"gdal\")"
                 ),
             )),
         }
@@ -297,14 +302,16 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         return Err(Error::format(
             path,
             format!(
-                "layer = {name:?} names a layer of a source that holds several (a File \
-                 Geodatabase); a {format} file is one layer: remove it"
+                "layer = {name:?} names a layer of a source that holds several (a GeoPackage's \
+                 table, a File Geodatabase's feature class), but this file is read as {format}, \
+                 which has one layer: remove it"
             ),
         ));
     }
     match format {
         Format::GeoJson => read_geojson(path, options),
         Format::Shapefile => crate::io::shapefile::read_shapefile(path, options),
+        Format::GeoPackage => crate::io::gpkg::read_geopackage(path, options),
         Format::Gdal => read_through_gdal(path, options),
     }
 }
@@ -336,6 +343,11 @@ pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             path,
             "a Shapefile is read from its files (.shp, .shx, .dbf), not from bytes in memory: \
              write them to a folder and name the .shp",
+        )),
+        Format::GeoPackage => Err(Error::format(
+            path,
+            "a GeoPackage is read from its file (SQLite reads it in place), not from bytes in \
+             memory: write it to a file and name the .gpkg",
         )),
         Format::Gdal => Err(Error::format(
             path,
@@ -902,7 +914,7 @@ fn feature_ref(path: &Path, index: usize, id: Option<String>) -> FeatureRef {
 /// A geometry read in one pass over its text: when `type` comes before `coordinates`, as
 /// writers put it, coordinates go straight into `geo` types. JSON syntax errors fail the
 /// parse (with their position); a well-formed but unusable geometry is the `Err` inside.
-struct ParsedGeometry(std::result::Result<Geometry<f64>, String>);
+pub(crate) struct ParsedGeometry(pub(crate) std::result::Result<Geometry<f64>, String>);
 
 impl<'de> Deserialize<'de> for ParsedGeometry {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {

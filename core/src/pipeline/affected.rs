@@ -85,6 +85,52 @@ pub struct Counts {
     pub population: u64,
 }
 
+/// Which villages count as inside the zones, and how their households and people are
+/// counted: the planner's choice, stated in every summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "kebab-case")]
+pub enum Counting {
+    /// A village counts whole as soon as any part of it lies in a zone (the default).
+    #[default]
+    Whole,
+    /// A village counts whole when at least `share` (0–1) of its area lies in the zones;
+    /// the villages touched less are counted apart and named in the outputs.
+    MinShare {
+        /// The least share of the village's area inside the zones, 0 to 1.
+        share: f64,
+    },
+    /// Every touched village counts, and its households and people are also estimated pro
+    /// rata by the share of its area inside the zones (a labelled estimate beside the whole
+    /// numbers: people do not live evenly over a village).
+    ProRata,
+}
+
+impl Counting {
+    /// The rule named as a plan or flag names it: `whole`, `pro-rata`, or a share for
+    /// `min-share` (0 < share ≤ 1).
+    pub fn min_share(share: f64) -> crate::error::Result<Counting> {
+        if !(share > 0.0 && share <= 1.0) {
+            return Err(crate::error::Error::param(
+                "min-share",
+                format!(
+                    "{share} is not a share of a village's area: give a number above 0 and at most 1 (0.2 = 20 %)"
+                ),
+            ));
+        }
+        Ok(Counting::MinShare { share })
+    }
+}
+
+/// Households and people estimated pro rata by the share of each village's area inside the
+/// zones ([`Counting::ProRata`]), unrounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Households × share, summed.
+    pub households: f64,
+    /// People × share, summed.
+    pub population: f64,
+}
+
 /// The former name of [`Counts`] in the job's summary, kept so that code naming it builds.
 pub type Totals = Counts;
 
@@ -131,6 +177,16 @@ pub struct Summary {
     pub townships: Vec<TownshipTotal>,
     /// Per zone class, sorted by class; classes that hit nothing are listed too.
     pub classes: Vec<ClassTotal>,
+    /// The rule the villages were counted by.
+    #[serde(default)]
+    pub counting: Counting,
+    /// With [`Counting::MinShare`]: the villages touched by a zone but less than the share,
+    /// not counted in `total`.
+    #[serde(default)]
+    pub below_share: Counts,
+    /// With [`Counting::ProRata`]: the estimate over the counted villages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pro_rata: Option<Estimate>,
 }
 
 /// Adds up the affected villages.
@@ -189,7 +245,56 @@ pub fn summarize(
         total,
         townships: townships.into_values().collect(),
         classes: classes.into_values().collect(),
+        counting: Counting::Whole,
+        below_share: Counts::default(),
+        pro_rata: None,
     }
+}
+
+/// Applies `counting` to the villages found in the zones: those below a minimum share are
+/// taken out of `affected` and returned; the summary of what remains then states the rule
+/// (see [`counted_summary`]).
+pub fn apply_counting(
+    affected: &mut Vec<AffectedVillage>,
+    counting: Counting,
+) -> Vec<AffectedVillage> {
+    match counting {
+        Counting::MinShare { share } => {
+            let (kept, below): (Vec<_>, Vec<_>) = std::mem::take(affected)
+                .into_iter()
+                .partition(|a| a.fraction_inside >= share);
+            *affected = kept;
+            below
+        }
+        Counting::Whole | Counting::ProRata => Vec::new(),
+    }
+}
+
+/// [`summarize`] of the counted villages, stating `counting`, the villages below its share
+/// and, pro rata, the estimate.
+pub fn counted_summary(
+    villages: &[Village],
+    affected: &[AffectedVillage],
+    below: &[AffectedVillage],
+    zones: &[Zone],
+    spec: &ZoneSpec,
+    counting: Counting,
+) -> Summary {
+    let mut summary = summarize(villages, affected, zones, spec);
+    summary.counting = counting;
+    for b in below {
+        summary.below_share.add(&villages[b.village]);
+    }
+    if counting == Counting::ProRata {
+        let mut e = Estimate::default();
+        for a in affected {
+            let v = &villages[a.village];
+            e.households += v.households as f64 * a.fraction_inside;
+            e.population += v.population as f64 * a.fraction_inside;
+        }
+        summary.pro_rata = Some(e);
+    }
+    summary
 }
 
 /// The distinct classes of the zones that touch a village, sorted.

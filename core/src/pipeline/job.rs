@@ -22,7 +22,9 @@ use crate::model::schema::{LayerKind, Schema};
 use crate::model::webmap::{InputCrs, WebMap};
 use crate::model::zone::{Zone, ZoneSpec};
 use crate::model::{Village, ZoneSource, villages, zone_sources};
-use crate::pipeline::affected::{AffectedVillage, Summary, find_affected, summarize};
+use crate::pipeline::affected::{
+    AffectedVillage, Counting, Summary, apply_counting, counted_summary, find_affected,
+};
 use crate::pipeline::control::RunControl;
 use crate::pipeline::zones::build_zones;
 
@@ -60,9 +62,6 @@ pub struct LayerSource {
 pub struct LayerSettings {
     /// The format (`format = "shapefile"`), in place of the extension's.
     pub format: Option<Format>,
-    /// The layer of a source that holds several (`layer = "NAME"`: a File Geodatabase's
-    /// feature class).
-    pub layer: Option<String>,
     /// A Shapefile's text encoding (`encoding = "GBK"`), in place of its `.cpg`.
     pub encoding: Option<String>,
     /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000
@@ -77,6 +76,9 @@ pub struct LayerSettings {
     /// then does it stand against `--input-crs`, which replaces the plan's input for every
     /// layer that does not state its own.
     pub own_crs: bool,
+    /// The layer of a source that holds several (`layer = "村界"`): a GeoPackage's table, a
+    /// File Geodatabase's feature class; `None`: its only one.
+    pub layer: Option<String>,
 }
 
 impl LayerSettings {
@@ -331,6 +333,9 @@ pub struct AffectedJob {
     /// Check every village's rings, not only those of villages near a zone (whose areas the
     /// job computes). Costs about 10% more; off, a broken village far from every zone passes.
     pub check_all: bool,
+    /// Which villages count as inside the zones, and how (whole, from a minimum share of
+    /// their area, or with a pro-rata estimate): stated in every summary.
+    pub counting: Counting,
 }
 
 /// What the job found, with what it read and built along the way.
@@ -347,8 +352,11 @@ pub struct AffectedRun {
     pub zones: Vec<Zone>,
     /// The CRS distances and areas were computed in.
     pub metric_crs: Crs,
-    /// The villages that touch a zone, in layer order.
+    /// The villages counted as inside the zones (see [`AffectedJob::counting`]), in layer
+    /// order.
     pub affected: Vec<AffectedVillage>,
+    /// With a minimum share: the villages a zone touches that are not counted, in layer order.
+    pub below_share: Vec<AffectedVillage>,
     /// Totals.
     pub summary: Summary,
     /// Features skipped (`keep_going`) and other things the planner should know.
@@ -376,6 +384,7 @@ impl AffectedJob {
             engine: CrsEngine::preferred(),
             keep_going: false,
             check_all: false,
+            counting: Counting::Whole,
         }
     }
 
@@ -600,6 +609,7 @@ impl AffectedJob {
             metric_crs,
             engine: self.engine,
             keep_going: self.keep_going,
+            counting: self.counting,
             check_all: self.check_all,
             warnings,
             timings: laps.timings,
@@ -622,6 +632,7 @@ pub struct PreparedLayers {
     engine: CrsEngine,
     keep_going: bool,
     check_all: bool,
+    counting: Counting,
     warnings: Vec<crate::Warning>,
     timings: Vec<(&'static str, Duration)>,
 }
@@ -650,6 +661,7 @@ impl Laps {
 struct Joined {
     zones: Vec<Zone>,
     affected: Vec<AffectedVillage>,
+    below_share: Vec<AffectedVillage>,
     summary: Summary,
     /// The villages kept (indices), when some could not be tested (`keep_going`); `None`: all.
     kept: Option<Vec<usize>>,
@@ -686,6 +698,7 @@ impl Joined {
             zones: self.zones,
             metric_crs,
             affected: self.affected,
+            below_share: self.below_share,
             summary: self.summary,
             warnings,
             timings,
@@ -825,23 +838,35 @@ impl PreparedLayers {
             }
         }
         let villages_tested = geometries.iter().filter(|g| g.is_some()).count();
-        let affected = find_affected(&geometries, &zones, &index);
+        let mut affected = find_affected(&geometries, &zones, &index);
+        let below_share = apply_counting(&mut affected, self.counting);
         control.check("join")?;
         laps.lap("join");
 
         control.stage("aggregate")?;
         let all_kept = kept.len() == self.villages.len();
+        let count = |villages: &[Village]| {
+            counted_summary(
+                villages,
+                &affected,
+                &below_share,
+                &zones,
+                spec,
+                self.counting,
+            )
+        };
         let summary = if all_kept {
-            summarize(&self.villages, &affected, &zones, spec)
+            count(&self.villages)
         } else {
             let villages: Vec<Village> = kept.iter().map(|&i| self.villages[i].clone()).collect();
-            summarize(&villages, &affected, &zones, spec)
+            count(&villages)
         };
         laps.lap("aggregate");
 
         Ok(Joined {
             zones,
             affected,
+            below_share,
             summary,
             kept: (!all_kept).then_some(kept),
             warnings,

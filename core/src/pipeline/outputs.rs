@@ -20,12 +20,21 @@ pub struct OutputSet {
     pub zones: bool,
     /// `affected_villages.geojson`.
     pub village_geojson: bool,
+    /// `hecun.gpkg`: every GeoJSON layer written, in one styled GeoPackage (off for huge
+    /// national runs: it holds the layers a second time).
+    pub gpkg: bool,
 }
 
 impl OutputSet {
     /// The set with `zones.geojson` written or not.
     pub fn with_zones(mut self, zones: bool) -> OutputSet {
         self.zones = zones;
+        self
+    }
+
+    /// The set with `hecun.gpkg` written or not.
+    pub fn with_gpkg(mut self, gpkg: bool) -> OutputSet {
+        self.gpkg = gpkg;
         self
     }
 
@@ -41,6 +50,7 @@ impl Default for OutputSet {
         OutputSet {
             zones: true,
             village_geojson: true,
+            gpkg: true,
         }
     }
 }
@@ -49,7 +59,8 @@ impl Default for OutputSet {
 ///
 /// Files: `affected_villages.csv`, `townships.csv`, `zone_classes.csv` (UTF-8 with BOM),
 /// `affected_villages.geojson`, `zones.geojson` (RFC 7946, EPSG:4326), `summary.txt`,
-/// `summary.json`.
+/// `summary.json`, and `hecun.gpkg` (the GeoJSON layers in one GeoPackage, styled for QGIS;
+/// see [`OutputSet::gpkg`]).
 pub fn write_affected(
     run: &AffectedRun,
     dir: &Path,
@@ -63,14 +74,21 @@ pub fn write_affected(
 }
 
 /// Writes the affected-villages files into an output folder being written (see
-/// [`write_affected`]), so that other results can join them before it is committed.
+/// [`write_affected`]), so that other results can join them before it is committed. With
+/// [`OutputSet::gpkg`], `hecun.gpkg` holds the layers written up to then: a caller adding
+/// layers of its own turns it off here and calls
+/// [`write_outputs_gpkg`](crate::write_outputs_gpkg) with every file at the end.
 pub fn write_affected_into(
     run: &AffectedRun,
     out: &OutputDir,
     set: OutputSet,
     engine: CrsEngine,
 ) -> Result<Vec<String>> {
-    write_affected_files(run, out, set, engine, true)
+    let mut names = write_affected_files(run, out, set, engine, true)?;
+    if set.gpkg {
+        names.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &names)?);
+    }
+    Ok(names)
 }
 
 impl AffectedRun {
@@ -104,6 +122,16 @@ pub(crate) fn write_affected_files(
                 ("townships.csv", townships_csv(run)?),
                 ("zone_classes.csv", classes_csv(run)?),
             ];
+            // A minimum share leaves villages out: they are named, never dropped silently.
+            if matches!(
+                run.summary.counting,
+                crate::pipeline::affected::Counting::MinShare { .. }
+            ) {
+                tables.push((
+                    "below_share_villages.csv",
+                    villages_csv(run, &run.below_share)?,
+                ));
+            }
             if summary {
                 tables.push(("summary.txt", summary_text(run).into_bytes()));
             }
@@ -147,6 +175,14 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
+    villages_csv(run, &run.affected)
+}
+
+/// One row per village of `list`: the columns of `affected_villages.csv`.
+fn villages_csv(
+    run: &AffectedRun,
+    list: &[crate::pipeline::affected::AffectedVillage],
+) -> Result<Vec<u8>> {
     let mut w = csv_writer();
     w.write_record([
         "id",
@@ -160,7 +196,7 @@ fn affected_csv(run: &AffectedRun) -> Result<Vec<u8>> {
         "zones",
     ])
     .map_err(csv_err)?;
-    for a in &run.affected {
+    for a in list {
         let v = &run.villages[a.village];
         w.write_record([
             v.id.as_str(),
@@ -336,6 +372,9 @@ pub fn summary_text(run: &AffectedRun) -> String {
         "{} of {} villages, {} households, {} people",
         s.total.villages, s.villages_in_layer, s.total.households, s.total.population
     );
+    for lang in [crate::report::Lang::ZhCn, crate::report::Lang::En] {
+        let _ = writeln!(t, "{}", crate::report::words::counting_sentence(s, lang));
+    }
     let _ = writeln!(
         t,
         "\n按范围类别 / by zone class (a village hit by two classes counts in both):"
@@ -389,6 +428,10 @@ fn summary_json(run: &AffectedRun) -> String {
         "townships": s.townships.iter().map(|t| serde_json::json!({
             "township": t.township, "villages_in_layer": t.villages_in_layer, "affected": totals(&t.affected)
         })).collect::<Vec<_>>(),
+        "counting": s.counting,
+        "below_share": matches!(s.counting, crate::pipeline::affected::Counting::MinShare { .. })
+            .then(|| totals(&s.below_share)),
+        "pro_rata": s.pro_rata,
         "warnings": run.warnings,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();

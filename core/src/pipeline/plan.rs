@@ -16,9 +16,12 @@
 //! encoding = "GBK"           # in place of the .cpg (omit: the .cpg, else detected)
 //! fields = { class = "等级" } # DBF names as the .dbf has them (10 bytes at most)
 //! crs = "EPSG:4547"          # this layer's own CRS: EPSG, or GCJ-02 / BD-09 (web maps)
+//! [layers.farmland]
+//! path = "county.gpkg"       # a GeoPackage: one of its tables
+//! layer = "永久基本农田"       # which (omit when it has one)
 //! [layers.zoning]
 //! path = "县国土.gdb"          # a File Geodatabase (hecun built with --features gdal)
-//! layer = "用地规划"           # its feature class (a source of one layer needs none)
+//! layer = "用地规划"           # its feature class (omit when it has one)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -37,6 +40,7 @@ use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::webmap::InputCrs;
 use crate::model::zone::ZoneSpec;
+use crate::pipeline::affected::Counting;
 use crate::pipeline::job::{AffectedJob, LayerData, LayerSettings, LayerSource};
 
 /// A parsed plan file.
@@ -282,10 +286,8 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
-    /// `geojson`, `shapefile` or `gdal`; omitted: by the file's extension.
+    /// `geojson`, `shapefile`, `geopackage` or `gdal`; omitted: by the file's extension.
     format: Option<String>,
-    /// The layer of a source holding several (a File Geodatabase's feature class).
-    layer: Option<String>,
     /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
     encoding: Option<String>,
     /// The layer's CRS (`EPSG:4547`, or a web map's `GCJ-02` / `BD-09`): the CRS of a file
@@ -293,6 +295,9 @@ struct LayerTable {
     crs: Option<String>,
     /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000.
     towgs84: Option<Vec<f64>>,
+    /// The layer of a source holding several (a GeoPackage's table, a File Geodatabase's
+    /// feature class); omitted: its only one.
+    layer: Option<String>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
 }
@@ -418,11 +423,11 @@ impl LayerTable {
         }
         Ok(LayerSettings {
             format,
-            layer: self.layer.clone(),
             encoding: self.encoding.clone(),
             own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
+            layer: self.layer.clone(),
         })
     }
 }
@@ -432,6 +437,11 @@ impl LayerTable {
 struct ZonesTable {
     widths: BTreeMap<String, f64>,
     quad_segs: Option<u32>,
+    /// `whole` (default), `min-share` (with `min_share`) or `pro-rata`.
+    count: Option<String>,
+    /// The least share of a village's area inside the zones for it to count (`count =
+    /// "min-share"`, which it implies).
+    min_share: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -583,6 +593,8 @@ impl Plan {
         if let Some(q) = file.zones.quad_segs {
             zones = zones.with_quad_segs(q);
         }
+        let counting = counting(file.zones.count.as_deref(), file.zones.min_share)
+            .map_err(|e| Error::config(&context, format!("[zones] {e}")))?;
         let engine = match &file.crs.engine {
             Some(e) => e
                 .parse()
@@ -604,6 +616,7 @@ impl Plan {
                 engine,
                 keep_going: file.options.keep_going,
                 check_all: file.options.check_all,
+                counting,
             },
             output_dir: file.output.dir.map(|d| base.join(d)),
             launch_check: launch.first().cloned(),
@@ -738,9 +751,65 @@ fn scoring_jobs(
     Ok(jobs)
 }
 
+/// The counting rule a plan's `[zones] count` and `min_share` (or the flags `--count`,
+/// `--min-share`) name.
+pub fn counting(
+    count: Option<&str>,
+    min_share: Option<f64>,
+) -> std::result::Result<Counting, String> {
+    match (count.map(str::trim), min_share) {
+        (None | Some("whole"), None) => Ok(Counting::Whole),
+        (Some("pro-rata"), None) => Ok(Counting::ProRata),
+        (None | Some("min-share"), Some(share)) => {
+            Counting::min_share(share).map_err(|e| format!("min_share: {e}"))
+        }
+        (Some("min-share"), None) => {
+            Err("count = \"min-share\" needs min_share, the least share of a village's area inside the zones (e.g. 0.2)".to_owned())
+        }
+        (Some(other @ ("whole" | "pro-rata")), Some(_)) => Err(format!(
+            "min_share is given with count = \"{other}\": a minimum share belongs to count = \"min-share\""
+        )),
+        (Some(other), _) => Err(format!(
+            "count = {other:?}: expected \"whole\" (a village counts whole when any part of it is in a zone), \"min-share\" (with min_share) or \"pro-rata\""
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_counting_rule_is_read_from_zones_and_checked() {
+        let plan = |zones: &str| {
+            let text = format!(
+                "[layers.villages]\npath = \"v.geojson\"\n[layers.roads]\npath = \"r.geojson\"\n[zones]\n{zones}\n[zones.widths]\nring = 1\n"
+            );
+            Plan::from_toml(&text, Path::new(".")).map(|p| p.affected.counting)
+        };
+        assert_eq!(plan("").unwrap(), Counting::Whole);
+        assert_eq!(plan("count = \"whole\"").unwrap(), Counting::Whole);
+        assert_eq!(plan("count = \"pro-rata\"").unwrap(), Counting::ProRata);
+        let share = Counting::MinShare { share: 0.2 };
+        assert_eq!(plan("min_share = 0.2").unwrap(), share);
+        assert_eq!(
+            plan("count = \"min-share\"\nmin_share = 0.2").unwrap(),
+            share
+        );
+        for (bad, needle) in [
+            ("count = \"min-share\"", "needs min_share"),
+            ("min_share = 0", "above 0"),
+            ("min_share = 1.5", "at most 1"),
+            (
+                "count = \"pro-rata\"\nmin_share = 0.2",
+                "belongs to count = \"min-share\"",
+            ),
+            ("count = \"most\"", "\"most\""),
+        ] {
+            let e = plan(bad).unwrap_err().to_string();
+            assert!(e.contains("[zones]") && e.contains(needle), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn resolves_paths_and_fields() {

@@ -14,8 +14,10 @@ use crate::rules::{Cell, Column, Criterion, Finding, RowKind, Term};
 mod build;
 pub mod diff;
 mod html;
+
+pub(crate) use html::palette;
 mod text;
-mod words;
+pub(crate) mod words;
 
 pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
 pub use diff::{Diff, diff, diff_text};
@@ -68,6 +70,16 @@ pub struct Report {
     pub villages_in_layer: usize,
     /// The headline numbers.
     pub totals: Totals,
+    /// The rule villages were counted by (whole, from a minimum share, with a pro-rata
+    /// estimate), stated under the headline.
+    #[serde(default)]
+    pub counting: crate::pipeline::affected::Counting,
+    /// With a minimum share: the villages touched by a zone but not counted.
+    #[serde(default)]
+    pub below_share: Counts,
+    /// Pro rata: the households and people estimated by each village's share inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pro_rata: Option<crate::pipeline::affected::Estimate>,
     /// Per township, in name order.
     pub townships: Vec<TownshipRow>,
     /// Per zone class (road class or corridor level): road classes first, then corridor
@@ -575,5 +587,20 @@ impl Report {
     /// Reads a report written by [`Report::to_json`] (`context` names it in errors).
     pub fn from_json(context: &str, text: &str) -> crate::Result<Report> {
         serde_json::from_str(text).map_err(|e| crate::Error::config(context, e.to_string()))
+    }
+}
+
+impl Report {
+    /// The counting rule and what it left out or estimated, as the job's summary has them.
+    pub(crate) fn counting_summary(&self) -> crate::pipeline::affected::Summary {
+        crate::pipeline::affected::Summary {
+            villages_in_layer: self.villages_in_layer,
+            total: self.totals.affected,
+            townships: Vec::new(),
+            classes: Vec::new(),
+            counting: self.counting,
+            below_share: self.below_share,
+            pro_rata: self.pro_rata,
+        }
     }
 }

@@ -17,6 +17,7 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         "{}",
         (w.txt_affected)(r.totals.affected, r.villages_in_layer)
     );
+    let _ = writeln!(s, "{}", (w.txt_counting)(&r.counting_summary()));
     if r.totals.communities > 0 {
         let _ = writeln!(s, "{}", (w.txt_communities)(&r.totals));
     }

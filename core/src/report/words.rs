@@ -6,6 +6,13 @@
 //! names inside are `fn` fields: the word order differs between the languages.
 
 use super::{Choice, Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
+use crate::pipeline::affected::{Counting, Summary};
+
+/// A share (0–1) as a percentage without float noise: 0.2 → "20", 0.125 → "12.5".
+fn percent(share: f64) -> String {
+    let text = format!("{:.6}", share * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
 
 /// The words around the data.
 pub(super) struct Words {
@@ -143,6 +150,8 @@ pub(super) struct Words {
 
     // summary.txt
     pub txt_affected: fn(Counts, usize) -> String,
+    /// The counting rule, with the villages it leaves out or the pro-rata estimate.
+    pub txt_counting: fn(&Summary) -> String,
     pub txt_communities: fn(&Totals) -> String,
     pub txt_by_class: &'static str,
     pub txt_by_township: &'static str,
@@ -348,6 +357,29 @@ const ZH: Words = Words {
             "拆迁范围内：涉及行政村 {} 个（图层共 {in_layer} 个），{} 户，{} 人",
             a.villages, a.households, a.population
         )
+    },
+    txt_counting: |r| match r.counting {
+        Counting::Whole => {
+            "计数规则：整村计入——村域任一部分位于拆迁范围内，即计入该村全部户数和人口。".to_owned()
+        }
+        Counting::MinShare { share } => {
+            let b = r.below_share;
+            format!(
+                "计数规则：村域面积至少 {p}% 位于拆迁范围内的村整村计入；另有 {} 个村（{} 户，{} 人）部分位于范围内但不足 {p}%，未计入（见 below_share_villages.csv）。",
+                b.villages,
+                b.households,
+                b.population,
+                p = percent(share)
+            )
+        }
+        Counting::ProRata => {
+            let e = r.pro_rata.unwrap_or_default();
+            format!(
+                "计数规则：整村计入；按各村位于范围内的面积比例折算（估计），约 {} 户，{} 人。",
+                e.households.round(),
+                e.population.round()
+            )
+        }
     },
     txt_communities: |t| {
         let c = t.in_communities;
@@ -595,6 +627,29 @@ const EN: Words = Words {
             a.villages, a.households, a.population
         )
     },
+    txt_counting: |r| {
+        match r.counting {
+        Counting::Whole => "counting: whole villages — a village counts with all its households and people when any part of it lies in a zone.".to_owned(),
+        Counting::MinShare { share } => {
+            let b = r.below_share;
+            format!(
+                "counting: villages with at least {p} % of their area inside the zones count whole; {} more villages ({} households, {} people) lie partly inside but under {p} % and are not counted (below_share_villages.csv).",
+                b.villages,
+                b.households,
+                b.population,
+                p = percent(share)
+            )
+        }
+        Counting::ProRata => {
+            let e = r.pro_rata.unwrap_or_default();
+            format!(
+                "counting: whole villages; estimated pro rata by each village's share of area inside the zones: about {} households, {} people.",
+                e.households.round(),
+                e.population.round()
+            )
+        }
+    }
+    },
     txt_communities: |t| {
         let c = t.in_communities;
         format!(
@@ -744,4 +799,10 @@ fn quota_list(c: &Choice, sep: &str, rest: &str, short_of: impl Fn(usize) -> Str
         parts.push(format!("{rest} {n}"));
     }
     parts.join(sep)
+}
+
+/// The counting rule of `summary` as a sentence in `lang` (summary.txt of `hecun affected`,
+/// which has no report).
+pub(crate) fn counting_sentence(summary: &Summary, lang: Lang) -> String {
+    (words(lang).txt_counting)(summary)
 }

@@ -264,8 +264,17 @@ pub struct RunOptions {
     pub keep_going: bool,
     /// `--check-all`.
     pub check_all: bool,
+    /// `--count` (`whole`, `min-share`, `pro-rata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<String>,
+    /// `--min-share`, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_share: Option<String>,
     /// `--no-zones`.
     pub no_zones: bool,
+    /// `--no-gpkg` (left out of the manifest when off, as manifests before it were).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_gpkg: bool,
     /// `--width CLASS=METRES` overrides, in the order given.
     pub widths: Vec<String>,
     /// `--sweep CLASS=FROM..TO/STEP`.
@@ -329,6 +338,19 @@ impl RunOptions {
         }
         job.keep_going |= self.keep_going;
         job.check_all |= self.check_all;
+        if self.count.is_some() || self.min_share.is_some() {
+            let share = self
+                .min_share
+                .as_deref()
+                .map(|s| {
+                    s.trim().parse::<f64>().map_err(|_| {
+                        Error::param("--min-share", format!("{s:?} is not a number (e.g. 0.2)"))
+                    })
+                })
+                .transpose()?;
+            job.counting = crate::pipeline::plan::counting(self.count.as_deref(), share)
+                .map_err(|e| Error::param("--count / --min-share", e))?;
+        }
         Ok(())
     }
 }

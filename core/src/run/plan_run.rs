@@ -31,7 +31,8 @@ pub struct RunRequest {
     pub lang: Lang,
     /// Households affected per width of one class (sweep.csv and a chart in the report).
     pub sweep: Option<SweepSpec>,
-    /// The options as given; `no_zones` also decides whether zones.geojson is written.
+    /// The options as given; `no_zones` also decides whether zones.geojson is written,
+    /// `no_gpkg` whether hecun.gpkg is.
     pub options: RunOptions,
 }
 
@@ -434,6 +435,7 @@ impl PlanRun {
         let set = OutputSet {
             zones: !request.options.no_zones,
             village_geojson: true,
+            gpkg: !request.options.no_gpkg,
         };
         let mut files = run.write_into(plan, &output, set)?;
         files.extend(run.write_tables(&output, request.lang)?);
@@ -523,6 +525,9 @@ impl PlanRun {
         }
         for s in &self.scorings {
             files.extend(s.write_into(out)?);
+        }
+        if set.gpkg {
+            files.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &files)?);
         }
         Ok(files)
     }

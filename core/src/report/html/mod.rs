@@ -11,6 +11,8 @@ mod criteria;
 mod findings;
 mod fmt;
 mod map;
+
+pub(crate) use map::palette;
 mod names;
 mod page;
 mod sections;

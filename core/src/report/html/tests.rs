@@ -249,6 +249,9 @@ pub(super) fn sample() -> Report {
             sites: 4,
             sites_chosen: 1,
         },
+        counting: crate::pipeline::affected::Counting::MinShare { share: 0.2 },
+        below_share: counts(2, 50, 160),
+        pro_rata: None,
         townships: vec![
             TownshipRow {
                 township: NASTY.to_owned(),

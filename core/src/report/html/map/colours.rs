@@ -8,22 +8,21 @@ use crate::report::{ClassRow, MapData, Report};
 
 /// Road colours, handed out in class-name order. Blues, purples and greys so that roads read
 /// against the villages' yellow-to-red ramp and the corridors' green.
-const ROAD_PALETTE: [&str; 8] = [
+pub(crate) const ROAD_PALETTE: [&str; 8] = [
     "#1f4e9c", "#7b3294", "#c51b7d", "#01665e", "#4d4d4d", "#8c510a", "#2166ac", "#762a83",
 ];
 /// Corridor levels, darkest for the first level the plan lists (usually the widest).
-pub(in crate::report::html) const CORRIDOR_SHADES: [&str; 4] =
-    ["#0b5d1e", "#2e9445", "#78c679", "#b5dc8f"];
+pub(crate) const CORRIDOR_SHADES: [&str; 4] = ["#0b5d1e", "#2e9445", "#78c679", "#b5dc8f"];
 pub(super) const TOWNSHIP_FILL: &str = "#f3efe6";
 pub(super) const TOWNSHIP_LINE: &str = "#5b4f3c";
-pub(super) const VILLAGE_LINE: &str = "#a39a8a";
+pub(crate) const VILLAGE_LINE: &str = "#a39a8a";
 /// Sites with no score: excluded, or scoring failed.
-pub(super) const SITE_OUT: &str = "#9e9e9e";
+pub(crate) const SITE_OUT: &str = "#9e9e9e";
 
 /// Villages by share inside the zones: upper bound of each bin (inclusive) and its colour
 /// (ColorBrewer YlOrRd). Zero has its own pale colour so an untouched village never looks hit.
-pub(super) const VILLAGE_UNTOUCHED: &str = "#f7f5ef";
-pub(super) const VILLAGE_BINS: [(f64, &str); 5] = [
+pub(crate) const VILLAGE_UNTOUCHED: &str = "#f7f5ef";
+pub(crate) const VILLAGE_BINS: [(f64, &str); 5] = [
     (0.10, "#ffffb2"),
     (0.25, "#fecc5c"),
     (0.50, "#fd8d3c"),
@@ -31,7 +30,7 @@ pub(super) const VILLAGE_BINS: [(f64, &str); 5] = [
     (1.00, "#bd0026"),
 ];
 /// Sites by score, lowest bin first (ColorBrewer Blues).
-pub(super) const SITE_BINS: [&str; 4] = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+pub(crate) const SITE_BINS: [&str; 4] = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"];
 
 /// The colour of a village with this share inside the zones.
 pub(super) fn village_colour(fraction: f64) -> &'static str {

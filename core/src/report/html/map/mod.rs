@@ -9,6 +9,14 @@
 
 mod band;
 mod colours;
+
+/// The map's colours, for the styles of the GeoPackage output.
+pub(crate) mod palette {
+    pub(crate) use super::colours::{
+        CORRIDOR_SHADES, ROAD_PALETTE, SITE_BINS, SITE_OUT, VILLAGE_BINS, VILLAGE_LINE,
+        VILLAGE_UNTOUCHED,
+    };
+}
 mod frame;
 mod labels;
 mod layers;

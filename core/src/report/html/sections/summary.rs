@@ -52,5 +52,10 @@ pub(super) fn summary(page: &mut Page, report: &Report) {
         );
     }
     page.body.push_str("</dl>\n");
+    let _ = writeln!(
+        page.body,
+        "<p class=\"counting\">{}</p>",
+        esc(&(w.txt_counting)(&report.counting_summary()))
+    );
     page.close();
 }
