@@ -771,7 +771,8 @@ pub(crate) fn claims_extension(ext: &str) -> bool {
     static EXTENSIONS: OnceLock<Vec<String>> = OnceLock::new();
     let known = EXTENSIONS.get_or_init(|| {
         use gdal::Metadata;
-        gdal::DriverManager::register_all();
+        // `count` registers GDAL's drivers once, behind the crate's own `Once`: registering
+        // them again here, while another thread opens a dataset, crashed GDAL.
         let mut all = Vec::new();
         for k in 0..gdal::DriverManager::count() {
             let Ok(driver) = gdal::DriverManager::get_driver(k) else {
