@@ -63,7 +63,10 @@
 //! most of the library's dependencies and build time; `default-features = false` leaves it
 //! out and keeps everything else, Rhai plugins included.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// No unsafe code, but for the calls into GDAL's C library in `io::gdal` (feature `gdal`),
+// the one module allowed them.
+#![cfg_attr(not(feature = "gdal"), forbid(unsafe_code))]
+#![cfg_attr(feature = "gdal", deny(unsafe_code))]
 
 mod error;
 mod geometry;

@@ -15,6 +15,7 @@ mod communities;
 mod counting;
 mod dense;
 mod fast_formats;
+mod gdal;
 mod gpkg;
 mod grid;
 mod hostile_plugins;

@@ -4,6 +4,9 @@
 //! all.
 
 pub mod fgb;
+#[cfg(feature = "gdal")]
+#[allow(unsafe_code)] // calls into GDAL's C library: see the module's safety note
+pub mod gdal;
 pub mod geojson_write;
 #[cfg(feature = "parquet")]
 pub mod geoparquet;

@@ -48,7 +48,8 @@ pub struct ReadOptions {
     /// The CRS the plan or a flag states for this layer: a Shapefile whose `.prj` names
     /// another is an error, never silently one or the other.
     pub declared_crs: Option<Crs>,
-    /// The layer (table) of a GeoPackage to read; `None`: its only one (several are an error
+    /// The layer to read from a source that holds several (a GeoPackage's table, a File
+    /// Geodatabase's feature class), by name; `None`: its only one (several are an error
     /// listing them).
     pub layer: Option<String>,
 }
@@ -94,7 +95,7 @@ impl ReadOptions {
         self
     }
 
-    /// The options reading layer `name` of a GeoPackage.
+    /// The options reading layer `name` of a GeoPackage or a File Geodatabase.
     pub fn with_layer(mut self, name: impl Into<String>) -> ReadOptions {
         self.layer = Some(name.into());
         self
@@ -209,12 +210,17 @@ pub enum Format {
     /// GeoParquet 1.0/1.1 (`.parquet`), WKB or native (GeoArrow) geometry; read with the
     /// `parquet` cargo feature (on by default).
     GeoParquet,
+    /// Anything the system's GDAL reads, a File Geodatabase (`.gdb` folder) above all: only
+    /// in a hecun built with the cargo feature `gdal`; without it, an error saying so.
+    Gdal,
 }
 
 impl Format {
-    /// The format a file's extension names: `.shp` is a Shapefile, `.fgb` FlatGeobuf,
-    /// `.parquet` GeoParquet; anything else is read as GeoJSON, as every file was before
-    /// hecun read other formats.
+    /// The format a file's extension names: `.shp` is a Shapefile, `.gpkg` a GeoPackage,
+    /// `.fgb` FlatGeobuf, `.parquet` GeoParquet, `.gdb` a File Geodatabase (read through
+    /// GDAL); with the feature `gdal`, an extension a GDAL vector driver claims (`.kml`,
+    /// `.gml`, `.tab`…) is read through GDAL; anything else is read as GeoJSON, as every file
+    /// was before hecun read other formats.
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("shp") => Format::Shapefile,
@@ -225,6 +231,12 @@ impl Format {
             {
                 Format::GeoParquet
             }
+            Some(e) if e.eq_ignore_ascii_case("gdb") => Format::Gdal,
+            Some(e) if e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json") => {
+                Format::GeoJson
+            }
+            #[cfg(feature = "gdal")]
+            Some(e) if crate::io::gdal::claims_extension(e) => Format::Gdal,
             _ => Format::GeoJson,
         }
     }
@@ -237,6 +249,7 @@ impl Format {
             Format::GeoPackage => "geopackage",
             Format::FlatGeobuf => "flatgeobuf",
             Format::GeoParquet => "geoparquet",
+            Format::Gdal => "gdal",
         }
     }
 }
@@ -256,11 +269,12 @@ impl std::str::FromStr for Format {
             "flatgeobuf" | "fgb" => Ok(Format::FlatGeobuf),
             "geoparquet" | "parquet" => Ok(Format::GeoParquet),
             "geopackage" | "gpkg" => Ok(Format::GeoPackage),
+            "gdal" => Ok(Format::Gdal),
             other => Err(Error::param(
                 "format",
                 format!(
                     "unknown layer format {other:?} (expected \"geojson\", \"shapefile\", \
-                     \"geopackage\", \"flatgeobuf\" or \"geoparquet\")"
+                     \"geopackage\", \"flatgeobuf\", \"geoparquet\" or \"gdal\")"
                 ),
             )),
         }
@@ -308,8 +322,9 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         return Err(Error::format(
             path,
             format!(
-                "layer = {name:?} names a table of a GeoPackage, but this file is read as \
-                 {format}, which has one layer: remove it"
+                "layer = {name:?} names a layer of a source that holds several (a GeoPackage's \
+                 table, a File Geodatabase's feature class), but this file is read as {format}, \
+                 which has one layer: remove it"
             ),
         ));
     }
@@ -319,6 +334,7 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
         Format::GeoPackage => crate::io::gpkg::read_geopackage(path, options),
         Format::FlatGeobuf => crate::io::fgb::read_flatgeobuf(path, options),
         Format::GeoParquet => read_geoparquet(path, options),
+        Format::Gdal => read_through_gdal(path, options),
     }
 }
 
@@ -335,6 +351,23 @@ fn read_geoparquet(path: &Path, _options: &ReadOptions) -> Result<ReadOutcome> {
         path,
         "is GeoParquet, which this hecun was built without (cargo feature `parquet`, on by \
          default): rebuild with it, or convert the layer (ogr2ogr -f FlatGeobuf out.fgb …)",
+    ))
+}
+
+#[cfg(feature = "gdal")]
+fn read_through_gdal(path: &Path, options: &ReadOptions) -> Result<ReadOutcome> {
+    crate::io::gdal::read_gdal(path, options)
+}
+
+/// Without GDAL linked in, a File Geodatabase (or `format = "gdal"`) is refused saying how
+/// to build a hecun that reads it.
+#[cfg(not(feature = "gdal"))]
+fn read_through_gdal(path: &Path, _options: &ReadOptions) -> Result<ReadOutcome> {
+    Err(Error::format(
+        path,
+        "is read through GDAL (a File Geodatabase, or format = \"gdal\"), and this hecun was \
+         built without it: build with --features gdal (cargo build --release -p hecun-cli \
+         --features gdal; needs libgdal-dev), or export the layer as a Shapefile or GeoJSON",
     ))
 }
 
@@ -359,6 +392,11 @@ pub fn parse_layer(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             path,
             "a GeoParquet file is read from disk, by row groups, not from bytes in memory: \
              write it to a file and name it",
+        )),
+        Format::Gdal => Err(Error::format(
+            path,
+            "a source read through GDAL (a File Geodatabase…) is read from disk, not from \
+             bytes in memory: write it to a folder and name it",
         )),
     }
 }

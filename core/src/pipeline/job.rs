@@ -76,7 +76,8 @@ pub struct LayerSettings {
     /// then does it stand against `--input-crs`, which replaces the plan's input for every
     /// layer that does not state its own.
     pub own_crs: bool,
-    /// The layer (table) of a GeoPackage (`layer = "村界"`); `None`: its only one.
+    /// The layer of a source that holds several (`layer = "村界"`): a GeoPackage's table, a
+    /// File Geodatabase's feature class; `None`: its only one.
     pub layer: Option<String>,
 }
 

@@ -19,6 +19,9 @@
 //! [layers.farmland]
 //! path = "county.gpkg"       # a GeoPackage: one of its tables
 //! layer = "永久基本农田"       # which (omit when it has one)
+//! [layers.zoning]
+//! path = "县国土.gdb"          # a File Geodatabase (hecun built with --features gdal)
+//! layer = "用地规划"           # its feature class (omit when it has one)
 //! [zones.widths]
 //! "环线" = 100
 //! [output]
@@ -283,7 +286,7 @@ struct LayerTable {
     path: PathBuf,
     #[serde(default)]
     fields: BTreeMap<String, String>,
-    /// `geojson`, `shapefile` or `geopackage`; omitted: by the file's extension.
+    /// `geojson`, `shapefile`, `geopackage` or `gdal`; omitted: by the file's extension.
     format: Option<String>,
     /// A Shapefile's text encoding, in place of its `.cpg` (`GBK`, `UTF-8`, `936`…).
     encoding: Option<String>,
@@ -292,7 +295,8 @@ struct LayerTable {
     crs: Option<String>,
     /// Helmert parameters from a Xi'an 1980 / Beijing 1954 `.prj`'s datum to CGCS2000.
     towgs84: Option<Vec<f64>>,
-    /// The table of a GeoPackage holding the layer; omitted: its only one.
+    /// The layer of a source holding several (a GeoPackage's table, a File Geodatabase's
+    /// feature class); omitted: its only one.
     layer: Option<String>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
@@ -411,6 +415,11 @@ impl LayerTable {
         if let Some(encoding) = &self.encoding {
             crate::io::shapefile::encoding_named(encoding)
                 .map_err(|why| at(format!("encoding = {encoding:?}: {why}")))?;
+        }
+        if let Some(layer) = &self.layer
+            && layer.trim().is_empty()
+        {
+            return Err(at("layer = \"\": name the layer to read".to_owned()));
         }
         Ok(LayerSettings {
             format,
@@ -879,6 +888,27 @@ mod tests {
             r.towgs84,
             Some([24.0, -123.0, -94.0, 0.02, -0.25, -0.13, 1.1])
         );
+    }
+
+    #[test]
+    fn layer_of_a_geodatabase_and_format_gdal() {
+        let text = r#"
+            [layers.villages]
+            path = "county.gdb"
+            layer = "村庄"
+            [layers.roads]
+            path = "roads.kml"
+            format = "gdal"
+            [zones.widths]
+            ring = 1
+        "#;
+        let plan = Plan::parse(Path::new("p.toml"), text).unwrap();
+        let v = &plan.affected.villages.settings;
+        assert_eq!((v.format, v.layer.as_deref()), (None, Some("村庄")));
+        let r = &plan.affected.roads.settings;
+        assert_eq!((r.format, r.layer.as_deref()), (Some(Format::Gdal), None));
+        let err = Plan::parse(Path::new("p.toml"), &text.replace("村庄", " ")).unwrap_err();
+        assert!(err.to_string().contains("[layers.villages] layer"), "{err}");
     }
 
     #[test]

@@ -374,6 +374,15 @@ impl RunOptions {
     }
 }
 
+/// Whether the layer is a folder read through GDAL (a File Geodatabase).
+fn is_gdal_folder(source: &crate::pipeline::job::LayerSource) -> bool {
+    let format = source
+        .settings
+        .format
+        .unwrap_or_else(|| crate::io::read::Format::of_path(&source.path));
+    format == crate::io::read::Format::Gdal && source.path.is_dir()
+}
+
 /// The files of layer `name`: its file, and for a Shapefile the files beside it that the
 /// reader reads (`villages.dbf`…: a changed attribute table or `.prj` changes the results
 /// as a changed `.shp` does, and replay must see it).
@@ -382,6 +391,22 @@ fn layer_inputs(
     name: &str,
     source: &crate::pipeline::job::LayerSource,
 ) -> Result<()> {
+    // A File Geodatabase is a folder: each of its files is an input (sorted, for a
+    // deterministic manifest).
+    if is_gdal_folder(source) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&source.path)
+            .map_err(|e| Error::io(&source.path, e))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| Error::io(&source.path, e))?;
+        files.retain(|p| p.is_file());
+        files.sort();
+        for file in files {
+            let part = file.file_name().unwrap_or_default().to_string_lossy();
+            inputs.push(InputFile::hash(&format!("{name}/{part}"), &file)?);
+        }
+        return Ok(());
+    }
     inputs.push(InputFile::hash(name, &source.path)?);
     let format = source
         .settings
@@ -417,7 +442,10 @@ impl RunManifest {
                     ),
                 ));
             }
-            crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
+            // A File Geodatabase is a folder (its files are hashed one by one).
+            if !is_gdal_folder(source) {
+                crate::io::read::check_input_file(&source.path, crate::io::read::MAX_LAYER_BYTES)?;
+            }
         }
         let mut inputs = Vec::new();
         layer_inputs(&mut inputs, "villages", &plan.affected.villages)?;

@@ -15,6 +15,7 @@ mod brute_force;
 mod embed;
 mod errors;
 mod fast_formats;
+mod gdal_reader;
 mod gpkg;
 mod grid_nearest;
 mod grid_oracle;
