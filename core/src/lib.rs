@@ -99,8 +99,8 @@ pub use model::zone::{Zone, ZoneSpec, parse_width};
 pub use model::{
     FLAG_ENCODINGS, Flag, LAUNCH_FIELDS, LaunchFields, Village, ZoneSource, read_flag,
 };
-pub use pipeline::affected::Counts;
 pub use pipeline::affected::{AffectedVillage, ClassTotal, Summary, Totals, TownshipTotal};
+pub use pipeline::affected::{Counting, Counts, Estimate};
 pub use pipeline::control::RunControl;
 pub use pipeline::job::{AffectedJob, AffectedRun, LayerSource, PreparedLayers};
 pub use pipeline::job::{LayerData, LayerSettings};

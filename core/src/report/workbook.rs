@@ -4,7 +4,7 @@
 //! The workbook is made from the CSV files' bytes as they were written into the output
 //! folder, not from the results again: one source, so that a sheet can never disagree with
 //! its CSV. What the CSV cannot say (which columns are codes, which numbers, the titles a
-//! person reads) comes from [`COLUMN_TITLES`](super::words::COLUMN_TITLES), or for a plan's
+//! person reads) comes from `COLUMN_TITLES` (in `report/words.rs`), or for a plan's
 //! own tables from the types their plugins declare.
 
 use std::collections::{BTreeMap, HashSet};

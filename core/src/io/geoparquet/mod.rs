@@ -7,8 +7,6 @@
 //! the file is never held whole in memory. The other columns become the properties a GeoJSON
 //! export of the same table has (see [`crate::io::typed_props`]), in column order.
 
-mod wkb;
-
 use std::fs::File;
 use std::path::Path;
 
@@ -439,7 +437,7 @@ fn read_batch(
                 Geometry::GeometryCollection(geo::GeometryCollection(vec![]))
             } else {
                 let g = match encoding {
-                    Encoding::Wkb => wkb_at(geometry_column, r).and_then(wkb::geometry),
+                    Encoding::Wkb => wkb_at(geometry_column, r).and_then(geometry_of_wkb),
                     _ => native.geometry(r),
                 };
                 g.map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?
@@ -700,6 +698,12 @@ impl<'a> Native<'a> {
             }
         })
     }
+}
+
+/// A row's WKB (the one WKB reader of hecun, `io::wkb`): an empty point (`POINT EMPTY`, NaN
+/// coordinates) is no geometry, refused as a null one is.
+fn geometry_of_wkb(bytes: &[u8]) -> std::result::Result<Geometry<f64>, String> {
+    crate::io::wkb::read_wkb(bytes)?.ok_or_else(|| "the geometry is an empty point".to_owned())
 }
 
 #[cfg(test)]
