@@ -19,7 +19,7 @@ use crate::geometry::validate;
 use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, collect_layer, read_input};
 use crate::io::typed_props::{ObjectWriter, duplicate_name, json_key};
 use crate::model::crs::Crs;
-use crate::model::layer::{Feature, id_text};
+use crate::model::layer::Feature;
 
 /// The magic bytes: `fgb`, the major version, `fgb`, and a patch byte.
 const MAGIC: [u8; 3] = *b"fgb";
@@ -303,10 +303,7 @@ fn read_feature(
     }
     let properties = properties(columns, feature.properties().map(|p| p.bytes()))
         .map_err(|(field, why)| Error::feature(here(None), field.as_deref(), why))?;
-    let id = properties
-        .get_many_raw(id_names)
-        .into_iter()
-        .find_map(|v| v.and_then(id_text));
+    let id = properties.id_from(id_names);
     let geometry = match feature.geometry() {
         Some(g) => geometry(&g, layer_type, 0)
             .map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?,

@@ -36,7 +36,7 @@ use crate::error::{Error, FeatureRef, Result};
 use crate::geometry::validate::check_ring;
 use crate::io::read::{ReadOptions, ReadOutcome, collect_layer};
 use crate::model::crs::Crs;
-use crate::model::layer::{Feature, Properties, id_text};
+use crate::model::layer::{Feature, Properties};
 
 /// Reads one layer of a source GDAL opens: a File Geodatabase folder, a GeoPackage, KML,
 /// GML, MapInfo… (`options.layer` names the layer of a source that holds several).
@@ -353,18 +353,9 @@ fn read_feature(
             .map_err(|why| Error::feature(here(None), Some(&field.name), why))?;
     }
     json.push('}');
-    let raw = RawValue::from_string(json).map_err(|e| {
-        Error::feature(
-            here(None),
-            None,
-            format!("the attributes are not JSON: {e}"),
-        )
-    })?;
-    let properties = Properties::from_boxed_raw(raw);
-    let id = properties
-        .get_many_raw(id_names)
-        .into_iter()
-        .find_map(|v| v.and_then(id_text));
+    let properties =
+        Properties::from_written(json).map_err(|why| Error::feature(here(None), None, why))?;
+    let id = properties.id_from(id_names);
     let g = unsafe { gdal_sys::OGR_F_GetGeometryRef(f) };
     let empty = g.is_null() || unsafe { gdal_sys::OGR_G_IsEmpty(g) } != 0;
     let geometry = if empty {

@@ -95,9 +95,7 @@ impl ObjectWriter {
     /// The object as properties.
     pub fn finish(mut self) -> Result<Properties, String> {
         self.out.push('}');
-        RawValue::from_string(self.out)
-            .map(Properties::from_boxed_raw)
-            .map_err(|e| format!("the attributes are not JSON: {e}"))
+        Properties::from_written(self.out)
     }
 }
 

@@ -129,9 +129,19 @@ impl Properties {
         Properties(raw.to_owned())
     }
 
-    /// Wraps JSON object text that a reader wrote itself (a Shapefile's attributes).
-    pub(crate) fn from_boxed_raw(raw: Box<RawValue>) -> Properties {
-        Properties(raw)
+    /// JSON object text that a reader wrote itself from a file's columns (Shapefile,
+    /// GeoPackage, GDAL, GeoParquet); `Err`: why it is not JSON, for the feature's message.
+    pub(crate) fn from_written(json: String) -> Result<Properties, String> {
+        RawValue::from_string(json)
+            .map(Properties)
+            .map_err(|e| format!("the attributes are not JSON: {e}"))
+    }
+
+    /// The feature's id: the first of the fields `names` that holds one (see [`id_text`]).
+    pub(crate) fn id_from(&self, names: &[&str]) -> Option<String> {
+        self.get_many_raw(names)
+            .into_iter()
+            .find_map(|v| v.and_then(id_text))
     }
 
     /// The JSON object text.

@@ -31,7 +31,7 @@ use crate::io::fgb::refuse_shapefile_settings;
 use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, check_input_file, collect_layer};
 use crate::io::typed_props::{ObjectWriter, duplicate_name, iso_date, iso_datetime, json_key};
 use crate::model::crs::Crs;
-use crate::model::layer::{Feature, id_text};
+use crate::model::layer::Feature;
 
 /// Rows decoded at a time within a row group.
 const BATCH_ROWS: usize = 8192;
@@ -422,10 +422,7 @@ fn read_batch(
             let properties = o
                 .finish()
                 .map_err(|why| Error::feature(here(None), None, why))?;
-            let id = properties
-                .get_many_raw(id_names)
-                .into_iter()
-                .find_map(|v| v.and_then(id_text));
+            let id = properties.id_from(id_names);
             let geometry = if geometry_column.is_null(r) {
                 if !options.attributes_only {
                     return Err(Error::feature(

@@ -20,12 +20,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use serde_json::value::RawValue;
 
 use crate::error::{Error, FeatureRef, Result};
 use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, check_input_file, collect_layer};
 use crate::model::crs::Crs;
-use crate::model::layer::{Feature, Properties, id_text};
+use crate::model::layer::{Feature, Properties};
 
 /// The first 16 bytes of every SQLite 3 database.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -533,18 +532,14 @@ fn read_row(
             format!("{why} (layer {layer:?}, fid {fid})"),
         )
     })?;
-    let raw = RawValue::from_string(json).map_err(|e| {
+    let properties = Properties::from_written(json).map_err(|why| {
         Error::feature(
             here(None),
             None,
-            format!("the attributes are not JSON: {e} (layer {layer:?}, fid {fid})"),
+            format!("{why} (layer {layer:?}, fid {fid})"),
         )
     })?;
-    let properties = Properties::from_boxed_raw(raw);
-    let id = properties
-        .get_many_raw(id_names)
-        .into_iter()
-        .find_map(|v| v.and_then(id_text));
+    let id = properties.id_from(id_names);
     let at = |why: String| {
         Error::feature(
             here(id.clone()),

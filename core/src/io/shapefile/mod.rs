@@ -22,12 +22,11 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 
 use crate::error::{Error, FeatureRef, Result};
 use crate::io::read::{MAX_LAYER_BYTES, ReadOptions, ReadOutcome, collect_layer, read_input};
 use crate::model::crs::Transformer;
-use crate::model::layer::{Feature, Properties, id_text};
+use crate::model::layer::{Feature, Properties};
 use crate::warning::{Warning, WarningKind};
 
 /// The encoding a `.cpg` (or a plan's `encoding`) names: a code page number (`936`,
@@ -419,18 +418,9 @@ fn read_record(
         })?;
     }
     json.push('}');
-    let raw = RawValue::from_string(json).map_err(|e| {
-        Error::feature(
-            here(None),
-            None,
-            format!("the attributes are not JSON: {e}"),
-        )
-    })?;
-    let properties = Properties::from_boxed_raw(raw);
-    let id = properties
-        .get_many_raw(id_names)
-        .into_iter()
-        .find_map(|v| v.and_then(id_text));
+    let properties =
+        Properties::from_written(json).map_err(|why| Error::feature(here(None), None, why))?;
+    let id = properties.id_from(id_names);
     let mut geometry = shp::geometry(&shp_bytes[offset..offset + len])
         .map_err(|why| Error::feature(here(id.clone()), Some("geometry"), why))?
         .ok_or_else(|| {
