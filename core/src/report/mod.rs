@@ -109,6 +109,10 @@ pub struct Report {
     /// The plan's target checks (`[targets.NAME]`), in name order, as the engine judged them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<TargetSection>,
+    /// The whole plan: communities with designations and capacity, villages in no
+    /// community, roll-ups per township, county and 管委会, the plan's goals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<crate::jobs::ProgrammeRun>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
     /// What the planner should know.

@@ -396,6 +396,7 @@ pub(super) fn sample() -> Report {
         }),
         tables: Vec::new(),
         targets: Vec::new(),
+        programme: None,
         plugins: vec![PluginRow {
             role: "launch".to_owned(),
             name: "launch-criteria".to_owned(),
