@@ -36,4 +36,5 @@ mod stages;
 mod standard;
 mod table;
 mod target;
+mod verify;
 mod veto;
