@@ -13,7 +13,9 @@ use crate::rules::{Cell, Column, Criterion, Finding, RowKind, Term};
 
 mod build;
 pub mod diff;
+mod failures;
 mod html;
+pub(crate) mod numbers;
 
 pub(crate) use html::palette;
 mod text;
@@ -81,7 +83,8 @@ pub struct Report {
     /// Pro rata: the households and people estimated by each village's share inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pro_rata: Option<crate::pipeline::affected::Estimate>,
-    /// Per township, in name order.
+    /// Per township, in the order of 区划代码 (their villages' ids), then any township only
+    /// communities or sites name, by name.
     pub townships: Vec<TownshipRow>,
     /// Per zone class (road class or corridor level): road classes first, then corridor
     /// levels, each by zone width, widest first.

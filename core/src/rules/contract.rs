@@ -292,16 +292,22 @@ pub struct TestCase {
 ///
 /// ```toml
 /// [[criteria]]
-/// id = "plan_approved"
-/// title = { zh-CN = "方案经群众认可、上级批准", en = "Plan accepted by residents and approved" }
+/// id = "no_forced_demolition"
+/// title = { zh-CN = "无强制拆迁（一票否决）", en = "No forced demolition (one-vote veto)" }
+/// failed = { zh-CN = "存在强制拆迁", en = "forced demolition found" }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// The id its findings carry (`plan_approved`).
     pub id: String,
-    /// Its title by language tag (`zh-CN`, `en`).
+    /// Its title by language tag (`zh-CN`, `en`): what must hold.
     pub title: BTreeMap<String, String>,
+    /// What a verdict says when it fails, by language tag (`存在强制拆迁`): the negation of the
+    /// title, which the engine cannot invent. Optional; without it a verdict says "未满足：" /
+    /// "not met: " and the title.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed: BTreeMap<String, String>,
 }
 
 impl Criterion {
@@ -309,6 +315,12 @@ impl Criterion {
     /// (`zh`, `zh-TW` for `zh-CN`), else none.
     pub fn title(&self, tag: &str) -> Option<&str> {
         title_in(&self.title, tag)
+    }
+
+    /// The failure wording in language `tag`, else in the same language of another region,
+    /// else none (a verdict then words the failure from the title).
+    pub fn failed(&self, tag: &str) -> Option<&str> {
+        title_in(&self.failed, tag)
     }
 }
 
@@ -537,6 +549,13 @@ impl Manifest {
             if c.title.is_empty() || c.title.values().any(|t| t.trim().is_empty()) {
                 return Err(format!(
                     "criterion {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
+                    c.id
+                ));
+            }
+            if c.failed.values().any(|t| t.trim().is_empty()) {
+                return Err(format!(
+                    "criterion {:?} has an empty failure wording: give the words a verdict says \
+                     when it fails (failed = {{ zh-CN = \"…\" }}) or leave `failed` out",
                     c.id
                 ));
             }
@@ -874,7 +893,23 @@ mod tests {
         assert_eq!(a.title("en"), Some("A"));
         assert_eq!(a.title("EN-gb"), Some("A"));
         assert_eq!(a.title("fr"), None);
+        assert_eq!(a.failed("zh-CN"), None);
         assert!(m.criterion("b").is_none());
+        let m = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitle = { zh-CN = \"无甲\" }\nfailed = { zh-CN = \"存在甲\", en = \"A found\" }\n",
+        )
+        .unwrap();
+        let a = m.criterion("a").unwrap();
+        assert_eq!(a.failed("zh-CN"), Some("存在甲"));
+        assert_eq!(a.failed("en-GB"), Some("A found"));
+        assert_eq!(a.failed("fr"), None);
+        let err = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitle = { zh-CN = \"无甲\" }\nfailed = { en = \" \" }\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("\"a\" has an empty failure wording"), "{err}");
     }
 
     #[test]
