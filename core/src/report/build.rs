@@ -473,6 +473,8 @@ fn plugin_row(role: String, manifest: &Manifest) -> PluginRow {
         }
         .to_owned(),
         criteria: Vec::new(),
+        terms: manifest.terms.clone(),
+        evidence: manifest.evidence.clone(),
     }
 }
 

@@ -27,6 +27,10 @@ pub(super) struct Words {
     pub colon: &'static str,
     pub dash: &'static str,
     pub yes: &'static str,
+    pub no: &'static str,
+    /// The engine's own evidence keys (`village`, `field`, `value`, and `file_field`, the
+    /// column a model field was read from), as the page names them.
+    pub evidence_key: fn(&str) -> Option<&'static str>,
 
     pub sec_summary: &'static str,
     pub sec_map: &'static str,
@@ -251,6 +255,15 @@ const ZH: Words = Words {
     colon: "：",
     dash: "—",
     yes: "是",
+    no: "否",
+    evidence_key: |k| match k {
+        "village" => Some("行政村"),
+        "field" => Some("模型字段"),
+        "file_field" => Some("数据字段"),
+        "value" => Some("取值"),
+        "community" => Some("新社区"),
+        _ => None,
+    },
 
     sec_summary: "总体情况",
     sec_map: "区域图",
@@ -536,6 +549,15 @@ const EN: Words = Words {
     colon: ": ",
     dash: "—",
     yes: "yes",
+    no: "no",
+    evidence_key: |k| match k {
+        "village" => Some("village"),
+        "field" => Some("field"),
+        "file_field" => Some("column in the file"),
+        "value" => Some("value"),
+        "community" => Some("community"),
+        _ => None,
+    },
 
     sec_summary: "Summary",
     sec_map: "Map",

@@ -1,7 +1,9 @@
 //! Criteria under the titles and in the order their plugin declares (`[[criteria]]`).
 
+use super::findings::EvidenceWords;
 use super::fmt::esc;
 use super::page::Page;
+use crate::report::words::Words;
 use crate::report::{Check, Lang, Report};
 
 /// Criteria as the plugin that decided `role` (`launch`, `standard`) declares them: its
@@ -9,6 +11,7 @@ use crate::report::{Check, Lang, Report};
 #[derive(Clone, Copy)]
 pub(super) struct Titles<'a> {
     report: &'a Report,
+    w: &'static Words,
     lang: Lang,
     role: &'static str,
 }
@@ -17,9 +20,15 @@ impl<'a> Titles<'a> {
     pub(super) fn new(page: &Page, report: &'a Report, role: &'static str) -> Self {
         Titles {
             report,
+            w: page.w,
             lang: page.lang,
             role,
         }
+    }
+
+    /// The evidence of the role's findings, titled as its plugin declares.
+    pub(super) fn evidence(self) -> EvidenceWords<'a> {
+        EvidenceWords::new(self.report, self.w, self.lang, self.role)
     }
 
     pub(super) fn title(self, id: &'a str) -> &'a str {

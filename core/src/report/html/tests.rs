@@ -402,6 +402,8 @@ pub(super) fn sample() -> Report {
             version: "1.0.0".to_owned(),
             runtime: "rhai".to_owned(),
             criteria: Vec::new(),
+            terms: Vec::new(),
+            evidence: BTreeMap::new(),
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
         map: Some(map),
@@ -739,7 +741,7 @@ fn repeated_findings_are_grouped() {
     assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
     // The evidence the findings share once, the village that differs as a list.
     assert!(html.contains(
-        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><code>village</code> = V3、V4</li>"
+        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3、V4</li>"
     ));
 }
 
@@ -917,6 +919,8 @@ fn verdicts_name_what_failed_in_the_plugins_words() {
             ["户数不低于下限", "Households at least the minimum"],
             Some(["户数低于下限", "households below the minimum"]),
         )],
+        terms: Vec::new(),
+        evidence: BTreeMap::new(),
     });
     let zh = render_html(&report, Lang::ZhCn);
     assert!(
@@ -981,4 +985,50 @@ fn headlines_count_in_wan_and_tables_exactly() {
     let zh = render_html(&report, Lang::ZhCn);
     assert!(zh.contains(">0.012 %</td>"), "{zh}");
     assert!(!zh.contains(">0.0 %</td>"));
+}
+
+/// Issue 15: no plugin words inside the Chinese page where the plugin titles them: terms under
+/// their `[[terms]]` titles, evidence keys under their `[evidence]` titles or the engine's own
+/// words, yes/no in the page's language; an untitled key or term stays as written.
+#[test]
+fn terms_and_evidence_keys_read_in_the_pages_language() {
+    let mut report = sample();
+    let titles = |zh: &str, en: &str| -> BTreeMap<String, String> {
+        [("zh-CN", zh), ("en", en)]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect()
+    };
+    report.plugins.push(PluginRow {
+        role: "sites".to_owned(),
+        name: "site-score".to_owned(),
+        version: "1".to_owned(),
+        runtime: "rhai".to_owned(),
+        criteria: Vec::new(),
+        terms: vec![crate::rules::TermTitle {
+            id: "road_access".to_owned(),
+            title: titles("道路可达", "road access"),
+        }],
+        evidence: BTreeMap::from([("farmland".to_owned(), titles("基本农田", "farmland"))]),
+    });
+    report.communities[1].launch.as_mut().unwrap().findings[0]
+        .evidence
+        .insert("value".to_owned(), serde_json::json!(true));
+    let zh = render_html(&report, Lang::ZhCn);
+    assert!(
+        zh.contains("<td><span title=\"road_access\">道路可达</span></td>"),
+        "{zh}"
+    );
+    assert!(!zh.contains("<td>road_access</td>"));
+    // Not titled: as the plugin wrote it.
+    assert!(zh.contains("<td>flood_risk</td>"));
+    assert!(zh.contains("<span class=\"key\" title=\"farmland\">基本农田</span> = F12"));
+    assert!(
+        zh.contains("<span class=\"key\" title=\"value\">取值</span> = 是"),
+        "{zh}"
+    );
+    assert!(zh.contains("<code>share</code> = 0.25"));
+    let en = render_html(&report, Lang::En);
+    assert!(en.contains("<td><span title=\"road_access\">road access</span></td>"));
+    assert!(en.contains("<span class=\"key\" title=\"value\">value</span> = yes"));
 }
