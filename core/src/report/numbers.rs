@@ -15,7 +15,7 @@ pub(crate) fn percent_text(share: f64) -> String {
         return "—".to_owned();
     }
     let p = share * 100.0;
-    if p <= 0.0 || p >= 100.0 || (p >= 0.05 && p < 99.95) {
+    if p <= 0.0 || p >= 100.0 || (0.05..99.95).contains(&p) {
         let p = if p.abs() < 0.05 { 0.0 } else { p };
         return format!("{p:.1}");
     }
