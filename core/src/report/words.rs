@@ -684,7 +684,9 @@ const EN: Words = Words {
     txt_affected: |a, in_layer| {
         format!(
             "inside the demolition zones: {} of {in_layer} villages, {} households, {} people",
-            a.villages, a.households, a.population
+            a.villages,
+            thousands(a.households),
+            thousands(a.population)
         )
     },
     txt_counting: |r| {
@@ -716,8 +718,8 @@ const EN: Words = Words {
             "new communities: {}, merging {} villages, {} households, {} people; launched {}, blocked {}, vetoed {}{}",
             t.communities,
             c.villages,
-            c.households,
-            c.population,
+            thousands(c.households),
+            thousands(c.population),
             t.launched,
             t.blocked,
             t.vetoed,

@@ -980,6 +980,11 @@ fn headlines_count_in_wan_and_tables_exactly() {
     assert!(zh.contains("<dd>1234户</dd>") && zh.contains("<dd>4321人</dd>"));
     let en = render_html(&report, Lang::En);
     assert!(en.contains("<dd>34,188</dd>") && en.contains("<dd>106,670</dd>"));
+    // summary.txt says the same.
+    let text = crate::report::report_text(&report, Lang::ZhCn);
+    assert!(text.contains("，3.42万户，10.67万人\n"), "{text}");
+    let text = crate::report::report_text(&report, Lang::En);
+    assert!(text.contains(" 34,188 households, 106,670 people\n"), "{text}");
     // A village's share too small for one decimal is not shown as 0.
     report.villages[0].fraction_inside = 0.00012;
     let zh = render_html(&report, Lang::ZhCn);
