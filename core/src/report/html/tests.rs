@@ -984,7 +984,10 @@ fn headlines_count_in_wan_and_tables_exactly() {
     let text = crate::report::report_text(&report, Lang::ZhCn);
     assert!(text.contains("，3.42万户，10.67万人\n"), "{text}");
     let text = crate::report::report_text(&report, Lang::En);
-    assert!(text.contains(" 34,188 households, 106,670 people\n"), "{text}");
+    assert!(
+        text.contains(" 34,188 households, 106,670 people\n"),
+        "{text}"
+    );
     // A village's share too small for one decimal is not shown as 0.
     report.villages[0].fraction_inside = 0.00012;
     let zh = render_html(&report, Lang::ZhCn);
