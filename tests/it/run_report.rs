@@ -189,8 +189,10 @@ fn the_summary_agrees_with_the_per_step_tables() {
         "{text}"
     );
 
-    // It says by which criteria each community is blocked or vetoed, in the titles and the
-    // order the launch plugin's manifest declares (the CSV keeps the ids, sorted).
+    // It says what failed for each blocked or vetoed community (issue 15: never a criterion's
+    // title after the verdict, which reads as its opposite): the failure wordings the launch
+    // plugin's manifest declares, in its order (the CSV keeps the ids, sorted); a veto names
+    // the villages, which are the community's villages whose 强制拆迁 is true in the layer.
     let manifest: toml::Table =
         std::fs::read_to_string(repo().join("plugins/launch-criteria/plugin.toml"))
             .unwrap()
@@ -203,10 +205,19 @@ fn the_summary_agrees_with_the_per_step_tables() {
         .map(|c| {
             (
                 c["id"].as_str().unwrap(),
-                c["title"]["zh-CN"].as_str().unwrap(),
+                c["failed"]["zh-CN"].as_str().unwrap(),
             )
         })
         .collect();
+    let layer = json(&repo().join("gis-data/demo/villages.geojson"));
+    let forced: BTreeSet<&str> = layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["强制拆迁"] == true)
+        .map(|f| f["properties"]["统计用区划代码"].as_str().unwrap())
+        .collect();
+    let mut vetoes_seen = 0;
     for row in &launch {
         let (word, col) = match row["status"].as_str() {
             "fail" => ("暂缓", "failed"),
@@ -214,20 +225,50 @@ fn the_summary_agrees_with_the_per_step_tables() {
             _ => continue,
         };
         let ids: BTreeSet<&str> = row[col].split(';').collect();
-        let titles: Vec<&str> = declared
+        let failures: Vec<&str> = declared
             .iter()
             .filter(|(id, _)| ids.contains(id))
-            .map(|(_, title)| *title)
+            .map(|(_, failed)| *failed)
             .collect();
         assert_eq!(
-            titles.len(),
+            failures.len(),
             ids.len(),
             "{}: {ids:?} all declared",
             row["community"]
         );
-        let line = format!("  {}: {word} ({})\n", row["community"], titles.join("、"));
-        assert!(text.contains(&line), "{line}");
+        let line = if word == "暂缓" {
+            format!("  {}: 暂缓（{}）\n", row["community"], failures.join("；"))
+        } else {
+            vetoes_seen += 1;
+            assert_eq!(failures, ["存在强制拆迁"]);
+            let villages: Vec<&str> = row["village_ids"]
+                .split(';')
+                .filter(|v| forced.contains(v))
+                .collect();
+            assert!(!villages.is_empty(), "{}", row["community"]);
+            let named = villages[..villages.len().min(3)].join("、");
+            let more = if villages.len() > 3 {
+                format!(" 等 {} 个", villages.len())
+            } else {
+                String::new()
+            };
+            format!(
+                "  {}: 一票否决：存在强制拆迁（村 {named}{more}）\n",
+                row["community"]
+            )
+        };
+        assert!(text.contains(&line), "{line}\n{text}");
     }
+    assert!(vetoes_seen > 0);
+    // And never the title after the verdict.
+    assert!(!text.contains("一票否决 (无强制拆迁"), "{text}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("一票否决</span>：存在强制拆迁（村 "),
+        "the page says the same"
+    );
+    assert!(!html.contains("否决</span>：无强制拆迁"));
+    assert!(!html.contains("暂缓</span>：方案经群众认可"));
 }
 
 #[test]
@@ -537,7 +578,7 @@ fn a_diff_of_rule_versions_names_the_communities_and_criteria_that_changed() {
                 .collect();
             assert_eq!(new, ["min_population"], "{c}");
             expected.push(format!(
-                "  {c}: 规划标准 达标 → 未达标，新增不符合：人口规模不低于下限\n"
+                "  {c}: 规划标准 达标 → 未达标，新增问题（人口规模低于下限）\n"
             ));
         } else {
             assert_eq!(
@@ -848,7 +889,7 @@ fn diff_json_is_the_same_in_either_language_and_its_text_is_not() {
         "{en}"
     );
     assert!(
-        en.contains("now failing: Population at least the minimum"),
+        en.contains("now failing (population below the minimum)"),
         "{en}"
     );
 }

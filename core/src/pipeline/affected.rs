@@ -173,7 +173,9 @@ pub struct Summary {
     pub villages_in_layer: usize,
     /// All affected villages.
     pub total: Counts,
-    /// Per township, sorted by name; townships with no affected village are listed too.
+    /// Per township, in the order of their villages' ids ([`code_order`]: by 区划代码, a
+    /// township with 12-digit village codes sorts by its own 9-digit code), the villages
+    /// without a township last; townships with no affected village are listed too.
     pub townships: Vec<TownshipTotal>,
     /// Per zone class, sorted by class; classes that hit nothing are listed too.
     pub classes: Vec<ClassTotal>,
@@ -240,15 +242,39 @@ pub fn summarize(
             }
         }
     }
+    // The smallest village id of each township: its place in the 区划代码 order, which a
+    // name's Unicode order (中原镇, 二七镇, 八岗乡…) is not.
+    let mut first: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for v in villages {
+        let key = code_order(&v.id);
+        first
+            .entry(&v.township)
+            .and_modify(|k| *k = (*k).min(key))
+            .or_insert(key);
+    }
+    let mut townships: Vec<TownshipTotal> = townships.into_values().collect();
+    // Stable: equal keys (duplicate ids) keep the name order.
+    townships.sort_by_key(|t| {
+        (
+            t.township.is_empty(),
+            first.get(t.township.as_str()).copied(),
+        )
+    });
     Summary {
         villages_in_layer: villages.len(),
         total,
-        townships: townships.into_values().collect(),
+        townships,
         classes: classes.into_values().collect(),
         counting: Counting::Whole,
         below_share: Counts::default(),
         pro_rata: None,
     }
+}
+
+/// The order of ids such as 统计用区划代码: by length, then as text, which for codes of digits is
+/// their numeric order (`9` before `10`) and for codes of equal length their text order.
+pub fn code_order(id: &str) -> (usize, &str) {
+    (id.len(), id)
 }
 
 /// Applies `counting` to the villages found in the zones: those below a minimum share are
@@ -307,4 +333,58 @@ pub fn zone_classes<'z>(affected: &AffectedVillage, zones: &'z [Zone]) -> Vec<&'
     classes.sort_unstable();
     classes.dedup();
     classes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn village(id: &str, township: &str) -> Village {
+        Village {
+            feature: 0,
+            id: id.to_owned(),
+            name: String::new(),
+            township: township.to_owned(),
+            households: 1,
+            population: 1,
+        }
+    }
+
+    /// Issue 15: townships in the order of 区划代码, not of their names' code points (中原镇,
+    /// 二七镇, 八岗乡 sort that way by name).
+    #[test]
+    fn townships_follow_their_codes_not_their_names() {
+        let villages = [
+            village("410122103201", "中原镇"),
+            village("410122101202", "二七镇"),
+            village("410122102201", "八岗乡"),
+            village("410122101201", "二七镇"),
+            village("410122000001", ""),
+            village("410122102200", "八岗乡"),
+        ];
+        let spec = ZoneSpec::from_pairs([("环线", 50.0)]).unwrap();
+        let s = summarize(&villages, &[], &[], &spec);
+        let names: Vec<&str> = s.townships.iter().map(|t| t.township.as_str()).collect();
+        // Brute force: each township's smallest code, compared as numbers.
+        let mut want: Vec<(u64, &str)> = ["中原镇", "二七镇", "八岗乡"]
+            .iter()
+            .map(|t| {
+                let min = villages
+                    .iter()
+                    .filter(|v| v.township == *t)
+                    .map(|v| v.id.parse::<u64>().unwrap())
+                    .min()
+                    .unwrap();
+                (min, *t)
+            })
+            .collect();
+        want.sort();
+        let mut want: Vec<&str> = want.into_iter().map(|(_, t)| t).collect();
+        // The villages without a township last, though their code is the smallest.
+        want.push("");
+        assert_eq!(names, want);
+        assert_eq!(names, ["二七镇", "八岗乡", "中原镇", ""]);
+        // Codes of different lengths: numerically.
+        assert!(code_order("9") < code_order("10"));
+    }
 }

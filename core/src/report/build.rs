@@ -241,7 +241,7 @@ impl Report {
             counting: run.summary.counting,
             below_share: run.summary.below_share,
             pro_rata: run.summary.pro_rata,
-            townships: townships.into_values().collect(),
+            townships: in_summary_order(townships, &run.summary.townships),
             classes,
             villages,
             communities,
@@ -269,6 +269,28 @@ impl Report {
             map,
         })
     }
+}
+
+/// The township rows in the order of the summary (区划代码, see
+/// [`Summary::townships`](crate::pipeline::affected::Summary::townships)), any township only
+/// communities or sites name after them, by name.
+fn in_summary_order(
+    rows: BTreeMap<String, TownshipRow>,
+    order: &[crate::pipeline::affected::TownshipTotal],
+) -> Vec<TownshipRow> {
+    let place: std::collections::HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.township.as_str(), i))
+        .collect();
+    let mut rows: Vec<TownshipRow> = rows.into_values().collect();
+    rows.sort_by_key(|r| {
+        place
+            .get(r.township.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    rows
 }
 
 fn township_row<'a>(
@@ -459,6 +481,8 @@ fn plugin_row(role: String, manifest: &Manifest) -> PluginRow {
         }
         .to_owned(),
         criteria: Vec::new(),
+        terms: manifest.terms.clone(),
+        evidence: manifest.evidence.clone(),
     }
 }
 

@@ -535,6 +535,7 @@ fn check_change(titles: &Report, role: &str, b: Option<&Check>, a: Option<&Check
                     .unwrap_or_else(|| Criterion {
                         id: id.to_owned(),
                         title: BTreeMap::new(),
+                        failed: BTreeMap::new(),
                     })
             })
             .collect()
@@ -690,12 +691,7 @@ fn zones_text(zones: &[ZoneRef], fraction_inside: f64, w: &Words) -> String {
             (w.diff_zone)(z, what, &num(z.width_m))
         })
         .collect();
-    let percent = fraction_inside * 100.0;
-    let share = if percent > 0.0 && percent < 0.05 {
-        "<0.1".to_owned()
-    } else {
-        format!("{percent:.1}")
-    };
+    let share = super::numbers::percent_text(fraction_inside);
     (w.diff_zones_share)(&zones.join(w.list_sep), &share)
 }
 
@@ -764,33 +760,20 @@ fn check_reason_text(reason: &CheckReason, lang: Lang) -> String {
         Some(LaunchStatus::Blocked) => missed.unwrap_or(w.verdict_blocked),
         Some(s) => w.verdict(s),
     };
-    let titled = |list: &[Criterion]| -> String {
-        let titles: Vec<&str> = list
-            .iter()
-            .map(|c| c.title(lang.tag()).unwrap_or(&c.id))
-            .collect();
-        titles.join(w.list_sep)
-    };
+    // Worded as the verdicts word failures (`存在强制拆迁`, `未满足：<title>`).
+    let titled = |list: &[Criterion]| super::failures::criteria_failures(list, lang);
     let mut text = format!(
         "{role} {} → {}",
         status(change.status.before),
         status(change.status.after)
     );
     if !change.now_failing.is_empty() {
-        let _ = write!(
-            text,
-            "{}{}",
-            w.diff_now_failing,
-            titled(&change.now_failing)
-        );
+        text.push_str(&(w.diff_now_failing)(&titled(&change.now_failing)));
     }
     if !change.no_longer_failing.is_empty() {
-        let _ = write!(
-            text,
-            "{}{}",
-            w.diff_no_longer_failing,
-            titled(&change.no_longer_failing)
-        );
+        text.push_str(&(w.diff_no_longer_failing)(&titled(
+            &change.no_longer_failing,
+        )));
     }
     text
 }
@@ -869,6 +852,7 @@ mod tests {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
+            failed: BTreeMap::new(),
         }
     }
 
@@ -964,8 +948,8 @@ mod tests {
         cases.push((
             d,
             [
-                "  V1 甲村 [金水镇] 10 / 30: 不再位于任何拆迁范围内（原在环线四环（R1，50 米）、环线四环（R1，100 米）拆迁范围，占村域面积 <0.1%）",
-                "  V1 甲村 [金水镇] 10 / 30: no longer inside any zone (was inside the 环线 zone of 四环 (R1, 50 m), the 环线 zone of 四环 (R1, 100 m), <0.1 % of its area)",
+                "  V1 甲村 [金水镇] 10 / 30: 不再位于任何拆迁范围内（原在环线四环（R1，50 米）、环线四环（R1，100 米）拆迁范围，占村域面积 0.01%）",
+                "  V1 甲村 [金水镇] 10 / 30: no longer inside any zone (was inside the 环线 zone of 四环 (R1, 50 m), the 环线 zone of 四环 (R1, 100 m), 0.01 % of its area)",
             ],
         ));
         let site_case = |reason: SiteReason, zh: &'static str, en: &'static str| {
@@ -1057,21 +1041,28 @@ mod tests {
                     before: Some(LaunchStatus::Blocked),
                     after: Some(LaunchStatus::Vetoed),
                 },
-                now_failing: vec![criterion("forced", "强制拆迁", "Forced demolition")],
+                now_failing: vec![Criterion {
+                    failed: [("zh-CN", "存在强制拆迁"), ("en", "forced demolition found")]
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect(),
+                    ..criterion("forced", "无强制拆迁", "No forced demolition")
+                }],
                 no_longer_failing: vec![
                     criterion("plan", "方案获批", "Plan approved"),
                     // Not declared by the plugin: named by its id in both languages.
                     Criterion {
                         id: "mystery".into(),
                         title: BTreeMap::new(),
+                        failed: BTreeMap::new(),
                     },
                 ],
             })));
         cases.push((
             d,
             [
-                "  甲新社区: 启动 暂缓 → 一票否决，新增不符合：强制拆迁，不再不符合：方案获批、mystery",
-                "  甲新社区: launch blocked → vetoed, now failing: Forced demolition, no longer failing: Plan approved, mystery",
+                "  甲新社区: 启动 暂缓 → 一票否决，新增问题（存在强制拆迁），问题消除（未满足：方案获批、mystery）",
+                "  甲新社区: launch blocked → vetoed, now failing (forced demolition found), no longer failing (not met: Plan approved, mystery)",
             ],
         ));
         let mut d = empty();
@@ -1087,8 +1078,8 @@ mod tests {
         cases.push((
             d,
             [
-                "  甲新社区: 规划标准 达标 → 未达标，新增不符合：人口规模",
-                "  甲新社区: standard met → not met, now failing: Population",
+                "  甲新社区: 规划标准 达标 → 未达标，新增问题（未满足：人口规模）",
+                "  甲新社区: standard met → not met, now failing (not met: Population)",
             ],
         ));
         cases

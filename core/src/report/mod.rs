@@ -13,7 +13,9 @@ use crate::rules::{Cell, Column, Criterion, Finding, RowKind, Term};
 
 mod build;
 pub mod diff;
+mod failures;
 mod html;
+pub(crate) mod numbers;
 
 pub(crate) use html::palette;
 mod text;
@@ -88,7 +90,8 @@ pub struct Report {
     /// Pro rata: the households and people estimated by each village's share inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pro_rata: Option<crate::pipeline::affected::Estimate>,
-    /// Per township, in name order.
+    /// Per township, in the order of 区划代码 (their villages' ids), then any township only
+    /// communities or sites name, by name.
     pub townships: Vec<TownshipRow>,
     /// Per zone class (road class or corridor level): road classes first, then corridor
     /// levels, each by zone width, widest first.
@@ -446,6 +449,12 @@ pub struct PluginRow {
     /// reports then show criterion ids).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub criteria: Vec<Criterion>,
+    /// The titles of the terms it answers (`[[terms]]`; none: reports show the names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<crate::rules::TermTitle>,
+    /// The titles of its evidence keys (`[evidence]`; none: reports show the keys).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub evidence: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// Households affected as one class's zone width varies (the other widths as planned).
@@ -544,6 +553,35 @@ impl Report {
         } else {
             self.build.line()
         }
+    }
+
+    /// The title of term `name` in `lang`, as the first plugin that declares it gives it
+    /// (`[[terms]]`); none when no plugin titles it.
+    pub fn term_title(&self, name: &str, lang: Lang) -> Option<&str> {
+        self.plugins
+            .iter()
+            .flat_map(|p| &p.terms)
+            .filter(|t| t.id == name)
+            .find_map(|t| crate::rules::contract::title_in(&t.title, lang.tag()))
+    }
+
+    /// The title of evidence key `key` in `lang`: as the plugin of `role` declares it
+    /// (`[evidence]`), else as any plugin of the run does; none when none does (the engine's
+    /// own keys are titled by the words of the page).
+    pub fn evidence_title(&self, role: &str, key: &str, lang: Lang) -> Option<&str> {
+        let titled = |p: &&PluginRow| {
+            p.evidence
+                .get(key)
+                .and_then(|t| crate::rules::contract::title_in(t, lang.tag()))
+                .is_some()
+        };
+        let row = self
+            .plugins
+            .iter()
+            .filter(|p| p.role == role)
+            .find(titled)
+            .or_else(|| self.plugins.iter().find(titled))?;
+        crate::rules::contract::title_in(&row.evidence[key], lang.tag())
     }
 
     /// The title of criterion `id`, as the plugin that decided `role` (`launch`, `standard`)

@@ -107,21 +107,14 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         }
         for c in &r.communities {
             let Some(l) = &c.launch else { continue };
-            let why: Vec<&str> = r
-                .criteria_in_order(
-                    "launch",
-                    l.findings
-                        .iter()
-                        .filter(|f| f.veto == (l.status == LaunchStatus::Vetoed))
-                        .map(|f| f.criterion.as_str()),
-                )
-                .into_iter()
-                .map(|id| r.criterion_title("launch", id, lang))
-                .collect();
+            // What failed, never a criterion's title after the verdict.
+            let why = r.failure_text("launch", l, lang, true);
             let detail = match (l.status, &l.error) {
                 (_, Some(e)) => format!(" ({e})"),
                 (LaunchStatus::Launched, _) => String::new(),
-                _ => format!(" ({})", why.join(w.list_sep)),
+                _ if why.is_empty() => String::new(),
+                (LaunchStatus::Vetoed, _) => (w.why_vetoed)(&why),
+                _ => (w.why_blocked)(&why),
             };
             let _ = writeln!(s, "  {}: {}{detail}", c.name, w.verdict(l.status));
         }

@@ -5,6 +5,7 @@
 //! language is a compile error, not a blank on the planner's printout. Words with numbers or
 //! names inside are `fn` fields: the word order differs between the languages.
 
+use super::numbers::{thousands, wan};
 use super::{Choice, Counts, Lang, LaunchStatus, Totals, TownshipRow, ZoneRef};
 use crate::pipeline::affected::{Counting, Summary};
 
@@ -26,6 +27,10 @@ pub(super) struct Words {
     pub colon: &'static str,
     pub dash: &'static str,
     pub yes: &'static str,
+    pub no: &'static str,
+    /// The engine's own evidence keys (`village`, `field`, `value`, and `file_field`, the
+    /// column a model field was read from), as the page names them.
+    pub evidence_key: fn(&str) -> Option<&'static str>,
 
     pub sec_summary: &'static str,
     pub sec_map: &'static str,
@@ -148,6 +153,10 @@ pub(super) struct Words {
     pub sweep_x: &'static str,
     pub sweep_y: &'static str,
 
+    /// A headline's count of households or people with its unit (zh-CN: `3.42万户`; the
+    /// exact figure is in the tables), the unit being `unit_households` or `unit_people`.
+    pub headline_count: fn(u64, &str) -> String,
+
     // summary.txt
     pub txt_affected: fn(Counts, usize) -> String,
     /// The counting rule, with the villages it leaves out or the pro-rata estimate.
@@ -235,8 +244,23 @@ pub(super) struct Words {
     pub diff_error: &'static str,
     pub diff_role_launch: &'static str,
     pub diff_role_standard: &'static str,
-    pub diff_now_failing: &'static str,
-    pub diff_no_longer_failing: &'static str,
+    /// Criteria failing now and not before, worded as verdicts word failures.
+    pub diff_now_failing: fn(&str) -> String,
+    /// Criteria failing before and not now.
+    pub diff_no_longer_failing: fn(&str) -> String,
+
+    // Verdicts (the page, summary.txt, hecun diff): what failed, never the criterion's title
+    // after "vetoed".
+    /// A criterion without a failure wording: its title (or titles) as not met.
+    pub failed_not_met: fn(&str) -> String,
+    /// The villages of a veto: the first few ids and how many in all.
+    pub failed_villages: fn(&[&str], usize) -> String,
+    /// Between the failures of a verdict.
+    pub failure_sep: &'static str,
+    /// After "blocked": what failed.
+    pub why_blocked: fn(&str) -> String,
+    /// After "vetoed": what failed.
+    pub why_vetoed: fn(&str) -> String,
 }
 
 const ZH: Words = Words {
@@ -249,6 +273,15 @@ const ZH: Words = Words {
     colon: "：",
     dash: "—",
     yes: "是",
+    no: "否",
+    evidence_key: |k| match k {
+        "village" => Some("行政村"),
+        "field" => Some("模型字段"),
+        "file_field" => Some("数据字段"),
+        "value" => Some("取值"),
+        "community" => Some("新社区"),
+        _ => None,
+    },
 
     sec_summary: "总体情况",
     sec_map: "区域图",
@@ -323,7 +356,7 @@ const ZH: Words = Words {
 
     st_launched: "可启动",
     st_blocked: "暂缓",
-    st_vetoed: "否决",
+    st_vetoed: "一票否决",
     st_error: "出错",
     std_met: "达标",
     std_missed: "未达标",
@@ -370,10 +403,14 @@ const ZH: Words = Words {
     sweep_x: "控制宽度（米）",
     sweep_y: "涉及户数",
 
+    headline_count: |n, unit| format!("{}{unit}", wan(n as f64)),
+
     txt_affected: |a, in_layer| {
         format!(
-            "拆迁范围内：涉及行政村 {} 个（图层共 {in_layer} 个），{} 户，{} 人",
-            a.villages, a.households, a.population
+            "拆迁范围内：涉及行政村 {} 个（图层共 {in_layer} 个），{}户，{}人",
+            a.villages,
+            wan(a.households as f64),
+            wan(a.population as f64)
         )
     },
     txt_counting: |r| match r.counting {
@@ -383,30 +420,30 @@ const ZH: Words = Words {
         Counting::MinShare { share } => {
             let b = r.below_share;
             format!(
-                "计数规则：村域面积至少 {p}% 位于拆迁范围内的村整村计入；另有 {} 个村（{} 户，{} 人）部分位于范围内但不足 {p}%，未计入（见 below_share_villages.csv）。",
+                "计数规则：村域面积至少 {p}% 位于拆迁范围内的村整村计入；另有 {} 个村（{}户，{}人）部分位于范围内但不足 {p}%，未计入（见 below_share_villages.csv）。",
                 b.villages,
-                b.households,
-                b.population,
+                wan(b.households as f64),
+                wan(b.population as f64),
                 p = percent(share)
             )
         }
         Counting::ProRata => {
             let e = r.pro_rata.unwrap_or_default();
             format!(
-                "计数规则：整村计入；按各村位于范围内的面积比例折算（估计），约 {} 户，{} 人。",
-                e.households.round(),
-                e.population.round()
+                "计数规则：整村计入；按各村位于范围内的面积比例折算（估计），约 {}户，{}人。",
+                wan(e.households),
+                wan(e.population)
             )
         }
     },
     txt_communities: |t| {
         let c = t.in_communities;
         format!(
-            "新建社区 {} 个，合并行政村 {} 个，{} 户，{} 人；可启动 {}，暂缓 {}，一票否决 {}{}",
+            "新建社区 {} 个，合并行政村 {} 个，{}户，{}人；可启动 {}，暂缓 {}，一票否决 {}{}",
             t.communities,
             c.villages,
-            c.households,
-            c.population,
+            wan(c.households as f64),
+            wan(c.population as f64),
             t.launched,
             t.blocked,
             t.vetoed,
@@ -514,8 +551,20 @@ const ZH: Words = Words {
     diff_error: "出错",
     diff_role_launch: "启动",
     diff_role_standard: "规划标准",
-    diff_now_failing: "，新增不符合：",
-    diff_no_longer_failing: "，不再不符合：",
+    diff_now_failing: |x| format!("，新增问题（{x}）"),
+    diff_no_longer_failing: |x| format!("，问题消除（{x}）"),
+
+    failed_not_met: |t| format!("未满足：{t}"),
+    failed_villages: |ids, n| {
+        if ids.len() < n {
+            format!("（村 {} 等 {n} 个）", ids.join("、"))
+        } else {
+            format!("（村 {}）", ids.join("、"))
+        }
+    },
+    failure_sep: "；",
+    why_blocked: |x| format!("（{x}）"),
+    why_vetoed: |x| format!("：{x}"),
 };
 
 const EN: Words = Words {
@@ -528,6 +577,15 @@ const EN: Words = Words {
     colon: ": ",
     dash: "—",
     yes: "yes",
+    no: "no",
+    evidence_key: |k| match k {
+        "village" => Some("village"),
+        "field" => Some("field"),
+        "file_field" => Some("column in the file"),
+        "value" => Some("value"),
+        "community" => Some("community"),
+        _ => None,
+    },
 
     sec_summary: "Summary",
     sec_map: "Map",
@@ -649,10 +707,14 @@ const EN: Words = Words {
     sweep_x: "Zone width (m)",
     sweep_y: "Households affected",
 
+    headline_count: |n, _| thousands(n),
+
     txt_affected: |a, in_layer| {
         format!(
             "inside the demolition zones: {} of {in_layer} villages, {} households, {} people",
-            a.villages, a.households, a.population
+            a.villages,
+            thousands(a.households),
+            thousands(a.population)
         )
     },
     txt_counting: |r| {
@@ -684,8 +746,8 @@ const EN: Words = Words {
             "new communities: {}, merging {} villages, {} households, {} people; launched {}, blocked {}, vetoed {}{}",
             t.communities,
             c.villages,
-            c.households,
-            c.population,
+            thousands(c.households),
+            thousands(c.population),
             t.launched,
             t.blocked,
             t.vetoed,
@@ -797,8 +859,21 @@ const EN: Words = Words {
     diff_error: "error",
     diff_role_launch: "launch",
     diff_role_standard: "standard",
-    diff_now_failing: ", now failing: ",
-    diff_no_longer_failing: ", no longer failing: ",
+    diff_now_failing: |x| format!(", now failing ({x})"),
+    diff_no_longer_failing: |x| format!(", no longer failing ({x})"),
+
+    failed_not_met: |t| format!("not met: {t}"),
+    failed_villages: |ids, n| {
+        let list = ids.join(", ");
+        match (ids.len(), n) {
+            (1, 1) => format!(" (village {list})"),
+            (k, n) if k < n => format!(" (villages {list} and {} more)", n - k),
+            _ => format!(" (villages {list})"),
+        }
+    },
+    failure_sep: "; ",
+    why_blocked: |x| format!(" ({x})"),
+    why_vetoed: |x| format!(": {x}"),
 };
 
 /// The words for `lang`.

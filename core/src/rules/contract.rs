@@ -292,16 +292,22 @@ pub struct TestCase {
 ///
 /// ```toml
 /// [[criteria]]
-/// id = "plan_approved"
-/// title = { zh-CN = "方案经群众认可、上级批准", en = "Plan accepted by residents and approved" }
+/// id = "no_forced_demolition"
+/// title = { zh-CN = "无强制拆迁（一票否决）", en = "No forced demolition (one-vote veto)" }
+/// failed = { zh-CN = "存在强制拆迁", en = "forced demolition found" }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// The id its findings carry (`plan_approved`).
     pub id: String,
-    /// Its title by language tag (`zh-CN`, `en`).
+    /// Its title by language tag (`zh-CN`, `en`): what must hold.
     pub title: BTreeMap<String, String>,
+    /// What a verdict says when it fails, by language tag (`存在强制拆迁`): the negation of the
+    /// title, which the engine cannot invent. Optional; without it a verdict says "未满足：" /
+    /// "not met: " and the title.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed: BTreeMap<String, String>,
 }
 
 impl Criterion {
@@ -309,6 +315,12 @@ impl Criterion {
     /// (`zh`, `zh-TW` for `zh-CN`), else none.
     pub fn title(&self, tag: &str) -> Option<&str> {
         title_in(&self.title, tag)
+    }
+
+    /// The failure wording in language `tag`, else in the same language of another region,
+    /// else none (a verdict then words the failure from the title).
+    pub fn failed(&self, tag: &str) -> Option<&str> {
+        title_in(&self.failed, tag)
     }
 }
 
@@ -325,6 +337,23 @@ pub(crate) fn title_in<'a>(titles: &'a BTreeMap<String, String>, tag: &str) -> O
         .find(|(t, _)| t.eq_ignore_ascii_case(tag))
         .or_else(|| titles.iter().find(|(t, _)| primary(t) == primary(tag)))
         .map(|(_, title)| title.as_str())
+}
+
+/// A term a site-score plugin answers, with the titles reports show for it instead of its
+/// name (`town_centre` is not a word of a Chinese page).
+///
+/// ```toml
+/// [[terms]]
+/// id = "town_centre"
+/// title = { zh-CN = "距镇区中心", en = "closeness to the town centre" }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermTitle {
+    /// The name its terms carry (`town_centre`).
+    pub id: String,
+    /// Its title by language tag (`zh-CN`, `en`).
+    pub title: BTreeMap<String, String>,
 }
 
 /// What a table column holds; the engine refuses a row whose value is of another type.
@@ -435,6 +464,15 @@ pub struct Manifest {
     /// here fails (a misspelt id would otherwise show as an unexplained id).
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// The terms a site-score plugin answers, with their titles (optional; reports show a
+    /// term's name where none is given).
+    #[serde(default)]
+    pub terms: Vec<TermTitle>,
+    /// Titles of the keys of its evidence, by key then language tag (`[evidence]
+    /// zone_share = { zh-CN = "拆迁范围占比", en = "share inside the zones" }`); optional,
+    /// reports show the key where none is given.
+    #[serde(default)]
+    pub evidence: BTreeMap<String, BTreeMap<String, String>>,
     /// A table plugin's columns, in the order the table shows them (required for `table`,
     /// refused for other kinds).
     #[serde(default)]
@@ -538,6 +576,47 @@ impl Manifest {
                 return Err(format!(
                     "criterion {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
                     c.id
+                ));
+            }
+            if c.failed.values().any(|t| t.trim().is_empty()) {
+                return Err(format!(
+                    "criterion {:?} has an empty failure wording: give the words a verdict says \
+                     when it fails (failed = {{ zh-CN = \"…\" }}) or leave `failed` out",
+                    c.id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `[[terms]]` only on a site-score plugin, each once with a title; `[evidence]` titles
+    /// not empty.
+    fn check_titles(&self) -> std::result::Result<(), String> {
+        if !self.terms.is_empty() && self.kind != Kind::SiteScore {
+            return Err(format!(
+                "declares [[terms]], but a {} plugin answers no terms (only site-score plugins do)",
+                self.kind.name()
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &self.terms {
+            if t.id.trim().is_empty() {
+                return Err("a [[terms]] entry has an empty id".into());
+            }
+            if !seen.insert(t.id.as_str()) {
+                return Err(format!("term {:?} is declared twice", t.id));
+            }
+            if t.title.is_empty() || t.title.values().any(|x| x.trim().is_empty()) {
+                return Err(format!(
+                    "term {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
+                    t.id
+                ));
+            }
+        }
+        for (key, titles) in &self.evidence {
+            if titles.is_empty() || titles.values().any(|x| x.trim().is_empty()) {
+                return Err(format!(
+                    "[evidence] {key} needs a title in at least one language ({key} = {{ zh-CN = \"…\" }})"
                 ));
             }
         }
@@ -708,6 +787,9 @@ impl Manifest {
         manifest
             .check_columns()
             .map_err(|e| Error::config(context(), e))?;
+        manifest
+            .check_titles()
+            .map_err(|e| Error::config(context(), e))?;
         super::target::check_targets(&manifest).map_err(|e| Error::config(context(), e))?;
         let declared =
             super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
@@ -783,6 +865,7 @@ mod tests {
         );
         let m: Manifest = toml::from_str(&text).map_err(|e| e.to_string())?;
         m.check_criteria()?;
+        m.check_titles()?;
         m.check_columns().map(|()| m)
     }
 
@@ -874,7 +957,23 @@ mod tests {
         assert_eq!(a.title("en"), Some("A"));
         assert_eq!(a.title("EN-gb"), Some("A"));
         assert_eq!(a.title("fr"), None);
+        assert_eq!(a.failed("zh-CN"), None);
         assert!(m.criterion("b").is_none());
+        let m = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitle = { zh-CN = \"无甲\" }\nfailed = { zh-CN = \"存在甲\", en = \"A found\" }\n",
+        )
+        .unwrap();
+        let a = m.criterion("a").unwrap();
+        assert_eq!(a.failed("zh-CN"), Some("存在甲"));
+        assert_eq!(a.failed("en-GB"), Some("A found"));
+        assert_eq!(a.failed("fr"), None);
+        let err = manifest(
+            "launch-check",
+            "[[criteria]]\nid = \"a\"\ntitle = { zh-CN = \"无甲\" }\nfailed = { en = \" \" }\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("\"a\" has an empty failure wording"), "{err}");
     }
 
     #[test]
@@ -905,6 +1004,27 @@ mod tests {
         );
         let err = manifest("table", &column("d", "date", "")).unwrap_err();
         assert!(err.contains("date"), "{err}");
+    }
+
+    #[test]
+    fn term_and_evidence_titles_are_checked_when_the_manifest_is_read() {
+        let term = "[[terms]]\nid = \"town_centre\"\ntitle = { zh-CN = \"距镇区中心\" }\n";
+        let m = manifest("site-score", term).unwrap();
+        assert_eq!(m.terms[0].title["zh-CN"], "距镇区中心");
+        let err = manifest("launch-check", term).unwrap_err();
+        assert!(
+            err.contains("[[terms]]") && err.contains("launch-check"),
+            "{err}"
+        );
+        let err = manifest("site-score", &format!("{term}{term}")).unwrap_err();
+        assert!(err.contains("\"town_centre\" is declared twice"), "{err}");
+        let err = manifest("site-score", "[[terms]]\nid = \"a\"\ntitle = {}\n").unwrap_err();
+        assert!(err.contains("term \"a\" needs a title"), "{err}");
+        let ok = "[evidence]\nzone_share = { zh-CN = \"拆迁范围占比\", en = \"share\" }\n";
+        let m = manifest("launch-check", ok).unwrap();
+        assert_eq!(m.evidence["zone_share"]["en"], "share");
+        let err = manifest("site-score", "[evidence]\nzone_share = { en = \"\" }\n").unwrap_err();
+        assert!(err.contains("[evidence] zone_share needs a title"), "{err}");
     }
 
     #[test]

@@ -22,6 +22,13 @@ pub fn veto_unknown_criterion() -> Criterion {
         .into_iter()
         .map(|(l, t)| (l.to_owned(), t.to_owned()))
         .collect(),
+        failed: [
+            ("zh-CN", "强制拆迁情况未查明"),
+            ("en", "forced demolition not ruled out"),
+        ]
+        .into_iter()
+        .map(|(l, t)| (l.to_owned(), t.to_owned()))
+        .collect(),
     }
 }
 

@@ -48,6 +48,8 @@ fn both_runtimes_are_the_same_plugin_to_the_engine() {
         assert_eq!(a.manifest().kind, b.manifest().kind, "{name}");
         // The same criteria and titles: a report reads the same whichever runtime ran.
         assert_eq!(a.manifest().criteria, b.manifest().criteria, "{name}");
+        assert_eq!(a.manifest().terms, b.manifest().terms, "{name}");
+        assert_eq!(a.manifest().evidence, b.manifest().evidence, "{name}");
         assert_eq!(a.manifest().columns, b.manifest().columns, "{name}");
         assert_eq!(a.manifest().params, b.manifest().params, "{name}");
         assert_eq!(a.manifest().targets, b.manifest().targets, "{name}");

@@ -28,26 +28,18 @@ fn tick_step(span: f64, target: f64) -> f64 {
         .unwrap_or(10.0 * p)
 }
 
-/// The household axis: its bottom, tick step and top. It starts at zero unless every count is
-/// above half the largest: a sweep usually moves the total by a few per cent, which a
-/// zero-based axis would flatten into a level line. The tick labels say where it starts.
+/// The household axis: its bottom, tick step and top. It starts at zero (issue 15): an axis
+/// cut at 34,000 made a 2.3 % change look like a cliff; the sweep's table gives the exact
+/// figures, and a flat line is the truth of a sweep that hardly moves the total.
 fn y_axis(rows: &[(f64, u64)]) -> (f64, f64, f64) {
     let hi = rows.iter().map(|r| r.1).max().unwrap_or(0) as f64;
-    let lo = rows.iter().map(|r| r.1).min().unwrap_or(0) as f64;
-    let from_zero = lo <= hi / 2.0;
-    let span = if from_zero { hi } else { hi - lo };
     // Households are whole: no tick between two of them.
-    let step = tick_step(span.max(1.0), 5.0).max(1.0);
-    let bottom = if from_zero {
-        0.0
-    } else {
-        (lo / step).floor() * step
-    };
+    let step = tick_step(hi.max(1.0), 5.0).max(1.0);
     let mut top = (hi / step).ceil() * step;
-    if top <= bottom {
-        top = bottom + step;
+    if top <= 0.0 {
+        top = step;
     }
-    (bottom, step, top)
+    (0.0, step, top)
 }
 
 /// The chart, or `None` when the sweep has no rows.
@@ -253,11 +245,19 @@ mod tests {
             super::y_axis(&[(50.0, 100), (100.0, 900)]),
             (0.0, 200.0, 1000.0)
         );
-        // A few per cent: around the data, so the change shows.
+        // A few per cent: still from zero (issue 15: an axis from 34,000 made 2.3 % a cliff).
         assert_eq!(
             super::y_axis(&[(50.0, 34_053), (200.0, 34_850)]),
-            (34_000.0, 200.0, 35_000.0)
+            (0.0, 10_000.0, 40_000.0)
         );
+        // Brute force: the bottom is 0 and the top at or above every count, within one step.
+        for hi in [1u64, 7, 99, 100, 101, 34_850, 1_000_001] {
+            for lo in [0, hi / 2, hi - 1, hi] {
+                let (bottom, step, top) = super::y_axis(&[(1.0, lo), (2.0, hi)]);
+                assert_eq!(bottom, 0.0);
+                assert!(top >= hi as f64 && top - step < hi as f64, "{lo}..{hi}");
+            }
+        }
         // Flat: one step.
         assert_eq!(super::y_axis(&[(50.0, 0), (200.0, 0)]), (0.0, 1.0, 1.0));
     }

@@ -1,15 +1,17 @@
 //! Criteria under the titles and in the order their plugin declares (`[[criteria]]`).
 
+use super::findings::EvidenceWords;
 use super::fmt::esc;
 use super::page::Page;
-use crate::report::{Lang, Report};
-use crate::rules::Finding;
+use crate::report::words::Words;
+use crate::report::{Check, Lang, Report};
 
 /// Criteria as the plugin that decided `role` (`launch`, `standard`) declares them: its
 /// titles and its order.
 #[derive(Clone, Copy)]
 pub(super) struct Titles<'a> {
     report: &'a Report,
+    w: &'static Words,
     lang: Lang,
     role: &'static str,
 }
@@ -18,9 +20,15 @@ impl<'a> Titles<'a> {
     pub(super) fn new(page: &Page, report: &'a Report, role: &'static str) -> Self {
         Titles {
             report,
+            w: page.w,
             lang: page.lang,
             role,
         }
+    }
+
+    /// The evidence of the role's findings, titled as its plugin declares.
+    pub(super) fn evidence(self) -> EvidenceWords<'a> {
+        EvidenceWords::new(self.report, self.w, self.lang, self.role)
     }
 
     pub(super) fn title(self, id: &'a str) -> &'a str {
@@ -32,14 +40,11 @@ impl<'a> Titles<'a> {
         self.report.criteria_in_order(self.role, ids)
     }
 
-    /// The criteria of `findings`, each once (a criterion usually fails for several villages
-    /// of a community), titled and escaped, in the plugin's order.
-    pub(super) fn criteria(self, findings: impl Iterator<Item = &'a Finding>) -> Vec<String> {
+    /// What failed in `check`, as its verdict names it (plain text, not escaped; see
+    /// [`Report::failure_text`]).
+    pub(super) fn failure_text(self, check: &Check, neutral: bool) -> String {
         self.report
-            .criteria_in_order(self.role, findings.map(|f| f.criterion.as_str()))
-            .into_iter()
-            .map(|id| esc(self.title(id)))
-            .collect()
+            .failure_text(self.role, check, self.lang, neutral)
     }
 
     /// The criterion's title, with its id beside it when the two differ (the id is what the

@@ -7,21 +7,72 @@ use super::criteria::Titles;
 use super::fmt::{esc, json_value};
 use super::table::{td, td_html};
 use crate::report::words::Words;
+use crate::report::{Lang, Report};
 use crate::rules::Finding;
 
+/// Evidence keys and values as the page says them: a key under the title its plugin declares
+/// (`[evidence]`) or, for the engine's own keys (`village`, `field`, `value`), under the
+/// page's word, the key itself kept as the tooltip; yes/no values in the page's language.
+#[derive(Clone, Copy)]
+pub(super) struct EvidenceWords<'a> {
+    report: &'a Report,
+    w: &'static Words,
+    lang: Lang,
+    role: &'a str,
+}
+
+impl<'a> EvidenceWords<'a> {
+    pub(super) fn new(report: &'a Report, w: &'static Words, lang: Lang, role: &'a str) -> Self {
+        EvidenceWords {
+            report,
+            w,
+            lang,
+            role,
+        }
+    }
+
+    /// A key: its title with the key as tooltip, else the key as code.
+    pub(super) fn key(self, key: &str) -> String {
+        match self
+            .report
+            .evidence_title(self.role, key, self.lang)
+            .or_else(|| (self.w.evidence_key)(key))
+        {
+            Some(title) => format!(
+                "<span class=\"key\" title=\"{}\">{}</span>",
+                esc(key),
+                esc(title)
+            ),
+            None => format!("<code>{}</code>", esc(key)),
+        }
+    }
+
+    /// The title of term `name` as a plugin of the run declares it (`[[terms]]`).
+    pub(super) fn term_title(self, name: &str) -> Option<&'a str> {
+        self.report.term_title(name, self.lang)
+    }
+
+    /// A value, escaped: yes/no for a boolean.
+    pub(super) fn value(self, v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Bool(true) => esc(self.w.yes),
+            serde_json::Value::Bool(false) => esc(self.w.no),
+            other => esc(&json_value(other)),
+        }
+    }
+}
+
 /// Evidence as a list of `key = value`, in key order; nothing when there is none.
-pub(super) fn evidence_html(evidence: &BTreeMap<String, serde_json::Value>) -> String {
+pub(super) fn evidence_html(
+    keys: EvidenceWords<'_>,
+    evidence: &BTreeMap<String, serde_json::Value>,
+) -> String {
     if evidence.is_empty() {
         return String::new();
     }
     let mut out = String::from("<ul class=\"evidence\">");
     for (k, v) in evidence {
-        let _ = write!(
-            out,
-            "<li><code>{}</code> = {}</li>",
-            esc(k),
-            esc(&json_value(v))
-        );
+        let _ = write!(out, "<li>{} = {}</li>", keys.key(k), keys.value(v));
     }
     out.push_str("</ul>");
     out
@@ -62,7 +113,7 @@ fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<Findin
 /// The evidence of a group without losing any of it: keys with one value across the group
 /// once; when a single key varies (typically the village), its values as a list; otherwise
 /// each finding's varying evidence on its own line.
-fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
+fn group_evidence_html(w: &Words, ev: EvidenceWords<'_>, group: &FindingGroup<'_>) -> String {
     let first = &group.findings[0].evidence;
     let constant: Vec<&String> = first
         .keys()
@@ -87,9 +138,9 @@ fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
     for k in &constant {
         let _ = write!(
             out,
-            "<li><code>{}</code> = {}</li>",
-            esc(k),
-            esc(&json_value(&first[k.as_str()]))
+            "<li>{} = {}</li>",
+            ev.key(k),
+            ev.value(&first[k.as_str()])
         );
     }
     let keys: BTreeSet<&String> = varying.iter().flat_map(|v| v.keys().copied()).collect();
@@ -101,22 +152,22 @@ fn group_evidence_html(w: &Words, group: &FindingGroup<'_>) -> String {
     if let Some(key) = single {
         let mut values: Vec<String> = Vec::new();
         for v in &varying {
-            let value = esc(&json_value(v[key]));
+            let value = ev.value(v[key]);
             if !values.contains(&value) {
                 values.push(value);
             }
         }
         let _ = write!(
             out,
-            "<li class=\"wrap\"><code>{}</code> = {}</li>",
-            esc(key),
+            "<li class=\"wrap\">{} = {}</li>",
+            ev.key(key),
             values.join(&esc(w.list_sep))
         );
     } else if !keys.is_empty() {
         for v in &varying {
             let parts: Vec<String> = v
                 .iter()
-                .map(|(k, value)| format!("<code>{}</code> = {}", esc(k), esc(&json_value(value))))
+                .map(|(k, value)| format!("{} = {}", ev.key(k), ev.value(value)))
                 .collect();
             let _ = write!(out, "<li class=\"wrap\">{}</li>", parts.join("; "));
         }
@@ -161,7 +212,7 @@ pub(super) fn findings_table(
             );
         }
         td(out, g.reason);
-        td_html(out, &group_evidence_html(w, &g));
+        td_html(out, &group_evidence_html(w, titles.evidence(), &g));
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table>\n");

@@ -1,6 +1,7 @@
 //! Escaping and number formats, the same everywhere on the page.
 //!
-//! Counts carry thousands separators (`12,345`), shares one decimal (`12.3 %`), scores three
+//! Counts carry thousands separators (`12,345`), shares one decimal (`12.3 %`; a share one
+//! decimal would show as 0 or 100 keeps its significant digits, `0.04 %`), scores three
 //! decimals, widths in whole metres unless they are not whole. Every format is a pure function
 //! of its input, so the page is byte-for-byte the same for the same report.
 
@@ -40,10 +41,11 @@ pub(super) fn count_usize(n: usize) -> String {
     count(n as u64)
 }
 
-/// A share (0–1) as a percentage with one decimal.
+/// A share (0–1) as a percentage with one decimal, or the significant digits one decimal
+/// would round away (`0.04 %`, `99.96 %`: never 0 for a share that is not 0).
 pub(super) fn share(f: f64) -> String {
     if f.is_finite() {
-        format!("{:.1} %", clean_zero(f * 100.0, 1))
+        format!("{} %", crate::report::numbers::percent_text(f))
     } else {
         "—".to_owned()
     }
@@ -64,12 +66,18 @@ pub(super) fn decimals(f: f64, places: usize) -> String {
 }
 
 /// A number as short as it can be said: whole numbers without decimals, others with up to
-/// three (trailing zeros dropped).
+/// three (trailing zeros dropped); a number that three decimals would show as 0 keeps two
+/// significant digits (a farmland share of 0.0004 is not 0).
 pub(super) fn plain(f: f64) -> String {
     if !f.is_finite() {
         return "—".to_owned();
     }
-    let text = format!("{:.3}", clean_zero(f, 3));
+    let places = if f != 0.0 && f.abs() < 0.0005 {
+        (1 - f.abs().log10().floor() as i32).max(3) as usize
+    } else {
+        3
+    };
+    let text = format!("{:.places$}", clean_zero(f, places));
     let text = text.trim_end_matches('0').trim_end_matches('.');
     text.to_owned()
 }
@@ -135,6 +143,13 @@ mod tests {
         assert_eq!(plain(100.0), "100");
         assert_eq!(plain(2.5), "2.5");
         assert_eq!(plain(-0.0), "0");
+        // Issue 15: a site excluded for 0.04 % of farmland showed `farmland_share = 0`.
+        assert_eq!(plain(0.0004), "0.0004");
+        assert_eq!(plain(0.000123), "0.00012");
+        assert_eq!(plain(-0.0004), "-0.0004");
+        assert_eq!(plain(0.0005), "0.001");
+        assert_eq!(share(0.0004), "0.04 %");
+        assert_eq!(share(0.00012), "0.012 %");
         assert_eq!(metres(37.25), "37.25 m");
         assert_eq!(px_string(12.34), "12.3");
         assert_eq!(px_string(12.0), "12");

@@ -28,20 +28,25 @@ pub(super) fn status_class(s: LaunchStatus) -> &'static str {
     }
 }
 
-/// A launch status in the plan's terms: blocked and vetoed say by which criteria.
+/// A launch status in the plan's terms: blocked and vetoed say what failed
+/// (`一票否决：存在强制拆迁（村 …）`, `暂缓（未满足：…）`), never a criterion's title after
+/// the verdict (which would read as its opposite).
 pub(super) fn status_html(w: &Words, titles: Titles<'_>, check: &Check) -> String {
-    let which = match check.status {
-        LaunchStatus::Blocked => titles.criteria(check.findings.iter().filter(|f| !f.veto)),
-        LaunchStatus::Vetoed => titles.criteria(check.findings.iter().filter(|f| f.veto)),
-        _ => Vec::new(),
+    let why = match check.status {
+        LaunchStatus::Blocked | LaunchStatus::Vetoed => titles.failure_text(check, true),
+        _ => String::new(),
     };
     let mut out = format!(
         "<span class=\"st {}\">{}</span>",
         status_class(check.status),
         esc(status_word(w, check.status))
     );
-    if !which.is_empty() {
-        let _ = write!(out, "{}{}", esc(w.colon), which.join(&esc(w.list_sep)));
+    if !why.is_empty() {
+        let why = match check.status {
+            LaunchStatus::Vetoed => (w.why_vetoed)(&why),
+            _ => (w.why_blocked)(&why),
+        };
+        out.push_str(&esc(&why));
     }
     out
 }
@@ -58,10 +63,12 @@ pub(super) fn standard_html(w: &Words, titles: Titles<'_>, c: &CommunityRow) -> 
         }
         LaunchStatus::Error => format!("<span class=\"st st-error\">{}</span>", esc(w.st_error)),
         _ => {
-            let missed = titles.criteria(s.check.findings.iter());
+            // 未达标 already says "not met": the titles follow as they are, failure
+            // wordings where the plugin gives them.
+            let missed = titles.failure_text(&s.check, false);
             let mut out = format!("<span class=\"st st-blocked\">{}</span>", esc(w.std_missed));
             if !missed.is_empty() {
-                let _ = write!(out, "{}{}", esc(w.colon), missed.join(&esc(w.list_sep)));
+                let _ = write!(out, "{}{}", esc(w.colon), esc(&missed));
             }
             out
         }

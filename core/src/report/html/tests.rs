@@ -404,6 +404,8 @@ pub(super) fn sample() -> Report {
             version: "1.0.0".to_owned(),
             runtime: "rhai".to_owned(),
             criteria: Vec::new(),
+            terms: Vec::new(),
+            evidence: BTreeMap::new(),
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
         map: Some(map),
@@ -541,9 +543,18 @@ fn languages_differ() {
 #[test]
 fn statuses_say_why() {
     let zh = render_html(&sample(), Lang::ZhCn);
-    assert!(zh.contains("<span class=\"st st-blocked\">暂缓</span>：no_new_construction"));
+    // What failed, not a criterion's title after the verdict (issue 15): no failure wording
+    // declared, so the neutral "未满足：" and the id.
+    assert!(
+        zh.contains("<span class=\"st st-blocked\">暂缓</span>（未满足：no_new_construction）")
+    );
     // A veto names the veto, not the lesser failure beside it.
-    assert!(zh.contains("<span class=\"st st-vetoed\">否决</span>：forced_demolition</td>"));
+    assert!(
+        zh.contains(
+            "<span class=\"st st-vetoed\">一票否决</span>：未满足：forced_demolition（村 410122101201）</td>"
+        ),
+        "{zh}"
+    );
     assert!(zh.contains("<span class=\"st st-launched\">可启动</span>"));
     assert!(zh.contains("<span class=\"st st-error\">出错</span>"));
     // Every finding is explained with its evidence.
@@ -728,11 +739,11 @@ fn repeated_findings_are_grouped() {
         ],
     );
     let html = render_html(&report, Lang::ZhCn);
-    assert!(html.contains("暂缓</span>：resettlement_started、plan_approved</td>"));
+    assert!(html.contains("暂缓</span>（未满足：resettlement_started、plan_approved）</td>"));
     assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
     // The evidence the findings share once, the village that differs as a list.
     assert!(html.contains(
-        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><code>village</code> = V3、V4</li>"
+        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3、V4</li>"
     ));
 }
 
@@ -754,6 +765,7 @@ fn declared_criteria_are_titled_and_ordered() {
             .into_iter()
             .map(|(l, t)| (l.to_owned(), t.to_owned()))
             .collect(),
+        failed: Default::default(),
     };
     report.plugins[0].criteria = vec![
         criterion("plan_approved", "方案获批", "Plan approved"),
@@ -766,14 +778,14 @@ fn declared_criteria_are_titled_and_ordered() {
     let zh = render_html(&report, Lang::ZhCn);
     // The plugin's order, not the order found; an undeclared id after, as itself.
     assert!(
-        zh.contains("暂缓</span>：方案获批、安置房已开工、mystery</td>"),
+        zh.contains("暂缓</span>（未满足：方案获批、安置房已开工、mystery）</td>"),
         "{zh}"
     );
     // The explanation shows the title and, beside it, the id the CSV and JSON carry.
     assert!(zh.contains("<td>方案获批 <code class=\"id\">plan_approved</code></td>"));
     let en = render_html(&report, Lang::En);
     assert!(
-        en.contains("Plan approved, Resettlement started, mystery</td>"),
+        en.contains("blocked</span> (not met: Plan approved, Resettlement started, mystery)</td>"),
         "{en}"
     );
     // The standard's plugin declares nothing: its ids stay.
@@ -840,4 +852,193 @@ fn crowded_names_are_left_off_not_overprinted() {
     assert!(html.contains("<title>小镇39</title>"));
     // The sample alone has room for every name.
     assert!(!render_html(&sample(), Lang::ZhCn).contains("labels-left-off"));
+}
+
+/// Issue 15: a verdict names what failed. A veto says the plugin's failure wording and the
+/// villages (never "vetoed: no forced demolition"); a criterion without one is "not met:" and
+/// its title; a standard's 未达标 lists failure wordings where given.
+#[test]
+fn verdicts_name_what_failed_in_the_plugins_words() {
+    let mut report = sample();
+    let titled = |id: &str, title: [&str; 2], failed: Option<[&str; 2]>| Criterion {
+        id: id.to_owned(),
+        title: [("zh-CN", title[0]), ("en", title[1])]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect(),
+        failed: failed
+            .map(|f| {
+                [("zh-CN", f[0]), ("en", f[1])]
+                    .into_iter()
+                    .map(|(l, t)| (l.to_owned(), t.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    report.plugins[0].criteria = vec![
+        titled(
+            "forced_demolition",
+            [
+                "无强制拆迁（一票否决）",
+                "No forced demolition (one-vote veto)",
+            ],
+            Some(["存在强制拆迁", "forced demolition found"]),
+        ),
+        titled(
+            "plan_approved",
+            ["方案经群众认可并经上级批准", "Plan approved"],
+            None,
+        ),
+        titled(
+            "no_new_construction",
+            ["不再新建建筑", "No new building"],
+            Some(["有新建建筑", "new building found"]),
+        ),
+    ];
+    // The vetoed community: the veto in two villages.
+    let vetoed = report.communities[2].launch.as_mut().unwrap();
+    for (f, village) in vetoed.findings.iter_mut().zip(["410122101202", "V5"]) {
+        f.evidence
+            .insert("village".into(), serde_json::json!(village));
+    }
+    let mut second = vetoed.findings[0].clone();
+    second
+        .evidence
+        .insert("village".into(), serde_json::json!("410122101203"));
+    vetoed.findings.push(second);
+    blocked_by(
+        &mut report,
+        "未批准",
+        &[("plan_approved", "V3"), ("no_new_construction", "V3")],
+    );
+    report.plugins.push(PluginRow {
+        role: "standard".to_owned(),
+        name: "planning-standard".to_owned(),
+        version: "1".to_owned(),
+        runtime: "rhai".to_owned(),
+        criteria: vec![titled(
+            "min_households",
+            ["户数不低于下限", "Households at least the minimum"],
+            Some(["户数低于下限", "households below the minimum"]),
+        )],
+        terms: Vec::new(),
+        evidence: BTreeMap::new(),
+    });
+    let zh = render_html(&report, Lang::ZhCn);
+    assert!(
+        zh.contains(
+            "<span class=\"st st-vetoed\">一票否决</span>：存在强制拆迁（村 410122101202、410122101203）</td>"
+        ),
+        "{zh}"
+    );
+    assert!(!zh.contains("否决</span>：无强制拆迁"), "{zh}");
+    assert!(
+        zh.contains("<span class=\"st st-blocked\">暂缓</span>（未满足：方案经群众认可并经上级批准；有新建建筑）</td>"),
+        "{zh}"
+    );
+    assert!(zh.contains("未达标</span>：户数低于下限"), "{zh}");
+    let en = render_html(&report, Lang::En);
+    assert!(
+        en.contains(
+            "vetoed</span>: forced demolition found (villages 410122101202, 410122101203)</td>"
+        ),
+        "{en}"
+    );
+    assert!(
+        en.contains("blocked</span> (not met: Plan approved; new building found)</td>"),
+        "{en}"
+    );
+    // The summary says the same.
+    let text = crate::report::report_text(&report, Lang::ZhCn);
+    assert!(
+        text.contains(
+            "  vetoed community: 一票否决：存在强制拆迁（村 410122101202、410122101203）\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(": 暂缓（未满足：方案经群众认可并经上级批准；有新建建筑）\n"),
+        "{text}"
+    );
+    let text = crate::report::report_text(&report, Lang::En);
+    assert!(
+        text.contains(
+            "  vetoed community: vetoed: forced demolition found (villages 410122101202, 410122101203)\n"
+        ),
+        "{text}"
+    );
+}
+
+/// Issue 15: zh-CN headline cards count in 万 with their unit (3.42万户); English keeps
+/// separators; the tables keep the exact figures.
+#[test]
+fn headlines_count_in_wan_and_tables_exactly() {
+    let mut report = sample();
+    report.totals.affected = counts(209, 34_188, 106_670);
+    let zh = render_html(&report, Lang::ZhCn);
+    assert!(zh.contains("<dd>3.42万户</dd>"), "{zh}");
+    assert!(zh.contains("<dd>10.67万人</dd>"), "{zh}");
+    // Below 10,000: exact, with the unit.
+    assert!(zh.contains("<dd>1234户</dd>") && zh.contains("<dd>4321人</dd>"));
+    let en = render_html(&report, Lang::En);
+    assert!(en.contains("<dd>34,188</dd>") && en.contains("<dd>106,670</dd>"));
+    // summary.txt says the same.
+    let text = crate::report::report_text(&report, Lang::ZhCn);
+    assert!(text.contains("，3.42万户，10.67万人\n"), "{text}");
+    let text = crate::report::report_text(&report, Lang::En);
+    assert!(
+        text.contains(" 34,188 households, 106,670 people\n"),
+        "{text}"
+    );
+    // A village's share too small for one decimal is not shown as 0.
+    report.villages[0].fraction_inside = 0.00012;
+    let zh = render_html(&report, Lang::ZhCn);
+    assert!(zh.contains(">0.012 %</td>"), "{zh}");
+    assert!(!zh.contains(">0.0 %</td>"));
+}
+
+/// Issue 15: no plugin words inside the Chinese page where the plugin titles them: terms under
+/// their `[[terms]]` titles, evidence keys under their `[evidence]` titles or the engine's own
+/// words, yes/no in the page's language; an untitled key or term stays as written.
+#[test]
+fn terms_and_evidence_keys_read_in_the_pages_language() {
+    let mut report = sample();
+    let titles = |zh: &str, en: &str| -> BTreeMap<String, String> {
+        [("zh-CN", zh), ("en", en)]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect()
+    };
+    report.plugins.push(PluginRow {
+        role: "sites".to_owned(),
+        name: "site-score".to_owned(),
+        version: "1".to_owned(),
+        runtime: "rhai".to_owned(),
+        criteria: Vec::new(),
+        terms: vec![crate::rules::TermTitle {
+            id: "road_access".to_owned(),
+            title: titles("道路可达", "road access"),
+        }],
+        evidence: BTreeMap::from([("farmland".to_owned(), titles("基本农田", "farmland"))]),
+    });
+    report.communities[1].launch.as_mut().unwrap().findings[0]
+        .evidence
+        .insert("value".to_owned(), serde_json::json!(true));
+    let zh = render_html(&report, Lang::ZhCn);
+    assert!(
+        zh.contains("<td><span title=\"road_access\">道路可达</span></td>"),
+        "{zh}"
+    );
+    assert!(!zh.contains("<td>road_access</td>"));
+    // Not titled: as the plugin wrote it.
+    assert!(zh.contains("<td>flood_risk</td>"));
+    assert!(zh.contains("<span class=\"key\" title=\"farmland\">基本农田</span> = F12"));
+    assert!(
+        zh.contains("<span class=\"key\" title=\"value\">取值</span> = 是"),
+        "{zh}"
+    );
+    assert!(zh.contains("<code>share</code> = 0.25"));
+    let en = render_html(&report, Lang::En);
+    assert!(en.contains("<td><span title=\"road_access\">road access</span></td>"));
+    assert!(en.contains("<span class=\"key\" title=\"value\">value</span> = yes"));
 }

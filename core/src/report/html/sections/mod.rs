@@ -28,7 +28,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     programme::programme(page, report);
     sites::sites(page, report);
     for job in &report.scorings {
-        sites::scoring(page, job);
+        sites::scoring(page, report, job);
     }
     villages::villages(page, report);
     sweep::sweep(page, report);

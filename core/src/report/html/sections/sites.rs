@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::html::findings::evidence_html;
+use crate::report::html::findings::{EvidenceWords, evidence_html};
 use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
@@ -13,6 +13,8 @@ use crate::report::{Choice, Report, ScoringSection, SiteRow};
 /// One scoring's section: its rows, how it chose, and the anchors and headings that keep it
 /// apart from the others on the page.
 struct Scoring<'a> {
+    /// The run's report: the titles its plugins give terms and evidence keys.
+    report: &'a Report,
     rows: &'a [SiteRow],
     top: Option<usize>,
     choice: Option<&'a Choice>,
@@ -43,6 +45,7 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
         return;
     }
     let scoring = Scoring {
+        report,
         rows: &report.sites,
         top: report.top,
         choice: report.choice.as_ref(),
@@ -55,10 +58,11 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
 }
 
 /// A named scoring job's section, under its title (`[[scorings]]`).
-pub(super) fn scoring(page: &mut Page, job: &ScoringSection) {
+pub(super) fn scoring(page: &mut Page, report: &Report, job: &ScoringSection) {
     let w = page.w;
     let title = job.title(page.lang).to_owned();
     let scoring = Scoring {
+        report,
         rows: &job.sites,
         top: job.top,
         choice: job.choice.as_ref(),
@@ -117,14 +121,22 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
             (w.col_excluded, false),
         ],
     );
+    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
     for &(n, s) in order {
-        site_row(out, w, &scoring.row, n, s);
+        site_row(out, w, keys, &scoring.row, n, s);
     }
     out.push_str("</tbody></table>\n");
     page.close();
 }
 
-fn site_row(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow) {
+fn site_row(
+    out: &mut String,
+    w: &Words,
+    keys: EvidenceWords<'_>,
+    anchor: &str,
+    n: usize,
+    s: &SiteRow,
+) {
     let _ = write!(
         out,
         "<tr{}>",
@@ -163,7 +175,12 @@ fn site_row(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow) {
     }
     let mut why = String::new();
     if let Some(x) = &s.excluded {
-        let _ = write!(why, "{}{}", esc(&x.reason), evidence_html(&x.evidence));
+        let _ = write!(
+            why,
+            "{}{}",
+            esc(&x.reason),
+            evidence_html(keys, &x.evidence)
+        );
     }
     if let Some(e) = &s.error {
         let _ = write!(
@@ -195,13 +212,21 @@ fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
     if with_terms.is_empty() {
         page.note(w.no_terms);
     }
+    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
     for (n, s) in with_terms {
-        terms_block(&mut page.body, w, &scoring.row, n, s);
+        terms_block(&mut page.body, w, keys, &scoring.row, n, s);
     }
     page.close();
 }
 
-fn terms_block(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow) {
+fn terms_block(
+    out: &mut String,
+    w: &Words,
+    keys: EvidenceWords<'_>,
+    anchor: &str,
+    n: usize,
+    s: &SiteRow,
+) {
     let _ = write!(
         out,
         "<div class=\"terms\" id=\"{anchor}-{}\"><h3>{} <small>({} · {})</small>",
@@ -234,7 +259,14 @@ fn terms_block(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow)
     let mut sum = 0.0;
     for t in &s.terms {
         out.push_str("<tr>");
-        td(out, &t.name);
+        // The plugin's title for the term (`[[terms]]`), its name as the tooltip.
+        match keys.term_title(&t.name) {
+            Some(title) => td_html(
+                out,
+                &format!("<span title=\"{}\">{}</span>", esc(&t.name), esc(title)),
+            ),
+            None => td(out, &t.name),
+        }
         td_num(out, &plain(t.weight));
         td_num(out, &decimals(t.value, 3));
         td_num(out, &score(t.contribution()));
@@ -248,6 +280,6 @@ fn terms_block(out: &mut String, w: &Words, anchor: &str, n: usize, s: &SiteRow)
     td_num(out, &score(sum));
     out.push_str("</tr></tfoot></table>");
     // The evidence the plugin gave for the score, under its terms.
-    out.push_str(&evidence_html(&s.evidence));
+    out.push_str(&evidence_html(keys, &s.evidence));
     out.push_str("</div>\n");
 }

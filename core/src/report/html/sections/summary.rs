@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::report::Report;
-use crate::report::html::fmt::{count, count_usize, esc};
+use crate::report::html::fmt::{count_usize, esc};
 use crate::report::html::page::Page;
 
 pub(super) fn summary(page: &mut Page, report: &Report) {
@@ -14,15 +14,28 @@ pub(super) fn summary(page: &mut Page, report: &Report) {
     let mut cards: Vec<(&str, String)> = vec![
         (w.villages_in_layer, count_usize(report.villages_in_layer)),
         (w.affected_villages, count_usize(t.affected.villages)),
-        (w.affected_households, count(t.affected.households)),
-        (w.affected_people, count(t.affected.population)),
+        // zh-CN counts in 万 here (3.42万户); the tables below give the exact figures.
+        (
+            w.affected_households,
+            (w.headline_count)(t.affected.households, w.unit_households),
+        ),
+        (
+            w.affected_people,
+            (w.headline_count)(t.affected.population, w.unit_people),
+        ),
     ];
     if t.communities > 0 {
         cards.extend([
             (w.new_communities, count_usize(t.communities)),
             (w.merged_villages, count_usize(t.in_communities.villages)),
-            (w.merged_households, count(t.in_communities.households)),
-            (w.merged_people, count(t.in_communities.population)),
+            (
+                w.merged_households,
+                (w.headline_count)(t.in_communities.households, w.unit_households),
+            ),
+            (
+                w.merged_people,
+                (w.headline_count)(t.in_communities.population, w.unit_people),
+            ),
         ]);
         let checked = t.launched + t.blocked + t.vetoed + t.check_errors > 0;
         if checked {
