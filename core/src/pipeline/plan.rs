@@ -80,6 +80,8 @@ pub struct Plan {
     pub tables: Vec<TableSpec>,
     /// The target checks (`[targets.NAME]`), by name: run after every other stage.
     pub targets: Vec<TargetSpec>,
+    /// How the plan chooses its demonstration communities (`[demonstration]`), if it says.
+    pub demonstration: Option<crate::jobs::DemonstrationRule>,
 }
 
 /// A plan's target check (`[targets.NAME]`): a target plugin judged against the run, with
@@ -214,6 +216,8 @@ struct PlanFile {
     tables: BTreeMap<String, TablesEntry>,
     #[serde(default)]
     targets: BTreeMap<String, TablesEntry>,
+    /// Checked by `DemonstrationRule::from_plan_table`, whose errors name the table.
+    demonstration: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -651,6 +655,10 @@ impl Plan {
             unused_layers: other,
             tables: stage_specs(&context, "tables", base, file.tables)?,
             targets: stage_specs(&context, "targets", base, file.targets)?,
+            demonstration: file
+                .demonstration
+                .map(|t| crate::jobs::DemonstrationRule::from_plan_table(t, &context))
+                .transpose()?,
         })
     }
 }
@@ -778,6 +786,39 @@ pub fn counting(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demonstration_rule_is_read_and_checked() {
+        let plan = |table: &str| {
+            let text = format!(
+                "[layers.villages]\npath = \"v.geojson\"\n[layers.roads]\npath = \"r.geojson\"\n[zones.widths]\nring = 1\n{table}"
+            );
+            Plan::from_toml(&text, Path::new("office")).map(|p| p.demonstration)
+        };
+        assert_eq!(plan("").unwrap(), None);
+        let rule = plan("[demonstration]\ntowns = [\"郑庵镇\"]")
+            .unwrap()
+            .unwrap();
+        assert_eq!(rule.per_township, (1, 2));
+        assert_eq!(rule.towns, ["郑庵镇".to_owned()].into());
+        assert_eq!(
+            plan("[demonstration]").unwrap(),
+            Some(crate::jobs::DemonstrationRule::default())
+        );
+        for (bad, needle) in [
+            ("per_township = [2, 1]", "per_township"),
+            ("criteria = [\"score\"]", "\"score\""),
+            ("quota = 2", "quota"),
+        ] {
+            let e = plan(&format!("[demonstration]\n{bad}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("office/plan.toml") && e.contains("demonstration") && e.contains(needle),
+                "{bad}: {e}"
+            );
+        }
+    }
 
     #[test]
     fn the_counting_rule_is_read_from_zones_and_checked() {
