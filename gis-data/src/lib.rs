@@ -7,6 +7,7 @@
 //! decimals, one feature per line), so `gen-demo` reproduces `demo/` byte for
 //! byte. See `README.md` in this package for the schema.
 
+pub mod communities;
 pub mod geom;
 pub mod region;
 pub mod rng;
@@ -42,6 +43,11 @@ pub const PLAN_TARGETS_TOML: &str = include_str!("plan-targets.toml");
 /// (`villages-roster.xlsx`) joined to a map without them (`villages-map.geojson`): the same
 /// run as plan.toml, from the data as a county office keeps it.
 pub const PLAN_ROSTER_TOML: &str = include_str!("plan-roster.toml");
+
+/// The plan that runs the office's whole programme (issue 14): plan.toml with the communities
+/// roster (`communities.xlsx`), `[programme]`, `[goals]`, `[demonstration]` and the source
+/// plan's four `[[milestones]]`.
+pub const PLAN_PROGRAMME_TOML: &str = include_str!("plan-programme.toml");
 
 /// The villages' columns that the roster holds instead of the map (the launch fields and
 /// the community), after the key 统计用区划代码.
@@ -212,6 +218,24 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out.push(Output {
         name: "plan-shapefile.toml",
         contents: PLAN_SHAPEFILE_TOML.as_bytes().to_vec(),
+        features: 0,
+    });
+    // The office's roster of new communities, as a workbook and as CSV, and the plan that
+    // reads it.
+    let rows = communities::roster(seed, &r);
+    out.push(Output {
+        name: "communities.xlsx",
+        contents: communities::roster_xlsx(&rows),
+        features: 0,
+    });
+    out.push(Output {
+        name: "communities.csv",
+        contents: communities::roster_csv(&rows),
+        features: 0,
+    });
+    out.push(Output {
+        name: "plan-programme.toml",
+        contents: PLAN_PROGRAMME_TOML.as_bytes().to_vec(),
         features: 0,
     });
     out

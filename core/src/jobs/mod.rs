@@ -5,6 +5,7 @@
 //! builds candidates, asks the rules engine ([`crate::rules`]) and writes its own tables.
 
 pub(crate) mod communities;
+pub(crate) mod demonstration;
 pub(crate) mod grid_score;
 pub(crate) mod launch;
 pub(crate) mod programme;
@@ -16,8 +17,14 @@ pub(crate) mod standard;
 pub(crate) mod table;
 pub(crate) mod target;
 
+/// The roster's designations, which a demonstration candidate carries.
+pub use crate::model::community::Designation;
 pub use communities::{
     Community, CommunityRow, CommunityTable, Grouping, Join, communities, group_communities,
+};
+pub use demonstration::{
+    DemoCandidate, DemoChoice, DemoCriterion, DemoFlag, DemoStatus, DemonstrationRule,
+    TownshipDemo, choose_demonstration, site_in_zones, township_demonstrations,
 };
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{

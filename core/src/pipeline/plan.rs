@@ -82,6 +82,8 @@ pub struct Plan {
     pub targets: Vec<TargetSpec>,
     /// The whole plan's settings and targets (`[programme]`, `[goals]`).
     pub programme: crate::jobs::programme::ProgrammeSpec,
+    /// How the plan chooses its demonstration communities (`[demonstration]`), if it says.
+    pub demonstration: Option<crate::jobs::DemonstrationRule>,
 }
 
 /// A plan's target check (`[targets.NAME]`): a target plugin judged against the run, with
@@ -219,6 +221,8 @@ struct PlanFile {
     #[serde(default)]
     programme: ProgrammeTable,
     goals: Option<crate::jobs::programme::Goals>,
+    /// Checked by `DemonstrationRule::from_plan_table`, whose errors name the table.
+    demonstration: Option<toml::Table>,
 }
 
 /// `[programme]`: settings of the whole plan's tables.
@@ -689,6 +693,10 @@ impl Plan {
             tables: stage_specs(&context, "tables", base, file.tables)?,
             targets: stage_specs(&context, "targets", base, file.targets)?,
             programme,
+            demonstration: file
+                .demonstration
+                .map(|t| crate::jobs::DemonstrationRule::from_plan_table(t, &context))
+                .transpose()?,
         })
     }
 }
@@ -816,6 +824,39 @@ pub fn counting(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demonstration_rule_is_read_and_checked() {
+        let plan = |table: &str| {
+            let text = format!(
+                "[layers.villages]\npath = \"v.geojson\"\n[layers.roads]\npath = \"r.geojson\"\n[zones.widths]\nring = 1\n{table}"
+            );
+            Plan::from_toml(&text, Path::new("office")).map(|p| p.demonstration)
+        };
+        assert_eq!(plan("").unwrap(), None);
+        let rule = plan("[demonstration]\ntowns = [\"郑庵镇\"]")
+            .unwrap()
+            .unwrap();
+        assert_eq!(rule.per_township, (1, 2));
+        assert_eq!(rule.towns, ["郑庵镇".to_owned()].into());
+        assert_eq!(
+            plan("[demonstration]").unwrap(),
+            Some(crate::jobs::DemonstrationRule::default())
+        );
+        for (bad, needle) in [
+            ("per_township = [2, 1]", "per_township"),
+            ("criteria = [\"score\"]", "\"score\""),
+            ("quota = 2", "quota"),
+        ] {
+            let e = plan(&format!("[demonstration]\n{bad}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("office/plan.toml") && e.contains("demonstration") && e.contains(needle),
+                "{bad}: {e}"
+            );
+        }
+    }
 
     #[test]
     fn the_counting_rule_is_read_from_zones_and_checked() {
