@@ -167,6 +167,16 @@ pub struct ProgrammeCommunity {
     pub short_m2: Option<f64>,
     /// The launch check's status (`pass`, `fail`, `veto`, `error`), when the plan runs one.
     pub launch: Option<String>,
+    /// Its site's score (`[scoring] sites`), when scored.
+    pub score: Option<f64>,
+    /// Whether it is a demonstration community (示范社区), and why (or why not).
+    pub demonstration: super::DemoChoice,
+    /// The demolition zones its own site lies in (`layer:id`), with the share of the site
+    /// inside each, largest first.
+    pub site_zones: Vec<(String, f64)>,
+    /// It may launch, but its own site lies in a demolition zone: a contradiction the
+    /// planner must resolve.
+    pub launch_site_in_zone: bool,
 }
 
 /// A village in no community, listed in every output.
@@ -260,6 +270,8 @@ pub struct ProgrammeRun {
     pub boards: Vec<RollUp>,
     /// The plan's targets, in the order `[goals]` lists its kinds.
     pub goals: Vec<GoalResult>,
+    /// Per township, its demonstration communities against the plan's rule, by name.
+    pub demonstration: Vec<super::TownshipDemo>,
     /// Whether households and people are the pro-rata estimate.
     pub pro_rata: bool,
     /// What the planner should know.
@@ -318,6 +330,8 @@ pub fn county_code(id: &str) -> Option<String> {
 pub struct ProgrammeInputs<'a> {
     /// The launch checks, when the plan runs them.
     pub launch: Option<&'a super::LaunchRun>,
+    /// The site scores, when the plan scores sites.
+    pub sites: Option<&'a super::SiteScoreRun>,
 }
 
 impl ProgrammeRun {
@@ -329,6 +343,7 @@ impl ProgrammeRun {
             || plan.site_scoring.is_some()
             || plan.context.contains_key(LayerKind::Communities.name())
             || plan.programme.goals.is_some()
+            || plan.demonstration.is_some()
     }
 
     /// Runs the programme over the affected villages and the steps before it.
@@ -340,15 +355,11 @@ impl ProgrammeRun {
         let villages = &affected.villages_layer;
         let mut warnings = Vec::new();
         let sites = match &plan.sites {
-            Some(s) => {
-                let read = s.read(plan.affected.input_crs, plan.affected.keep_going)?;
-                warnings.extend(read.warnings);
-                Some((read.layer, &s.schema))
-            }
+            Some(s) => Some((super::read_scene_layer(s, plan, affected)?, &s.schema)),
             None => None,
         };
         let (grouping, table) =
-            plan_grouping(plan, villages, sites.as_ref().map(|(l, s)| (l, *s)))?;
+            plan_grouping(plan, villages, sites.as_ref().map(|(l, s)| (&l.layer, *s)))?;
         warnings.extend(grouping.warnings.iter().cloned());
         let launch: BTreeMap<&str, &'static str> = inputs
             .launch
@@ -370,11 +381,52 @@ impl ProgrammeRun {
                     .collect()
             })
             .unwrap_or_default();
+        // Each site's score, by its id and by its name (as communities name their sites).
+        let mut scores: BTreeMap<String, f64> = BTreeMap::new();
+        if let Some(run) = inputs.sites {
+            for ((f, c), score) in run
+                .sites
+                .layer
+                .features
+                .iter()
+                .zip(&run.candidates)
+                .zip(&run.scores)
+            {
+                if let Ok(crate::rules::Score {
+                    outcome: crate::rules::Outcome::Scored(x),
+                    ..
+                }) = score
+                {
+                    scores.entry(c.id().to_owned()).or_insert(*x);
+                    if let Some(name) = plan
+                        .sites
+                        .as_ref()
+                        .and_then(|s| field_text(f, &s.schema, "name"))
+                    {
+                        scores.entry(name).or_insert(*x);
+                    }
+                }
+            }
+        }
+        // Each site's polygon in the metric CRS, by id and by name.
+        let mut site_geometry: BTreeMap<String, &geo::Geometry<f64>> = BTreeMap::new();
+        if let Some((scene, schema)) = &sites {
+            for (f, item) in scene.layer.features.iter().zip(&scene.items) {
+                if let Some(name) = field_text(f, schema, "name") {
+                    site_geometry.entry(name).or_insert(&item.geometry);
+                }
+                site_geometry
+                    .entry(item.id.clone())
+                    .or_insert(&item.geometry);
+            }
+        }
         let programme = Programme {
             plan,
             affected,
             table: table.as_ref(),
             launch: &launch,
+            scores: &scores,
+            site_geometry: &site_geometry,
         };
         let mut run = programme.build(&grouping, &mut warnings)?;
         run.warnings = warnings;
@@ -408,6 +460,13 @@ impl ProgrammeRun {
             "short_units",
             "short_m2",
             "launch",
+            "score",
+            "demonstration",
+            "demonstration_why",
+            "criteria_met",
+            "flag",
+            "site_zones",
+            "launch_site_in_zone",
             "village_ids",
         ])
         .map_err(csv_error)?;
@@ -440,6 +499,31 @@ impl ProgrammeRun {
                 opt(c.short_units),
                 opt(c.short_m2),
                 c.launch.clone().unwrap_or_default(),
+                c.score.map(|x| x.to_string()).unwrap_or_default(),
+                c.demonstration.chosen().to_string(),
+                demo_status_id(c.demonstration.status),
+                c.demonstration
+                    .criteria_met
+                    .iter()
+                    .map(|k| k.id())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                c.demonstration
+                    .flag
+                    .map(|f| match f {
+                        super::DemoFlag::VetoedInDemonstrationTown => {
+                            "vetoed_in_demonstration_town"
+                        }
+                        super::DemoFlag::DesignatedButVetoed => "designated_but_vetoed",
+                    })
+                    .unwrap_or_default()
+                    .to_owned(),
+                c.site_zones
+                    .iter()
+                    .map(|(z, share)| format!("{z}={}", share_text(*share)))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                c.launch_site_in_zone.to_string(),
                 c.village_ids.join("、"),
             ])
             .map_err(csv_error)?;
@@ -577,6 +661,8 @@ struct Programme<'a> {
     affected: &'a AffectedRun,
     table: Option<&'a CommunityTable>,
     launch: &'a BTreeMap<&'a str, &'static str>,
+    scores: &'a BTreeMap<String, f64>,
+    site_geometry: &'a BTreeMap<String, &'a geo::Geometry<f64>>,
 }
 
 /// A village's counted households and people inside the zones.
@@ -750,6 +836,17 @@ impl Programme<'_> {
                 short_units,
                 short_m2,
                 launch: self.launch.get(c.id.as_str()).map(|s| (*s).to_owned()),
+                score: self.scores.get(c.site_key()).copied(),
+                demonstration: super::DemoChoice {
+                    id: c.id.clone(),
+                    township: c.township.clone(),
+                    status: super::DemoStatus::Ineligible,
+                    criteria_met: Vec::new(),
+                    score: None,
+                    flag: None,
+                },
+                site_zones: self.site_zones(c.site_key()),
+                launch_site_in_zone: false,
             });
         }
         if short_m2_unweighable {
@@ -772,6 +869,38 @@ impl Programme<'_> {
             .map(|c| c.township.clone())
             .collect();
         for c in &mut communities {
+            if towns.contains(&c.township)
+                && !c.designations.contains(&Designation::DemonstrationTown)
+            {
+                c.designations.push(Designation::DemonstrationTown);
+                c.designations.sort();
+            }
+        }
+        // 示范社区, as the plan's rule chooses them (never a vetoed community).
+        let rule = self.plan.demonstration.clone().unwrap_or_default();
+        let candidates: Vec<super::DemoCandidate> = communities
+            .iter()
+            .map(|c| super::DemoCandidate {
+                id: c.id.clone(),
+                township: c.township.clone(),
+                designations: c.designations.clone(),
+                vetoed: c.launch.as_deref() == Some("veto"),
+                launchable: c.launch.as_deref().map(|l| l == "pass"),
+                zone_villages: c.zone_villages,
+                score: c.score,
+            })
+            .collect();
+        let choices = super::choose_demonstration(&candidates, &rule, &BTreeSet::new());
+        let demonstration = super::township_demonstrations(&choices, &rule);
+        let towns: BTreeSet<String> = demonstration
+            .iter()
+            .filter(|t| t.demonstration_town)
+            .map(|t| t.township.clone())
+            .collect();
+        for (c, choice) in communities.iter_mut().zip(choices) {
+            c.demonstration = choice;
+            c.launch_site_in_zone = c.launch.as_deref() == Some("pass") && !c.site_zones.is_empty();
+            // A 示范镇 by the plan's own list is one for the tables too.
             if towns.contains(&c.township)
                 && !c.designations.contains(&Designation::DemonstrationTown)
             {
@@ -899,11 +1028,31 @@ impl Programme<'_> {
             counties: finish(counties),
             boards: finish(boards),
             goals: Vec::new(),
+            demonstration,
             pro_rata,
             warnings: Vec::new(),
         };
         run.goals = goals(self.plan.programme.goals.as_ref(), &run, self.affected);
         Ok(run)
+    }
+}
+
+impl Programme<'_> {
+    /// The demolition zones the site `key` (an id or a name) lies in, as `layer:id` with the
+    /// share of the site inside, largest first.
+    fn site_zones(&self, key: &str) -> Vec<(String, f64)> {
+        let Some(site) = self.site_geometry.get(key) else {
+            return Vec::new();
+        };
+        let mut zones: Vec<(String, f64)> = super::site_in_zones(site, &self.affected.zones)
+            .into_iter()
+            .map(|(z, share)| {
+                let source = &self.affected.sources[self.affected.zones[z].source];
+                (format!("{}:{}", source.layer, source.id), share)
+            })
+            .collect();
+        zones.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        zones
     }
 }
 
@@ -923,16 +1072,11 @@ fn goals(goals: Option<&Goals>, run: &ProgrammeRun, affected: &AffectedRun) -> V
         .filter(|c| !c.village_ids.is_empty())
         .count();
     let towns: BTreeSet<&str> = run
-        .communities
+        .demonstration
         .iter()
-        .filter(|c| c.designations.contains(&Designation::DemonstrationTown))
-        .map(|c| c.township.as_str())
+        .filter(|t| t.demonstration_town)
+        .map(|t| t.township.as_str())
         .collect();
-    let demonstration = |c: &ProgrammeCommunity| {
-        c.designations
-            .contains(&Designation::DemonstrationCommunity)
-            || c.designations.contains(&Designation::DemonstrationTown)
-    };
     let at_least = |goal: &str, target: u64, actual: f64| GoalResult {
         goal: goal.to_owned(),
         target,
@@ -959,26 +1103,25 @@ fn goals(goals: Option<&Goals>, run: &ProgrammeRun, affected: &AffectedRun) -> V
         out.push(at_least("demonstration_towns", t, towns.len() as f64));
     }
     if let Some(t) = g.demonstration_communities {
-        let n = run.communities.iter().filter(|c| demonstration(c)).count();
+        let n = run
+            .communities
+            .iter()
+            .filter(|c| c.demonstration.chosen())
+            .count();
         out.push(at_least("demonstration_communities", t, n as f64));
     }
     if let Some([least, most]) = g.demonstration_per_township {
         // Every township with a community, other than a 示范镇 (which plans its whole
         // territory), has between `least` and `most`.
-        let mut per: BTreeMap<&str, u64> = BTreeMap::new();
-        for c in &run.communities {
-            if towns.contains(c.township.as_str()) {
-                continue;
-            }
-            *per.entry(c.township.as_str()).or_default() += u64::from(
-                c.designations
-                    .contains(&Designation::DemonstrationCommunity),
-            );
-        }
+        let per: Vec<&super::TownshipDemo> = run
+            .demonstration
+            .iter()
+            .filter(|t| !t.demonstration_town)
+            .collect();
         let missed_by: Vec<String> = per
             .iter()
-            .filter(|(_, n)| **n < least || **n > most)
-            .map(|(t, n)| format!("{t}（{n}）"))
+            .filter(|t| (t.chosen as u64) < least || t.chosen as u64 > most)
+            .map(|t| format!("{}（{}）", t.township, t.chosen))
             .collect();
         out.push(GoalResult {
             goal: "demonstration_per_township".into(),
@@ -1046,6 +1189,26 @@ fn number(x: f64) -> String {
     } else {
         format!("{x:.2}")
     }
+}
+
+/// A demonstration status as the CSV writes it (`demonstration_town`, `designated`,
+/// `ranked:1`, `not_ranked:3`, `ineligible`, `vetoed`).
+pub fn demo_status_id(status: super::DemoStatus) -> String {
+    use super::DemoStatus::*;
+    match status {
+        DemonstrationTown => "demonstration_town".into(),
+        Designated => "designated".into(),
+        Ranked { rank } => format!("ranked:{rank}"),
+        NotRanked { rank } => format!("not_ranked:{rank}"),
+        Ineligible => "ineligible".into(),
+        Vetoed => "vetoed".into(),
+    }
+}
+
+/// A share (0–1) to six decimals, trailing zeros dropped.
+fn share_text(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn opt(x: Option<f64>) -> String {

@@ -407,8 +407,11 @@ impl Schema {
 
     /// Reads model field `model` from the file field `file_field`.
     pub fn with_field(mut self, model: &str, file_field: &str) -> Result<Schema> {
-        // A layer hecun has no model of takes the plan's names as they come.
-        if self.kind != LayerKind::Other && !self.kind.fields().iter().any(|f| f.name == model) {
+        // A layer hecun has no model of takes the plan's names as they come; so does the
+        // communities table, whose own columns (milestone dates, documents) the plan names for
+        // its milestones and launch checks.
+        let open = matches!(self.kind, LayerKind::Other | LayerKind::Communities);
+        if !open && !self.kind.fields().iter().any(|f| f.name == model) {
             let known: Vec<_> = self.kind.fields().iter().map(|f| f.name).collect();
             return Err(Error::config(
                 format!("fields of layer {}", self.kind),

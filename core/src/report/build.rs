@@ -83,12 +83,22 @@ impl Report {
                 _ => {}
             }
         }
-        let mut chosen: Vec<&SiteRow> = site_rows.iter().filter(|s| s.chosen).collect();
-        chosen.sort_by_key(|s| (s.township.clone(), s.rank_in_township));
-        for s in chosen {
-            township_row(&mut townships, &s.township)
-                .demonstration
-                .push(display_name(s));
+        // 示范社区: as the whole plan chose them (never a vetoed community); without it, the
+        // sites chosen per township.
+        if let Some(p) = programme {
+            for c in p.communities.iter().filter(|c| c.demonstration.chosen()) {
+                township_row(&mut townships, &c.township)
+                    .demonstration
+                    .push(c.name.clone());
+            }
+        } else {
+            let mut chosen: Vec<&SiteRow> = site_rows.iter().filter(|s| s.chosen).collect();
+            chosen.sort_by_key(|s| (s.township.clone(), s.rank_in_township));
+            for s in chosen {
+                township_row(&mut townships, &s.township)
+                    .demonstration
+                    .push(display_name(s));
+            }
         }
 
         let status_count = |status: LaunchStatus| {

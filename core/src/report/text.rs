@@ -362,6 +362,48 @@ fn programme_lines(p: &crate::jobs::ProgrammeRun, lang: Lang) -> Vec<String> {
             named.join(words(lang).list_sep)
         ));
     }
+    let zh = matches!(lang, Lang::ZhCn);
+    let vetoed_designated: Vec<&str> = p
+        .communities
+        .iter()
+        .filter(|c| c.demonstration.flag.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    if !vetoed_designated.is_empty() {
+        lines.push(if zh {
+            format!(
+                "已定为示范社区（或位于示范镇）但被一票否决、未计入示范社区：{}",
+                vetoed_designated.join("、")
+            )
+        } else {
+            format!(
+                "Designated demonstration communities (or in a demonstration town) that are vetoed, not counted as demonstration communities: {}",
+                vetoed_designated.join(", ")
+            )
+        });
+    }
+    let site_in_zone: Vec<String> = p
+        .communities
+        .iter()
+        .filter(|c| c.launch_site_in_zone)
+        .map(|c| {
+            let zones: Vec<&str> = c.site_zones.iter().map(|(z, _)| z.as_str()).collect();
+            format!("{}（{}）", c.name, zones.join("、"))
+        })
+        .collect();
+    if !site_in_zone.is_empty() {
+        lines.push(if zh {
+            format!(
+                "可启动但本社区安置点位于拆迁范围内，须核实：{}",
+                site_in_zone.join("、")
+            )
+        } else {
+            format!(
+                "May launch, but the community's own site lies in a demolition zone (to be resolved): {}",
+                site_in_zone.join(", ")
+            )
+        });
+    }
     if !p.goals.is_empty() {
         lines.push(w.txt_goals.to_owned());
         for g in &p.goals {
@@ -373,7 +415,7 @@ fn programme_lines(p: &crate::jobs::ProgrammeRun, lang: Lang) -> Vec<String> {
                     } else {
                         format!("；{}", g.missed_by.join(words(lang).list_sep))
                     };
-                    if matches!(lang, Lang::ZhCn) {
+                    if zh {
                         format!(
                             "  {} {}–{} 个：{status}（{} / {} 个乡镇在此范围{missed}）",
                             (w.goal)(&g.goal),

@@ -1160,6 +1160,10 @@ pub(crate) struct ProgrammeWords {
     pub col_need: &'static str,
     pub col_short: &'static str,
     pub col_in_zone: &'static str,
+    pub col_demonstration: &'static str,
+    pub col_site_in_zone: &'static str,
+    /// Whether and why a community is a demonstration community.
+    pub demo_status: fn(&crate::jobs::DemoChoice) -> String,
     pub met: &'static str,
     pub missed: &'static str,
     pub yes: &'static str,
@@ -1228,6 +1232,23 @@ static PROGRAMME_ZH: ProgrammeWords = ProgrammeWords {
     col_need: "拆迁区内户数 / 人数",
     col_short: "缺口",
     col_in_zone: "在拆迁区内",
+    col_demonstration: "示范社区",
+    col_site_in_zone: "安置点所在拆迁范围",
+    demo_status: |c| {
+        use crate::jobs::DemoStatus::*;
+        let mut s = match c.status {
+            DemonstrationTown => "是（示范镇全域）".to_owned(),
+            Designated => "是（名册认定）".to_owned(),
+            Ranked { rank } => format!("是（按条件和评分第 {rank}）"),
+            NotRanked { rank } => format!("否（符合条件，排第 {rank}，名额已满）"),
+            Ineligible => "否（不符合条件）".to_owned(),
+            Vetoed => "否（一票否决）".to_owned(),
+        };
+        if c.flag.is_some() {
+            s.push_str("：已认定示范但被否决");
+        }
+        s
+    },
     met: "已达到",
     missed: "未达到",
     yes: "是",
@@ -1334,6 +1355,23 @@ static PROGRAMME_EN: ProgrammeWords = ProgrammeWords {
     col_need: "Households / people in the zones",
     col_short: "Short by",
     col_in_zone: "In a zone",
+    col_demonstration: "Demonstration community",
+    col_site_in_zone: "Own site in demolition zones",
+    demo_status: |c| {
+        use crate::jobs::DemoStatus::*;
+        let mut s = match c.status {
+            DemonstrationTown => "yes (demonstration town, whole territory)".to_owned(),
+            Designated => "yes (designated by the office)".to_owned(),
+            Ranked { rank } => format!("yes (by the criteria and score, {rank})"),
+            NotRanked { rank } => format!("no (eligible, {rank}, township full)"),
+            Ineligible => "no (meets no criterion)".to_owned(),
+            Vetoed => "no (vetoed)".to_owned(),
+        };
+        if c.flag.is_some() {
+            s.push_str(": designated but vetoed");
+        }
+        s
+    },
     met: "met",
     missed: "missed",
     yes: "yes",

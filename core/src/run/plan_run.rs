@@ -271,6 +271,7 @@ impl PlanRun {
                 &affected,
                 ProgrammeInputs {
                     launch: launch.as_ref(),
+                    sites: sites.as_ref(),
                 },
             )?;
             lap("programme", &mut timings);

@@ -61,7 +61,7 @@ fn goals(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
                 td_num(out, &amount(g.actual));
             }
         }
-        let class = if g.met { "st-pass" } else { "st-fail" };
+        let class = if g.met { "st-launched" } else { "st-blocked" };
         out.push_str(&format!(
             "<td class=\"{class}\">{}</td>",
             esc(if g.met { w.met } else { w.missed })
@@ -149,6 +149,8 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             (w.col_need, true),
             (w.col_capacity, true),
             (w.col_short, true),
+            (w.col_demonstration, false),
+            (w.col_site_in_zone, false),
         ],
     );
     for c in &p.communities {
@@ -179,8 +181,8 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             format!("{}（{status}）", given.join("，"))
         };
         let class = match c.capacity {
-            crate::jobs::CapacityStatus::Short => "st-fail",
-            crate::jobs::CapacityStatus::Sufficient => "st-pass",
+            crate::jobs::CapacityStatus::Short => "st-blocked",
+            crate::jobs::CapacityStatus::Sufficient => "st-launched",
             _ => "",
         };
         out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&text)));
@@ -192,6 +194,23 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             short.push(format!("{} {}", amount(m), w.unit_m2));
         }
         td_num(out, &short.join("，"));
+        let demo = (w.demo_status)(&c.demonstration);
+        let class = if c.demonstration.flag.is_some() {
+            "st-vetoed"
+        } else {
+            ""
+        };
+        out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&demo)));
+        let zones: Vec<&str> = c.site_zones.iter().map(|(z, _)| z.as_str()).collect();
+        let class = if c.launch_site_in_zone {
+            "st-vetoed"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<td class=\"{class}\">{}</td>",
+            esc(&zones.join("、"))
+        ));
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
