@@ -1,12 +1,14 @@
 //! The planning jobs that run local rules over a plan's data: launch checks per community
 //! ([`LaunchRun`]), site scoring ([`SiteScoreRun`]), planning-standard selection
-//! ([`StandardRun`]) and grid scoring ([`score_grid`]), with the communities they work on
+//! ([`StandardRun`]), grid scoring ([`score_grid`]) and the plan's deadlines per community
+//! ([`milestone_statuses`]), with the communities they work on
 //! ([`communities()`]) and the scene of layers their plugins query ([`build_scene`]). Each
 //! builds candidates, asks the rules engine ([`crate::rules`]) and writes its own tables.
 
 pub(crate) mod communities;
 pub(crate) mod grid_score;
 pub(crate) mod launch;
+pub(crate) mod milestones;
 pub(crate) mod reads;
 pub(crate) mod scene;
 pub(crate) mod sites;
@@ -21,6 +23,12 @@ pub use launch::{
     LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
     check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
     read_launch_fields,
+};
+pub use milestones::{
+    CommunityMilestones, Holds, MILESTONES_BY_GROUP_CSV, MILESTONES_CSV, Milestone, MilestoneRun,
+    MilestoneSection, MilestoneStatus, MilestoneSubject, MilestoneTally, check_milestone_criteria,
+    criteria_passed,
+    milestone_statuses, parse_as_of, status_text, today_utc,
 };
 pub use reads::{check_plan_reads, declared_properties, declared_values, plan_layer};
 pub use scene::{SceneLayer, build_scene, build_scene_reading, read_scene_layer};

@@ -256,6 +256,7 @@ impl Report {
             sweep,
             tables: table_sections,
             targets: target_sections,
+            milestones: None,
             plugins,
             warnings,
             map,

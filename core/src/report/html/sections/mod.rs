@@ -4,6 +4,7 @@
 mod classes;
 mod communities;
 mod map;
+mod milestones;
 mod plugins;
 mod sites;
 mod summary;
@@ -32,6 +33,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     sweep::sweep(page, report);
     tables::tables(page, report);
     targets::targets(page, report);
+    milestones::milestones(page, report);
     plugins::plugins(page, report);
     warnings::warnings(page, report);
 }
