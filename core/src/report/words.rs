@@ -970,7 +970,6 @@ pub(super) struct MilestoneWords {
     pub col_board: &'static str,
     pub col_milestone: &'static str,
     pub col_due_date: &'static str,
-    pub col_status: &'static str,
     pub col_days: &'static str,
     pub col_group: &'static str,
     pub col_done: &'static str,
@@ -990,7 +989,6 @@ pub(super) struct MilestoneWords {
     pub diff_now_done: &'static str,
     pub diff_newly_overdue: &'static str,
     pub diff_still_overdue: &'static str,
-    pub diff_days: fn(i64) -> String,
 }
 
 fn zh_counts(title: &str, t: &crate::jobs::MilestoneTally) -> String {
@@ -1034,7 +1032,6 @@ static MILESTONES_ZH: MilestoneWords = MilestoneWords {
     col_board: "管委会",
     col_milestone: "节点",
     col_due_date: "截止日期",
-    col_status: "状态",
     col_days: "天数",
     col_group: "分组",
     col_done: "完成",
@@ -1058,7 +1055,6 @@ static MILESTONES_ZH: MilestoneWords = MilestoneWords {
     diff_now_done: "新完成",
     diff_newly_overdue: "新逾期",
     diff_still_overdue: "仍逾期",
-    diff_days: |d| format!("逾期 {d} 天"),
 };
 
 static MILESTONES_EN: MilestoneWords = MilestoneWords {
@@ -1070,7 +1066,6 @@ static MILESTONES_EN: MilestoneWords = MilestoneWords {
     col_board: "Board",
     col_milestone: "Milestone",
     col_due_date: "Due date",
-    col_status: "Status",
     col_days: "Days",
     col_group: "Group",
     col_done: "Done",
@@ -1094,7 +1089,6 @@ static MILESTONES_EN: MilestoneWords = MilestoneWords {
     diff_now_done: "now done",
     diff_newly_overdue: "newly overdue",
     diff_still_overdue: "still overdue",
-    diff_days: |d| format!("{d} days overdue"),
 };
 
 /// The milestones' words in `lang`.
