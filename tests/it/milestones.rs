@@ -14,7 +14,10 @@ fn demo_plan_with(dir: &Path, extra: &str) -> String {
     let text = std::fs::read_to_string(demo.join("plan.toml"))
         .unwrap()
         .replace("path = \"", &format!("path = \"{}/", demo.display()))
-        .replace("\"../../plugins/", &format!("\"{}/plugins/", repo().display()));
+        .replace(
+            "\"../../plugins/",
+            &format!("\"{}/plugins/", repo().display()),
+        );
     let path = dir.join("plan.toml");
     std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
     path.to_str().unwrap().to_owned()
@@ -44,7 +47,15 @@ fn the_as_of_date_is_recorded_and_replayed() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = demo_plan_with(tmp.path(), MILESTONES);
     let o = hecun(
-        &["run", &plan, "--out", "a", "--quiet", "--as-of", "2026-08-31"],
+        &[
+            "run",
+            &plan,
+            "--out",
+            "a",
+            "--quiet",
+            "--as-of",
+            "2026-08-31",
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -70,7 +81,13 @@ fn the_as_of_date_defaults_to_today_in_utc() {
         .output()
         .unwrap();
     let o = hecun(
-        &["run", &repo().join("gis-data/demo/plan.toml").to_string_lossy(), "--out", "a", "--quiet"],
+        &[
+            "run",
+            &repo().join("gis-data/demo/plan.toml").to_string_lossy(),
+            "--out",
+            "a",
+            "--quiet",
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -88,12 +105,23 @@ fn a_date_that_is_not_one_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = repo().join("gis-data/demo/plan.toml");
     let o = hecun(
-        &["run", &plan.to_string_lossy(), "--out", "a", "--quiet", "--as-of", "31/08/2026"],
+        &[
+            "run",
+            &plan.to_string_lossy(),
+            "--out",
+            "a",
+            "--quiet",
+            "--as-of",
+            "31/08/2026",
+        ],
         tmp.path(),
     );
     assert!(!o.status.success());
     let e = stderr(&o);
-    assert!(e.contains("--as-of 31/08/2026") && e.contains("YYYY-MM-DD"), "{e}");
+    assert!(
+        e.contains("--as-of 31/08/2026") && e.contains("YYYY-MM-DD"),
+        "{e}"
+    );
     assert!(!tmp.path().join("a").exists());
 }
 
@@ -131,7 +159,15 @@ fn a_replay_judges_the_milestones_on_the_recorded_date() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = demo_plan_with(tmp.path(), MILESTONES);
     let o = hecun(
-        &["run", &plan, "--out", "a", "--quiet", "--as-of", "2026-06-15"],
+        &[
+            "run",
+            &plan,
+            "--out",
+            "a",
+            "--quiet",
+            "--as-of",
+            "2026-06-15",
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));

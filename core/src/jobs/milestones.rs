@@ -367,32 +367,30 @@ fn judge(
                 }
             }
         },
-        Holds::Criterion(criterion) => {
-            match s.criteria.as_ref().and_then(|c| c.get(criterion)) {
-                Some(true) => MilestoneStatus::Done {
-                    on: None,
-                    late_days: 0,
-                },
-                Some(false) => not_done(),
-                None => {
-                    let why = match &s.criteria {
-                        None => "no launch check ran for it".to_owned(),
-                        Some(_) => format!("no launch check judged criterion {criterion:?}"),
-                    };
-                    if warn {
-                        warnings.push(
-                            Warning::new(
-                                WarningKind::MissingField,
-                                format!("{who}: milestone {}: {why}: its status is unknown", m.name),
-                            )
-                            .with_file(&s.at)
-                            .with_field(criterion),
-                        );
-                    }
-                    MilestoneStatus::Unknown { why }
+        Holds::Criterion(criterion) => match s.criteria.as_ref().and_then(|c| c.get(criterion)) {
+            Some(true) => MilestoneStatus::Done {
+                on: None,
+                late_days: 0,
+            },
+            Some(false) => not_done(),
+            None => {
+                let why = match &s.criteria {
+                    None => "no launch check ran for it".to_owned(),
+                    Some(_) => format!("no launch check judged criterion {criterion:?}"),
+                };
+                if warn {
+                    warnings.push(
+                        Warning::new(
+                            WarningKind::MissingField,
+                            format!("{who}: milestone {}: {why}: its status is unknown", m.name),
+                        )
+                        .with_file(&s.at)
+                        .with_field(criterion),
+                    );
                 }
+                MilestoneStatus::Unknown { why }
             }
-        }
+        },
     }
 }
 
@@ -698,7 +696,9 @@ pub fn status_text(status: &MilestoneStatus, zh: bool) -> String {
     let mut s = String::new();
     let _ = match (status, zh) {
         (MilestoneStatus::Done { late_days: 0, .. }, true) => write!(s, "已完成"),
-        (MilestoneStatus::Done { late_days, .. }, true) => write!(s, "已完成（逾期 {late_days} 天）"),
+        (MilestoneStatus::Done { late_days, .. }, true) => {
+            write!(s, "已完成（逾期 {late_days} 天）")
+        }
         (MilestoneStatus::Due { days_left }, true) => write!(s, "未到期（剩 {days_left} 天）"),
         (MilestoneStatus::Overdue { days }, true) => write!(s, "逾期 {days} 天"),
         (MilestoneStatus::Unknown { why }, true) => write!(s, "未知（{why}）"),
@@ -739,10 +739,7 @@ mod tests {
             county: "荥阳市".into(),
             board: None,
             at: format!("communities.xlsx, sheet \"社区\" row {}", id.len() + 1),
-            fields: BTreeMap::from([(
-                "plan_approved_on".to_owned(),
-                cell.map(str::to_owned),
-            )]),
+            fields: BTreeMap::from([("plan_approved_on".to_owned(), cell.map(str::to_owned))]),
             criteria: None,
         }
     }
@@ -820,7 +817,10 @@ mod tests {
     #[test]
     fn an_unreadable_date_is_unknown_and_named_in_a_warning() {
         let (status, warnings) = one(Some("五月底"), "2026-08-31");
-        assert!(matches!(status, MilestoneStatus::Unknown { .. }), "{status:?}");
+        assert!(
+            matches!(status, MilestoneStatus::Unknown { .. }),
+            "{status:?}"
+        );
         assert_eq!(warnings.len(), 1);
         let w = &warnings[0];
         assert_eq!(w.kind, WarningKind::UnreadableValue);
@@ -843,12 +843,20 @@ mod tests {
         assert_eq!(run.communities[0].statuses[0].word(), "done");
         assert_eq!(run.communities[1].statuses[0].word(), "unknown");
         assert_eq!(run.warnings.len(), 1);
-        assert!(run.warnings[0].message.contains("row 4"), "{:?}", run.warnings);
+        assert!(
+            run.warnings[0].message.contains("row 4"),
+            "{:?}",
+            run.warnings
+        );
         assert!(run.warnings[0].message.contains("C22"));
         // No row has it: one warning for all.
         let run = milestone_statuses(&[plans()], &[lacking.clone(), lacking], date("2026-08-31"));
         assert_eq!(run.warnings.len(), 1);
-        assert!(run.warnings[0].message.contains("all 2"), "{:?}", run.warnings);
+        assert!(
+            run.warnings[0].message.contains("all 2"),
+            "{:?}",
+            run.warnings
+        );
         assert_eq!(run.totals[0].unknown, 2);
     }
 

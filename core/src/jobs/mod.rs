@@ -27,8 +27,7 @@ pub use launch::{
 pub use milestones::{
     CommunityMilestones, Holds, MILESTONES_BY_GROUP_CSV, MILESTONES_CSV, Milestone, MilestoneRun,
     MilestoneSection, MilestoneStatus, MilestoneSubject, MilestoneTally, check_milestone_criteria,
-    criteria_passed,
-    milestone_statuses, parse_as_of, status_text, today_utc,
+    criteria_passed, milestone_statuses, parse_as_of, status_text, today_utc,
 };
 pub use reads::{check_plan_reads, declared_properties, declared_values, plan_layer};
 pub use scene::{SceneLayer, build_scene, build_scene_reading, read_scene_layer};

@@ -42,9 +42,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::io::read::Format;
+use crate::io::roster::{Roster, Wins};
 use crate::jobs::{Holds, Milestone};
 use crate::model::community::parse_date;
-use crate::io::roster::{Roster, Wins};
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::webmap::InputCrs;
@@ -745,7 +745,11 @@ fn milestones(context: &str, entries: Vec<MilestonesEntry>) -> Result<Vec<Milest
             return Err(bad("named twice".to_owned()));
         }
         let due = match &e.due {
-            None => return Err(bad("due: give the date it is due (due = 2026-05-31)".to_owned())),
+            None => {
+                return Err(bad(
+                    "due: give the date it is due (due = 2026-05-31)".to_owned()
+                ));
+            }
             Some(toml::Value::Datetime(d)) => match (d.date, d.time, d.offset) {
                 (Some(date), None, None) => NaiveDate::from_ymd_opt(
                     i32::from(date.year),
@@ -754,11 +758,16 @@ fn milestones(context: &str, entries: Vec<MilestonesEntry>) -> Result<Vec<Milest
                 ),
                 _ => None,
             }
-            .ok_or_else(|| bad(format!("due = {d}: a date without a time (due = 2026-05-31)")))?,
-            Some(toml::Value::String(text)) => parse_date(text).ok_or_else(|| {
-                bad(format!("due = {text:?}: not a date (due = 2026-05-31)"))
+            .ok_or_else(|| {
+                bad(format!(
+                    "due = {d}: a date without a time (due = 2026-05-31)"
+                ))
             })?,
-            Some(other) => return Err(bad(format!("due = {other}: not a date (due = 2026-05-31)"))),
+            Some(toml::Value::String(text)) => parse_date(text)
+                .ok_or_else(|| bad(format!("due = {text:?}: not a date (due = 2026-05-31)")))?,
+            Some(other) => {
+                return Err(bad(format!("due = {other}: not a date (due = 2026-05-31)")));
+            }
         };
         let holds = match (e.field, e.criterion) {
             (Some(f), None) if !f.trim().is_empty() => Holds::Field(f),
@@ -779,7 +788,10 @@ fn milestones(context: &str, entries: Vec<MilestonesEntry>) -> Result<Vec<Milest
             return Err(bad(format!("title.{lang} is empty")));
         }
         let title = if e.title.is_empty() {
-            BTreeMap::from([("zh-CN".to_owned(), name.clone()), ("en".to_owned(), name.clone())])
+            BTreeMap::from([
+                ("zh-CN".to_owned(), name.clone()),
+                ("en".to_owned(), name.clone()),
+            ])
         } else {
             e.title
         };
@@ -1099,8 +1111,14 @@ mod tests {
         assert_eq!(p.milestones.len(), 2);
         assert_eq!(p.milestones[0].name, "plans");
         assert_eq!(p.milestones[0].due, date(2026, 5, 31));
-        assert_eq!(p.milestones[0].title("en"), "Spatial and detailed plans done");
-        assert_eq!(p.milestones[0].holds, Holds::Field("plan_approved_on".into()));
+        assert_eq!(
+            p.milestones[0].title("en"),
+            "Spatial and detailed plans done"
+        );
+        assert_eq!(
+            p.milestones[0].holds,
+            Holds::Field("plan_approved_on".into())
+        );
         assert_eq!(p.milestones[1].due, date(2026, 8, 31));
         assert_eq!(p.milestones[1].title("zh-CN"), "started");
         assert_eq!(
@@ -1112,21 +1130,52 @@ mod tests {
 
         let one = |body: &str| format!("[[milestones]]\n{body}\n");
         for (bad, needles) in [
-            (one("name = 'a/b'\ndue = 2026-05-31\nfield = 'x'"), vec!["\"a/b\"", "letters, digits"]),
+            (
+                one("name = 'a/b'\ndue = 2026-05-31\nfield = 'x'"),
+                vec!["\"a/b\"", "letters, digits"],
+            ),
             (one("due = 2026-05-31\nfield = 'x'"), vec!["#1", "name"]),
             (
-                format!("{}{}", one("name = 'p'\ndue = 2026-05-31\nfield = 'x'"), one("name = 'p'\ndue = 2026-05-31\nfield = 'y'")),
+                format!(
+                    "{}{}",
+                    one("name = 'p'\ndue = 2026-05-31\nfield = 'x'"),
+                    one("name = 'p'\ndue = 2026-05-31\nfield = 'y'")
+                ),
                 vec!["\"p\"", "named twice"],
             ),
             (one("name = 'p'\nfield = 'x'"), vec!["\"p\"", "due"]),
-            (one("name = 'p'\ndue = '五月底'\nfield = 'x'"), vec!["\"p\"", "五月底", "not a date"]),
-            (one("name = 'p'\ndue = 2026-02-30\nfield = 'x'"), vec!["due"]),
-            (one("name = 'p'\ndue = 2026-05-31T08:00:00\nfield = 'x'"), vec!["\"p\"", "without a time"]),
-            (one("name = 'p'\ndue = 20260531\nfield = 'x'"), vec!["\"p\"", "not a date"]),
-            (one("name = 'p'\ndue = 2026-05-31"), vec!["\"p\"", "field", "criterion"]),
-            (one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ncriterion = 'y'"), vec!["\"p\"", "not both"]),
-            (one("name = 'p'\ndue = 2026-05-31\nfield = ' '"), vec!["\"p\"", "empty"]),
-            (one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ndeadline = 1"), vec!["deadline"]),
+            (
+                one("name = 'p'\ndue = '五月底'\nfield = 'x'"),
+                vec!["\"p\"", "五月底", "not a date"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-02-30\nfield = 'x'"),
+                vec!["due"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31T08:00:00\nfield = 'x'"),
+                vec!["\"p\"", "without a time"],
+            ),
+            (
+                one("name = 'p'\ndue = 20260531\nfield = 'x'"),
+                vec!["\"p\"", "not a date"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31"),
+                vec!["\"p\"", "field", "criterion"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ncriterion = 'y'"),
+                vec!["\"p\"", "not both"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = ' '"),
+                vec!["\"p\"", "empty"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ndeadline = 1"),
+                vec!["deadline"],
+            ),
         ] {
             let e = plan(&bad).unwrap_err().to_string();
             assert!(e.contains("demo/plan.toml"), "{bad}: {e}");

@@ -1365,7 +1365,12 @@ mod milestone_tests {
         ]
     }
 
-    fn subject(id: &str, county: &str, plans: Option<&str>, clearing: Option<&str>) -> MilestoneSubject {
+    fn subject(
+        id: &str,
+        county: &str,
+        plans: Option<&str>,
+        clearing: Option<&str>,
+    ) -> MilestoneSubject {
         MilestoneSubject {
             id: id.into(),
             name: format!("{id}社区"),
@@ -1428,17 +1433,30 @@ mod milestone_tests {
         assert!(!d.is_empty());
 
         let zh = diff_text(&d, Lang::ZhCn);
-        for needle in ["节点进度（2026-07-31 → 2026-08-31）", "规划编制 新完成 (1)", "逾期 61 天 → 逾期 92 天"] {
+        for needle in [
+            "节点进度（2026-07-31 → 2026-08-31）",
+            "规划编制 新完成 (1)",
+            "逾期 61 天 → 逾期 92 天",
+        ] {
             assert!(zh.contains(needle), "{needle}:\n{zh}");
         }
         let en = diff_text(&d, Lang::En);
-        for needle in ["Milestone progress (2026-07-31 → 2026-08-31)", "Plans now done (1)", "clearing still overdue (2)", "overdue by 61 days → overdue by 92 days"] {
+        for needle in [
+            "Milestone progress (2026-07-31 → 2026-08-31)",
+            "Plans now done (1)",
+            "clearing still overdue (2)",
+            "overdue by 61 days → overdue by 92 days",
+        ] {
             assert!(en.contains(needle), "{needle}:\n{en}");
         }
         // The same run twice: nothing moved (a community overdue in both is still listed).
         let same = diff(&august, &august, ("a", "b"));
         let p = same.milestones.unwrap();
-        assert!(p.milestones.iter().all(|m| m.now_done.is_empty() && m.newly_overdue.is_empty()));
+        assert!(
+            p.milestones
+                .iter()
+                .all(|m| m.now_done.is_empty() && m.newly_overdue.is_empty())
+        );
         // A run from before milestones existed: everything done is "now done".
         let mut old = crate::report::html::tests::sample();
         old.milestones = None;
