@@ -22,6 +22,7 @@ mod hostile_plugins;
 mod launch_both;
 mod milestones;
 mod plugin_limits;
+mod programme;
 mod quota;
 mod reads;
 mod reference;

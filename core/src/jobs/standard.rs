@@ -23,7 +23,7 @@ use std::sync::Arc;
 use geo::{Area, Geometry};
 use rayon::prelude::*;
 
-use super::communities::{Community, communities};
+use super::communities::Community;
 use super::scene::{SceneLayer, build_scene_reading};
 use crate::error::Result;
 use crate::index::spatial::{IndexedLayer, SpatialLayers};
@@ -135,7 +135,7 @@ pub fn community_candidates(
             let households: u64 = members.iter().map(|v| v.households).sum();
             let ids: Vec<serde_json::Value> = members.iter().map(|v| v.id.clone().into()).collect();
             let site = sites.and_then(|(s, _)| {
-                let i = *site_by_name.get(&c.name)?;
+                let i = *site_by_name.get(c.site_key())?;
                 Some((&s.layer.features[i], &s.items[i]))
             });
             let note = match (sites, site) {
@@ -204,7 +204,7 @@ impl StandardRun {
             .map(|(name, l)| (name.as_str(), &l.layer))
             .collect();
         read_layers.push(("villages", &run.villages_layer));
-        let warnings = super::reads::check_plan_reads(
+        let mut warnings = super::reads::check_plan_reads(
             plugin.manifest(),
             plan,
             &read_layers,
@@ -217,11 +217,13 @@ impl StandardRun {
             .map(|s| s.schema.clone())
             .unwrap_or_else(|| Schema::new(LayerKind::Sites));
         let sites = read.get("sites").map(|s| (s, &site_schema));
-        let (communities, unassigned) = communities(
+        let (grouping, _) = super::programme::plan_grouping(
+            plan,
             &run.villages_layer,
-            &plan.affected.villages.schema,
             sites.map(|(s, schema)| (&s.layer, schema)),
-        );
+        )?;
+        let (communities, unassigned) = (grouping.communities, grouping.unassigned);
+        warnings.extend(grouping.warnings);
         let (candidates, notes): (Vec<Candidate>, Vec<Option<String>>) = community_candidates(
             &communities,
             &run.villages,

@@ -94,6 +94,8 @@ pub struct Plan {
     /// The date the run is as of (`--as-of`, set by [`RunOptions::apply`]
     /// (crate::run::manifest::RunOptions::apply)); `None`: today (UTC) when the run needs one.
     pub as_of: Option<NaiveDate>,
+    /// The whole plan's settings and targets (`[programme]`, `[goals]`).
+    pub programme: crate::jobs::programme::ProgrammeSpec,
 }
 
 /// A plan's target check (`[targets.NAME]`): a target plugin judged against the run, with
@@ -229,7 +231,17 @@ struct PlanFile {
     #[serde(default)]
     targets: BTreeMap<String, TablesEntry>,
     #[serde(default)]
+    programme: ProgrammeTable,
+    goals: Option<crate::jobs::programme::Goals>,
+    #[serde(default)]
     milestones: Vec<MilestonesEntry>,
+}
+
+/// `[programme]`: settings of the whole plan's tables.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProgrammeTable {
+    area_per_person_m2: Option<f64>,
 }
 
 /// `[[milestones]]`: `name`, `title` (optional), `due` (a TOML date or a string), and
@@ -327,6 +339,8 @@ struct LayerTable {
     /// The layer of a source holding several (a GeoPackage's table, a File Geodatabase's
     /// feature class); omitted: its only one.
     layer: Option<String>,
+    /// A workbook's sheet, when the layer is a table (`[layers.communities]` in `.xlsx`).
+    sheet: Option<String>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
 }
@@ -450,13 +464,28 @@ impl LayerTable {
         {
             return Err(at("layer = \"\": name the layer to read".to_owned()));
         }
+        if self.sheet.is_some() {
+            if self.layer.is_some() {
+                return Err(at(
+                    "give either layer (a GIS source's layer) or sheet (a workbook's), not both"
+                        .to_owned(),
+                ));
+            }
+            if !crate::io::roster::Roster::is_table(&self.path) {
+                return Err(at(format!(
+                    "sheet = {:?} names a workbook's sheet, but {} is not a workbook",
+                    self.sheet.as_deref().unwrap_or_default(),
+                    self.path.display()
+                )));
+            }
+        }
         Ok(LayerSettings {
             format,
             encoding: self.encoding.clone(),
             own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
-            layer: self.layer.clone(),
+            layer: self.layer.clone().or_else(|| self.sheet.clone()),
         })
     }
 }
@@ -580,7 +609,10 @@ impl Plan {
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
         let corridors = take(LayerKind::Corridors)?;
         let mut context_layers = BTreeMap::new();
-        for kind in LayerKind::context_kinds() {
+        for kind in LayerKind::context_kinds()
+            .into_iter()
+            .chain([LayerKind::Communities])
+        {
             if let Some(source) = take(kind)? {
                 context_layers.insert(kind.name().to_owned(), source);
             }
@@ -630,6 +662,11 @@ impl Plan {
                 .map_err(|e: Error| Error::config(&context, e.to_string()))?,
             None => CrsEngine::preferred(),
         };
+        let programme = crate::jobs::programme::ProgrammeSpec {
+            area_per_person_m2: file.programme.area_per_person_m2,
+            goals: file.goals,
+        };
+        programme.check(&context)?;
         Ok(Plan {
             name: file.name.unwrap_or_else(|| "hecun plan".to_owned()),
             path: path.to_owned(),
@@ -682,6 +719,7 @@ impl Plan {
             targets: stage_specs(&context, "targets", base, file.targets)?,
             milestones: milestones(&context, file.milestones)?,
             as_of: None,
+            programme,
         })
     }
 }

@@ -114,6 +114,10 @@ pub struct Report {
     /// tallies per township, county and 管委会; `None` when the plan lists none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestones: Option<MilestoneSection>,
+    /// The whole plan: communities with designations and capacity, villages in no
+    /// community, roll-ups per township, county and 管委会, the plan's goals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<crate::jobs::ProgrammeRun>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
     /// What the planner should know.

@@ -8,7 +8,10 @@ use super::RunManifest;
 use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
-use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun, TableRun, TargetInputs, TargetRun};
+use crate::jobs::{
+    LaunchRun, ProgrammeInputs, ProgrammeRun, SiteScoreRun, StandardRun, TableRun, TargetInputs,
+    TargetRun,
+};
 use crate::pipeline::control::RunControl;
 use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
@@ -81,6 +84,7 @@ impl WrittenRun {
             .chain(run.scorings.iter().flat_map(|s| &s.warnings))
             .chain(run.tables.iter().flat_map(|t| &t.warnings))
             .chain(run.targets.iter().flat_map(|t| &t.warnings))
+            .chain(run.programme.iter().flat_map(|p| &p.warnings))
             .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
@@ -137,6 +141,10 @@ pub struct PlanRun {
     pub tables: Vec<TableRun>,
     /// The target checks (`[targets.NAME]`), in name order, judged after every other step.
     pub targets: Vec<TargetRun>,
+    /// The whole plan's tables: communities with designations and capacity, villages in no
+    /// community, roll-ups per township, county and 管委会, the plan's `[goals]` (when the
+    /// plan forms communities; see [`ProgrammeRun::wanted`]).
+    pub programme: Option<ProgrammeRun>,
     /// Wall time of each step.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -154,6 +162,7 @@ impl PlanRun {
             scorings: Vec::new(),
             tables: Vec::new(),
             targets: Vec::new(),
+            programme: None,
             timings: Vec::new(),
         }
     }
@@ -254,6 +263,20 @@ impl PlanRun {
         if !scorings.is_empty() {
             lap("scorings", &mut timings);
         }
+        let programme = if ProgrammeRun::wanted(plan) {
+            control.stage("programme")?;
+            let p = ProgrammeRun::run(
+                plan,
+                &affected,
+                ProgrammeInputs {
+                    launch: launch.as_ref(),
+                },
+            )?;
+            lap("programme", &mut timings);
+            Some(p)
+        } else {
+            None
+        };
         let mut targets = Vec::with_capacity(plan.targets.len());
         if !plan.targets.is_empty() {
             control.stage("targets")?;
@@ -277,6 +300,7 @@ impl PlanRun {
             scorings,
             tables,
             targets,
+            programme,
             timings,
         })
     }
@@ -293,6 +317,7 @@ impl PlanRun {
                 scorings: &self.scorings,
                 tables: &self.tables,
                 targets: &self.targets,
+                programme: self.programme.as_ref(),
                 map,
             },
             sweep,
@@ -588,6 +613,9 @@ impl PlanRun {
         }
         for s in &self.scorings {
             files.extend(s.write_into(out)?);
+        }
+        if let Some(p) = &self.programme {
+            files.extend(p.write_into(out)?);
         }
         if set.gpkg {
             files.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &files)?);

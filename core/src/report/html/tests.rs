@@ -397,6 +397,7 @@ pub(crate) fn sample() -> Report {
         tables: Vec::new(),
         targets: Vec::new(),
         milestones: None,
+        programme: None,
         plugins: vec![PluginRow {
             role: "launch".to_owned(),
             name: "launch-criteria".to_owned(),

@@ -6,6 +6,7 @@ mod communities;
 mod map;
 mod milestones;
 mod plugins;
+mod programme;
 mod sites;
 mod summary;
 mod sweep;
@@ -25,6 +26,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     townships::townships(page, report);
     classes::classes(page, report);
     communities::communities(page, report);
+    programme::programme(page, report);
     sites::sites(page, report);
     for job in &report.scorings {
         sites::scoring(page, job);
