@@ -37,4 +37,5 @@ mod stages;
 mod standard;
 mod table;
 mod target;
+mod verify;
 mod veto;

@@ -234,6 +234,7 @@ impl Report {
         Ok(Report {
             plan: plan.name.clone(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: crate::run::Build::library(),
             metric_crs: run.metric_crs.to_string(),
             villages_in_layer: run.summary.villages_in_layer,
             totals,

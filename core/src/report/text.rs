@@ -174,6 +174,8 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             let _ = writeln!(s, "  {warning}");
         }
     }
+    // Which build made it, last: the same for every run of one build.
+    let _ = writeln!(s, "\n{}{}{}", w.made_with, w.colon, r.build_line());
     s
 }
 

@@ -174,6 +174,24 @@ pub(super) struct Words {
     pub txt_warnings: &'static str,
     /// The terminal's last line after a run: how many files, where.
     pub txt_files_written: &'static str,
+
+    // hecun verify (a delivered folder against its run manifest)
+    pub vfy_changed: &'static str,
+    pub vfy_missing: &'static str,
+    pub vfy_not_a_file: &'static str,
+    pub vfy_extra: &'static str,
+    /// An input's finding: the finding's word, then the input's role.
+    pub vfy_input: fn(&str, &str) -> String,
+    /// The folder is as written: folder, outputs checked.
+    pub vfy_folder_ok: fn(&str, usize) -> String,
+    /// The folder is not: folder, findings.
+    pub vfy_folder_differs: fn(&str, usize) -> String,
+    /// Inputs checked and as read: count.
+    pub vfy_inputs_ok: fn(usize) -> String,
+    /// The run's working folder is not there.
+    pub vfy_inputs_not_here: fn(&str) -> String,
+    /// The build that made the run differs from this one: the differences.
+    pub vfy_other_build: fn(&str) -> String,
     pub unit_zones: &'static str,
     pub unit_villages: &'static str,
     pub unit_households: &'static str,
@@ -446,6 +464,16 @@ const ZH: Words = Words {
     txt_sweep: "宽度试算",
     txt_warnings: "提示",
     txt_files_written: "个文件已写入",
+    vfy_changed: "已改动",
+    vfy_missing: "缺失",
+    vfy_not_a_file: "不再是普通文件",
+    vfy_extra: "多出（运行清单中没有）",
+    vfy_input: |what, role| format!("输入{what}（{role}）"),
+    vfy_folder_ok: |dir, n| format!("{dir}：{n} 个输出文件均与运行清单一致（SHA-256），无多余文件"),
+    vfy_folder_differs: |dir, n| format!("{dir}：{n} 处与运行清单不符"),
+    vfy_inputs_ok: |n| format!("输入：{n} 个文件均与运行时一致"),
+    vfy_inputs_not_here: |dir| format!("未检查输入：运行时的工作目录 {dir} 不在此处"),
+    vfy_other_build: |d| format!("运行时的程序版本与当前不同：{d}（结果仍可能一致）"),
     unit_zones: "条",
     unit_villages: "村",
     unit_households: "户",
@@ -713,6 +741,22 @@ const EN: Words = Words {
     txt_sweep: "width sweep of",
     txt_warnings: "warnings",
     txt_files_written: "files written to",
+    vfy_changed: "changed",
+    vfy_missing: "missing",
+    vfy_not_a_file: "no longer a regular file",
+    vfy_extra: "extra (not in the run manifest)",
+    vfy_input: |what, role| format!("input {what} ({role})"),
+    vfy_folder_ok: |dir, n| {
+        format!("{dir}: all {n} outputs as the run wrote them (SHA-256), no other file")
+    },
+    vfy_folder_differs: |dir, n| format!("{dir}: {n} differences from the run manifest"),
+    vfy_inputs_ok: |n| format!("inputs: all {n} files as the run read them"),
+    vfy_inputs_not_here: |dir| {
+        format!("inputs not checked: the run's working folder {dir} is not here")
+    },
+    vfy_other_build: |d| {
+        format!("the run was made by another build: {d} (results may still match)")
+    },
     unit_zones: "zones",
     unit_villages: "villages",
     unit_households: "households",

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::Build;
 use super::RunManifest;
-use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
+use super::manifest::{InputFile, PluginUse, RunOptions, sha256_bytes, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
 use crate::jobs::{
@@ -650,6 +651,10 @@ pub struct Replay {
     pub written: WrittenRun,
     /// Each output that differs from the recorded one: "NAME differs" or "NAME missing".
     pub differing: Vec<String>,
+    /// The report files (summary.txt, report.json, report.html) that differ only in the
+    /// build they name: the run was made by another build of hecun, and drawn by the
+    /// recorded build's name they are the recorded bytes. Not among `differing`.
+    pub build_only: Vec<String>,
 }
 
 /// Reruns the run `manifest` records into `out`, after checking every input's SHA-256, and
@@ -687,15 +692,51 @@ pub fn replay(
         options: options.clone(),
     };
     let written = PlanRun::run_and_write(&plan, &request, progress, step)?;
+    // The report as the recorded build would have named itself: the report files that come
+    // out as recorded so differ only in the build they name.
+    let as_recorded = manifest.build.as_ref().and_then(|recorded| {
+        let mut report = written.report.clone();
+        (report.build
+            != Build {
+                binary_sha256: None,
+                ..recorded.clone()
+            })
+        .then(|| {
+            report.build = Build {
+                binary_sha256: None,
+                ..recorded.clone()
+            };
+            report.tool_version = recorded.version.clone();
+            let summary = report_text(&report, lang);
+            let html = render_html(&report, lang);
+            report_files(&report, &summary, &report.to_json(), html)
+        })
+    });
     let mut differing = Vec::new();
+    let mut build_only = Vec::new();
     for f in &manifest.outputs {
         match sha256_file(&out.join(&f.path)) {
             Ok((_, sha)) if sha == f.sha256 => {}
-            Ok(_) => differing.push(format!("{} differs", f.path.display())),
+            Ok(_) => {
+                let named_build_only = as_recorded.as_ref().is_some_and(|files| {
+                    files.iter().any(|(name, bytes)| {
+                        Path::new(name) == f.path && sha256_bytes(bytes) == f.sha256
+                    })
+                });
+                if named_build_only {
+                    build_only.push(f.path.display().to_string());
+                } else {
+                    differing.push(format!("{} differs", f.path.display()));
+                }
+            }
             Err(_) => differing.push(format!("{} missing", f.path.display())),
         }
     }
-    Ok(Replay { written, differing })
+    Ok(Replay {
+        written,
+        differing,
+        build_only,
+    })
 }
 
 #[cfg(test)]
