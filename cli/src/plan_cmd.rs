@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// Exit with code 1 when a community is vetoed (一票否决) — for scripts and CI.
     #[arg(long)]
     pub fail_on_veto: bool,
+    /// The date the plan's milestones are judged on, YYYY-MM-DD (default: today, UTC);
+    /// recorded in run_manifest.json so that `hecun replay` judges on the same date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -129,9 +133,16 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         Lang::ZhCn => "zh-CN",
         Lang::En => "en",
     };
-    let options = args
+    let mut options = args
         .common
         .options(&args.widths, args.sweep.as_deref(), lang_code);
+    // The date is resolved here, once, and recorded as a date: a replay tomorrow judges the
+    // milestones on the same day.
+    let as_of = match &args.as_of {
+        Some(text) => hecun::jobs::parse_as_of(text)?,
+        None => hecun::jobs::today_utc(),
+    };
+    options.as_of = Some(as_of.to_string());
     let mut plan = Plan::load(&args.plan)?;
     options.apply(&mut plan)?;
     if args.fail_on_veto && plan.launch_check.is_none() {

@@ -20,6 +20,7 @@ mod gpkg;
 mod grid;
 mod hostile_plugins;
 mod launch_both;
+mod milestones;
 mod plugin_limits;
 mod programme;
 mod quota;

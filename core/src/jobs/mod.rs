@@ -1,6 +1,7 @@
 //! The planning jobs that run local rules over a plan's data: launch checks per community
 //! ([`LaunchRun`]), site scoring ([`SiteScoreRun`]), planning-standard selection
-//! ([`StandardRun`]) and grid scoring ([`score_grid`]), with the communities they work on
+//! ([`StandardRun`]), grid scoring ([`score_grid`]) and the plan's deadlines per community
+//! ([`milestone_statuses`]), with the communities they work on
 //! ([`communities()`]) and the scene of layers their plugins query ([`build_scene`]). Each
 //! builds candidates, asks the rules engine ([`crate::rules`]) and writes its own tables.
 
@@ -8,6 +9,7 @@ pub(crate) mod communities;
 pub(crate) mod demonstration;
 pub(crate) mod grid_score;
 pub(crate) mod launch;
+pub(crate) mod milestones;
 pub(crate) mod programme;
 pub(crate) mod reads;
 pub(crate) mod scene;
@@ -31,6 +33,11 @@ pub use launch::{
     LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
     check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
     read_launch_fields,
+};
+pub use milestones::{
+    CommunityMilestones, Holds, MILESTONES_BY_GROUP_CSV, MILESTONES_CSV, Milestone, MilestoneRun,
+    MilestoneSection, MilestoneStatus, MilestoneSubject, MilestoneTally, check_milestone_criteria,
+    criteria_passed, milestone_statuses, parse_as_of, status_text, today_utc,
 };
 pub use programme::{
     CapacityStatus, GoalResult, Goals, ProgrammeCommunity, ProgrammeInputs, ProgrammeRun,

@@ -26,16 +26,25 @@
 //! "环线" = 100
 //! [output]
 //! dir = "out"                # relative to the plan file
+//! [[milestones]]             # a deadline, judged per community as of `--as-of`
+//! name = "plans"             # a short id (letters, digits, - and _)
+//! title = { zh-CN = "空间规划和详细规划编制完成", en = "Spatial and detailed plans done" }
+//! due = 2026-05-31           # a TOML date or a string
+//! field = "plan_approved_on" # the communities-table field with the date done
+//! # or: criterion = "plan_approved"  (a launch-check criterion that passes)
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::io::read::Format;
 use crate::io::roster::{Roster, Wins};
+use crate::jobs::{Holds, Milestone};
+use crate::model::community::parse_date;
 use crate::model::crs::{Crs, CrsEngine};
 use crate::model::schema::{LayerKind, Schema};
 use crate::model::webmap::InputCrs;
@@ -80,6 +89,11 @@ pub struct Plan {
     pub tables: Vec<TableSpec>,
     /// The target checks (`[targets.NAME]`), by name: run after every other stage.
     pub targets: Vec<TargetSpec>,
+    /// The plan's deadlines (`[[milestones]]`), in its order.
+    pub milestones: Vec<Milestone>,
+    /// The date the run is as of (`--as-of`, set by [`RunOptions::apply`]
+    /// (crate::run::manifest::RunOptions::apply)); `None`: today (UTC) when the run needs one.
+    pub as_of: Option<NaiveDate>,
     /// The whole plan's settings and targets (`[programme]`, `[goals]`).
     pub programme: crate::jobs::programme::ProgrammeSpec,
     /// How the plan chooses its demonstration communities (`[demonstration]`), if it says.
@@ -223,6 +237,8 @@ struct PlanFile {
     goals: Option<crate::jobs::programme::Goals>,
     /// Checked by `DemonstrationRule::from_plan_table`, whose errors name the table.
     demonstration: Option<toml::Table>,
+    #[serde(default)]
+    milestones: Vec<MilestonesEntry>,
 }
 
 /// `[programme]`: settings of the whole plan's tables.
@@ -230,6 +246,19 @@ struct PlanFile {
 #[serde(deny_unknown_fields)]
 struct ProgrammeTable {
     area_per_person_m2: Option<f64>,
+}
+
+/// `[[milestones]]`: `name`, `title` (optional), `due` (a TOML date or a string), and
+/// exactly one of `field` / `criterion`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MilestonesEntry {
+    name: Option<String>,
+    #[serde(default)]
+    title: BTreeMap<String, String>,
+    due: Option<toml::Value>,
+    field: Option<String>,
+    criterion: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -692,6 +721,8 @@ impl Plan {
             unused_layers: other,
             tables: stage_specs(&context, "tables", base, file.tables)?,
             targets: stage_specs(&context, "targets", base, file.targets)?,
+            milestones: milestones(&context, file.milestones)?,
+            as_of: None,
             programme,
             demonstration: file
                 .demonstration
@@ -732,6 +763,92 @@ fn stage_specs(
             })
         })
         .collect()
+}
+
+/// Checks the `[[milestones]]`: a file-name-safe name each once, a due date (a TOML date
+/// `2026-05-31` or a string as [`parse_date`] reads it), exactly one of `field` and
+/// `criterion`; the title defaults to the name. Every error names the milestone.
+fn milestones(context: &str, entries: Vec<MilestonesEntry>) -> Result<Vec<Milestone>> {
+    let mut out: Vec<Milestone> = Vec::with_capacity(entries.len());
+    for (k, e) in entries.into_iter().enumerate() {
+        let name = e.name.unwrap_or_default();
+        let at = if name.is_empty() {
+            format!("[[milestones]] #{}", k + 1)
+        } else {
+            format!("[[milestones]] name = {name:?}")
+        };
+        let bad = |message: String| Error::config(context, format!("{at}: {message}"));
+        let fine = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !fine {
+            return Err(bad(
+                "name: a short id of letters, digits, - and _ (e.g. name = \"plans\")".to_owned(),
+            ));
+        }
+        if out.iter().any(|m| m.name == name) {
+            return Err(bad("named twice".to_owned()));
+        }
+        let due = match &e.due {
+            None => {
+                return Err(bad(
+                    "due: give the date it is due (due = 2026-05-31)".to_owned()
+                ));
+            }
+            Some(toml::Value::Datetime(d)) => match (d.date, d.time, d.offset) {
+                (Some(date), None, None) => NaiveDate::from_ymd_opt(
+                    i32::from(date.year),
+                    u32::from(date.month),
+                    u32::from(date.day),
+                ),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                bad(format!(
+                    "due = {d}: a date without a time (due = 2026-05-31)"
+                ))
+            })?,
+            Some(toml::Value::String(text)) => parse_date(text)
+                .ok_or_else(|| bad(format!("due = {text:?}: not a date (due = 2026-05-31)")))?,
+            Some(other) => {
+                return Err(bad(format!("due = {other}: not a date (due = 2026-05-31)")));
+            }
+        };
+        let holds = match (e.field, e.criterion) {
+            (Some(f), None) if !f.trim().is_empty() => Holds::Field(f),
+            (None, Some(c)) if !c.trim().is_empty() => Holds::Criterion(c),
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "give either field (the communities-table field with the date it was done) or criterion (a launch-check criterion), not both".to_owned(),
+                ));
+            }
+            (None, None) => {
+                return Err(bad(
+                    "say what must hold: field = \"plan_approved_on\" (the date it was done) or criterion = \"plan_approved\" (a launch-check criterion)".to_owned(),
+                ));
+            }
+            _ => return Err(bad("field or criterion is empty: name one".to_owned())),
+        };
+        if let Some((lang, _)) = e.title.iter().find(|(_, t)| t.trim().is_empty()) {
+            return Err(bad(format!("title.{lang} is empty")));
+        }
+        let title = if e.title.is_empty() {
+            BTreeMap::from([
+                ("zh-CN".to_owned(), name.clone()),
+                ("en".to_owned(), name.clone()),
+            ])
+        } else {
+            e.title
+        };
+        out.push(Milestone {
+            name,
+            title,
+            due,
+            holds,
+        });
+    }
+    Ok(out)
 }
 
 /// Checks and resolves the `[[scorings]]` tables: names that can prefix a file, each once and
@@ -1042,6 +1159,108 @@ mod tests {
                  [{section}.rehab-demand_2]\nplugin = 'p'\n"
             );
             Plan::parse(Path::new("p.toml"), &text).unwrap();
+        }
+    }
+
+    /// `[[milestones]]`: a TOML date or a string, the title defaulting to the name, and every
+    /// mistake named with the plan file and the milestone.
+    #[test]
+    fn milestones_are_read_and_checked() {
+        let plan = |milestones: &str| {
+            let text = format!(
+                "[layers.villages]\npath='v'\n[layers.roads]\npath='r'\n[zones.widths]\nring=1\n{milestones}"
+            );
+            Plan::parse(Path::new("demo/plan.toml"), &text)
+        };
+        let p = plan(
+            r#"
+            [[milestones]]
+            name = "plans"
+            title = { zh-CN = "空间规划和详细规划编制完成", en = "Spatial and detailed plans done" }
+            due = 2026-05-31
+            field = "plan_approved_on"
+            [[milestones]]
+            name = "started"
+            due = "2026年8月31日"
+            criterion = "construction_started"
+            "#,
+        )
+        .unwrap();
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(p.milestones.len(), 2);
+        assert_eq!(p.milestones[0].name, "plans");
+        assert_eq!(p.milestones[0].due, date(2026, 5, 31));
+        assert_eq!(
+            p.milestones[0].title("en"),
+            "Spatial and detailed plans done"
+        );
+        assert_eq!(
+            p.milestones[0].holds,
+            Holds::Field("plan_approved_on".into())
+        );
+        assert_eq!(p.milestones[1].due, date(2026, 8, 31));
+        assert_eq!(p.milestones[1].title("zh-CN"), "started");
+        assert_eq!(
+            p.milestones[1].holds,
+            Holds::Criterion("construction_started".into())
+        );
+        assert!(plan("").unwrap().milestones.is_empty());
+        assert_eq!(plan("").unwrap().as_of, None);
+
+        let one = |body: &str| format!("[[milestones]]\n{body}\n");
+        for (bad, needles) in [
+            (
+                one("name = 'a/b'\ndue = 2026-05-31\nfield = 'x'"),
+                vec!["\"a/b\"", "letters, digits"],
+            ),
+            (one("due = 2026-05-31\nfield = 'x'"), vec!["#1", "name"]),
+            (
+                format!(
+                    "{}{}",
+                    one("name = 'p'\ndue = 2026-05-31\nfield = 'x'"),
+                    one("name = 'p'\ndue = 2026-05-31\nfield = 'y'")
+                ),
+                vec!["\"p\"", "named twice"],
+            ),
+            (one("name = 'p'\nfield = 'x'"), vec!["\"p\"", "due"]),
+            (
+                one("name = 'p'\ndue = '五月底'\nfield = 'x'"),
+                vec!["\"p\"", "五月底", "not a date"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-02-30\nfield = 'x'"),
+                vec!["due"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31T08:00:00\nfield = 'x'"),
+                vec!["\"p\"", "without a time"],
+            ),
+            (
+                one("name = 'p'\ndue = 20260531\nfield = 'x'"),
+                vec!["\"p\"", "not a date"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31"),
+                vec!["\"p\"", "field", "criterion"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ncriterion = 'y'"),
+                vec!["\"p\"", "not both"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = ' '"),
+                vec!["\"p\"", "empty"],
+            ),
+            (
+                one("name = 'p'\ndue = 2026-05-31\nfield = 'x'\ndeadline = 1"),
+                vec!["deadline"],
+            ),
+        ] {
+            let e = plan(&bad).unwrap_err().to_string();
+            assert!(e.contains("demo/plan.toml"), "{bad}: {e}");
+            for needle in needles {
+                assert!(e.contains(needle), "{bad}: {needle}: {e}");
+            }
         }
     }
 }

@@ -273,6 +273,7 @@ impl Report {
             sweep,
             tables: table_sections,
             targets: target_sections,
+            milestones: None,
             programme: programme.cloned(),
             plugins,
             warnings,

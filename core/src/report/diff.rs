@@ -35,6 +35,50 @@ pub struct Diff {
     pub sites: Vec<SiteChange>,
     /// Communities whose launch status or standard verdict changed.
     pub communities: Vec<CommunityChange>,
+    /// Progress on the plan's milestones, when the later run judged them (two monthly runs:
+    /// what became done, what is newly or still overdue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<MilestoneProgress>,
+}
+
+/// Progress on the milestones from one run to the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneProgress {
+    /// The dates the runs were judged on (`None`: the earlier run judged no milestones).
+    pub as_of: Change<Option<chrono::NaiveDate>>,
+    /// Per milestone of the later run, in its plan's order; those with no change are left
+    /// out.
+    pub milestones: Vec<MilestoneChange>,
+}
+
+/// What changed on one milestone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneChange {
+    /// The milestone's name.
+    pub name: String,
+    /// Its title by language tag.
+    pub title: BTreeMap<String, String>,
+    /// Communities done now that were not (or were not in the earlier run).
+    pub now_done: Vec<MilestoneMove>,
+    /// Communities overdue now that were not.
+    pub newly_overdue: Vec<MilestoneMove>,
+    /// Communities overdue in both runs.
+    pub still_overdue: Vec<MilestoneMove>,
+}
+
+/// One community's status on a milestone in both runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneMove {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its township.
+    pub township: String,
+    /// Its status in the earlier run (`None`: not in it).
+    pub before: Option<crate::jobs::MilestoneStatus>,
+    /// Its status in the later run.
+    pub after: crate::jobs::MilestoneStatus,
 }
 
 /// A value before and after.
@@ -238,6 +282,7 @@ impl Diff {
             && self.villages_removed.is_empty()
             && self.sites.is_empty()
             && self.communities.is_empty()
+            && self.milestones.is_none()
     }
 }
 
@@ -324,6 +369,116 @@ pub fn diff(before: &Report, after: &Report, labels: (&str, &str)) -> Diff {
         villages_removed,
         sites: site_changes(before, after),
         communities: community_changes(before, after),
+        milestones: milestone_progress(before, after),
+    }
+}
+
+/// The milestones' progress from `before` to `after`, by community id and milestone name;
+/// `None` when the later run judged none, or nothing moved.
+fn milestone_progress(before: &Report, after: &Report) -> Option<MilestoneProgress> {
+    use crate::jobs::MilestoneStatus as S;
+    let a = after.milestones.as_ref()?;
+    let b = before.milestones.as_ref();
+    let mut milestones = Vec::new();
+    for (k, m) in a.milestones.iter().enumerate() {
+        let kb = b.and_then(|b| b.milestones.iter().position(|x| x.name == m.name));
+        let mut change = MilestoneChange {
+            name: m.name.clone(),
+            title: m.title.clone(),
+            now_done: Vec::new(),
+            newly_overdue: Vec::new(),
+            still_overdue: Vec::new(),
+        };
+        for c in &a.communities {
+            let Some(now) = c.statuses.get(k) else {
+                continue;
+            };
+            let was = b
+                .zip(kb)
+                .and_then(|(b, kb)| {
+                    b.communities
+                        .iter()
+                        .find(|x| x.id == c.id)
+                        .and_then(|x| x.statuses.get(kb))
+                })
+                .cloned();
+            let list = match (&was, now) {
+                (Some(S::Done { .. }), _) => None,
+                (_, S::Done { .. }) => Some(&mut change.now_done),
+                (Some(S::Overdue { .. }), S::Overdue { .. }) => Some(&mut change.still_overdue),
+                (_, S::Overdue { .. }) => Some(&mut change.newly_overdue),
+                _ => None,
+            };
+            if let Some(list) = list {
+                list.push(MilestoneMove {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    township: c.township.clone(),
+                    before: was,
+                    after: now.clone(),
+                });
+            }
+        }
+        if !(change.now_done.is_empty()
+            && change.newly_overdue.is_empty()
+            && change.still_overdue.is_empty())
+        {
+            milestones.push(change);
+        }
+    }
+    if milestones.is_empty() {
+        return None;
+    }
+    Some(MilestoneProgress {
+        as_of: Change {
+            before: b.map(|b| b.as_of),
+            after: Some(a.as_of),
+        },
+        milestones,
+    })
+}
+
+/// The milestones' progress in words: per milestone, the communities now done, newly
+/// overdue and still overdue (with the days).
+fn milestone_text(s: &mut String, p: &MilestoneProgress, lang: Lang) {
+    let mw = super::words::milestone_words(lang);
+    let zh = lang == Lang::ZhCn;
+    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".to_owned(), |d| d.to_string());
+    let _ = writeln!(
+        s,
+        "{}",
+        (mw.diff_heading)(&date(p.as_of.before), &date(p.as_of.after))
+    );
+    for m in &p.milestones {
+        let title = m
+            .title
+            .get(lang.tag())
+            .or_else(|| m.title.values().next())
+            .unwrap_or(&m.name);
+        for (word, list) in [
+            (mw.diff_now_done, &m.now_done),
+            (mw.diff_newly_overdue, &m.newly_overdue),
+            (mw.diff_still_overdue, &m.still_overdue),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "  {title} {word} ({})", list.len());
+            for x in list {
+                let before = x
+                    .before
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |b| crate::jobs::status_text(b, zh));
+                let _ = writeln!(
+                    s,
+                    "    {} {} [{}]: {before} → {}",
+                    x.id,
+                    x.name,
+                    x.township,
+                    crate::jobs::status_text(&x.after, zh)
+                );
+            }
+        }
     }
 }
 
@@ -660,6 +815,9 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
             let _ = writeln!(s, "  {}: {}", x.name, reasons.join("; "));
         }
     }
+    if let Some(p) = &d.milestones {
+        milestone_text(&mut s, p, lang);
+    }
     if d.is_empty() {
         let _ = writeln!(s, "{}", w.diff_no_change);
     }
@@ -886,6 +1044,7 @@ mod tests {
             villages_removed: Vec::new(),
             sites: Vec::new(),
             communities: Vec::new(),
+            milestones: None,
         }
     }
 
@@ -1159,5 +1318,174 @@ mod tests {
                 "communities changed (2)"
             ]
         );
+    }
+}
+
+/// Two monthly runs' milestones, constructed: progress per milestone, both languages, and the
+/// report's section in the summary and the page.
+#[cfg(test)]
+mod milestone_tests {
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::jobs::{Holds, Milestone, MilestoneStatus, MilestoneSubject, milestone_statuses};
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn milestones() -> Vec<Milestone> {
+        vec![
+            Milestone {
+                name: "plans".into(),
+                title: BTreeMap::from([
+                    ("zh-CN".into(), "规划编制".into()),
+                    ("en".into(), "Plans".into()),
+                ]),
+                due: date("2026-05-31"),
+                holds: Holds::Field("plan_approved_on".into()),
+            },
+            Milestone {
+                name: "clearing".into(),
+                title: BTreeMap::new(),
+                due: date("2026-06-30"),
+                holds: Holds::Field("clearing_done_on".into()),
+            },
+        ]
+    }
+
+    fn subject(
+        id: &str,
+        county: &str,
+        plans: Option<&str>,
+        clearing: Option<&str>,
+    ) -> MilestoneSubject {
+        MilestoneSubject {
+            id: id.into(),
+            name: format!("{id}社区"),
+            township: "郑庵镇".into(),
+            county: county.into(),
+            board: None,
+            at: format!("communities.csv row {id}"),
+            fields: BTreeMap::from([
+                ("plan_approved_on".to_owned(), plans.map(str::to_owned)),
+                ("clearing_done_on".to_owned(), clearing.map(str::to_owned)),
+            ]),
+            criteria: None,
+        }
+    }
+
+    /// The roster as the office keeps it: dates filled in as work is done.
+    fn roster() -> Vec<MilestoneSubject> {
+        vec![
+            subject("C1", "荥阳市", Some("2026-05-20"), Some("2026-07-15")),
+            subject("C2", "荥阳市", Some("2026-07-10"), None),
+            subject("C3", "新郑市", None, None),
+            subject("C4", "新郑市", Some("2026-08-20"), Some("2026-08-25")),
+        ]
+    }
+
+    fn report_as_of(as_of: &str) -> Report {
+        let mut r = crate::report::html::tests::sample();
+        let run = milestone_statuses(&milestones(), &roster(), date(as_of));
+        r.add_milestones(&run);
+        r
+    }
+
+    #[test]
+    fn two_monthly_runs_show_progress_per_milestone() {
+        let july = report_as_of("2026-07-31");
+        let august = report_as_of("2026-08-31");
+        let d = diff(&july, &august, ("7月", "8月"));
+        let p = d.milestones.as_ref().expect("progress");
+        assert_eq!(p.as_of.before, Some(date("2026-07-31")));
+        assert_eq!(p.as_of.after, Some(date("2026-08-31")));
+        let ids = |l: &[MilestoneMove]| l.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+        // plans: C4 done in August (late); C3 overdue in both (61 → 92 days).
+        let plans = &p.milestones[0];
+        assert_eq!(plans.name, "plans");
+        assert_eq!(ids(&plans.now_done), ["C4"]);
+        assert!(plans.newly_overdue.is_empty());
+        assert_eq!(ids(&plans.still_overdue), ["C3"]);
+        assert_eq!(
+            plans.still_overdue[0].before,
+            Some(MilestoneStatus::Overdue { days: 61 })
+        );
+        assert_eq!(
+            plans.still_overdue[0].after,
+            MilestoneStatus::Overdue { days: 92 }
+        );
+        // clearing (due 6-30): C4 done; C2, C3 overdue in both months.
+        let clearing = &p.milestones[1];
+        assert_eq!(ids(&clearing.now_done), ["C4"]);
+        assert_eq!(ids(&clearing.still_overdue), ["C2", "C3"]);
+        assert!(!d.is_empty());
+
+        let zh = diff_text(&d, Lang::ZhCn);
+        for needle in [
+            "节点进度（2026-07-31 → 2026-08-31）",
+            "规划编制 新完成 (1)",
+            "逾期 61 天 → 逾期 92 天",
+        ] {
+            assert!(zh.contains(needle), "{needle}:\n{zh}");
+        }
+        let en = diff_text(&d, Lang::En);
+        for needle in [
+            "Milestone progress (2026-07-31 → 2026-08-31)",
+            "Plans now done (1)",
+            "clearing still overdue (2)",
+            "overdue by 61 days → overdue by 92 days",
+        ] {
+            assert!(en.contains(needle), "{needle}:\n{en}");
+        }
+        // The same run twice: nothing moved (a community overdue in both is still listed).
+        let same = diff(&august, &august, ("a", "b"));
+        let p = same.milestones.unwrap();
+        assert!(
+            p.milestones
+                .iter()
+                .all(|m| m.now_done.is_empty() && m.newly_overdue.is_empty())
+        );
+        // A run from before milestones existed: everything done is "now done".
+        let mut old = crate::report::html::tests::sample();
+        old.milestones = None;
+        let d = diff(&old, &august, ("a", "b"));
+        let p = d.milestones.unwrap();
+        assert_eq!(p.as_of.before, None);
+        assert_eq!(ids(&p.milestones[0].now_done), ["C1", "C2", "C4"]);
+        assert_eq!(ids(&p.milestones[0].newly_overdue), ["C3"]);
+    }
+
+    #[test]
+    fn the_summary_and_the_page_say_what_is_overdue() {
+        let r = report_as_of("2026-08-31");
+        let zh = crate::report::report_text(&r, Lang::ZhCn);
+        assert!(
+            zh.contains("节点（截至2026-08-31）：规划编制 完成 3（其中逾期完成 2） / 到期未完成 1（最多逾期 92 天） / 未到期 0"),
+            "{zh}"
+        );
+        assert!(zh.contains("  新郑市：规划编制 完成 1"), "{zh}");
+        let en = crate::report::report_text(&r, Lang::En);
+        assert!(
+            en.contains("Milestones (as of 2026-08-31): clearing: done 2 (2 late) / overdue 2 (up to 62 days) / due 0"),
+            "{en}"
+        );
+        let html = crate::report::render_html(&r, Lang::ZhCn);
+        assert!(html.contains("<section id=\"milestones\">"));
+        // Overdue first, longest first: C3's plans (92) before C3's clearing (62) and C2's.
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s}"));
+        let overdue = &html[at("milestones-overdue")..at("milestones-tallies")];
+        let c3 = overdue.find("C3 C3社区").unwrap();
+        let c2 = overdue.find("C2 C2社区").unwrap();
+        assert!(c3 < c2 && overdue.contains(">92<"), "{overdue}");
+        // report.json keeps the section and reads it back.
+        let back = Report::from_json("r", &r.to_json()).unwrap();
+        assert_eq!(back.milestones, r.milestones);
+        // A report without milestones writes no key (report.json as before).
+        let mut none = r.clone();
+        none.milestones = None;
+        assert!(!none.to_json().contains("\"milestones\""));
     }
 }

@@ -60,6 +60,7 @@ impl Lang {
     }
 }
 
+pub use crate::jobs::MilestoneSection;
 pub use crate::pipeline::affected::Counts;
 
 /// Everything one run found, in the plan's terms.
@@ -119,6 +120,10 @@ pub struct Report {
     /// The plan's target checks (`[targets.NAME]`), in name order, as the engine judged them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<TargetSection>,
+    /// The plan's milestones (`[[milestones]]`) per community as of the run's date, with the
+    /// tallies per township, county and 管委会; `None` when the plan lists none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<MilestoneSection>,
     /// The whole plan: communities with designations and capacity, villages in no
     /// community, roll-ups per township, county and 管委会, the plan's goals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -652,6 +657,18 @@ impl Report {
 }
 
 impl Report {
+    /// Fills the milestones section from `run` (the programme step calls this after judging
+    /// the communities), and lists the run's milestone warnings with the report's others,
+    /// each once.
+    pub fn add_milestones(&mut self, run: &crate::jobs::MilestoneRun) {
+        self.milestones = Some(run.section());
+        for w in &run.warnings {
+            if !self.warnings.contains(&w.message) {
+                self.warnings.push(w.message.clone());
+            }
+        }
+    }
+
     /// The counting rule and what it left out or estimated, as the job's summary has them.
     pub(crate) fn counting_summary(&self) -> crate::pipeline::affected::Summary {
         crate::pipeline::affected::Summary {

@@ -139,6 +139,12 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             }
         }
     }
+    if let Some(m) = &r.milestones {
+        let _ = writeln!(s);
+        for line in milestone_lines(m, lang) {
+            let _ = writeln!(s, "{line}");
+        }
+    }
     if let Some(sweep) = &r.sweep {
         let _ = writeln!(s, "\n{} {}:", w.txt_sweep, sweep.class);
         for row in &sweep.rows {
@@ -164,6 +170,28 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     // Which build made it, last: the same for every run of one build.
     let _ = writeln!(s, "\n{}{}{}", w.made_with, w.colon, r.build_line());
     s
+}
+
+/// The milestones' lines in summary.txt: one per milestone over every community ("节点（截至
+/// 2026-08-31）：规划编制 完成 18 / 到期未完成 3（最多逾期 92 天）/ 未到期 1"), then, when the
+/// communities have counties, one per county and milestone.
+fn milestone_lines(m: &crate::jobs::MilestoneSection, lang: Lang) -> Vec<String> {
+    let mw = super::words::milestone_words(lang);
+    let as_of = m.as_of.to_string();
+    let mut lines: Vec<String> = m
+        .totals
+        .iter()
+        .map(|t| (mw.txt_line)(&as_of, m.title(&t.milestone, lang.tag()), t))
+        .collect();
+    for t in m.groups.iter().filter(|t| t.level == "county") {
+        let colon = if lang == Lang::ZhCn { "：" } else { ": " };
+        lines.push(format!(
+            "  {}{colon}{}",
+            t.group,
+            (mw.txt_counts)(m.title(&t.milestone, lang.tag()), t)
+        ));
+    }
+    lines
 }
 
 /// A target check's lines in summary.txt, one per target: "目标 check · target：已达到（实际

@@ -971,6 +971,27 @@ pub(super) const COLUMN_TITLES: &[(&str, &str, CellKind, &str, &str)] = &[
     ("zone_classes.csv", "villages", CellKind::Number, "受影响村庄数", "Affected villages"),
     ("zone_classes.csv", "households", CellKind::Number, "受影响户数", "Affected households"),
     ("zone_classes.csv", "population", CellKind::Number, "受影响人口", "Affected people"),
+    // milestones.csv
+    ("milestones.csv", "community", CellKind::Code, "社区编号", "Community ID"),
+    ("milestones.csv", "name", CellKind::Text, "社区名称", "Community"),
+    ("milestones.csv", "county", CellKind::Text, "县（市、区）", "County"),
+    ("milestones.csv", "board", CellKind::Text, "管委会", "Board"),
+    ("milestones.csv", "milestone", CellKind::Text, "节点", "Milestone"),
+    ("milestones.csv", "due", CellKind::Text, "截止日期", "Due date"),
+    ("milestones.csv", "done_on", CellKind::Text, "完成日期", "Done on"),
+    ("milestones.csv", "status", CellKind::Text, "状态", "Status"),
+    ("milestones.csv", "days", CellKind::Number, "天数（逾期完成/剩余/逾期）", "Days (late / left / overdue)"),
+    // milestones_by_group.csv
+    ("milestones_by_group.csv", "level", CellKind::Text, "分组方式", "Level"),
+    ("milestones_by_group.csv", "group", CellKind::Text, "分组", "Group"),
+    ("milestones_by_group.csv", "milestone", CellKind::Text, "节点", "Milestone"),
+    ("milestones_by_group.csv", "due_date", CellKind::Text, "截止日期", "Due date"),
+    ("milestones_by_group.csv", "done", CellKind::Number, "已完成", "Done"),
+    ("milestones_by_group.csv", "done_late", CellKind::Number, "其中逾期完成", "Of which late"),
+    ("milestones_by_group.csv", "due", CellKind::Number, "未到期", "Due"),
+    ("milestones_by_group.csv", "overdue", CellKind::Number, "到期未完成", "Overdue"),
+    ("milestones_by_group.csv", "unknown", CellKind::Number, "未知", "Unknown"),
+    ("milestones_by_group.csv", "max_overdue_days", CellKind::Number, "最多逾期天数", "Most days overdue"),
     // launch_checks.csv, standards.csv
     ("communities.csv", "id", CellKind::Code, "社区编号", "Community ID"),
     ("communities.csv", "name", CellKind::Text, "社区名称", "Community"),
@@ -1112,6 +1133,8 @@ pub(super) const SHEET_TITLES: &[(&str, &str, &str)] = &[
     ("launch_checks.csv", "启动检查", "Launch checks"),
     ("standards.csv", "规划标准", "Standards"),
     ("sites_scored.csv", "选址评分", "Sites"),
+    ("milestones.csv", "进度节点", "Milestones"),
+    ("milestones_by_group.csv", "节点汇总", "Milestones by group"),
     ("communities.csv", "新社区名册", "Communities"),
     (
         "unassigned_villages.csv",
@@ -1144,6 +1167,147 @@ pub(super) fn sheet_title(file: &str, lang: Lang) -> String {
         return format!("{}{name}", if zh { "评分-" } else { "Scoring " });
     }
     file.strip_suffix(".csv").unwrap_or(file).to_owned()
+}
+
+/// The words of the milestones (时间节点): the report's section, the summary's lines and
+/// `hecun diff`'s progress, in both languages. Kept apart from [`Words`] so that the
+/// milestones' words travel together.
+pub(super) struct MilestoneWords {
+    pub sec: &'static str,
+    pub as_of: fn(&str) -> String,
+    pub col_community: &'static str,
+    pub col_township: &'static str,
+    pub col_county: &'static str,
+    pub col_board: &'static str,
+    pub col_milestone: &'static str,
+    pub col_due_date: &'static str,
+    pub col_days: &'static str,
+    pub col_group: &'static str,
+    pub col_done: &'static str,
+    pub col_done_late: &'static str,
+    pub col_due: &'static str,
+    pub col_overdue: &'static str,
+    pub col_unknown: &'static str,
+    pub overdue_heading: &'static str,
+    pub none_overdue: &'static str,
+    pub totals_heading: &'static str,
+    pub level: fn(&str) -> &'static str,
+    /// `as_of`, milestone title, tally: one line of summary.txt.
+    pub txt_line: fn(&str, &str, &crate::jobs::MilestoneTally) -> String,
+    /// The counts of a tally, after a group's name.
+    pub txt_counts: fn(&str, &crate::jobs::MilestoneTally) -> String,
+    pub diff_heading: fn(&str, &str) -> String,
+    pub diff_now_done: &'static str,
+    pub diff_newly_overdue: &'static str,
+    pub diff_still_overdue: &'static str,
+}
+
+fn zh_counts(title: &str, t: &crate::jobs::MilestoneTally) -> String {
+    let mut s = format!("{title} 完成 {}", t.done);
+    if t.done_late > 0 {
+        s.push_str(&format!("（其中逾期完成 {}）", t.done_late));
+    }
+    s.push_str(&format!(" / 到期未完成 {}", t.overdue));
+    if t.overdue > 0 {
+        s.push_str(&format!("（最多逾期 {} 天）", t.max_overdue_days));
+    }
+    s.push_str(&format!(" / 未到期 {}", t.due));
+    if t.unknown > 0 {
+        s.push_str(&format!(" / 未知 {}", t.unknown));
+    }
+    s
+}
+
+fn en_counts(title: &str, t: &crate::jobs::MilestoneTally) -> String {
+    let mut s = format!("{title}: done {}", t.done);
+    if t.done_late > 0 {
+        s.push_str(&format!(" ({} late)", t.done_late));
+    }
+    s.push_str(&format!(" / overdue {}", t.overdue));
+    if t.overdue > 0 {
+        s.push_str(&format!(" (up to {} days)", t.max_overdue_days));
+    }
+    s.push_str(&format!(" / due {}", t.due));
+    if t.unknown > 0 {
+        s.push_str(&format!(" / unknown {}", t.unknown));
+    }
+    s
+}
+
+static MILESTONES_ZH: MilestoneWords = MilestoneWords {
+    sec: "进度节点",
+    as_of: |d| format!("截至 {d}"),
+    col_community: "社区",
+    col_township: "乡镇",
+    col_county: "县（市、区）",
+    col_board: "管委会",
+    col_milestone: "节点",
+    col_due_date: "截止日期",
+    col_days: "天数",
+    col_group: "分组",
+    col_done: "完成",
+    col_done_late: "其中逾期完成",
+    col_due: "未到期",
+    col_overdue: "到期未完成",
+    col_unknown: "未知",
+    overdue_heading: "到期未完成（按逾期天数）",
+    none_overdue: "没有到期未完成的节点。",
+    totals_heading: "完成情况",
+    level: |l| match l {
+        "all" => "合计",
+        "township" => "乡镇",
+        "county" => "县（市、区）",
+        "board" => "管委会",
+        _ => "",
+    },
+    txt_line: |as_of, title, t| format!("节点（截至{as_of}）：{}", zh_counts(title, t)),
+    txt_counts: zh_counts,
+    diff_heading: |a, b| format!("节点进度（{a} → {b}）"),
+    diff_now_done: "新完成",
+    diff_newly_overdue: "新逾期",
+    diff_still_overdue: "仍逾期",
+};
+
+static MILESTONES_EN: MilestoneWords = MilestoneWords {
+    sec: "Milestones",
+    as_of: |d| format!("As of {d}"),
+    col_community: "Community",
+    col_township: "Township",
+    col_county: "County",
+    col_board: "Board",
+    col_milestone: "Milestone",
+    col_due_date: "Due date",
+    col_days: "Days",
+    col_group: "Group",
+    col_done: "Done",
+    col_done_late: "Of which late",
+    col_due: "Due",
+    col_overdue: "Overdue",
+    col_unknown: "Unknown",
+    overdue_heading: "Overdue, longest first",
+    none_overdue: "No milestone is overdue.",
+    totals_heading: "Progress",
+    level: |l| match l {
+        "all" => "All",
+        "township" => "Township",
+        "county" => "County",
+        "board" => "Board",
+        _ => "",
+    },
+    txt_line: |as_of, title, t| format!("Milestones (as of {as_of}): {}", en_counts(title, t)),
+    txt_counts: en_counts,
+    diff_heading: |a, b| format!("Milestone progress ({a} → {b})"),
+    diff_now_done: "now done",
+    diff_newly_overdue: "newly overdue",
+    diff_still_overdue: "still overdue",
+};
+
+/// The milestones' words in `lang`.
+pub(super) fn milestone_words(lang: Lang) -> &'static MilestoneWords {
+    match lang {
+        Lang::ZhCn => &MILESTONES_ZH,
+        Lang::En => &MILESTONES_EN,
+    }
 }
 
 /// The words of the whole plan's tables (communities, roll-ups, goals), in one language.

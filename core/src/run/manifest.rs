@@ -296,6 +296,11 @@ pub struct RunOptions {
     pub sweep: Option<String>,
     /// `--lang`.
     pub lang: String,
+    /// `--as-of` (`2026-08-31`): the date milestones are judged on. `hecun run` records the
+    /// date it used (today in UTC when not given) so that a replay judges on the same day;
+    /// absent from manifests of runs made before it existed (their replays use today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 impl RunOptions {
@@ -312,10 +317,14 @@ impl RunOptions {
     }
 
     /// Applies the options to a plan's affected-villages job: the CRSs, the engine,
-    /// `keep_going` and `check_all`, then the width overrides (a class as the plan names it,
+    /// `keep_going` and `check_all`, the date the run is as of (`plan.as_of`), then the
+    /// width overrides (a class as the plan names it,
     /// or ring / radial / expressway / corridor). Errors name the option as the CLI spells it.
     pub fn apply(&self, plan: &mut Plan) -> Result<()> {
         self.apply_to_job(&mut plan.affected)?;
+        if let Some(text) = &self.as_of {
+            plan.as_of = Some(crate::jobs::parse_as_of(text)?);
+        }
         if let Some(stated) = self.stated_input_crs()? {
             for source in plan.context.values_mut().chain(plan.sites.as_mut()) {
                 source.settings.state_input_crs(stated);

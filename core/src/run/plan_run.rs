@@ -372,6 +372,8 @@ impl PlanRun {
                 crate::jobs::check_table_reads(plan, &manifest)?;
             }
         }
+        // A milestone judged by a criterion no launch check declares stops the run here.
+        crate::jobs::check_milestone_criteria(plan)?;
         for job in &plan.scorings {
             let (manifest, _) = Manifest::load(&job.scoring.plugin)?;
             crate::jobs::check_table_reads(plan, &manifest)?;

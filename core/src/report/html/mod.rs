@@ -98,4 +98,4 @@ fn contents(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

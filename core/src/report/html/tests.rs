@@ -109,7 +109,7 @@ fn site(id: &str, name: &str, township: &str, score: Option<f64>, rank: Option<u
 /// Village squares, 1 km each, on a 4 × 2 grid; shares from untouched to wholly inside.
 const SHARES: [f64; 8] = [0.0, 0.05, 0.2, 0.4, 0.6, 0.9, 1.0, 0.0];
 
-pub(super) fn sample() -> Report {
+pub(crate) fn sample() -> Report {
     let villages: Vec<MapVillage> = SHARES
         .iter()
         .enumerate()
@@ -397,6 +397,7 @@ pub(super) fn sample() -> Report {
         }),
         tables: Vec::new(),
         targets: Vec::new(),
+        milestones: None,
         programme: None,
         plugins: vec![PluginRow {
             role: "launch".to_owned(),

@@ -4,6 +4,7 @@
 mod classes;
 mod communities;
 mod map;
+mod milestones;
 mod plugins;
 mod programme;
 mod sites;
@@ -34,6 +35,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     sweep::sweep(page, report);
     tables::tables(page, report);
     targets::targets(page, report);
+    milestones::milestones(page, report);
     plugins::plugins(page, report);
     warnings::warnings(page, report);
 }
