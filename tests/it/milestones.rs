@@ -154,7 +154,6 @@ fn a_milestone_criterion_no_launch_check_declares_is_refused() {
 /// lead's wiring of `milestone_statuses` into the run, with a communities roster in the demo):
 /// enable it then.
 #[test]
-#[ignore = "needs the programme step to judge milestones in hecun run (the lead's wiring)"]
 fn a_replay_judges_the_milestones_on_the_recorded_date() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = demo_plan_with(tmp.path(), MILESTONES);

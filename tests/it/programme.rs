@@ -445,3 +445,132 @@ fn a_launchable_community_on_a_site_in_a_zone_is_flagged() {
         "{summary}"
     );
 }
+
+/// A date as the demo roster writes it, parsed here by hand: `2026-06-19`, `2026/6/9`,
+/// `2026.6.9`, `2026年6月9日`; anything else is not a date.
+fn roster_date(text: &str) -> Option<(i32, u32, u32)> {
+    let t = text.trim().trim_end_matches('日');
+    let parts: Vec<&str> = t.split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    Some((
+        parts[0].parse().ok()?,
+        parts[1].parse().ok()?,
+        parts[2].parse().ok()?,
+    ))
+}
+
+/// Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+fn days(y: i32, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y } as i64;
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The demo's whole plan (`plan-programme.toml`) as of the end of August: every milestone
+/// status and the tallies per county, recomputed from the roster's CSV copy and the plan's
+/// due dates.
+#[test]
+fn the_demo_programme_milestones_are_recomputed_from_the_roster() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plan = repo().join("gis-data/demo/plan-programme.toml");
+    let o = hecun(
+        &[
+            "run",
+            plan.to_str().unwrap(),
+            "--out",
+            "out",
+            "--quiet",
+            "--as-of",
+            "2026-08-31",
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let as_of = days(2026, 8, 31);
+    let due = [
+        ("plans", "方案批复日期", days(2026, 5, 31)),
+        ("clearing", "清表完成日期", days(2026, 6, 30)),
+        ("construction", "安置房开工日期", days(2026, 8, 31)),
+        ("infrastructure", "基础设施完成日期", days(2026, 12, 31)),
+    ];
+    let roster = csv_rows(&repo().join("gis-data/demo/communities.csv"));
+    let statuses = csv_rows(&dir.join("out/milestones.csv"));
+    assert_eq!(statuses.len(), roster.len() * due.len());
+    let mut tally: BTreeMap<(String, &str, &str), usize> = BTreeMap::new();
+    for row in &roster {
+        for (name, column, due_day) in due {
+            let got = statuses
+                .iter()
+                .find(|s| s["community"] == row["社区编号"] && s["milestone"] == name)
+                .unwrap_or_else(|| panic!("{} {name}", row["社区编号"]));
+            let cell = row[column].trim();
+            let (status, n) = if cell.is_empty() {
+                if as_of <= due_day {
+                    ("due", due_day - as_of)
+                } else {
+                    ("overdue", as_of - due_day)
+                }
+            } else if let Some((y, m, d)) = roster_date(cell) {
+                let done = days(y, m, d);
+                if done <= as_of {
+                    ("done", (done - due_day).max(0))
+                } else if as_of <= due_day {
+                    ("due", due_day - as_of)
+                } else {
+                    ("overdue", as_of - due_day)
+                }
+            } else {
+                ("unknown", 0)
+            };
+            assert_eq!(
+                got["status"], status,
+                "{} {name}: {cell:?} {got:?}",
+                row["社区编号"]
+            );
+            if status != "unknown" {
+                assert_eq!(
+                    got["days"],
+                    n.to_string(),
+                    "{} {name}: {got:?}",
+                    row["社区编号"]
+                );
+            }
+            *tally
+                .entry((row["县区"].clone(), name, status))
+                .or_default() += 1;
+        }
+    }
+    assert!(
+        tally.keys().any(|k| k.2 == "unknown"),
+        "the demo has an unreadable date"
+    );
+    assert!(
+        tally.keys().any(|k| k.2 == "overdue"),
+        "the demo has late communities"
+    );
+    // Per county, as milestones_by_group.csv counts them.
+    let groups = csv_rows(&dir.join("out/milestones_by_group.csv"));
+    assert!(groups.iter().any(|g| g["level"] == "county"), "{groups:?}");
+    for g in groups.iter().filter(|g| g["level"] == "county") {
+        let count = |status: &str| {
+            tally
+                .get(&(g["group"].clone(), g["milestone"].as_str(), status))
+                .copied()
+                .unwrap_or(0)
+        };
+        // `done` counts every community done, late or not.
+        assert_eq!(g["done"], count("done").to_string(), "{g:?}");
+        assert_eq!(g["overdue"], count("overdue").to_string(), "{g:?}");
+        assert_eq!(g["due"], count("due").to_string(), "{g:?}");
+        assert_eq!(g["unknown"], count("unknown").to_string(), "{g:?}");
+    }
+    let summary = std::fs::read_to_string(dir.join("out/summary.txt")).unwrap();
+    assert!(summary.contains("节点（截至2026-08-31）"), "{summary}");
+}

@@ -274,6 +274,10 @@ pub struct ProgrammeRun {
     pub demonstration: Vec<super::TownshipDemo>,
     /// Whether households and people are the pro-rata estimate.
     pub pro_rata: bool,
+    /// Each community's milestones as of the run's date (`[[milestones]]`), when the plan
+    /// lists any; the report keeps them in its own section.
+    #[serde(skip)]
+    pub milestones: Option<super::MilestoneRun>,
     /// What the planner should know.
     #[serde(skip)]
     pub warnings: Vec<Warning>,
@@ -429,6 +433,53 @@ impl ProgrammeRun {
             site_geometry: &site_geometry,
         };
         let mut run = programme.build(&grouping, &mut warnings)?;
+        if !plan.milestones.is_empty() {
+            let verdicts: BTreeMap<&str, &Result<crate::rules::Verdict>> = inputs
+                .launch
+                .map(|l| {
+                    l.communities
+                        .iter()
+                        .zip(&l.verdicts)
+                        .map(|(c, v)| (c.id.as_str(), v))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let criteria: Vec<String> = plan
+                .milestones
+                .iter()
+                .filter_map(|m| match &m.holds {
+                    super::Holds::Criterion(c) => Some(c.clone()),
+                    super::Holds::Field(_) => None,
+                })
+                .collect();
+            let subjects: Vec<super::MilestoneSubject> = run
+                .communities
+                .iter()
+                .zip(&grouping.communities)
+                .map(|(c, g)| {
+                    let row = g.row.zip(table.as_ref());
+                    super::MilestoneSubject {
+                        id: c.id.clone(),
+                        name: c.name.clone(),
+                        township: c.township.clone(),
+                        county: c.county.clone(),
+                        board: c.board.clone(),
+                        at: row.map_or_else(
+                            || format!("community {:?} (not in the communities table)", c.id),
+                            |(k, t)| t.layer.feature_ref(&t.layer.features[k]).to_string(),
+                        ),
+                        fields: row.map(|(k, t)| row_cells(t, k)).unwrap_or_default(),
+                        criteria: verdicts
+                            .get(c.id.as_str())
+                            .and_then(|v| super::criteria_passed(v, &criteria)),
+                    }
+                })
+                .collect();
+            let as_of = plan.as_of.unwrap_or_else(super::today_utc);
+            let judged = super::milestone_statuses(&plan.milestones, &subjects, as_of);
+            warnings.extend(judged.warnings.iter().cloned());
+            run.milestones = Some(judged);
+        }
         run.warnings = warnings;
         Ok(run)
     }
@@ -650,6 +701,9 @@ impl ProgrammeRun {
         for (name, bytes) in files {
             out.write(name, &bytes)?;
             names.push(name.to_owned());
+        }
+        if let Some(m) = &self.milestones {
+            names.extend(m.write_into(out)?);
         }
         Ok(names)
     }
@@ -1030,6 +1084,7 @@ impl Programme<'_> {
             goals: Vec::new(),
             demonstration,
             pro_rata,
+            milestones: None,
             warnings: Vec::new(),
         };
         run.goals = goals(self.plan.programme.goals.as_ref(), &run, self.affected);
@@ -1169,6 +1224,28 @@ fn number_cell(
             None
         }
     }
+}
+
+/// A table row's cells by column and by every model name the plan maps to that column, as
+/// text (`None`: empty), for the milestones.
+fn row_cells(table: &CommunityTable, row: usize) -> BTreeMap<String, Option<String>> {
+    let f = &table.layer.features[row];
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(f.properties.raw()).unwrap_or_default();
+    let mut cells = BTreeMap::new();
+    for (column, value) in object {
+        let text = match value {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(t) if t.trim().is_empty() => None,
+            serde_json::Value::String(t) => Some(t),
+            other => Some(other.to_string()),
+        };
+        for model in table.schema.models_of(&column) {
+            cells.insert(model.to_owned(), text.clone());
+        }
+        cells.insert(column, text);
+    }
+    cells
 }
 
 /// The most frequent of `items` (the first by name among equals).

@@ -241,7 +241,7 @@ impl Report {
         } else {
             None
         };
-        Ok(Report {
+        let mut report = Report {
             plan: plan.name.clone(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             build: crate::run::Build::library(),
@@ -278,7 +278,11 @@ impl Report {
             plugins,
             warnings,
             map,
-        })
+        };
+        if let Some(m) = programme.and_then(|p| p.milestones.as_ref()) {
+            report.add_milestones(m);
+        }
+        Ok(report)
     }
 }
 
