@@ -76,8 +76,9 @@ fn check_on_the_demo_writes_each_communitys_standard_with_its_evidence() {
     assert!(
         stdout.contains("planning-standard: 40 communities")
             && stdout.contains("GB 50180-2018 4 (0 meet it)")
-            && stdout.contains("河南省新型农村社区规划建设导则 36 (21 meet it)")
-            && stdout.contains("0 without a site"),
+            && stdout.contains("河南省新型农村社区规划建设导则 36 (2 meet it)")
+            && stdout.contains("0 without a site")
+            && stdout.contains("34 sites outside every zoning polygon"),
         "{stdout}"
     );
 
@@ -90,6 +91,7 @@ fn check_on_the_demo_writes_each_communitys_standard_with_its_evidence() {
             "status",
             "failed",
             "township",
+            "township_type",
             "population",
             "households",
             "villages",
@@ -100,6 +102,7 @@ fn check_on_the_demo_writes_each_communitys_standard_with_its_evidence() {
             "land_use",
             "land_use_share",
             "zoning_shares",
+            "outside_zoning",
             "note",
             "error"
         ]
@@ -160,7 +163,10 @@ fn check_on_the_demo_writes_each_communitys_standard_with_its_evidence() {
         ),
         ("755", "2", "S039")
     );
-    assert_eq!(r[col("failed")], "max_land_per_person;min_population");
+    assert_eq!(
+        r[col("failed")],
+        "max_land_per_person;min_population;on_construction_land"
+    );
 
     // The JSON has every finding with its evidence: ids, values, distances.
     let json: serde_json::Value = serde_json::from_str(
