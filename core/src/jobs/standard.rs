@@ -321,8 +321,7 @@ impl StandardRun {
             .map(|s| s.schema.clone())
             .unwrap_or_else(|| Schema::new(LayerKind::Sites));
         let sites = read.get("sites").map(|s| (s, &site_schema));
-        let (types, type_warnings) = match (read.get("townships"), plan.context.get("townships"))
-        {
+        let (types, type_warnings) = match (read.get("townships"), plan.context.get("townships")) {
             (Some(t), Some(source)) => township_types(&t.layer, &source.schema),
             _ => Default::default(),
         };

@@ -451,6 +451,7 @@ fn plugin_row(role: String, manifest: &Manifest) -> PluginRow {
         }
         .to_owned(),
         criteria: Vec::new(),
+        edition: crate::jobs::standard::edition_of(&manifest.params),
     }
 }
 

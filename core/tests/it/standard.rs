@@ -287,7 +287,11 @@ fn demo_verdicts_agree_with_a_direct_computation() {
             .count()
     };
     assert!(count(GB, false) > 0 && count(RURAL, true) > 0 && count(RURAL, false) > 0);
-    for failed in ["min_population", "max_land_per_person", "on_construction_land"] {
+    for failed in [
+        "min_population",
+        "max_land_per_person",
+        "on_construction_land",
+    ] {
         assert!(want.values().any(|e| e.failed.contains(failed)), "{failed}");
     }
 

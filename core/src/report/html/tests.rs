@@ -402,6 +402,7 @@ pub(super) fn sample() -> Report {
             version: "1.0.0".to_owned(),
             runtime: "rhai".to_owned(),
             criteria: Vec::new(),
+            edition: None,
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
         map: Some(map),

@@ -116,7 +116,7 @@ impl PlanningStandard {
         match found {
             Some(serde_json::Value::Object(e)) => Ok(e),
             _ => Err(format!(
-                "params.edition = {} is not one of params.editions ({})",
+                "params.edition = {} is not one of params.editions ([{}])",
                 script::display(&edition),
                 match editions {
                     Some(serde_json::Value::Object(all)) => all

@@ -399,7 +399,11 @@ fn a_xiang_seat_is_not_a_town() {
     };
     let (s, f) = select(
         place,
-        &[xiang.clone(), ("population", Value::Int(1500)), land.clone()],
+        &[
+            xiang.clone(),
+            ("population", Value::Int(1500)),
+            land.clone(),
+        ],
     );
     assert_eq!((s.as_str(), failed(&f)), (RURAL, vec!["min_population"]));
     assert_eq!(
@@ -427,7 +431,10 @@ fn a_xiang_seat_is_not_a_town() {
         &[xiang.clone(), ("land_use", "城镇建设用地".into())],
     );
     assert_eq!(s, RURAL);
-    let (s, _) = select(Place::default(), &[xiang, ("land_use", "产业集聚区".into())]);
+    let (s, _) = select(
+        Place::default(),
+        &[xiang, ("land_use", "产业集聚区".into())],
+    );
     assert_eq!(s, URBAN);
 }
 
@@ -445,7 +452,10 @@ fn a_site_on_no_zoning_fails_planned_construction_land() {
         ..square()
     };
     let (s, f) = select(place, &rural);
-    assert_eq!((s.as_str(), failed(&f)), (RURAL, vec!["on_construction_land"]));
+    assert_eq!(
+        (s.as_str(), failed(&f)),
+        (RURAL, vec!["on_construction_land"])
+    );
     assert_eq!(f[0].evidence["site"], "S1");
     // O3: some does.
     let place = Place {
@@ -479,14 +489,20 @@ fn the_edition_is_a_parameter() {
     let pop = [("population", Value::Int(3000))];
     // E2: the 93 edition checks only the kindergarten and the school.
     let (s, f) = select_with(p.clone(), place(), &pop);
-    assert_eq!((s.as_str(), failed(&f)), ("GB 50180-93", vec!["life_circle_学校"]));
+    assert_eq!(
+        (s.as_str(), failed(&f)),
+        ("GB 50180-93", vec!["life_circle_学校"])
+    );
     assert_eq!(f[0].evidence["edition"], "GB 50180-93");
     assert_eq!(f[0].evidence["clause"], "A2");
     // E3: the 2018 edition on the same data.
     let (s, f) = select(place(), &pop);
     assert_eq!(
         (s.as_str(), failed(&f)),
-        (URBAN, vec!["life_circle_养老", "life_circle_卫生院", "life_circle_学校"])
+        (
+            URBAN,
+            vec!["life_circle_养老", "life_circle_卫生院", "life_circle_学校"]
+        )
     );
     // An edition the table does not have is an error, on any community.
     p["edition"] = "GB 50180-2002".into();
