@@ -230,6 +230,12 @@ fn run_writes_the_standards_the_plan_lists() {
         stdout.contains("规划标准 / planning standards: planning-standard: 40 communities"),
         "{stdout}"
     );
+    // The report's plugin table names the edition the planning standard applied.
+    let report = std::fs::read_to_string(tmp.path().join("run/report.html")).unwrap();
+    assert!(
+        report.contains("标准版本 GB 50180-2018（现行；方案所引GB 50180-93已被替代）"),
+        "the report does not name the edition"
+    );
     assert!(check(tmp.path()).status.success());
     for f in ["standards.csv", "standards.json"] {
         let x = std::fs::read(tmp.path().join("run").join(f)).unwrap();

@@ -586,6 +586,45 @@ mod tests {
     }
 
     #[test]
+    fn township_types_are_read_in_their_usual_spellings_and_nothing_else() {
+        for (text, want) in [
+            ("镇", Some("镇")),
+            (" 建制镇 ", Some("镇")),
+            ("乡", Some("乡")),
+            ("民族乡", Some("乡")),
+            ("街道", Some("街道")),
+            ("街道办事处", Some("街道")),
+            ("村", None),
+            ("乡镇", None),
+            ("", None),
+        ] {
+            assert_eq!(township_type(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_edition_is_named_with_its_note() {
+        let params: BTreeMap<String, toml::Value> = toml::from_str(
+            r#"
+            edition = "GB 50180-93"
+            [editions."GB 50180-93"]
+            note = "方案所引"
+            [editions."GB 50180-2018"]
+            note = "现行"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            edition_of(&params).as_deref(),
+            Some("GB 50180-93（方案所引）")
+        );
+        let bare: BTreeMap<String, toml::Value> =
+            toml::from_str(r#"edition = "GB 50180-2018""#).unwrap();
+        assert_eq!(edition_of(&bare).as_deref(), Some("GB 50180-2018"));
+        assert_eq!(edition_of(&BTreeMap::new()), None);
+    }
+
+    #[test]
     fn land_use_is_the_class_covering_most_of_the_site() {
         let zoning = IndexedLayer::new(
             "zoning",
