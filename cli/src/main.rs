@@ -1,8 +1,9 @@
 //! `hecun`: thin command-line glue over the `hecun` library.
 //!
 //! Parsing arguments and printing results; the work is the library's. Exit codes: 0
-//! success; 1 a vetoed community with `run --fail-on-veto`, a failed plugin test case, or a
-//! replay whose outputs differ; 2 bad usage or bad input (the message names the file, feature
+//! success; 1 a vetoed community with `run --fail-on-veto`, a failed plugin test case, a
+//! replay whose outputs differ, or a folder that `verify` (or `replay`) finds edited since
+//! the run; 2 bad usage or bad input (the message names the file, feature
 //! and field); 3 a plugin failed on every candidate; a broken pipe on stdout counts as success.
 
 use std::io::{IsTerminal, Write};
@@ -61,9 +62,18 @@ enum Command {
     )]
     Diff(plan_cmd::DiffArgs),
     /// Reruns a run from its manifest after checking every input's SHA-256, and checks that
-    /// every output comes out byte for byte the same (exit code 1 if not).
+    /// every output comes out byte for byte the same (exit code 1 if not); first names the
+    /// files of the manifest's folder edited, deleted or added since the run (exit code 1
+    /// too), and warns when the build differs from the one that made the run.
     #[command(after_help = "Example:\n  hecun replay out/run_manifest.json --out out-replay")]
     Replay(plan_cmd::ReplayArgs),
+    /// Checks a delivered output folder against its run manifest: every file's SHA-256,
+    /// files missing or added since the run, and the run's inputs (exit code 1 if the folder
+    /// is not as the run wrote it).
+    #[command(
+        after_help = "Examples:\n  hecun verify out\n  hecun verify out --inputs --lang en\n\nExit codes: 0 as written; 1 a file changed, missing or extra (with --inputs: or an input changed); 2 no readable manifest."
+    )]
+    Verify(plan_cmd::VerifyArgs),
     /// Works with rule plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -518,6 +528,7 @@ fn cli_main() -> ExitCode {
         Command::Run(args) => plan_cmd::run(args, quiet),
         Command::Diff(args) => plan_cmd::run_diff(args, quiet).map(|()| 0),
         Command::Replay(args) => plan_cmd::replay(args, quiet),
+        Command::Verify(args) => plan_cmd::verify(args, quiet),
         Command::Plugin(PluginCommand::Test { plugins }) => {
             plugin_test(plugins, quiet).map(|passed| if passed { 0 } else { 1 })
         }

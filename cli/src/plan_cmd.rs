@@ -94,6 +94,23 @@ pub struct ReplayArgs {
     pub out: PathBuf,
 }
 
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// A run's output folder (with its run_manifest.json), or the manifest itself.
+    pub dir: PathBuf,
+    /// Also fail (exit code 1) when an input of the run — the plan, a layer, a roster, a
+    /// plugin file — changed, is missing, or cannot be checked because the folder the run was
+    /// made in is not here. Without it they are warnings.
+    #[arg(long)]
+    pub inputs: bool,
+    /// Language of the lines: zh-CN (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "zh-CN")]
+    pub lang: String,
+    /// Print the findings as JSON (every file with its recorded and present SHA-256).
+    #[arg(long)]
+    pub json: bool,
+}
+
 fn lang(text: &str) -> Result<Lang> {
     Lang::parse(text).with_context(|| format!("--lang {text:?}: use zh-CN or en"))
 }
@@ -305,10 +322,98 @@ pub fn run_diff(args: &DiffArgs, quiet: bool) -> Result<()> {
     }
 }
 
+/// `hecun verify`: returns the exit code (0 when the folder is as the run wrote it, 1 when a
+/// file changed, is missing or was added — or, with `--inputs`, when an input is not as the
+/// run read it).
+pub fn verify(args: &VerifyArgs, quiet: bool) -> Result<u8> {
+    let lang = lang(&args.lang)?;
+    let manifest = if args.dir.is_dir() {
+        args.dir.join("run_manifest.json")
+    } else {
+        args.dir.clone()
+    };
+    let v = hecun::run::verify_manifest(&manifest)?;
+    let failed = !v.folder_as_written() || (args.inputs && !v.inputs_as_read());
+    if args.json {
+        print_stdout(&v.to_json())?;
+        return Ok(u8::from(failed));
+    }
+    let mut text = String::new();
+    for f in &v.outputs {
+        text.push_str(&hecun::report::finding_line(f, lang));
+        text.push('\n');
+    }
+    // Input lines are the folder's verdict with --inputs, warnings without.
+    let mut input_lines: Vec<String> = v
+        .inputs
+        .iter()
+        .map(|f| hecun::report::input_line(f, lang))
+        .collect();
+    input_lines.extend(hecun::report::inputs_summary(&v, lang).filter(|_| !v.inputs_as_read()));
+    if args.inputs {
+        for line in &input_lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+    } else if !quiet {
+        for line in &input_lines {
+            eprintln!("hecun: warning: {line}");
+        }
+    }
+    if !quiet || failed {
+        if let Some(line) = hecun::report::inputs_summary(&v, lang).filter(|_| v.inputs_as_read()) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str(&hecun::report::verify_summary(&v, lang));
+        text.push('\n');
+        print_stdout(&text)?;
+    }
+    Ok(u8::from(failed))
+}
+
 /// `hecun replay`: returns the exit code (0 when every output is reproduced byte for byte, 1
 /// when some differ).
 pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
     let manifest = RunManifest::load(&args.manifest)?;
+    let recorded_lang = Lang::parse(&manifest.options.lang).unwrap_or_default();
+    // The folder first: a file edited, deleted or added after the run is named (a folder
+    // holding none of the outputs — a manifest kept alone — is not checked, and said so).
+    let folder = hecun::run::verify_manifest(&args.manifest)?;
+    let none_here = !folder.manifest.outputs.is_empty()
+        && folder
+            .outputs
+            .iter()
+            .filter(|f| matches!(f, hecun::run::Finding::Missing { .. }))
+            .count()
+            == folder.manifest.outputs.len();
+    let edited = !none_here && !folder.folder_as_written();
+    if none_here {
+        if !quiet {
+            eprintln!(
+                "hecun: note: {} holds none of the run's outputs: the folder was not checked",
+                folder.folder.display()
+            );
+        }
+    } else if edited {
+        for f in &folder.outputs {
+            eprintln!("hecun: {}", hecun::report::finding_line(f, recorded_lang));
+        }
+        eprintln!(
+            "hecun: {}",
+            hecun::report::verify_summary(&folder, recorded_lang)
+        );
+    }
+    // The build: another one may still give the same results (a warning, not a failure).
+    if let Some(recorded) = &manifest.build {
+        let differences = recorded.differences(&hecun::run::Build::current());
+        if !differences.is_empty() && !quiet {
+            eprintln!(
+                "hecun: warning: {}",
+                hecun::report::other_build(&differences, recorded_lang)
+            );
+        }
+    }
     // The recorded paths are relative to the folder the run was made in: work from there,
     // wherever replay is run from (the output folder is still the one given here).
     let out =
@@ -332,16 +437,23 @@ pub fn replay(args: &ReplayArgs, quiet: bool) -> Result<u8> {
     // Checks every input's SHA-256 first.
     let replayed = hecun::run::replay(&manifest, &out, &|_| {}, &|_, _, _| {})?;
     let differ = replayed.differing;
+    if !replayed.build_only.is_empty() && !quiet {
+        eprintln!(
+            "hecun: note: {} differ only in the build they name",
+            replayed.build_only.join(", ")
+        );
+    }
     if differ.is_empty() {
         if !quiet {
+            let same = manifest.outputs.len() - replayed.build_only.len();
             print_stdout(&format!(
-                "replayed {}: all {} outputs identical (SHA-256) in {}\n",
+                "replayed {}: all {same} outputs identical (SHA-256) in {}\n",
                 args.manifest.display(),
-                manifest.outputs.len(),
                 args.out.display()
             ))?;
         }
-        Ok(0)
+        // The rerun matches, but the folder in hand is not what the run wrote.
+        Ok(u8::from(edited))
     } else {
         eprintln!(
             "hecun: replay of {} differs: {}",

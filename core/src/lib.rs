@@ -91,6 +91,7 @@ pub use io::read::{
 };
 pub use io::roster::{Roster, RosterRow, RosterTable, Wins, join_rosters, read_roster};
 pub use io::wkb::{read_wkb, write_wkb};
+pub use model::community::{Designation, parse_date, split_list};
 pub use model::crs::{Crs, CrsEngine, Transformer};
 pub use model::layer::{Feature, Layer, Properties};
 pub use model::schema::{FieldSpec, LayerKind, Schema};

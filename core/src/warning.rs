@@ -34,6 +34,8 @@ pub enum WarningKind {
     /// A Shapefile's text encoding was not named (no `.cpg`, no `encoding` in the plan) and
     /// was told from its bytes; the message says which encoding was used.
     EncodingDetected,
+    /// Two sources say different things of one feature; the message says which is taken.
+    Conflict,
     /// Anything else.
     Other,
 }

@@ -402,7 +402,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A copy of the demo and the plugins it runs under `dir`, laid out as in the repository.
-fn copy_demo(dir: &Path) {
+pub(crate) fn copy_demo(dir: &Path) {
     copy_dir(&repo().join("gis-data/demo"), &dir.join("gis-data/demo"));
     for plugin in ["launch-criteria", "planning-standard", "site-score"] {
         copy_dir(

@@ -27,7 +27,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 use rayon::prelude::*;
@@ -36,7 +36,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 use crate::io::read::{MAX_LAYER_BYTES, read_input};
-use crate::model::layer::{Layer, Properties};
+use crate::model::layer::{Feature, Layer, Properties};
 use crate::warning::{Warning, WarningKind};
 
 /// Which value a roster column keeps when a matched feature already has a property of that
@@ -96,6 +96,9 @@ pub struct Roster {
     /// Which value a column keeps when a feature already has that property; `None`: that is
     /// an error.
     pub wins: Option<Wins>,
+    /// Further names of the key column, tried in order when `key` is not a header (a table
+    /// read as a layer: the id field's default names).
+    pub(crate) key_alternatives: Vec<String>,
 }
 
 impl Roster {
@@ -109,7 +112,14 @@ impl Roster {
             key: key.into(),
             on: on.into(),
             wins: None,
+            key_alternatives: Vec::new(),
         }
+    }
+
+    /// Whether `path` names a table hecun reads as a roster (`.csv`, `.xlsx`, `.xlsm`,
+    /// `.xls`, `.xlsb`, `.ods`) rather than a layer.
+    pub fn is_table(path: &Path) -> bool {
+        Roster::new(path, "", "").format().is_ok()
     }
 
     /// The same roster read from sheet `sheet`.
@@ -650,7 +660,16 @@ fn build_table(
         }
         columns.push((name, c));
     }
-    let Some(key_column) = columns.iter().position(|(n, _)| *n == roster.key) else {
+    let Some(key_column) = columns
+        .iter()
+        .position(|(n, _)| *n == roster.key)
+        .or_else(|| {
+            roster
+                .key_alternatives
+                .iter()
+                .find_map(|k| columns.iter().position(|(n, _)| n == k))
+        })
+    else {
         return Err(roster.error(
             Some(place.row(r0 + header_row as u32)),
             format!(
@@ -727,6 +746,67 @@ fn build_table(
         });
     }
     Ok(table)
+}
+
+/// A table without geometry (a plan's communities roster in a workbook or a CSV file) read as
+/// a layer: one feature per row with a key, in the sheet's order, its id the key column's
+/// value (the first of `id_fields` the header has), its properties every column (empty
+/// cells `null`), its geometry empty. `sheet`: the workbook's sheet (`None`: the first).
+pub fn read_table_layer(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<&str>,
+    id_fields: &[String],
+) -> Result<crate::io::read::ReadOutcome> {
+    let Some((first, rest)) = id_fields.split_first() else {
+        return Err(Error::Roster {
+            path: path.to_owned(),
+            at: None,
+            message: "name the column holding each row's id (fields = { id = \"…\" })".into(),
+        });
+    };
+    let mut roster = Roster::new(path, first.clone(), first.clone());
+    roster.sheet = sheet.map(str::to_owned);
+    roster.encoding = encoding.map(str::to_owned);
+    roster.key_alternatives = rest.to_vec();
+    let (table, warnings) = read_roster(&roster, &[])?;
+    let features = table
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let mut json = String::from("{");
+            for (k, (column, value)) in table.columns.iter().zip(&row.values).enumerate() {
+                if k > 0 {
+                    json.push(',');
+                }
+                json.push_str(&json_string(column));
+                json.push(':');
+                json.push_str(value.as_deref().unwrap_or("null"));
+            }
+            json.push('}');
+            let properties = Properties::from_json(&json).map_err(|e| Error::Roster {
+                path: path.to_owned(),
+                at: Some(row.at.clone()),
+                message: format!("the row's cells do not make an attribute table: {e}"),
+            })?;
+            Ok(Feature {
+                index,
+                id: Some(row.key_as_written.trim().to_owned()),
+                geometry: geo::Geometry::GeometryCollection(geo::GeometryCollection::default()),
+                properties,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(crate::io::read::ReadOutcome {
+        layer: Layer {
+            path: path.to_owned(),
+            crs: crate::model::crs::Crs::WGS84,
+            features,
+        },
+        skipped: Vec::new(),
+        warnings,
+    })
 }
 
 /// Joins each of `rosters` to `layer`, in order: every roster column becomes a property of

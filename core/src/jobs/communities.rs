@@ -1,20 +1,53 @@
 //! Which villages merge into which new community.
 //!
-//! The villages' `community` field names it (社区 in planners' files). A village without one
-//! joins the nearest candidate site of its own township (by great-circle distance between
-//! centroids), whose name names the community; with no site in its township it stays
-//! unassigned, and is reported.
+//! The office's communities table (`[layers.communities]`: a roster keyed by community id,
+//! [`CommunityTable`]) is the first word: a row's `villages` cell lists its villages by
+//! 统计用区划代码. A village no row lists joins the community its own `community` field (社区
+//! in planners' files) names — a row's id, else a row's name, else a community of that name
+//! outside the table. A village with neither joins the nearest candidate site of its own
+//! township (by great-circle distance between centroids), whose name names the community:
+//! that join is derived, not the office's, and the outputs say so ([`Join::NearestSite`]).
+//! With no site in its township it stays unassigned, and is reported.
 
 use std::collections::BTreeMap;
 
 use geo::{Centroid, Distance, Haversine, Point};
 
+use crate::error::{Error, Result};
+use crate::model::community::{Designation, split_list};
 use crate::model::field_text;
 use crate::model::layer::Layer;
 use crate::model::schema::Schema;
+use crate::warning::{Warning, WarningKind};
+
+/// How a village came to be in its community.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    /// Listed by the communities table's `villages` cell.
+    Listed,
+    /// Named by the village's own `community` field.
+    Field,
+    /// Nobody said: the nearest site of its township (derived by hecun).
+    NearestSite,
+}
+
+impl Join {
+    /// The id the CSV and JSON outputs write (`listed`, `field`, `nearest_site`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Join::Listed => "listed",
+            Join::Field => "field",
+            Join::NearestSite => "nearest_site",
+        }
+    }
+}
 
 /// A new community: a name and the villages merged into it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Community {
     /// The community's name (the site's name when assigned by distance).
     pub name: String,
@@ -22,6 +55,169 @@ pub struct Community {
     pub township: String,
     /// Indices of its villages in the villages layer's features, in layer order.
     pub villages: Vec<usize>,
+    /// Its id: the communities table's, else its name.
+    pub id: String,
+    /// Its row in the communities table (the index of the table layer's feature), if any.
+    pub row: Option<usize>,
+    /// How each village joined it, parallel to `villages`.
+    pub joins: Vec<Join>,
+    /// Its site's id as the communities table gives it (`site`); `None`: the site named like
+    /// the community.
+    pub site: Option<String>,
+}
+
+impl Community {
+    /// A community outside any table: `name` is its id too.
+    pub fn new(name: impl Into<String>, township: impl Into<String>) -> Community {
+        let name = name.into();
+        Community {
+            id: name.clone(),
+            name,
+            township: township.into(),
+            villages: Vec::new(),
+            row: None,
+            joins: Vec::new(),
+            site: None,
+        }
+    }
+
+    /// The name or id its site goes by in the sites layer.
+    pub fn site_key(&self) -> &str {
+        self.site.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Whether hecun chose any of its villages (by the nearest site) rather than the office.
+    pub fn derived(&self) -> bool {
+        self.joins.contains(&Join::NearestSite)
+    }
+}
+
+/// One row of the communities table, as hecun reads it (the model names of
+/// `[layers.communities] fields`; any other column reaches the outputs and plugins as
+/// written).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CommunityRow {
+    /// The row's id (`id`).
+    pub id: String,
+    /// `name`; the id when blank.
+    pub name: String,
+    /// `township`.
+    pub township: Option<String>,
+    /// `county` (县(市)区).
+    pub county: Option<String>,
+    /// `board` (管委会).
+    pub board: Option<String>,
+    /// `site`: its site's id (or name) in the sites layer.
+    pub site: Option<String>,
+    /// `designations`, each once, sorted.
+    pub designations: Vec<Designation>,
+    /// `villages`: village ids, as listed.
+    pub villages: Vec<String>,
+}
+
+/// The office's communities table (`[layers.communities]`), read and checked.
+#[derive(Debug, Clone)]
+pub struct CommunityTable {
+    /// The table as read (one feature per row, geometry optional).
+    pub layer: Layer,
+    /// Its field names.
+    pub schema: Schema,
+    /// Each feature's row, parallel to `layer.features`.
+    pub rows: Vec<CommunityRow>,
+}
+
+impl CommunityTable {
+    /// Reads the rows of `layer`: an unknown designation is a warning naming the row, field
+    /// and word; a row without an id is left out with a warning; an id twice is an error.
+    pub fn new(layer: Layer, schema: Schema) -> Result<(CommunityTable, Vec<Warning>)> {
+        let mut warnings = Vec::new();
+        let mut rows = Vec::with_capacity(layer.features.len());
+        let mut keep = Vec::with_capacity(layer.features.len());
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let file = layer.path.display().to_string();
+        for f in &layer.features {
+            let at = layer.feature_ref(f);
+            let text = |model: &str| field_text(f, &schema, model).filter(|t| !t.trim().is_empty());
+            let Some(id) = f.id.clone().filter(|i| !i.trim().is_empty()) else {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Unmatched,
+                        format!(
+                            "{at}: no community id (field {:?}): the row is left out",
+                            schema.describe("id")
+                        ),
+                    )
+                    .with_feature(&at)
+                    .with_field(schema.describe("id")),
+                );
+                continue;
+            };
+            if let Some(&first) = seen.get(&id) {
+                return Err(Error::config(
+                    file.clone(),
+                    format!(
+                        "{at}: community id {id:?} is also the id of feature #{first}: each community once in the table"
+                    ),
+                ));
+            }
+            seen.insert(id.clone(), f.index);
+            let (designations, unknown) = text("designations")
+                .map(|t| Designation::parse_list(&t))
+                .unwrap_or_default();
+            for word in unknown {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::UnreadableValue,
+                        format!(
+                            "{at}: field {:?}: {word:?} is not a designation hecun knows (示范镇, 示范社区, 省重点项目, 试点): it is not counted",
+                            schema.describe("designations")
+                        ),
+                    )
+                    .with_feature(&at)
+                    .with_field(schema.describe("designations"))
+                    .with_value(&word),
+                );
+            }
+            rows.push(CommunityRow {
+                name: text("name").unwrap_or_else(|| id.clone()),
+                id,
+                township: text("township"),
+                county: text("county"),
+                board: text("board"),
+                site: text("site"),
+                designations,
+                villages: text("villages")
+                    .map(|t| split_list(&t).map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            });
+            keep.push(f.clone());
+        }
+        let layer = Layer {
+            features: keep,
+            ..layer
+        };
+        Ok((
+            CommunityTable {
+                layer,
+                schema,
+                rows,
+            },
+            warnings,
+        ))
+    }
+}
+
+/// The villages grouped into communities, and what the planner should know about the join.
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    /// The communities, sorted by name (then id).
+    pub communities: Vec<Community>,
+    /// The villages in no community (indices into the villages layer's features).
+    pub unassigned: Vec<usize>,
+    /// Villages listed by a row but missing from the layer, villages whose field names
+    /// another community than the row listing them.
+    pub warnings: Vec<Warning>,
 }
 
 /// Groups the villages into communities (sorted by name); also returns the villages left
@@ -31,6 +227,19 @@ pub fn communities(
     village_schema: &Schema,
     sites: Option<(&Layer, &Schema)>,
 ) -> (Vec<Community>, Vec<usize>) {
+    let g = group_communities(villages, village_schema, sites, None)
+        .expect("without a table, grouping cannot fail");
+    (g.communities, g.unassigned)
+}
+
+/// Groups the villages into communities as the module says, with the office's table when
+/// the plan has one. A village listed by two rows is an error naming both.
+pub fn group_communities(
+    villages: &Layer,
+    village_schema: &Schema,
+    sites: Option<(&Layer, &Schema)>,
+    table: Option<&CommunityTable>,
+) -> Result<Grouping> {
     struct Site {
         name: String,
         township: String,
@@ -51,34 +260,157 @@ pub fn communities(
                 .collect()
         })
         .unwrap_or_default();
+    let mut warnings = Vec::new();
+    // Communities by key: a table row's id, or a name outside the table.
     let mut groups: BTreeMap<String, Community> = BTreeMap::new();
+    // A row's id and name (and its site's name) → its key.
+    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    // A listed village id → its row's key.
+    let mut listed: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some(t) = table {
+        let file = t.layer.path.display().to_string();
+        for (k, row) in t.rows.iter().enumerate() {
+            let mut c = Community::new(row.name.clone(), row.township.clone().unwrap_or_default());
+            c.id = row.id.clone();
+            c.row = Some(k);
+            c.site = row.site.clone();
+            groups.insert(row.id.clone(), c);
+            by_name
+                .entry(row.id.clone())
+                .or_insert_with(|| row.id.clone());
+        }
+        for row in &t.rows {
+            by_name
+                .entry(row.name.clone())
+                .or_insert_with(|| row.id.clone());
+        }
+        for (k, row) in t.rows.iter().enumerate() {
+            for v in &row.villages {
+                if let Some(&other) = listed.get(v) {
+                    return Err(Error::config(
+                        file.clone(),
+                        format!(
+                            "field {:?}: village {v:?} is listed by community {:?} and by community {:?}: a village merges into one community",
+                            t.schema.describe("villages"),
+                            t.rows[other].id,
+                            row.id
+                        ),
+                    ));
+                }
+                listed.insert(v.clone(), k);
+            }
+        }
+    }
     let mut unassigned = Vec::new();
+    let mut found_listed = std::collections::BTreeSet::new();
     for (i, f) in villages.features.iter().enumerate() {
         let township = field_text(f, village_schema, "township").unwrap_or_default();
         let named = field_text(f, village_schema, "community").filter(|c| !c.is_empty());
-        let name = named.or_else(|| {
-            let here = f.geometry.centroid()?;
-            sites
-                .iter()
-                .filter(|s| s.township == township)
-                .filter_map(|s| Some((Haversine.distance(here, s.at?), s)))
-                .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)))
-                .map(|(_, s)| s.name.clone())
-        });
-        match name {
-            Some(name) => groups
-                .entry(name.clone())
-                .or_insert_with(|| Community {
-                    name,
-                    township: township.clone(),
-                    villages: Vec::new(),
-                })
-                .villages
-                .push(i),
+        let row = f.id.as_deref().and_then(|id| Some((id, *listed.get(id)?)));
+        let (key, join) = if let (Some((id, k)), Some(t)) = (row, table) {
+            found_listed.insert(id.to_owned());
+            let row = &t.rows[k];
+            if let Some(named) = &named
+                && by_name.get(named) != Some(&row.id)
+            {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Conflict,
+                        format!(
+                            "{}: field {:?} says {named:?}, but {} lists the village under community {:?}: the table's word is taken",
+                            villages.feature_ref(f),
+                            village_schema.describe("community"),
+                            t.layer.path.display(),
+                            row.id
+                        ),
+                    )
+                    .with_feature(&villages.feature_ref(f))
+                    .with_field(village_schema.describe("community"))
+                    .with_value(named),
+                );
+            }
+            (Some(row.id.clone()), Join::Listed)
+        } else if let Some(named) = named {
+            (
+                Some(by_name.get(&named).cloned().unwrap_or(named)),
+                Join::Field,
+            )
+        } else {
+            let nearest = f.geometry.centroid().and_then(|here| {
+                sites
+                    .iter()
+                    .filter(|s| s.township == township)
+                    .filter_map(|s| Some((Haversine.distance(here, s.at?), s)))
+                    .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)))
+                    .map(|(_, s)| s.name.clone())
+            });
+            (
+                nearest.map(|n| by_name.get(&n).cloned().unwrap_or(n)),
+                Join::NearestSite,
+            )
+        };
+        match key {
+            Some(key) => {
+                let c = groups
+                    .entry(key.clone())
+                    .or_insert_with(|| Community::new(key, township.clone()));
+                if c.township.is_empty() {
+                    c.township = township.clone();
+                }
+                c.villages.push(i);
+                c.joins.push(join);
+            }
             None => unassigned.push(i),
         }
     }
-    (groups.into_values().collect(), unassigned)
+    if let Some(t) = table {
+        for row in &t.rows {
+            for v in row.villages.iter().filter(|v| !found_listed.contains(*v)) {
+                warnings.push(
+                    Warning::new(
+                        WarningKind::Unmatched,
+                        format!(
+                            "{}: community {:?}, field {:?}: village {v:?} is not in the villages layer ({})",
+                            t.layer.path.display(),
+                            row.id,
+                            t.schema.describe("villages"),
+                            villages.path.display()
+                        ),
+                    )
+                    .with_file(t.layer.path.display())
+                    .with_field(t.schema.describe("villages"))
+                    .with_value(v),
+                );
+            }
+        }
+    }
+    if let Some(t) = table {
+        for c in groups.values().filter(|c| c.villages.is_empty()) {
+            let row = &t.rows[c.row.unwrap_or_default()];
+            warnings.push(
+                Warning::new(
+                    WarningKind::Unmatched,
+                    format!(
+                        "{}: community {:?} ({}) takes in no village: its row lists none ({:?}) and no village's field {:?} names it",
+                        t.layer.path.display(),
+                        row.id,
+                        row.name,
+                        t.schema.describe("villages"),
+                        village_schema.describe("community")
+                    ),
+                )
+                .with_file(t.layer.path.display())
+                .with_value(&row.id),
+            );
+        }
+    }
+    let mut communities: Vec<Community> = groups.into_values().collect();
+    communities.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    Ok(Grouping {
+        communities,
+        unassigned,
+        warnings,
+    })
 }
 
 /// A community's footprint: the polygons of its villages, as one multipolygon in the villages'

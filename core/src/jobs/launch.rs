@@ -276,7 +276,10 @@ fn check_communities_with(
         .par_iter()
         .map(|c| {
             let site = sites.and_then(|(layer, site_schema)| {
-                Some((&layer.features[*site_by_name.get(&c.name)?], site_schema))
+                Some((
+                    &layer.features[*site_by_name.get(c.site_key())?],
+                    site_schema,
+                ))
             });
             let own = site.map(|(f, site_schema)| {
                 let mut own =
@@ -301,7 +304,7 @@ fn check_communities_with(
             let mut input = launch_input_declared(c, villages, fields, schema, village_fields, own);
             // The community's own declared attributes, from the communities table.
             if let (Some(rows), false) = (rows, community_fields.is_empty())
-                && let Some(&i) = rows.by_id.get(&c.name)
+                && let Some(&i) = rows.by_id.get(&c.id)
                 && let Some(object) = input.as_object_mut()
             {
                 let values = super::reads::declared_values(
@@ -481,7 +484,7 @@ impl CommunityRows {
                 );
                 continue;
             };
-            if !communities.iter().any(|c| c.name == id) {
+            if !communities.iter().any(|c| c.id == id) {
                 warnings.push(
                     Warning::new(
                         WarningKind::Other,
@@ -498,18 +501,18 @@ impl CommunityRows {
             by_id.insert(id, i);
         }
         for c in communities {
-            if !by_id.contains_key(&c.name) {
+            if !by_id.contains_key(&c.id) {
                 warnings.push(
                     Warning::new(
                         WarningKind::MissingField,
                         format!(
                             "{file}: no feature has community id {:?} (township {}): its launch \
                              checks get none of its {COMMUNITIES_LAYER}.FIELDs",
-                            c.name, c.township
+                            c.id, c.township
                         ),
                     )
                     .with_file(&file)
-                    .with_value(&c.name),
+                    .with_value(&c.id),
                 );
             }
         }
@@ -626,14 +629,13 @@ impl LaunchRun {
             .map(|s| read(s).map(|l| (l, &s.schema)))
             .transpose()?;
         let schema = &plan.affected.villages.schema;
-        let (communities, unassigned) = super::communities::communities(
-            &villages,
-            schema,
-            sites.as_ref().map(|(l, s)| (l, *s)),
-        );
+        let (grouping, _) =
+            super::programme::plan_grouping(plan, &villages, sites.as_ref().map(|(l, s)| (l, *s)))?;
+        let (communities, unassigned) = (grouping.communities, grouping.unassigned);
         let (fields, field_warnings) =
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
         let mut warnings = read_warnings.into_inner();
+        warnings.extend(grouping.warnings);
         warnings.extend(field_warnings);
         let rows = CommunityRows::read(plan, &communities, &loaded, &mut warnings)?;
         let mut read_layers = vec![("villages", &villages)];

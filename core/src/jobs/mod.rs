@@ -7,6 +7,7 @@
 pub(crate) mod communities;
 pub(crate) mod grid_score;
 pub(crate) mod launch;
+pub(crate) mod programme;
 pub(crate) mod reads;
 pub(crate) mod scene;
 pub(crate) mod sites;
@@ -15,12 +16,19 @@ pub(crate) mod standard;
 pub(crate) mod table;
 pub(crate) mod target;
 
-pub use communities::{Community, communities};
+pub use communities::{
+    Community, CommunityRow, CommunityTable, Grouping, Join, communities, group_communities,
+};
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{
     LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
     check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
     read_launch_fields,
+};
+pub use programme::{
+    CapacityStatus, GoalResult, Goals, ProgrammeCommunity, ProgrammeInputs, ProgrammeRun,
+    ProgrammeSpec, RollUp, UnassignedVillage, county_code, plan_grouping, read_community_table,
+    village_county,
 };
 pub use reads::{check_plan_reads, declared_properties, declared_values, plan_layer};
 pub use scene::{SceneLayer, build_scene, build_scene_reading, read_scene_layer};

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use geo::{Area, Geometry};
 use rayon::prelude::*;
 
-use super::communities::{Community, communities};
+use super::communities::Community;
 use super::scene::{SceneLayer, build_scene_reading};
 use crate::error::Result;
 use crate::index::spatial::{IndexedLayer, SpatialLayers};
@@ -236,7 +236,7 @@ pub fn community_candidates(
             let households: u64 = members.iter().map(|v| v.households).sum();
             let ids: Vec<serde_json::Value> = members.iter().map(|v| v.id.clone().into()).collect();
             let site = sites.and_then(|(s, _)| {
-                let i = *site_by_name.get(&c.name)?;
+                let i = *site_by_name.get(c.site_key())?;
                 Some((&s.layer.features[i], &s.items[i]))
             });
             let note = match (sites, site) {
@@ -326,11 +326,13 @@ impl StandardRun {
             _ => Default::default(),
         };
         warnings.extend(type_warnings);
-        let (communities, unassigned) = communities(
+        let (grouping, _) = super::programme::plan_grouping(
+            plan,
             &run.villages_layer,
-            &plan.affected.villages.schema,
             sites.map(|(s, schema)| (&s.layer, schema)),
-        );
+        )?;
+        let (communities, unassigned) = (grouping.communities, grouping.unassigned);
+        warnings.extend(grouping.warnings);
         let (candidates, notes): (Vec<Candidate>, Vec<Option<String>>) = community_candidates(
             &communities,
             &run.villages,

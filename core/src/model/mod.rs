@@ -2,6 +2,7 @@
 //! CRS they are written in (and web maps' offset coordinates), typed views (villages, zone sources, launch fields), and what a
 //! demolition zone is.
 
+pub mod community;
 pub mod crs;
 pub mod layer;
 pub mod schema;

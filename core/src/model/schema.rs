@@ -30,6 +30,10 @@ pub enum LayerKind {
     Farmland,
     /// Ecological protection red line (polygons).
     Redline,
+    /// The office's roster of new communities (a table keyed by community id, geometry
+    /// optional): name, township, county, 管委会, site, designations, villages, capacity,
+    /// milestone dates.
+    Communities,
     /// A layer hecun has no model of (`[layers.patients]`): any geometry, and any model
     /// names, each mapped by the plan to a file field. Read when a plugin declares it.
     Other,
@@ -48,6 +52,7 @@ impl LayerKind {
             LayerKind::Facilities => "facilities",
             LayerKind::Farmland => "farmland",
             LayerKind::Redline => "redline",
+            LayerKind::Communities => "communities",
             LayerKind::Other => "other",
         }
     }
@@ -62,6 +67,7 @@ impl LayerKind {
             LayerKind::Sites => SITE_FIELDS,
             LayerKind::Zoning => ZONING_FIELDS,
             LayerKind::Facilities => FACILITY_FIELDS,
+            LayerKind::Communities => COMMUNITY_FIELDS,
             LayerKind::Farmland | LayerKind::Redline | LayerKind::Other => AREA_FIELDS,
         }
     }
@@ -129,6 +135,16 @@ static VILLAGE_FIELDS: &[FieldSpec] = &[
         name: "community",
         defaults: &["community", "社区", "新社区", "安置社区"],
         meaning: "the new community the village merges into (default: the nearest site of its township)",
+    },
+    FieldSpec {
+        name: "county",
+        defaults: &["county", "县区", "县(市)区", "县（市）区", "区县", "县市区"],
+        meaning: "the county (县(市)区) the village belongs to (default: the first 6 digits of a 12-digit 统计用区划代码)",
+    },
+    FieldSpec {
+        name: "board",
+        defaults: &["board", "管委会"],
+        meaning: "the 管委会 (development-zone board) that runs the village's resettlement, if any",
     },
     FieldSpec {
         name: "plan_approved",
@@ -277,6 +293,69 @@ static FACILITY_FIELDS: &[FieldSpec] = &[
         name: "class",
         defaults: &["class", "类型", "type"],
         meaning: "facility type (学校, 幼儿园, 卫生院, 养老 …)",
+    },
+];
+
+static COMMUNITY_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        name: "id",
+        defaults: &["id", "ID", "社区编号", "编号", "代码"],
+        meaning: "community id",
+    },
+    FieldSpec {
+        name: "name",
+        defaults: &["name", "社区名称", "名称", "社区"],
+        meaning: "community name (the villages' 社区 field may name it)",
+    },
+    FieldSpec {
+        name: "township",
+        defaults: &["township", "乡镇", "乡镇名称", "乡镇街道"],
+        meaning: "its township (乡镇)",
+    },
+    FieldSpec {
+        name: "county",
+        defaults: &["county", "县区", "县(市)区", "县（市）区", "区县", "县市区"],
+        meaning: "its county (县(市)区)",
+    },
+    FieldSpec {
+        name: "board",
+        defaults: &["board", "管委会"],
+        meaning: "the 管委会 that runs it, if any",
+    },
+    FieldSpec {
+        name: "site",
+        defaults: &["site", "安置点编号", "安置点"],
+        meaning: "its resettlement site: the id (or name) of a feature of the sites layer",
+    },
+    FieldSpec {
+        name: "designations",
+        defaults: &["designations", "称号", "类别"],
+        meaning: "示范镇, 示范社区, 省重点项目, 试点 (several separated by 、)",
+    },
+    FieldSpec {
+        name: "villages",
+        defaults: &["villages", "村庄代码", "所含村庄代码"],
+        meaning: "the 统计用区划代码 of its villages, separated by 、 (else the villages' 社区 field)",
+    },
+    FieldSpec {
+        name: "planned_households",
+        defaults: &["planned_households", "规划户数", "规划安置户数"],
+        meaning: "households the community is planned for",
+    },
+    FieldSpec {
+        name: "floor_area_m2",
+        defaults: &["floor_area_m2", "规划建筑面积"],
+        meaning: "planned floor area, m²",
+    },
+    FieldSpec {
+        name: "capacity_units",
+        defaults: &["capacity_units", "安置房套数"],
+        meaning: "resettlement housing capacity, in dwellings (one per household)",
+    },
+    FieldSpec {
+        name: "capacity_m2",
+        defaults: &["capacity_m2", "安置房面积"],
+        meaning: "resettlement housing capacity, m² (against people × [programme] area_per_person_m2)",
     },
 ];
 

@@ -234,6 +234,24 @@ impl LayerSource {
             declared_crs: settings.crs.map(InputCrs::read_as),
             layer: settings.layer.clone(),
         };
+        // An office's table without geometry (a communities roster in a workbook): only
+        // where the plan reads attributes by id.
+        if settings.format.is_none() && crate::io::roster::Roster::is_table(&self.path) {
+            if !attributes_only {
+                return Err(Error::format(
+                    &self.path,
+                    "is a table without geometry (a workbook or CSV file): only \
+                     [layers.communities] may be one; give this layer as a GIS file, or \
+                     join the table to it as a roster ([[layers.NAME.rosters]])",
+                ));
+            }
+            return crate::io::roster::read_table_layer(
+                &self.path,
+                settings.layer.as_deref(),
+                settings.encoding.as_deref(),
+                &options.id_fields,
+            );
+        }
         match &self.data {
             LayerData::File => read_layer(&self.path, &options),
             LayerData::Bytes(bytes) => parse_layer(&self.path, bytes, &options),

@@ -80,6 +80,8 @@ pub struct Plan {
     pub tables: Vec<TableSpec>,
     /// The target checks (`[targets.NAME]`), by name: run after every other stage.
     pub targets: Vec<TargetSpec>,
+    /// The whole plan's settings and targets (`[programme]`, `[goals]`).
+    pub programme: crate::jobs::programme::ProgrammeSpec,
 }
 
 /// A plan's target check (`[targets.NAME]`): a target plugin judged against the run, with
@@ -214,6 +216,16 @@ struct PlanFile {
     tables: BTreeMap<String, TablesEntry>,
     #[serde(default)]
     targets: BTreeMap<String, TablesEntry>,
+    #[serde(default)]
+    programme: ProgrammeTable,
+    goals: Option<crate::jobs::programme::Goals>,
+}
+
+/// `[programme]`: settings of the whole plan's tables.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProgrammeTable {
+    area_per_person_m2: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +310,8 @@ struct LayerTable {
     /// The layer of a source holding several (a GeoPackage's table, a File Geodatabase's
     /// feature class); omitted: its only one.
     layer: Option<String>,
+    /// A workbook's sheet, when the layer is a table (`[layers.communities]` in `.xlsx`).
+    sheet: Option<String>,
     #[serde(default)]
     rosters: Vec<RosterEntry>,
 }
@@ -421,13 +435,28 @@ impl LayerTable {
         {
             return Err(at("layer = \"\": name the layer to read".to_owned()));
         }
+        if self.sheet.is_some() {
+            if self.layer.is_some() {
+                return Err(at(
+                    "give either layer (a GIS source's layer) or sheet (a workbook's), not both"
+                        .to_owned(),
+                ));
+            }
+            if !crate::io::roster::Roster::is_table(&self.path) {
+                return Err(at(format!(
+                    "sheet = {:?} names a workbook's sheet, but {} is not a workbook",
+                    self.sheet.as_deref().unwrap_or_default(),
+                    self.path.display()
+                )));
+            }
+        }
         Ok(LayerSettings {
             format,
             encoding: self.encoding.clone(),
             own_crs: crs.is_some(),
             crs: crs.or(input),
             towgs84,
-            layer: self.layer.clone(),
+            layer: self.layer.clone().or_else(|| self.sheet.clone()),
         })
     }
 }
@@ -551,7 +580,10 @@ impl Plan {
             .ok_or_else(|| Error::config(&context, "the plan needs [layers.roads]"))?;
         let corridors = take(LayerKind::Corridors)?;
         let mut context_layers = BTreeMap::new();
-        for kind in LayerKind::context_kinds() {
+        for kind in LayerKind::context_kinds()
+            .into_iter()
+            .chain([LayerKind::Communities])
+        {
             if let Some(source) = take(kind)? {
                 context_layers.insert(kind.name().to_owned(), source);
             }
@@ -601,6 +633,11 @@ impl Plan {
                 .map_err(|e: Error| Error::config(&context, e.to_string()))?,
             None => CrsEngine::preferred(),
         };
+        let programme = crate::jobs::programme::ProgrammeSpec {
+            area_per_person_m2: file.programme.area_per_person_m2,
+            goals: file.goals,
+        };
+        programme.check(&context)?;
         Ok(Plan {
             name: file.name.unwrap_or_else(|| "hecun plan".to_owned()),
             path: path.to_owned(),
@@ -651,6 +688,7 @@ impl Plan {
             unused_layers: other,
             tables: stage_specs(&context, "tables", base, file.tables)?,
             targets: stage_specs(&context, "targets", base, file.targets)?,
+            programme,
         })
     }
 }

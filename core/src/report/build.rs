@@ -38,6 +38,8 @@ pub struct ReportInputs<'a> {
     pub tables: &'a [TableRun],
     /// The target checks the plan ran.
     pub targets: &'a [TargetRun],
+    /// The whole plan's tables (communities, roll-ups, goals), if the plan forms communities.
+    pub programme: Option<&'a crate::jobs::ProgrammeRun>,
     /// Draw the map (reads and projects the townships layer and every village).
     pub map: bool,
 }
@@ -54,6 +56,7 @@ impl Report {
             scorings,
             tables,
             targets,
+            programme,
             map,
         } = inputs;
         let by_feature: BTreeMap<usize, &crate::Village> =
@@ -216,6 +219,9 @@ impl Report {
         for t in targets {
             warnings.extend(t.warnings.iter().map(ToString::to_string));
         }
+        if let Some(p) = programme {
+            warnings.extend(p.warnings.iter().map(ToString::to_string));
+        }
         // Steps that read the same file report its problems each: keep the first of each.
         let mut seen = std::collections::HashSet::new();
         warnings.retain(|w| seen.insert(w.clone()));
@@ -228,6 +234,7 @@ impl Report {
         Ok(Report {
             plan: plan.name.clone(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: crate::run::Build::library(),
             metric_crs: run.metric_crs.to_string(),
             villages_in_layer: run.summary.villages_in_layer,
             totals,
@@ -256,6 +263,7 @@ impl Report {
             sweep,
             tables: table_sections,
             targets: target_sections,
+            programme: programme.cloned(),
             plugins,
             warnings,
             map,

@@ -17,6 +17,7 @@ mod html;
 
 pub(crate) use html::palette;
 mod text;
+mod verify_text;
 pub(crate) mod words;
 pub mod workbook;
 
@@ -24,6 +25,7 @@ pub use build::{ReportInputs, SweepSpec, sweep, sweep_prepared};
 pub use diff::{Diff, diff, diff_text};
 pub use html::render_html;
 pub use text::{files_written, report_text, sweep_csv};
+pub use verify_text::{finding_line, input_line, inputs_summary, other_build, verify_summary};
 
 /// The language of the words around the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -65,6 +67,11 @@ pub struct Report {
     pub plan: String,
     /// hecun's version that made it.
     pub tool_version: String,
+    /// The build that made it: version, commit and cargo features (not the program's hash,
+    /// which the run manifest records). Two runs of one build name the same build; a report
+    /// written before builds were named reads as an unknown build of `tool_version`.
+    #[serde(default = "crate::run::Build::unknown")]
+    pub build: crate::run::Build,
     /// The CRS distances and areas were computed in (e.g. `EPSG:4547`).
     pub metric_crs: String,
     /// Villages in the villages layer.
@@ -109,6 +116,10 @@ pub struct Report {
     /// The plan's target checks (`[targets.NAME]`), in name order, as the engine judged them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<TargetSection>,
+    /// The whole plan: communities with designations and capacity, villages in no
+    /// community, roll-ups per township, county and 管委会, the plan's goals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<crate::jobs::ProgrammeRun>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
     /// What the planner should know.
@@ -528,6 +539,17 @@ fn criteria_of<'a>(row: &'a PluginRow, id: &str) -> Option<(usize, &'a Criterion
 }
 
 impl Report {
+    /// The line naming the build that made the report (`hecun 0.1.0 (commit abc1234,
+    /// features: rhai, wasm, parquet)`); for a report that did not record it, hecun and its
+    /// version.
+    pub fn build_line(&self) -> String {
+        if self.build.version == "unknown" {
+            format!("hecun {}", self.tool_version)
+        } else {
+            self.build.line()
+        }
+    }
+
     /// The title of criterion `id`, as the plugin that decided `role` (`launch`, `standard`)
     /// declares it in `lang`; its id when the plugin gives no title.
     pub fn criterion_title<'a>(&'a self, role: &str, id: &'a str, lang: Lang) -> &'a str {

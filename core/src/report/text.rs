@@ -126,6 +126,12 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             let _ = writeln!(s, "  {}: {}{detail}", c.name, w.verdict(l.status));
         }
     }
+    if let Some(p) = &r.programme {
+        let _ = writeln!(s);
+        for line in programme_lines(p, lang) {
+            let _ = writeln!(s, "{line}");
+        }
+    }
     if !r.tables.is_empty() {
         let _ = writeln!(s);
         for t in &r.tables {
@@ -162,6 +168,8 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             let _ = writeln!(s, "  {warning}");
         }
     }
+    // Which build made it, last: the same for every run of one build.
+    let _ = writeln!(s, "\n{}{}{}", w.made_with, w.colon, r.build_line());
     s
 }
 
@@ -314,4 +322,113 @@ pub fn sweep_csv(sweep: &Sweep) -> Vec<u8> {
         ]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The whole plan's lines in summary.txt: the communities and the villages in none, the
+/// housing, the plan's targets met or missed, the counties and 管委会.
+fn programme_lines(p: &crate::jobs::ProgrammeRun, lang: Lang) -> Vec<String> {
+    use super::words::{amount, programme_words};
+    use crate::jobs::CapacityStatus;
+    let w = programme_words(lang);
+    let mut lines = Vec::new();
+    let forming: Vec<&crate::jobs::ProgrammeCommunity> = p
+        .communities
+        .iter()
+        .filter(|c| !c.village_ids.is_empty() || c.in_table)
+        .collect();
+    lines.push((w.txt_communities)(
+        forming.len(),
+        forming.iter().filter(|c| c.in_table).count(),
+        forming.iter().filter(|c| c.derived).count(),
+        p.unassigned.len(),
+        p.unassigned.iter().filter(|v| v.in_zone).count(),
+    ));
+    let count = |status| forming.iter().filter(|c| c.capacity == status).count();
+    lines.push((w.txt_capacity)(
+        count(CapacityStatus::Sufficient),
+        count(CapacityStatus::Short),
+        forming.iter().filter_map(|c| c.short_units).sum(),
+        forming.iter().filter_map(|c| c.short_m2).sum(),
+        count(CapacityStatus::NotGiven),
+    ));
+    if !p.unassigned.is_empty() {
+        let named: Vec<String> = p
+            .unassigned
+            .iter()
+            .map(|v| {
+                if v.name.is_empty() {
+                    v.id.clone()
+                } else {
+                    format!("{} {}", v.id, v.name)
+                }
+            })
+            .collect();
+        lines.push(format!(
+            "{} {}",
+            w.txt_unassigned_heading,
+            named.join(words(lang).list_sep)
+        ));
+    }
+    if !p.goals.is_empty() {
+        lines.push(w.txt_goals.to_owned());
+        for g in &p.goals {
+            let status = if g.met { w.met } else { w.missed };
+            let line = match (g.most, g.of) {
+                (Some(most), Some(of)) => {
+                    let missed = if g.missed_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；{}", g.missed_by.join(words(lang).list_sep))
+                    };
+                    if matches!(lang, Lang::ZhCn) {
+                        format!(
+                            "  {} {}–{} 个：{status}（{} / {} 个乡镇在此范围{missed}）",
+                            (w.goal)(&g.goal),
+                            g.target,
+                            most,
+                            amount(g.actual),
+                            of
+                        )
+                    } else {
+                        format!(
+                            "  {} {}–{}: {status} ({} of {} townships within{})",
+                            (w.goal)(&g.goal),
+                            g.target,
+                            most,
+                            amount(g.actual),
+                            of,
+                            missed.replace('；', "; ")
+                        )
+                    }
+                }
+                _ => {
+                    if matches!(lang, Lang::ZhCn) {
+                        format!(
+                            "  {} {}：{status}（本次 {}）",
+                            (w.goal)(&g.goal),
+                            g.target,
+                            amount(g.actual)
+                        )
+                    } else {
+                        format!(
+                            "  {} {}: {status} (this run {})",
+                            (w.goal)(&g.goal),
+                            g.target,
+                            amount(g.actual)
+                        )
+                    }
+                }
+            };
+            lines.push(line);
+        }
+    }
+    if !p.counties.is_empty() {
+        lines.push(w.txt_counties.to_owned());
+        lines.extend(p.counties.iter().map(|r| (w.txt_rollup)(r)));
+    }
+    if !p.boards.is_empty() {
+        lines.push(w.txt_boards.to_owned());
+        lines.extend(p.boards.iter().map(|r| (w.txt_rollup)(r)));
+    }
+    lines
 }

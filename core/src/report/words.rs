@@ -176,6 +176,24 @@ pub(super) struct Words {
     pub txt_warnings: &'static str,
     /// The terminal's last line after a run: how many files, where.
     pub txt_files_written: &'static str,
+
+    // hecun verify (a delivered folder against its run manifest)
+    pub vfy_changed: &'static str,
+    pub vfy_missing: &'static str,
+    pub vfy_not_a_file: &'static str,
+    pub vfy_extra: &'static str,
+    /// An input's finding: the finding's word, then the input's role.
+    pub vfy_input: fn(&str, &str) -> String,
+    /// The folder is as written: folder, outputs checked.
+    pub vfy_folder_ok: fn(&str, usize) -> String,
+    /// The folder is not: folder, findings.
+    pub vfy_folder_differs: fn(&str, usize) -> String,
+    /// Inputs checked and as read: count.
+    pub vfy_inputs_ok: fn(usize) -> String,
+    /// The run's working folder is not there.
+    pub vfy_inputs_not_here: fn(&str) -> String,
+    /// The build that made the run differs from this one: the differences.
+    pub vfy_other_build: fn(&str) -> String,
     pub unit_zones: &'static str,
     pub unit_villages: &'static str,
     pub unit_households: &'static str,
@@ -449,6 +467,16 @@ const ZH: Words = Words {
     txt_sweep: "宽度试算",
     txt_warnings: "提示",
     txt_files_written: "个文件已写入",
+    vfy_changed: "已改动",
+    vfy_missing: "缺失",
+    vfy_not_a_file: "不再是普通文件",
+    vfy_extra: "多出（运行清单中没有）",
+    vfy_input: |what, role| format!("输入{what}（{role}）"),
+    vfy_folder_ok: |dir, n| format!("{dir}：{n} 个输出文件均与运行清单一致（SHA-256），无多余文件"),
+    vfy_folder_differs: |dir, n| format!("{dir}：{n} 处与运行清单不符"),
+    vfy_inputs_ok: |n| format!("输入：{n} 个文件均与运行时一致"),
+    vfy_inputs_not_here: |dir| format!("未检查输入：运行时的工作目录 {dir} 不在此处"),
+    vfy_other_build: |d| format!("运行时的程序版本与当前不同：{d}（结果仍可能一致）"),
     unit_zones: "条",
     unit_villages: "村",
     unit_households: "户",
@@ -717,6 +745,22 @@ const EN: Words = Words {
     txt_sweep: "width sweep of",
     txt_warnings: "warnings",
     txt_files_written: "files written to",
+    vfy_changed: "changed",
+    vfy_missing: "missing",
+    vfy_not_a_file: "no longer a regular file",
+    vfy_extra: "extra (not in the run manifest)",
+    vfy_input: |what, role| format!("input {what} ({role})"),
+    vfy_folder_ok: |dir, n| {
+        format!("{dir}: all {n} outputs as the run wrote them (SHA-256), no other file")
+    },
+    vfy_folder_differs: |dir, n| format!("{dir}: {n} differences from the run manifest"),
+    vfy_inputs_ok: |n| format!("inputs: all {n} files as the run read them"),
+    vfy_inputs_not_here: |dir| {
+        format!("inputs not checked: the run's working folder {dir} is not here")
+    },
+    vfy_other_build: |d| {
+        format!("the run was made by another build: {d} (results may still match)")
+    },
     unit_zones: "zones",
     unit_villages: "villages",
     unit_households: "households",
@@ -857,6 +901,81 @@ pub(super) const COLUMN_TITLES: &[(&str, &str, CellKind, &str, &str)] = &[
     ("zone_classes.csv", "households", CellKind::Number, "受影响户数", "Affected households"),
     ("zone_classes.csv", "population", CellKind::Number, "受影响人口", "Affected people"),
     // launch_checks.csv, standards.csv
+    ("communities.csv", "id", CellKind::Code, "社区编号", "Community ID"),
+    ("communities.csv", "name", CellKind::Text, "社区名称", "Community"),
+    ("communities.csv", "township", CellKind::Text, "乡镇", "Township"),
+    ("communities.csv", "county", CellKind::Text, "县（市）区", "County"),
+    ("communities.csv", "board", CellKind::Text, "管委会", "Board"),
+    ("communities.csv", "designations", CellKind::Text, "称号", "Designations"),
+    ("communities.csv", "in_table", CellKind::Text, "在社区名册中", "In the office's table"),
+    ("communities.csv", "join", CellKind::Text, "村庄归属依据", "Villages joined by"),
+    ("communities.csv", "derived", CellKind::Text, "归属系推定", "Derived"),
+    ("communities.csv", "villages", CellKind::Number, "村庄数", "Villages"),
+    ("communities.csv", "zone_villages", CellKind::Number, "拆迁区内村庄数", "Villages in the zones"),
+    ("communities.csv", "zone_households", CellKind::Number, "拆迁区内户数", "Households in the zones"),
+    ("communities.csv", "zone_people", CellKind::Number, "拆迁区内人口", "People in the zones"),
+    ("communities.csv", "planned_households", CellKind::Number, "规划户数", "Planned households"),
+    ("communities.csv", "floor_area_m2", CellKind::Number, "规划建筑面积（平方米）", "Planned floor area (m²)"),
+    ("communities.csv", "capacity_units", CellKind::Number, "安置房套数", "Dwellings"),
+    ("communities.csv", "capacity_m2", CellKind::Number, "安置房面积（平方米）", "Housing floor area (m²)"),
+    ("communities.csv", "needed_m2", CellKind::Number, "所需安置面积（平方米）", "Floor area needed (m²)"),
+    ("communities.csv", "capacity", CellKind::Text, "安置容量", "Capacity"),
+    ("communities.csv", "short_units", CellKind::Number, "缺口（套）", "Short (dwellings)"),
+    ("communities.csv", "short_m2", CellKind::Number, "缺口（平方米）", "Short (m²)"),
+    ("communities.csv", "launch", CellKind::Text, "启动检查结果", "Launch check"),
+    ("unassigned_villages.csv", "id", CellKind::Code, "村庄代码", "Village ID"),
+    ("unassigned_villages.csv", "name", CellKind::Text, "村庄名称", "Village"),
+    ("unassigned_villages.csv", "township", CellKind::Text, "乡镇", "Township"),
+    ("unassigned_villages.csv", "county", CellKind::Text, "县（市）区", "County"),
+    ("unassigned_villages.csv", "households", CellKind::Number, "户数", "Households"),
+    ("unassigned_villages.csv", "population", CellKind::Number, "人口", "People"),
+    ("unassigned_villages.csv", "in_zone", CellKind::Text, "在拆迁区内", "In a zone"),
+    ("goals.csv", "goal", CellKind::Text, "目标", "Target"),
+    ("goals.csv", "target", CellKind::Number, "规划目标", "Planned"),
+    ("goals.csv", "most", CellKind::Number, "上限", "At most"),
+    ("goals.csv", "actual", CellKind::Number, "本次结果", "This run"),
+    ("goals.csv", "of", CellKind::Number, "乡镇数", "Townships"),
+    ("goals.csv", "met", CellKind::Text, "是否达到", "Met"),
+    ("goals.csv", "missed_by", CellKind::Text, "未达到的乡镇", "Townships that miss it"),
+    ("township_rollup.csv", "township", CellKind::Text, "乡镇", "Township"),
+    ("township_rollup.csv", "townships", CellKind::Number, "乡镇数", "Townships"),
+    ("township_rollup.csv", "communities", CellKind::Number, "新社区数", "Communities"),
+    ("township_rollup.csv", "villages", CellKind::Number, "村庄数", "Villages"),
+    ("township_rollup.csv", "unassigned", CellKind::Number, "未纳入社区村庄", "Villages in no community"),
+    ("township_rollup.csv", "zone_villages", CellKind::Number, "拆迁区内村庄", "Villages in the zones"),
+    ("township_rollup.csv", "households", CellKind::Number, "拆迁区内户数", "Households in the zones"),
+    ("township_rollup.csv", "people", CellKind::Number, "拆迁区内人口", "People in the zones"),
+    ("township_rollup.csv", "launchable", CellKind::Number, "可启动社区", "May launch"),
+    ("township_rollup.csv", "blocked", CellKind::Number, "暂缓社区", "Blocked"),
+    ("township_rollup.csv", "vetoed", CellKind::Number, "否决社区", "Vetoed"),
+    ("township_rollup.csv", "capacity_short", CellKind::Number, "安置房不足社区", "Housing short"),
+    ("township_rollup.csv", "capacity_not_given", CellKind::Number, "未填报容量社区", "Capacity not given"),
+    ("counties.csv", "county", CellKind::Code, "县（市）区", "County"),
+    ("counties.csv", "townships", CellKind::Number, "乡镇数", "Townships"),
+    ("counties.csv", "communities", CellKind::Number, "新社区数", "Communities"),
+    ("counties.csv", "villages", CellKind::Number, "村庄数", "Villages"),
+    ("counties.csv", "unassigned", CellKind::Number, "未纳入社区村庄", "Villages in no community"),
+    ("counties.csv", "zone_villages", CellKind::Number, "拆迁区内村庄", "Villages in the zones"),
+    ("counties.csv", "households", CellKind::Number, "拆迁区内户数", "Households in the zones"),
+    ("counties.csv", "people", CellKind::Number, "拆迁区内人口", "People in the zones"),
+    ("counties.csv", "launchable", CellKind::Number, "可启动社区", "May launch"),
+    ("counties.csv", "blocked", CellKind::Number, "暂缓社区", "Blocked"),
+    ("counties.csv", "vetoed", CellKind::Number, "否决社区", "Vetoed"),
+    ("counties.csv", "capacity_short", CellKind::Number, "安置房不足社区", "Housing short"),
+    ("counties.csv", "capacity_not_given", CellKind::Number, "未填报容量社区", "Capacity not given"),
+    ("boards.csv", "board", CellKind::Text, "管委会", "Board"),
+    ("boards.csv", "townships", CellKind::Number, "乡镇数", "Townships"),
+    ("boards.csv", "communities", CellKind::Number, "新社区数", "Communities"),
+    ("boards.csv", "villages", CellKind::Number, "村庄数", "Villages"),
+    ("boards.csv", "unassigned", CellKind::Number, "未纳入社区村庄", "Villages in no community"),
+    ("boards.csv", "zone_villages", CellKind::Number, "拆迁区内村庄", "Villages in the zones"),
+    ("boards.csv", "households", CellKind::Number, "拆迁区内户数", "Households in the zones"),
+    ("boards.csv", "people", CellKind::Number, "拆迁区内人口", "People in the zones"),
+    ("boards.csv", "launchable", CellKind::Number, "可启动社区", "May launch"),
+    ("boards.csv", "blocked", CellKind::Number, "暂缓社区", "Blocked"),
+    ("boards.csv", "vetoed", CellKind::Number, "否决社区", "Vetoed"),
+    ("boards.csv", "capacity_short", CellKind::Number, "安置房不足社区", "Housing short"),
+    ("boards.csv", "capacity_not_given", CellKind::Number, "未填报容量社区", "Capacity not given"),
     ("*", "community", CellKind::Text, "新社区", "Community"),
     ("*", "status", CellKind::Text, "结果", "Status"),
     ("*", "status:", CellKind::Text, "结果：", "Status: "),
@@ -915,6 +1034,16 @@ pub(super) const SHEET_TITLES: &[(&str, &str, &str)] = &[
     ("launch_checks.csv", "启动检查", "Launch checks"),
     ("standards.csv", "规划标准", "Standards"),
     ("sites_scored.csv", "选址评分", "Sites"),
+    ("communities.csv", "新社区名册", "Communities"),
+    (
+        "unassigned_villages.csv",
+        "未纳入社区村庄",
+        "Villages in no community",
+    ),
+    ("township_rollup.csv", "分乡镇", "Per township"),
+    ("counties.csv", "分县区", "Per county"),
+    ("boards.csv", "分管委会", "Per board"),
+    ("goals.csv", "目标任务", "Plan targets"),
 ];
 
 /// The sheet name of a plan's own table, target check or named scoring, from its CSV's
@@ -937,4 +1066,297 @@ pub(super) fn sheet_title(file: &str, lang: Lang) -> String {
         return format!("{}{name}", if zh { "评分-" } else { "Scoring " });
     }
     file.strip_suffix(".csv").unwrap_or(file).to_owned()
+}
+
+/// The words of the whole plan's tables (communities, roll-ups, goals), in one language.
+pub(crate) struct ProgrammeWords {
+    pub sec_goals: &'static str,
+    pub sec_counties: &'static str,
+    pub sec_boards: &'static str,
+    pub sec_communities: &'static str,
+    pub sec_unassigned: &'static str,
+    pub col_goal: &'static str,
+    pub col_target: &'static str,
+    pub col_actual: &'static str,
+    pub col_met: &'static str,
+    pub col_county: &'static str,
+    pub col_board: &'static str,
+    pub col_townships: &'static str,
+    pub col_unassigned: &'static str,
+    pub col_designations: &'static str,
+    pub col_join: &'static str,
+    pub col_capacity: &'static str,
+    pub col_need: &'static str,
+    pub col_short: &'static str,
+    pub col_in_zone: &'static str,
+    pub met: &'static str,
+    pub missed: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub unknown_county: &'static str,
+    /// The summary's heading line of the plan's communities.
+    pub txt_communities: fn(
+        total: usize,
+        in_table: usize,
+        derived: usize,
+        unassigned: usize,
+        unassigned_in_zone: usize,
+    ) -> String,
+    /// The summary's capacity line.
+    pub txt_capacity: fn(
+        sufficient: usize,
+        short: usize,
+        short_units: f64,
+        short_m2: f64,
+        not_given: usize,
+    ) -> String,
+    pub txt_goals: &'static str,
+    pub txt_counties: &'static str,
+    pub txt_boards: &'static str,
+    /// One roll-up line: name, townships, communities, villages, unassigned, zone villages,
+    /// households, people, launchable.
+    pub txt_rollup: fn(&crate::jobs::RollUp) -> String,
+    pub txt_unassigned_heading: &'static str,
+    /// How a community's villages joined it.
+    pub join: fn(&str) -> &'static str,
+    /// A capacity status.
+    pub capacity: fn(crate::jobs::CapacityStatus) -> &'static str,
+    /// A goal's title.
+    pub goal: fn(&str) -> &'static str,
+    pub unit_units: &'static str,
+    pub unit_m2: &'static str,
+}
+
+/// A count or an estimate as the summary says it: whole numbers as they are, estimates to one
+/// decimal.
+pub(crate) fn amount(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+static PROGRAMME_ZH: ProgrammeWords = ProgrammeWords {
+    sec_goals: "目标任务",
+    sec_counties: "分县（市）区",
+    sec_boards: "分管委会",
+    sec_communities: "新社区名册：称号、安置容量",
+    sec_unassigned: "未纳入任何社区的村庄",
+    col_goal: "目标",
+    col_target: "规划目标",
+    col_actual: "本次结果",
+    col_met: "是否达到",
+    col_county: "县（市）区",
+    col_board: "管委会",
+    col_townships: "乡镇数",
+    col_unassigned: "未纳入社区村庄",
+    col_designations: "称号",
+    col_join: "村庄归属依据",
+    col_capacity: "安置房容量",
+    col_need: "拆迁区内户数 / 人数",
+    col_short: "缺口",
+    col_in_zone: "在拆迁区内",
+    met: "已达到",
+    missed: "未达到",
+    yes: "是",
+    no: "否",
+    unknown_county: "（县区不明）",
+    txt_communities: |total, in_table, derived, unassigned, in_zone| {
+        let mut s = format!("新社区 {total} 个");
+        let mut of = Vec::new();
+        if in_table > 0 {
+            of.push(format!("社区名册 {in_table} 个"));
+        }
+        if derived > 0 {
+            of.push(format!("含按最近安置点推定村庄归属的 {derived} 个"));
+        }
+        if !of.is_empty() {
+            s.push_str(&format!("（{}）", of.join("；")));
+        }
+        s.push_str(&format!("；未纳入任何社区的村庄 {unassigned} 个"));
+        if unassigned > 0 {
+            s.push_str(&format!("（其中在拆迁区内 {in_zone} 个）"));
+        }
+        s
+    },
+    txt_capacity: |sufficient, short, units, m2, not_given| {
+        let mut s = format!("安置房容量：充足 {sufficient} 个社区，不足 {short} 个");
+        let mut gaps = Vec::new();
+        if units > 0.0 {
+            gaps.push(format!("缺 {} 套", amount(units)));
+        }
+        if m2 > 0.0 {
+            gaps.push(format!("缺 {} 平方米", amount(m2)));
+        }
+        if !gaps.is_empty() {
+            s.push_str(&format!("（{}）", gaps.join("，")));
+        }
+        s.push_str(&format!("，未填报 {not_given} 个"));
+        s
+    },
+    txt_goals: "目标任务：",
+    txt_counties: "分县（市）区：",
+    txt_boards: "分管委会：",
+    txt_rollup: |r| {
+        format!(
+            "  {}：乡镇 {} 个，新社区 {} 个，村庄 {} 个（未纳入社区 {} 个），拆迁区内 {} 村 {} 户 {} 人，可启动 {} 个",
+            if r.name.is_empty() {
+                "（未填）"
+            } else {
+                r.name.as_str()
+            },
+            r.townships,
+            r.communities,
+            r.villages,
+            r.unassigned,
+            r.zone_villages,
+            amount(r.households),
+            amount(r.people),
+            r.launchable
+        )
+    },
+    txt_unassigned_heading: "未纳入任何社区的村庄：",
+    join: |j| match j {
+        "listed" => "社区名册所列",
+        "field" => "村庄“社区”字段",
+        "nearest_site" => "最近安置点（推定）",
+        _ => "多种",
+    },
+    capacity: |c| match c {
+        crate::jobs::CapacityStatus::Sufficient => "充足",
+        crate::jobs::CapacityStatus::Short => "不足",
+        crate::jobs::CapacityStatus::NotGiven => "未填报",
+        crate::jobs::CapacityStatus::NoNeed => "无需安置",
+    },
+    goal: |g| match g {
+        "communities" => "新社区",
+        "villages" => "涉及村庄",
+        "households" => "涉及户数",
+        "people" => "涉及人口",
+        "demonstration_towns" => "示范镇",
+        "demonstration_communities" => "示范社区",
+        "demonstration_per_township" => "每个乡镇示范社区数",
+        _ => "目标",
+    },
+    unit_units: "套",
+    unit_m2: "平方米",
+};
+
+static PROGRAMME_EN: ProgrammeWords = ProgrammeWords {
+    sec_goals: "Plan targets",
+    sec_counties: "Per county",
+    sec_boards: "Per management board (管委会)",
+    sec_communities: "New communities: designations and housing capacity",
+    sec_unassigned: "Villages in no community",
+    col_goal: "Target",
+    col_target: "Planned",
+    col_actual: "This run",
+    col_met: "Met",
+    col_county: "County",
+    col_board: "Board",
+    col_townships: "Townships",
+    col_unassigned: "Villages in no community",
+    col_designations: "Designations",
+    col_join: "Villages joined by",
+    col_capacity: "Housing capacity",
+    col_need: "Households / people in the zones",
+    col_short: "Short by",
+    col_in_zone: "In a zone",
+    met: "met",
+    missed: "missed",
+    yes: "yes",
+    no: "no",
+    unknown_county: "(county unknown)",
+    txt_communities: |total, in_table, derived, unassigned, in_zone| {
+        let mut s = format!("New communities: {total}");
+        let mut of = Vec::new();
+        if in_table > 0 {
+            of.push(format!("{in_table} in the office's table"));
+        }
+        if derived > 0 {
+            of.push(format!(
+                "{derived} with villages joined to the nearest site by hecun"
+            ));
+        }
+        if !of.is_empty() {
+            s.push_str(&format!(" ({})", of.join("; ")));
+        }
+        s.push_str(&format!("; villages in no community: {unassigned}"));
+        if unassigned > 0 {
+            s.push_str(&format!(" ({in_zone} of them in a demolition zone)"));
+        }
+        s
+    },
+    txt_capacity: |sufficient, short, units, m2, not_given| {
+        let mut s = format!(
+            "Resettlement housing: sufficient in {sufficient} communities, short in {short}"
+        );
+        let mut gaps = Vec::new();
+        if units > 0.0 {
+            gaps.push(format!("{} dwellings short", amount(units)));
+        }
+        if m2 > 0.0 {
+            gaps.push(format!("{} m² short", amount(m2)));
+        }
+        if !gaps.is_empty() {
+            s.push_str(&format!(" ({})", gaps.join(", ")));
+        }
+        s.push_str(&format!(", not given in {not_given}"));
+        s
+    },
+    txt_goals: "Plan targets:",
+    txt_counties: "Per county:",
+    txt_boards: "Per management board (管委会):",
+    txt_rollup: |r| {
+        format!(
+            "  {}: {} townships, {} new communities, {} villages ({} in no community); in the zones {} villages, {} households, {} people; {} may launch",
+            if r.name.is_empty() {
+                "(not given)"
+            } else {
+                r.name.as_str()
+            },
+            r.townships,
+            r.communities,
+            r.villages,
+            r.unassigned,
+            r.zone_villages,
+            amount(r.households),
+            amount(r.people),
+            r.launchable
+        )
+    },
+    txt_unassigned_heading: "Villages in no community:",
+    join: |j| match j {
+        "listed" => "the office's table",
+        "field" => "the village's community field",
+        "nearest_site" => "nearest site (derived)",
+        _ => "several",
+    },
+    capacity: |c| match c {
+        crate::jobs::CapacityStatus::Sufficient => "sufficient",
+        crate::jobs::CapacityStatus::Short => "short",
+        crate::jobs::CapacityStatus::NotGiven => "not given",
+        crate::jobs::CapacityStatus::NoNeed => "none needed",
+    },
+    goal: |g| match g {
+        "communities" => "New communities",
+        "villages" => "Villages moved",
+        "households" => "Households moved",
+        "people" => "People moved",
+        "demonstration_towns" => "Demonstration towns",
+        "demonstration_communities" => "Demonstration communities",
+        "demonstration_per_township" => "Demonstration communities per township",
+        _ => "Target",
+    },
+    unit_units: "dwellings",
+    unit_m2: "m²",
+};
+
+/// The whole plan's words in `lang`.
+pub(crate) fn programme_words(lang: Lang) -> &'static ProgrammeWords {
+    match lang {
+        Lang::ZhCn => &PROGRAMME_ZH,
+        Lang::En => &PROGRAMME_EN,
+    }
 }

@@ -3,7 +3,9 @@
 //!
 //! Every input file (the plan, each layer, each plugin's manifest and code) is named with its
 //! SHA-256, beside the parameters and limits in force, the counts, the warnings, and the
-//! SHA-256 of every output. Only `timings_s` differs between two runs of the same inputs.
+//! SHA-256 of every output, and the build that ran ([`Build`]: version, commit, features, the
+//! program's SHA-256). Only `timings_s` differs between two runs of the same inputs by the
+//! same build. `hecun verify` checks a folder against it ([`verify_folder`](super::verify_folder)).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::identity::Build;
 use crate::error::{Error, Result};
 use crate::model::webmap::InputCrs;
 use crate::pipeline::plan::Plan;
@@ -28,6 +31,11 @@ pub struct RunManifest {
     pub manifest_version: u32,
     /// `hecun` and its version.
     pub tool: Tool,
+    /// The build that made the run: version, commit, cargo features and the running
+    /// program's SHA-256 ([`Build::current`]); absent from manifests written before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
     /// The folder the run was made in, relative to this manifest's folder: the relative
     /// paths of the plan, layers and plugins below are relative to it. `hecun replay` works
     /// from there, so it can be run from anywhere, and after the project and its output
@@ -476,6 +484,7 @@ impl RunManifest {
         Ok(RunManifest {
             manifest_version: MANIFEST_VERSION,
             tool: Tool::default(),
+            build: Some(Build::current()),
             working_folder: None,
             plan: InputFile::hash("plan", &plan.path)?,
             plan_name: plan.name.clone(),

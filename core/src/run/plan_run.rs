@@ -4,11 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::Build;
 use super::RunManifest;
-use super::manifest::{InputFile, PluginUse, RunOptions, sha256_file};
+use super::manifest::{InputFile, PluginUse, RunOptions, sha256_bytes, sha256_file};
 use crate::error::{Error, Result};
 use crate::io::OutputDir;
-use crate::jobs::{LaunchRun, SiteScoreRun, StandardRun, TableRun, TargetInputs, TargetRun};
+use crate::jobs::{
+    LaunchRun, ProgrammeInputs, ProgrammeRun, SiteScoreRun, StandardRun, TableRun, TargetInputs,
+    TargetRun,
+};
 use crate::pipeline::control::RunControl;
 use crate::pipeline::job::{AffectedRun, PreparedLayers};
 use crate::pipeline::outputs::{OutputSet, write_affected_files};
@@ -81,6 +85,7 @@ impl WrittenRun {
             .chain(run.scorings.iter().flat_map(|s| &s.warnings))
             .chain(run.tables.iter().flat_map(|t| &t.warnings))
             .chain(run.targets.iter().flat_map(|t| &t.warnings))
+            .chain(run.programme.iter().flat_map(|p| &p.warnings))
             .filter(|w| seen.insert(w.message.as_str()))
             .collect()
     }
@@ -137,6 +142,10 @@ pub struct PlanRun {
     pub tables: Vec<TableRun>,
     /// The target checks (`[targets.NAME]`), in name order, judged after every other step.
     pub targets: Vec<TargetRun>,
+    /// The whole plan's tables: communities with designations and capacity, villages in no
+    /// community, roll-ups per township, county and 管委会, the plan's `[goals]` (when the
+    /// plan forms communities; see [`ProgrammeRun::wanted`]).
+    pub programme: Option<ProgrammeRun>,
     /// Wall time of each step.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -154,6 +163,7 @@ impl PlanRun {
             scorings: Vec::new(),
             tables: Vec::new(),
             targets: Vec::new(),
+            programme: None,
             timings: Vec::new(),
         }
     }
@@ -254,6 +264,20 @@ impl PlanRun {
         if !scorings.is_empty() {
             lap("scorings", &mut timings);
         }
+        let programme = if ProgrammeRun::wanted(plan) {
+            control.stage("programme")?;
+            let p = ProgrammeRun::run(
+                plan,
+                &affected,
+                ProgrammeInputs {
+                    launch: launch.as_ref(),
+                },
+            )?;
+            lap("programme", &mut timings);
+            Some(p)
+        } else {
+            None
+        };
         let mut targets = Vec::with_capacity(plan.targets.len());
         if !plan.targets.is_empty() {
             control.stage("targets")?;
@@ -277,6 +301,7 @@ impl PlanRun {
             scorings,
             tables,
             targets,
+            programme,
             timings,
         })
     }
@@ -293,6 +318,7 @@ impl PlanRun {
                 scorings: &self.scorings,
                 tables: &self.tables,
                 targets: &self.targets,
+                programme: self.programme.as_ref(),
                 map,
             },
             sweep,
@@ -587,6 +613,9 @@ impl PlanRun {
         for s in &self.scorings {
             files.extend(s.write_into(out)?);
         }
+        if let Some(p) = &self.programme {
+            files.extend(p.write_into(out)?);
+        }
         if set.gpkg {
             files.extend(crate::io::gpkg::write::write_outputs_gpkg(out, &files)?);
         }
@@ -620,6 +649,10 @@ pub struct Replay {
     pub written: WrittenRun,
     /// Each output that differs from the recorded one: "NAME differs" or "NAME missing".
     pub differing: Vec<String>,
+    /// The report files (summary.txt, report.json, report.html) that differ only in the
+    /// build they name: the run was made by another build of hecun, and drawn by the
+    /// recorded build's name they are the recorded bytes. Not among `differing`.
+    pub build_only: Vec<String>,
 }
 
 /// Reruns the run `manifest` records into `out`, after checking every input's SHA-256, and
@@ -657,15 +690,51 @@ pub fn replay(
         options: options.clone(),
     };
     let written = PlanRun::run_and_write(&plan, &request, progress, step)?;
+    // The report as the recorded build would have named itself: the report files that come
+    // out as recorded so differ only in the build they name.
+    let as_recorded = manifest.build.as_ref().and_then(|recorded| {
+        let mut report = written.report.clone();
+        (report.build
+            != Build {
+                binary_sha256: None,
+                ..recorded.clone()
+            })
+        .then(|| {
+            report.build = Build {
+                binary_sha256: None,
+                ..recorded.clone()
+            };
+            report.tool_version = recorded.version.clone();
+            let summary = report_text(&report, lang);
+            let html = render_html(&report, lang);
+            report_files(&report, &summary, &report.to_json(), html)
+        })
+    });
     let mut differing = Vec::new();
+    let mut build_only = Vec::new();
     for f in &manifest.outputs {
         match sha256_file(&out.join(&f.path)) {
             Ok((_, sha)) if sha == f.sha256 => {}
-            Ok(_) => differing.push(format!("{} differs", f.path.display())),
+            Ok(_) => {
+                let named_build_only = as_recorded.as_ref().is_some_and(|files| {
+                    files.iter().any(|(name, bytes)| {
+                        Path::new(name) == f.path && sha256_bytes(bytes) == f.sha256
+                    })
+                });
+                if named_build_only {
+                    build_only.push(f.path.display().to_string());
+                } else {
+                    differing.push(format!("{} differs", f.path.display()));
+                }
+            }
             Err(_) => differing.push(format!("{} missing", f.path.display())),
         }
     }
-    Ok(Replay { written, differing })
+    Ok(Replay {
+        written,
+        differing,
+        build_only,
+    })
 }
 
 #[cfg(test)]

@@ -124,7 +124,11 @@ fn the_workbook_agrees_with_every_csv_of_the_demo_run() {
             "范围类别",
             "启动检查",
             "规划标准",
-            "选址评分"
+            "选址评分",
+            "新社区名册",
+            "未纳入社区村庄",
+            "分乡镇",
+            "分县区"
         ]
     );
     let counts = ["households", "population", "villages", "villages_in_layer"];
@@ -198,10 +202,29 @@ fn the_workbook_agrees_with_every_csv_of_the_demo_run() {
         &["rank", "score", "area_m2", "road_distance"],
         &["id"],
     );
+    agrees(
+        &mut book,
+        "新社区名册",
+        &out.join("communities.csv"),
+        &[
+            "villages",
+            "zone_villages",
+            "zone_households",
+            "zone_people",
+        ],
+        &["id", "village_ids"],
+    );
+    agrees(
+        &mut book,
+        "分县区",
+        &out.join("counties.csv"),
+        &["villages", "communities", "households", "people"],
+        &["county"],
+    );
 
     // What a spreadsheet shows: the header row frozen, a filter over every table.
     let sheets = sheet_xml(&path);
-    assert_eq!(sheets.len(), 6);
+    assert_eq!(sheets.len(), 10);
     for xml in &sheets {
         assert!(
             xml.contains(

@@ -62,14 +62,14 @@ fn head(out: &mut String, report: &Report, w: &Words) {
 fn header(out: &mut String, report: &Report, w: &Words) {
     let _ = write!(
         out,
-        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {}{}{} · {} hecun {}</p>\n</header>\n",
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {}{}{} · {} {}</p>\n</header>\n",
         esc(&report.plan),
         esc(w.report_kind),
         esc(w.metric_crs),
         w.colon,
         esc(&report.metric_crs),
         esc(w.made_with),
-        esc(&report.tool_version)
+        esc(&report.build_line())
     );
 }
 

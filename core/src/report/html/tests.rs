@@ -236,6 +236,7 @@ pub(super) fn sample() -> Report {
     Report {
         plan: format!("演示规划 {NASTY}"),
         tool_version: "0.1.0".to_owned(),
+        build: crate::run::Build::library(),
         metric_crs: "EPSG:4547".to_owned(),
         villages_in_layer: 8,
         totals: Totals {
@@ -396,6 +397,7 @@ pub(super) fn sample() -> Report {
         }),
         tables: Vec::new(),
         targets: Vec::new(),
+        programme: None,
         plugins: vec![PluginRow {
             role: "launch".to_owned(),
             name: "launch-criteria".to_owned(),

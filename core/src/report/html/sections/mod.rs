@@ -5,6 +5,7 @@ mod classes;
 mod communities;
 mod map;
 mod plugins;
+mod programme;
 mod sites;
 mod summary;
 mod sweep;
@@ -24,6 +25,7 @@ pub(super) fn write_all(page: &mut Page, report: &Report) {
     townships::townships(page, report);
     classes::classes(page, report);
     communities::communities(page, report);
+    programme::programme(page, report);
     sites::sites(page, report);
     for job in &report.scorings {
         sites::scoring(page, job);
