@@ -151,7 +151,12 @@ pub fn build(seed: u64, proj: &Projector) -> Region {
     let townships = towns
         .iter()
         .map(|t| Feature {
-            props: vec![("编号", t.code.clone().into()), ("名称", t.name.into())],
+            // 类型: the source plan applies GB 50180 in a 镇 but not on account of a 乡's seat.
+            props: vec![
+                ("编号", t.code.clone().into()),
+                ("名称", t.name.into()),
+                ("类型", township_type(t.name).into()),
+            ],
             geom: Geom::Polygon(t.ring.clone()),
         })
         .collect();
@@ -353,6 +358,11 @@ fn townships(ctx: &Ctx) -> Vec<Township> {
         }
     }
     out
+}
+
+/// A township's type (镇 or 乡) as its name says: the demo's names end in one or the other.
+pub fn township_type(name: &str) -> &'static str {
+    if name.ends_with('乡') { "乡" } else { "镇" }
 }
 
 fn township_of(towns: &[Township], p: Pt) -> Option<usize> {

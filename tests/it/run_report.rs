@@ -551,7 +551,7 @@ fn a_diff_of_rule_versions_names_the_communities_and_criteria_that_changed() {
     assert!(text.contains("\nmin_population = 2000\n"));
     std::fs::write(
         &manifest,
-        text.replace("\nmin_population = 2000\n", "\nmin_population = 6000\n"),
+        text.replace("\nmin_population = 2000\n", "\nmin_population = 10000\n"),
     )
     .unwrap();
     let after = run("b");
@@ -842,7 +842,7 @@ fn diff_json_is_the_same_in_either_language_and_its_text_is_not() {
     edit(
         "plugins/planning-standard/plugin.toml",
         "\nmin_population = 2000\n",
-        "\nmin_population = 6000\n",
+        "\nmin_population = 10000\n",
     );
     edit(
         "plugins/site-score/plugin.toml",

@@ -6,13 +6,18 @@
 //! - id: the community's name; geometry: its site's polygon in the metric CRS (the site whose
 //!   name, else id, is the community's name; a community without one has no geometry, and the
 //!   outputs say so); the site's own attributes (`community["面积公顷"]`); the plan's layers;
-//! - features ([`COMMUNITY_FEATURES`]): `township`; `population`, `households` (sums over
+//! - features ([`COMMUNITY_FEATURES`]): `township` and `township_type` (镇, 乡 or 街道, from
+//!   the townships layer's `type` field: the plan applies GB 50180 in a 镇 but not on
+//!   account of a 乡's seat; `()` when the plan gives no type); `population`, `households` (sums over
 //!   its villages), `villages` (how many) and `village_ids`; `site` (the site's id),
 //!   `site_area_m2`, `land_per_person_m2` (site area / population); `land_use`, the zoning
 //!   class covering most of the site, and `land_use_share`, how much of it that class covers
 //!   (`()` without a zoning layer, a site, or zoning under the site); `zoning_shares`, the
 //!   share of the site each zoning class covers (`{}` when none does; `()` without a zoning
-//!   layer or a site), so that a plugin's choice of standard can be read off the outputs.
+//!   layer or a site), so that a plugin's choice of standard can be read off the outputs;
+//!   `outside_zoning`, true when the plan has a zoning layer and no zoning polygon covers any
+//!   of the site (it is not on planned construction land: 启动标准 3), `()` without a zoning
+//!   layer or a site.
 //!
 //! [`communities`]: super::communities::communities()
 
@@ -37,7 +42,7 @@ use crate::rules::plugin::Plugin;
 use crate::rules::verdict::{StandardVerdict, Status};
 
 /// The names of the features every community gets, in order.
-pub const COMMUNITY_FEATURES: [&str; 11] = crate::rules::reads::engine::COMMUNITY_FEATURES;
+pub const COMMUNITY_FEATURES: [&str; 13] = crate::rules::reads::engine::COMMUNITY_FEATURES;
 
 /// A standard-selection plugin run over a plan's communities.
 #[derive(Debug)]
@@ -62,6 +67,27 @@ pub struct StandardRun {
     pub footprints_crs: crate::model::crs::Crs,
     /// The engine that takes the footprints to WGS 84 (the plan's).
     pub engine: crate::model::crs::CrsEngine,
+    /// The edition of the standard the plugin applies, as its parameters say, with the
+    /// plugin's word on it (`GB 50180-2018（现行；方案所引GB 50180-93已被替代）`): the source
+    /// plan names a superseded edition, and the summary says which one the run used.
+    pub edition: Option<String>,
+}
+
+/// The edition a plugin applies: its parameter `edition` (text), followed by the note its
+/// `editions` table gives that edition (`[params.editions."GB 50180-2018"] note = "…"`), in
+/// full-width brackets; `None` for a plugin without an `edition` parameter.
+pub fn edition_of(params: &BTreeMap<String, toml::Value>) -> Option<String> {
+    let edition = params.get("edition")?.as_str()?;
+    let note = params
+        .get("editions")
+        .and_then(|e| e.get(edition))
+        .and_then(|e| e.get("note"))
+        .and_then(toml::Value::as_str)
+        .filter(|n| !n.is_empty());
+    Some(match note {
+        Some(note) => format!("{edition}（{note}）"),
+        None => edition.to_owned(),
+    })
 }
 
 /// The share (0–1) of `site` that each zoning class covers, for the classes that cover some
@@ -95,14 +121,89 @@ fn best_class(shares: &BTreeMap<String, f64>) -> Option<(String, f64)> {
     best.map(|(c, s)| (c.clone(), s))
 }
 
+/// A township type as written in a townships layer, in the plan's three words: 镇 (a town:
+/// inside it GB 50180 applies), 乡 (its seat is excluded from the towns) and 街道 (a city's
+/// sub-district, urban as a 镇). `None` for anything else, which the caller reports.
+pub fn township_type(text: &str) -> Option<&'static str> {
+    match text.trim() {
+        "镇" | "建制镇" | "town" => Some("镇"),
+        "乡" | "民族乡" => Some("乡"),
+        "街道" | "街道办事处" | "街道办" | "街办" | "subdistrict" => Some("街道"),
+        _ => None,
+    }
+}
+
+/// Each township's type by name (the first feature of a name wins), from the townships
+/// layer's `type` field; a value that is not a township type, or a township without one when
+/// the plan maps the field, is a warning naming file, feature, field and value, and that
+/// township's communities get no type (`()`), never a guessed one.
+pub fn township_types(
+    layer: &crate::model::layer::Layer,
+    schema: &Schema,
+) -> (BTreeMap<String, &'static str>, Vec<crate::Warning>) {
+    let mut types = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for f in &layer.features {
+        let Some(name) = field_text(f, schema, "name").or_else(|| f.id.clone()) else {
+            continue;
+        };
+        let text = field_text(f, schema, "type").filter(|t| !t.trim().is_empty());
+        let field = crate::model::file_field(f, schema, "type")
+            .or_else(|| schema.mapped("type").map(str::to_owned));
+        match text.as_deref().map(|t| (t, township_type(t))) {
+            Some((_, Some(kind))) => {
+                types.entry(name).or_insert(kind);
+            }
+            Some((value, None)) => {
+                let at = layer.feature_ref(f);
+                let field = field.unwrap_or_else(|| "type".to_owned());
+                warnings.push(
+                    crate::Warning::new(
+                        crate::WarningKind::UnreadableValue,
+                        format!(
+                            "{at}: township {name:?}: field {field:?} = {value:?} is not a \
+                             township type (镇/建制镇, 乡/民族乡, 街道/街道办事处): its \
+                             communities get no township_type, and the standard follows their \
+                             zoning alone"
+                        ),
+                    )
+                    .with_feature(&at)
+                    .with_field(field)
+                    .with_value(value),
+                );
+            }
+            None => {
+                if let Some(field) = schema.mapped("type") {
+                    let at = layer.feature_ref(f);
+                    warnings.push(
+                        crate::Warning::new(
+                            crate::WarningKind::MissingField,
+                            format!(
+                                "{at}: township {name:?} has no value in field {field:?} (its \
+                                 type, 镇/乡/街道): its communities get no township_type, and \
+                                 the standard follows their zoning alone"
+                            ),
+                        )
+                        .with_feature(&at)
+                        .with_field(field),
+                    );
+                }
+            }
+        }
+    }
+    (types, warnings)
+}
+
 /// Each community's candidate: its features, its site (by name) as geometry and the site's
-/// attributes, and `layers`; with a note for a community that has no site.
+/// attributes, and `layers`; with a note for a community that has no site. `types`: each
+/// township's type by name ([`township_types`]).
 pub fn community_candidates(
     communities: &[Community],
     villages: &[Village],
     village_count: usize,
     sites: Option<(&SceneLayer, &Schema)>,
     layers: &Arc<SpatialLayers>,
+    types: &BTreeMap<String, &'static str>,
 ) -> Vec<(Candidate, Option<String>)> {
     let names: FeatureNames = COMMUNITY_FEATURES.iter().map(|s| s.to_string()).collect();
     // The villages' model fields by feature index (villages skipped as invalid have none).
@@ -158,8 +259,10 @@ pub fn community_candidates(
                 _ => None,
             };
             let use_ = shares.as_ref().and_then(best_class);
+            let outside = shares.as_ref().map(BTreeMap::is_empty);
             let values = vec![
                 Value::Text(c.township.clone()),
+                types.get(&c.township).map(|t| (*t).to_owned()).into(),
                 Value::Int(population as i64),
                 Value::Int(households as i64),
                 Value::Int(members.len() as i64),
@@ -170,6 +273,7 @@ pub fn community_candidates(
                 use_.as_ref().map(|(class, _)| class.clone()).into(),
                 use_.map(|(_, share)| share).into(),
                 shares.map_or(Value::Missing, |s| Value::Json(serde_json::json!(s))),
+                outside.map_or(Value::Missing, Value::Bool),
             ];
             let candidate = Candidate::with_place(
                 c.name.clone(),
@@ -217,6 +321,11 @@ impl StandardRun {
             .map(|s| s.schema.clone())
             .unwrap_or_else(|| Schema::new(LayerKind::Sites));
         let sites = read.get("sites").map(|s| (s, &site_schema));
+        let (types, type_warnings) = match (read.get("townships"), plan.context.get("townships")) {
+            (Some(t), Some(source)) => township_types(&t.layer, &source.schema),
+            _ => Default::default(),
+        };
+        warnings.extend(type_warnings);
         let (grouping, _) = super::programme::plan_grouping(
             plan,
             &run.villages_layer,
@@ -230,6 +339,7 @@ impl StandardRun {
             run.villages_layer.features.len(),
             sites,
             &layers,
+            &types,
         )
         .into_iter()
         .unzip();
@@ -266,6 +376,7 @@ impl StandardRun {
             .map(|c| super::communities::footprint(c, &run.villages_layer))
             .collect();
         Ok(StandardRun {
+            edition: edition_of(&plugin.manifest().params),
             plugin: plugin.manifest().name.clone(),
             communities,
             candidates,
@@ -409,8 +520,14 @@ impl StandardRun {
             .iter()
             .map(|(s, (n, ok))| format!("{s} {n} ({ok} meet it)"))
             .collect();
+        let outside = self
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.feature("outside_zoning"), Some(Value::Bool(true))))
+            .count();
         format!(
-            "{}: {} communities — {}; {} plugin errors; {} without a site; {} villages in no community",
+            "{}: {} communities — {}{}; {} plugin errors; {} without a site; {} sites outside \
+             every zoning polygon; {} villages in no community",
             self.plugin,
             self.communities.len(),
             if standards.is_empty() {
@@ -418,8 +535,13 @@ impl StandardRun {
             } else {
                 standards.join(", ")
             },
+            self.edition
+                .as_ref()
+                .map(|e| format!("; edition applied: {e}"))
+                .unwrap_or_default(),
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.notes.iter().filter(|n| n.is_some()).count(),
+            outside,
             self.unassigned.len()
         ) + &*crate::rules::verdict::failure_lines(
             self.verdicts.iter().map(|v| v.as_ref().err()),
@@ -463,6 +585,45 @@ mod tests {
             geometry: g,
             properties: None,
         }
+    }
+
+    #[test]
+    fn township_types_are_read_in_their_usual_spellings_and_nothing_else() {
+        for (text, want) in [
+            ("镇", Some("镇")),
+            (" 建制镇 ", Some("镇")),
+            ("乡", Some("乡")),
+            ("民族乡", Some("乡")),
+            ("街道", Some("街道")),
+            ("街道办事处", Some("街道")),
+            ("村", None),
+            ("乡镇", None),
+            ("", None),
+        ] {
+            assert_eq!(township_type(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_edition_is_named_with_its_note() {
+        let params: BTreeMap<String, toml::Value> = toml::from_str(
+            r#"
+            edition = "GB 50180-93"
+            [editions."GB 50180-93"]
+            note = "方案所引"
+            [editions."GB 50180-2018"]
+            note = "现行"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            edition_of(&params).as_deref(),
+            Some("GB 50180-93（方案所引）")
+        );
+        let bare: BTreeMap<String, toml::Value> =
+            toml::from_str(r#"edition = "GB 50180-2018""#).unwrap();
+        assert_eq!(edition_of(&bare).as_deref(), Some("GB 50180-2018"));
+        assert_eq!(edition_of(&BTreeMap::new()), None);
     }
 
     #[test]

@@ -235,6 +235,11 @@ static TOWNSHIP_FIELDS: &[FieldSpec] = &[
         defaults: &["name", "名称", "乡镇", "township"],
         meaning: "township name, as the villages' township field writes it",
     },
+    FieldSpec {
+        name: "type",
+        defaults: &["type", "乡镇类型", "类型"],
+        meaning: "the township's type: 镇 (also 建制镇), 乡 (also 民族乡) or 街道 (also 街道办事处); the plan's rule of planning standards tells a 镇 from a 乡",
+    },
 ];
 
 static SITE_FIELDS: &[FieldSpec] = &[

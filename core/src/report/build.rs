@@ -498,6 +498,7 @@ fn plugin_row(role: String, manifest: &Manifest) -> PluginRow {
         criteria: Vec::new(),
         terms: manifest.terms.clone(),
         evidence: manifest.evidence.clone(),
+        edition: crate::jobs::standard::edition_of(&manifest.params),
     }
 }
 

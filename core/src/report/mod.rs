@@ -460,6 +460,10 @@ pub struct PluginRow {
     /// The titles of its evidence keys (`[evidence]`; none: reports show the keys).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub evidence: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// The edition of the standard it applies, with its note (a planning standard's
+    /// `params.edition`: `GB 50180-2018（现行；方案所引GB 50180-93已被替代）`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
 }
 
 /// Households affected as one class's zone width varies (the other widths as planned).

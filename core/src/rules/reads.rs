@@ -416,8 +416,9 @@ pub mod engine {
     pub const GRID_FEATURES: [&str; 2] = ["road_distance", "in_corridor"];
 
     /// A community's features (standard selection).
-    pub const COMMUNITY_FEATURES: [&str; 11] = [
+    pub const COMMUNITY_FEATURES: [&str; 13] = [
         "township",
+        "township_type",
         "population",
         "households",
         "villages",
@@ -428,6 +429,7 @@ pub mod engine {
         "land_use",
         "land_use_share",
         "zoning_shares",
+        "outside_zoning",
     ];
 
     /// A launch check's community: its keys (`site` holds the site's `id` and its declared

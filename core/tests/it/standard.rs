@@ -14,6 +14,17 @@ use hecun::rules::{Status, Value};
 use hecun::{Crs, CrsEngine, Plan, Transformer};
 
 const URBAN: [&str; 2] = ["城镇建设用地", "产业集聚区"];
+/// In a 乡 only an industrial cluster makes land urban (the source plan excludes 乡 seats).
+const XIANG_URBAN: [&str; 1] = ["产业集聚区"];
+
+/// The urban classes of a township of type `kind`.
+fn urban_classes(kind: Option<&str>) -> &'static [&'static str] {
+    if kind == Some("乡") {
+        &XIANG_URBAN
+    } else {
+        &URBAN
+    }
+}
 const GB: &str = "GB 50180-2018";
 const RURAL: &str = "河南省新型农村社区规划建设导则";
 const CIRCLES: [(&str, f64); 4] = [
@@ -99,15 +110,26 @@ struct Expected {
 fn expected(sites: &[Feature], facilities: Option<&[Feature]>) -> BTreeMap<String, Expected> {
     let villages = read(&demo().join("villages.geojson"));
     let zoning = read(&demo().join("zoning.geojson"));
-    let urban = zoning
+    // Each township's type (类型), as the townships layer gives it.
+    let types: BTreeMap<String, String> = read(&demo().join("townships.geojson"))
         .iter()
-        .filter(|z| URBAN.contains(&field(z, "用地类型")))
-        .fold(MultiPolygon::<f64>(vec![]), |acc, z| {
-            acc.union(&polygons(&z.metric))
-        });
+        .map(|t| (field(t, "名称").to_owned(), field(t, "类型").to_owned()))
+        .collect();
+    let union_of = |classes: &[&str]| {
+        zoning
+            .iter()
+            .filter(|z| classes.is_empty() || classes.contains(&field(z, "用地类型")))
+            .fold(MultiPolygon::<f64>(vec![]), |acc, z| {
+                acc.union(&polygons(&z.metric))
+            })
+    };
+    let (town_urban, xiang_urban, all_zoning) =
+        (union_of(&URBAN), union_of(&XIANG_URBAN), union_of(&[]));
     let mut population: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut township: BTreeMap<&str, &str> = BTreeMap::new();
     for v in &villages {
         *population.entry(field(v, "社区")).or_default() += v.properties["人口"].as_i64().unwrap();
+        township.entry(field(v, "社区")).or_insert(field(v, "乡镇"));
     }
     population
         .into_iter()
@@ -115,9 +137,24 @@ fn expected(sites: &[Feature], facilities: Option<&[Feature]>) -> BTreeMap<Strin
             let site = sites.iter().find(|s| field(s, "名称") == community);
             let area = site.map(|s| s.metric.unsigned_area());
             let mut failed = BTreeSet::new();
+            let kind = types.get(township[community]).map(String::as_str);
+            let urban = if kind == Some("乡") {
+                &xiang_urban
+            } else {
+                &town_urban
+            };
             let urban_share = site.map(|s| {
-                polygons(&s.metric).intersection(&urban).unsigned_area() / s.metric.unsigned_area()
+                polygons(&s.metric).intersection(urban).unsigned_area() / s.metric.unsigned_area()
             });
+            // On no zoning polygon at all: not on planned construction land.
+            if site.is_some_and(|s| {
+                polygons(&s.metric)
+                    .intersection(&all_zoning)
+                    .unsigned_area()
+                    == 0.0
+            }) {
+                failed.insert("on_construction_land".to_owned());
+            }
             let standard = if urban_share.is_some_and(|share| share >= 0.5) {
                 if let Some(facilities) = facilities {
                     let site = &site.unwrap().metric;
@@ -181,9 +218,13 @@ fn got(run: &StandardRun) -> BTreeMap<String, Expected> {
                 Some(Value::Missing) => None,
                 other => panic!("site_area_m2 {other:?}"),
             };
+            let kind = match c.feature("township_type") {
+                Some(Value::Text(t)) => Some(t.as_str()),
+                _ => None,
+            };
             let urban_share = match c.feature("zoning_shares") {
                 Some(Value::Json(serde_json::Value::Object(shares))) => Some(
-                    URBAN
+                    urban_classes(kind)
                         .iter()
                         .filter_map(|class| shares.get(*class)?.as_f64())
                         .sum(),
@@ -246,7 +287,11 @@ fn demo_verdicts_agree_with_a_direct_computation() {
             .count()
     };
     assert!(count(GB, false) > 0 && count(RURAL, true) > 0 && count(RURAL, false) > 0);
-    for failed in ["min_population", "max_land_per_person"] {
+    for failed in [
+        "min_population",
+        "max_land_per_person",
+        "on_construction_land",
+    ] {
         assert!(want.values().any(|e| e.failed.contains(failed)), "{failed}");
     }
 
@@ -399,4 +444,58 @@ fn outputs_are_the_same_bytes_on_one_thread_and_on_all() {
     assert!(all.csv() == one.csv());
     assert!(all.json() == one.json());
     assert!(all.csv().starts_with(b"\xEF\xBB\xBF"));
+}
+
+/// Issue 14: the townships layer's 类型 gives each community its township_type, the usual
+/// spellings read as the plan's three words, and a value hecun does not know is a warning
+/// naming file, feature, field and value, never a guessed type.
+#[test]
+fn township_types_come_from_the_townships_layer_and_an_unknown_one_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo().join("townships.geojson")).unwrap();
+    let mut fc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features = fc["features"].as_array_mut().unwrap();
+    // Feature 0 (金水镇) gets a value that is no township type; feature 1 (中原镇) the
+    // long spelling of 街道.
+    assert_eq!(features[0]["properties"]["名称"], "金水镇");
+    features[0]["properties"]["类型"] = "村".into();
+    assert_eq!(features[1]["properties"]["名称"], "中原镇");
+    features[1]["properties"]["类型"] = "街道办事处".into();
+    let path = tmp.path().join("townships.geojson");
+    std::fs::write(&path, serde_json::to_string(&fc).unwrap()).unwrap();
+    let standards = run(&plan(|t| {
+        t.replace(
+            r#"path = "townships.geojson""#,
+            &format!("path = {:?}", path.display().to_string()),
+        )
+    }));
+    let warned: Vec<&hecun::Warning> = standards
+        .warnings
+        .iter()
+        .filter(|w| w.value.as_deref() == Some("村"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{:?}", standards.warnings);
+    let w = warned[0];
+    assert_eq!(w.field.as_deref(), Some("类型"));
+    assert_eq!(w.feature, Some(0));
+    assert!(
+        w.file
+            .as_deref()
+            .is_some_and(|f| f.ends_with("townships.geojson"))
+    );
+    assert!(w.message.contains("金水镇"), "{}", w.message);
+    let townships = read(&demo().join("townships.geojson"));
+    let types: BTreeMap<&str, &str> = townships
+        .iter()
+        .map(|t| (field(t, "名称"), field(t, "类型")))
+        .collect();
+    for (c, candidate) in standards.communities.iter().zip(&standards.candidates) {
+        let got = candidate.feature("township_type").cloned();
+        let want = match c.township.as_str() {
+            "金水镇" => Value::Missing,
+            "中原镇" => Value::Text("街道".into()),
+            other => Value::Text(types[other].to_owned()),
+        };
+        assert_eq!(got, Some(want), "{}", c.name);
+    }
 }

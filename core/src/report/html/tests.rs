@@ -407,6 +407,7 @@ pub(crate) fn sample() -> Report {
             criteria: Vec::new(),
             terms: Vec::new(),
             evidence: BTreeMap::new(),
+            edition: None,
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
         map: Some(map),

@@ -63,6 +63,73 @@ impl PlanningStandard {
         }
     }
 
+    /// `urban_classes`: the zoning classes that make this community's land urban, a 乡's
+    /// (`xiang_urban_classes`) or a town's (`urban_classes`).
+    fn urban_classes(&self, c: &Candidate) -> Result<Vec<serde_json::Value>, String> {
+        if script::eq(&c.get("township_type"), &Value::from("乡")) {
+            self.list("xiang_urban_classes")
+        } else {
+            self.list("urban_classes")
+        }
+    }
+
+    /// `basis`: which rule decides, in words.
+    fn basis(&self, c: &Candidate) -> String {
+        let kind = c.get("township_type");
+        let rule = if script::eq(&kind, &Value::from("乡")) {
+            "乡：乡驻地不按城镇计，只有产业集聚区等 xiang_urban_classes 用地计入城镇".to_owned()
+        } else if kind.is_missing() {
+            "乡镇类型未知：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇".to_owned()
+        } else {
+            format!(
+                "{}：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇",
+                script::display(&kind)
+            )
+        };
+        if probe(c, "zoning") == Probe::Ok {
+            format!("{rule}，覆盖安置点达到 urban_min_share 即适用 GB 50180")
+        } else if !c.get("land_use").is_missing() {
+            format!("{rule}；无分区几何，按 land_use 判断")
+        } else {
+            format!("{rule}；无分区数据，适用省导则")
+        }
+    }
+
+    /// `is_outside_zoning`: whether no zoning polygon covers any of the site, from the layer
+    /// when the site has a polygon, else from the `outside_zoning` feature.
+    fn is_outside_zoning(&self, c: &Candidate) -> Result<bool, String> {
+        if probe(c, "zoning") == Probe::Ok {
+            Ok(c.overlap_share("zoning", None)? <= 0.0)
+        } else {
+            Ok(script::eq(&c.get("outside_zoning"), &Value::Bool(true)))
+        }
+    }
+
+    /// `edition`: the thresholds of the edition applied, or an error naming the parameter.
+    fn edition(&self) -> Result<&Map<String, serde_json::Value>, String> {
+        let edition = self.params.get("edition");
+        let editions = self.params.json("editions");
+        let found = match (editions, edition.text()) {
+            (Some(serde_json::Value::Object(all)), Some(name)) => all.get(name),
+            _ => None,
+        };
+        match found {
+            Some(serde_json::Value::Object(e)) => Ok(e),
+            _ => Err(format!(
+                "params.edition = {} is not one of params.editions ([{}])",
+                script::display(&edition),
+                match editions {
+                    Some(serde_json::Value::Object(all)) => all
+                        .keys()
+                        .map(|k| format!("{k:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                }
+            )),
+        }
+    }
+
     /// `urban_share`: the share of the site covered by urban zoning, `None` when the data
     /// cannot show it.
     fn urban_share(&self, c: &Candidate) -> Result<Option<f64>, String> {
@@ -70,7 +137,7 @@ impl PlanningStandard {
             return Ok(None);
         }
         let mut share = 0.0;
-        for class in self.list("urban_classes")? {
+        for class in self.urban_classes(c)? {
             let class = class.as_str().ok_or_else(|| {
                 format!("Function not found: overlap_share (Candidate, string, {class})")
             })?;
@@ -87,14 +154,19 @@ impl PlanningStandard {
         if land_use.is_missing() {
             return Ok(false);
         }
-        // params.urban_classes.contains(land_use): `==` with each, in order.
+        // urban_classes(community, params).contains(land_use): `==` with each, in order.
         Ok(self
-            .list("urban_classes")?
+            .urban_classes(c)?
             .iter()
             .any(|class| script::eq(&Value::from(class), &land_use)))
     }
 
-    fn rural_checks(&self, found: &mut Vec<Finding>, c: &Candidate) -> Result<(), String> {
+    fn rural_checks(
+        &self,
+        found: &mut Vec<Finding>,
+        c: &Candidate,
+        why: &str,
+    ) -> Result<(), String> {
         let community = c.id();
         let population_value = c.get("population");
         let population = number(&population_value);
@@ -103,7 +175,7 @@ impl PlanningStandard {
             None => found.push(fail(
                 "min_population",
                 "人口未知: the community's population is unknown",
-                json!({ "community": community, "min_population": min }),
+                json!({ "community": community, "min_population": min, "basis": why }),
             )),
             Some(population) if population < to_float(&min)? => found.push(fail(
                 "min_population",
@@ -117,6 +189,7 @@ impl PlanningStandard {
                     "population": population_value,
                     "min_population": min,
                     "villages": c.get("village_ids"),
+                    "basis": why,
                 }),
             )),
             Some(_) => {}
@@ -133,7 +206,7 @@ impl PlanningStandard {
                 found.push(fail(
                     "max_land_per_person",
                     format!("人均用地未知: {why}"),
-                    json!({ "community": community, "max_land_per_person_m2": opt(max) }),
+                    json!({ "community": community, "max_land_per_person_m2": opt(max), "basis": why }),
                 ));
             }
             // land > max: false when max is () (not a number).
@@ -150,6 +223,7 @@ impl PlanningStandard {
                     "max_land_per_person_m2": max,
                     "site_area_m2": c.get("site_area_m2"),
                     "population": population_value,
+                    "basis": why,
                 }),
             )),
             _ => {}
@@ -157,16 +231,21 @@ impl PlanningStandard {
         Ok(())
     }
 
-    fn life_circle_checks(&self, found: &mut Vec<Finding>, c: &Candidate) -> Result<(), String> {
+    fn life_circle_checks(
+        &self,
+        found: &mut Vec<Finding>,
+        c: &Candidate,
+        why: &str,
+    ) -> Result<(), String> {
         let state = probe(c, "facilities");
         if state == Probe::NoLayer {
             return Ok(());
         }
-        let circles: &Map<String, serde_json::Value> = match self.params.json("life_circles") {
+        let circles: &Map<String, serde_json::Value> = match self.edition()?.get("life_circles") {
             Some(serde_json::Value::Object(m)) => m,
             other => {
                 return Err(format!(
-                    "params.life_circles must be a table, not {}",
+                    "params.editions[params.edition].life_circles must be a table, not {}",
                     other.map_or_else(|| "()".to_owned(), ToString::to_string)
                 ));
             }
@@ -175,16 +254,27 @@ impl PlanningStandard {
         let mut classes: Vec<&String> = circles.keys().collect();
         classes.sort();
         let community = c.id();
+        let edition = self.params.get("edition");
         for class in classes {
             let circle = circles[class]
                 .as_object()
-                .ok_or_else(|| format!("params.life_circles[{class:?}] must be a table"))?;
+                .ok_or_else(|| format!("life_circles[{class:?}] must be a table"))?;
             let name = circle.get("circle").map_or(Value::Missing, Value::from);
+            let clause = circle.get("clause").map_or(Value::Missing, Value::from);
             let criterion = format!("life_circle_{class}");
             let limit = circle
                 .get("metres")
                 .map(Value::from)
                 .and_then(|m| number(&m));
+            let mut evidence = json!({
+                "community": community,
+                "class": class,
+                "circle": name,
+                "limit_m": opt(limit),
+                "edition": edition,
+                "clause": clause,
+                "basis": why,
+            });
             if state == Probe::NoSite {
                 found.push(fail(
                     criterion,
@@ -192,7 +282,7 @@ impl PlanningStandard {
                         "{}: no site, the distance to {class} is unknown",
                         script::display(&name)
                     ),
-                    json!({ "community": community, "class": class, "circle": name, "limit_m": opt(limit) }),
+                    evidence,
                 ));
                 continue;
             }
@@ -203,11 +293,13 @@ impl PlanningStandard {
                         "{}: the facilities layer has no {class}",
                         script::display(&name)
                     ),
-                    json!({ "community": community, "class": class, "circle": name, "limit_m": opt(limit) }),
+                    evidence,
                 )),
                 // nearest.distance > limit: false when limit is ().
                 Some(nearest) if limit.is_some_and(|limit| nearest.distance > limit) => {
                     let limit = limit.unwrap_or_default();
+                    evidence["nearest"] = nearest.id.clone().into();
+                    evidence["distance_m"] = nearest.distance.into();
                     found.push(fail(
                         criterion,
                         format!(
@@ -217,14 +309,7 @@ impl PlanningStandard {
                             script::float_text(round1(nearest.distance)),
                             script::float_text(limit)
                         ),
-                        json!({
-                            "community": community,
-                            "class": class,
-                            "circle": name,
-                            "limit_m": limit,
-                            "nearest": nearest.id,
-                            "distance_m": nearest.distance,
-                        }),
+                        evidence,
                     ));
                 }
                 Some(_) => {}
@@ -249,14 +334,29 @@ impl StandardSelection for PlanningStandard {
     }
 
     fn select(&self, c: &Candidate) -> Result<Standard, String> {
+        // A wrong edition is an error on every community, not only where it is checked.
+        self.edition()?;
         let mut found = Vec::new();
+        let why = self.basis(c);
+        if self.is_outside_zoning(c)? {
+            found.push(fail(
+                "on_construction_land",
+                "安置点不在任何规划分区（zoning）内: the site is not on planned construction land (启动标准 3)",
+                json!({
+                    "community": c.id(),
+                    "site": c.get("site"),
+                    "basis": why,
+                    "clause": "启动标准 3：新占建设用地合法",
+                }),
+            ));
+        }
         if self.is_urban(c)? {
-            self.life_circle_checks(&mut found, c)?;
-            Ok(standard(self.name("urban_standard")?, found))
+            self.life_circle_checks(&mut found, c, &why)?;
+            Ok(standard(self.name("edition")?, found))
         } else {
-            self.rural_checks(&mut found, c)?;
+            self.rural_checks(&mut found, c, &why)?;
             match self.params.get("life_circles_for_rural") {
-                Value::Bool(true) => self.life_circle_checks(&mut found, c)?,
+                Value::Bool(true) => self.life_circle_checks(&mut found, c, &why)?,
                 Value::Bool(false) => {}
                 other => {
                     return Err(format!(

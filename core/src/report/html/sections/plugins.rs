@@ -35,7 +35,12 @@ pub(super) fn plugins(page: &mut Page, report: &Report) {
         out.push_str("<tr>");
         td(out, role);
         td(out, &p.name);
-        td(out, &p.version);
+        match &p.edition {
+            // The version, and the edition of the standard the plugin applies (the source
+            // plan may name another: the planner reads which one decided).
+            Some(edition) => td(out, &format!("{} · {} {edition}", p.version, w.edition)),
+            None => td(out, &p.version),
+        }
         td(out, &p.runtime);
         out.push_str("</tr>\n");
     }
