@@ -150,7 +150,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
         );
     }
 
-    // Demonstration communities: the chosen sites of sites_scored.csv, per township.
+    // The chosen sites of sites_scored.csv, per township.
     let sites = csv_rows(&out.join("sites_scored.csv"));
     let mut chosen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for s in sites.iter().filter(|s| s["chosen"] == "yes") {
@@ -160,6 +160,22 @@ fn the_summary_agrees_with_the_per_step_tables() {
             .insert(s["name"].clone());
     }
     assert!(!chosen.is_empty());
+    // Demonstration communities (示范社区): as the whole plan chose them, per township.
+    let mut demonstration: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in csv_rows(&out.join("communities.csv"))
+        .iter()
+        .filter(|c| c["demonstration"] == "true")
+    {
+        assert_ne!(
+            c["launch"], "veto",
+            "a vetoed demonstration community: {c:?}"
+        );
+        demonstration
+            .entry(c["township"].clone())
+            .or_default()
+            .insert(c["name"].clone());
+    }
+    assert!(!demonstration.is_empty());
     for r in rows {
         let demo: BTreeSet<String> = r["demonstration"]
             .as_array()
@@ -167,7 +183,7 @@ fn the_summary_agrees_with_the_per_step_tables() {
             .iter()
             .map(|d| d.as_str().unwrap().to_owned())
             .collect();
-        let expected = chosen
+        let expected = demonstration
             .get(r["township"].as_str().unwrap())
             .cloned()
             .unwrap_or_default();

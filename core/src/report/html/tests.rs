@@ -925,6 +925,7 @@ fn verdicts_name_what_failed_in_the_plugins_words() {
         )],
         terms: Vec::new(),
         evidence: BTreeMap::new(),
+        edition: None,
     });
     let zh = render_html(&report, Lang::ZhCn);
     assert!(
@@ -1022,6 +1023,7 @@ fn terms_and_evidence_keys_read_in_the_pages_language() {
             title: titles("道路可达", "road access"),
         }],
         evidence: BTreeMap::from([("farmland".to_owned(), titles("基本农田", "farmland"))]),
+        edition: None,
     });
     report.communities[1].launch.as_mut().unwrap().findings[0]
         .evidence
