@@ -196,7 +196,7 @@ pub fn township_types(
 
 /// Each community's candidate: its features, its site (by name) as geometry and the site's
 /// attributes, and `layers`; with a note for a community that has no site. `types`: each
-/// township's type by name ([`township_types`]).
+/// township's type by name (`township_types`).
 pub fn community_candidates(
     communities: &[Community],
     villages: &[Village],

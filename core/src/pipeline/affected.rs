@@ -173,7 +173,7 @@ pub struct Summary {
     pub villages_in_layer: usize,
     /// All affected villages.
     pub total: Counts,
-    /// Per township, in the order of their villages' ids ([`code_order`]: by 区划代码, a
+    /// Per township, in the order of their villages' ids (`code_order`: by 区划代码, a
     /// township with 12-digit village codes sorts by its own 9-digit code), the villages
     /// without a township last; townships with no affected village are listed too.
     pub townships: Vec<TownshipTotal>,

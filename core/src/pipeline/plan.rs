@@ -91,8 +91,9 @@ pub struct Plan {
     pub targets: Vec<TargetSpec>,
     /// The plan's deadlines (`[[milestones]]`), in its order.
     pub milestones: Vec<Milestone>,
-    /// The date the run is as of (`--as-of`, set by [`RunOptions::apply`]
-    /// (crate::run::manifest::RunOptions::apply)); `None`: today (UTC) when the run needs one.
+    /// The date the run is as of (`--as-of`, set by
+    /// [`RunOptions::apply`](crate::run::manifest::RunOptions::apply)); `None`: today (UTC)
+    /// when the run needs one.
     pub as_of: Option<NaiveDate>,
     /// The whole plan's settings and targets (`[programme]`, `[goals]`).
     pub programme: crate::jobs::programme::ProgrammeSpec,

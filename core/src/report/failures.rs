@@ -4,7 +4,7 @@
 //! title after "vetoed" would read as its opposite. So a verdict names the failure: the
 //! plugin's failure wording where it declares one (`failed = { zh-CN = "存在强制拆迁" }`; the
 //! negation of a title is not something the engine can invent), else the neutral
-//! "未满足：<title>" / "not met: <title>"; a veto also says in which villages (the evidence's
+//! `未满足：<title>` / `not met: <title>`; a veto also says in which villages (the evidence's
 //! `village`). One place for the page, `summary.txt` and `hecun diff`.
 
 use super::words::{Words, words};
