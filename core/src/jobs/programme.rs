@@ -24,6 +24,7 @@ use crate::model::layer::{Feature, Layer};
 use crate::model::schema::{LayerKind, Schema};
 use crate::pipeline::affected::Counting;
 use crate::pipeline::job::AffectedRun;
+use crate::pipeline::outputs::{csv_writer, finish};
 use crate::pipeline::plan::Plan;
 use crate::rules::verdict::Status;
 use crate::warning::{Warning, WarningKind};
@@ -1292,16 +1293,6 @@ fn opt(x: Option<f64>) -> String {
     x.map(number).unwrap_or_default()
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    // The BOM makes Excel read the file as UTF-8, so Chinese names show correctly.
-    csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
-}
-
 fn csv_error(e: csv::Error) -> Error {
     Error::config("CSV", e.to_string())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    w.into_inner()
-        .map_err(|e| Error::config("CSV", e.to_string()))
 }

@@ -200,12 +200,14 @@ pub(crate) fn write_affected_files(
     Ok(names)
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer into memory, starting with the BOM.
+pub(crate) fn csv_writer() -> csv::Writer<Vec<u8>> {
     // The BOM makes Excel read the file as UTF-8, so Chinese names show correctly.
     csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+/// The bytes a [`csv_writer`] wrote.
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner()
         .map_err(|e| Error::config("CSV", e.to_string()))
 }
