@@ -917,20 +917,6 @@ impl Programme<'_> {
                 .with_field("area_per_person_m2"),
             );
         }
-        // 示范镇: every community of a township whose communities the table designates so.
-        let towns: BTreeSet<String> = communities
-            .iter()
-            .filter(|c| c.designations.contains(&Designation::DemonstrationTown))
-            .map(|c| c.township.clone())
-            .collect();
-        for c in &mut communities {
-            if towns.contains(&c.township)
-                && !c.designations.contains(&Designation::DemonstrationTown)
-            {
-                c.designations.push(Designation::DemonstrationTown);
-                c.designations.sort();
-            }
-        }
         // 示范社区, as the plan's rule chooses them (never a vetoed community).
         let rule = self.plan.demonstration.clone().unwrap_or_default();
         let candidates: Vec<super::DemoCandidate> = communities
@@ -955,7 +941,7 @@ impl Programme<'_> {
         for (c, choice) in communities.iter_mut().zip(choices) {
             c.demonstration = choice;
             c.launch_site_in_zone = c.launch.as_deref() == Some("pass") && !c.site_zones.is_empty();
-            // A 示范镇 by the plan's own list is one for the tables too.
+            // A 示范镇 (by the plan's list or a row's designation) marks all its communities.
             if towns.contains(&c.township)
                 && !c.designations.contains(&Designation::DemonstrationTown)
             {
