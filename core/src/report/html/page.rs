@@ -17,15 +17,26 @@ pub(super) struct Page {
     pub toc: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// The sections' HTML.
     pub body: String,
+    /// A region too large to write out whole (see [`LARGE_PAGE_VILLAGES`]): the map is drawn
+    /// by the page's script from embedded data and the long tables are paged, so the document
+    /// stays within what a browser opens quickly. A small region's page is plain HTML and SVG.
+    #[allow(dead_code)] // read by the large page's map and tables as they land
+    pub large: bool,
 }
 
+/// Above this many villages in the layer, the page switches to its large form: at the demo's
+/// 600 villages every row and shape is an element of its own; at a province's 60,000 that is
+/// over half a million elements and a tab that stays blank for seconds.
+pub(crate) const LARGE_PAGE_VILLAGES: usize = 5_000;
+
 impl Page {
-    pub(super) fn new(lang: Lang) -> Page {
+    pub(super) fn new(lang: Lang, large: bool) -> Page {
         Page {
             w: words(lang),
             lang,
             toc: Vec::new(),
             body: String::with_capacity(256 * 1024),
+            large,
         }
     }
 
