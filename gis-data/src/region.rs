@@ -155,7 +155,7 @@ const SUFFIXES: [&str; 20] = [
 /// the prefixes of village names (东王庄村, 大李寨村).
 const FIRST: &str = "东西南北前后上中下新老大小高低青白红黄金银石山水河湖林松柏桃李杏梅竹兰花云龙凤马牛羊鹿鹤安平康宁福寿永长兴盛昌丰和顺泰华明光清义仁德孝忠信礼乐文武双三五七八九十百千万吉庆荣富贵";
 const SECOND: &str = "庄集店桥营寨岗湾坡河沟屯园堂铺楼窑塘阳山城关口头寺庙坊陵亭渡泉林台湖岭川滩";
-const COUNTY_SECOND: &str = "阳城丘平安川陵原封水乡邑县宁康津池";
+const COUNTY_SECOND: &str = "阳城丘平安川陵原封水邑宁康津池";
 const VILLAGE_PREFIX: &str = "东西南北前后大小上下新老";
 
 /// The prefectures of the province (Henan's first nine), in the order of their codes
@@ -413,7 +413,7 @@ pub fn build_at(p: Params, seed: u64, proj: &Projector) -> Region {
     } else {
         (Vec::new(), Vec::new())
     };
-    let townships = towns
+    let townships: Vec<Feature> = towns
         .iter()
         .map(|t| {
             // 类型: the source plan applies GB 50180 in a 镇 but not on account of a 乡's seat.
@@ -447,6 +447,19 @@ pub fn build_at(p: Params, seed: u64, proj: &Projector) -> Region {
             })
             .collect()
     };
+
+    // A larger region's files list townships and villages in the order of their codes, as
+    // an office's tables do (the demo keeps its grid order).
+    let (mut townships, mut villages, mut counties) = (townships, villages, counties);
+    if !p.demo() {
+        let code = |f: &Feature, key: &str| match f.props.iter().find(|(k, _)| *k == key) {
+            Some((_, Val::Str(s))) => s.clone(),
+            _ => String::new(),
+        };
+        townships.sort_by_cached_key(|f| code(f, "编号"));
+        counties.sort_by_cached_key(|f| code(f, "编号"));
+        villages.sort_by_cached_key(|f| code(f, "统计用区划代码"));
+    }
 
     Region {
         villages,
@@ -716,7 +729,7 @@ fn townships(ctx: &mut Ctx) -> (Vec<Township>, Vec<County>) {
             let (si, sj) = (cx * blk + blk / 2, cy * blk + blk / 2);
             let seat = seat_of(si, sj);
             let city = ctx.cities[prefecture].centre;
-            let kind = if seat.dist(city) < 1.2 * county_edge {
+            let kind = if seat.dist(city) < 1.05 * county_edge {
                 "区"
             } else if rng.chance(0.15) {
                 "市"
