@@ -629,17 +629,17 @@ fn townships(ctx: &mut Ctx) -> (Vec<Township>, Vec<County>) {
     // left (reversed); each edge without its last vertex.
     let block_ring = |i0: usize, i1: usize, j0: usize, j1: usize| {
         let mut ring = Vec::new();
-        for i in i0..i1 {
-            ring.extend_from_slice(&h[i][j0][..SEG]);
+        for col in &h[i0..i1] {
+            ring.extend_from_slice(&col[j0][..SEG]);
         }
-        for j in j0..j1 {
-            ring.extend_from_slice(&v[i1][j][..SEG]);
+        for e in &v[i1][j0..j1] {
+            ring.extend_from_slice(&e[..SEG]);
         }
-        for i in (i0..i1).rev() {
-            ring.extend(h[i][j1].iter().rev().take(SEG));
+        for col in h[i0..i1].iter().rev() {
+            ring.extend(col[j1].iter().rev().take(SEG));
         }
-        for j in (j0..j1).rev() {
-            ring.extend(v[i0][j].iter().rev().take(SEG));
+        for e in v[i0][j0..j1].iter().rev() {
+            ring.extend(e.iter().rev().take(SEG));
         }
         ring
     };
