@@ -88,27 +88,14 @@ fn cases(out: &Path) -> (String, String, String) {
     (of("veto"), of("fail"), village)
 }
 
-fn demo_page(lang: &str, vetoed_reads: &str, blocked_reads: &str) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let plan = repo().join("gis-data/demo/plan.toml");
-    let o = hecun(
-        &[
-            "run",
-            plan.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--lang",
-            lang,
-        ],
-        tmp.path(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (vetoed, blocked, village) = cases(&out);
+/// Checks the page of the run in `out` with a vetoed and a blocked community and a village
+/// searched for, all taken from the run's own tables.
+fn check_run(out: &Path, shots: &Path, name: &str, vetoed_reads: &str, blocked_reads: &str) {
+    let (vetoed, blocked, village) = cases(out);
     let said = check(
         &out.join("report.html"),
-        &shots_dir(tmp.path()),
-        &format!("demo-{lang}"),
+        shots,
+        name,
         &[
             "--search",
             &village,
@@ -127,6 +114,31 @@ fn demo_page(lang: &str, vetoed_reads: &str, blocked_reads: &str) {
     }
 }
 
+fn demo_page(lang: &str, vetoed_reads: &str, blocked_reads: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let plan = repo().join("gis-data/demo/plan.toml");
+    let o = hecun(
+        &[
+            "run",
+            plan.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--lang",
+            lang,
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    check_run(
+        &out,
+        &shots_dir(tmp.path()),
+        &format!("demo-{lang}"),
+        vetoed_reads,
+        blocked_reads,
+    );
+}
+
 #[test]
 fn the_demo_page_reads_right_in_chromium_zh() {
     demo_page("zh-CN", "一票否决：存在强制拆迁", "暂缓（方案未经群众认可");
@@ -138,5 +150,59 @@ fn the_demo_page_reads_right_in_chromium_en() {
         "en",
         "vetoed: forced demolition found",
         "blocked (plan not accepted",
+    );
+}
+
+/// A region above the page's large switch (the generator's county scale, 9 counties): the
+/// page's large form, with its interactive map and paged tables, in the same check.
+#[test]
+fn a_county_page_reads_right_in_chromium() {
+    if browser().is_err() && std::env::var_os("HECUN_BROWSER_REQUIRED").is_none() {
+        eprintln!(
+            "SKIPPED: the county page's browser check: {}",
+            browser().unwrap_err()
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let params = hecun_gis_data::Params::of(hecun_gis_data::Scale::County, None);
+    hecun_gis_data::generate_at(
+        tmp.path(),
+        params,
+        hecun_gis_data::SEED,
+        &repo().join("plugins"),
+    )
+    .unwrap();
+    let o = hecun(&["run", "plan.toml", "--out", "out"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    check_run(
+        &tmp.path().join("out"),
+        &shots_dir(tmp.path()),
+        "county-zh-CN",
+        "一票否决：存在强制拆迁",
+        "暂缓（方案未经群众认可",
+    );
+}
+
+/// The province (60,000 villages): too slow to generate and run in a debug build inside the
+/// test suite, so `.ci/run` makes it with the release binaries and points this test at the
+/// run's output folder: `HECUN_PROVINCE_OUT=DIR cargo test -p hecun-cli --test it province
+/// -- --ignored`.
+#[test]
+#[ignore = "needs HECUN_PROVINCE_OUT, the output folder of a province run (see .ci/run)"]
+fn the_province_page_reads_right_in_chromium() {
+    let out = PathBuf::from(
+        std::env::var_os("HECUN_PROVINCE_OUT")
+            .expect("HECUN_PROVINCE_OUT: a province run's output folder"),
+    );
+    let shots = std::env::var_os("HECUN_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| out.join("shots"));
+    check_run(
+        &out,
+        &shots,
+        "province-zh-CN",
+        "一票否决：存在强制拆迁",
+        "暂缓（方案未经群众认可",
     );
 }
