@@ -263,6 +263,12 @@ pub(super) struct Words {
     pub why_blocked: fn(&str) -> String,
     /// After "vetoed": what failed.
     pub why_vetoed: fn(&str) -> String,
+
+    // The small page's map and items (issue 15, h-svg).
+    /// The map's permanent basic farmland layer (legend, tooltips).
+    pub lg_farmland: &'static str,
+    /// The map's ecological red-line layer (legend, tooltips).
+    pub lg_redline: &'static str,
 }
 
 const ZH: Words = Words {
@@ -568,6 +574,9 @@ const ZH: Words = Words {
     failure_sep: "；",
     why_blocked: |x| format!("（{x}）"),
     why_vetoed: |x| format!("：{x}"),
+
+    lg_farmland: "永久基本农田",
+    lg_redline: "生态保护红线",
 };
 
 const EN: Words = Words {
@@ -878,6 +887,9 @@ const EN: Words = Words {
     failure_sep: "; ",
     why_blocked: |x| format!(" ({x})"),
     why_vetoed: |x| format!(": {x}"),
+
+    lg_farmland: "Permanent basic farmland",
+    lg_redline: "Ecological protection red line",
 };
 
 /// The words for `lang`.
