@@ -535,7 +535,7 @@ pub struct LaunchRun {
     /// With several plugins, each one's own verdicts (before the combination and the veto
     /// guard), by plugin then community; empty with one.
     pub per_plugin: Vec<Vec<Result<Verdict>>>,
-    /// The communities, sorted by name.
+    /// The communities, in the office's order (the communities table's, else by 区划代码).
     pub communities: Vec<Community>,
     /// One verdict (or plugin error) per community.
     pub verdicts: Vec<Result<Verdict>>,

@@ -429,7 +429,8 @@ fn community_rows(
     standards: Option<&StandardRun>,
     by_feature: &BTreeMap<usize, &crate::Village>,
 ) -> Vec<CommunityRow> {
-    let mut rows: BTreeMap<String, CommunityRow> = BTreeMap::new();
+    // In the order the jobs give them (the office's: see `group_communities`), each once.
+    let mut rows = CommunityRows::default();
     if let Some(l) = launch {
         for (c, v) in l.communities.iter().zip(&l.verdicts) {
             community_row(&mut rows, c, by_feature).launch = Some(check(v));
@@ -453,15 +454,27 @@ fn community_rows(
             });
         }
     }
-    rows.into_values().collect()
+    rows.rows
+}
+
+/// The community rows in first-seen order, found by name.
+#[derive(Default)]
+struct CommunityRows {
+    rows: Vec<CommunityRow>,
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 fn community_row<'a>(
-    rows: &'a mut BTreeMap<String, CommunityRow>,
+    rows: &'a mut CommunityRows,
     c: &Community,
     by_feature: &BTreeMap<usize, &crate::Village>,
 ) -> &'a mut CommunityRow {
-    rows.entry(c.name.clone()).or_insert_with(|| {
+    let next = rows.rows.len();
+    let at = *rows.by_name.entry(c.name.clone()).or_insert(next);
+    if at < next {
+        return &mut rows.rows[at];
+    }
+    rows.rows.push({
         let mut counts = Counts::default();
         let mut ids = Vec::new();
         for i in &c.villages {
@@ -480,7 +493,8 @@ fn community_row<'a>(
             launch: None,
             standard: None,
         }
-    })
+    });
+    &mut rows.rows[next]
 }
 
 /// The report's row for a plugin that ran in `role`, without criteria (a check's are added

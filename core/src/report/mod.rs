@@ -99,7 +99,8 @@ pub struct Report {
     pub classes: Vec<ClassRow>,
     /// The villages inside a demolition zone, in layer order.
     pub villages: Vec<VillageRow>,
-    /// The new communities (when the plan runs a launch check or a standard selection), by name.
+    /// The new communities (when the plan runs a launch check or a standard selection), in
+    /// the office's order: the communities table's, else by their villages' 区划代码.
     pub communities: Vec<CommunityRow>,
     /// The candidate resettlement sites (when the plan scores sites), in layer order.
     pub sites: Vec<SiteRow>,
