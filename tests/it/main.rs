@@ -21,6 +21,7 @@ mod grid;
 mod hostile_plugins;
 mod launch_both;
 mod milestones;
+mod page_items;
 mod plugin_limits;
 mod programme;
 mod quota;

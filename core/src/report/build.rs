@@ -254,6 +254,9 @@ impl Report {
             townships: in_summary_order(townships, &run.summary.townships),
             classes,
             villages,
+            launch_fields_missing: launch
+                .map(|l| l.missing_everywhere.clone())
+                .unwrap_or_default(),
             communities,
             sites: site_rows,
             top: sites.and_then(top_of),
@@ -587,6 +590,14 @@ fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
                     .as_ref()
                     .map(|score| score.evidence.clone())
                     .unwrap_or_default(),
+                measured: super::MEASURED_DISTANCES
+                    .iter()
+                    .filter_map(|&name| match c.feature(name) {
+                        Some(Value::Float(d)) if d.is_finite() => Some((name.to_owned(), *d)),
+                        Some(Value::Int(d)) => Some((name.to_owned(), *d as f64)),
+                        _ => None,
+                    })
+                    .collect(),
             }
         })
         .collect()

@@ -103,6 +103,7 @@ fn site(id: &str, name: &str, township: &str, score: Option<f64>, rank: Option<u
         chosen: false,
         terms: Vec::new(),
         evidence: Default::default(),
+        measured: Default::default(),
     }
 }
 
@@ -322,6 +323,7 @@ pub(crate) fn sample() -> Report {
                 zones: vec![zone("环线", "三环", 100.0), zone("环线", "三环", 100.0)],
             })
             .collect(),
+        launch_fields_missing: Vec::new(),
         communities: vec![
             CommunityRow {
                 name: "东镇新社区1".to_owned(),
@@ -1225,4 +1227,30 @@ fn road_and_corridor_names_are_on_the_map_once_each_in_their_colours() {
     assert!(road.contains("<title>道路 · 环线 · 北环路</title>北环路</text>"));
     // Every name still finds room on the sample.
     assert!(!html.contains("labels-left-off"));
+}
+
+/// Issue 15: the distances behind a site's score are shown under its terms, each titled,
+/// whole metres with a thousands separator; a site without them (or without terms) shows none.
+#[test]
+fn a_sites_terms_show_the_distances_they_came_from() {
+    let mut report = sample();
+    report.sites[0].measured = BTreeMap::from([
+        ("town_distance".to_owned(), 1240.4),
+        ("village_distance".to_owned(), 880.6),
+    ]);
+    let zh = render_html(&report, Lang::ZhCn);
+    let block = &zh[zh.find("id=\"site-1\"").unwrap()..];
+    let block = &block[..block.find("</div>").unwrap()];
+    assert!(
+        block.contains(
+            "<p class=\"measured\">hecun 测得的距离（插件据此计算各项得分）：<span data-measure=\"town_distance\">距镇区中心（乡镇几何中心） 1,240 m</span> · <span data-measure=\"village_distance\">距并入村庄（按人口加权平均） 881 m</span></p>"
+        ),
+        "{block}"
+    );
+    // Not measured: not said.
+    assert!(!block.contains("road_distance"));
+    let en = render_html(&report, Lang::En);
+    assert!(en.contains("to the town centre (the township&#39;s centroid) 1,240 m"), "{en}");
+    // The sample's other sites carry no distances: no such line.
+    assert_eq!(zh.matches("class=\"measured\"").count(), 1);
 }
