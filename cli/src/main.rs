@@ -528,7 +528,9 @@ fn parse_args() -> Cli {
     let line = hecun::run::Build::library().line();
     // clap prints the program's name before the version; the line starts with it too.
     let version = line.strip_prefix("hecun ").unwrap_or(&line).to_owned();
-    let matches = Cli::command().version(version.leak() as &'static str).get_matches();
+    let matches = Cli::command()
+        .version(version.leak() as &'static str)
+        .get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 

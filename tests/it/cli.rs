@@ -210,7 +210,10 @@ fn version_names_the_commit_and_features() {
         && hecun::run::Build::library().commit != "unknown"
     {
         let head = String::from_utf8(head.stdout).unwrap();
-        assert!(line.contains(&format!("commit {}", head.trim())), "{line} vs {head}");
+        assert!(
+            line.contains(&format!("commit {}", head.trim())),
+            "{line} vs {head}"
+        );
     }
 }
 

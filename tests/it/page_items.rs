@@ -64,14 +64,24 @@ fn a_launch_field_no_village_has_is_said_on_the_page_and_in_the_summary() {
     let out = dir.path().join("out");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let section = &html[html.find("id=\"communities\"").unwrap()..];
-    let alert = &section[section.find("<p class=\"alert\" data-field=\"plan_approved\">").expect("said in the communities section")..];
+    let alert = &section[section
+        .find("<p class=\"alert\" data-field=\"plan_approved\">")
+        .expect("said in the communities section")..];
     let alert = &alert[..alert.find("</p>").unwrap()];
-    assert!(alert.contains("所有村庄均缺少字段 plan_approved"), "{alert}");
+    assert!(
+        alert.contains("所有村庄均缺少字段 plan_approved"),
+        "{alert}"
+    );
     assert!(alert.contains("villages.geojson"), "{alert}");
     // Before the table it explains.
-    assert!(section.find("class=\"alert\"").unwrap() < section.find("id=\"community-table\"").unwrap());
+    assert!(
+        section.find("class=\"alert\"").unwrap() < section.find("id=\"community-table\"").unwrap()
+    );
     let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
-    assert!(summary.contains("所有村庄均缺少字段 plan_approved"), "{summary}");
+    assert!(
+        summary.contains("所有村庄均缺少字段 plan_approved"),
+        "{summary}"
+    );
     // The run's warning names the file and the field.
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
@@ -81,7 +91,9 @@ fn a_launch_field_no_village_has_is_said_on_the_page_and_in_the_summary() {
         .unwrap()
         .iter()
         .filter_map(Value::as_str)
-        .any(|w| w.contains("villages.geojson") && w.contains("no village has a value for plan_approved"));
+        .any(|w| {
+            w.contains("villages.geojson") && w.contains("no village has a value for plan_approved")
+        });
     assert!(warned, "{}", stderr(&o));
     // Every community fails it: none launches.
     let launched = csv_rows(&out.join("launch_checks.csv"))
@@ -109,7 +121,8 @@ fn communities_are_in_code_order_in_the_csvs_and_on_the_page() {
     let mut least: BTreeMap<String, String> = BTreeMap::new();
     for f in fc["features"].as_array().unwrap() {
         let p = &f["properties"];
-        let (Some(c), Some(code)) = (p["社区"].as_str(), p["统计用区划代码"].as_str()) else {
+        let (Some(c), Some(code)) = (p["社区"].as_str(), p["统计用区划代码"].as_str())
+        else {
             continue;
         };
         let e = least.entry(c.to_owned()).or_insert_with(|| code.to_owned());
@@ -148,7 +161,10 @@ fn communities_are_in_code_order_in_the_csvs_and_on_the_page() {
             &r[..r.find("</a>").unwrap()]
         })
         .collect();
-    assert_eq!(on_page, expected.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    assert_eq!(
+        on_page,
+        expected.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+    );
 }
 
 /// Issue 15: each scored site's terms on the page show the distances hecun measured, as

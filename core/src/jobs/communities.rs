@@ -574,10 +574,26 @@ mod tests {
     fn communities_in_code_order_or_the_tables_order() {
         let villages = layer(
             &[
-                (r#""id":"410122103002","community":"中原社区""#, 113.60, 34.70),
-                (r#""id":"410122102001","community":"八岗社区""#, 113.61, 34.70),
-                (r#""id":"410122103001","community":"二七社区""#, 113.62, 34.70),
-                (r#""id":"410122101001","community":"中原社区""#, 113.63, 34.70),
+                (
+                    r#""id":"410122103002","community":"中原社区""#,
+                    113.60,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122102001","community":"八岗社区""#,
+                    113.61,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122103001","community":"二七社区""#,
+                    113.62,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122101001","community":"中原社区""#,
+                    113.63,
+                    34.70,
+                ),
                 (r#""id":"99","community":"郑庄社区""#, 113.64, 34.70),
             ],
             r#","township":"东""#,
@@ -596,8 +612,7 @@ mod tests {
             ],
             "",
         );
-        let (table, _) =
-            CommunityTable::new(rows, Schema::new(LayerKind::Communities)).unwrap();
+        let (table, _) = CommunityTable::new(rows, Schema::new(LayerKind::Communities)).unwrap();
         let g = group_communities(&villages, &schema, None, Some(&table)).unwrap();
         let names: Vec<&str> = g.communities.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["二七社区", "中原社区", "郑庄社区", "八岗社区"]);

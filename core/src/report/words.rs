@@ -915,9 +915,15 @@ const EN: Words = Words {
     },
     measured_intro: "Distances hecun measured (what the plugin computed the terms from)",
     measured_titles: [
-        ("town_distance", "to the town centre (the township's centroid)"),
+        (
+            "town_distance",
+            "to the town centre (the township's centroid)",
+        ),
         ("road_distance", "to the nearest road"),
-        ("village_distance", "to the merged villages (population-weighted mean)"),
+        (
+            "village_distance",
+            "to the merged villages (population-weighted mean)",
+        ),
     ],
 };
 

@@ -858,9 +858,11 @@ fn crowded_names_are_left_off_not_overprinted() {
         "every named township (and line) is drawn or counted"
     );
     // The largest townships keep their names.
-    assert!(html.contains(
-        "class=\"label township\" data-id=\"东镇\" pointer-events=\"none\">东镇</text>"
-    ));
+    assert!(
+        html.contains(
+            "class=\"label township\" data-id=\"东镇\" pointer-events=\"none\">东镇</text>"
+        )
+    );
     // Every township is still named by its tooltip.
     assert!(html.contains("<title>小镇39</title>"));
     // The sample alone has room for every name.
@@ -1098,7 +1100,11 @@ fn farmland_and_red_line_are_drawn_with_their_ids_and_in_the_legend() {
     )];
     for (lang, farmland, redline) in [
         (Lang::ZhCn, "永久基本农田", "生态保护红线"),
-        (Lang::En, "Permanent basic farmland", "Ecological protection red line"),
+        (
+            Lang::En,
+            "Permanent basic farmland",
+            "Ecological protection red line",
+        ),
     ] {
         let html = render_html(&report, lang);
         let svg = map_svg(&html);
@@ -1117,7 +1123,11 @@ fn farmland_and_red_line_are_drawn_with_their_ids_and_in_the_legend() {
             let at = svg.find(&format!("<g id=\"{id}\"")).unwrap();
             assert!(at > villages, "{id} hatched over the villages");
             assert!(group(svg, id).unwrap().contains("pointer-events=\"none\""));
-            assert!(group(svg, id).unwrap().contains(&format!("url(#hatch-{})", &id[4..])));
+            assert!(
+                group(svg, id)
+                    .unwrap()
+                    .contains(&format!("url(#hatch-{})", &id[4..]))
+            );
         }
         assert!(svg.contains("<pattern id=\"hatch-farmland\""));
         assert!(svg.contains("<pattern id=\"hatch-redline\""));
@@ -1189,7 +1199,11 @@ fn nothing_over_the_villages_takes_the_pointer() {
         } else if tag.starts_with("<g ") {
             depth += 1;
         } else if !tag.starts_with("</") {
-            assert!(depth > 0, "drawn outside a group: {}", &tag[..tag.len().min(60)]);
+            assert!(
+                depth > 0,
+                "drawn outside a group: {}",
+                &tag[..tag.len().min(60)]
+            );
         }
     }
 }
@@ -1201,7 +1215,9 @@ fn road_and_corridor_names_are_on_the_map_once_each_in_their_colours() {
     let labels = group(svg, "map-labels").unwrap();
     // 北环路 is two features: one name. The unnamed radial has none.
     assert_eq!(
-        labels.matches("class=\"label road\" data-id=\"北环路\"").count(),
+        labels
+            .matches("class=\"label road\" data-id=\"北环路\"")
+            .count(),
         1,
         "{labels}"
     );
@@ -1223,7 +1239,10 @@ fn road_and_corridor_names_are_on_the_map_once_each_in_their_colours() {
         let s = &item[item.rfind("stroke=\"").unwrap() + 8..];
         s[..s.find('"').unwrap()].to_owned()
     };
-    assert!(road_tag.contains(&format!("fill=\"{ring_colour}\"")), "{road_tag}");
+    assert!(
+        road_tag.contains(&format!("fill=\"{ring_colour}\"")),
+        "{road_tag}"
+    );
     assert!(road.contains("<title>道路 · 环线 · 北环路</title>北环路</text>"));
     // Every name still finds room on the sample.
     assert!(!html.contains("labels-left-off"));
@@ -1250,7 +1269,10 @@ fn a_sites_terms_show_the_distances_they_came_from() {
     // Not measured: not said.
     assert!(!block.contains("road_distance"));
     let en = render_html(&report, Lang::En);
-    assert!(en.contains("to the town centre (the township&#39;s centroid) 1,240 m"), "{en}");
+    assert!(
+        en.contains("to the town centre (the township&#39;s centroid) 1,240 m"),
+        "{en}"
+    );
     // The sample's other sites carry no distances: no such line.
     assert_eq!(zh.matches("class=\"measured\"").count(), 1);
 }

@@ -391,7 +391,13 @@ mod tests {
                 // The tag starts with its x (`x="…" y="…"`).
                 let x = &t[t.find("x=\"").unwrap() + 3..];
                 let x: f64 = x[..x.find('"').unwrap()].parse().unwrap();
-                (attr("data-id"), Coord { x, y: attr("y").parse().unwrap() })
+                (
+                    attr("data-id"),
+                    Coord {
+                        x,
+                        y: attr("y").parse().unwrap(),
+                    },
+                )
             })
             .collect()
     }
@@ -426,7 +432,14 @@ mod tests {
         let map = map_of(townships.clone());
         let frame = Frame::fit(extent(&map).unwrap());
         let mut svg = String::new();
-        let left_off = labels(&mut svg, &map, &frame, Vec::new(), &Colours::new(&crate::report::html::tests::sample(), &map), words());
+        let left_off = labels(
+            &mut svg,
+            &map,
+            &frame,
+            Vec::new(),
+            &Colours::new(&crate::report::html::tests::sample(), &map),
+            words(),
+        );
         let found = anchors(&svg);
         assert_eq!(found.len() + left_off, townships.len());
         assert!(found.len() >= 4, "{svg}");

@@ -7,8 +7,9 @@ use std::fmt::Write;
 use geo::Coord;
 
 use super::colours::{
-    Colours, FARMLAND_FILL, FARMLAND_LINE, REDLINE_FILL, REDLINE_LINE, SITE_BINS, SITE_OUT, ScoreBins, TOWNSHIP_FILL, TOWNSHIP_LINE, VILLAGE_BINS,
-    VILLAGE_LINE, VILLAGE_UNTOUCHED, class_order, road_width,
+    Colours, FARMLAND_FILL, FARMLAND_LINE, REDLINE_FILL, REDLINE_LINE, SITE_BINS, SITE_OUT,
+    ScoreBins, TOWNSHIP_FILL, TOWNSHIP_LINE, VILLAGE_BINS, VILLAGE_LINE, VILLAGE_UNTOUCHED,
+    class_order, road_width,
 };
 use super::path::{PathData, star};
 use crate::report::html::fmt::{esc, metres, plain, score};
