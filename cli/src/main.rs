@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod grid;
 mod plan_cmd;
@@ -520,8 +520,22 @@ fn main() -> ExitCode {
 /// The stack of every thread that runs plugins.
 const PLUGIN_STACK: usize = 256 << 20;
 
+/// The arguments, with `--version` naming the build (`hecun 0.1.0 (commit abc1234-dirty,
+/// features: rhai, wasm, parquet)`): two programs both called 0.1.0 can differ in commit and
+/// features, and the version line is what a user pastes into a bug report. The same line
+/// as the report's and the run manifest's build.
+fn parse_args() -> Cli {
+    let line = hecun::run::Build::library().line();
+    // clap prints the program's name before the version; the line starts with it too.
+    let version = line.strip_prefix("hecun ").unwrap_or(&line).to_owned();
+    let matches = Cli::command()
+        .version(version.leak() as &'static str)
+        .get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn cli_main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     let quiet = cli.quiet;
     let outcome = match &cli.command {
         Command::Affected(args) => affected(args, quiet).map(|()| 0),

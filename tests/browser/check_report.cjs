@@ -211,6 +211,62 @@ async function main() {
     // Township labels inside their township.
     if (info.form === 'svg map') {
       if (info.villages + info.townships === 0) fail('the map has no village or township shapes');
+      // Every village can be hovered: at a point inside each village's shape, the element the
+      // pointer would reach is that village (or a name or site drawn over it, which have their
+      // own tooltips); never a zone, corridor, road, hatch or boundary.
+      const hover = await page.evaluate(async () => {
+        const svg = document.querySelector('svg#map');
+        const out = { checked: 0, covered: 0, tiny: 0, blocked: [] };
+        const inside = (path, x, y) => {
+          const p = svg.createSVGPoint();
+          p.x = x;
+          p.y = y;
+          return path.isPointInFill(p);
+        };
+        for (const path of document.querySelectorAll('#map-villages path')) {
+          const b = path.getBBox();
+          // The sample point nearest the box's centre that lies inside the shape.
+          let best = null;
+          const n = 9;
+          for (let i = 1; i < n; i++) {
+            for (let j = 1; j < n; j++) {
+              const x = b.x + (b.width * i) / n;
+              const y = b.y + (b.height * j) / n;
+              if (!inside(path, x, y)) continue;
+              const d = Math.hypot(x - b.x - b.width / 2, y - b.y - b.height / 2);
+              if (!best || d < best.d) best = { x, y, d };
+            }
+          }
+          if (!best) {
+            out.tiny += 1;
+            continue;
+          }
+          const m = svg.getScreenCTM();
+          let cx = m.a * best.x + m.c * best.y + m.e;
+          let cy = m.b * best.x + m.d * best.y + m.f;
+          if (cy < 0 || cy >= window.innerHeight || cx < 0 || cx >= window.innerWidth) {
+            window.scrollBy(cx - window.innerWidth / 2, cy - window.innerHeight / 2);
+            const m2 = svg.getScreenCTM();
+            cx = m2.a * best.x + m2.c * best.y + m2.e;
+            cy = m2.b * best.x + m2.d * best.y + m2.f;
+          }
+          const hit = document.elementFromPoint(cx, cy);
+          out.checked += 1;
+          if (hit === path) continue;
+          if (hit && (hit.closest('#map-labels') || hit.closest('#map-sites'))) {
+            out.covered += 1;
+            continue;
+          }
+          const title = path.querySelector('title');
+          const what = hit ? `${hit.tagName}${hit.closest('g[id]') ? ' in #' + hit.closest('g[id]').id : ''}` : 'nothing';
+          out.blocked.push(`${title ? title.textContent : '?'} → ${what}`);
+        }
+        window.scrollTo(0, 0);
+        return out;
+      });
+      measured.hover = hover;
+      for (const b of hover.blocked.slice(0, 20)) fail(`village not hoverable: ${b}`);
+      if (hover.blocked.length > 20) fail(`… and ${hover.blocked.length - 20} more villages not hoverable`);
       const labels = await page.evaluate(() => {
         const out = [];
         for (const t of document.querySelectorAll('#map-labels text.township')) {
@@ -315,6 +371,7 @@ async function main() {
     console.log(`tables:   ${info.tables.join(' ')}`);
     console.log(`map:      ${info.form}${info.viewBox ? `, viewBox ${info.viewBox}; ${info.townships} townships, ${info.villages} villages` : ''}; labels checked ${measured.townshipLabels ?? measured.labelsChecked ?? 0}`);
     for (const s of measured.search) console.log(`search:   ${s.name} → ${JSON.stringify(s.panel.slice(0, 80))}`);
+    if (measured.hover) console.log(`hover:    ${measured.hover.checked} villages checked, ${measured.hover.covered} under a name or site, ${measured.hover.tiny} too small to aim at, ${measured.hover.blocked.length} blocked`);
     for (const v of measured.verdicts) console.log(`verdict:  ${v.text} → ${v.row ? 'found' : 'missing'}`);
     console.log(`screenshots: ${o.mapPng} ${o.fullPng}`);
     await context.close();

@@ -186,6 +186,37 @@ fn help_explains_options_with_an_example() {
     );
 }
 
+/// Issue 15: `hecun --version` names the build (commit and features), as the report and the
+/// run manifest do, so that two builds of 0.1.0 can be told apart; the commit is git's own.
+#[test]
+fn version_names_the_commit_and_features() {
+    let o = hecun(&["--version"], &repo());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let line = out.trim_end();
+    assert_eq!(line, hecun::run::Build::library().line());
+    assert!(
+        line.starts_with(&format!("hecun {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
+    assert!(line.contains(", features: "), "{line}");
+    // Where this is a git checkout, the commit is HEAD's (the build script's only source).
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=7", "HEAD"])
+        .current_dir(repo())
+        .output();
+    if let Ok(head) = head
+        && head.status.success()
+        && hecun::run::Build::library().commit != "unknown"
+    {
+        let head = String::from_utf8(head.stdout).unwrap();
+        assert!(
+            line.contains(&format!("commit {}", head.trim())),
+            "{line} vs {head}"
+        );
+    }
+}
+
 fn fails_with(o: &Output, needles: &[&str]) {
     assert_eq!(
         o.status.code(),

@@ -23,6 +23,7 @@ mod hostile_plugins;
 mod large_region;
 mod launch_both;
 mod milestones;
+mod page_items;
 mod plugin_limits;
 mod programme;
 mod quota;

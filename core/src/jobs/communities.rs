@@ -211,7 +211,8 @@ impl CommunityTable {
 /// The villages grouped into communities, and what the planner should know about the join.
 #[derive(Debug, Clone, Default)]
 pub struct Grouping {
-    /// The communities, sorted by name (then id).
+    /// The communities: the table's in its order, then the others by their villages' 区划代码
+    /// (see [`group_communities`]).
     pub communities: Vec<Community>,
     /// The villages in no community (indices into the villages layer's features).
     pub unassigned: Vec<usize>,
@@ -220,7 +221,7 @@ pub struct Grouping {
     pub warnings: Vec<Warning>,
 }
 
-/// Groups the villages into communities (sorted by name); also returns the villages left
+/// Groups the villages into communities (the table's order, else by 区划代码); also returns the villages left
 /// unassigned (no community field and no site in their township).
 pub fn communities(
     villages: &Layer,
@@ -405,12 +406,37 @@ pub fn group_communities(
         }
     }
     let mut communities: Vec<Community> = groups.into_values().collect();
-    communities.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    sort_communities(&mut communities, villages);
     Ok(Grouping {
         communities,
         unassigned,
         warnings,
     })
+}
+
+/// The communities in the order an office lists them: those of the communities table in the
+/// table's order, then the others by the least 区划代码 among their villages (so by county,
+/// township and village, as the codes nest), then by name and id. Not by name: Unicode order
+/// puts 中原镇 before 二七镇 before 八岗乡, which no planner's list does.
+fn sort_communities(communities: &mut [Community], villages: &Layer) {
+    let least_code = |c: &Community| {
+        c.villages
+            .iter()
+            .filter_map(|&i| villages.features.get(i)?.id.as_deref())
+            .map(crate::pipeline::affected::code_order)
+            .min()
+            .map(|(len, id)| (len, id.to_owned()))
+    };
+    communities.sort_by_cached_key(|c| {
+        (
+            c.row.is_none(),
+            c.row,
+            least_code(c).is_none(),
+            least_code(c),
+            c.name.clone(),
+            c.id.clone(),
+        )
+    });
 }
 
 /// A community's footprint: the polygons of its villages, as one multipolygon in the villages'
@@ -539,5 +565,56 @@ mod tests {
             vec![("东-1", vec![0]), ("东-2", vec![1]), ("老社区", vec![2])]
         );
         assert_eq!(unassigned, vec![3]);
+    }
+
+    /// Issue 15: communities in the office's order, not by their names' code points (中原,
+    /// 二七, 八岗…): outside a table, by the least 区划代码 of their villages (as numbers: a
+    /// shorter code first); a table's communities in its own order, before the others.
+    #[test]
+    fn communities_in_code_order_or_the_tables_order() {
+        let villages = layer(
+            &[
+                (
+                    r#""id":"410122103002","community":"中原社区""#,
+                    113.60,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122102001","community":"八岗社区""#,
+                    113.61,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122103001","community":"二七社区""#,
+                    113.62,
+                    34.70,
+                ),
+                (
+                    r#""id":"410122101001","community":"中原社区""#,
+                    113.63,
+                    34.70,
+                ),
+                (r#""id":"99","community":"郑庄社区""#, 113.64, 34.70),
+            ],
+            r#","township":"东""#,
+        );
+        let schema = Schema::new(LayerKind::Villages);
+        let (grouped, _) = communities(&villages, &schema, None);
+        let names: Vec<&str> = grouped.iter().map(|c| c.name.as_str()).collect();
+        // By name it would be 中原, 二七, 八岗, 郑庄.
+        assert_eq!(names, ["郑庄社区", "中原社区", "八岗社区", "二七社区"]);
+
+        // The office's table lists 二七 first, then 中原; the others follow by code.
+        let rows = layer(
+            &[
+                (r#""id":"C2","name":"二七社区""#, 113.0, 34.0),
+                (r#""id":"C1","name":"中原社区""#, 113.0, 34.0),
+            ],
+            "",
+        );
+        let (table, _) = CommunityTable::new(rows, Schema::new(LayerKind::Communities)).unwrap();
+        let g = group_communities(&villages, &schema, None, Some(&table)).unwrap();
+        let names: Vec<&str> = g.communities.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["二七社区", "中原社区", "郑庄社区", "八岗社区"]);
     }
 }

@@ -192,6 +192,42 @@ pub fn read_launch_fields(
     Ok((fields, warnings))
 }
 
+/// A launch field that no village of the layer has a value for (absent, `null` or blank in
+/// every one): every criterion that reads it fails everywhere, which a planner must be told
+/// in so many words, not left to infer from "0 may launch".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MissingLaunchField {
+    /// The model field (`plan_approved`).
+    pub field: String,
+    /// The file field names tried (`plan_approved` or the plan's mapping).
+    pub tried: String,
+    /// The villages layer's file.
+    pub file: String,
+}
+
+/// The launch fields ([`LAUNCH_FIELDS`]) that no village of `villages` has a value for, from
+/// what [`read_launch_fields`] read; none for an empty layer.
+pub fn launch_fields_missing_everywhere(
+    villages: &Layer,
+    schema: &Schema,
+    fields: &[LaunchFields],
+) -> Vec<MissingLaunchField> {
+    if fields.is_empty() {
+        return Vec::new();
+    }
+    LAUNCH_FIELDS
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| fields.iter().all(|read| read.fields[*k].2 == Flag::Missing))
+        .map(|(_, &model)| MissingLaunchField {
+            field: model.to_owned(),
+            tried: schema.describe(model),
+            file: villages.path.display().to_string(),
+        })
+        .collect()
+}
+
 /// Checks every community on all cores, in community order. A plugin failure on one
 /// community is that community's result; the others are checked all the same. Every verdict
 /// passes through [`guard_veto`].
@@ -535,7 +571,7 @@ pub struct LaunchRun {
     /// With several plugins, each one's own verdicts (before the combination and the veto
     /// guard), by plugin then community; empty with one.
     pub per_plugin: Vec<Vec<Result<Verdict>>>,
-    /// The communities, sorted by name.
+    /// The communities, in the office's order (the communities table's, else by 区划代码).
     pub communities: Vec<Community>,
     /// One verdict (or plugin error) per community.
     pub verdicts: Vec<Result<Verdict>>,
@@ -547,6 +583,9 @@ pub struct LaunchRun {
     pub engine: crate::model::crs::CrsEngine,
     /// Launch fields missing or unreadable (with `keep_going`), for the planner.
     pub warnings: Vec<crate::Warning>,
+    /// The launch fields no village has a value for, which the report states beside the
+    /// communities (each is also among the warnings).
+    pub missing_everywhere: Vec<MissingLaunchField>,
 }
 
 impl LaunchRun {
@@ -634,6 +673,7 @@ impl LaunchRun {
         let (communities, unassigned) = (grouping.communities, grouping.unassigned);
         let (fields, field_warnings) =
             read_launch_fields(&villages, schema, plan.affected.keep_going)?;
+        let missing_everywhere = launch_fields_missing_everywhere(&villages, schema, &fields);
         let mut warnings = read_warnings.into_inner();
         warnings.extend(grouping.warnings);
         warnings.extend(field_warnings);
@@ -701,6 +741,7 @@ impl LaunchRun {
             villages,
             engine: plan.affected.engine,
             warnings,
+            missing_everywhere,
         })
     }
 

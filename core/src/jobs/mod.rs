@@ -30,9 +30,9 @@ pub use demonstration::{
 };
 pub use grid_score::{GRID_FEATURES, GridLayers, GridScores, GridSpec, score_cells, score_grid};
 pub use launch::{
-    LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, SitePlaces, check_communities,
-    check_communities_declared, launch_csv, launch_input, launch_input_declared, launch_json,
-    read_launch_fields,
+    LAUNCH_ENGINE_KEYS, LAUNCH_VILLAGE_KEYS, LaunchRun, MissingLaunchField, SitePlaces,
+    check_communities, check_communities_declared, launch_csv, launch_fields_missing_everywhere,
+    launch_input, launch_input_declared, launch_json, read_launch_fields,
 };
 pub use milestones::{
     CommunityMilestones, Holds, MILESTONES_BY_GROUP_CSV, MILESTONES_CSV, Milestone, MilestoneRun,

@@ -259,7 +259,7 @@ pub struct GoalResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProgrammeRun {
-    /// The communities, sorted by name (then id).
+    /// The communities, in the office's order (the communities table's, else by 区划代码).
     pub communities: Vec<ProgrammeCommunity>,
     /// The villages in no community, in layer order.
     pub unassigned: Vec<UnassignedVillage>,

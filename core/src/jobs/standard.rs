@@ -49,7 +49,7 @@ pub const COMMUNITY_FEATURES: [&str; 13] = crate::rules::reads::engine::COMMUNIT
 pub struct StandardRun {
     /// The plugin's name.
     pub plugin: String,
-    /// The communities, sorted by name.
+    /// The communities, in the office's order (the communities table's, else by 区划代码).
     pub communities: Vec<Community>,
     /// Each community's candidate (features, site polygon), parallel to `communities`.
     pub candidates: Vec<Candidate>,

@@ -254,6 +254,9 @@ impl Report {
             townships: in_summary_order(townships, &run.summary.townships),
             classes,
             villages,
+            launch_fields_missing: launch
+                .map(|l| l.missing_everywhere.clone())
+                .unwrap_or_default(),
             communities,
             sites: site_rows,
             top: sites.and_then(top_of),
@@ -429,7 +432,8 @@ fn community_rows(
     standards: Option<&StandardRun>,
     by_feature: &BTreeMap<usize, &crate::Village>,
 ) -> Vec<CommunityRow> {
-    let mut rows: BTreeMap<String, CommunityRow> = BTreeMap::new();
+    // In the order the jobs give them (the office's: see `group_communities`), each once.
+    let mut rows = CommunityRows::default();
     if let Some(l) = launch {
         for (c, v) in l.communities.iter().zip(&l.verdicts) {
             community_row(&mut rows, c, by_feature).launch = Some(check(v));
@@ -453,15 +457,27 @@ fn community_rows(
             });
         }
     }
-    rows.into_values().collect()
+    rows.rows
+}
+
+/// The community rows in first-seen order, found by name.
+#[derive(Default)]
+struct CommunityRows {
+    rows: Vec<CommunityRow>,
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 fn community_row<'a>(
-    rows: &'a mut BTreeMap<String, CommunityRow>,
+    rows: &'a mut CommunityRows,
     c: &Community,
     by_feature: &BTreeMap<usize, &crate::Village>,
 ) -> &'a mut CommunityRow {
-    rows.entry(c.name.clone()).or_insert_with(|| {
+    let next = rows.rows.len();
+    let at = *rows.by_name.entry(c.name.clone()).or_insert(next);
+    if at < next {
+        return &mut rows.rows[at];
+    }
+    rows.rows.push({
         let mut counts = Counts::default();
         let mut ids = Vec::new();
         for i in &c.villages {
@@ -480,7 +496,8 @@ fn community_row<'a>(
             launch: None,
             standard: None,
         }
-    })
+    });
+    &mut rows.rows[next]
 }
 
 /// The report's row for a plugin that ran in `role`, without criteria (a check's are added
@@ -573,27 +590,37 @@ fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
                     .as_ref()
                     .map(|score| score.evidence.clone())
                     .unwrap_or_default(),
+                measured: super::MEASURED_DISTANCES
+                    .iter()
+                    .filter_map(|&name| match c.feature(name) {
+                        Some(Value::Float(d)) if d.is_finite() => Some((name.to_owned(), *d)),
+                        Some(Value::Int(d)) => Some((name.to_owned(), *d as f64)),
+                        _ => None,
+                    })
+                    .collect(),
             }
         })
         .collect()
 }
 
 fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Result<MapData> {
-    let engine = plan.affected.engine;
     let mut map = MapData::default();
     if let Some(source) = &plan.affected.townships {
-        let layer = source
-            .read(plan.affected.input_crs, plan.affected.keep_going)?
-            .layer;
-        let to_metric = Transformer::new(layer.crs, run.metric_crs, engine)?;
-        for f in &layer.features {
-            let mut g = polygons(&f.geometry);
-            to_metric.transform(&mut g)?;
-            let name = field_text(f, &source.schema, "name")
-                .or_else(|| f.id.clone())
-                .unwrap_or_default();
-            map.townships.push((name, g));
-        }
+        map.townships = area_layer(plan, run, source, |f| {
+            Some(
+                field_text(f, &source.schema, "name")
+                    .or_else(|| f.id.clone())
+                    .unwrap_or_default(),
+            )
+        })?;
+    }
+    // Sites are excluded for lying on farmland or inside the red line: the map draws both so
+    // that a planner sees why. Each feature is named by its id, else its number in the layer.
+    if let Some(source) = plan.context.get("farmland") {
+        map.farmland = area_layer(plan, run, source, |f| f.id.clone())?;
+    }
+    if let Some(source) = plan.context.get("redline") {
+        map.redline = area_layer(plan, run, source, |f| f.id.clone())?;
     }
     for source in &run.sources {
         let item = MapLine {
@@ -623,7 +650,7 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
         touched[a.village] = (a.fraction_inside, classes);
     }
-    let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, engine)?;
+    let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, plan.affected.engine)?;
     for (v, (fraction_inside, zone_classes)) in run.villages.iter().zip(touched) {
         let mut geometry = polygons(&run.villages_layer.features[v.feature].geometry);
         to_metric.transform(&mut geometry)?;
@@ -650,6 +677,28 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
     }
     Ok(map)
+}
+
+/// An area layer of the plan as the map draws it: each feature's polygons in the metric CRS
+/// with its label (`label`, else the feature's number in the layer, from 1). Reading or
+/// projecting errors name the layer's file, as for the other layers.
+fn area_layer(
+    plan: &Plan,
+    run: &AffectedRun,
+    source: &crate::pipeline::job::LayerSource,
+    label: impl Fn(&crate::model::layer::Feature) -> Option<String>,
+) -> Result<Vec<(String, geo::MultiPolygon<f64>)>> {
+    let layer = source
+        .read(plan.affected.input_crs, plan.affected.keep_going)?
+        .layer;
+    let to_metric = Transformer::new(layer.crs, run.metric_crs, plan.affected.engine)?;
+    let mut out = Vec::with_capacity(layer.features.len());
+    for (i, f) in layer.features.iter().enumerate() {
+        let mut g = polygons(&f.geometry);
+        to_metric.transform(&mut g)?;
+        out.push((label(f).unwrap_or_else(|| (i + 1).to_string()), g));
+    }
+    Ok(out)
 }
 
 /// A width sweep: one class's zone width from `from` to `to` metres by `step`.

@@ -99,7 +99,13 @@ pub struct Report {
     pub classes: Vec<ClassRow>,
     /// The villages inside a demolition zone, in layer order.
     pub villages: Vec<VillageRow>,
-    /// The new communities (when the plan runs a launch check or a standard selection), by name.
+    /// The launch fields no village has a value for (absent, null or blank in every one):
+    /// said beside the communities and in the summary, since every criterion reading one
+    /// fails everywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launch_fields_missing: Vec<crate::jobs::MissingLaunchField>,
+    /// The new communities (when the plan runs a launch check or a standard selection), in
+    /// the office's order: the communities table's, else by their villages' 区划代码.
     pub communities: Vec<CommunityRow>,
     /// The candidate resettlement sites (when the plan scores sites), in layer order.
     pub sites: Vec<SiteRow>,
@@ -428,7 +434,16 @@ pub struct SiteRow {
     /// The evidence the plugin gave for its score (none: not written).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The distances hecun measured for the site and handed the plugin (metres, by engine
+    /// feature: `town_distance`, `road_distance`, `village_distance`; a distance that could
+    /// not be measured is absent): what the terms' values were computed from.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub measured: std::collections::BTreeMap<String, f64>,
 }
+
+/// The engine's site features that are distances in metres, in the order the page gives
+/// them: what a site's score terms are computed from.
+pub const MEASURED_DISTANCES: [&str; 3] = ["town_distance", "road_distance", "village_distance"];
 
 /// Why a site is out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -497,6 +512,12 @@ pub struct MapData {
     pub corridors: Vec<MapLine>,
     /// Demolition zones with their class.
     pub zones: Vec<(String, MultiPolygon<f64>)>,
+    /// Permanent basic farmland (the plan's `farmland` layer), each feature's id with its
+    /// polygons: drawn because sites are excluded for it, so the map shows why.
+    pub farmland: Vec<(String, MultiPolygon<f64>)>,
+    /// The ecological red line (the plan's `redline` layer), each feature's id with its
+    /// polygons, drawn for the same reason as [`MapData::farmland`].
+    pub redline: Vec<(String, MultiPolygon<f64>)>,
     /// Every village of the layer.
     pub villages: Vec<MapVillage>,
     /// The candidate sites.

@@ -21,6 +21,14 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     if r.totals.communities > 0 {
         let _ = writeln!(s, "{}", (w.txt_communities)(&r.totals));
     }
+    // Under the count it explains: a launch field no village has.
+    for m in &r.launch_fields_missing {
+        let _ = writeln!(
+            s,
+            "!! {}",
+            (w.launch_field_missing)(&m.field, &m.tried, &m.file)
+        );
+    }
     let _ = writeln!(s, "\n{}", w.txt_by_class);
     for c in &r.classes {
         let _ = writeln!(

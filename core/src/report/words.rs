@@ -263,6 +263,19 @@ pub(super) struct Words {
     pub why_blocked: fn(&str) -> String,
     /// After "vetoed": what failed.
     pub why_vetoed: fn(&str) -> String,
+
+    // The small page's map and items (issue 15, h-svg).
+    /// The map's permanent basic farmland layer (legend, tooltips).
+    pub lg_farmland: &'static str,
+    /// The map's ecological red-line layer (legend, tooltips).
+    pub lg_redline: &'static str,
+    /// A launch field no village has a value for: the field, the file field names tried and
+    /// the villages' file.
+    pub launch_field_missing: fn(&str, &str, &str) -> String,
+    /// Before the distances hecun measured for a site (under its terms).
+    pub measured_intro: &'static str,
+    /// Each measured distance's title, by engine feature (`town_distance`…).
+    pub measured_titles: [(&'static str, &'static str); 3],
 }
 
 const ZH: Words = Words {
@@ -568,6 +581,20 @@ const ZH: Words = Words {
     failure_sep: "；",
     why_blocked: |x| format!("（{x}）"),
     why_vetoed: |x| format!("：{x}"),
+
+    lg_farmland: "永久基本农田",
+    lg_redline: "生态保护红线",
+    launch_field_missing: |field, tried, file| {
+        format!(
+            "所有村庄均缺少字段 {field}（尝试的字段名：{tried}；文件 {file}）：依据它的启动条件在每个社区都不满足，“可启动”数因此为 0 或偏低，并非各村实际情况"
+        )
+    },
+    measured_intro: "hecun 测得的距离（插件据此计算各项得分）",
+    measured_titles: [
+        ("town_distance", "距镇区中心（乡镇几何中心）"),
+        ("road_distance", "距最近道路"),
+        ("village_distance", "距并入村庄（按人口加权平均）"),
+    ],
 };
 
 const EN: Words = Words {
@@ -878,6 +905,26 @@ const EN: Words = Words {
     failure_sep: "; ",
     why_blocked: |x| format!(" ({x})"),
     why_vetoed: |x| format!(": {x}"),
+
+    lg_farmland: "Permanent basic farmland",
+    lg_redline: "Ecological protection red line",
+    launch_field_missing: |field, tried, file| {
+        format!(
+            "No village has a value for {field} (field names tried: {tried}; file {file}): every criterion that reads it fails in every community, so the count that may launch says so, not the villages' actual state"
+        )
+    },
+    measured_intro: "Distances hecun measured (what the plugin computed the terms from)",
+    measured_titles: [
+        (
+            "town_distance",
+            "to the town centre (the township's centroid)",
+        ),
+        ("road_distance", "to the nearest road"),
+        (
+            "village_distance",
+            "to the merged villages (population-weighted mean)",
+        ),
+    ],
 };
 
 /// The words for `lang`.

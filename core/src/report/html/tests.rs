@@ -103,6 +103,7 @@ fn site(id: &str, name: &str, township: &str, score: Option<f64>, rank: Option<u
         chosen: false,
         terms: Vec::new(),
         evidence: Default::default(),
+        measured: Default::default(),
     }
 }
 
@@ -173,6 +174,8 @@ pub(crate) fn sample() -> Report {
                 MultiPolygon::new(vec![square(3550.0, 0.0, 300.0)]),
             ),
         ],
+        farmland: Vec::new(),
+        redline: Vec::new(),
         villages,
         sites: vec![
             MapSite {
@@ -320,6 +323,7 @@ pub(crate) fn sample() -> Report {
                 zones: vec![zone("环线", "三环", 100.0), zone("环线", "三环", 100.0)],
             })
             .collect(),
+        launch_fields_missing: Vec::new(),
         communities: vec![
             CommunityRow {
                 name: "东镇新社区1".to_owned(),
@@ -587,7 +591,9 @@ fn chosen_site_marked() {
     let html = render_html(&sample(), Lang::ZhCn);
     assert_eq!(html.matches("class=\"site chosen-site\"").count(), 1);
     assert_eq!(html.matches("class=\"site\"").count(), 2);
-    assert!(html.contains("class=\"site-label\">东镇一号安置点</text>"));
+    assert!(html.contains(
+        "class=\"label site\" data-id=\"S1\" pointer-events=\"none\">东镇一号安置点</text>"
+    ));
     assert!(html.contains("<tr class=\"chosen-row\">"));
 }
 
@@ -828,7 +834,10 @@ fn crowded_names_are_left_off_not_overprinted() {
         ));
     }
     let html = render_html(&report, Lang::ZhCn);
-    let drawn = html.matches("class=\"township-label\"").count();
+    let drawn = html.matches("class=\"label township\"").count();
+    // The road's and the corridor's names, drawn or left off too.
+    let lines = html.matches("class=\"label road\"").count()
+        + html.matches("class=\"label corridor\"").count();
     let left_off: usize = html
         .split("<span id=\"labels-left-off\">")
         .nth(1)
@@ -844,12 +853,16 @@ fn crowded_names_are_left_off_not_overprinted() {
         "{drawn} drawn, {left_off} left off"
     );
     assert_eq!(
-        drawn + left_off,
-        42,
-        "every named township is drawn or counted"
+        drawn + lines + left_off,
+        42 + 2,
+        "every named township (and line) is drawn or counted"
     );
     // The largest townships keep their names.
-    assert!(html.contains("class=\"township-label\">东镇</text>"));
+    assert!(
+        html.contains(
+            "class=\"label township\" data-id=\"东镇\" pointer-events=\"none\">东镇</text>"
+        )
+    );
     // Every township is still named by its tooltip.
     assert!(html.contains("<title>小镇39</title>"));
     // The sample alone has room for every name.
@@ -1045,4 +1058,221 @@ fn terms_and_evidence_keys_read_in_the_pages_language() {
     let en = render_html(&report, Lang::En);
     assert!(en.contains("<td><span title=\"road_access\">road access</span></td>"));
     assert!(en.contains("<span class=\"key\" title=\"value\">value</span> = yes"));
+}
+
+// The small page's map (issue 15): farmland and red line drawn, every village hoverable,
+// road and corridor names written on the map.
+
+/// The SVG of the map.
+fn map_svg(html: &str) -> &str {
+    let svg = &html[html.find("<svg id=\"map\"").unwrap()..];
+    &svg[..svg.find("</svg>").unwrap()]
+}
+
+/// The element `<g id="ID" …>`'s opening tag and content, up to its `</g>` (no nested groups).
+fn group<'a>(svg: &'a str, id: &str) -> Option<&'a str> {
+    let at = svg.find(&format!("<g id=\"{id}\""))?;
+    let g = &svg[at..];
+    Some(&g[..g.find("</g>").unwrap()])
+}
+
+#[test]
+fn farmland_and_red_line_are_drawn_with_their_ids_and_in_the_legend() {
+    // Without the layers, nothing of them.
+    let plain = render_html(&sample(), Lang::ZhCn);
+    assert!(!plain.contains("hatch-farmland") && !plain.contains("永久基本农田"));
+
+    let mut report = sample();
+    let map = report.map.as_mut().unwrap();
+    map.farmland = vec![
+        (
+            "F1".to_owned(),
+            MultiPolygon::new(vec![square(100.0, 100.0, 600.0)]),
+        ),
+        (
+            "F<2>".to_owned(),
+            MultiPolygon::new(vec![square(2100.0, 100.0, 300.0)]),
+        ),
+    ];
+    map.redline = vec![(
+        "H7".to_owned(),
+        MultiPolygon::new(vec![square(1100.0, 1100.0, 500.0)]),
+    )];
+    for (lang, farmland, redline) in [
+        (Lang::ZhCn, "永久基本农田", "生态保护红线"),
+        (
+            Lang::En,
+            "Permanent basic farmland",
+            "Ecological protection red line",
+        ),
+    ] {
+        let html = render_html(&report, lang);
+        let svg = map_svg(&html);
+        // Pale fills with each feature's id under the villages …
+        let fill = group(svg, "map-farmland-fill").expect("farmland filled");
+        assert_eq!(fill.matches("<path ").count(), 2);
+        assert!(fill.contains(&format!("data-id=\"F1\"><title>{farmland} · F1</title>")));
+        assert!(fill.contains(&format!("<title>{farmland} · F&lt;2&gt;</title>")));
+        let red = group(svg, "map-redline-fill").expect("red line filled");
+        assert!(red.contains(&format!("<title>{redline} · H7</title>")));
+        // … the hatching over them, letting the pointer through.
+        let villages = svg.find("<g id=\"map-villages\"").unwrap();
+        assert!(svg.find("<g id=\"map-farmland-fill\"").unwrap() < villages);
+        assert!(svg.find("<g id=\"map-redline-fill\"").unwrap() < villages);
+        for id in ["map-farmland", "map-redline"] {
+            let at = svg.find(&format!("<g id=\"{id}\"")).unwrap();
+            assert!(at > villages, "{id} hatched over the villages");
+            assert!(group(svg, id).unwrap().contains("pointer-events=\"none\""));
+            assert!(
+                group(svg, id)
+                    .unwrap()
+                    .contains(&format!("url(#hatch-{})", &id[4..]))
+            );
+        }
+        assert!(svg.contains("<pattern id=\"hatch-farmland\""));
+        assert!(svg.contains("<pattern id=\"hatch-redline\""));
+        let legend = &html[html.find("id=\"map-legend\"").unwrap()..];
+        assert!(legend.contains(&format!("<span>{farmland}</span>")));
+        assert!(legend.contains(&format!("<span>{redline}</span>")));
+    }
+}
+
+/// Issue 15: 11 of 209 affected villages could not be hovered, zones and corridors on top
+/// taking the pointer. Every group painted after the villages lets the pointer through, but
+/// the sites (their own tooltips), the labels and the band under the map (scale bar, north
+/// arrow), which never covers a village.
+#[test]
+fn nothing_over_the_villages_takes_the_pointer() {
+    let mut report = sample();
+    let map = report.map.as_mut().unwrap();
+    map.farmland = vec![(
+        "F1".to_owned(),
+        MultiPolygon::new(vec![square(0.0, 0.0, 4000.0)]),
+    )];
+    map.redline = map.farmland.clone();
+    let html = render_html(&report, Lang::ZhCn);
+    let svg = map_svg(&html);
+    let after = &svg[svg.find("<g id=\"map-villages\"").unwrap()..];
+    let after = &after[after.find("</g>").unwrap()..];
+    let ids: Vec<&str> = after
+        .split("<g id=\"")
+        .skip(1)
+        .map(|g| &g[..g.find('"').unwrap()])
+        .collect();
+    for want in [
+        "map-farmland",
+        "map-redline",
+        "map-zones",
+        "map-corridors",
+        "map-roads",
+        "map-township-lines",
+    ] {
+        assert!(ids.contains(&want), "{want} drawn: {ids:?}");
+    }
+    for g in after.split("<g id=\"").skip(1) {
+        let id = &g[..g.find('"').unwrap()];
+        let tag = &g[..g.find('>').unwrap()];
+        match id {
+            "map-sites" | "scale-bar" | "north-arrow" => {}
+            "map-labels" => {
+                // Township and site names let the pointer through; road and corridor names
+                // keep the line's tooltip.
+                for text in g.split("<text ").skip(1) {
+                    let tag = &text[..text.find('>').unwrap()];
+                    assert!(tag.contains("class=\"label "), "{tag}");
+                    if tag.contains("class=\"label township\"")
+                        || tag.contains("class=\"label site\"")
+                    {
+                        assert!(tag.contains("pointer-events=\"none\""), "{tag}");
+                    }
+                }
+            }
+            _ => assert!(tag.contains("pointer-events=\"none\""), "{tag}"),
+        }
+    }
+    // Nothing is drawn over the villages outside those groups.
+    let mut depth = 0usize;
+    for (i, _) in after.match_indices('<') {
+        let tag = &after[i..];
+        if tag.starts_with("</g>") {
+            depth = depth.saturating_sub(1);
+        } else if tag.starts_with("<g ") {
+            depth += 1;
+        } else if !tag.starts_with("</") {
+            assert!(
+                depth > 0,
+                "drawn outside a group: {}",
+                &tag[..tag.len().min(60)]
+            );
+        }
+    }
+}
+
+#[test]
+fn road_and_corridor_names_are_on_the_map_once_each_in_their_colours() {
+    let html = render_html(&sample(), Lang::ZhCn);
+    let svg = map_svg(&html);
+    let labels = group(svg, "map-labels").unwrap();
+    // 北环路 is two features: one name. The unnamed radial has none.
+    assert_eq!(
+        labels
+            .matches("class=\"label road\" data-id=\"北环路\"")
+            .count(),
+        1,
+        "{labels}"
+    );
+    assert_eq!(labels.matches("class=\"label road\"").count(), 1);
+    assert_eq!(
+        labels
+            .matches("class=\"label corridor\" data-id=\"贾鲁河生态廊道\"")
+            .count(),
+        1,
+        "{labels}"
+    );
+    // In the colour the legend gives the class, with the line's tooltip.
+    let road = &labels[labels.find("class=\"label road\"").unwrap()..];
+    let road_tag = &labels[..labels.find("class=\"label road\"").unwrap()];
+    let road_tag = &road_tag[road_tag.rfind("<text ").unwrap()..];
+    let legend = &html[html.find("class=\"legend-roads\"").unwrap()..];
+    let ring_colour = {
+        let item = &legend[..legend.find("<span>环线</span>").unwrap()];
+        let s = &item[item.rfind("stroke=\"").unwrap() + 8..];
+        s[..s.find('"').unwrap()].to_owned()
+    };
+    assert!(
+        road_tag.contains(&format!("fill=\"{ring_colour}\"")),
+        "{road_tag}"
+    );
+    assert!(road.contains("<title>道路 · 环线 · 北环路</title>北环路</text>"));
+    // Every name still finds room on the sample.
+    assert!(!html.contains("labels-left-off"));
+}
+
+/// Issue 15: the distances behind a site's score are shown under its terms, each titled,
+/// whole metres with a thousands separator; a site without them (or without terms) shows none.
+#[test]
+fn a_sites_terms_show_the_distances_they_came_from() {
+    let mut report = sample();
+    report.sites[0].measured = BTreeMap::from([
+        ("town_distance".to_owned(), 1240.4),
+        ("village_distance".to_owned(), 880.6),
+    ]);
+    let zh = render_html(&report, Lang::ZhCn);
+    let block = &zh[zh.find("id=\"site-1\"").unwrap()..];
+    let block = &block[..block.find("</div>").unwrap()];
+    assert!(
+        block.contains(
+            "<p class=\"measured\">hecun 测得的距离（插件据此计算各项得分）：<span data-measure=\"town_distance\">距镇区中心（乡镇几何中心） 1,240 m</span> · <span data-measure=\"village_distance\">距并入村庄（按人口加权平均） 881 m</span></p>"
+        ),
+        "{block}"
+    );
+    // Not measured: not said.
+    assert!(!block.contains("road_distance"));
+    let en = render_html(&report, Lang::En);
+    assert!(
+        en.contains("to the town centre (the township&#39;s centroid) 1,240 m"),
+        "{en}"
+    );
+    // The sample's other sites carry no distances: no such line.
+    assert_eq!(zh.matches("class=\"measured\"").count(), 1);
 }

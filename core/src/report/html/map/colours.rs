@@ -16,6 +16,12 @@ pub(crate) const CORRIDOR_SHADES: [&str; 4] = ["#0b5d1e", "#2e9445", "#78c679", 
 pub(super) const TOWNSHIP_FILL: &str = "#f3efe6";
 pub(super) const TOWNSHIP_LINE: &str = "#5b4f3c";
 pub(crate) const VILLAGE_LINE: &str = "#a39a8a";
+/// Permanent basic farmland: an olive hatch (under it, a pale fill where no village lies).
+pub(super) const FARMLAND_LINE: &str = "#6b6b1f";
+pub(super) const FARMLAND_FILL: &str = "#e9e7c4";
+/// The ecological red line: a crimson hatch the other way, and a dashed outline.
+pub(super) const REDLINE_LINE: &str = "#b2182b";
+pub(super) const REDLINE_FILL: &str = "#f6dcdc";
 /// Sites with no score: excluded, or scoring failed.
 pub(crate) const SITE_OUT: &str = "#9e9e9e";
 

@@ -66,6 +66,15 @@ impl Frame {
         }
     }
 
+    /// A point in pixels as metres: the inverse of [`Frame::to_px`], to check where a label
+    /// drawn at a pixel lies on the ground.
+    pub(super) fn to_metres(self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: self.min_x + (c.x - self.off_x) / self.scale,
+            y: self.max_y - (c.y - self.off_y) / self.scale,
+        }
+    }
+
     /// Pixels per metre on the ground.
     pub(super) fn px_per_metre(self) -> f64 {
         self.scale
@@ -128,5 +137,7 @@ mod tests {
         let south = frame.to_px(Coord { x: 0.0, y: 0.0 });
         assert!(north.y < south.y);
         assert!((north.y - MARGIN).abs() < 1e-9);
+        let back = frame.to_metres(frame.to_px(Coord { x: 123.0, y: 456.0 }));
+        assert!((back.x - 123.0).abs() < 1e-9 && (back.y - 456.0).abs() < 1e-9);
     }
 }

@@ -7,8 +7,9 @@ use std::fmt::Write;
 use geo::Coord;
 
 use super::colours::{
-    Colours, SITE_BINS, SITE_OUT, ScoreBins, TOWNSHIP_FILL, TOWNSHIP_LINE, VILLAGE_BINS,
-    VILLAGE_LINE, VILLAGE_UNTOUCHED, class_order, road_width,
+    Colours, FARMLAND_FILL, FARMLAND_LINE, REDLINE_FILL, REDLINE_LINE, SITE_BINS, SITE_OUT,
+    ScoreBins, TOWNSHIP_FILL, TOWNSHIP_LINE, VILLAGE_BINS, VILLAGE_LINE, VILLAGE_UNTOUCHED,
+    class_order, road_width,
 };
 use super::path::{PathData, star};
 use crate::report::html::fmt::{esc, metres, plain, score};
@@ -17,6 +18,9 @@ use crate::report::{MapData, Report};
 
 /// What the map drew that the legend explains.
 pub(super) struct Drawn<'a> {
+    /// Whether the farmland and the red line were drawn.
+    pub farmland: bool,
+    pub redline: bool,
     pub zones: &'a [(String, PathData)],
     pub corridors: &'a BTreeMap<(&'a str, &'a str), PathData>,
     pub bins: Option<&'a ScoreBins>,
@@ -47,6 +51,9 @@ pub(super) fn legend(
     }
     if !drawn.zones.is_empty() {
         zones(&mut out, report, colours, drawn.zones, w);
+    }
+    if drawn.farmland || drawn.redline {
+        protected(&mut out, drawn, w);
     }
     if !drawn.corridors.is_empty() {
         corridors(&mut out, report, colours, drawn.corridors, w);
@@ -136,6 +143,31 @@ fn zones(
     out.push_str("</ul>");
 }
 
+/// The farmland and the red line, hatched as on the map.
+fn protected(out: &mut String, drawn: &Drawn<'_>, w: &Words) {
+    out.push_str("<ul>");
+    if drawn.farmland {
+        item(
+            out,
+            swatch_hatch(FARMLAND_FILL, FARMLAND_LINE, 45, ""),
+            &esc(w.lg_farmland),
+        );
+    }
+    if drawn.redline {
+        item(
+            out,
+            swatch_hatch(
+                REDLINE_FILL,
+                REDLINE_LINE,
+                -45,
+                r#" stroke-dasharray="4 2""#,
+            ),
+            &esc(w.lg_redline),
+        );
+    }
+    out.push_str("</ul>");
+}
+
 /// Each corridor level, as a line when the layer drew it only as lines, else as an area.
 fn corridors(
     out: &mut String,
@@ -206,6 +238,23 @@ fn note(out: &mut String, labels_left_off: usize, w: &Words) {
 fn swatch_rect(fill: &str, stroke: &str, extra: &str) -> String {
     format!(
         r#"<svg width="26" height="14" viewBox="0 0 26 14" aria-hidden="true"><rect x="1" y="1" width="24" height="12" fill="{fill}" stroke="{stroke}" stroke-width="1" {extra}/></svg>"#
+    )
+}
+
+/// A pale box hatched like the map's layer (its own lines: the page's patterns belong to the
+/// map's SVG).
+fn swatch_hatch(fill: &str, line: &str, angle: i32, extra: &str) -> String {
+    let mut hatch = String::new();
+    for k in -2..6 {
+        let x = 1 + 5 * k;
+        let (x0, x1) = if angle > 0 { (x, x + 12) } else { (x + 12, x) };
+        let _ = write!(
+            hatch,
+            r#"<path d="M{x0} 13 L{x1} 1" stroke="{line}" stroke-width="1" stroke-opacity="0.55"/>"#
+        );
+    }
+    format!(
+        r#"<svg width="26" height="14" viewBox="0 0 26 14" aria-hidden="true"><rect x="1" y="1" width="24" height="12" fill="{fill}"/>{hatch}<rect x="1" y="1" width="24" height="12" fill="none" stroke="{line}" stroke-width="1"{extra}/></svg>"#
     )
 }
 

@@ -64,24 +64,31 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
     );
 
     // Bottom to top, so that what a planner looks for is never hidden: the township fills,
-    // the villages, the zones, corridors and roads, the township boundaries, the sites, and the
-    // names over everything.
+    // the farmland and red line, the villages, the farmland and red line's hatching, the zones,
+    // corridors and roads, the township boundaries, the sites, and the names over everything.
+    // All over the villages but the sites and names let the pointer through to them.
     let townships = layers::township_paths(map, &frame);
+    let protected = layers::protected(map, &frame);
+    layers::protected_patterns(&mut svg, &protected);
     layers::township_fills(&mut svg, &townships);
+    layers::protected_fills(&mut svg, &protected, w);
     layers::villages(&mut svg, map, &frame, w);
+    layers::protected_hatch(&mut svg, &protected);
     let zones = layers::zones(&mut svg, map, &frame, &colours, w);
     let corridors = layers::corridors(&mut svg, map, &frame, &colours, w);
     layers::roads(&mut svg, report, map, &frame, &colours, w);
     layers::township_lines(&mut svg, &townships);
     let bins = ScoreBins::new(map.sites.iter().filter_map(|s| s.score));
     let stars = sites::sites(&mut svg, map, &frame, bins.as_ref(), w);
-    let labels_left_off = labels::labels(&mut svg, map, &frame, stars);
+    let labels_left_off = labels::labels(&mut svg, map, &frame, stars, &colours, w);
 
     band::scale_bar(&mut svg, &frame, w);
     band::north_arrow(&mut svg, &frame, w);
     svg.push_str("</svg>");
 
     let drawn = Drawn {
+        farmland: !protected[0].is_empty(),
+        redline: !protected[1].is_empty(),
         zones: &zones,
         corridors: &corridors,
         bins: bins.as_ref(),

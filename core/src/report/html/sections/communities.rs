@@ -22,6 +22,17 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
     ) {
         return;
     }
+    // A launch field missing from every village makes every community fail the criteria
+    // reading it: said first, before the table that would otherwise read as the villages'
+    // state.
+    for m in &report.launch_fields_missing {
+        let _ = writeln!(
+            page.body,
+            "<p class=\"alert\" data-field=\"{}\">{}</p>",
+            esc(&m.field),
+            esc(&(w.launch_field_missing)(&m.field, &m.tried, &m.file))
+        );
+    }
     let titles = (
         Titles::new(page, report, "launch"),
         Titles::new(page, report, "standard"),

@@ -7,6 +7,7 @@ use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
 use crate::report::html::table::{td, td_html, td_name, td_num, thead};
+use crate::report::numbers::thousands;
 use crate::report::words::Words;
 use crate::report::{Choice, Report, ScoringSection, SiteRow};
 
@@ -279,7 +280,39 @@ fn terms_block(
     td(out, "");
     td_num(out, &score(sum));
     out.push_str("</tr></tfoot></table>");
+    // The distances the terms were computed from, as hecun measured them.
+    measured_html(out, w, s);
     // The evidence the plugin gave for the score, under its terms.
     out.push_str(&evidence_html(keys, &s.evidence));
     out.push_str("</div>\n");
+}
+
+/// The distances hecun measured for a scored site (metres, whole), each with its title: a
+/// term's value (0.62) reads right only beside the distance it came from (1,240 m).
+fn measured_html(out: &mut String, w: &Words, s: &SiteRow) {
+    if s.measured.is_empty() || s.terms.is_empty() {
+        return;
+    }
+    let items: Vec<String> = w
+        .measured_titles
+        .iter()
+        .filter_map(|(name, title)| {
+            let d = s.measured.get(*name)?;
+            Some(format!(
+                "<span data-measure=\"{name}\">{} {} m</span>",
+                esc(title),
+                thousands(d.round().max(0.0) as u64)
+            ))
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<p class=\"measured\">{}{}{}</p>",
+        esc(w.measured_intro),
+        esc(w.colon),
+        items.join(" · ")
+    );
 }
