@@ -1644,3 +1644,101 @@ pub(crate) fn programme_words(lang: Lang) -> &'static ProgrammeWords {
         Lang::En => &PROGRAMME_EN,
     }
 }
+
+// ---- The large page's interactive map (html::atlas): its controls and details panel ----
+
+/// The words of the large page's map, in one language: handed to its script in the map's data.
+pub(crate) struct AtlasWords {
+    pub search: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
+    pub reset: &'static str,
+    pub hint: &'static str,
+    pub no_match: &'static str,
+    pub needs_script: &'static str,
+    pub township: &'static str,
+    pub village: &'static str,
+    pub site: &'static str,
+    pub code: &'static str,
+    pub households: &'static str,
+    pub population: &'static str,
+    pub share: &'static str,
+    pub villages: &'static str,
+    pub affected: &'static str,
+    pub community: &'static str,
+    pub verdict: &'static str,
+    pub score: &'static str,
+    pub chosen: &'static str,
+    pub excluded: &'static str,
+    pub detail: &'static str,
+    pub north: &'static str,
+    pub metres: &'static str,
+    pub kilometres: &'static str,
+    pub lg_share_fill: &'static str,
+}
+
+static ATLAS_ZH: AtlasWords = AtlasWords {
+    search: "搜索乡镇、村名或区划代码",
+    zoom_in: "放大",
+    zoom_out: "缩小",
+    reset: "全图",
+    hint: "拖动平移，滚轮、双击或 +/− 缩放；指向或点击地物查看详情，搜索框按名称或区划代码查找。",
+    no_match: "未找到",
+    needs_script: "此交互地图需要浏览器启用脚本；各乡镇、各村的数字见下方表格。",
+    township: "乡镇",
+    village: "行政村",
+    site: "候选安置点",
+    code: "区划代码",
+    households: "户数",
+    population: "人口",
+    share: "拆迁范围占比",
+    villages: "行政村数",
+    affected: "涉及村数",
+    community: "新社区",
+    verdict: "启动判定",
+    score: "得分",
+    chosen: "选定示范社区",
+    excluded: "不予选址",
+    detail: "查看乡镇详情",
+    north: "北",
+    metres: "米",
+    kilometres: "千米",
+    lg_share_fill: "乡镇、行政村按拆迁范围占比着色（乡镇：涉及村数占比）",
+};
+
+static ATLAS_EN: AtlasWords = AtlasWords {
+    search: "Search a township, village or code",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
+    reset: "Whole region",
+    hint: "Drag to pan; wheel, double-click or +/− to zoom; point at or click a feature for its details; search by name or code.",
+    no_match: "No match",
+    needs_script: "This interactive map needs scripts enabled in the browser; the tables below give every township's and village's numbers.",
+    township: "Township",
+    village: "Village",
+    site: "Candidate site",
+    code: "Code",
+    households: "Households",
+    population: "People",
+    share: "Share inside the zones",
+    villages: "Villages",
+    affected: "Villages affected",
+    community: "Community",
+    verdict: "Launch verdict",
+    score: "Score",
+    chosen: "chosen demonstration community",
+    excluded: "Excluded",
+    detail: "Township details",
+    north: "N",
+    metres: "m",
+    kilometres: "km",
+    lg_share_fill: "Townships and villages coloured by share inside the zones (townships: share of villages affected)",
+};
+
+/// The large page's map's words in `lang`.
+pub(crate) fn atlas_words(lang: Lang) -> &'static AtlasWords {
+    match lang {
+        Lang::ZhCn => &ATLAS_ZH,
+        Lang::En => &ATLAS_EN,
+    }
+}
