@@ -1,5 +1,5 @@
 // The large page's map: draws the region from the page's embedded data (#map-data) on a
-// <canvas>, with pan, zoom, labels, details on hover and click, and search. Plain ES2017, no
+// canvas element, with pan, zoom, labels, details on hover and click, and search. Plain ES2017, no
 // library and no network, so the report stays one file that opens anywhere.
 //
 // Coordinates: the data gives whole quanta from an origin (see html/atlas/mod.rs); here they
