@@ -579,21 +579,23 @@ fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
 }
 
 fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Result<MapData> {
-    let engine = plan.affected.engine;
     let mut map = MapData::default();
     if let Some(source) = &plan.affected.townships {
-        let layer = source
-            .read(plan.affected.input_crs, plan.affected.keep_going)?
-            .layer;
-        let to_metric = Transformer::new(layer.crs, run.metric_crs, engine)?;
-        for f in &layer.features {
-            let mut g = polygons(&f.geometry);
-            to_metric.transform(&mut g)?;
-            let name = field_text(f, &source.schema, "name")
-                .or_else(|| f.id.clone())
-                .unwrap_or_default();
-            map.townships.push((name, g));
-        }
+        map.townships = area_layer(plan, run, source, |f| {
+            Some(
+                field_text(f, &source.schema, "name")
+                    .or_else(|| f.id.clone())
+                    .unwrap_or_default(),
+            )
+        })?;
+    }
+    // Sites are excluded for lying on farmland or inside the red line: the map draws both so
+    // that a planner sees why. Each feature is named by its id, else its number in the layer.
+    if let Some(source) = plan.context.get("farmland") {
+        map.farmland = area_layer(plan, run, source, |f| f.id.clone())?;
+    }
+    if let Some(source) = plan.context.get("redline") {
+        map.redline = area_layer(plan, run, source, |f| f.id.clone())?;
     }
     for source in &run.sources {
         let item = MapLine {
@@ -623,7 +625,8 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
         touched[a.village] = (a.fraction_inside, classes);
     }
-    let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, engine)?;
+    let to_metric =
+        Transformer::new(run.villages_layer.crs, run.metric_crs, plan.affected.engine)?;
     for (v, (fraction_inside, zone_classes)) in run.villages.iter().zip(touched) {
         let mut geometry = polygons(&run.villages_layer.features[v.feature].geometry);
         to_metric.transform(&mut geometry)?;
@@ -653,6 +656,28 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
     }
     Ok(map)
+}
+
+/// An area layer of the plan as the map draws it: each feature's polygons in the metric CRS
+/// with its label (`label`, else the feature's number in the layer, from 1). Reading or
+/// projecting errors name the layer's file, as for the other layers.
+fn area_layer(
+    plan: &Plan,
+    run: &AffectedRun,
+    source: &crate::pipeline::job::LayerSource,
+    label: impl Fn(&crate::model::layer::Feature) -> Option<String>,
+) -> Result<Vec<(String, geo::MultiPolygon<f64>)>> {
+    let layer = source
+        .read(plan.affected.input_crs, plan.affected.keep_going)?
+        .layer;
+    let to_metric = Transformer::new(layer.crs, run.metric_crs, plan.affected.engine)?;
+    let mut out = Vec::with_capacity(layer.features.len());
+    for (i, f) in layer.features.iter().enumerate() {
+        let mut g = polygons(&f.geometry);
+        to_metric.transform(&mut g)?;
+        out.push((label(f).unwrap_or_else(|| (i + 1).to_string()), g));
+    }
+    Ok(out)
 }
 
 /// A width sweep: one class's zone width from `from` to `to` metres by `step`.

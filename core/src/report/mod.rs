@@ -497,6 +497,12 @@ pub struct MapData {
     pub corridors: Vec<MapLine>,
     /// Demolition zones with their class.
     pub zones: Vec<(String, MultiPolygon<f64>)>,
+    /// Permanent basic farmland (the plan's `farmland` layer), each feature's id with its
+    /// polygons: drawn because sites are excluded for it, so the map shows why.
+    pub farmland: Vec<(String, MultiPolygon<f64>)>,
+    /// The ecological red line (the plan's `redline` layer), each feature's id with its
+    /// polygons, drawn for the same reason as [`MapData::farmland`].
+    pub redline: Vec<(String, MultiPolygon<f64>)>,
     /// Every village of the layer.
     pub villages: Vec<MapVillage>,
     /// The candidate sites.

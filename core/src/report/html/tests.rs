@@ -176,6 +176,8 @@ pub(crate) fn sample() -> Report {
                 MultiPolygon::new(vec![square(3550.0, 0.0, 300.0)]),
             ),
         ],
+        farmland: Vec::new(),
+        redline: Vec::new(),
         villages,
         sites: vec![
             MapSite {
