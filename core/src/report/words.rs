@@ -1675,6 +1675,9 @@ pub(crate) struct AtlasWords {
     pub metres: &'static str,
     pub kilometres: &'static str,
     pub lg_share_fill: &'static str,
+    pub farmland: &'static str,
+    pub redline: &'static str,
+    pub low_to_high: &'static str,
 }
 
 static ATLAS_ZH: AtlasWords = AtlasWords {
@@ -1704,6 +1707,9 @@ static ATLAS_ZH: AtlasWords = AtlasWords {
     metres: "米",
     kilometres: "千米",
     lg_share_fill: "乡镇、行政村按拆迁范围占比着色（乡镇：涉及村数占比）",
+    farmland: "永久基本农田",
+    redline: "生态保护红线",
+    low_to_high: "得分由低到高",
 };
 
 static ATLAS_EN: AtlasWords = AtlasWords {
@@ -1733,6 +1739,9 @@ static ATLAS_EN: AtlasWords = AtlasWords {
     metres: "m",
     kilometres: "km",
     lg_share_fill: "Townships and villages coloured by share inside the zones (townships: share of villages affected)",
+    farmland: "Permanent basic farmland",
+    redline: "Ecological red line",
+    low_to_high: "score, low to high",
 };
 
 /// The large page's map's words in `lang`.

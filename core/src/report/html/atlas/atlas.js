@@ -94,6 +94,8 @@
   var Z = D.zones;
   Z.shapes = Z.geom.map(shape);
   Z.geom = null;
+  var FARM = D.farmland.geom.map(shape);
+  var RED = D.redline.geom.map(shape);
   var S = D.sites;
 
   // ---- Grid index of the villages: built once, for culling and for picking --------------
@@ -308,6 +310,20 @@
       ctx.lineWidth = 0.5;
       ctx.stroke();
     }
+
+    // Farmland and the red line, muted: why sites are out, under everything the plan draws.
+    [[FARM, P.farmland, 0.35], [RED, P.redline, 0.18]].forEach(function (l) {
+      ctx.beginPath();
+      l[0].forEach(function (sh) { if (meets(sh.bbox, vb)) traceShape(sh); });
+      ctx.globalAlpha = l[2];
+      ctx.fillStyle = l[1];
+      ctx.fill('evenodd');
+      ctx.globalAlpha = 0.8;
+      ctx.strokeStyle = l[1];
+      ctx.lineWidth = 0.8;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    });
 
     // Zones and corridors are drawn translucent and never take the pointer (see pick()).
     ctx.globalAlpha = 0.28;
@@ -614,8 +630,8 @@
       row(W.households, fmt(T.hh[i]));
       row(W.population, fmt(T.pop[i]));
       info.appendChild(dl);
-      // The township's own detail, when the page has it.
-      if (document.getElementById(T.href[i])) {
+      // The township's own detail (the large page's township table shows it by address).
+      if (T.href[i]) {
         var a = el('a', W.detail);
         a.href = '#' + T.href[i];
         info.appendChild(a);

@@ -33,6 +33,10 @@ use super::map::shared;
 use crate::report::words::{AtlasWords, Words, atlas_words};
 use crate::report::{LaunchStatus, MapData, Report};
 
+/// Farmland and the red line: muted, drawn under the zones, as the reasons sites are out.
+const FARMLAND: &str = "#9fc77a";
+const REDLINE: &str = "#d7301f";
+
 /// The script that draws the map, inline so the page needs no network.
 const SCRIPT: &str = include_str!("atlas.js");
 
@@ -182,9 +186,15 @@ fn township_codes(map: &MapData) -> BTreeMap<&str, Option<&str>> {
     codes
 }
 
-/// The anchor a township's detail has on the page (`#township-<code>`, else its name).
-pub(super) fn township_anchor(code: Option<&str>, name: &str) -> String {
-    format!("township-{}", code.unwrap_or(name))
+/// The anchor of the township detail of the township at `index` of the report's township rows
+/// (`township-1`, `township-2`…, as the large page's township table names them); none for a
+/// township the rows do not list.
+fn township_href(report: &Report, name: &str) -> String {
+    report
+        .townships
+        .iter()
+        .position(|r| r.township == name)
+        .map_or(String::new(), |i| format!("township-{}", i + 1))
 }
 
 fn status_index(s: LaunchStatus) -> i64 {
@@ -264,7 +274,7 @@ fn map_data(
     let hrefs: Vec<String> = map
         .townships
         .iter()
-        .map(|(n, _)| township_anchor(code_of(n), n))
+        .map(|(n, _)| township_href(report, n))
         .collect();
     strings(&mut out, "href", hrefs.iter().map(String::as_str));
     let n = |f: fn(&crate::report::TownshipRow) -> u64| {
@@ -381,6 +391,17 @@ fn map_data(
     out.push(',');
 
     lines_and_zones(&mut out, report, map, grid);
+    for (key, layer) in [("farmland", &map.farmland), ("redline", &map.redline)] {
+        let _ = write!(out, "\"{key}\":{{");
+        strings(&mut out, "id", layer.iter().map(|(id, _)| id.as_str()));
+        let geoms: Vec<Vec<Vec<Path>>> = layer
+            .par_iter()
+            .map(|(_, g)| encode::multipolygon(g, grid))
+            .collect();
+        polygons_column(&mut out, "geom", &geoms);
+        close(&mut out, '}');
+        out.push(',');
+    }
     sites(&mut out, map, grid);
     close(&mut out, '}');
     out
@@ -571,7 +592,12 @@ fn palette(out: &mut String) {
         out.push(',');
         out.push_str(&js(c));
     }
-    out.push_str("],\"sites\":[");
+    let _ = write!(
+        out,
+        "],\"farmland\":{},\"redline\":{},\"sites\":[",
+        js(FARMLAND),
+        js(REDLINE)
+    );
     for (i, c) in shared::SITE_BINS.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -640,11 +666,24 @@ fn legend(out: &mut String, report: &Report, map: &MapData, w: &Words, aw: &Atla
         }
         out.push_str("</ul>");
     }
-    if !map.sites.is_empty() {
-        let _ = write!(out, "<h4>{}</h4><ul>", esc(w.lg_sites));
-        for c in shared::SITE_BINS {
-            let _ = write!(out, "<li><i class=\"pt\" style=\"background:{c}\"></i></li>");
+    if !(map.farmland.is_empty() && map.redline.is_empty()) {
+        out.push_str("<ul>");
+        for (colour, title, empty) in [
+            (FARMLAND, aw.farmland, map.farmland.is_empty()),
+            (REDLINE, aw.redline, map.redline.is_empty()),
+        ] {
+            if !empty {
+                let _ = write!(out, "<li>{}{}</li>", swatch(colour, colour), esc(title));
+            }
         }
+        out.push_str("</ul>");
+    }
+    if !map.sites.is_empty() {
+        let _ = write!(out, "<h4>{}</h4><ul><li>", esc(w.lg_sites));
+        for c in shared::SITE_BINS {
+            let _ = write!(out, "<i class=\"pt\" style=\"background:{c}\"></i>");
+        }
+        let _ = write!(out, "{}</li>", esc(aw.low_to_high));
         let _ = write!(
             out,
             "<li><i class=\"pt\" style=\"background:{}\"></i>{}</li><li><i class=\"pt chosen\"></i>{}</li></ul>",
