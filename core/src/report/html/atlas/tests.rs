@@ -19,7 +19,7 @@ const N: usize = 80;
 const X0: f64 = 38_500_000.25;
 const Y0: f64 = 3_840_000.75;
 
-/// Block (bx, by) of 20 × 16 cells holds two townships: `a` (a U in even blocks, an L in odd
+/// Block of 20 × 16 cells holds two townships: `a` (a U in even blocks, an L in odd
 /// ones) and `b`, the rest of the block. Which one holds cell (cx, cy) of the block?
 fn holds_a(block: usize, cx: usize, cy: usize) -> bool {
     if block.is_multiple_of(2) {
@@ -40,8 +40,9 @@ fn poly(points: &[(f64, f64)], ox: f64, oy: f64) -> Polygon<f64> {
     Polygon::new(LineString::from(ring), vec![])
 }
 
-fn township_shapes(block: usize) -> (Polygon<f64>, Polygon<f64>) {
-    let (bx, by) = (block % 4, block / 4);
+fn township_shapes(block: usize, n: usize) -> (Polygon<f64>, Polygon<f64>) {
+    let cols = n / 20;
+    let (bx, by) = (block % cols, block / cols);
     let (ox, oy) = (bx as f64 * 20.0 * CELL, by as f64 * 16.0 * CELL);
     if block.is_multiple_of(2) {
         let u = [
@@ -71,15 +72,21 @@ fn township_shapes(block: usize) -> (Polygon<f64>, Polygon<f64>) {
 }
 
 fn township_code(t: usize) -> String {
-    format!("410122{:03}", 100 + t)
+    format!("41{:04}{:03}", 100 + t / 10, 100 + t % 10)
 }
 
 fn large() -> Report {
+    region(N)
+}
+
+/// `n` × `n` villages (`n` a multiple of 80) in `n² / 160` townships.
+fn region(n: usize) -> Report {
+    assert!(n.is_multiple_of(80));
     let mut report = sample();
     let mut townships = Vec::new();
     let mut rows = Vec::new();
-    for block in 0..20 {
-        let (a, b) = township_shapes(block);
+    for block in 0..(n / 20) * (n / 16) {
+        let (a, b) = township_shapes(block, n);
         for (k, shape) in [a, b].into_iter().enumerate() {
             let t = block * 2 + k;
             townships.push((format!("第{t}镇"), MultiPolygon::new(vec![shape])));
@@ -96,9 +103,9 @@ fn large() -> Report {
         }
     }
     let mut villages = Vec::new();
-    for j in 0..N {
-        for i in 0..N {
-            let block = (j / 16) * 4 + i / 20;
+    for j in 0..n {
+        for i in 0..n {
+            let block = (j / 16) * (n / 20) + i / 20;
             let t = block * 2 + usize::from(!holds_a(block, i % 20, j % 16));
             let serial = rows[t].villages_in_layer;
             rows[t].villages_in_layer += 1;
@@ -130,8 +137,25 @@ fn large() -> Report {
         ..old
     });
     report.townships = rows;
-    report.villages_in_layer = N * N;
+    report.villages_in_layer = n * n;
     report
+}
+
+/// Writes the page of a 240 × 240 region (57,600 villages in 360 townships, a province's
+/// scale) in both languages, for the browser check (tests/browser/README.md):
+/// `HECUN_ATLAS_PAGE=/tmp/atlas cargo test -p hecun-core --lib write_a_province_page -- --ignored`.
+#[test]
+#[ignore = "writes files for the browser check"]
+fn write_a_province_page() {
+    let Ok(stem) = std::env::var("HECUN_ATLAS_PAGE") else {
+        return;
+    };
+    let report = region(240);
+    for (lang, tag) in [(Lang::ZhCn, "zh"), (Lang::En, "en")] {
+        let path = format!("{stem}-{tag}.html");
+        std::fs::write(&path, render_html(&report, lang)).expect("written");
+        eprintln!("wrote {path}");
+    }
 }
 
 /// The map section of a page.
