@@ -223,8 +223,12 @@
   function resize() {
     var r = view.getBoundingClientRect();
     var first = cssW === 1;
-    cssW = Math.max(1, Math.round(r.width));
-    cssH = Math.max(1, Math.round(r.height));
+    var w = Math.max(1, Math.round(r.width));
+    var h = Math.max(1, Math.round(r.height));
+    // The observer reports the size it starts with too: nothing to redraw then.
+    if (!first && w === cssW && h === cssH && dpr === (window.devicePixelRatio || 1)) return;
+    cssW = w;
+    cssH = h;
     dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(cssW * dpr);
     canvas.height = Math.round(cssH * dpr);
@@ -263,6 +267,16 @@
   function traceShape(sh) {
     for (var r = 0; r < sh.rings.length; r++) tracePath(sh.rings[r].ring, true);
   }
+  // Villages in paths of a few hundred: one path of tens of thousands of parts takes Chromium's
+  // software rasteriser seconds to fill, a few hundred paths of a few hundred milliseconds.
+  function batched(list, paint) {
+    for (var k = 0; k < list.length; k += 256) {
+      ctx.beginPath();
+      var end = Math.min(list.length, k + 256);
+      for (var j = k; j < end; j++) traceShape(V.shapes[list[j]]);
+      paint();
+    }
+  }
   function px(b) { return Math.max(b[2] - b[0], b[3] - b[1]) * st.s; }
 
   var drawnLabels = [];
@@ -297,18 +311,13 @@
       byBin[V.bin[i]].push(i);
     }
     for (var bin = 0; bin < byBin.length; bin++) {
-      if (!byBin[bin].length) continue;
-      ctx.beginPath();
-      byBin[bin].forEach(function (k) { traceShape(V.shapes[k]); });
       ctx.fillStyle = P.bins[bin];
-      ctx.fill('evenodd');
+      batched(byBin[bin], function () { ctx.fill('evenodd'); });
     }
     if (shown.length && VILLAGE_SIZE * st.s >= 8) {
-      ctx.beginPath();
-      shown.forEach(function (k) { traceShape(V.shapes[k]); });
       ctx.strokeStyle = P.villageLine;
       ctx.lineWidth = 0.5;
-      ctx.stroke();
+      batched(shown, function () { ctx.stroke(); });
     }
 
     // Farmland and the red line, muted: why sites are out, under everything the plan draws.
