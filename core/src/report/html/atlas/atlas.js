@@ -492,8 +492,12 @@
     for (var c = 0; c < cands.length; c++) {
       var k = cands[c];
       var name = k.L.name[k.i];
-      var hw = textWidth(k.font, name) / 2 + 2;
       var hh = k.kind === 'township' ? 9 : 8;
+      // No glyph is narrower than about half the font size: skip measuring names that
+      // cannot fit anyway (measuring thousands of names is what a zoom would wait for).
+      var least = name.length * 2.75 + 2;
+      if (least * least + hh * hh > k.room * k.room) continue;
+      var hw = textWidth(k.font, name) / 2 + 2;
       // The whole text box must fit in the circle of free room around the anchor, so the
       // label lies inside its feature.
       if (hw * hw + hh * hh > k.room * k.room) continue;

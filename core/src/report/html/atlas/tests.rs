@@ -131,9 +131,11 @@ fn region(n: usize) -> Report {
         }
     }
     let old = report.map.take().unwrap_or_default();
+    let farm = poly(&[(2.0, 2.0), (3.5, 2.0), (3.5, 3.0)], 0.0, 0.0);
     report.map = Some(MapData {
         townships,
         villages,
+        farmland: vec![("F1".to_owned(), MultiPolygon::new(vec![farm]))],
         ..old
     });
     report.townships = rows;
@@ -224,7 +226,8 @@ fn layer(data: &Value, key: &str) -> Layer {
                 .collect()
         })
         .collect();
-    let a = t["anchor"].as_array().expect("anchors");
+    let none = Vec::new();
+    let a = t["anchor"].as_array().unwrap_or(&none);
     let anchors = a
         .chunks(2)
         .map(|p| Coord {
@@ -291,7 +294,15 @@ fn every_feature_round_trips_within_the_quantum() {
         same_shape(&towns.rings[k], shape, q, name);
         // The townships' ids are their 9-digit codes, from their villages' 12-digit ones.
         assert_eq!(towns.ids[k], township_code(k));
+        // Their details are where the township table's rows link (the rows' order).
+        assert_eq!(
+            data["townships"]["href"][k].as_str(),
+            Some(format!("township-{}", k + 1).as_str())
+        );
     }
+    let farmland = layer(&data, "farmland");
+    assert_eq!(farmland.ids, ["F1"]);
+    same_shape(&farmland.rings[0], &map.farmland[0].1, q, "F1");
     let villages = layer(&data, "villages");
     assert_eq!(villages.ids.len(), map.villages.len());
     for (k, v) in map.villages.iter().enumerate() {
