@@ -625,8 +625,7 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         }
         touched[a.village] = (a.fraction_inside, classes);
     }
-    let to_metric =
-        Transformer::new(run.villages_layer.crs, run.metric_crs, plan.affected.engine)?;
+    let to_metric = Transformer::new(run.villages_layer.crs, run.metric_crs, plan.affected.engine)?;
     for (v, (fraction_inside, zone_classes)) in run.villages.iter().zip(touched) {
         let mut geometry = polygons(&run.villages_layer.features[v.feature].geometry);
         to_metric.transform(&mut geometry)?;

@@ -124,7 +124,10 @@ fn collect(g: &Geometry<f64>, grid: Grid, lines: &mut Vec<Path>, areas: &mut Vec
 pub(super) fn to_polygon(rings: &[Path], grid: Grid) -> Polygon<f64> {
     let ring = |r: &Path| LineString::from(r.iter().map(|&p| grid.m(p)).collect::<Vec<_>>());
     let mut it = rings.iter();
-    let exterior = it.next().map(ring).unwrap_or_else(|| LineString::new(vec![]));
+    let exterior = it
+        .next()
+        .map(ring)
+        .unwrap_or_else(|| LineString::new(vec![]));
     Polygon::new(exterior, it.map(ring).collect())
 }
 
@@ -172,7 +175,10 @@ mod tests {
 
     #[test]
     fn deltas_round_trip() {
-        let grid = Grid { x0: 100.0, y0: 200.0 };
+        let grid = Grid {
+            x0: 100.0,
+            y0: 200.0,
+        };
         let p = Polygon::new(
             LineString::from(vec![
                 (100.0, 200.0),

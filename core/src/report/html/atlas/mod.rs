@@ -172,8 +172,8 @@ fn close(out: &mut String, bracket: char) {
 fn township_codes(map: &MapData) -> BTreeMap<&str, Option<&str>> {
     let mut codes: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for v in &map.villages {
-        let code = (v.id.len() == 12 && v.id.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| &v.id[..9]);
+        let code =
+            (v.id.len() == 12 && v.id.bytes().all(|b| b.is_ascii_digit())).then(|| &v.id[..9]);
         codes
             .entry(v.township.as_str())
             .and_modify(|c| {
@@ -265,7 +265,11 @@ fn map_data(
             .iter()
             .map(|(name, _)| code_of(name).unwrap_or(name)),
     );
-    strings(&mut out, "name", map.townships.iter().map(|(n, _)| n.as_str()));
+    strings(
+        &mut out,
+        "name",
+        map.townships.iter().map(|(n, _)| n.as_str()),
+    );
     strings(
         &mut out,
         "code",
@@ -282,15 +286,24 @@ fn map_data(
             .map(move |r| r.map_or(-1, |r| f(r) as i64))
             .collect::<Vec<_>>()
     };
-    ints(&mut out, "villages", n(|r| r.villages_in_layer as u64).into_iter());
-    ints(&mut out, "affected", n(|r| r.affected.villages as u64).into_iter());
+    ints(
+        &mut out,
+        "villages",
+        n(|r| r.villages_in_layer as u64).into_iter(),
+    );
+    ints(
+        &mut out,
+        "affected",
+        n(|r| r.affected.villages as u64).into_iter(),
+    );
     ints(&mut out, "hh", n(|r| r.affected.households).into_iter());
     ints(&mut out, "pop", n(|r| r.affected.population).into_iter());
     let town_share: Vec<f64> = rows
         .iter()
         .map(|r| {
-            r.filter(|r| r.villages_in_layer > 0)
-                .map_or(0.0, |r| r.affected.villages as f64 / r.villages_in_layer as f64)
+            r.filter(|r| r.villages_in_layer > 0).map_or(0.0, |r| {
+                r.affected.villages as f64 / r.villages_in_layer as f64
+            })
         })
         .collect();
     ints(
@@ -301,7 +314,11 @@ fn map_data(
             .map(|&f| bin_of(shared::village_colour(f))),
     );
     let town_share_text: Vec<String> = town_share.iter().map(|&f| share(f)).collect();
-    strings(&mut out, "share", town_share_text.iter().map(String::as_str));
+    strings(
+        &mut out,
+        "share",
+        town_share_text.iter().map(String::as_str),
+    );
     anchors(&mut out, &town_anchors);
     polygons_column(&mut out, "geom", &geoms);
     close(&mut out, '}');
@@ -339,7 +356,11 @@ fn map_data(
     let vanchors: Vec<Option<Anchor>> = vgeoms.par_iter().map(|g| anchor(g, grid)).collect();
     out.push_str("\"villages\":{");
     strings(&mut out, "id", map.villages.iter().map(|v| v.id.as_str()));
-    strings(&mut out, "name", map.villages.iter().map(|v| v.name.as_str()));
+    strings(
+        &mut out,
+        "name",
+        map.villages.iter().map(|v| v.name.as_str()),
+    );
     ints(
         &mut out,
         "t",
@@ -354,8 +375,16 @@ fn map_data(
         "township",
         map.villages.iter().map(|v| v.township.as_str()),
     );
-    ints(&mut out, "hh", map.villages.iter().map(|v| v.households as i64));
-    ints(&mut out, "pop", map.villages.iter().map(|v| v.population as i64));
+    ints(
+        &mut out,
+        "hh",
+        map.villages.iter().map(|v| v.households as i64),
+    );
+    ints(
+        &mut out,
+        "pop",
+        map.villages.iter().map(|v| v.population as i64),
+    );
     ints(
         &mut out,
         "bin",
@@ -379,11 +408,9 @@ fn map_data(
     ints(
         &mut out,
         "c",
-        map.villages.iter().map(|v| {
-            community_of
-                .get(v.id.as_str())
-                .map_or(-1, |&i| i as i64)
-        }),
+        map.villages
+            .iter()
+            .map(|v| community_of.get(v.id.as_str()).map_or(-1, |&i| i as i64)),
     );
     anchors(&mut out, &vanchors);
     polygons_column(&mut out, "geom", &vgeoms);
@@ -504,7 +531,10 @@ fn sites(out: &mut String, map: &MapData, grid: Grid) {
     strings(out, "name", map.sites.iter().map(|s| s.name.as_str()));
     let score_text: Vec<String> = scores
         .iter()
-        .map(|s| s.filter(|s| s.is_finite()).map_or(String::new(), |s| format!("{s:.2}")))
+        .map(|s| {
+            s.filter(|s| s.is_finite())
+                .map_or(String::new(), |s| format!("{s:.2}"))
+        })
         .collect();
     strings(out, "score", score_text.iter().map(String::as_str));
     ints(out, "bin", bins.iter().map(|b| b.map_or(-1, |b| b as i64)));
@@ -512,12 +542,9 @@ fn sites(out: &mut String, map: &MapData, grid: Grid) {
     strings(
         out,
         "out",
-        map.sites.iter().map(|s| {
-            s.excluded
-                .as_deref()
-                .or(s.error.as_deref())
-                .unwrap_or("")
-        }),
+        map.sites
+            .iter()
+            .map(|s| s.excluded.as_deref().or(s.error.as_deref()).unwrap_or("")),
     );
     out.push_str("\"pt\":[");
     for (i, s) in map.sites.iter().enumerate() {

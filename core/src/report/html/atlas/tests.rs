@@ -24,7 +24,7 @@ const Y0: f64 = 3_840_000.75;
 fn holds_a(block: usize, cx: usize, cy: usize) -> bool {
     if block.is_multiple_of(2) {
         // U: a bottom bar 4 cells tall, arms 6 cells wide.
-        cy < 4 || cx < 6 || cx >= 14
+        cy < 4 || !(6..14).contains(&cx)
     } else {
         // L: a left arm 6 cells wide and a bottom bar 4 cells tall.
         cy < 4 || cx < 6
@@ -162,7 +162,9 @@ fn write_a_province_page() {
 
 /// The map section of a page.
 fn map_section(html: &str) -> &str {
-    let start = html.find("<section id=\"map-section\">").expect("map section");
+    let start = html
+        .find("<section id=\"map-section\">")
+        .expect("map section");
     let end = start + html[start..].find("</section>").expect("closed");
     &html[start..end]
 }
@@ -270,7 +272,13 @@ fn a_large_region_gets_the_canvas_map_and_a_small_one_keeps_its_svg() {
     assert_eq!(section.matches("<canvas").count(), 1);
     assert_eq!(section.matches("id=\"map-data\"").count(), 1);
     assert!(!html.contains("<svg id=\"map\""));
-    for id in ["map-search", "map-info", "map-legend", "scale-bar", "north-arrow"] {
+    for id in [
+        "map-search",
+        "map-info",
+        "map-legend",
+        "scale-bar",
+        "north-arrow",
+    ] {
         assert_eq!(section.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
     }
 
@@ -372,7 +380,14 @@ fn same_report_same_bytes_and_nothing_from_the_network() {
     let a = render_html(&report, Lang::ZhCn);
     assert_eq!(a, render_html(&report, Lang::ZhCn));
     let section = map_section(&a);
-    for banned in ["http://", "https://", "fetch(", "XMLHttpRequest", "import(", "src="] {
+    for banned in [
+        "http://",
+        "https://",
+        "fetch(",
+        "XMLHttpRequest",
+        "import(",
+        "src=",
+    ] {
         assert!(!section.contains(banned), "{banned}");
     }
 }

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use crate::report::Report;
-use crate::report::html::{atlas, map};
 use crate::report::html::page::Page;
+use crate::report::html::{atlas, map};
 
 pub(super) fn map_section(page: &mut Page, report: &Report) {
     let w = page.w;
