@@ -61,21 +61,26 @@
     }
   }
 
+  // Anchors are written from each feature's first point (raw, before decoding).
   function anchorsOf(t) {
     var out = [];
     for (var i = 0; i < t.name.length; i++) {
       var x = t.anchor[2 * i];
-      out.push(x === null ? null : [x * Q, t.anchor[2 * i + 1] * Q, t.room[i] / 10]);
+      var first = t.geom[i][0] && t.geom[i][0][0];
+      out.push(x === null || !first ? null
+        : [(first[0] + x) * Q, (first[1] + t.anchor[2 * i + 1]) * Q, t.room[i] / 10]);
     }
     return out;
   }
 
   var T = D.townships;
   var V = D.villages;
-  T.shapes = T.geom.map(shape);
   T.anchors = anchorsOf(T);
-  V.shapes = V.geom.map(shape);
+  T.shapes = T.geom.map(shape);
   V.anchors = anchorsOf(V);
+  V.shapes = V.geom.map(shape);
+  // A village's township by name: from the township it lies in, else as written.
+  V.townshipOf = function (i) { return V.t[i] >= 0 ? T.name[V.t[i]] : V.township[i]; };
   T.geom = V.geom = null; // the decoded shapes replace them: half the memory
   function lineLayer(L) {
     L.items = [];
@@ -652,7 +657,7 @@
     } else if (f.kind === 'village') {
       info.appendChild(el('h3', W.village + W.colon + (V.name[i] || V.id[i])));
       row(W.code, V.id[i]);
-      row(W.township, V.township[i]);
+      row(W.township, V.townshipOf(i));
       row(W.households, fmt(V.hh[i]));
       row(W.population, fmt(V.pop[i]));
       row(W.share, V.share[i] || W.untouched);
@@ -675,6 +680,7 @@
 
   function select(f, zoom) {
     highlight = f;
+    hovered = '';
     pinned = !!f;
     showInfo(f);
     if (f && zoom) {
@@ -692,6 +698,7 @@
   // ---- Pointer: drag pans, wheel and double-click zoom, hover and click show details ----
 
   var drag = null;
+  var hovered = '';
   function offset(e) {
     var r = canvas.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top];
@@ -716,8 +723,13 @@
     }
     if (!pinned) {
       var f = pick(o[0], o[1]);
-      showInfo(f);
-      canvas.style.cursor = f ? 'pointer' : 'grab';
+      // The panel is rebuilt only when the pointer reaches another feature.
+      var key = f ? f.kind + f.i : '';
+      if (key !== hovered) {
+        hovered = key;
+        showInfo(f);
+        canvas.style.cursor = f ? 'pointer' : 'grab';
+      }
     }
   });
   canvas.addEventListener('pointerup', function (e) {
@@ -778,7 +790,7 @@
 
   function describe(f) {
     if (f.kind === 'township') return T.name[f.i] + (T.code[f.i] ? ' · ' + T.code[f.i] : '');
-    return (V.name[f.i] || '') + ' · ' + V.id[f.i] + (V.township[f.i] ? ' · ' + V.township[f.i] : '');
+    return (V.name[f.i] || '') + ' · ' + V.id[f.i] + (V.townshipOf(f.i) ? ' · ' + V.townshipOf(f.i) : '');
   }
 
   var found = [];

@@ -131,6 +131,11 @@ pub(super) fn to_polygon(rings: &[Path], grid: Grid) -> Polygon<f64> {
     Polygon::new(exterior, it.map(ring).collect())
 }
 
+/// The first point of a feature's first ring, which its anchor is written from.
+pub(super) fn first_point(polygons: &[Vec<Path>]) -> Option<(i64, i64)> {
+    polygons.first()?.first()?.first().copied()
+}
+
 /// Writes one path as `[x0,y0,dx,dy,…]`.
 pub(super) fn write_path(out: &mut String, path: &Path) {
     out.push('[');

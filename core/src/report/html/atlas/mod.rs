@@ -13,8 +13,9 @@
 //! Format (version 1): every layer is a table of columns (`{"name": [...], "geom": [...]}`),
 //! the same length each; `geom` is a feature's polygons `[[ring, …], …]`, a ring
 //! `[x0, y0, dx1, dy1, …]` open, in quanta of `q` metres from `origin`. Anchors are
-//! `[x, y]` in the same quanta, `room` the metres from the anchor to the nearest edge (the
-//! script labels a feature only when its text fits in that room). `-1` stands for "none" in
+//! `[dx, dy]` in the same quanta from the feature's first point, `room` the decimetres from
+//! the anchor to the nearest edge (the script labels a feature only when its text fits in
+//! that room). `-1` stands for "none" in
 //! index columns.
 
 mod anchor;
@@ -123,19 +124,21 @@ fn ints(out: &mut String, key: &str, items: impl Iterator<Item = i64>) {
     out.push_str("],");
 }
 
-/// The anchors `[x,y,…]` (flat; `null,null` for a feature with no area) and their room in
-/// decimetres, written as whole numbers.
-fn anchors(out: &mut String, items: &[Option<Anchor>]) {
+/// The anchors `[dx,dy,…]` (flat; `null,null` for a feature with no area), each from its
+/// feature's first point (small numbers: a third of the bytes of absolute ones), and their
+/// room in decimetres, written as whole numbers.
+fn anchors(out: &mut String, items: &[Option<Anchor>], geoms: &[Vec<Vec<Path>>]) {
     out.push_str("\"anchor\":[");
-    for (i, a) in items.iter().enumerate() {
+    for (i, (a, g)) in items.iter().zip(geoms).enumerate() {
         if i > 0 {
             out.push(',');
         }
-        match a {
-            Some(a) => {
-                let _ = write!(out, "{},{}", a.at.0, a.at.1);
+        let first = encode::first_point(g);
+        match (a, first) {
+            (Some(a), Some(f)) => {
+                let _ = write!(out, "{},{}", a.at.0 - f.0, a.at.1 - f.1);
             }
-            None => out.push_str("null,null"),
+            _ => out.push_str("null,null"),
         }
     }
     out.push_str("],");
@@ -319,7 +322,7 @@ fn map_data(
         "share",
         town_share_text.iter().map(String::as_str),
     );
-    anchors(&mut out, &town_anchors);
+    anchors(&mut out, &town_anchors, &geoms);
     polygons_column(&mut out, "geom", &geoms);
     close(&mut out, '}');
     out.push(',');
@@ -370,10 +373,18 @@ fn map_data(
                 .map_or(-1, |&i| i as i64)
         }),
     );
+    // The township's name only where the map has no township of that name (`t` is -1):
+    // written for every village it would be a twentieth of the page.
     strings(
         &mut out,
         "township",
-        map.villages.iter().map(|v| v.township.as_str()),
+        map.villages.iter().map(|v| {
+            if town_index.contains_key(v.township.as_str()) {
+                ""
+            } else {
+                v.township.as_str()
+            }
+        }),
     );
     ints(
         &mut out,
@@ -412,7 +423,7 @@ fn map_data(
             .iter()
             .map(|v| community_of.get(v.id.as_str()).map_or(-1, |&i| i as i64)),
     );
-    anchors(&mut out, &vanchors);
+    anchors(&mut out, &vanchors, &vgeoms);
     polygons_column(&mut out, "geom", &vgeoms);
     close(&mut out, '}');
     out.push(',');

@@ -228,13 +228,24 @@ fn layer(data: &Value, key: &str) -> Layer {
                 .collect()
         })
         .collect();
+    // Anchors: from each feature's first point, in quanta.
     let none = Vec::new();
     let a = t["anchor"].as_array().unwrap_or(&none);
+    let firsts: Vec<(i64, i64)> = t["geom"]
+        .as_array()
+        .expect("geometries")
+        .iter()
+        .map(|g| {
+            let p = &g[0][0];
+            (p[0].as_i64().expect("whole"), p[1].as_i64().expect("whole"))
+        })
+        .collect();
     let anchors = a
         .chunks(2)
-        .map(|p| Coord {
-            x: origin.0 + num(&p[0]) * q,
-            y: origin.1 + num(&p[1]) * q,
+        .zip(&firsts)
+        .map(|(p, f)| Coord {
+            x: origin.0 + (f.0 + p[0].as_i64().expect("whole")) as f64 * q,
+            y: origin.1 + (f.1 + p[1].as_i64().expect("whole")) as f64 * q,
         })
         .collect();
     Layer {
