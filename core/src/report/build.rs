@@ -657,6 +657,9 @@ fn map_data(plan: &Plan, run: &AffectedRun, sites: Option<&SiteScoreRun>) -> Res
         map.villages.push(MapVillage {
             id: v.id.clone(),
             name: v.name.clone(),
+            township: v.township.clone(),
+            households: v.households,
+            population: v.population,
             fraction_inside,
             zone_classes,
             geometry,

@@ -542,6 +542,12 @@ pub struct MapVillage {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Its township (empty when unknown): the large page's map names it and searches by it.
+    pub township: String,
+    /// Households (户数), for the large page's map's details.
+    pub households: u64,
+    /// People (人口), for the large page's map's details.
+    pub population: u64,
     /// Share of its area inside the zones (0 when untouched).
     pub fraction_inside: f64,
     /// The classes of the zones that touch it, each once (in the zones' order).

@@ -6,6 +6,7 @@
 //! reasons, evidence) appear as given, escaped. The page is a pure function of the report:
 //! no clock, no paths, no hash-map order, so the same report gives the same bytes.
 
+mod atlas;
 mod chart;
 mod criteria;
 mod findings;

@@ -121,6 +121,9 @@ pub(crate) fn sample() -> Report {
             } else {
                 format!("村{i}")
             },
+            township: if i % 4 < 2 { "东镇" } else { NASTY }.to_owned(),
+            households: 100 + i as u64,
+            population: 300 + i as u64,
             fraction_inside: f,
             zone_classes: if f > 0.0 {
                 vec!["环线".to_owned(), "一级".to_owned()]

@@ -97,3 +97,75 @@ pub(super) fn map_figure(report: &Report, w: &Words) -> Option<MapFigure> {
     let legend = legend(report, map, &colours, &drawn, w);
     Some(MapFigure { svg, legend })
 }
+
+/// The SVG map's colours for the large page's canvas map (`html::atlas`), so that both maps
+/// and their legends colour a village, a road class or a corridor level alike.
+pub(super) mod shared {
+    use std::collections::BTreeMap;
+
+    use super::colours;
+    use crate::report::{MapData, Report};
+
+    pub(in crate::report::html) use super::colours::{
+        SITE_BINS, SITE_OUT, VILLAGE_BINS, VILLAGE_LINE, VILLAGE_UNTOUCHED,
+    };
+    pub(in crate::report::html) const TOWNSHIP_FILL: &str = colours::TOWNSHIP_FILL;
+    pub(in crate::report::html) const TOWNSHIP_LINE: &str = colours::TOWNSHIP_LINE;
+
+    /// The extent of every layer, or `None` when the map is empty.
+    pub(in crate::report::html) fn extent(map: &MapData) -> Option<geo::Rect<f64>> {
+        super::frame::extent(map)
+    }
+
+    /// The colour of a village (or a township) with this share inside the zones.
+    pub(in crate::report::html) fn village_colour(fraction: f64) -> &'static str {
+        colours::village_colour(fraction)
+    }
+
+    /// The colour of each road class, corridor level and zone class drawn, as the SVG map
+    /// gives them; and each road class's line width in pixels.
+    pub(in crate::report::html) struct ClassColours<'a> {
+        pub roads: BTreeMap<&'a str, &'static str>,
+        pub corridors: BTreeMap<&'a str, &'static str>,
+        pub zones: BTreeMap<&'a str, &'static str>,
+        pub road_widths: BTreeMap<&'a str, f64>,
+    }
+
+    pub(in crate::report::html) fn class_colours<'a>(
+        report: &'a Report,
+        map: &'a MapData,
+    ) -> ClassColours<'a> {
+        let c = colours::Colours::new(report, map);
+        let road_widths = c
+            .roads
+            .keys()
+            .map(|class| (*class, colours::road_width(report, class)))
+            .collect();
+        ClassColours {
+            roads: c.roads,
+            corridors: c.corridors,
+            zones: c.zones,
+            road_widths,
+        }
+    }
+
+    /// Each site's score bin (lowest first, as the SVG map's stars), `None` when unscored.
+    pub(in crate::report::html) fn site_bins(scores: &[Option<f64>]) -> Vec<Option<usize>> {
+        let bins = colours::ScoreBins::new(scores.iter().flatten().copied());
+        scores
+            .iter()
+            .map(|s| {
+                let s = s.filter(|s| s.is_finite())?;
+                bins.as_ref().map(|b| b.index(s))
+            })
+            .collect()
+    }
+
+    /// Road classes before corridor levels, wider zones first (一级 before 二级).
+    pub(in crate::report::html) fn class_order<'a>(
+        report: &'a Report,
+        classes: impl Iterator<Item = &'a str>,
+    ) -> Vec<&'a str> {
+        colours::class_order(report, classes)
+    }
+}
