@@ -354,7 +354,8 @@ async function main() {
 
     const figure = page.locator('#map-figure');
     if ((await figure.count()) === 1) {
-      await page.evaluate(() => window.hecunMap && window.hecunMap.reset && window.hecunMap.reset());
+      // The whole region for the evidence, as the map opens.
+      await page.evaluate(() => { const r = document.getElementById('map-reset'); if (r) r.click(); });
       await page.waitForTimeout(200);
       await figure.screenshot({ path: o.mapPng });
     }

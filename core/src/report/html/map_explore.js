@@ -75,7 +75,8 @@
     var h = w * home[3] / home[2];
     show([b.x + b.width / 2 - w / 2, b.y + b.height / 2 - h / 2, w, h]);
     var title = it.el.querySelector('title');
-    info.textContent = label(it) + (title ? ' · ' + title.textContent : '');
+    // A village's tooltip names its code, name, share and zones; a township's, its name.
+    info.textContent = title ? title.textContent : label(it);
     figure.dataset.focus = it.id || it.name;
   }
   box.addEventListener('keydown', function (e) {

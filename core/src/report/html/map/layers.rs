@@ -40,7 +40,8 @@ pub(super) fn township_fills(svg: &mut String, township_paths: &[(&String, Strin
         for (name, d) in township_paths {
             let _ = write!(
                 svg,
-                r#"<path d="{d}" class="township" data-id="{}"><title>{}</title></path>"#,
+                r#"<path d="{d}" class="township" data-kind="township" data-id="{}" data-name="{}"><title>{}</title></path>"#,
+                esc(name),
                 esc(name),
                 esc(name)
             );
@@ -179,9 +180,11 @@ pub(super) fn villages(svg: &mut String, map: &MapData, frame: &Frame, w: &Words
             };
             let _ = write!(
                 svg,
-                r#"<path d="{}" fill="{}"><title>{} {} · {}{zones}</title></path>"#,
+                r#"<path d="{}" fill="{}" data-kind="village" data-id="{}" data-name="{}"><title>{} {} · {}{zones}</title></path>"#,
                 d.area,
                 village_colour(v.fraction_inside),
+                esc(&v.id),
+                esc(&v.name),
                 esc(&v.id),
                 esc(&v.name),
                 share(v.fraction_inside)
