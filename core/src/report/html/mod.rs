@@ -10,11 +10,13 @@ mod chart;
 mod criteria;
 mod findings;
 mod fmt;
+mod grid;
 mod map;
 
 pub(crate) use map::palette;
 mod names;
 mod page;
+mod paged;
 mod sections;
 mod status;
 mod table;
@@ -39,6 +41,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
     header(&mut out, report, w);
     contents(&mut out, &page.toc, w);
     out.push_str(&page.body);
+    paged::finish(&mut out, &page);
     out.push_str("</body>\n</html>\n");
     out
 }
