@@ -213,8 +213,9 @@ fn large_page_stays_small_and_does_not_grow_with_villages() {
         let doc = Html::parse_document(&render_html(&r, Lang::ZhCn));
         let (large, whole) = (elements(&doc), elements(&small));
         // The small form of the same report: one element per row and cell.
-        assert!(whole > 20 * n, "{whole} elements in the small form of {n}");
+        assert!(whole > 15 * n, "{whole} elements in the small form of {n}");
         assert!(large <= 100_000, "{large} elements for {n} villages");
+        eprintln!("{n} villages: {large} elements (small form: {whole})");
         counts.push(large);
     }
     // Twice the villages, communities, sites and warnings: the same document.

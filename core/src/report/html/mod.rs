@@ -102,3 +102,5 @@ fn contents(
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod large_tests;
