@@ -1,34 +1,121 @@
-// Opens a hecun report.html in headless Chromium with the network off and checks that it
-// stands on its own: no request leaves file:/data:, no console error, no page error, and the
-// map (with legend, scale bar and north arrow) and the main tables are there and visible.
-// Screenshots the map figure and the whole page as evidence.
+// Opens a hecun report.html in headless Chromium with the network off and checks it as the
+// meeting will use it: it stands on its own (no request leaves file:/data:, no console or page
+// error), it opens in time and within the browser's means (load event, first paint, elements,
+// renderer memory), the map and its furniture are there, every township label lies inside its
+// township, search finds a named village, and verdicts read as the failure they report.
+// Screenshots the map figure and the page as evidence.
 //
-// Usage: node check_report.cjs REPORT.html MAP.png FULL.png
+// Usage: node check_report.cjs REPORT.html MAP.png FULL.png [options]
+//   --search NAME        search for NAME (a village) on the map and expect to land on it
+//   --verdict TEXT       expect TEXT in a verdict of the community table (repeatable); found
+//                        through the table's filter box when the table is paged
+//   --community NAME     the community whose verdict to look up (pairs with the next --verdict)
+//   --max-load-ms N      load event within N ms (default 4000)
+//   --max-paint-ms N     first paint within N ms (default 2000)
+//   --max-elements N     at most N elements in the document after load (default 100000)
+//   --max-memory-mb N    renderer resident memory at most N MB (default 500)
+//   --json FILE          write what was measured as JSON
 // Environment: CHROMIUM (default /usr/bin/chromium).
 // Run through check_report.sh, which installs playwright-core outside the repository.
 
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
+const { execFileSync } = require('child_process');
 const { pathToFileURL } = require('url');
 const { chromium } = require('playwright-core');
 
-async function main() {
-  const [report, mapPng, fullPng] = process.argv.slice(2);
-  if (!report || !mapPng || !fullPng) {
-    console.error('usage: node check_report.cjs REPORT.html MAP.png FULL.png');
-    process.exit(2);
+function parseArgs(argv) {
+  const [report, mapPng, fullPng, ...rest] = argv;
+  const o = {
+    report, mapPng, fullPng,
+    search: [], verdicts: [],
+    maxLoadMs: 4000, maxPaintMs: 2000, maxElements: 100000, maxMemoryMb: 500,
+    json: null,
+  };
+  let community = null;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const v = rest[++i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    switch (a) {
+      case '--search': o.search.push(v); break;
+      case '--community': community = v; break;
+      case '--verdict': o.verdicts.push({ community, text: v }); community = null; break;
+      case '--max-load-ms': o.maxLoadMs = Number(v); break;
+      case '--max-paint-ms': o.maxPaintMs = Number(v); break;
+      case '--max-elements': o.maxElements = Number(v); break;
+      case '--max-memory-mb': o.maxMemoryMb = Number(v); break;
+      case '--json': o.json = v; break;
+      default: throw new Error(`unknown option ${a}`);
+    }
   }
-  const url = pathToFileURL(path.resolve(report)).href;
+  if (!report || !mapPng || !fullPng) throw new Error('usage: node check_report.cjs REPORT.html MAP.png FULL.png [options]');
+  return o;
+}
+
+// Resident memory of the renderers of the browser started by this script, from /proc (Linux).
+// The browser's own process and the GPU process are not the page's cost; renderers are.
+function rendererMemoryMb(browserPid) {
+  if (!browserPid || !fs.existsSync('/proc')) return null;
+  const children = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      const status = fs.readFileSync(`/proc/${d}/status`, 'utf8');
+      const rss = Number((status.match(/VmRSS:\s+(\d+)/) || [0, 0])[1]);
+      children.set(Number(d), { ppid, cmd, rss });
+    } catch (_) { /* gone meanwhile */ }
+  }
+  const ours = new Set([browserPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, p] of children) {
+      if (!ours.has(pid) && ours.has(p.ppid)) { ours.add(pid); grew = true; }
+    }
+  }
+  let kb = 0;
+  for (const pid of ours) {
+    const p = children.get(pid);
+    if (p && p.cmd.includes('--type=renderer')) kb = Math.max(kb, p.rss);
+  }
+  return kb / 1024;
+}
+
+// Even-odd point in polygon over all rings: the checker's own, not the page's.
+function inside(rings, x, y) {
+  let c = false;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+    }
+  }
+  return c;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const url = pathToFileURL(path.resolve(o.report)).href;
   const problems = [];
   const fail = (what) => problems.push(what);
+  const measured = { report: o.report };
 
-  const browser = await chromium.launch({
+  // launchServer gives the browser's pid, so the renderer's memory can be read from /proc.
+  const server = await chromium.launchServer({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     // Root in a container has no user namespace for the sandbox.
-    args: ['--no-sandbox', '--disable-gpu'],
+    args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info'],
   });
+  const browserPid = server.process().pid;
+  const browser = await chromium.connect(server.wsEndpoint());
   try {
     const context = await browser.newContext({
       offline: true,
@@ -42,10 +129,10 @@ async function main() {
     await context.route('**/*', (route) => {
       const u = route.request().url();
       requests.push(u);
-      if (u.startsWith('file:') || u.startsWith('data:')) {
+      if (u.startsWith('file:') || u.startsWith('data:') || u.startsWith('blob:')) {
         route.continue();
       } else {
-        fail(`external request: ${u}`);
+        fail(`network request: ${u}`);
         route.abort();
       }
     });
@@ -61,32 +148,45 @@ async function main() {
       }
     });
 
-    const response = await page.goto(url, { waitUntil: 'load' });
+    const response = await page.goto(url, { waitUntil: 'load', timeout: 60000 });
     if (!response || !response.ok()) fail(`could not load ${url}`);
+    // Let the page's scripts finish what they start on load (first draw of the map).
+    await page.waitForTimeout(300);
 
     const info = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
       const svg = document.querySelector('svg#map');
       return {
         title: document.title,
         lang: document.documentElement.lang,
+        loadMs: nav ? nav.loadEventEnd : null,
+        firstPaintMs: paint['first-paint'] ?? paint['first-contentful-paint'] ?? null,
+        elements: document.getElementsByTagName('*').length,
+        heapMb: performance.memory ? performance.memory.usedJSHeapSize / 1048576 : null,
         sections: [...document.querySelectorAll('section[id]')].map((s) => s.id),
         tables: [...document.querySelectorAll('table[id]')].map((t) => `${t.id}(${t.tBodies[0] ? t.tBodies[0].rows.length : 0})`),
+        form: window.hecunMap ? 'interactive map' : svg ? 'svg map' : 'no map',
         viewBox: svg && svg.getAttribute('viewBox'),
         villages: document.querySelectorAll('#map-villages path').length,
         townships: document.querySelectorAll('#map-townships path').length,
-        roadClasses: [...document.querySelectorAll('#map-legend .legend-roads li')].map((li) => li.textContent.trim()),
-        sites: document.querySelectorAll('#map-sites .site').length,
-        chosen: document.querySelectorAll('#map-sites .chosen-site').length,
-        labels: document.querySelectorAll('#map-labels text').length,
-        externalAttrs: [...document.querySelectorAll('[src], link[href], [href^="http"]')].length,
         scripts: document.scripts.length,
         bytes: document.documentElement.outerHTML.length,
+        externalAttrs: [...document.querySelectorAll('[src]:not([src^="data:"]), link[href], [href^="http"]')].length,
       };
     });
+    info.rendererMb = rendererMemoryMb(browserPid);
+    Object.assign(measured, info);
+
+    if (info.loadMs === null || info.loadMs > o.maxLoadMs) fail(`load event at ${info.loadMs} ms (limit ${o.maxLoadMs})`);
+    if (info.firstPaintMs === null || info.firstPaintMs > o.maxPaintMs) fail(`first paint at ${info.firstPaintMs} ms (limit ${o.maxPaintMs})`);
+    if (info.elements > o.maxElements) fail(`${info.elements} elements (limit ${o.maxElements})`);
+    if (info.rendererMb !== null && info.rendererMb > o.maxMemoryMb) fail(`renderer at ${info.rendererMb.toFixed(0)} MB (limit ${o.maxMemoryMb})`);
+    if (info.externalAttrs > 0) fail(`${info.externalAttrs} elements reference external resources`);
 
     // Present and visible: the map with its furniture, and the tables the meeting reads.
     const required = [
-      ['map', 'svg#map'],
+      ['map figure', '#map-figure'],
       ['legend', '#map-legend'],
       ['scale bar', '#scale-bar'],
       ['north arrow', '#north-arrow'],
@@ -107,53 +207,143 @@ async function main() {
       const box = await el.boundingBox();
       if (!box || box.width < 5 || box.height < 5) fail(`${name} (${selector}) has no size`);
     }
-    // A map that drew nothing still has a viewBox: ask for painted features.
-    if (info.villages + info.townships === 0) fail('the map has no village or township shapes');
-    if (info.externalAttrs > 0) fail(`${info.externalAttrs} elements reference external resources`);
+
+    // Township labels inside their township.
+    if (info.form === 'svg map') {
+      if (info.villages + info.townships === 0) fail('the map has no village or township shapes');
+      const labels = await page.evaluate(() => {
+        const out = [];
+        for (const t of document.querySelectorAll('#map-labels text.township')) {
+          const id = t.dataset.id;
+          const shape = [...document.querySelectorAll('#map-townships path')].find((p) => p.dataset.id === id);
+          const x = Number(t.getAttribute('x'));
+          const y = Number(t.getAttribute('y'));
+          const pt = new DOMPoint(x, y);
+          out.push({ id, x, y, found: !!shape, inside: !!shape && shape.isPointInFill(pt) });
+        }
+        return out;
+      });
+      measured.townshipLabels = labels.length;
+      if (labels.length === 0) fail('no township labels (#map-labels text.township) on the map');
+      for (const l of labels) {
+        if (!l.found) fail(`township label ${l.id}: no township shape with that data-id`);
+        else if (!l.inside) fail(`township label ${l.id} at (${l.x}, ${l.y}) lies outside its township`);
+      }
+    } else if (info.form === 'interactive map') {
+      // At the whole view and after zooming in, every township label drawn lies inside its
+      // township's rings (the checker's own point-in-polygon on the page's geometry).
+      const views = await page.evaluate(() => {
+        const seen = [];
+        const look = () => {
+          for (const l of window.hecunMap.labels()) {
+            if (l.kind !== 'township' && l.kind !== 'village') continue;
+            const f = window.hecunMap.feature(l.id);
+            seen.push({ kind: l.kind, id: l.id, name: l.name, x: l.x, y: l.y, rings: f ? f.rings : null });
+          }
+        };
+        look();
+        return seen;
+      });
+      let checked = await checkLabels(views, fail);
+      for (let i = 0; i < 3; i++) {
+        await page.mouse.move(640, 450);
+        await page.mouse.wheel(0, -600);
+        await page.waitForTimeout(200);
+      }
+      const zoomed = await page.evaluate(() => window.hecunMap.labels().filter((l) => l.kind === 'township' || l.kind === 'village')
+        .map((l) => ({ ...l, rings: (window.hecunMap.feature(l.id) || {}).rings || null })));
+      checked += await checkLabels(zoomed, fail);
+      measured.labelsChecked = checked;
+      if (views.filter((l) => l.kind === 'township').length === 0) fail('no township label at the whole view');
+    }
+
+    // Search finds a named village and shows it.
+    measured.search = [];
+    for (const name of o.search) {
+      const found = await page.evaluate((name) => {
+        const box = document.querySelector('#map-search');
+        if (!box) return { error: 'no #map-search box' };
+        box.value = name;
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+        const infoPanel = document.querySelector('#map-info');
+        return { panel: infoPanel ? infoPanel.textContent : '', focus: document.querySelector('#map-figure').dataset.focus || null };
+      }, name);
+      await page.waitForTimeout(200);
+      const panel = await page.evaluate(() => (document.querySelector('#map-info') || {}).textContent || '');
+      measured.search.push({ name, panel: panel.slice(0, 200) });
+      if (found.error) fail(`search: ${found.error}`);
+      else if (!panel.includes(name)) fail(`search for ${name}: the info panel does not show it (${JSON.stringify(panel.slice(0, 120))})`);
+    }
+
+    // Verdicts read as the failure.
+    measured.verdicts = [];
+    for (const v of o.verdicts) {
+      const text = await page.evaluate(async (v) => {
+        const table = document.querySelector('#community-table');
+        if (!table) return null;
+        const filter = document.querySelector('input[data-filter-for="community-table"]');
+        if (filter && v.community) {
+          filter.value = v.community;
+          filter.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const rows = [...table.tBodies[0].rows].map((r) => r.textContent);
+        const row = rows.find((r) => (!v.community || r.includes(v.community)) && r.includes(v.text));
+        return row || null;
+      }, v);
+      measured.verdicts.push({ ...v, row: text });
+      if (!text) fail(`no community row${v.community ? ` of ${v.community}` : ''} whose verdict reads ${JSON.stringify(v.text)}`);
+    }
 
     const figure = page.locator('#map-figure');
     if ((await figure.count()) === 1) {
-      // A sharper second look at the map alone, for the evidence.
-      const sharp = await browser.newContext({
-        offline: true,
-        viewport: { width: 1280, height: 900 },
-        deviceScaleFactor: 2,
-      });
-      await sharp.route('**/*', (route) => {
-        const u = route.request().url();
-        if (u.startsWith('file:') || u.startsWith('data:')) route.continue();
-        else route.abort();
-      });
-      const mapPage = await sharp.newPage();
-      await mapPage.goto(url, { waitUntil: 'load' });
-      await mapPage.locator('#map-figure').screenshot({ path: mapPng });
-      await sharp.close();
-    } else {
-      fail('no #map-figure to screenshot');
+      await page.evaluate(() => window.hecunMap && window.hecunMap.reset && window.hecunMap.reset());
+      await page.waitForTimeout(200);
+      await figure.screenshot({ path: o.mapPng });
     }
-    await page.screenshot({ path: fullPng, fullPage: true });
+    await page.screenshot({ path: o.fullPng, fullPage: info.elements < 20000 });
 
-    console.log(`report:   ${report}`);
+    console.log(`report:   ${o.report}`);
     console.log(`title:    ${info.title}`);
     console.log(`lang:     ${info.lang}`);
-    console.log(`size:     ${info.bytes} characters, ${info.scripts} scripts`);
+    console.log(`size:     ${info.bytes} characters, ${info.scripts} scripts, ${info.elements} elements`);
+    console.log(`timing:   load ${fmt(info.loadMs)} ms, first paint ${fmt(info.firstPaintMs)} ms`);
+    console.log(`memory:   renderer ${info.rendererMb === null ? '?' : info.rendererMb.toFixed(0)} MB, JS heap ${info.heapMb === null ? '?' : info.heapMb.toFixed(0)} MB`);
     console.log(`requests: ${requests.length} (${[...new Set(requests.map((u) => u.split(':')[0]))].join(', ')})`);
     console.log(`sections: ${info.sections.join(' ')}`);
     console.log(`tables:   ${info.tables.join(' ')}`);
-    console.log(`map:      viewBox ${info.viewBox}; ${info.townships} townships, ${info.villages} villages, ${info.sites} sites (${info.chosen} chosen), ${info.labels} labels`);
-    console.log(`roads in legend: ${info.roadClasses.join(', ')}`);
-    console.log(`screenshots: ${mapPng} ${fullPng}`);
+    console.log(`map:      ${info.form}${info.viewBox ? `, viewBox ${info.viewBox}; ${info.townships} townships, ${info.villages} villages` : ''}; labels checked ${measured.townshipLabels ?? measured.labelsChecked ?? 0}`);
+    for (const s of measured.search) console.log(`search:   ${s.name} → ${JSON.stringify(s.panel.slice(0, 80))}`);
+    for (const v of measured.verdicts) console.log(`verdict:  ${v.text} → ${v.row ? 'found' : 'missing'}`);
+    console.log(`screenshots: ${o.mapPng} ${o.fullPng}`);
     await context.close();
   } finally {
     await browser.close();
+    await server.close();
   }
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ ...measured, problems }, null, 2));
 
   if (problems.length > 0) {
     console.log(`FAIL: ${problems.length} problem(s)`);
-    for (const p of problems) console.log(`  - ${p}`);
+    for (const p of problems.slice(0, 50)) console.log(`  - ${p}`);
     process.exit(1);
   }
-  console.log('OK: map, legend, scale bar, north arrow and tables present; no console errors; no external requests');
+  console.log('OK: loads offline in time without errors; map, legend, scale bar, north arrow, tables; labels inside; search; verdicts');
+}
+
+function fmt(ms) {
+  return ms === null || ms === undefined ? '?' : ms.toFixed(0);
+}
+
+async function checkLabels(labels, fail) {
+  let n = 0;
+  for (const l of labels) {
+    if (!l.rings) { fail(`${l.kind} label ${l.name} (${l.id}): hecunMap.feature gives no rings`); continue; }
+    n++;
+    if (!inside(l.rings, l.x, l.y)) fail(`${l.kind} label ${l.name} (${l.id}) at (${l.x}, ${l.y}) lies outside its feature`);
+  }
+  return n;
 }
 
 main().catch((err) => {

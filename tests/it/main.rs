@@ -10,6 +10,7 @@ mod common;
 
 mod aggregates;
 mod bad_input;
+mod browser;
 mod cli;
 mod communities;
 mod counting;
