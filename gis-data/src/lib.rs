@@ -6,6 +6,9 @@
 //! portable RNG (ChaCha8) and written as RFC 7946 GeoJSON (EPSG:4326, 7
 //! decimals, one feature per line), so `gen-demo` reproduces `demo/` byte for
 //! byte. See `README.md` in this package for the schema.
+//!
+//! The same steps build larger regions ([`Scale::County`], [`Scale::Province`]: many
+//! counties of demo-like townships) for testing hecun at scale; those are not committed.
 
 pub mod communities;
 pub mod geom;
@@ -15,7 +18,9 @@ pub mod shapefile;
 pub mod write;
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+pub use region::{Params, Scale};
 
 /// The seed of the committed demo.
 pub const SEED: u64 = 20240601;
@@ -241,10 +246,96 @@ pub fn outputs(seed: u64) -> Vec<Output> {
     out
 }
 
+/// The repository's shipped plugins (`plugins/`), where the plan of a larger region points
+/// by default: an absolute path, so that the plan works wherever the region is written.
+pub fn default_plugins_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");
+    std::fs::canonicalize(&dir).unwrap_or(dir)
+}
+
+/// The plan of a larger region: `plan.toml` of the demo (the same layers, fields, buffer
+/// widths, launch check, planning standard and site scoring) with its own name and its
+/// plugins in `plugins` (written as given: give an absolute path for a plan that works from
+/// anywhere).
+pub fn region_plan(scale: Scale, plugins: &Path) -> String {
+    let dir = plugins
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    let (title, name) = match scale {
+        Scale::Province => (
+            "# hecun plan: 合村并城 at province scale (synthetic: `gen-demo --scale province`)",
+            "name = \"河南省合村并城（演示，省域规模）\"",
+        ),
+        _ => (
+            "# hecun plan: 合村并城 at county scale (synthetic: `gen-demo --scale county`)",
+            "name = \"郑州市合村并城（演示，县域规模）\"",
+        ),
+    };
+    let mut lines = PLAN_TOML.lines();
+    let (_, _) = (lines.next(), lines.next());
+    let body: String = lines.map(|l| format!("{l}\n")).collect();
+    format!(
+        "{title}\n{name}\n{}",
+        body.replace("\"../../plugins/", &format!("\"{dir}/"))
+    )
+}
+
+/// Every file of the region of `params`: the demo's files ([`outputs`]), or for a larger
+/// region its GeoJSON layers, `counties.geojson` and `plan.toml` (plugins in `plugins`).
+pub fn outputs_at(params: Params, seed: u64, plugins: &Path) -> Vec<Output> {
+    if params.scale == Scale::Demo && params.villages == region::VILLAGES {
+        return outputs(seed);
+    }
+    let proj = write::Projector::new();
+    let r = region::build_at(params, seed, &proj);
+    let layers: [(&'static str, &[write::Feature]); 10] = [
+        ("villages.geojson", &r.villages),
+        ("roads.geojson", &r.roads),
+        ("corridors.geojson", &r.corridors),
+        ("townships.geojson", &r.townships),
+        ("counties.geojson", &r.counties),
+        ("sites.geojson", &r.sites),
+        ("zoning.geojson", &r.zoning),
+        ("facilities.geojson", &r.facilities),
+        ("farmland.geojson", &r.farmland),
+        ("redline.geojson", &r.redline),
+    ];
+    let mut out: Vec<Output> = layers
+        .iter()
+        .filter(|(_, feats)| !feats.is_empty())
+        .map(|(name, feats)| Output {
+            name,
+            contents: write::layer_to_geojson(&proj, feats).into_bytes(),
+            features: feats.len(),
+        })
+        .collect();
+    out.push(Output {
+        name: "plan.toml",
+        contents: region_plan(params.scale, plugins).into_bytes(),
+        features: 0,
+    });
+    out
+}
+
 /// Generate the demo into `dir` (created if missing).
 pub fn generate(dir: &Path, seed: u64) -> io::Result<Vec<Output>> {
+    write_all(dir, outputs(seed))
+}
+
+/// Generate the region of `params` into `dir` (created if missing); see [`outputs_at`].
+pub fn generate_at(
+    dir: &Path,
+    params: Params,
+    seed: u64,
+    plugins: &Path,
+) -> io::Result<Vec<Output>> {
+    write_all(dir, outputs_at(params, seed, plugins))
+}
+
+fn write_all(dir: &Path, out: Vec<Output>) -> io::Result<Vec<Output>> {
     std::fs::create_dir_all(dir)?;
-    let out = outputs(seed);
     for o in &out {
         let path = dir.join(o.name);
         if let Some(parent) = path.parent() {

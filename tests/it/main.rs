@@ -20,6 +20,7 @@ mod gdal;
 mod gpkg;
 mod grid;
 mod hostile_plugins;
+mod large_region;
 mod launch_both;
 mod milestones;
 mod plugin_limits;
