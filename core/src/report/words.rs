@@ -1682,7 +1682,10 @@ static PAGED_ZH: PagedWords = PagedWords {
     township_detail: "乡镇详情",
     back_to_townships: "返回乡镇表",
     details_note: |n| {
-        format!("共 {} 项；点击表中的名称查看其说明（一次显示一项）。", thousands(n as u64))
+        format!(
+            "共 {} 项；点击表中的名称查看其说明（一次显示一项）。",
+            thousands(n as u64)
+        )
     },
     shown_of: |n, k| {
         format!(

@@ -262,7 +262,10 @@ fn every_village_embedded_once_as_the_small_table_shows_it() {
             .map(text)
             .collect::<Vec<_>>();
         let households: u64 = r.villages.iter().map(|v| v.households).sum();
-        assert_eq!(foot[1], crate::report::numbers::thousands(r.villages.len() as u64));
+        assert_eq!(
+            foot[1],
+            crate::report::numbers::thousands(r.villages.len() as u64)
+        );
         assert_eq!(foot[3], crate::report::numbers::thousands(households));
     }
 }
@@ -271,7 +274,12 @@ fn every_village_embedded_once_as_the_small_table_shows_it() {
 fn first_page_is_html_before_any_script() {
     let r = large_report(6_000);
     let doc = Html::parse_document(&render_html(&r, Lang::ZhCn));
-    for id in ["village-table", "community-table", "site-table", "township-table"] {
+    for id in [
+        "village-table",
+        "community-table",
+        "site-table",
+        "township-table",
+    ] {
         let data = embedded(&doc, id);
         let rows = data["rows"].as_array().expect("rows");
         let trs: Vec<ElementRef<'_>> = doc.select(&sel(&format!("#{id} tbody tr"))).collect();
@@ -290,7 +298,10 @@ fn first_page_is_html_before_any_script() {
     // The script that pages them is there once, and the count line says how many there are.
     assert_eq!(doc.select(&sel("script:not([type])")).count(), 1);
     let info: Vec<String> = doc.select(&sel("p.pager-info")).map(text).collect();
-    assert!(info.contains(&"第 1–50 行，共 6,000 行".to_owned()), "{info:?}");
+    assert!(
+        info.contains(&"第 1–50 行，共 6,000 行".to_owned()),
+        "{info:?}"
+    );
 }
 
 #[test]

@@ -101,6 +101,6 @@ fn contents(
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
-#[cfg(test)]
 mod large_tests;
+#[cfg(test)]
+pub(crate) mod tests;

@@ -5,11 +5,11 @@ use std::fmt::Write;
 use crate::report::html::criteria::Titles;
 use crate::report::html::findings::findings_table;
 use crate::report::html::fmt::{count, esc};
+use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
-use crate::report::html::status::{standard_html, status_class, status_html};
-use crate::report::html::grid::Grid;
 use crate::report::html::paged::details;
+use crate::report::html::status::{standard_html, status_class, status_html};
 use crate::report::words::Words;
 use crate::report::{Check, CommunityRow, Report};
 

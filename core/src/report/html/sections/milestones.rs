@@ -7,8 +7,8 @@ use std::fmt::Write;
 use crate::jobs::{MilestoneStatus, status_text};
 use crate::report::Report;
 use crate::report::html::fmt::esc;
-use crate::report::html::page::Page;
 use crate::report::html::grid::Grid;
+use crate::report::html::page::Page;
 use crate::report::words::milestone_words;
 
 /// The class that colours a status like the launch statuses: done green, overdue red-brown,

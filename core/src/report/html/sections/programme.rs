@@ -5,8 +5,8 @@
 use crate::jobs::{ProgrammeRun, RollUp};
 use crate::report::Report;
 use crate::report::html::fmt::{count_usize, esc};
-use crate::report::html::page::Page;
 use crate::report::html::grid::Grid;
+use crate::report::html::page::Page;
 use crate::report::html::table::{td_name, td_num, thead};
 use crate::report::words::{ProgrammeWords, amount, paged_words, programme_words};
 
@@ -174,8 +174,11 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
         let joins: Vec<&str> = c.join.split('+').map(|j| (w.join)(j)).collect();
         g.td(&joins.join(" + "));
         g.td_num(&count_usize(c.zone_villages));
-        g.td_num(&format!("{} / {}", amount(c.zone_households), amount(c.zone_people)),
-        );
+        g.td_num(&format!(
+            "{} / {}",
+            amount(c.zone_households),
+            amount(c.zone_people)
+        ));
         let mut given = Vec::new();
         if let Some(u) = c.capacity_units {
             given.push(format!("{} {}", amount(u), w.unit_units));

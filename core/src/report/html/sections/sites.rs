@@ -4,9 +4,9 @@ use std::fmt::Write;
 
 use crate::report::html::findings::{EvidenceWords, evidence_html};
 use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
+use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
-use crate::report::html::grid::Grid;
 use crate::report::html::paged::details;
 use crate::report::html::table::{td, td_html, td_num, thead};
 use crate::report::words::Words;
@@ -130,14 +130,7 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
     page.close();
 }
 
-fn site_row(
-    g: &mut Grid,
-    w: &Words,
-    keys: EvidenceWords<'_>,
-    anchor: &str,
-    n: usize,
-    s: &SiteRow,
-) {
+fn site_row(g: &mut Grid, w: &Words, keys: EvidenceWords<'_>, anchor: &str, n: usize, s: &SiteRow) {
     g.tr(if s.chosen { Some("chosen-row") } else { None });
     g.td_num(&s.rank.map_or(w.dash.to_owned(), |r| r.to_string()));
     g.td_name(&s.id);

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use crate::report::Report;
 use crate::report::html::fmt::{count, esc, plain};
-use crate::report::html::page::Page;
 use crate::report::html::grid::Grid;
+use crate::report::html::page::Page;
 use crate::rules::{Cell, ColumnType, RowKind};
 
 pub(super) fn tables(page: &mut Page, report: &Report) {

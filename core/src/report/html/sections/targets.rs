@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use crate::report::Report;
 use crate::report::html::fmt::esc;
-use crate::report::html::page::Page;
 use crate::report::html::grid::Grid;
+use crate::report::html::page::Page;
 use crate::rules::TargetStatus;
 use crate::rules::target::number_text;
 

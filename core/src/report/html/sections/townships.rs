@@ -69,7 +69,9 @@ pub(super) fn townships(page: &mut Page, report: &Report) {
             .townships
             .iter()
             .enumerate()
-            .map(|(i, t)| serde_json::json!([township_anchor(i), esc(township_name(w, &t.township))]))
+            .map(|(i, t)| {
+                serde_json::json!([township_anchor(i), esc(township_name(w, &t.township))])
+            })
             .collect();
         let _ = writeln!(
             page.body,

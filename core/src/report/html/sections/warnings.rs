@@ -15,7 +15,10 @@ pub(super) fn warnings(page: &mut Page, report: &Report) {
     if report.warnings.is_empty() {
         page.note(w.no_warnings);
     } else if page.large {
-        let mut g = Grid::new("warning-table", &[(paged_words(page.lang).col_warning, false)]);
+        let mut g = Grid::new(
+            "warning-table",
+            &[(paged_words(page.lang).col_warning, false)],
+        );
         for text in &report.warnings {
             g.tr(None);
             g.td(text);
