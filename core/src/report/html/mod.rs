@@ -5,6 +5,13 @@
 //! give the tooltips). Fixed words come from the report's `words` in the chosen language; data (names,
 //! reasons, evidence) appear as given, escaped. The page is a pure function of the report:
 //! no clock, no paths, no hash-map order, so the same report gives the same bytes.
+//!
+//! A region of over 5,000 villages gets the page's large form (see `page::Page::large`), still
+//! one file: the tables whose rows grow with the region are written as their first page of
+//! rows plus every row as JSON (`grid.rs`), each community's verdict and each site's terms as
+//! HTML inside JSON, shown one at a time (`paged.rs`), and one inline script (`paged.js`) pages,
+//! filters and sorts them and opens a township's detail (`#township-N`). The small form has
+//! no script and stays as it was.
 
 mod chart;
 mod criteria;
