@@ -85,3 +85,21 @@ pub(super) fn finish(out: &mut String, page: &Page) {
         SCRIPT
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The script is written inside `<script>` as it is: nothing in it may end that element.
+    #[test]
+    fn script_cannot_end_its_element() {
+        assert!(!SCRIPT.to_ascii_lowercase().contains("</script"));
+        assert!(!SCRIPT.contains("<!--"));
+    }
+
+    #[test]
+    fn township_anchors_count_from_one() {
+        assert_eq!(township_anchor(0), "township-1");
+        assert_eq!(township_anchor(41), "township-42");
+    }
+}
