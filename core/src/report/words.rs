@@ -1424,6 +1424,93 @@ pub(crate) struct ProgrammeWords {
     pub unit_m2: &'static str,
 }
 
+// ---- h-tables: the large page's paged tables and detail views ----
+
+/// The words of the large page's paged tables and detail views (see `html/grid.rs` and
+/// `html/paged.js`); the script gets them as JSON, so both say the same.
+pub(crate) struct PagedWords {
+    /// "Rows a–b of n": `{a}`, `{b}`, `{n}` filled with counts.
+    pub rows_of: &'static str,
+    pub no_rows: &'static str,
+    pub filter: &'static str,
+    pub first: &'static str,
+    pub prev: &'static str,
+    pub next: &'static str,
+    pub last: &'static str,
+    /// A column header's tooltip.
+    pub sort_hint: &'static str,
+    /// The township detail's heading before the township's name.
+    pub township_detail: &'static str,
+    pub back_to_townships: &'static str,
+    /// Under a section whose blocks are shown one at a time: how many and how to see one.
+    pub details_note: fn(usize) -> String,
+    /// A list cut short: "共 N 条，显示前 k 条".
+    pub shown_of: fn(usize, usize) -> String,
+    pub col_warning: &'static str,
+}
+
+static PAGED_ZH: PagedWords = PagedWords {
+    rows_of: "第 {a}–{b} 行，共 {n} 行",
+    no_rows: "没有匹配的行",
+    filter: "筛选（名称、区划代码…）",
+    first: "首页",
+    prev: "上一页",
+    next: "下一页",
+    last: "末页",
+    sort_hint: "点击排序",
+    township_detail: "乡镇详情",
+    back_to_townships: "返回乡镇表",
+    details_note: |n| {
+        format!(
+            "共 {} 项；点击表中的名称查看其说明（一次显示一项）。",
+            thousands(n as u64)
+        )
+    },
+    shown_of: |n, k| {
+        format!(
+            "共 {} 条，显示前 {} 条",
+            thousands(n as u64),
+            thousands(k as u64)
+        )
+    },
+    col_warning: "警告",
+};
+
+static PAGED_EN: PagedWords = PagedWords {
+    rows_of: "rows {a}–{b} of {n}",
+    no_rows: "No rows match",
+    filter: "Filter (name, code…)",
+    first: "First",
+    prev: "Previous",
+    next: "Next",
+    last: "Last",
+    sort_hint: "Click to sort",
+    township_detail: "Township detail",
+    back_to_townships: "Back to the townships table",
+    details_note: |n| {
+        format!(
+            "{} in all; click a name in the table above to read its explanation (one at a time).",
+            thousands(n as u64)
+        )
+    },
+    shown_of: |n, k| {
+        format!(
+            "{} in all, the first {} shown",
+            thousands(n as u64),
+            thousands(k as u64)
+        )
+    },
+    col_warning: "Warning",
+};
+
+/// The large page's paged-table words in `lang`.
+pub(crate) fn paged_words(lang: Lang) -> &'static PagedWords {
+    match lang {
+        Lang::ZhCn => &PAGED_ZH,
+        Lang::En => &PAGED_EN,
+    }
+}
+
 /// A count or an estimate as the summary says it: whole numbers as they are, estimates to one
 /// decimal.
 pub(crate) fn amount(x: f64) -> String {

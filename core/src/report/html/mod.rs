@@ -5,17 +5,26 @@
 //! give the tooltips). Fixed words come from the report's `words` in the chosen language; data (names,
 //! reasons, evidence) appear as given, escaped. The page is a pure function of the report:
 //! no clock, no paths, no hash-map order, so the same report gives the same bytes.
+//!
+//! A region of over 5,000 villages gets the page's large form (see `page::Page::large`), still
+//! one file: the tables whose rows grow with the region are written as their first page of
+//! rows plus every row as JSON (`grid.rs`), each community's verdict and each site's terms as
+//! HTML inside JSON, shown one at a time (`paged.rs`), and one inline script (`paged.js`) pages,
+//! filters and sorts them and opens a township's detail (`#township-N`). The small form has
+//! no script and stays as it was.
 
 mod atlas;
 mod chart;
 mod criteria;
 mod findings;
 mod fmt;
+mod grid;
 mod map;
 
 pub(crate) use map::palette;
 mod names;
 mod page;
+mod paged;
 mod sections;
 mod status;
 mod table;
@@ -40,6 +49,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
     header(&mut out, report, w);
     contents(&mut out, &page.toc, w);
     out.push_str(&page.body);
+    paged::finish(&mut out, &page);
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -98,5 +108,7 @@ fn contents(
     out.push_str("</ol></nav>\n");
 }
 
+#[cfg(test)]
+mod large_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -20,7 +20,6 @@ pub(super) struct Page {
     /// A region too large to write out whole (see [`LARGE_PAGE_VILLAGES`]): the map is drawn
     /// by the page's script from embedded data and the long tables are paged, so the document
     /// stays within what a browser opens quickly. A small region's page is plain HTML and SVG.
-    #[allow(dead_code)] // read by the large page's map and tables as they land
     pub large: bool,
 }
 

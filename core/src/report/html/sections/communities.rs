@@ -5,10 +5,11 @@ use std::fmt::Write;
 use crate::report::html::criteria::Titles;
 use crate::report::html::findings::findings_table;
 use crate::report::html::fmt::{count, esc};
+use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
+use crate::report::html::paged::details;
 use crate::report::html::status::{standard_html, status_class, status_html};
-use crate::report::html::table::{counts_cells, td, td_html, td_name, thead};
 use crate::report::words::Words;
 use crate::report::{Check, CommunityRow, Report};
 
@@ -37,12 +38,28 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
         Titles::new(page, report, "launch"),
         Titles::new(page, report, "standard"),
     );
-    community_table(&mut page.body, w, titles, &report.communities);
+    community_table(w, titles, &report.communities).write(page);
     page.close();
 
     page.open("verdicts", w.sec_verdicts);
-    for (i, c) in report.communities.iter().enumerate() {
-        verdict_block(&mut page.body, w, titles, i + 1, c);
+    if page.large {
+        // A block per community is tens of thousands of elements at province scale: each is
+        // shown when its name is clicked (`#community-N`), one at a time.
+        let blocks = report
+            .communities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut html = String::new();
+                verdict_block(&mut html, w, titles, i + 1, c);
+                (format!("community-{}", i + 1), html)
+            })
+            .collect();
+        details(page, "verdicts", blocks);
+    } else {
+        for (i, c) in report.communities.iter().enumerate() {
+            verdict_block(&mut page.body, w, titles, i + 1, c);
+        }
     }
     page.close();
 }
@@ -50,13 +67,11 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
 /// A row per community: its counts, its launch status and its planning standard, its name
 /// linking to its verdict below.
 fn community_table(
-    out: &mut String,
     w: &Words,
     (launch, standard): (Titles<'_>, Titles<'_>),
     communities: &[CommunityRow],
-) {
-    thead(
-        out,
+) -> Grid {
+    let mut g = Grid::new(
         "community-table",
         &[
             (w.col_community, false),
@@ -67,25 +82,23 @@ fn community_table(
             (w.col_launch, false),
             (w.col_standard, false),
         ],
-    );
+    )
+    .township(1, w.sec_communities);
     for (i, c) in communities.iter().enumerate() {
-        out.push_str("<tr>");
-        let _ = write!(
-            out,
-            "<td class=\"name\"><a href=\"#community-{}\">{}</a></td>",
-            i + 1,
-            esc(&c.name)
+        g.tr(None);
+        g.td_class(
+            "name",
+            &format!("<a href=\"#community-{}\">{}</a>", i + 1, esc(&c.name)),
         );
-        td_name(out, township_name(w, &c.township));
-        counts_cells(out, &c.counts);
+        g.td_name(township_name(w, &c.township));
+        g.counts(&c.counts);
         match &c.launch {
-            Some(check) => td_html(out, &status_html(w, launch, check)),
-            None => td(out, w.dash),
+            Some(check) => g.td_html(&status_html(w, launch, check)),
+            None => g.td(w.dash),
         }
-        td_html(out, &standard_html(w, standard, c));
-        out.push_str("</tr>\n");
+        g.td_html(&standard_html(w, standard, c));
     }
-    out.push_str("</tbody></table>\n");
+    g
 }
 
 /// One community's verdict explained: its villages and counts, then its launch check and its

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use crate::jobs::{MilestoneStatus, status_text};
 use crate::report::Report;
 use crate::report::html::fmt::esc;
+use crate::report::html::grid::Grid;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_html, td_name, td_num, thead};
 use crate::report::words::milestone_words;
 
 /// The class that colours a status like the launch statuses: done green, overdue red-brown,
@@ -53,9 +53,7 @@ pub(super) fn milestones(page: &mut Page, report: &Report) {
     if overdue.is_empty() {
         page.note(mw.none_overdue);
     } else {
-        let out = &mut page.body;
-        thead(
-            out,
+        let mut g = Grid::new(
             "milestones-overdue",
             &[
                 (mw.col_milestone, false),
@@ -65,26 +63,24 @@ pub(super) fn milestones(page: &mut Page, report: &Report) {
                 (mw.col_county, false),
                 (mw.col_days, true),
             ],
-        );
+        )
+        .township(3, mw.overdue_heading);
         for (k, c, days) in overdue {
             let ms = &m.milestones[k];
-            out.push_str("<tr>");
-            td(out, ms.title(tag));
-            td(out, &ms.due.to_string());
-            td_name(out, &format!("{} {}", c.id, c.name));
-            td_name(out, &c.township);
-            td_name(out, &c.county);
-            td_num(out, &days.to_string());
-            out.push_str("</tr>\n");
+            g.tr(None);
+            g.td(ms.title(tag));
+            g.td(&ms.due.to_string());
+            g.td_name(&format!("{} {}", c.id, c.name));
+            g.td_name(&c.township);
+            g.td_name(&c.county);
+            g.td_num(&days.to_string());
         }
-        out.push_str("</tbody></table>\n");
+        g.write(page);
     }
 
     // The counts, over all and per group.
     let _ = writeln!(page.body, "<h3>{}</h3>", esc(mw.totals_heading));
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         "milestones-tallies",
         &[
             (mw.col_group, false),
@@ -97,20 +93,19 @@ pub(super) fn milestones(page: &mut Page, report: &Report) {
         ],
     );
     for t in m.totals.iter().chain(&m.groups) {
-        out.push_str("<tr>");
+        g.tr(None);
         let group = if t.level == "all" {
             (mw.level)("all").to_owned()
         } else {
             format!("{} {}", (mw.level)(&t.level), t.group)
         };
-        td_name(out, &group);
-        td(out, &title(&t.milestone));
+        g.td_name(&group);
+        g.td(&title(&t.milestone));
         for n in [t.done, t.done_late, t.overdue, t.due, t.unknown] {
-            td_num(out, &n.to_string());
+            g.td_num(&n.to_string());
         }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
 
     // Every community, a column per milestone.
     let mut heads: Vec<(String, bool)> = vec![
@@ -123,25 +118,21 @@ pub(super) fn milestones(page: &mut Page, report: &Report) {
         heads.push((format!("{}（{}）", ms.title(tag), ms.due), false));
     }
     let heads: Vec<(&str, bool)> = heads.iter().map(|(h, n)| (h.as_str(), *n)).collect();
-    thead(out, "milestones-communities", &heads);
+    let mut g = Grid::new("milestones-communities", &heads).township(1, mw.sec);
     for c in &m.communities {
-        out.push_str("<tr>");
-        td_name(out, &format!("{} {}", c.id, c.name));
-        td_name(out, &c.township);
-        td_name(out, &c.county);
-        td_name(out, c.board.as_deref().unwrap_or(""));
+        g.tr(None);
+        g.td_name(&format!("{} {}", c.id, c.name));
+        g.td_name(&c.township);
+        g.td_name(&c.county);
+        g.td_name(c.board.as_deref().unwrap_or(""));
         for status in &c.statuses {
-            td_html(
-                out,
-                &format!(
-                    "<span class=\"{}\">{}</span>",
-                    class(status),
-                    esc(&status_text(status, zh))
-                ),
-            );
+            g.td_html(&format!(
+                "<span class=\"{}\">{}</span>",
+                class(status),
+                esc(&status_text(status, zh))
+            ));
         }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
     page.close();
 }

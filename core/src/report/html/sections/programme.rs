@@ -5,9 +5,10 @@
 use crate::jobs::{ProgrammeRun, RollUp};
 use crate::report::Report;
 use crate::report::html::fmt::{count_usize, esc};
+use crate::report::html::grid::Grid;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_name, td_num, thead};
-use crate::report::words::{ProgrammeWords, amount, programme_words};
+use crate::report::html::table::{td_name, td_num, thead};
+use crate::report::words::{ProgrammeWords, amount, paged_words, programme_words};
 
 pub(super) fn programme(page: &mut Page, report: &Report) {
     let Some(p) = &report.programme else {
@@ -32,6 +33,7 @@ fn goals(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
     if p.goals.is_empty() {
         return;
     }
+    let (large, lang) = (page.large, page.lang);
     page.open("goals", w.sec_goals);
     let out = &mut page.body;
     thead(
@@ -52,7 +54,7 @@ fn goals(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
                 td_num(out, &format!("{}–{}", g.target, most));
                 let mut actual = format!("{} / {of}", amount(g.actual));
                 if !g.missed_by.is_empty() {
-                    actual.push_str(&format!("（{}）", g.missed_by.join("、")));
+                    actual.push_str(&format!("（{}）", missed_by(large, lang, &g.missed_by)));
                 }
                 td_num(out, &actual);
             }
@@ -72,6 +74,22 @@ fn goals(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
     page.close();
 }
 
+/// The groups that missed a goal; on the large page the first [`MISSED_SHOWN`] and how many
+/// there are in all (the roll-up tables below list every group).
+fn missed_by(large: bool, lang: crate::report::Lang, names: &[String]) -> String {
+    if !large || names.len() <= MISSED_SHOWN {
+        return names.join("、");
+    }
+    format!(
+        "{}…；{}",
+        names[..MISSED_SHOWN].join("、"),
+        (paged_words(lang).shown_of)(names.len(), MISSED_SHOWN)
+    )
+}
+
+/// How many of the groups that missed a goal the large page names in the goal's row.
+const MISSED_SHOWN: usize = 20;
+
 fn rollups(
     page: &mut Page,
     id: &'static str,
@@ -85,9 +103,7 @@ fn rollups(
     }
     let words = page.w;
     page.open(id, title);
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         &format!("{id}-table"),
         &[
             (first, false),
@@ -104,28 +120,24 @@ fn rollups(
         ],
     );
     for r in rows {
-        out.push_str("<tr>");
-        td_name(
-            out,
-            if r.name.is_empty() {
-                w.unknown_county
-            } else {
-                &r.name
-            },
-        );
-        td_num(out, &count_usize(r.townships));
-        td_num(out, &count_usize(r.communities));
-        td_num(out, &count_usize(r.villages));
-        td_num(out, &count_usize(r.unassigned));
-        td_num(out, &count_usize(r.zone_villages));
-        td_num(out, &amount(r.households));
-        td_num(out, &amount(r.people));
-        td_num(out, &count_usize(r.launchable));
-        td_num(out, &count_usize(r.blocked));
-        td_num(out, &count_usize(r.vetoed));
-        out.push_str("</tr>\n");
+        g.tr(None);
+        g.td_name(if r.name.is_empty() {
+            w.unknown_county
+        } else {
+            &r.name
+        });
+        g.td_num(&count_usize(r.townships));
+        g.td_num(&count_usize(r.communities));
+        g.td_num(&count_usize(r.villages));
+        g.td_num(&count_usize(r.unassigned));
+        g.td_num(&count_usize(r.zone_villages));
+        g.td_num(&amount(r.households));
+        g.td_num(&amount(r.people));
+        g.td_num(&count_usize(r.launchable));
+        g.td_num(&count_usize(r.blocked));
+        g.td_num(&count_usize(r.vetoed));
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
     page.close();
 }
 
@@ -135,9 +147,7 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
     }
     let words = page.w;
     page.open("programme-communities", w.sec_communities);
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         "programme-communities-table",
         &[
             (words.col_community, false),
@@ -152,21 +162,23 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             (w.col_demonstration, false),
             (w.col_site_in_zone, false),
         ],
-    );
+    )
+    .township(1, w.sec_communities);
     for c in &p.communities {
-        out.push_str("<tr>");
-        td_name(out, &c.name);
-        td(out, &c.township);
-        td(out, &c.county);
+        g.tr(None);
+        g.td_name(&c.name);
+        g.td(&c.township);
+        g.td(&c.county);
         let designations: Vec<&str> = c.designations.iter().map(|d| d.zh()).collect();
-        td(out, &designations.join("、"));
+        g.td(&designations.join("、"));
         let joins: Vec<&str> = c.join.split('+').map(|j| (w.join)(j)).collect();
-        td(out, &joins.join(" + "));
-        td_num(out, &count_usize(c.zone_villages));
-        td_num(
-            out,
-            &format!("{} / {}", amount(c.zone_households), amount(c.zone_people)),
-        );
+        g.td(&joins.join(" + "));
+        g.td_num(&count_usize(c.zone_villages));
+        g.td_num(&format!(
+            "{} / {}",
+            amount(c.zone_households),
+            amount(c.zone_people)
+        ));
         let mut given = Vec::new();
         if let Some(u) = c.capacity_units {
             given.push(format!("{} {}", amount(u), w.unit_units));
@@ -185,7 +197,7 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             crate::jobs::CapacityStatus::Sufficient => "st-launched",
             _ => "",
         };
-        out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&text)));
+        g.td_class(class, &esc(&text));
         let mut short = Vec::new();
         if let Some(u) = c.short_units {
             short.push(format!("{} {}", amount(u), w.unit_units));
@@ -193,27 +205,23 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
         if let Some(m) = c.short_m2 {
             short.push(format!("{} {}", amount(m), w.unit_m2));
         }
-        td_num(out, &short.join("，"));
+        g.td_num(&short.join("，"));
         let demo = (w.demo_status)(&c.demonstration);
         let class = if c.demonstration.flag.is_some() {
             "st-vetoed"
         } else {
             ""
         };
-        out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&demo)));
+        g.td_class(class, &esc(&demo));
         let zones: Vec<&str> = c.site_zones.iter().map(|(z, _)| z.as_str()).collect();
         let class = if c.launch_site_in_zone {
             "st-vetoed"
         } else {
             ""
         };
-        out.push_str(&format!(
-            "<td class=\"{class}\">{}</td>",
-            esc(&zones.join("、"))
-        ));
-        out.push_str("</tr>\n");
+        g.td_class(class, &esc(&zones.join("、")));
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
     page.close();
 }
 
@@ -228,9 +236,7 @@ fn unassigned(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
         page.close();
         return;
     }
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         "unassigned-table",
         &[
             (words.col_id, false),
@@ -241,18 +247,18 @@ fn unassigned(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             (words.col_people, true),
             (w.col_in_zone, false),
         ],
-    );
+    )
+    .township(2, w.sec_unassigned);
     for v in &p.unassigned {
-        out.push_str("<tr>");
-        td(out, &v.id);
-        td_name(out, &v.name);
-        td(out, &v.township);
-        td(out, &v.county);
-        td_num(out, &v.households.to_string());
-        td_num(out, &v.population.to_string());
-        td(out, if v.in_zone { w.yes } else { w.no });
-        out.push_str("</tr>\n");
+        g.tr(None);
+        g.td(&v.id);
+        g.td_name(&v.name);
+        g.td(&v.township);
+        g.td(&v.county);
+        g.td_num(&v.households.to_string());
+        g.td_num(&v.population.to_string());
+        g.td(if v.in_zone { w.yes } else { w.no });
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
     page.close();
 }

@@ -4,9 +4,11 @@ use std::fmt::Write;
 
 use crate::report::html::findings::{EvidenceWords, evidence_html};
 use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
+use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_html, td_name, td_num, thead};
+use crate::report::html::paged::details;
+use crate::report::html::table::{td, td_html, td_num, thead};
 use crate::report::numbers::thousands;
 use crate::report::words::Words;
 use crate::report::{Choice, Report, ScoringSection, SiteRow};
@@ -103,9 +105,7 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
     if let Some(c) = scoring.choice {
         let _ = writeln!(page.body, "<p>{}</p>", esc(&(w.txt_choice)(c)));
     }
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         &if scoring.id == "sites" {
             "site-table".to_owned()
         } else {
@@ -121,58 +121,38 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
             (w.col_chosen, false),
             (w.col_excluded, false),
         ],
-    );
+    )
+    .township(3, &scoring.heading);
     let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
     for &(n, s) in order {
-        site_row(out, w, keys, &scoring.row, n, s);
+        site_row(&mut g, w, keys, &scoring.row, n, s);
     }
-    out.push_str("</tbody></table>\n");
+    g.write(page);
     page.close();
 }
 
-fn site_row(
-    out: &mut String,
-    w: &Words,
-    keys: EvidenceWords<'_>,
-    anchor: &str,
-    n: usize,
-    s: &SiteRow,
-) {
-    let _ = write!(
-        out,
-        "<tr{}>",
-        if s.chosen {
-            " class=\"chosen-row\""
-        } else {
-            ""
-        }
-    );
-    td_num(out, &s.rank.map_or(w.dash.to_owned(), |r| r.to_string()));
-    td_name(out, &s.id);
+fn site_row(g: &mut Grid, w: &Words, keys: EvidenceWords<'_>, anchor: &str, n: usize, s: &SiteRow) {
+    g.tr(if s.chosen { Some("chosen-row") } else { None });
+    g.td_num(&s.rank.map_or(w.dash.to_owned(), |r| r.to_string()));
+    g.td_name(&s.id);
     if s.terms.is_empty() {
-        td_name(out, &s.name);
+        g.td_name(&s.name);
     } else {
-        let _ = write!(
-            out,
-            "<td class=\"name\"><a href=\"#{anchor}-{}\">{}</a></td>",
-            n + 1,
-            esc(&s.name)
+        g.td_class(
+            "name",
+            &format!("<a href=\"#{anchor}-{}\">{}</a>", n + 1, esc(&s.name)),
         );
     }
-    td_name(out, township_name(w, &s.township));
-    td_num(out, &s.score.map_or(w.dash.to_owned(), score));
-    td_num(
-        out,
+    g.td_name(township_name(w, &s.township));
+    g.td_num(&s.score.map_or(w.dash.to_owned(), score));
+    g.td_num(
         &s.rank_in_township
             .map_or(w.dash.to_owned(), |r| r.to_string()),
     );
     if s.chosen {
-        td_html(
-            out,
-            &format!("<span class=\"chosen\">★ {}</span>", esc(w.yes)),
-        );
+        g.td_html(&format!("<span class=\"chosen\">★ {}</span>", esc(w.yes)));
     } else {
-        td(out, "");
+        g.td("");
     }
     let mut why = String::new();
     if let Some(x) = &s.excluded {
@@ -192,8 +172,7 @@ fn site_row(
             esc(e)
         );
     }
-    td_html(out, &why);
-    out.push_str("</tr>\n");
+    g.td_html(&why);
 }
 
 /// Each scored site's terms: weight, value and contribution, adding up to its score.
@@ -214,8 +193,22 @@ fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
         page.note(w.no_terms);
     }
     let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
-    for (n, s) in with_terms {
-        terms_block(&mut page.body, w, keys, &scoring.row, n, s);
+    if page.large && !with_terms.is_empty() {
+        // A block per site at province scale is thousands of tables: each is shown when its
+        // name is clicked (`#site-N`), one at a time.
+        let blocks = with_terms
+            .into_iter()
+            .map(|(n, s)| {
+                let mut html = String::new();
+                terms_block(&mut html, w, keys, &scoring.row, n, s);
+                (format!("{}-{}", scoring.row, n + 1), html)
+            })
+            .collect();
+        details(page, &format!("{}-terms", scoring.id), blocks);
+    } else {
+        for (n, s) in with_terms {
+            terms_block(&mut page.body, w, keys, &scoring.row, n, s);
+        }
     }
     page.close();
 }

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use crate::report::Report;
 use crate::report::html::fmt::{count, esc, plain};
+use crate::report::html::grid::Grid;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_name, td_num, thead};
 use crate::rules::{Cell, ColumnType, RowKind};
 
 pub(super) fn tables(page: &mut Page, report: &Report) {
@@ -43,29 +43,26 @@ pub(super) fn tables(page: &mut Page, report: &Report) {
                 .zip(&headings)
                 .map(|(c, h)| (h.as_str(), c.kind != ColumnType::Text)),
         );
-        let out = &mut page.body;
-        thead(out, &format!("table-{}-rows", i + 1), &cols);
+        let mut g = Grid::new(&format!("table-{}-rows", i + 1), &cols);
         for row in &t.rows {
-            let class = match row.kind {
-                RowKind::Row => "",
-                RowKind::Subtotal => " class=\"subtotal\"",
-                RowKind::Total => " class=\"total\"",
-            };
-            let _ = write!(out, "<tr{class}>");
+            g.tr(match row.kind {
+                RowKind::Row => None,
+                RowKind::Subtotal => Some("subtotal"),
+                RowKind::Total => Some("total"),
+            });
             match row.kind {
-                RowKind::Row => td(out, ""),
-                kind => td(out, kind.word(zh)),
+                RowKind::Row => g.td(""),
+                kind => g.td(kind.word(zh)),
             }
             for (c, cell) in t.columns.iter().zip(&row.cells) {
                 match (c.kind, cell) {
-                    (_, None) => td(out, ""),
-                    (ColumnType::Text, Some(v)) => td_name(out, &v.text()),
-                    (_, Some(v)) => td_num(out, &number(v)),
+                    (_, None) => g.td(""),
+                    (ColumnType::Text, Some(v)) => g.td_name(&v.text()),
+                    (_, Some(v)) => g.td_num(&number(v)),
                 }
             }
-            out.push_str("</tr>\n");
         }
-        out.push_str("</tbody></table>\n");
+        g.write(page);
     }
     page.close();
 }

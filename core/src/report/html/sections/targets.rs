@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use crate::report::Report;
 use crate::report::html::fmt::esc;
+use crate::report::html::grid::Grid;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_html, td_name, td_num, thead};
 use crate::rules::TargetStatus;
 use crate::rules::target::number_text;
 
@@ -52,8 +52,7 @@ pub(super) fn targets(page: &mut Page, report: &Report) {
                 esc(e)
             );
         }
-        let out = &mut page.body;
-        thead(out, &format!("targets-{}-rows", i + 1), &heads);
+        let mut g = Grid::new(&format!("targets-{}-rows", i + 1), &heads);
         for row in &t.targets {
             let d = &row.target;
             let unit = d.unit.as_deref().unwrap_or("");
@@ -65,17 +64,17 @@ pub(super) fn targets(page: &mut Page, report: &Report) {
                 }
             };
             let mut line = |group: &str, values: Option<(f64, f64)>, status: TargetStatus| {
-                out.push_str("<tr>");
-                td(out, d.title(tag));
-                td_name(out, group);
+                g.tr(None);
+                g.td(d.title(tag));
+                g.td_name(group);
                 match values {
                     Some((m, wv)) => {
-                        td_num(out, &with_unit(m));
-                        td_num(out, &format!("{} {}", d.comparison.sign(), with_unit(wv)));
+                        g.td_num(&with_unit(m));
+                        g.td_num(&format!("{} {}", d.comparison.sign(), with_unit(wv)));
                     }
                     None => {
-                        td(out, "");
-                        td(out, "");
+                        g.td("");
+                        g.td("");
                     }
                 }
                 let class = match status {
@@ -83,26 +82,25 @@ pub(super) fn targets(page: &mut Page, report: &Report) {
                     TargetStatus::Missed => "st-blocked",
                     TargetStatus::Error => "st-error",
                 };
-                td_html(
-                    out,
-                    &format!("<span class=\"{class}\">{}</span>", esc(status.word(zh))),
-                );
-                out.push_str("</tr>\n");
+                g.td_html(&format!(
+                    "<span class=\"{class}\">{}</span>",
+                    esc(status.word(zh))
+                ));
             };
             if row.groups.is_empty() {
                 line("", row.measured.zip(row.wanted), row.status);
             } else {
-                for g in &row.groups {
-                    let status = if g.met {
+                for gm in &row.groups {
+                    let status = if gm.met {
                         TargetStatus::Met
                     } else {
                         TargetStatus::Missed
                     };
-                    line(&g.group, Some((g.measured, g.wanted)), status);
+                    line(&gm.group, Some((gm.measured, gm.wanted)), status);
                 }
             }
         }
-        out.push_str("</tbody></table>\n");
+        g.write(page);
     }
     page.close();
 }

@@ -1,10 +1,14 @@
-//! The table per township, with the totals.
+//! The table per township, with the totals; on the large page each township links to its
+//! detail (`#township-N`, see [`township_anchor`]).
+
+use std::fmt::Write;
 
 use crate::report::Report;
 use crate::report::html::fmt::{count_usize, esc};
+use crate::report::html::grid::{Grid, script_json};
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
-use crate::report::html::table::{counts_cells, td, td_html, td_name, td_num, thead};
+use crate::report::html::paged::township_anchor;
 
 pub(super) fn townships(page: &mut Page, report: &Report) {
     let w = page.w;
@@ -12,9 +16,7 @@ pub(super) fn townships(page: &mut Page, report: &Report) {
         return;
     }
     page.open("townships", w.sec_townships);
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = Grid::new(
         "township-table",
         &[
             (w.col_township, false),
@@ -29,29 +31,54 @@ pub(super) fn townships(page: &mut Page, report: &Report) {
             (w.col_demonstration, false),
         ],
     );
-    for t in &report.townships {
-        out.push_str("<tr>");
-        td_name(out, township_name(w, &t.township));
-        td_num(out, &count_usize(t.villages_in_layer));
-        counts_cells(out, &t.affected);
-        td_num(out, &count_usize(t.communities));
-        td_num(out, &count_usize(t.launched));
-        td_num(out, &count_usize(t.blocked));
-        td_num(out, &count_usize(t.vetoed));
+    for (i, t) in report.townships.iter().enumerate() {
+        g.tr(None);
+        let name = township_name(w, &t.township);
+        if page.large {
+            g.td_class(
+                "name",
+                &format!("<a href=\"#{}\">{}</a>", township_anchor(i), esc(name)),
+            );
+        } else {
+            g.td_name(name);
+        }
+        g.td_num(&count_usize(t.villages_in_layer));
+        g.counts(&t.affected);
+        g.td_num(&count_usize(t.communities));
+        g.td_num(&count_usize(t.launched));
+        g.td_num(&count_usize(t.blocked));
+        g.td_num(&count_usize(t.vetoed));
         let demo: Vec<String> = t.demonstration.iter().map(|d| esc(d)).collect();
-        td_html(out, &demo.join(&esc(w.list_sep)));
-        out.push_str("</tr>\n");
+        g.td_html(&demo.join(&esc(w.list_sep)));
     }
     let t = &report.totals;
-    out.push_str("</tbody><tfoot><tr>");
-    td(out, w.sum);
-    td_num(out, &count_usize(report.villages_in_layer));
-    counts_cells(out, &t.affected);
-    td_num(out, &count_usize(t.communities));
-    td_num(out, &count_usize(t.launched));
-    td_num(out, &count_usize(t.blocked));
-    td_num(out, &count_usize(t.vetoed));
-    td_num(out, &count_usize(t.sites_chosen));
-    out.push_str("</tr></tfoot></table>\n");
+    g.foot();
+    g.td(w.sum);
+    g.td_num(&count_usize(report.villages_in_layer));
+    g.counts(&t.affected);
+    g.td_num(&count_usize(t.communities));
+    g.td_num(&count_usize(t.launched));
+    g.td_num(&count_usize(t.blocked));
+    g.td_num(&count_usize(t.vetoed));
+    g.td_num(&count_usize(t.sites_chosen));
+    g.write(page);
+    if page.large {
+        // Each township's anchor and its name as the other tables write it: the detail view
+        // finds the township's rows by it.
+        let index: Vec<serde_json::Value> = report
+            .townships
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                serde_json::json!([township_anchor(i), esc(township_name(w, &t.township))])
+            })
+            .collect();
+        let _ = writeln!(
+            page.body,
+            "<div class=\"detail\" id=\"township-view\" hidden></div>\n\
+             <script type=\"application/json\" id=\"townships-index\">{}</script>",
+            script_json(&serde_json::Value::Array(index))
+        );
+    }
     page.close();
 }

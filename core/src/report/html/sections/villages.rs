@@ -1,9 +1,9 @@
 //! The affected villages, each with its share inside the zones and the zones touching it.
 
 use crate::report::html::fmt::{count, count_usize, esc, metres, share};
+use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
 use crate::report::html::page::Page;
-use crate::report::html::table::{td, td_html, td_name, td_num, thead};
 use crate::report::words::Words;
 use crate::report::{Report, ZoneRef};
 
@@ -17,9 +17,24 @@ pub(super) fn villages(page: &mut Page, report: &Report) {
     ) {
         return;
     }
-    let out = &mut page.body;
-    thead(
-        out,
+    let mut g = village_grid(w, report);
+    let households: u64 = report.villages.iter().map(|v| v.households).sum();
+    let people: u64 = report.villages.iter().map(|v| v.population).sum();
+    g.foot();
+    g.td(w.sum);
+    g.td_num(&count_usize(report.villages.len()));
+    g.td("");
+    g.td_num(&count(households));
+    g.td_num(&count(people));
+    g.td("");
+    g.td("");
+    g.write(page);
+    page.close();
+}
+
+/// A row per affected village, in the report's order.
+fn village_grid(w: &Words, report: &Report) -> Grid {
+    let mut g = Grid::new(
         "village-table",
         &[
             (w.col_id, false),
@@ -30,30 +45,19 @@ pub(super) fn villages(page: &mut Page, report: &Report) {
             (w.col_share, true),
             (w.col_zone_list, false),
         ],
-    );
+    )
+    .township(2, w.sec_villages);
     for v in &report.villages {
-        out.push_str("<tr>");
-        td_name(out, &v.id);
-        td_name(out, &v.name);
-        td_name(out, township_name(w, &v.township));
-        td_num(out, &count(v.households));
-        td_num(out, &count(v.population));
-        td_num(out, &share(v.fraction_inside));
-        td_html(out, &zone_list(w, &v.zones));
-        out.push_str("</tr>\n");
+        g.tr(None);
+        g.td_name(&v.id);
+        g.td_name(&v.name);
+        g.td_name(township_name(w, &v.township));
+        g.td_num(&count(v.households));
+        g.td_num(&count(v.population));
+        g.td_num(&share(v.fraction_inside));
+        g.td_html(&zone_list(w, &v.zones));
     }
-    let households: u64 = report.villages.iter().map(|v| v.households).sum();
-    let people: u64 = report.villages.iter().map(|v| v.population).sum();
-    out.push_str("</tbody><tfoot><tr>");
-    td(out, w.sum);
-    td_num(out, &count_usize(report.villages.len()));
-    td(out, "");
-    td_num(out, &count(households));
-    td_num(out, &count(people));
-    td(out, "");
-    td(out, "");
-    out.push_str("</tr></tfoot></table>\n");
-    page.close();
+    g
 }
 
 /// The zones touching a village, each as its name (or id), class and width. A road is often
