@@ -89,8 +89,8 @@ impl Params {
             Scale::Demo => ((113.65, 34.76), GRID, 10_000.0, VILLAGES, 0.15),
             // The province is centred on the central meridian of EPSG:4547 (114E) so that it
             // lies within that CRS's area of use (112.5E–115.5E, plus the 0.5° hecun allows).
-            Scale::County => ((113.65, 34.76), 12, 8_000.0, 5_400, 0.15),
-            Scale::Province => ((114.0, 34.76), 40, 8_000.0, 60_000, 0.15),
+            Scale::County => ((113.65, 34.76), 12, 8_000.0, 5_400, 0.5),
+            Scale::Province => ((114.0, 34.76), 40, 8_000.0, 60_000, 0.5),
         };
         Params {
             scale,
