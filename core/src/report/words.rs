@@ -1812,6 +1812,7 @@ pub(crate) struct AtlasWords {
     pub farmland: &'static str,
     pub redline: &'static str,
     pub low_to_high: &'static str,
+    pub lg_constraints: &'static str,
 }
 
 static ATLAS_ZH: AtlasWords = AtlasWords {
@@ -1844,6 +1845,7 @@ static ATLAS_ZH: AtlasWords = AtlasWords {
     farmland: "永久基本农田",
     redline: "生态保护红线",
     low_to_high: "得分由低到高",
+    lg_constraints: "选址约束",
 };
 
 static ATLAS_EN: AtlasWords = AtlasWords {
@@ -1876,6 +1878,7 @@ static ATLAS_EN: AtlasWords = AtlasWords {
     farmland: "Permanent basic farmland",
     redline: "Ecological red line",
     low_to_high: "score, low to high",
+    lg_constraints: "Siting constraints",
 };
 
 /// The large page's map's words in `lang`.

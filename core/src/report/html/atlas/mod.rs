@@ -705,7 +705,7 @@ fn legend(out: &mut String, report: &Report, map: &MapData, w: &Words, aw: &Atla
         out.push_str("</ul>");
     }
     if !(map.farmland.is_empty() && map.redline.is_empty()) {
-        out.push_str("<ul>");
+        let _ = write!(out, "<h4>{}</h4><ul>", esc(aw.lg_constraints));
         for (colour, title, empty) in [
             (FARMLAND, aw.farmland, map.farmland.is_empty()),
             (REDLINE, aw.redline, map.redline.is_empty()),
