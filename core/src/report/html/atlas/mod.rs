@@ -197,7 +197,7 @@ fn township_href(report: &Report, name: &str) -> String {
         .townships
         .iter()
         .position(|r| r.township == name)
-        .map_or(String::new(), |i| format!("township-{}", i + 1))
+        .map_or(String::new(), crate::report::html::paged::township_anchor)
 }
 
 fn status_index(s: LaunchStatus) -> i64 {
