@@ -9,6 +9,7 @@
 pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
+pub(crate) mod message;
 // Built without either runtime, no plugin can exist: the dispatch and the test-case runner
 // then hold code that cannot run, which is expected, not a mistake to warn about.
 #[cfg_attr(
@@ -37,6 +38,7 @@ pub use contract::{
     CONTRACT_VERSION, Column, ColumnType, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest,
     Runtime, TermTitle, TestCase, TotalRule,
 };
+pub use message::{MARK, MAX_ARG_CHARS, MAX_ARGS, MAX_MESSAGES, MAX_TEMPLATE_CHARS, Messages, Reason};
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};

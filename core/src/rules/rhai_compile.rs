@@ -181,6 +181,8 @@ impl CompiledScore {
                 let (reason, evidence) = *x;
                 Outcome::Excluded {
                     reason,
+                    // A message (a map) is left to the interpreter: this is text.
+                    reasons: BTreeMap::new(),
                     evidence: evidence
                         .into_iter()
                         .map(|(k, v)| {

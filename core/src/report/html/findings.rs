@@ -47,6 +47,11 @@ impl<'a> EvidenceWords<'a> {
         }
     }
 
+    /// The page's language tag (`zh-CN`, `en`): a plugin's reason in it, where given.
+    pub(super) fn tag(self) -> &'static str {
+        self.lang.tag()
+    }
+
     /// The title of term `name` as a plugin of the run declares it (`[[terms]]`).
     pub(super) fn term_title(self, name: &str) -> Option<&'a str> {
         self.report.term_title(name, self.lang)
@@ -91,16 +96,19 @@ struct FindingGroup<'a> {
 /// then in the plugin's order of criteria, otherwise in the order the plugin found them.
 fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<FindingGroup<'a>> {
     let mut groups: Vec<FindingGroup<'_>> = Vec::new();
+    let tag = titles.evidence().tag();
     for f in findings {
+        // The reason in the page's language, where the plugin gave it per language.
+        let reason = f.reason_in(tag);
         match groups
             .iter_mut()
-            .find(|g| g.criterion == f.criterion && g.veto == f.veto && g.reason == f.reason)
+            .find(|g| g.criterion == f.criterion && g.veto == f.veto && g.reason == reason)
         {
             Some(g) => g.findings.push(f),
             None => groups.push(FindingGroup {
                 criterion: &f.criterion,
                 veto: f.veto,
-                reason: &f.reason,
+                reason,
                 findings: vec![f],
             }),
         }

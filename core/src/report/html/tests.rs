@@ -68,6 +68,7 @@ fn finding(criterion: &str, veto: bool, reason: &str) -> Finding {
         criterion: criterion.to_owned(),
         veto,
         reason: reason.to_owned(),
+        reasons: Default::default(),
         evidence,
     }
 }
@@ -228,6 +229,7 @@ pub(crate) fn sample() -> Report {
     let mut s3 = site("S3", "excluded", NASTY, None, None);
     s3.excluded = Some(Exclusion {
         reason: "位于基本农田内".to_owned(),
+        reasons: Default::default(),
         evidence: BTreeMap::from([("farmland".to_owned(), serde_json::json!("F12"))]),
     });
     let mut s4 = site("S4", "failed", "东镇", None, None);

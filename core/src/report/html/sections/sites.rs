@@ -178,7 +178,7 @@ fn site_row(
         let _ = write!(
             why,
             "{}{}",
-            esc(&x.reason),
+            esc(x.reason_in(keys.tag())),
             evidence_html(keys, &x.evidence)
         );
     }
