@@ -297,7 +297,7 @@ impl RhaiPlugin {
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
         if let Some(compiled) = &self.compiled
             && self.manifest.kind == Kind::SiteScore
-            && let Ok((outcome, terms)) = compiled.score(candidate, explain)
+            && let Ok((outcome, terms)) = compiled.score(candidate, explain, &self.manifest.messages)
         {
             return Ok(Score {
                 outcome,
@@ -314,7 +314,7 @@ impl RhaiPlugin {
     pub fn compiled_answers(&self, candidate: &Candidate) -> bool {
         self.compiled
             .as_ref()
-            .is_some_and(|c| c.score(candidate, true).is_ok())
+            .is_some_and(|c| c.score(candidate, true, &self.manifest.messages).is_ok())
     }
 
     /// Scores one candidate with the interpreter only (the compiled fast path gives the same
