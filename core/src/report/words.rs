@@ -263,6 +263,11 @@ pub(super) struct Words {
     pub why_blocked: fn(&str) -> String,
     /// After "vetoed": what failed.
     pub why_vetoed: fn(&str) -> String,
+
+    // Evidence values as the page writes them (findings.rs): a distance (`*_m`) and an area
+    // (`*_m2`) with their unit after the number.
+    pub unit_metres: &'static str,
+    pub unit_square_metres: &'static str,
 }
 
 const ZH: Words = Words {
@@ -568,6 +573,9 @@ const ZH: Words = Words {
     failure_sep: "；",
     why_blocked: |x| format!("（{x}）"),
     why_vetoed: |x| format!("：{x}"),
+
+    unit_metres: " 米",
+    unit_square_metres: " 平方米",
 };
 
 const EN: Words = Words {
@@ -878,6 +886,9 @@ const EN: Words = Words {
     failure_sep: "; ",
     why_blocked: |x| format!(" ({x})"),
     why_vetoed: |x| format!(": {x}"),
+
+    unit_metres: " m",
+    unit_square_metres: " m²",
 };
 
 /// The words for `lang`.
