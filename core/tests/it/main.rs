@@ -37,6 +37,7 @@ mod spatial_helpers;
 #[cfg(all(feature = "rhai", feature = "wasm"))]
 mod stages;
 mod standard;
+mod reasons;
 mod table;
 mod wasm_hostile;
 mod wasm_parity;
