@@ -210,3 +210,82 @@ fn evidence_names_villages_and_reads_yes_no() {
         assert!(!t.contains("= true") && !t.contains("= false"), "{t}");
     }
 }
+
+/// A Rhai check plugin with `[messages]` in a folder of its own, its script `script`.
+#[cfg(feature = "rhai")]
+fn messages_plugin(dir: &Path, script: &str) -> hecun::rules::RhaiPlugin {
+    std::fs::write(
+        dir.join("plugin.toml"),
+        r#"
+name = "said-twice"
+version = "1.0.0"
+contract = 1
+kind = "launch-check"
+script = "check.rhai"
+[messages.too_far]
+zh-CN = "距离 {d:m}，超过 {limit} 米"
+en = "{d:m} away, beyond {limit} m"
+"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("check.rhai"), script).unwrap();
+    hecun::rules::RhaiPlugin::load(&dir.join("plugin.toml")).unwrap()
+}
+
+#[cfg(feature = "rhai")]
+#[test]
+fn a_rhai_message_is_filled_in_both_languages_and_a_bad_one_names_the_plugin() {
+    let input = serde_json::json!({ "id": "S1", "villages": [] });
+    let dir = tempfile::tempdir().unwrap();
+    let p = messages_plugin(
+        dir.path(),
+        r#"fn check(c, p) { [fail("far", #{ id: "too_far", args: #{ d: 1441.94, limit: 300 } }, #{ facility: "F041" })] }"#,
+    );
+    let v = p.check("S1", &input).unwrap();
+    let f = &v.findings[0];
+    assert_eq!(f.reasons["zh-CN"], "距离 1441.9 米，超过 300 米");
+    assert_eq!(f.reasons["en"], "1441.9 m away, beyond 300 m");
+    assert_eq!(f.reason, f.reasons["zh-CN"]);
+    assert_eq!(f.reason_in("en"), "1441.9 m away, beyond 300 m");
+    // Text is shown as written, in any language.
+    let p = messages_plugin(dir.path(), r#"fn check(c, p) { [fail("far", "太远了")] }"#);
+    let f = &p.check("S1", &input).unwrap().findings[0];
+    assert_eq!((f.reason_in("en"), f.reasons.len()), ("太远了", 0));
+    for (script, says) in [
+        (
+            r#"fn check(c, p) { [fail("far", #{ id: "too_near" })] }"#,
+            "does not declare in [messages]",
+        ),
+        (
+            r#"fn check(c, p) { [fail("far", #{ id: "too_far", args: #{ d: 1.0 } })] }"#,
+            "no argument for the placeholder {limit}",
+        ),
+        (
+            r#"fn check(c, p) { [fail("far", #{ id: "too_far", args: #{ d: "far", limit: 1 } })] }"#,
+            "{d:m} needs a number",
+        ),
+    ] {
+        let p = messages_plugin(dir.path(), script);
+        let e = p.check("S1", &input).unwrap_err().to_string();
+        assert!(e.contains("said-twice") && e.contains("S1") && e.contains(says), "{e}");
+    }
+}
+
+#[cfg(feature = "rhai")]
+#[test]
+fn a_manifest_with_a_bad_template_is_refused_when_it_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plugin.toml"),
+        "name = \"bad\"\nversion = \"1\"\ncontract = 1\nkind = \"launch-check\"\nscript = \"check.rhai\"\n[messages.x]\nzh-CN = \"{a}\"\nen = \"{b}\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("check.rhai"), "fn check(c, p) { [] }").unwrap();
+    let e = hecun::rules::RhaiPlugin::load(&dir.path().join("plugin.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"bad\"") && e.contains("every language names the same arguments"),
+        "{e}"
+    );
+}
