@@ -745,9 +745,10 @@ fn repeated_findings_are_grouped() {
     let html = render_html(&report, Lang::ZhCn);
     assert!(html.contains("暂缓</span>（未满足：resettlement_started、plan_approved）</td>"));
     assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
-    // The evidence the findings share once, the village that differs as a list.
+    // The evidence the findings share once, the village that differs as a list, each code
+    // with the village's name (sample(): village Vi is 村i).
     assert!(html.contains(
-        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3、V4</li>"
+        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3 村3、V4 村4</li>"
     ));
 }
 
