@@ -74,7 +74,9 @@ fn parse(template: &str) -> Result<Vec<Piece>, String> {
                         Some('}') => break,
                         Some(c) => inner.push(c),
                         None => {
-                            return Err("has a `{` without its `}` (write `{{` for the brace)".into());
+                            return Err(
+                                "has a `{` without its `}` (write `{{` for the brace)".into()
+                            );
                         }
                     }
                 }
@@ -82,11 +84,7 @@ fn parse(template: &str) -> Result<Vec<Piece>, String> {
                     Some((n, s)) => (n, Some(s)),
                     None => (inner.as_str(), None),
                 };
-                if name.is_empty()
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     return Err(format!(
                         "has the placeholder {{{inner}}}: a name is letters, digits and _"
                     ));
@@ -167,8 +165,10 @@ pub(crate) fn check_messages(messages: &Messages) -> Result<(), String> {
                 ));
             }
             let pieces = parse(template).map_err(|e| format!("[messages.{id}] {lang} {e}"))?;
-            let names: BTreeSet<String> =
-                placeholders(&pieces).into_iter().map(str::to_owned).collect();
+            let names: BTreeSet<String> = placeholders(&pieces)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
             match &first {
                 None => first = Some((lang, names)),
                 Some((other, theirs)) if *theirs != names => {
@@ -284,7 +284,10 @@ pub(crate) fn resolve(messages: &Messages, reason: &serde_json::Value) -> Result
                 if names.is_empty() {
                     "which has no placeholders".to_owned()
                 } else {
-                    format!("which has {{{}}}", names.into_iter().collect::<Vec<_>>().join("}, {"))
+                    format!(
+                        "which has {{{}}}",
+                        names.into_iter().collect::<Vec<_>>().join("}, {")
+                    )
                 }
             ));
         }
@@ -429,21 +432,36 @@ mod tests {
             &json!({"id": "nearest_facility", "args": {"kind": "幼儿园", "facility": "F041", "distance": 1441.94, "limit": 300}}),
         )
         .unwrap();
-        assert_eq!(r.texts["zh-CN"], "最近的幼儿园 F041 距离 1441.9 米，超过 300 米");
-        assert_eq!(r.texts["en"], "nearest 幼儿园 F041 is 1441.9 m away, beyond 300 m");
+        assert_eq!(
+            r.texts["zh-CN"],
+            "最近的幼儿园 F041 距离 1441.9 米，超过 300 米"
+        );
+        assert_eq!(
+            r.texts["en"],
+            "nearest 幼儿园 F041 is 1441.9 m away, beyond 300 m"
+        );
         assert_eq!(r.text, r.texts["zh-CN"]);
         // A share is never 0 when it is not.
         let r = resolve(&m, &json!({"id": "in_zone", "args": {"share": 0.0004}})).unwrap();
         assert_eq!(r.texts["zh-CN"], "位于拆迁范围内（占 0.04 %）");
         let r = resolve(&m, &json!({"id": "flag", "args": {"value": true}})).unwrap();
-        assert_eq!((r.texts["zh-CN"].as_str(), r.texts["en"].as_str()), ("字段值为是", "the field is yes"));
+        assert_eq!(
+            (r.texts["zh-CN"].as_str(), r.texts["en"].as_str()),
+            ("字段值为是", "the field is yes")
+        );
         // Only one language: it is the default text.
         let r = resolve(&m, &json!({"id": "braces", "args": {"n": 2}})).unwrap();
         assert_eq!(r.text, "{literal} 2.00");
         // A whole float reads as an integer, in either runtime's spelling.
-        assert_eq!(fill("x", "n", &json!(3.0), Format::Plain, "en").unwrap(), "3");
+        assert_eq!(
+            fill("x", "n", &json!(3.0), Format::Plain, "en").unwrap(),
+            "3"
+        );
         assert_eq!(fill("x", "n", &json!(3), Format::Plain, "en").unwrap(), "3");
-        assert_eq!(fill("x", "n", &json!(2.5), Format::Plain, "en").unwrap(), "2.5");
+        assert_eq!(
+            fill("x", "n", &json!(2.5), Format::Plain, "en").unwrap(),
+            "2.5"
+        );
     }
 
     #[test]
@@ -463,7 +481,10 @@ mod tests {
         let m = demo();
         let err = |v: serde_json::Value| resolve(&m, &v).unwrap_err();
         let e = err(json!({"id": "nope"}));
-        assert!(e.contains("\"nope\"") && e.contains("does not declare") && e.contains("in_zone"), "{e}");
+        assert!(
+            e.contains("\"nope\"") && e.contains("does not declare") && e.contains("in_zone"),
+            "{e}"
+        );
         let e = err(json!({"id": "in_zone", "args": {}}));
         assert!(e.contains("no argument for the placeholder {share}"), "{e}");
         let e = err(json!({"id": "in_zone", "args": {"share": 0.1, "shaer": 1}}));
@@ -474,8 +495,9 @@ mod tests {
         assert!(e.contains("needs text, a number or yes/no"), "{e}");
         let e = err(json!({"id": "flag", "args": {"value": "x".repeat(MAX_ARG_CHARS + 1)}}));
         assert!(e.contains("longer than"), "{e}");
-        let many: serde_json::Map<String, serde_json::Value> =
-            (0..=MAX_ARGS).map(|i| (format!("a{i}"), json!(1))).collect();
+        let many: serde_json::Map<String, serde_json::Value> = (0..=MAX_ARGS)
+            .map(|i| (format!("a{i}"), json!(1)))
+            .collect();
         let e = err(json!({"id": "flag", "args": many}));
         assert!(e.contains("more than 16"), "{e}");
         let e = err(json!({"id": "flag", "args": {"value": 1}, "text": "sneaked"}));
@@ -490,7 +512,10 @@ mod tests {
     fn bad_templates_are_refused_when_the_manifest_loads() {
         let bad = |t: &str| check_messages(&messages(t)).unwrap_err();
         let e = bad("[a]\nen = \"x {y\"");
-        assert!(e.contains("[messages.a] en has a `{` without its `}`"), "{e}");
+        assert!(
+            e.contains("[messages.a] en has a `{` without its `}`"),
+            "{e}"
+        );
         let e = bad("[a]\nen = \"x }\"");
         assert!(e.contains("without its `{`"), "{e}");
         let e = bad("[a]\nen = \"{bad name}\"");
@@ -501,7 +526,10 @@ mod tests {
         assert!(e.contains("every language names the same arguments"), "{e}");
         let e = bad("[a]\nen = \" \"");
         assert!(e.contains("[messages.a] en is empty"), "{e}");
-        let e = bad(&format!("[a]\nen = \"{}\"", "x".repeat(MAX_TEMPLATE_CHARS + 1)));
+        let e = bad(&format!(
+            "[a]\nen = \"{}\"",
+            "x".repeat(MAX_TEMPLATE_CHARS + 1)
+        ));
         assert!(e.contains("more than 1000"), "{e}");
         let e = bad("[\"a b\"]\nen = \"x\"");
         assert!(e.contains("an id is letters"), "{e}");

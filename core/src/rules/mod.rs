@@ -38,10 +38,12 @@ pub use contract::{
     CONTRACT_VERSION, Column, ColumnType, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest,
     Runtime, TermTitle, TestCase, TotalRule,
 };
-pub use message::{MARK, MAX_ARG_CHARS, MAX_ARGS, MAX_MESSAGES, MAX_TEMPLATE_CHARS, Messages, Reason};
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
+pub use message::{
+    MARK, MAX_ARG_CHARS, MAX_ARGS, MAX_MESSAGES, MAX_TEMPLATE_CHARS, Messages, Reason,
+};
 pub use plugin::Plugin;
 pub use reads::{LayerReads, Provided, Reads};
 #[cfg(feature = "rhai")]

@@ -297,7 +297,8 @@ impl RhaiPlugin {
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
         if let Some(compiled) = &self.compiled
             && self.manifest.kind == Kind::SiteScore
-            && let Ok((outcome, terms)) = compiled.score(candidate, explain, &self.manifest.messages)
+            && let Ok((outcome, terms)) =
+                compiled.score(candidate, explain, &self.manifest.messages)
         {
             return Ok(Score {
                 outcome,

@@ -483,9 +483,12 @@ pub(crate) fn compare_score(score: &Score, expect: &toml::Value) -> Outcome_ {
         (Outcome::Excluded { reason, .. }, false) => {
             problems.push(format!("excluded: {reason} (expected a score)"))
         }
-        (Outcome::Excluded {
-            reason, reasons, ..
-        }, true) => {
+        (
+            Outcome::Excluded {
+                reason, reasons, ..
+            },
+            true,
+        ) => {
             // A reason per language says it in any of them (`reason = "demolition zone"`
             // or `"拆迁"`).
             if let Some(want) = expect.get("reason").and_then(|v| v.as_str())

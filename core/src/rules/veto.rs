@@ -68,9 +68,7 @@ pub fn guard_veto(input: &serde_json::Value, verdict: Verdict) -> Verdict {
             Some(other) => {
                 evidence.insert("value".to_owned(), other.clone());
                 (
-                    format!(
-                        "强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除"
-                    ),
+                    format!("强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除"),
                     format!(
                         "forced demolition unknown: the value {other} is not yes or no, so the \
                          one-vote veto cannot be ruled out"

@@ -22,6 +22,7 @@ mod grid_oracle;
 mod grid_score;
 mod launch_reference;
 mod reader_vs_geojson_crate;
+mod reasons;
 #[cfg(feature = "rhai")]
 mod rhai_candidates;
 #[cfg(feature = "rhai")]
@@ -37,7 +38,6 @@ mod spatial_helpers;
 #[cfg(all(feature = "rhai", feature = "wasm"))]
 mod stages;
 mod standard;
-mod reasons;
 mod table;
 mod wasm_hostile;
 mod wasm_parity;

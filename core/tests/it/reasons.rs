@@ -135,11 +135,20 @@ fn the_chinese_page_has_no_english_reasons_and_the_english_page_no_chinese_ones(
     // The demo vetoes, blocks, misses standards and excludes sites: many reasons to read.
     assert!(zh_reasons.len() >= 30, "{}", zh_reasons.len());
     for r in &zh_reasons {
-        assert!(english_words(r).is_empty(), "English in the Chinese page's reason {r:?}");
+        assert!(
+            english_words(r).is_empty(),
+            "English in the Chinese page's reason {r:?}"
+        );
     }
     // The page shows what the plugins say: a veto, a distance as hecun writes it.
-    assert!(zh_reasons.iter().any(|r| r.contains("强制拆迁")), "{zh_reasons:?}");
-    assert!(zh_reasons.iter().any(|r| r.starts_with("位于拆迁范围")), "{zh_reasons:?}");
+    assert!(
+        zh_reasons.iter().any(|r| r.contains("强制拆迁")),
+        "{zh_reasons:?}"
+    );
+    assert!(
+        zh_reasons.iter().any(|r| r.starts_with("位于拆迁范围")),
+        "{zh_reasons:?}"
+    );
 
     let names = evidence_texts(&json);
     let en_reasons = reasons(&en);
@@ -189,7 +198,13 @@ fn evidence_names_villages_and_reads_yes_no() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["properties"].as_object().unwrap().values().any(|v| v == code.as_str()))
+        .find(|f| {
+            f["properties"]
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|v| v == code.as_str())
+        })
         .expect("the village is in the layer");
     let name = feature["properties"]
         .as_object()
@@ -267,7 +282,10 @@ fn a_rhai_message_is_filled_in_both_languages_and_a_bad_one_names_the_plugin() {
     ] {
         let p = messages_plugin(dir.path(), script);
         let e = p.check("S1", &input).unwrap_err().to_string();
-        assert!(e.contains("said-twice") && e.contains("S1") && e.contains(says), "{e}");
+        assert!(
+            e.contains("said-twice") && e.contains("S1") && e.contains(says),
+            "{e}"
+        );
     }
 }
 

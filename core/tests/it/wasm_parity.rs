@@ -335,7 +335,10 @@ fn reasons_read_alike_in_both_languages() {
     // Both languages given, neither empty, and no text left over from the old reasons.
     fn both(reasons: &BTreeMap<String, String>, text: &str, what: &str) {
         let (zh, en) = (&reasons["zh-CN"], &reasons["en"]);
-        assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{what}: {reasons:?}");
+        assert!(
+            !zh.trim().is_empty() && !en.trim().is_empty(),
+            "{what}: {reasons:?}"
+        );
         assert_eq!(text, zh, "{what}: the default reason is the zh-CN text");
         assert_ne!(zh, en, "{what}: {reasons:?}");
     }

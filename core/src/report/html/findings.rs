@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::criteria::Titles;
 use super::fmt::{esc, json_value};
-use crate::report::numbers::percent_text;
 use super::table::{td, td_html};
+use crate::report::numbers::percent_text;
 use crate::report::words::Words;
 use crate::report::{Lang, Report};
 use crate::rules::Finding;
@@ -136,12 +136,15 @@ fn village_name(report: &Report, id: &str) -> Option<String> {
             });
             for (id, name) in pairs {
                 if !name.is_empty() && name != id {
-                    names.entry(id.to_owned()).or_insert_with(|| name.to_owned());
+                    names
+                        .entry(id.to_owned())
+                        .or_insert_with(|| name.to_owned());
                 }
             }
             *cell = Some((key.0, key.1, names));
         }
-        cell.as_ref().and_then(|(_, _, names)| names.get(id).cloned())
+        cell.as_ref()
+            .and_then(|(_, _, names)| names.get(id).cloned())
     })
 }
 

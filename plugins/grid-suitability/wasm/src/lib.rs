@@ -51,10 +51,7 @@ impl SiteScore for GridSuitability {
         // if c.in_corridor { return exclude("…"); }
         match c.feature("in_corridor").unwrap_or(&Value::Missing) {
             Value::Bool(true) => {
-                return Ok(exclude(
-                    message("in_corridor", json!({})),
-                    json!({}),
-                ));
+                return Ok(exclude(message("in_corridor", json!({})), json!({})));
             }
             Value::Bool(false) => {}
             other => {

@@ -7,9 +7,7 @@
 //! village is a one-vote veto.
 
 use hecun_plugin_sdk::serde_json::{self, Map};
-use hecun_plugin_sdk::{
-    Candidate, Finding, LaunchCheck, Params, Value, fail, json, message, veto,
-};
+use hecun_plugin_sdk::{Candidate, Finding, LaunchCheck, Params, Value, fail, json, message, veto};
 
 /// The rule (it has no parameters).
 pub struct LaunchCriteria;
@@ -108,32 +106,12 @@ impl LaunchCheck for LaunchCriteria {
             }
             found.extend(
                 [
-                    require(
-                        v,
-                        "plan_approved",
-                        "plan_approved",
-                        true),
-                    require(
-                        v,
-                        "new_homestead_approved",
-                        "no_new_homestead",
-                        false),
-                    require(
-                        v,
-                        "new_construction",
-                        "no_new_construction",
-                        false),
+                    require(v, "plan_approved", "plan_approved", true),
+                    require(v, "new_homestead_approved", "no_new_homestead", false),
+                    require(v, "new_construction", "no_new_construction", false),
                     require(v, "land_legal", "land_legal", true),
-                    require(
-                        v,
-                        "infra_started",
-                        "infrastructure_started",
-                        true),
-                    require(
-                        v,
-                        "resettlement_started",
-                        "resettlement_started",
-                        true),
+                    require(v, "infra_started", "infrastructure_started", true),
+                    require(v, "resettlement_started", "resettlement_started", true),
                 ]
                 .into_iter()
                 .flatten(),
@@ -246,12 +224,13 @@ mod tests {
                 ("land_legal", false)
             ]
         );
-        assert_eq!(f[0].reason, "强制拆迁: forced demolition vetoes the launch");
+        // Reasons are messages of the manifest, filled by the host in the report's language.
+        assert_eq!(f[0].reason, message("no_forced_demolition", json!({})));
         assert_eq!(
             serde_json::Value::Object(f[0].evidence.clone()),
             json!({"village": "v1", "field": "forced_demolition", "value": true})
         );
-        assert_eq!(f[1].reason, "方案未经群众认可或上级批准（字段缺失）");
+        assert_eq!(f[1].reason, message("plan_approved_missing", json!({})));
         assert_eq!(
             serde_json::Value::Object(f[1].evidence.clone()),
             json!({"village": "v1", "field": "plan_approved"})

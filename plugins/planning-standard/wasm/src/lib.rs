@@ -272,10 +272,7 @@ impl PlanningStandard {
             if state == Probe::NoSite {
                 found.push(fail(
                     criterion,
-                    message(
-                        "circle_no_site",
-                        json!({ "circle": name, "class": class }),
-                    ),
+                    message("circle_no_site", json!({ "circle": name, "class": class })),
                     evidence,
                 ));
                 continue;

@@ -244,10 +244,7 @@ mod tests {
         match a {
             Answer::Excluded { reason, evidence } => {
                 // A message of the manifest, filled by the host.
-                assert_eq!(
-                    reason,
-                    message("in_named_zone", json!({ "zone": "R7" }))
-                );
+                assert_eq!(reason, message("in_named_zone", json!({ "zone": "R7" })));
                 assert_eq!(evidence["zone_share"], json!(1.0));
             }
             other => panic!("{other:?}"),
