@@ -98,12 +98,15 @@ impl<'a> EvidenceWords<'a> {
     }
 }
 
+/// The villages' names by id, with the report they were read from (its address and village
+/// count), so that a name is never taken from another report.
+type VillageNames = Option<(usize, usize, HashMap<String, String>)>;
+
 thread_local! {
     /// The villages' names by id of the report being rendered (the map's every village,
     /// else the affected ones), built once per page on first use: evidence names villages by
     /// code, and a page of a province asks for thousands of them.
-    static NAMES: RefCell<Option<(usize, usize, HashMap<String, String>)>> =
-        const { RefCell::new(None) };
+    static NAMES: RefCell<VillageNames> = const { RefCell::new(None) };
 }
 
 /// Forgets the names of the last page rendered on this thread (each page starts afresh).
