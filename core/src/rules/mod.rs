@@ -9,6 +9,9 @@
 pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
+// A reason is resolved by the runtime that read it: built without one (or with only one),
+// the other's resolver has no caller.
+#[cfg_attr(not(all(feature = "rhai", feature = "wasm")), allow(dead_code))]
 pub(crate) mod message;
 // Built without either runtime, no plugin can exist: the dispatch and the test-case runner
 // then hold code that cannot run, which is expected, not a mistake to warn about.
