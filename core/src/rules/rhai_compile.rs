@@ -60,6 +60,10 @@ impl V {
             Ok(V::Str(
                 d.clone().into_immutable_string().map_err(|_| GiveUp)?,
             ))
+        } else if d.is_map() {
+            // A constant map literal (`exclude(#{ id: "in_corridor" })`, folded by Rhai's
+            // optimizer): a map is only ever handed on, never computed with.
+            Ok(V::Map(Box::new(d.clone().try_cast::<Map>().ok_or(GiveUp)?)))
         } else {
             Err(GiveUp)
         }
