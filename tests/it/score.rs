@@ -46,8 +46,9 @@ fn score_ranks_the_demo_sites_and_chooses_at_most_two_per_township() {
             assert!(s["rank"].is_empty() && s["score"].is_empty() && s["chosen"].is_empty());
             // An excluded site is in a zone, a corridor, the red line or on farmland.
             let why = [
-                ("in_zone", "demolition zone"),
-                ("in_corridor", "ecological corridor"),
+                // The CSV's reason is in the plan's own language, zh-CN.
+                ("in_zone", "位于拆迁范围"),
+                ("in_corridor", "位于生态廊道内"),
             ];
             for (feature, words) in why {
                 if s["excluded"].contains(words) {

@@ -905,6 +905,7 @@ mod tests {
             criterion: "b".into(),
             veto: false,
             reason: "no".into(),
+            reasons: Default::default(),
             evidence: BTreeMap::new(),
             plugin: None,
         }]);

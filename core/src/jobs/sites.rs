@@ -607,8 +607,11 @@ impl SiteScoreRun {
                                         .unwrap_or_default();
                                 }
                             }
-                            Outcome::Excluded { reason, evidence } => {
+                            Outcome::Excluded { reason, evidence, reasons } => {
                                 entry["excluded"] = serde_json::json!({"reason": reason, "evidence": evidence});
+                                if !reasons.is_empty() {
+                                    entry["excluded"]["reasons"] = serde_json::json!(reasons);
+                                }
                             }
                         }
                         entry["terms"] = serde_json::to_value(

@@ -563,11 +563,16 @@ fn site_rows(plan: &Plan, s: &SiteScoreRun) -> Vec<SiteRow> {
             let (score, excluded, error, terms) = match &s.scores[i] {
                 Ok(score) => match &score.outcome {
                     Outcome::Scored(v) => (Some(*v), None, None, score.terms.clone()),
-                    Outcome::Excluded { reason, evidence } => (
+                    Outcome::Excluded {
+                        reason,
+                        evidence,
+                        reasons,
+                    } => (
                         None,
                         Some(Exclusion {
                             reason: reason.clone(),
                             evidence: evidence.clone(),
+                            reasons: reasons.clone(),
                         }),
                         None,
                         Vec::new(),

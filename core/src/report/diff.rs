@@ -165,11 +165,17 @@ pub enum SiteReason {
     NowExcluded {
         /// The plugin's reason.
         reason: String,
+        /// The reason per language, when the plugin gave a message (`[messages]`).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        reasons: std::collections::BTreeMap<String, String>,
     },
     /// The plugin no longer excludes it.
     NoLongerExcluded {
         /// The plugin's reason then.
         reason: String,
+        /// The reason per language, when the plugin gave a message (`[messages]`).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        reasons: std::collections::BTreeMap<String, String>,
     },
     /// The plugin failed on it.
     PluginError {
@@ -530,11 +536,13 @@ fn site_reason(b: &SiteRow, a: &SiteRow, before: &Report, after: &Report) -> Sit
         (None, Some(x), _, _) => {
             return SiteReason::NowExcluded {
                 reason: x.reason.clone(),
+                reasons: x.reasons.clone(),
             };
         }
         (Some(x), None, _, _) => {
             return SiteReason::NoLongerExcluded {
                 reason: x.reason.clone(),
+                reasons: x.reasons.clone(),
             };
         }
         (_, _, None, Some(e)) => {
@@ -855,8 +863,13 @@ fn zones_text(zones: &[ZoneRef], fraction_inside: f64, w: &Words) -> String {
 
 fn site_reason_text(reason: &SiteReason, w: &Words) -> String {
     match reason {
-        SiteReason::NowExcluded { reason } => (w.diff_now_excluded)(reason),
-        SiteReason::NoLongerExcluded { reason } => (w.diff_no_longer_excluded)(reason),
+        // The reason in the diff's language where the plugin gave it per language.
+        SiteReason::NowExcluded { reason, reasons } => {
+            (w.diff_now_excluded)(reasons.get(w.html_lang).unwrap_or(reason))
+        }
+        SiteReason::NoLongerExcluded { reason, reasons } => {
+            (w.diff_no_longer_excluded)(reasons.get(w.html_lang).unwrap_or(reason))
+        }
         SiteReason::PluginError { error } => (w.diff_plugin_error)(error),
         SiteReason::Score {
             before,
@@ -1119,6 +1132,7 @@ mod tests {
         cases.push(site_case(
             SiteReason::NowExcluded {
                 reason: "farmland".into(),
+                reasons: Default::default(),
             },
             "  S1 甲社区 [金水镇] rank 2 → 3，落选: 被排除：farmland",
             "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: now excluded: farmland",
@@ -1126,6 +1140,7 @@ mod tests {
         cases.push(site_case(
             SiteReason::NoLongerExcluded {
                 reason: "farmland".into(),
+                reasons: Default::default(),
             },
             "  S1 甲社区 [金水镇] rank 2 → 3，落选: 不再被排除（原因曾是：farmland）",
             "  S1 甲社区 [金水镇] rank 2 → 3, no longer chosen: no longer excluded (was: farmland)",
@@ -1487,5 +1502,23 @@ mod milestone_tests {
         let mut none = r.clone();
         none.milestones = None;
         assert!(!none.to_json().contains("\"milestones\""));
+    }
+
+    #[test]
+    fn a_sites_reason_reads_in_the_diffs_language_where_the_plugin_gives_it() {
+        let reason = SiteReason::NowExcluded {
+            reason: "占用永久基本农田".into(),
+            reasons: [
+                ("zh-CN", "占用永久基本农田"),
+                ("en", "on permanent basic farmland"),
+            ]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect(),
+        };
+        let zh = site_reason_text(&reason, crate::report::words::words(Lang::ZhCn));
+        let en = site_reason_text(&reason, crate::report::words::words(Lang::En));
+        assert!(zh.ends_with("占用永久基本农田"), "{zh}");
+        assert!(en.ends_with("on permanent basic farmland"), "{en}");
     }
 }

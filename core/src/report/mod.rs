@@ -452,6 +452,17 @@ pub struct Exclusion {
     pub reason: String,
     /// Feature ids, distances, shares behind it.
     pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The reason per language when the plugin answered a message (`[messages]`); empty
+    /// for a reason written as text.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reasons: std::collections::BTreeMap<String, String>,
+}
+
+impl Exclusion {
+    /// The reason in language `tag` when the plugin gave it in that language, else as written.
+    pub fn reason_in(&self, tag: &str) -> &str {
+        self.reasons.get(tag).unwrap_or(&self.reason)
+    }
 }
 
 /// A plugin that ran.

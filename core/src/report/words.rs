@@ -276,6 +276,10 @@ pub(super) struct Words {
     pub measured_intro: &'static str,
     /// Each measured distance's title, by engine feature (`town_distance`…).
     pub measured_titles: [(&'static str, &'static str); 3],
+    // Evidence values as the page writes them (findings.rs): a distance (`*_m`) and an area
+    // (`*_m2`) with their unit after the number.
+    pub unit_metres: &'static str,
+    pub unit_square_metres: &'static str,
 }
 
 const ZH: Words = Words {
@@ -595,6 +599,8 @@ const ZH: Words = Words {
         ("road_distance", "距最近道路"),
         ("village_distance", "距并入村庄（按人口加权平均）"),
     ],
+    unit_metres: " 米",
+    unit_square_metres: " 平方米",
 };
 
 const EN: Words = Words {
@@ -925,6 +931,8 @@ const EN: Words = Words {
             "to the merged villages (population-weighted mean)",
         ),
     ],
+    unit_metres: " m",
+    unit_square_metres: " m²",
 };
 
 /// The words for `lang`.

@@ -78,7 +78,10 @@ impl Limits {
             return Err(over("terms", n, "max_terms", self.max_terms));
         }
         let mut size: usize = score.terms.iter().map(|t| t.name.len() + 20).sum();
-        if let Outcome::Excluded { reason, evidence } = &score.outcome {
+        if let Outcome::Excluded {
+            reason, evidence, ..
+        } = &score.outcome
+        {
             let evidence = json_size(evidence);
             self.check_evidence_bytes(evidence)?;
             size += reason.len() + evidence;
@@ -473,6 +476,11 @@ pub struct Manifest {
     /// reports show the key where none is given.
     #[serde(default)]
     pub evidence: BTreeMap<String, BTreeMap<String, String>>,
+    /// Its reasons per language (`[messages.ID] zh-CN = "…{arg}…"`): the plugin answers a
+    /// message id and arguments, the host fills the template of the report's language (see
+    /// `message.rs`). Optional: a reason may be text, shown as written.
+    #[serde(default)]
+    pub messages: super::message::Messages,
     /// A table plugin's columns, in the order the table shows them (required for `table`,
     /// refused for other kinds).
     #[serde(default)]
@@ -790,6 +798,8 @@ impl Manifest {
         manifest
             .check_titles()
             .map_err(|e| Error::config(context(), e))?;
+        super::message::check_messages(&manifest.messages)
+            .map_err(|e| Error::config(context(), e))?;
         super::target::check_targets(&manifest).map_err(|e| Error::config(context(), e))?;
         let declared =
             super::reads::Reads::parse(&manifest.reads).map_err(|e| Error::config(context(), e))?;
@@ -927,6 +937,7 @@ mod tests {
             [("k".to_owned(), serde_json::json!("0123456789"))].into();
         let score = Score {
             outcome: Outcome::Excluded {
+                reasons: Default::default(),
                 reason: "r".into(),
                 evidence: evidence.clone(),
             },

@@ -9,6 +9,10 @@
 pub(crate) mod candidate;
 pub(crate) mod contract;
 pub(crate) mod files;
+// A reason is resolved by the runtime that read it: built without one (or with only one),
+// the other's resolver has no caller.
+#[cfg_attr(not(all(feature = "rhai", feature = "wasm")), allow(dead_code))]
+pub(crate) mod message;
 // Built without either runtime, no plugin can exist: the dispatch and the test-case runner
 // then hold code that cannot run, which is expected, not a mistake to warn about.
 #[cfg_attr(
@@ -40,6 +44,9 @@ pub use contract::{
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]
 pub use files::{PluginFile, plugin_paths, read_plugin_file};
+pub use message::{
+    MARK, MAX_ARG_CHARS, MAX_ARGS, MAX_MESSAGES, MAX_TEMPLATE_CHARS, Messages, Reason,
+};
 pub use plugin::Plugin;
 pub use reads::{LayerReads, Provided, Reads};
 #[cfg(feature = "rhai")]

@@ -42,7 +42,8 @@ enum V {
     /// The plugin's parameters (folded into constants where they are read).
     Params,
     Map(Box<Map>),
-    Excluded(Box<(String, Map)>),
+    /// `exclude(reason, evidence)`: the reason as text or a message map (`[messages]`).
+    Excluded(Box<(Dynamic, Map)>),
 }
 
 impl V {
@@ -59,6 +60,10 @@ impl V {
             Ok(V::Str(
                 d.clone().into_immutable_string().map_err(|_| GiveUp)?,
             ))
+        } else if d.is_map() {
+            // A constant map literal (`exclude(#{ id: "in_corridor" })`, folded by Rhai's
+            // optimizer): a map is only ever handed on, never computed with.
+            Ok(V::Map(Box::new(d.clone().try_cast::<Map>().ok_or(GiveUp)?)))
         } else {
             Err(GiveUp)
         }
@@ -162,7 +167,12 @@ impl CompiledScore {
     }
 
     /// Scores a candidate; `Err(GiveUp)`: ask the interpreter.
-    pub(crate) fn score(&self, candidate: &dyn Features, explain: bool) -> R<(Outcome, Vec<Term>)> {
+    pub(crate) fn score(
+        &self,
+        candidate: &dyn Features,
+        explain: bool,
+        messages: &super::message::Messages,
+    ) -> R<(Outcome, Vec<Term>)> {
         let mut run = Run {
             candidate,
             terms: explain.then(Vec::new),
@@ -179,8 +189,12 @@ impl CompiledScore {
         let outcome = match value {
             V::Excluded(x) => {
                 let (reason, evidence) = *x;
+                // A bad message: the interpreter words the error.
+                let reason = rhai::serde::from_dynamic(&reason).map_err(|_| GiveUp)?;
+                let reason = super::message::resolve(messages, &reason).map_err(|_| GiveUp)?;
                 Outcome::Excluded {
-                    reason,
+                    reason: reason.text,
+                    reasons: reason.texts,
                     evidence: evidence
                         .into_iter()
                         .map(|(k, v)| {
@@ -635,8 +649,10 @@ impl Compiler {
                 let reason = args.next().unwrap();
                 let evidence = args.next();
                 Box::new(move |run, frame| {
-                    let V::Str(reason) = reason(run, frame)? else {
-                        return Err(GiveUp);
+                    let reason: Dynamic = match reason(run, frame)? {
+                        V::Str(text) => text.into(),
+                        V::Map(message) => (*message).into(),
+                        _ => return Err(GiveUp),
                     };
                     let evidence = match &evidence {
                         None => Map::new(),
@@ -645,7 +661,7 @@ impl Compiler {
                             _ => return Err(GiveUp),
                         },
                     };
-                    Ok(V::Excluded(Box::new((reason.to_string(), evidence))))
+                    Ok(V::Excluded(Box::new((reason, evidence))))
                 })
             }
             (op, 2) => match binary(op) {

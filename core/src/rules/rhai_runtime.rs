@@ -74,8 +74,20 @@ thread_local! {
 /// What `exclude(reason, evidence)` returns: the candidate is out, and why.
 #[derive(Debug, Clone)]
 struct Exclusion {
-    reason: String,
+    /// Text, or a message `#{ id, args }` (`[messages]`).
+    reason: Dynamic,
     evidence: Map,
+}
+
+/// A finding as `fail(…)`/`veto(…)` make it, before its reason is resolved: the engine
+/// reads only these keys (a script's own map cannot set the reason's languages).
+#[derive(serde::Deserialize)]
+struct RawFinding {
+    criterion: String,
+    veto: bool,
+    reason: serde_json::Value,
+    #[serde(default)]
+    evidence: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// What `scored(score, evidence)` returns: a score with the evidence behind it.
@@ -261,7 +273,7 @@ impl RhaiPlugin {
             map.insert("site".into(), Dynamic::from(place.clone()));
         }
         let found = self.call("check", candidate, (input, self.params.clone()))?;
-        let findings: Vec<Finding> = rhai::serde::from_dynamic(&found).map_err(|e| {
+        let findings: Vec<RawFinding> = rhai::serde::from_dynamic(&found).map_err(|e| {
             self.error(
                 PluginFailure::Answer,
                 Some(candidate),
@@ -269,7 +281,7 @@ impl RhaiPlugin {
                 format!("check() must return an array of fail(…)/veto(…) findings: {e}"),
             )
         })?;
-        Ok(Verdict::from_findings(findings))
+        Ok(Verdict::from_findings(self.findings(candidate, findings)?))
     }
 
     /// Scores one candidate: the script's `score(candidate, params)` returns a number (usually
@@ -285,7 +297,8 @@ impl RhaiPlugin {
     pub fn score_features(&self, candidate: &dyn Features, explain: bool) -> Result<Score> {
         if let Some(compiled) = &self.compiled
             && self.manifest.kind == Kind::SiteScore
-            && let Ok((outcome, terms)) = compiled.score(candidate, explain)
+            && let Ok((outcome, terms)) =
+                compiled.score(candidate, explain, &self.manifest.messages)
         {
             return Ok(Score {
                 outcome,
@@ -302,7 +315,7 @@ impl RhaiPlugin {
     pub fn compiled_answers(&self, candidate: &Candidate) -> bool {
         self.compiled
             .as_ref()
-            .is_some_and(|c| c.score(candidate, true).is_ok())
+            .is_some_and(|c| c.score(candidate, true, &self.manifest.messages).is_ok())
     }
 
     /// Scores one candidate with the interpreter only (the compiled fast path gives the same
@@ -323,9 +336,14 @@ impl RhaiPlugin {
             result = x.score;
         }
         let outcome = if let Some(x) = result.clone().try_cast::<Exclusion>() {
+            let reason = rhai::serde::from_dynamic(&x.reason)
+                .map_err(|e| e.to_string())
+                .and_then(|r| super::message::resolve(&self.manifest.messages, &r))
+                .map_err(|e| self.error(PluginFailure::Answer, Some(candidate.id()), None, e))?;
             Outcome::Excluded {
-                reason: x.reason,
+                reason: reason.text,
                 evidence: map_to_json(x.evidence),
+                reasons: reason.texts,
             }
         } else {
             let score = result
@@ -370,7 +388,7 @@ impl RhaiPlugin {
         #[derive(serde::Deserialize)]
         struct Answer {
             standard: String,
-            findings: Vec<Finding>,
+            findings: Vec<RawFinding>,
         }
         let answer: Answer = rhai::serde::from_dynamic(&result).map_err(|e| {
             self.error(
@@ -382,7 +400,7 @@ impl RhaiPlugin {
         })?;
         Ok(StandardVerdict {
             standard: answer.standard,
-            verdict: Verdict::from_findings(answer.findings),
+            verdict: Verdict::from_findings(self.findings(candidate.id(), answer.findings)?),
         })
     }
 
@@ -514,6 +532,25 @@ impl RhaiPlugin {
             let (failure, message) = describe(&self.manifest, &e);
             self.error(failure, Some(candidate), line, message)
         })
+    }
+
+    /// Findings with their reasons resolved: a message filled in every language of the
+    /// manifest's `[messages]`, a bad one the candidate's error.
+    fn findings(&self, candidate: &str, raw: Vec<RawFinding>) -> Result<Vec<Finding>> {
+        raw.into_iter()
+            .map(|f| {
+                let reason = super::message::resolve(&self.manifest.messages, &f.reason)
+                    .map_err(|e| self.error(PluginFailure::Answer, Some(candidate), None, e))?;
+                Ok(Finding {
+                    criterion: f.criterion,
+                    veto: f.veto,
+                    reason: reason.text,
+                    evidence: f.evidence,
+                    reasons: reason.texts,
+                    plugin: None,
+                })
+            })
+            .collect()
     }
 
     fn error(
@@ -818,6 +855,19 @@ fn sandboxed_engine(manifest: &Manifest) -> Engine {
     engine.register_fn("veto", |criterion: &str, reason: &str| {
         finding(criterion, reason, Map::new(), true)
     });
+    // A reason per language: `fail(criterion, #{ id: "…", args: #{…} }, evidence)`.
+    engine.register_fn("fail", |criterion: &str, reason: Map, evidence: Map| {
+        finding(criterion, reason, evidence, false)
+    });
+    engine.register_fn("veto", |criterion: &str, reason: Map, evidence: Map| {
+        finding(criterion, reason, evidence, true)
+    });
+    engine.register_fn("fail", |criterion: &str, reason: Map| {
+        finding(criterion, reason, Map::new(), false)
+    });
+    engine.register_fn("veto", |criterion: &str, reason: Map| {
+        finding(criterion, reason, Map::new(), true)
+    });
     register_scoring(&mut engine);
     register_candidate(&mut engine);
     engine.register_fn("find_row", find_row);
@@ -944,11 +994,20 @@ fn register_scoring(engine: &mut Engine) {
     }
     engine.register_fn("term", term);
     engine.register_fn("exclude", |reason: &str, evidence: Map| Exclusion {
-        reason: reason.to_owned(),
+        reason: reason.into(),
         evidence,
     });
     engine.register_fn("exclude", |reason: &str| Exclusion {
-        reason: reason.to_owned(),
+        reason: reason.into(),
+        evidence: Map::new(),
+    });
+    // A reason per language: `exclude(#{ id: "…", args: #{…} }, evidence)`.
+    engine.register_fn("exclude", |reason: Map, evidence: Map| Exclusion {
+        reason: reason.into(),
+        evidence,
+    });
+    engine.register_fn("exclude", |reason: Map| Exclusion {
+        reason: reason.into(),
         evidence: Map::new(),
     });
     engine.register_type_with_name::<Exclusion>("Exclusion");
@@ -1251,7 +1310,7 @@ fn map_to_json(map: Map) -> std::collections::BTreeMap<String, serde_json::Value
         .collect()
 }
 
-fn finding(criterion: &str, reason: &str, evidence: Map, veto: bool) -> Map {
+fn finding(criterion: &str, reason: impl Into<Dynamic>, evidence: Map, veto: bool) -> Map {
     let mut m = Map::new();
     m.insert("criterion".into(), criterion.into());
     m.insert("reason".into(), reason.into());

@@ -34,6 +34,10 @@ pub enum Outcome {
         reason: String,
         /// Feature ids, field values, distances behind it.
         evidence: BTreeMap<String, serde_json::Value>,
+        /// The reason per language when the plugin answered a message (see
+        /// [`Finding::reasons`](super::Finding::reasons)); empty for text.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        reasons: BTreeMap<String, String>,
     },
 }
 

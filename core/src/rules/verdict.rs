@@ -27,11 +27,25 @@ pub struct Finding {
     pub reason: String,
     /// Feature ids, field names and values behind it.
     pub evidence: BTreeMap<String, serde_json::Value>,
+    /// The reason in each language, when the plugin answered a message (`[messages]`):
+    /// language tag → text; `reason` is then the zh-CN text. Empty for a reason written as
+    /// text. Set by the engine from the manifest's templates only (a plugin's answer is read
+    /// without it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, String>,
     /// The plugin that found it, when a plan runs several launch checks (`None` with one:
     /// its outputs stay as they were, and the plugin is the run's own). Set by the engine
     /// only: a plugin's answer cannot claim another plugin's name.
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
+}
+
+impl Finding {
+    /// The reason in language `tag` (`zh-CN`, `en`) when the plugin gave it in that
+    /// language, else as the plugin wrote it.
+    pub fn reason_in(&self, tag: &str) -> &str {
+        self.reasons.get(tag).unwrap_or(&self.reason)
+    }
 }
 
 /// The lines that name a job's plugin failures on the terminal: the first three candidates

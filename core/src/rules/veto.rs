@@ -58,20 +58,34 @@ pub fn guard_veto(input: &serde_json::Value, verdict: Verdict) -> Verdict {
         let mut evidence = std::collections::BTreeMap::new();
         evidence.insert("village".to_owned(), id);
         evidence.insert("field".to_owned(), VETO_FIELD.into());
-        let reason = match value {
-            None | Some(serde_json::Value::Null) => {
-                "强制拆迁情况不明：该村没有强制拆迁字段的值，一票否决项无法排除".to_owned()
-            }
+        let (reason, english) = match value {
+            None | Some(serde_json::Value::Null) => (
+                "强制拆迁情况不明：该村没有强制拆迁字段的值，一票否决项无法排除".to_owned(),
+                "forced demolition unknown: the village has no value for the field, so the \
+                 one-vote veto cannot be ruled out"
+                    .to_owned(),
+            ),
             Some(other) => {
                 evidence.insert("value".to_owned(), other.clone());
-                format!("强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除")
+                (
+                    format!("强制拆迁情况不明：字段值 {other} 无法识别为是/否，一票否决项无法排除"),
+                    format!(
+                        "forced demolition unknown: the value {other} is not yes or no, so the \
+                         one-vote veto cannot be ruled out"
+                    ),
+                )
             }
         };
+        let reasons = [("zh-CN", reason.clone()), ("en", english)]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t))
+            .collect();
         findings.push(Finding {
             criterion: VETO_UNKNOWN.to_owned(),
             veto: false,
             reason,
             evidence,
+            reasons,
             plugin: None,
         });
     }

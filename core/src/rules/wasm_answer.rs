@@ -123,6 +123,8 @@ impl<'a> Reader<'a> {
                     veto,
                     reason,
                     evidence,
+                    // Resolved by the runtime from the manifest's `[messages]`.
+                    reasons: BTreeMap::new(),
                     plugin: None,
                 })
             })

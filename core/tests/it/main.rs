@@ -22,6 +22,7 @@ mod grid_oracle;
 mod grid_score;
 mod launch_reference;
 mod reader_vs_geojson_crate;
+mod reasons;
 #[cfg(feature = "rhai")]
 mod rhai_candidates;
 #[cfg(feature = "rhai")]

@@ -75,7 +75,9 @@ fn exclusions_carry_their_evidence() {
     ))
     .unwrap();
     match p.score(&site(), true).unwrap().outcome {
-        Outcome::Excluded { reason, evidence } => {
+        Outcome::Excluded {
+            reason, evidence, ..
+        } => {
             assert_eq!(reason, "too close to the road");
             assert_eq!(evidence["road"], "R1");
             assert_eq!(evidence["metres"], 300.0);

@@ -178,8 +178,9 @@ fn scores_and_exclusions_agree_with_brute_force() {
         // The plugin's answer, against its formula (default parameters).
         let score = scored.scores[i].as_ref().unwrap();
         match (&score.outcome, in_zone || in_corridor) {
-            (Outcome::Excluded { reason, .. }, true) => {
+            (Outcome::Excluded { reasons, .. }, true) => {
                 n_excluded += 1;
+                let reason = &reasons["en"];
                 let want = if in_zone {
                     "demolition zone"
                 } else {

@@ -120,7 +120,9 @@ fn a_batch_is_scored_explained_excluded_and_failed_per_candidate() {
     assert_eq!(first.terms[0].contribution(), 1.5);
     assert_eq!(scored(&results[1]), 2.0);
     match &results[2].as_ref().unwrap().outcome {
-        Outcome::Excluded { reason, evidence } => {
+        Outcome::Excluded {
+            reason, evidence, ..
+        } => {
             assert_eq!(reason, "too close");
             assert_eq!(evidence.get("d"), Some(&serde_json::json!(1)));
         }

@@ -323,3 +323,95 @@ fn a_failing_candidate_is_named_in_the_same_words_by_both_runtimes() {
         assert_eq!(runtime_neutral(&ea), runtime_neutral(&eb));
     }
 }
+
+/// Every reason of the shipped rules is a message (`[messages]`) filled by hecun in both
+/// languages, and the Rhai rule and its WebAssembly twin answer the same message with the same
+/// arguments: the same text in zh-CN and in en, finding by finding and exclusion by exclusion.
+/// (Issue 15: "English inside the Chinese page".)
+#[test]
+fn reasons_read_alike_in_both_languages() {
+    use hecun::rules::{Finding, Outcome};
+    use std::collections::BTreeMap;
+    // Both languages given, neither empty, and no text left over from the old reasons.
+    fn both(reasons: &BTreeMap<String, String>, text: &str, what: &str) {
+        let (zh, en) = (&reasons["zh-CN"], &reasons["en"]);
+        assert!(
+            !zh.trim().is_empty() && !en.trim().is_empty(),
+            "{what}: {reasons:?}"
+        );
+        assert_eq!(text, zh, "{what}: the default reason is the zh-CN text");
+        assert_ne!(zh, en, "{what}: {reasons:?}");
+    }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut findings = |name: &'static str, a: &[&Finding], b: &[&Finding]| {
+        assert_eq!(a.len(), b.len(), "{name}");
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x.reasons, y.reasons, "{name}: {}", x.criterion);
+            both(&x.reasons, &x.reason, name);
+        }
+        *seen.entry(name).or_default() += a.len();
+    };
+    for (name, plan) in [
+        ("launch-criteria", "plan.toml"),
+        ("signing-rate", "plan-signing.toml"),
+    ] {
+        let (rhai, wasm) = pair(name);
+        let plan = Plan::load(&repo().join("gis-data/demo").join(plan)).unwrap();
+        let a = LaunchRun::run(&plan, &rhai).unwrap();
+        let b = LaunchRun::run(&plan, &wasm).unwrap();
+        let all = |r: &LaunchRun| -> Vec<Finding> {
+            r.verdicts
+                .iter()
+                .flat_map(|v| v.as_ref().unwrap().findings.clone())
+                .collect()
+        };
+        let (fa, fb) = (all(&a), all(&b));
+        findings(
+            name,
+            &fa.iter().collect::<Vec<_>>(),
+            &fb.iter().collect::<Vec<_>>(),
+        );
+    }
+    {
+        let (rhai, wasm) = pair("planning-standard");
+        let plan = demo();
+        let run = plan.affected.run(&|_| {}).unwrap();
+        let a = StandardRun::run(&plan, &run, &rhai).unwrap();
+        let b = StandardRun::run(&plan, &run, &wasm).unwrap();
+        let all = |r: &StandardRun| -> Vec<Finding> {
+            r.verdicts
+                .iter()
+                .flat_map(|v| v.as_ref().unwrap().verdict.findings.clone())
+                .collect()
+        };
+        let (fa, fb) = (all(&a), all(&b));
+        findings(
+            "planning-standard",
+            &fa.iter().collect::<Vec<_>>(),
+            &fb.iter().collect::<Vec<_>>(),
+        );
+    }
+    let (rhai, wasm) = pair("site-score");
+    let plan = demo();
+    let run = plan.affected.run(&|_| {}).unwrap();
+    let a = SiteScoreRun::run(&plan, &run, &rhai, 2, true).unwrap();
+    let b = SiteScoreRun::run(&plan, &run, &wasm, 2, true).unwrap();
+    let mut excluded = 0;
+    for (x, y) in a.scores.iter().zip(&b.scores) {
+        let (x, y) = (&x.as_ref().unwrap().outcome, &y.as_ref().unwrap().outcome);
+        assert_eq!(x, y);
+        if let Outcome::Excluded {
+            reason, reasons, ..
+        } = x
+        {
+            both(reasons, reason, "site-score");
+            excluded += 1;
+        }
+    }
+    assert!(excluded > 0);
+    // Each rule found something on the demo, so the agreement means something.
+    for (name, n) in &seen {
+        assert!(*n > 0, "{name} found nothing on the demo");
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+}

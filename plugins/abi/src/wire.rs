@@ -111,6 +111,12 @@ pub const MIN_TERM_BYTES: usize = 20;
 /// The least bytes a finding takes (empty texts and a veto flag).
 pub const MIN_FINDING_BYTES: usize = 13;
 
+/// The first character of a reason (an exclusion's, a finding's) that is a message, not text:
+/// the rest is JSON `{"id": "…", "args": {…}}`, an id of the manifest's `[messages]` that the
+/// host fills in the report's language (ABI.md, "Reasons"). No reason written as text starts
+/// with a NUL, so a plugin written before messages is read as before.
+pub const MESSAGE_MARK: char = '\u{0}';
+
 // ---- Writing ----
 
 /// Appends a `u8`.

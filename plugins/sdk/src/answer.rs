@@ -131,6 +131,17 @@ pub struct Finding {
     pub evidence: Evidence,
 }
 
+/// A reason per language (Rhai's `#{ id, args }`): message `id` of the manifest's
+/// `[messages]`, filled by the host with `args` (a JSON object: text, numbers, yes/no) in the
+/// report's language. Give it where a reason goes: `fail(c, message("in_zone", json!({ "zone":
+/// id })), evidence)`, `exclude(message(…), evidence)`. An id the manifest does not declare, or
+/// an argument its template does not name (or one it names and is not given), is the
+/// candidate's error.
+pub fn message(id: &str, args: serde_json::Value) -> String {
+    let body = serde_json::json!({ "id": id, "args": args });
+    format!("{}{body}", hecun_plugin_abi::wire::MESSAGE_MARK)
+}
+
 /// A failed criterion (Rhai's `fail(criterion, reason, evidence)`).
 pub fn fail(
     criterion: impl Into<String>,

@@ -66,7 +66,7 @@ mod wire;
 
 pub use answer::{
     Evidence, Finding, Measure, Outcome, Row, Score, Standard, Term, evidence, exclude, fail,
-    measure, scored, standard, veto,
+    measure, message, scored, standard, veto,
 };
 pub use candidate::{Candidate, Nearest, Params};
 pub use hecun_plugin_abi as abi;

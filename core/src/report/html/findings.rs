@@ -1,11 +1,13 @@
 //! A check's findings as a table: repeated findings grouped, their evidence kept whole.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 use super::criteria::Titles;
 use super::fmt::{esc, json_value};
 use super::table::{td, td_html};
+use crate::report::numbers::percent_text;
 use crate::report::words::Words;
 use crate::report::{Lang, Report};
 use crate::rules::Finding;
@@ -47,19 +49,106 @@ impl<'a> EvidenceWords<'a> {
         }
     }
 
+    /// The page's language tag (`zh-CN`, `en`): a plugin's reason in it, where given.
+    pub(super) fn tag(self) -> &'static str {
+        self.lang.tag()
+    }
+
     /// The title of term `name` as a plugin of the run declares it (`[[terms]]`).
     pub(super) fn term_title(self, name: &str) -> Option<&'a str> {
         self.report.term_title(name, self.lang)
     }
 
-    /// A value, escaped: yes/no for a boolean.
-    pub(super) fn value(self, v: &serde_json::Value) -> String {
+    /// The value of evidence key `key`, escaped: yes/no for a boolean; a village's code with
+    /// its name (`410122101202 某某村`); a distance (`*_m`) or an area (`*_m2`) with its unit,
+    /// a share (`*_share`) as a percentage that is never 0 when the share is not; a list item
+    /// by item.
+    pub(super) fn value(self, key: &str, v: &serde_json::Value) -> String {
         match v {
             serde_json::Value::Bool(true) => esc(self.w.yes),
             serde_json::Value::Bool(false) => esc(self.w.no),
+            serde_json::Value::Number(n) => {
+                let text = json_value(v);
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                if key.ends_with("_share") && x.is_finite() {
+                    format!("{} %", esc(&percent_text(x)))
+                } else if key.ends_with("_m2") {
+                    format!("{}{}", esc(&text), esc(self.w.unit_square_metres))
+                } else if key.ends_with("_m") {
+                    format!("{}{}", esc(&text), esc(self.w.unit_metres))
+                } else {
+                    esc(&text)
+                }
+            }
+            serde_json::Value::String(s) => match village_name(self.report, s) {
+                Some(name) => format!("{} {}", esc(s), esc(&name)),
+                None => esc(s),
+            },
+            serde_json::Value::Array(items)
+                if items.iter().all(|i| !i.is_array() && !i.is_object()) =>
+            {
+                items
+                    .iter()
+                    .map(|i| self.value(key, i))
+                    .collect::<Vec<_>>()
+                    .join(&esc(self.w.list_sep))
+            }
             other => esc(&json_value(other)),
         }
     }
+}
+
+/// The villages' names by id, with the report they were read from (its address and village
+/// count), so that a name is never taken from another report.
+type VillageNames = Option<(usize, usize, HashMap<String, String>)>;
+
+thread_local! {
+    /// The villages' names by id of the report being rendered (the map's every village,
+    /// else the affected ones), built once per page on first use: evidence names villages by
+    /// code, and a page of a province asks for thousands of them.
+    static NAMES: RefCell<VillageNames> = const { RefCell::new(None) };
+}
+
+/// Forgets the names of the last page rendered on this thread (each page starts afresh).
+pub(super) fn forget_village_names() {
+    NAMES.with(|n| *n.borrow_mut() = None);
+}
+
+/// The name of the village whose id is `id`, if the report knows one.
+fn village_name(report: &Report, id: &str) -> Option<String> {
+    let key = (
+        std::ptr::from_ref(report) as usize,
+        report.villages.len() + report.map.as_ref().map_or(0, |m| m.villages.len()),
+    );
+    NAMES.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if !matches!(&*cell, Some((p, n, _)) if (*p, *n) == key) {
+            let mut names: HashMap<String, String> = HashMap::new();
+            let all = report.map.as_ref().map(|m| {
+                m.villages
+                    .iter()
+                    .map(|v| (v.id.as_str(), v.name.as_str()))
+                    .collect::<Vec<_>>()
+            });
+            let pairs = all.unwrap_or_else(|| {
+                report
+                    .villages
+                    .iter()
+                    .map(|v| (v.id.as_str(), v.name.as_str()))
+                    .collect()
+            });
+            for (id, name) in pairs {
+                if !name.is_empty() && name != id {
+                    names
+                        .entry(id.to_owned())
+                        .or_insert_with(|| name.to_owned());
+                }
+            }
+            *cell = Some((key.0, key.1, names));
+        }
+        cell.as_ref()
+            .and_then(|(_, _, names)| names.get(id).cloned())
+    })
 }
 
 /// Evidence as a list of `key = value`, in key order; nothing when there is none.
@@ -72,7 +161,7 @@ pub(super) fn evidence_html(
     }
     let mut out = String::from("<ul class=\"evidence\">");
     for (k, v) in evidence {
-        let _ = write!(out, "<li>{} = {}</li>", keys.key(k), keys.value(v));
+        let _ = write!(out, "<li>{} = {}</li>", keys.key(k), keys.value(k, v));
     }
     out.push_str("</ul>");
     out
@@ -91,16 +180,19 @@ struct FindingGroup<'a> {
 /// then in the plugin's order of criteria, otherwise in the order the plugin found them.
 fn group_findings<'a>(titles: Titles<'_>, findings: &'a [Finding]) -> Vec<FindingGroup<'a>> {
     let mut groups: Vec<FindingGroup<'_>> = Vec::new();
+    let tag = titles.evidence().tag();
     for f in findings {
+        // The reason in the page's language, where the plugin gave it per language.
+        let reason = f.reason_in(tag);
         match groups
             .iter_mut()
-            .find(|g| g.criterion == f.criterion && g.veto == f.veto && g.reason == f.reason)
+            .find(|g| g.criterion == f.criterion && g.veto == f.veto && g.reason == reason)
         {
             Some(g) => g.findings.push(f),
             None => groups.push(FindingGroup {
                 criterion: &f.criterion,
                 veto: f.veto,
-                reason: &f.reason,
+                reason,
                 findings: vec![f],
             }),
         }
@@ -140,7 +232,7 @@ fn group_evidence_html(w: &Words, ev: EvidenceWords<'_>, group: &FindingGroup<'_
             out,
             "<li>{} = {}</li>",
             ev.key(k),
-            ev.value(&first[k.as_str()])
+            ev.value(k, &first[k.as_str()])
         );
     }
     let keys: BTreeSet<&String> = varying.iter().flat_map(|v| v.keys().copied()).collect();
@@ -152,7 +244,7 @@ fn group_evidence_html(w: &Words, ev: EvidenceWords<'_>, group: &FindingGroup<'_
     if let Some(key) = single {
         let mut values: Vec<String> = Vec::new();
         for v in &varying {
-            let value = ev.value(v[key]);
+            let value = ev.value(key, v[key]);
             if !values.contains(&value) {
                 values.push(value);
             }
@@ -167,7 +259,7 @@ fn group_evidence_html(w: &Words, ev: EvidenceWords<'_>, group: &FindingGroup<'_
         for v in &varying {
             let parts: Vec<String> = v
                 .iter()
-                .map(|(k, value)| format!("{} = {}", ev.key(k), ev.value(value)))
+                .map(|(k, value)| format!("{} = {}", ev.key(k), ev.value(k, value)))
                 .collect();
             let _ = write!(out, "<li class=\"wrap\">{}</li>", parts.join("; "));
         }

@@ -68,6 +68,7 @@ fn finding(criterion: &str, veto: bool, reason: &str) -> Finding {
         criterion: criterion.to_owned(),
         veto,
         reason: reason.to_owned(),
+        reasons: Default::default(),
         evidence,
     }
 }
@@ -234,6 +235,7 @@ pub(crate) fn sample() -> Report {
     let mut s3 = site("S3", "excluded", NASTY, None, None);
     s3.excluded = Some(Exclusion {
         reason: "位于基本农田内".to_owned(),
+        reasons: Default::default(),
         evidence: BTreeMap::from([("farmland".to_owned(), serde_json::json!("F12"))]),
     });
     let mut s4 = site("S4", "failed", "东镇", None, None);
@@ -752,9 +754,10 @@ fn repeated_findings_are_grouped() {
     let html = render_html(&report, Lang::ZhCn);
     assert!(html.contains("暂缓</span>（未满足：resettlement_started、plan_approved）</td>"));
     assert!(html.contains("<td>resettlement_started <small>×2</small></td>"));
-    // The evidence the findings share once, the village that differs as a list.
+    // The evidence the findings share once, the village that differs as a list, each code
+    // with the village's name (sample(): village Vi is 村i).
     assert!(html.contains(
-        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3、V4</li>"
+        "<li><code>share</code> = 0.25</li><li class=\"wrap\"><span class=\"key\" title=\"village\">行政村</span> = V3 村3、V4 村4</li>"
     ));
 }
 

@@ -32,7 +32,7 @@ use super::candidate::{Candidate, FeatureNames, Features, Value};
 use super::contract::{Kind, Manifest, Runtime};
 use super::score::{Outcome, Score};
 use super::testing;
-use super::verdict::{StandardVerdict, Verdict};
+use super::verdict::{Finding, StandardVerdict, Verdict};
 use super::wasm_answer::{Answer, CandidateAnswer, decode_answers};
 use crate::error::{Error, PluginFailure, Result};
 
@@ -318,7 +318,9 @@ impl WasmPlugin {
         let mut answers = self.run(Kind::LaunchCheck, &[&c as &dyn Features], false);
         match answers.pop() {
             Some(answer) => match answer? {
-                Answer::Findings(findings) => Ok(Verdict::from_findings(findings)),
+                Answer::Findings(findings) => {
+                    Ok(Verdict::from_findings(self.findings(c.id(), findings)?))
+                }
                 other => Err(self.wrong_answer(c.id(), &other, "a list of findings")),
             },
             None => Err(self.no_answer(candidate)),
@@ -339,7 +341,9 @@ impl WasmPlugin {
             .into_iter()
             .zip(&candidates)
             .map(|(answer, c)| match answer? {
-                Answer::Findings(findings) => Ok(Verdict::from_findings(findings)),
+                Answer::Findings(findings) => {
+                    Ok(Verdict::from_findings(self.findings(c.id(), findings)?))
+                }
                 other => Err(self.wrong_answer(c.id(), &other, "a list of findings")),
             })
             .collect()
@@ -376,7 +380,15 @@ impl WasmPlugin {
                     format!("score() returned {score}, not a finite number"),
                 )),
                 Answer::Excluded(reason, evidence) => Ok(Score {
-                    outcome: Outcome::Excluded { reason, evidence },
+                    outcome: {
+                        let reason = super::message::resolve_wire(&self.manifest.messages, reason)
+                            .map_err(|e| self.error(PluginFailure::Answer, Some(&c.id()), e))?;
+                        Outcome::Excluded {
+                            reason: reason.text,
+                            evidence,
+                            reasons: reason.texts,
+                        }
+                    },
                     terms: Vec::new(),
                     evidence: Default::default(),
                 }),
@@ -402,7 +414,7 @@ impl WasmPlugin {
             .map(|(answer, c)| match answer? {
                 Answer::Standard(standard, findings) => Ok(StandardVerdict {
                     standard,
-                    verdict: Verdict::from_findings(findings),
+                    verdict: Verdict::from_findings(self.findings(c.id(), findings)?),
                 }),
                 other => Err(self.wrong_answer(c.id(), &other, "a standard")),
             })
@@ -717,6 +729,24 @@ impl WasmPlugin {
         if let Ok(mut pool) = self.pool.lock() {
             pool.push(guest);
         }
+    }
+
+    /// Findings with their reasons resolved: a message (ABI.md, "Reasons") filled in every
+    /// language of the manifest's `[messages]`, a bad one the candidate's error.
+    fn findings(&self, candidate: &str, findings: Vec<Finding>) -> Result<Vec<Finding>> {
+        findings
+            .into_iter()
+            .map(|mut f| {
+                let reason = super::message::resolve_wire(
+                    &self.manifest.messages,
+                    std::mem::take(&mut f.reason),
+                )
+                .map_err(|e| self.error(PluginFailure::Answer, Some(candidate), e))?;
+                f.reason = reason.text;
+                f.reasons = reason.texts;
+                Ok(f)
+            })
+            .collect()
     }
 
     fn error(&self, failure: PluginFailure, candidate: Option<&str>, message: String) -> Error {

@@ -5,7 +5,7 @@
 //! `w_access × max(0, 1 − d / reach_m) + w_setback × min(1, d / setback_m)`, d = road_distance.
 
 use hecun_plugin_sdk::{
-    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, script,
+    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, message, script,
 };
 
 /// The rule, with its parameters as given (each is read where the script reads it, so that a
@@ -51,10 +51,7 @@ impl SiteScore for GridSuitability {
         // if c.in_corridor { return exclude("…"); }
         match c.feature("in_corridor").unwrap_or(&Value::Missing) {
             Value::Bool(true) => {
-                return Ok(exclude(
-                    "inside an ecological corridor (生态廊道)",
-                    json!({}),
-                ));
+                return Ok(exclude(message("in_corridor", json!({})), json!({})));
             }
             Value::Bool(false) => {}
             other => {
@@ -187,7 +184,7 @@ mod tests {
     fn inside_a_corridor_is_excluded() {
         match cell(150.0.into(), true) {
             Answer::Excluded { reason, evidence } => {
-                assert!(reason.contains("ecological corridor"));
+                assert!(reason.contains("\"in_corridor\""), "{reason}");
                 assert!(evidence.is_empty());
             }
             other => panic!("{other:?}"),

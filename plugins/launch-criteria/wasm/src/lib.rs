@@ -7,7 +7,7 @@
 //! village is a one-vote veto.
 
 use hecun_plugin_sdk::serde_json::{self, Map};
-use hecun_plugin_sdk::{Candidate, Finding, LaunchCheck, Params, Value, fail, json, veto};
+use hecun_plugin_sdk::{Candidate, Finding, LaunchCheck, Params, Value, fail, json, message, veto};
 
 /// The rule (it has no parameters).
 pub struct LaunchCriteria;
@@ -32,28 +32,32 @@ fn as_written(value: &serde_json::Value) -> String {
 
 /// `require(…)`: the finding when village `v` does not have `field == wanted`. A missing
 /// field and a value the host could not read (handed over as written) both fail, saying which.
+/// The reasons are the manifest's messages `criterion`, `criterion_missing` and
+/// `criterion_unreadable`.
 fn require(
     v: &Map<String, serde_json::Value>,
     field: &str,
     criterion: &str,
     wanted: bool,
-    reason: &str,
 ) -> Option<Finding> {
     match v.get(field) {
         None | Some(serde_json::Value::Null) => Some(fail(
             criterion,
-            format!("{reason}（字段缺失）"),
+            message(&format!("{criterion}_missing"), json!({})),
             json!({ "village": village_id(v), "field": field }),
         )),
         Some(serde_json::Value::Bool(value)) if *value != wanted => Some(fail(
             criterion,
-            reason,
+            message(criterion, json!({})),
             json!({ "village": village_id(v), "field": field, "value": value }),
         )),
         Some(serde_json::Value::Bool(_)) => None,
         Some(other) => Some(fail(
             criterion,
-            format!("{reason}（字段值 {} 无法识别为是/否）", as_written(other)),
+            message(
+                &format!("{criterion}_unreadable"),
+                json!({ "value": as_written(other) }),
+            ),
             json!({ "village": village_id(v), "field": field, "value": other }),
         )),
     }
@@ -85,7 +89,7 @@ impl LaunchCheck for LaunchCriteria {
         if villages.is_empty() {
             found.push(fail(
                 "has_villages",
-                "no village is merged into this community",
+                message("has_villages", json!({})),
                 json!({ "community": id }),
             ));
         }
@@ -96,48 +100,18 @@ impl LaunchCheck for LaunchCriteria {
             if flag(v, "forced_demolition") == Some(true) {
                 found.push(veto(
                     "no_forced_demolition",
-                    "强制拆迁: forced demolition vetoes the launch",
+                    message("no_forced_demolition", json!({})),
                     json!({ "village": village_id(v), "field": "forced_demolition", "value": true }),
                 ));
             }
             found.extend(
                 [
-                    require(
-                        v,
-                        "plan_approved",
-                        "plan_approved",
-                        true,
-                        "方案未经群众认可或上级批准",
-                    ),
-                    require(
-                        v,
-                        "new_homestead_approved",
-                        "no_new_homestead",
-                        false,
-                        "新批宅基地",
-                    ),
-                    require(
-                        v,
-                        "new_construction",
-                        "no_new_construction",
-                        false,
-                        "新建建筑",
-                    ),
-                    require(v, "land_legal", "land_legal", true, "新增建设用地不合法"),
-                    require(
-                        v,
-                        "infra_started",
-                        "infrastructure_started",
-                        true,
-                        "基础设施和公共服务设施未开工",
-                    ),
-                    require(
-                        v,
-                        "resettlement_started",
-                        "resettlement_started",
-                        true,
-                        "安置房未开工",
-                    ),
+                    require(v, "plan_approved", "plan_approved", true),
+                    require(v, "new_homestead_approved", "no_new_homestead", false),
+                    require(v, "new_construction", "no_new_construction", false),
+                    require(v, "land_legal", "land_legal", true),
+                    require(v, "infra_started", "infrastructure_started", true),
+                    require(v, "resettlement_started", "resettlement_started", true),
                 ]
                 .into_iter()
                 .flatten(),
@@ -250,12 +224,13 @@ mod tests {
                 ("land_legal", false)
             ]
         );
-        assert_eq!(f[0].reason, "强制拆迁: forced demolition vetoes the launch");
+        // Reasons are messages of the manifest, filled by the host in the report's language.
+        assert_eq!(f[0].reason, message("no_forced_demolition", json!({})));
         assert_eq!(
             serde_json::Value::Object(f[0].evidence.clone()),
             json!({"village": "v1", "field": "forced_demolition", "value": true})
         );
-        assert_eq!(f[1].reason, "方案未经群众认可或上级批准（字段缺失）");
+        assert_eq!(f[1].reason, message("plan_approved_missing", json!({})));
         assert_eq!(
             serde_json::Value::Object(f[1].evidence.clone()),
             json!({"village": "v1", "field": "plan_approved"})

@@ -4,7 +4,8 @@
 
 use hecun_plugin_sdk::serde_json::{self, Map};
 use hecun_plugin_sdk::{
-    Candidate, Finding, Params, Standard, StandardSelection, Value, fail, json, script, standard,
+    Candidate, Finding, Params, Standard, StandardSelection, Value, fail, json, message, script,
+    standard,
 };
 
 /// The rule, with its parameters (each is read where the script reads it, so that a parameter
@@ -34,11 +35,6 @@ fn probe(c: &Candidate, layer: &str) -> Probe {
 /// `number(x)`: a whole number converted, a float as it is, anything else `()`.
 fn number(x: &Value) -> Option<f64> {
     x.number()
-}
-
-/// `round1(x)`: `(x * 10.0).round() / 10.0`.
-fn round1(x: f64) -> f64 {
-    script::round(x * 10.0) / 10.0
 }
 
 /// `x.to_float()`: defined on numbers only.
@@ -174,15 +170,14 @@ impl PlanningStandard {
         match population {
             None => found.push(fail(
                 "min_population",
-                "人口未知: the community's population is unknown",
+                message("population_unknown", json!({ "min": min })),
                 json!({ "community": community, "min_population": min, "basis": why }),
             )),
             Some(population) if population < to_float(&min)? => found.push(fail(
                 "min_population",
-                format!(
-                    "人口 {} 人, 少于 {} 人",
-                    script::display(&population_value),
-                    script::display(&min)
+                message(
+                    "population_below",
+                    json!({ "population": population_value, "min": min }),
                 ),
                 json!({
                     "community": community,
@@ -198,25 +193,24 @@ impl PlanningStandard {
         let max = number(&self.params.get("max_land_per_person_m2"));
         match (land, max) {
             (None, _) => {
-                let why = if c.get("site_area_m2").is_missing() {
-                    "no site: the community's land is unknown"
+                let (why, reason) = if c.get("site_area_m2").is_missing() {
+                    (
+                        "no site: the community's land is unknown",
+                        "land_unknown_no_site",
+                    )
                 } else {
-                    "population unknown or zero"
+                    ("population unknown or zero", "land_unknown_no_population")
                 };
                 found.push(fail(
                     "max_land_per_person",
-                    format!("人均用地未知: {why}"),
+                    message(reason, json!({})),
                     json!({ "community": community, "max_land_per_person_m2": opt(max), "basis": why }),
                 ));
             }
             // land > max: false when max is () (not a number).
             (Some(land), Some(max)) if land > max => found.push(fail(
                 "max_land_per_person",
-                format!(
-                    "人均用地 {} m², 超过 {} m²",
-                    script::float_text(round1(land)),
-                    script::float_text(max)
-                ),
+                message("land_above", json!({ "land": land, "max": max })),
                 json!({
                     "community": community,
                     "land_per_person_m2": land,
@@ -278,10 +272,7 @@ impl PlanningStandard {
             if state == Probe::NoSite {
                 found.push(fail(
                     criterion,
-                    format!(
-                        "{}: no site, the distance to {class} is unknown",
-                        script::display(&name)
-                    ),
+                    message("circle_no_site", json!({ "circle": name, "class": class })),
                     evidence,
                 ));
                 continue;
@@ -289,9 +280,9 @@ impl PlanningStandard {
             match c.nearest("facilities", Some(class))? {
                 None => found.push(fail(
                     criterion,
-                    format!(
-                        "{}: the facilities layer has no {class}",
-                        script::display(&name)
+                    message(
+                        "circle_no_facility",
+                        json!({ "circle": name, "class": class }),
                     ),
                     evidence,
                 )),
@@ -302,12 +293,15 @@ impl PlanningStandard {
                     evidence["distance_m"] = nearest.distance.into();
                     found.push(fail(
                         criterion,
-                        format!(
-                            "{}: nearest {class} {} is {} m away, beyond {} m",
-                            script::display(&name),
-                            nearest.id,
-                            script::float_text(round1(nearest.distance)),
-                            script::float_text(limit)
+                        message(
+                            "circle_too_far",
+                            json!({
+                                "circle": name,
+                                "class": class,
+                                "facility": nearest.id,
+                                "distance": nearest.distance,
+                                "limit": limit,
+                            }),
                         ),
                         evidence,
                     ));
@@ -341,7 +335,7 @@ impl StandardSelection for PlanningStandard {
         if self.is_outside_zoning(c)? {
             found.push(fail(
                 "on_construction_land",
-                "安置点不在任何规划分区（zoning）内: the site is not on planned construction land (启动标准 3)",
+                message("outside_zoning", json!({})),
                 json!({
                     "community": c.id(),
                     "site": c.get("site"),

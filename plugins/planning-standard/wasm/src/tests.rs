@@ -1,5 +1,6 @@
 //! The manifest's [[tests]], natively, with a small host that answers the spatial helpers as
-//! the case's layers would.
+//! the case's layers would. Reasons are the manifest's messages as they cross the wire
+//! (`message(id, args)`); the host fills them in the report's language.
 
 use super::*;
 use hecun_plugin_sdk::testing::{self, Answer, Host, select_one};
@@ -141,7 +142,13 @@ fn the_guideline_cases() {
         ],
     );
     assert_eq!(failed(&f), ["min_population"]);
-    assert_eq!(f[0].reason, "人口 1999 人, 少于 2000 人");
+    assert_eq!(
+        f[0].reason,
+        message(
+            "population_below",
+            json!({ "population": 1999, "min": 2000 })
+        )
+    );
 
     let (_, f) = select(
         Place::default(),
@@ -152,7 +159,10 @@ fn the_guideline_cases() {
         ],
     );
     assert_eq!(failed(&f), ["max_land_per_person"]);
-    assert_eq!(f[0].reason, "人均用地 100.5 m², 超过 100.0 m²");
+    assert_eq!(
+        f[0].reason,
+        message("land_above", json!({ "land": 100.5, "max": 100.0 }))
+    );
     assert_eq!(
         serde_json::Value::Object(f[0].evidence.clone()),
         json!({ "community": "candidate", "land_per_person_m2": 100.5, "max_land_per_person_m2": 100.0,
@@ -174,10 +184,7 @@ fn the_guideline_cases() {
 
     let (_, f) = select(Place::default(), &[("population", Value::Int(5000))]);
     assert_eq!(failed(&f), ["max_land_per_person"]);
-    assert_eq!(
-        f[0].reason,
-        "人均用地未知: no site: the community's land is unknown"
-    );
+    assert_eq!(f[0].reason, message("land_unknown_no_site", json!({})));
 
     let (_, f) = select(
         Place::default(),
@@ -297,7 +304,11 @@ fn the_life_circles() {
     assert_eq!(criteria, ["life_circle_卫生院", "life_circle_学校"]);
     assert_eq!(
         f[1].reason,
-        "10分钟生活圈: nearest 学校 F3 is 501.0 m away, beyond 500.0 m"
+        message(
+            "circle_too_far",
+            json!({ "circle": "10分钟生活圈", "class": "学校", "facility": "F3",
+                    "distance": 501.0, "limit": 500.0 })
+        )
     );
     assert_eq!(
         serde_json::Value::Object(f[1].evidence.clone()),
@@ -315,7 +326,13 @@ fn the_life_circles() {
         &pop,
     );
     assert_eq!(failed(&f), ["life_circle_养老"]);
-    assert_eq!(f[0].reason, "5分钟生活圈: the facilities layer has no 养老");
+    assert_eq!(
+        f[0].reason,
+        message(
+            "circle_no_facility",
+            json!({ "circle": "5分钟生活圈", "class": "养老" })
+        )
+    );
     // U6: no facilities layer: skipped.
     let place = Place {
         zoning: Some(vec![("城镇建设用地", 1.0)]),
@@ -354,7 +371,10 @@ fn the_life_circles() {
     );
     assert_eq!(
         f[0].reason,
-        "5分钟生活圈: no site, the distance to 养老 is unknown"
+        message(
+            "circle_no_site",
+            json!({ "circle": "5分钟生活圈", "class": "养老" })
+        )
     );
 }
 

@@ -10,7 +10,7 @@
 
 use hecun_plugin_sdk::serde_json::Value as J;
 use hecun_plugin_sdk::{
-    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, script,
+    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, message, script,
 };
 
 /// The rule, with its parameters as given (each is read where the script reads it).
@@ -64,17 +64,15 @@ impl SiteScore for RehabSiting {
         let places = number(site, "床位");
         if places.is_missing() {
             return Ok(exclude(
-                "床位 (places) missing or not a number",
+                message("places_missing", json!({})),
                 json!({ "field": "床位", "value": site.get("床位") }),
             ));
         }
         if script::lt(&places, &self.min_places)? || script::gt(&places, &self.max_places)? {
             return Ok(exclude(
-                format!(
-                    "床位 {} outside {}–{} (places)",
-                    script::display(&places),
-                    script::display(&self.min_places),
-                    script::display(&self.max_places)
+                message(
+                    "places_outside",
+                    json!({ "places": places, "min": self.min_places, "max": self.max_places }),
                 ),
                 json!({ "field": "床位", "value": places, "min": self.min_places, "max": self.max_places }),
             ));
@@ -82,16 +80,15 @@ impl SiteScore for RehabSiting {
         let staff = number(site, "人员");
         if staff.is_missing() {
             return Ok(exclude(
-                "人员 (staff) missing or not a number",
+                message("staff_missing", json!({})),
                 json!({ "field": "人员", "value": site.get("人员") }),
             ));
         }
         if script::lt(&staff, &self.min_staff)? {
             return Ok(exclude(
-                format!(
-                    "人员 {} below {} (staff)",
-                    script::display(&staff),
-                    script::display(&self.min_staff)
+                message(
+                    "staff_below",
+                    json!({ "staff": staff, "min": self.min_staff }),
                 ),
                 json!({ "field": "人员", "value": staff, "min": self.min_staff }),
             ));
@@ -102,13 +99,13 @@ impl SiteScore for RehabSiting {
                 .map(|z| z.id)
                 .unwrap_or_default();
             return Ok(exclude(
-                format!("inside the demolition zone {zone} (拆迁区内)"),
+                message("in_zone", json!({ "zone": zone })),
                 json!({ "zone": zone }),
             ));
         }
         let Some(township) = site.text("乡镇") else {
             return Ok(exclude(
-                "乡镇 (township) missing",
+                message("township_missing", json!({})),
                 json!({ "field": "乡镇", "value": site.get("乡镇") }),
             ));
         };

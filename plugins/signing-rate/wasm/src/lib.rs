@@ -6,7 +6,7 @@
 //! number, or with more signed than households fails `signing_data`, naming it.
 
 use hecun_plugin_sdk::serde_json::{self, Map};
-use hecun_plugin_sdk::{Candidate, Finding, LaunchCheck, Params, Value, fail, json};
+use hecun_plugin_sdk::{Candidate, Finding, LaunchCheck, Params, Value, fail, json, message};
 
 /// The rule and its parameter.
 pub struct SigningRate {
@@ -75,13 +75,16 @@ impl LaunchCheck for SigningRate {
                 .as_object()
                 .ok_or_else(|| format!("each of community.villages must be a table, not {v}"))?;
             let (hv, sv) = (value(v, HOUSEHOLDS), value(v, SIGNED));
-            let label = format!("{}（{}）", shown(v, "name"), shown(v, "id"));
+            let (name, village) = (shown(v, "name"), shown(v, "id"));
             match (hv, sv) {
                 (None, _) | (_, None) => {
                     let field = if hv.is_none() { HOUSEHOLDS } else { SIGNED };
                     found.push(fail(
                         "signing_data",
-                        format!("{label}缺少{field}，无法计算签约率"),
+                        message(
+                            "data_missing",
+                            json!({ "name": name, "village": village, "field": field }),
+                        ),
                         json!({ "village": id(v), "field": field }),
                     ));
                     complete = false;
@@ -95,7 +98,10 @@ impl LaunchCheck for SigningRate {
                         };
                         found.push(fail(
                             "signing_data",
-                            format!("{label}的{field}不是数字，无法计算签约率"),
+                            message(
+                                "data_not_number",
+                                json!({ "name": name, "village": village, "field": field }),
+                            ),
                             json!({ "village": id(v), "field": field, "value": v[field] }),
                         ));
                         complete = false;
@@ -103,8 +109,9 @@ impl LaunchCheck for SigningRate {
                     (Some(h), Some(s)) if h < 0.0 || s < 0.0 || s > h => {
                         found.push(fail(
                             "signing_data",
-                            format!(
-                                "{label}的签约户数与户数不符（不得为负，签约户数不得多于户数）"
+                            message(
+                                "data_inconsistent",
+                                json!({ "name": name, "village": village }),
                             ),
                             json!({ "village": id(v), "field": SIGNED, "value": sv, "households": hv }),
                         ));
@@ -121,7 +128,7 @@ impl LaunchCheck for SigningRate {
             if households <= 0.0 {
                 found.push(fail(
                     "signing_rate",
-                    "并入的行政村没有户数，无法计算签约率",
+                    message("no_households", json!({})),
                     json!({ "community": community_id, "households": households }),
                 ));
             } else {
@@ -129,7 +136,10 @@ impl LaunchCheck for SigningRate {
                 if rate < self.min_rate {
                     found.push(fail(
                         "signing_rate",
-                        "签约率低于启动要求",
+                        message(
+                            "rate_below",
+                            json!({ "rate": rate, "min_rate": self.min_rate_json }),
+                        ),
                         json!({
                             "community": community_id, "signed": signed, "households": households,
                             "rate": rate, "min_rate": self.min_rate_json

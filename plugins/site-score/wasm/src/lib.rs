@@ -6,7 +6,7 @@
 //! corridor, the ecological red line, or on basic farmland above the share allowed.
 
 use hecun_plugin_sdk::{
-    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, script,
+    Candidate, Outcome, Params, Score, SiteScore, Value, exclude, json, message, script,
 };
 
 /// The rule, with its parameters as given (each is read where the script reads it).
@@ -67,32 +67,35 @@ impl SiteScore for SiteScoreRule {
     fn score(&self, site: &Candidate, score: &mut Score) -> Result<Outcome, String> {
         let yes = Value::Bool(true);
         if script::eq(&site.get("in_zone"), &yes) {
-            let which = match site.nearest("zones", None)? {
-                None => String::new(),
-                Some(zone) => format!(" {}", zone.id),
+            let reason = match site.nearest("zones", None)? {
+                None => message("in_zone", json!({})),
+                Some(zone) => message("in_named_zone", json!({ "zone": zone.id })),
             };
             return Ok(exclude(
-                format!("inside the demolition zone{which} (拆迁区内)"),
+                reason,
                 json!({ "zone_share": share(site.get("zone_share")) }),
             ));
         }
         if script::eq(&site.get("in_corridor"), &yes) {
             return Ok(exclude(
-                "inside an ecological corridor (生态廊道内)",
+                message("in_corridor", json!({})),
                 json!({ "corridor_share": share(site.get("corridor_share")) }),
             ));
         }
         let redline = site.get("redline_share");
         if script::gt(&share(redline.clone()), &Value::Float(0.0))? {
             return Ok(exclude(
-                "inside the ecological protection red line (生态保护红线内)",
+                message("in_redline", json!({})),
                 json!({ "redline_share": redline }),
             ));
         }
         let farmland = site.get("farmland_share");
         if script::gt(&share(farmland.clone()), &self.max_farmland_share)? {
             return Ok(exclude(
-                "on permanent basic farmland (占用永久基本农田)",
+                message(
+                    "on_farmland",
+                    json!({ "share": farmland, "allowed": self.max_farmland_share }),
+                ),
                 json!({ "farmland_share": farmland, "allowed": self.max_farmland_share }),
             ));
         }
@@ -219,15 +222,15 @@ mod tests {
             ("in_corridor", true.into()),
             ("corridor_share", 1.0.into()),
         ]));
-        assert!(reason(&a).contains("ecological corridor"));
+        assert!(reason(&a).contains("\"in_corridor\""));
 
         let a = site(&base(&[("farmland_share", 0.02.into())]));
-        assert!(reason(&a).contains("basic farmland"));
+        assert!(reason(&a).contains("\"on_farmland\""));
 
         assert!(close(site(&base(&[])).score(), 1.0));
 
         let a = site(&base(&[("redline_share", 0.5.into())]));
-        assert!(reason(&a).contains("red line"));
+        assert!(reason(&a).contains("\"in_redline\""));
     }
 
     #[test]
@@ -240,7 +243,8 @@ mod tests {
         testing::clear_host();
         match a {
             Answer::Excluded { reason, evidence } => {
-                assert_eq!(reason, "inside the demolition zone R7 (拆迁区内)");
+                // A message of the manifest, filled by the host.
+                assert_eq!(reason, message("in_named_zone", json!({ "zone": "R7" })));
                 assert_eq!(evidence["zone_share"], json!(1.0));
             }
             other => panic!("{other:?}"),

@@ -159,7 +159,7 @@ fn site_row(g: &mut Grid, w: &Words, keys: EvidenceWords<'_>, anchor: &str, n: u
         let _ = write!(
             why,
             "{}{}",
-            esc(&x.reason),
+            esc(x.reason_in(keys.tag())),
             evidence_html(keys, &x.evidence)
         );
     }
