@@ -26,6 +26,7 @@ fn finding(criterion: &str, veto: bool, village: &str) -> Finding {
         criterion: criterion.to_owned(),
         veto,
         reason: format!("{criterion} in {village}"),
+        reasons: Default::default(),
         evidence: BTreeMap::from([("village".to_owned(), serde_json::json!(village))]),
     }
 }
@@ -140,6 +141,7 @@ fn large_report(villages: usize) -> Report {
                 value: (i % 100) as f64 / 100.0,
             }],
             evidence: BTreeMap::new(),
+            measured: Default::default(),
         })
         .collect();
     r.warnings = (0..villages / 7)
