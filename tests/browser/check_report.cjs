@@ -301,10 +301,15 @@ async function main() {
         return seen;
       });
       let checked = await checkLabels(views, fail);
-      for (let i = 0; i < 3; i++) {
-        await page.mouse.move(640, 450);
+      // Zoom in about the map's middle until names show (a province needs several steps).
+      await page.locator('#map-canvas').scrollIntoViewIfNeeded();
+      const box = await page.locator('#map-canvas').boundingBox();
+      for (let i = 0; i < 12; i++) {
+        if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         await page.mouse.wheel(0, -600);
-        await page.waitForTimeout(200);
+        await page.waitForTimeout(150);
+        const n = await page.evaluate(() => window.hecunMap.labels().filter((l) => l.kind === 'township').length);
+        if (n > 0 && i >= 2) break;
       }
       const zoomed = await page.evaluate(() => window.hecunMap.labels().filter((l) => l.kind === 'township' || l.kind === 'village')
         .map((l) => ({ ...l, rings: (window.hecunMap.feature(l.id) || {}).rings || null })));

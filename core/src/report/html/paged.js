@@ -41,7 +41,9 @@
   function Table(box) {
     this.id = box.getAttribute('data-paged');
     this.table = box.querySelector('table');
-    var data = JSON.parse(document.getElementById(this.id + '-data').textContent);
+    var source = document.getElementById(this.id + '-data');
+    var data = JSON.parse(source.textContent);
+    source.textContent = ''; // held once, as data
     this.rows = data.rows;
     this.rc = data.rc;
     this.tw = data.tw;
@@ -192,13 +194,29 @@
 
   // Detail blocks by anchor, and the township index (anchor → the township's name as the
   // tables write it).
-  var details = {};
-  document.querySelectorAll('script[data-details]').forEach(function (s) {
-    var holder = document.getElementById(s.getAttribute('data-details'));
-    JSON.parse(s.textContent).forEach(function (pair) {
-      details[pair[0]] = { holder: holder, html: pair[1] };
+  // Read on the first link followed to one, not on load: a province's verdicts are tens of
+  // megabytes of text the page need not hold twice until somebody asks. The script's text is
+  // dropped once read, so it is held once.
+  var details = null;
+  function detailsByAnchor() {
+    if (details) return details;
+    details = {};
+    document.querySelectorAll('script[data-details]').forEach(function (s) {
+      var holder = document.getElementById(s.getAttribute('data-details'));
+      JSON.parse(s.textContent).forEach(function (pair) {
+        details[pair[0]] = { holder: holder, html: pair[1] };
+      });
+      s.textContent = '';
     });
-  });
+    return details;
+  }
+  // A detail's anchor is no element of the page (its block is not shown yet) and no township's.
+  function isDetail(key) {
+    if (document.getElementById(key) || Object.prototype.hasOwnProperty.call(townships, key)) {
+      return Object.prototype.hasOwnProperty.call(details || {}, key);
+    }
+    return Object.prototype.hasOwnProperty.call(detailsByAnchor(), key);
+  }
   var townships = {};
   var index = document.getElementById('townships-index');
   if (index) {
@@ -243,7 +261,7 @@
       return;
     }
     var target = null;
-    if (Object.prototype.hasOwnProperty.call(details, key)) {
+    if (key && isDetail(key)) {
       var d = details[key];
       d.holder.innerHTML = d.html;
       d.holder.hidden = false;

@@ -13,6 +13,7 @@
   var view = document.getElementById('map-view');
   if (!dataEl || !canvas || !view || !canvas.getContext) return;
   var D = JSON.parse(dataEl.textContent);
+  dataEl.textContent = ''; // held once, as data: a province's layers are megabytes of text
   var W = D.words;
   var P = D.palette;
   var Q = D.q;
