@@ -429,10 +429,20 @@ fn self_contained() {
         let html = render_html(&sample(), lang);
         assert!(html.starts_with("<!DOCTYPE html>"));
         for external in [
-            "http://", "https://", "src=", "<script", "<link", "url(", "@import",
+            "http://",
+            "https://",
+            "src=",
+            "<link",
+            "url(",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+            "import(",
         ] {
             assert!(!html.contains(external), "{external} in the page");
         }
+        // One inline script (the map's search and zoom), nothing loaded.
+        assert_eq!(html.matches("<script").count(), 1);
         assert!(html.contains("<style>"));
         assert!(html.trim_end().ends_with("</html>"));
     }

@@ -364,7 +364,9 @@
     ctx.stroke();
     ctx.setLineDash([]);
 
-    drawSites(vb);
+    // Thousands of site markers over a whole province are a carpet that hides the map: they
+    // come in with the villages, when there is room to tell them apart.
+    if (!overview) drawSites(vb);
     drawHighlight();
     drawLabels(vb, shown);
     scaleBar();
@@ -601,7 +603,8 @@
   function pick(px, py) {
     var best = null;
     var bestD = 36;
-    for (var i = 0; i < S.name.length; i++) {
+    // Sites are not drawn at the overview (draw()), so they are not picked there either.
+    for (var i = 0; VILLAGE_SIZE * st.s >= 3 && i < S.name.length; i++) {
       if (S.pt[2 * i] === null) continue;
       var dx = toScreenX(S.pt[2 * i] * Q) - px;
       var dy = toScreenY(S.pt[2 * i + 1] * Q) - py;
