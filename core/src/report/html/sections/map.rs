@@ -32,12 +32,12 @@ pub(super) fn map_section(page: &mut Page, report: &Report) {
             let aw = atlas_words(page.lang);
             let _ = write!(
                 page.body,
-                "<figure class=\"map\" id=\"map-figure\">\n\
+                "<figure class=\"map\" id=\"map-figure\">\n<div class=\"map-main\">\n\
                  <div class=\"atlas-bar\"><input id=\"map-search\" type=\"search\" autocomplete=\"off\" \
                  list=\"map-search-list\" placeholder=\"{s}\" aria-label=\"{s}\" data-none=\"{none}\">\
                  <datalist id=\"map-search-list\"></datalist>\
                  <button type=\"button\" id=\"map-reset\">{r}</button></div>\n\
-                 {}\n<div id=\"map-info\" aria-live=\"polite\"></div>\n{}\n\
+                 {}\n<div id=\"map-info\" aria-live=\"polite\"></div>\n</div>\n{}\n\
                  <script>\n{EXPLORE}</script>\n</figure>\n",
                 fig.svg,
                 fig.legend,
