@@ -406,7 +406,7 @@ const ZH: Words = Words {
     north: "北",
     scale: "比例尺",
     map_note: "鼠标悬停可查看村庄、安置点详情。",
-    labels_left_off: "为免重叠未标注的名称（悬停可见）：",
+    labels_left_off: "为免重叠未标注的名称（乡镇、安置点悬停可见，道路、廊道见图例）：",
 
     top_per_township: "每个乡镇入选安置点数",
     no_township: "（未属乡镇）",
@@ -727,7 +727,7 @@ const EN: Words = Words {
     north: "N",
     scale: "Scale",
     map_note: "Hover over a village or site for its details.",
-    labels_left_off: "Names left off where they would overlap (hover for them): ",
+    labels_left_off: "Names left off where they would overlap (townships and sites: hover for them; roads and corridors: see the legend): ",
 
     top_per_township: "Sites chosen per township",
     no_township: "(no township)",

@@ -669,7 +669,7 @@
       if (c >= 0) {
         row(W.community, D.communities.name[c]);
         var s = D.communities.status[c];
-        if (s >= 0) row(W.verdict, W['st' + s]);
+        if (s >= 0) row(W.verdict, W['st' + s] + (D.communities.why[c] || ''));
       }
       info.appendChild(dl);
     } else {

@@ -348,6 +348,26 @@ fn map_data(
             .iter()
             .map(|c| c.launch.as_ref().map_or(-1, |l| status_index(l.status))),
     );
+    // What failed, worded as the community table words it (一票否决：存在强制拆迁（村 …）):
+    // the panel must not say less than the table.
+    let lang = crate::report::Lang::parse(w.html_lang).unwrap_or(crate::report::Lang::ZhCn);
+    let why: Vec<String> = report
+        .communities
+        .iter()
+        .map(|c| {
+            let Some(l) = &c.launch else {
+                return String::new();
+            };
+            let failed = report.failure_text("launch", l, lang, true);
+            match l.status {
+                _ if failed.is_empty() => String::new(),
+                LaunchStatus::Vetoed => (w.why_vetoed)(&failed),
+                LaunchStatus::Blocked => (w.why_blocked)(&failed),
+                _ => String::new(),
+            }
+        })
+        .collect();
+    strings(&mut out, "why", why.iter().map(String::as_str));
     close(&mut out, '}');
     out.push(',');
 
