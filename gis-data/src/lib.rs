@@ -133,14 +133,7 @@ pub fn outputs(seed: u64) -> Vec<Output> {
         ("patients.geojson", &r.patients),
         ("buildings.geojson", &r.buildings),
     ];
-    let mut out: Vec<Output> = layers
-        .iter()
-        .map(|(name, feats)| Output {
-            name,
-            contents: write::layer_to_geojson(&proj, feats).into_bytes(),
-            features: feats.len(),
-        })
-        .collect();
+    let mut out = geojson_outputs(&proj, &layers);
     out.push(Output {
         name: "plan.toml",
         contents: PLAN_TOML.as_bytes().to_vec(),
@@ -302,21 +295,33 @@ pub fn outputs_at(params: Params, seed: u64, plugins: &Path) -> Vec<Output> {
         ("farmland.geojson", &r.farmland),
         ("redline.geojson", &r.redline),
     ];
-    let mut out: Vec<Output> = layers
-        .iter()
+    // A larger region leaves out the layers it has none of (no red line in a county, say).
+    let layers: Vec<(&'static str, &[write::Feature])> = layers
+        .into_iter()
         .filter(|(_, feats)| !feats.is_empty())
-        .map(|(name, feats)| Output {
-            name,
-            contents: write::layer_to_geojson(&proj, feats).into_bytes(),
-            features: feats.len(),
-        })
         .collect();
+    let mut out = geojson_outputs(&proj, &layers);
     out.push(Output {
         name: "plan.toml",
         contents: region_plan(params.scale, plugins).into_bytes(),
         features: 0,
     });
     out
+}
+
+/// Each layer as its GeoJSON file, in the order given.
+fn geojson_outputs(
+    proj: &write::Projector,
+    layers: &[(&'static str, &[write::Feature])],
+) -> Vec<Output> {
+    layers
+        .iter()
+        .map(|(name, feats)| Output {
+            name,
+            contents: write::layer_to_geojson(proj, feats).into_bytes(),
+            features: feats.len(),
+        })
+        .collect()
 }
 
 /// Generate the demo into `dir` (created if missing).
