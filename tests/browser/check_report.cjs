@@ -153,8 +153,16 @@ async function main() {
     // Let the page's scripts finish what they start on load (first draw of the map).
     await page.waitForTimeout(300);
 
-    const info = await page.evaluate(() => {
+    const info = await page.evaluate(async () => {
       const nav = performance.getEntriesByType('navigation')[0];
+      // Paint timing entries are queued after the frame is presented, which on a loaded
+      // machine can be later than the load event: wait for them (the time they carry is
+      // when the paint happened, not when we read it). None within 10 s is a page that
+      // never painted, and fails below.
+      const waitedFrom = performance.now();
+      while (performance.getEntriesByType('paint').length === 0 && performance.now() - waitedFrom < 10000) {
+        await new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 100); });
+      }
       const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
       const svg = document.querySelector('svg#map');
       return {

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use crate::common::{csv_rows, hecun, repo, stderr};
 
@@ -43,6 +44,12 @@ fn check(report: &Path, shots: &Path, name: &str, options: &[&str]) -> Option<St
             return None;
         }
     };
+    // One browser at a time: the check measures load and paint times, which mean nothing
+    // while two other Chromiums share the machine's cores (the tests run in parallel).
+    static ONE_BROWSER: Mutex<()> = Mutex::new(());
+    let _turn = ONE_BROWSER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = Command::new("sh")
         .arg(repo().join("tests/browser/check_report.sh"))
         .arg(report)
