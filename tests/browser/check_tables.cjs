@@ -34,6 +34,9 @@ async function main() {
   const t0 = Date.now();
   await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
   console.log(`load:      ${Date.now() - t0} ms`);
+  // The tables' rows are decoded after load (unpack.js): wait for them as a reader does.
+  await page.evaluate(() => window.hecunReady);
+  console.log(`decoded:   ${Date.now() - t0} ms`);
 
   const rows = (id) => page.evaluate((id) => [...document.querySelector(`#${id}`).tBodies[0].rows]
     .map((r) => [...r.cells].map((c) => c.textContent)), id);
@@ -85,7 +88,9 @@ async function main() {
     a.click();
     return a.getAttribute('href');
   });
-  await page.waitForTimeout(100);
+  // The details are decoded on the first one asked for.
+  await page.waitForFunction((h) => document.getElementById(h.slice(1)), community, { timeout: 10000 })
+    .catch(() => {});
   const verdict = await page.evaluate((h) => {
     const b = document.getElementById(h.slice(1));
     return b ? b.querySelector('h3').textContent : null;
