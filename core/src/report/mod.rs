@@ -591,14 +591,25 @@ fn criteria_of<'a>(row: &'a PluginRow, id: &str) -> Option<(usize, &'a Criterion
 }
 
 impl Report {
-    /// The line naming the build that made the report (`hecun 0.1.0 (commit abc1234,
-    /// features: rhai, wasm, parquet)`); for a report that did not record it, hecun and its
-    /// version.
-    pub fn build_line(&self) -> String {
+    /// The line naming the build that made the report, in `lang` (`hecun 0.1.0 (commit
+    /// abc1234, features: rhai, wasm, parquet)`, `hecun 0.1.0（代码提交 abc1234，功能：rhai、wasm、
+    /// parquet）`); for a report that did not record it, hecun and its version.
+    pub fn build_line(&self, lang: Lang) -> String {
         if self.build.version == "unknown" {
-            format!("hecun {}", self.tool_version)
-        } else {
-            self.build.line()
+            return format!("hecun {}", self.tool_version);
+        }
+        match lang {
+            Lang::En => self.build.line(),
+            Lang::ZhCn => format!(
+                "hecun {}（代码提交 {}，功能：{}）",
+                self.build.version,
+                self.build.short_commit(),
+                if self.build.features.is_empty() {
+                    "无".to_owned()
+                } else {
+                    self.build.features.join("、")
+                }
+            ),
         }
     }
 

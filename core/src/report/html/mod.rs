@@ -47,7 +47,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
     let w = page.w;
     let mut out = String::with_capacity(page.body.len() + STYLE.len() + 4096);
     head(&mut out, report, w);
-    header(&mut out, report, w);
+    header(&mut out, report, w, lang);
     contents(&mut out, &page.toc, w);
     out.push_str(&page.body);
     paged::finish(&mut out, &page);
@@ -71,7 +71,7 @@ fn head(out: &mut String, report: &Report, w: &Words) {
 }
 
 /// The plan's name and what made the page.
-fn header(out: &mut String, report: &Report, w: &Words) {
+fn header(out: &mut String, report: &Report, w: &Words, lang: Lang) {
     let _ = write!(
         out,
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {}{}{} · {} {}</p>\n</header>\n",
@@ -81,7 +81,7 @@ fn header(out: &mut String, report: &Report, w: &Words) {
         w.colon,
         esc(&report.metric_crs),
         esc(w.made_with),
-        esc(&report.build_line())
+        esc(&report.build_line(lang))
     );
 }
 
