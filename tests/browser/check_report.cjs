@@ -287,6 +287,34 @@ async function main() {
         }
         return out;
       });
+      // The scale bar stays true as the map zooms: its length on the screen times the metres
+      // per screen pixel (the home bar's, times the zoom) is the length it is labelled with.
+      const bar = () => page.evaluate(() => {
+        const g = document.getElementById('scale-bar');
+        if (!g) return null;
+        const r = [...g.querySelectorAll('rect')].map((e) => e.getBoundingClientRect());
+        const t = [...g.querySelectorAll('text')];
+        const label = t[t.length - 1].textContent.trim();
+        const m = /^([\d.]+)\s*(k?m)$/.exec(label);
+        const svg = document.querySelector('svg#map');
+        return { px: r[r.length - 1].right - r[0].left, metres: m ? Number(m[1]) * (m[2] === 'km' ? 1000 : 1) : null, label, viewW: svg.viewBox.baseVal.width, bottom: r[0].bottom, svgBottom: svg.getBoundingClientRect().bottom };
+      });
+      const before = await bar();
+      if (before && before.metres) {
+        await page.locator('svg#map').scrollIntoViewIfNeeded();
+        const mapBox = await page.locator('svg#map').boundingBox();
+        await page.mouse.move(mapBox.x + mapBox.width / 2, mapBox.y + mapBox.height / 3);
+        for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -300);
+        await page.waitForTimeout(200);
+        const after = await bar();
+        const k = after.viewW / before.viewW;
+        const want = (before.metres / before.px) * k * after.px;
+        measured.scaleBar = `${before.label} → ${after.label} at zoom ×${(1 / k).toFixed(2)}`;
+        if (!(k < 0.9)) fail(`the map did not zoom on the wheel (view ${before.viewW} → ${after.viewW})`);
+        else if (!after.metres || Math.abs(want - after.metres) > 0.02 * after.metres) fail(`scale bar after zooming says ${after.label}, measures ${want.toFixed(1)} m`);
+        if (after.bottom > after.svgBottom + 1) fail('scale bar left the map when zoomed');
+        await page.evaluate(() => document.getElementById('map-reset').click());
+      }
       measured.townshipLabels = labels.length;
       if (labels.length === 0) fail('no township labels (#map-labels text.township) on the map');
       for (const l of labels) {
@@ -412,6 +440,7 @@ async function main() {
     console.log(`tables:   ${info.tables.join(' ')}`);
     console.log(`map:      ${info.form}${info.viewBox ? `, viewBox ${info.viewBox}; ${info.townships} townships, ${info.villages} villages` : ''}; labels checked ${measured.townshipLabels ?? measured.labelsChecked ?? 0}`);
     for (const s of measured.search) console.log(`search:   ${s.name} → ${JSON.stringify(s.panel.slice(0, 80))}`);
+    if (measured.scaleBar) console.log(`scale bar: ${measured.scaleBar}`);
     if (measured.hover) console.log(`hover:    ${measured.hover.checked} villages checked, ${measured.hover.covered} under a name or site, ${measured.hover.tiny} too small to aim at, ${measured.hover.blocked.length} blocked`);
     for (const v of measured.verdicts) console.log(`verdict:  ${v.text} → ${v.row ? 'found' : 'missing'}`);
     for (const a of measured.atlasSearch || []) console.log(`map search: ${a}`);
