@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::html::findings::{EvidenceWords, evidence_html};
+use crate::report::html::findings::{EvidenceWords, VillageNames, evidence_html};
 use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
 use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
@@ -18,6 +18,8 @@ use crate::report::{Choice, Report, ScoringSection, SiteRow};
 struct Scoring<'a> {
     /// The run's report: the titles its plugins give terms and evidence keys.
     report: &'a Report,
+    /// The villages' names its evidence is told with.
+    names: &'a VillageNames<'a>,
     rows: &'a [SiteRow],
     top: Option<usize>,
     choice: Option<&'a Choice>,
@@ -37,7 +39,7 @@ fn site_order(rows: &[SiteRow]) -> Vec<(usize, &SiteRow)> {
     sites
 }
 
-pub(super) fn sites(page: &mut Page, report: &Report) {
+pub(super) fn sites(page: &mut Page, report: &Report, names: &VillageNames<'_>) {
     let w = page.w;
     if report.sites.is_empty() {
         if report.plugins.iter().any(|p| p.role == "sites") {
@@ -49,6 +51,7 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
     }
     let scoring = Scoring {
         report,
+        names,
         rows: &report.sites,
         top: report.top,
         choice: report.choice.as_ref(),
@@ -61,11 +64,17 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
 }
 
 /// A named scoring job's section, under its title (`[[scorings]]`).
-pub(super) fn scoring(page: &mut Page, report: &Report, job: &ScoringSection) {
+pub(super) fn scoring(
+    page: &mut Page,
+    report: &Report,
+    names: &VillageNames<'_>,
+    job: &ScoringSection,
+) {
     let w = page.w;
     let title = job.title(page.lang).to_owned();
     let scoring = Scoring {
         report,
+        names,
         rows: &job.sites,
         top: job.top,
         choice: job.choice.as_ref(),
@@ -123,7 +132,7 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
         ],
     )
     .township(3, &scoring.heading);
-    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
+    let keys = EvidenceWords::new(scoring.report, scoring.names, w, page.lang, "sites");
     for &(n, s) in order {
         site_row(&mut g, w, keys, &scoring.row, n, s);
     }
@@ -192,7 +201,7 @@ fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
     if with_terms.is_empty() {
         page.note(w.no_terms);
     }
-    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
+    let keys = EvidenceWords::new(scoring.report, scoring.names, w, page.lang, "sites");
     if page.large && !with_terms.is_empty() {
         // A block per site at province scale is thousands of tables: each is shown when its
         // name is clicked (`#site-N`), one at a time.
