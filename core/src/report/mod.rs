@@ -442,8 +442,9 @@ pub struct SiteRow {
 }
 
 /// The engine's site features that are distances in metres, in the order the page gives
-/// them: what a site's score terms are computed from.
-pub const MEASURED_DISTANCES: [&str; 3] = ["town_distance", "road_distance", "village_distance"];
+/// them: what a site's score terms are computed from (a plugin's `[[terms]] measure` names
+/// one of them).
+pub const MEASURED_DISTANCES: [&str; 3] = crate::rules::TERM_MEASURES;
 
 /// Why a site is out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

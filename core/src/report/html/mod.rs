@@ -40,7 +40,6 @@ const STYLE: &str = include_str!("style.css");
 
 /// Renders `report` as one HTML page that opens with no network, with its words in `lang`.
 pub fn render_html(report: &Report, lang: Lang) -> String {
-    findings::forget_village_names();
     let mut page = Page::new(lang, report.villages_in_layer > page::LARGE_PAGE_VILLAGES);
     sections::write_all(&mut page, report);
 
@@ -111,5 +110,7 @@ fn contents(
 
 #[cfg(test)]
 mod large_tests;
+#[cfg(test)]
+mod sites_tests;
 #[cfg(test)]
 pub(crate) mod tests;

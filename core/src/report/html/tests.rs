@@ -1050,6 +1050,7 @@ fn terms_and_evidence_keys_read_in_the_pages_language() {
         terms: vec![crate::rules::TermTitle {
             id: "road_access".to_owned(),
             title: titles("道路可达", "road access"),
+            measure: None,
         }],
         evidence: BTreeMap::from([("farmland".to_owned(), titles("基本农田", "farmland"))]),
         edition: None,
