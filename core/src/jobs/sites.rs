@@ -333,7 +333,7 @@ impl SiteScoreRun {
             plan,
             &read_layers,
             &[(layer, &SITE_FEATURES)],
-            "what it would give is missing",
+            ("what it would give is missing", "它本应给出的内容缺失"),
         )?;
         // The plan's own layers are read for the plugins that declare them: the candidates'
         // layer is read all the same.
@@ -394,6 +394,10 @@ impl SiteScoreRun {
                             "{}: [scoring] quota names {by} {group:?}, but no candidate of {file} is in it: none is chosen there",
                             plan.path.display()
                         ),
+                        format!(
+                            "{}：[scoring] quota 指定了 {by} {group:?}，但 {file} 中没有位于其中的候选点：那里一个也不选",
+                            plan.path.display()
+                        ),
                     )
                     .with_file(&file)
                     .with_field(by)
@@ -419,6 +423,10 @@ impl SiteScoreRun {
                         WarningKind::Other,
                         format!(
                             "{}: [scoring] quota asks for {wanted} in {by} {group:?}, but only {chosen} of its {in_group} candidates in {file} qualify: {chosen} chosen there",
+                            plan.path.display()
+                        ),
+                        format!(
+                            "{}：[scoring] quota 要求在 {by} {group:?} 中选 {wanted} 个，但 {file} 中其 {in_group} 个候选点只有 {chosen} 个合格：那里选出 {chosen} 个",
                             plan.path.display()
                         ),
                     )
@@ -791,6 +799,14 @@ fn group_values(
                     layer.features.len(),
                     shown.join(", "),
                     if more > 0 { format!(" and {more} more") } else { String::new() },
+                ),
+                format!(
+                    "{file}：没有 {per} 值的候选点（已尝试的字段：{}）：{} 个（共 {} 个）：{}{}；它们组成分组 \"\"，适用 quota 的 \"*\"",
+                    names.join(", "),
+                    missing.len(),
+                    layer.features.len(),
+                    shown.join("、"),
+                    if more > 0 { format!(" 等，另有 {more} 个") } else { String::new() },
                 ),
             )
             .with_file(&file)

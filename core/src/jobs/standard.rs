@@ -166,6 +166,12 @@ pub fn township_types(
                              communities get no township_type, and the standard follows their \
                              zoning alone"
                         ),
+                        format!(
+                            "{}：乡镇 {name:?}：字段 {field:?} = {value:?} 不是乡镇类型\
+                             （镇/建制镇、乡/民族乡、街道/街道办事处）：其社区没有 \
+                             township_type，标准只按其分区判断",
+                            crate::warning::feature_zh(&at)
+                        ),
                     )
                     .with_feature(&at)
                     .with_field(field)
@@ -182,6 +188,11 @@ pub fn township_types(
                                 "{at}: township {name:?} has no value in field {field:?} (its \
                                  type, 镇/乡/街道): its communities get no township_type, and \
                                  the standard follows their zoning alone"
+                            ),
+                            format!(
+                                "{}：乡镇 {name:?} 的字段 {field:?}（其类型，镇/乡/街道）没有值：\
+                                 其社区没有 township_type，标准只按其分区判断",
+                                crate::warning::feature_zh(&at)
                             ),
                         )
                         .with_feature(&at)
@@ -313,7 +324,10 @@ impl StandardRun {
             plan,
             &read_layers,
             &[],
-            "the checks that need it are skipped or fail",
+            (
+                "the checks that need it are skipped or fail",
+                "需要它的检查被跳过或不通过",
+            ),
         )?;
         let site_schema = plan
             .sites
