@@ -68,7 +68,11 @@ fn run(dir: &Path, plan: &str, lang: &str) -> Said {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.join(out);
     let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
-    let heading = if lang == "en" { "warnings (" } else { "提示 (" };
+    let heading = if lang == "en" {
+        "warnings ("
+    } else {
+        "提示 ("
+    };
     let lines: Vec<&str> = summary.lines().collect();
     let start = lines
         .iter()
@@ -129,7 +133,10 @@ fn english_in(line: &str) -> Vec<String> {
             if token.is_empty() {
                 continue;
             }
-            if token.chars().all(|c| c.is_ascii_alphabetic() || c == '\'' || c == '-') {
+            if token
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '\'' || c == '-')
+            {
                 run.push(token);
             } else {
                 if run.len() >= 3 {
@@ -150,7 +157,10 @@ fn english_in(line: &str) -> Vec<String> {
 fn the_english_sentence_check_can_fail() {
     let en = "villages.geojson, feature #8 (id \"4101\"): field \"户数\" (400) exceeds field \
               \"人口\" (120): more households than people (swapped columns?)";
-    assert_eq!(english_in(en), vec!["more households than people".to_owned()]);
+    assert_eq!(
+        english_in(en),
+        vec!["more households than people".to_owned()]
+    );
     assert!(!english_in("villages.geojson：the values are used，数值").is_empty());
     let zh = "插件 \"site score\" 读取图层 \"a b c\"，但 plan 未列出：plan 中的 [crs] metric";
     assert!(english_in(zh).is_empty(), "{:?}", english_in(zh));
@@ -182,7 +192,14 @@ fn cases() -> Vec<Case> {
                     props(v, 8).insert("人口".into(), json!(120));
                 })
             },
-            both: &["villages.geojson", "户数", "400", "人口", "120", "410122101209"],
+            both: &[
+                "villages.geojson",
+                "户数",
+                "400",
+                "人口",
+                "120",
+                "410122101209",
+            ],
             en: &["feature #8", "more households than people"],
             zh: &["第 9 个要素（#8", "户数多于人口"],
             framed: None,
@@ -194,8 +211,11 @@ fn cases() -> Vec<Case> {
                 let p = d.join("villages.geojson");
                 let text = std::fs::read_to_string(&p).unwrap();
                 assert!(text.contains("\"人口\":152"));
-                std::fs::write(&p, text.replacen("\"人口\":152", "\"人口\":152,\"人口\":9152", 1))
-                    .unwrap();
+                std::fs::write(
+                    &p,
+                    text.replacen("\"人口\":152", "\"人口\":152,\"人口\":9152", 1),
+                )
+                .unwrap();
             },
             both: &["villages.geojson", "\"人口\"", "152", "9152"],
             en: &["feature #0", "written twice"],
@@ -250,6 +270,29 @@ fn cases() -> Vec<Case> {
             framed: Some("无法读取："),
         },
         Case {
+            name: "roster row and feature unmatched",
+            plan: "plan.toml",
+            edit: with_roster,
+            both: &["villages.geojson", "roster.csv", "410122101201"],
+            en: &["feature #0", "no row of roster.csv has the key"],
+            zh: &["第 1 个要素（#0", "没有键为"],
+            framed: None,
+        },
+        Case {
+            name: "roster row whose key no feature has",
+            plan: "plan.toml",
+            edit: with_roster,
+            both: &[
+                "roster.csv",
+                "villages.geojson",
+                "\"统计用区划代码\"",
+                "410199999999",
+            ],
+            en: &["line 601", "the row is not used"],
+            zh: &["第 601 行", "该行未使用"],
+            framed: None,
+        },
+        Case {
             name: "Shapefile encoding told from its bytes",
             plan: "plan-shapefile.toml",
             edit: |d| std::fs::remove_file(d.join("villages.cpg")).unwrap(),
@@ -259,6 +302,30 @@ fn cases() -> Vec<Case> {
             framed: None,
         },
     ]
+}
+
+/// A CSV roster joined to the villages by their code: every village's row but the first's,
+/// and a row whose code no village has.
+fn with_roster(dir: &Path) {
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("villages.geojson")).unwrap())
+            .unwrap();
+    let mut csv = "代码,备注\n".to_owned();
+    for f in &v["features"].as_array().unwrap()[1..] {
+        csv.push_str(&format!(
+            "{},x\n",
+            f["properties"]["统计用区划代码"].as_str().unwrap()
+        ));
+    }
+    csv.push_str("410199999999,y\n");
+    std::fs::write(dir.join("roster.csv"), csv).unwrap();
+    let p = dir.join("plan.toml");
+    let plan = std::fs::read_to_string(&p).unwrap().replacen(
+        "[layers.roads]",
+        "[[layers.villages.rosters]]\npath = \"roster.csv\"\njoin = { key = \"代码\", on = \"统计用区划代码\" }\n\n[layers.roads]",
+        1,
+    );
+    std::fs::write(&p, plan).unwrap();
 }
 
 #[test]
@@ -271,7 +338,10 @@ fn every_kind_of_warning_reads_in_the_pages_language() {
         let mut fail = |why: String| failures.push(format!("{}: {why}", case.name));
         // The CLI and the manifest keep the English whatever the page's language.
         if zh.cli != en.cli {
-            fail(format!("CLI lines differ by language:\n{}\n{}", zh.cli, en.cli));
+            fail(format!(
+                "CLI lines differ by language:\n{}\n{}",
+                zh.cli, en.cli
+            ));
         }
         if zh.manifest != en.manifest {
             fail("the manifest's warnings differ by language".to_owned());

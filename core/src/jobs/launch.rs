@@ -894,6 +894,29 @@ impl LaunchRun {
         )
     }
 
+    /// [`LaunchRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let count = |s: crate::rules::Status| {
+            self.verdicts
+                .iter()
+                .filter(|v| matches!(v, Ok(v) if v.status == s))
+                .count()
+        };
+        format!(
+            "{}：{} 个社区 — {} 个可启动，{} 个受阻，{} 个被一票否决，{} 个插件错误；{} 个村庄不属于任何社区",
+            self.plugin,
+            self.communities.len(),
+            count(crate::rules::Status::Pass),
+            count(crate::rules::Status::Fail),
+            count(crate::rules::Status::Veto),
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.unassigned.len()
+        ) + &*crate::rules::verdict::failure_lines_zh(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "launch_checks.csv",
+        )
+    }
+
     /// Whether the plugin failed on every community (and there was at least one).
     pub fn all_failed(&self) -> bool {
         !self.verdicts.is_empty() && self.verdicts.iter().all(Result::is_err)

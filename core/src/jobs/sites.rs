@@ -717,6 +717,54 @@ impl SiteScoreRun {
         )
     }
 
+    /// [`SiteScoreRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let excluded = self
+            .scores
+            .iter()
+            .filter(|s| matches!(s, Ok(s) if s.value().is_none()))
+            .count();
+        let errors = self.scores.iter().filter(|s| s.is_err()).count();
+        let chosen = self.ranks.iter().filter(|r| r.chosen).count();
+        let who = match &self.job {
+            Some(job) => format!("{job}（{}）", self.plugin),
+            None => self.plugin.clone(),
+        };
+        let per = self.per.as_deref().unwrap_or("township");
+        let rule = if self.quota.table.is_empty() {
+            format!("每个 {per} 最多选 {} 个", self.quota.top)
+        } else {
+            let mut parts: Vec<String> = self
+                .quota
+                .table
+                .iter()
+                .filter(|(g, _)| g.as_str() != "*")
+                .map(|(g, n)| format!("{g} {n}"))
+                .collect();
+            if let Some(n) = self.quota.table.get("*") {
+                parts.push(format!("* {n}"));
+            }
+            format!("按 {per} 分配名额：{}", parts.join("，"))
+        };
+        format!(
+            "{}：{} 个候选{} — {} 个已评分，{} 个被排除，{} 个插件错误；选出 {} 个（{rule}）",
+            who,
+            self.candidates.len(),
+            if self.job.is_some() {
+                "要素"
+            } else {
+                "安置点"
+            },
+            self.candidates.len() - excluded - errors,
+            excluded,
+            errors,
+            chosen,
+        ) + &*crate::rules::verdict::failure_lines_zh(
+            self.scores.iter().map(|s| s.as_ref().err()),
+            &self.file_names()[0],
+        )
+    }
+
     /// Whether the plugin failed on every candidate (and there was at least one).
     pub fn all_failed(&self) -> bool {
         !self.scores.is_empty() && self.scores.iter().all(Result::is_err)

@@ -562,6 +562,49 @@ impl StandardRun {
             "standards.csv",
         )
     }
+
+    /// [`StandardRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for v in self.verdicts.iter().flatten() {
+            let e = per.entry(v.standard.as_str()).or_default();
+            e.0 += 1;
+            if v.verdict.status == Status::Pass {
+                e.1 += 1;
+            }
+        }
+        let standards: Vec<String> = per
+            .iter()
+            .map(|(s, (n, ok))| format!("{s} {n} 个（{ok} 个达标）"))
+            .collect();
+        let outside = self
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.feature("outside_zoning"), Some(Value::Bool(true))))
+            .count();
+        format!(
+            "{}：{} 个社区 — {}{}；{} 个插件错误；{} 个没有安置点；{} 个安置点不在任何规划用地图斑内；\
+             {} 个村庄不属于任何社区",
+            self.plugin,
+            self.communities.len(),
+            if standards.is_empty() {
+                "未检查".to_owned()
+            } else {
+                standards.join("，")
+            },
+            self.edition
+                .as_ref()
+                .map(|e| format!("；适用版本：{e}"))
+                .unwrap_or_default(),
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.notes.iter().filter(|n| n.is_some()).count(),
+            outside,
+            self.unassigned.len()
+        ) + &*crate::rules::verdict::failure_lines_zh(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "standards.csv",
+        )
+    }
 }
 
 fn status_name(s: Status) -> String {
