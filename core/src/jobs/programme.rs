@@ -486,6 +486,14 @@ impl ProgrammeRun {
                             || format!("community {:?} (not in the communities table)", c.id),
                             |(k, t)| t.layer.feature_ref(&t.layer.features[k]).to_string(),
                         ),
+                        at_zh: row.map_or_else(
+                            || format!("社区 {:?}（不在社区表中）", c.id),
+                            |(k, t)| {
+                                crate::warning::feature_zh(
+                                    &t.layer.feature_ref(&t.layer.features[k]),
+                                )
+                            },
+                        ),
                         fields: row.map(|(k, t)| row_cells(t, k)).unwrap_or_default(),
                         criteria: verdicts
                             .get(c.id.as_str())
@@ -931,6 +939,10 @@ impl Programme<'_> {
                         "{}: some communities give their housing in m² only, but [programme] area_per_person_m2 is not set: their capacity is \"not given\" (set it, e.g. area_per_person_m2 = 40)",
                         self.plan.path.display()
                     ),
+                    format!(
+                        "{}：部分社区的住房只给出了平方米数，但未设置 [programme] area_per_person_m2：其容量为“未给出”（请设置，例如 area_per_person_m2 = 40）",
+                        self.plan.path.display()
+                    ),
                 )
                 .with_file(self.plan.path.display())
                 .with_field("area_per_person_m2"),
@@ -1243,6 +1255,10 @@ fn number_cell(
                     WarningKind::UnreadableValue,
                     format!(
                         "{at}: field {field:?}: {t:?} is not a number of at least 0: the community's {model} counts as not given"
+                    ),
+                    format!(
+                        "{}：字段 {field:?}：{t:?} 不是不小于 0 的数：该社区的 {model} 按未给出处理",
+                        crate::warning::feature_zh(&at)
                     ),
                 )
                 .with_feature(&at)

@@ -136,8 +136,14 @@ pub struct Report {
     pub programme: Option<crate::jobs::ProgrammeRun>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
-    /// What the planner should know.
+    /// What the planner should know, in English (as the CLI's warning lines and the run
+    /// manifest say it).
     pub warnings: Vec<String>,
+    /// The same warnings in 简体中文, one for each of `warnings` (the zh-CN page and
+    /// `summary.txt` show these). Empty in a report written before warnings had Chinese
+    /// words, or when a caller fills `warnings` alone: then the English is shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings_zh: Vec<String>,
     /// The layers of the map, in the metric CRS (not kept in `report.json`).
     #[serde(skip)]
     pub map: Option<MapData>,
@@ -718,8 +724,23 @@ impl Report {
         self.milestones = Some(run.section());
         for w in &run.warnings {
             if !self.warnings.contains(&w.message) {
+                // Keep the two lists aligned: a report whose Chinese list was empty while its
+                // English one was not gets the English in its place first.
+                if self.warnings_zh.len() != self.warnings.len() {
+                    self.warnings_zh = self.warnings.clone();
+                }
                 self.warnings.push(w.message.clone());
+                self.warnings_zh.push(w.text(Lang::ZhCn).to_owned());
             }
+        }
+    }
+
+    /// The warnings in `lang`: the Chinese words when the report has them for every warning,
+    /// the English otherwise.
+    pub fn warnings_in(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::ZhCn if self.warnings_zh.len() == self.warnings.len() => &self.warnings_zh,
+            _ => &self.warnings,
         }
     }
 

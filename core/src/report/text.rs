@@ -171,7 +171,7 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{} ({})", w.txt_warnings, r.warnings.len());
-        for warning in &r.warnings {
+        for warning in r.warnings_in(lang) {
             let _ = writeln!(s, "  {warning}");
         }
     }

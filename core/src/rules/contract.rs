@@ -513,20 +513,25 @@ pub struct Manifest {
 
 impl Manifest {
     /// A warning for each layer the plugin reads that is not among `loaded`, saying what
-    /// follows (`consequence`).
+    /// follows (`consequence`: in English, in 简体中文).
     pub fn missing_layer_warnings(
         &self,
         loaded: &[&str],
-        consequence: &str,
+        consequence: (&str, &str),
     ) -> Vec<crate::Warning> {
         self.layers_missing(loaded)
             .into_iter()
             .map(|layer| {
                 let message = format!(
-                    "plugin {:?} reads layer {layer:?}, which the plan does not list: {consequence}",
-                    self.name
+                    "plugin {:?} reads layer {layer:?}, which the plan does not list: {}",
+                    self.name, consequence.0
                 );
-                crate::Warning::new(crate::WarningKind::LayerNotListed, message).with_value(layer)
+                let zh = format!(
+                    "插件 {:?} 读取图层 {layer:?}，但 plan 未列出该图层：{}",
+                    self.name, consequence.1
+                );
+                crate::Warning::new(crate::WarningKind::LayerNotListed, message, zh)
+                    .with_value(layer)
             })
             .collect()
     }

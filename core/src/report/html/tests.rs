@@ -419,6 +419,7 @@ pub(crate) fn sample() -> Report {
             edition: None,
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
+        warnings_zh: Vec::new(),
         map: Some(map),
     }
 }
