@@ -164,16 +164,25 @@ fn the_offices_table_groups_villages_and_every_table_adds_up() {
     );
     let o = hecun(&["run", &plan, "--out", "out", "--quiet"], dir);
     assert!(o.status.success(), "{}", stderr(&o));
-    let err = stderr(&o);
     let summary = std::fs::read_to_string(dir.join("out/summary.txt")).unwrap();
-    // The conflict and the unknown designation are named.
+    // The conflict and the unknown designation are named: in the summary's language, and in
+    // English in report.json (the CLI's warning lines say the same; this run is --quiet).
+    let json = std::fs::read_to_string(dir.join("out/report.json")).unwrap();
     assert!(
-        summary.contains(&stolen) && summary.contains("the table's word is taken"),
-        "{summary}\n{err}"
+        summary.contains(&stolen) && summary.contains("以该表为准"),
+        "{summary}"
     );
     assert!(
-        summary.contains("\"新型社区\" is not a designation"),
+        json.contains(&stolen) && json.contains("the table's word is taken"),
+        "{json}"
+    );
+    assert!(
+        summary.contains("\"新型社区\" 不是 hecun 认识的称号"),
         "{summary}"
+    );
+    assert!(
+        json.contains("\\\"新型社区\\\" is not a designation"),
+        "{json}"
     );
 
     // Zone membership from the run itself.

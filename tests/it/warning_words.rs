@@ -128,8 +128,9 @@ fn english_in(line: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut run: Vec<&str> = Vec::new();
     // Split at anything that is not ASCII: a Chinese character ends an English run.
-    for piece in unquoted.split(|c: char| !c.is_ascii()) {
-        for token in piece.split(|c: char| c.is_ascii_whitespace() || ",;:()".contains(c)) {
+    // Parentheses end a run too: "(swapped columns?)" is an aside, not the sentence's end.
+    for piece in unquoted.split(|c: char| !c.is_ascii() || c == '(' || c == ')') {
+        for token in piece.split(|c: char| c.is_ascii_whitespace() || ",;:".contains(c)) {
             if token.is_empty() {
                 continue;
             }

@@ -903,7 +903,7 @@ impl LaunchRun {
                 .count()
         };
         format!(
-            "{}：{} 个社区 — {} 个可启动，{} 个受阻，{} 个被一票否决，{} 个插件错误；{} 个村庄不属于任何社区",
+            "{}：{} 个社区 — {} 个可启动，{} 个暂缓，{} 个一票否决，{} 个插件错误；{} 个村庄不属于任何社区",
             self.plugin,
             self.communities.len(),
             count(crate::rules::Status::Pass),

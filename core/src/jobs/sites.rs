@@ -730,9 +730,10 @@ impl SiteScoreRun {
             Some(job) => format!("{job}（{}）", self.plugin),
             None => self.plugin.clone(),
         };
-        let per = self.per.as_deref().unwrap_or("township");
+        // The grouping field is the plan's word; only hecun's own default gets a Chinese name.
+        let per = self.per.as_deref().unwrap_or("乡镇");
         let rule = if self.quota.table.is_empty() {
-            format!("每个 {per} 最多选 {} 个", self.quota.top)
+            format!("每个{per}最多选 {} 个", self.quota.top)
         } else {
             let mut parts: Vec<String> = self
                 .quota
