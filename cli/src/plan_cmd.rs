@@ -195,17 +195,36 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
     } else if !quiet {
         let result = &written.run;
         let mut steps = String::new();
+        // In a zh-CN run the lines read in Chinese, as the summary above them; in an en run
+        // they are as they were (both labels, the counts in English).
+        let zh = lang == Lang::ZhCn;
         if let Some(l) = &result.launch {
-            steps.push_str(&format!("启动标准 / launch checks: {}\n", l.summary()));
+            steps.push_str(&if zh {
+                format!("启动标准：{}\n", l.summary_zh())
+            } else {
+                format!("启动标准 / launch checks: {}\n", l.summary())
+            });
         }
         if let Some(s) = &result.standards {
-            steps.push_str(&format!("规划标准 / planning standards: {}\n", s.summary()));
+            steps.push_str(&if zh {
+                format!("规划标准：{}\n", s.summary_zh())
+            } else {
+                format!("规划标准 / planning standards: {}\n", s.summary())
+            });
         }
         if let Some(s) = &result.sites {
-            steps.push_str(&format!("安置社区选址 / site scores: {}\n", s.summary()));
+            steps.push_str(&if zh {
+                format!("安置社区选址：{}\n", s.summary_zh())
+            } else {
+                format!("安置社区选址 / site scores: {}\n", s.summary())
+            });
         }
         for s in &result.scorings {
-            steps.push_str(&format!("评分 / scoring: {}\n", s.summary()));
+            steps.push_str(&if zh {
+                format!("评分：{}\n", s.summary_zh())
+            } else {
+                format!("评分 / scoring: {}\n", s.summary())
+            });
         }
         let text = format!(
             "{}\n{steps}{}\n",

@@ -58,13 +58,28 @@ pub struct Warning {
     pub field: Option<String>,
     /// The value concerned, as written.
     pub value: Option<String>,
-    /// The whole warning in words: what, where, and what follows from it.
+    /// The whole warning in words: what, where, and what follows from it (English: the
+    /// CLI's `hecun: warning:` lines, the JSON outputs, the run manifest and `report.json`'s
+    /// `warnings` keep these words, so that a script's grep does not depend on the plan's
+    /// language).
     pub message: String,
+    /// The same in 简体中文, built beside `message` where the warning is made (the zh-CN
+    /// page and `summary.txt` show it). File, feature, field and value are named as in the
+    /// English; an error or a plugin's text quoted in the warning stays as written, framed.
+    /// Not in the JSON outputs, which keep their English shape.
+    #[serde(skip)]
+    pub message_zh: String,
 }
 
 impl Warning {
-    /// A warning of `kind` in `message`'s words; say where with the `with_*` methods.
-    pub fn new(kind: WarningKind, message: impl Into<String>) -> Warning {
+    /// A warning of `kind` in English (`message`) and 简体中文 (`message_zh`); say where with
+    /// the `with_*` methods. Both languages are required here so that no warning reaches a
+    /// Chinese page in English.
+    pub fn new(
+        kind: WarningKind,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Warning {
         Warning {
             kind,
             file: None,
@@ -73,13 +88,29 @@ impl Warning {
             field: None,
             value: None,
             message: message.into(),
+            message_zh: message_zh.into(),
         }
     }
 
+    /// A warning whose words come from elsewhere (a plugin, a caller of the library) and
+    /// exist in one language: the English is the text as written, the 简体中文 frames it
+    /// (`提示（原文）：…`) so that the reader knows it was not translated.
+    pub fn as_written(kind: WarningKind, text: impl Into<String>) -> Warning {
+        let text = text.into();
+        let zh = format!("提示（原文）：{text}");
+        Warning::new(kind, text, zh)
+    }
+
     /// A feature left out because of `error` (`keep_going`): `skipped: <the error>`, with
-    /// the error's file, feature and field.
+    /// the error's file, feature and field. The error stays in English in both languages
+    /// (it is also the error a run without `keep_going` stops with); the 简体中文 frames it
+    /// (`已跳过：<the error>`).
     pub fn skipped(error: &Error) -> Warning {
-        let warning = Warning::new(WarningKind::SkippedFeature, format!("skipped: {error}"));
+        let warning = Warning::new(
+            WarningKind::SkippedFeature,
+            format!("skipped: {error}"),
+            format!("已跳过：{error}"),
+        );
         match error {
             Error::Feature { feature, field, .. } => {
                 let mut warning = warning.with_feature(feature);
@@ -122,22 +153,50 @@ impl Warning {
     }
 }
 
+impl Warning {
+    /// The warning's words in `lang`.
+    pub fn text(&self, lang: crate::report::Lang) -> &str {
+        match lang {
+            crate::report::Lang::ZhCn if !self.message_zh.is_empty() => &self.message_zh,
+            _ => &self.message,
+        }
+    }
+}
+
+/// Feature `at` in 简体中文: its file, its place counted from 1 (第 N 个要素), the
+/// zero-based `#N` the English and the CLI name it by, and its id:
+/// `roads.geojson 第 18 个要素（#17，id "R0018"）`.
+pub(crate) fn feature_zh(at: &FeatureRef) -> String {
+    let mut s = format!(
+        "{} 第 {} 个要素（#{}",
+        at.path.display(),
+        at.index + 1,
+        at.index
+    );
+    if let Some(id) = &at.id {
+        s.push_str(&format!("，id {id:?}"));
+    }
+    s.push('）');
+    s
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-/// A warning known only by its words (kind [`WarningKind::Other`]).
+/// A warning known only by its words in one language (kind [`WarningKind::Other`]; see
+/// [`Warning::as_written`]).
 impl From<String> for Warning {
     fn from(message: String) -> Warning {
-        Warning::new(WarningKind::Other, message)
+        Warning::as_written(WarningKind::Other, message)
     }
 }
 
 impl From<&str> for Warning {
     fn from(message: &str) -> Warning {
-        Warning::new(WarningKind::Other, message)
+        Warning::as_written(WarningKind::Other, message)
     }
 }
 
@@ -164,5 +223,8 @@ mod tests {
         assert_eq!(w.feature_id.as_deref(), Some("R0018"));
         assert_eq!(w.field.as_deref(), Some("class"));
         assert_eq!(w.to_string(), format!("skipped: {error}"));
+        let zh = w.text(crate::report::Lang::ZhCn);
+        assert!(zh.starts_with("已跳过："), "{zh}");
+        assert!(zh.contains("roads.geojson") && zh.contains("R0018") && zh.contains("alley"));
     }
 }

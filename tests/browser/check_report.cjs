@@ -294,6 +294,34 @@ async function main() {
         }
         return out;
       });
+      // The scale bar stays true as the map zooms: its length on the screen times the metres
+      // per screen pixel (the home bar's, times the zoom) is the length it is labelled with.
+      const bar = () => page.evaluate(() => {
+        const g = document.getElementById('scale-bar');
+        if (!g) return null;
+        const r = [...g.querySelectorAll('rect')].map((e) => e.getBoundingClientRect());
+        const t = [...g.querySelectorAll('text')];
+        const label = t[t.length - 1].textContent.trim();
+        const m = /^([\d.]+)\s*(k?m)$/.exec(label);
+        const svg = document.querySelector('svg#map');
+        return { px: r[r.length - 1].right - r[0].left, metres: m ? Number(m[1]) * (m[2] === 'km' ? 1000 : 1) : null, label, viewW: svg.viewBox.baseVal.width, bottom: r[0].bottom, svgBottom: svg.getBoundingClientRect().bottom };
+      });
+      const before = await bar();
+      if (before && before.metres) {
+        await page.locator('svg#map').scrollIntoViewIfNeeded();
+        const mapBox = await page.locator('svg#map').boundingBox();
+        await page.mouse.move(mapBox.x + mapBox.width / 2, mapBox.y + mapBox.height / 3);
+        for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -300);
+        await page.waitForTimeout(200);
+        const after = await bar();
+        const k = after.viewW / before.viewW;
+        const want = (before.metres / before.px) * k * after.px;
+        measured.scaleBar = `${before.label} → ${after.label} at zoom ×${(1 / k).toFixed(2)}`;
+        if (!(k < 0.9)) fail(`the map did not zoom on the wheel (view ${before.viewW} → ${after.viewW})`);
+        else if (!after.metres || Math.abs(want - after.metres) > 0.02 * after.metres) fail(`scale bar after zooming says ${after.label}, measures ${want.toFixed(1)} m`);
+        if (after.bottom > after.svgBottom + 1) fail('scale bar left the map when zoomed');
+        await page.evaluate(() => document.getElementById('map-reset').click());
+      }
       measured.townshipLabels = labels.length;
       if (labels.length === 0) fail('no township labels (#map-labels text.township) on the map');
       for (const l of labels) {
@@ -329,10 +357,35 @@ async function main() {
       const zoomed = await page.evaluate(() => window.hecunMap.labels().filter((l) => l.kind === 'township' || l.kind === 'village')
         .map((l) => ({ ...l, rings: (window.hecunMap.feature(l.id) || {}).rings || null })));
       checked += await checkLabels(zoomed, fail);
+      // Closer still, about the middle, until villages are named too.
+      const kinds = new Set([...views, ...zoomed].map((l) => l.kind));
+      const whole = await page.evaluate(() => { document.getElementById('map-reset').click(); return window.hecunMap.view(); });
+      for (const f of [0.04, 0.015, 0.006]) {
+        const cx = (whole.minX + whole.maxX) / 2;
+        const cy = (whole.minY + whole.maxY) / 2;
+        const hw = ((whole.maxX - whole.minX) * f) / 2;
+        const hh = ((whole.maxY - whole.minY) * f) / 2;
+        const near = await page.evaluate(([a, b, c, d]) => {
+          window.hecunMap.zoomTo(a, b, c, d);
+          return window.hecunMap.labels().filter((l) => l.kind === 'township' || l.kind === 'village')
+            .map((l) => ({ ...l, rings: (window.hecunMap.feature(l.id, l.kind) || {}).rings || null }));
+        }, [cx - hw, cy - hh, cx + hw, cy + hh]);
+        checked += await checkLabels(near, fail);
+        for (const l of near) kinds.add(l.kind);
+      }
+      measured.labelKinds = [...kinds];
+      if (!kinds.has('village')) fail('no village name at any zoom');
       measured.labelsChecked = checked;
       // Names appear as you zoom: a province's 1,500 township names do not fit its whole view,
       // but closer in some must show.
       if (views.length + zoomed.length === 0) fail('no township or village label, whole or zoomed in');
+    }
+
+    // A large page: its map's search by township name and by 区划代码 prefix, and its paged
+    // tables as a planner drives them.
+    if (info.form === 'interactive map') {
+      await checkAtlasSearch(page, fail, measured);
+      await checkPagedTables(page, fail, measured);
     }
 
     // Search finds a named village and shows it.
@@ -394,8 +447,11 @@ async function main() {
     console.log(`tables:   ${info.tables.join(' ')}`);
     console.log(`map:      ${info.form}${info.viewBox ? `, viewBox ${info.viewBox}; ${info.townships} townships, ${info.villages} villages` : ''}; labels checked ${measured.townshipLabels ?? measured.labelsChecked ?? 0}`);
     for (const s of measured.search) console.log(`search:   ${s.name} → ${JSON.stringify(s.panel.slice(0, 80))}`);
+    if (measured.scaleBar) console.log(`scale bar: ${measured.scaleBar}`);
     if (measured.hover) console.log(`hover:    ${measured.hover.checked} villages checked, ${measured.hover.covered} under a name or site, ${measured.hover.tiny} too small to aim at, ${measured.hover.blocked.length} blocked`);
     for (const v of measured.verdicts) console.log(`verdict:  ${v.text} → ${v.row ? 'found' : 'missing'}`);
+    for (const a of measured.atlasSearch || []) console.log(`map search: ${a}`);
+    if (measured.tables) console.log(`tables:   ${measured.tables.count}; next ${measured.tables.next}; filter ${measured.tables.filter}; sorted ${(measured.tables.sorted || []).join(', ')} …; township ${measured.tables.township}; verdict ${measured.tables.verdict}; back ${measured.tables.back}`);
     console.log(`screenshots: ${o.mapPng} ${o.fullPng}`);
     await context.close();
   } finally {
@@ -424,6 +480,134 @@ async function checkLabels(labels, fail) {
     if (!inside(l.rings, l.x, l.y)) fail(`${l.kind} label ${l.name} (${l.id}) at (${l.x}, ${l.y}) lies outside its feature`);
   }
   return n;
+}
+
+// The large map's search through its own hook (the box is checked with o.search): a
+// township by name, a village by the first 11 digits of its code, and a name no feature has.
+async function checkAtlasSearch(page, fail, measured) {
+  const data = await page.evaluate(() => {
+    const any = (kind) => {
+      for (const l of window.hecunMap.labels()) if (l.kind === kind) return l;
+      return null;
+    };
+    window.hecunMap.search('');
+    // A village's code: from a village label if one is drawn, else the village table's first row.
+    const label = any('village');
+    const cell = document.querySelector('#village-table tbody td');
+    const link = document.querySelector('#township-table tbody a');
+    const township = any('township') || (link ? { name: link.textContent.trim() } : null);
+    return { township, village: label ? label.id : cell ? cell.textContent.trim() : null };
+  });
+  measured.atlasSearch = [];
+  const tries = [];
+  if (data.township) tries.push([data.township.name, data.township]);
+  if (data.village) tries.push([String(data.village).slice(0, 11), null]);
+  for (const [text, want] of tries) {
+    const got = await page.evaluate((t) => window.hecunMap.search(t), text);
+    if (got === null) { fail(`map search ${text}: nothing found`); continue; }
+    const f = await page.evaluate((id) => window.hecunMap.feature(id), got);
+    if (!f) { fail(`map search ${text}: ${got} has no feature`); continue; }
+    // Names repeat: a name search must find one of that name; a code prefix a code under it.
+    if (want ? f.name !== text : !String(got).startsWith(text)) fail(`map search ${text}: found ${got} (${f.name})`);
+    const view = await page.evaluate(() => window.hecunMap.view());
+    const inView = f.rings[0].every(([x, y]) => x >= view.minX && x <= view.maxX && y >= view.minY && y <= view.maxY);
+    if (!inView) fail(`map search ${text}: ${got} not in view after zooming to it`);
+    measured.atlasSearch.push(`${text} → ${got} ${f.name}`);
+  }
+  if ((await page.evaluate(() => window.hecunMap.search('没有这个名字的村zzz'))) !== null) fail('map search for a name no feature has found something');
+  await page.evaluate(() => { window.hecunMap.search(''); const r = document.getElementById('map-reset'); if (r) r.click(); });
+}
+
+// The large page's tables: page the village table, filter it by a code from its second page,
+// sort it by households (descending on the second click), open a township's detail from the
+// township table and a community's verdict from there, and go back. Waits on what the page
+// shows, not on the clock: the tables' data may be decoded after the load event.
+async function checkPagedTables(page, fail, measured) {
+  const t = { };
+  measured.tables = t;
+  const rows = (id) => page.evaluate((id) => [...document.querySelector(`#${id}`).tBodies[0].rows]
+    .map((r) => [...r.cells].map((c) => c.textContent)), id);
+  const count = (id) => page.evaluate((id) => document.querySelector(`[data-filter-for="${id}"]`)
+    .parentNode.querySelector('.pager-count').textContent, id);
+  const soon = (fn, arg) => page.waitForFunction(fn, arg, { timeout: 10000 }).then(() => true, () => false);
+  if ((await page.locator('[data-filter-for="village-table"]').count()) !== 1) {
+    fail('large page: the village table has no filter box (input[data-filter-for="village-table"])');
+    return;
+  }
+  const first = await rows('village-table');
+  t.count = await count('village-table');
+  // The next page, when there is one (its rows are the ones filtered below).
+  const more = await page.evaluate(() => {
+    const bar = document.querySelector('[data-filter-for="village-table"]').parentNode;
+    return !bar.querySelectorAll('button')[2].disabled;
+  });
+  if (more) {
+    await page.evaluate(() => {
+      const bar = document.querySelector('[data-filter-for="village-table"]').parentNode;
+      [...bar.querySelectorAll('button')][2].click();
+    });
+    const moved = await soon((code) => {
+      const r = document.querySelector('#village-table').tBodies[0].rows[0];
+      return r && r.cells[0].textContent !== code;
+    }, first[0][0]);
+    if (!moved) { fail('village table: the next page shows the same rows'); return; }
+    t.next = await count('village-table');
+  } else {
+    t.next = 'one page';
+  }
+  const second = await rows('village-table');
+
+  const code = second[Math.min(3, second.length - 1)][0];
+  await page.fill('[data-filter-for="village-table"]', code);
+  await soon((code) => [...document.querySelector('#village-table').tBodies[0].rows]
+    .every((r) => r.textContent.includes(code)), code);
+  const found = await rows('village-table');
+  t.filter = `${code} → ${await count('village-table')}`;
+  if (!found.length || !found.every((r) => r.join(' ').includes(code))) fail(`village table: filtering by ${code} shows other rows`);
+  await page.fill('[data-filter-for="village-table"]', '');
+
+  await page.click('#village-table thead th:nth-child(4)');
+  await page.click('#village-table thead th:nth-child(4)');
+  const sorted = (await rows('village-table')).map((r) => Number(r[3].replace(/[,\s]/g, '')));
+  t.sorted = sorted.slice(0, 5);
+  for (let i = 1; i < sorted.length; i++) if (!(sorted[i] <= sorted[i - 1])) { fail(`village table: households not sorted descending (${sorted.slice(0, 8).join(', ')})`); break; }
+
+  const township = await page.evaluate(() => {
+    const a = document.querySelector('#township-table tbody tr:nth-child(3) a');
+    if (!a) return null;
+    a.click();
+    return a.textContent;
+  });
+  if (!township) { fail('township table: no link to a township detail'); return; }
+  const shown = await soon((name) => {
+    const v = document.querySelector('#township-view');
+    return v && !v.hidden && v.querySelector('h3') && v.querySelector('h3').textContent.includes(name);
+  }, township);
+  const detail = await page.evaluate(() => {
+    const v = document.querySelector('#township-view');
+    return v && !v.hidden ? { tables: v.querySelectorAll('table').length, hash: location.hash } : null;
+  });
+  t.township = `${township} → ${JSON.stringify(detail)}`;
+  if (!shown || !detail) { fail(`township detail of ${township} not shown`); return; }
+  const community = await page.evaluate(() => {
+    const a = document.querySelector('#township-view a[href^="#community-"]')
+      || document.querySelector('#community-table a[href^="#community-"]');
+    if (!a) return null;
+    a.click();
+    return a.getAttribute('href');
+  });
+  if (!community) { fail('no link to a community verdict'); return; }
+  const verdict = await soon((id) => {
+    const b = document.getElementById(id);
+    return b && b.querySelector('h3');
+  }, community.slice(1));
+  t.verdict = community;
+  if (!verdict) fail(`verdict ${community} not shown from its link`);
+  await page.goBack();
+  await soon(() => location.hash.startsWith('#township-'));
+  t.back = await page.evaluate(() => location.hash);
+  if (!t.back.startsWith('#township-')) fail(`back from a verdict goes to ${t.back}, not the township`);
+  await page.evaluate(() => { location.hash = ''; window.scrollTo(0, 0); });
 }
 
 main().catch((err) => {

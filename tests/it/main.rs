@@ -42,3 +42,4 @@ mod table;
 mod target;
 mod verify;
 mod veto;
+mod warning_words;

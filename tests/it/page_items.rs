@@ -167,14 +167,65 @@ fn communities_are_in_code_order_in_the_csvs_and_on_the_page() {
     );
 }
 
+/// `metres` rounded, with a thousands separator, as the page writes distances.
+fn grouped_metres(metres: f64) -> String {
+    let digits = format!("{}", metres.round() as u64);
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} m")
+}
+
 /// Issue 15: each scored site's terms on the page show the distances hecun measured, as
-/// sites_scored.csv gives them (rounded to the metre).
+/// sites_scored.csv gives them (rounded to the metre), each on the row of the term its plugin
+/// says it is computed from (`[[terms]] measure`): the row's value is the closeness the plugin
+/// computes from that very distance (1 at 0 m, falling linearly to 0 at its reach).
 #[test]
 fn site_terms_show_the_measured_distances_of_the_csv() {
     let dir = demo_project(|_| {});
     run(dir.path());
     let out = dir.path().join("out");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let manifest: toml::Table =
+        std::fs::read_to_string(repo().join("plugins/site-score/plugin.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let reach = |param: &str| manifest["params"][param].as_float().unwrap();
+    // The plugin's terms, what each is computed from and the reach of its closeness.
+    let terms = [
+        (
+            "town_centre",
+            "town_distance",
+            "距镇区中心（乡镇几何中心）",
+            reach("town_reach"),
+        ),
+        (
+            "trunk_road",
+            "road_distance",
+            "距最近道路",
+            reach("road_reach"),
+        ),
+        (
+            "merged_villages",
+            "village_distance",
+            "距并入村庄（按人口加权平均）",
+            reach("village_reach"),
+        ),
+    ];
+    for (term, feature, _, _) in terms {
+        let declared = manifest["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"].as_str() == Some(term))
+            .unwrap();
+        assert_eq!(declared["measure"].as_str(), Some(feature), "{term}");
+    }
     let mut checked = 0;
     for row in csv_rows(&out.join("sites_scored.csv")) {
         if row["score"].is_empty() {
@@ -185,24 +236,33 @@ fn site_terms_show_the_measured_distances_of_the_csv() {
             .unwrap_or_else(|| panic!("terms of {}", row["id"]));
         let block = &html[at..];
         let block = &block[..block.find("</div>").unwrap()];
-        for (feature, title) in [
-            ("town_distance", "距镇区中心（乡镇几何中心）"),
-            ("road_distance", "距最近道路"),
-            ("village_distance", "距并入村庄（按人口加权平均）"),
-        ] {
+        assert!(block.contains("<th class=\"num\">测得距离</th>"), "{block}");
+        for (term, feature, title, reach) in terms {
             let metres: f64 = row[feature].parse().unwrap();
-            let digits = format!("{}", metres.round() as u64);
-            // With a thousands separator, as the page writes counts.
-            let mut grouped = String::new();
-            for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
-                    grouped.push(',');
-                }
-                grouped.push(c);
-            }
-            let want = format!("<span data-measure=\"{feature}\">{title} {grouped} m</span>");
-            assert!(block.contains(&want), "{}: {want} in {block}", row["id"]);
+            let tr = &block[block
+                .find(&format!("<tr><td><span title=\"{term}\">"))
+                .unwrap_or_else(|| panic!("{}: row of {term} in {block}", row["id"]))..];
+            let tr = &tr[..tr.find("</tr>").unwrap()];
+            let want = format!(
+                "<td class=\"num\" data-measure=\"{feature}\" title=\"{title}\">{}</td>",
+                grouped_metres(metres)
+            );
+            assert!(tr.contains(&want), "{}: {want} in {tr}", row["id"]);
+            // The value, the cell after the distance: the closeness of that distance.
+            let value = &tr[tr.find(&want).unwrap() + want.len()..];
+            let value: f64 = value["<td class=\"num\">".len()..value.find("</td>").unwrap()]
+                .parse()
+                .unwrap();
+            let closeness = (1.0 - metres / reach).max(0.0);
+            assert!(
+                (value - closeness).abs() <= 0.0005 + 1e-9,
+                "{} {term}: value {value}, closeness of {metres} m {closeness}",
+                row["id"]
+            );
+            // Claimed by its term: not repeated under the table.
+            assert!(!block.contains(&format!("<span data-measure=\"{feature}\">")));
         }
+        assert!(!block.contains("class=\"measured\""), "{block}");
         checked += 1;
     }
     assert!(checked > 10, "{checked} scored sites");

@@ -164,16 +164,25 @@ fn the_offices_table_groups_villages_and_every_table_adds_up() {
     );
     let o = hecun(&["run", &plan, "--out", "out", "--quiet"], dir);
     assert!(o.status.success(), "{}", stderr(&o));
-    let err = stderr(&o);
     let summary = std::fs::read_to_string(dir.join("out/summary.txt")).unwrap();
-    // The conflict and the unknown designation are named.
+    // The conflict and the unknown designation are named: in the summary's language, and in
+    // English in report.json (the CLI's warning lines say the same; this run is --quiet).
+    let json = std::fs::read_to_string(dir.join("out/report.json")).unwrap();
     assert!(
-        summary.contains(&stolen) && summary.contains("the table's word is taken"),
-        "{summary}\n{err}"
+        summary.contains(&stolen) && summary.contains("以该表为准"),
+        "{summary}"
     );
     assert!(
-        summary.contains("\"新型社区\" is not a designation"),
+        json.contains(&stolen) && json.contains("the table's word is taken"),
+        "{json}"
+    );
+    assert!(
+        summary.contains("\"新型社区\" 不是 hecun 认识的称号"),
         "{summary}"
+    );
+    assert!(
+        json.contains("\\\"新型社区\\\" is not a designation"),
+        "{json}"
     );
 
     // Zone membership from the run itself.
@@ -440,10 +449,46 @@ fn a_launchable_community_on_a_site_in_a_zone_is_flagged() {
     }
     assert!(flagged > 0, "the demo has such a community");
     let summary = std::fs::read_to_string(dir.join("out/summary.txt")).unwrap();
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("可启动但本社区安置点位于拆迁范围内"))
+        .unwrap_or_else(|| panic!("{summary}"));
+    // The zones read as a planner names them — the road's or corridor's name (as its layer
+    // gives it) and id — not as `layer:id`.
+    let names = zone_names();
+    for c in communities
+        .iter()
+        .filter(|c| c["launch_site_in_zone"] == "true")
+    {
+        for z in c["site_zones"].split(';').filter(|z| !z.is_empty()) {
+            let key = z.split_once('=').unwrap().0;
+            let (_, id) = key.split_once(':').unwrap();
+            let name = &names[id];
+            assert!(line.contains(&format!("{name} {id}")), "{key}: {line}");
+        }
+    }
     assert!(
-        summary.contains("可启动但本社区安置点位于拆迁范围内"),
-        "{summary}"
+        !line.contains("roads:") && !line.contains("corridors:"),
+        "{line}"
     );
+}
+
+/// The demo's roads and corridors: id (`编号`) → name (`名称`), read from their files.
+fn zone_names() -> std::collections::HashMap<String, String> {
+    let mut names = std::collections::HashMap::new();
+    for layer in ["roads", "corridors"] {
+        let path = repo().join(format!("gis-data/demo/{layer}.geojson"));
+        let fc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for f in fc["features"].as_array().unwrap() {
+            let p = &f["properties"];
+            names.insert(
+                p["编号"].as_str().unwrap().to_owned(),
+                p["名称"].as_str().unwrap().to_owned(),
+            );
+        }
+    }
+    names
 }
 
 /// A date as the demo roster writes it, parsed here by hand: `2026-06-19`, `2026/6/9`,

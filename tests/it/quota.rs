@@ -313,13 +313,19 @@ fn a_quota_too_few_candidates_fill_is_said() {
     );
     for (group, &q) in &quota {
         let n = chosen.get(*group).copied().unwrap_or(0);
+        // English on the CLI's warning lines, 简体中文 in the zh-CN summary.
         let warned = format!("quota asks for {q} in 区县 \"{group}\", but only {n} of its");
+        let warned_zh = format!("quota 要求在 区县 \"{group}\" 中选 {q} 个");
         if short.contains(group) {
             assert!(
                 summary.contains(&format!("{group} {n}（配额 {q}）")),
                 "{summary}"
             );
-            assert!(summary.contains(&warned), "{summary}");
+            let line = summary
+                .lines()
+                .find(|l| l.contains(&warned_zh))
+                .unwrap_or_else(|| panic!("no warning for {group}: {summary}"));
+            assert!(line.contains(&format!("只有 {n} 个合格")), "{line}");
             assert!(stderr(&o).contains(&warned), "{}", stderr(&o));
         } else {
             assert!(
@@ -327,7 +333,8 @@ fn a_quota_too_few_candidates_fill_is_said() {
                     || summary.contains(&format!("{group} {q}；")),
                 "{summary}"
             );
-            assert!(!summary.contains(&warned), "{summary}");
+            assert!(!summary.contains(&warned_zh), "{summary}");
+            assert!(!stderr(&o).contains(&warned), "{}", stderr(&o));
         }
     }
 }

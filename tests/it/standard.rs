@@ -227,7 +227,7 @@ fn run_writes_the_standards_the_plan_lists() {
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("规划标准 / planning standards: planning-standard: 40 communities"),
+        stdout.contains("规划标准：planning-standard：40 个社区"),
         "{stdout}"
     );
     // The report's plugin table names the edition the planning standard applied.

@@ -203,10 +203,11 @@ fn the_manifest_and_the_report_name_the_build_that_ran() {
     } else {
         format!("{short}{dirty}")
     };
+    // The demo's pages are in Chinese: the same facts in its words.
     let line = format!(
-        "hecun {} (commit {short}, features: {})",
+        "hecun {}（代码提交 {short}，功能：{}）",
         env!("CARGO_PKG_VERSION"),
-        features.join(", ")
+        features.join("、")
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(&line), "{line}");

@@ -399,7 +399,7 @@ fn the_demo_without_its_veto_field_launches_nothing_and_the_report_says_why() {
     let summary = std::fs::read_to_string(dir.path().join("out/summary.txt")).unwrap();
     assert_eq!(
         summary
-            .matches("no village has a value for forced_demolition")
+            .matches("没有任何村庄有 forced_demolition 的值")
             .count(),
         1,
         "{summary}"

@@ -862,7 +862,13 @@ fn parse_feature(
                 clip(first, 40),
                 clip(last, 40)
             );
-            crate::Warning::new(crate::WarningKind::DuplicateKey, message)
+            let zh = format!(
+                "{}：字段 {key:?}：该键在属性中写了两次（{} 与 {}）；hecun 按多数 JSON 读取器的做法读取后一个",
+                crate::warning::feature_zh(&here()),
+                clip(first, 40),
+                clip(last, 40)
+            );
+            crate::Warning::new(crate::WarningKind::DuplicateKey, message, zh)
                 .with_feature(&here())
                 .with_field(key.to_string())
                 .with_value(clip(last, 40))

@@ -213,6 +213,8 @@ pub struct RosterTable {
 pub struct RosterRow {
     /// Where it is, for messages: `sheet "Sheet1" row 5`, `line 5`.
     pub at: String,
+    /// The same in 简体中文 (`工作表 "Sheet1" 第 5 行`, `第 5 行`).
+    pub at_zh: String,
     /// Its key, normalised (see the module's rules).
     pub key: String,
     /// The key as written, for messages.
@@ -269,6 +271,14 @@ impl Place {
         match self {
             Place::Csv => format!("line {}", row + 1),
             Place::Sheet(s) => format!("sheet {s:?} row {}", row + 1),
+        }
+    }
+
+    /// The same in 简体中文: `第 5 行`, `工作表 "Sheet1" 第 5 行`.
+    fn row_zh(&self, row: u32) -> String {
+        match self {
+            Place::Csv => format!("第 {} 行", row + 1),
+            Place::Sheet(s) => format!("工作表 {s:?} 第 {} 行", row + 1),
         }
     }
 }
@@ -363,6 +373,11 @@ fn decode_csv(roster: &Roster, bytes: &[u8], warnings: &mut Vec<Warning>) -> Res
                         format!(
                             "{}: not UTF-8 text, read as GBK (say encoding = \"GBK\" for the \
                              roster to confirm, or the encoding it is in)",
+                            roster.path.display()
+                        ),
+                        format!(
+                            "{}：不是 UTF-8 文字，按 GBK 读取（可为该名册写 encoding = \"GBK\" \
+                             加以确认，或写明其实际编码）",
                             roster.path.display()
                         ),
                     )
@@ -690,6 +705,7 @@ fn build_table(
             continue;
         }
         let at = place.row(r0 + r as u32);
+        let at_zh = place.row_zh(r0 + r as u32);
         let key_cell = row.get(columns[key_column].1);
         let (written, mut key) = match key_cell {
             Some(Cell::Text(s)) => (s.clone(), normalise_key(s)),
@@ -701,6 +717,11 @@ fn build_table(
                         WarningKind::Unmatched,
                         format!(
                             "{}, {at}: no {:?} (join key): the row is not joined to any feature",
+                            roster.path.display(),
+                            roster.key
+                        ),
+                        format!(
+                            "{}，{at_zh}：没有 {:?}（连接键）：该行未连接到任何要素",
                             roster.path.display(),
                             roster.key
                         ),
@@ -740,6 +761,7 @@ fn build_table(
             .collect();
         table.rows.push(RosterRow {
             at,
+            at_zh,
             key,
             key_as_written: written,
             values,
@@ -866,17 +888,31 @@ fn join_one(layer: &mut Layer, roster: &Roster, warnings: &mut Vec<Warning>) -> 
             Some(r) => matched[r] = true,
             None => {
                 let at = layer.feature_ref(feature);
-                let why = match &keys[k] {
-                    Some(key) => format!("no row of {} has the key {key:?}", roster.path.display()),
-                    None => format!(
-                        "it has no {:?} to find its row of {} by",
-                        roster.on,
-                        roster.path.display()
+                let (why, why_zh) = match &keys[k] {
+                    Some(key) => (
+                        format!("no row of {} has the key {key:?}", roster.path.display()),
+                        format!("{} 中没有键为 {key:?} 的行", roster.path.display()),
+                    ),
+                    None => (
+                        format!(
+                            "it has no {:?} to find its row of {} by",
+                            roster.on,
+                            roster.path.display()
+                        ),
+                        format!(
+                            "它没有 {:?}，无法在 {} 中找到对应的行",
+                            roster.on,
+                            roster.path.display()
+                        ),
                     ),
                 };
                 let mut w = Warning::new(
                     WarningKind::Unmatched,
                     format!("{at}: {why}: its roster columns are missing"),
+                    format!(
+                        "{}：{why_zh}：它缺少名册的各列",
+                        crate::warning::feature_zh(&at)
+                    ),
                 )
                 .with_feature(&at)
                 .with_field(&roster.on);
@@ -898,6 +934,14 @@ fn join_one(layer: &mut Layer, roster: &Roster, warnings: &mut Vec<Warning>) -> 
                     row.key,
                     roster.on,
                     layer.path.display()
+                ),
+                format!(
+                    "{}，{}：键 {:?} 不是 {} 中任何要素的 {:?}：该行未使用",
+                    roster.path.display(),
+                    row.at_zh,
+                    row.key,
+                    layer.path.display(),
+                    roster.on,
                 ),
             )
             .with_file(roster.path.display())

@@ -147,6 +147,11 @@ impl CommunityTable {
                             "{at}: no community id (field {:?}): the row is left out",
                             schema.describe("id")
                         ),
+                        format!(
+                            "{}：没有社区 id（字段 {:?}）：该行被略去",
+                            crate::warning::feature_zh(&at),
+                            schema.describe("id")
+                        ),
                     )
                     .with_feature(&at)
                     .with_field(schema.describe("id")),
@@ -171,6 +176,11 @@ impl CommunityTable {
                         WarningKind::UnreadableValue,
                         format!(
                             "{at}: field {:?}: {word:?} is not a designation hecun knows (示范镇, 示范社区, 省重点项目, 试点): it is not counted",
+                            schema.describe("designations")
+                        ),
+                        format!(
+                            "{}：字段 {:?}：{word:?} 不是 hecun 认识的称号（示范镇、示范社区、省重点项目、试点）：不计入",
+                            crate::warning::feature_zh(&at),
                             schema.describe("designations")
                         ),
                     )
@@ -324,6 +334,13 @@ pub fn group_communities(
                             t.layer.path.display(),
                             row.id
                         ),
+                        format!(
+                            "{}：字段 {:?} 写的是 {named:?}，但 {} 把该村列在社区 {:?} 下：以该表为准",
+                            crate::warning::feature_zh(&villages.feature_ref(f)),
+                            village_schema.describe("community"),
+                            t.layer.path.display(),
+                            row.id
+                        ),
                     )
                     .with_feature(&villages.feature_ref(f))
                     .with_field(village_schema.describe("community"))
@@ -377,6 +394,13 @@ pub fn group_communities(
                             t.schema.describe("villages"),
                             villages.path.display()
                         ),
+                        format!(
+                            "{}：社区 {:?}，字段 {:?}：村庄 {v:?} 不在村庄图层（{}）中",
+                            t.layer.path.display(),
+                            row.id,
+                            t.schema.describe("villages"),
+                            villages.path.display()
+                        ),
                     )
                     .with_file(t.layer.path.display())
                     .with_field(t.schema.describe("villages"))
@@ -393,6 +417,14 @@ pub fn group_communities(
                     WarningKind::Unmatched,
                     format!(
                         "{}: community {:?} ({}) takes in no village: its row lists none ({:?}) and no village's field {:?} names it",
+                        t.layer.path.display(),
+                        row.id,
+                        row.name,
+                        t.schema.describe("villages"),
+                        village_schema.describe("community")
+                    ),
+                    format!(
+                        "{}：社区 {:?}（{}）未纳入任何村庄：该行未列出村庄（{:?}），也没有村庄的字段 {:?} 指向它",
                         t.layer.path.display(),
                         row.id,
                         row.name,

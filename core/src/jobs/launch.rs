@@ -120,15 +120,19 @@ pub fn read_launch_fields(
                 if !keep_going {
                     return Err(error);
                 }
-                let consequence = if *model == VETO_FIELD {
-                    "the one-vote veto cannot be ruled out, its community cannot launch"
+                let (consequence, consequence_zh) = if *model == VETO_FIELD {
+                    (
+                        "the one-vote veto cannot be ruled out, its community cannot launch",
+                        "无法排除一票否决，其社区不能启动",
+                    )
                 } else {
-                    "read as not holding"
+                    ("read as not holding", "按不满足处理")
                 };
                 warnings.push(
                     Warning::new(
                         WarningKind::UnreadableValue,
                         format!("{error}; {consequence}"),
+                        format!("无法读取：{error}；{consequence_zh}"),
                     )
                     .with_feature(&villages.feature_ref(f))
                     .with_field(field)
@@ -150,17 +154,26 @@ pub fn read_launch_fields(
             continue;
         }
         let tried = schema.describe(model);
-        let consequence = if model == VETO_FIELD {
-            "the one-vote veto (强制拆迁) cannot be ruled out, so their communities cannot launch"
+        let (consequence, consequence_zh) = if model == VETO_FIELD {
+            (
+                "the one-vote veto (强制拆迁) cannot be ruled out, so their communities cannot launch",
+                "无法排除一票否决（强制拆迁），其社区不能启动",
+            )
         } else {
-            "their communities fail the criterion that reads it"
+            (
+                "their communities fail the criterion that reads it",
+                "其社区在读取该字段的条件上不通过",
+            )
         };
         if missing.len() == villages.features.len() {
             let message = format!(
                 "{file}: no village has a value for {model} (fields tried: {tried}): {consequence}"
             );
+            let zh = format!(
+                "{file}：没有任何村庄有 {model} 的值（已尝试的字段：{tried}）：{consequence_zh}"
+            );
             warnings.push(
-                Warning::new(WarningKind::MissingField, message)
+                Warning::new(WarningKind::MissingField, message, zh)
                     .with_file(&file)
                     .with_field(model),
             );
@@ -182,8 +195,19 @@ pub fn read_launch_fields(
                     String::new()
                 },
             );
+            let zh = format!(
+                "{file}：缺少 {model} 值的村庄（已尝试的字段：{tried}）：{} 个（共 {} 个）：{}{}；{consequence_zh}",
+                missing.len(),
+                villages.features.len(),
+                ids.join("、"),
+                if more > 0 {
+                    format!(" 等，另有 {more} 个")
+                } else {
+                    String::new()
+                },
+            );
             warnings.push(
-                Warning::new(WarningKind::MissingField, message)
+                Warning::new(WarningKind::MissingField, message, zh)
                     .with_file(&file)
                     .with_field(model),
             );
@@ -514,6 +538,11 @@ impl CommunityRows {
                              check",
                             source.schema.describe("id")
                         ),
+                        format!(
+                            "{}：没有社区 id（已尝试的字段：{}）：该行不进入任何启动检查",
+                            crate::warning::feature_zh(&at),
+                            source.schema.describe("id")
+                        ),
                     )
                     .with_feature(&at)
                     .with_field("id"),
@@ -528,6 +557,11 @@ impl CommunityRows {
                             "{at}: community {id:?} is not among the plan's communities (none of \
                              its villages names it, nor a site): its attributes reach no launch \
                              check"
+                        ),
+                        format!(
+                            "{}：社区 {id:?} 不在 plan 的社区之中（没有村庄或安置点指向它）：其属性\
+                             不进入任何启动检查",
+                            crate::warning::feature_zh(&at)
                         ),
                     )
                     .with_feature(&at)
@@ -544,6 +578,11 @@ impl CommunityRows {
                         format!(
                             "{file}: no feature has community id {:?} (township {}): its launch \
                              checks get none of its {COMMUNITIES_LAYER}.FIELDs",
+                            c.id, c.township
+                        ),
+                        format!(
+                            "{file}：没有要素的社区 id 为 {:?}（乡镇 {}）：其启动检查得不到它的任何 \
+                             {COMMUNITIES_LAYER}.FIELD",
                             c.id, c.township
                         ),
                     )
@@ -692,7 +731,7 @@ impl LaunchRun {
                 plan,
                 &read_layers,
                 &[],
-                "what it would give is missing",
+                ("what it would give is missing", "它本应给出的内容缺失"),
             )?;
             for w in reads_warnings {
                 if !warnings.contains(&w) {
@@ -850,6 +889,29 @@ impl LaunchRun {
             self.verdicts.iter().filter(|v| v.is_err()).count(),
             self.unassigned.len()
         ) + &*crate::rules::verdict::failure_lines(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "launch_checks.csv",
+        )
+    }
+
+    /// [`LaunchRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let count = |s: crate::rules::Status| {
+            self.verdicts
+                .iter()
+                .filter(|v| matches!(v, Ok(v) if v.status == s))
+                .count()
+        };
+        format!(
+            "{}：{} 个社区 — {} 个可启动，{} 个暂缓，{} 个一票否决，{} 个插件错误；{} 个村庄不属于任何社区",
+            self.plugin,
+            self.communities.len(),
+            count(crate::rules::Status::Pass),
+            count(crate::rules::Status::Fail),
+            count(crate::rules::Status::Veto),
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.unassigned.len()
+        ) + &*crate::rules::verdict::failure_lines_zh(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "launch_checks.csv",
         )

@@ -71,6 +71,8 @@ pub struct MilestoneSubject {
     pub board: Option<String>,
     /// Where its row is, for warnings: `communities.xlsx, sheet "社区" row 5`.
     pub at: String,
+    /// The same in 简体中文, for the warnings' Chinese words (empty: `at` is used).
+    pub at_zh: String,
     /// Its row's cells by model name and by column name (both) → text; `None`: the cell is
     /// empty. A key that is absent is a field the row does not have.
     pub fields: BTreeMap<String, Option<String>>,
@@ -255,22 +257,36 @@ pub fn milestone_statuses(
         .collect();
     for (m, none) in milestones.iter().zip(&nowhere) {
         if *none && !subjects.is_empty() {
-            let message = match &m.holds {
-                Holds::Field(f) => format!(
-                    "milestone {}: no community's row has the field {f:?}: its status is unknown for all {} communities (name a column of the communities table)",
-                    m.name,
-                    subjects.len()
+            let (message, zh) = match &m.holds {
+                Holds::Field(f) => (
+                    format!(
+                        "milestone {}: no community's row has the field {f:?}: its status is unknown for all {} communities (name a column of the communities table)",
+                        m.name,
+                        subjects.len()
+                    ),
+                    format!(
+                        "里程碑 {}：没有任何社区的行有字段 {f:?}：全部 {} 个社区的状态未知（请写社区表中的一列）",
+                        m.name,
+                        subjects.len()
+                    ),
                 ),
-                Holds::Criterion(c) => format!(
-                    "milestone {}: no launch check judged criterion {c:?} for any community: its status is unknown for all {}",
-                    m.name,
-                    subjects.len()
+                Holds::Criterion(c) => (
+                    format!(
+                        "milestone {}: no launch check judged criterion {c:?} for any community: its status is unknown for all {}",
+                        m.name,
+                        subjects.len()
+                    ),
+                    format!(
+                        "里程碑 {}：没有任何启动检查为任一社区判定条件 {c:?}：全部 {} 个社区的状态未知",
+                        m.name,
+                        subjects.len()
+                    ),
                 ),
             };
             let field = match &m.holds {
                 Holds::Field(f) | Holds::Criterion(f) => f,
             };
-            warnings.push(Warning::new(WarningKind::MissingField, message).with_field(field));
+            warnings.push(Warning::new(WarningKind::MissingField, message, zh).with_field(field));
         }
     }
     for s in subjects {
@@ -320,6 +336,8 @@ fn judge(
         }
     };
     let who = format!("{}: community {} {}", s.at, s.id, s.name);
+    let at_zh = if s.at_zh.is_empty() { &s.at } else { &s.at_zh };
+    let who_zh = format!("{at_zh}：社区 {} {}", s.id, s.name);
     match &m.holds {
         Holds::Field(field) => match s.fields.get(field) {
             None => {
@@ -329,6 +347,10 @@ fn judge(
                         Warning::new(
                             WarningKind::MissingField,
                             format!("{who}: milestone {}: {why}: its status is unknown", m.name),
+                            format!(
+                                "{who_zh}：里程碑 {}：该行没有字段 {field:?}：其状态未知",
+                                m.name
+                            ),
                         )
                         .with_file(&s.at)
                         .with_field(field),
@@ -357,6 +379,10 @@ fn judge(
                                     "{who}: milestone {}: {why} (write 2026-05-31, 2026/5/31, 2026.5.31 or 2026年5月31日): its status is unknown",
                                     m.name
                                 ),
+                                format!(
+                                    "{who_zh}：里程碑 {}：{field} = {text:?} 不是日期（请写 2026-05-31、2026/5/31、2026.5.31 或 2026年5月31日）：其状态未知",
+                                    m.name
+                                ),
                             )
                             .with_file(&s.at)
                             .with_field(field)
@@ -374,15 +400,22 @@ fn judge(
             },
             Some(false) => not_done(),
             None => {
-                let why = match &s.criteria {
-                    None => "no launch check ran for it".to_owned(),
-                    Some(_) => format!("no launch check judged criterion {criterion:?}"),
+                let (why, why_zh) = match &s.criteria {
+                    None => (
+                        "no launch check ran for it".to_owned(),
+                        "没有对它运行启动检查".to_owned(),
+                    ),
+                    Some(_) => (
+                        format!("no launch check judged criterion {criterion:?}"),
+                        format!("没有启动检查判定条件 {criterion:?}"),
+                    ),
                 };
                 if warn {
                     warnings.push(
                         Warning::new(
                             WarningKind::MissingField,
                             format!("{who}: milestone {}: {why}: its status is unknown", m.name),
+                            format!("{who_zh}：里程碑 {}：{why_zh}：其状态未知", m.name),
                         )
                         .with_file(&s.at)
                         .with_field(criterion),
@@ -739,6 +772,7 @@ mod tests {
             county: "荥阳市".into(),
             board: None,
             at: format!("communities.xlsx, sheet \"社区\" row {}", id.len() + 1),
+            at_zh: String::new(),
             fields: BTreeMap::from([("plan_approved_on".to_owned(), cell.map(str::to_owned))]),
             criteria: None,
         }
@@ -995,6 +1029,7 @@ mod tests {
                         county: ["A县", "B县"][*c].to_owned(),
                         board: b.map(|b| ["东区管委会", "西区管委会"][b].to_owned()),
                         at: format!("row {}", i + 2),
+                        at_zh: String::new(),
                         fields,
                         criteria: None,
                     }

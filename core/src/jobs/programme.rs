@@ -175,9 +175,26 @@ pub struct ProgrammeCommunity {
     /// The demolition zones its own site lies in (`layer:id`), with the share of the site
     /// inside each, largest first.
     pub site_zones: Vec<(String, f64)>,
+    /// The same zones as a planner names them, in the same order: the feature's class, name
+    /// and id (`放射线 北三环路 R0232`; class and id when it has no name; no class when the
+    /// name says it, `G310快速通道 R0232`).
+    #[serde(default)]
+    pub site_zone_titles: Vec<String>,
     /// It may launch, but its own site lies in a demolition zone: a contradiction the
     /// planner must resolve.
     pub launch_site_in_zone: bool,
+}
+
+impl ProgrammeCommunity {
+    /// The zones its own site lies in as a planner names them (class, name, id), largest
+    /// share first; their `layer:id` keys for a run recorded before titles were kept.
+    pub fn site_zone_names(&self) -> Vec<&str> {
+        if self.site_zone_titles.len() == self.site_zones.len() {
+            self.site_zone_titles.iter().map(String::as_str).collect()
+        } else {
+            self.site_zones.iter().map(|(z, _)| z.as_str()).collect()
+        }
+    }
 }
 
 /// A village in no community, listed in every output.
@@ -468,6 +485,14 @@ impl ProgrammeRun {
                         at: row.map_or_else(
                             || format!("community {:?} (not in the communities table)", c.id),
                             |(k, t)| t.layer.feature_ref(&t.layer.features[k]).to_string(),
+                        ),
+                        at_zh: row.map_or_else(
+                            || format!("社区 {:?}（不在社区表中）", c.id),
+                            |(k, t)| {
+                                crate::warning::feature_zh(
+                                    &t.layer.feature_ref(&t.layer.features[k]),
+                                )
+                            },
                         ),
                         fields: row.map(|(k, t)| row_cells(t, k)).unwrap_or_default(),
                         criteria: verdicts
@@ -856,6 +881,7 @@ impl Programme<'_> {
             let mut joins: Vec<Join> = c.joins.clone();
             joins.sort();
             joins.dedup();
+            let zones = self.site_zones(c.site_key());
             communities.push(ProgrammeCommunity {
                 id: c.id.clone(),
                 name: c.name.clone(),
@@ -900,7 +926,8 @@ impl Programme<'_> {
                     score: None,
                     flag: None,
                 },
-                site_zones: self.site_zones(c.site_key()),
+                site_zones: zones.iter().map(|z| (z.key.clone(), z.share)).collect(),
+                site_zone_titles: zones.into_iter().map(|z| z.title).collect(),
                 launch_site_in_zone: false,
             });
         }
@@ -910,6 +937,10 @@ impl Programme<'_> {
                     WarningKind::MissingField,
                     format!(
                         "{}: some communities give their housing in m² only, but [programme] area_per_person_m2 is not set: their capacity is \"not given\" (set it, e.g. area_per_person_m2 = 40)",
+                        self.plan.path.display()
+                    ),
+                    format!(
+                        "{}：部分社区的住房只给出了平方米数，但未设置 [programme] area_per_person_m2：其容量为“未给出”（请设置，例如 area_per_person_m2 = 40）",
                         self.plan.path.display()
                     ),
                 )
@@ -1080,22 +1111,44 @@ impl Programme<'_> {
 }
 
 impl Programme<'_> {
-    /// The demolition zones the site `key` (an id or a name) lies in, as `layer:id` with the
-    /// share of the site inside, largest first.
-    fn site_zones(&self, key: &str) -> Vec<(String, f64)> {
+    /// The demolition zones the site `key` (an id or a name) lies in, largest share first.
+    fn site_zones(&self, key: &str) -> Vec<SiteZone> {
         let Some(site) = self.site_geometry.get(key) else {
             return Vec::new();
         };
-        let mut zones: Vec<(String, f64)> = super::site_in_zones(site, &self.affected.zones)
+        let mut zones: Vec<SiteZone> = super::site_in_zones(site, &self.affected.zones)
             .into_iter()
             .map(|(z, share)| {
                 let source = &self.affected.sources[self.affected.zones[z].source];
-                (format!("{}:{}", source.layer, source.id), share)
+                // A name that already says its class (G310快速通道) is not given the class again.
+                let name = source.name.trim();
+                let title = if name.is_empty() {
+                    format!("{} {}", source.class, source.id)
+                } else if name.contains(source.class.trim()) {
+                    format!("{name} {}", source.id)
+                } else {
+                    format!("{} {name} {}", source.class, source.id)
+                };
+                SiteZone {
+                    key: format!("{}:{}", source.layer, source.id),
+                    title,
+                    share,
+                }
             })
             .collect();
-        zones.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        zones.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.key.cmp(&b.key)));
         zones
     }
+}
+
+/// A demolition zone a community's own site lies in.
+struct SiteZone {
+    /// `layer:id`, as the CSV writes it.
+    key: String,
+    /// As a planner names it: class, name, id.
+    title: String,
+    /// The share of the site inside.
+    share: f64,
 }
 
 /// The plan's targets against the run, in the order [`Goals`] lists its kinds.
@@ -1202,6 +1255,10 @@ fn number_cell(
                     WarningKind::UnreadableValue,
                     format!(
                         "{at}: field {field:?}: {t:?} is not a number of at least 0: the community's {model} counts as not given"
+                    ),
+                    format!(
+                        "{}：字段 {field:?}：{t:?} 不是不小于 0 的数：该社区的 {model} 按未给出处理",
+                        crate::warning::feature_zh(&at)
                     ),
                 )
                 .with_feature(&at)

@@ -31,7 +31,7 @@ pub fn check_plan_reads(
     plan: &Plan,
     read: &[(&str, &Layer)],
     engine: &[(&str, &[&str])],
-    consequence: &str,
+    consequence: (&str, &str),
 ) -> Result<Vec<crate::Warning>> {
     let declared = manifest.declared();
     let mut names: Vec<&str> = vec!["villages", "roads", "zones"];

@@ -333,7 +333,7 @@ impl SiteScoreRun {
             plan,
             &read_layers,
             &[(layer, &SITE_FEATURES)],
-            "what it would give is missing",
+            ("what it would give is missing", "它本应给出的内容缺失"),
         )?;
         // The plan's own layers are read for the plugins that declare them: the candidates'
         // layer is read all the same.
@@ -394,6 +394,10 @@ impl SiteScoreRun {
                             "{}: [scoring] quota names {by} {group:?}, but no candidate of {file} is in it: none is chosen there",
                             plan.path.display()
                         ),
+                        format!(
+                            "{}：[scoring] quota 指定了 {by} {group:?}，但 {file} 中没有位于其中的候选点：那里一个也不选",
+                            plan.path.display()
+                        ),
                     )
                     .with_file(&file)
                     .with_field(by)
@@ -419,6 +423,10 @@ impl SiteScoreRun {
                         WarningKind::Other,
                         format!(
                             "{}: [scoring] quota asks for {wanted} in {by} {group:?}, but only {chosen} of its {in_group} candidates in {file} qualify: {chosen} chosen there",
+                            plan.path.display()
+                        ),
+                        format!(
+                            "{}：[scoring] quota 要求在 {by} {group:?} 中选 {wanted} 个，但 {file} 中其 {in_group} 个候选点只有 {chosen} 个合格：那里选出 {chosen} 个",
                             plan.path.display()
                         ),
                     )
@@ -709,6 +717,55 @@ impl SiteScoreRun {
         )
     }
 
+    /// [`SiteScoreRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let excluded = self
+            .scores
+            .iter()
+            .filter(|s| matches!(s, Ok(s) if s.value().is_none()))
+            .count();
+        let errors = self.scores.iter().filter(|s| s.is_err()).count();
+        let chosen = self.ranks.iter().filter(|r| r.chosen).count();
+        let who = match &self.job {
+            Some(job) => format!("{job}（{}）", self.plugin),
+            None => self.plugin.clone(),
+        };
+        // The grouping field is the plan's word; only hecun's own default gets a Chinese name.
+        let per = self.per.as_deref().unwrap_or("乡镇");
+        let rule = if self.quota.table.is_empty() {
+            format!("每个{per}最多选 {} 个", self.quota.top)
+        } else {
+            let mut parts: Vec<String> = self
+                .quota
+                .table
+                .iter()
+                .filter(|(g, _)| g.as_str() != "*")
+                .map(|(g, n)| format!("{g} {n}"))
+                .collect();
+            if let Some(n) = self.quota.table.get("*") {
+                parts.push(format!("* {n}"));
+            }
+            format!("按 {per} 分配名额：{}", parts.join("，"))
+        };
+        format!(
+            "{}：{} 个候选{} — {} 个已评分，{} 个被排除，{} 个插件错误；选出 {} 个（{rule}）",
+            who,
+            self.candidates.len(),
+            if self.job.is_some() {
+                "要素"
+            } else {
+                "安置点"
+            },
+            self.candidates.len() - excluded - errors,
+            excluded,
+            errors,
+            chosen,
+        ) + &*crate::rules::verdict::failure_lines_zh(
+            self.scores.iter().map(|s| s.as_ref().err()),
+            &self.file_names()[0],
+        )
+    }
+
     /// Whether the plugin failed on every candidate (and there was at least one).
     pub fn all_failed(&self) -> bool {
         !self.scores.is_empty() && self.scores.iter().all(Result::is_err)
@@ -791,6 +848,14 @@ fn group_values(
                     layer.features.len(),
                     shown.join(", "),
                     if more > 0 { format!(" and {more} more") } else { String::new() },
+                ),
+                format!(
+                    "{file}：没有 {per} 值的候选点（已尝试的字段：{}）：{} 个（共 {} 个）：{}{}；它们组成分组 \"\"，适用 quota 的 \"*\"",
+                    names.join(", "),
+                    missing.len(),
+                    layer.features.len(),
+                    shown.join("、"),
+                    if more > 0 { format!(" 等，另有 {more} 个") } else { String::new() },
                 ),
             )
             .with_file(&file)

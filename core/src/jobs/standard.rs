@@ -166,6 +166,12 @@ pub fn township_types(
                              communities get no township_type, and the standard follows their \
                              zoning alone"
                         ),
+                        format!(
+                            "{}：乡镇 {name:?}：字段 {field:?} = {value:?} 不是乡镇类型\
+                             （镇/建制镇、乡/民族乡、街道/街道办事处）：其社区没有 \
+                             township_type，标准只按其分区判断",
+                            crate::warning::feature_zh(&at)
+                        ),
                     )
                     .with_feature(&at)
                     .with_field(field)
@@ -182,6 +188,11 @@ pub fn township_types(
                                 "{at}: township {name:?} has no value in field {field:?} (its \
                                  type, 镇/乡/街道): its communities get no township_type, and \
                                  the standard follows their zoning alone"
+                            ),
+                            format!(
+                                "{}：乡镇 {name:?} 的字段 {field:?}（其类型，镇/乡/街道）没有值：\
+                                 其社区没有 township_type，标准只按其分区判断",
+                                crate::warning::feature_zh(&at)
                             ),
                         )
                         .with_feature(&at)
@@ -313,7 +324,10 @@ impl StandardRun {
             plan,
             &read_layers,
             &[],
-            "the checks that need it are skipped or fail",
+            (
+                "the checks that need it are skipped or fail",
+                "需要它的检查被跳过或不通过",
+            ),
         )?;
         let site_schema = plan
             .sites
@@ -544,6 +558,49 @@ impl StandardRun {
             outside,
             self.unassigned.len()
         ) + &*crate::rules::verdict::failure_lines(
+            self.verdicts.iter().map(|v| v.as_ref().err()),
+            "standards.csv",
+        )
+    }
+
+    /// [`StandardRun::summary`] in 简体中文, for the end of a zh-CN run.
+    pub fn summary_zh(&self) -> String {
+        let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for v in self.verdicts.iter().flatten() {
+            let e = per.entry(v.standard.as_str()).or_default();
+            e.0 += 1;
+            if v.verdict.status == Status::Pass {
+                e.1 += 1;
+            }
+        }
+        let standards: Vec<String> = per
+            .iter()
+            .map(|(s, (n, ok))| format!("{s} {n} 个（{ok} 个达标）"))
+            .collect();
+        let outside = self
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.feature("outside_zoning"), Some(Value::Bool(true))))
+            .count();
+        format!(
+            "{}：{} 个社区 — {}{}；{} 个插件错误；{} 个没有安置点；{} 个安置点不在任何规划用地图斑内；\
+             {} 个村庄不属于任何社区",
+            self.plugin,
+            self.communities.len(),
+            if standards.is_empty() {
+                "未检查".to_owned()
+            } else {
+                standards.join("，")
+            },
+            self.edition
+                .as_ref()
+                .map(|e| format!("；适用版本：{e}"))
+                .unwrap_or_default(),
+            self.verdicts.iter().filter(|v| v.is_err()).count(),
+            self.notes.iter().filter(|n| n.is_some()).count(),
+            outside,
+            self.unassigned.len()
+        ) + &*crate::rules::verdict::failure_lines_zh(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "standards.csv",
         )

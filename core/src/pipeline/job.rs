@@ -528,7 +528,14 @@ impl AffectedJob {
                          are",
                         v.households, v.population
                     );
-                    crate::Warning::new(crate::WarningKind::ImplausibleValue, message)
+                    let zh = format!(
+                        "{}：字段 {households:?}（{}）大于字段 {population:?}（{}）：户数多于人口\
+                         （两列是否填反？）；数值按原样使用",
+                        crate::warning::feature_zh(&at),
+                        v.households,
+                        v.population
+                    );
+                    crate::Warning::new(crate::WarningKind::ImplausibleValue, message, zh)
                         .with_feature(&at)
                         .with_field(households)
                         .with_value(v.households)
@@ -959,7 +966,17 @@ fn outside_area_of_use(
                  a metric CRS that covers it ([crs] metric in the plan, or --metric-crs)",
                 v.name, c.x, c.y
             );
-            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message)
+            let zh = format!(
+                "{}：村庄 {:?} 位于 ({:.4}, {:.4})，在度量坐标系 {metric}（{area}）适用范围\
+                 以{}{by:.1}°：其距离与面积会失真；请指定覆盖它的度量坐标系（plan 中的 [crs] \
+                 metric，或 --metric-crs）",
+                crate::warning::feature_zh(&at),
+                v.name,
+                c.x,
+                c.y,
+                side_zh(side)
+            );
+            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message, zh)
                 .with_feature(&at)
                 .with_field("geometry")
                 .with_value(format!("({:.4}, {:.4})", c.x, c.y))
@@ -971,12 +988,28 @@ fn outside_area_of_use(
             layer.path.display(),
             outside.len() - AREA_OF_USE_NAMED
         );
+        let zh = format!(
+            "{}：另有 {} 个村庄位于度量坐标系 {metric}（{area}）的适用范围之外",
+            layer.path.display(),
+            outside.len() - AREA_OF_USE_NAMED
+        );
         warnings.push(
-            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message)
+            crate::Warning::new(crate::WarningKind::OutsideCrsArea, message, zh)
                 .with_file(layer.path.display()),
         );
     }
     Ok(warnings)
+}
+
+/// A side of an area of use ([`crate::model::crs`]'s `west`, `east`, …) in 简体中文.
+fn side_zh(side: &str) -> &str {
+    match side {
+        "west" => "西",
+        "east" => "东",
+        "south" => "南",
+        "north" => "北",
+        other => other,
+    }
 }
 
 /// The first position of any geometry.

@@ -210,31 +210,36 @@ impl Report {
             })
             .collect();
 
-        let mut warnings: Vec<String> = run.warnings.iter().map(ToString::to_string).collect();
+        let mut all: Vec<&crate::Warning> = run.warnings.iter().collect();
         if let Some(l) = launch {
-            warnings.extend(l.warnings.iter().map(ToString::to_string));
+            all.extend(&l.warnings);
         }
         if let Some(s) = standards {
-            warnings.extend(s.warnings.iter().map(ToString::to_string));
+            all.extend(&s.warnings);
         }
         if let Some(s) = sites {
-            warnings.extend(s.warnings.iter().map(ToString::to_string));
+            all.extend(&s.warnings);
         }
         for s in scorings {
-            warnings.extend(s.warnings.iter().map(ToString::to_string));
+            all.extend(&s.warnings);
         }
         for t in tables {
-            warnings.extend(t.warnings.iter().map(ToString::to_string));
+            all.extend(&t.warnings);
         }
         for t in targets {
-            warnings.extend(t.warnings.iter().map(ToString::to_string));
+            all.extend(&t.warnings);
         }
         if let Some(p) = programme {
-            warnings.extend(p.warnings.iter().map(ToString::to_string));
+            all.extend(&p.warnings);
         }
         // Steps that read the same file report its problems each: keep the first of each.
         let mut seen = std::collections::HashSet::new();
-        warnings.retain(|w| seen.insert(w.clone()));
+        all.retain(|w| seen.insert(w.message.as_str()));
+        let warnings: Vec<String> = all.iter().map(|w| w.message.clone()).collect();
+        let warnings_zh: Vec<String> = all
+            .iter()
+            .map(|w| w.text(super::Lang::ZhCn).to_owned())
+            .collect();
 
         let map = if map {
             Some(map_data(plan, run, sites)?)
@@ -280,6 +285,7 @@ impl Report {
             programme: programme.cloned(),
             plugins,
             warnings,
+            warnings_zh,
             map,
         };
         if let Some(m) = programme.and_then(|p| p.milestones.as_ref()) {

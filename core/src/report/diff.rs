@@ -1384,6 +1384,7 @@ mod milestone_tests {
             county: county.into(),
             board: None,
             at: format!("communities.csv row {id}"),
+            at_zh: String::new(),
             fields: BTreeMap::from([
                 ("plan_approved_on".to_owned(), plans.map(str::to_owned)),
                 ("clearing_done_on".to_owned(), clearing.map(str::to_owned)),

@@ -136,8 +136,14 @@ pub struct Report {
     pub programme: Option<crate::jobs::ProgrammeRun>,
     /// The plugins that ran.
     pub plugins: Vec<PluginRow>,
-    /// What the planner should know.
+    /// What the planner should know, in English (as the CLI's warning lines and the run
+    /// manifest say it).
     pub warnings: Vec<String>,
+    /// The same warnings in 简体中文, one for each of `warnings` (the zh-CN page and
+    /// `summary.txt` show these). Empty in a report written before warnings had Chinese
+    /// words, or when a caller fills `warnings` alone: then the English is shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings_zh: Vec<String>,
     /// The layers of the map, in the metric CRS (not kept in `report.json`).
     #[serde(skip)]
     pub map: Option<MapData>,
@@ -442,8 +448,9 @@ pub struct SiteRow {
 }
 
 /// The engine's site features that are distances in metres, in the order the page gives
-/// them: what a site's score terms are computed from.
-pub const MEASURED_DISTANCES: [&str; 3] = ["town_distance", "road_distance", "village_distance"];
+/// them: what a site's score terms are computed from (a plugin's `[[terms]] measure` names
+/// one of them).
+pub const MEASURED_DISTANCES: [&str; 3] = crate::rules::TERM_MEASURES;
 
 /// Why a site is out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -591,14 +598,25 @@ fn criteria_of<'a>(row: &'a PluginRow, id: &str) -> Option<(usize, &'a Criterion
 }
 
 impl Report {
-    /// The line naming the build that made the report (`hecun 0.1.0 (commit abc1234,
-    /// features: rhai, wasm, parquet)`); for a report that did not record it, hecun and its
-    /// version.
-    pub fn build_line(&self) -> String {
+    /// The line naming the build that made the report, in `lang` (`hecun 0.1.0 (commit
+    /// abc1234, features: rhai, wasm, parquet)`, `hecun 0.1.0（代码提交 abc1234，功能：rhai、wasm、
+    /// parquet）`); for a report that did not record it, hecun and its version.
+    pub fn build_line(&self, lang: Lang) -> String {
         if self.build.version == "unknown" {
-            format!("hecun {}", self.tool_version)
-        } else {
-            self.build.line()
+            return format!("hecun {}", self.tool_version);
+        }
+        match lang {
+            Lang::En => self.build.line(),
+            Lang::ZhCn => format!(
+                "hecun {}（代码提交 {}，功能：{}）",
+                self.build.version,
+                self.build.short_commit(),
+                if self.build.features.is_empty() {
+                    "无".to_owned()
+                } else {
+                    self.build.features.join("、")
+                }
+            ),
         }
     }
 
@@ -706,8 +724,23 @@ impl Report {
         self.milestones = Some(run.section());
         for w in &run.warnings {
             if !self.warnings.contains(&w.message) {
+                // Keep the two lists aligned: a report whose Chinese list was empty while its
+                // English one was not gets the English in its place first.
+                if self.warnings_zh.len() != self.warnings.len() {
+                    self.warnings_zh = self.warnings.clone();
+                }
                 self.warnings.push(w.message.clone());
+                self.warnings_zh.push(w.text(Lang::ZhCn).to_owned());
             }
+        }
+    }
+
+    /// The warnings in `lang`: the Chinese words when the report has them for every warning,
+    /// the English otherwise.
+    pub fn warnings_in(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::ZhCn if self.warnings_zh.len() == self.warnings.len() => &self.warnings_zh,
+            _ => &self.warnings,
         }
     }
 

@@ -171,12 +171,12 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{} ({})", w.txt_warnings, r.warnings.len());
-        for warning in &r.warnings {
+        for warning in r.warnings_in(lang) {
             let _ = writeln!(s, "  {warning}");
         }
     }
     // Which build made it, last: the same for every run of one build.
-    let _ = writeln!(s, "\n{}{}{}", w.made_with, w.colon, r.build_line());
+    let _ = writeln!(s, "\n{}{}{}", w.made_with, w.colon, r.build_line(lang));
     s
 }
 
@@ -423,8 +423,12 @@ fn programme_lines(p: &crate::jobs::ProgrammeRun, lang: Lang) -> Vec<String> {
         .iter()
         .filter(|c| c.launch_site_in_zone)
         .map(|c| {
-            let zones: Vec<&str> = c.site_zones.iter().map(|(z, _)| z.as_str()).collect();
-            format!("{}（{}）", c.name, zones.join("、"))
+            let zones = c.site_zone_names();
+            if zh {
+                format!("{}（{}）", c.name, zones.join("、"))
+            } else {
+                format!("{} ({})", c.name, zones.join("; "))
+            }
         })
         .collect();
     if !site_in_zone.is_empty() {

@@ -276,6 +276,9 @@ pub(super) struct Words {
     pub measured_intro: &'static str,
     /// Each measured distance's title, by engine feature (`town_distance`…).
     pub measured_titles: [(&'static str, &'static str); 3],
+    /// The column of a site's terms that holds the distance a term was computed from (its
+    /// plugin's `[[terms]] measure`).
+    pub col_measured: &'static str,
     // Evidence values as the page writes them (findings.rs): a distance (`*_m`) and an area
     // (`*_m2`) with their unit after the number.
     pub unit_metres: &'static str,
@@ -599,6 +602,7 @@ const ZH: Words = Words {
         ("road_distance", "距最近道路"),
         ("village_distance", "距并入村庄（按人口加权平均）"),
     ],
+    col_measured: "测得距离",
     unit_metres: " 米",
     unit_square_metres: " 平方米",
 };
@@ -931,6 +935,7 @@ const EN: Words = Words {
             "to the merged villages (population-weighted mean)",
         ),
     ],
+    col_measured: "Measured distance",
     unit_metres: " m",
     unit_square_metres: " m²",
 };

@@ -343,12 +343,16 @@ pub(crate) fn title_in<'a>(titles: &'a BTreeMap<String, String>, tag: &str) -> O
 }
 
 /// A term a site-score plugin answers, with the titles reports show for it instead of its
-/// name (`town_centre` is not a word of a Chinese page).
+/// name (`town_centre` is not a word of a Chinese page), and the measurement hecun hands the
+/// plugin that the term is computed from, if any: a term's value (0.62) reads right only
+/// beside the distance it came from (1,240 m), so the report shows that distance on the
+/// term's row.
 ///
 /// ```toml
 /// [[terms]]
 /// id = "town_centre"
 /// title = { zh-CN = "距镇区中心", en = "closeness to the town centre" }
+/// measure = "town_distance"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -357,7 +361,17 @@ pub struct TermTitle {
     pub id: String,
     /// Its title by language tag (`zh-CN`, `en`).
     pub title: BTreeMap<String, String>,
+    /// The measurement it is computed from: one of [`TERM_MEASURES`] (checked when the
+    /// manifest is read); none when it comes from something else (a spatial helper, a
+    /// parameter, several measurements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
 }
+
+/// The measurements a `[[terms]] measure` may name: the distances in metres hecun computes
+/// for each candidate site and hands the plugin (see `jobs/sites.rs`), in the order reports
+/// list them.
+pub const TERM_MEASURES: [&str; 3] = ["town_distance", "road_distance", "village_distance"];
 
 /// What a table column holds; the engine refuses a row whose value is of another type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -499,20 +513,25 @@ pub struct Manifest {
 
 impl Manifest {
     /// A warning for each layer the plugin reads that is not among `loaded`, saying what
-    /// follows (`consequence`).
+    /// follows (`consequence`: in English, in 简体中文).
     pub fn missing_layer_warnings(
         &self,
         loaded: &[&str],
-        consequence: &str,
+        consequence: (&str, &str),
     ) -> Vec<crate::Warning> {
         self.layers_missing(loaded)
             .into_iter()
             .map(|layer| {
                 let message = format!(
-                    "plugin {:?} reads layer {layer:?}, which the plan does not list: {consequence}",
-                    self.name
+                    "plugin {:?} reads layer {layer:?}, which the plan does not list: {}",
+                    self.name, consequence.0
                 );
-                crate::Warning::new(crate::WarningKind::LayerNotListed, message).with_value(layer)
+                let zh = format!(
+                    "插件 {:?} 读取图层 {layer:?}，但 plan 未列出该图层：{}",
+                    self.name, consequence.1
+                );
+                crate::Warning::new(crate::WarningKind::LayerNotListed, message, zh)
+                    .with_value(layer)
             })
             .collect()
     }
@@ -618,6 +637,18 @@ impl Manifest {
                 return Err(format!(
                     "term {:?} needs a title in at least one language (title = {{ zh-CN = \"…\" }})",
                     t.id
+                ));
+            }
+            // A misspelt measurement would put no distance (or the wrong one) beside the
+            // term: refused, naming what may be named.
+            if let Some(m) = &t.measure
+                && !TERM_MEASURES.contains(&m.as_str())
+            {
+                return Err(format!(
+                    "term {:?} has measure = {m:?}, which is not a measurement hecun gives a \
+                     site-score plugin: name one of {} (or leave `measure` out)",
+                    t.id,
+                    TERM_MEASURES.join(", ")
                 ));
             }
         }
@@ -1018,6 +1049,43 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_term_measure_is_refused_naming_the_plugin_the_term_and_the_allowed_names() {
+        for runtime in ["script = \"score.rhai\"", "module = \"score.wasm\""] {
+            let text = format!(
+                "name = \"my-score\"\nversion = \"1\"\ncontract = 1\nkind = \"site-score\"\n\
+                 {runtime}\n[[terms]]\nid = \"near_road\"\ntitle = {{ en = \"road\" }}\n\
+                 measure = \"road_dist\"\n"
+            );
+            let err = Manifest::parse(Path::new("p/plugin.toml"), &text)
+                .unwrap_err()
+                .to_string();
+            for part in [
+                "\"my-score\"",
+                "plugin.toml",
+                "term \"near_road\"",
+                "\"road_dist\"",
+                "town_distance, road_distance, village_distance",
+            ] {
+                assert!(err.contains(part), "{part} not in {err}");
+            }
+            let good = text.replace("road_dist\"", "road_distance\"");
+            let (m, _) = Manifest::parse(Path::new("p/plugin.toml"), &good).unwrap();
+            assert_eq!(m.terms[0].measure.as_deref(), Some("road_distance"));
+        }
+    }
+
+    /// Every measurement a term may name is a feature hecun computes for each site.
+    #[test]
+    fn term_measures_are_site_features_the_engine_computes() {
+        for name in TERM_MEASURES {
+            assert!(
+                super::super::reads::engine::SITE_FEATURES.contains(&name),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn term_and_evidence_titles_are_checked_when_the_manifest_is_read() {
         let term = "[[terms]]\nid = \"town_centre\"\ntitle = { zh-CN = \"距镇区中心\" }\n";
         let m = manifest("site-score", term).unwrap();
@@ -1031,6 +1099,20 @@ mod tests {
         assert!(err.contains("\"town_centre\" is declared twice"), "{err}");
         let err = manifest("site-score", "[[terms]]\nid = \"a\"\ntitle = {}\n").unwrap_err();
         assert!(err.contains("term \"a\" needs a title"), "{err}");
+        // What a term is computed from: one of the measurements hecun gives the plugin.
+        assert_eq!(m.terms[0].measure, None);
+        for name in TERM_MEASURES {
+            let m = manifest("site-score", &format!("{term}measure = \"{name}\"\n")).unwrap();
+            assert_eq!(m.terms[0].measure.as_deref(), Some(name));
+        }
+        for bad in ["town_dist", "", "zone_share", "Town_Distance"] {
+            let err = manifest("site-score", &format!("{term}measure = \"{bad}\"\n")).unwrap_err();
+            assert!(
+                err.contains(&format!("term \"town_centre\" has measure = \"{bad}\""))
+                    && err.contains("town_distance, road_distance, village_distance"),
+                "{err}"
+            );
+        }
         let ok = "[evidence]\nzone_share = { zh-CN = \"拆迁范围占比\", en = \"share\" }\n";
         let m = manifest("launch-check", ok).unwrap();
         assert_eq!(m.evidence["zone_share"]["en"], "share");

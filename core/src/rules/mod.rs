@@ -39,7 +39,7 @@ pub(crate) mod wasm_runtime;
 pub use candidate::{Candidate, FeatureNames, FeatureSink, Features, Value, helpers};
 pub use contract::{
     CONTRACT_VERSION, Column, ColumnType, Criterion, Kind, LIMIT_CEILINGS, Limits, Manifest,
-    Runtime, TermTitle, TestCase, TotalRule,
+    Runtime, TERM_MEASURES, TermTitle, TestCase, TotalRule,
 };
 pub use files::{MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, MAX_SCRIPT_BYTES};
 #[doc(hidden)]

@@ -189,12 +189,12 @@ impl Reads {
     /// not provided, or a declared field that its layer has neither as a file field, nor as
     /// the plan's mapping of a model name, nor as a model field hecun reads itself, is an
     /// error naming plugin, layer and field. An optional layer not provided is a warning
-    /// saying what follows (`consequence`).
+    /// saying what follows (`consequence`: in English, in 简体中文).
     pub fn check_against(
         &self,
         plugin: &str,
         provided: &[Provided<'_>],
-        consequence: &str,
+        consequence: (&str, &str),
     ) -> Result<Vec<crate::Warning>> {
         let context = format!("plugin {plugin:?}");
         let mut warnings = Vec::new();
@@ -203,10 +203,15 @@ impl Reads {
             let Some(p) = provided.iter().find(|p| p.name == name) else {
                 if declared.optional {
                     let message = format!(
-                        "plugin {plugin:?} reads layer {name:?}, which the plan does not list: {consequence}"
+                        "plugin {plugin:?} reads layer {name:?}, which the plan does not list: {}",
+                        consequence.0
+                    );
+                    let zh = format!(
+                        "插件 {plugin:?} 读取图层 {name:?}，但 plan 未列出该图层：{}",
+                        consequence.1
                     );
                     warnings.push(
-                        crate::Warning::new(crate::WarningKind::LayerNotListed, message)
+                        crate::Warning::new(crate::WarningKind::LayerNotListed, message, zh)
                             .with_value(name),
                     );
                     continue;
@@ -376,14 +381,18 @@ mod tests {
             layer: None,
             engine_fields: &[],
         };
-        let err = r.check_against("rehab", &[villages], "x").unwrap_err();
+        let err = r
+            .check_against("rehab", &[villages], ("x", "x"))
+            .unwrap_err();
         let text = err.to_string();
         assert!(
             text.contains("\"rehab\"") && text.contains("\"patients\""),
             "{text}"
         );
         let r = reads(&["farmland?"]).unwrap();
-        let warnings = r.check_against("p", &[villages], "skipped").unwrap();
+        let warnings = r
+            .check_against("p", &[villages], ("skipped", "已跳过"))
+            .unwrap();
         assert_eq!(warnings.len(), 1);
         let text = warnings[0].to_string();
         assert!(text.contains("\"farmland\"") && text.ends_with("skipped"));

@@ -72,6 +72,29 @@ pub fn failure_lines<'a, E: std::fmt::Display + 'a>(
     out
 }
 
+/// [`failure_lines`] in 简体中文 (the end-of-run lines of a zh-CN run): the errors stay as
+/// written, framed (`插件错误：…`).
+pub fn failure_lines_zh<'a, E: std::fmt::Display + 'a>(
+    results: impl Iterator<Item = Option<&'a E>>,
+    file: &str,
+) -> String {
+    const SHOWN: usize = 3;
+    let errors: Vec<&E> = results.flatten().collect();
+    let mut out = String::new();
+    for e in errors.iter().take(SHOWN) {
+        out.push_str(&format!("\n  插件错误：{e}"));
+    }
+    if errors.len() > SHOWN {
+        out.push_str(&format!(
+            "\n  …… 另有 {} 个插件错误：见 {file} 的 error 列",
+            errors.len() - SHOWN
+        ));
+    } else if !errors.is_empty() {
+        out.push_str(&format!("\n  （亦见 {file} 的 error 列）"));
+    }
+    out
+}
+
 /// A launch check's answer: the status follows from the findings (any veto vetoes; any
 /// failure fails), so the two cannot disagree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

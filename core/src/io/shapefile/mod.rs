@@ -251,6 +251,17 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
                                 "is valid GBK/GB18030 and not UTF-8"
                             }
                         ),
+                        format!(
+                            "{}：没有 .cpg 说明文字编码；按 {} 读取（{}）；若名称显示不对，请在 \
+                             plan 中为该图层设置 encoding = \"…\"，或添加 .cpg 文件",
+                            dbf_path.display(),
+                            chosen.name(),
+                            if chosen == encoding_rs::UTF_8 {
+                                "所有文字都是有效的 UTF-8"
+                            } else {
+                                "所有文字都是有效的 GBK/GB18030，且不是 UTF-8"
+                            }
+                        ),
                     )
                     .with_file(dbf_path.display())
                     .with_value(chosen.name()),
@@ -317,6 +328,10 @@ pub fn read_shapefile(path: &Path, options: &ReadOptions) -> Result<ReadOutcome>
                 format!(
                     "{}: {deleted} record(s) are marked deleted in the .dbf and are not read \
                      (GDAL and ArcGIS do not show them either)",
+                    dbf_path.display()
+                ),
+                format!(
+                    "{}：.dbf 中有 {deleted} 条记录标记为已删除，未读取（GDAL 与 ArcGIS 也不显示它们）",
                     dbf_path.display()
                 ),
             )

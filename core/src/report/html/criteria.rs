@@ -1,6 +1,6 @@
 //! Criteria under the titles and in the order their plugin declares (`[[criteria]]`).
 
-use super::findings::EvidenceWords;
+use super::findings::{EvidenceWords, VillageNames};
 use super::fmt::esc;
 use super::page::Page;
 use crate::report::words::Words;
@@ -11,15 +11,23 @@ use crate::report::{Check, Lang, Report};
 #[derive(Clone, Copy)]
 pub(super) struct Titles<'a> {
     report: &'a Report,
+    /// The villages' names its findings' evidence is told with.
+    names: &'a VillageNames<'a>,
     w: &'static Words,
     lang: Lang,
     role: &'static str,
 }
 
 impl<'a> Titles<'a> {
-    pub(super) fn new(page: &Page, report: &'a Report, role: &'static str) -> Self {
+    pub(super) fn new(
+        page: &Page,
+        report: &'a Report,
+        names: &'a VillageNames<'a>,
+        role: &'static str,
+    ) -> Self {
         Titles {
             report,
+            names,
             w: page.w,
             lang: page.lang,
             role,
@@ -28,7 +36,7 @@ impl<'a> Titles<'a> {
 
     /// The evidence of the role's findings, titled as its plugin declares.
     pub(super) fn evidence(self) -> EvidenceWords<'a> {
-        EvidenceWords::new(self.report, self.w, self.lang, self.role)
+        EvidenceWords::new(self.report, self.names, self.w, self.lang, self.role)
     }
 
     pub(super) fn title(self, id: &'a str) -> &'a str {

@@ -1,6 +1,5 @@
 //! A check's findings as a table: repeated findings grouped, their evidence kept whole.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
@@ -18,15 +17,24 @@ use crate::rules::Finding;
 #[derive(Clone, Copy)]
 pub(super) struct EvidenceWords<'a> {
     report: &'a Report,
+    names: &'a VillageNames<'a>,
     w: &'static Words,
     lang: Lang,
     role: &'a str,
 }
 
 impl<'a> EvidenceWords<'a> {
-    pub(super) fn new(report: &'a Report, w: &'static Words, lang: Lang, role: &'a str) -> Self {
+    /// `names` are the villages' names of `report` (see [`VillageNames`]).
+    pub(super) fn new(
+        report: &'a Report,
+        names: &'a VillageNames<'a>,
+        w: &'static Words,
+        lang: Lang,
+        role: &'a str,
+    ) -> Self {
         EvidenceWords {
             report,
+            names,
             w,
             lang,
             role,
@@ -80,8 +88,8 @@ impl<'a> EvidenceWords<'a> {
                     esc(&text)
                 }
             }
-            serde_json::Value::String(s) => match village_name(self.report, s) {
-                Some(name) => format!("{} {}", esc(s), esc(&name)),
+            serde_json::Value::String(s) => match self.names.get(s) {
+                Some(name) => format!("{} {}", esc(s), esc(name)),
                 None => esc(s),
             },
             serde_json::Value::Array(items)
@@ -98,57 +106,43 @@ impl<'a> EvidenceWords<'a> {
     }
 }
 
-/// The villages' names by id, with the report they were read from (its address and village
-/// count), so that a name is never taken from another report.
-type VillageNames = Option<(usize, usize, HashMap<String, String>)>;
-
-thread_local! {
-    /// The villages' names by id of the report being rendered (the map's every village,
-    /// else the affected ones), built once per page on first use: evidence names villages by
-    /// code, and a page of a province asks for thousands of them.
-    static NAMES: RefCell<VillageNames> = const { RefCell::new(None) };
+/// The villages' names by id of the report being rendered (the map's every village, else the
+/// affected ones): evidence names villages by code, and a page of a province asks for
+/// thousands of them. Part of the page's state: made once per render, beside the page, and
+/// handed to whatever formats evidence.
+pub(super) struct VillageNames<'a> {
+    names: HashMap<&'a str, &'a str>,
 }
 
-/// Forgets the names of the last page rendered on this thread (each page starts afresh).
-pub(super) fn forget_village_names() {
-    NAMES.with(|n| *n.borrow_mut() = None);
-}
-
-/// The name of the village whose id is `id`, if the report knows one.
-fn village_name(report: &Report, id: &str) -> Option<String> {
-    let key = (
-        std::ptr::from_ref(report) as usize,
-        report.villages.len() + report.map.as_ref().map_or(0, |m| m.villages.len()),
-    );
-    NAMES.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        if !matches!(&*cell, Some((p, n, _)) if (*p, *n) == key) {
-            let mut names: HashMap<String, String> = HashMap::new();
-            let all = report.map.as_ref().map(|m| {
-                m.villages
-                    .iter()
-                    .map(|v| (v.id.as_str(), v.name.as_str()))
-                    .collect::<Vec<_>>()
-            });
-            let pairs = all.unwrap_or_else(|| {
-                report
-                    .villages
-                    .iter()
-                    .map(|v| (v.id.as_str(), v.name.as_str()))
-                    .collect()
-            });
-            for (id, name) in pairs {
-                if !name.is_empty() && name != id {
-                    names
-                        .entry(id.to_owned())
-                        .or_insert_with(|| name.to_owned());
-                }
+impl<'a> VillageNames<'a> {
+    /// The names `report` knows: a name that is empty or only repeats the id is none; the
+    /// first village of an id names it.
+    pub(super) fn new(report: &'a Report) -> Self {
+        let pairs: Vec<(&'a str, &'a str)> = match &report.map {
+            Some(m) => m
+                .villages
+                .iter()
+                .map(|v| (v.id.as_str(), v.name.as_str()))
+                .collect(),
+            None => report
+                .villages
+                .iter()
+                .map(|v| (v.id.as_str(), v.name.as_str()))
+                .collect(),
+        };
+        let mut names: HashMap<&'a str, &'a str> = HashMap::with_capacity(pairs.len());
+        for (id, name) in pairs {
+            if !name.is_empty() && name != id {
+                names.entry(id).or_insert(name);
             }
-            *cell = Some((key.0, key.1, names));
         }
-        cell.as_ref()
-            .and_then(|(_, _, names)| names.get(id).cloned())
-    })
+        VillageNames { names }
+    }
+
+    /// The name of the village whose id is `id`, if the report knows one.
+    fn get(&self, id: &str) -> Option<&'a str> {
+        self.names.get(id).copied()
+    }
 }
 
 /// Evidence as a list of `key = value`, in key order; nothing when there is none.

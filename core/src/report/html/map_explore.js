@@ -16,6 +16,62 @@
   function show(v) {
     view = v;
     svg.setAttribute('viewBox', v.map(function (n) { return n.toFixed(1); }).join(' '));
+    var k = v[2] / home[2];
+    keepBand(k);
+    keepLabels(k);
+  }
+
+  // Names keep their size on the screen as the map zooms (their anchors stay where hecun put
+  // them, inside their feature): each label's font and halo drawn at k times their home size.
+  var labels = [];
+  var texts = svg.querySelectorAll('text.label');
+  for (var n = 0; n < texts.length; n++) {
+    var cs = window.getComputedStyle(texts[n]);
+    labels.push({ el: texts[n], font: parseFloat(cs.fontSize) || 12, halo: parseFloat(cs.strokeWidth) || 0 });
+  }
+  function keepLabels(k) {
+    for (var i = 0; i < labels.length; i++) {
+      var l = labels[i];
+      l.el.style.fontSize = k === 1 ? '' : (l.font * k).toFixed(3) + 'px';
+      l.el.style.strokeWidth = k === 1 || !l.halo ? '' : (l.halo * k).toFixed(3) + 'px';
+    }
+  }
+
+  // The scale bar and the north arrow stay where they are on the screen, at their size, as the
+  // map zooms (drawn over the map when zoomed in); the bar's length is re-chosen, a round
+  // number of metres for the new scale, so it stays true.
+  var bar = document.getElementById('scale-bar');
+  var arrow = document.getElementById('north-arrow');
+  var barMetres = bar ? Number(bar.getAttribute('data-metres')) : 0;
+  var barRects = bar ? bar.querySelectorAll('rect') : [];
+  var barTexts = bar ? bar.querySelectorAll('text') : [];
+  var barX0 = barRects.length ? Number(barRects[0].getAttribute('x')) : 0;
+  var barHalf = barRects.length ? Number(barRects[0].getAttribute('width')) : 0;
+  function niceFloor(x) {
+    var p = Math.pow(10, Math.floor(Math.log10(x)));
+    var m = [5, 2, 1];
+    for (var i = 0; i < m.length; i++) if (m[i] * p <= x * (1 + 1e-9)) return m[i] * p;
+    return p;
+  }
+  function distance(m) {
+    return m >= 1000 ? +(m / 1000).toFixed(3) + ' km' : +m.toFixed(3) + ' m';
+  }
+  function keepBand(k) {
+    // Home coordinates (x, y) show at view + (x - home) · k: the inverse keeps the band still.
+    var t = k === 1 ? '' : 'translate(' + (view[0] - home[0] * k).toFixed(3) + ' ' + (view[1] - home[1] * k).toFixed(3) + ') scale(' + k.toFixed(6) + ')';
+    if (arrow) arrow.setAttribute('transform', t);
+    if (!bar || !(barMetres > 0) || barRects.length < 2 || barTexts.length < 3) return;
+    bar.setAttribute('transform', t);
+    // The home bar, drawn at scale k, spans barMetres · k metres: the round length under it.
+    var want = k === 1 ? barMetres : niceFloor(barMetres * k);
+    var half = barHalf * want / (barMetres * k);
+    barRects[0].setAttribute('width', half.toFixed(2));
+    barRects[1].setAttribute('x', (barX0 + half).toFixed(2));
+    barRects[1].setAttribute('width', half.toFixed(2));
+    barTexts[1].setAttribute('x', (barX0 + half).toFixed(2));
+    barTexts[1].textContent = distance(want / 2);
+    barTexts[2].setAttribute('x', (barX0 + 2 * half).toFixed(2));
+    barTexts[2].textContent = distance(want);
   }
 
   // Every searchable shape carries its id, name and kind; its tooltip says the rest.

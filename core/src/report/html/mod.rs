@@ -43,7 +43,6 @@ const STYLE: &str = include_str!("style.css");
 
 /// Renders `report` as one HTML page that opens with no network, with its words in `lang`.
 pub fn render_html(report: &Report, lang: Lang) -> String {
-    findings::forget_village_names();
     let mut page = Page::new(lang, report.villages_in_layer > page::LARGE_PAGE_VILLAGES);
     sections::write_all(&mut page, report);
 
@@ -54,7 +53,7 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
         // Before any script that reads a compressed block.
         out.push_str(&packed::script(super::words::unsupported_browser(lang)));
     }
-    header(&mut out, report, w);
+    header(&mut out, report, w, lang);
     contents(&mut out, &page.toc, w);
     out.push_str(&page.body);
     paged::finish(&mut out, &page);
@@ -78,7 +77,7 @@ fn head(out: &mut String, report: &Report, w: &Words) {
 }
 
 /// The plan's name and what made the page.
-fn header(out: &mut String, report: &Report, w: &Words) {
+fn header(out: &mut String, report: &Report, w: &Words, lang: Lang) {
     let _ = write!(
         out,
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {}{}{} · {} {}</p>\n</header>\n",
@@ -88,7 +87,7 @@ fn header(out: &mut String, report: &Report, w: &Words) {
         w.colon,
         esc(&report.metric_crs),
         esc(w.made_with),
-        esc(&report.build_line())
+        esc(&report.build_line(lang))
     );
 }
 
@@ -118,5 +117,7 @@ fn contents(
 
 #[cfg(test)]
 mod large_tests;
+#[cfg(test)]
+mod sites_tests;
 #[cfg(test)]
 pub(crate) mod tests;

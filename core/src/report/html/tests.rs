@@ -419,6 +419,7 @@ pub(crate) fn sample() -> Report {
             edition: None,
         }],
         warnings: vec![format!("村庄 {NASTY} 无户数字段")],
+        warnings_zh: Vec::new(),
         map: Some(map),
     }
 }
@@ -1050,6 +1051,7 @@ fn terms_and_evidence_keys_read_in_the_pages_language() {
         terms: vec![crate::rules::TermTitle {
             id: "road_access".to_owned(),
             title: titles("道路可达", "road access"),
+            measure: None,
         }],
         evidence: BTreeMap::from([("farmland".to_owned(), titles("基本农田", "farmland"))]),
         edition: None,

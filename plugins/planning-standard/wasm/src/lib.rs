@@ -37,6 +37,21 @@ fn number(x: &Value) -> Option<f64> {
     x.number()
 }
 
+/// `percent(share)`: a share as a percentage to one decimal (0.5 → 50%), else as written.
+fn percent(share: &Value) -> String {
+    match share.number() {
+        Some(x) => {
+            let pct = (x * 1000.0).round() / 10.0;
+            if pct == pct.floor() {
+                format!("{}%", pct as i64)
+            } else {
+                format!("{pct}%")
+            }
+        }
+        None => script::display(share),
+    }
+}
+
 /// `x.to_float()`: defined on numbers only.
 fn to_float(x: &Value) -> Result<f64, String> {
     x.number()
@@ -69,25 +84,51 @@ impl PlanningStandard {
         }
     }
 
-    /// `basis`: which rule decides, in words.
+    /// `basis`: which rule decides, in words, with the classes and the share as the params
+    /// set them.
     fn basis(&self, c: &Candidate) -> String {
         let kind = c.get("township_type");
         let rule = if script::eq(&kind, &Value::from("乡")) {
-            "乡：乡驻地不按城镇计，只有产业集聚区等 xiang_urban_classes 用地计入城镇".to_owned()
+            format!(
+                "乡：乡驻地不按城镇计，只有{}用地计入城镇",
+                self.class_list("xiang_urban_classes")
+            )
         } else if kind.is_missing() {
-            "乡镇类型未知：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇".to_owned()
+            format!(
+                "乡镇类型未知：{}用地计入城镇",
+                self.class_list("urban_classes")
+            )
         } else {
             format!(
-                "{}：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇",
-                script::display(&kind)
+                "{}：{}用地计入城镇",
+                script::display(&kind),
+                self.class_list("urban_classes")
             )
         };
         if probe(c, "zoning") == Probe::Ok {
-            format!("{rule}，覆盖安置点达到 urban_min_share 即适用 GB 50180")
+            format!(
+                "{rule}，覆盖安置点达到 {} 即适用 GB 50180",
+                percent(&self.params.get("urban_min_share"))
+            )
         } else if !c.get("land_use").is_missing() {
-            format!("{rule}；无分区几何，按 land_use 判断")
+            format!("{rule}；无分区几何，按安置点的用地性质判断")
         } else {
             format!("{rule}；无分区数据，适用省导则")
+        }
+    }
+
+    /// `class_list`: the classes of param `name` in words (城镇建设用地、产业集聚区).
+    fn class_list(&self, name: &str) -> String {
+        match self.params.json(name) {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            _ => String::new(),
         }
     }
 

@@ -167,7 +167,7 @@ fn the_guideline_cases() {
         serde_json::Value::Object(f[0].evidence.clone()),
         json!({ "community": "candidate", "land_per_person_m2": 100.5, "max_land_per_person_m2": 100.0,
                 "site_area_m2": 301500.0, "population": 3000,
-                "basis": "乡镇类型未知：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇；无分区数据，适用省导则" })
+                "basis": "乡镇类型未知：城镇建设用地、产业集聚区用地计入城镇；无分区数据，适用省导则" })
     );
 
     let (_, f) = select(
@@ -197,7 +197,7 @@ fn the_guideline_cases() {
     assert_eq!(
         serde_json::Value::Object(f[0].evidence.clone()),
         json!({ "community": "candidate", "min_population": 2000,
-                "basis": "乡镇类型未知：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇；无分区数据，适用省导则" })
+                "basis": "乡镇类型未知：城镇建设用地、产业集聚区用地计入城镇；无分区数据，适用省导则" })
     );
 }
 
@@ -314,7 +314,7 @@ fn the_life_circles() {
         serde_json::Value::Object(f[1].evidence.clone()),
         json!({ "community": "candidate", "class": "学校", "circle": "10分钟生活圈", "limit_m": 500.0,
                 "nearest": "F3", "distance_m": 501.0, "edition": "GB 50180-2018", "clause": "C10",
-                "basis": "乡镇类型未知：城镇建设用地、产业集聚区等 urban_classes 用地计入城镇，覆盖安置点达到 urban_min_share 即适用 GB 50180" })
+                "basis": "乡镇类型未知：城镇建设用地、产业集聚区用地计入城镇，覆盖安置点达到 50% 即适用 GB 50180" })
     );
     // U5: a type missing from the layer.
     let (_, f) = select(
@@ -428,7 +428,7 @@ fn a_xiang_seat_is_not_a_town() {
     assert_eq!((s.as_str(), failed(&f)), (RURAL, vec!["min_population"]));
     assert_eq!(
         f[0].evidence["basis"],
-        "乡：乡驻地不按城镇计，只有产业集聚区等 xiang_urban_classes 用地计入城镇，覆盖安置点达到 urban_min_share 即适用 GB 50180"
+        "乡：乡驻地不按城镇计，只有产业集聚区用地计入城镇，覆盖安置点达到 50% 即适用 GB 50180"
     );
     // X4, X5: a 镇 and a 街道 are towns.
     let place = Place {

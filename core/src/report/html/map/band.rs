@@ -30,6 +30,8 @@ fn distance_label(m: f64) -> String {
 }
 
 /// A bar of a round length, about a fifth of the map wide, halved so it reads at a glance.
+/// `data-metres` gives its length to the page's script, which keeps the bar true as the map
+/// is zoomed (map_explore.js).
 pub(super) fn scale_bar(svg: &mut String, frame: &Frame, w: &Words) {
     let metres_per_px = 1.0 / frame.px_per_metre();
     let length_m = nice_floor(VIEW_W * 0.22 * metres_per_px);
@@ -39,7 +41,8 @@ pub(super) fn scale_bar(svg: &mut String, frame: &Frame, w: &Words) {
     let half = length_px / 2.0;
     let _ = write!(
         svg,
-        r##"<g id="scale-bar" font-size="12" fill="#222"><title>{}</title><rect x="{}" y="{}" width="{}" height="6" fill="#222" stroke="#222" stroke-width="1"/><rect x="{}" y="{}" width="{}" height="6" fill="#fff" stroke="#222" stroke-width="1"/><text x="{}" y="{}" text-anchor="middle">0</text><text x="{}" y="{}" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="middle">{}</text></g>"##,
+        r##"<g id="scale-bar" data-metres="{}" font-size="12" fill="#222"><title>{}</title><rect x="{}" y="{}" width="{}" height="6" fill="#222" stroke="#222" stroke-width="1"/><rect x="{}" y="{}" width="{}" height="6" fill="#fff" stroke="#222" stroke-width="1"/><text x="{}" y="{}" text-anchor="middle">0</text><text x="{}" y="{}" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="middle">{}</text></g>"##,
+        length_m,
         esc(w.scale),
         px_string(x0),
         px_string(y),

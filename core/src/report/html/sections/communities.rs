@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::report::html::criteria::Titles;
-use crate::report::html::findings::findings_table;
+use crate::report::html::findings::{VillageNames, findings_table};
 use crate::report::html::fmt::{count, esc};
 use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
@@ -13,7 +13,7 @@ use crate::report::html::status::{standard_html, status_class, status_html};
 use crate::report::words::Words;
 use crate::report::{Check, CommunityRow, Report};
 
-pub(super) fn communities(page: &mut Page, report: &Report) {
+pub(super) fn communities(page: &mut Page, report: &Report, names: &VillageNames<'_>) {
     let w = page.w;
     if !page.open_unless_empty(
         "communities",
@@ -35,8 +35,8 @@ pub(super) fn communities(page: &mut Page, report: &Report) {
         );
     }
     let titles = (
-        Titles::new(page, report, "launch"),
-        Titles::new(page, report, "standard"),
+        Titles::new(page, report, names, "launch"),
+        Titles::new(page, report, names, "standard"),
     );
     community_table(w, titles, &report.communities).write(page);
     page.close();

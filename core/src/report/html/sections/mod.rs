@@ -16,20 +16,23 @@ mod townships;
 mod villages;
 mod warnings;
 
+use super::findings::VillageNames;
 use super::page::Page;
 use crate::report::Report;
 
 /// Writes every section of `report` that has something to say, in page order.
 pub(super) fn write_all(page: &mut Page, report: &Report) {
+    // The villages' names evidence is told with: once for the whole page.
+    let names = VillageNames::new(report);
     summary::summary(page, report);
     map::map_section(page, report);
     townships::townships(page, report);
     classes::classes(page, report);
-    communities::communities(page, report);
+    communities::communities(page, report, &names);
     programme::programme(page, report);
-    sites::sites(page, report);
+    sites::sites(page, report, &names);
     for job in &report.scorings {
-        sites::scoring(page, report, job);
+        sites::scoring(page, report, &names, job);
     }
     villages::villages(page, report);
     sweep::sweep(page, report);

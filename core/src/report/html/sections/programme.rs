@@ -213,7 +213,7 @@ fn communities(page: &mut Page, p: &ProgrammeRun, w: &ProgrammeWords) {
             ""
         };
         g.td_class(class, &esc(&demo));
-        let zones: Vec<&str> = c.site_zones.iter().map(|(z, _)| z.as_str()).collect();
+        let zones = c.site_zone_names();
         let class = if c.launch_site_in_zone {
             "st-vetoed"
         } else {

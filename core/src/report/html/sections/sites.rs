@@ -1,8 +1,9 @@
 //! The candidate sites: a table best first, then each score term by term.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::report::html::findings::{EvidenceWords, evidence_html};
+use crate::report::html::findings::{EvidenceWords, VillageNames, evidence_html};
 use crate::report::html::fmt::{count_usize, decimals, esc, plain, score};
 use crate::report::html::grid::Grid;
 use crate::report::html::names::township_name;
@@ -11,13 +12,18 @@ use crate::report::html::paged::details;
 use crate::report::html::table::{td, td_html, td_num, thead};
 use crate::report::numbers::thousands;
 use crate::report::words::Words;
-use crate::report::{Choice, Report, ScoringSection, SiteRow};
+use crate::report::{Choice, PluginRow, Report, ScoringSection, SiteRow};
 
 /// One scoring's section: its rows, how it chose, and the anchors and headings that keep it
 /// apart from the others on the page.
 struct Scoring<'a> {
     /// The run's report: the titles its plugins give terms and evidence keys.
     report: &'a Report,
+    /// The villages' names its evidence is told with.
+    names: &'a VillageNames<'a>,
+    /// The measurement each term is computed from, as the plugin that scored declares it
+    /// (`[[terms]] measure`): where its distance is shown.
+    measures: Measures<'a>,
     rows: &'a [SiteRow],
     top: Option<usize>,
     choice: Option<&'a Choice>,
@@ -29,6 +35,19 @@ struct Scoring<'a> {
     terms_heading: std::borrow::Cow<'static, str>,
 }
 
+/// Term name → the measurement it is computed from (`town_centre` → `town_distance`).
+type Measures<'a> = BTreeMap<&'a str, &'a str>;
+
+/// The measures the terms of `plugin` (a plugin of the run) are computed from; none when the
+/// report does not list it or it declares none.
+fn measures_of<'a>(plugin: Option<&'a PluginRow>) -> Measures<'a> {
+    plugin
+        .into_iter()
+        .flat_map(|p| &p.terms)
+        .filter_map(|t| Some((t.id.as_str(), t.measure.as_deref()?)))
+        .collect()
+}
+
 /// Sites best first, then the unscored ones in layer order.
 /// Each with its index in the layer, which names its anchor (ids from files may hold spaces).
 fn site_order(rows: &[SiteRow]) -> Vec<(usize, &SiteRow)> {
@@ -37,7 +56,7 @@ fn site_order(rows: &[SiteRow]) -> Vec<(usize, &SiteRow)> {
     sites
 }
 
-pub(super) fn sites(page: &mut Page, report: &Report) {
+pub(super) fn sites(page: &mut Page, report: &Report, names: &VillageNames<'_>) {
     let w = page.w;
     if report.sites.is_empty() {
         if report.plugins.iter().any(|p| p.role == "sites") {
@@ -49,6 +68,8 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
     }
     let scoring = Scoring {
         report,
+        names,
+        measures: measures_of(report.plugins.iter().find(|p| p.role == "sites")),
         rows: &report.sites,
         top: report.top,
         choice: report.choice.as_ref(),
@@ -61,11 +82,24 @@ pub(super) fn sites(page: &mut Page, report: &Report) {
 }
 
 /// A named scoring job's section, under its title (`[[scorings]]`).
-pub(super) fn scoring(page: &mut Page, report: &Report, job: &ScoringSection) {
+pub(super) fn scoring(
+    page: &mut Page,
+    report: &Report,
+    names: &VillageNames<'_>,
+    job: &ScoringSection,
+) {
     let w = page.w;
     let title = job.title(page.lang).to_owned();
     let scoring = Scoring {
         report,
+        names,
+        // The job's plugin, when the run lists it (as the sites' plugin).
+        measures: measures_of(
+            report
+                .plugins
+                .iter()
+                .find(|p| p.role == "sites" && p.name == job.plugin),
+        ),
         rows: &job.sites,
         top: job.top,
         choice: job.choice.as_ref(),
@@ -123,7 +157,7 @@ fn site_table(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
         ],
     )
     .township(3, &scoring.heading);
-    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
+    let keys = EvidenceWords::new(scoring.report, scoring.names, w, page.lang, "sites");
     for &(n, s) in order {
         site_row(&mut g, w, keys, &scoring.row, n, s);
     }
@@ -192,7 +226,7 @@ fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
     if with_terms.is_empty() {
         page.note(w.no_terms);
     }
-    let keys = EvidenceWords::new(scoring.report, w, page.lang, "sites");
+    let keys = EvidenceWords::new(scoring.report, scoring.names, w, page.lang, "sites");
     if page.large && !with_terms.is_empty() {
         // A block per site at province scale is thousands of tables: each is shown when its
         // name is clicked (`#site-N`), one at a time.
@@ -200,14 +234,22 @@ fn site_terms(page: &mut Page, scoring: &Scoring<'_>, order: &[(usize, &SiteRow)
             .into_iter()
             .map(|(n, s)| {
                 let mut html = String::new();
-                terms_block(&mut html, w, keys, &scoring.row, n, s);
+                terms_block(&mut html, w, keys, &scoring.measures, &scoring.row, n, s);
                 (format!("{}-{}", scoring.row, n + 1), html)
             })
             .collect();
         details(page, &format!("{}-terms", scoring.id), blocks);
     } else {
         for (n, s) in with_terms {
-            terms_block(&mut page.body, w, keys, &scoring.row, n, s);
+            terms_block(
+                &mut page.body,
+                w,
+                keys,
+                &scoring.measures,
+                &scoring.row,
+                n,
+                s,
+            );
         }
     }
     page.close();
@@ -217,6 +259,7 @@ fn terms_block(
     out: &mut String,
     w: &Words,
     keys: EvidenceWords<'_>,
+    measures: &Measures<'_>,
     anchor: &str,
     n: usize,
     s: &SiteRow,
@@ -236,6 +279,19 @@ fn terms_block(
         let _ = write!(out, " <span class=\"chosen\">★</span>");
     }
     out.push_str("</h3>");
+    // The measurement each of the site's terms is computed from, where its plugin says so:
+    // the distance goes on the term's row, beside the value it became.
+    let claimed: Vec<Option<&str>> = s
+        .terms
+        .iter()
+        .map(|t| measures.get(t.name.as_str()).copied())
+        .collect();
+    let with_measures = claimed.iter().any(Option::is_some);
+    let mut cols = vec![(w.col_term, false), (w.col_weight, true)];
+    if with_measures {
+        cols.push((w.col_measured, true));
+    }
+    cols.extend([(w.col_value, true), (w.col_contribution, true)]);
     thead(
         out,
         &if anchor == "site" {
@@ -243,15 +299,10 @@ fn terms_block(
         } else {
             format!("{anchor}-terms-{}", n + 1)
         },
-        &[
-            (w.col_term, false),
-            (w.col_weight, true),
-            (w.col_value, true),
-            (w.col_contribution, true),
-        ],
+        &cols,
     );
     let mut sum = 0.0;
-    for t in &s.terms {
+    for (t, measure) in s.terms.iter().zip(&claimed) {
         out.push_str("<tr>");
         // The plugin's title for the term (`[[terms]]`), its name as the tooltip.
         match keys.term_title(&t.name) {
@@ -262,6 +313,9 @@ fn terms_block(
             None => td(out, &t.name),
         }
         td_num(out, &plain(t.weight));
+        if with_measures {
+            measured_cell(out, w, s, *measure);
+        }
         td_num(out, &decimals(t.value, 3));
         td_num(out, &score(t.contribution()));
         out.push_str("</tr>");
@@ -270,31 +324,68 @@ fn terms_block(
     out.push_str("</tbody><tfoot><tr>");
     td(out, w.sum);
     td(out, "");
+    if with_measures {
+        td(out, "");
+    }
     td(out, "");
     td_num(out, &score(sum));
     out.push_str("</tr></tfoot></table>");
-    // The distances the terms were computed from, as hecun measured them.
-    measured_html(out, w, s);
+    // The distances hecun measured that no term claims, under the table.
+    let claimed: Vec<&str> = claimed.into_iter().flatten().collect();
+    measured_html(out, w, s, &claimed);
     // The evidence the plugin gave for the score, under its terms.
     out.push_str(&evidence_html(keys, &s.evidence));
     out.push_str("</div>\n");
 }
 
-/// The distances hecun measured for a scored site (metres, whole), each with its title: a
-/// term's value (0.62) reads right only beside the distance it came from (1,240 m).
-fn measured_html(out: &mut String, w: &Words, s: &SiteRow) {
+/// A distance as the page says it: whole metres with a thousands separator (`1,240 m`).
+fn metres(d: f64) -> String {
+    format!("{} m", thousands(d.round().max(0.0) as u64))
+}
+
+/// The cell of a term's row holding the distance `measure` it is computed from, titled; a
+/// dash for a term computed from nothing hecun measured, or from a distance that could not be
+/// measured for this site (no township centre).
+fn measured_cell(out: &mut String, w: &Words, s: &SiteRow, measure: Option<&str>) {
+    let Some(name) = measure else {
+        td_num(out, w.dash);
+        return;
+    };
+    let title = w
+        .measured_titles
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(name, |(_, t)| *t);
+    let text = s
+        .measured
+        .get(name)
+        .map_or(w.dash.to_owned(), |d| metres(*d));
+    let _ = write!(
+        out,
+        "<td class=\"num\" data-measure=\"{}\" title=\"{}\">{}</td>",
+        esc(name),
+        esc(title),
+        esc(&text)
+    );
+}
+
+/// The distances hecun measured for a scored site (metres, whole), each with its title, but
+/// those in `claimed` (shown on their term's row): a term's value (0.62) reads right only
+/// beside the distance it came from (1,240 m).
+fn measured_html(out: &mut String, w: &Words, s: &SiteRow, claimed: &[&str]) {
     if s.measured.is_empty() || s.terms.is_empty() {
         return;
     }
     let items: Vec<String> = w
         .measured_titles
         .iter()
+        .filter(|(name, _)| !claimed.contains(name))
         .filter_map(|(name, title)| {
             let d = s.measured.get(*name)?;
             Some(format!(
-                "<span data-measure=\"{name}\">{} {} m</span>",
+                "<span data-measure=\"{name}\">{} {}</span>",
                 esc(title),
-                thousands(d.round().max(0.0) as u64)
+                metres(*d)
             ))
         })
         .collect();

@@ -19,14 +19,14 @@ pub(super) fn warnings(page: &mut Page, report: &Report) {
             "warning-table",
             &[(paged_words(page.lang).col_warning, false)],
         );
-        for text in &report.warnings {
+        for text in report.warnings_in(page.lang) {
             g.tr(None);
             g.td(text);
         }
         g.write(page);
     } else {
         page.body.push_str("<ul class=\"warnings\">");
-        for text in &report.warnings {
+        for text in report.warnings_in(page.lang) {
             let _ = write!(page.body, "<li>{}</li>", esc(text));
         }
         page.body.push_str("</ul>\n");
