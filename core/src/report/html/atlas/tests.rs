@@ -374,7 +374,7 @@ fn the_map_section_is_a_few_elements_whatever_the_size() {
     let html = render_html(&large(), Lang::En);
     let section = map_section(&html);
     // Tags outside the two scripts' contents.
-    let data_start = section.find("id=\"map-data\">").expect("data");
+    let data_start = section.find("id=\"map-data\"").expect("data");
     let script_end = section.rfind("</script>").expect("script");
     let outside = format!("{}{}", &section[..data_start], &section[script_end..]);
     let tags = outside
