@@ -150,6 +150,13 @@ async function main() {
 
     const response = await page.goto(url, { waitUntil: 'load', timeout: 60000 });
     if (!response || !response.ok()) fail(`could not load ${url}`);
+    // The large page decodes its compressed data after load (unpack.js, window.hecunReady):
+    // wait for it as a reader does, and say when it was there (the small page has none).
+    const readyMs = await page.evaluate(() => (window.hecunReady
+      ? Promise.race([window.hecunReady.then(() => performance.now()),
+        new Promise((r) => setTimeout(() => r(-1), 20000))])
+      : null));
+    if (readyMs === -1) fail('the page\'s data was not decoded within 20 s of load');
     // Let the page's scripts finish what they start on load (first draw of the map).
     await page.waitForTimeout(300);
 
@@ -433,7 +440,7 @@ async function main() {
     console.log(`title:    ${info.title}`);
     console.log(`lang:     ${info.lang}`);
     console.log(`size:     ${info.bytes} characters, ${info.scripts} scripts, ${info.elements} elements`);
-    console.log(`timing:   load ${fmt(info.loadMs)} ms, first paint ${fmt(info.firstPaintMs)} ms`);
+    console.log(`timing:   load ${fmt(info.loadMs)} ms, first paint ${fmt(info.firstPaintMs)} ms${readyMs > 0 ? `, data decoded ${fmt(readyMs)} ms` : ''}`);
     console.log(`memory:   renderer ${info.rendererMb === null ? '?' : info.rendererMb.toFixed(0)} MB, JS heap ${info.heapMb === null ? '?' : info.heapMb.toFixed(0)} MB`);
     console.log(`requests: ${requests.length} (${[...new Set(requests.map((u) => u.split(':')[0]))].join(', ')})`);
     console.log(`sections: ${info.sections.join(' ')}`);

@@ -1524,6 +1524,24 @@ pub(crate) fn paged_words(lang: Lang) -> &'static PagedWords {
     }
 }
 
+// ---- h-pack: the large page's compressed data ----
+
+/// What the large page says in a browser that cannot inflate its compressed data (no
+/// `DecompressionStream`): which browsers can, and what is there without it.
+pub(crate) fn unsupported_browser(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => {
+            "此浏览器无法解压本报告内嵌的数据，地图、完整表格和各项说明无法显示（各表仅显示第一页）。\
+             请用 Chrome/Edge 80 及以上、Firefox 113 及以上或 Safari 16.4 及以上版本打开。"
+        }
+        Lang::En => {
+            "This browser cannot decompress the report's embedded data, so the map, the full \
+             tables and the explanations cannot be shown (each table shows its first page only). \
+             Open the report in Chrome or Edge 80+, Firefox 113+ or Safari 16.4+."
+        }
+    }
+}
+
 /// A count or an estimate as the summary says it: whole numbers as they are, estimates to one
 /// decimal.
 pub(crate) fn amount(x: f64) -> String {

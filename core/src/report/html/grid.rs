@@ -4,12 +4,13 @@
 //! writes itself as plain HTML on a small page (byte for byte what the sections wrote before
 //! the large form existed) or, on a large page (see [`Page::large`]), as its header, its first
 //! page of rows as HTML, its footer totals (computed here in Rust, over every row) and all its
-//! rows as compact JSON that `paged.js` pages, filters and sorts. Both forms hold the same
-//! cells, so both say the same words.
+//! rows as compact JSON, compressed (see [`super::packed`]), that `paged.js` pages, filters and
+//! sorts. Both forms hold the same cells, so both say the same words.
 
 use std::fmt::Write;
 
 use super::fmt::esc;
+use super::packed;
 use super::page::Page;
 use super::table::thead;
 use crate::report::words::paged_words;
@@ -149,7 +150,7 @@ impl Grid {
     }
 
     /// The large page's table: the first page of rows as HTML (so the page shows data before
-    /// its script runs, and without it) and every row as JSON for `paged.js`.
+    /// its script runs, and without it) and every row as JSON, compressed, for `paged.js`.
     fn write_paged(self, page: &mut Page) {
         let pw = paged_words(page.lang);
         let out = &mut page.body;
@@ -169,9 +170,9 @@ impl Grid {
         foot_html(out, self.foot.as_ref());
         let _ = writeln!(
             out,
-            "<script type=\"application/json\" id=\"{}-data\">{}</script>\n</div>",
-            esc(&self.id),
-            script_json(&self.json())
+            "{}{}</script>\n</div>",
+            packed::open_tag(&format!("id=\"{}-data\"", esc(&self.id))),
+            packed::pack(&script_json(&self.json()))
         );
     }
 
@@ -284,6 +285,38 @@ mod tests {
         assert_eq!(sort_key("100 m"), Some(100.0));
         assert_eq!(sort_key("—"), None);
         assert_eq!(sort_key(""), None);
+    }
+
+    /// The text between `open` and the next `</script>` in `html`.
+    fn block<'a>(html: &'a str, open: &str) -> &'a str {
+        let start = html.find(open).expect("the block") + open.len();
+        &html[start..start + html[start..].find("</script>").expect("closed")]
+    }
+
+    /// The large form's rows, compressed, read back (gzip, base64) as exactly the JSON the page
+    /// embedded as it is before it was compressed; the same bytes each time.
+    #[test]
+    fn compressed_rows_decode_to_the_json_they_were() {
+        let mut g = Grid::new("t", &[("name", false), ("n", true)]);
+        for i in 0..200 {
+            g.tr(if i % 7 == 0 { Some("warn") } else { None });
+            g.td_name(&format!("村<{i}>&</script>"));
+            g.td_num(&format!("{},{:03}", i, i));
+        }
+        let plain = script_json(&g.json());
+        let write = |g: Grid| {
+            let mut page = Page::new(crate::report::Lang::ZhCn, true);
+            g.write(&mut page);
+            page.body
+        };
+        let body = write(g);
+        let open = "<script type=\"application/json\" id=\"t-data\" data-encoding=\"gzip+base64\">";
+        let packed = block(&body, open);
+        assert!(packed.len() * 2 < plain.len(), "{} of {}", packed.len(), plain.len());
+        assert_eq!(super::super::packed::unpack(packed), plain);
+        // The first page is still HTML, as escaped as ever.
+        assert_eq!(body.matches("<tr").count(), 1 + PAGE_ROWS);
+        assert!(body.contains("<td class=\"name\">村&lt;0&gt;&amp;&lt;/script&gt;</td>"));
     }
 
     #[test]

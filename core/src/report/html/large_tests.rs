@@ -177,13 +177,22 @@ fn cell_html(c: &serde_json::Value) -> &str {
     }
 }
 
+/// A compressed block's JSON, decoded as the page's script decodes it.
+fn unpacked(script: ElementRef<'_>) -> serde_json::Value {
+    assert_eq!(
+        script.value().attr("data-encoding"),
+        Some(super::packed::ENCODING)
+    );
+    serde_json::from_str(&super::packed::unpack(&text(script))).expect("the block is JSON")
+}
+
 /// The rows a paged table embeds.
 fn embedded(doc: &Html, id: &str) -> serde_json::Value {
-    let script = doc
-        .select(&sel(&format!("script#{id}-data")))
-        .next()
-        .unwrap_or_else(|| panic!("{id}-data is embedded"));
-    serde_json::from_str(&text(script)).expect("the embedded rows are JSON")
+    unpacked(
+        doc.select(&sel(&format!("script#{id}-data")))
+            .next()
+            .unwrap_or_else(|| panic!("{id}-data is embedded")),
+    )
 }
 
 /// The small page's body for `report`, whatever its size: what the large page's tables must
@@ -334,12 +343,12 @@ fn townships_link_to_their_detail_and_verdicts_wait_for_a_click() {
     // Each community's verdict is embedded whole, under its anchor, naming what failed; none
     // is written out as HTML.
     assert_eq!(doc.select(&sel("div.verdict")).count(), 0);
-    let details: Vec<(String, String)> = serde_json::from_str(&text(
+    let details: Vec<(String, String)> = serde_json::from_value(unpacked(
         doc.select(&sel("script[data-details=\"verdicts-view\"]"))
             .next()
             .expect("the verdicts"),
     ))
-    .expect("JSON");
+    .expect("[[anchor, html], …]");
     assert_eq!(details.len(), r.communities.len());
     for (k, (anchor, html)) in details.iter().enumerate() {
         assert_eq!(anchor, &format!("community-{}", k + 1));
@@ -358,6 +367,46 @@ fn townships_link_to_their_detail_and_verdicts_wait_for_a_click() {
             .map(Vec::len),
         Some(r.warnings.len())
     );
+}
+
+/// Every block of data the large page embeds is compressed and decodes to JSON written as the
+/// page wrote it uncompressed (script-safe, the same serialization); the blocks are a fraction
+/// of their text; the few words the scripts need at once stay plain. A browser without
+/// `DecompressionStream` gets the message the decoder carries, in the page's language.
+#[test]
+fn embedded_blocks_are_compressed_and_decode_to_the_same_json() {
+    for (lang, says) in [(Lang::ZhCn, "Firefox 113"), (Lang::En, "Safari 16.4+")] {
+        let r = large_report(6_000);
+        let doc = Html::parse_document(&render_html(&r, lang));
+        let (mut packed, mut plain, mut blocks) = (0, 0, 0);
+        for script in doc.select(&sel("script[type=\"application/json\"]")) {
+            let id = script.value().attr("id").unwrap_or("");
+            if ["paged-words", "townships-index"].contains(&id) {
+                assert_eq!(script.value().attr("data-encoding"), None, "{id}");
+                continue;
+            }
+            let json = unpacked(script);
+            let decoded = super::packed::unpack(&text(script));
+            // The map's writer is its own (atlas/tests.rs reads it back).
+            if id != "map-data" {
+                assert_eq!(decoded, super::grid::script_json(&json), "{id}");
+            }
+            packed += text(script).len();
+            plain += decoded.len();
+            blocks += 1;
+        }
+        // Five paged tables (townships, communities, villages, sites, warnings) and two kinds
+        // of details (verdicts, a scoring's terms) at least.
+        assert!(blocks >= 7, "{blocks} blocks");
+        assert!(packed * 3 < plain, "{packed} bytes for {plain}");
+        let decoder = doc
+            .select(&sel("script[data-unsupported]"))
+            .next()
+            .expect("the decoder");
+        let message = decoder.value().attr("data-unsupported").unwrap_or("");
+        assert!(message.contains(says), "{message}");
+        assert!(text(decoder).contains("DecompressionStream"));
+    }
 }
 
 #[test]

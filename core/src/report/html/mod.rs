@@ -10,8 +10,10 @@
 //! one file: the tables whose rows grow with the region are written as their first page of
 //! rows plus every row as JSON (`grid.rs`), each community's verdict and each site's terms as
 //! HTML inside JSON, shown one at a time (`paged.rs`), and one inline script (`paged.js`) pages,
-//! filters and sorts them and opens a township's detail (`#township-N`). The small form has
-//! no script and stays as it was.
+//! filters and sorts them and opens a township's detail (`#township-N`). The large form's
+//! embedded data (map, rows, details) is gzip-compressed and base64'd (`packed.rs`), decoded by
+//! the browser's own `DecompressionStream` (`unpack.js`). The small form has no script and
+//! stays as it was.
 
 mod atlas;
 mod chart;
@@ -23,6 +25,7 @@ mod map;
 
 pub(crate) use map::palette;
 mod names;
+mod packed;
 mod page;
 mod paged;
 mod sections;
@@ -46,6 +49,10 @@ pub fn render_html(report: &Report, lang: Lang) -> String {
     let w = page.w;
     let mut out = String::with_capacity(page.body.len() + STYLE.len() + 4096);
     head(&mut out, report, w);
+    if page.large {
+        // Before any script that reads a compressed block.
+        out.push_str(&packed::script(super::words::unsupported_browser(lang)));
+    }
     header(&mut out, report, w, lang);
     contents(&mut out, &page.toc, w);
     out.push_str(&page.body);

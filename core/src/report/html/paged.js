@@ -7,7 +7,9 @@
 // shows one page at a time, filters by any text of a row (names, 区划代码), sorts by a clicked
 // column (numbers by the number they show), and shows one detail at a time: a community's
 // verdict or a site's terms (`#community-3`, `#site-12`), or a township's rows of every table
-// (`#township-5`), following the address so the back button works.
+// (`#township-5`), following the address so the back button works. The rows and the details
+// are embedded compressed (html/packed.rs) and decoded by `window.hecunUnpack` (unpack.js):
+// a table gets its bar once its rows are decoded, a detail waits for its block.
 (function () {
   'use strict';
   var W = JSON.parse(document.getElementById('paged-words').textContent);
@@ -38,12 +40,9 @@
 
   // A table's data, as embedded by hecun: rows of cells (HTML, or [html, class] or
   // [html, class, number]), row classes by index, the township column.
-  function Table(box) {
+  function Table(box, data) {
     this.id = box.getAttribute('data-paged');
     this.table = box.querySelector('table');
-    var source = document.getElementById(this.id + '-data');
-    var data = JSON.parse(source.textContent);
-    source.textContent = ''; // held once, as data
     this.rows = data.rows;
     this.rc = data.rc;
     this.tw = data.tw;
@@ -181,41 +180,53 @@
     this.show(0);
   };
 
+  // Every table's data in page order, once each is decoded; until then the table shows the
+  // first page and the count line hecun wrote.
   var tables = [];
-  document.querySelectorAll('div.paged[data-paged]').forEach(function (box) {
-    var data = new Table(box);
-    tables.push(data);
-    var all = data.rows.map(function (_, i) { return i; });
-    // The Rust-written count line gives way to the bar with its buttons.
-    var info = box.querySelector('p.pager-info');
-    if (info) info.remove();
-    new Pager(data, data.table, all, null);
-  });
+  var tablesReady = Promise.all(Array.prototype.map.call(
+    document.querySelectorAll('div.paged[data-paged]'),
+    function (box) {
+      var source = document.getElementById(box.getAttribute('data-paged') + '-data');
+      return window.hecunUnpack(source, function (json) {
+        var data = new Table(box, json);
+        var all = data.rows.map(function (_, i) { return i; });
+        // The Rust-written count line gives way to the bar with its buttons.
+        var info = box.querySelector('p.pager-info');
+        if (info) info.remove();
+        new Pager(data, data.table, all, null);
+        return data;
+      });
+    }
+  )).then(function (list) { tables = list; });
 
   // Detail blocks by anchor, and the township index (anchor → the township's name as the
   // tables write it).
-  // Read on the first link followed to one, not on load: a province's verdicts are tens of
-  // megabytes of text the page need not hold twice until somebody asks. The script's text is
+  // Decoded on the first link followed to one, not on load: a province's verdicts are tens of
+  // megabytes of text the page need not hold until somebody asks. The script's text is
   // dropped once read, so it is held once.
   var details = null;
-  function detailsByAnchor() {
-    if (details) return details;
-    details = {};
-    document.querySelectorAll('script[data-details]').forEach(function (s) {
-      var holder = document.getElementById(s.getAttribute('data-details'));
-      JSON.parse(s.textContent).forEach(function (pair) {
-        details[pair[0]] = { holder: holder, html: pair[1] };
-      });
-      s.textContent = '';
+  var detailsReady = null;
+  function loadDetails() {
+    if (detailsReady) return detailsReady;
+    var found = {};
+    detailsReady = Promise.all(Array.prototype.map.call(
+      document.querySelectorAll('script[data-details]'),
+      function (s) {
+        var holder = document.getElementById(s.getAttribute('data-details'));
+        return window.hecunUnpack(s, function (pairs) {
+          pairs.forEach(function (pair) {
+            found[pair[0]] = { holder: holder, html: pair[1] };
+          });
+        });
+      }
+    )).then(function () {
+      details = found;
+      return details;
     });
-    return details;
+    return detailsReady;
   }
-  // A detail's anchor is no element of the page (its block is not shown yet) and no township's.
-  function isDetail(key) {
-    if (document.getElementById(key) || Object.prototype.hasOwnProperty.call(townships, key)) {
-      return Object.prototype.hasOwnProperty.call(details || {}, key);
-    }
-    return Object.prototype.hasOwnProperty.call(detailsByAnchor(), key);
+  function isDetailOf(all, key) {
+    return Object.prototype.hasOwnProperty.call(all, key);
   }
   var townships = {};
   var index = document.getElementById('townships-index');
@@ -253,6 +264,16 @@
     return holder;
   }
 
+  function showDetail(key) {
+    var d = details[key];
+    d.holder.innerHTML = d.html;
+    d.holder.hidden = false;
+    return d.holder;
+  }
+
+  // The address followed last: a view decoded late is shown only if it is still the one asked
+  // for (a second click while the first decodes wins).
+  var asked = 0;
   function follow() {
     var key;
     try {
@@ -260,17 +281,27 @@
     } catch (e) {
       return;
     }
-    var target = null;
-    if (key && isDetail(key)) {
-      var d = details[key];
-      d.holder.innerHTML = d.html;
-      d.holder.hidden = false;
-      target = d.holder;
-    } else if (Object.prototype.hasOwnProperty.call(townships, key)) {
-      target = showTownship(key);
+    var ticket = ++asked;
+    var later = function (show) {
+      return function () {
+        if (ticket !== asked) return;
+        var target = show();
+        if (target) target.scrollIntoView();
+      };
+    };
+    if (!key) return;
+    if (Object.prototype.hasOwnProperty.call(townships, key)) {
+      // A township's view is made of the tables' rows.
+      tablesReady.then(later(function () { return showTownship(key); }));
+    } else if (details && isDetailOf(details, key)) {
+      later(function () { return showDetail(key); })();
+    } else if (!document.getElementById(key)) {
+      // A detail's anchor is no element of the page (its block is not shown yet).
+      loadDetails().then(later(function () {
+        return isDetailOf(details, key) ? showDetail(key) : null;
+      }));
     }
     // Anything else is an element of the page: the browser has scrolled there itself.
-    if (target) target.scrollIntoView();
   }
   window.addEventListener('hashchange', follow);
   follow();

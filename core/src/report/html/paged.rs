@@ -3,7 +3,9 @@
 //! At province scale a block per community (its verdict, finding by finding) or per site (its
 //! score, term by term) is tens of thousands of elements nobody reads at once. On the large page
 //! (see [`Page::large`]) such blocks are written as HTML strings inside JSON, keyed by their
-//! anchor (`community-3`, `site-12`); `paged.js` shows the one a link or the address asks for
+//! anchor (`community-3`, `site-12`), compressed (see [`super::packed`]: a province's verdicts
+//! are tens of megabytes of HTML); `paged.js` decodes them on the first link followed to one and
+//! shows the one a link or the address asks for
 //! (one at a time, the back button included), and builds the township detail (`#township-N`)
 //! from the paged tables' rows. The small page has no script and none of this.
 
@@ -11,6 +13,7 @@ use std::fmt::Write;
 
 use super::fmt::esc;
 use super::grid::{PAGE_ROWS, script_json};
+use super::packed;
 use super::page::Page;
 use crate::report::words::paged_words;
 
@@ -38,7 +41,7 @@ pub(crate) fn township_anchor(index: usize) -> String {
 }
 
 /// Blocks shown one at a time: a note saying how many, an empty holder the script fills, and
-/// the blocks as `[[anchor, html], …]` in page order.
+/// the blocks as `[[anchor, html], …]` in page order, compressed.
 pub(super) fn details(page: &mut Page, id: &str, blocks: Vec<(String, String)>) {
     let pw = paged_words(page.lang);
     let n = blocks.len();
@@ -49,10 +52,10 @@ pub(super) fn details(page: &mut Page, id: &str, blocks: Vec<(String, String)>) 
         .collect();
     let _ = writeln!(
         page.body,
-        "<div class=\"detail\" id=\"{0}-view\" hidden></div>\n\
-         <script type=\"application/json\" data-details=\"{0}-view\">{1}</script>",
+        "<div class=\"detail\" id=\"{0}-view\" hidden></div>\n{1}{2}</script>",
         esc(id),
-        script_json(&serde_json::Value::Array(pairs))
+        packed::open_tag(&format!("data-details=\"{}-view\"", esc(id))),
+        packed::pack(&script_json(&serde_json::Value::Array(pairs)))
     );
 }
 
@@ -95,6 +98,26 @@ mod tests {
     fn script_cannot_end_its_element() {
         assert!(!SCRIPT.to_ascii_lowercase().contains("</script"));
         assert!(!SCRIPT.contains("<!--"));
+    }
+
+    /// The detail blocks, compressed, decode to the `[[anchor, html], …]` they were.
+    #[test]
+    fn details_decode_to_their_anchors_and_html() {
+        let mut page = Page::new(crate::report::Lang::En, true);
+        let blocks = vec![
+            ("community-1".to_owned(), "<h3>A</h3>".to_owned()),
+            ("community-2".to_owned(), "<p>x</p><!-- y -->".to_owned()),
+        ];
+        details(&mut page, "verdicts", blocks);
+        let open = "<script type=\"application/json\" data-details=\"verdicts-view\" \
+                    data-encoding=\"gzip+base64\">";
+        let start = page.body.find(open).expect("the block") + open.len();
+        let end = start + page.body[start..].find("</script>").expect("closed");
+        assert_eq!(
+            super::super::packed::unpack(&page.body[start..end]),
+            r#"[["community-1","<h3>A<\/h3>"],["community-2","<p>x<\/p><\u0021-- y -->"]]"#
+        );
+        assert!(page.body.contains("<div class=\"detail\" id=\"verdicts-view\" hidden></div>"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! The large page's map: the region's layers embedded once as compact JSON
-//! (`<script type="application/json" id="map-data">`) and drawn by the page's own small
-//! script on a `<canvas>` (`atlas.js`: pan, zoom, labels, details, search) — no library, no
-//! network, still one file.
+//! The large page's map: the region's layers embedded once as compact JSON, compressed
+//! (`<script type="application/json" id="map-data" data-encoding="gzip+base64">`, see
+//! [`super::packed`]) and drawn by the page's own small script on a `<canvas>` (`atlas.js`:
+//! pan, zoom, labels, details, search) — no library, no network, still one file.
 //!
 //! At province scale (60,000 villages) the inline SVG map is over half a million elements and a
 //! carpet of 1-px villages with no zoom. Here the document holds a handful of elements; the
@@ -77,8 +77,8 @@ pub(super) fn atlas_figure(report: &Report, w: &Words) -> Option<String> {
         h = esc(aw.hint),
     );
     legend(&mut out, report, map, w, aw);
-    out.push_str("<script type=\"application/json\" id=\"map-data\">");
-    out.push_str(&data);
+    out.push_str(&super::packed::open_tag("id=\"map-data\""));
+    out.push_str(&super::packed::pack(&data));
     out.push_str("</script>\n<script>\n");
     out.push_str(SCRIPT);
     out.push_str("</script>\n</figure>\n");

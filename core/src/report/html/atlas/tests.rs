@@ -169,12 +169,18 @@ fn map_section(html: &str) -> &str {
     &html[start..end]
 }
 
-/// The map's data, parsed.
-fn map_json(html: &str) -> Value {
-    let open = "<script type=\"application/json\" id=\"map-data\">";
+/// The map's data as the page's script reads it: the block's text, decoded (gzip, base64).
+fn map_text(html: &str) -> String {
+    let open =
+        "<script type=\"application/json\" id=\"map-data\" data-encoding=\"gzip+base64\">";
     let start = html.find(open).expect("map data") + open.len();
     let end = start + html[start..].find("</script>").expect("closed");
-    serde_json::from_str(&html[start..end]).expect("valid JSON")
+    crate::report::html::packed::unpack(&html[start..end])
+}
+
+/// The map's data, parsed.
+fn map_json(html: &str) -> Value {
+    serde_json::from_str(&map_text(html)).expect("valid JSON")
 }
 
 fn num(v: &Value) -> f64 {
@@ -368,7 +374,7 @@ fn the_map_section_is_a_few_elements_whatever_the_size() {
     let html = render_html(&large(), Lang::En);
     let section = map_section(&html);
     // Tags outside the two scripts' contents.
-    let data_start = section.find("id=\"map-data\">").expect("data");
+    let data_start = section.find("id=\"map-data\"").expect("data");
     let script_end = section.rfind("</script>").expect("script");
     let outside = format!("{}{}", &section[..data_start], &section[script_end..]);
     let tags = outside
@@ -416,4 +422,6 @@ fn names_cannot_close_the_data_script() {
         Some("</script><script>alert(1)</script>")
     );
     assert!(!html.contains("<script>alert(1)"));
+    // Nor could it once decoded, were the text ever written as it is.
+    assert!(!map_text(&html).to_ascii_lowercase().contains("</script"));
 }
