@@ -312,7 +312,12 @@ mod tests {
         let body = write(g);
         let open = "<script type=\"application/json\" id=\"t-data\" data-encoding=\"gzip+base64\">";
         let packed = block(&body, open);
-        assert!(packed.len() * 2 < plain.len(), "{} of {}", packed.len(), plain.len());
+        assert!(
+            packed.len() * 2 < plain.len(),
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
         assert_eq!(super::super::packed::unpack(packed), plain);
         // The first page is still HTML, as escaped as ever.
         assert_eq!(body.matches("<tr").count(), 1 + PAGE_ROWS);

@@ -117,7 +117,10 @@ mod tests {
             super::super::packed::unpack(&page.body[start..end]),
             r#"[["community-1","<h3>A<\/h3>"],["community-2","<p>x<\/p><\u0021-- y -->"]]"#
         );
-        assert!(page.body.contains("<div class=\"detail\" id=\"verdicts-view\" hidden></div>"));
+        assert!(
+            page.body
+                .contains("<div class=\"detail\" id=\"verdicts-view\" hidden></div>")
+        );
     }
 
     #[test]

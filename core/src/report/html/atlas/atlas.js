@@ -29,14 +29,44 @@
 
     // ---- Decoding -----------------------------------------------------------------------
 
+    // A path's digits (html/atlas/encode.rs): the base64 alphabet, 5 bits of a zigzagged
+    // value each, least significant first, 32 set while more follow.
+    var DIGIT = new Int8Array(128).fill(-1);
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('')
+      .forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
+
+    // A path's values x0, y0, dx1, dy1, … (whole quanta), in `into` (or a new array).
+    // Float32 holds whole metres exactly up to 16,777 km from the corner: the decoded rings
+    // are exact at half the memory of Float64.
+    function values(s, into) {
+      var n = 0;
+      var i;
+      if (!into) {
+        for (i = 0; i < s.length; i++) if (DIGIT[s.charCodeAt(i)] < 32) n++;
+        into = new Float32Array(n);
+      }
+      var z = 0;
+      var scale = 1;
+      n = 0;
+      for (i = 0; i < s.length && n < into.length; i++) {
+        var d = DIGIT[s.charCodeAt(i)];
+        z += (d & 31) * scale;
+        if (d & 32) { scale *= 32; continue; }
+        into[n++] = z % 2 ? -(z + 1) / 2 : z / 2;
+        z = 0;
+        scale = 1;
+      }
+      return into;
+    }
+
     // One delta-encoded ring or line to a flat array of local metres.
-    function path(a) {
-      var out = new Float64Array(a.length);
+    function path(s) {
+      var out = values(s);
       var x = 0;
       var y = 0;
-      for (var i = 0; i + 1 < a.length; i += 2) {
-        x += a[i];
-        y += a[i + 1];
+      for (var i = 0; i + 1 < out.length; i += 2) {
+        x += out[i];
+        y += out[i + 1];
         out[i] = x * Q;
         out[i + 1] = y * Q;
       }
@@ -71,7 +101,7 @@
       var out = [];
       for (var i = 0; i < t.name.length; i++) {
         var x = t.anchor[2 * i];
-        var first = t.geom[i][0] && t.geom[i][0][0];
+        var first = t.geom[i][0] && t.geom[i][0][0] && values(t.geom[i][0][0], new Float64Array(2));
         out.push(x === null || !first ? null
           : [(first[0] + x) * Q, (first[1] + t.anchor[2 * i + 1]) * Q, t.room[i] / 10]);
       }

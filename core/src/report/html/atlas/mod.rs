@@ -10,9 +10,10 @@
 //! its own shape ([`anchor`]). The data is a pure function of the report, so the same report
 //! gives the same bytes.
 //!
-//! Format (version 1): every layer is a table of columns (`{"name": [...], "geom": [...]}`),
-//! the same length each; `geom` is a feature's polygons `[[ring, …], …]`, a ring
-//! `[x0, y0, dx1, dy1, …]` open, in quanta of `q` metres from `origin`. Anchors are
+//! Format (version 2): every layer is a table of columns (`{"name": [...], "geom": [...]}`),
+//! the same length each; `geom` is a feature's polygons `[[ring, …], …]`, a ring the values
+//! `x0, y0, dx1, dy1, …` open, in quanta of `q` metres from `origin`, written as a string of
+//! variable-length digits ([`encode::write_path`]). Anchors are
 //! `[dx, dy]` in the same quanta from the feature's first point, `room` the decimetres from
 //! the anchor to the nearest edge (the script labels a feature only when its text fits in
 //! that room). `-1` stands for "none" in

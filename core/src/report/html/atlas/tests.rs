@@ -171,8 +171,7 @@ fn map_section(html: &str) -> &str {
 
 /// The map's data as the page's script reads it: the block's text, decoded (gzip, base64).
 fn map_text(html: &str) -> String {
-    let open =
-        "<script type=\"application/json\" id=\"map-data\" data-encoding=\"gzip+base64\">";
+    let open = "<script type=\"application/json\" id=\"map-data\" data-encoding=\"gzip+base64\">";
     let start = html.find(open).expect("map data") + open.len();
     let end = start + html[start..].find("</script>").expect("closed");
     crate::report::html::packed::unpack(&html[start..end])
@@ -187,15 +186,40 @@ fn num(v: &Value) -> f64 {
     v.as_f64().expect("a number")
 }
 
-/// The test's own decoder: a ring `[x0, y0, dx, dy, …]` in quanta from the origin to metres.
+/// The test's own reading of a ring's text: base64 digits, 5 bits each, least significant
+/// first, 32 while more follow; each value zigzagged (0, -1, 1, -2, … as 0, 1, 2, 3, …).
+fn values(v: &Value) -> Vec<i64> {
+    let s = v.as_str().expect("a ring's text");
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut z, mut shift) = (0u64, 0u32);
+    for c in s.chars() {
+        let d = alphabet.find(c).expect("a base64 digit") as u64;
+        z |= (d & 31) << shift;
+        if d & 32 != 0 {
+            shift += 5;
+            continue;
+        }
+        out.push(if z % 2 == 1 {
+            -((z as i64 + 1) / 2)
+        } else {
+            z as i64 / 2
+        });
+        (z, shift) = (0, 0);
+    }
+    assert_eq!(shift, 0, "a ring's last value is cut: {s}");
+    out
+}
+
+/// The test's own decoder: a ring `x0, y0, dx, dy, …` in quanta from the origin to metres.
 fn ring(v: &Value, q: f64, origin: (f64, f64)) -> Vec<Coord<f64>> {
-    let a = v.as_array().expect("a ring");
+    let a = values(v);
     assert!(a.len().is_multiple_of(2), "a ring has pairs");
     let (mut x, mut y) = (0i64, 0i64);
     a.chunks(2)
         .map(|p| {
-            x += p[0].as_i64().expect("whole quanta");
-            y += p[1].as_i64().expect("whole quanta");
+            x += p[0];
+            y += p[1];
             Coord {
                 x: origin.0 + x as f64 * q,
                 y: origin.1 + y as f64 * q,
@@ -242,8 +266,8 @@ fn layer(data: &Value, key: &str) -> Layer {
         .expect("geometries")
         .iter()
         .map(|g| {
-            let p = &g[0][0];
-            (p[0].as_i64().expect("whole"), p[1].as_i64().expect("whole"))
+            let p = values(&g[0][0]);
+            (p[0], p[1])
         })
         .collect();
     let anchors = a
