@@ -696,10 +696,9 @@ fn legend(out: &mut String, report: &Report, map: &MapData, w: &Words, aw: &Atla
     for (upper, c) in shared::VILLAGE_BINS {
         let _ = write!(
             out,
-            "<li>{}{}–{}</li>",
+            "<li>{}{}</li>",
             swatch(c, shared::VILLAGE_LINE),
-            esc(&share(lower)),
-            esc(&share(upper))
+            shared::share_bin_label(lower, upper)
         );
         lower = upper;
     }

@@ -327,6 +327,21 @@ fn a_large_region_gets_the_canvas_map_and_a_small_one_keeps_its_svg() {
     assert!(small.contains("<svg id=\"map\""));
     assert!(!small.contains("<canvas"));
     assert!(!small.contains("map-data"));
+
+    // Both legends name the share bins alike, the first above zero (zero has its own colour).
+    let bins = [
+        "&gt; 0 – 10 %",
+        "10 – 25 %",
+        "25 – 50 %",
+        "50 – 75 %",
+        "75 – 100 %",
+    ];
+    for page in [section, small.as_str()] {
+        for b in bins {
+            assert!(page.contains(b), "no share bin {b:?}");
+        }
+        assert!(!page.contains("0.0 %–10.0 %"));
+    }
 }
 
 #[test]

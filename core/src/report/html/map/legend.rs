@@ -90,15 +90,24 @@ fn villages(out: &mut String, w: &Words) {
     );
     let mut lower = 0.0;
     for (upper, colour) in VILLAGE_BINS {
-        let label = if lower == 0.0 {
-            format!("&gt; 0 – {} %", plain(upper * 100.0))
-        } else {
-            format!("{} – {} %", plain(lower * 100.0), plain(upper * 100.0))
-        };
-        item(out, swatch_rect(colour, VILLAGE_LINE, ""), &label);
+        item(
+            out,
+            swatch_rect(colour, VILLAGE_LINE, ""),
+            &share_bin_label(lower, upper),
+        );
         lower = upper;
     }
     out.push_str("</ul>");
+}
+
+/// A share bin's words in a legend, as HTML: the first bin starts above zero (`> 0 – 10 %`,
+/// never `0.0 %–10.0 %`: zero has its own colour), the others `10 – 25 %`.
+pub(super) fn share_bin_label(lower: f64, upper: f64) -> String {
+    if lower == 0.0 {
+        format!("&gt; 0 – {} %", plain(upper * 100.0))
+    } else {
+        format!("{} – {} %", plain(lower * 100.0), plain(upper * 100.0))
+    }
 }
 
 fn roads(out: &mut String, report: &Report, colours: &Colours<'_>, w: &Words) {

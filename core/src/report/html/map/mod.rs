@@ -117,6 +117,11 @@ pub(super) mod shared {
         super::frame::extent(map)
     }
 
+    /// A share bin's words in a legend (HTML), as the SVG map's legend says them.
+    pub(in crate::report::html) fn share_bin_label(lower: f64, upper: f64) -> String {
+        super::legend::share_bin_label(lower, upper)
+    }
+
     /// The colour of a village (or a township) with this share inside the zones.
     pub(in crate::report::html) fn village_colour(fraction: f64) -> &'static str {
         colours::village_colour(fraction)
