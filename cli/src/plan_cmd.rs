@@ -199,32 +199,36 @@ pub fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
         // they are as they were (both labels, the counts in English).
         let zh = lang == Lang::ZhCn;
         if let Some(l) = &result.launch {
-            steps.push_str(&if zh {
-                format!("启动标准：{}\n", l.summary_zh())
+            let label = if zh {
+                "启动标准："
             } else {
-                format!("启动标准 / launch checks: {}\n", l.summary())
-            });
+                "启动标准 / launch checks: "
+            };
+            steps.push_str(&format!("{label}{}\n", l.summary_in(lang)));
         }
         if let Some(s) = &result.standards {
-            steps.push_str(&if zh {
-                format!("规划标准：{}\n", s.summary_zh())
+            let label = if zh {
+                "规划标准："
             } else {
-                format!("规划标准 / planning standards: {}\n", s.summary())
-            });
+                "规划标准 / planning standards: "
+            };
+            steps.push_str(&format!("{label}{}\n", s.summary_in(lang)));
         }
         if let Some(s) = &result.sites {
-            steps.push_str(&if zh {
-                format!("安置社区选址：{}\n", s.summary_zh())
+            let label = if zh {
+                "安置社区选址："
             } else {
-                format!("安置社区选址 / site scores: {}\n", s.summary())
-            });
+                "安置社区选址 / site scores: "
+            };
+            steps.push_str(&format!("{label}{}\n", s.summary_in(lang)));
         }
         for s in &result.scorings {
-            steps.push_str(&if zh {
-                format!("评分：{}\n", s.summary_zh())
+            let label = if zh {
+                "评分："
             } else {
-                format!("评分 / scoring: {}\n", s.summary())
-            });
+                "评分 / scoring: "
+            };
+            steps.push_str(&format!("{label}{}\n", s.summary_in(lang)));
         }
         let text = format!(
             "{}\n{steps}{}\n",

@@ -871,49 +871,40 @@ impl LaunchRun {
         )
     }
 
-    /// One line in the plan's terms: how many communities may launch, are blocked, vetoed.
+    /// One line in the plan's terms: how many communities may launch, are blocked, vetoed
+    /// (English; [`LaunchRun::summary_in`] for the run's language).
     pub fn summary(&self) -> String {
-        let count = |s: crate::rules::Status| {
-            self.verdicts
-                .iter()
-                .filter(|v| matches!(v, Ok(v) if v.status == s))
-                .count()
-        };
-        format!(
-            "{}: {} communities — {} may launch, {} blocked, {} vetoed, {} plugin errors; {} villages in no community",
-            self.plugin,
-            self.communities.len(),
-            count(crate::rules::Status::Pass),
-            count(crate::rules::Status::Fail),
-            count(crate::rules::Status::Veto),
-            self.verdicts.iter().filter(|v| v.is_err()).count(),
-            self.unassigned.len()
-        ) + &*crate::rules::verdict::failure_lines(
-            self.verdicts.iter().map(|v| v.as_ref().err()),
-            "launch_checks.csv",
-        )
+        self.summary_in(crate::report::Lang::En)
     }
 
-    /// [`LaunchRun::summary`] in 简体中文, for the end of a zh-CN run.
-    pub fn summary_zh(&self) -> String {
+    /// [`LaunchRun::summary`] in `lang`, for the end of a run.
+    pub fn summary_in(&self, lang: crate::report::Lang) -> String {
         let count = |s: crate::rules::Status| {
             self.verdicts
                 .iter()
                 .filter(|v| matches!(v, Ok(v) if v.status == s))
                 .count()
         };
-        format!(
-            "{}：{} 个社区 — {} 个可启动，{} 个暂缓，{} 个一票否决，{} 个插件错误；{} 个村庄不属于任何社区",
-            self.plugin,
-            self.communities.len(),
-            count(crate::rules::Status::Pass),
-            count(crate::rules::Status::Fail),
-            count(crate::rules::Status::Veto),
-            self.verdicts.iter().filter(|v| v.is_err()).count(),
-            self.unassigned.len()
-        ) + &*crate::rules::verdict::failure_lines_zh(
+        let (plugin, communities) = (&self.plugin, self.communities.len());
+        let pass = count(crate::rules::Status::Pass);
+        let fail = count(crate::rules::Status::Fail);
+        let veto = count(crate::rules::Status::Veto);
+        let errors = self.verdicts.iter().filter(|v| v.is_err()).count();
+        let unassigned = self.unassigned.len();
+        let head = match lang {
+            crate::report::Lang::ZhCn => format!(
+                "{plugin}：{communities} 个社区 — {pass} 个可启动，{fail} 个暂缓，{veto} 个一票否决，\
+                 {errors} 个插件错误；{unassigned} 个村庄不属于任何社区"
+            ),
+            crate::report::Lang::En => format!(
+                "{plugin}: {communities} communities — {pass} may launch, {fail} blocked, \
+                 {veto} vetoed, {errors} plugin errors; {unassigned} villages in no community"
+            ),
+        };
+        head + &*crate::rules::verdict::failure_lines(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "launch_checks.csv",
+            lang,
         )
     }
 

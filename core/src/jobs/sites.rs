@@ -683,42 +683,15 @@ impl SiteScoreRun {
         Ok(s.into_bytes())
     }
 
-    /// One line in the plan's terms.
+    /// One line in the plan's terms (English; [`SiteScoreRun::summary_in`] for the run's
+    /// language).
     pub fn summary(&self) -> String {
-        let excluded = self
-            .scores
-            .iter()
-            .filter(|s| matches!(s, Ok(s) if s.value().is_none()))
-            .count();
-        let errors = self.scores.iter().filter(|s| s.is_err()).count();
-        let chosen = self.ranks.iter().filter(|r| r.chosen).count();
-        let who = match &self.job {
-            Some(job) => format!("{job} ({})", self.plugin),
-            None => self.plugin.clone(),
-        };
-        format!(
-            "{}: {} candidate {} — {} scored, {} excluded, {} plugin errors; {} chosen ({})",
-            who,
-            self.candidates.len(),
-            if self.job.is_some() {
-                "features"
-            } else {
-                "sites"
-            },
-            self.candidates.len() - excluded - errors,
-            excluded,
-            errors,
-            chosen,
-            self.quota
-                .describe(self.per.as_deref().unwrap_or("township"))
-        ) + &*crate::rules::verdict::failure_lines(
-            self.scores.iter().map(|s| s.as_ref().err()),
-            &self.file_names()[0],
-        )
+        self.summary_in(crate::report::Lang::En)
     }
 
-    /// [`SiteScoreRun::summary`] in 简体中文, for the end of a zh-CN run.
-    pub fn summary_zh(&self) -> String {
+    /// [`SiteScoreRun::summary`] in `lang`, for the end of a run.
+    pub fn summary_in(&self, lang: crate::report::Lang) -> String {
+        let zh = lang == crate::report::Lang::ZhCn;
         let excluded = self
             .scores
             .iter()
@@ -726,43 +699,62 @@ impl SiteScoreRun {
             .count();
         let errors = self.scores.iter().filter(|s| s.is_err()).count();
         let chosen = self.ranks.iter().filter(|r| r.chosen).count();
-        let who = match &self.job {
-            Some(job) => format!("{job}（{}）", self.plugin),
-            None => self.plugin.clone(),
-        };
-        // The grouping field is the plan's word; only hecun's own default gets a Chinese name.
-        let per = self.per.as_deref().unwrap_or("乡镇");
-        let rule = if self.quota.table.is_empty() {
-            format!("每个{per}最多选 {} 个", self.quota.top)
-        } else {
-            let mut parts: Vec<String> = self
-                .quota
-                .table
-                .iter()
-                .filter(|(g, _)| g.as_str() != "*")
-                .map(|(g, n)| format!("{g} {n}"))
-                .collect();
-            if let Some(n) = self.quota.table.get("*") {
-                parts.push(format!("* {n}"));
-            }
-            format!("按 {per} 分配名额：{}", parts.join("，"))
-        };
-        format!(
-            "{}：{} 个候选{} — {} 个已评分，{} 个被排除，{} 个插件错误；选出 {} 个（{rule}）",
-            who,
-            self.candidates.len(),
-            if self.job.is_some() {
+        let scored = self.candidates.len() - excluded - errors;
+        let candidates = self.candidates.len();
+        let head = if zh {
+            let who = match &self.job {
+                Some(job) => format!("{job}（{}）", self.plugin),
+                None => self.plugin.clone(),
+            };
+            let what = if self.job.is_some() {
                 "要素"
             } else {
                 "安置点"
-            },
-            self.candidates.len() - excluded - errors,
-            excluded,
-            errors,
-            chosen,
-        ) + &*crate::rules::verdict::failure_lines_zh(
+            };
+            // The grouping field is the plan's word; only hecun's own default gets a Chinese
+            // name.
+            let per = self.per.as_deref().unwrap_or("乡镇");
+            let rule = if self.quota.table.is_empty() {
+                format!("每个{per}最多选 {} 个", self.quota.top)
+            } else {
+                let mut parts: Vec<String> = self
+                    .quota
+                    .table
+                    .iter()
+                    .filter(|(g, _)| g.as_str() != "*")
+                    .map(|(g, n)| format!("{g} {n}"))
+                    .collect();
+                if let Some(n) = self.quota.table.get("*") {
+                    parts.push(format!("* {n}"));
+                }
+                format!("按 {per} 分配名额：{}", parts.join("，"))
+            };
+            format!(
+                "{who}：{candidates} 个候选{what} — {scored} 个已评分，{excluded} 个被排除，\
+                 {errors} 个插件错误；选出 {chosen} 个（{rule}）"
+            )
+        } else {
+            let who = match &self.job {
+                Some(job) => format!("{job} ({})", self.plugin),
+                None => self.plugin.clone(),
+            };
+            let what = if self.job.is_some() {
+                "features"
+            } else {
+                "sites"
+            };
+            let rule = self
+                .quota
+                .describe(self.per.as_deref().unwrap_or("township"));
+            format!(
+                "{who}: {candidates} candidate {what} — {scored} scored, {excluded} excluded, \
+                 {errors} plugin errors; {chosen} chosen ({rule})"
+            )
+        };
+        head + &*crate::rules::verdict::failure_lines(
             self.scores.iter().map(|s| s.as_ref().err()),
             &self.file_names()[0],
+            lang,
         )
     }
 

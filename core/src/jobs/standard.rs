@@ -520,51 +520,15 @@ impl StandardRun {
     }
 
     /// One line in the plan's terms: per standard, how many communities follow it and how
-    /// many meet it; plugin errors, communities without a site, villages in no community.
+    /// many meet it; plugin errors, communities without a site, villages in no community
+    /// (English; [`StandardRun::summary_in`] for the run's language).
     pub fn summary(&self) -> String {
-        let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        for v in self.verdicts.iter().flatten() {
-            let e = per.entry(v.standard.as_str()).or_default();
-            e.0 += 1;
-            if v.verdict.status == Status::Pass {
-                e.1 += 1;
-            }
-        }
-        let standards: Vec<String> = per
-            .iter()
-            .map(|(s, (n, ok))| format!("{s} {n} ({ok} meet it)"))
-            .collect();
-        let outside = self
-            .candidates
-            .iter()
-            .filter(|c| matches!(c.feature("outside_zoning"), Some(Value::Bool(true))))
-            .count();
-        format!(
-            "{}: {} communities — {}{}; {} plugin errors; {} without a site; {} sites outside \
-             every zoning polygon; {} villages in no community",
-            self.plugin,
-            self.communities.len(),
-            if standards.is_empty() {
-                "none checked".to_owned()
-            } else {
-                standards.join(", ")
-            },
-            self.edition
-                .as_ref()
-                .map(|e| format!("; edition applied: {e}"))
-                .unwrap_or_default(),
-            self.verdicts.iter().filter(|v| v.is_err()).count(),
-            self.notes.iter().filter(|n| n.is_some()).count(),
-            outside,
-            self.unassigned.len()
-        ) + &*crate::rules::verdict::failure_lines(
-            self.verdicts.iter().map(|v| v.as_ref().err()),
-            "standards.csv",
-        )
+        self.summary_in(crate::report::Lang::En)
     }
 
-    /// [`StandardRun::summary`] in 简体中文, for the end of a zh-CN run.
-    pub fn summary_zh(&self) -> String {
+    /// [`StandardRun::summary`] in `lang`, for the end of a run.
+    pub fn summary_in(&self, lang: crate::report::Lang) -> String {
+        let zh = lang == crate::report::Lang::ZhCn;
         let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for v in self.verdicts.iter().flatten() {
             let e = per.entry(v.standard.as_str()).or_default();
@@ -575,34 +539,57 @@ impl StandardRun {
         }
         let standards: Vec<String> = per
             .iter()
-            .map(|(s, (n, ok))| format!("{s} {n} 个（{ok} 个达标）"))
+            .map(|(s, (n, ok))| {
+                if zh {
+                    format!("{s} {n} 个（{ok} 个达标）")
+                } else {
+                    format!("{s} {n} ({ok} meet it)")
+                }
+            })
             .collect();
+        let standards = match (standards.is_empty(), zh) {
+            (true, true) => "未检查".to_owned(),
+            (true, false) => "none checked".to_owned(),
+            (false, true) => standards.join("，"),
+            (false, false) => standards.join(", "),
+        };
+        let edition = self
+            .edition
+            .as_ref()
+            .map(|e| {
+                if zh {
+                    format!("；适用版本：{e}")
+                } else {
+                    format!("; edition applied: {e}")
+                }
+            })
+            .unwrap_or_default();
         let outside = self
             .candidates
             .iter()
             .filter(|c| matches!(c.feature("outside_zoning"), Some(Value::Bool(true))))
             .count();
-        format!(
-            "{}：{} 个社区 — {}{}；{} 个插件错误；{} 个没有安置点；{} 个安置点不在任何规划用地图斑内；\
-             {} 个村庄不属于任何社区",
-            self.plugin,
-            self.communities.len(),
-            if standards.is_empty() {
-                "未检查".to_owned()
-            } else {
-                standards.join("，")
-            },
-            self.edition
-                .as_ref()
-                .map(|e| format!("；适用版本：{e}"))
-                .unwrap_or_default(),
-            self.verdicts.iter().filter(|v| v.is_err()).count(),
-            self.notes.iter().filter(|n| n.is_some()).count(),
-            outside,
-            self.unassigned.len()
-        ) + &*crate::rules::verdict::failure_lines_zh(
+        let (plugin, communities) = (&self.plugin, self.communities.len());
+        let errors = self.verdicts.iter().filter(|v| v.is_err()).count();
+        let without_site = self.notes.iter().filter(|n| n.is_some()).count();
+        let unassigned = self.unassigned.len();
+        let head = if zh {
+            format!(
+                "{plugin}：{communities} 个社区 — {standards}{edition}；{errors} 个插件错误；\
+                 {without_site} 个没有安置点；{outside} 个安置点不在任何规划用地图斑内；\
+                 {unassigned} 个村庄不属于任何社区"
+            )
+        } else {
+            format!(
+                "{plugin}: {communities} communities — {standards}{edition}; {errors} plugin \
+                 errors; {without_site} without a site; {outside} sites outside every zoning \
+                 polygon; {unassigned} villages in no community"
+            )
+        };
+        head + &*crate::rules::verdict::failure_lines(
             self.verdicts.iter().map(|v| v.as_ref().err()),
             "standards.csv",
+            lang,
         )
     }
 }

@@ -48,49 +48,38 @@ impl Finding {
     }
 }
 
-/// The lines that name a job's plugin failures on the terminal: the first three candidates
-/// with their error, and where the others are (`file`, its `error` column). Empty when none
-/// failed.
+/// The lines that name a job's plugin failures on the terminal, in `lang`: the first three
+/// candidates with their error (as written, framed), and where the others are (`file`, its
+/// `error` column). Empty when none failed.
 pub fn failure_lines<'a, E: std::fmt::Display + 'a>(
     results: impl Iterator<Item = Option<&'a E>>,
     file: &str,
+    lang: crate::report::Lang,
 ) -> String {
     const SHOWN: usize = 3;
+    let zh = lang == crate::report::Lang::ZhCn;
     let errors: Vec<&E> = results.flatten().collect();
     let mut out = String::new();
     for e in errors.iter().take(SHOWN) {
-        out.push_str(&format!("\n  plugin error: {e}"));
+        out.push_str(&if zh {
+            format!("\n  插件错误：{e}")
+        } else {
+            format!("\n  plugin error: {e}")
+        });
     }
-    if errors.len() > SHOWN {
-        out.push_str(&format!(
-            "\n  … and {} more plugin errors: see the error column of {file}",
-            errors.len() - SHOWN
-        ));
+    let more = errors.len().saturating_sub(SHOWN);
+    if more > 0 {
+        out.push_str(&if zh {
+            format!("\n  …… 另有 {more} 个插件错误：见 {file} 的 error 列")
+        } else {
+            format!("\n  … and {more} more plugin errors: see the error column of {file}")
+        });
     } else if !errors.is_empty() {
-        out.push_str(&format!("\n  (also in the error column of {file})"));
-    }
-    out
-}
-
-/// [`failure_lines`] in 简体中文 (the end-of-run lines of a zh-CN run): the errors stay as
-/// written, framed (`插件错误：…`).
-pub fn failure_lines_zh<'a, E: std::fmt::Display + 'a>(
-    results: impl Iterator<Item = Option<&'a E>>,
-    file: &str,
-) -> String {
-    const SHOWN: usize = 3;
-    let errors: Vec<&E> = results.flatten().collect();
-    let mut out = String::new();
-    for e in errors.iter().take(SHOWN) {
-        out.push_str(&format!("\n  插件错误：{e}"));
-    }
-    if errors.len() > SHOWN {
-        out.push_str(&format!(
-            "\n  …… 另有 {} 个插件错误：见 {file} 的 error 列",
-            errors.len() - SHOWN
-        ));
-    } else if !errors.is_empty() {
-        out.push_str(&format!("\n  （亦见 {file} 的 error 列）"));
+        out.push_str(&if zh {
+            format!("\n  （亦见 {file} 的 error 列）")
+        } else {
+            format!("\n  (also in the error column of {file})")
+        });
     }
     out
 }
