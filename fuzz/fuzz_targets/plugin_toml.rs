@@ -13,6 +13,6 @@ fuzz_target!(|text: &str| {
             let _ = c.title("zh-CN");
             let _ = c.title("en");
         }
-        let _ = manifest.missing_layer_warnings(&["villages"], "skipped");
+        let _ = manifest.missing_layer_warnings(&["villages"], ("skipped", "已跳过"));
     }
 });

@@ -874,6 +874,8 @@
         }
       });
       input.addEventListener('blur', function () { if (suggest) suggest.hidden = true; });
+      // Text typed while the data was still being decoded: answer it now.
+      if (input.value.trim() && document.activeElement === input) showSuggestions();
     }
 
     // ---- Test hooks (tests/browser/README.md): data coordinates in the report's metric CRS ----
