@@ -25,6 +25,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { pathToFileURL } = require('url');
 const { chromium } = require('playwright-core');
+const { rendererMemoryMb } = require('./renderer_memory.cjs');
 
 function parseArgs(argv) {
   const [report, mapPng, fullPng, ...rest] = argv;
@@ -53,38 +54,6 @@ function parseArgs(argv) {
   }
   if (!report || !mapPng || !fullPng) throw new Error('usage: node check_report.cjs REPORT.html MAP.png FULL.png [options]');
   return o;
-}
-
-// Resident memory of the renderers of the browser started by this script, from /proc (Linux).
-// The browser's own process and the GPU process are not the page's cost; renderers are.
-function rendererMemoryMb(browserPid) {
-  if (!browserPid || !fs.existsSync('/proc')) return null;
-  const children = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      const status = fs.readFileSync(`/proc/${d}/status`, 'utf8');
-      const rss = Number((status.match(/VmRSS:\s+(\d+)/) || [0, 0])[1]);
-      children.set(Number(d), { ppid, cmd, rss });
-    } catch (_) { /* gone meanwhile */ }
-  }
-  const ours = new Set([browserPid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, p] of children) {
-      if (!ours.has(pid) && ours.has(p.ppid)) { ours.add(pid); grew = true; }
-    }
-  }
-  let kb = 0;
-  for (const pid of ours) {
-    const p = children.get(pid);
-    if (p && p.cmd.includes('--type=renderer')) kb = Math.max(kb, p.rss);
-  }
-  return kb / 1024;
 }
 
 // Even-odd point in polygon over all rings: the checker's own, not the page's.

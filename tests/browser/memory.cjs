@@ -9,38 +9,9 @@
 // (default /usr/bin/chromium). Linux only (reads /proc).
 'use strict';
 
-const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
-
-// Resident memory of the largest renderer under the browser process `root`, in MB.
-function rendererMb(root) {
-  const procs = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      const status = fs.readFileSync(`/proc/${d}/status`, 'utf8');
-      const rss = Number((status.match(/VmRSS:\s+(\d+)/) || [0, 0])[1]);
-      procs.set(Number(d), { ppid, cmd, rss });
-    } catch (_) { /* gone meanwhile */ }
-  }
-  const ours = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, p] of procs) {
-      if (!ours.has(pid) && ours.has(p.ppid)) { ours.add(pid); grew = true; }
-    }
-  }
-  let kb = 0;
-  for (const pid of ours) {
-    const p = procs.get(pid);
-    if (p && p.cmd.includes('--type=renderer')) kb = Math.max(kb, p.rss);
-  }
-  return kb / 1024;
-}
+const { rendererMemoryMb } = require('./renderer_memory.cjs');
 
 async function main() {
   const report = process.argv[2];
@@ -59,7 +30,7 @@ async function main() {
     const cdp = await page.context().newCDPSession(page);
     const say = async (when) => {
       const h = await cdp.send('Runtime.getHeapUsage');
-      console.log(`${when}: renderer ${rendererMb(root).toFixed(0)} MB, JS heap ` +
+      console.log(`${when}: renderer ${rendererMemoryMb(root).toFixed(0)} MB, JS heap ` +
         `${(h.usedSize / 1048576).toFixed(0)} MB used of ${(h.totalSize / 1048576).toFixed(0)} MB`);
     };
     await say('decoded        ');
